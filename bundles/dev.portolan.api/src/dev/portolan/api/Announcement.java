@@ -1,0 +1,70 @@
+package dev.portolan.api;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * The {@code port_info} line a backend prints on stdout once its socket is bound. The seed's fields
+ * ({@code type, mode, port, url, docs_url, health_url}) are mandatory; Portolan's own backends add the optional
+ * ones ({@code pid, token, version, started_at}). See {@code docs/protocol.md}.
+ *
+ * @param type      always {@value #TYPE_PORT_INFO} for an announcement
+ * @param mode      {@code sidecar} or {@code standalone} (other values are kept as they are)
+ * @param port      the TCP port the backend holds, 1-65535
+ * @param url       base URL, e.g. {@code http://127.0.0.1:8009}
+ * @param docsUrl   API documentation URL
+ * @param healthUrl health-check URL
+ * @param pid       the backend's process id, or {@code null} when not announced
+ * @param token     the launch token echoed back by the backend, or {@code null}
+ * @param version   the backend's version string, or {@code null}
+ * @param startedAt when the backend started, or {@code null}
+ */
+public record Announcement(String type, String mode, int port, URI url, URI docsUrl, URI healthUrl, Long pid,
+        String token, String version, Instant startedAt) {
+
+    /** The {@code type} of a port announcement. */
+    public static final String TYPE_PORT_INFO = "port_info";
+    /** {@code mode} of a backend started by a front end. */
+    public static final String MODE_SIDECAR = "sidecar";
+    /** {@code mode} of a backend started on its own. */
+    public static final String MODE_STANDALONE = "standalone";
+
+    public Announcement {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(url, "url");
+        Objects.requireNonNull(docsUrl, "docsUrl");
+        Objects.requireNonNull(healthUrl, "healthUrl");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port out of range 1-65535: " + port);
+        }
+    }
+
+    /**
+     * The seed-compatible announcement for a backend listening on {@code host:port}: {@code url} is
+     * {@code http://host:port}, {@code docs_url} and {@code health_url} are {@code /docs} and {@code /health} below it.
+     * IPv6 literals are bracketed.
+     */
+    public static Announcement of(String mode, String host, int port) {
+        URI base = baseUri(host, port);
+        return new Announcement(TYPE_PORT_INFO, mode, port, base, base.resolve("/docs"), base.resolve("/health"), null,
+                null, null, null);
+    }
+
+    /** {@code http://host:port} with IPv6 literals in brackets. */
+    public static URI baseUri(String host, int port) {
+        String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+        return URI.create("http://" + h + ":" + port);
+    }
+
+    /** A copy carrying the optional fields Portolan's own backends add. */
+    public Announcement withDetails(Long newPid, String newToken, String newVersion, Instant newStartedAt) {
+        return new Announcement(type, mode, port, url, docsUrl, healthUrl, newPid, newToken, newVersion, newStartedAt);
+    }
+
+    /** Whether this is a {@code port_info} line (other types are never announcements). */
+    public boolean isPortInfo() {
+        return TYPE_PORT_INFO.equals(type);
+    }
+}

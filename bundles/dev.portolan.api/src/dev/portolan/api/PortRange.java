@@ -1,0 +1,62 @@
+package dev.portolan.api;
+
+import java.util.stream.IntStream;
+
+/**
+ * An inclusive range of TCP ports, {@code first <= last}, both within 1-65535.
+ *
+ * @param first first port of the range
+ * @param last  last port of the range (inclusive)
+ */
+public record PortRange(int first, int last) {
+
+    /** The range Portolan scans unless configured otherwise: 8008-8020. */
+    public static final PortRange DEFAULT = new PortRange(8008, 8020);
+
+    public PortRange {
+        if (first < 1 || last > 65535 || first > last) {
+            throw new IllegalArgumentException(
+                    "invalid port range " + first + "-" + last + ": expected 1 <= first <= last <= 65535");
+        }
+    }
+
+    /**
+     * Parses {@code "8008-8020"} or a single port {@code "8008"}.
+     *
+     * @throws IllegalArgumentException with a message that quotes the text when it is not a valid range
+     */
+    public static PortRange parse(String text) {
+        String t = text == null ? "" : text.strip();
+        int dash = t.indexOf('-');
+        try {
+            if (dash < 0) {
+                int p = Integer.parseInt(t);
+                return new PortRange(p, p);
+            }
+            return new PortRange(Integer.parseInt(t.substring(0, dash).strip()),
+                    Integer.parseInt(t.substring(dash + 1).strip()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid port range '" + text + "': expected FIRST-LAST, e.g. 8008-8020",
+                    e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid port range '" + text + "': " + e.getMessage(), e);
+        }
+    }
+
+    public boolean contains(int port) {
+        return port >= first && port <= last;
+    }
+
+    public int size() {
+        return last - first + 1;
+    }
+
+    public IntStream ports() {
+        return IntStream.rangeClosed(first, last);
+    }
+
+    @Override
+    public String toString() {
+        return first + "-" + last;
+    }
+}

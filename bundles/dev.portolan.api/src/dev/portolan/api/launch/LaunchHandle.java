@@ -1,0 +1,56 @@
+package dev.portolan.api.launch;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+
+/** A launched sidecar. Thread-safe. */
+public interface LaunchHandle {
+
+    /** The spec it was launched with. */
+    LaunchSpec spec();
+
+    /** The process id of the current process incarnation, if one is running. */
+    OptionalLong pid();
+
+    SidecarState state();
+
+    /** The launch token passed in {@code PORTOLAN_TOKEN}. */
+    String token();
+
+    /**
+     * The first accepted announcement of the current incarnation. Fails with a {@link LaunchException} carrying the
+     * stderr tail when the process exits first or the announcement timeout passes.
+     */
+    CompletableFuture<SidecarAnnouncement> announcement();
+
+    /** The last accepted announcement, if any (survives restarts until a new one arrives). */
+    java.util.Optional<SidecarAnnouncement> lastAnnouncement();
+
+    /** Completes with the exit code once the sidecar has stopped for good (no more restarts). */
+    CompletableFuture<Integer> exit();
+
+    /** When the current incarnation started. */
+    Instant startTime();
+
+    int restartCount();
+
+    /** Snapshot of the last buffered lines (both streams, in arrival order). */
+    List<OutputLine> output();
+
+    /** Snapshot of the last buffered lines of one stream. */
+    List<OutputLine> output(OutputLine.Stream stream);
+
+    /**
+     * Stops the whole process tree: {@code sidecar shutdown} on stdin and close it, wait the graceful timeout, then
+     * {@code destroy()}, bounded wait, {@code destroyForcibly()}, descendants included. Completes when all are gone.
+     */
+    CompletableFuture<Void> stop();
+
+    /** Stops the current incarnation and starts a new one; the returned future completes with its announcement. */
+    CompletableFuture<SidecarAnnouncement> restart();
+
+    /** Adds a listener for this sidecar; close the returned handle to remove it. */
+    AutoCloseable addListener(SidecarListener listener);
+}

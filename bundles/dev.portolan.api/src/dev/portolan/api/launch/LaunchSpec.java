@@ -1,0 +1,119 @@
+package dev.portolan.api.launch;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import dev.portolan.api.Announcement;
+
+/**
+ * How to launch a sidecar. Build with {@link #builder(String...)}.
+ *
+ * @param command             executable and arguments
+ * @param workingDirectory    working directory, {@code null} for the current one
+ * @param environment         variables added to the inherited environment
+ * @param mode                {@code sidecar} (default) or {@code standalone}
+ * @param fixedPort           port passed as {@code API_PORT}, {@code null} to let the backend choose
+ * @param announcementTimeout how long to wait for the announcement
+ * @param restartPolicy       what to do on unexpected exit
+ * @param gracefulStopTimeout how long a stop waits after {@code sidecar shutdown} before destroying
+ * @param outputBufferLines   ring-buffer size per stream
+ */
+public record LaunchSpec(List<String> command, Path workingDirectory, Map<String, String> environment, String mode,
+        Integer fixedPort, Duration announcementTimeout, RestartPolicy restartPolicy, Duration gracefulStopTimeout,
+        int outputBufferLines) {
+
+    public LaunchSpec {
+        command = List.copyOf(command);
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("command is empty");
+        }
+        environment = Map.copyOf(environment);
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(announcementTimeout, "announcementTimeout");
+        Objects.requireNonNull(restartPolicy, "restartPolicy");
+        Objects.requireNonNull(gracefulStopTimeout, "gracefulStopTimeout");
+        if (outputBufferLines < 1) {
+            throw new IllegalArgumentException("outputBufferLines must be >= 1: " + outputBufferLines);
+        }
+    }
+
+    public static Builder builder(String... command) {
+        return new Builder(List.of(command));
+    }
+
+    public static Builder builder(List<String> command) {
+        return new Builder(command);
+    }
+
+    /** Builder for {@link LaunchSpec}; defaults: sidecar mode, 30 s announcement timeout, no restarts, 5 s stop. */
+    public static final class Builder {
+        private final List<String> command;
+        private Path workingDirectory;
+        private final Map<String, String> environment = new LinkedHashMap<>();
+        private String mode = Announcement.MODE_SIDECAR;
+        private Integer fixedPort;
+        private Duration announcementTimeout = Duration.ofSeconds(30);
+        private RestartPolicy restartPolicy = RestartPolicy.NEVER;
+        private Duration gracefulStopTimeout = Duration.ofSeconds(5);
+        private int outputBufferLines = 1000;
+
+        Builder(List<String> command) {
+            this.command = new ArrayList<>(command);
+        }
+
+        public Builder workingDirectory(Path dir) {
+            this.workingDirectory = dir;
+            return this;
+        }
+
+        public Builder env(String name, String value) {
+            environment.put(name, value);
+            return this;
+        }
+
+        public Builder environment(Map<String, String> vars) {
+            environment.putAll(vars);
+            return this;
+        }
+
+        public Builder mode(String value) {
+            this.mode = value;
+            return this;
+        }
+
+        public Builder fixedPort(Integer port) {
+            this.fixedPort = port;
+            return this;
+        }
+
+        public Builder announcementTimeout(Duration value) {
+            this.announcementTimeout = value;
+            return this;
+        }
+
+        public Builder restartPolicy(RestartPolicy value) {
+            this.restartPolicy = value;
+            return this;
+        }
+
+        public Builder gracefulStopTimeout(Duration value) {
+            this.gracefulStopTimeout = value;
+            return this;
+        }
+
+        public Builder outputBufferLines(int value) {
+            this.outputBufferLines = value;
+            return this;
+        }
+
+        public LaunchSpec build() {
+            return new LaunchSpec(command, workingDirectory, environment, mode, fixedPort, announcementTimeout,
+                    restartPolicy, gracefulStopTimeout, outputBufferLines);
+        }
+    }
+}

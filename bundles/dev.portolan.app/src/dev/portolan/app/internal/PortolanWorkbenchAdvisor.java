@@ -1,0 +1,34 @@
+package dev.portolan.app.internal;
+
+import org.eclipse.ui.application.IWorkbenchWindowConfigurer;
+import org.eclipse.ui.application.WorkbenchAdvisor;
+import org.eclipse.ui.application.WorkbenchWindowAdvisor;
+
+/** Opens the Portolan perspective in a plain window. */
+final class PortolanWorkbenchAdvisor extends WorkbenchAdvisor {
+
+    @Override
+    public String getInitialWindowPerspectiveId() {
+        return Perspective.ID;
+    }
+
+    @Override
+    public WorkbenchWindowAdvisor createWorkbenchWindowAdvisor(IWorkbenchWindowConfigurer configurer) {
+        return new WorkbenchWindowAdvisor(configurer) {
+            @Override
+            public void preWindowOpen() {
+                IWorkbenchWindowConfigurer c = getWindowConfigurer();
+                c.setInitialSize(new org.eclipse.swt.graphics.Point(1000, 700));
+                c.setShowStatusLine(true);
+                c.setShowCoolBar(false);
+                c.setTitle("Portolan");
+            }
+
+            @Override
+            public void postWindowOpen() {
+                System.out.println("[portolan] workbench window opened");
+                System.out.println(ComponentReport.portolanComponents());
+            }
+        };
+    }
+}

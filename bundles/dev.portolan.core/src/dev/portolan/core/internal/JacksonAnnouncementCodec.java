@@ -1,0 +1,124 @@
+package dev.portolan.core.internal;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+import org.osgi.service.component.annotations.Component;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.portolan.api.Announcement;
+import dev.portolan.core.protocol.AnnouncementCodec;
+import dev.portolan.core.protocol.MalformedAnnouncementException;
+
+/** Jackson implementation of the announcement codec. */
+@Component(service = AnnouncementCodec.class, property = "service.ranking:Integer=0")
+public final class JacksonAnnouncementCodec implements AnnouncementCodec {
+
+    public static final JacksonAnnouncementCodec INSTANCE = new JacksonAnnouncementCodec();
+
+    @Override
+    public String encode(Announcement a) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("type", a.type());
+        o.put("mode", a.mode());
+        o.put("port", a.port());
+        o.put("url", a.url().toString());
+        o.put("docs_url", a.docsUrl().toString());
+        o.put("health_url", a.healthUrl().toString());
+        if (a.pid() != null) {
+            o.put("pid", a.pid());
+        }
+        if (a.token() != null) {
+            o.put("token", a.token());
+        }
+        if (a.version() != null) {
+            o.put("version", a.version());
+        }
+        if (a.startedAt() != null) {
+            o.put("started_at", a.startedAt().toString());
+        }
+        try {
+            return Json.MAPPER.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode announcement " + a, e);
+        }
+    }
+
+    @Override
+    public Optional<Announcement> decode(String line) throws MalformedAnnouncementException {
+        if (line == null) {
+            return Optional.empty();
+        }
+        String t = line.strip();
+        if (t.isEmpty() || t.charAt(0) != '{' || t.length() > Json.MAX_DOCUMENT_CHARS) {
+            return Optional.empty();
+        }
+        JsonNode n;
+        try {
+            n = Json.MAPPER.readTree(t);
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
+        if (n == null || !n.isObject() || !Announcement.TYPE_PORT_INFO.equals(n.path("type").asText(null))) {
+            return Optional.empty();
+        }
+        JsonNode portNode = n.get("port");
+        if (portNode == null || !portNode.canConvertToInt() || !portNode.isIntegralNumber()) {
+            throw new MalformedAnnouncementException("port_info without an integer 'port': " + abbreviate(t));
+        }
+        int port = portNode.intValue();
+        if (port < 1 || port > 65535) {
+            throw new MalformedAnnouncementException("port_info with 'port' out of range 1-65535: " + port);
+        }
+        String mode = n.path("mode").asText(Announcement.MODE_SIDECAR);
+        URI url = uri(n, "url", t);
+        URI base = url != null ? url : Announcement.baseUri("127.0.0.1", port);
+        if (url != null && url.getPort() != port) {
+            throw new MalformedAnnouncementException(
+                    "port_info 'url' " + url + " does not match 'port' " + port + ": " + abbreviate(t));
+        }
+        URI docs = uri(n, "docs_url", t);
+        URI health = uri(n, "health_url", t);
+        Long pid = n.hasNonNull("pid") && n.get("pid").canConvertToLong() ? n.get("pid").longValue() : null;
+        String token = n.hasNonNull("token") ? n.get("token").asText() : null;
+        String version = n.hasNonNull("version") ? n.get("version").asText() : null;
+        Instant started = null;
+        if (n.hasNonNull("started_at")) {
+            try {
+                started = Instant.parse(n.get("started_at").asText());
+            } catch (DateTimeParseException e) {
+                started = null; // optional field: an unparsable time is ignored, not fatal
+            }
+        }
+        return Optional.of(new Announcement(Announcement.TYPE_PORT_INFO, mode, port, base,
+                docs != null ? docs : base.resolve("/docs"), health != null ? health : base.resolve("/health"), pid,
+                token, version, started));
+    }
+
+    private static URI uri(JsonNode n, String field, String line) throws MalformedAnnouncementException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        try {
+            URI u = new URI(v.asText());
+            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+                throw new MalformedAnnouncementException(
+                        "port_info '" + field + "' is not an http(s) URL: " + v.asText());
+            }
+            return u;
+        } catch (URISyntaxException e) {
+            throw new MalformedAnnouncementException("port_info '" + field + "' is not a URL: " + abbreviate(line), e);
+        }
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "... (" + s.length() + " chars)";
+    }
+}

@@ -1,0 +1,25 @@
+package dev.portolan.core.internal;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The one Jackson mapper of Portolan, configured once. Internal: model records carry no Jackson annotations. */
+public final class Json {
+
+    /** Longest JSON document Portolan ever parses (announcements, cache files, health answers). */
+    public static final int MAX_DOCUMENT_CHARS = 64 * 1024;
+
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+
+    static {
+        MAPPER.getFactory().setStreamReadConstraints(
+                StreamReadConstraints.builder().maxStringLength(MAX_DOCUMENT_CHARS).maxNestingDepth(32).build());
+    }
+
+    private Json() {
+    }
+}
