@@ -1,0 +1,35 @@
+package dev.portolan.api.discovery;
+
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Front-end configuration: what the user configured (preferences) overlaid by environment variables.
+ */
+public interface SettingsService {
+
+    /** The settings in force: configured values overlaid by valid environment variables. */
+    PortolanSettings effective();
+
+    /** What was configured (without environment overrides). */
+    PortolanSettings configured();
+
+    /** Replaces the configured settings; listeners are told the new effective settings. */
+    void update(PortolanSettings settings);
+
+    /**
+     * Environment variables that override configured values, by variable name, e.g.
+     * {@code PORT_DISCOVERY_TIMEOUT -> "3000"} (the UI shows these so the user knows why a preference has no effect).
+     */
+    Map<String, String> environmentOverrides();
+
+    /**
+     * Problems with environment values, one clear message each, naming the variable and the value (e.g.
+     * {@code PORT_DISCOVERY_TIMEOUT='abc' is not a number of milliseconds; using 5000}). Invalid values are ignored
+     * for the effective settings and reported here and on stderr.
+     */
+    java.util.List<String> problems();
+
+    /** Adds a listener for effective-settings changes; close the handle to remove it. */
+    AutoCloseable addListener(Consumer<PortolanSettings> listener);
+}
