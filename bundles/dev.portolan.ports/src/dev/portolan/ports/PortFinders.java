@@ -16,6 +16,9 @@ public final class PortFinders {
     /** System property that overrides the cross-process lock directory (tests, sandboxes). */
     public static final String LOCK_DIR_PROPERTY = "portolan.ports.lockDir";
 
+    /** Environment variable that overrides the lock directory (after the system property; also read by Python). */
+    public static final String LOCK_DIR_VARIABLE = "PORTOLAN_LOCK_DIR";
+
     private PortFinders() {
     }
 
@@ -25,8 +28,8 @@ public final class PortFinders {
     }
 
     /**
-     * The default per-user lock directory: the system property {@value #LOCK_DIR_PROPERTY} if set, else
-     * {@code $XDG_RUNTIME_DIR/portolan/ports}, else {@code ${XDG_CACHE_HOME:-~/.cache}/portolan/ports}.
+     * The default per-user lock directory: the system property {@value #LOCK_DIR_PROPERTY} if set, else the
+     * environment variable {@value #LOCK_DIR_VARIABLE}, else {@code $XDG_RUNTIME_DIR/portolan/ports}, else {@code ${XDG_CACHE_HOME:-~/.cache}/portolan/ports}.
      */
     public static Path defaultLockDirectory() {
         return LockDirectory.defaultPath();

@@ -50,6 +50,10 @@ public final class LockDirectory {
         if (prop != null && !prop.isBlank()) {
             return Path.of(prop);
         }
+        String env = System.getenv(dev.portolan.ports.PortFinders.LOCK_DIR_VARIABLE);
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
         String runtime = System.getenv("XDG_RUNTIME_DIR");
         if (runtime != null && !runtime.isBlank() && Files.isDirectory(Path.of(runtime))) {
             return Path.of(runtime, "portolan", "ports");
