@@ -14,6 +14,7 @@ Options (all optional):
   --ignore-eof         keep running after stdin EOF (like the seed's backend)
   --ignore-term        ignore SIGTERM
   --ignore-shutdown    ignore 'sidecar shutdown' lines
+  --mark FILE          on 'sidecar shutdown', write "graceful" to FILE before exiting
   --grandchild         spawn a grandchild process that sleeps (to test whole-tree stops)
   --no-flush           print the announcement with print() and no flush (tests PYTHONUNBUFFERED)
 Stops on a 'sidecar shutdown' line (exit 0) or on stdin EOF (exit 0) unless --ignore-eof.
@@ -104,6 +105,9 @@ while True:
         break
     if line.strip() == "sidecar shutdown" and not opt("--ignore-shutdown"):
         print("shutting down on request", file=sys.stderr, flush=True)
+        if opt("--mark"):
+            with open(opt("--mark"), "w") as f:
+                f.write("graceful")
         break
 if grandchild is not None:
     grandchild.kill()

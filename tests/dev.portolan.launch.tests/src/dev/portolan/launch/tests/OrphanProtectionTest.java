@@ -1,5 +1,6 @@
 package dev.portolan.launch.tests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import dev.portolan.api.Announcement;
 import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.launch.internal.SidecarEngine;
@@ -60,6 +62,26 @@ class OrphanProtectionTest {
             }
             System.out.println("[launch-tests] sidecar tree of the SIGKILLed launcher JVM gone after "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed) + " ms");
+        }
+    }
+
+    @Test
+    void sigtermedLauncherJvmStopsItsSidecarGracefullyThroughTheShutdownHook(@TempDir Path dir) throws Exception {
+        Path mark = dir.resolve("mark");
+        // the sidecar obeys only 'sidecar shutdown' (it ignores EOF and SIGTERM): only the launcher's shutdown hook
+        // makes it write the mark; the watchdog alone would SIGKILL it without a mark
+        List<String> cmd = new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-cp", classPath(),
+                ParentJvmMain.class.getName(), Fakes.PYTHON, Fakes.fake("fake_sidecar.py").toString(), "--range",
+                Fakes.RANGE, "--ignore-eof", "--ignore-term", "--mark", mark.toString()));
+        try (ChildProcess jvm = ChildProcess.start(null, cmd)) {
+            String line = jvm.awaitLine(l -> l.startsWith("SIDECAR ") || l.startsWith("NO WATCHDOG"),
+                    Duration.ofSeconds(60));
+            assertTrue(line.startsWith("SIDECAR "), jvm.output());
+            ProcessHandle backend = ProcessHandle.of(Long.parseLong(field(line, "pid"))).orElseThrow();
+            jvm.process().destroy(); // SIGTERM: the JVM runs its shutdown hooks
+            jvm.process().onExit().get(30, TimeUnit.SECONDS);
+            assertTrue(Fakes.awaitDead(backend, System.nanoTime() + Duration.ofSeconds(30).toNanos()));
+            assertEquals("graceful", Files.readString(mark));
         }
     }
 
