@@ -190,6 +190,10 @@ final class Sidecar implements LaunchHandle {
                     + abbreviate(a.token()) + "')");
             return;
         }
+        if (!a.mode().equals(spec.mode())) {
+            String msg = "the backend announces mode '" + a.mode() + "' but was launched as '" + spec.mode() + "'";
+            fire(l -> l.diagnostic(this, msg));
+        }
         long pid = inc.pid().orElse(inc.process.pid());
         accept(inc, a, verified, pid);
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
@@ -48,8 +49,11 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
      */
     public SidecarEngine(AnnouncementCodec codec, SidecarListener globalListener) {
         this.codec = Objects.requireNonNull(codec, "codec");
-        this.globalListener = globalListener != null ? globalListener : new SidecarListener() {
+        SidecarListener global = globalListener != null ? globalListener : new SidecarListener() {
         };
+        this.globalListener = EnvironmentVariables.isTrue(System.getenv(EnvironmentVariables.DEBUG_PORT_DISCOVERY))
+                ? new DebugListener(global)
+                : global;
         this.watchdog = Watchdog.available();
         if (!watchdog) {
             LOG.log(System.Logger.Level.WARNING, "no /bin/sh + setsid: sidecars run without the orphan watchdog; "
