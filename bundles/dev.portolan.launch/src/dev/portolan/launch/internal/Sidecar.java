@@ -265,8 +265,8 @@ final class Sidecar implements LaunchHandle {
             if (inc != current || inc.announcement.isDone() || stopRequested) {
                 return;
             }
-            failure = new LaunchException("no announcement from " + command.get(0) + " (pid "
-                    + inc.pid().orElse(inc.process.pid()) + ") within " + spec.announcementTimeout()
+            failure = new LaunchException("announcement timed out: nothing acceptable from " + command.get(0)
+                    + " (pid " + inc.pid().orElse(inc.process.pid()) + ") within " + spec.announcementTimeout()
                     + rejectionsText(inc) + stderrTail(inc), Reason.ANNOUNCEMENT_TIMEOUT);
             inc.announcement.completeExceptionally(failure);
         }

@@ -190,7 +190,8 @@ class SidecarLauncherTest {
                 () -> h.announcement().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
         LaunchException le = (LaunchException) e.getCause();
         assertEquals(LaunchException.Reason.ANNOUNCEMENT_TIMEOUT, le.reason());
-        assertTrue(le.getMessage().contains("within PT1.5S"), le.getMessage());
+        assertTrue(le.getMessage().contains("timed out") && le.getMessage().contains("within PT1.5S"),
+                le.getMessage());
         assertTrue(le.getMessage().contains("still warming up the model cache"), le.getMessage());
         get(h.exit(), WAIT);
         assertEquals(SidecarState.FAILED, h.state());
@@ -237,7 +238,8 @@ class SidecarLauncherTest {
             assertTrue(second.verified());
             assertEquals(second, get(h.announcement(), WAIT));
             assertEquals(137, r.exits.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS));
-            assertTrue(r.diagnostics.stream().anyMatch(d -> d.contains("restarting in 50 ms")), r.diagnostics.toString());
+            assertTrue(r.diagnostics.stream().anyMatch(d -> d.contains("restarting in 50 ms")),
+                    r.diagnostics.toString());
             // the whiteboard listener saw both announcements of this sidecar
             assertEquals(first, whiteboard.nextAnnouncement(WAIT));
             assertEquals(second, whiteboard.nextAnnouncement(WAIT));
