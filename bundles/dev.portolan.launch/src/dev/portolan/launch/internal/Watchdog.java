@@ -23,6 +23,9 @@ final class Watchdog {
     /** The line that makes the watchdog close the child's stdin. */
     static final String CLOSE_LINE = "close";
 
+    /** System property: {@code false} turns the watchdog off (the direct mode of systems without sh/setsid). */
+    static final String DISABLE_PROPERTY = "portolan.launch.watchdog";
+
     private static final String SCRIPT = load();
     private static final String SH = "/bin/sh";
     private static final Path SETSID = detect();
@@ -58,6 +61,9 @@ final class Watchdog {
     }
 
     private static Path detect() {
+        if ("false".equalsIgnoreCase(System.getProperty(DISABLE_PROPERTY, "true"))) {
+            return null;
+        }
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         if (os.contains("win") || !Files.isExecutable(Path.of(SH))) {
             return null;

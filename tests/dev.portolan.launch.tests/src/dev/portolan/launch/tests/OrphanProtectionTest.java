@@ -85,6 +85,27 @@ class OrphanProtectionTest {
         }
     }
 
+    @Test
+    void withoutTheWatchdogTheBackendIsTheDirectChildAndTheShutdownHookStillStopsIt(@TempDir Path dir)
+            throws Exception {
+        // the direct mode of systems without /bin/sh + setsid, forced with -Dportolan.launch.watchdog=false
+        Path mark = dir.resolve("mark");
+        List<String> cmd = new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-Dportolan.launch.watchdog=false",
+                "-Dexpect.direct=true", "-cp", classPath(), ParentJvmMain.class.getName(), Fakes.PYTHON,
+                Fakes.fake("fake_sidecar.py").toString(), "--range", Fakes.RANGE, "--ignore-eof", "--mark",
+                mark.toString()));
+        try (ChildProcess jvm = ChildProcess.start(null, cmd)) {
+            String line = jvm.awaitLine(l -> l.startsWith("SIDECAR "), Duration.ofSeconds(60));
+            ProcessHandle backend = ProcessHandle.of(Long.parseLong(field(line, "pid"))).orElseThrow();
+            assertEquals(jvm.process().pid(), backend.parent().orElseThrow().pid(),
+                    "no watchdog: the backend is the launcher JVM's own child");
+            jvm.process().destroy();
+            jvm.process().onExit().get(30, TimeUnit.SECONDS);
+            assertTrue(Fakes.awaitDead(backend, System.nanoTime() + Duration.ofSeconds(30).toNanos()));
+            assertEquals("graceful", Files.readString(mark));
+        }
+    }
+
     private static String field(String line, String name) {
         for (String part : line.split(" ")) {
             if (part.startsWith(name + "=")) {
