@@ -61,6 +61,8 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
     });
     private final Object lock = new Object();
     private CompletableFuture<DiscoveryResult> inFlight;
+    /** What the run in flight was started with; a request with other settings or token starts a new run. */
+    private Object inFlightKey;
     private final AtomicInteger runs = new AtomicInteger();
 
     @Reference
@@ -111,10 +113,12 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
             return CompletableFuture.failedFuture(
                     new IllegalArgumentException("discovery timeout must be positive: " + timeout));
         }
+        Object key = List.of(settings.effective(), expectedToken(), timeout);
         synchronized (lock) {
-            if (inFlight == null || inFlight.isDone()) {
+            if (inFlight == null || inFlight.isDone() || !key.equals(inFlightKey)) {
                 CompletableFuture<DiscoveryResult> f = new CompletableFuture<>();
                 inFlight = f;
+                inFlightKey = key;
                 runs.incrementAndGet();
                 executor.execute(() -> {
                     try {

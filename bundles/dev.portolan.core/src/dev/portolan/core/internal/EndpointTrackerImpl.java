@@ -89,6 +89,9 @@ public final class EndpointTrackerImpl implements EndpointTracker {
     private String currentToken;
     private Endpoint override;
     private CompletableFuture<EndpointStatus> refreshing;
+    /** Settings and token the refresh in flight runs with; other ones start a new refresh that supersedes it. */
+    private Object refreshKey;
+    private long refreshGeneration;
     private Endpoint lastCached;
     private ScheduledFuture<?> tick;
     private Duration tickInterval;
@@ -299,23 +302,27 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             if (override != null) {
                 return checkOverride();
             }
-            if (refreshing != null && !refreshing.isDone()) {
+            Object key = List.of(settings.effective(), expectedToken());
+            if (refreshing != null && !refreshing.isDone() && key.equals(refreshKey)) {
                 return refreshing.copy();
             }
             if (announce && current.state() != EndpointState.AVAILABLE) {
                 publish(EndpointState.DISCOVERING, null, null, "discovering", null);
             }
             long startSeq = current.sequence();
-            CompletableFuture<EndpointStatus> f = discovery.discover().handle((r, e) -> apply(r, e, startSeq));
+            long generation = ++refreshGeneration;
+            refreshKey = key;
+            CompletableFuture<EndpointStatus> f = discovery.discover()
+                    .handle((r, e) -> apply(r, e, startSeq, generation));
             refreshing = f;
             return f.copy();
         }
     }
 
-    private EndpointStatus apply(DiscoveryResult result, Throwable error, long startSeq) {
+    private EndpointStatus apply(DiscoveryResult result, Throwable error, long startSeq, long generation) {
         synchronized (lock) {
-            if (override != null) {
-                return current;
+            if (override != null || generation != refreshGeneration) {
+                return current; // overridden meanwhile, or superseded by a refresh with newer settings
             }
             if (current.sequence() > startSeq && current.state() == EndpointState.AVAILABLE) {
                 return current; // a newer announcement took over while discovery ran
