@@ -54,6 +54,7 @@ final class RunCommand implements Command {
         LaunchSpec spec = LaunchSpec.builder(command).announcementTimeout(timeout)
                 .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).build();
 
+        Services.requireValidEnvironment();
         BackendService backend = Services.get(BackendService.class);
         EndpointTracker tracker = Services.get(EndpointTracker.class);
         AnnouncementCodec codec = AnnouncementCodec.standard();
@@ -78,7 +79,11 @@ final class RunCommand implements Command {
                             + h.pid().stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse(""));
                 }
             };
-            Thread hook = new Thread(() -> stopQuietly(handle, err), "portolan-run-shutdown");
+            java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread hook = new Thread(() -> {
+                signalled.set(true);
+                stopQuietly(handle, err);
+            }, "portolan-run-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try (AutoCloseable l = handle.addListener(printer)) {
                 handle.lastAnnouncement().ifPresent(a -> print(a, printed, codec, out));
@@ -88,6 +93,14 @@ final class RunCommand implements Command {
                     }
                 });
                 int code = handle.exit().handle((c, e) -> c == null ? -1 : c).get();
+                if (signalled.get()) {
+                    return ExitCodes.OK; // the JVM exits with 128+signal once the hooks are done
+                }
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    return ExitCodes.OK; // a signal arrived just now: the JVM is exiting with 128+signal
+                }
                 return exitCode(handle, restart, code, err);
             }
         }
