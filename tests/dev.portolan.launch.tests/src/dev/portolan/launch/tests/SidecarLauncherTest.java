@@ -43,6 +43,7 @@ import dev.portolan.api.launch.SidecarEvents;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
+import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.OsgiServices;
 
 /** The launcher service from the OSGi registry, driving real processes (fake sidecars in ../fakes). */
@@ -79,10 +80,31 @@ class SidecarLauncherTest {
         return h;
     }
 
+    /** Launches with a listener that records every output line from the very first one. */
+    private LaunchHandle launchRecordingOutput(LaunchSpec spec, Await.Recorder<OutputLine> lines)
+            throws LaunchException {
+        LaunchHandle h = launcher.launch(spec, new SidecarListener() {
+            @Override
+            public void output(LaunchHandle handle, OutputLine line) {
+                lines.accept(line);
+            }
+        });
+        launched.add(h);
+        return h;
+    }
+
+    /** stderr is read on its own thread, independently of the announcement on stdout: wait for its last line. */
+    private static void awaitLastStderrNoise(Await.Recorder<OutputLine> lines) {
+        lines.await(l -> l.stream() == OutputLine.Stream.STDERR && l.text().equals("WARNING: noise on stderr 49"),
+                WAIT, "last stderr noise line");
+    }
+
     @Test
     void announcementAfterNoiseIsAcceptedVerifiedAndCarriesTheBackendsPid() throws Exception {
-        LaunchHandle h = launch(python("--noise", "50").build(), null);
+        Await.Recorder<OutputLine> lines = new Await.Recorder<>();
+        LaunchHandle h = launchRecordingOutput(python("--noise", "50").build(), lines);
         SidecarAnnouncement a = get(h.announcement(), WAIT);
+        awaitLastStderrNoise(lines);
         assertTrue(a.verified(), "the fake echoes PORTOLAN_TOKEN");
         assertEquals(h.token(), a.announcement().token());
         // the watchdog reports the real backend's pid: the backend's own os.getpid() equals the handle's pid
@@ -103,8 +125,10 @@ class SidecarLauncherTest {
 
     @Test
     void outputRingBuffersKeepTheLastLinesOfEachStream() throws Exception {
-        LaunchHandle h = launch(python("--noise", "50").outputBufferLines(10).build(), null);
+        Await.Recorder<OutputLine> lines = new Await.Recorder<>();
+        LaunchHandle h = launchRecordingOutput(python("--noise", "50").outputBufferLines(10).build(), lines);
         get(h.announcement(), WAIT);
+        awaitLastStderrNoise(lines);
         List<OutputLine> out = h.output(OutputLine.Stream.STDOUT);
         assertEquals(10, out.size());
         assertEquals("INFO: starting up, step 41", out.get(0).text());
