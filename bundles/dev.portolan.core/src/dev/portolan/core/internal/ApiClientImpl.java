@@ -62,13 +62,13 @@ public final class ApiClientImpl implements ApiClient {
             if (!HealthProbe.isConnectionFailure(e)) {
                 throw new ApiException(m + " " + endpoint.baseUrl() + path + " failed: " + e, e);
             }
-            tracker.reportFailure(endpoint, e);
+            CompletableFuture<EndpointStatus> reported = tracker.reportFailure(endpoint, e);
             if (!IDEMPOTENT.contains(m)) {
                 throw new ApiException.NoBackendException(m + " " + endpoint.baseUrl() + path
                         + " failed to connect (" + HealthProbe.describe(e, REQUEST_TIMEOUT)
                         + "); not retried because " + m + " is not idempotent; re-discovery started", e);
             }
-            Endpoint next = awaitEndpoint(tracker.current());
+            Endpoint next = awaitEndpoint(awaitReport(reported));
             try {
                 return send(m, next, path, body);
             } catch (IOException e2) {
@@ -136,6 +136,15 @@ public final class ApiClientImpl implements ApiClient {
             } catch (Exception e) {
                 // listener removal cannot fail
             }
+        }
+    }
+
+    /** The tracker's status once it has handled the failure report (bounded by the discovery timeout). */
+    private EndpointStatus awaitReport(CompletableFuture<EndpointStatus> reported) throws InterruptedException {
+        try {
+            return reported.get(settings.effective().discoveryTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return tracker.current();
         }
     }
 
