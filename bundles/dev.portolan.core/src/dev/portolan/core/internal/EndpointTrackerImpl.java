@@ -392,10 +392,13 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         }
     }
 
-    /** Our sidecar was stopped on purpose: UNAVAILABLE (unless overridden), no recovery restart. */
-    public EndpointStatus sidecarStopped(String message) {
+    /**
+     * Our sidecar on {@code port} is being stopped on purpose: UNAVAILABLE when it is the current endpoint (unless
+     * overridden), without a recovery restart.
+     */
+    public EndpointStatus sidecarStopped(int port, String message) {
         synchronized (lock) {
-            if (override != null) {
+            if (override != null || current.endpoint() == null || current.endpoint().port() != port) {
                 return current;
             }
             return publish(EndpointState.UNAVAILABLE, null, null, message, null);
