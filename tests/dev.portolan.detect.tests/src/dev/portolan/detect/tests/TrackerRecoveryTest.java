@@ -343,4 +343,20 @@ class TrackerRecoveryTest {
             assertEquals(last, seen.get(seen.size() - 1).sequence(), "every listener reaches the last change");
         }
     }
+
+    @Test
+    void apiClientErrorsAreTyped() throws Exception {
+        TestBackend b = backend(range.first() + 2, TOKEN);
+        Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+        ApiException.HttpStatusException notFound = assertThrows(ApiException.HttpStatusException.class,
+                () -> api.call("GET", "/nope", null));
+        assertEquals(404, notFound.status());
+        assertTrue(notFound.body().contains("Not Found"), notFound.body());
+        assertEquals("GET http://127.0.0.1:" + b.port() + "/nope answered HTTP 404", notFound.getMessage());
+        ApiClient quick = new dev.portolan.core.internal.ApiClientImpl(tracker, settings, Duration.ofMillis(300));
+        ApiException.TimeoutException timeout = assertThrows(ApiException.TimeoutException.class,
+                () -> quick.call("GET", "/v1/hang", null));
+        assertEquals("GET http://127.0.0.1:" + b.port() + "/v1/hang timed out after 300 ms", timeout.getMessage());
+        assertEquals(EndpointState.AVAILABLE, tracker.current().state(), "a slow answer is no lost backend");
+    }
 }
