@@ -89,7 +89,7 @@ public class StatusView extends ViewPart {
         GridLayoutFactory.fillDefaults().numColumns(2).applyTo(header);
         badge = new Label(header, SWT.CENTER);
         badge.setFont(JFaceResources.getFontRegistry().getBold(JFaceResources.DEFAULT_FONT));
-        GridDataFactory.swtDefaults().hint(150, SWT.DEFAULT).applyTo(badge);
+        GridDataFactory.swtDefaults().applyTo(badge);
         message = new Label(header, SWT.WRAP);
         GridDataFactory.fillDefaults().grab(true, false).align(SWT.FILL, SWT.CENTER).hint(200, SWT.DEFAULT)
                 .applyTo(message);

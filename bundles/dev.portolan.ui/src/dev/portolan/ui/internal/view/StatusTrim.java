@@ -1,7 +1,6 @@
 package dev.portolan.ui.internal.view;
 
 import java.time.Duration;
-import java.util.Locale;
 
 import org.eclipse.core.runtime.ILog;
 import org.eclipse.jface.layout.GridDataFactory;
@@ -57,7 +56,7 @@ public final class StatusTrim extends WorkbenchWindowControlContribution {
         }
         StatusSnapshot s = Services.model().map(BackendStatusModel::snapshot).orElse(StatusSnapshot.EMPTY);
         Badge b = s.badge();
-        badge.setText("Backend: " + b.label().toUpperCase(Locale.ROOT)
+        badge.setText("Backend: " + (b == Badge.NO_SERVICE ? "no service" : b.label())
                 + s.currentEndpoint().map(e -> " :" + e.port()).orElse(""));
         badge.setBackground(Badges.background(resources, b));
         badge.setForeground(badge.getDisplay().getSystemColor(SWT.COLOR_WHITE));
