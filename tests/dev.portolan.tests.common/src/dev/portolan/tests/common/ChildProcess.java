@@ -37,10 +37,17 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     public static ChildProcess start(Path workDir, List<String> command) throws IOException {
+        return start(workDir, command, java.util.Map.of());
+    }
+
+    /** Starts {@code command} with {@code env} added to the inherited environment. */
+    public static ChildProcess start(Path workDir, List<String> command, java.util.Map<String, String> env)
+            throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         if (workDir != null) {
             pb.directory(workDir.toFile());
         }
+        pb.environment().putAll(env);
         return new ChildProcess(pb.start());
     }
 

@@ -1,0 +1,98 @@
+package dev.portolan.app.internal.cli;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+
+/** A small, strict command-line parser: flags, options with a value, and everything after {@code --}. */
+final class Args {
+
+    private final Deque<String> rest;
+    private final List<String> afterDashDash = new ArrayList<>();
+
+    Args(List<String> args) {
+        List<String> before = new ArrayList<>();
+        boolean dd = false;
+        for (String a : args) {
+            if (!dd && a.equals("--")) {
+                dd = true;
+            } else if (dd) {
+                afterDashDash.add(a);
+            } else {
+                before.add(a);
+            }
+        }
+        rest = new ArrayDeque<>(before);
+    }
+
+    /** Removes {@code --name} if present. */
+    boolean flag(String name) {
+        return rest.removeIf(a -> a.equals(name));
+    }
+
+    /** Removes {@code --name VALUE} or {@code --name=VALUE} and returns the value, or null. */
+    String option(String name) throws UsageException {
+        List<String> list = new ArrayList<>(rest);
+        for (int i = 0; i < list.size(); i++) {
+            String a = list.get(i);
+            if (a.startsWith(name + "=")) {
+                list.remove(i);
+                rest.clear();
+                rest.addAll(list);
+                return a.substring(name.length() + 1);
+            }
+            if (a.equals(name)) {
+                if (i + 1 >= list.size()) {
+                    throw new UsageException(name + " needs a value");
+                }
+                String v = list.get(i + 1);
+                list.remove(i + 1);
+                list.remove(i);
+                rest.clear();
+                rest.addAll(list);
+                return v;
+            }
+        }
+        return null;
+    }
+
+    /** Everything after {@code --}. */
+    List<String> afterDashDash() {
+        return List.copyOf(afterDashDash);
+    }
+
+    /** Fails when arguments are left that no option consumed. */
+    void noMore() throws UsageException {
+        if (!rest.isEmpty()) {
+            throw new UsageException("unexpected argument '" + rest.peek() + "'");
+        }
+    }
+
+    /**
+     * Parses a duration: {@code 500ms}, {@code 30s}, {@code 2m}, or a bare number of seconds.
+     */
+    static Duration duration(String option, String text) throws UsageException {
+        String t = text.strip().toLowerCase(Locale.ROOT);
+        try {
+            Duration d;
+            if (t.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            } else if (t.endsWith("s")) {
+                d = Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+            } else if (t.endsWith("m")) {
+                d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
+            } else {
+                d = Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new UsageException(option + " must be positive: '" + text + "'");
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " '" + text + "' is not a duration (e.g. 500ms, 30s, 2m)");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.portolan.app.internal.cli;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.discovery.DiscoveryResult;
+import dev.portolan.api.discovery.DiscoveryService;
+import dev.portolan.api.discovery.StrategyOutcome;
+import dev.portolan.core.internal.Json;
+
+/**
+ * {@code discover [--json] [--timeout D]}: runs the strategies that apply without a sidecar (cache, scan, override)
+ * and prints the endpoint with the winning strategy and timings, or why each strategy failed.
+ */
+final class DiscoverCommand implements Command {
+
+    @Override
+    public String usage() {
+        return "discover [--json] [--timeout DURATION]";
+    }
+
+    @Override
+    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
+        boolean json = args.flag("--json");
+        String timeoutText = args.option("--timeout");
+        args.noMore();
+        Duration timeout = timeoutText == null ? null : Args.duration("--timeout", timeoutText);
+        DiscoveryService discovery = Services.get(DiscoveryService.class);
+        DiscoveryResult result = (timeout == null ? discovery.discover() : discovery.discover(timeout)).get();
+        if (json) {
+            out.println(Json.MAPPER.writeValueAsString(toJson(result)));
+        } else {
+            printText(result, out);
+        }
+        if (result.endpoint().isPresent()) {
+            return ExitCodes.OK;
+        }
+        if (!json) {
+            err.println("portolan: " + result.failureSummary());
+        }
+        return result.timedOut() ? ExitCodes.TIMED_OUT : ExitCodes.NOT_FOUND;
+    }
+
+    private static void printText(DiscoveryResult r, PrintStream out) {
+        r.endpoint().ifPresentOrElse(e -> {
+            out.printf("backend %s (port %d) found by %s in %d ms, %s%n", e.baseUrl(), e.port(), e.source(),
+                    r.elapsed().toMillis(), e.verified() ? "verified" : "unverified");
+            out.println("  docs:   " + e.docsUrl());
+            out.println("  health: " + e.healthUrl());
+        }, () -> out.printf("no backend found (%s after %d ms)%n", r.timedOut() ? "timed out" : "all strategies failed",
+                r.elapsed().toMillis()));
+        out.println("strategies:");
+        for (StrategyOutcome o : r.outcomes()) {
+            out.printf("  %-12s %-14s %6d ms  %s%n", o.strategy(), o.result().name().toLowerCase(Locale.ROOT),
+                    o.elapsed().toMillis(), o.message());
+        }
+    }
+
+    static ObjectNode endpointJson(Endpoint e) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("url", e.baseUrl().toString());
+        o.put("port", e.port());
+        o.put("docs_url", e.docsUrl().toString());
+        o.put("health_url", e.healthUrl().toString());
+        o.put("source", e.source());
+        o.put("verified", e.verified());
+        if (e.pid() != null) {
+            o.put("pid", e.pid());
+        }
+        return o;
+    }
+
+    private static ObjectNode toJson(DiscoveryResult r) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("found", r.endpoint().isPresent());
+        r.endpoint().ifPresent(e -> {
+            root.set("endpoint", endpointJson(e));
+            root.put("strategy", e.source());
+        });
+        root.put("timed_out", r.timedOut());
+        root.put("elapsed_ms", r.elapsed().toMillis());
+        if (r.endpoint().isEmpty()) {
+            root.put("reason", r.failureSummary());
+        }
+        ArrayNode strategies = root.putArray("strategies");
+        for (StrategyOutcome o : r.outcomes()) {
+            ObjectNode s = strategies.addObject();
+            s.put("name", o.strategy());
+            s.put("result", o.result().name().toLowerCase(Locale.ROOT));
+            s.put("message", o.message());
+            s.put("elapsed_ms", o.elapsed().toMillis());
+        }
+        return root;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.portolan.app.internal.cli;
+
+/** Exit codes of the headless commands; documented in README.md ("The ./portolan launcher"). */
+public final class ExitCodes {
+    public static final int OK = 0;
+    /** Unexpected internal error (a bug): the message and stack trace go to stderr. */
+    public static final int INTERNAL = 1;
+    /** Usage or configuration error: unknown option, bad value, bad environment variable. */
+    public static final int USAGE = 2;
+    /** discover: every strategy failed; no backend found. */
+    public static final int NOT_FOUND = 3;
+    /** discover: the overall timeout passed before any strategy succeeded. */
+    public static final int TIMED_OUT = 4;
+    /** run: the command could not be started (missing or non-executable program, bad directory). */
+    public static final int LAUNCH_FAILED = 10;
+    /** run: no valid announcement within the announcement timeout. */
+    public static final int ANNOUNCEMENT_TIMEOUT = 11;
+    /** run: the process exited before announcing. */
+    public static final int EXITED_BEFORE_ANNOUNCING = 12;
+    /** run --restart: the backend kept crashing (crash loop) and was given up. */
+    public static final int CRASH_LOOP = 13;
+    /** run without --restart: the backend exited by itself after announcing. */
+    public static final int BACKEND_EXITED = 14;
+    /** A required Portolan service did not come up in the OSGi runtime. */
+    public static final int SERVICE_MISSING = 20;
+
+    private ExitCodes() {
+    }
+}

@@ -1,0 +1,180 @@
+package dev.portolan.app.internal.cli;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.portolan.api.Announcement;
+import dev.portolan.api.discovery.BackendService;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.api.launch.LaunchException;
+import dev.portolan.api.launch.LaunchHandle;
+import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.api.launch.RestartPolicy;
+import dev.portolan.api.launch.SidecarAnnouncement;
+import dev.portolan.api.launch.SidecarListener;
+import dev.portolan.api.launch.SidecarState;
+import dev.portolan.core.internal.Json;
+import dev.portolan.core.protocol.AnnouncementCodec;
+
+/**
+ * {@code run [--timeout D] [--restart] -- COMMAND [ARGS...]}: launches the command as a sidecar through the backend
+ * service (so the discovery service and the endpoint tracker follow it and recover it), prints every accepted
+ * announcement on stdout as one JSON line, and state changes and diagnostics on stderr. Runs until the backend is
+ * gone for good or the process gets SIGINT/SIGTERM, which stop the whole process tree.
+ */
+final class RunCommand implements Command {
+
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    @Override
+    public String usage() {
+        return "run [--timeout DURATION] [--restart] -- COMMAND [ARGS...]";
+    }
+
+    @Override
+    public int run(Args args, PrintStream out, PrintStream err) throws Exception {
+        boolean restart = args.flag("--restart");
+        String timeoutText = args.option("--timeout");
+        args.noMore();
+        List<String> command = args.afterDashDash();
+        if (command.isEmpty()) {
+            throw new UsageException("no command given after --");
+        }
+        Duration timeout = timeoutText == null ? DEFAULT_TIMEOUT : Args.duration("--timeout", timeoutText);
+        LaunchSpec spec = LaunchSpec.builder(command).announcementTimeout(timeout)
+                .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).build();
+
+        BackendService backend = Services.get(BackendService.class);
+        EndpointTracker tracker = Services.get(EndpointTracker.class);
+        AnnouncementCodec codec = AnnouncementCodec.standard();
+
+        try (AutoCloseable endpointLog = tracker.addListener(s -> err.println("[portolan] endpoint " + describe(s)))) {
+            CompletableFuture<EndpointStatus> started = backend.start(spec);
+            LaunchHandle handle = backend.sidecar().orElse(null);
+            if (handle == null) {
+                // the launch failed synchronously: the future carries the reason
+                return failure(started, err);
+            }
+            Set<String> printed = ConcurrentHashMap.newKeySet();
+            SidecarListener printer = new SidecarListener() {
+                @Override
+                public void announced(LaunchHandle h, SidecarAnnouncement a) {
+                    print(a, printed, codec, out);
+                }
+
+                @Override
+                public void stateChanged(LaunchHandle h, SidecarState from, SidecarState to) {
+                    err.println("[portolan] sidecar " + from + " -> " + to
+                            + h.pid().stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse(""));
+                }
+            };
+            Thread hook = new Thread(() -> stopQuietly(handle, err), "portolan-run-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try (AutoCloseable l = handle.addListener(printer)) {
+                handle.lastAnnouncement().ifPresent(a -> print(a, printed, codec, out));
+                handle.announcement().whenComplete((a, e) -> {
+                    if (a != null) {
+                        print(a, printed, codec, out);
+                    }
+                });
+                int code = handle.exit().handle((c, e) -> c == null ? -1 : c).get();
+                return exitCode(handle, restart, code, err);
+            }
+        }
+    }
+
+    private static int failure(CompletableFuture<EndpointStatus> started, PrintStream err) throws InterruptedException {
+        try {
+            started.get(DEFAULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            err.println("portolan: the backend service started nothing");
+            return ExitCodes.LAUNCH_FAILED;
+        } catch (ExecutionException e) {
+            err.println("portolan: " + rootMessage(e));
+            return ExitCodes.LAUNCH_FAILED;
+        } catch (TimeoutException e) {
+            err.println("portolan: the backend service did not start the sidecar");
+            return ExitCodes.LAUNCH_FAILED;
+        }
+    }
+
+    private static int exitCode(LaunchHandle handle, boolean restart, int processExit, PrintStream err) {
+        CompletableFuture<SidecarAnnouncement> first = handle.announcement();
+        boolean announced = handle.lastAnnouncement().isPresent();
+        if (!announced && first.isCompletedExceptionally()) {
+            Throwable cause = first.handle((a, e) -> e).join();
+            err.println("portolan: " + rootMessage(cause));
+            return isTimeout(cause) ? ExitCodes.ANNOUNCEMENT_TIMEOUT : ExitCodes.EXITED_BEFORE_ANNOUNCING;
+        }
+        if (handle.state() == SidecarState.FAILED && restart) {
+            err.println("portolan: backend crash loop after " + handle.restartCount() + " restarts; giving up");
+            return ExitCodes.CRASH_LOOP;
+        }
+        err.println("portolan: backend exited with code " + processExit);
+        return ExitCodes.BACKEND_EXITED;
+    }
+
+    private static boolean isTimeout(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof TimeoutException || c instanceof java.util.concurrent.TimeoutException
+                    || String.valueOf(c.getMessage()).contains("timed out")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof ExecutionException || c instanceof java.util.concurrent.CompletionException)
+                && c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c instanceof LaunchException ? c.getMessage() : String.valueOf(c);
+    }
+
+    private static void print(SidecarAnnouncement a, Set<String> printed, AnnouncementCodec codec, PrintStream out) {
+        if (!printed.add(a.pid() + ":" + a.announcement().port() + ":" + a.restartCount())) {
+            return;
+        }
+        Announcement ann = a.announcement();
+        Announcement publicAnn = ann.withDetails(a.pid(), null, ann.version(), ann.startedAt());
+        try {
+            ObjectNode o = (ObjectNode) Json.MAPPER.readTree(codec.encode(publicAnn));
+            o.put("verified", a.verified());
+            o.put("restart_count", a.restartCount());
+            synchronized (out) {
+                out.println(Json.MAPPER.writeValueAsString(o));
+                out.flush();
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot print announcement " + ann, e);
+        }
+    }
+
+    private static String describe(EndpointStatus s) {
+        return s.state() + (s.endpoint() == null ? "" : " " + s.endpoint().baseUrl() + " via " + s.endpoint().source())
+                + (s.message() == null || s.message().isBlank() ? "" : " (" + s.message() + ")");
+    }
+
+    private static void stopQuietly(LaunchHandle handle, PrintStream err) {
+        if (handle.state().isTerminal()) {
+            return;
+        }
+        err.println("[portolan] stopping the sidecar process tree");
+        try {
+            handle.stop().get(handle.spec().gracefulStopTimeout().plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            err.println("portolan: stop did not complete: " + e);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.portolan.app.internal.cli;
+
+import java.time.Duration;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.util.tracker.ServiceTracker;
+
+/** Gets Portolan's DS services from the OSGi registry for the headless commands. */
+final class Services {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private Services() {
+    }
+
+    /** Thrown when a service does not come up; the CLI exits with {@link ExitCodes#SERVICE_MISSING}. */
+    static final class MissingServiceException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        MissingServiceException(String message) {
+            super(message);
+        }
+    }
+
+    static <T> T get(Class<T> type) throws MissingServiceException, InterruptedException {
+        BundleContext ctx = FrameworkUtil.getBundle(Services.class).getBundleContext();
+        ServiceTracker<T, T> t = new ServiceTracker<>(ctx, type, null);
+        t.open(); // kept open for the life of the command: closing would release the service
+        T service = t.waitForService(WAIT.toMillis());
+        if (service == null) {
+            throw new MissingServiceException("the " + type.getSimpleName() + " service did not start within "
+                    + WAIT.toSeconds() + " s (is the Declarative Services runtime org.apache.felix.scr running?)");
+        }
+        return service;
+    }
+}

@@ -1,0 +1,178 @@
+package dev.portolan.ports.internal;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Component;
+
+import dev.portolan.api.PortRange;
+import dev.portolan.api.ports.PortInspector;
+import dev.portolan.api.ports.PortStatus;
+
+/**
+ * {@link PortInspector} reading Linux's {@code /proc/net/tcp} and {@code /proc/net/tcp6} for listening sockets and
+ * mapping their inodes to processes through {@code /proc/<pid>/fd}. Without {@code /proc} it falls back to a
+ * loopback bind test per port.
+ */
+@Component(service = PortInspector.class, property = "service.ranking:Integer=0")
+public final class ProcNetPortInspector implements PortInspector {
+
+    private static final String TCP_LISTEN = "0A";
+
+    private final Path proc;
+
+    public ProcNetPortInspector() {
+        this(Path.of("/proc"));
+    }
+
+    ProcNetPortInspector(Path proc) {
+        this.proc = proc;
+    }
+
+    /** A listening socket from /proc/net/tcp*: address, port, inode. */
+    record Socket(String address, int port, long inode) {
+    }
+
+    @Override
+    public List<PortStatus> inspect(PortRange range) {
+        List<Socket> sockets = new ArrayList<>();
+        readTable(proc.resolve("net/tcp"), false, range, sockets);
+        readTable(proc.resolve("net/tcp6"), true, range, sockets);
+        Map<Long, Long> owners = sockets.isEmpty() ? Map.of() : socketOwners();
+        Map<Long, String> commands = new HashMap<>();
+        List<PortStatus> result = new ArrayList<>(range.size());
+        for (int port : range.ports().toArray()) {
+            List<PortStatus.Listener> listeners = new ArrayList<>();
+            for (Socket s : sockets) {
+                if (s.port() == port) {
+                    Long pid = owners.get(s.inode());
+                    String cmd = pid == null ? null : commands.computeIfAbsent(pid, this::commandLine);
+                    listeners.add(new PortStatus.Listener(s.address(), pid, cmd));
+                }
+            }
+            PortStatus.State state = !listeners.isEmpty() ? PortStatus.State.LISTENING
+                    : bindable(port) ? PortStatus.State.FREE : PortStatus.State.IN_USE;
+            result.add(new PortStatus(port, state, listeners));
+        }
+        return result;
+    }
+
+    private static void readTable(Path table, boolean v6, PortRange range, List<Socket> out) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(table, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            return; // no /proc (not Linux): the bind test below still tells free from in use
+        }
+        for (int i = 1; i < lines.size(); i++) { // line 0 is the header
+            String[] f = lines.get(i).trim().split("\\s+");
+            if (f.length < 10 || !TCP_LISTEN.equals(f[3])) {
+                continue;
+            }
+            int colon = f[1].indexOf(':');
+            int port = Integer.parseInt(f[1].substring(colon + 1), 16);
+            if (!range.contains(port)) {
+                continue;
+            }
+            out.add(new Socket(decodeAddress(f[1].substring(0, colon), v6), port, Long.parseLong(f[9])));
+        }
+    }
+
+    /** /proc/net/tcp addresses are hex, in host (little-endian) byte order per 32-bit word. */
+    static String decodeAddress(String hex, boolean v6) {
+        byte[] bytes = new byte[hex.length() / 2];
+        for (int word = 0; word < bytes.length / 4; word++) {
+            for (int b = 0; b < 4; b++) {
+                int at = (word * 4 + b) * 2;
+                bytes[word * 4 + 3 - b] = (byte) Integer.parseInt(hex.substring(at, at + 2), 16);
+            }
+        }
+        try {
+            String a = InetAddress.getByAddress(bytes).getHostAddress();
+            return v6 ? compressV6(a) : a;
+        } catch (UnknownHostException e) {
+            return hex;
+        }
+    }
+
+    private static String compressV6(String a) {
+        return switch (a) {
+        case "0:0:0:0:0:0:0:1" -> "::1";
+        case "0:0:0:0:0:0:0:0" -> "::";
+        default -> a;
+        };
+    }
+
+    /** socket inode -> pid, for every process whose fds we may read. */
+    private Map<Long, Long> socketOwners() {
+        Map<Long, Long> owners = new LinkedHashMap<>();
+        try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, p -> isNumber(p.getFileName().toString()))) {
+            for (Path pidDir : pids) {
+                long pid = Long.parseLong(pidDir.getFileName().toString());
+                try (DirectoryStream<Path> fds = Files.newDirectoryStream(pidDir.resolve("fd"))) {
+                    for (Path fd : fds) {
+                        String target;
+                        try {
+                            target = Files.readSymbolicLink(fd).toString();
+                        } catch (IOException | UnsupportedOperationException e) {
+                            continue; // fd closed meanwhile
+                        }
+                        if (target.startsWith("socket:[")) {
+                            owners.putIfAbsent(Long.parseLong(target.substring(8, target.length() - 1)), pid);
+                        }
+                    }
+                } catch (IOException | SecurityException e) {
+                    // another user's process, or it exited: its sockets stay without owner
+                }
+            }
+        } catch (IOException e) {
+            return owners;
+        }
+        return owners;
+    }
+
+    private String commandLine(long pid) {
+        try {
+            byte[] raw = Files.readAllBytes(proc.resolve(Long.toString(pid)).resolve("cmdline"));
+            String s = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').strip();
+            return s.isEmpty() ? null : s;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static boolean isNumber(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (!Character.isDigit(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Loopback bind test, SO_REUSEADDR on so that a port with connections in TIME_WAIT is not reported in use. */
+    private static boolean bindable(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.portolan.app.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.portolan.tests.common.PortolanCli;
+
+/** {@code ./portolan ports} end to end: the real script, the product's headless application, real sockets. */
+class CliPortsTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @Test
+    void reportsTheListenerWithItsPidAndAFreeNeighbour() throws Exception {
+        try (ServerSocket held = new ServerSocket()) {
+            held.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+            int p = held.getLocalPort();
+            String range = p + "-" + (p + 1);
+            PortolanCli.Result r = PortolanCli.run(Map.of(), TIMEOUT, "ports", "--range", range, "--json");
+            assertEquals(0, r.exitCode(), r.output());
+            String json = r.lines().stream().filter(l -> l.startsWith("{")).findFirst().orElseThrow(
+                    () -> new AssertionError("no JSON line in:\n" + r.output()));
+            JsonNode root = new ObjectMapper().readTree(json);
+            assertEquals(range, root.get("range").asText());
+            JsonNode first = root.get("ports").get(0);
+            assertEquals(p, first.get("port").asInt());
+            assertEquals("listening", first.get("state").asText());
+            JsonNode listener = first.get("listeners").get(0);
+            assertEquals("127.0.0.1", listener.get("address").asText());
+            assertEquals(ProcessHandle.current().pid(), listener.get("pid").asLong(), "the test JVM holds the port");
+            JsonNode second = root.get("ports").get(1);
+            assertEquals(0, second.get("listeners").size());
+        }
+    }
+
+    @Test
+    void textOutputHasAHeaderAndOneRowPerPort() throws Exception {
+        PortolanCli.Result r = PortolanCli.run(Map.of(), TIMEOUT, "ports", "--range", "24010-24012");
+        assertEquals(0, r.exitCode(), r.output());
+        assertTrue(r.lines().stream().anyMatch(l -> l.startsWith("PORT") && l.contains("COMMAND")), r.output());
+        for (int port = 24010; port <= 24012; port++) {
+            String prefix = Integer.toString(port);
+            assertTrue(r.lines().stream().anyMatch(l -> l.startsWith(prefix)), "row for " + port + ":\n" + r.output());
+        }
+    }
+
+    @Test
+    void badRangeIsAUsageErrorNamingTheValue() throws Exception {
+        PortolanCli.Result r = PortolanCli.run(Map.of(), TIMEOUT, "ports", "--range", "9000-80");
+        assertEquals(2, r.exitCode(), r.output());
+        assertTrue(r.output().contains("'9000-80'"), r.output());
+    }
+
+    @Test
+    void badRangeFromTheEnvironmentNamesTheVariable() throws Exception {
+        PortolanCli.Result r = PortolanCli.run(Map.of("PORTOLAN_PORT_RANGE", "lots"), TIMEOUT, "ports");
+        assertEquals(2, r.exitCode(), r.output());
+        assertTrue(r.output().contains("PORTOLAN_PORT_RANGE") && r.output().contains("'lots'"), r.output());
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() throws Exception {
+        PortolanCli.Result r = PortolanCli.run(Map.of(), TIMEOUT, "frobnicate");
+        assertEquals(2, r.exitCode(), r.output());
+        assertTrue(r.output().contains("unknown command 'frobnicate'"), r.output());
+    }
+}

@@ -1,0 +1,40 @@
+package dev.portolan.tests.common;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Runs the real {@code ./portolan} launcher script of the repository (never building: PORTOLAN_NO_BUILD=1). */
+public final class PortolanCli {
+
+    private PortolanCli() {
+    }
+
+    /** Starts {@code ./portolan args...} with extra environment variables. */
+    public static ChildProcess start(Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Build.repoRoot().resolve("portolan").toString());
+        cmd.addAll(List.of(args));
+        java.util.Map<String, String> all = new java.util.HashMap<>(env);
+        all.put("PORTOLAN_NO_BUILD", "1");
+        all.put("JAVA_HOME", System.getProperty("java.home"));
+        return ChildProcess.start(Build.repoRoot(), cmd, all);
+    }
+
+    /** Result of a finished command: exit code and output lines (stdout and stderr merged). */
+    public record Result(int exitCode, List<String> lines) {
+        public String output() {
+            return String.join("\n", lines);
+        }
+    }
+
+    /** Runs {@code ./portolan args...} to completion. */
+    public static Result run(Map<String, String> env, Duration timeout, String... args) throws IOException {
+        try (ChildProcess p = start(env, args)) {
+            int code = p.awaitExit(timeout);
+            return new Result(code, p.lines());
+        }
+    }
+}
