@@ -33,6 +33,8 @@ import dev.portolan.api.launch.OutputLine;
 import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
+import dev.portolan.api.ports.PortInspector;
+import dev.portolan.api.ports.PortStatus;
 import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.console.ConsoleSink;
 import dev.portolan.ui.internal.model.StatusSnapshot.DiscoveryEvent;
@@ -63,6 +65,7 @@ public final class BackendStatusModel implements SidecarListener {
 
     private volatile EndpointTracker tracker;
     private volatile BackendService backend;
+    private volatile PortInspector inspector;
     private AutoCloseable trackerSubscription;
     private AutoCloseable settingsSubscription;
     private ConsoleSink consoles = ConsoleSink.NONE;
@@ -146,6 +149,19 @@ public final class BackendStatusModel implements SidecarListener {
             backend = null;
         }
         changed(false);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setInspector(PortInspector i) {
+        inspector = i;
+        rescanPorts();
+    }
+
+    void unsetInspector(PortInspector i) {
+        if (inspector == i) {
+            inspector = null;
+        }
     }
 
     /** The current state of everything, computed now (sidecar values are read live from its handle). */
@@ -278,6 +294,19 @@ public final class BackendStatusModel implements SidecarListener {
         }
     }
 
+    private static PortRow row(PortStatus p, int backendPort) {
+        String state = p.port() == backendPort ? "backend" : switch (p.state()) {
+        case FREE -> "free";
+        case LISTENING -> "listening";
+        case IN_USE -> "in use";
+        };
+        String holder = p.listeners().stream()
+                .map(l -> (l.pid() == null ? "another user's process" : "pid " + l.pid())
+                        + (l.command() == null ? "" : " " + l.command()) + " on " + l.address())
+                .distinct().collect(java.util.stream.Collectors.joining("; "));
+        return new PortRow(p.port(), state, holder);
+    }
+
     private static String url(Endpoint e) {
         return e == null ? null : e.baseUrl().toString();
     }
@@ -307,16 +336,16 @@ public final class BackendStatusModel implements SidecarListener {
                 r = range;
                 backendPort = endpoint != null && endpoint.endpoint() != null ? endpoint.endpoint().port() : -1;
             }
-            try {
-                List<PortRow> rows = PortHolders.scan(r, backendPort);
-                if (monitor.isCanceled()) {
-                    return Status.CANCEL_STATUS;
-                }
-                synchronized (lock) {
-                    ports = rows;
-                }
-            } catch (InterruptedException e) {
+            PortInspector i = inspector;
+            if (i == null) {
+                return Status.OK_STATUS;
+            }
+            List<PortRow> rows = i.inspect(r).stream().map(p -> row(p, backendPort)).toList();
+            if (monitor.isCanceled()) {
                 return Status.CANCEL_STATUS;
+            }
+            synchronized (lock) {
+                ports = rows;
             }
             changed(false);
             return Status.OK_STATUS;
