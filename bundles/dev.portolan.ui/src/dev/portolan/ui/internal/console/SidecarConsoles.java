@@ -25,6 +25,8 @@ import dev.portolan.ui.PortolanUi;
  */
 final class SidecarConsoles implements ConsoleSink {
 
+    private static final int MAX_TITLE = 100;
+
     private final Map<LaunchHandle, SidecarConsole> consoles = new ConcurrentHashMap<>();
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "Portolan sidecar console writer");
@@ -74,6 +76,12 @@ final class SidecarConsoles implements ConsoleSink {
         return consoles.computeIfAbsent(handle, SidecarConsole::new);
     }
 
+    /** A command line cut to a readable console title (class paths make Java command lines very long). */
+    static String abbreviate(String command) {
+        return command.length() <= MAX_TITLE ? command
+                : command.substring(0, MAX_TITLE / 2 - 2) + " … " + command.substring(command.length() - MAX_TITLE / 2 + 1);
+    }
+
     /** A message console whose name can change (to show that the sidecar exited). */
     static final class RenamableConsole extends MessageConsole {
         RenamableConsole(String name) {
@@ -92,8 +100,8 @@ final class SidecarConsoles implements ConsoleSink {
         final MessageConsoleStream err;
 
         SidecarConsole(LaunchHandle handle) {
-            baseName = "Portolan sidecar: " + String.join(" ", handle.spec().command())
-                    + handle.pid().stream().mapToObj(p -> " [pid " + p + "]").findFirst().orElse("");
+            baseName = "Portolan sidecar" + handle.pid().stream().mapToObj(p -> " [pid " + p + "]").findFirst().orElse("")
+                    + ": " + abbreviate(String.join(" ", handle.spec().command()));
             console = new RenamableConsole(baseName);
             out = console.newMessageStream();
             err = console.newMessageStream();

@@ -9,13 +9,16 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.ui.PortolanUi;
 
 /**
- * Pushes the Portolan preferences to the {@link SettingsService}: once when both are there, then after every
+ * Pushes the Portolan preferences to the {@link SettingsService}: once when the service arrives, then after every
  * preference change (coalesced into one update by a Job of {@link PortolanUi#JOB_FAMILY}).
  */
 @Component(immediate = true, service = PreferenceSync.class)
@@ -23,10 +26,9 @@ public final class PreferenceSync {
 
     private static final long COALESCE_MS = 100;
 
-    @Reference
-    private SettingsService settings;
+    private volatile SettingsService settings;
 
-    private IEclipsePreferences node;
+    private volatile IEclipsePreferences node;
     private final Job push = PortolanPreferences.job("Applying Portolan preferences", this::apply);
     private final IPreferenceChangeListener listener = e -> push.schedule(COALESCE_MS);
 
@@ -37,6 +39,21 @@ public final class PreferenceSync {
         apply();
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setSettings(SettingsService s) {
+        settings = s;
+        if (node != null) {
+            apply(); // at once, so that nobody starts with the defaults instead of the preferences
+        }
+    }
+
+    void unsetSettings(SettingsService s) {
+        if (settings == s) {
+            settings = null;
+        }
+    }
+
     @Deactivate
     void deactivate() {
         node.removePreferenceChangeListener(listener);
@@ -44,6 +61,10 @@ public final class PreferenceSync {
     }
 
     private void apply() {
+        SettingsService settings = this.settings;
+        if (settings == null) {
+            return; // pushed when the service arrives
+        }
         try {
             PortolanSettings next = PortolanPreferences.read(settings.configured());
             if (!next.equals(settings.configured())) {
