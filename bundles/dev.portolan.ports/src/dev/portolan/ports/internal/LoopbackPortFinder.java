@@ -1,98 +1,354 @@
 package dev.portolan.ports.internal;
 
 import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.BindException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.osgi.service.component.annotations.Component;
 
+import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.ports.PortAllocationException;
 import dev.portolan.api.ports.PortFinder;
 import dev.portolan.api.ports.PortRequest;
 import dev.portolan.api.ports.PortReservation;
+import dev.portolan.ports.BindingPortFinder;
+import dev.portolan.ports.ServerBinder;
+import dev.portolan.ports.ServerReservation;
 
-/** Finds ports by binding them on loopback and keeping them bound (bind-and-hold). */
-@Component(service = PortFinder.class, property = "service.ranking:Integer=0")
-public final class LoopbackPortFinder implements PortFinder {
+/**
+ * The port finder: scans the request's range with a real bind on 127.0.0.1 (by the caller's {@link ServerBinder}
+ * when given), requires the port to be free on [::1] as well (held there too, without {@code SO_REUSEADDR}, so that
+ * nobody can take the IPv6 loopback twin while the reservation is held), takes the per-user cross-process lock
+ * file, and falls back to an OS-assigned port. {@code API_PORT} forces a port. The kernel reports wildcard and
+ * dual-stack ({@code [::]}) conflicts as a failed bind. Ports held by reservations of this class loader are never
+ * handed out twice.
+ */
+@Component(service = { PortFinder.class, BindingPortFinder.class }, property = "service.ranking:Integer=0")
+public final class LoopbackPortFinder implements BindingPortFinder {
+
+    private static final System.Logger LOG = System.getLogger("dev.portolan.ports");
+    /** Ports held by open reservations in this process (class loader). */
+    private static final Set<Integer> HELD = ConcurrentHashMap.newKeySet();
+    private static final InetAddress LOOPBACK4 = literal(new byte[] { 127, 0, 0, 1 });
+    private static final InetAddress LOOPBACK6 = literal(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 });
+    private static final int OS_ATTEMPTS = 32;
+    private static volatile Boolean ipv6;
+
+    private final LockDirectory locks;
+    private final Boolean debug;
+
+    /** The DS constructor: default lock directory, debug from {@code DEBUG_PORT_DISCOVERY}. */
+    public LoopbackPortFinder() {
+        this(new LockDirectory(LockDirectory.defaultPath()), null);
+    }
+
+    /** @param locks the lock directory, {@code null} for none; @param debug {@code null}: from the environment */
+    public LoopbackPortFinder(LockDirectory locks, Boolean debug) {
+        this.locks = locks;
+        this.debug = debug;
+    }
+
+    /** The lock directory in use, or {@code null}. */
+    public LockDirectory lockDirectory() {
+        return locks;
+    }
 
     @Override
     public PortReservation reserve(PortRequest request) throws PortAllocationException {
-        InetAddress address = request.bindAddress() != null ? request.bindAddress()
-                : InetAddress.getLoopbackAddress();
-        for (int port : request.range().ports().toArray()) {
-            if (request.excluded().contains(port)) {
-                continue;
-            }
-            ServerSocketChannel ch = tryBind(address, port);
-            if (ch != null) {
-                return new HeldPort(ch, port, true);
-            }
-        }
-        if (!request.fallbackToOs()) {
-            throw new PortAllocationException("no free port in " + request.range() + " on " + address.getHostAddress());
-        }
-        ServerSocketChannel ch = tryBind(address, 0);
-        if (ch == null) {
-            throw new PortAllocationException("cannot bind an OS-assigned port on " + address.getHostAddress());
-        }
-        return new HeldPort(ch, ((InetSocketAddress) localAddress(ch)).getPort(), false);
+        return new ChannelReservation(reserve(request, ServerBinder.channel()));
     }
 
     @Override
     public int findFreePort(PortRequest request) throws PortAllocationException {
-        try (PortReservation r = reserve(request)) {
+        try (ServerReservation<ServerSocketChannel> r = reserve(request, ServerBinder.channel())) {
             return r.port();
         }
     }
 
-    private static ServerSocketChannel tryBind(InetAddress address, int port) {
-        ServerSocketChannel ch = null;
-        try {
-            ch = ServerSocketChannel.open();
-            ch.bind(new InetSocketAddress(address, port));
-            return ch;
-        } catch (IOException e) {
-            if (ch != null) {
+    @Override
+    public <S> ServerReservation<S> reserve(PortRequest request, ServerBinder<S> binder)
+            throws PortAllocationException {
+        Scan<S> scan = new Scan<>(request, binder);
+        String forced = request.environment() == null ? null : request.environment().get(EnvironmentVariables.API_PORT);
+        if (forced != null && !forced.isBlank()) {
+            return scan.forced(forced);
+        }
+        String last = null;
+        for (int port = request.range().first(); port <= request.range().last(); port++) {
+            if (request.excluded().contains(port)) {
+                scan.debug(port, "excluded");
+                continue;
+            }
+            Object r = scan.tryPort(port, true, true);
+            if (r instanceof Held<?>) {
+                @SuppressWarnings("unchecked")
+                Held<S> held = (Held<S>) r;
+                return held;
+            }
+            last = port + ": " + r;
+        }
+        if (!request.fallbackToOs()) {
+            throw new PortAllocationException("no free port in " + request.range() + " on "
+                    + scan.address.getHostAddress() + (last == null ? " (all excluded)" : " (last: " + last + ")")
+                    + " and the OS-assigned fallback is off");
+        }
+        return scan.osAssigned(null);
+    }
+
+    /** One allocation: the request, the binder and where to log. */
+    private final class Scan<S> {
+        final PortRequest request;
+        final ServerBinder<S> binder;
+        final InetAddress address;
+        final boolean checkV6;
+        final boolean dbg;
+
+        Scan(PortRequest request, ServerBinder<S> binder) {
+            this.request = request;
+            this.binder = binder;
+            this.address = request.bindAddress() != null ? request.bindAddress() : LOOPBACK4;
+            this.checkV6 = (request.bindAddress() == null || LOOPBACK4.equals(request.bindAddress()))
+                    && ipv6Available();
+            Map<String, String> env = request.environment() != null ? request.environment() : System.getenv();
+            this.dbg = debug != null ? debug : EnvironmentVariables.isTrue(env.get(EnvironmentVariables.DEBUG_PORT_DISCOVERY));
+        }
+
+        void debug(int port, String result) {
+            if (dbg) {
+                System.err.println("[portolan ports] probe " + hostPort(address, port) + " -> " + result);
+            }
+        }
+
+        ServerReservation<S> forced(String value) throws PortAllocationException {
+            int port;
+            try {
+                port = Integer.parseInt(value.strip());
+            } catch (NumberFormatException e) {
+                throw new PortAllocationException(EnvironmentVariables.API_PORT + "='" + value
+                        + "' is not a port number: expected 0-65535 (0 = OS-assigned)");
+            }
+            if (port < 0 || port > 65535) {
+                throw new PortAllocationException(EnvironmentVariables.API_PORT + "=" + value
+                        + " is out of range: expected 0-65535 (0 = OS-assigned)");
+            }
+            if (port == 0) {
+                return osAssigned(EnvironmentVariables.API_PORT + "=0");
+            }
+            if (request.excluded().contains(port)) {
+                throw new PortAllocationException(
+                        EnvironmentVariables.API_PORT + "=" + value + " names an excluded port");
+            }
+            Object r = tryPort(port, false, true);
+            if (r instanceof Held<?>) {
+                @SuppressWarnings("unchecked")
+                Held<S> held = (Held<S>) r;
+                return held;
+            }
+            throw new PortAllocationException(EnvironmentVariables.API_PORT + "=" + value + ": port " + port + " is "
+                    + r + "; free it, choose another port or unset " + EnvironmentVariables.API_PORT
+                    + " (0 = OS-assigned)");
+        }
+
+        ServerReservation<S> osAssigned(String reason) throws PortAllocationException {
+            String last = null;
+            for (int i = 0; i < OS_ATTEMPTS; i++) {
+                S server;
                 try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // nothing to release
+                    server = binder.bind(new InetSocketAddress(address, 0));
+                } catch (IOException e) {
+                    throw new PortAllocationException("cannot bind an OS-assigned port on " + address.getHostAddress()
+                            + (reason == null ? "" : " (" + reason + ")") + ": " + e, e);
+                }
+                int port;
+                try {
+                    port = binder.localPort(server);
+                } catch (IOException e) {
+                    binder.close(server);
+                    throw new PortAllocationException("cannot read the OS-assigned port: " + e, e);
+                }
+                if (request.excluded().contains(port) || reason == null && request.range().contains(port)) {
+                    binder.close(server);
+                    debug(port, "OS-assigned but excluded or in the exhausted range, retrying");
+                    continue;
+                }
+                Object r = adopt(server, port, false, false);
+                if (r instanceof Held<?>) {
+                    @SuppressWarnings("unchecked")
+                    Held<S> held = (Held<S>) r;
+                    return held;
+                }
+                last = port + ": " + r;
+            }
+            throw new PortAllocationException("no usable OS-assigned port on " + address.getHostAddress() + " after "
+                    + OS_ATTEMPTS + " attempts (last: " + last + ")");
+        }
+
+        /** Returns a {@link Held} or the reason the port is not usable. */
+        Object tryPort(int port, boolean inRange, boolean lock) {
+            if (HELD.contains(port)) {
+                debug(port, "held by this process");
+                return "held by this process";
+            }
+            S server;
+            try {
+                server = binder.bind(new InetSocketAddress(address, port));
+            } catch (IOException e) {
+                String why = bindFailure(e);
+                if (why.startsWith("not permitted")) {
+                    LOG.log(Level.INFO, "skipping port " + port + " on " + address.getHostAddress() + ": " + why);
+                }
+                debug(port, why);
+                return why + " on " + address.getHostAddress();
+            }
+            return adopt(server, port, inRange, lock);
+        }
+
+        /** The server is bound on {@code port}: check [::1], take the in-process and cross-process locks. */
+        Object adopt(S server, int port, boolean inRange, boolean lock) {
+            if (!HELD.add(port)) {
+                binder.close(server);
+                debug(port, "held by this process");
+                return "held by this process";
+            }
+            ServerSocketChannel v6 = null;
+            boolean ok = false;
+            try {
+                if (checkV6) {
+                    try {
+                        v6 = holdV6(port);
+                    } catch (IOException e) {
+                        String why = bindFailure(e) + " on ::1";
+                        debug(port, why);
+                        return why;
+                    }
+                }
+                LockDirectory.PortLock fileLock = LockDirectory.PortLock.NONE;
+                if (lock && locks != null) {
+                    LockDirectory.Attempt a = locks.tryLock(port);
+                    if (a.lock() == null) {
+                        String why = "locked by another Portolan allocator (" + a.holder() + ")";
+                        debug(port, why);
+                        return why;
+                    }
+                    fileLock = a.lock();
+                }
+                ok = true;
+                debug(port, "reserved" + (inRange ? "" : " (outside the range)"));
+                return new Held<>(binder, server, new InetSocketAddress(address, port), inRange, v6, fileLock);
+            } finally {
+                if (!ok) {
+                    closeQuietly(v6);
+                    binder.close(server);
+                    HELD.remove(port);
                 }
             }
-            return null;
         }
     }
 
-    private static java.net.SocketAddress localAddress(ServerSocketChannel ch) {
+    private static ServerSocketChannel holdV6(int port) throws IOException {
+        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.INET6);
         try {
-            return ch.getLocalAddress();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+            // without SO_REUSEADDR nobody else can bind [::1]:port while we hold it (bound, not listening)
+            ch.setOption(StandardSocketOptions.SO_REUSEADDR, false);
+            ch.socket().bind(new InetSocketAddress(LOOPBACK6, port), 1);
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
         }
     }
 
-    /** A held port. */
-    static final class HeldPort implements PortReservation {
-        private final ServerSocketChannel channel;
-        private final int port;
+    static String bindFailure(IOException e) {
+        String msg = String.valueOf(e.getMessage());
+        String lower = msg.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("permission denied") || lower.contains("access") && lower.contains("denied")
+                || lower.contains("forbidden")) {
+            return "not permitted (" + msg + ")";
+        }
+        if (e instanceof BindException) {
+            return "busy (" + msg + ")";
+        }
+        return "not bindable (" + e + ")";
+    }
+
+    /** Whether [::1] can be bound on this machine (checked once). */
+    static boolean ipv6Available() {
+        Boolean v = ipv6;
+        if (v == null) {
+            try (ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
+                ch.bind(new InetSocketAddress(LOOPBACK6, 0));
+                v = true;
+            } catch (IOException | UnsupportedOperationException e) {
+                LOG.log(Level.DEBUG, "no IPv6 loopback (" + e + "): ports are checked on 127.0.0.1 only");
+                v = false;
+            }
+            ipv6 = v;
+        }
+        return v;
+    }
+
+    static String hostPort(InetAddress a, int port) {
+        return a instanceof Inet4Address ? a.getHostAddress() + ":" + port : "[" + a.getHostAddress() + "]:" + port;
+    }
+
+    private static InetAddress literal(byte[] b) {
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static void closeQuietly(ServerSocketChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // nothing to release
+            }
+        }
+    }
+
+    /** A held port: the caller's server, the [::1] twin, the lock file and the in-process entry. */
+    static final class Held<S> implements ServerReservation<S> {
+        private final ServerBinder<S> binder;
+        private final S server;
+        private final InetSocketAddress address;
         private final boolean inRange;
+        private final ServerSocketChannel v6;
+        private final LockDirectory.PortLock lock;
+        private final AtomicBoolean closed = new AtomicBoolean();
         private volatile boolean taken;
 
-        HeldPort(ServerSocketChannel channel, int port, boolean inRange) {
-            this.channel = channel;
-            this.port = port;
+        Held(ServerBinder<S> binder, S server, InetSocketAddress address, boolean inRange, ServerSocketChannel v6,
+                LockDirectory.PortLock lock) {
+            this.binder = binder;
+            this.server = server;
+            this.address = address;
             this.inRange = inRange;
+            this.v6 = v6;
+            this.lock = lock;
         }
 
         @Override
         public int port() {
-            return port;
+            return address.getPort();
         }
 
         @Override
         public InetSocketAddress address() {
-            return (InetSocketAddress) localAddress(channel);
+            return address;
         }
 
         @Override
@@ -101,25 +357,76 @@ public final class LoopbackPortFinder implements PortFinder {
         }
 
         @Override
-        public ServerSocketChannel channel() {
-            return channel;
+        public S server() {
+            return server;
         }
 
         @Override
-        public ServerSocketChannel takeChannel() {
+        public S takeServer() {
             taken = true;
-            return channel;
+            return server;
         }
 
         @Override
         public void close() {
-            if (!taken) {
-                try {
-                    channel.close();
-                } catch (IOException ignored) {
-                    // closing a server channel does not fail in a way we could act on
+            if (closed.compareAndSet(false, true)) {
+                if (!taken) {
+                    binder.close(server);
                 }
+                closeQuietly(v6);
+                lock.release();
+                HELD.remove(address.getPort());
             }
+        }
+
+        @Override
+        public String toString() {
+            return "reservation of " + hostPort(address.getAddress(), address.getPort())
+                    + (inRange ? "" : " (outside the range)");
+        }
+    }
+
+    /** The channel flavour of the API. */
+    static final class ChannelReservation implements PortReservation {
+        private final ServerReservation<ServerSocketChannel> held;
+
+        ChannelReservation(ServerReservation<ServerSocketChannel> held) {
+            this.held = held;
+        }
+
+        @Override
+        public int port() {
+            return held.port();
+        }
+
+        @Override
+        public InetSocketAddress address() {
+            return held.address();
+        }
+
+        @Override
+        public boolean inRange() {
+            return held.inRange();
+        }
+
+        @Override
+        public ServerSocketChannel channel() {
+            return held.server();
+        }
+
+        @Override
+        public ServerSocketChannel takeChannel() {
+            return held.takeServer();
+        }
+
+        @Override
+        public void close() {
+            held.close();
+        }
+
+        @Override
+        public String toString() {
+            return held.toString();
         }
     }
 }

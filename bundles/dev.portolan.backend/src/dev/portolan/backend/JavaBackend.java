@@ -1,0 +1,223 @@
+package dev.portolan.backend;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+import dev.portolan.api.Announcement;
+import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.PortRange;
+import dev.portolan.api.ports.PortAllocationException;
+import dev.portolan.api.ports.PortRequest;
+import dev.portolan.core.protocol.AnnouncementCodec;
+import dev.portolan.ports.BindingPortFinder;
+import dev.portolan.ports.PortFinders;
+import dev.portolan.ports.ServerBinder;
+import dev.portolan.ports.ServerReservation;
+
+/**
+ * Find + bind + announce for Java backends. Typical use:
+ *
+ * <pre>{@code
+ * JavaBackend backend = JavaBackend.builder().environment(System.getenv()).version("1.0").build();
+ * try (ServerReservation<ServerSocketChannel> r = backend.bindChannel()) {
+ *     ServerSocketChannel ch = r.server();     // bound and listening: serve on it
+ *     backend.announce(r);                      // one flushed port_info line on stdout, after the bind
+ *     ...
+ * }
+ * }</pre>
+ *
+ * Servers that cannot adopt a bound channel (the JDK's {@code HttpServer}) pass their own {@link ServerBinder} to
+ * {@link #bind(ServerBinder)}: the finder's scan binds the server itself, so the announced port is always the one
+ * the server holds. Reads {@code API_PORT} (forced port, 0 = OS), {@code PORTOLAN_PORT_RANGE} ({@code FIRST-LAST})
+ * and {@code PORTOLAN_TOKEN} (echoed in the announcement) from the given environment.
+ */
+public final class JavaBackend {
+
+    private final String mode;
+    private final Integer forcedPort;
+    private final Map<String, String> environment;
+    private final PortRange range;
+    private final Set<Integer> excluded;
+    private final BindingPortFinder finder;
+    private final PrintStream out;
+    private final String version;
+    private final String token;
+    private final Instant startedAt = Instant.now();
+
+    private JavaBackend(Builder b) throws BackendConfigException {
+        this.mode = b.mode;
+        this.forcedPort = b.port;
+        this.environment = b.environment;
+        this.excluded = b.excluded;
+        this.finder = b.finder != null ? b.finder : PortFinders.create();
+        this.out = b.out;
+        this.version = b.version;
+        String t = environment.get(EnvironmentVariables.PORTOLAN_TOKEN);
+        this.token = t == null || t.isEmpty() ? null : t;
+        if (b.range != null) {
+            this.range = b.range;
+        } else {
+            String r = environment.get(EnvironmentVariables.PORTOLAN_PORT_RANGE);
+            if (r == null || r.isBlank()) {
+                this.range = PortRange.DEFAULT;
+            } else {
+                try {
+                    this.range = PortRange.parse(r);
+                } catch (IllegalArgumentException e) {
+                    throw new BackendConfigException(
+                            EnvironmentVariables.PORTOLAN_PORT_RANGE + "='" + r + "' is invalid: " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The port request this backend allocates with ({@code --port} / {@code API_PORT} / range). */
+    public PortRequest request() {
+        Map<String, String> env = new HashMap<>(environment);
+        if (forcedPort != null) {
+            env.put(EnvironmentVariables.API_PORT, Integer.toString(forcedPort));
+        }
+        return PortRequest.builder().range(range).exclude(excluded).environment(env).build();
+    }
+
+    /** Reserves a port by binding {@code binder}'s server in the finder's scan (bind-and-hold). */
+    public <S> ServerReservation<S> bind(ServerBinder<S> binder) throws PortAllocationException {
+        try {
+            return finder.reserve(request(), binder);
+        } catch (PortAllocationException e) {
+            if (forcedPort != null && e.getMessage().startsWith(EnvironmentVariables.API_PORT + "=")) {
+                throw new PortAllocationException(
+                        "--port " + e.getMessage().substring(EnvironmentVariables.API_PORT.length() + 1), e);
+            }
+            throw e;
+        }
+    }
+
+    /** Reserves a port as a bound, listening {@link ServerSocketChannel} to serve on. */
+    public ServerReservation<ServerSocketChannel> bindChannel() throws PortAllocationException {
+        return bind(ServerBinder.channel());
+    }
+
+    /** The announcement for a held port: the seed's fields plus pid, token echo, version, start time. */
+    public Announcement announcement(ServerReservation<?> reservation) {
+        String host = reservation.address().getAddress().getHostAddress();
+        return Announcement.of(mode, host, reservation.port()).withDetails(ProcessHandle.current().pid(), token,
+                version, startedAt);
+    }
+
+    /**
+     * Prints the announcement of a held (bound) port as one line and flushes it. Call it only once the server holds
+     * the socket, and print nothing else to the same stream half-way through a line.
+     *
+     * @throws IOException when the stream is broken (the parent is gone)
+     */
+    public Announcement announce(ServerReservation<?> reservation) throws IOException {
+        Announcement a = announcement(reservation);
+        String line = AnnouncementCodec.standard().encode(a) + "\n";
+        synchronized (out) {
+            out.print(line);
+            out.flush();
+            if (out.checkError()) {
+                throw new IOException("cannot write the announcement to stdout (is the reader gone?)");
+            }
+        }
+        return a;
+    }
+
+    public String mode() {
+        return mode;
+    }
+
+    /** The launch token from {@code PORTOLAN_TOKEN}, or {@code null}. */
+    public String token() {
+        return token;
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    public PortRange range() {
+        return range;
+    }
+
+    /** Options of a {@link JavaBackend}. */
+    public static final class Builder {
+        private String mode = Announcement.MODE_SIDECAR;
+        private Integer port;
+        private Map<String, String> environment = Map.of();
+        private PortRange range;
+        private Set<Integer> excluded = Set.of();
+        private BindingPortFinder finder;
+        private PrintStream out = System.out;
+        private String version;
+
+        /** {@code sidecar} (default) or {@code standalone}. */
+        public Builder mode(String value) {
+            this.mode = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** A forced port ({@code --port N}; 0 = OS-assigned), overriding {@code API_PORT}; {@code null}: none. */
+        public Builder port(Integer value) {
+            if (value != null && (value < 0 || value > 65535)) {
+                throw new IllegalArgumentException("--port " + value + " is out of range: expected 0-65535");
+            }
+            this.port = value;
+            return this;
+        }
+
+        /** Where {@code API_PORT}, {@code PORTOLAN_PORT_RANGE}, {@code PORTOLAN_TOKEN} come from. */
+        public Builder environment(Map<String, String> env) {
+            this.environment = Map.copyOf(env);
+            return this;
+        }
+
+        /** A range that overrides {@code PORTOLAN_PORT_RANGE}. */
+        public Builder range(PortRange value) {
+            this.range = value;
+            return this;
+        }
+
+        public Builder exclude(Set<Integer> ports) {
+            this.excluded = Set.copyOf(ports);
+            return this;
+        }
+
+        /** The finder (default: {@link PortFinders#create()}); in OSGi pass the service. */
+        public Builder finder(BindingPortFinder value) {
+            this.finder = value;
+            return this;
+        }
+
+        /** Where the announcement goes (default {@code System.out}). */
+        public Builder out(PrintStream value) {
+            this.out = Objects.requireNonNull(value);
+            return this;
+        }
+
+        public Builder version(String value) {
+            this.version = value;
+            return this;
+        }
+
+        /** @throws BackendConfigException when {@code PORTOLAN_PORT_RANGE} is invalid (named with its value) */
+        public JavaBackend build() throws BackendConfigException {
+            return new JavaBackend(this);
+        }
+    }
+}

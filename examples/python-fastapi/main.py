@@ -1,0 +1,376 @@
+#!/usr/bin/python3
+"""Portolan example backend: FastAPI served by uvicorn on a socket this process binds itself (bind-and-hold).
+
+Contract (docs/protocol.md): reserve a port (API_PORT, else PORTOLAN_PORT_RANGE / 8008-8020, else OS-assigned),
+keep it bound and listening, THEN print one flushed ``port_info`` JSON line on stdout, then serve on that very
+socket. Sidecar mode (default) stops on stdin EOF or on the line ``sidecar shutdown``.
+
+Run with Debian's python (python3-fastapi, python3-uvicorn):  /usr/bin/python3 main.py [--standalone] [--port N]
+Exit codes: 0 stopped, 2 bad arguments/environment, 3 no port could be reserved.
+"""
+import argparse
+import errno
+import fcntl
+import json
+import os
+import socket
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+
+VERSION = "0.1.0"
+DEFAULT_RANGE = (8008, 8020)
+SHUTDOWN_COMMAND = "sidecar shutdown"
+TOKEN_HEADER = "X-Portolan-Token"
+DEBUG = os.environ.get("DEBUG_PORT_DISCOVERY", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+class ConfigError(Exception):
+    """Bad argument or environment value (exit 2)."""
+
+
+class NoPort(Exception):
+    """No port could be reserved (exit 3)."""
+
+
+def log(msg):
+    print(f"python-backend: {msg}", file=sys.stderr, flush=True)
+
+
+def debug(port, result):
+    if DEBUG:
+        print(f"[portolan ports] probe 127.0.0.1:{port} -> {result}", file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------------------------- port reservation
+
+def lock_dir():
+    """Same per-user directory as the Java port finder, so both never hand out the same port at once."""
+    if os.environ.get("PORTOLAN_LOCK_DIR"):
+        return os.environ["PORTOLAN_LOCK_DIR"]
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isdir(runtime):
+        return os.path.join(runtime, "portolan", "ports")
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "portolan", "ports")
+
+
+def process_start():
+    try:
+        with open("/proc/self/stat") as f:
+            ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat") as f:
+            btime = next(int(l.split()[1]) for l in f if l.startswith("btime"))
+        t = btime + ticks / os.sysconf("SC_CLK_TCK")
+        return datetime.fromtimestamp(t, timezone.utc).isoformat().replace("+00:00", "Z")
+    except (OSError, ValueError, StopIteration, IndexError):
+        return "unknown"
+
+
+def try_lock(port):
+    """fcntl lock on <dir>/<port>.lock (compatible with Java's FileChannel.tryLock). Returns an fd, -1 (no lock
+    directory) or None when another process holds it."""
+    d = lock_dir()
+    try:
+        os.makedirs(d, mode=0o700, exist_ok=True)
+        fd = os.open(os.path.join(d, f"{port}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as e:
+        log(f"cannot use the port lock directory {d} ({e}): port {port} is reserved by bind only")
+        return -1
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"pid={os.getpid()} start={process_start()}\n".encode("ascii"), 0)
+    return fd
+
+
+def ipv6_available():
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+class Reservation:
+    """A bound, listening 127.0.0.1 socket, its held [::1] twin and its lock file."""
+
+    def __init__(self, sock, port, twin, lock_fd, in_range):
+        self.sock, self.port, self.twin, self.lock_fd, self.in_range = sock, port, twin, lock_fd, in_range
+
+    def release(self):
+        for s in (self.sock, self.twin):
+            if s is not None:
+                s.close()
+        if self.lock_fd is not None and self.lock_fd >= 0:
+            os.close(self.lock_fd)
+
+
+def bind_failure(e):
+    if e.errno in (errno.EACCES, errno.EPERM):
+        return f"not permitted ({e.strerror})"
+    if e.errno == errno.EADDRINUSE:
+        return f"busy ({e.strerror})"
+    return f"not bindable ({e})"
+
+
+def try_port(port, check_v6, lock=True):
+    """Returns a Reservation or the reason the port is not usable."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Java does: TIME_WAIT must not make it busy
+    twin, fd = None, None
+    try:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError as e:
+            why = bind_failure(e)
+            if why.startswith("not permitted"):
+                log(f"skipping port {port}: {why}")
+            debug(port, why)
+            return why + " on 127.0.0.1"
+        port = sock.getsockname()[1]
+        if check_v6:
+            twin = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)  # held, no SO_REUSEADDR: nobody can take it
+            twin.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                twin.bind(("::1", port))
+            except OSError as e:
+                debug(port, bind_failure(e) + " on ::1")
+                return bind_failure(e) + " on ::1"
+        if lock:
+            fd = try_lock(port)
+            if fd is None:
+                debug(port, "locked by another Portolan allocator")
+                return "locked by another Portolan allocator"
+        sock.listen(2048)  # listening before the announcement: a client may connect right away
+        debug(port, "reserved")
+        result = Reservation(sock, port, twin, fd, False)
+        sock = twin = None
+        return result
+    finally:
+        if sock is not None:
+            sock.close()
+        if twin is not None:
+            twin.close()
+
+
+def reserve(forced, first, last):
+    check_v6 = ipv6_available()
+    if forced is not None:
+        name, value = forced
+        try:
+            port = int(value.strip(), 10)
+        except ValueError:
+            raise NoPort(f"{name}='{value}' is not a port number: expected 0-65535 (0 = OS-assigned)")
+        if not 0 <= port <= 65535:
+            raise NoPort(f"{name}={value} is out of range: expected 0-65535 (0 = OS-assigned)")
+        if port != 0:
+            r = try_port(port, check_v6)
+            if isinstance(r, Reservation):
+                return r
+            raise NoPort(f"{name}={value}: port {port} is {r}; free it, choose another port or unset {name}")
+    else:
+        for port in range(first, last + 1):
+            r = try_port(port, check_v6)
+            if isinstance(r, Reservation):
+                r.in_range = True
+                return r
+    last_reason = None
+    for _ in range(32):  # OS-assigned fallback (no lock file: the kernel chose a port nobody holds)
+        r = try_port(0, check_v6, lock=False)
+        if isinstance(r, Reservation):
+            if forced is None and first <= r.port <= last:
+                r.release()
+                continue
+            return r
+        last_reason = r
+    raise NoPort(f"no usable OS-assigned port on 127.0.0.1 (last: {last_reason})")
+
+
+# ----------------------------------------------------------------------------------------------- the app
+
+def create_app(token, mode, port_holder):
+    from fastapi import FastAPI, HTTPException, Request
+    from fastapi.responses import JSONResponse
+
+    app = FastAPI(title="Portolan Python example backend", version=VERSION)
+    items = {}
+    started = time.time()
+
+    @app.middleware("http")
+    async def loopback_host_only(request: Request, call_next):
+        host = (request.headers.get("host") or "").lower()
+        name = host[: host.index("]") + 1] if host.startswith("[") and "]" in host else host.split(":")[0]
+        if name not in ("127.0.0.1", "localhost", "[::1]"):
+            return JSONResponse({"error": f"Host header '{host}' is not a loopback address of this backend",
+                                 "status": 403}, status_code=403)
+        return await call_next(request)
+
+    @app.get("/health")
+    def health():
+        body = {"status": "healthy", "pid": os.getpid(), "version": VERSION, "mode": mode,
+                "port": port_holder["port"]}
+        headers = {}
+        if token is not None:
+            body["token"] = token
+            headers[TOKEN_HEADER] = token
+        return JSONResponse(body, headers=headers)
+
+    @app.get("/v1/echo")
+    def echo_get(request: Request):
+        return {"echo": dict(request.query_params)}
+
+    @app.post("/v1/echo")
+    async def echo_post(request: Request):
+        try:
+            return {"echo": await request.json()}
+        except ValueError as e:
+            raise HTTPException(400, f"request body is not valid JSON: {e}")
+
+    @app.get("/v1/items")
+    def list_items():
+        return {"items": list(items.values())}
+
+    @app.post("/v1/items", status_code=201)
+    async def add_item(request: Request):
+        try:
+            body = await request.json()
+        except ValueError as e:
+            raise HTTPException(400, f"request body is not valid JSON: {e}")
+        if not isinstance(body, dict) or not isinstance(body.get("name"), str):
+            raise HTTPException(422, "expected a JSON object with a string 'name'")
+        item = {"id": len(items) + 1, "name": body["name"],
+                "created_at": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")}
+        items[item["id"]] = item
+        return item
+
+    @app.get("/v1/items/{item_id}")
+    def get_item(item_id: int):
+        if item_id not in items:
+            raise HTTPException(404, f"no item {item_id}")
+        return items[item_id]
+
+    @app.get("/v1/time")
+    def now():
+        t = time.time()
+        return {"now": datetime.fromtimestamp(t, timezone.utc).isoformat().replace("+00:00", "Z"),
+                "epoch_ms": int(t * 1000), "uptime_ms": int((t - started) * 1000)}
+
+    return app
+
+
+def http_protocol():
+    """uvicorn's h11 protocol, except that an ``Upgrade: h2c`` offer is ignored (answered as HTTP/1.1) instead of
+    rejected with 400 "Unsupported upgrade request." (uvicorn < 0.24). Java's HttpClient offers h2c on every new
+    connection unless it is set to HTTP/1.1."""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class _Connection(h11.Connection):
+        def next_event(self):
+            event = super().next_event()
+            if type(event) is h11.Request:
+                upgrade = b"".join(v for n, v in event.headers if n.lower() == b"upgrade").lower()
+                if upgrade and upgrade != b"websocket":
+                    headers = []
+                    for name, value in event.headers:
+                        if name.lower() in (b"upgrade", b"http2-settings"):
+                            continue
+                        if name.lower() == b"connection":
+                            kept = [t.strip() for t in value.split(b",")
+                                    if t.strip().lower() not in (b"upgrade", b"http2-settings")]
+                            if not kept:
+                                continue
+                            value = b", ".join(kept)
+                        headers.append((name, value))
+                    event = h11.Request(method=event.method, target=event.target, headers=headers,
+                                        http_version=event.http_version)
+            return event
+
+    class NoH2cUpgrade(H11Protocol):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.conn.__class__ = _Connection
+
+    return NoH2cUpgrade
+
+
+def watch_stdin(server):
+    reason = "stdin closed"
+    for raw in sys.stdin.buffer:
+        if raw.decode("utf-8", "replace").strip() == SHUTDOWN_COMMAND:
+            reason = f"'{SHUTDOWN_COMMAND}' received"
+            break
+    log(f"{reason}, stopping")
+    server.should_exit = True
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="Portolan Python FastAPI example backend")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--sidecar", dest="mode", action="store_const", const="sidecar")
+    g.add_argument("--standalone", dest="mode", action="store_const", const="standalone")
+    p.add_argument("--port", help="force this port (0 = OS-assigned); overrides API_PORT")
+    args = p.parse_args(argv)
+    mode = args.mode or "sidecar"
+
+    first, last = DEFAULT_RANGE
+    text = os.environ.get("PORTOLAN_PORT_RANGE", "").strip()
+    if text:
+        try:
+            a, _, b = text.partition("-")
+            first, last = int(a), int(b or a)
+            if not 1 <= first <= last <= 65535:
+                raise ValueError("expected 1 <= FIRST <= LAST <= 65535")
+        except ValueError as e:
+            log(f"PORTOLAN_PORT_RANGE='{text}' is invalid: {e}")
+            return 2
+    forced = None
+    if args.port is not None:
+        forced = ("--port", args.port)
+    elif os.environ.get("API_PORT", "").strip():
+        forced = ("API_PORT", os.environ["API_PORT"])
+    token = os.environ.get("PORTOLAN_TOKEN") or None
+
+    try:
+        res = reserve(forced, first, last)
+    except NoPort as e:
+        log(f"no port: {e}")
+        return 3
+
+    import uvicorn  # imported after the bind: the announcement does not wait for the import of the web stack
+
+    port_holder = {"port": res.port}
+    app = create_app(token, mode, port_holder)
+    config = uvicorn.Config(app, http=http_protocol(), log_level="info", access_log=False,
+                            lifespan="off")
+    server = uvicorn.Server(config)
+
+    base = f"http://127.0.0.1:{res.port}"
+    announcement = {"type": "port_info", "mode": mode, "port": res.port, "url": base, "docs_url": base + "/docs",
+                    "health_url": base + "/health", "pid": os.getpid()}
+    if token is not None:
+        announcement["token"] = token
+    announcement["version"] = VERSION
+    announcement["started_at"] = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    # one line, flushed, after the socket is bound and listening
+    sys.stdout.write(json.dumps(announcement, separators=(",", ":")) + "\n")
+    sys.stdout.flush()
+    log(f"{mode} serving on {base} (pid {os.getpid()})")
+
+    if mode == "sidecar":
+        threading.Thread(target=watch_stdin, args=(server,), name="stdin-watch", daemon=True).start()
+    try:
+        server.run(sockets=[res.sock])
+    finally:
+        res.release()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
