@@ -166,8 +166,9 @@ public final class BackendStatusModel implements SidecarListener {
 
     /** The current state of everything, computed now (sidecar values are read live from its handle). */
     public StatusSnapshot snapshot() {
+        SidecarInfo sidecar = sidecarInfo(); // outside the lock: the backend service has locks of its own
         synchronized (lock) {
-            return new StatusSnapshot(endpoint, sidecarInfo(), new ArrayList<>(events), ports, range.toString());
+            return new StatusSnapshot(endpoint, sidecar, new ArrayList<>(events), ports, range.toString());
         }
     }
 
@@ -268,7 +269,9 @@ public final class BackendStatusModel implements SidecarListener {
         BackendService b = backend;
         LaunchHandle h = b != null ? b.sidecar().orElse(null) : null;
         if (h == null) {
-            h = lastLaunched;
+            synchronized (lock) {
+                h = lastLaunched;
+            }
         }
         if (h == null) {
             return null;
