@@ -96,8 +96,9 @@ public final class JavaBackend {
             return finder.reserve(request(), binder);
         } catch (PortAllocationException e) {
             if (forcedPort != null && e.getMessage().startsWith(EnvironmentVariables.API_PORT + "=")) {
-                throw new PortAllocationException(
-                        "--port " + e.getMessage().substring(EnvironmentVariables.API_PORT.length() + 1), e);
+                throw new PortAllocationException("--port " + e.getMessage()
+                        .substring(EnvironmentVariables.API_PORT.length() + 1)
+                        .replace("unset " + EnvironmentVariables.API_PORT, "drop --port"), e);
             }
             throw e;
         }

@@ -53,4 +53,17 @@ public interface LaunchHandle {
 
     /** Adds a listener for this sidecar; close the returned handle to remove it. */
     AutoCloseable addListener(SidecarListener listener);
+
+    /**
+     * Why the sidecar is {@link SidecarState#FAILED} (announcement timeout, exit before announcing, crash loop), with
+     * the stderr tail in the message; empty while it is not failed. @since 0.1.1
+     */
+    default java.util.Optional<LaunchException> failure() {
+        return java.util.Optional.empty();
+    }
+
+    /** The exit code of the last process incarnation that exited, if any did. @since 0.1.1 */
+    default java.util.OptionalInt lastExitCode() {
+        return java.util.OptionalInt.empty();
+    }
 }

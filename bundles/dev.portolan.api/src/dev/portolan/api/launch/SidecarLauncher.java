@@ -14,6 +14,17 @@ public interface SidecarLauncher {
      */
     LaunchHandle launch(LaunchSpec spec) throws LaunchException;
 
+    /**
+     * Like {@link #launch(LaunchSpec)}, with a listener registered on the handle <em>before</em> the process starts,
+     * so that it sees every output line, diagnostic and state change from the first one (the headless CLI and the
+     * console need that). @since 0.1.1
+     */
+    default LaunchHandle launch(LaunchSpec spec, SidecarListener listener) throws LaunchException {
+        LaunchHandle handle = launch(spec);
+        handle.addListener(listener);
+        return handle;
+    }
+
     /** Sidecars launched by this launcher that have not reached a terminal state. */
     List<LaunchHandle> active();
 }

@@ -84,7 +84,8 @@ public final class LoopbackPortFinder implements BindingPortFinder {
         if (forced != null && !forced.isBlank()) {
             return scan.forced(forced);
         }
-        String last = null;
+        Object last = null;
+        int lastPort = 0;
         for (int port = request.range().first(); port <= request.range().last(); port++) {
             if (request.excluded().contains(port)) {
                 scan.debug(port, "excluded");
@@ -96,11 +97,13 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                 Held<S> held = (Held<S>) r;
                 return held;
             }
-            last = port + ": " + r;
+            last = r;
+            lastPort = port;
         }
         if (!request.fallbackToOs()) {
             throw new PortAllocationException("no free port in " + request.range() + " on "
-                    + scan.address.getHostAddress() + (last == null ? " (all excluded)" : " (last: " + last + ")")
+                    + scan.address.getHostAddress()
+                    + (last == null ? " (all excluded)" : " (last: " + lastPort + ": " + last + ")")
                     + " and the OS-assigned fallback is off");
         }
         return scan.osAssigned(null);
@@ -204,12 +207,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
             try {
                 server = binder.bind(new InetSocketAddress(address, port));
             } catch (IOException e) {
-                String why = bindFailure(e);
-                if (why.startsWith("not permitted")) {
-                    LOG.log(Level.INFO, "skipping port " + port + " on " + address.getHostAddress() + ": " + why);
-                }
-                debug(port, why);
-                return why + " on " + address.getHostAddress();
+                return new BindFailure(this, port, e); // message built only when needed: busy ports are the hot path
             }
             return adopt(server, port, inRange, lock);
         }
@@ -256,6 +254,40 @@ public final class LoopbackPortFinder implements BindingPortFinder {
         }
     }
 
+    /** Why a port of the scan did not bind; the text is built lazily ({@link #toString()}). */
+    private static final class BindFailure {
+        private final IOException error;
+        private final InetAddress address;
+        private final String text;
+
+        BindFailure(Scan<?> scan, int port, IOException error) {
+            this.error = error;
+            this.address = scan.address;
+            boolean permission = isPermissionError(error);
+            if (permission || scan.dbg) {
+                String why = bindFailure(error);
+                if (permission) {
+                    LOG.log(Level.INFO, "skipping port " + port + " on " + scan.address.getHostAddress() + ": " + why);
+                }
+                scan.debug(port, why);
+                this.text = why + " on " + scan.address.getHostAddress();
+            } else {
+                this.text = null;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return text != null ? text : bindFailure(error) + " on " + address.getHostAddress();
+        }
+    }
+
+    static boolean isPermissionError(IOException e) {
+        String lower = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        return lower.contains("permission denied") || lower.contains("access") && lower.contains("denied")
+                || lower.contains("forbidden");
+    }
+
     private static ServerSocketChannel holdV6(int port) throws IOException {
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.INET6);
         try {
@@ -271,9 +303,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
 
     static String bindFailure(IOException e) {
         String msg = String.valueOf(e.getMessage());
-        String lower = msg.toLowerCase(java.util.Locale.ROOT);
-        if (lower.contains("permission denied") || lower.contains("access") && lower.contains("denied")
-                || lower.contains("forbidden")) {
+        if (isPermissionError(e)) {
             return "not permitted (" + msg + ")";
         }
         if (e instanceof BindException) {

@@ -128,4 +128,33 @@ class CrossProcessReservationTest {
             }
         }
     }
+
+    @Test
+    void aPermissionDeniedPortIsSkippedAndLogged() throws Exception {
+        // a real EACCES: an unprivileged child binding below net.ipv4.ip_unprivileged_port_start
+        Path setpriv = Path.of("/usr/bin/setpriv");
+        // (Files.readString mis-reads /proc files: it trusts their size)
+        String start = java.nio.file.Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start")).get(0)
+                .strip();
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(setpriv)
+                && "root".equals(System.getProperty("user.name")) && Integer.parseInt(start) > 1001,
+                "needs root, setpriv and privileged ports below 1002");
+        Path lockDir = Path.of(System.getProperty("java.io.tmpdir"), "portolan-eacces-" + System.nanoTime(), "ports");
+        List<String> cmd = new ArrayList<>(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534",
+                "--clear-groups"));
+        cmd.addAll(reserveCommand("--range", "1000-1001", "--lock-dir", lockDir.toString()));
+        try (ChildProcess child = ChildProcess.start(null, cmd)) {
+            List<Integer> ports = reservedPorts(child);
+            assertEquals(1, ports.size(), child.output());
+            assertTrue(ports.get(0) > 1001, "OS-assigned after both ports were refused: " + child.output());
+            assertTrue(child.output().contains("skipping port 1000 on 127.0.0.1: not permitted"), child.output());
+            assertTrue(child.output().contains("skipping port 1001 on 127.0.0.1: not permitted"), child.output());
+        } finally {
+            try (var files = java.nio.file.Files.walk(lockDir.getParent())) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.nio.file.NoSuchFileException ignored) {
+                // the child never created it
+            }
+        }
+    }
 }

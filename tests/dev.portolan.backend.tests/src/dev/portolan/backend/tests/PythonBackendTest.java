@@ -101,4 +101,26 @@ class PythonBackendTest {
             }
         }
     }
+
+    @Test
+    void javaAndPythonAllocatorsShareTheLockFiles(@TempDir Path lockDir) throws Exception {
+        // a Java allocator holds 20760 by its lock file only (it bound 127.0.0.2 and dropped the socket, no [::1]
+        // twin): Python finds 127.0.0.1:20760 and [::1]:20760 free, but must skip the port because of the fcntl lock
+        List<String> javaCmd = dev.portolan.backend.JavaCommand.of(List.of(),
+                List.of(dev.portolan.ports.internal.ReserveTool.class, dev.portolan.api.PortRange.class,
+                        dev.portolan.ports.PortFinders.class),
+                dev.portolan.ports.internal.ReserveTool.class, List.of("--range", "20760-20760", "--drop-sockets",
+                        "--bind", "127.0.0.2", "--lock-dir", lockDir.toString()));
+        try (ChildProcess java = ChildProcess.start(null, javaCmd)) {
+            java.awaitLine("ready"::equals, Duration.ofSeconds(60));
+            assertTrue(java.output().contains("reserved 20760"), java.output());
+            try (ChildProcess py = ChildProcess.start(null, python(lockDir,
+                    List.of("PORTOLAN_PORT_RANGE=20760-20765", "DEBUG_PORT_DISCOVERY=true")))) {
+                Announcement a = awaitAnnouncement(py);
+                assertEquals(20761, a.port(), py.output());
+                assertTrue(py.output().contains("probe 127.0.0.1:20760 -> locked by another Portolan allocator"),
+                        py.output());
+            }
+        }
+    }
 }

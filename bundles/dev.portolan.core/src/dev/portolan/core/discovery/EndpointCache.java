@@ -1,0 +1,181 @@
+package dev.portolan.core.discovery;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Objects;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.core.internal.Json;
+
+/**
+ * The last good endpoint, one small JSON file ({@value #FILE_NAME} in the {@link StateDirectory}), written atomically
+ * with mode 0600. Format (version 1):
+ *
+ * <pre>
+ * {"version":1,"base_url":"http://127.0.0.1:8009","port":8009,"docs_url":"http://127.0.0.1:8009/docs",
+ *  "health_url":"http://127.0.0.1:8009/health","source":"announcement","verified":true,"pid":4242,
+ *  "token":"...","saved_at":"2026-11-25T22:00:00Z"}
+ * </pre>
+ *
+ * Only loopback URLs are accepted when reading: a file pointing elsewhere is treated as corrupt.
+ */
+public final class EndpointCache {
+
+    public static final String FILE_NAME = "endpoint.json";
+    public static final int FORMAT_VERSION = 1;
+
+    private final Path file;
+
+    public EndpointCache(Path file) {
+        this.file = Objects.requireNonNull(file, "file");
+    }
+
+    /** The cache at {@code <state dir>/endpoint.json}, resolved now. */
+    public static EndpointCache atDefaultLocation() {
+        return new EndpointCache(StateDirectory.resolve().resolve(FILE_NAME));
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * One cached entry.
+     *
+     * @param endpoint the endpoint (source = the strategy that originally found it)
+     * @param token    the launch token the backend echoed when it was saved, or {@code null}
+     * @param savedAt  when it was saved
+     */
+    public record Entry(Endpoint endpoint, String token, Instant savedAt) {
+    }
+
+    /** The file exists but cannot be used; the message names the file and what is wrong. */
+    public static final class CorruptCacheException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CorruptCacheException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Reads the entry.
+     *
+     * @return empty when there is no file
+     * @throws CorruptCacheException when the file is unreadable, not JSON or has invalid fields
+     */
+    public Optional<Entry> read() throws CorruptCacheException {
+        String text;
+        try {
+            if (Files.size(file) > Json.MAX_DOCUMENT_CHARS) {
+                throw new CorruptCacheException("cache file " + file + " is corrupt: larger than "
+                        + Json.MAX_DOCUMENT_CHARS + " bytes", null);
+            }
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (CorruptCacheException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new CorruptCacheException("cache file " + file + " cannot be read: " + e, e);
+        }
+        try {
+            return Optional.of(parse(text));
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptCacheException("cache file " + file + " is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    private static Entry parse(String text) throws IOException {
+        JsonNode n = Json.MAPPER.readTree(text);
+        if (n == null || !n.isObject()) {
+            throw new IOException("not a JSON object");
+        }
+        int version = n.path("version").asInt(-1);
+        if (version != FORMAT_VERSION) {
+            throw new IOException("unsupported format version " + n.path("version") + " (expected " + FORMAT_VERSION + ")");
+        }
+        if (!n.path("port").isIntegralNumber()) {
+            throw new IOException("'port' is missing or not an integer");
+        }
+        int port = n.get("port").intValue();
+        URI base = loopbackUri(n, "base_url", port);
+        URI docs = loopbackUri(n, "docs_url", port);
+        URI health = loopbackUri(n, "health_url", port);
+        String source = n.path("source").asText("cache");
+        boolean verified = n.path("verified").asBoolean(false);
+        Long pid = n.path("pid").isIntegralNumber() ? n.get("pid").longValue() : null;
+        String token = n.hasNonNull("token") ? n.get("token").asText() : null;
+        Instant saved;
+        try {
+            saved = n.hasNonNull("saved_at") ? Instant.parse(n.get("saved_at").asText()) : null;
+        } catch (DateTimeParseException e) {
+            throw new IOException("'saved_at' is not an ISO-8601 instant: " + n.get("saved_at").asText(), e);
+        }
+        return new Entry(new Endpoint(base, port, docs, health, source, verified, pid), token, saved);
+    }
+
+    private static URI loopbackUri(JsonNode n, String field, int port) throws IOException {
+        if (!n.path(field).isTextual()) {
+            throw new IOException("'" + field + "' is missing");
+        }
+        URI u;
+        try {
+            u = new URI(n.get(field).asText());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException("'" + field + "' is not a URL: " + n.get(field).asText(), e);
+        }
+        if (!"http".equals(u.getScheme()) || u.getHost() == null) {
+            throw new IOException("'" + field + "' is not an http URL: " + u);
+        }
+        String host = u.getHost().startsWith("[") ? u.getHost().substring(1, u.getHost().length() - 1) : u.getHost();
+        boolean loopback;
+        try {
+            // literal addresses only: "localhost" or names are not accepted (no name resolution happens)
+            loopback = (host.equals("127.0.0.1") || host.equals("::1") || host.startsWith("127."))
+                    && InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            loopback = false;
+        }
+        if (!loopback) {
+            throw new IOException("'" + field + "' " + u + " is not a literal loopback address");
+        }
+        if (u.getPort() != port) {
+            throw new IOException("'" + field + "' " + u + " does not match 'port' " + port);
+        }
+        return u;
+    }
+
+    /** Replaces the file atomically (temp + rename, mode 0600). */
+    public void write(Endpoint endpoint, String token) throws IOException {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("version", FORMAT_VERSION);
+        o.put("base_url", endpoint.baseUrl().toString());
+        o.put("port", endpoint.port());
+        o.put("docs_url", endpoint.docsUrl().toString());
+        o.put("health_url", endpoint.healthUrl().toString());
+        o.put("source", endpoint.source());
+        o.put("verified", endpoint.verified());
+        if (endpoint.pid() != null) {
+            o.put("pid", endpoint.pid());
+        }
+        if (token != null) {
+            o.put("token", token);
+        }
+        o.put("saved_at", Instant.now().toString());
+        byte[] bytes = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(o);
+        AtomicFiles.write(file, bytes);
+    }
+}

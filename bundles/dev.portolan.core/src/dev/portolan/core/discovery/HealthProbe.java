@@ -1,0 +1,228 @@
+package dev.portolan.core.discovery;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.portolan.core.internal.Json;
+
+/**
+ * The health + identity check every strategy and the tracker use: {@code GET /health} through the one shared
+ * {@link HttpClient}. A backend is <em>healthy</em> when it answers 200 with a JSON object whose {@code status} is
+ * {@code healthy} or {@code ok}. Its identity is <em>verified</em> when it echoes the expected launch token, either as
+ * the JSON field {@code token} or in the {@value #TOKEN_HEADER} response header. When a token is expected, a healthy
+ * responder that does not echo it (an impostor) is rejected.
+ */
+public final class HealthProbe {
+
+    /** Response header in which a backend may echo its launch token. */
+    public static final String TOKEN_HEADER = "X-Portolan-Token";
+    /** Connect timeout of the shared client: loopback connects take microseconds. */
+    public static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
+
+    private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final ExecutorService EXECUTOR = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "portolan-http-" + THREADS.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * The one HTTP client of Portolan's front end (HTTP/1.1: no h2c upgrade round trips, no proxy, no redirects).
+     */
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
+            .proxy(HttpClient.Builder.NO_PROXY).executor(EXECUTOR).build();
+
+    private HealthProbe() {
+    }
+
+    /** The shared client (health probes, scans, the API client). */
+    public static HttpClient client() {
+        return CLIENT;
+    }
+
+    /** What the identity check concluded. */
+    public enum Identity {
+        /** The expected token was echoed. */
+        VERIFIED,
+        /** No token was expected, so nothing could be checked. */
+        UNCHECKED,
+        /** A token was expected and not echoed, or a different one was. */
+        REJECTED
+    }
+
+    /**
+     * One probe result.
+     *
+     * @param healthUrl the URL probed
+     * @param healthy   answered 200 with a healthy JSON status
+     * @param identity  outcome of the identity check (meaningful only when healthy)
+     * @param latency   request to response time
+     * @param detail    human-readable: what was answered, or why it failed
+     */
+    public record Result(URI healthUrl, boolean healthy, Identity identity, Duration latency, String detail) {
+
+        /** Healthy and not rejected by the identity check. */
+        public boolean accepted() {
+            return healthy && identity != Identity.REJECTED;
+        }
+
+        /** Healthy and its token echo verified. */
+        public boolean verified() {
+            return healthy && identity == Identity.VERIFIED;
+        }
+    }
+
+    /** Probes asynchronously; the future never fails (a failure is a result), cancelling it aborts the request. */
+    public static CompletableFuture<Result> probeAsync(URI healthUrl, Optional<String> expectedToken,
+            Duration timeout) {
+        HttpRequest request = HttpRequest.newBuilder(healthUrl).GET().timeout(positive(timeout))
+                .header("Accept", "application/json").build();
+        long t0 = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> sent = CLIENT.sendAsync(request, HealthProbe::boundedBody);
+        CompletableFuture<Result> result = sent.handle((response, error) -> {
+            Duration latency = Duration.ofNanos(System.nanoTime() - t0);
+            if (error != null) {
+                return new Result(healthUrl, false, Identity.UNCHECKED, latency, describe(error, timeout));
+            }
+            return evaluate(healthUrl, response, expectedToken, latency);
+        });
+        // cancelling the returned future aborts the exchange
+        result.whenComplete((r, e) -> {
+            if (e instanceof CancellationException) {
+                sent.cancel(true);
+            }
+        });
+        return result;
+    }
+
+    /** Probes and waits (interruptibly: an interrupt aborts the request). */
+    public static Result probe(URI healthUrl, Optional<String> expectedToken, Duration timeout)
+            throws InterruptedException {
+        CompletableFuture<Result> f = probeAsync(healthUrl, expectedToken, timeout);
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("health probe of " + healthUrl + " failed unexpectedly", e.getCause());
+        }
+    }
+
+    static Result evaluate(URI url, HttpResponse<String> response, Optional<String> expectedToken,
+            Duration latency) {
+        int status = response.statusCode();
+        String body = response.body();
+        if (status != 200) {
+            return new Result(url, false, Identity.UNCHECKED, latency, "answered HTTP " + status + " " + abbreviate(body));
+        }
+        if (body == null) {
+            return new Result(url, false, Identity.UNCHECKED, latency,
+                    "answered a body larger than " + Json.MAX_DOCUMENT_CHARS + " characters");
+        }
+        JsonNode n;
+        try {
+            n = Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            return new Result(url, false, Identity.UNCHECKED, latency, "answered non-JSON: " + abbreviate(body));
+        }
+        if (n == null || !n.isObject()) {
+            return new Result(url, false, Identity.UNCHECKED, latency, "answered a non-object: " + abbreviate(body));
+        }
+        String s = n.path("status").asText("");
+        if (!s.equalsIgnoreCase("healthy") && !s.equalsIgnoreCase("ok")) {
+            return new Result(url, false, Identity.UNCHECKED, latency, "answered status '" + s + "', not healthy");
+        }
+        String echoed = n.hasNonNull("token") ? n.get("token").asText()
+                : response.headers().firstValue(TOKEN_HEADER).orElse(null);
+        if (expectedToken.isEmpty()) {
+            return new Result(url, true, Identity.UNCHECKED, latency, "healthy (identity not checked: no token known)");
+        }
+        if (echoed == null) {
+            return new Result(url, true, Identity.REJECTED, latency,
+                    "answered healthy but did not echo the launch token: not our backend (impostor?)");
+        }
+        if (!constantTimeEquals(echoed, expectedToken.get())) {
+            return new Result(url, true, Identity.REJECTED, latency,
+                    "answered healthy with a different launch token: another backend instance");
+        }
+        return new Result(url, true, Identity.VERIFIED, latency, "healthy, launch token verified");
+    }
+
+    private static boolean constantTimeEquals(String a, String b) {
+        return java.security.MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8),
+                b.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Reads bodies up to {@link Json#MAX_DOCUMENT_CHARS}; a longer declared body is discarded (null). */
+    private static HttpResponse.BodySubscriber<String> boundedBody(HttpResponse.ResponseInfo info) {
+        long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+        if (length > Json.MAX_DOCUMENT_CHARS) {
+            return HttpResponse.BodySubscribers.replacing(null);
+        }
+        return HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
+    }
+
+    /** A short reason for a failed exchange. */
+    public static String describe(Throwable error, Duration timeout) {
+        Throwable e = error;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof HttpConnectTimeoutException) {
+            return "connect timed out after " + CONNECT_TIMEOUT.toMillis() + " ms";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "no answer within " + timeout.toMillis() + " ms";
+        }
+        if (e instanceof ConnectException) {
+            return "connection refused";
+        }
+        if (e instanceof CancellationException) {
+            return "cancelled";
+        }
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    /** Whether {@code error} means nothing is listening / the connection broke (as opposed to a timeout). */
+    public static boolean isConnectionFailure(Throwable error) {
+        Throwable e = error;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e instanceof ConnectException || e instanceof HttpConnectTimeoutException
+                || e instanceof IOException && !(e instanceof HttpTimeoutException);
+    }
+
+    private static Duration positive(Duration d) {
+        return d.isNegative() || d.isZero() ? Duration.ofMillis(1) : d;
+    }
+
+    static String abbreviate(String s) {
+        if (s == null) {
+            return "";
+        }
+        String t = s.strip().replace('\n', ' ');
+        return t.length() <= 120 ? t : t.substring(0, 120) + "...";
+    }
+}

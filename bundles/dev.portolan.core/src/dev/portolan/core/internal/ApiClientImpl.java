@@ -1,0 +1,150 @@
+package dev.portolan.core.internal;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.discovery.ApiClient;
+import dev.portolan.api.discovery.ApiException;
+import dev.portolan.api.discovery.EndpointState;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.core.discovery.HealthProbe;
+
+/**
+ * Routes every call to the tracker's current endpoint through the one shared HTTP client. A connection failure is
+ * reported to the tracker (which re-discovers); idempotent requests are then retried once on the new endpoint.
+ */
+@Component(service = ApiClient.class, property = "service.ranking:Integer=0")
+public final class ApiClientImpl implements ApiClient {
+
+    /** Methods that may be repeated safely. */
+    public static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS");
+    /** Response timeout of one request. */
+    public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+    @Reference
+    private EndpointTracker tracker;
+    @Reference
+    private SettingsService settings;
+
+    public ApiClientImpl() {
+    }
+
+    /** For use outside OSGi. */
+    public ApiClientImpl(EndpointTracker tracker, SettingsService settings) {
+        this.tracker = tracker;
+        this.settings = settings;
+    }
+
+    @Override
+    public ApiResponse call(String method, String path, String body) throws ApiException, InterruptedException {
+        String m = method.toUpperCase(Locale.ROOT);
+        Endpoint endpoint = awaitEndpoint(tracker.current());
+        try {
+            return send(m, endpoint, path, body);
+        } catch (IOException e) {
+            if (!HealthProbe.isConnectionFailure(e)) {
+                throw new ApiException(m + " " + endpoint.baseUrl() + path + " failed: " + e, e);
+            }
+            tracker.reportFailure(endpoint, e);
+            if (!IDEMPOTENT.contains(m)) {
+                throw new ApiException.NoBackendException(m + " " + endpoint.baseUrl() + path
+                        + " failed to connect (" + HealthProbe.describe(e, REQUEST_TIMEOUT)
+                        + "); not retried because " + m + " is not idempotent; re-discovery started", e);
+            }
+            Endpoint next = awaitEndpoint(tracker.current());
+            try {
+                return send(m, next, path, body);
+            } catch (IOException e2) {
+                tracker.reportFailure(next, e2);
+                throw new ApiException.NoBackendException(m + " " + path + " failed on " + endpoint.baseUrl()
+                        + " and on retry at " + next.baseUrl() + ": " + HealthProbe.describe(e2, REQUEST_TIMEOUT), e2);
+            }
+        }
+    }
+
+    private ApiResponse send(String method, Endpoint endpoint, String path, String body)
+            throws IOException, InterruptedException, ApiException {
+        URI uri = endpoint.baseUrl().resolve(path.startsWith("/") ? path : "/" + path);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).header("Accept",
+                "application/json");
+        if (body != null) {
+            b.header("Content-Type", "application/json").method(method,
+                    HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<String> r;
+        try {
+            r = HealthProbe.client().send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (HttpTimeoutException e) {
+            if (e instanceof java.net.http.HttpConnectTimeoutException) {
+                throw e;
+            }
+            throw new ApiException.TimeoutException(method + " " + uri + " timed out after "
+                    + REQUEST_TIMEOUT.toSeconds() + " s", e);
+        }
+        if (r.statusCode() >= 400) {
+            throw new ApiException.HttpStatusException(r.statusCode(), r.body(),
+                    method + " " + uri + " answered HTTP " + r.statusCode());
+        }
+        return new ApiResponse(r.statusCode(), r.body(), endpoint);
+    }
+
+    /**
+     * The endpoint of {@code status} when usable; else triggers discovery and waits (bounded by the discovery timeout)
+     * for the tracker to have a usable endpoint, whichever way it comes (discovery, our sidecar's announcement).
+     */
+    private Endpoint awaitEndpoint(EndpointStatus status) throws ApiException, InterruptedException {
+        if (usable(status)) {
+            return status.endpoint();
+        }
+        Duration limit = settings.effective().discoveryTimeout();
+        CompletableFuture<EndpointStatus> found = new CompletableFuture<>();
+        AutoCloseable handle = tracker.addListener(s -> {
+            if (usable(s)) {
+                found.complete(s);
+            }
+        });
+        try {
+            tracker.refresh();
+            return found.get(limit.toMillis(), TimeUnit.MILLISECONDS).endpoint();
+        } catch (TimeoutException e) {
+            throw new ApiException.NoBackendException(
+                    "no backend available within " + limit.toMillis() + " ms: " + describe(tracker.current()), e);
+        } catch (ExecutionException e) {
+            throw new ApiException.NoBackendException("no backend available: " + e.getCause(), e.getCause());
+        } finally {
+            try {
+                handle.close();
+            } catch (Exception e) {
+                // listener removal cannot fail
+            }
+        }
+    }
+
+    private static boolean usable(EndpointStatus s) {
+        return (s.state() == EndpointState.AVAILABLE || s.state() == EndpointState.OVERRIDDEN) && s.endpoint() != null;
+    }
+
+    private static String describe(EndpointStatus s) {
+        return s.state() + (s.endpoint() != null ? " " + s.endpoint().baseUrl() : "")
+                + (s.message() != null ? " (" + s.message() + ")" : "");
+    }
+}

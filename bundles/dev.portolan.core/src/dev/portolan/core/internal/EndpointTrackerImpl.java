@@ -1,0 +1,506 @@
+package dev.portolan.core.internal;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.discovery.DiscoveryResult;
+import dev.portolan.api.discovery.DiscoveryService;
+import dev.portolan.api.discovery.EndpointListener;
+import dev.portolan.api.discovery.EndpointState;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.api.discovery.StrategyOutcome;
+import dev.portolan.core.discovery.EndpointCache;
+import dev.portolan.core.discovery.HealthProbe;
+
+/**
+ * The live endpoint ("reactive store"). Every change gets a new sequence number and is delivered to each listener
+ * exactly once, in order, on one event thread (a new listener first gets the current value). A health monitor probes
+ * the endpoint (health + identity) every {@code healthInterval}; on failure the state becomes UNAVAILABLE, our sidecar
+ * is restarted when it has died, and discovery runs again (and keeps retrying every interval while UNAVAILABLE).
+ * Every new good endpoint is written to the endpoint cache.
+ */
+@Component(service = EndpointTracker.class, property = "service.ranking:Integer=0")
+public final class EndpointTrackerImpl implements EndpointTracker {
+
+    private static final System.Logger LOG = System.getLogger(EndpointTrackerImpl.class.getName());
+
+    private final class Registration implements AutoCloseable {
+        final EndpointListener listener;
+        volatile boolean closed;
+
+        Registration(EndpointListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            synchronized (lock) {
+                listeners.remove(this);
+            }
+        }
+    }
+
+    @Reference
+    private DiscoveryService discovery;
+    @Reference
+    private SettingsService settings;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile EventAdmin eventAdmin;
+
+    private final Object lock = new Object();
+    private final List<Registration> listeners = new ArrayList<>();
+    private final Map<EndpointListener, Registration> whiteboard = new IdentityHashMap<>();
+    private final ExecutorService events = Executors.newSingleThreadExecutor(r -> daemon(r, "portolan-endpoint-events"));
+    /** Cache writes (with fsync) run here, off the event thread, so they never delay listeners. */
+    private final ExecutorService cacheWriter = Executors
+            .newSingleThreadExecutor(r -> daemon(r, "portolan-endpoint-cache"));
+    private final ScheduledExecutorService monitor = Executors
+            .newSingleThreadScheduledExecutor(r -> daemon(r, "portolan-health-monitor"));
+    private EndpointStatus current = new EndpointStatus(EndpointState.DISCOVERING, null, null, null, "starting", 0);
+    private String currentToken;
+    private Endpoint override;
+    private CompletableFuture<EndpointStatus> refreshing;
+    /** Settings and token the refresh in flight runs with; other ones start a new refresh that supersedes it. */
+    private Object refreshKey;
+    private long refreshGeneration;
+    private Endpoint lastCached;
+    private ScheduledFuture<?> tick;
+    private Duration tickInterval;
+    private AutoCloseable settingsListener;
+
+    public EndpointTrackerImpl() {
+    }
+
+    /** For use outside OSGi (benchmarks, command line); call {@link #activate()} and {@link #deactivate()}. */
+    public EndpointTrackerImpl(DiscoveryService discovery, SettingsService settings) {
+        this.discovery = discovery;
+        this.settings = settings;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @Activate
+    public void activate() {
+        settingsListener = settings.addListener(s -> reschedule());
+        reschedule();
+        refresh();
+    }
+
+    @Deactivate
+    public void deactivate() {
+        try {
+            if (settingsListener != null) {
+                settingsListener.close();
+            }
+        } catch (Exception e) {
+            // nothing to do
+        }
+        monitor.shutdownNow();
+        events.shutdown();
+        cacheWriter.shutdown();
+    }
+
+    private void reschedule() {
+        Duration interval = settings.effective().healthInterval();
+        if (interval.toMillis() < 10) {
+            interval = Duration.ofMillis(10);
+        }
+        synchronized (lock) {
+            if (interval.equals(tickInterval) && tick != null) {
+                return;
+            }
+            if (tick != null) {
+                tick.cancel(false);
+            }
+            tickInterval = interval;
+            if (!monitor.isShutdown()) {
+                tick = monitor.scheduleWithFixedDelay(this::healthTick, interval.toMillis(), interval.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addEndpointListener(EndpointListener listener) {
+        Registration r = (Registration) addListener(listener);
+        synchronized (lock) {
+            whiteboard.put(listener, r);
+        }
+    }
+
+    void removeEndpointListener(EndpointListener listener) {
+        Registration r;
+        synchronized (lock) {
+            r = whiteboard.remove(listener);
+        }
+        if (r != null) {
+            r.close();
+        }
+    }
+
+    @Override
+    public EndpointStatus current() {
+        synchronized (lock) {
+            return current;
+        }
+    }
+
+    /** The launch token the current endpoint is checked against, if any. */
+    public Optional<String> currentToken() {
+        synchronized (lock) {
+            return Optional.ofNullable(currentToken);
+        }
+    }
+
+    @Override
+    public AutoCloseable addListener(EndpointListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        Registration r = new Registration(listener);
+        synchronized (lock) {
+            listeners.add(r);
+            EndpointStatus s = current;
+            events.execute(() -> deliver(r, s));
+        }
+        return r;
+    }
+
+    private static void deliver(Registration r, EndpointStatus s) {
+        if (r.closed) {
+            return;
+        }
+        try {
+            r.listener.endpointChanged(s);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "endpoint listener " + r.listener + " failed", e);
+        }
+    }
+
+    /** Sets a new value unless nothing changed; must hold {@link #lock}. */
+    private EndpointStatus publish(EndpointState state, Endpoint endpoint, Duration latency, String message,
+            String token) {
+        Endpoint cur = current.endpoint();
+        if (state == EndpointState.AVAILABLE && current.state() == EndpointState.AVAILABLE && cur != null
+                && endpoint != null && cur.baseUrl().equals(endpoint.baseUrl())
+                && (cur.verified() || !endpoint.verified())) {
+            // the same backend found again (maybe by another strategy): no change
+            if (token != null) {
+                currentToken = token;
+            }
+            return current;
+        }
+        currentToken = token;
+        if (current.state() == state && Objects.equals(current.endpoint(), endpoint)
+                && Objects.equals(current.message(), message)) {
+            return current;
+        }
+        EndpointStatus s = new EndpointStatus(state, endpoint, Instant.now(), latency, message, current.sequence() + 1);
+        current = s;
+        List<Registration> targets = List.copyOf(listeners);
+        boolean cache = (state == EndpointState.AVAILABLE || state == EndpointState.OVERRIDDEN) && endpoint != null
+                && !endpoint.equals(lastCached);
+        if (cache) {
+            lastCached = endpoint;
+        }
+        events.execute(() -> {
+            for (Registration r : targets) {
+                deliver(r, s);
+            }
+            post(s);
+            if (cache) {
+                cacheWriter.execute(() -> writeCache(endpoint, token));
+            }
+        });
+        return s;
+    }
+
+    private void post(EndpointStatus s) {
+        EventAdmin ea = eventAdmin;
+        if (ea == null) {
+            return;
+        }
+        Map<String, Object> props = new HashMap<>();
+        props.put("state", s.state().name());
+        props.put("sequence", s.sequence());
+        if (s.message() != null) {
+            props.put("message", s.message());
+        }
+        if (s.endpoint() != null) {
+            props.put("url", s.endpoint().baseUrl().toString());
+            props.put("port", s.endpoint().port());
+            props.put("source", s.endpoint().source());
+            props.put("verified", s.endpoint().verified());
+        }
+        try {
+            ea.postEvent(new Event(TOPIC_ENDPOINT_CHANGED, props));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot post endpoint event", e);
+        }
+    }
+
+    private static void writeCache(Endpoint endpoint, String token) {
+        EndpointCache cache = EndpointCache.atDefaultLocation();
+        try {
+            cache.write(endpoint, token);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot write the endpoint cache " + cache.file() + ": " + e);
+        }
+    }
+
+    /**
+     * Completes once every change published before this call has been delivered to listeners and written to the
+     * endpoint cache.
+     */
+    public CompletableFuture<Void> flush() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        synchronized (lock) {
+            events.execute(() -> cacheWriter.execute(() -> done.complete(null)));
+        }
+        return done;
+    }
+
+    @Override
+    public CompletableFuture<EndpointStatus> refresh() {
+        return refresh(true);
+    }
+
+    private CompletableFuture<EndpointStatus> refresh(boolean announce) {
+        synchronized (lock) {
+            if (override != null) {
+                return checkOverride();
+            }
+            Object key = List.of(settings.effective(), expectedToken());
+            if (refreshing != null && !refreshing.isDone() && key.equals(refreshKey)) {
+                return refreshing.copy();
+            }
+            if (announce && current.state() != EndpointState.AVAILABLE) {
+                publish(EndpointState.DISCOVERING, null, null, "discovering", null);
+            }
+            long startSeq = current.sequence();
+            long generation = ++refreshGeneration;
+            refreshKey = key;
+            CompletableFuture<EndpointStatus> f = discovery.discover()
+                    .handle((r, e) -> apply(r, e, startSeq, generation));
+            refreshing = f;
+            return f.copy();
+        }
+    }
+
+    private EndpointStatus apply(DiscoveryResult result, Throwable error, long startSeq, long generation) {
+        synchronized (lock) {
+            if (override != null || generation != refreshGeneration) {
+                return current; // overridden meanwhile, or superseded by a refresh with newer settings
+            }
+            if (current.sequence() > startSeq && current.state() == EndpointState.AVAILABLE) {
+                return current; // a newer announcement took over while discovery ran
+            }
+            if (error != null) {
+                return publish(EndpointState.UNAVAILABLE, null, null, "discovery failed: " + error, null);
+            }
+            if (result.endpoint().isPresent()) {
+                Endpoint e = result.endpoint().get();
+                return publish(EndpointState.AVAILABLE, e, null, "found by " + e.source(), tokenFor(e));
+            }
+            return publish(EndpointState.UNAVAILABLE, null, null, summary(result), null);
+        }
+    }
+
+    /** Like {@link DiscoveryResult#failureSummary()} but without timings, so that a repeated failure is no change. */
+    private String summary(DiscoveryResult r) {
+        StringBuilder sb = new StringBuilder(r.timedOut()
+                ? "discovery timed out after " + settings.effective().discoveryTimeout().toMillis() + " ms"
+                : "no backend found");
+        for (StrategyOutcome o : r.outcomes()) {
+            sb.append("; ").append(o.strategy()).append(": ").append(o.message());
+        }
+        return sb.toString();
+    }
+
+    /** The token an endpoint found by discovery was validated with. */
+    private String tokenFor(Endpoint e) {
+        Optional<String> expected = expectedToken();
+        if (expected.isPresent()) {
+            return expected.get();
+        }
+        if ("cache".equals(e.source())) {
+            try {
+                return EndpointCache.atDefaultLocation().read()
+                        .filter(en -> en.endpoint().baseUrl().equals(e.baseUrl())).map(EndpointCache.Entry::token)
+                        .orElse(null);
+            } catch (IOException ex) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static Optional<String> expectedToken() {
+        return OwnSidecar.expectedToken();
+    }
+
+    /**
+     * Fast path for our own sidecar's accepted announcement (no probe: it came from our child's stdout and the
+     * launcher checked it). Ignored while an override is pinned.
+     */
+    public EndpointStatus acceptAnnouncement(Endpoint endpoint, String token) {
+        synchronized (lock) {
+            if (override != null) {
+                return current;
+            }
+            return publish(EndpointState.AVAILABLE, endpoint, null, "announced by our sidecar", token);
+        }
+    }
+
+    /** Our sidecar was stopped on purpose: UNAVAILABLE (unless overridden), no recovery restart. */
+    public EndpointStatus sidecarStopped(String message) {
+        synchronized (lock) {
+            if (override != null) {
+                return current;
+            }
+            return publish(EndpointState.UNAVAILABLE, null, null, message, null);
+        }
+    }
+
+    @Override
+    public CompletableFuture<EndpointStatus> override(Endpoint endpoint) {
+        Duration timeout = settings.effective().discoveryTimeout();
+        return HealthProbe.probeAsync(endpoint.healthUrl(), expectedToken(), timeout).thenApply(r -> {
+            if (!r.healthy()) {
+                throw new IllegalArgumentException(
+                        "override " + endpoint.baseUrl() + " fails its health check: " + r.detail());
+            }
+            Endpoint e = endpoint.withSource("override", r.verified());
+            synchronized (lock) {
+                override = e;
+                return publish(EndpointState.OVERRIDDEN, e, r.latency(), "manual override", null);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<EndpointStatus> clearOverride() {
+        synchronized (lock) {
+            override = null;
+            publish(EndpointState.DISCOVERING, null, null, "override cleared, discovering", null);
+        }
+        return refresh();
+    }
+
+    private CompletableFuture<EndpointStatus> checkOverride() {
+        Endpoint ov;
+        synchronized (lock) {
+            ov = override;
+        }
+        if (ov == null) {
+            return CompletableFuture.completedFuture(current());
+        }
+        return HealthProbe.probeAsync(ov.healthUrl(), Optional.empty(), settings.effective().discoveryTimeout())
+                .thenApply(r -> {
+                    synchronized (lock) {
+                        if (override != ov) {
+                            return current;
+                        }
+                        return r.healthy() ? publish(EndpointState.OVERRIDDEN, ov, r.latency(), "manual override", null)
+                                : publish(EndpointState.UNAVAILABLE, null, null,
+                                        "manual override " + ov.baseUrl() + " is not answering: " + r.detail(), null);
+                    }
+                });
+    }
+
+    @Override
+    public CompletableFuture<EndpointStatus> reportFailure(Endpoint endpoint, Throwable cause) {
+        synchronized (lock) {
+            if (override != null) {
+                if (endpoint.equals(override)) {
+                    publish(EndpointState.UNAVAILABLE, null, null, "manual override " + endpoint.baseUrl()
+                            + " is not answering: " + HealthProbe.describe(cause, Duration.ZERO), null);
+                }
+                return CompletableFuture.completedFuture(current);
+            }
+            if (!Objects.equals(current.endpoint(), endpoint)) {
+                // already moved on (or still discovering): join what is going on
+                return refreshing != null && !refreshing.isDone() ? refreshing.copy()
+                        : CompletableFuture.completedFuture(current);
+            }
+        }
+        return lost(endpoint, HealthProbe.describe(cause, Duration.ZERO));
+    }
+
+    private CompletableFuture<EndpointStatus> lost(Endpoint endpoint, String why) {
+        synchronized (lock) {
+            if (!Objects.equals(current.endpoint(), endpoint)) {
+                return CompletableFuture.completedFuture(current);
+            }
+            publish(EndpointState.UNAVAILABLE, null, null,
+                    "backend at " + endpoint.baseUrl() + " stopped answering: " + why, null);
+        }
+        OwnSidecar.owner().ifPresent(b -> b.recover(endpoint));
+        return refresh(true);
+    }
+
+    private void healthTick() {
+        try {
+            Endpoint e;
+            String token;
+            EndpointState state;
+            Endpoint ov;
+            synchronized (lock) {
+                e = current.endpoint();
+                token = currentToken;
+                state = current.state();
+                ov = override;
+            }
+            if (ov != null) {
+                checkOverride();
+                return;
+            }
+            if (state == EndpointState.AVAILABLE && e != null) {
+                Duration timeout = tickInterval.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
+                        : tickInterval;
+                HealthProbe.Result r = HealthProbe.probe(e.healthUrl(), Optional.ofNullable(token), timeout);
+                if (!r.accepted()) {
+                    lost(e, r.detail());
+                }
+            } else if (state == EndpointState.UNAVAILABLE) {
+                refresh(false);
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.WARNING, "health check failed", ex);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.portolan.core.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.PortRange;
+import dev.portolan.api.discovery.PortolanSettings;
+
+/** Overlays environment variables on configured settings; every bad value becomes a problem naming it. */
+public final class SettingsResolver {
+
+    /** Longest accepted {@code PORT_DISCOVERY_TIMEOUT}: ten minutes. */
+    public static final long MAX_TIMEOUT_MS = 600_000;
+
+    /**
+     * The result of overlaying the environment.
+     *
+     * @param effective the settings in force
+     * @param overrides valid environment values that override configured ones
+     * @param problems  one message per invalid value (variable, value, what was used instead)
+     */
+    public record Resolution(PortolanSettings effective, Map<String, String> overrides, List<String> problems) {
+    }
+
+    private SettingsResolver() {
+    }
+
+    public static Resolution resolve(PortolanSettings configured, Map<String, String> env) {
+        Map<String, String> overrides = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        PortRange range = configured.range();
+        Duration timeout = configured.discoveryTimeout();
+        boolean debug = configured.debug();
+        Integer overridePort = configured.overridePort();
+
+        String v = value(env, EnvironmentVariables.PORTOLAN_PORT_RANGE);
+        if (v != null) {
+            try {
+                range = PortRange.parse(v);
+                overrides.put(EnvironmentVariables.PORTOLAN_PORT_RANGE, v);
+            } catch (IllegalArgumentException e) {
+                problems.add(EnvironmentVariables.PORTOLAN_PORT_RANGE + "='" + v + "' is not a port range FIRST-LAST"
+                        + " within 1-65535; using " + range);
+            }
+        }
+        v = value(env, EnvironmentVariables.PORT_DISCOVERY_TIMEOUT);
+        if (v != null) {
+            try {
+                timeout = parseTimeout(v);
+                overrides.put(EnvironmentVariables.PORT_DISCOVERY_TIMEOUT, v);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage() + "; using " + timeout.toMillis());
+            }
+        }
+        v = value(env, EnvironmentVariables.DEBUG_PORT_DISCOVERY);
+        if (v != null) {
+            String t = v.strip().toLowerCase(Locale.ROOT);
+            if (EnvironmentVariables.isTrue(t)) {
+                debug = true;
+                overrides.put(EnvironmentVariables.DEBUG_PORT_DISCOVERY, v);
+            } else if (t.equals("false") || t.equals("0") || t.equals("no") || t.equals("off")) {
+                debug = false;
+                overrides.put(EnvironmentVariables.DEBUG_PORT_DISCOVERY, v);
+            } else {
+                problems.add(EnvironmentVariables.DEBUG_PORT_DISCOVERY + "='" + v
+                        + "' is not true/false (also accepted: 1/0, yes/no, on/off); using " + debug);
+            }
+        }
+        v = value(env, EnvironmentVariables.API_PORT);
+        if (v != null) {
+            try {
+                int p = Integer.parseInt(v.strip());
+                if (p < 1 || p > 65535) {
+                    throw new NumberFormatException();
+                }
+                overridePort = p;
+                overrides.put(EnvironmentVariables.API_PORT, v);
+            } catch (NumberFormatException e) {
+                problems.add(EnvironmentVariables.API_PORT + "='" + v + "' is not a port number 1-65535; "
+                        + (overridePort == null ? "no manual override" : "using " + overridePort));
+            }
+        }
+        PortolanSettings effective = new PortolanSettings(range, timeout, configured.healthInterval(), debug,
+                overridePort, configured.backendCommand(), configured.backendDirectory(),
+                configured.autoStartBackend());
+        return new Resolution(effective, Map.copyOf(overrides), List.copyOf(problems));
+    }
+
+    /**
+     * Parses a {@code PORT_DISCOVERY_TIMEOUT} value: a positive whole number of milliseconds up to ten minutes.
+     *
+     * @throws IllegalArgumentException with a message naming the variable and the value
+     */
+    public static Duration parseTimeout(String value) {
+        long ms;
+        try {
+            ms = Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(EnvironmentVariables.PORT_DISCOVERY_TIMEOUT + "='" + value
+                    + "' is not a number of milliseconds", e);
+        }
+        if (ms < 1 || ms > MAX_TIMEOUT_MS) {
+            throw new IllegalArgumentException(EnvironmentVariables.PORT_DISCOVERY_TIMEOUT + "='" + value
+                    + "' is out of range 1-" + MAX_TIMEOUT_MS + " ms");
+        }
+        return Duration.ofMillis(ms);
+    }
+
+    private static String value(Map<String, String> env, String name) {
+        String v = env.get(name);
+        return v == null || v.isBlank() ? null : v;
+    }
+}

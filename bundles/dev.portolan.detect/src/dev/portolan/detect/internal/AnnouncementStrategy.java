@@ -1,0 +1,113 @@
+package dev.portolan.detect.internal;
+
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.discovery.BackendService;
+import dev.portolan.api.discovery.DetectionContext;
+import dev.portolan.api.discovery.DetectionException;
+import dev.portolan.api.discovery.DetectorStrategy;
+import dev.portolan.api.launch.LaunchHandle;
+import dev.portolan.api.launch.SidecarAnnouncement;
+import dev.portolan.api.launch.SidecarListener;
+import dev.portolan.core.discovery.HealthProbe;
+
+/**
+ * Strategy 1, {@code announcement}: the endpoint our own sidecar announced on its stdout (accepted by the launcher).
+ * Not applicable when this front end launched no sidecar. Waits for the announcement until the deadline; when the
+ * announced endpoint does not answer (the sidecar died and is being restarted), waits for the next announcement.
+ */
+@Component(service = DetectorStrategy.class, property = { "service.ranking:Integer=0",
+        "portolan.strategy=" + AnnouncementStrategy.NAME })
+public final class AnnouncementStrategy implements DetectorStrategy {
+
+    public static final String NAME = "announcement";
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile BackendService backend;
+
+    public AnnouncementStrategy() {
+    }
+
+    /** For use outside OSGi. */
+    public AnnouncementStrategy(BackendService backend) {
+        this.backend = backend;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Endpoint detect(DetectionContext ctx) throws DetectionException, InterruptedException {
+        BackendService b = backend;
+        LaunchHandle h = b == null ? null : b.sidecar().orElse(null);
+        if (h == null) {
+            throw DetectionException.notApplicable("no sidecar was launched by this front end");
+        }
+        BlockingQueue<SidecarAnnouncement> later = new LinkedBlockingQueue<>();
+        AutoCloseable listener = h.addListener(new SidecarListener() {
+            @Override
+            public void announced(LaunchHandle handle, SidecarAnnouncement a) {
+                later.add(a);
+            }
+        });
+        try {
+            SidecarAnnouncement a = first(h, ctx);
+            String lastProblem;
+            while (true) {
+                Optional<String> token = a.verified() ? Optional.of(h.token()) : Optional.empty();
+                HealthProbe.Result r = HealthProbe.probe(a.announcement().healthUrl(), token,
+                        Deadlines.probeTimeout(ctx));
+                Deadlines.debug(ctx, NAME, a.announcement().url() + " -> " + r.detail());
+                if (r.accepted()) {
+                    Endpoint e = Endpoint.of(a.announcement(), NAME, a.verified());
+                    return e.pid() != null ? e
+                            : new Endpoint(e.baseUrl(), e.port(), e.docsUrl(), e.healthUrl(), NAME, a.verified(),
+                                    a.pid());
+                }
+                lastProblem = "our sidecar announced " + a.announcement().url() + " but it " + r.detail();
+                if (h.state().isTerminal()) {
+                    throw new DetectionException(lastProblem + "; the sidecar has " + h.state());
+                }
+                SidecarAnnouncement next = later.poll(Deadlines.remaining(ctx).toNanos(), TimeUnit.NANOSECONDS);
+                if (next == null) {
+                    throw new DetectionException(lastProblem + "; no new announcement before the deadline");
+                }
+                a = next;
+            }
+        } finally {
+            try {
+                listener.close();
+            } catch (Exception e) {
+                // removing a listener cannot fail
+            }
+        }
+    }
+
+    private static SidecarAnnouncement first(LaunchHandle h, DetectionContext ctx)
+            throws DetectionException, InterruptedException {
+        CompletableFuture<SidecarAnnouncement> f = h.announcement();
+        try {
+            return f.get(Deadlines.remaining(ctx).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw new DetectionException("our sidecar did not announce: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new DetectionException("our sidecar (" + h.state() + ") did not announce before the deadline");
+        }
+    }
+}

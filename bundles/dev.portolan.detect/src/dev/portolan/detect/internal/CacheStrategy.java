@@ -1,0 +1,73 @@
+package dev.portolan.detect.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+
+import org.osgi.service.component.annotations.Component;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.discovery.DetectionContext;
+import dev.portolan.api.discovery.DetectionException;
+import dev.portolan.api.discovery.DetectorStrategy;
+import dev.portolan.core.discovery.EndpointCache;
+import dev.portolan.core.discovery.HealthProbe;
+
+/**
+ * Strategy 3, {@code cache}: the last good endpoint from the endpoint cache file, used only after a live health +
+ * identity check (against our sidecar's token when there is one, else the token saved with the entry). A corrupt
+ * file is reported and moved aside to {@code endpoint.json.corrupt} (the tracker writes a fresh one with the next
+ * good endpoint); a stale entry (nothing or something else answering) is reported and later replaced. Never fatal.
+ */
+@Component(service = DetectorStrategy.class, property = { "service.ranking:Integer=0",
+        "portolan.strategy=" + CacheStrategy.NAME })
+public final class CacheStrategy implements DetectorStrategy {
+
+    public static final String NAME = "cache";
+    private static final System.Logger LOG = System.getLogger(CacheStrategy.class.getName());
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Endpoint detect(DetectionContext ctx) throws DetectionException, InterruptedException {
+        EndpointCache cache = EndpointCache.atDefaultLocation();
+        Optional<EndpointCache.Entry> entry;
+        try {
+            entry = cache.read();
+        } catch (EndpointCache.CorruptCacheException e) {
+            String moved = quarantine(cache.file());
+            LOG.log(System.Logger.Level.WARNING, e.getMessage() + moved);
+            throw new DetectionException(e.getMessage() + moved, e);
+        }
+        if (entry.isEmpty()) {
+            throw DetectionException.notApplicable("no cached endpoint (" + cache.file() + " does not exist)");
+        }
+        EndpointCache.Entry en = entry.get();
+        Optional<String> token = ctx.token().isPresent() ? ctx.token() : Optional.ofNullable(en.token());
+        Endpoint cached = en.endpoint();
+        HealthProbe.Result r = HealthProbe.probe(cached.healthUrl(), token, Deadlines.probeTimeout(ctx));
+        Deadlines.debug(ctx, NAME, cached.baseUrl() + " -> " + r.detail());
+        if (!r.accepted()) {
+            throw new DetectionException("cached endpoint " + cached.baseUrl() + " (saved "
+                    + (en.savedAt() == null ? "at an unknown time" : en.savedAt()) + " in " + cache.file()
+                    + ") is stale: " + r.detail() + "; it will be replaced by the next good endpoint");
+        }
+        return new Endpoint(cached.baseUrl(), cached.port(), cached.docsUrl(), cached.healthUrl(), NAME,
+                r.verified(), cached.pid());
+    }
+
+    private static String quarantine(Path file) {
+        Path aside = file.resolveSibling(file.getFileName() + ".corrupt");
+        try {
+            Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+            return "; moved aside to " + aside + ", a fresh cache is written with the next good endpoint";
+        } catch (IOException e) {
+            return "; could not move it aside (" + e + "), it is overwritten with the next good endpoint";
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.portolan.detect.internal;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.osgi.service.component.annotations.Component;
+
+import dev.portolan.api.Announcement;
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.PortRange;
+import dev.portolan.api.discovery.DetectionContext;
+import dev.portolan.api.discovery.DetectionException;
+import dev.portolan.api.discovery.DetectorStrategy;
+import dev.portolan.core.discovery.HealthProbe;
+
+/**
+ * Strategy 2, {@code scan}: probes every port of the range on 127.0.0.1 in parallel ({@code GET /health} through the
+ * one shared HTTP client). With a known launch token only a responder echoing it counts (and wins at once); an
+ * impostor answering {@code {"status":"healthy"}} is rejected. Without a token the lowest healthy port is taken,
+ * marked unverified.
+ */
+@Component(service = DetectorStrategy.class, property = { "service.ranking:Integer=0",
+        "portolan.strategy=" + ScanStrategy.NAME })
+public final class ScanStrategy implements DetectorStrategy {
+
+    public static final String NAME = "scan";
+    /** The host every scan probes. */
+    public static final String HOST = "127.0.0.1";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Endpoint detect(DetectionContext ctx) throws DetectionException, InterruptedException {
+        return scan(ctx.range(), ctx.token(), ctx);
+    }
+
+    /** Probes every port of {@code range} at once. */
+    public static Endpoint scan(PortRange range, Optional<String> token, DetectionContext ctx)
+            throws DetectionException, InterruptedException {
+        Duration timeout = Deadlines.probeTimeout(ctx);
+        List<CompletableFuture<HealthProbe.Result>> probes = new ArrayList<>(range.size());
+        CompletableFuture<HealthProbe.Result> verified = new CompletableFuture<>();
+        for (int port = range.first(); port <= range.last(); port++) {
+            URI health = Announcement.baseUri(HOST, port).resolve("/health");
+            CompletableFuture<HealthProbe.Result> p = HealthProbe.probeAsync(health, token, timeout);
+            p.thenAccept(r -> {
+                if (ctx.debug()) {
+                    Deadlines.debug(ctx, NAME, health.getAuthority() + " -> " + r.detail() + " ("
+                            + String.format(java.util.Locale.ROOT, "%.2f", r.latency().toNanos() / 1e6) + " ms)");
+                }
+                if (r.verified()) {
+                    verified.complete(r);
+                }
+            });
+            probes.add(p);
+        }
+        CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> verified.complete(null));
+        HealthProbe.Result win;
+        try {
+            win = verified.get(Deadlines.remaining(ctx).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            probes.forEach(p -> p.cancel(true));
+            throw e;
+        } catch (TimeoutException e) {
+            probes.forEach(p -> p.cancel(true));
+            throw new DetectionException("scan of " + HOST + ":" + range + " did not finish before the deadline");
+        } catch (ExecutionException e) {
+            throw new DetectionException("scan failed: " + e.getCause(), e.getCause());
+        } finally {
+            probes.forEach(p -> p.cancel(true)); // no-op for finished probes
+        }
+        if (win != null) {
+            return Endpoint.at(HOST, win.healthUrl().getPort(), NAME, true);
+        }
+        TreeMap<Integer, HealthProbe.Result> healthy = new TreeMap<>();
+        TreeMap<Integer, HealthProbe.Result> answeredOther = new TreeMap<>();
+        int refused = 0;
+        for (CompletableFuture<HealthProbe.Result> p : probes) {
+            HealthProbe.Result r = p.getNow(null);
+            if (r == null) {
+                continue;
+            }
+            int port = r.healthUrl().getPort();
+            if (r.healthy()) {
+                healthy.put(port, r);
+            } else if (r.detail().equals("connection refused")) {
+                refused++;
+            } else {
+                answeredOther.put(port, r);
+            }
+        }
+        if (token.isEmpty() && !healthy.isEmpty()) {
+            return Endpoint.at(HOST, healthy.firstKey(), NAME, false);
+        }
+        StringBuilder sb = new StringBuilder(token.isPresent()
+                ? "no backend with our launch token on " + HOST + ":" + range
+                : "nothing healthy on " + HOST + ":" + range);
+        sb.append(" (").append(range.size()).append(" ports, ").append(refused).append(" refused");
+        healthy.forEach((port, r) -> sb.append("; rejected ").append(port).append(": ").append(r.detail()));
+        answeredOther.forEach((port, r) -> sb.append("; ").append(port).append(": ").append(r.detail()));
+        sb.append(')');
+        throw new DetectionException(sb.toString());
+    }
+}

@@ -1,0 +1,174 @@
+package dev.portolan.launch.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.portolan.api.launch.OutputLine;
+import dev.portolan.api.launch.SidecarAnnouncement;
+import dev.portolan.core.protocol.BoundedLineReader;
+
+/**
+ * One process incarnation of a sidecar: the OS process (behind the watchdog when available), its two reader threads,
+ * its stdin and the futures of its announcement and end.
+ */
+final class Incarnation {
+
+    final Sidecar owner;
+    final int number;
+    final long firstSeq;
+    final Instant startTime = Instant.now();
+    final Process process;
+    final boolean watchdog;
+    /** The real backend's pid (reported by the watchdog, or the process itself without watchdog). */
+    final CompletableFuture<Long> childPid = new CompletableFuture<>();
+    final CompletableFuture<SidecarAnnouncement> announcement = new CompletableFuture<>();
+    final CompletableFuture<Void> stdoutDone = new CompletableFuture<>();
+    final CompletableFuture<Void> stderrDone = new CompletableFuture<>();
+    /** Completes with the exit code after the owner has processed the exit (state, listeners, restarts). */
+    final CompletableFuture<Integer> ended = new CompletableFuture<>();
+    /** Rejected announcement lines of this incarnation (for the failure message). */
+    final List<String> rejections = new CopyOnWriteArrayList<>();
+    private final OutputStream stdin;
+    private boolean stdinClosed;
+    volatile boolean stopRequested;
+    volatile boolean exitHandled;
+
+    Incarnation(Sidecar owner, int number, long firstSeq, Process process, boolean watchdog) {
+        this.owner = owner;
+        this.number = number;
+        this.firstSeq = firstSeq;
+        this.process = process;
+        this.watchdog = watchdog;
+        this.stdin = process.getOutputStream();
+        if (!watchdog) {
+            childPid.complete(process.pid());
+        }
+    }
+
+    void startReaders(String name) {
+        Thread out = new Thread(() -> pump(process.getInputStream(), OutputLine.Stream.STDOUT, stdoutDone),
+                "portolan-sidecar-" + name + "-stdout");
+        Thread err = new Thread(() -> pump(process.getErrorStream(), OutputLine.Stream.STDERR, stderrDone),
+                "portolan-sidecar-" + name + "-stderr");
+        out.setDaemon(true);
+        err.setDaemon(true);
+        out.start();
+        err.start();
+    }
+
+    private void pump(InputStream in, OutputLine.Stream stream, CompletableFuture<Void> done) {
+        boolean markerExpected = watchdog && stream == OutputLine.Stream.STDOUT;
+        try (BoundedLineReader reader = new BoundedLineReader(in)) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (markerExpected) {
+                    markerExpected = false;
+                    if (line.startsWith(Watchdog.CHILD_MARKER)) {
+                        try {
+                            childPid.complete(Long.parseLong(line.substring(Watchdog.CHILD_MARKER.length()).strip()));
+                        } catch (NumberFormatException e) {
+                            childPid.completeExceptionally(new IOException("watchdog reported a bad pid: " + line));
+                        }
+                        continue;
+                    }
+                    childPid.completeExceptionally(new IOException("watchdog did not report the child pid first: "
+                            + line));
+                }
+                owner.onLine(this, new OutputLine(stream, line, Instant.now()), reader.lastLineTruncated());
+            }
+        } catch (IOException | RuntimeException e) {
+            // the stream was closed under us (process gone): the output simply ends here
+        } finally {
+            if (stream == OutputLine.Stream.STDOUT) {
+                childPid.completeExceptionally(new IOException("the watchdog's output ended before it reported the "
+                        + "child pid (exit code " + exitCodeOrUnknown() + ")"));
+            }
+            done.complete(null);
+        }
+    }
+
+    private String exitCodeOrUnknown() {
+        return process.isAlive() ? "none yet" : String.valueOf(process.exitValue());
+    }
+
+    /** The backend's pid once known. */
+    Optional<Long> pid() {
+        return childPid.isDone() && !childPid.isCompletedExceptionally() ? Optional.of(childPid.join())
+                : Optional.empty();
+    }
+
+    /** Writes one line to the backend's stdin; false when its stdin is closed or gone. */
+    synchronized boolean send(String line) {
+        if (stdinClosed) {
+            return false;
+        }
+        try {
+            String framed = (watchdog ? Watchdog.FORWARD_PREFIX : "") + line + "\n";
+            stdin.write(framed.getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Closes the backend's stdin (it sees EOF); the watchdog keeps guarding it until the pipe to us closes. */
+    synchronized void closeBackendStdin() {
+        if (stdinClosed) {
+            return;
+        }
+        stdinClosed = true;
+        try {
+            if (watchdog) {
+                stdin.write((Watchdog.CLOSE_LINE + "\n").getBytes(StandardCharsets.UTF_8));
+                stdin.flush();
+            } else {
+                stdin.close();
+            }
+        } catch (IOException e) {
+            // the process is gone already
+        }
+    }
+
+    /** Closes our end of the stdin pipe: the watchdog then kills the backend's process group. */
+    synchronized void closePipe() {
+        stdinClosed = true;
+        try {
+            stdin.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    /** The backend, its descendants, and (last) the watchdog: everything a stop must take down. */
+    List<ProcessHandle> tree() {
+        List<ProcessHandle> all = new ArrayList<>();
+        Optional<Long> pid = pid();
+        if (pid.isPresent() && pid.get() != process.pid()) {
+            ProcessHandle.of(pid.get()).ifPresent(child -> {
+                all.add(child);
+                child.descendants().forEach(all::add);
+            });
+        }
+        process.descendants().filter(h -> !all.contains(h)).forEach(all::add);
+        all.add(process.toHandle());
+        return all;
+    }
+
+    boolean treeAlive(List<ProcessHandle> tree) {
+        for (ProcessHandle h : tree) {
+            if (h.isAlive()) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,654 @@
+package dev.portolan.launch.internal;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+import dev.portolan.api.Announcement;
+import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.launch.LaunchException;
+import dev.portolan.api.launch.LaunchException.Reason;
+import dev.portolan.api.launch.LaunchHandle;
+import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.api.launch.OutputLine;
+import dev.portolan.api.launch.RestartPolicy;
+import dev.portolan.api.launch.SidecarAnnouncement;
+import dev.portolan.api.launch.SidecarListener;
+import dev.portolan.api.launch.SidecarState;
+import dev.portolan.core.protocol.MalformedAnnouncementException;
+
+/** A launched sidecar: the supervisor of its successive process incarnations. */
+final class Sidecar implements LaunchHandle {
+
+    private static final System.Logger LOG = System.getLogger(Sidecar.class.getName());
+    /** The line a stop writes to the backend's stdin (the seed's protocol). */
+    static final String SHUTDOWN_LINE = "sidecar shutdown";
+    /** How long a stop waits after destroy() (SIGTERM) before destroyForcibly() (SIGKILL). */
+    static final Duration DESTROY_WAIT = Duration.ofSeconds(2);
+    /** How long a stop waits after destroyForcibly() before giving up on the process (it is reported). */
+    static final Duration KILL_WAIT = Duration.ofSeconds(5);
+    /** How long the exit handling waits for the last output lines after the process exited. */
+    static final Duration DRAIN_WAIT = Duration.ofSeconds(1);
+    /** How long {@code launch()} waits for the watchdog to report the backend's pid. */
+    static final Duration PID_WAIT = Duration.ofSeconds(10);
+    private static final int TAIL_LINES = 20;
+
+    private final SidecarEngine engine;
+    private final LaunchSpec spec;
+    private final List<String> command;
+    private final String id;
+    private final String token;
+    private final byte[] tokenBytes;
+    private final OutputBuffer output;
+    private final List<SidecarListener> listeners = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final ArrayDeque<Instant> unexpectedExits = new ArrayDeque<>();
+
+    // guarded by this
+    private SidecarState state = SidecarState.STARTING;
+    private Incarnation current;
+    private CompletableFuture<SidecarAnnouncement> announcementFuture;
+    private volatile SidecarAnnouncement lastAnnouncement;
+    private int restartCount;
+    private int consecutiveRestarts;
+    private boolean stopRequested;
+    private CompletableFuture<Void> stopFuture;
+    private ScheduledFuture<?> pendingRestart;
+    private ScheduledFuture<?> announcementTimeout;
+    private LaunchException failure;
+    private Integer lastExitCode;
+
+    Sidecar(SidecarEngine engine, LaunchSpec spec, List<String> command, String id, String token) {
+        this.engine = engine;
+        this.spec = spec;
+        this.command = command;
+        this.id = id;
+        this.token = token;
+        this.tokenBytes = token.getBytes(StandardCharsets.UTF_8);
+        this.output = new OutputBuffer(spec.outputBufferLines());
+    }
+
+    String id() {
+        return id;
+    }
+
+    // ---------------------------------------------------------------- starting
+
+    /** Starts the first incarnation; throws when the OS refuses (nothing keeps running then). */
+    void start() throws LaunchException {
+        synchronized (this) {
+            startIncarnation();
+        }
+    }
+
+    /** Starts a new incarnation (caller holds the lock). */
+    private void startIncarnation() throws LaunchException {
+        ProcessBuilder pb = new ProcessBuilder(engine.useWatchdog() ? Watchdog.wrap(command) : command);
+        if (spec.workingDirectory() != null) {
+            pb.directory(spec.workingDirectory().toFile());
+        }
+        Map<String, String> env = pb.environment();
+        // the front end's own override and token are not the child's business unless the spec says so
+        env.remove(EnvironmentVariables.API_PORT);
+        env.remove(EnvironmentVariables.PORTOLAN_TOKEN);
+        if (SpecValidator.isPython(command.get(0)) && !spec.environment().containsKey("PYTHONUNBUFFERED")) {
+            env.put("PYTHONUNBUFFERED", "1");
+        }
+        env.putAll(spec.environment());
+        env.put(EnvironmentVariables.PORTOLAN_TOKEN, token);
+        if (spec.fixedPort() != null) {
+            env.put(EnvironmentVariables.API_PORT, Integer.toString(spec.fixedPort()));
+        }
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new LaunchException("cannot start " + command.get(0) + ": " + e.getMessage(), Reason.START_FAILED, e);
+        }
+        Incarnation inc = new Incarnation(this, restartCount, output.nextSeq(), process, engine.useWatchdog());
+        inc.startReaders(id + "-" + restartCount);
+        try {
+            inc.childPid.get(PID_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            inc.closePipe();
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            inc.stdoutDone.completeOnTimeout(null, DRAIN_WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+            inc.stderrDone.completeOnTimeout(null, DRAIN_WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+            throw new LaunchException("cannot start " + command.get(0) + ": the watchdog did not report the process ("
+                    + (e.getCause() != null ? e.getCause().getMessage() : e) + ")" + stderrTail(inc),
+                    Reason.START_FAILED, e);
+        }
+        current = inc;
+        announcementFuture = inc.announcement;
+        announcementTimeout = engine.scheduler().schedule(() -> onAnnouncementTimeout(inc),
+                spec.announcementTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        process.onExit().thenRun(() -> afterDrain(inc));
+        if (state != SidecarState.STARTING) {
+            setState(SidecarState.STARTING);
+        }
+    }
+
+    /** Processes an exit once both readers reached EOF (or {@link #DRAIN_WAIT} passed), so the tail is complete. */
+    private void afterDrain(Incarnation inc) {
+        CompletableFuture<Void> drained = CompletableFuture.allOf(inc.stdoutDone, inc.stderrDone);
+        engine.within(drained, DRAIN_WAIT).thenRun(() -> onExit(inc, inc.process.exitValue()));
+    }
+
+    // ---------------------------------------------------------------- output and announcements
+
+    void onLine(Incarnation inc, OutputLine line, boolean truncated) {
+        output.add(line);
+        fire(l -> l.output(this, line));
+        if (line.stream() != OutputLine.Stream.STDOUT) {
+            return;
+        }
+        Optional<Announcement> decoded;
+        try {
+            decoded = engine.codec().decode(line.text());
+        } catch (MalformedAnnouncementException e) {
+            reject(inc, "ignored a malformed port_info line: " + e.getMessage());
+            return;
+        }
+        if (decoded.isEmpty()) {
+            return;
+        }
+        if (truncated) {
+            reject(inc, "ignored a port_info line longer than the line bound (truncated)");
+            return;
+        }
+        Announcement a = decoded.get();
+        boolean verified;
+        if (a.token() == null) {
+            verified = false; // seed-compatible backend: accepted because it is our own child's stdout
+        } else if (MessageDigest.isEqual(a.token().getBytes(StandardCharsets.UTF_8), tokenBytes)) {
+            verified = true;
+        } else {
+            reject(inc, "rejected an announcement of port " + a.port() + " (" + a.url()
+                    + "): its token does not match this launch's " + EnvironmentVariables.PORTOLAN_TOKEN + " (got '"
+                    + abbreviate(a.token()) + "')");
+            return;
+        }
+        if (!a.mode().equals(spec.mode())) {
+            String msg = "the backend announces mode '" + a.mode() + "' but was launched as '" + spec.mode() + "'";
+            fire(l -> l.diagnostic(this, msg));
+        }
+        long pid = inc.pid().orElse(inc.process.pid());
+        accept(inc, a, verified, pid);
+    }
+
+    private void reject(Incarnation inc, String message) {
+        inc.rejections.add(message);
+        LOG.log(System.Logger.Level.WARNING, "{0} {1}: {2}", id, command.get(0), message);
+        fire(l -> l.diagnostic(this, message));
+    }
+
+    private void accept(Incarnation inc, Announcement a, boolean verified, long pid) {
+        SidecarAnnouncement sa;
+        synchronized (this) {
+            if (inc != current || inc.stopRequested || stopRequested) {
+                return;
+            }
+            sa = new SidecarAnnouncement(a, verified, pid, restartCount);
+            lastAnnouncement = sa;
+            if (announcementTimeout != null) {
+                announcementTimeout.cancel(false);
+            }
+            consecutiveRestarts = 0;
+            // listeners first: whoever wakes up on the future finds state, events and lastAnnouncement() consistent
+            if (!inc.announcement.isDone() && state == SidecarState.STARTING) {
+                setState(SidecarState.ANNOUNCED);
+            }
+            fire(l -> l.announced(this, sa));
+            inc.announcement.complete(sa);
+        }
+        probeServing(inc, sa, 0);
+    }
+
+    /**
+     * ANNOUNCED -> RUNNING once a TCP connection to the announced loopback port succeeds (a few attempts, on the
+     * scheduler, never sleeping). Non-loopback announced hosts are never probed.
+     */
+    private void probeServing(Incarnation inc, SidecarAnnouncement sa, int attempt) {
+        String host = sa.announcement().url().getHost();
+        if (host == null || attempt > 5) {
+            return;
+        }
+        String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        if (!literal.equals("::1") && !literal.startsWith("127.") && !literal.equals("0:0:0:0:0:0:0:1")) {
+            return;
+        }
+        long delay = attempt == 0 ? 0 : 25L << attempt;
+        engine.scheduler().schedule(() -> {
+            synchronized (this) {
+                if (inc != current || state != SidecarState.ANNOUNCED) {
+                    return;
+                }
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(InetAddress.getByName(literal), sa.announcement().port()), 200);
+            } catch (IOException e) {
+                probeServing(inc, sa, attempt + 1);
+                return;
+            }
+            synchronized (this) {
+                if (inc == current && state == SidecarState.ANNOUNCED) {
+                    setState(SidecarState.RUNNING);
+                }
+            }
+        }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void onAnnouncementTimeout(Incarnation inc) {
+        synchronized (this) {
+            if (inc != current || inc.announcement.isDone() || stopRequested) {
+                return;
+            }
+            failure = new LaunchException("announcement timed out: nothing acceptable from " + command.get(0)
+                    + " (pid " + inc.pid().orElse(inc.process.pid()) + ") within " + spec.announcementTimeout()
+                    + rejectionsText(inc) + stderrTail(inc), Reason.ANNOUNCEMENT_TIMEOUT);
+            inc.announcement.completeExceptionally(failure);
+        }
+        LOG.log(System.Logger.Level.WARNING, "{0}: {1}", id, failure.getMessage());
+        stop();
+    }
+
+    // ---------------------------------------------------------------- exits and restarts
+
+    private void onExit(Incarnation inc, int code) {
+        synchronized (this) {
+            if (inc.exitHandled) {
+                return;
+            }
+            inc.exitHandled = true;
+            lastExitCode = code;
+            inc.closePipe();
+            boolean expected = inc.stopRequested || stopRequested;
+            if (!inc.announcement.isDone()) {
+                inc.announcement.completeExceptionally(expected
+                        ? new LaunchException("stopped before announcing (exit code " + code + ")", Reason.STOPPED)
+                        : new LaunchException(command.get(0) + " (pid " + inc.pid().orElse(inc.process.pid())
+                                + ") exited with code " + code + " before announcing" + rejectionsText(inc)
+                                + stderrTail(inc), Reason.EXITED_BEFORE_ANNOUNCING));
+            }
+            if (inc != current) {
+                fire(l -> l.exited(this, code, true, false));
+            } else if (expected) {
+                fire(l -> l.exited(this, code, true, false));
+                if (announcementTimeout != null) {
+                    announcementTimeout.cancel(false);
+                }
+            } else {
+                handleUnexpectedExit(inc, code);
+            }
+        }
+        inc.ended.complete(code);
+    }
+
+    /** Caller holds the lock. */
+    private void handleUnexpectedExit(Incarnation inc, int code) {
+        if (announcementTimeout != null) {
+            announcementTimeout.cancel(false);
+        }
+        RestartPolicy policy = spec.restartPolicy();
+        boolean announced = inc.announcement.isDone() && !inc.announcement.isCompletedExceptionally();
+        if (!policy.enabled()) {
+            fire(l -> l.exited(this, code, false, false));
+            if (announced) {
+                finish(SidecarState.EXITED, code);
+            } else {
+                failure = (LaunchException) inc.announcement.exceptionNow();
+                finish(SidecarState.FAILED, code);
+            }
+            return;
+        }
+        Instant now = Instant.now();
+        unexpectedExits.addLast(now);
+        while (!unexpectedExits.isEmpty() && unexpectedExits.peekFirst().isBefore(now.minus(policy.window()))) {
+            unexpectedExits.removeFirst();
+        }
+        if (unexpectedExits.size() >= policy.maxExits()) {
+            fire(l -> l.exited(this, code, false, false));
+            failure = new LaunchException("crash loop: " + command.get(0) + " exited " + unexpectedExits.size()
+                    + " times within " + policy.window() + " (last exit code " + code + ", " + restartCount
+                    + " restarts); giving up" + stderrTail(inc), Reason.CRASH_LOOP);
+            LOG.log(System.Logger.Level.WARNING, "{0}: {1}", id, failure.getMessage());
+            finish(SidecarState.FAILED, code);
+            return;
+        }
+        long base = policy.initialBackoff().toMillis();
+        long delay = Math.min(policy.maxBackoff().toMillis(), base << Math.min(consecutiveRestarts, 30));
+        consecutiveRestarts++;
+        fire(l -> l.exited(this, code, false, true));
+        String msg = command.get(0) + " exited unexpectedly with code " + code + "; restarting in " + delay + " ms";
+        fire(l -> l.diagnostic(this, msg));
+        setState(SidecarState.STARTING);
+        pendingRestart = engine.scheduler().schedule(this::restartAfterBackoff, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void restartAfterBackoff() {
+        synchronized (this) {
+            if (stopRequested || state.isTerminal()) {
+                return;
+            }
+            pendingRestart = null;
+            restartCount++;
+            try {
+                startIncarnation();
+            } catch (LaunchException e) {
+                failure = e;
+                finish(SidecarState.FAILED, lastExitCode == null ? -1 : lastExitCode);
+            }
+        }
+    }
+
+    /** Terminal transition (caller holds the lock). */
+    private void finish(SidecarState terminal, int code) {
+        if (pendingRestart != null) {
+            pendingRestart.cancel(false);
+        }
+        setState(terminal);
+        exit.complete(code);
+        engine.terminated(this);
+    }
+
+    // ---------------------------------------------------------------- stop and restart
+
+    @Override
+    public CompletableFuture<Void> stop() {
+        Incarnation inc;
+        synchronized (this) {
+            if (stopFuture != null) {
+                return stopFuture;
+            }
+            stopRequested = true;
+            if (pendingRestart != null) {
+                pendingRestart.cancel(false);
+            }
+            inc = current;
+            if (state.isTerminal()) {
+                stopFuture = CompletableFuture.completedFuture(null);
+                return stopFuture;
+            }
+            if (inc == null || inc.exitHandled) {
+                finish(failure != null ? SidecarState.FAILED : SidecarState.EXITED,
+                        lastExitCode == null ? -1 : lastExitCode);
+                stopFuture = CompletableFuture.completedFuture(null);
+                return stopFuture;
+            }
+            setState(SidecarState.STOPPING);
+            stopFuture = new CompletableFuture<>();
+        }
+        CompletableFuture<Void> result = stopFuture;
+        stopIncarnation(inc, spec.gracefulStopTimeout()).whenComplete((code, err) -> {
+            synchronized (this) {
+                if (!state.isTerminal()) {
+                    finish(failure != null ? SidecarState.FAILED : SidecarState.EXITED,
+                            code != null ? code : lastExitCode == null ? -1 : lastExitCode);
+                }
+            }
+            result.complete(null);
+        });
+        return result;
+    }
+
+    /**
+     * {@code sidecar shutdown} + close stdin, wait {@code graceful}, destroy() the tree (backend first, its
+     * descendants, the watchdog), wait {@link #DESTROY_WAIT}, destroyForcibly() the tree, wait {@link #KILL_WAIT}.
+     * Completes with the exit code once the incarnation's exit was processed.
+     */
+    CompletableFuture<Integer> stopIncarnation(Incarnation inc, Duration graceful) {
+        inc.stopRequested = true;
+        inc.send(SHUTDOWN_LINE);
+        inc.closeBackendStdin();
+        return engine.within(inc.ended, graceful).thenCompose(done -> {
+            if (done) {
+                return CompletableFuture.completedFuture(true);
+            }
+            List<ProcessHandle> tree = inc.tree();
+            String msg = "still running " + graceful + " after '" + SHUTDOWN_LINE
+                    + "' and stdin EOF: sending SIGTERM to " + pids(tree);
+            fire(l -> l.diagnostic(this, msg));
+            tree.forEach(ProcessHandle::destroy);
+            return engine.within(inc.ended, DESTROY_WAIT).thenCompose(done2 -> {
+                if (done2) {
+                    return CompletableFuture.completedFuture(true);
+                }
+                List<ProcessHandle> alive = inc.tree().stream().filter(ProcessHandle::isAlive).toList();
+                List<ProcessHandle> all = new java.util.ArrayList<>(tree);
+                alive.stream().filter(h -> !all.contains(h)).forEach(all::add);
+                String msg2 = "still running " + DESTROY_WAIT + " after SIGTERM: sending SIGKILL to " + pids(all);
+                fire(l -> l.diagnostic(this, msg2));
+                all.forEach(ProcessHandle::destroyForcibly);
+                inc.closePipe();
+                return engine.within(inc.ended, KILL_WAIT);
+            });
+        }).thenApply(done -> {
+            if (!done) {
+                LOG.log(System.Logger.Level.ERROR, "{0}: {1} did not exit within {2} after SIGKILL", id,
+                        command.get(0), KILL_WAIT);
+            }
+            return inc.ended.getNow(lastExitCode == null ? -1 : lastExitCode);
+        });
+    }
+
+    @Override
+    public CompletableFuture<SidecarAnnouncement> restart() {
+        Incarnation inc;
+        synchronized (this) {
+            if (stopRequested || state.isTerminal()) {
+                return CompletableFuture.failedFuture(new LaunchException(
+                        "cannot restart: the sidecar is " + state + (stopRequested ? " (stop requested)" : ""),
+                        Reason.STOPPED));
+            }
+            if (pendingRestart != null) {
+                pendingRestart.cancel(false);
+                pendingRestart = null;
+            }
+            inc = current;
+            setState(SidecarState.STOPPING);
+        }
+        CompletableFuture<SidecarAnnouncement> result = new CompletableFuture<>();
+        CompletableFuture<Integer> stopped = inc == null || inc.exitHandled ? CompletableFuture.completedFuture(0)
+                : stopIncarnation(inc, spec.gracefulStopTimeout());
+        stopped.whenComplete((code, err) -> {
+            synchronized (this) {
+                if (stopRequested || state.isTerminal()) {
+                    result.completeExceptionally(new LaunchException("stopped during restart", Reason.STOPPED));
+                    return;
+                }
+                restartCount++;
+                consecutiveRestarts = 0;
+                try {
+                    startIncarnation();
+                } catch (LaunchException e) {
+                    failure = e;
+                    finish(SidecarState.FAILED, lastExitCode == null ? -1 : lastExitCode);
+                    result.completeExceptionally(e);
+                    return;
+                }
+                announcementFuture.whenComplete((a, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else {
+                        result.complete(a);
+                    }
+                });
+            }
+        });
+        return result;
+    }
+
+    /** For the JVM shutdown hook: stop with a short grace, then kill the tree, synchronously. */
+    void stopNow(Duration grace) {
+        CompletableFuture<Void> f = stop();
+        try {
+            f.get(grace.plus(DESTROY_WAIT).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            Incarnation inc;
+            synchronized (this) {
+                inc = current;
+            }
+            if (inc != null) {
+                inc.tree().forEach(ProcessHandle::destroyForcibly);
+                inc.closePipe();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- state and listeners
+
+    /** Caller holds the lock. */
+    private void setState(SidecarState next) {
+        SidecarState old = state;
+        if (old == next) {
+            return;
+        }
+        state = next;
+        fire(l -> l.stateChanged(this, old, next));
+    }
+
+    private void fire(Consumer<SidecarListener> event) {
+        for (SidecarListener l : listeners) {
+            dispatch(l, event);
+        }
+        dispatch(engine.globalListener(), event);
+    }
+
+    private void dispatch(SidecarListener l, Consumer<SidecarListener> event) {
+        try {
+            event.accept(l);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "sidecar listener " + l + " failed", e);
+        }
+    }
+
+    private String stderrTail(Incarnation inc) {
+        List<String> tail = output.tail(OutputLine.Stream.STDERR, inc.firstSeq, TAIL_LINES);
+        if (tail.isEmpty()) {
+            return "; no stderr output";
+        }
+        return "; last stderr lines:\n  " + String.join("\n  ", tail);
+    }
+
+    private static String rejectionsText(Incarnation inc) {
+        if (inc.rejections.isEmpty()) {
+            return "";
+        }
+        return "; " + inc.rejections.size() + " announcement(s) rejected: " + inc.rejections.get(
+                inc.rejections.size() - 1);
+    }
+
+    private static String pids(List<ProcessHandle> tree) {
+        return tree.stream().filter(ProcessHandle::isAlive).map(h -> Long.toString(h.pid())).toList().toString();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 12 ? s : s.substring(0, 12) + "...";
+    }
+
+    // ---------------------------------------------------------------- LaunchHandle
+
+    @Override
+    public LaunchSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public synchronized OptionalLong pid() {
+        Incarnation inc = current;
+        if (inc == null || inc.exitHandled) {
+            return OptionalLong.empty();
+        }
+        return inc.pid().map(OptionalLong::of).orElse(OptionalLong.empty());
+    }
+
+    @Override
+    public synchronized SidecarState state() {
+        return state;
+    }
+
+    @Override
+    public String token() {
+        return token;
+    }
+
+    @Override
+    public synchronized CompletableFuture<SidecarAnnouncement> announcement() {
+        return announcementFuture;
+    }
+
+    @Override
+    public Optional<SidecarAnnouncement> lastAnnouncement() {
+        return Optional.ofNullable(lastAnnouncement);
+    }
+
+    @Override
+    public CompletableFuture<Integer> exit() {
+        return exit;
+    }
+
+    @Override
+    public synchronized Instant startTime() {
+        return current.startTime;
+    }
+
+    @Override
+    public synchronized int restartCount() {
+        return restartCount;
+    }
+
+    @Override
+    public List<OutputLine> output() {
+        return output.snapshot();
+    }
+
+    @Override
+    public List<OutputLine> output(OutputLine.Stream stream) {
+        return output.snapshot(stream);
+    }
+
+    @Override
+    public AutoCloseable addListener(SidecarListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public synchronized Optional<LaunchException> failure() {
+        return state == SidecarState.FAILED ? Optional.ofNullable(failure) : Optional.empty();
+    }
+
+    @Override
+    public synchronized OptionalInt lastExitCode() {
+        return lastExitCode == null ? OptionalInt.empty() : OptionalInt.of(lastExitCode);
+    }
+
+    @Override
+    public String toString() {
+        return "Sidecar[" + id + " " + command + " " + state() + "]";
+    }
+}

@@ -1,0 +1,74 @@
+package dev.portolan.core.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.core.discovery.EndpointCache;
+import dev.portolan.core.discovery.StateDirectory;
+import dev.portolan.core.internal.Json;
+
+/** The endpoint cache file: format, atomic 0600 writes, corrupt files. */
+class EndpointCacheTest {
+
+    @Test
+    void roundTripWritesVersionedJsonWithMode0600AndNoTempFiles(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("sub/endpoint.json");
+        EndpointCache cache = new EndpointCache(file);
+        assertEquals(Optional.empty(), cache.read());
+        Endpoint e = Endpoint.at("127.0.0.1", 22011, "scan", true);
+        cache.write(e, "tok-1");
+        cache.write(e, "tok-2"); // replaces
+        EndpointCache.Entry entry = cache.read().orElseThrow();
+        assertEquals(e, entry.endpoint());
+        assertEquals("tok-2", entry.token());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
+        JsonNode n = Json.MAPPER.readTree(Files.readString(file));
+        assertEquals(1, n.get("version").asInt());
+        assertEquals("http://127.0.0.1:22011", n.get("base_url").asText());
+        assertEquals(22011, n.get("port").asInt());
+        assertEquals("http://127.0.0.1:22011/health", n.get("health_url").asText());
+        assertTrue(n.hasNonNull("saved_at"));
+        try (var files = Files.list(file.getParent())) {
+            assertEquals(List.of(file), files.toList());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "", "garbage{", "[]", "{\"version\":2,\"port\":1}",
+            "{\"version\":1,\"port\":22011,\"base_url\":\"http://10.0.0.5:22011\",\"docs_url\":\"http://10.0.0.5:22011/docs\",\"health_url\":\"http://10.0.0.5:22011/health\"}",
+            "{\"version\":1,\"port\":22011,\"base_url\":\"http://localhost:22011\",\"docs_url\":\"http://localhost:22011/docs\",\"health_url\":\"http://localhost:22011/health\"}",
+            "{\"version\":1,\"port\":22012,\"base_url\":\"http://127.0.0.1:22011\",\"docs_url\":\"http://127.0.0.1:22011/docs\",\"health_url\":\"http://127.0.0.1:22011/health\"}",
+            "{\"version\":1,\"port\":\"x\"}" })
+    void corruptFilesAreReportedNamingTheFile(String content, @TempDir Path dir) throws Exception {
+        Path file = dir.resolve("endpoint.json");
+        Files.writeString(file, content);
+        var e = assertThrows(EndpointCache.CorruptCacheException.class, () -> new EndpointCache(file).read());
+        assertTrue(e.getMessage().startsWith("cache file " + file + " is corrupt: "), e.getMessage());
+    }
+
+    @Test
+    void stateDirectoryFollowsXdgAndOverride() {
+        assertEquals(Path.of("/x/state/portolan"), StateDirectory.resolve(null, Map.of("XDG_STATE_HOME", "/x/state"), "/home/u"));
+        assertEquals(Path.of("/home/u/.local/state/portolan"), StateDirectory.resolve(null, Map.of(), "/home/u"));
+        assertEquals(Path.of("/home/u/.local/state/portolan"),
+                StateDirectory.resolve(null, Map.of("XDG_STATE_HOME", "relative/ignored"), "/home/u"));
+        assertEquals(Path.of("/tmp/p"), StateDirectory.resolve("/tmp/p", Map.of("XDG_STATE_HOME", "/x"), "/home/u"));
+    }
+}

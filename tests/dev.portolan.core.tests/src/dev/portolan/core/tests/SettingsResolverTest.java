@@ -1,0 +1,131 @@
+package dev.portolan.core.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import dev.portolan.api.PortRange;
+import dev.portolan.api.discovery.PortolanSettings;
+import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.core.discovery.StateDirectory;
+import dev.portolan.core.internal.SettingsResolver;
+import dev.portolan.core.internal.SettingsServiceImpl;
+import dev.portolan.tests.common.OsgiServices;
+import dev.portolan.tests.common.StateIsolation;
+
+/** Environment overrides and bad environment values; the settings service from the OSGi registry. */
+class SettingsResolverTest {
+
+    static {
+        StateIsolation.isolate();
+    }
+
+    @AfterEach
+    void restoreStateDir() {
+        StateIsolation.isolate();
+    }
+
+    @Test
+    void validEnvironmentValuesOverrideConfiguredOnes() {
+        var r = SettingsResolver.resolve(PortolanSettings.DEFAULTS,
+                Map.of("PORTOLAN_PORT_RANGE", "22100-22112", "PORT_DISCOVERY_TIMEOUT", "1500",
+                        "DEBUG_PORT_DISCOVERY", "true", "API_PORT", "22105"));
+        assertEquals(new PortRange(22100, 22112), r.effective().range());
+        assertEquals(Duration.ofMillis(1500), r.effective().discoveryTimeout());
+        assertTrue(r.effective().debug());
+        assertEquals(22105, r.effective().overridePort());
+        assertEquals(List.of(), r.problems());
+        assertEquals(4, r.overrides().size());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "PORT_DISCOVERY_TIMEOUT|abc|PORT_DISCOVERY_TIMEOUT='abc' is not a number of milliseconds; using 5000",
+            "PORT_DISCOVERY_TIMEOUT|-5|PORT_DISCOVERY_TIMEOUT='-5' is out of range 1-600000 ms; using 5000",
+            "PORT_DISCOVERY_TIMEOUT|0|PORT_DISCOVERY_TIMEOUT='0' is out of range",
+            "PORT_DISCOVERY_TIMEOUT|1.5s|PORT_DISCOVERY_TIMEOUT='1.5s' is not a number of milliseconds",
+            "PORTOLAN_PORT_RANGE|9000-8000|PORTOLAN_PORT_RANGE='9000-8000' is not a port range",
+            "PORTOLAN_PORT_RANGE|abc|PORTOLAN_PORT_RANGE='abc' is not a port range FIRST-LAST within 1-65535; using 8008-8020",
+            "API_PORT|70000|API_PORT='70000' is not a port number 1-65535; no manual override",
+            "API_PORT|eighty|API_PORT='eighty' is not a port number",
+            "DEBUG_PORT_DISCOVERY|maybe|DEBUG_PORT_DISCOVERY='maybe' is not true/false" })
+    void badEnvironmentValuesAreReportedByNameAndValueAndIgnored(String variable, String value, String message) {
+        var r = SettingsResolver.resolve(PortolanSettings.DEFAULTS, Map.of(variable, value));
+        assertEquals(1, r.problems().size(), r.problems().toString());
+        assertTrue(r.problems().get(0).startsWith(message), r.problems().get(0));
+        assertEquals(PortolanSettings.DEFAULTS, r.effective(), "a bad value must not change the effective settings");
+        assertFalse(r.overrides().containsKey(variable));
+    }
+
+    @Test
+    void timeoutParserNamesVariableAndValue() {
+        var e = assertThrows(IllegalArgumentException.class, () -> SettingsResolver.parseTimeout("soon"));
+        assertEquals("PORT_DISCOVERY_TIMEOUT='soon' is not a number of milliseconds", e.getMessage());
+        assertEquals(Duration.ofMillis(250), SettingsResolver.parseTimeout(" 250 "));
+    }
+
+    @Test
+    void blankValuesAreUnset() {
+        var r = SettingsResolver.resolve(PortolanSettings.DEFAULTS, Map.of("API_PORT", " ", "PORT_DISCOVERY_TIMEOUT", ""));
+        assertEquals(List.of(), r.problems());
+        assertNull(r.effective().overridePort());
+    }
+
+    @Test
+    void settingsServiceFromRegistryPersistsUpdatesAtomically(@TempDir Path state) throws Exception {
+        System.setProperty(StateDirectory.PROPERTY, state.toString());
+        SettingsService service = OsgiServices.await(SettingsResolverTest.class, SettingsService.class,
+                Duration.ofSeconds(10));
+        PortolanSettings before = service.configured();
+        try {
+            PortolanSettings s = new PortolanSettings(new PortRange(22110, 22120), Duration.ofMillis(1234),
+                    Duration.ofMillis(300), true, 22111, List.of("/usr/bin/python3", "-u", "main.py"), state, false);
+            var seen = new java.util.concurrent.CompletableFuture<PortolanSettings>();
+            try (AutoCloseable h = service.addListener(seen::complete)) {
+                service.update(s);
+            }
+            assertEquals(s.range(), seen.getNow(null).range());
+            assertEquals(s, service.configured());
+            Path file = state.resolve("settings.json");
+            assertTrue(Files.isRegularFile(file));
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(file)));
+            // a fresh service instance (not OSGi: same code path as a restart) reads what was saved
+            SettingsServiceImpl reread = new SettingsServiceImpl(Map.of());
+            reread.load();
+            assertEquals(s, reread.configured());
+            assertEquals(List.of(), reread.problems());
+            try (var files = Files.list(state)) {
+                assertEquals(List.of(file), files.toList(), "no temp files left behind");
+            }
+        } finally {
+            service.update(before);
+        }
+    }
+
+    @Test
+    void corruptSettingsFileIsReportedNotFatal(@TempDir Path state) throws Exception {
+        System.setProperty(StateDirectory.PROPERTY, state.toString());
+        Files.writeString(state.resolve("settings.json"), "{\"range\": \"nonsense\"");
+        SettingsServiceImpl s = new SettingsServiceImpl(Map.of("API_PORT", "x"));
+        s.load();
+        assertEquals(PortolanSettings.DEFAULTS, s.configured());
+        assertEquals(2, s.problems().size(), s.problems().toString());
+        assertTrue(s.problems().get(0).contains(state.resolve("settings.json").toString()), s.problems().get(0));
+        assertTrue(s.problems().get(1).startsWith("API_PORT='x'"), s.problems().get(1));
+    }
+}

@@ -1,0 +1,173 @@
+package dev.portolan.detect.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.portolan.api.Announcement;
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.PortRange;
+import dev.portolan.api.discovery.ApiClient;
+import dev.portolan.api.discovery.DetectionException;
+import dev.portolan.api.discovery.EndpointState;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.api.discovery.PortolanSettings;
+import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.core.discovery.EndpointCache;
+import dev.portolan.core.discovery.ExpectedToken;
+import dev.portolan.core.internal.Json;
+import dev.portolan.core.protocol.AnnouncementCodec;
+import dev.portolan.core.protocol.MalformedAnnouncementException;
+import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.Build;
+import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.OsgiServices;
+
+/**
+ * Every strategy, the tracker and the API client against the real backends as child processes: the bundled sample
+ * Java backend ({@code SampleBackend.command()}) and the Python FastAPI example ({@code /usr/bin/python3}).
+ */
+class RealBackendsTest {
+
+    static {
+        Fixtures.init();
+    }
+
+    static final Duration START = Duration.ofSeconds(60);
+
+    private static SettingsService settings;
+    private static PortolanSettings before;
+    private final List<ChildProcess> children = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeAll
+    static void setUp() {
+        Fixtures.init();
+        settings = OsgiServices.await(RealBackendsTest.class, SettingsService.class, Fixtures.WAIT);
+        before = settings.configured();
+    }
+
+    @AfterAll
+    static void restore() {
+        System.clearProperty(ExpectedToken.PROPERTY);
+        settings.update(before);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+        children.forEach(ChildProcess::close);
+        System.clearProperty(ExpectedToken.PROPERTY);
+    }
+
+    private static List<String> command(String kind) {
+        if (kind.equals("java")) {
+            return SampleBackend.command("--sidecar");
+        }
+        Path main = Build.repoRoot().resolve("examples/python-fastapi/main.py");
+        return List.of("/usr/bin/python3", "-u", main.toString());
+    }
+
+    private Announcement start(String kind, String token, PortRange range) throws Exception {
+        List<String> c = new ArrayList<>(List.of("/usr/bin/env", "PORTOLAN_TOKEN=" + token,
+                "PORTOLAN_PORT_RANGE=" + range, "PYTHONUNBUFFERED=1"));
+        c.addAll(command(kind));
+        ChildProcess child = ChildProcess.start(null, c);
+        children.add(child);
+        String line = child.awaitLine(RealBackendsTest::isAnnouncement, START);
+        Announcement a = AnnouncementCodec.standard().decode(line).orElseThrow();
+        assertTrue(range.contains(a.port()), kind + " announced " + a.port() + " outside " + range);
+        assertEquals(token, a.token());
+        return a;
+    }
+
+    private static boolean isAnnouncement(String line) {
+        try {
+            return AnnouncementCodec.standard().decode(line).isPresent();
+        } catch (MalformedAnnouncementException e) {
+            return false;
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "java", "python" })
+    void everyStrategyValidatesTheRealBackend(String kind) throws Exception {
+        int first = Fixtures.PORTS.block(5);
+        PortRange range = new PortRange(first, first + 4);
+        String token = "real-" + kind + "-token";
+        Announcement a = start(kind, token, range);
+
+        Endpoint scanned = Fixtures.strategy("scan").detect(Fixtures.context(range, token));
+        assertEquals(a.port(), scanned.port());
+        assertTrue(scanned.verified());
+        DetectionException other = assertThrows(DetectionException.class,
+                () -> Fixtures.strategy("scan").detect(Fixtures.context(range, "someone-elses-token")));
+        assertTrue(other.getMessage().contains("rejected " + a.port() + ": answered healthy with a different launch token"),
+                other.getMessage());
+
+        EndpointCache.atDefaultLocation().write(Endpoint.of(a, "announcement", true), token);
+        Endpoint cached = Fixtures.strategy("cache").detect(Fixtures.context(new PortRange(1, 1), null));
+        assertEquals(a.port(), cached.port());
+        assertTrue(cached.verified());
+
+        settings.update(Fixtures.settings(range, a.port(), Duration.ofSeconds(5), Duration.ofMinutes(10)));
+        Endpoint overridden = Fixtures.strategy("override").detect(Fixtures.context(new PortRange(1, 1), token));
+        assertEquals(a.port(), overridden.port());
+        assertTrue(overridden.verified());
+        Files.deleteIfExists(EndpointCache.atDefaultLocation().file());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "java", "python" })
+    void killedBackendIsReplacedAndTheApiCallSucceedsWithAtMostOneRetry(String kind) throws Exception {
+        int first = Fixtures.PORTS.block(8);
+        String token = "recovery-" + kind;
+        System.setProperty(ExpectedToken.PROPERTY, token);
+        PortRange range = new PortRange(first, first + 7);
+        settings.update(Fixtures.settings(range, null, Duration.ofSeconds(5), Duration.ofMillis(200)));
+        EndpointTracker tracker = OsgiServices.await(RealBackendsTest.class, EndpointTracker.class, Fixtures.WAIT);
+        ApiClient api = OsgiServices.await(RealBackendsTest.class, ApiClient.class, Fixtures.WAIT);
+        Await.Recorder<EndpointStatus> events = new Await.Recorder<>();
+        closeables.add(tracker.addListener(events::accept));
+
+        Announcement a = start(kind, token, new PortRange(first, first + 3));
+        EndpointStatus s = Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+        if (s.endpoint() == null || s.endpoint().port() != a.port()) {
+            s = events.await(x -> x.state() == EndpointState.AVAILABLE && x.endpoint().port() == a.port(),
+                    Fixtures.WAIT, "AVAILABLE on " + a.port());
+        }
+        assertTrue(s.endpoint().verified());
+        ApiClient.ApiResponse r1 = api.call("POST", "/v1/echo", "{\"hello\":\"" + kind + "\"}");
+        assertEquals(200, r1.status());
+        assertEquals(a.port(), r1.endpoint().port());
+
+        Announcement b = start(kind, token, new PortRange(first + 4, first + 7));
+        assertNotEquals(a.port(), b.port());
+        int mark = events.size();
+        children.get(0).close(); // killed, whole process tree
+        ApiClient.ApiResponse r2 = api.call("GET", "/v1/echo", null);
+        assertEquals(200, r2.status(), r2.body());
+        assertEquals(b.port(), r2.endpoint().port());
+        assertTrue(Json.MAPPER.readTree(r2.body()).isObject(), r2.body());
+        events.await(mark, x -> x.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT, "UNAVAILABLE after the kill");
+        events.await(mark, x -> x.state() == EndpointState.AVAILABLE && x.endpoint().port() == b.port(),
+                Fixtures.WAIT, "recovered on " + b.port());
+    }
+}

@@ -1,0 +1,283 @@
+package dev.portolan.detect.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.PortRange;
+import dev.portolan.api.discovery.ApiClient;
+import dev.portolan.api.discovery.ApiException;
+import dev.portolan.api.discovery.EndpointListener;
+import dev.portolan.api.discovery.EndpointState;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.api.discovery.PortolanSettings;
+import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.core.discovery.EndpointCache;
+import dev.portolan.core.discovery.ExpectedToken;
+import dev.portolan.core.internal.EndpointTrackerImpl;
+import dev.portolan.core.internal.Json;
+import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.OsgiServices;
+import dev.portolan.tests.common.TestBackend;
+
+/**
+ * The tracker, discovery service, strategies and API client wired by DS in the real OSGi runtime, against real
+ * loopback backends: discovery, listeners, cache writes, health monitor, automatic recovery, impostors.
+ */
+class TrackerRecoveryTest {
+
+    static {
+        Fixtures.init();
+    }
+
+    static final String TOKEN = "tracker-test-token";
+
+    private static SettingsService settings;
+    private static PortolanSettings before;
+    private final EndpointTracker tracker = OsgiServices.await(TrackerRecoveryTest.class, EndpointTracker.class,
+            Fixtures.WAIT);
+    private final ApiClient api = OsgiServices.await(TrackerRecoveryTest.class, ApiClient.class, Fixtures.WAIT);
+    private final List<TestBackend> backends = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final Await.Recorder<EndpointStatus> events = new Await.Recorder<>();
+    private PortRange range;
+
+    @BeforeAll
+    static void token() {
+        Fixtures.init();
+        // the front end expects this launch token (what PORTOLAN_TOKEN does in its environment)
+        System.setProperty(ExpectedToken.PROPERTY, TOKEN);
+        settings = OsgiServices.await(TrackerRecoveryTest.class, SettingsService.class, Fixtures.WAIT);
+        before = settings.configured();
+    }
+
+    @AfterAll
+    static void restore() {
+        System.clearProperty(ExpectedToken.PROPERTY);
+        settings.update(before);
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        int first = Fixtures.PORTS.block(6);
+        range = new PortRange(first, first + 5);
+        settings.update(Fixtures.settings(range, null, Duration.ofSeconds(2), Duration.ofMillis(100)));
+        Files.deleteIfExists(EndpointCache.atDefaultLocation().file());
+        if (tracker.current().state() == EndpointState.OVERRIDDEN) {
+            Await.result(tracker.clearOverride(), Fixtures.WAIT, "clear a leftover override");
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+        backends.forEach(TestBackend::close);
+    }
+
+    private TestBackend backend(int port, String token) throws Exception {
+        TestBackend b = TestBackend.start(port, token);
+        backends.add(b);
+        return b;
+    }
+
+    private void listen() {
+        closeables.add(tracker.addListener(events::accept));
+    }
+
+    private EndpointStatus awaitAvailableOn(int from, int port) {
+        return events.await(from, s -> s.state() == EndpointState.AVAILABLE && s.endpoint().port() == port,
+                Fixtures.WAIT, "AVAILABLE on " + port);
+    }
+
+    @Test
+    void findsTheBackendTellsListenersEachChangeOnceInOrderAndCachesIt() throws Exception {
+        TestBackend b = backend(range.first() + 2, TOKEN);
+        listen();
+        EndpointStatus s = Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+        assertEquals(EndpointState.AVAILABLE, s.state(), s.toString());
+        assertEquals(b.port(), s.endpoint().port());
+        assertTrue(s.endpoint().verified());
+        awaitAvailableOn(0, b.port());
+        // a second listener gets the current value first
+        Await.Recorder<EndpointStatus> second = new Await.Recorder<>();
+        closeables.add(tracker.addListener(second::accept));
+        EndpointStatus firstSeen = second.await(x -> true, Fixtures.WAIT, "current value on add");
+        assertEquals(tracker.current(), firstSeen);
+        List<EndpointStatus> seen = events.values();
+        for (int i = 1; i < seen.size(); i++) {
+            assertEquals(seen.get(i - 1).sequence() + 1, seen.get(i).sequence(), "each change once, in order: " + seen);
+        }
+        awaitCache(b.port());
+        EndpointCache.Entry cached = EndpointCache.atDefaultLocation().read().orElseThrow();
+        assertEquals(b.port(), cached.endpoint().port());
+        assertEquals(TOKEN, cached.token());
+        Path file = EndpointCache.atDefaultLocation().file();
+        JsonNode n = Json.MAPPER.readTree(Files.readString(file));
+        assertEquals(b.port(), n.get("port").asInt());
+        // refreshing onto the same endpoint is no change: no new event
+        int count = events.size();
+        Await.result(tracker.refresh(), Fixtures.WAIT, "refresh again");
+        awaitCache(b.port());
+        assertEquals(count, events.size(), "no duplicate notification: " + events.values());
+    }
+
+    @Test
+    void backendKilledTrackerUnavailableThenRecoveredOnTheNewPortAndTheApiCallRetriesOnce() throws Exception {
+        TestBackend a = backend(range.first(), TOKEN);
+        listen();
+        Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+        int start = events.size();
+        awaitAvailableOn(0, a.port());
+        assertEquals(a.port(), api.call("GET", "/v1/echo", null).endpoint().port());
+
+        TestBackend b = backend(range.last(), TOKEN);
+        a.close();
+        ApiClient.ApiResponse r = api.call("GET", "/v1/items", null);
+        assertEquals(200, r.status());
+        assertEquals(b.port(), r.endpoint().port());
+        assertEquals(b.port(), Json.MAPPER.readTree(r.body()).get("port").asInt());
+        assertEquals(List.of("GET /v1/items"), b.apiRequests(), "one request reached the new backend");
+        assertEquals(List.of("GET /v1/echo"), a.apiRequests());
+
+        events.await(start, s -> s.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT, "UNAVAILABLE after the kill");
+        EndpointStatus recovered = awaitAvailableOn(start, b.port());
+        assertTrue(recovered.endpoint().verified());
+        assertEquals(b.port(), tracker.current().endpoint().port());
+    }
+
+    @Test
+    void healthMonitorNoticesTheLossWithoutAnyCall() throws Exception {
+        TestBackend a = backend(range.first() + 1, TOKEN);
+        listen();
+        Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+        awaitAvailableOn(0, a.port());
+        int start = events.size();
+        a.close();
+        EndpointStatus lost = events.await(start, s -> s.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT,
+                "UNAVAILABLE");
+        assertTrue(lost.message().startsWith("backend at http://127.0.0.1:" + a.port() + " stopped answering"),
+                lost.message());
+        int afterLoss = events.size();
+        TestBackend b = backend(range.first() + 4, TOKEN);
+        awaitAvailableOn(afterLoss, b.port());
+    }
+
+    @Test
+    void anImpostorIsNeverAcceptedAndNeverGetsAnApiCall() throws Exception {
+        TestBackend imp = TestBackend.impostor(range.first());
+        backends.add(imp);
+        TestBackend b = backend(range.first() + 3, TOKEN);
+        listen();
+        EndpointStatus s = Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+        assertEquals(b.port(), s.endpoint().port());
+        api.call("GET", "/v1/echo", null);
+        api.call("POST", "/v1/items", "{\"name\":\"x\"}");
+        int start = events.size();
+        b.close();
+        events.await(start, x -> x.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT, "UNAVAILABLE");
+        ApiException e = assertThrows(ApiException.NoBackendException.class, () -> api.call("GET", "/v1/echo", null));
+        assertTrue(e.getMessage().contains("no backend"), e.getMessage());
+        assertTrue(tracker.current().message().contains("rejected " + imp.port()), tracker.current().message());
+        assertEquals(List.of(), imp.apiRequests(), "the impostor never receives an API request");
+        assertTrue(imp.healthRequests() > 0);
+    }
+
+    @Test
+    void staleAndCorruptCachesAreReplacedByTheNextGoodEndpoint() throws Exception {
+        Path file = EndpointCache.atDefaultLocation().file();
+        EndpointCache.atDefaultLocation().write(Endpoint.at("127.0.0.1", range.first(), "scan", true), TOKEN);
+        TestBackend b = backend(range.first() + 5, TOKEN);
+        listen();
+        EndpointStatus s = Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+        assertEquals(b.port(), s.endpoint().port(), s.toString());
+        assertEquals("scan", s.endpoint().source());
+        awaitCache(b.port());
+
+        b.close();
+        Files.writeString(file, "not json at all");
+        TestBackend c = backend(range.first() + 2, TOKEN);
+        int start = events.size();
+        awaitAvailableOn(start, c.port());
+        awaitCache(c.port());
+    }
+
+    private void awaitCache(int port) throws Exception {
+        Await.result(((EndpointTrackerImpl) tracker).flush(), Fixtures.WAIT, "cache written");
+        assertEquals(port, EndpointCache.atDefaultLocation().read().orElseThrow().endpoint().port());
+    }
+
+    @Test
+    void whiteboardListenerAndEventAdminTopic() throws Exception {
+        BundleContext ctx = OsgiServices.context(TrackerRecoveryTest.class);
+        for (Bundle bundle : ctx.getBundles()) {
+            if (bundle.getSymbolicName().equals("org.eclipse.equinox.event") && bundle.getState() != Bundle.ACTIVE) {
+                bundle.start();
+            }
+        }
+        Await.Recorder<EndpointStatus> wb = new Await.Recorder<>();
+        Await.Recorder<org.osgi.service.event.Event> topic = new Await.Recorder<>();
+        ServiceRegistration<EndpointListener> r1 = ctx.registerService(EndpointListener.class, wb::accept, null);
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(EventConstants.EVENT_TOPIC, EndpointTracker.TOPIC_ENDPOINT_CHANGED);
+        ServiceRegistration<EventHandler> r2 = ctx.registerService(EventHandler.class, topic::accept, props);
+        try {
+            wb.await(x -> true, Fixtures.WAIT, "whiteboard listener gets the current value");
+            TestBackend b = backend(range.first() + 1, TOKEN);
+            Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+            wb.await(s -> s.state() == EndpointState.AVAILABLE && s.endpoint().port() == b.port(), Fixtures.WAIT,
+                    "whiteboard AVAILABLE");
+            org.osgi.service.event.Event ev = topic.await(e -> "AVAILABLE".equals(e.getProperty("state"))
+                    && Integer.valueOf(b.port()).equals(e.getProperty("port")), Fixtures.WAIT, "EventAdmin event");
+            assertEquals("http://127.0.0.1:" + b.port(), ev.getProperty("url"));
+            assertEquals("scan", ev.getProperty("source"));
+        } finally {
+            r1.unregister();
+            r2.unregister();
+        }
+    }
+
+    @Test
+    void manualOverrideIsPinnedUntilCleared() throws Exception {
+        TestBackend found = backend(range.first(), TOKEN);
+        TestBackend pinned = backend(Fixtures.PORTS.one(), null);
+        listen();
+        Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+        EndpointStatus o = Await.result(tracker.override(Endpoint.at("127.0.0.1", pinned.port(), "user", false)),
+                Fixtures.WAIT, "override");
+        assertEquals(EndpointState.OVERRIDDEN, o.state());
+        assertEquals(pinned.port(), Await.result(tracker.refresh(), Fixtures.WAIT, "refresh").endpoint().port());
+        assertEquals(pinned.port(), api.call("GET", "/v1/x", null).endpoint().port());
+        int dead = Fixtures.PORTS.one();
+        AssertionError bad = assertThrows(AssertionError.class, () -> Await.result(
+                tracker.override(Endpoint.at("127.0.0.1", dead, "user", false)), Fixtures.WAIT, "bad override"));
+        assertTrue(bad.getMessage().contains("override http://127.0.0.1:" + dead
+                + " fails its health check: connection refused"), bad.getMessage());
+        assertEquals(pinned.port(), tracker.current().endpoint().port(), "a failed override changes nothing");
+        EndpointStatus cleared = Await.result(tracker.clearOverride(), Fixtures.WAIT, "clear");
+        assertEquals(found.port(), cleared.endpoint().port());
+    }
+}

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+"""A fake sidecar for the launcher tests (stdlib only). Binds and HOLDS a loopback port of the given range (the
+bind-and-hold pattern), announces it on stdout like Portolan's backends, then waits on stdin.
+
+Options (all optional):
+  --range FIRST-LAST   ports to try (default 21000-21999)
+  --noise N            print N noise lines on stdout and stderr before announcing
+  --no-token           seed-compatible announcement without the token
+  --token VALUE        announce this token instead of $PORTOLAN_TOKEN (an impostor)
+  --impostor-first     first print an announcement with a wrong token, then the right one
+  --never-announce     print to stderr, never announce, wait forever
+  --exit-before CODE   print to stderr and exit with CODE before announcing
+  --exit-after CODE    announce, then exit with CODE
+  --ignore-eof         keep running after stdin EOF (like the seed's backend)
+  --ignore-term        ignore SIGTERM
+  --ignore-shutdown    ignore 'sidecar shutdown' lines
+  --mark FILE          on 'sidecar shutdown', write "graceful" to FILE before exiting
+  --grandchild         spawn a grandchild process that sleeps (to test whole-tree stops)
+  --no-flush           print the announcement with print() and no flush (tests PYTHONUNBUFFERED)
+Stops on a 'sidecar shutdown' line (exit 0) or on stdin EOF (exit 0) unless --ignore-eof.
+"""
+import json, os, signal, socket, subprocess, sys, time
+
+args = sys.argv[1:]
+def opt(name, default=None):
+    if name in args:
+        i = args.index(name)
+        return args[i + 1] if i + 1 < len(args) and not args[i + 1].startswith("--") else True
+    return default
+
+if opt("--ignore-term"):
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+for i in range(int(opt("--noise", 0))):
+    print("INFO: starting up, step %d" % i)
+    print("WARNING: noise on stderr %d" % i, file=sys.stderr)
+sys.stdout.flush()
+
+if opt("--exit-before"):
+    print("fatal: configuration file missing", file=sys.stderr)
+    sys.exit(int(opt("--exit-before")))
+
+if opt("--never-announce"):
+    print("still warming up the model cache", file=sys.stderr)
+    sys.stderr.flush()
+    while True:
+        line = sys.stdin.readline()
+        if line == "":
+            if opt("--ignore-eof"):
+                time.sleep(3600)
+            sys.exit(0)
+        if line.strip() == "sidecar shutdown":
+            sys.exit(0)
+
+first, last = (int(x) for x in opt("--range", "21000-21999").split("-"))
+sock = None
+for port in range(first, last + 1):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", port))
+        s.listen(16)
+        sock = s
+        break
+    except OSError:
+        s.close()
+if sock is None:
+    print("no free port in %d-%d" % (first, last), file=sys.stderr)
+    sys.exit(4)
+port = sock.getsockname()[1]
+
+grandchild = None
+if opt("--grandchild"):
+    grandchild = subprocess.Popen([sys.executable, "-c", "import time\nwhile True: time.sleep(3600)"],
+                                  stdin=subprocess.DEVNULL)
+    print("grandchild %d" % grandchild.pid, file=sys.stderr)
+    sys.stderr.flush()
+
+def announcement(token):
+    base = "http://127.0.0.1:%d" % port
+    a = {"type": "port_info", "mode": "sidecar", "port": port, "url": base, "docs_url": base + "/docs",
+         "health_url": base + "/health", "pid": os.getpid()}
+    if token is not None:
+        a["token"] = token
+    return json.dumps(a)
+
+if opt("--impostor-first"):
+    print(announcement("not-the-launch-token"), flush=True)
+token = None if opt("--no-token") else opt("--token", os.environ.get("PORTOLAN_TOKEN"))
+if opt("--no-flush"):
+    print(announcement(token))
+else:
+    print(announcement(token), flush=True)
+
+if opt("--exit-after"):
+    print("crashing right after announcing", file=sys.stderr, flush=True)
+    os._exit(int(opt("--exit-after")))
+
+while True:
+    line = sys.stdin.readline()
+    if line == "":
+        if opt("--ignore-eof"):
+            while True:
+                time.sleep(3600)
+        break
+    if line.strip() == "sidecar shutdown" and not opt("--ignore-shutdown"):
+        print("shutting down on request", file=sys.stderr, flush=True)
+        if opt("--mark"):
+            with open(opt("--mark"), "w") as f:
+                f.write("graceful")
+        break
+if grandchild is not None:
+    grandchild.kill()
+sys.exit(0)

@@ -1,0 +1,111 @@
+package dev.portolan.launch.tests;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.tests.common.Build;
+
+/** The fake sidecars in tests/dev.portolan.launch.tests/fakes and small process helpers. */
+final class Fakes {
+
+    /** Debian's python (the fakes need only the standard library). */
+    static final String PYTHON = "/usr/bin/python3";
+    /** This helper's port band. */
+    static final String RANGE = "21000-21999";
+
+    private Fakes() {
+    }
+
+    static Path fake(String name) {
+        return Build.repoRoot().resolve("tests/dev.portolan.launch.tests/fakes").resolve(name);
+    }
+
+    /** {@code python3 fake_sidecar.py --range 21000-21999 <options>}. */
+    static LaunchSpec.Builder python(String... options) {
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, fake("fake_sidecar.py").toString(), "--range", RANGE));
+        cmd.addAll(List.of(options));
+        return LaunchSpec.builder(cmd).announcementTimeout(Duration.ofSeconds(30));
+    }
+
+    /** Waits (onExit, with a deadline) until the process with this pid is gone. */
+    static void awaitGone(long pid, Duration timeout) {
+        ProcessHandle.of(pid).ifPresent(h -> awaitGone(h, timeout));
+    }
+
+    /** Waits (see {@link #awaitDead}) until the process is gone; fails after the timeout. */
+    static void awaitGone(ProcessHandle h, Duration timeout) {
+        if (!awaitDead(h, System.nanoTime() + timeout.toNanos())) {
+            throw new AssertionError("process " + h.pid() + " " + h.info().commandLine().orElse("")
+                    + " still alive after " + timeout);
+        }
+    }
+
+    /**
+     * Waits until the process is dead: exited, or a zombie (it has exited; only its parent, for orphans init, has
+     * not collected its status yet, and the JDK counts zombies as alive). Waits on {@code onExit()} in short slices
+     * so that the zombie state is noticed too; returns false when the deadline passes first.
+     */
+    static boolean awaitDead(ProcessHandle h, long deadlineNanos) {
+        while (true) {
+            if (!h.isAlive() || isZombie(h.pid())) {
+                return true;
+            }
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                h.onExit().get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(20)), TimeUnit.NANOSECONDS);
+                return true;
+            } catch (TimeoutException e) {
+                // look at /proc again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (ExecutionException e) {
+                return !h.isAlive();
+            }
+        }
+    }
+
+    static boolean isZombie(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')');
+            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
+        } catch (IOException e) {
+            return false; // gone
+        }
+    }
+
+    /** Whether the port can be bound on 127.0.0.1 right now. */
+    static boolean bindable(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static <T> T get(java.util.concurrent.CompletableFuture<T> f, Duration timeout) throws Exception {
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception ex) {
+                throw ex;
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.portolan.launch.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.net.URISyntaxException;
+import java.security.CodeSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import dev.portolan.api.Announcement;
+import dev.portolan.core.protocol.AnnouncementCodec;
+import dev.portolan.launch.internal.SidecarEngine;
+import dev.portolan.tests.common.ChildProcess;
+
+/**
+ * A launcher JVM killed with SIGKILL leaves no sidecar behind: not even one that ignores {@code sidecar shutdown},
+ * stdin EOF and SIGTERM, and not its grandchild (the watchdog kills the backend's process group).
+ */
+class OrphanProtectionTest {
+
+    /** The requirement: gone within 2 s of the launcher's death. */
+    static final Duration ORPHAN_DEADLINE = Duration.ofSeconds(2);
+
+    @Test
+    void stubbornSidecarAndItsGrandchildAreGoneWithinTwoSecondsOfTheLauncherJvmsSigkill() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-cp", classPath(),
+                ParentJvmMain.class.getName(), Fakes.PYTHON, Fakes.fake("fake_sidecar.py").toString(), "--range",
+                Fakes.RANGE, "--grandchild", "--ignore-shutdown", "--ignore-eof", "--ignore-term"));
+        try (ChildProcess jvm = ChildProcess.start(null, cmd)) {
+            String line = jvm.awaitLine(l -> l.startsWith("SIDECAR ") || l.startsWith("NO WATCHDOG"),
+                    Duration.ofSeconds(60));
+            assertTrue(line.startsWith("SIDECAR "), jvm.output());
+            long pid = Long.parseLong(field(line, "pid"));
+            List<ProcessHandle> tree = new ArrayList<>();
+            tree.add(ProcessHandle.of(pid).orElseThrow());
+            for (String p : field(line, "tree").split(",")) {
+                if (!p.isEmpty()) {
+                    ProcessHandle.of(Long.parseLong(p)).ifPresent(tree::add);
+                }
+            }
+            assertTrue(tree.size() >= 2, "backend + grandchild: " + line);
+
+            jvm.process().destroyForcibly(); // SIGKILL to the launcher JVM only: no hook, no deactivation runs
+            jvm.process().onExit().get(30, TimeUnit.SECONDS);
+            long killed = System.nanoTime();
+            long deadline = killed + ORPHAN_DEADLINE.toNanos();
+            for (ProcessHandle h : tree) {
+                if (!Fakes.awaitDead(h, deadline)) {
+                    throw new AssertionError("pid " + h.pid() + " (" + h.info().commandLine().orElse("?")
+                            + ") outlived its SIGKILLed launcher by more than " + ORPHAN_DEADLINE);
+                }
+            }
+            System.out.println("[launch-tests] sidecar tree of the SIGKILLed launcher JVM gone after "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed) + " ms");
+        }
+    }
+
+    @Test
+    void sigtermedLauncherJvmStopsItsSidecarGracefullyThroughTheShutdownHook(@TempDir Path dir) throws Exception {
+        Path mark = dir.resolve("mark");
+        // the sidecar obeys only 'sidecar shutdown' (it ignores EOF and SIGTERM): only the launcher's shutdown hook
+        // makes it write the mark; the watchdog alone would SIGKILL it without a mark
+        List<String> cmd = new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-cp", classPath(),
+                ParentJvmMain.class.getName(), Fakes.PYTHON, Fakes.fake("fake_sidecar.py").toString(), "--range",
+                Fakes.RANGE, "--ignore-eof", "--ignore-term", "--mark", mark.toString()));
+        try (ChildProcess jvm = ChildProcess.start(null, cmd)) {
+            String line = jvm.awaitLine(l -> l.startsWith("SIDECAR ") || l.startsWith("NO WATCHDOG"),
+                    Duration.ofSeconds(60));
+            assertTrue(line.startsWith("SIDECAR "), jvm.output());
+            ProcessHandle backend = ProcessHandle.of(Long.parseLong(field(line, "pid"))).orElseThrow();
+            jvm.process().destroy(); // SIGTERM: the JVM runs its shutdown hooks
+            jvm.process().onExit().get(30, TimeUnit.SECONDS);
+            assertTrue(Fakes.awaitDead(backend, System.nanoTime() + Duration.ofSeconds(30).toNanos()));
+            assertEquals("graceful", Files.readString(mark));
+        }
+    }
+
+    @Test
+    void withoutTheWatchdogTheBackendIsTheDirectChildAndTheShutdownHookStillStopsIt(@TempDir Path dir)
+            throws Exception {
+        // the direct mode of systems without /bin/sh + setsid, forced with -Dportolan.launch.watchdog=false
+        Path mark = dir.resolve("mark");
+        List<String> cmd = new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-Dportolan.launch.watchdog=false",
+                "-Dexpect.direct=true", "-cp", classPath(), ParentJvmMain.class.getName(), Fakes.PYTHON,
+                Fakes.fake("fake_sidecar.py").toString(), "--range", Fakes.RANGE, "--ignore-eof", "--mark",
+                mark.toString()));
+        try (ChildProcess jvm = ChildProcess.start(null, cmd)) {
+            String line = jvm.awaitLine(l -> l.startsWith("SIDECAR "), Duration.ofSeconds(60));
+            ProcessHandle backend = ProcessHandle.of(Long.parseLong(field(line, "pid"))).orElseThrow();
+            assertEquals(jvm.process().pid(), backend.parent().orElseThrow().pid(),
+                    "no watchdog: the backend is the launcher JVM's own child");
+            jvm.process().destroy();
+            jvm.process().onExit().get(30, TimeUnit.SECONDS);
+            assertTrue(Fakes.awaitDead(backend, System.nanoTime() + Duration.ofSeconds(30).toNanos()));
+            assertEquals("graceful", Files.readString(mark));
+        }
+    }
+
+    private static String field(String line, String name) {
+        for (String part : line.split(" ")) {
+            if (part.startsWith(name + "=")) {
+                return part.substring(name.length() + 1);
+            }
+        }
+        throw new AssertionError("no " + name + " in " + line);
+    }
+
+    /**
+     * A plain class path made of the bundles the launcher needs: the code sources of one class of each (Equinox
+     * reports the bundle's file: a jar, or a classes directory for reactor bundles).
+     */
+    static String classPath() throws ClassNotFoundException {
+        ClassLoader core = AnnouncementCodec.class.getClassLoader();
+        Class<?> mapper = core.loadClass("com.fasterxml.jackson.databind.ObjectMapper");
+        List<Class<?>> anchors = List.of(SidecarEngine.class, ParentJvmMain.class, Announcement.class,
+                AnnouncementCodec.class, mapper, core.loadClass("com.fasterxml.jackson.core.JsonParser"),
+                mapper.getClassLoader().loadClass("com.fasterxml.jackson.annotation.JsonAutoDetect"));
+        Set<String> entries = new LinkedHashSet<>();
+        for (Class<?> c : anchors) {
+            CodeSource cs = c.getProtectionDomain().getCodeSource();
+            if (cs == null || cs.getLocation() == null) {
+                throw new AssertionError("no code source for " + c.getName());
+            }
+            Path p;
+            try {
+                p = Path.of(cs.getLocation().toURI());
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                throw new AssertionError("code source of " + c.getName() + " is not a file: " + cs.getLocation(), e);
+            }
+            if (Files.isDirectory(p) && !Files.isDirectory(p.resolve("dev")) && !Files.isDirectory(p.resolve("com"))) {
+                for (String sub : List.of("target/classes", "bin")) {
+                    if (Files.isDirectory(p.resolve(sub))) {
+                        p = p.resolve(sub);
+                        break;
+                    }
+                }
+            }
+            entries.add(p.toString());
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+}

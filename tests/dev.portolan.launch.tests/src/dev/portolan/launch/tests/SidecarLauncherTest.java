@@ -1,0 +1,341 @@
+package dev.portolan.launch.tests;
+
+import static dev.portolan.launch.tests.Fakes.awaitGone;
+import static dev.portolan.launch.tests.Fakes.get;
+import static dev.portolan.launch.tests.Fakes.python;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
+
+import dev.portolan.api.launch.LaunchException;
+import dev.portolan.api.launch.LaunchHandle;
+import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.api.launch.OutputLine;
+import dev.portolan.api.launch.RestartPolicy;
+import dev.portolan.api.launch.SidecarAnnouncement;
+import dev.portolan.api.launch.SidecarEvents;
+import dev.portolan.api.launch.SidecarLauncher;
+import dev.portolan.api.launch.SidecarListener;
+import dev.portolan.api.launch.SidecarState;
+import dev.portolan.tests.common.OsgiServices;
+
+/** The launcher service from the OSGi registry, driving real processes (fake sidecars in ../fakes). */
+class SidecarLauncherTest {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    static SidecarLauncher launcher;
+    static BundleContext context;
+
+    private final List<LaunchHandle> launched = new ArrayList<>();
+
+    @BeforeAll
+    static void lookUp() throws Exception {
+        launcher = OsgiServices.await(SidecarLauncherTest.class, SidecarLauncher.class, WAIT);
+        context = OsgiServices.context(SidecarLauncherTest.class);
+        for (Bundle b : context.getBundles()) {
+            if (b.getSymbolicName().equals("org.eclipse.equinox.event") && b.getState() != Bundle.ACTIVE) {
+                b.start();
+            }
+        }
+    }
+
+    @AfterEach
+    void stopAll() throws Exception {
+        for (LaunchHandle h : launched) {
+            h.stop().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private LaunchHandle launch(LaunchSpec spec, Recorder recorder) throws LaunchException {
+        LaunchHandle h = recorder != null ? launcher.launch(spec, recorder) : launcher.launch(spec);
+        launched.add(h);
+        return h;
+    }
+
+    @Test
+    void announcementAfterNoiseIsAcceptedVerifiedAndCarriesTheBackendsPid() throws Exception {
+        LaunchHandle h = launch(python("--noise", "50").build(), null);
+        SidecarAnnouncement a = get(h.announcement(), WAIT);
+        assertTrue(a.verified(), "the fake echoes PORTOLAN_TOKEN");
+        assertEquals(h.token(), a.announcement().token());
+        // the watchdog reports the real backend's pid: the backend's own os.getpid() equals the handle's pid
+        assertEquals(a.announcement().pid().longValue(), a.pid());
+        assertEquals(a.pid(), h.pid().orElseThrow());
+        assertTrue(a.announcement().port() >= 21000 && a.announcement().port() <= 21999, a.toString());
+        assertEquals(0, a.restartCount());
+        assertEquals(a, h.lastAnnouncement().orElseThrow());
+        List<OutputLine> out = h.output(OutputLine.Stream.STDOUT);
+        assertEquals("INFO: starting up, step 0", out.get(0).text());
+        assertTrue(out.get(50).text().contains("\"port_info\""), out.get(50).text());
+        assertEquals(50, h.output(OutputLine.Stream.STDERR).size());
+        assertFalse(h.output().stream().anyMatch(l -> l.text().startsWith("portolan-watchdog")),
+                "the watchdog's pid line is not part of the sidecar's output");
+        assertTrue(h.state() == SidecarState.ANNOUNCED || h.state() == SidecarState.RUNNING, h.state().toString());
+        assertTrue(launcher.active().contains(h));
+    }
+
+    @Test
+    void announcedSidecarBecomesRunningOnceItsPortAcceptsConnections() throws Exception {
+        Recorder r = new Recorder();
+        LaunchHandle h = launch(python().build(), r);
+        r.awaitState(SidecarState.RUNNING, WAIT);
+        assertEquals(List.of(SidecarState.ANNOUNCED, SidecarState.RUNNING), r.stateLog);
+        assertEquals(SidecarState.RUNNING, h.state());
+    }
+
+    @Test
+    void seedCompatibleBackendWithoutTokenIsAcceptedButUnverified() throws Exception {
+        LaunchHandle h = launch(python("--no-token").build(), null);
+        SidecarAnnouncement a = get(h.announcement(), WAIT);
+        assertFalse(a.verified());
+        assertEquals(null, a.announcement().token());
+    }
+
+    @Test
+    void announcementWithAnotherTokenIsRejectedWithADiagnostic() throws Exception {
+        Recorder r = new Recorder();
+        LaunchHandle h = launch(python("--impostor-first").build(), r);
+        SidecarAnnouncement a = get(h.announcement(), WAIT);
+        assertTrue(a.verified());
+        assertEquals(h.token(), a.announcement().token());
+        assertEquals(1, r.diagnostics.size(), r.diagnostics.toString());
+        String d = r.diagnostics.get(0);
+        assertTrue(d.contains("token does not match") && d.contains("PORTOLAN_TOKEN"), d);
+        assertFalse(d.contains(h.token()), "the diagnostic never shows the real token");
+        assertEquals(1, r.announcements.size());
+    }
+
+    @Test
+    void onlyImpostorAnnouncementsEndInATimeoutThatNamesTheRejection() throws Exception {
+        LaunchHandle h = launch(python("--token", "stolen").announcementTimeout(Duration.ofSeconds(2)).build(), null);
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> h.announcement().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        LaunchException le = (LaunchException) e.getCause();
+        assertEquals(LaunchException.Reason.ANNOUNCEMENT_TIMEOUT, le.reason());
+        assertTrue(le.getMessage().contains("token does not match"), le.getMessage());
+        get(h.exit(), WAIT);
+        assertEquals(SidecarState.FAILED, h.state());
+    }
+
+    @Test
+    void invalidSpecsAreRejectedBeforeAnythingStarts(@TempDir Path dir) throws Exception {
+        int before = launcher.active().size();
+        LaunchException missing = assertThrows(LaunchException.class,
+                () -> launcher.launch(LaunchSpec.builder(dir.resolve("no-such-backend").toString()).build()));
+        assertEquals(LaunchException.Reason.INVALID_SPEC, missing.reason());
+        assertTrue(missing.getMessage().contains("does not exist") && missing.getMessage().contains("no-such-backend"),
+                missing.getMessage());
+
+        Path script = Files.writeString(dir.resolve("backend.sh"), "#!/bin/sh\necho hi\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
+        LaunchException notExec = assertThrows(LaunchException.class,
+                () -> launcher.launch(LaunchSpec.builder(script.toString()).build()));
+        assertTrue(notExec.getMessage().contains("not executable") && notExec.getMessage().contains("backend.sh"),
+                notExec.getMessage());
+
+        LaunchException notOnPath = assertThrows(LaunchException.class,
+                () -> launcher.launch(LaunchSpec.builder("portolan-no-such-command-xyz").build()));
+        assertTrue(notOnPath.getMessage().contains("not found on PATH")
+                && notOnPath.getMessage().contains("portolan-no-such-command-xyz"), notOnPath.getMessage());
+
+        LaunchException badDir = assertThrows(LaunchException.class, () -> launcher.launch(
+                LaunchSpec.builder(Fakes.PYTHON, "-V").workingDirectory(dir.resolve("missing-dir")).build()));
+        assertTrue(badDir.getMessage().contains("working directory does not exist")
+                && badDir.getMessage().contains("missing-dir"), badDir.getMessage());
+
+        LaunchException dirAsExe = assertThrows(LaunchException.class,
+                () -> launcher.launch(LaunchSpec.builder(dir.toString()).build()));
+        assertTrue(dirAsExe.getMessage().contains("is a directory"), dirAsExe.getMessage());
+
+        LaunchException badPort = assertThrows(LaunchException.class,
+                () -> launcher.launch(LaunchSpec.builder(Fakes.PYTHON, "-V").fixedPort(70000).build()));
+        assertTrue(badPort.getMessage().contains("70000"), badPort.getMessage());
+        assertEquals(before, launcher.active().size(), "nothing was started");
+    }
+
+    @Test
+    void announcementThatNeverComesFailsAfterTheTimeoutWithTheStderrTail() throws Exception {
+        Recorder r = new Recorder();
+        LaunchHandle h = launch(python("--never-announce", "--ignore-eof")
+                .announcementTimeout(Duration.ofMillis(1500)).gracefulStopTimeout(Duration.ofMillis(200)).build(), r);
+        long pid = h.pid().orElseThrow();
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> h.announcement().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        LaunchException le = (LaunchException) e.getCause();
+        assertEquals(LaunchException.Reason.ANNOUNCEMENT_TIMEOUT, le.reason());
+        assertTrue(le.getMessage().contains("timed out") && le.getMessage().contains("within PT1.5S"),
+                le.getMessage());
+        assertTrue(le.getMessage().contains("still warming up the model cache"), le.getMessage());
+        get(h.exit(), WAIT);
+        assertEquals(SidecarState.FAILED, h.state());
+        assertEquals(le, h.failure().orElseThrow());
+        awaitGone(pid, WAIT);
+        assertFalse(launcher.active().contains(h));
+    }
+
+    @Test
+    void processExitingBeforeAnnouncingFailsFastWithExitCodeAndStderr() throws Exception {
+        long t0 = System.nanoTime();
+        LaunchHandle h = launch(python("--exit-before", "3").announcementTimeout(Duration.ofMinutes(10)).build(),
+                null);
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> h.announcement().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        LaunchException le = (LaunchException) e.getCause();
+        assertEquals(LaunchException.Reason.EXITED_BEFORE_ANNOUNCING, le.reason());
+        assertTrue(le.getMessage().contains("exited with code 3 before announcing"), le.getMessage());
+        assertTrue(le.getMessage().contains("fatal: configuration file missing"), le.getMessage());
+        assertTrue(System.nanoTime() - t0 < Duration.ofMinutes(10).toNanos(), "did not wait for the timeout");
+        assertEquals(3, get(h.exit(), WAIT));
+        assertEquals(SidecarState.FAILED, h.state());
+        assertEquals(3, h.lastExitCode().orElseThrow());
+    }
+
+    @Test
+    void sigkilledSidecarIsRestartedAndAnnouncesAgainToListenersAndEventAdmin() throws Exception {
+        BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(EventConstants.EVENT_TOPIC, SidecarEvents.TOPIC_PREFIX + "*");
+        ServiceRegistration<EventHandler> eh = context.registerService(EventHandler.class, events::add, props);
+        Recorder whiteboard = new Recorder();
+        ServiceRegistration<SidecarListener> wb = context.registerService(SidecarListener.class, whiteboard, null);
+        try {
+            Recorder r = new Recorder();
+            LaunchHandle h = launch(python().restartPolicy(new RestartPolicy(true, Duration.ofMillis(50),
+                    Duration.ofSeconds(1), 5, Duration.ofSeconds(60))).build(), r);
+            SidecarAnnouncement first = r.nextAnnouncement(WAIT);
+            ProcessHandle.of(first.pid()).orElseThrow().destroyForcibly(); // SIGKILL
+            SidecarAnnouncement second = r.nextAnnouncement(WAIT);
+            assertNotEquals(first.pid(), second.pid());
+            assertEquals(1, second.restartCount());
+            assertEquals(1, h.restartCount());
+            assertTrue(second.verified());
+            assertEquals(second, get(h.announcement(), WAIT));
+            assertEquals(137, r.exits.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            assertTrue(r.diagnostics.stream().anyMatch(d -> d.contains("restarting in 50 ms")),
+                    r.diagnostics.toString());
+            // the whiteboard listener saw both announcements of this sidecar
+            assertEquals(first, whiteboard.nextAnnouncement(WAIT));
+            assertEquals(second, whiteboard.nextAnnouncement(WAIT));
+            // EventAdmin: two ANNOUNCED events with the ports and pids
+            List<Event> announced = new ArrayList<>();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (announced.size() < 2) {
+                Event ev = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (ev == null) {
+                    throw new AssertionError("EventAdmin did not deliver two ANNOUNCED events: " + announced);
+                }
+                if (ev.getTopic().equals(SidecarEvents.TOPIC_ANNOUNCED) && ev.getProperty(SidecarEvents.HANDLE) == h) {
+                    announced.add(ev);
+                }
+            }
+            assertEquals(first.pid(), announced.get(0).getProperty(SidecarEvents.PID));
+            assertEquals(second.pid(), announced.get(1).getProperty(SidecarEvents.PID));
+            assertEquals(second.announcement().port(), announced.get(1).getProperty(SidecarEvents.PORT));
+            assertEquals(Boolean.TRUE, announced.get(1).getProperty(SidecarEvents.VERIFIED));
+        } finally {
+            eh.unregister();
+            wb.unregister();
+        }
+    }
+
+    @Test
+    void crashLoopEndsInFailedWithTheLastStderrLines() throws Exception {
+        Recorder r = new Recorder();
+        LaunchHandle h = launch(python("--exit-after", "9").restartPolicy(new RestartPolicy(true,
+                Duration.ofMillis(10), Duration.ofMillis(40), 3, Duration.ofSeconds(60))).build(), r);
+        assertEquals(9, get(h.exit(), WAIT));
+        assertEquals(SidecarState.FAILED, h.state());
+        LaunchException f = h.failure().orElseThrow();
+        assertEquals(LaunchException.Reason.CRASH_LOOP, f.reason());
+        assertTrue(f.getMessage().contains("exited 3 times within PT1M"), f.getMessage());
+        assertTrue(f.getMessage().contains("crashing right after announcing"), f.getMessage());
+        assertEquals(2, h.restartCount());
+        assertEquals(3, r.announcements.size());
+        assertFalse(launcher.active().contains(h));
+    }
+
+    @Test
+    void gracefulStopTakesDownTheWholeTreeAndFreesThePort() throws Exception {
+        LaunchHandle h = launch(python("--grandchild").build(), null);
+        SidecarAnnouncement a = get(h.announcement(), WAIT);
+        ProcessHandle backend = ProcessHandle.of(a.pid()).orElseThrow();
+        List<ProcessHandle> tree = new ArrayList<>(backend.descendants().toList());
+        assertEquals(1, tree.size(), "the grandchild runs");
+        tree.add(backend);
+        assertFalse(Fakes.bindable(a.announcement().port()));
+        get(h.stop(), WAIT);
+        assertEquals(SidecarState.EXITED, h.state());
+        assertEquals(0, get(h.exit(), WAIT), "it obeyed 'sidecar shutdown'");
+        assertTrue(h.output(OutputLine.Stream.STDERR).stream().anyMatch(l -> l.text().equals(
+                "shutting down on request")));
+        for (ProcessHandle p : tree) {
+            awaitGone(p, WAIT);
+        }
+        assertTrue(Fakes.bindable(a.announcement().port()), "port " + a.announcement().port() + " is free again");
+        assertTrue(h.pid().isEmpty());
+    }
+
+    @Test
+    void stopEscalatesToSigkillForSidecarsIgnoringShutdownEofAndSigterm() throws Exception {
+        Recorder r = new Recorder();
+        LaunchHandle h = launch(python("--grandchild", "--ignore-shutdown", "--ignore-eof", "--ignore-term")
+                .gracefulStopTimeout(Duration.ofMillis(300)).build(), r);
+        SidecarAnnouncement a = get(h.announcement(), WAIT);
+        ProcessHandle backend = ProcessHandle.of(a.pid()).orElseThrow();
+        List<ProcessHandle> tree = new ArrayList<>(backend.descendants().toList());
+        tree.add(backend);
+        get(h.stop(), WAIT);
+        assertEquals(137, get(h.exit(), WAIT));
+        assertTrue(r.diagnostics.stream().anyMatch(d -> d.contains("SIGTERM")), r.diagnostics.toString());
+        assertTrue(r.diagnostics.stream().anyMatch(d -> d.contains("SIGKILL")), r.diagnostics.toString());
+        for (ProcessHandle p : tree) {
+            awaitGone(p, WAIT);
+        }
+        assertTrue(Fakes.bindable(a.announcement().port()));
+    }
+
+    @Test
+    void pythonChildrenAreUnbufferedByDefault() throws Exception {
+        // the fake prints its announcement with print() and no flush, then blocks on stdin: only
+        // PYTHONUNBUFFERED=1 (set by the launcher for python commands) gets it through the pipe
+        LaunchHandle h = launch(python("--no-flush").build(), null);
+        assertTrue(get(h.announcement(), WAIT).verified());
+    }
+
+    @Test
+    void restartStartsANewIncarnationAndCompletesWithItsAnnouncement() throws Exception {
+        LaunchHandle h = launch(python().build(), null);
+        SidecarAnnouncement first = get(h.announcement(), WAIT);
+        SidecarAnnouncement second = get(h.restart(), WAIT);
+        assertNotEquals(first.pid(), second.pid());
+        assertEquals(1, second.restartCount());
+        awaitGone(first.pid(), WAIT);
+    }
+}
