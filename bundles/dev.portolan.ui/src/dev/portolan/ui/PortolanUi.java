@@ -18,6 +18,7 @@ public final class PortolanUi {
     public static final String COMMAND_RESTART = "dev.portolan.ui.commands.restart";
     public static final String COMMAND_OVERRIDE = "dev.portolan.ui.commands.override";
     public static final String COMMAND_CLEAR_OVERRIDE = "dev.portolan.ui.commands.clearOverride";
+    public static final String COMMAND_CLEAR_CACHE = "dev.portolan.ui.commands.clearCache";
     public static final String COMMAND_OPEN_DOCS = "dev.portolan.ui.commands.openDocs";
     public static final String COMMAND_SHOW_STATUS = "dev.portolan.ui.commands.showStatus";
 

@@ -90,13 +90,13 @@ public class StatusView extends ViewPart {
         badge = new Label(header, SWT.CENTER);
         badge.setFont(JFaceResources.getFontRegistry().getBold(JFaceResources.DEFAULT_FONT));
         GridDataFactory.swtDefaults().applyTo(badge);
-        message = new Label(header, SWT.WRAP);
-        GridDataFactory.fillDefaults().grab(true, false).align(SWT.FILL, SWT.CENTER).hint(200, SWT.DEFAULT)
+        message = new Label(header, SWT.NONE);
+        GridDataFactory.fillDefaults().grab(true, false).align(SWT.FILL, SWT.CENTER).hint(100, SWT.DEFAULT)
                 .applyTo(message);
 
         Composite details = new Composite(parent, SWT.NONE);
         GridDataFactory.fillDefaults().grab(true, false).applyTo(details);
-        GridLayoutFactory.fillDefaults().numColumns(2).equalWidth(false).applyTo(details);
+        GridLayoutFactory.fillDefaults().numColumns(2).equalWidth(true).applyTo(details);
         Group endpoint = group(details, "Endpoint");
         port = field(endpoint, "Port:");
         baseUrl = link(endpoint, "Base URL:");
@@ -119,10 +119,10 @@ public class StatusView extends ViewPart {
         eventsGroup.setText("Recent discovery events");
         GridLayoutFactory.fillDefaults().margins(4, 4).applyTo(eventsGroup);
         eventsViewer = table(eventsGroup);
-        column(eventsViewer, "Time", 95, DiscoveryEvent.class, e -> Formats.time(e.time()));
-        column(eventsViewer, "Strategy", 95, DiscoveryEvent.class, DiscoveryEvent::strategy);
-        column(eventsViewer, "Result", 95, DiscoveryEvent.class, DiscoveryEvent::result);
-        column(eventsViewer, "Elapsed", 70, DiscoveryEvent.class, e -> Formats.millis(e.elapsed()));
+        column(eventsViewer, "Time", 90, DiscoveryEvent.class, e -> Formats.time(e.time()));
+        column(eventsViewer, "Strategy", 100, DiscoveryEvent.class, DiscoveryEvent::strategy);
+        column(eventsViewer, "Result", 100, DiscoveryEvent.class, DiscoveryEvent::result);
+        column(eventsViewer, "Elapsed", 65, DiscoveryEvent.class, e -> Formats.millis(e.elapsed()));
         column(eventsViewer, "Detail", 320, DiscoveryEvent.class, e -> e.detail() == null ? "" : e.detail());
         portsGroup = new Group(tables, SWT.NONE);
         portsGroup.setText("Port range");
@@ -130,7 +130,7 @@ public class StatusView extends ViewPart {
         portsViewer = table(portsGroup);
         column(portsViewer, "Port", 60, PortRow.class, r -> Integer.toString(r.port()));
         column(portsViewer, "State", 75, PortRow.class, PortRow::state);
-        column(portsViewer, "Holder", 180, PortRow.class, PortRow::holder);
+        column(portsViewer, "Holder", 220, PortRow.class, PortRow::holder);
         tables.setWeights(62, 38);
 
         redraw = new Throttler(parent.getDisplay(), REDRAW_DELAY, this::redraw);
@@ -156,6 +156,7 @@ public class StatusView extends ViewPart {
         EndpointStatus st = s.endpoint();
         message.setText(b == Badge.NO_SERVICE ? "No endpoint tracker service is running."
                 : st.message() == null ? "" : st.message());
+        message.setToolTipText(message.getText());
         Endpoint e = s.currentEndpoint().orElse(null);
         port.setText(e == null ? "–" : Integer.toString(e.port()));
         setLink(baseUrl, e == null ? null : e.baseUrl());
@@ -170,7 +171,7 @@ public class StatusView extends ViewPart {
                 : Long.toString(sc.pid()));
         sidecarState.setText(sc == null ? "none started" : sc.state().name());
         restarts.setText(sc == null ? "–" : Integer.toString(sc.restartCount()));
-        command.setText(sc == null ? "–" : sc.command());
+        command.setText(sc == null ? "–" : Formats.command(sc.command()));
         command.setToolTipText(sc == null ? null : sc.command());
         tickUptime();
         portsGroup.setText("Port range " + s.range());
@@ -197,7 +198,8 @@ public class StatusView extends ViewPart {
     private static Group group(Composite parent, String title) {
         Group g = new Group(parent, SWT.NONE);
         g.setText(title);
-        GridDataFactory.fillDefaults().grab(true, false).applyTo(g);
+        // a small width hint: the columns share the view's width instead of following long values
+        GridDataFactory.fillDefaults().grab(true, true).hint(100, SWT.DEFAULT).applyTo(g);
         GridLayoutFactory.swtDefaults().numColumns(2).applyTo(g);
         return g;
     }
@@ -205,14 +207,18 @@ public class StatusView extends ViewPart {
     private static Label field(Composite parent, String name) {
         new Label(parent, SWT.NONE).setText(name);
         Label value = new Label(parent, SWT.NONE);
-        value.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        GridData gd = new GridData(SWT.FILL, SWT.CENTER, true, false);
+        gd.widthHint = 60;
+        value.setLayoutData(gd);
         return value;
     }
 
     private static Link link(Composite parent, String name) {
         new Label(parent, SWT.NONE).setText(name);
         Link value = new Link(parent, SWT.NONE);
-        value.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        GridData gd = new GridData(SWT.FILL, SWT.CENTER, true, false);
+        gd.widthHint = 60;
+        value.setLayoutData(gd);
         value.addListener(SWT.Selection, ev -> Program.launch(ev.text));
         return value;
     }

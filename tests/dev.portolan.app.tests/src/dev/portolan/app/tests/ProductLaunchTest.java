@@ -34,7 +34,7 @@ class ProductLaunchTest {
         Path install = tmp.resolve("product");
         Build.copyTree(product, install);
         try (ChildProcess p = ChildProcess.start(install, List.of(ChildProcess.javaExecutable(),
-                "-Dosgi.requiredJavaVersion=21", "-jar", Build.launcherJar(install).toString(), "-consoleLog",
+                "-Dosgi.requiredJavaVersion=21", "-Dportolan.state.dir=" + tmp.resolve("state"), "-jar", Build.launcherJar(install).toString(), "-consoleLog",
                 "-data", tmp.resolve("workspace").toString()), Map.of("PORTOLAN_PORT_RANGE", RANGE.toString()))) {
             try {
                 String summary = p.awaitLine(l -> l.startsWith("[portolan] components:"), Duration.ofSeconds(90));

@@ -37,7 +37,7 @@ class StatusViewTest {
     void everyCommandIsDefinedWithAHandler() {
         ICommandService commands = PlatformUI.getWorkbench().getService(ICommandService.class);
         for (String id : List.of(PortolanUi.COMMAND_REFRESH, PortolanUi.COMMAND_START, PortolanUi.COMMAND_STOP,
-                PortolanUi.COMMAND_RESTART, PortolanUi.COMMAND_OVERRIDE, PortolanUi.COMMAND_CLEAR_OVERRIDE,
+                PortolanUi.COMMAND_RESTART, PortolanUi.COMMAND_OVERRIDE, PortolanUi.COMMAND_CLEAR_OVERRIDE, PortolanUi.COMMAND_CLEAR_CACHE,
                 PortolanUi.COMMAND_OPEN_DOCS, PortolanUi.COMMAND_SHOW_STATUS)) {
             Command c = commands.getCommand(id);
             assertTrue(c.isDefined(), id + " is not defined in plugin.xml");

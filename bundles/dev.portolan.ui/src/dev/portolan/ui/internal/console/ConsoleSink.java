@@ -20,6 +20,9 @@ public interface ConsoleSink {
     /** Notes a lifecycle change in the sidecar's console. */
     void stateChanged(LaunchHandle handle, SidecarState state);
 
+    /** Adds a launcher message (exit, diagnostic) to the sidecar's console. */
+    void note(LaunchHandle handle, String message);
+
     void dispose();
 
     /** Drops everything (no console bundle). */
@@ -30,6 +33,10 @@ public interface ConsoleSink {
 
         @Override
         public void stateChanged(LaunchHandle handle, SidecarState state) {
+        }
+
+        @Override
+        public void note(LaunchHandle handle, String message) {
         }
 
         @Override

@@ -55,6 +55,11 @@ final class SidecarConsoles implements ConsoleSink {
     }
 
     @Override
+    public void note(LaunchHandle handle, String message) {
+        submit(() -> consoleFor(handle).out.println("[portolan] " + message));
+    }
+
+    @Override
     public void dispose() {
         writer.shutdownNow();
         if (!consoles.isEmpty()) {

@@ -13,6 +13,7 @@ import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.ui.internal.Services;
 
 /** The handlers of the Portolan commands (see plugin.xml); each long operation runs as a {@link BackendJob}. */
@@ -82,6 +83,22 @@ public final class BackendHandlers {
             BackendJob.schedule("Clearing the endpoint override", "clear override",
                     m -> Services.require(Services.tracker(), EndpointTracker.class).clearOverride(),
                     BackendHandlers::describe);
+            return null;
+        }
+    }
+
+    /**
+     * Clear cached endpoint: deletes the last-good endpoint file of the {@code cache} strategy, so that the next
+     * discovery does not try it. The tracked endpoint stays as it is.
+     */
+    public static final class ClearCache extends AbstractHandler {
+        @Override
+        public Object execute(ExecutionEvent event) {
+            BackendJob.schedule("Clearing the cached endpoint", "clear cache", m -> {
+                java.nio.file.Path file = EndpointCache.atDefaultLocation().file();
+                boolean deleted = java.nio.file.Files.deleteIfExists(file);
+                return CompletableFuture.completedFuture((deleted ? "deleted " : "no cached endpoint at ") + file);
+            }, s -> s);
             return null;
         }
     }

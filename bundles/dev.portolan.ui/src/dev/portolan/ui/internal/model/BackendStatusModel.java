@@ -261,6 +261,27 @@ public final class BackendStatusModel implements SidecarListener {
     }
 
     @Override
+    public void exited(LaunchHandle handle, int exitCode, boolean expected, boolean restarting) {
+        String detail = "exit code " + exitCode + (expected ? " (stop requested)" : " (unexpected)")
+                + (restarting ? ", restarting" : "");
+        synchronized (lock) {
+            lastLaunched = handle;
+            add(new DiscoveryEvent(Instant.now(), "launcher", "EXITED", null, detail));
+        }
+        consoles.note(handle, "process exited: " + detail);
+        changed(true);
+    }
+
+    @Override
+    public void diagnostic(LaunchHandle handle, String message) {
+        synchronized (lock) {
+            add(new DiscoveryEvent(Instant.now(), "launcher", "DIAGNOSTIC", null, message));
+        }
+        consoles.note(handle, message);
+        changed(false);
+    }
+
+    @Override
     public void output(LaunchHandle handle, OutputLine line) {
         consoles.append(handle, line);
     }
@@ -305,7 +326,8 @@ public final class BackendStatusModel implements SidecarListener {
         };
         String holder = p.listeners().stream()
                 .map(l -> (l.pid() == null ? "another user's process" : "pid " + l.pid())
-                        + (l.command() == null ? "" : " " + l.command()) + " on " + l.address())
+                        + (l.command() == null ? "" : " " + dev.portolan.ui.internal.view.Formats.command(l.command()))
+                        + " on " + l.address())
                 .distinct().collect(java.util.stream.Collectors.joining("; "));
         return new PortRow(p.port(), state, holder);
     }

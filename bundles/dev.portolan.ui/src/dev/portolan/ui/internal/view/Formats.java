@@ -44,4 +44,22 @@ public final class Formats {
         }
         return String.format("%d h %02d min", s / 3600, (s % 3600) / 60);
     }
+
+    /**
+     * A command line shortened for a table cell: {@code java … dev.portolan.backend.sample.SampleBackend --x}: the
+     * executable's file name and the words after the last option-like or path-like word (class paths make Java
+     * command lines very long).
+     */
+    public static String command(String commandLine) {
+        String[] words = commandLine.strip().split("\\s+");
+        if (words.length <= 3 || commandLine.length() <= 60) {
+            return commandLine;
+        }
+        String exe = words[0].substring(words[0].lastIndexOf('/') + 1);
+        int tail = words.length - 1;
+        while (tail > 1 && !words[tail - 1].startsWith("-") && !words[tail - 1].contains("/")) {
+            tail--;
+        }
+        return exe + " … " + String.join(" ", java.util.Arrays.copyOfRange(words, tail, words.length));
+    }
 }
