@@ -5,14 +5,18 @@ import org.eclipse.ui.IPerspectiveFactory;
 
 import dev.portolan.ui.PortolanUi;
 
-/** The standalone product's only perspective: the Backend Status view filling the window. */
+/** The standalone product's only perspective: the Backend Status view, the sidecar console below it. */
 public class Perspective implements IPerspectiveFactory {
 
     public static final String ID = "dev.portolan.app.perspective";
+    /** org.eclipse.ui.console.IConsoleConstants.ID_CONSOLE_VIEW (the product ships org.eclipse.ui.console). */
+    static final String CONSOLE_VIEW_ID = "org.eclipse.ui.console.ConsoleView";
 
     @Override
     public void createInitialLayout(IPageLayout layout) {
         layout.setEditorAreaVisible(false);
-        layout.addStandaloneView(PortolanUi.STATUS_VIEW_ID, true, IPageLayout.LEFT, 1.0f, layout.getEditorArea());
+        layout.addStandaloneView(PortolanUi.STATUS_VIEW_ID, true, IPageLayout.TOP, 0.72f, layout.getEditorArea());
+        layout.getViewLayout(PortolanUi.STATUS_VIEW_ID).setCloseable(false);
+        layout.addView(CONSOLE_VIEW_ID, IPageLayout.BOTTOM, 0.72f, PortolanUi.STATUS_VIEW_ID);
     }
 }

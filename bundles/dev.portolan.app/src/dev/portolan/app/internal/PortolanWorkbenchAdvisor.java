@@ -1,15 +1,57 @@
 package dev.portolan.app.internal;
 
+import org.eclipse.core.runtime.ILog;
+import org.eclipse.core.runtime.ServiceCaller;
 import org.eclipse.ui.application.IWorkbenchWindowConfigurer;
 import org.eclipse.ui.application.WorkbenchAdvisor;
 import org.eclipse.ui.application.WorkbenchWindowAdvisor;
+import org.eclipse.ui.handlers.IHandlerService;
 
-/** Opens the Portolan perspective in a plain window. */
+import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.ui.PortolanUi;
+
+/**
+ * Opens the Portolan perspective in a window with a status line (the backend badge), logs endpoint changes, and
+ * starts the configured backend as a sidecar when "auto-start" is on (preference or default).
+ */
 final class PortolanWorkbenchAdvisor extends WorkbenchAdvisor {
+
+    private final EndpointLog endpointLog = new EndpointLog(System.out);
 
     @Override
     public String getInitialWindowPerspectiveId() {
         return Perspective.ID;
+    }
+
+    @Override
+    public void postStartup() {
+        endpointLog.open();
+        boolean autoStart = ServiceCaller.callOnce(PortolanWorkbenchAdvisor.class, SettingsService.class,
+                s -> {
+                    if (s.effective().autoStartBackend()) {
+                        startBackend();
+                    } else {
+                        System.out.println("[portolan] auto-start of the backend is off (Preferences > Portolan)");
+                    }
+                });
+        if (!autoStart) {
+            System.out.println("[portolan] no SettingsService: the backend is not started (core bundles missing?)");
+        }
+    }
+
+    private void startBackend() {
+        System.out.println("[portolan] starting the backend");
+        try {
+            getWorkbenchConfigurer().getWorkbench().getService(IHandlerService.class)
+                    .executeCommand(PortolanUi.COMMAND_START, null);
+        } catch (Exception e) {
+            ILog.of(PortolanWorkbenchAdvisor.class).error("Cannot start the backend: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void postShutdown() {
+        endpointLog.close();
     }
 
     @Override
@@ -18,9 +60,11 @@ final class PortolanWorkbenchAdvisor extends WorkbenchAdvisor {
             @Override
             public void preWindowOpen() {
                 IWorkbenchWindowConfigurer c = getWindowConfigurer();
-                c.setInitialSize(new org.eclipse.swt.graphics.Point(1000, 700));
+                c.setInitialSize(new org.eclipse.swt.graphics.Point(1100, 760));
                 c.setShowStatusLine(true);
                 c.setShowCoolBar(false);
+                c.setShowMenuBar(true);
+                c.setShowProgressIndicator(true);
                 c.setTitle("Portolan");
             }
 

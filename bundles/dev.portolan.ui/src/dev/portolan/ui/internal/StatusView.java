@@ -1,59 +1,274 @@
 package dev.portolan.ui.internal;
 
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
+
 import org.eclipse.core.runtime.ILog;
+import org.eclipse.core.runtime.ServiceCaller;
+import org.eclipse.jface.layout.GridDataFactory;
+import org.eclipse.jface.layout.GridLayoutFactory;
+import org.eclipse.jface.resource.JFaceResources;
+import org.eclipse.jface.resource.LocalResourceManager;
+import org.eclipse.jface.util.Throttler;
+import org.eclipse.jface.viewers.ArrayContentProvider;
+import org.eclipse.jface.viewers.ColumnLabelProvider;
+import org.eclipse.jface.viewers.TableViewer;
+import org.eclipse.jface.viewers.TableViewerColumn;
 import org.eclipse.swt.SWT;
+import org.eclipse.swt.custom.SashForm;
+import org.eclipse.swt.graphics.Color;
 import org.eclipse.swt.layout.GridData;
-import org.eclipse.swt.layout.GridLayout;
+import org.eclipse.swt.program.Program;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Group;
 import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Link;
+import org.eclipse.swt.widgets.Table;
 import org.eclipse.ui.part.ViewPart;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.util.tracker.ServiceTracker;
 
+import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.EndpointStatus;
-import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.ui.internal.model.BackendStatusModel;
+import dev.portolan.ui.internal.model.StatusSnapshot;
+import dev.portolan.ui.internal.model.StatusSnapshot.Badge;
+import dev.portolan.ui.internal.model.StatusSnapshot.DiscoveryEvent;
+import dev.portolan.ui.internal.model.StatusSnapshot.PortRow;
+import dev.portolan.ui.internal.model.StatusSnapshot.SidecarInfo;
+import dev.portolan.ui.internal.view.Badges;
+import dev.portolan.ui.internal.view.Formats;
 
-/** Backend Status view: the live state of the tracked backend endpoint. */
+/**
+ * Backend Status view: the live state of the tracked backend endpoint, the managed sidecar, recent discovery events
+ * and the port range. Renders {@link StatusSnapshot}s pushed by the {@link BackendStatusModel} service, throttled to
+ * the UI thread; no business logic here.
+ */
 public class StatusView extends ViewPart {
 
-    private Label stateLabel;
-    private ServiceTracker<EndpointTracker, EndpointTracker> trackerTracker;
+    /** Coalesces bursts of model changes into one redraw on the UI thread. */
+    private static final Duration REDRAW_DELAY = Duration.ofMillis(50);
+    private static final int UPTIME_TICK_MS = 1000;
+
+    private final ServiceCaller<BackendStatusModel> model = new ServiceCaller<>(StatusView.class,
+            BackendStatusModel.class);
+
+    private LocalResourceManager resources;
+    private Throttler redraw;
     private AutoCloseable subscription;
+    private StatusSnapshot shown = StatusSnapshot.EMPTY;
+
+    private Label badge;
+    private Label message;
+    private Label port;
+    private Link baseUrl;
+    private Link docsUrl;
+    private Link healthUrl;
+    private Label strategy;
+    private Label verified;
+    private Label latency;
+    private Label lastCheck;
+    private Label pid;
+    private Label sidecarState;
+    private Label uptime;
+    private Label restarts;
+    private Label command;
+    private Group portsGroup;
+    private TableViewer eventsViewer;
+    private TableViewer portsViewer;
+    private final Runnable uptimeTick = this::tickUptime;
 
     @Override
     public void createPartControl(Composite parent) {
-        parent.setLayout(new GridLayout(2, false));
-        new Label(parent, SWT.NONE).setText("State:");
-        stateLabel = new Label(parent, SWT.NONE);
-        stateLabel.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
-        stateLabel.setText("Discovery service not available");
-        var ctx = FrameworkUtil.getBundle(StatusView.class).getBundleContext();
-        trackerTracker = new ServiceTracker<>(ctx, EndpointTracker.class, null);
-        trackerTracker.open();
-        EndpointTracker tracker = trackerTracker.getService();
-        if (tracker != null) {
-            subscription = tracker.addListener(this::show);
-        }
+        resources = new LocalResourceManager(JFaceResources.getResources(), parent);
+        GridLayoutFactory.fillDefaults().margins(6, 6).applyTo(parent);
+
+        Composite header = new Composite(parent, SWT.NONE);
+        GridDataFactory.fillDefaults().grab(true, false).applyTo(header);
+        GridLayoutFactory.fillDefaults().numColumns(2).applyTo(header);
+        badge = new Label(header, SWT.CENTER);
+        badge.setFont(JFaceResources.getFontRegistry().getBold(JFaceResources.DEFAULT_FONT));
+        GridDataFactory.swtDefaults().applyTo(badge);
+        message = new Label(header, SWT.NONE);
+        GridDataFactory.fillDefaults().grab(true, false).align(SWT.FILL, SWT.CENTER).hint(100, SWT.DEFAULT)
+                .applyTo(message);
+
+        Composite details = new Composite(parent, SWT.NONE);
+        GridDataFactory.fillDefaults().grab(true, false).applyTo(details);
+        GridLayoutFactory.fillDefaults().numColumns(2).equalWidth(true).applyTo(details);
+        Group endpoint = group(details, "Endpoint");
+        port = field(endpoint, "Port:");
+        baseUrl = link(endpoint, "Base URL:");
+        docsUrl = link(endpoint, "API docs:");
+        healthUrl = link(endpoint, "Health:");
+        strategy = field(endpoint, "Found by:");
+        verified = field(endpoint, "Verified:");
+        latency = field(endpoint, "Health latency:");
+        lastCheck = field(endpoint, "Last check:");
+        Group sidecar = group(details, "Sidecar");
+        pid = field(sidecar, "PID:");
+        sidecarState = field(sidecar, "State:");
+        uptime = field(sidecar, "Uptime:");
+        restarts = field(sidecar, "Restarts:");
+        command = field(sidecar, "Command:");
+
+        SashForm tables = new SashForm(parent, SWT.HORIZONTAL);
+        GridDataFactory.fillDefaults().grab(true, true).applyTo(tables);
+        Group eventsGroup = new Group(tables, SWT.NONE);
+        eventsGroup.setText("Recent discovery events");
+        GridLayoutFactory.fillDefaults().margins(4, 4).applyTo(eventsGroup);
+        eventsViewer = table(eventsGroup);
+        column(eventsViewer, "Time", 90, DiscoveryEvent.class, e -> Formats.time(e.time()));
+        column(eventsViewer, "Strategy", 100, DiscoveryEvent.class, DiscoveryEvent::strategy);
+        column(eventsViewer, "Result", 100, DiscoveryEvent.class, DiscoveryEvent::result);
+        column(eventsViewer, "Elapsed", 65, DiscoveryEvent.class, e -> Formats.millis(e.elapsed()));
+        column(eventsViewer, "Detail", 320, DiscoveryEvent.class, e -> e.detail() == null ? "" : e.detail());
+        portsGroup = new Group(tables, SWT.NONE);
+        portsGroup.setText("Port range");
+        GridLayoutFactory.fillDefaults().margins(4, 4).applyTo(portsGroup);
+        portsViewer = table(portsGroup);
+        column(portsViewer, "Port", 60, PortRow.class, r -> Integer.toString(r.port()));
+        column(portsViewer, "State", 75, PortRow.class, PortRow::state);
+        column(portsViewer, "Holder", 220, PortRow.class, PortRow::holder);
+        tables.setWeights(62, 38);
+
+        redraw = new Throttler(parent.getDisplay(), REDRAW_DELAY, this::redraw);
+        render(model.current().map(BackendStatusModel::snapshot).orElse(StatusSnapshot.EMPTY));
+        model.call(m -> subscription = m.addListener(redraw::throttledExec));
+        parent.getDisplay().timerExec(UPTIME_TICK_MS, uptimeTick);
         ILog.of(StatusView.class).info("Backend Status view opened");
     }
 
-    private void show(EndpointStatus status) {
-        var display = stateLabel.getDisplay();
-        display.asyncExec(() -> {
-            if (!stateLabel.isDisposed()) {
-                stateLabel.setText(status.state().name());
+    private void redraw() {
+        if (badge == null || badge.isDisposed()) {
+            return;
+        }
+        model.current().ifPresent(m -> render(m.snapshot()));
+    }
+
+    private void render(StatusSnapshot s) {
+        shown = s;
+        Badge b = s.badge();
+        badge.setText(" " + b.label().toUpperCase(java.util.Locale.ROOT) + " ");
+        badge.setBackground(Badges.background(resources, b));
+        badge.setForeground(badge.getDisplay().getSystemColor(SWT.COLOR_WHITE));
+        EndpointStatus st = s.endpoint();
+        message.setText(b == Badge.NO_SERVICE ? "No endpoint tracker service is running."
+                : st.message() == null ? "" : st.message());
+        message.setToolTipText(message.getText());
+        Endpoint e = s.currentEndpoint().orElse(null);
+        port.setText(e == null ? "–" : Integer.toString(e.port()));
+        setLink(baseUrl, e == null ? null : e.baseUrl());
+        setLink(docsUrl, e == null ? null : e.docsUrl());
+        setLink(healthUrl, e == null ? null : e.healthUrl());
+        strategy.setText(e == null ? "–" : e.source());
+        verified.setText(e == null ? "–" : e.verified() ? "yes (launch token)" : "no");
+        latency.setText(st == null || st.latency() == null ? "–" : Formats.millis(st.latency()));
+        lastCheck.setText(st == null || st.lastCheck() == null ? "–" : Formats.time(st.lastCheck()));
+        SidecarInfo sc = s.sidecar();
+        pid.setText(sc == null || sc.pid() == null ? (e != null && e.pid() != null ? e.pid() + " (announced)" : "–")
+                : Long.toString(sc.pid()));
+        sidecarState.setText(sc == null ? "none started" : sc.state().name());
+        restarts.setText(sc == null ? "–" : Integer.toString(sc.restartCount()));
+        command.setText(sc == null ? "–" : Formats.command(sc.command()));
+        command.setToolTipText(sc == null ? null : sc.command());
+        tickUptime();
+        portsGroup.setText("Port range " + s.range());
+        eventsViewer.setInput(s.events());
+        portsViewer.setInput(s.ports());
+        badge.getParent().layout(true, true);
+        port.getParent().getParent().layout(true, true);
+    }
+
+    private void tickUptime() {
+        if (uptime == null || uptime.isDisposed()) {
+            return;
+        }
+        SidecarInfo sc = shown.sidecar();
+        uptime.setText(sc == null || sc.pid() == null || sc.started() == null ? "–"
+                : Formats.uptime(Duration.between(sc.started(), Instant.now())));
+        uptime.getDisplay().timerExec(UPTIME_TICK_MS, uptimeTick);
+    }
+
+    private static void setLink(Link link, URI uri) {
+        link.setText(uri == null ? "–" : "<a href=\"" + uri + "\">" + uri + "</a>");
+    }
+
+    private static Group group(Composite parent, String title) {
+        Group g = new Group(parent, SWT.NONE);
+        g.setText(title);
+        // a small width hint: the columns share the view's width instead of following long values
+        GridDataFactory.fillDefaults().grab(true, true).hint(100, SWT.DEFAULT).applyTo(g);
+        GridLayoutFactory.swtDefaults().numColumns(2).applyTo(g);
+        return g;
+    }
+
+    private static Label field(Composite parent, String name) {
+        new Label(parent, SWT.NONE).setText(name);
+        Label value = new Label(parent, SWT.NONE);
+        GridData gd = new GridData(SWT.FILL, SWT.CENTER, true, false);
+        gd.widthHint = 60;
+        value.setLayoutData(gd);
+        return value;
+    }
+
+    private static Link link(Composite parent, String name) {
+        new Label(parent, SWT.NONE).setText(name);
+        Link value = new Link(parent, SWT.NONE);
+        GridData gd = new GridData(SWT.FILL, SWT.CENTER, true, false);
+        gd.widthHint = 60;
+        value.setLayoutData(gd);
+        value.addListener(SWT.Selection, ev -> Program.launch(ev.text));
+        return value;
+    }
+
+    private static TableViewer table(Composite parent) {
+        TableViewer v = new TableViewer(parent, SWT.BORDER | SWT.FULL_SELECTION | SWT.V_SCROLL | SWT.H_SCROLL);
+        Table t = v.getTable();
+        t.setHeaderVisible(true);
+        t.setLinesVisible(true);
+        GridDataFactory.fillDefaults().grab(true, true).hint(SWT.DEFAULT, 120).applyTo(t);
+        v.setContentProvider(ArrayContentProvider.getInstance());
+        return v;
+    }
+
+    private static <T> void column(TableViewer viewer, String title, int width, Class<T> type,
+            Function<T, String> text) {
+        TableViewerColumn c = new TableViewerColumn(viewer, SWT.LEFT);
+        c.getColumn().setText(title);
+        c.getColumn().setWidth(width);
+        c.setLabelProvider(new ColumnLabelProvider() {
+            @Override
+            public String getText(Object element) {
+                return type.isInstance(element) ? text.apply(type.cast(element)) : "";
             }
         });
     }
 
-    /** The text of the state label (for tests). */
+    /** What the view shows now (read on the UI thread; for tests and the status-bar badge). */
+    public StatusSnapshot shown() {
+        return shown;
+    }
+
+    /** The badge text, e.g. {@code CONNECTED}. */
     public String stateText() {
-        return stateLabel.getText();
+        return badge.getText().strip();
+    }
+
+    /** The port field's text. */
+    public String portText() {
+        return port.getText();
+    }
+
+    /** The badge's background colour. */
+    public Color badgeColor() {
+        return badge.getBackground();
     }
 
     @Override
     public void setFocus() {
-        stateLabel.setFocus();
+        badge.getParent().setFocus();
     }
 
     @Override
@@ -64,8 +279,12 @@ public class StatusView extends ViewPart {
             } catch (Exception ignored) {
                 // removing a listener does not fail
             }
+            subscription = null;
         }
-        trackerTracker.close();
+        if (badge != null && !badge.isDisposed()) {
+            badge.getDisplay().timerExec(-1, uptimeTick);
+        }
+        model.unget();
         super.dispose();
     }
 }

@@ -1,0 +1,64 @@
+package dev.portolan.app.internal;
+
+import java.io.PrintStream;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceReference;
+import org.osgi.util.tracker.ServiceTracker;
+
+import dev.portolan.api.discovery.EndpointState;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.EndpointTracker;
+
+/**
+ * Prints every change of the backend's state as one {@code [portolan] endpoint: ...} line on the product's console
+ * (the product log's proof that the backend is connected; the release test waits for it). Follows the tracker
+ * service as it comes and goes.
+ */
+final class EndpointLog {
+
+    private final ServiceTracker<EndpointTracker, AutoCloseable> tracker;
+
+    EndpointLog(PrintStream out) {
+        BundleContext ctx = FrameworkUtil.getBundle(EndpointLog.class).getBundleContext();
+        tracker = new ServiceTracker<>(ctx, EndpointTracker.class, null) {
+            private EndpointState last;
+
+            @Override
+            public AutoCloseable addingService(ServiceReference<EndpointTracker> reference) {
+                EndpointTracker t = ctx.getService(reference);
+                return t == null ? null : t.addListener(s -> print(out, s));
+            }
+
+            private synchronized void print(PrintStream o, EndpointStatus s) {
+                if (s.state() == last) {
+                    return;
+                }
+                last = s.state();
+                o.println("[portolan] endpoint: " + s.state() + s.endpointOptional()
+                        .map(e -> " " + e.baseUrl() + " port=" + e.port() + " source=" + e.source() + " verified="
+                                + e.verified())
+                        .orElse("") + (s.message() == null || s.message().isBlank() ? "" : " (" + s.message() + ")"));
+            }
+
+            @Override
+            public void removedService(ServiceReference<EndpointTracker> reference, AutoCloseable subscription) {
+                try {
+                    subscription.close();
+                } catch (Exception e) {
+                    // removing a listener does not fail
+                }
+                ctx.ungetService(reference);
+            }
+        };
+    }
+
+    void open() {
+        tracker.open();
+    }
+
+    void close() {
+        tracker.close();
+    }
+}

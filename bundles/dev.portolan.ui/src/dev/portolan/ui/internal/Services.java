@@ -1,0 +1,67 @@
+package dev.portolan.ui.internal;
+
+import java.util.Optional;
+
+import org.eclipse.core.runtime.ServiceCaller;
+
+import dev.portolan.api.discovery.BackendService;
+import dev.portolan.api.discovery.DiscoveryService;
+import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.ui.internal.model.BackendStatusModel;
+
+/**
+ * The OSGi services the workbench-created objects (handlers, dialogs, preference page, trim) use, reached through
+ * {@link ServiceCaller} (no static singletons); a missing service is reported with a message saying which one.
+ */
+public final class Services {
+
+    private static final ServiceCaller<EndpointTracker> TRACKER = new ServiceCaller<>(Services.class,
+            EndpointTracker.class);
+    private static final ServiceCaller<BackendService> BACKEND = new ServiceCaller<>(Services.class,
+            BackendService.class);
+    private static final ServiceCaller<DiscoveryService> DISCOVERY = new ServiceCaller<>(Services.class,
+            DiscoveryService.class);
+    private static final ServiceCaller<SettingsService> SETTINGS = new ServiceCaller<>(Services.class,
+            SettingsService.class);
+    private static final ServiceCaller<BackendStatusModel> MODEL = new ServiceCaller<>(Services.class,
+            BackendStatusModel.class);
+
+    private Services() {
+    }
+
+    public static Optional<EndpointTracker> tracker() {
+        return TRACKER.current();
+    }
+
+    public static Optional<BackendService> backend() {
+        return BACKEND.current();
+    }
+
+    public static Optional<DiscoveryService> discovery() {
+        return DISCOVERY.current();
+    }
+
+    public static Optional<SettingsService> settings() {
+        return SETTINGS.current();
+    }
+
+    public static Optional<BackendStatusModel> model() {
+        return MODEL.current();
+    }
+
+    /** The service or an exception naming it (shown to the user by the Job's error status). */
+    public static <S> S require(Optional<S> service, Class<S> type) throws ServiceMissingException {
+        return service.orElseThrow(() -> new ServiceMissingException("The " + type.getSimpleName()
+                + " service is not available: the Portolan core bundles are not installed or not started."));
+    }
+
+    /** A required Portolan service is not registered. */
+    public static final class ServiceMissingException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ServiceMissingException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.portolan.ui.internal.handlers;
+
+import java.util.concurrent.CompletableFuture;
+
+import org.eclipse.core.commands.AbstractHandler;
+import org.eclipse.core.commands.ExecutionEvent;
+import org.eclipse.core.commands.ExecutionException;
+import org.eclipse.swt.program.Program;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.discovery.BackendService;
+import dev.portolan.api.discovery.DiscoveryResult;
+import dev.portolan.api.discovery.DiscoveryService;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.core.discovery.EndpointCache;
+import dev.portolan.ui.internal.Services;
+
+/** The handlers of the Portolan commands (see plugin.xml); each long operation runs as a {@link BackendJob}. */
+public final class BackendHandlers {
+
+    private BackendHandlers() {
+    }
+
+    static String describe(EndpointStatus s) {
+        return s.state() + s.endpointOptional().map(e -> " " + e.baseUrl() + " (" + e.source() + ")").orElse("")
+                + (s.message() == null || s.message().isBlank() ? "" : ": " + s.message());
+    }
+
+    /** Refresh discovery: runs the strategies (their outcomes go to the events table) and refreshes the tracker. */
+    public static final class Refresh extends AbstractHandler {
+        @Override
+        public Object execute(ExecutionEvent event) {
+            BackendJob.schedule("Refreshing backend discovery", "refresh", m -> {
+                EndpointTracker tracker = Services.require(Services.tracker(), EndpointTracker.class);
+                CompletableFuture<DiscoveryResult> run = Services.discovery().map(DiscoveryService::discover)
+                        .orElse(null);
+                CompletableFuture<EndpointStatus> refreshed = tracker.refresh();
+                if (run != null) {
+                    run.thenAccept(r -> Services.model().ifPresent(model -> model.record(r)));
+                }
+                return refreshed;
+            }, BackendHandlers::describe);
+            return null;
+        }
+    }
+
+    /** Start backend (the configured one, or the bundled sample backend). */
+    public static final class Start extends AbstractHandler {
+        @Override
+        public Object execute(ExecutionEvent event) {
+            BackendJob.schedule("Starting the backend", "start",
+                    m -> Services.require(Services.backend(), BackendService.class).start(), BackendHandlers::describe);
+            return null;
+        }
+    }
+
+    /** Stop backend (the whole process tree). */
+    public static final class Stop extends AbstractHandler {
+        @Override
+        public Object execute(ExecutionEvent event) {
+            BackendJob.schedule("Stopping the backend", "stop",
+                    m -> Services.require(Services.backend(), BackendService.class).stop(), v -> "stopped");
+            return null;
+        }
+    }
+
+    /** Restart backend. */
+    public static final class Restart extends AbstractHandler {
+        @Override
+        public Object execute(ExecutionEvent event) {
+            BackendJob.schedule("Restarting the backend", "restart",
+                    m -> Services.require(Services.backend(), BackendService.class).restart(),
+                    BackendHandlers::describe);
+            return null;
+        }
+    }
+
+    /** Clear override: drops a manual endpoint and lets discovery find the backend again. */
+    public static final class ClearOverride extends AbstractHandler {
+        @Override
+        public Object execute(ExecutionEvent event) {
+            BackendJob.schedule("Clearing the endpoint override", "clear override",
+                    m -> Services.require(Services.tracker(), EndpointTracker.class).clearOverride(),
+                    BackendHandlers::describe);
+            return null;
+        }
+    }
+
+    /**
+     * Clear cached endpoint: deletes the last-good endpoint file of the {@code cache} strategy, so that the next
+     * discovery does not try it. The tracked endpoint stays as it is.
+     */
+    public static final class ClearCache extends AbstractHandler {
+        @Override
+        public Object execute(ExecutionEvent event) {
+            BackendJob.schedule("Clearing the cached endpoint", "clear cache", m -> {
+                java.nio.file.Path file = EndpointCache.atDefaultLocation().file();
+                boolean deleted = java.nio.file.Files.deleteIfExists(file);
+                return CompletableFuture.completedFuture((deleted ? "deleted " : "no cached endpoint at ") + file);
+            }, s -> s);
+            return null;
+        }
+    }
+
+    /** Open API docs of the current endpoint in the system browser. */
+    public static final class OpenDocs extends AbstractHandler {
+        @Override
+        public Object execute(ExecutionEvent event) throws ExecutionException {
+            Endpoint e = Services.tracker().map(EndpointTracker::current).flatMap(EndpointStatus::endpointOptional)
+                    .orElseThrow(() -> new ExecutionException("No backend endpoint is known: no API docs to open."));
+            if (!Program.launch(e.docsUrl().toString())) {
+                throw new ExecutionException("No program to open " + e.docsUrl() + " (no system browser configured).");
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,384 @@
+package dev.portolan.ui.internal.model;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.core.runtime.jobs.Job;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.PortRange;
+import dev.portolan.api.discovery.BackendService;
+import dev.portolan.api.discovery.DiscoveryResult;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.api.discovery.PortolanSettings;
+import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.api.discovery.StrategyOutcome;
+import dev.portolan.api.launch.LaunchHandle;
+import dev.portolan.api.launch.OutputLine;
+import dev.portolan.api.launch.SidecarAnnouncement;
+import dev.portolan.api.launch.SidecarListener;
+import dev.portolan.api.launch.SidecarState;
+import dev.portolan.api.ports.PortInspector;
+import dev.portolan.api.ports.PortStatus;
+import dev.portolan.ui.PortolanUi;
+import dev.portolan.ui.internal.console.ConsoleSink;
+import dev.portolan.ui.internal.model.StatusSnapshot.DiscoveryEvent;
+import dev.portolan.ui.internal.model.StatusSnapshot.PortRow;
+import dev.portolan.ui.internal.model.StatusSnapshot.SidecarInfo;
+
+/**
+ * The UI's view of the backend: collects pushes from the endpoint tracker, the settings and the sidecar launcher
+ * (whiteboard {@link SidecarListener}) into one {@link StatusSnapshot} and tells its listeners when it changed. No
+ * SWT here: the view and the status-bar badge subscribe and redraw (throttled) on the UI thread. Sidecar output goes
+ * to the Eclipse Console when org.eclipse.ui.console is installed.
+ */
+@Component(service = { BackendStatusModel.class, SidecarListener.class }, immediate = true,
+        property = "service.ranking:Integer=0")
+public final class BackendStatusModel implements SidecarListener {
+
+    private static final int MAX_EVENTS = 200;
+
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final Object lock = new Object();
+    private final ArrayDeque<DiscoveryEvent> events = new ArrayDeque<>();
+    private final PortScanJob portScan = new PortScanJob();
+
+    private EndpointStatus endpoint;
+    private List<PortRow> ports = List.of();
+    private PortRange range = PortolanSettings.DEFAULTS.range();
+    private LaunchHandle lastLaunched;
+
+    private volatile EndpointTracker tracker;
+    private volatile BackendService backend;
+    private volatile PortInspector inspector;
+    private AutoCloseable trackerSubscription;
+    private AutoCloseable settingsSubscription;
+    private ConsoleSink consoles = ConsoleSink.NONE;
+
+    @Activate
+    void activate() {
+        consoles = ConsoleSink.create();
+        portScan.schedule();
+    }
+
+    @Deactivate
+    void deactivate() {
+        portScan.cancel();
+        close(trackerSubscription);
+        close(settingsSubscription);
+        consoles.dispose();
+        listeners.clear();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setTracker(EndpointTracker t) {
+        AutoCloseable old;
+        synchronized (lock) {
+            tracker = t;
+            old = trackerSubscription;
+            trackerSubscription = null;
+        }
+        close(old);
+        AutoCloseable sub = t.addListener(this::endpointChanged);
+        synchronized (lock) {
+            trackerSubscription = sub;
+        }
+    }
+
+    void unsetTracker(EndpointTracker t) {
+        AutoCloseable old = null;
+        synchronized (lock) {
+            if (tracker == t) {
+                tracker = null;
+                old = trackerSubscription;
+                trackerSubscription = null;
+                endpoint = null;
+            }
+        }
+        close(old);
+        changed(true);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setSettings(SettingsService s) {
+        AutoCloseable sub = s.addListener(this::settingsChanged);
+        AutoCloseable old;
+        synchronized (lock) {
+            old = settingsSubscription;
+            settingsSubscription = sub;
+        }
+        close(old);
+        settingsChanged(s.effective());
+    }
+
+    void unsetSettings(SettingsService s) {
+        AutoCloseable old;
+        synchronized (lock) {
+            old = settingsSubscription;
+            settingsSubscription = null;
+        }
+        close(old);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setBackend(BackendService b) {
+        backend = b;
+        changed(false);
+    }
+
+    void unsetBackend(BackendService b) {
+        if (backend == b) {
+            backend = null;
+        }
+        changed(false);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setInspector(PortInspector i) {
+        inspector = i;
+        rescanPorts();
+    }
+
+    void unsetInspector(PortInspector i) {
+        if (inspector == i) {
+            inspector = null;
+        }
+    }
+
+    /** The current state of everything, computed now (sidecar values are read live from its handle). */
+    public StatusSnapshot snapshot() {
+        SidecarInfo sidecar = sidecarInfo(); // outside the lock: the backend service has locks of its own
+        synchronized (lock) {
+            return new StatusSnapshot(endpoint, sidecar, new ArrayList<>(events), ports, range.toString());
+        }
+    }
+
+    /**
+     * Adds a listener told (on any thread) after every change; close the handle to remove it. Listeners must only
+     * schedule work, e.g. a JFace {@code Throttler}.
+     */
+    public AutoCloseable addListener(Runnable listener) {
+        listeners.add(Objects.requireNonNull(listener));
+        return () -> listeners.remove(listener);
+    }
+
+    /** Adds the per-strategy outcomes of a discovery run the UI started. */
+    public void record(DiscoveryResult result) {
+        Instant now = Instant.now();
+        synchronized (lock) {
+            for (StrategyOutcome o : result.outcomes()) {
+                add(new DiscoveryEvent(now, o.strategy(), o.result().name(), o.elapsed(), o.message()));
+            }
+            add(new DiscoveryEvent(now, "discovery",
+                    result.endpoint().isPresent() ? "FOUND" : result.timedOut() ? "TIMED_OUT" : "NOT_FOUND",
+                    result.elapsed(), result.endpoint().map(e -> e.baseUrl() + " (" + e.source() + ")")
+                            .orElseGet(result::failureSummary)));
+        }
+        changed(false);
+    }
+
+    /** Adds an event of the UI itself (a command's result or failure). */
+    public void record(String what, String result, String detail) {
+        synchronized (lock) {
+            add(new DiscoveryEvent(Instant.now(), what, result, null, detail));
+        }
+        changed(false);
+    }
+
+    /** Rescans the port range (in a Job of {@link PortolanUi#JOB_FAMILY}). */
+    public void rescanPorts() {
+        portScan.schedule(50);
+    }
+
+    private void endpointChanged(EndpointStatus status) {
+        boolean significant;
+        synchronized (lock) {
+            EndpointStatus previous = endpoint;
+            endpoint = status;
+            significant = previous == null || previous.state() != status.state()
+                    || !Objects.equals(url(previous.endpoint()), url(status.endpoint()));
+            if (significant) {
+                Endpoint e = status.endpoint();
+                add(new DiscoveryEvent(status.lastCheck() != null ? status.lastCheck() : Instant.now(),
+                        e != null ? e.source() : "tracker", status.state().name(), null,
+                        e != null ? e.baseUrl() + (e.verified() ? " (verified)" : " (not verified)")
+                                + (status.message() == null || status.message().isBlank() ? "" : ": " + status.message())
+                                : status.message()));
+            }
+        }
+        changed(significant);
+    }
+
+    private void settingsChanged(PortolanSettings settings) {
+        boolean rangeChanged;
+        synchronized (lock) {
+            rangeChanged = !settings.range().equals(range);
+            range = settings.range();
+        }
+        changed(rangeChanged);
+    }
+
+    @Override
+    public void stateChanged(LaunchHandle handle, SidecarState oldState, SidecarState newState) {
+        synchronized (lock) {
+            lastLaunched = handle;
+            add(new DiscoveryEvent(Instant.now(), "launcher", newState.name(), null,
+                    "sidecar " + handle.pid().stream().mapToObj(p -> "pid " + p).findFirst().orElse("")
+                            + " " + oldState + " -> " + newState));
+        }
+        consoles.stateChanged(handle, newState);
+        changed(true);
+    }
+
+    @Override
+    public void announced(LaunchHandle handle, SidecarAnnouncement announcement) {
+        synchronized (lock) {
+            lastLaunched = handle;
+            add(new DiscoveryEvent(Instant.now(), "announcement", announcement.verified() ? "VERIFIED" : "UNVERIFIED",
+                    null, "port " + announcement.announcement().port() + ", pid " + announcement.pid()
+                            + ", restarts " + announcement.restartCount()));
+        }
+        changed(true);
+    }
+
+    @Override
+    public void exited(LaunchHandle handle, int exitCode, boolean expected, boolean restarting) {
+        String detail = "exit code " + exitCode + (expected ? " (stop requested)" : " (unexpected)")
+                + (restarting ? ", restarting" : "");
+        synchronized (lock) {
+            lastLaunched = handle;
+            add(new DiscoveryEvent(Instant.now(), "launcher", "EXITED", null, detail));
+        }
+        consoles.note(handle, "process exited: " + detail);
+        changed(true);
+    }
+
+    @Override
+    public void diagnostic(LaunchHandle handle, String message) {
+        synchronized (lock) {
+            add(new DiscoveryEvent(Instant.now(), "launcher", "DIAGNOSTIC", null, message));
+        }
+        consoles.note(handle, message);
+        changed(false);
+    }
+
+    @Override
+    public void output(LaunchHandle handle, OutputLine line) {
+        consoles.append(handle, line);
+    }
+
+    private SidecarInfo sidecarInfo() {
+        BackendService b = backend;
+        LaunchHandle h = b != null ? b.sidecar().orElse(null) : null;
+        if (h == null) {
+            synchronized (lock) {
+                h = lastLaunched;
+            }
+        }
+        if (h == null) {
+            return null;
+        }
+        SidecarState state = h.state();
+        Long pid = h.pid().isPresent() && !state.isTerminal() ? h.pid().getAsLong() : null;
+        return new SidecarInfo(pid, state, h.startTime(), h.restartCount(), String.join(" ", h.spec().command()));
+    }
+
+    private void add(DiscoveryEvent e) {
+        events.addFirst(e);
+        while (events.size() > MAX_EVENTS) {
+            events.removeLast();
+        }
+    }
+
+    private void changed(boolean rescan) {
+        if (rescan) {
+            rescanPorts();
+        }
+        for (Runnable r : listeners) {
+            r.run();
+        }
+    }
+
+    private static PortRow row(PortStatus p, int backendPort) {
+        String state = p.port() == backendPort ? "backend" : switch (p.state()) {
+        case FREE -> "free";
+        case LISTENING -> "listening";
+        case IN_USE -> "in use";
+        };
+        String holder = p.listeners().stream()
+                .map(l -> (l.pid() == null ? "another user's process" : "pid " + l.pid())
+                        + (l.command() == null ? "" : " " + dev.portolan.ui.internal.view.Formats.command(l.command()))
+                        + " on " + l.address())
+                .distinct().collect(java.util.stream.Collectors.joining("; "));
+        return new PortRow(p.port(), state, holder);
+    }
+
+    private static String url(Endpoint e) {
+        return e == null ? null : e.baseUrl().toString();
+    }
+
+    private static void close(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // removing a listener does not fail in practice; nothing to recover
+            }
+        }
+    }
+
+    /** Scans the port range off the UI thread; rescheduling while it runs makes it run once more. */
+    private final class PortScanJob extends Job {
+        PortScanJob() {
+            super("Scanning the Portolan port range");
+            setSystem(true);
+        }
+
+        @Override
+        protected IStatus run(IProgressMonitor monitor) {
+            PortRange r;
+            int backendPort;
+            synchronized (lock) {
+                r = range;
+                backendPort = endpoint != null && endpoint.endpoint() != null ? endpoint.endpoint().port() : -1;
+            }
+            PortInspector i = inspector;
+            if (i == null) {
+                return Status.OK_STATUS;
+            }
+            List<PortRow> rows = i.inspect(r).stream().map(p -> row(p, backendPort)).toList();
+            if (monitor.isCanceled()) {
+                return Status.CANCEL_STATUS;
+            }
+            synchronized (lock) {
+                ports = rows;
+            }
+            changed(false);
+            return Status.OK_STATUS;
+        }
+
+        @Override
+        public boolean belongsTo(Object family) {
+            return PortolanUi.JOB_FAMILY.equals(family);
+        }
+    }
+}

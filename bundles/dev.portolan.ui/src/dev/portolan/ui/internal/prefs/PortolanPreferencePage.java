@@ -1,0 +1,149 @@
+package dev.portolan.ui.internal.prefs;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.eclipse.core.runtime.preferences.InstanceScope;
+import org.eclipse.jface.preference.BooleanFieldEditor;
+import org.eclipse.jface.preference.DirectoryFieldEditor;
+import org.eclipse.jface.preference.FieldEditor;
+import org.eclipse.jface.preference.FieldEditorPreferencePage;
+import org.eclipse.jface.preference.IntegerFieldEditor;
+import org.eclipse.jface.preference.StringFieldEditor;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.layout.GridData;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.ui.IWorkbench;
+import org.eclipse.ui.IWorkbenchPreferencePage;
+import org.eclipse.ui.preferences.ScopedPreferenceStore;
+
+import dev.portolan.api.PortRange;
+import dev.portolan.ui.PortolanUi;
+import dev.portolan.ui.internal.Services;
+
+/**
+ * Window ▸ Preferences ▸ Portolan. Values are stored in the instance scope of {@code dev.portolan.ui};
+ * {@link PreferenceSync} pushes them to the SettingsService. Fields whose value an environment variable overrides
+ * say so, and the page lists every override and every invalid environment value.
+ */
+public final class PortolanPreferencePage extends FieldEditorPreferencePage implements IWorkbenchPreferencePage {
+
+    private Map<String, String> overrides = Map.of();
+    private List<String> problems = List.of();
+
+    public PortolanPreferencePage() {
+        super(GRID);
+        setDescription("Where Portolan looks for its backend and how it starts it.");
+    }
+
+    @Override
+    public void init(IWorkbench workbench) {
+        setPreferenceStore(new ScopedPreferenceStore(InstanceScope.INSTANCE, PortolanUi.PLUGIN_ID));
+        Services.settings().ifPresent(s -> {
+            overrides = Map.copyOf(s.environmentOverrides());
+            problems = List.copyOf(s.problems());
+        });
+    }
+
+    @Override
+    protected void createFieldEditors() {
+        Composite parent = getFieldEditorParent();
+        if (!overrides.isEmpty() || !problems.isEmpty()) {
+            Label note = new Label(parent, SWT.WRAP);
+            note.setText(environmentNote());
+            GridData gd = new GridData(SWT.FILL, SWT.TOP, true, false, 3, 1);
+            gd.widthHint = 420;
+            note.setLayoutData(gd);
+            environmentNote = note;
+        }
+        StringFieldEditor range = new StringFieldEditor(PortolanPreferences.PORT_RANGE,
+                label("Port range (first-last):", PortolanPreferences.PORT_RANGE), parent) {
+            @Override
+            protected boolean doCheckState() {
+                try {
+                    PortRange.parse(getStringValue());
+                    return true;
+                } catch (IllegalArgumentException e) {
+                    setErrorMessage(e.getMessage());
+                    return false;
+                }
+            }
+        };
+        range.setValidateStrategy(StringFieldEditor.VALIDATE_ON_KEY_STROKE);
+        addField(range);
+        addField(millis(PortolanPreferences.DISCOVERY_TIMEOUT_MS, "Discovery timeout (ms):", 100, 600_000, parent));
+        addField(millis(PortolanPreferences.HEALTH_INTERVAL_MS, "Health check interval (ms):", 100, 3_600_000,
+                parent));
+        StringFieldEditor command = new StringFieldEditor(PortolanPreferences.BACKEND_COMMAND,
+                "Backend command (empty: the bundled sample backend):", parent) {
+            @Override
+            protected boolean doCheckState() {
+                try {
+                    PortolanPreferences.splitCommand(getStringValue());
+                    return true;
+                } catch (IllegalArgumentException e) {
+                    setErrorMessage(e.getMessage());
+                    return false;
+                }
+            }
+        };
+        command.setValidateStrategy(StringFieldEditor.VALIDATE_ON_KEY_STROKE);
+        addField(command);
+        DirectoryFieldEditor dir = new DirectoryFieldEditor(PortolanPreferences.BACKEND_DIRECTORY,
+                "Backend working directory:", parent);
+        dir.setEmptyStringAllowed(true);
+        addField(dir);
+        addField(new BooleanFieldEditor(PortolanPreferences.AUTO_START, "Start the backend when Portolan starts",
+                parent));
+        addField(new BooleanFieldEditor(PortolanPreferences.DEBUG,
+                label("Debug logging of every probe and strategy (stderr)", PortolanPreferences.DEBUG), parent));
+    }
+
+    private Label environmentNote;
+
+    private String environmentNote() {
+        StringBuilder sb = new StringBuilder();
+        if (!overrides.isEmpty()) {
+            sb.append("Environment variables override these preferences: ").append(overrides.entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue()).sorted().collect(Collectors.joining(", ")))
+                    .append(". Changes to the overridden fields take effect only without them.");
+        }
+        for (String p : problems) {
+            sb.append(sb.isEmpty() ? "" : "\n").append("Ignored: ").append(p);
+        }
+        return sb.toString();
+    }
+
+    /** The label of a field, marked when an environment variable overrides it. */
+    private String label(String text, String key) {
+        return overrides.keySet().stream().filter(v -> key.equals(PortolanPreferences.keyOverriddenBy(v))).findFirst()
+                .map(v -> text + " [overridden by " + v + "]").orElse(text);
+    }
+
+    private FieldEditor millis(String key, String text, int min, int max, Composite parent) {
+        IntegerFieldEditor f = new IntegerFieldEditor(key, label(text, key), parent);
+        f.setValidRange(min, max);
+        return f;
+    }
+
+    /** The note about environment overrides, {@code null} when there are none (tests). */
+    public String environmentNoteText() {
+        return environmentNote == null ? null : environmentNote.getText();
+    }
+
+    @Override
+    public boolean performOk() {
+        if (!super.performOk()) {
+            return false;
+        }
+        try {
+            ((ScopedPreferenceStore) getPreferenceStore()).save();
+        } catch (java.io.IOException e) {
+            setErrorMessage("Cannot save the Portolan preferences: " + e.getMessage());
+            return false;
+        }
+        return true;
+    }
+}

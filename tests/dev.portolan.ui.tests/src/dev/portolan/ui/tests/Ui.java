@@ -1,0 +1,137 @@
+package dev.portolan.ui.tests;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.graphics.GC;
+import org.eclipse.swt.graphics.Image;
+import org.eclipse.swt.graphics.ImageData;
+import org.eclipse.swt.graphics.ImageLoader;
+import org.eclipse.swt.graphics.Rectangle;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
+import org.eclipse.swt.widgets.Display;
+import org.eclipse.swt.widgets.Shell;
+import org.eclipse.ui.IWorkbenchPage;
+import org.eclipse.ui.PlatformUI;
+
+import dev.portolan.ui.PortolanUi;
+import dev.portolan.ui.internal.StatusView;
+
+/**
+ * UI-thread test helpers: wait for a condition while running the display's event loop, with a deadline (the
+ * display sleeps until an event arrives; a periodic timer only wakes it to check the deadline). Never
+ * {@code Thread.sleep}.
+ */
+final class Ui {
+
+    private static final int WAKE_MS = 25;
+
+    private Ui() {
+    }
+
+    static Display display() {
+        Display d = Display.getCurrent();
+        if (d == null) {
+            fail("not on the UI thread");
+        }
+        return d;
+    }
+
+    /** Spins the event loop until {@code condition} holds; fails with {@code what} and {@code state} after the timeout. */
+    static void until(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
+        Display d = display();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean[] woken = { false };
+        Runnable wake = () -> woken[0] = true;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("timed out after " + timeout + " waiting for " + what + "; now: " + state.get());
+            }
+            if (!d.readAndDispatch()) {
+                woken[0] = false;
+                d.timerExec(WAKE_MS, wake);
+                d.sleep();
+            }
+        }
+        d.timerExec(-1, wake);
+    }
+
+    static void until(String what, Duration timeout, BooleanSupplier condition) {
+        until(what, timeout, condition, () -> "");
+    }
+
+    /** Waits until no Job of the Portolan UI family is waiting or running (spinning the event loop meanwhile). */
+    static void joinPortolanJobs(Duration timeout) {
+        until("Portolan UI jobs to finish", timeout, () -> Job.getJobManager().find(PortolanUi.JOB_FAMILY).length == 0,
+                () -> List.of(Job.getJobManager().find(PortolanUi.JOB_FAMILY)).toString());
+    }
+
+    /** Processes the pending events. */
+    static void drain() {
+        Display d = display();
+        while (d.readAndDispatch()) {
+            // run what is queued
+        }
+    }
+
+    static IWorkbenchPage page() {
+        return PlatformUI.getWorkbench().getActiveWorkbenchWindow().getActivePage();
+    }
+
+    static StatusView showStatusView() throws Exception {
+        StatusView v = (StatusView) page().showView(PortolanUi.STATUS_VIEW_ID);
+        drain();
+        return v;
+    }
+
+    /** All controls below {@code root} matching {@code match}. */
+    static <T extends Control> List<T> find(Control root, Class<T> type, Predicate<T> match) {
+        List<T> found = new ArrayList<>();
+        collect(root, type, match, found);
+        return found;
+    }
+
+    private static <T extends Control> void collect(Control c, Class<T> type, Predicate<T> match, List<T> found) {
+        if (type.isInstance(c) && match.test(type.cast(c))) {
+            found.add(type.cast(c));
+        }
+        if (c instanceof Composite comp) {
+            for (Control child : comp.getChildren()) {
+                collect(child, type, match, found);
+            }
+        }
+    }
+
+    /** Saves what the X server shows of the shell (a real screenshot of the window) as PNG. */
+    static Path screenshot(Shell shell, Path file) throws IOException {
+        Display d = shell.getDisplay();
+        shell.forceActive();
+        drain();
+        Rectangle b = d.map(shell, null, shell.getClientArea());
+        Image image = new Image(d, b.width, b.height);
+        GC gc = new GC(d);
+        try {
+            gc.copyArea(image, b.x, b.y);
+            ImageLoader loader = new ImageLoader();
+            loader.data = new ImageData[] { image.getImageData() };
+            Files.createDirectories(file.getParent());
+            loader.save(file.toString(), SWT.IMAGE_PNG);
+        } finally {
+            gc.dispose();
+            image.dispose();
+        }
+        return file;
+    }
+}
