@@ -1,11 +1,15 @@
 package dev.portolan.core.internal;
 
 import java.time.Duration;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -50,6 +54,8 @@ public final class BackendServiceImpl implements BackendService {
     private final Object lock = new Object();
     private LaunchHandle handle;
     private AutoCloseable handleListener;
+    private BundleContext context;
+    private ServiceRegistration<LaunchHandle> handleRegistration;
 
     public BackendServiceImpl() {
     }
@@ -62,7 +68,13 @@ public final class BackendServiceImpl implements BackendService {
     }
 
     @Activate
-    void activate() {
+    void activate(BundleContext bundleContext) {
+        this.context = bundleContext;
+        OwnSidecar.attach(this);
+    }
+
+    /** Outside OSGi. */
+    public void activate() {
         OwnSidecar.attach(this);
     }
 
@@ -126,10 +138,24 @@ public final class BackendServiceImpl implements BackendService {
             }
             synchronized (lock) {
                 handle = h;
+                if (context != null) {
+                    // the announcement strategy finds our sidecar through this service
+                    Hashtable<String, Object> props = new Hashtable<>();
+                    props.put("portolan.sidecar", "own");
+                    props.put(Constants.SERVICE_RANKING, 0);
+                    handleRegistration = context.registerService(LaunchHandle.class, h, props);
+                }
                 handleListener = h.addListener(new SidecarListener() {
                     @Override
                     public void announced(LaunchHandle lh, SidecarAnnouncement a) {
                         accept(lh, a);
+                    }
+
+                    @Override
+                    public void stateChanged(LaunchHandle lh, SidecarState from, SidecarState to) {
+                        if (to.isTerminal() || to == SidecarState.STARTING && from != SidecarState.STARTING) {
+                            sidecarExited(lh, to);
+                        }
                     }
                 });
             }
@@ -153,15 +179,40 @@ public final class BackendServiceImpl implements BackendService {
         return tracker.current();
     }
 
+    /** Our sidecar's process went away by itself: the tracker knows at once, without waiting for a health check. */
+    private void sidecarExited(LaunchHandle h, SidecarState to) {
+        synchronized (lock) {
+            if (handle != h) {
+                return;
+            }
+        }
+        if (tracker instanceof EndpointTrackerImpl t) {
+            h.lastAnnouncement().ifPresent(a -> t.sidecarStopped(a.announcement().port(),
+                    "our sidecar (pid " + a.pid() + ") exited" + (to == SidecarState.STARTING
+                            ? "; the launcher is restarting it"
+                            : " (" + to + ")")));
+        }
+    }
+
     @Override
     public CompletableFuture<Void> stop() {
         LaunchHandle h;
         AutoCloseable listener;
+        ServiceRegistration<LaunchHandle> registration;
         synchronized (lock) {
             h = handle;
             listener = handleListener;
+            registration = handleRegistration;
             handle = null;
             handleListener = null;
+            handleRegistration = null;
+        }
+        if (registration != null) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle is stopping
+            }
         }
         if (h == null) {
             return CompletableFuture.completedFuture(null);

@@ -15,7 +15,6 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.Endpoint;
-import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
@@ -25,7 +24,8 @@ import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.core.discovery.HealthProbe;
 
 /**
- * Strategy 1, {@code announcement}: the endpoint our own sidecar announced on its stdout (accepted by the launcher).
+ * Strategy 1, {@code announcement}: the endpoint our own sidecar announced on its stdout (accepted by the launcher),
+ * found through the {@link LaunchHandle} service the backend service registers with {@code portolan.sidecar=own}.
  * Not applicable when this front end launched no sidecar. Waits for the announcement until the deadline; when the
  * announced endpoint does not answer (the sidecar died and is being restarted), waits for the next announcement.
  */
@@ -35,16 +35,23 @@ public final class AnnouncementStrategy implements DetectorStrategy {
 
     public static final String NAME = "announcement";
 
+    /** Service property of the {@link LaunchHandle} the backend service registers for the sidecar it owns. */
+    public static final String OWN_SIDECAR_FILTER = "(portolan.sidecar=own)";
+
+    /**
+     * Our sidecar, registered as a service by the backend service while it runs one. A reference to the handle (not
+     * to the backend service) keeps discovery from activating the backend service and the tracker.
+     */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile BackendService backend;
+            policyOption = ReferencePolicyOption.GREEDY, target = OWN_SIDECAR_FILTER)
+    private volatile LaunchHandle sidecar;
 
     public AnnouncementStrategy() {
     }
 
-    /** For use outside OSGi. */
-    public AnnouncementStrategy(BackendService backend) {
-        this.backend = backend;
+    /** For use outside OSGi: {@code null} when no sidecar runs. */
+    public AnnouncementStrategy(LaunchHandle sidecar) {
+        this.sidecar = sidecar;
     }
 
     @Override
@@ -54,9 +61,8 @@ public final class AnnouncementStrategy implements DetectorStrategy {
 
     @Override
     public Endpoint detect(DetectionContext ctx) throws DetectionException, InterruptedException {
-        BackendService b = backend;
-        LaunchHandle h = b == null ? null : b.sidecar().orElse(null);
-        if (h == null) {
+        LaunchHandle h = sidecar;
+        if (h == null || h.state().isTerminal() && h.lastAnnouncement().isEmpty()) {
             throw DetectionException.notApplicable("no sidecar was launched by this front end");
         }
         BlockingQueue<SidecarAnnouncement> later = new LinkedBlockingQueue<>();

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -154,8 +153,9 @@ class LauncherIntegrationTest {
         p.destroyForcibly();
         p.onExit().get(30, TimeUnit.SECONDS);
         // keep the old port busy so that the restarted sidecar has to announce another one (unless the launcher was
-        // quicker and the new incarnation already holds it again: then it is told apart by its pid)
-        ServerSocket blocker = new ServerSocket();
+        // quicker and the new incarnation already holds it again: then it is told apart by its pid). A bound socket
+        // that does not listen: the port finder cannot bind it, and a connection attempt is refused at once.
+        java.net.Socket blocker = new java.net.Socket();
         try {
             blocker.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), oldPort));
         } catch (java.net.BindException e) {
