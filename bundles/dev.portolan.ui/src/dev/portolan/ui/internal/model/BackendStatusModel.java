@@ -197,6 +197,11 @@ public final class BackendStatusModel implements SidecarListener {
         return () -> listeners.remove(listener);
     }
 
+    /** How many listeners are subscribed (tests check that disposed parts unsubscribe). */
+    public int listenerCount() {
+        return listeners.size();
+    }
+
     /** Adds the per-strategy outcomes of a discovery run the UI started. */
     public void record(DiscoveryResult result) {
         Instant now = Instant.now();
