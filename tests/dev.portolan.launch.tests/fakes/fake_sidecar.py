@@ -3,7 +3,7 @@
 bind-and-hold pattern), announces it on stdout like Portolan's backends, then waits on stdin.
 
 Options (all optional):
-  --range FIRST-LAST   ports to try (default 21000-21999)
+  --range FIRST-LAST   ports to try (default 21000-21999); API_PORT=N in the environment forces N
   --noise N            print N noise lines on stdout and stderr before announcing
   --no-token           seed-compatible announcement without the token
   --token VALUE        announce this token instead of $PORTOLAN_TOKEN (an impostor)
@@ -53,6 +53,8 @@ if opt("--never-announce"):
             sys.exit(0)
 
 first, last = (int(x) for x in opt("--range", "21000-21999").split("-"))
+if os.environ.get("API_PORT"):  # a fixed port, as Portolan's backends honour it
+    first = last = int(os.environ["API_PORT"])
 sock = None
 for port in range(first, last + 1):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -143,7 +143,9 @@ public final class SampleBackend implements AutoCloseable {
     @Override
     public void close() {
         if (stopped.compareAndSet(false, true)) {
-            reservation.close(); // stops the HttpServer (binder close) and releases the locks
+            // graceful: running exchanges get up to a second to finish (an idle server stops at once on JDK 22+)
+            reservation.takeServer().stop(1);
+            reservation.close(); // releases the [::1] twin, the lock file and the in-process entry
             executor.shutdownNow();
             done.countDown();
         }
@@ -215,13 +217,13 @@ public final class SampleBackend implements AutoCloseable {
         }
         err.println("sample-backend: " + mode + " serving on " + b.announcement().url() + " (pid "
                 + ProcessHandle.current().pid() + ")");
+        Runtime.getRuntime().addShutdownHook(new Thread(b::close, "sample-backend-shutdown")); // SIGTERM, Ctrl-C
         if (Announcement.MODE_SIDECAR.equals(mode)) {
             String reason = watchStdin(stdin);
             err.println("sample-backend: " + reason + ", stopping");
             b.close();
             return EXIT_OK;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(b::close, "sample-backend-shutdown"));
         try {
             b.done.await();
         } catch (InterruptedException e) {

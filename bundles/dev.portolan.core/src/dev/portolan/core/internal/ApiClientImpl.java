@@ -42,14 +42,22 @@ public final class ApiClientImpl implements ApiClient {
     private EndpointTracker tracker;
     @Reference
     private SettingsService settings;
+    private final Duration requestTimeout;
 
     public ApiClientImpl() {
+        this.requestTimeout = REQUEST_TIMEOUT;
     }
 
     /** For use outside OSGi. */
     public ApiClientImpl(EndpointTracker tracker, SettingsService settings) {
+        this(tracker, settings, REQUEST_TIMEOUT);
+    }
+
+    /** For use outside OSGi, with another response timeout per request. */
+    public ApiClientImpl(EndpointTracker tracker, SettingsService settings, Duration requestTimeout) {
         this.tracker = tracker;
         this.settings = settings;
+        this.requestTimeout = requestTimeout;
     }
 
     @Override
@@ -62,19 +70,19 @@ public final class ApiClientImpl implements ApiClient {
             if (!HealthProbe.isConnectionFailure(e)) {
                 throw new ApiException(m + " " + endpoint.baseUrl() + path + " failed: " + e, e);
             }
-            tracker.reportFailure(endpoint, e);
+            CompletableFuture<EndpointStatus> reported = tracker.reportFailure(endpoint, e);
             if (!IDEMPOTENT.contains(m)) {
                 throw new ApiException.NoBackendException(m + " " + endpoint.baseUrl() + path
-                        + " failed to connect (" + HealthProbe.describe(e, REQUEST_TIMEOUT)
+                        + " failed to connect (" + HealthProbe.describe(e, requestTimeout)
                         + "); not retried because " + m + " is not idempotent; re-discovery started", e);
             }
-            Endpoint next = awaitEndpoint(tracker.current());
+            Endpoint next = awaitEndpoint(awaitReport(reported));
             try {
                 return send(m, next, path, body);
             } catch (IOException e2) {
                 tracker.reportFailure(next, e2);
                 throw new ApiException.NoBackendException(m + " " + path + " failed on " + endpoint.baseUrl()
-                        + " and on retry at " + next.baseUrl() + ": " + HealthProbe.describe(e2, REQUEST_TIMEOUT), e2);
+                        + " and on retry at " + next.baseUrl() + ": " + HealthProbe.describe(e2, requestTimeout), e2);
             }
         }
     }
@@ -82,7 +90,7 @@ public final class ApiClientImpl implements ApiClient {
     private ApiResponse send(String method, Endpoint endpoint, String path, String body)
             throws IOException, InterruptedException, ApiException {
         URI uri = endpoint.baseUrl().resolve(path.startsWith("/") ? path : "/" + path);
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).header("Accept",
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(requestTimeout).header("Accept",
                 "application/json");
         if (body != null) {
             b.header("Content-Type", "application/json").method(method,
@@ -98,7 +106,7 @@ public final class ApiClientImpl implements ApiClient {
                 throw e;
             }
             throw new ApiException.TimeoutException(method + " " + uri + " timed out after "
-                    + REQUEST_TIMEOUT.toSeconds() + " s", e);
+                    + requestTimeout.toMillis() + " ms", e);
         }
         if (r.statusCode() >= 400) {
             throw new ApiException.HttpStatusException(r.statusCode(), r.body(),
@@ -136,6 +144,15 @@ public final class ApiClientImpl implements ApiClient {
             } catch (Exception e) {
                 // listener removal cannot fail
             }
+        }
+    }
+
+    /** The tracker's status once it has handled the failure report (bounded by the discovery timeout). */
+    private EndpointStatus awaitReport(CompletableFuture<EndpointStatus> reported) throws InterruptedException {
+        try {
+            return reported.get(settings.effective().discoveryTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            return tracker.current();
         }
     }
 

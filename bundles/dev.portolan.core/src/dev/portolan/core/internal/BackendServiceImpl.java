@@ -15,6 +15,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
@@ -89,7 +90,9 @@ public final class BackendServiceImpl implements BackendService {
         if (command.isEmpty()) {
             command = DefaultBackend.command();
         }
+        // the sidecar allocates from the range this front end scans
         return LaunchSpec.builder(command).workingDirectory(s.backendDirectory()).restartPolicy(RestartPolicy.DEFAULT)
+                .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, s.range().toString()).env("PYTHONUNBUFFERED", "1")
                 .build();
     }
 
@@ -170,11 +173,11 @@ public final class BackendServiceImpl implements BackendService {
         } catch (Exception e) {
             // nothing to do
         }
-        return h.stop().whenComplete((v, e) -> {
-            if (tracker instanceof EndpointTrackerImpl t) {
-                t.sidecarStopped("backend stopped");
-            }
-        });
+        // tell the tracker first, so that the health monitor does not mistake the stop for a crash
+        if (tracker instanceof EndpointTrackerImpl t) {
+            h.lastAnnouncement().ifPresent(a -> t.sidecarStopped(a.announcement().port(), "backend stopped"));
+        }
+        return h.stop();
     }
 
     @Override

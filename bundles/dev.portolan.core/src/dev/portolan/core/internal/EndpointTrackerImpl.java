@@ -83,6 +83,8 @@ public final class EndpointTrackerImpl implements EndpointTracker {
     /** Cache writes (with fsync) run here, off the event thread, so they never delay listeners. */
     private final ExecutorService cacheWriter = Executors
             .newSingleThreadExecutor(r -> daemon(r, "portolan-endpoint-cache"));
+    private final java.util.concurrent.atomic.AtomicReference<Object[]> pendingCacheWrite =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final ScheduledExecutorService monitor = Executors
             .newSingleThreadScheduledExecutor(r -> daemon(r, "portolan-health-monitor"));
     private EndpointStatus current = new EndpointStatus(EndpointState.DISCOVERING, null, null, null, "starting", 0);
@@ -240,8 +242,14 @@ public final class EndpointTrackerImpl implements EndpointTracker {
                 deliver(r, s);
             }
             post(s);
-            if (cache) {
-                cacheWriter.execute(() -> writeCache(endpoint, token));
+            if (cache && pendingCacheWrite.getAndSet(new Object[] { endpoint, token }) == null) {
+                // coalesced: one queued write at a time, writing the latest endpoint
+                cacheWriter.execute(() -> {
+                    Object[] latest = pendingCacheWrite.getAndSet(null);
+                    if (latest != null) {
+                        writeCache((Endpoint) latest[0], (String) latest[1]);
+                    }
+                });
             }
         });
         return s;
@@ -384,10 +392,13 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         }
     }
 
-    /** Our sidecar was stopped on purpose: UNAVAILABLE (unless overridden), no recovery restart. */
-    public EndpointStatus sidecarStopped(String message) {
+    /**
+     * Our sidecar on {@code port} is being stopped on purpose: UNAVAILABLE when it is the current endpoint (unless
+     * overridden), without a recovery restart.
+     */
+    public EndpointStatus sidecarStopped(int port, String message) {
         synchronized (lock) {
-            if (override != null) {
+            if (override != null || current.endpoint() == null || current.endpoint().port() != port) {
                 return current;
             }
             return publish(EndpointState.UNAVAILABLE, null, null, message, null);
@@ -442,11 +453,12 @@ public final class EndpointTrackerImpl implements EndpointTracker {
 
     @Override
     public CompletableFuture<EndpointStatus> reportFailure(Endpoint endpoint, Throwable cause) {
+        String why = HealthProbe.describe(cause, Duration.ZERO);
+        String token;
         synchronized (lock) {
             if (override != null) {
                 if (endpoint.equals(override)) {
-                    publish(EndpointState.UNAVAILABLE, null, null, "manual override " + endpoint.baseUrl()
-                            + " is not answering: " + HealthProbe.describe(cause, Duration.ZERO), null);
+                    return checkOverride();
                 }
                 return CompletableFuture.completedFuture(current);
             }
@@ -455,8 +467,12 @@ public final class EndpointTrackerImpl implements EndpointTracker {
                 return refreshing != null && !refreshing.isDone() ? refreshing.copy()
                         : CompletableFuture.completedFuture(current);
             }
+            token = currentToken;
         }
-        return lost(endpoint, HealthProbe.describe(cause, Duration.ZERO));
+        // a broken pooled connection is not a dead backend: confirm with a health + identity probe first
+        return HealthProbe.probeAsync(endpoint.healthUrl(), Optional.ofNullable(token), Duration.ofSeconds(1))
+                .thenCompose(r -> r.accepted() ? CompletableFuture.completedFuture(current())
+                        : lost(endpoint, why + "; health check: " + r.detail()));
     }
 
     private CompletableFuture<EndpointStatus> lost(Endpoint endpoint, String why) {

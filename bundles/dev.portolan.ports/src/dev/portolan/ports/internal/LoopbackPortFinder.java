@@ -44,6 +44,8 @@ public final class LoopbackPortFinder implements BindingPortFinder {
     private static final InetAddress LOOPBACK6 = literal(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 });
     private static final int OS_ATTEMPTS = 32;
     private static volatile Boolean ipv6;
+    private static final boolean DEBUG_FROM_PROCESS = EnvironmentVariables
+            .isTrue(System.getenv(EnvironmentVariables.DEBUG_PORT_DISCOVERY));
 
     private final LockDirectory locks;
     private final Boolean debug;
@@ -123,8 +125,11 @@ public final class LoopbackPortFinder implements BindingPortFinder {
             this.address = request.bindAddress() != null ? request.bindAddress() : LOOPBACK4;
             this.checkV6 = (request.bindAddress() == null || LOOPBACK4.equals(request.bindAddress()))
                     && ipv6Available();
-            Map<String, String> env = request.environment() != null ? request.environment() : System.getenv();
-            this.dbg = debug != null ? debug : EnvironmentVariables.isTrue(env.get(EnvironmentVariables.DEBUG_PORT_DISCOVERY));
+            // the request's environment or the process's: either one switches probe logging on
+            Map<String, String> env = request.environment() != null ? request.environment() : Map.of();
+            this.dbg = debug != null ? debug
+                    : EnvironmentVariables.isTrue(env.get(EnvironmentVariables.DEBUG_PORT_DISCOVERY))
+                            || DEBUG_FROM_PROCESS;
         }
 
         void debug(int port, String result) {

@@ -112,6 +112,10 @@ class CrossProcessReservationTest {
         }
         try (PortReservation r = here.reserve(one)) {
             assertEquals(20650, r.port(), "the dead owner's lock is reclaimed");
+            String owner = java.nio.file.Files.readString(lockDir.resolve("20650.lock"));
+            assertTrue(owner.startsWith("pid=" + ProcessHandle.current().pid() + " start="),
+                    "the stale owner line (pid " + ownerPid + ") is replaced: " + owner);
+            assertEquals(64, owner.length(), "fixed-width owner line: [" + owner + "]");
         }
     }
 

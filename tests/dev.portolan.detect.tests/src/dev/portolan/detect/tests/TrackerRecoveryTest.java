@@ -280,4 +280,83 @@ class TrackerRecoveryTest {
         EndpointStatus cleared = Await.result(tracker.clearOverride(), Fixtures.WAIT, "clear");
         assertEquals(found.port(), cleared.endpoint().port());
     }
+
+    @Test
+    void aFailureReportForAHealthyBackendIsNoLoss() throws Exception {
+        TestBackend b = backend(range.first() + 1, TOKEN);
+        listen();
+        EndpointStatus s = Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+        assertEquals(b.port(), s.endpoint().port());
+        awaitAvailableOn(0, b.port());
+        int count = events.size();
+        EndpointStatus after = Await.result(
+                tracker.reportFailure(s.endpoint(), new java.io.IOException("HTTP/1.1 header parser received no bytes")),
+                Fixtures.WAIT, "report");
+        assertEquals(EndpointState.AVAILABLE, after.state());
+        assertEquals(b.port(), after.endpoint().port());
+        Await.result(((EndpointTrackerImpl) tracker).flush(), Fixtures.WAIT, "flush");
+        assertEquals(count, events.size(), "a stale pooled connection must not flap the state: " + events.values());
+    }
+
+    @Test
+    void concurrentChangesReachEveryListenerExactlyOnceInOrder() throws Exception {
+        // quiet health monitor: only the changes made here
+        settings.update(Fixtures.settings(range, null, Duration.ofSeconds(2), Duration.ofMinutes(10)));
+        EndpointTrackerImpl impl = (EndpointTrackerImpl) tracker;
+        Endpoint[] eps = { Endpoint.at("127.0.0.1", range.first(), "announcement", true),
+                Endpoint.at("127.0.0.1", range.first() + 1, "announcement", true) };
+        List<Await.Recorder<EndpointStatus>> recorders = new java.util.concurrent.CopyOnWriteArrayList<>();
+        int writers = 4;
+        int changes = 500;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers + 1);
+        try {
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int offset = w;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < changes; i++) {
+                        impl.acceptAnnouncement(eps[(i + offset) % 2], TOKEN);
+                    }
+                }));
+            }
+            futures.add(pool.submit(() -> {
+                for (int i = 0; i < 20; i++) {
+                    Await.Recorder<EndpointStatus> r = new Await.Recorder<>();
+                    recorders.add(r);
+                    closeables.add(tracker.addListener(r::accept));
+                }
+            }));
+            for (java.util.concurrent.Future<?> f : futures) {
+                Await.result(f, Fixtures.WAIT, "writer");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Await.result(impl.flush(), Fixtures.WAIT, "flush");
+        long last = tracker.current().sequence();
+        for (Await.Recorder<EndpointStatus> r : recorders) {
+            List<EndpointStatus> seen = r.values();
+            assertTrue(!seen.isEmpty(), "every listener gets the current value at once");
+            for (int i = 1; i < seen.size(); i++) {
+                assertEquals(seen.get(i - 1).sequence() + 1, seen.get(i).sequence(), "gap or duplicate");
+            }
+            assertEquals(last, seen.get(seen.size() - 1).sequence(), "every listener reaches the last change");
+        }
+    }
+
+    @Test
+    void apiClientErrorsAreTyped() throws Exception {
+        TestBackend b = backend(range.first() + 2, TOKEN);
+        Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+        ApiException.HttpStatusException notFound = assertThrows(ApiException.HttpStatusException.class,
+                () -> api.call("GET", "/nope", null));
+        assertEquals(404, notFound.status());
+        assertTrue(notFound.body().contains("Not Found"), notFound.body());
+        assertEquals("GET http://127.0.0.1:" + b.port() + "/nope answered HTTP 404", notFound.getMessage());
+        ApiClient quick = new dev.portolan.core.internal.ApiClientImpl(tracker, settings, Duration.ofMillis(300));
+        ApiException.TimeoutException timeout = assertThrows(ApiException.TimeoutException.class,
+                () -> quick.call("GET", "/v1/hang", null));
+        assertEquals("GET http://127.0.0.1:" + b.port() + "/v1/hang timed out after 300 ms", timeout.getMessage());
+        assertEquals(EndpointState.AVAILABLE, tracker.current().state(), "a slow answer is no lost backend");
+    }
 }

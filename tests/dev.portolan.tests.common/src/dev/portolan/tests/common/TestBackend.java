@@ -19,7 +19,7 @@ import com.sun.net.httpserver.HttpServer;
 /**
  * A real in-process HTTP backend on 127.0.0.1 (JDK {@link HttpServer}) for discovery tests. A genuine backend answers
  * {@code GET /health} with {@code {"status":"healthy","token":"<token>"}} (token echo, when it has one) and serves
- * {@code /v1/echo}; an {@link #impostor(int) impostor} answers {@code {"status":"healthy"}} on {@code /health} and
+ * {@code /v1/...} (any path; {@code /v1/hang} never answers), 404 elsewhere; an {@link #impostor(int) impostor} answers {@code {"status":"healthy"}} on {@code /health} and
  * records every other request it receives (a correct front end never sends it any).
  */
 public final class TestBackend implements AutoCloseable {
@@ -32,6 +32,7 @@ public final class TestBackend implements AutoCloseable {
     private final boolean impostor;
     private final AtomicInteger healthRequests = new AtomicInteger();
     private final List<String> apiRequests = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
     private TestBackend(int port, String token, boolean impostor) throws IOException {
         this.token = token;
@@ -94,6 +95,15 @@ public final class TestBackend implements AutoCloseable {
             respond(ex, 200, "{\"impostor\":true}");
             return;
         }
+        if (ex.getRequestURI().getPath().equals("/v1/hang")) {
+            // never answers (until the backend is closed): for client timeouts
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         if (!ex.getRequestURI().getPath().startsWith("/v1/")) {
             respond(ex, 404, "{\"detail\":\"Not Found\"}");
             return;
@@ -120,6 +130,7 @@ public final class TestBackend implements AutoCloseable {
     /** Stops at once: the port is closed when this returns. */
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
         executor.shutdownNow();
     }

@@ -54,6 +54,7 @@ final class RunCommand implements Command {
         LaunchSpec spec = LaunchSpec.builder(command).announcementTimeout(timeout)
                 .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).build();
 
+        Services.requireValidEnvironment();
         BackendService backend = Services.get(BackendService.class);
         EndpointTracker tracker = Services.get(EndpointTracker.class);
         AnnouncementCodec codec = AnnouncementCodec.standard();
@@ -78,7 +79,11 @@ final class RunCommand implements Command {
                             + h.pid().stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse(""));
                 }
             };
-            Thread hook = new Thread(() -> stopQuietly(handle, err), "portolan-run-shutdown");
+            java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread hook = new Thread(() -> {
+                signalled.set(true);
+                stopQuietly(handle, err);
+            }, "portolan-run-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try (AutoCloseable l = handle.addListener(printer)) {
                 handle.lastAnnouncement().ifPresent(a -> print(a, printed, codec, out));
@@ -88,7 +93,15 @@ final class RunCommand implements Command {
                     }
                 });
                 int code = handle.exit().handle((c, e) -> c == null ? -1 : c).get();
-                return exitCode(handle, restart, code, err);
+                if (signalled.get()) {
+                    return ExitCodes.OK; // the JVM exits with 128+signal once the hooks are done
+                }
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    return ExitCodes.OK; // a signal arrived just now: the JVM is exiting with 128+signal
+                }
+                return exitCode(handle, code, err);
             }
         }
     }
@@ -107,30 +120,20 @@ final class RunCommand implements Command {
         }
     }
 
-    private static int exitCode(LaunchHandle handle, boolean restart, int processExit, PrintStream err) {
-        CompletableFuture<SidecarAnnouncement> first = handle.announcement();
-        boolean announced = handle.lastAnnouncement().isPresent();
-        if (!announced && first.isCompletedExceptionally()) {
-            Throwable cause = first.handle((a, e) -> e).join();
-            err.println("portolan: " + rootMessage(cause));
-            return isTimeout(cause) ? ExitCodes.ANNOUNCEMENT_TIMEOUT : ExitCodes.EXITED_BEFORE_ANNOUNCING;
-        }
-        if (handle.state() == SidecarState.FAILED && restart) {
-            err.println("portolan: backend crash loop after " + handle.restartCount() + " restarts; giving up");
-            return ExitCodes.CRASH_LOOP;
+    private static int exitCode(LaunchHandle handle, int processExit, PrintStream err) {
+        var failure = handle.failure();
+        if (failure.isPresent()) {
+            err.println("portolan: " + failure.get().getMessage());
+            return switch (failure.get().reason()) {
+            case ANNOUNCEMENT_TIMEOUT -> ExitCodes.ANNOUNCEMENT_TIMEOUT;
+            case EXITED_BEFORE_ANNOUNCING -> ExitCodes.EXITED_BEFORE_ANNOUNCING;
+            case CRASH_LOOP -> ExitCodes.CRASH_LOOP;
+            case INVALID_SPEC, START_FAILED -> ExitCodes.LAUNCH_FAILED;
+            default -> ExitCodes.BACKEND_EXITED;
+            };
         }
         err.println("portolan: backend exited with code " + processExit);
         return ExitCodes.BACKEND_EXITED;
-    }
-
-    private static boolean isTimeout(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof TimeoutException || c instanceof java.util.concurrent.TimeoutException
-                    || String.valueOf(c.getMessage()).contains("timed out")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static String rootMessage(Throwable t) {

@@ -23,6 +23,17 @@ final class Services {
         }
     }
 
+    /**
+     * The command line is strict where the workbench is lenient: an invalid environment value (e.g.
+     * {@code PORT_DISCOVERY_TIMEOUT=abc}) is a usage error naming the variable and the value, not a silent default.
+     */
+    static void requireValidEnvironment() throws MissingServiceException, InterruptedException, UsageException {
+        java.util.List<String> problems = get(dev.portolan.api.discovery.SettingsService.class).problems();
+        if (!problems.isEmpty()) {
+            throw new UsageException(String.join("; ", problems));
+        }
+    }
+
     static <T> T get(Class<T> type) throws MissingServiceException, InterruptedException {
         BundleContext ctx = FrameworkUtil.getBundle(Services.class).getBundleContext();
         ServiceTracker<T, T> t = new ServiceTracker<>(ctx, type, null);

@@ -1,0 +1,82 @@
+package dev.portolan.app.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.PortolanCli;
+
+/** {@code ./portolan api} end to end: the real script runs the sample Java backend from the product's plugins. */
+class CliApiTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode announcement(ChildProcess p) throws Exception {
+        String line = p.awaitLine(l -> l.startsWith("{") && l.contains("\"type\":\"port_info\""), TIMEOUT);
+        return JSON.readTree(line);
+    }
+
+    @Test
+    void printsTheAnnouncementServesHealthAndStopsOnTheShutdownLine() throws Exception {
+        try (ChildProcess p = PortolanCli.start(
+                Map.of("PORTOLAN_TOKEN", "cli-api-token", "PORTOLAN_PORT_RANGE", "20850-20860"), "api")) {
+            JsonNode a = announcement(p);
+            int port = a.get("port").asInt();
+            try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
+                assertTrue(c.isConnected(), "listening when announced");
+            }
+            assertTrue(port >= 20850 && port <= 20860, a.toString());
+            assertEquals("sidecar", a.get("mode").asText());
+            assertEquals("cli-api-token", a.get("token").asText());
+            HttpResponse<String> health = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
+                    HttpRequest.newBuilder(URI.create(a.get("health_url").asText())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+            assertEquals("cli-api-token", JSON.readTree(health.body()).get("token").asText());
+            OutputStream stdin = p.process().getOutputStream();
+            stdin.write("sidecar shutdown\n".getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            assertEquals(0, p.awaitExit(TIMEOUT), p.output());
+        }
+    }
+
+    @Test
+    void standaloneWithAForcedPortAnnouncesThatPort() throws Exception {
+        try (ChildProcess p = PortolanCli.start(Map.of(), "api", "--standalone", "--port", "0")) {
+            JsonNode a = announcement(p);
+            assertEquals("standalone", a.get("mode").asText());
+            assertTrue(a.get("port").asInt() > 0);
+            p.process().getOutputStream().close(); // standalone ignores stdin: still serving afterwards
+            try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", a.get("port").asInt()))) {
+                assertTrue(c.isConnected());
+            }
+        }
+    }
+
+    @Test
+    void badArgumentsAndBadApiPortHaveTheirExitCodes() throws Exception {
+        PortolanCli.Result usage = PortolanCli.run(Map.of(), TIMEOUT, "api", "--bogus");
+        assertEquals(2, usage.exitCode(), usage.output());
+        assertTrue(usage.output().contains("unknown argument '--bogus'"), usage.output());
+        PortolanCli.Result noPort = PortolanCli.run(Map.of("API_PORT", "http"), TIMEOUT, "api");
+        assertEquals(3, noPort.exitCode(), noPort.output());
+        assertTrue(noPort.output().contains("API_PORT='http' is not a port number"), noPort.output());
+    }
+}

@@ -1,0 +1,151 @@
+package dev.portolan.app.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.PortolanCli;
+import dev.portolan.tests.common.TestPorts;
+
+/**
+ * {@code ./portolan discover} and {@code ./portolan run} end to end: the real script, the product's headless
+ * application with the real DS services, the real sample Java backend in child JVMs, real HTTP. Each test gets its
+ * own port block (band 24100-24399) and its own state directory (XDG_STATE_HOME).
+ */
+class CliDiscoverRunTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final TestPorts PORTS = new TestPorts(24100, 24399);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Map<String, String> env(Path state, int first, int last) {
+        return Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_PORT_RANGE", first + "-" + last);
+    }
+
+    private static JsonNode firstJson(List<String> lines) throws Exception {
+        for (String l : lines) {
+            if (l.startsWith("{")) {
+                return JSON.readTree(l);
+            }
+        }
+        throw new AssertionError("no JSON line in:\n" + String.join("\n", lines));
+    }
+
+    @Test
+    void discoverFindsARunningSampleBackendByScanning(@TempDir Path state) throws Exception {
+        int first = PORTS.block(5);
+        Map<String, String> env = env(state, first, first + 4);
+        List<String> backendCmd = SampleBackend.command("--standalone");
+        try (ChildProcess backend = ChildProcess.start(null, backendCmd, env)) {
+            JsonNode announced = JSON.readTree(backend.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT));
+            int port = announced.get("port").asInt();
+            PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "discover", "--json");
+            assertEquals(0, r.exitCode(), r.output());
+            JsonNode result = firstJson(r.lines());
+            assertTrue(result.get("found").asBoolean(), r.output());
+            assertEquals(port, result.get("endpoint").get("port").asInt());
+            assertEquals("http://127.0.0.1:" + port + "/health", result.get("endpoint").get("health_url").asText());
+            assertEquals("scan", result.get("strategy").asText());
+            assertTrue(result.get("strategies").size() >= 3, r.output());
+
+            PortolanCli.Result text = PortolanCli.run(env, TIMEOUT, "discover");
+            assertEquals(0, text.exitCode(), text.output());
+            assertTrue(text.output().contains("backend http://127.0.0.1:" + port), text.output());
+        }
+    }
+
+    @Test
+    void discoverWithNothingRunningExplainsEveryStrategyAndExits3(@TempDir Path state) throws Exception {
+        int first = PORTS.block(3);
+        PortolanCli.Result r = PortolanCli.run(env(state, first, first + 2), TIMEOUT, "discover", "--json");
+        assertEquals(3, r.exitCode(), r.output());
+        JsonNode result = firstJson(r.lines());
+        assertFalse(result.get("found").asBoolean());
+        assertTrue(result.get("reason").asText().contains("scan"), r.output());
+        for (JsonNode s : result.get("strategies")) {
+            assertFalse(s.get("message").asText().isBlank(), "every strategy says why: " + s);
+            assertNotEquals("won", s.get("result").asText());
+        }
+    }
+
+    @Test
+    void badDiscoveryTimeoutInTheEnvironmentIsAUsageErrorNamingIt(@TempDir Path state) throws Exception {
+        int first = PORTS.block(3);
+        Map<String, String> env = new java.util.HashMap<>(env(state, first, first + 2));
+        env.put("PORT_DISCOVERY_TIMEOUT", "soon");
+        PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "discover");
+        assertEquals(2, r.exitCode(), r.output());
+        assertTrue(r.output().contains("PORT_DISCOVERY_TIMEOUT") && r.output().contains("soon"), r.output());
+    }
+
+    @Test
+    void runPrintsTheAnnouncementAndAgainAfterTheBackendIsKilledAndRestarted(@TempDir Path state) throws Exception {
+        int first = PORTS.block(13);
+        List<String> args = new ArrayList<>(List.of("run", "--restart", "--timeout", "60s", "--"));
+        args.addAll(SampleBackend.command());
+        try (ChildProcess cli = PortolanCli.start(env(state, first, first + 12), args.toArray(String[]::new))) {
+            JsonNode a1 = JSON.readTree(cli.awaitLine(l -> l.startsWith("{") && l.contains("\"restart_count\":0"),
+                    TIMEOUT));
+            assertEquals("port_info", a1.get("type").asText());
+            assertEquals("sidecar", a1.get("mode").asText());
+            assertTrue(a1.get("verified").asBoolean(), "the sample backend echoes the launch token: " + a1);
+            int port = a1.get("port").asInt();
+            assertTrue(port >= first && port <= first + 12, "port from PORTOLAN_PORT_RANGE: " + a1);
+            assertFalse(a1.has("token"), "the launch token is not printed");
+            long pid = a1.get("pid").asLong();
+            cli.awaitLine(l -> l.contains("endpoint AVAILABLE http://127.0.0.1:" + port), TIMEOUT);
+
+            ProcessHandle backend = ProcessHandle.of(pid).orElseThrow();
+            backend.destroyForcibly();
+            JsonNode a2 = JSON.readTree(cli.awaitLine(l -> l.startsWith("{") && l.contains("\"restart_count\":1"),
+                    TIMEOUT));
+            assertNotEquals(pid, a2.get("pid").asLong(), "a new backend process");
+            cli.awaitLine(l -> l.contains("endpoint AVAILABLE http://127.0.0.1:" + a2.get("port").asInt()), TIMEOUT);
+
+            long newPid = a2.get("pid").asLong();
+            cli.process().destroy(); // SIGTERM to ./portolan, forwarded to the JVM: stops the sidecar tree
+            int code = cli.awaitExit(TIMEOUT);
+            assertEquals(143, code, cli.output());
+            ProcessHandle.of(newPid).ifPresent(h -> h.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .join());
+            assertFalse(ProcessHandle.of(newPid).map(ProcessHandle::isAlive).orElse(false), "sidecar stopped");
+        }
+    }
+
+    @Test
+    void runExitCodesForCommandsThatCannotStartOrNeverAnnounce(@TempDir Path state) throws Exception {
+        int first = PORTS.block(3);
+        Map<String, String> env = env(state, first, first + 2);
+        PortolanCli.Result missing = PortolanCli.run(env, TIMEOUT, "run", "--", state.resolve("no-such-program").toString());
+        assertEquals(10, missing.exitCode(), missing.output());
+        assertTrue(missing.output().contains("no-such-program"), missing.output());
+
+        PortolanCli.Result exits = PortolanCli.run(env, TIMEOUT, "run", "--", "/bin/sh", "-c",
+                "echo 'fatal: config missing' >&2; exit 3");
+        assertEquals(12, exits.exitCode(), exits.output());
+        assertTrue(exits.output().contains("fatal: config missing"), "stderr tail shown:\n" + exits.output());
+
+        PortolanCli.Result silent = PortolanCli.run(env, TIMEOUT, "run", "--timeout", "1s", "--", "/bin/sh", "-c",
+                "echo 'still booting' >&2; exec sleep 60");
+        assertEquals(11, silent.exitCode(), silent.output());
+        assertTrue(silent.output().contains("still booting"), "stderr tail shown:\n" + silent.output());
+
+        PortolanCli.Result usage = PortolanCli.run(env, TIMEOUT, "run", "--timeout", "1s");
+        assertEquals(2, usage.exitCode(), usage.output());
+    }
+}

@@ -1,0 +1,208 @@
+package dev.portolan.detect.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.PortRange;
+import dev.portolan.api.discovery.ApiClient;
+import dev.portolan.api.discovery.BackendService;
+import dev.portolan.api.discovery.DiscoveryResult;
+import dev.portolan.api.discovery.DiscoveryService;
+import dev.portolan.api.discovery.EndpointState;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.api.discovery.PortolanSettings;
+import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.api.launch.LaunchHandle;
+import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.api.launch.RestartPolicy;
+import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.Build;
+import dev.portolan.tests.common.OsgiServices;
+import dev.portolan.tests.common.TestBackend;
+
+/**
+ * The whole front end wired by DS with the real launcher: the backend service starts the sample Java backend or the
+ * Python FastAPI example as our sidecar; its announcement feeds the tracker; the announcement strategy and the
+ * token-checked scan find it; an impostor is ignored; a killed sidecar is restarted by the launcher and the tracker
+ * follows it to the new port (automatic recovery), with an API call in between succeeding after at most one retry.
+ */
+class LauncherIntegrationTest {
+
+    static {
+        Fixtures.init();
+    }
+
+    private static SettingsService settings;
+    private static PortolanSettings before;
+    private static BackendService backend;
+    private final EndpointTracker tracker = OsgiServices.await(LauncherIntegrationTest.class, EndpointTracker.class,
+            Fixtures.WAIT);
+    private final ApiClient api = OsgiServices.await(LauncherIntegrationTest.class, ApiClient.class, Fixtures.WAIT);
+    private final DiscoveryService discovery = OsgiServices.await(LauncherIntegrationTest.class,
+            DiscoveryService.class, Fixtures.WAIT);
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @BeforeAll
+    static void setUp() {
+        Fixtures.init();
+        settings = OsgiServices.await(LauncherIntegrationTest.class, SettingsService.class, Fixtures.WAIT);
+        backend = OsgiServices.await(LauncherIntegrationTest.class, BackendService.class, Fixtures.WAIT);
+        before = settings.configured();
+    }
+
+    @AfterAll
+    static void restore() {
+        settings.update(before);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        Await.result(backend.stop(), Fixtures.WAIT, "stop the sidecar");
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+    }
+
+    static List<String> command(String kind) {
+        if (kind.equals("java")) {
+            return SampleBackend.command();
+        }
+        Path main = Build.repoRoot().resolve("examples/python-fastapi/main.py");
+        return List.of("/usr/bin/python3", "-u", main.toString());
+    }
+
+    static LaunchSpec spec(String kind, PortRange range) {
+        return LaunchSpec.builder(command(kind)).env("PORTOLAN_PORT_RANGE", range.toString())
+                .env("PYTHONUNBUFFERED", "1").announcementTimeout(Duration.ofSeconds(60))
+                .restartPolicy(new RestartPolicy(true, Duration.ofMillis(200), Duration.ofSeconds(2), 5,
+                        Duration.ofSeconds(60)))
+                .build();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "java", "python" })
+    void ourSidecarIsFoundByAnnouncementAndScanAndTheImpostorIsIgnored(String kind) throws Exception {
+        int first = Fixtures.PORTS.block(6);
+        PortRange range = new PortRange(first, first + 5);
+        settings.update(Fixtures.settings(range, null, Duration.ofSeconds(10), Duration.ofMillis(200)));
+        try (TestBackend impostor = TestBackend.impostor(first)) {
+            EndpointStatus started = Await.result(backend.start(spec(kind, range)), Duration.ofSeconds(90), "start");
+            LaunchHandle h = backend.sidecar().orElseThrow();
+            assertEquals(EndpointState.AVAILABLE, started.state(), started.toString());
+            Endpoint e = started.endpoint();
+            assertEquals("announcement", e.source());
+            assertTrue(e.verified(), "our sidecar echoed its launch token");
+            assertTrue(range.contains(e.port()));
+            assertNotEquals(impostor.port(), e.port());
+            assertEquals(h.lastAnnouncement().orElseThrow().announcement().port(), e.port());
+
+            Endpoint announced = Fixtures.strategy("announcement")
+                    .detect(Fixtures.context(range, h.token()));
+            assertEquals(e.port(), announced.port());
+            Endpoint scanned = Fixtures.strategy("scan").detect(Fixtures.context(range, h.token()));
+            assertEquals(e.port(), scanned.port());
+
+            DiscoveryResult r = Await.result(discovery.discover(), Fixtures.WAIT, "discover");
+            assertEquals(e.port(), r.endpoint().orElseThrow(() -> new AssertionError(r.failureSummary())).port());
+            assertTrue(r.endpoint().get().verified());
+
+            ApiClient.ApiResponse resp = api.call("POST", "/v1/items", "{\"name\":\"from-" + kind + "\"}");
+            assertTrue(resp.status() < 300, resp.toString());
+            assertEquals(e.port(), resp.endpoint().port());
+            assertEquals(List.of(), impostor.apiRequests(), "the impostor never receives an API request");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "java", "python" })
+    void killedSidecarIsRestartedAndTheTrackerRecoversOnTheNewPort(String kind) throws Exception {
+        int first = Fixtures.PORTS.block(6);
+        PortRange range = new PortRange(first, first + 5);
+        settings.update(Fixtures.settings(range, null, Duration.ofSeconds(10), Duration.ofMillis(200)));
+        Await.Recorder<EndpointStatus> events = new Await.Recorder<>();
+        closeables.add(tracker.addListener(events::accept));
+        EndpointStatus started = Await.result(backend.start(spec(kind, range)), Duration.ofSeconds(90), "start");
+        int oldPort = started.endpoint().port();
+        LaunchHandle h = backend.sidecar().orElseThrow();
+        // the process that holds the port: the pid the backend announced (the launcher's may be a wrapper)
+        Long announcedPid = h.lastAnnouncement().orElseThrow().announcement().pid();
+        long pid = announcedPid != null ? announcedPid : h.pid().orElseThrow();
+        assertEquals(200, api.call("GET", "/v1/echo", null).status());
+        int mark = events.size();
+
+        ProcessHandle p = ProcessHandle.of(pid).orElseThrow();
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        p.onExit().get(30, TimeUnit.SECONDS);
+        // keep the old port busy so that the restarted sidecar has to announce another one (unless the launcher was
+        // quicker and the new incarnation already holds it again: then it is told apart by its pid)
+        ServerSocket blocker = new ServerSocket();
+        try {
+            blocker.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), oldPort));
+        } catch (java.net.BindException e) {
+            blocker.close();
+        }
+        try {
+            java.util.function.Predicate<Endpoint> renewed = e -> e.port() != oldPort
+                    || e.pid() != null && e.pid() != pid;
+            ApiClient.ApiResponse r = api.call("GET", "/v1/echo", null);
+            assertEquals(200, r.status(), r.body());
+            events.await(mark, s -> s.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT, "UNAVAILABLE");
+            EndpointStatus recovered = events.await(mark, s -> s.state() == EndpointState.AVAILABLE
+                    && renewed.test(s.endpoint()), Duration.ofSeconds(60), "recovered");
+            assertTrue(recovered.endpoint().verified());
+            assertEquals(recovered.endpoint().port(), r.endpoint().port(), "the call was served by the new incarnation");
+            if (blocker.isBound()) {
+                assertNotEquals(oldPort, recovered.endpoint().port());
+            }
+            assertTrue(h.restartCount() >= 1, "the launcher restarted the sidecar");
+        } finally {
+            blocker.close();
+        }
+        int mark2 = events.size();
+        Await.result(backend.stop(), Fixtures.WAIT, "stop");
+        EndpointStatus stopped = events.await(mark2, s -> s.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT,
+                "UNAVAILABLE after stop");
+        assertEquals("backend stopped", stopped.message());
+        assertTrue(backend.sidecar().isEmpty());
+    }
+
+    @org.junit.jupiter.api.Test
+    void theDefaultBackendIsTheBundledSampleBackendInTheConfiguredRange() throws Exception {
+        int first = Fixtures.PORTS.block(4);
+        PortRange range = new PortRange(first, first + 3);
+        settings.update(Fixtures.settings(range, null, Duration.ofSeconds(10), Duration.ofMillis(500)));
+        EndpointStatus s = Await.result(backend.start(), Duration.ofSeconds(90), "start the default backend");
+        assertEquals(EndpointState.AVAILABLE, s.state(), s.toString());
+        assertTrue(range.contains(s.endpoint().port()), s.toString());
+        assertTrue(s.endpoint().verified());
+        LaunchHandle h = backend.sidecar().orElseThrow();
+        assertTrue(h.spec().command().contains(SampleBackend.class.getName()), h.spec().command().toString());
+        assertEquals(RestartPolicy.DEFAULT, h.spec().restartPolicy());
+        // start() again while it runs: the same sidecar
+        Await.result(backend.start(), Fixtures.WAIT, "start again");
+        assertTrue(backend.sidecar().orElseThrow() == h);
+        EndpointStatus restarted = Await.result(backend.restart(), Duration.ofSeconds(90), "restart");
+        assertEquals(EndpointState.AVAILABLE, restarted.state(), restarted.toString());
+        assertTrue(backend.sidecar().orElseThrow() != h, "restart launches a new sidecar");
+    }
+}
