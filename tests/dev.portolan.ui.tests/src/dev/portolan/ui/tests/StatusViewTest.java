@@ -17,7 +17,9 @@ import org.eclipse.ui.handlers.IHandlerService;
 import org.junit.jupiter.api.Test;
 
 import dev.portolan.ui.PortolanUi;
+import dev.portolan.ui.internal.Services;
 import dev.portolan.ui.internal.StatusView;
+import dev.portolan.ui.internal.model.BackendStatusModel;
 
 /** The contributions exist under the IDs defined once in {@link PortolanUi}. */
 class StatusViewTest {
@@ -31,6 +33,26 @@ class StatusViewTest {
         assertEquals("Backend Status", part.getTitle());
         Ui.drain();
         assertFalse(((StatusView) part).stateText().isBlank());
+    }
+
+    @Test
+    void aClosedViewUnsubscribesAndLaterChangesDoNotTouchIt() throws Exception {
+        BackendStatusModel model = Services.model().orElseThrow();
+        IViewPart open = Ui.page().findView(PortolanUi.STATUS_VIEW_ID);
+        if (open != null) {
+            Ui.page().hideView(open);
+            Ui.drain();
+        }
+        int before = model.listenerCount();
+        StatusView view = Ui.showStatusView();
+        assertEquals(before + 1, model.listenerCount(), "the view subscribes once");
+        Ui.page().hideView(view);
+        Ui.drain();
+        assertEquals(before, model.listenerCount(), "the closed view must unsubscribe");
+        // a change after the close: nothing may touch the disposed widgets (the log stays free of SWT errors)
+        model.record("test", "OK", "change after the view was closed");
+        Ui.drain();
+        Ui.showStatusView();
     }
 
     @Test

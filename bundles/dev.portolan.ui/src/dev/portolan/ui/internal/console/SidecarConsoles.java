@@ -8,7 +8,6 @@ import java.util.concurrent.RejectedExecutionException;
 
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Display;
-import org.eclipse.ui.PlatformUI;
 import org.eclipse.ui.console.ConsolePlugin;
 import org.eclipse.ui.console.IConsole;
 import org.eclipse.ui.console.MessageConsole;
@@ -18,6 +17,7 @@ import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.OutputLine;
 import dev.portolan.api.launch.SidecarState;
 import dev.portolan.ui.PortolanUi;
+import dev.portolan.ui.internal.UiThread;
 
 /**
  * One Eclipse console per sidecar (named after its command), stdout in the default colour, stderr in red. Lines are
@@ -49,7 +49,9 @@ final class SidecarConsoles implements ConsoleSink {
             c.out.println("[portolan] sidecar " + state
                     + handle.pid().stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse(""));
             if (state.isTerminal()) {
-                c.console.rename(c.baseName + " <" + state.name().toLowerCase(java.util.Locale.ROOT) + ">");
+                // the Console view updates its title on the thread of the property change: the UI thread
+                UiThread.async(() -> c.console.rename(
+                        c.baseName + " <" + state.name().toLowerCase(java.util.Locale.ROOT) + ">"));
             }
         });
     }
@@ -110,14 +112,7 @@ final class SidecarConsoles implements ConsoleSink {
             console = new RenamableConsole(baseName);
             out = console.newMessageStream();
             err = console.newMessageStream();
-            if (PlatformUI.isWorkbenchRunning()) {
-                Display display = PlatformUI.getWorkbench().getDisplay();
-                display.asyncExec(() -> {
-                    if (!display.isDisposed()) {
-                        err.setColor(display.getSystemColor(SWT.COLOR_RED));
-                    }
-                });
-            }
+            UiThread.async(() -> err.setColor(Display.getCurrent().getSystemColor(SWT.COLOR_RED)));
             ConsolePlugin.getDefault().getConsoleManager().addConsoles(new IConsole[] { console });
         }
     }

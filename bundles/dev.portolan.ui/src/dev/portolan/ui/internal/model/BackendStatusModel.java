@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -11,6 +12,10 @@ import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -47,8 +52,7 @@ import dev.portolan.ui.internal.model.StatusSnapshot.SidecarInfo;
  * SWT here: the view and the status-bar badge subscribe and redraw (throttled) on the UI thread. Sidecar output goes
  * to the Eclipse Console when org.eclipse.ui.console is installed.
  */
-@Component(service = { BackendStatusModel.class, SidecarListener.class }, immediate = true,
-        property = "service.ranking:Integer=0")
+@Component(service = BackendStatusModel.class, immediate = true, property = "service.ranking:Integer=0")
 public final class BackendStatusModel implements SidecarListener {
 
     private static final int MAX_EVENTS = 200;
@@ -69,15 +73,27 @@ public final class BackendStatusModel implements SidecarListener {
     private AutoCloseable trackerSubscription;
     private AutoCloseable settingsSubscription;
     private ConsoleSink consoles = ConsoleSink.NONE;
+    private ServiceRegistration<SidecarListener> sidecarRegistration;
 
     @Activate
-    void activate() {
+    void activate(BundleContext context) {
         consoles = ConsoleSink.create();
         portScan.schedule();
+        // registered by hand once active, not as a component service: the launcher (whiteboard of SidecarListeners)
+        // is itself reached through our tracker/backend references, which would make a DS reference cycle
+        sidecarRegistration = context.registerService(SidecarListener.class, this,
+                FrameworkUtil.asDictionary(Map.of(Constants.SERVICE_RANKING, 0)));
     }
 
     @Deactivate
     void deactivate() {
+        if (sidecarRegistration != null) {
+            try {
+                sidecarRegistration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle is stopping
+            }
+        }
         portScan.cancel();
         close(trackerSubscription);
         close(settingsSubscription);
@@ -179,6 +195,11 @@ public final class BackendStatusModel implements SidecarListener {
     public AutoCloseable addListener(Runnable listener) {
         listeners.add(Objects.requireNonNull(listener));
         return () -> listeners.remove(listener);
+    }
+
+    /** How many listeners are subscribed (tests check that disposed parts unsubscribe). */
+    public int listenerCount() {
+        return listeners.size();
     }
 
     /** Adds the per-strategy outcomes of a discovery run the UI started. */
