@@ -144,10 +144,12 @@ final class Sidecar implements LaunchHandle {
         announcementFuture = inc.announcement;
         announcementTimeout = engine.scheduler().schedule(() -> onAnnouncementTimeout(inc),
                 spec.announcementTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        process.onExit().thenRun(() -> afterDrain(inc));
         if (state != SidecarState.STARTING) {
             setState(SidecarState.STARTING);
         }
+        // last: for a process that has already exited, thenRun runs the exit handling right here, and it must come
+        // after STARTING (else a fast exit would end FAILED -> STARTING and lose its failure)
+        process.onExit().thenRun(() -> afterDrain(inc));
     }
 
     /** Processes an exit once both readers reached EOF (or {@link #DRAIN_WAIT} passed), so the tail is complete. */
