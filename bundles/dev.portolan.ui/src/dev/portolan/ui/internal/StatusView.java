@@ -207,18 +207,21 @@ public class StatusView extends ViewPart {
     private static Label field(Composite parent, String name) {
         new Label(parent, SWT.NONE).setText(name);
         Label value = new Label(parent, SWT.NONE);
+        value.setLayoutData(valueLayout());
+        return value;
+    }
+
+    /** A value cell: fills its column, with a small width hint so long values do not widen the view. */
+    private static GridData valueLayout() {
         GridData gd = new GridData(SWT.FILL, SWT.CENTER, true, false);
         gd.widthHint = 60;
-        value.setLayoutData(gd);
-        return value;
+        return gd;
     }
 
     private static Link link(Composite parent, String name) {
         new Label(parent, SWT.NONE).setText(name);
         Link value = new Link(parent, SWT.NONE);
-        GridData gd = new GridData(SWT.FILL, SWT.CENTER, true, false);
-        gd.widthHint = 60;
-        value.setLayoutData(gd);
+        value.setLayoutData(valueLayout());
         value.addListener(SWT.Selection, ev -> Program.launch(ev.text));
         return value;
     }

@@ -6,8 +6,8 @@ import java.util.List;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.PortRange;
+import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.ports.PortStatus;
 import dev.portolan.core.internal.Json;
@@ -47,8 +47,12 @@ final class PortsCommand implements Command {
         return ExitCodes.OK;
     }
 
-    /** --range, else PORTOLAN_PORT_RANGE, else the default range; a bad value is a usage error naming it. */
-    static PortRange range(String option) throws UsageException {
+    /**
+     * --range, else the effective settings' range (PORTOLAN_PORT_RANGE, parsed once by the SettingsService, whose
+     * problems with a bad value are a usage error naming the variable and the value).
+     */
+    static PortRange range(String option) throws UsageException, Services.MissingServiceException,
+            InterruptedException {
         if (option != null) {
             try {
                 return PortRange.parse(option);
@@ -56,15 +60,8 @@ final class PortsCommand implements Command {
                 throw new UsageException("--range: " + e.getMessage());
             }
         }
-        String env = System.getenv(EnvironmentVariables.PORTOLAN_PORT_RANGE);
-        if (env != null && !env.isBlank()) {
-            try {
-                return PortRange.parse(env);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(EnvironmentVariables.PORTOLAN_PORT_RANGE + ": " + e.getMessage());
-            }
-        }
-        return PortRange.DEFAULT;
+        Services.requireValidEnvironment();
+        return Services.get(SettingsService.class).effective().range();
     }
 
     private static ObjectNode toJson(PortRange range, List<PortStatus> statuses) {
