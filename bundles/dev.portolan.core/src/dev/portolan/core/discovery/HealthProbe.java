@@ -38,25 +38,64 @@ public final class HealthProbe {
     public static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
 
     private static final AtomicInteger THREADS = new AtomicInteger();
-    private static final ExecutorService EXECUTOR = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "portolan-http-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
-
-    /**
-     * The one HTTP client of Portolan's front end (HTTP/1.1: no h2c upgrade round trips, no proxy, no redirects).
-     */
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
-            .proxy(HttpClient.Builder.NO_PROXY).executor(EXECUTOR).build();
+    private static final Object CLIENT_LOCK = new Object();
+    // guarded by CLIENT_LOCK
+    private static HttpClient client;
+    private static ExecutorService executor;
+    private static int users;
 
     private HealthProbe() {
     }
 
-    /** The shared client (health probes, scans, the API client). */
+    /**
+     * The one HTTP client of Portolan's front end (HTTP/1.1: no h2c upgrade round trips, no proxy, no redirects),
+     * created on first use. Components that use it {@link #retain()} it while active.
+     */
     public static HttpClient client() {
-        return CLIENT;
+        synchronized (CLIENT_LOCK) {
+            if (client == null) {
+                executor = Executors.newCachedThreadPool(r -> {
+                    Thread t = new Thread(r, "portolan-http-" + THREADS.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+                client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
+                        .followRedirects(HttpClient.Redirect.NEVER).proxy(HttpClient.Builder.NO_PROXY)
+                        .executor(executor).build();
+            }
+            return client;
+        }
+    }
+
+    /** A component starts using the shared client (on activation); pair with {@link #release()}. */
+    public static void retain() {
+        synchronized (CLIENT_LOCK) {
+            users++;
+        }
+    }
+
+    /**
+     * A component stops using the shared client (on deactivation). The last release shuts the client and its threads
+     * down (requests in flight fail); a later use creates a new one. Outside OSGi nobody needs to call this: the
+     * threads are daemons.
+     */
+    public static void release() {
+        HttpClient c;
+        ExecutorService ex;
+        synchronized (CLIENT_LOCK) {
+            if (users > 0) {
+                users--;
+            }
+            if (users > 0 || client == null) {
+                return;
+            }
+            c = client;
+            ex = executor;
+            client = null;
+            executor = null;
+        }
+        c.shutdownNow();
+        ex.shutdownNow();
     }
 
     /** What the identity check concluded. */
@@ -97,7 +136,13 @@ public final class HealthProbe {
         HttpRequest request = HttpRequest.newBuilder(healthUrl).GET().timeout(positive(timeout))
                 .header("Accept", "application/json").build();
         long t0 = System.nanoTime();
-        CompletableFuture<HttpResponse<String>> sent = CLIENT.sendAsync(request, HealthProbe::boundedBody);
+        CompletableFuture<HttpResponse<String>> sent;
+        try {
+            sent = client().sendAsync(request, HealthProbe::boundedBody);
+        } catch (RuntimeException e) { // a client shut down concurrently by the last release()
+            sent = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<HttpResponse<String>> exchange = sent;
         CompletableFuture<Result> result = sent.handle((response, error) -> {
             Duration latency = Duration.ofNanos(System.nanoTime() - t0);
             if (error != null) {
@@ -108,7 +153,7 @@ public final class HealthProbe {
         // cancelling the returned future aborts the exchange
         result.whenComplete((r, e) -> {
             if (e instanceof CancellationException) {
-                sent.cancel(true);
+                exchange.cancel(true);
             }
         });
         return result;

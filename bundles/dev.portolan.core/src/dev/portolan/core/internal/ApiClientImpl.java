@@ -14,7 +14,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 import dev.portolan.api.Endpoint;
@@ -58,6 +60,16 @@ public final class ApiClientImpl implements ApiClient {
         this.tracker = tracker;
         this.settings = settings;
         this.requestTimeout = requestTimeout;
+    }
+
+    @Activate
+    void activate() {
+        HealthProbe.retain(); // calls go through the shared client
+    }
+
+    @Deactivate
+    void deactivate() {
+        HealthProbe.release();
     }
 
     @Override

@@ -4,8 +4,11 @@ import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -52,9 +55,8 @@ public final class BackendServiceImpl implements BackendService {
     private SettingsService settings;
 
     private final Object lock = new Object();
-    private LaunchHandle handle;
-    private AutoCloseable handleListener;
-    private BundleContext context;
+    private LaunchHandle handle; // guarded by lock
+    private volatile BundleContext context;
     private ServiceRegistration<LaunchHandle> handleRegistration;
 
     public BackendServiceImpl() {
@@ -110,10 +112,13 @@ public final class BackendServiceImpl implements BackendService {
 
     @Override
     public CompletableFuture<EndpointStatus> start() {
+        LaunchHandle running;
         synchronized (lock) {
-            if (handle != null && !handle.state().isTerminal()) {
-                return handle.announcement().thenApply(a -> tracker.current());
-            }
+            running = handle;
+        }
+        // outside the lock: the handle is another component's object
+        if (running != null && !running.state().isTerminal()) {
+            return running.announcement().thenApply(a -> tracker.current());
         }
         try {
             return start(configuredSpec());
@@ -122,6 +127,10 @@ public final class BackendServiceImpl implements BackendService {
         }
     }
 
+    /**
+     * Stops our sidecar (if any), then launches one with {@code spec}. Cancelling the returned future stops the sidecar
+     * this call launched (at once when it was launched already, else as soon as the launch happens).
+     */
     @Override
     public CompletableFuture<EndpointStatus> start(LaunchSpec spec) {
         SidecarLauncher l = launcher;
@@ -129,38 +138,91 @@ public final class BackendServiceImpl implements BackendService {
             return CompletableFuture.failedFuture(new LaunchException(
                     "no SidecarLauncher service is registered: cannot start " + String.join(" ", spec.command())));
         }
-        return stop().thenCompose(v -> {
+        CompletableFuture<EndpointStatus> result = new CompletableFuture<>();
+        AtomicReference<LaunchHandle> launched = new AtomicReference<>();
+        result.whenComplete((v, e) -> {
+            if (result.isCancelled()) {
+                LaunchHandle h = launched.get();
+                if (h != null) {
+                    stop(h);
+                }
+            }
+        });
+        stop().thenCompose(v -> {
+            if (result.isDone()) {
+                return CompletableFuture.<EndpointStatus>failedFuture(new CancellationException("start cancelled"));
+            }
             LaunchHandle h;
             try {
-                h = l.launch(spec);
+                h = l.launch(spec, new OwnSidecarListener());
             } catch (LaunchException e) {
-                return CompletableFuture.failedFuture(e);
+                return CompletableFuture.<EndpointStatus>failedFuture(e);
             }
-            synchronized (lock) {
-                handle = h;
-                if (context != null) {
-                    // the announcement strategy finds our sidecar through this service
-                    Hashtable<String, Object> props = new Hashtable<>();
-                    props.put("portolan.sidecar", "own");
-                    props.put(Constants.SERVICE_RANKING, 0);
-                    handleRegistration = context.registerService(LaunchHandle.class, h, props);
-                }
-                handleListener = h.addListener(new SidecarListener() {
-                    @Override
-                    public void announced(LaunchHandle lh, SidecarAnnouncement a) {
-                        accept(lh, a);
-                    }
-
-                    @Override
-                    public void stateChanged(LaunchHandle lh, SidecarState from, SidecarState to) {
-                        if (to.isTerminal() || to == SidecarState.STARTING && from != SidecarState.STARTING) {
-                            sidecarExited(lh, to);
-                        }
-                    }
-                });
+            launched.set(h);
+            install(h);
+            if (result.isCancelled()) {
+                stop(h); // cancelled while launching
             }
             return h.announcement().thenApply(a -> accept(h, a));
+        }).whenComplete((status, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+            } else {
+                result.complete(status);
+            }
         });
+        return result;
+    }
+
+    /** Makes {@code h} our sidecar; one that another start installed meanwhile is stopped (never two of ours). */
+    private void install(LaunchHandle h) {
+        LaunchHandle replaced;
+        ServiceRegistration<LaunchHandle> replacedRegistration;
+        synchronized (lock) {
+            replaced = handle;
+            replacedRegistration = handleRegistration;
+            handle = h;
+            handleRegistration = null;
+        }
+        if (replaced != null) {
+            unregister(replacedRegistration);
+            retire(replaced, "backend replaced");
+        }
+        BundleContext ctx = context;
+        if (ctx == null) {
+            return;
+        }
+        // the announcement strategy finds our sidecar through this service (registered outside the lock: service
+        // events call out to other bundles)
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("portolan.sidecar", "own");
+        props.put(Constants.SERVICE_RANKING, 0);
+        ServiceRegistration<LaunchHandle> registration = ctx.registerService(LaunchHandle.class, h, props);
+        boolean stillOurs;
+        synchronized (lock) {
+            stillOurs = handle == h;
+            if (stillOurs) {
+                handleRegistration = registration;
+            }
+        }
+        if (!stillOurs) {
+            unregister(registration); // stopped or replaced while we registered
+        }
+    }
+
+    /** Listens to our sidecar: restarts' announcements and exits go to the tracker (events arrive without locks). */
+    private final class OwnSidecarListener implements SidecarListener {
+        @Override
+        public void announced(LaunchHandle lh, SidecarAnnouncement a) {
+            accept(lh, a);
+        }
+
+        @Override
+        public void stateChanged(LaunchHandle lh, SidecarState from, SidecarState to) {
+            if (to.isTerminal() || to == SidecarState.STARTING && from != SidecarState.STARTING) {
+                sidecarExited(lh, to);
+            }
+        }
     }
 
     private EndpointStatus accept(LaunchHandle h, SidecarAnnouncement a) {
@@ -197,38 +259,43 @@ public final class BackendServiceImpl implements BackendService {
     @Override
     public CompletableFuture<Void> stop() {
         LaunchHandle h;
-        AutoCloseable listener;
-        ServiceRegistration<LaunchHandle> registration;
         synchronized (lock) {
             h = handle;
-            listener = handleListener;
-            registration = handleRegistration;
-            handle = null;
-            handleListener = null;
-            handleRegistration = null;
         }
-        if (registration != null) {
-            try {
-                registration.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // the bundle is stopping
+        return h == null ? CompletableFuture.completedFuture(null) : stop(h);
+    }
+
+    /** Stops {@code h}; while it is our sidecar it stops being ours first (service unregistered, tracker told). */
+    private CompletableFuture<Void> stop(LaunchHandle h) {
+        ServiceRegistration<LaunchHandle> registration = null;
+        synchronized (lock) {
+            if (handle == h) {
+                registration = handleRegistration;
+                handle = null;
+                handleRegistration = null;
             }
         }
-        if (h == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        try {
-            if (listener != null) {
-                listener.close();
-            }
-        } catch (Exception e) {
-            // nothing to do
-        }
-        // tell the tracker first, so that the health monitor does not mistake the stop for a crash
+        unregister(registration);
+        return retire(h, "backend stopped");
+    }
+
+    /** Tells the tracker first (so that the health monitor does not mistake the stop for a crash), then stops. */
+    private CompletableFuture<Void> retire(LaunchHandle h, String why) {
         if (tracker instanceof EndpointTrackerImpl t) {
-            h.lastAnnouncement().ifPresent(a -> t.sidecarStopped(a.announcement().port(), "backend stopped"));
+            h.lastAnnouncement().ifPresent(a -> t.sidecarStopped(a.announcement().port(), why));
         }
         return h.stop();
+    }
+
+    private static void unregister(ServiceRegistration<?> registration) {
+        if (registration == null) {
+            return;
+        }
+        try {
+            registration.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the bundle is stopping
+        }
     }
 
     @Override

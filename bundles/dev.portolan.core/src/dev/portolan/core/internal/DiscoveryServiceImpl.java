@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -36,11 +37,17 @@ import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.discovery.StrategyOutcome;
 import dev.portolan.api.discovery.StrategyOutcome.Result;
+import dev.portolan.core.discovery.HealthProbe;
 
 /**
  * Races every registered {@link DetectorStrategy} (whiteboard): each runs on its own thread, the first
  * <em>successful</em> one wins, the rest are cancelled by interruption; the overall deadline cancels whatever still
- * runs. Concurrent requests share the run in progress.
+ * runs.
+ * <p>
+ * Every caller gets a run that <em>started after its call</em>: a run already in progress may predate what the caller
+ * knows (a backend that just came up), so it is never joined. Requests that arrive while a run is in progress are
+ * coalesced into one follow-up run that starts as soon as the current one ends; so at most two runs exist per
+ * settings key, however many callers ask.
  */
 @Component(service = DiscoveryService.class, property = "service.ranking:Integer=0")
 public final class DiscoveryServiceImpl implements DiscoveryService {
@@ -60,9 +67,14 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
         return t;
     });
     private final Object lock = new Object();
-    private CompletableFuture<DiscoveryResult> inFlight;
-    /** What the run in flight was started with; a request with other settings or token starts a new run. */
-    private Object inFlightKey;
+    /** A run, identified by what it was requested with (settings, expected token, timeout). */
+    private record Run(Object key, Duration timeout, CompletableFuture<DiscoveryResult> result) {
+    }
+    // guarded by lock
+    private Run running;
+    /** The follow-up of {@link #running}: collects the requests made while it runs; starts when it ends. */
+    private Run next;
+    private boolean closed;
     private final AtomicInteger runs = new AtomicInteger();
 
     @Reference
@@ -92,9 +104,26 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
         strategies.removeIf(r -> r.strategy() == strategy);
     }
 
+    @Activate
+    void activate() {
+        HealthProbe.retain(); // the strategies probe through the shared client
+    }
+
     @Deactivate
     void deactivate() {
-        executor.shutdownNow();
+        synchronized (lock) {
+            closed = true;
+        }
+        executor.shutdownNow(); // interrupts the strategies: every run in progress ends at once
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                System.getLogger(DiscoveryServiceImpl.class.getName()).log(System.Logger.Level.WARNING,
+                        "discovery strategies still running 5 s after deactivation");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        HealthProbe.release();
     }
 
     /** How many discovery runs were started (coalesced requests do not count). */
@@ -114,22 +143,65 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
                     new IllegalArgumentException("discovery timeout must be positive: " + timeout));
         }
         Object key = List.of(settings.effective(), expectedToken(), timeout);
+        Run run;
+        Run start = null;
         synchronized (lock) {
-            if (inFlight == null || inFlight.isDone() || !key.equals(inFlightKey)) {
-                CompletableFuture<DiscoveryResult> f = new CompletableFuture<>();
-                inFlight = f;
-                inFlightKey = key;
-                runs.incrementAndGet();
-                executor.execute(() -> {
-                    try {
-                        f.complete(run(timeout));
-                    } catch (Throwable t) {
-                        f.completeExceptionally(t);
-                    }
-                });
+            if (closed) {
+                return CompletableFuture.failedFuture(new IllegalStateException("the discovery service is shut down"));
             }
-            // a copy: a caller cancelling or completing its future does not affect the shared run
-            return inFlight.copy();
+            if (running == null) {
+                running = start = new Run(key, timeout, new CompletableFuture<>());
+                run = running;
+            } else if (next != null && next.key().equals(key)) {
+                run = next; // not started yet: it starts after this call
+            } else if (next == null) {
+                run = next = new Run(key, timeout, new CompletableFuture<>());
+            } else {
+                run = start = new Run(key, timeout, new CompletableFuture<>()); // other settings: a run of its own
+            }
+        }
+        if (start != null) {
+            execute(start);
+        }
+        // a copy: a caller cancelling or completing its future does not affect the shared run
+        return run.result().copy();
+    }
+
+    private void execute(Run run) {
+        runs.incrementAndGet();
+        try {
+            executor.execute(() -> {
+                DiscoveryResult result = null;
+                Throwable error = null;
+                try {
+                    result = run(run.timeout());
+                } catch (Throwable t) {
+                    error = t;
+                }
+                finished(run, result, error);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            finished(run, null, new IllegalStateException("the discovery service is shut down", e));
+        }
+    }
+
+    /** Hands the slot to the follow-up run (if any), then completes {@code run}'s callers, outside the lock. */
+    private void finished(Run run, DiscoveryResult result, Throwable error) {
+        Run follow = null;
+        synchronized (lock) {
+            if (running == run) {
+                running = next;
+                next = null;
+                follow = running;
+            }
+        }
+        if (follow != null) {
+            execute(follow);
+        }
+        if (error != null) {
+            run.result().completeExceptionally(error);
+        } else {
+            run.result().complete(result);
         }
     }
 

@@ -50,6 +50,10 @@ import dev.portolan.core.discovery.HealthProbe;
 public final class EndpointTrackerImpl implements EndpointTracker {
 
     private static final System.Logger LOG = System.getLogger(EndpointTrackerImpl.class.getName());
+    /** The longest wait between two discovery retries while no backend is available. */
+    public static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
+    /** How long deactivation waits for queued listener deliveries and cache writes. */
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
 
     private final class Registration implements AutoCloseable {
         final EndpointListener listener;
@@ -87,16 +91,22 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             new java.util.concurrent.atomic.AtomicReference<>();
     private final ScheduledExecutorService monitor = Executors
             .newSingleThreadScheduledExecutor(r -> daemon(r, "portolan-health-monitor"));
+    // guarded by lock
     private EndpointStatus current = new EndpointStatus(EndpointState.DISCOVERING, null, null, null, "starting", 0);
     private String currentToken;
     private Endpoint override;
-    private CompletableFuture<EndpointStatus> refreshing;
-    /** Settings and token the refresh in flight runs with; other ones start a new refresh that supersedes it. */
-    private Object refreshKey;
+    /** The newest refresh; an older one that finishes later hands its callers this one's outcome. */
+    private CompletableFuture<EndpointStatus> latestRefresh;
     private long refreshGeneration;
     private Endpoint lastCached;
     private ScheduledFuture<?> tick;
     private Duration tickInterval;
+    private boolean probeInFlight;
+    /** While UNAVAILABLE: discovery retries back off from one health interval up to {@link #MAX_RETRY_DELAY}. */
+    private Duration retryDelay = Duration.ZERO;
+    private long nextRetryNanos;
+    private boolean retryInFlight;
+    private boolean closed;
     private AutoCloseable settingsListener;
 
     public EndpointTrackerImpl() {
@@ -116,6 +126,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
 
     @Activate
     public void activate() {
+        HealthProbe.retain();
         settingsListener = settings.addListener(s -> reschedule());
         reschedule();
         refresh();
@@ -130,9 +141,30 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         } catch (Exception e) {
             // nothing to do
         }
+        synchronized (lock) {
+            closed = true;
+            if (tick != null) {
+                tick.cancel(false);
+            }
+        }
         monitor.shutdownNow();
         events.shutdown();
+        awaitTermination(events, "endpoint listeners");
         cacheWriter.shutdown();
+        awaitTermination(cacheWriter, "endpoint cache writer");
+        HealthProbe.release();
+    }
+
+    private static void awaitTermination(ExecutorService executor, String what) {
+        try {
+            if (!executor.awaitTermination(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, what + " still busy " + SHUTDOWN_WAIT + " after deactivation");
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            executor.shutdownNow();
+        }
     }
 
     private void reschedule() {
@@ -148,7 +180,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
                 tick.cancel(false);
             }
             tickInterval = interval;
-            if (!monitor.isShutdown()) {
+            if (!closed) {
                 tick = monitor.scheduleWithFixedDelay(this::healthTick, interval.toMillis(), interval.toMillis(),
                         TimeUnit.MILLISECONDS);
             }
@@ -195,7 +227,9 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         synchronized (lock) {
             listeners.add(r);
             EndpointStatus s = current;
-            events.execute(() -> deliver(r, s));
+            if (!closed) {
+                events.execute(() -> deliver(r, s)); // only enqueues: delivered after the lock is released
+            }
         }
         return r;
     }
@@ -211,14 +245,22 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         }
     }
 
-    /** Sets a new value unless nothing changed; must hold {@link #lock}. */
+    /**
+     * Sets a new value unless nothing changed; must hold {@link #lock}. Listeners and the cache writer are only
+     * <em>queued</em> here, on the event thread, which runs them after the lock is released.
+     */
     private EndpointStatus publish(EndpointState state, Endpoint endpoint, Duration latency, String message,
             String token) {
         Endpoint cur = current.endpoint();
+        if (state != EndpointState.UNAVAILABLE) {
+            retryDelay = Duration.ZERO; // the next outage starts retrying at once
+            nextRetryNanos = 0;
+        }
         if (state == EndpointState.AVAILABLE && current.state() == EndpointState.AVAILABLE && cur != null
                 && endpoint != null && cur.baseUrl().equals(endpoint.baseUrl())
-                && (cur.verified() || !endpoint.verified())) {
-            // the same backend found again (maybe by another strategy): no change
+                && (cur.verified() || !endpoint.verified())
+                && (endpoint.pid() == null || endpoint.pid().equals(cur.pid()))) {
+            // the same backend process found again (maybe by another strategy, which knows no pid): no change
             if (token != null) {
                 currentToken = token;
             }
@@ -236,6 +278,9 @@ public final class EndpointTrackerImpl implements EndpointTracker {
                 && !endpoint.equals(lastCached);
         if (cache) {
             lastCached = endpoint;
+        }
+        if (closed) {
+            return s; // deactivated: nobody to tell any more
         }
         events.execute(() -> {
             for (Registration r : targets) {
@@ -295,7 +340,11 @@ public final class EndpointTrackerImpl implements EndpointTracker {
     public CompletableFuture<Void> flush() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         synchronized (lock) {
-            events.execute(() -> cacheWriter.execute(() -> done.complete(null)));
+            if (closed) {
+                done.complete(null);
+            } else {
+                events.execute(() -> cacheWriter.execute(() -> done.complete(null)));
+            }
         }
         return done;
     }
@@ -305,44 +354,66 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         return refresh(true);
     }
 
+    /**
+     * Runs discovery and applies its result. The discovery service guarantees a run that started after this call, so
+     * the answer never predates the caller's question. A refresh that finishes after a newer one started hands its
+     * callers the newer one's outcome.
+     */
     private CompletableFuture<EndpointStatus> refresh(boolean announce) {
+        long startSeq;
+        long generation;
+        CompletableFuture<EndpointStatus> result = new CompletableFuture<>();
         synchronized (lock) {
-            if (override != null) {
-                return checkOverride();
+            if (override == null) {
+                if (announce && current.state() != EndpointState.AVAILABLE) {
+                    publish(EndpointState.DISCOVERING, null, null, "discovering", null);
+                }
+                startSeq = current.sequence();
+                generation = ++refreshGeneration;
+                latestRefresh = result;
+            } else {
+                startSeq = -1;
+                generation = -1;
             }
-            Object key = List.of(settings.effective(), expectedToken());
-            if (refreshing != null && !refreshing.isDone() && key.equals(refreshKey)) {
-                return refreshing.copy();
-            }
-            if (announce && current.state() != EndpointState.AVAILABLE) {
-                publish(EndpointState.DISCOVERING, null, null, "discovering", null);
-            }
-            long startSeq = current.sequence();
-            long generation = ++refreshGeneration;
-            refreshKey = key;
-            CompletableFuture<EndpointStatus> f = discovery.discover()
-                    .handle((r, e) -> apply(r, e, startSeq, generation));
-            refreshing = f;
-            return f.copy();
         }
+        if (generation < 0) {
+            return checkOverride();
+        }
+        // outside the lock: another service
+        discovery.discover().handle((r, e) -> apply(r, e, startSeq, generation))
+                .thenCompose(java.util.function.Function.identity()).whenComplete((s, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else {
+                        result.complete(s);
+                    }
+                });
+        return result.copy();
     }
 
-    private EndpointStatus apply(DiscoveryResult result, Throwable error, long startSeq, long generation) {
+    private CompletableFuture<EndpointStatus> apply(DiscoveryResult result, Throwable error, long startSeq,
+            long generation) {
         synchronized (lock) {
-            if (override != null || generation != refreshGeneration) {
-                return current; // overridden meanwhile, or superseded by a refresh with newer settings
+            if (override != null) {
+                return CompletableFuture.completedFuture(current); // overridden meanwhile
+            }
+            if (generation != refreshGeneration) {
+                return latestRefresh.copy(); // superseded by a newer refresh: its outcome answers us too
             }
             if (current.sequence() > startSeq && current.state() == EndpointState.AVAILABLE) {
-                return current; // a newer announcement took over while discovery ran
+                return CompletableFuture.completedFuture(current); // a newer announcement took over meanwhile
             }
             if (error != null) {
-                return publish(EndpointState.UNAVAILABLE, null, null, "discovery failed: " + error, null);
+                return CompletableFuture.completedFuture(
+                        publish(EndpointState.UNAVAILABLE, null, null, "discovery failed: " + error, null));
             }
             if (result.endpoint().isPresent()) {
                 Endpoint e = result.endpoint().get();
-                return publish(EndpointState.AVAILABLE, e, null, "found by " + e.source(), tokenFor(e));
+                return CompletableFuture.completedFuture(
+                        publish(EndpointState.AVAILABLE, e, null, "found by " + e.source(), tokenFor(e)));
             }
-            return publish(EndpointState.UNAVAILABLE, null, null, summary(result), null);
+            return CompletableFuture.completedFuture(
+                    publish(EndpointState.UNAVAILABLE, null, null, summary(result), null));
         }
     }
 
@@ -464,7 +535,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             }
             if (!Objects.equals(current.endpoint(), endpoint)) {
                 // already moved on (or still discovering): join what is going on
-                return refreshing != null && !refreshing.isDone() ? refreshing.copy()
+                return latestRefresh != null && !latestRefresh.isDone() ? latestRefresh.copy()
                         : CompletableFuture.completedFuture(current);
             }
             token = currentToken;
@@ -487,36 +558,79 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         return refresh(true);
     }
 
+    /**
+     * On the monitor thread, every health interval; never blocks it: probes and discovery run asynchronously, one
+     * at a time.
+     */
     private void healthTick() {
         try {
             Endpoint e;
             String token;
             EndpointState state;
             Endpoint ov;
+            Duration interval;
             synchronized (lock) {
                 e = current.endpoint();
                 token = currentToken;
                 state = current.state();
                 ov = override;
+                interval = tickInterval;
             }
             if (ov != null) {
                 checkOverride();
-                return;
-            }
-            if (state == EndpointState.AVAILABLE && e != null) {
-                Duration timeout = tickInterval.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
-                        : tickInterval;
-                HealthProbe.Result r = HealthProbe.probe(e.healthUrl(), Optional.ofNullable(token), timeout);
-                if (!r.accepted()) {
-                    lost(e, r.detail());
-                }
+            } else if (state == EndpointState.AVAILABLE && e != null) {
+                probe(e, token, interval);
             } else if (state == EndpointState.UNAVAILABLE) {
-                refresh(false);
+                retryDiscovery(interval);
             }
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
         } catch (RuntimeException ex) {
             LOG.log(System.Logger.Level.WARNING, "health check failed", ex);
+        }
+    }
+
+    private void probe(Endpoint e, String token, Duration interval) {
+        synchronized (lock) {
+            if (probeInFlight) {
+                return;
+            }
+            probeInFlight = true;
+        }
+        Duration timeout = interval.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : interval;
+        HealthProbe.probeAsync(e.healthUrl(), Optional.ofNullable(token), timeout).whenComplete((r, err) -> {
+            synchronized (lock) {
+                probeInFlight = false;
+            }
+            if (r != null && !r.accepted()) {
+                lost(e, r.detail());
+            }
+        });
+    }
+
+    /** While UNAVAILABLE: rediscover, at most one run at a time, backing off between failed runs. */
+    private void retryDiscovery(Duration interval) {
+        synchronized (lock) {
+            if (retryInFlight || !retryDelay.isZero() && System.nanoTime() - nextRetryNanos < 0) {
+                return;
+            }
+            retryInFlight = true;
+        }
+        refresh(false).whenComplete((status, err) -> {
+            synchronized (lock) {
+                retryInFlight = false;
+                if (current.state() == EndpointState.UNAVAILABLE) {
+                    Duration doubled = retryDelay.multipliedBy(2);
+                    retryDelay = doubled.compareTo(interval) < 0 ? interval
+                            : doubled.compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : doubled;
+                    nextRetryNanos = System.nanoTime() + retryDelay.toNanos();
+                }
+            }
+        });
+    }
+
+    /** The current wait between discovery retries while UNAVAILABLE (zero when not backing off). */
+    public Duration retryDelay() {
+        synchronized (lock) {
+            return retryDelay;
         }
     }
 }

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.OutputLine;
 import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.core.protocol.BoundedLineReader;
@@ -37,9 +38,14 @@ final class Incarnation {
     /** Rejected announcement lines of this incarnation (for the failure message). */
     final List<String> rejections = new CopyOnWriteArrayList<>();
     private final OutputStream stdin;
-    private boolean stdinClosed;
+    private final Object stdinLock = new Object();
+    private boolean stdinClosed; // guarded by stdinLock
     volatile boolean stopRequested;
     volatile boolean exitHandled;
+    /** The announcement future's outcome was decided (guarded by the owner's lock; completion is queued). */
+    boolean settled;
+    /** Why the announcement future failed, or null when it was (or is not yet) completed normally. */
+    LaunchException settledError;
 
     Incarnation(Sidecar owner, int number, long firstSeq, Process process, boolean watchdog) {
         this.owner = owner;
@@ -82,9 +88,15 @@ final class Incarnation {
                     childPid.completeExceptionally(new IOException("watchdog did not report the child pid first: "
                             + line));
                 }
-                owner.onLine(this, new OutputLine(stream, line, Instant.now()), reader.lastLineTruncated());
+                OutputLine out = new OutputLine(stream, line, Instant.now());
+                try {
+                    owner.onLine(this, out, reader.lastLineTruncated());
+                } catch (RuntimeException e) {
+                    // a bug in the handling of one line must not stop the draining: the child would block on a full pipe
+                    owner.lineHandlingFailed(out, e);
+                }
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             // the stream was closed under us (process gone): the output simply ends here
         } finally {
             if (stream == OutputLine.Stream.STDOUT) {
@@ -106,45 +118,51 @@ final class Incarnation {
     }
 
     /** Writes one line to the backend's stdin; false when its stdin is closed or gone. */
-    synchronized boolean send(String line) {
-        if (stdinClosed) {
-            return false;
-        }
-        try {
-            String framed = (watchdog ? Watchdog.FORWARD_PREFIX : "") + line + "\n";
-            stdin.write(framed.getBytes(StandardCharsets.UTF_8));
-            stdin.flush();
-            return true;
-        } catch (IOException e) {
-            return false;
+    boolean send(String line) {
+        synchronized (stdinLock) {
+            if (stdinClosed) {
+                return false;
+            }
+            try {
+                String framed = (watchdog ? Watchdog.FORWARD_PREFIX : "") + line + "\n";
+                stdin.write(framed.getBytes(StandardCharsets.UTF_8));
+                stdin.flush();
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
         }
     }
 
     /** Closes the backend's stdin (it sees EOF); the watchdog keeps guarding it until the pipe to us closes. */
-    synchronized void closeBackendStdin() {
-        if (stdinClosed) {
-            return;
-        }
-        stdinClosed = true;
-        try {
-            if (watchdog) {
-                stdin.write((Watchdog.CLOSE_LINE + "\n").getBytes(StandardCharsets.UTF_8));
-                stdin.flush();
-            } else {
-                stdin.close();
+    void closeBackendStdin() {
+        synchronized (stdinLock) {
+            if (stdinClosed) {
+                return;
             }
-        } catch (IOException e) {
-            // the process is gone already
+            stdinClosed = true;
+            try {
+                if (watchdog) {
+                    stdin.write((Watchdog.CLOSE_LINE + "\n").getBytes(StandardCharsets.UTF_8));
+                    stdin.flush();
+                } else {
+                    stdin.close();
+                }
+            } catch (IOException e) {
+                // the process is gone already
+            }
         }
     }
 
     /** Closes our end of the stdin pipe: the watchdog then kills the backend's process group. */
-    synchronized void closePipe() {
-        stdinClosed = true;
-        try {
-            stdin.close();
-        } catch (IOException e) {
-            // already closed
+    void closePipe() {
+        synchronized (stdinLock) {
+            stdinClosed = true;
+            try {
+                stdin.close();
+            } catch (IOException e) {
+                // already closed
+            }
         }
     }
 
@@ -161,14 +179,5 @@ final class Incarnation {
         process.descendants().filter(h -> !all.contains(h)).forEach(all::add);
         all.add(process.toHandle());
         return all;
-    }
-
-    boolean treeAlive(List<ProcessHandle> tree) {
-        for (ProcessHandle h : tree) {
-            if (h.isAlive()) {
-                return true;
-            }
-        }
-        return false;
     }
 }

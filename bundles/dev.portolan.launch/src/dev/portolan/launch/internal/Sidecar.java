@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +36,16 @@ import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
 import dev.portolan.core.protocol.MalformedAnnouncementException;
 
-/** A launched sidecar: the supervisor of its successive process incarnations. */
+/**
+ * A launched sidecar: the supervisor of its successive process incarnations.
+ * <p>
+ * Locking: one private lock guards the state below. Nothing is called out while it is held: listener events and
+ * future completions are only <em>queued</em> under the lock ({@link SidecarEngine#post}), in order, and run on the
+ * launcher's event thread after the lock is released. Process starts (which wait for the watchdog's pid report) and
+ * serving probes run on the launcher's worker, never on the shared scheduler. {@code output} events are the one
+ * exception to the event thread: they are delivered on the stream's reader thread (no lock held), so a slow listener
+ * slows only the reading of that pipe.
+ */
 final class Sidecar implements LaunchHandle {
 
     private static final System.Logger LOG = System.getLogger(Sidecar.class.getName());
@@ -47,7 +57,7 @@ final class Sidecar implements LaunchHandle {
     static final Duration KILL_WAIT = Duration.ofSeconds(5);
     /** How long the exit handling waits for the last output lines after the process exited. */
     static final Duration DRAIN_WAIT = Duration.ofSeconds(1);
-    /** How long {@code launch()} waits for the watchdog to report the backend's pid. */
+    /** How long a start waits for the watchdog to report the backend's pid. */
     static final Duration PID_WAIT = Duration.ofSeconds(10);
     private static final int TAIL_LINES = 20;
 
@@ -60,9 +70,10 @@ final class Sidecar implements LaunchHandle {
     private final OutputBuffer output;
     private final List<SidecarListener> listeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
-    private final ArrayDeque<Instant> unexpectedExits = new ArrayDeque<>();
+    private final Object lock = new Object();
 
-    // guarded by this
+    // guarded by lock
+    private final ArrayDeque<Instant> unexpectedExits = new ArrayDeque<>();
     private SidecarState state = SidecarState.STARTING;
     private Incarnation current;
     private CompletableFuture<SidecarAnnouncement> announcementFuture;
@@ -71,6 +82,7 @@ final class Sidecar implements LaunchHandle {
     private int consecutiveRestarts;
     private boolean stopRequested;
     private CompletableFuture<Void> stopFuture;
+    private CompletableFuture<SidecarAnnouncement> restartFuture;
     private ScheduledFuture<?> pendingRestart;
     private ScheduledFuture<?> announcementTimeout;
     private LaunchException failure;
@@ -94,13 +106,10 @@ final class Sidecar implements LaunchHandle {
 
     /** Starts the first incarnation; throws when the OS refuses (nothing keeps running then). */
     void start() throws LaunchException {
-        synchronized (this) {
-            startIncarnation();
-        }
+        startIncarnation();
     }
 
-    /** Starts a new incarnation (caller holds the lock). */
-    private void startIncarnation() throws LaunchException {
+    private ProcessBuilder processBuilder() {
         ProcessBuilder pb = new ProcessBuilder(engine.useWatchdog() ? Watchdog.wrap(command) : command);
         if (spec.workingDirectory() != null) {
             pb.directory(spec.workingDirectory().toFile());
@@ -117,39 +126,106 @@ final class Sidecar implements LaunchHandle {
         if (spec.fixedPort() != null) {
             env.put(EnvironmentVariables.API_PORT, Integer.toString(spec.fixedPort()));
         }
+        return pb;
+    }
+
+    /**
+     * Starts a new incarnation and makes it the current one. Called without the lock, on the launching thread or the
+     * worker (it waits up to {@link #PID_WAIT} for the watchdog's pid report). Returns null when a stop came first
+     * (the new process is killed at once); throws, after the sidecar became FAILED, when the start failed.
+     */
+    private Incarnation startIncarnation() throws LaunchException {
         Process process;
         try {
-            process = pb.start();
+            process = processBuilder().start();
         } catch (IOException e) {
-            throw new LaunchException("cannot start " + command.get(0) + ": " + e.getMessage(), Reason.START_FAILED, e);
+            LaunchException error = new LaunchException("cannot start " + command.get(0) + ": " + e.getMessage(),
+                    Reason.START_FAILED, e);
+            synchronized (lock) {
+                if (!state.isTerminal()) {
+                    failure = error;
+                    finish(SidecarState.FAILED, lastExitCode == null ? -1 : lastExitCode);
+                }
+            }
+            throw error;
         }
-        Incarnation inc = new Incarnation(this, restartCount, output.nextSeq(), process, engine.useWatchdog());
-        inc.startReaders(id + "-" + restartCount);
+        Incarnation inc;
+        Incarnation replaced = null;
+        boolean abandoned;
+        synchronized (lock) {
+            inc = new Incarnation(this, restartCount, output.nextSeq(), process, engine.useWatchdog());
+            abandoned = stopRequested || state.isTerminal();
+            if (!abandoned) {
+                if (current != null && !current.exitHandled && !current.stopRequested) {
+                    replaced = current; // never two live incarnations: the older one is stopped below
+                    replaced.stopRequested = true;
+                }
+                current = inc;
+                announcementFuture = inc.announcement;
+                cancel(announcementTimeout);
+                announcementTimeout = engine.workLater(() -> onAnnouncementTimeout(inc),
+                        spec.announcementTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                setState(SidecarState.STARTING);
+            }
+        }
+        if (abandoned) {
+            inc.closePipe();
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            return null;
+        }
+        if (replaced != null) {
+            stopIncarnation(replaced, spec.gracefulStopTimeout());
+        }
+        inc.startReaders(id + "-" + inc.number);
         try {
             inc.childPid.get(PID_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | InterruptedException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            inc.closePipe();
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-            inc.stdoutDone.completeOnTimeout(null, DRAIN_WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
-            inc.stderrDone.completeOnTimeout(null, DRAIN_WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
-            throw new LaunchException("cannot start " + command.get(0) + ": the watchdog did not report the process ("
-                    + (e.getCause() != null ? e.getCause().getMessage() : e) + ")" + stderrTail(inc),
-                    Reason.START_FAILED, e);
+            return pidNotReported(inc, e);
         }
-        current = inc;
-        announcementFuture = inc.announcement;
-        announcementTimeout = engine.scheduler().schedule(() -> onAnnouncementTimeout(inc),
-                spec.announcementTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        if (state != SidecarState.STARTING) {
-            setState(SidecarState.STARTING);
-        }
-        // last: for a process that has already exited, thenRun runs the exit handling right here, and it must come
-        // after STARTING (else a fast exit would end FAILED -> STARTING and lose its failure)
+        // last: for a process that has already exited, thenRun runs the exit handling right here, after STARTING
         process.onExit().thenRun(() -> afterDrain(inc));
+        return inc;
+    }
+
+    /** The watchdog never reported the backend's pid: kill what was started, then fail (or end a stop). */
+    private Incarnation pidNotReported(Incarnation inc, Exception e) throws LaunchException {
+        Process process = inc.process;
+        inc.closePipe();
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            CompletableFuture.allOf(inc.stdoutDone, inc.stderrDone).get(DRAIN_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException ignored) {
+            // the tail is what arrived so far
+        }
+        LaunchException error = new LaunchException("cannot start " + command.get(0)
+                + ": the watchdog did not report the process ("
+                + (e.getCause() != null ? e.getCause().getMessage() : e) + ")" + stderrTail(inc),
+                Reason.START_FAILED, e);
+        boolean stopping;
+        synchronized (lock) {
+            stopping = stopRequested || inc.stopRequested;
+            if (!inc.exitHandled) {
+                inc.exitHandled = true;
+                settle(inc, null, stopping ? new LaunchException("stopped while starting", Reason.STOPPED) : error);
+                if (inc == current && !state.isTerminal() && !stopping) {
+                    cancel(announcementTimeout);
+                    failure = error;
+                    finish(SidecarState.FAILED, -1);
+                }
+            }
+        }
+        engine.post(() -> inc.ended.complete(-1));
+        if (stopping) {
+            return null;
+        }
+        throw error;
     }
 
     /** Processes an exit once both readers reached EOF (or {@link #DRAIN_WAIT} passed), so the tail is complete. */
@@ -160,9 +236,13 @@ final class Sidecar implements LaunchHandle {
 
     // ---------------------------------------------------------------- output and announcements
 
+    /** A line from one of the incarnation's streams (reader thread, no lock held). */
     void onLine(Incarnation inc, OutputLine line, boolean truncated) {
         output.add(line);
-        fire(l -> l.output(this, line));
+        for (SidecarListener l : listeners) {
+            dispatch(l, x -> x.output(this, line));
+        }
+        dispatch(engine.globalListener(), x -> x.output(this, line));
         if (line.stream() != OutputLine.Stream.STDOUT) {
             return;
         }
@@ -193,44 +273,55 @@ final class Sidecar implements LaunchHandle {
             return;
         }
         if (!a.mode().equals(spec.mode())) {
-            String msg = "the backend announces mode '" + a.mode() + "' but was launched as '" + spec.mode() + "'";
-            fire(l -> l.diagnostic(this, msg));
+            diagnostic("the backend announces mode '" + a.mode() + "' but was launched as '" + spec.mode() + "'");
         }
         long pid = inc.pid().orElse(inc.process.pid());
         accept(inc, a, verified, pid);
     }
 
+    /** A bug in the line handling (reported, and the reader keeps draining the pipe). */
+    void lineHandlingFailed(OutputLine line, RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, id + ": internal error while handling an output line; reading goes on", e);
+        diagnostic("internal error while handling the output line '" + abbreviate(line.text()) + "': " + e
+                + " (reading goes on; please report this)");
+    }
+
     private void reject(Incarnation inc, String message) {
         inc.rejections.add(message);
         LOG.log(System.Logger.Level.WARNING, "{0} {1}: {2}", id, command.get(0), message);
+        diagnostic(message);
+    }
+
+    private void diagnostic(String message) {
         fire(l -> l.diagnostic(this, message));
     }
 
     private void accept(Incarnation inc, Announcement a, boolean verified, long pid) {
         SidecarAnnouncement sa;
-        synchronized (this) {
+        synchronized (lock) {
             if (inc != current || inc.stopRequested || stopRequested) {
                 return;
             }
             sa = new SidecarAnnouncement(a, verified, pid, restartCount);
             lastAnnouncement = sa;
-            if (announcementTimeout != null) {
-                announcementTimeout.cancel(false);
-            }
+            cancel(announcementTimeout);
             consecutiveRestarts = 0;
             // listeners first: whoever wakes up on the future finds state, events and lastAnnouncement() consistent
-            if (!inc.announcement.isDone() && state == SidecarState.STARTING) {
+            boolean first = !inc.settled;
+            if (first && state == SidecarState.STARTING) {
                 setState(SidecarState.ANNOUNCED);
             }
             fire(l -> l.announced(this, sa));
-            inc.announcement.complete(sa);
+            if (first) {
+                settle(inc, sa, null);
+            }
         }
         probeServing(inc, sa, 0);
     }
 
     /**
      * ANNOUNCED -> RUNNING once a TCP connection to the announced loopback port succeeds (a few attempts, on the
-     * scheduler, never sleeping). Non-loopback announced hosts are never probed.
+     * worker, never sleeping). Non-loopback announced hosts are never probed.
      */
     private void probeServing(Incarnation inc, SidecarAnnouncement sa, int attempt) {
         String host = sa.announcement().url().getHost();
@@ -242,8 +333,8 @@ final class Sidecar implements LaunchHandle {
             return;
         }
         long delay = attempt == 0 ? 0 : 25L << attempt;
-        engine.scheduler().schedule(() -> {
-            synchronized (this) {
+        engine.workLater(() -> {
+            synchronized (lock) {
                 if (inc != current || state != SidecarState.ANNOUNCED) {
                     return;
                 }
@@ -254,7 +345,7 @@ final class Sidecar implements LaunchHandle {
                 probeServing(inc, sa, attempt + 1);
                 return;
             }
-            synchronized (this) {
+            synchronized (lock) {
                 if (inc == current && state == SidecarState.ANNOUNCED) {
                     setState(SidecarState.RUNNING);
                 }
@@ -263,64 +354,80 @@ final class Sidecar implements LaunchHandle {
     }
 
     private void onAnnouncementTimeout(Incarnation inc) {
-        synchronized (this) {
-            if (inc != current || inc.announcement.isDone() || stopRequested) {
+        LaunchException timedOut;
+        synchronized (lock) {
+            if (inc != current || inc.settled || stopRequested) {
                 return;
             }
-            failure = new LaunchException("announcement timed out: nothing acceptable from " + command.get(0)
+            timedOut = new LaunchException("announcement timed out: nothing acceptable from " + command.get(0)
                     + " (pid " + inc.pid().orElse(inc.process.pid()) + ") within " + spec.announcementTimeout()
                     + rejectionsText(inc) + stderrTail(inc), Reason.ANNOUNCEMENT_TIMEOUT);
-            inc.announcement.completeExceptionally(failure);
+            failure = timedOut;
+            settle(inc, null, timedOut);
         }
-        LOG.log(System.Logger.Level.WARNING, "{0}: {1}", id, failure.getMessage());
+        LOG.log(System.Logger.Level.WARNING, "{0}: {1}", id, timedOut.getMessage());
         stop();
+    }
+
+    /**
+     * Completes the incarnation's announcement future once, with {@code sa} or {@code error}; the completion is
+     * queued behind the events fired so far (caller holds the lock).
+     */
+    private void settle(Incarnation inc, SidecarAnnouncement sa, LaunchException error) {
+        if (inc.settled) {
+            return;
+        }
+        inc.settled = true;
+        inc.settledError = error;
+        engine.post(() -> {
+            if (error == null) {
+                inc.announcement.complete(sa);
+            } else {
+                inc.announcement.completeExceptionally(error);
+            }
+        });
     }
 
     // ---------------------------------------------------------------- exits and restarts
 
     private void onExit(Incarnation inc, int code) {
-        synchronized (this) {
+        synchronized (lock) {
             if (inc.exitHandled) {
                 return;
             }
             inc.exitHandled = true;
             lastExitCode = code;
-            inc.closePipe();
             boolean expected = inc.stopRequested || stopRequested;
-            if (!inc.announcement.isDone()) {
-                inc.announcement.completeExceptionally(expected
-                        ? new LaunchException("stopped before announcing (exit code " + code + ")", Reason.STOPPED)
-                        : new LaunchException(command.get(0) + " (pid " + inc.pid().orElse(inc.process.pid())
-                                + ") exited with code " + code + " before announcing" + rejectionsText(inc)
-                                + stderrTail(inc), Reason.EXITED_BEFORE_ANNOUNCING));
-            }
+            settle(inc, null, expected
+                    ? new LaunchException("stopped before announcing (exit code " + code + ")", Reason.STOPPED)
+                    : new LaunchException(command.get(0) + " (pid " + inc.pid().orElse(inc.process.pid())
+                            + ") exited with code " + code + " before announcing" + rejectionsText(inc)
+                            + stderrTail(inc), Reason.EXITED_BEFORE_ANNOUNCING));
             if (inc != current) {
                 fire(l -> l.exited(this, code, true, false));
             } else if (expected) {
                 fire(l -> l.exited(this, code, true, false));
-                if (announcementTimeout != null) {
-                    announcementTimeout.cancel(false);
-                }
+                cancel(announcementTimeout);
             } else {
                 handleUnexpectedExit(inc, code);
             }
+            // behind the events above: a stop completes after its listeners heard of the exit
+            engine.post(() -> inc.ended.complete(code));
         }
-        inc.ended.complete(code);
+        inc.closePipe();
     }
 
     /** Caller holds the lock. */
     private void handleUnexpectedExit(Incarnation inc, int code) {
-        if (announcementTimeout != null) {
-            announcementTimeout.cancel(false);
-        }
+        cancel(announcementTimeout);
         RestartPolicy policy = spec.restartPolicy();
-        boolean announced = inc.announcement.isDone() && !inc.announcement.isCompletedExceptionally();
+        boolean announced = inc.settledError == null;
         if (!policy.enabled()) {
             fire(l -> l.exited(this, code, false, false));
             if (announced) {
                 finish(SidecarState.EXITED, code);
             } else {
-                failure = (LaunchException) inc.announcement.exceptionNow();
+                failure = inc.settledError;
                 finish(SidecarState.FAILED, code);
             }
             return;
@@ -343,36 +450,41 @@ final class Sidecar implements LaunchHandle {
         long delay = Math.min(policy.maxBackoff().toMillis(), base << Math.min(consecutiveRestarts, 30));
         consecutiveRestarts++;
         fire(l -> l.exited(this, code, false, true));
-        String msg = command.get(0) + " exited unexpectedly with code " + code + "; restarting in " + delay + " ms";
-        fire(l -> l.diagnostic(this, msg));
+        diagnostic(command.get(0) + " exited unexpectedly with code " + code + "; restarting in " + delay + " ms");
         setState(SidecarState.STARTING);
-        pendingRestart = engine.scheduler().schedule(this::restartAfterBackoff, delay, TimeUnit.MILLISECONDS);
+        pendingRestart = engine.workLater(() -> restartAfterBackoff(inc), delay, TimeUnit.MILLISECONDS);
     }
 
-    private void restartAfterBackoff() {
-        synchronized (this) {
-            if (stopRequested || state.isTerminal()) {
+    /** On the worker: the backoff after {@code exited}'s unexpected exit has passed. */
+    private void restartAfterBackoff(Incarnation exited) {
+        synchronized (lock) {
+            // a stop, a manual restart or another start came first
+            if (stopRequested || state != SidecarState.STARTING || current != exited) {
                 return;
             }
             pendingRestart = null;
             restartCount++;
-            try {
-                startIncarnation();
-            } catch (LaunchException e) {
-                failure = e;
-                finish(SidecarState.FAILED, lastExitCode == null ? -1 : lastExitCode);
-            }
+        }
+        try {
+            startIncarnation();
+        } catch (LaunchException e) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: restart failed: {1}", id, e.getMessage());
         }
     }
 
     /** Terminal transition (caller holds the lock). */
     private void finish(SidecarState terminal, int code) {
-        if (pendingRestart != null) {
-            pendingRestart.cancel(false);
-        }
+        cancel(pendingRestart);
+        cancel(announcementTimeout);
         setState(terminal);
-        exit.complete(code);
+        engine.post(() -> exit.complete(code));
         engine.terminated(this);
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
     }
 
     // ---------------------------------------------------------------- stop and restart
@@ -380,37 +492,33 @@ final class Sidecar implements LaunchHandle {
     @Override
     public CompletableFuture<Void> stop() {
         Incarnation inc;
-        synchronized (this) {
+        CompletableFuture<Void> result;
+        synchronized (lock) {
             if (stopFuture != null) {
                 return stopFuture;
             }
             stopRequested = true;
-            if (pendingRestart != null) {
-                pendingRestart.cancel(false);
-            }
+            cancel(pendingRestart);
             inc = current;
-            if (state.isTerminal()) {
-                stopFuture = CompletableFuture.completedFuture(null);
-                return stopFuture;
-            }
-            if (inc == null || inc.exitHandled) {
-                finish(failure != null ? SidecarState.FAILED : SidecarState.EXITED,
-                        lastExitCode == null ? -1 : lastExitCode);
-                stopFuture = CompletableFuture.completedFuture(null);
-                return stopFuture;
+            result = stopFuture = new CompletableFuture<>();
+            if (state.isTerminal() || inc == null || inc.exitHandled) {
+                if (!state.isTerminal()) {
+                    finish(failure != null ? SidecarState.FAILED : SidecarState.EXITED,
+                            lastExitCode == null ? -1 : lastExitCode);
+                }
+                engine.post(() -> result.complete(null));
+                return result;
             }
             setState(SidecarState.STOPPING);
-            stopFuture = new CompletableFuture<>();
         }
-        CompletableFuture<Void> result = stopFuture;
         stopIncarnation(inc, spec.gracefulStopTimeout()).whenComplete((code, err) -> {
-            synchronized (this) {
+            synchronized (lock) {
                 if (!state.isTerminal()) {
                     finish(failure != null ? SidecarState.FAILED : SidecarState.EXITED,
                             code != null ? code : lastExitCode == null ? -1 : lastExitCode);
                 }
+                engine.post(() -> result.complete(null));
             }
-            result.complete(null);
         });
         return result;
     }
@@ -418,7 +526,7 @@ final class Sidecar implements LaunchHandle {
     /**
      * {@code sidecar shutdown} + close stdin, wait {@code graceful}, destroy() the tree (backend first, its
      * descendants, the watchdog), wait {@link #DESTROY_WAIT}, destroyForcibly() the tree, wait {@link #KILL_WAIT}.
-     * Completes with the exit code once the incarnation's exit was processed.
+     * Completes with the exit code once the incarnation's exit was processed. Called without the lock.
      */
     CompletableFuture<Integer> stopIncarnation(Incarnation inc, Duration graceful) {
         inc.stopRequested = true;
@@ -429,19 +537,16 @@ final class Sidecar implements LaunchHandle {
                 return CompletableFuture.completedFuture(true);
             }
             List<ProcessHandle> tree = inc.tree();
-            String msg = "still running " + graceful + " after '" + SHUTDOWN_LINE
-                    + "' and stdin EOF: sending SIGTERM to " + pids(tree);
-            fire(l -> l.diagnostic(this, msg));
+            diagnostic("still running " + graceful + " after '" + SHUTDOWN_LINE + "' and stdin EOF: sending SIGTERM to "
+                    + pids(tree));
             tree.forEach(ProcessHandle::destroy);
             return engine.within(inc.ended, DESTROY_WAIT).thenCompose(done2 -> {
                 if (done2) {
                     return CompletableFuture.completedFuture(true);
                 }
-                List<ProcessHandle> alive = inc.tree().stream().filter(ProcessHandle::isAlive).toList();
-                List<ProcessHandle> all = new java.util.ArrayList<>(tree);
-                alive.stream().filter(h -> !all.contains(h)).forEach(all::add);
-                String msg2 = "still running " + DESTROY_WAIT + " after SIGTERM: sending SIGKILL to " + pids(all);
-                fire(l -> l.diagnostic(this, msg2));
+                List<ProcessHandle> all = new ArrayList<>(tree);
+                inc.tree().stream().filter(h -> h.isAlive() && !all.contains(h)).forEach(all::add);
+                diagnostic("still running " + DESTROY_WAIT + " after SIGTERM: sending SIGKILL to " + pids(all));
                 all.forEach(ProcessHandle::destroyForcibly);
                 inc.closePipe();
                 return engine.within(inc.ended, KILL_WAIT);
@@ -451,55 +556,65 @@ final class Sidecar implements LaunchHandle {
                 LOG.log(System.Logger.Level.ERROR, "{0}: {1} did not exit within {2} after SIGKILL", id,
                         command.get(0), KILL_WAIT);
             }
-            return inc.ended.getNow(lastExitCode == null ? -1 : lastExitCode);
+            return inc.ended.getNow(-1);
         });
     }
 
     @Override
     public CompletableFuture<SidecarAnnouncement> restart() {
         Incarnation inc;
-        synchronized (this) {
+        CompletableFuture<SidecarAnnouncement> result;
+        synchronized (lock) {
             if (stopRequested || state.isTerminal()) {
                 return CompletableFuture.failedFuture(new LaunchException(
                         "cannot restart: the sidecar is " + state + (stopRequested ? " (stop requested)" : ""),
                         Reason.STOPPED));
             }
-            if (pendingRestart != null) {
-                pendingRestart.cancel(false);
-                pendingRestart = null;
+            if (restartFuture != null && !restartFuture.isDone()) {
+                return restartFuture.copy(); // one restart at a time: join the one in progress
             }
+            cancel(pendingRestart);
+            pendingRestart = null;
             inc = current;
             setState(SidecarState.STOPPING);
+            result = restartFuture = new CompletableFuture<>();
         }
-        CompletableFuture<SidecarAnnouncement> result = new CompletableFuture<>();
         CompletableFuture<Integer> stopped = inc == null || inc.exitHandled ? CompletableFuture.completedFuture(0)
                 : stopIncarnation(inc, spec.gracefulStopTimeout());
-        stopped.whenComplete((code, err) -> {
-            synchronized (this) {
-                if (stopRequested || state.isTerminal()) {
-                    result.completeExceptionally(new LaunchException("stopped during restart", Reason.STOPPED));
-                    return;
-                }
-                restartCount++;
-                consecutiveRestarts = 0;
-                try {
-                    startIncarnation();
-                } catch (LaunchException e) {
-                    failure = e;
-                    finish(SidecarState.FAILED, lastExitCode == null ? -1 : lastExitCode);
-                    result.completeExceptionally(e);
-                    return;
-                }
-                announcementFuture.whenComplete((a, e) -> {
-                    if (e != null) {
-                        result.completeExceptionally(e);
-                    } else {
-                        result.complete(a);
-                    }
-                });
+        stopped.whenComplete((code, err) -> engine.work(() -> startAfterRestartStop(result)));
+        return result.copy();
+    }
+
+    /** On the worker: the restart's stop is done, start the new incarnation. */
+    private void startAfterRestartStop(CompletableFuture<SidecarAnnouncement> result) {
+        synchronized (lock) {
+            if (stopRequested || state.isTerminal()) {
+                engine.post(() -> result.completeExceptionally(
+                        new LaunchException("stopped during restart", Reason.STOPPED)));
+                return;
+            }
+            restartCount++;
+            consecutiveRestarts = 0;
+        }
+        Incarnation started;
+        try {
+            started = startIncarnation();
+        } catch (LaunchException e) {
+            engine.post(() -> result.completeExceptionally(e));
+            return;
+        }
+        if (started == null) {
+            engine.post(() -> result.completeExceptionally(
+                    new LaunchException("stopped during restart", Reason.STOPPED)));
+            return;
+        }
+        started.announcement.whenComplete((a, e) -> {
+            if (e != null) {
+                result.completeExceptionally(e);
+            } else {
+                result.complete(a);
             }
         });
-        return result;
     }
 
     /** For the JVM shutdown hook: stop with a short grace, then kill the tree, synchronously. */
@@ -511,7 +626,7 @@ final class Sidecar implements LaunchHandle {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             Incarnation inc;
-            synchronized (this) {
+            synchronized (lock) {
                 inc = current;
             }
             if (inc != null) {
@@ -533,14 +648,17 @@ final class Sidecar implements LaunchHandle {
         fire(l -> l.stateChanged(this, old, next));
     }
 
+    /** Queues an event for every listener on the event thread (safe under the lock: it only enqueues). */
     private void fire(Consumer<SidecarListener> event) {
-        for (SidecarListener l : listeners) {
-            dispatch(l, event);
-        }
-        dispatch(engine.globalListener(), event);
+        engine.post(() -> {
+            for (SidecarListener l : listeners) {
+                dispatch(l, event);
+            }
+            dispatch(engine.globalListener(), event);
+        });
     }
 
-    private void dispatch(SidecarListener l, Consumer<SidecarListener> event) {
+    private static void dispatch(SidecarListener l, Consumer<SidecarListener> event) {
         try {
             event.accept(l);
         } catch (RuntimeException e) {
@@ -580,17 +698,21 @@ final class Sidecar implements LaunchHandle {
     }
 
     @Override
-    public synchronized OptionalLong pid() {
-        Incarnation inc = current;
-        if (inc == null || inc.exitHandled) {
-            return OptionalLong.empty();
+    public OptionalLong pid() {
+        synchronized (lock) {
+            Incarnation inc = current;
+            if (inc == null || inc.exitHandled) {
+                return OptionalLong.empty();
+            }
+            return inc.pid().map(OptionalLong::of).orElse(OptionalLong.empty());
         }
-        return inc.pid().map(OptionalLong::of).orElse(OptionalLong.empty());
     }
 
     @Override
-    public synchronized SidecarState state() {
-        return state;
+    public SidecarState state() {
+        synchronized (lock) {
+            return state;
+        }
     }
 
     @Override
@@ -599,8 +721,10 @@ final class Sidecar implements LaunchHandle {
     }
 
     @Override
-    public synchronized CompletableFuture<SidecarAnnouncement> announcement() {
-        return announcementFuture;
+    public CompletableFuture<SidecarAnnouncement> announcement() {
+        synchronized (lock) {
+            return announcementFuture;
+        }
     }
 
     @Override
@@ -614,13 +738,17 @@ final class Sidecar implements LaunchHandle {
     }
 
     @Override
-    public synchronized Instant startTime() {
-        return current.startTime;
+    public Instant startTime() {
+        synchronized (lock) {
+            return current != null ? current.startTime : null;
+        }
     }
 
     @Override
-    public synchronized int restartCount() {
-        return restartCount;
+    public int restartCount() {
+        synchronized (lock) {
+            return restartCount;
+        }
     }
 
     @Override
@@ -640,13 +768,17 @@ final class Sidecar implements LaunchHandle {
     }
 
     @Override
-    public synchronized Optional<LaunchException> failure() {
-        return state == SidecarState.FAILED ? Optional.ofNullable(failure) : Optional.empty();
+    public Optional<LaunchException> failure() {
+        synchronized (lock) {
+            return state == SidecarState.FAILED ? Optional.ofNullable(failure) : Optional.empty();
+        }
     }
 
     @Override
-    public synchronized OptionalInt lastExitCode() {
-        return lastExitCode == null ? OptionalInt.empty() : OptionalInt.of(lastExitCode);
+    public OptionalInt lastExitCode() {
+        synchronized (lock) {
+            return lastExitCode == null ? OptionalInt.empty() : OptionalInt.of(lastExitCode);
+        }
     }
 
     @Override

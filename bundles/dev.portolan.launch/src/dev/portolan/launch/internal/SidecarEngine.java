@@ -9,7 +9,13 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -31,13 +37,22 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SidecarEngine.class.getName());
     /** How long the shutdown hook gives each sidecar after {@code sidecar shutdown} before killing it. */
     static final Duration SHUTDOWN_HOOK_GRACE = Duration.ofSeconds(2);
+    /** Worker threads at most (process starts wait for the watchdog's pid report there). */
+    public static final int WORKER_THREADS = 4;
+    /** Threads named {@code portolan-launcher-*} at most: the scheduler, the event thread and the workers. */
+    public static final int MAX_THREADS = 2 + WORKER_THREADS;
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final AtomicLong IDS = new AtomicLong();
 
     private final AnnouncementCodec codec;
     private final SidecarListener globalListener;
+    /** Timers only: its tasks never block (they hand blocking work to {@link #worker}). */
     private final ScheduledThreadPoolExecutor scheduler;
+    /** Delivers every sidecar's lifecycle events and completes their futures, in order, outside any lock. */
+    private final ExecutorService events;
+    /** Blocking work: process starts (waiting for the watchdog's pid report), serving probes. */
+    private final ExecutorService worker;
     private final Set<Sidecar> active = ConcurrentHashMap.newKeySet();
     private final Thread shutdownHook;
     private final boolean watchdog;
@@ -59,12 +74,13 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "no /bin/sh + setsid: sidecars run without the orphan watchdog; "
                     + "a SIGKILLed launcher leaves backends that ignore stdin EOF running");
         }
-        this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "portolan-launcher-scheduler");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "portolan-launcher-scheduler"));
         scheduler.setRemoveOnCancelPolicy(true);
+        this.events = Executors.newSingleThreadExecutor(r -> daemon(r, "portolan-launcher-events"));
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(WORKER_THREADS, WORKER_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> daemon(r, "portolan-launcher-worker"));
+        pool.allowCoreThreadTimeOut(true); // idle launchers keep no worker threads
+        this.worker = pool;
         this.shutdownHook = new Thread(this::stopAllNow, "portolan-launcher-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -133,6 +149,15 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
             }
         }
         scheduler.shutdownNow();
+        worker.shutdownNow();
+        events.shutdown(); // what is queued is still delivered
+        try {
+            if (!events.awaitTermination(Sidecar.KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "sidecar listeners still busy after " + Sidecar.KILL_WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
@@ -175,6 +200,40 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
         return scheduler;
     }
 
+    /**
+     * Queues {@code task} (an event delivery or a future completion) on the event thread. Safe to call while holding
+     * a lock: it only enqueues, and tasks run in the order they were posted. After {@link #close()} the task runs on
+     * the common pool instead, so that nothing waiting on a future is left hanging.
+     */
+    void post(Runnable task) {
+        try {
+            events.execute(task);
+        } catch (RejectedExecutionException e) {
+            ForkJoinPool.commonPool().execute(task);
+        }
+    }
+
+    /** Runs blocking work off the scheduler and off the caller's locks; after {@link #close()} on the common pool. */
+    void work(Runnable task) {
+        try {
+            worker.execute(task);
+        } catch (RejectedExecutionException e) {
+            ForkJoinPool.commonPool().execute(task);
+        }
+    }
+
+    /**
+     * Schedules {@code task} on the worker after {@code delay} (the scheduler thread itself only hands it over);
+     * null when the engine is closed (nothing is scheduled then).
+     */
+    java.util.concurrent.ScheduledFuture<?> workLater(Runnable task, long delay, TimeUnit unit) {
+        try {
+            return scheduler.schedule(() -> work(task), delay, unit);
+        } catch (RejectedExecutionException e) {
+            return null;
+        }
+    }
+
     boolean useWatchdog() {
         return watchdog;
     }
@@ -196,6 +255,12 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
             }
         }
         return out;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     private static String newToken() {

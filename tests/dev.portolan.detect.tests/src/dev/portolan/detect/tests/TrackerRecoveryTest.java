@@ -10,6 +10,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -18,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.event.EventConstants;
 import org.osgi.service.event.EventHandler;
@@ -28,6 +34,9 @@ import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.ApiClient;
 import dev.portolan.api.discovery.ApiException;
+import dev.portolan.api.discovery.DetectionContext;
+import dev.portolan.api.discovery.DetectionException;
+import dev.portolan.api.discovery.DetectorStrategy;
 import dev.portolan.api.discovery.EndpointListener;
 import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
@@ -143,6 +152,86 @@ class TrackerRecoveryTest {
         Await.result(tracker.refresh(), Fixtures.WAIT, "refresh again");
         awaitCache(b.port());
         assertEquals(count, events.size(), "no duplicate notification: " + events.values());
+    }
+
+    /** Registers a strategy for this test only (unregistered in tearDown). */
+    private void registerStrategy(String name, DetectorStrategyBody body) {
+        BundleContext ctx = OsgiServices.context(TrackerRecoveryTest.class);
+        DetectorStrategy s = new DetectorStrategy() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Endpoint detect(DetectionContext c) throws DetectionException, InterruptedException {
+                return body.detect(c);
+            }
+        };
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(Constants.SERVICE_RANKING, 100);
+        ServiceRegistration<DetectorStrategy> r = ctx.registerService(DetectorStrategy.class, s, props);
+        closeables.add(r::unregister);
+    }
+
+    interface DetectorStrategyBody {
+        Endpoint detect(DetectionContext c) throws DetectionException, InterruptedException;
+    }
+
+    @Test
+    void aRefreshNeverReportsADiscoveryThatBeganBeforeTheCall() throws Exception {
+        // a strategy that holds the discovery run in progress until the backend is up
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        registerStrategy("gate", c -> {
+            entered.countDown();
+            release.await();
+            throw new DetectionException("gate: nothing");
+        });
+        CompletableFuture<EndpointStatus> early = tracker.refresh();
+        assertTrue(entered.await(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS), "no discovery run started");
+        // this run's scan is over (nothing there yet); the backend comes up while the run is still in progress
+        TestBackend b = backend(range.first() + 3, TOKEN);
+        CompletableFuture<EndpointStatus> late = tracker.refresh();
+        release.countDown();
+        EndpointStatus s = Await.result(late, Fixtures.WAIT, "the refresh asked after the backend came up");
+        assertEquals(EndpointState.AVAILABLE, s.state(), s.toString());
+        assertEquals(b.port(), s.endpoint().port());
+        Await.result(early, Fixtures.WAIT, "the early refresh ends too");
+    }
+
+    @Test
+    void whileUnavailableDiscoveryRetriesBackOffAndFindTheBackendLater() throws Exception {
+        // every discovery run passes through this strategy: the tracker's retry delay at each run is recorded
+        EndpointTrackerImpl impl = (EndpointTrackerImpl) tracker;
+        BlockingQueue<Duration> runs = new LinkedBlockingQueue<>();
+        registerStrategy("observer", c -> {
+            runs.add(impl.retryDelay());
+            throw new DetectionException("observer: nothing");
+        });
+        listen();
+        Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+        assertEquals(EndpointState.UNAVAILABLE, tracker.current().state(), tracker.current().toString());
+        // health interval 100 ms: the waits between retries double (100, 200, 400, 800 ms...) up to the maximum
+        Duration interval = Duration.ofMillis(100);
+        Duration previous = Duration.ZERO;
+        Duration seen = Duration.ZERO;
+        for (int i = 0; i < 12 && seen.compareTo(interval.multipliedBy(8)) < 0; i++) {
+            Duration d = runs.poll(Fixtures.WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (d == null) {
+                throw new AssertionError("no discovery retry while UNAVAILABLE; delays so far up to " + seen);
+            }
+            assertTrue(d.compareTo(previous) >= 0, "the retry delay shrank: " + previous + " -> " + d);
+            assertTrue(d.compareTo(EndpointTrackerImpl.MAX_RETRY_DELAY) <= 0, d.toString());
+            previous = d;
+            seen = d;
+        }
+        assertTrue(seen.compareTo(interval.multipliedBy(8)) >= 0, "retries do not back off: last delay " + seen);
+        // a backend that comes up later is still found by a retry, and the backoff starts over
+        int from = events.size();
+        TestBackend b = backend(range.first() + 1, TOKEN);
+        awaitAvailableOn(from, b.port());
+        assertEquals(Duration.ZERO, impl.retryDelay());
     }
 
     @Test

@@ -19,6 +19,7 @@ import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarState;
+import dev.portolan.launch.internal.SidecarEngine;
 import dev.portolan.tests.common.OsgiServices;
 
 /** 1,000 launch/announce/stop cycles of a tiny sh sidecar leak neither threads nor file descriptors. */
@@ -48,8 +49,9 @@ class StartStopCyclesTest {
         Map<String, Integer> threadsAfter = threadNames();
         // the last cycle's two reader threads may still be returning from run() when stop() has completed
         assertTrue(threadsAfter.getOrDefault("portolan-sidecar", 0) <= 2, "sidecar reader threads " + threadsAfter);
-        assertEquals(threadsBefore.getOrDefault("portolan-launcher", 0),
-                threadsAfter.getOrDefault("portolan-launcher", 0), "launcher threads " + threadsAfter);
+        // the launcher's own pools are bounded (scheduler, event thread, a few workers), whatever the cycle count
+        assertTrue(threadsAfter.getOrDefault("portolan-launcher", 0) <= SidecarEngine.MAX_THREADS,
+                "launcher threads " + threadsAfter);
         assertTrue(Thread.activeCount() <= totalBefore + THREAD_SLACK,
                 "threads before " + totalBefore + " " + threadsBefore + ", after " + threadsAfter);
         assertTrue(fdsAfter <= fdsBefore + FD_SLACK, "file descriptors before " + fdsBefore + ", after " + fdsAfter);
