@@ -148,7 +148,8 @@ public final class BackendServiceImpl implements BackendService {
                 }
             }
         });
-        stop().thenCompose(v -> {
+        // async: a stop completes on the launcher's event thread, which must not wait for a process start
+        stop().thenComposeAsync(v -> {
             if (result.isDone()) {
                 return CompletableFuture.<EndpointStatus>failedFuture(new CancellationException("start cancelled"));
             }
