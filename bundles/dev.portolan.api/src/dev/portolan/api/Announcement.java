@@ -19,9 +19,11 @@ import java.util.Objects;
  * @param token     the launch token echoed back by the backend, or {@code null}
  * @param version   the backend's version string, or {@code null}
  * @param startedAt when the backend started, or {@code null}
+ * @param proof     protocol v2: {@code HMAC-SHA256(identity key, PORTOLAN_CHALLENGE ":" port)}, base64url, or
+ *                  {@code null} (see {@code docs/protocol.md}); @since 0.1.1
  */
 public record Announcement(String type, String mode, int port, URI url, URI docsUrl, URI healthUrl, Long pid,
-        String token, String version, Instant startedAt) {
+        String token, String version, Instant startedAt, String proof) {
 
     /** The {@code type} of a port announcement. */
     public static final String TYPE_PORT_INFO = "port_info";
@@ -39,6 +41,12 @@ public record Announcement(String type, String mode, int port, URI url, URI docs
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port out of range 1-65535: " + port);
         }
+    }
+
+    /** Without a proof (protocol v1 and the seed). */
+    public Announcement(String type, String mode, int port, URI url, URI docsUrl, URI healthUrl, Long pid,
+            String token, String version, Instant startedAt) {
+        this(type, mode, port, url, docsUrl, healthUrl, pid, token, version, startedAt, null);
     }
 
     /**
@@ -60,7 +68,13 @@ public record Announcement(String type, String mode, int port, URI url, URI docs
 
     /** A copy carrying the optional fields Portolan's own backends add. */
     public Announcement withDetails(Long newPid, String newToken, String newVersion, Instant newStartedAt) {
-        return new Announcement(type, mode, port, url, docsUrl, healthUrl, newPid, newToken, newVersion, newStartedAt);
+        return new Announcement(type, mode, port, url, docsUrl, healthUrl, newPid, newToken, newVersion, newStartedAt,
+                proof);
+    }
+
+    /** A copy carrying a protocol v2 identity proof. @since 0.1.1 */
+    public Announcement withProof(String newProof) {
+        return new Announcement(type, mode, port, url, docsUrl, healthUrl, pid, token, version, startedAt, newProof);
     }
 
     /** Whether this is a {@code port_info} line (other types are never announcements). */

@@ -12,8 +12,25 @@ public final class EnvironmentVariables {
     public static final String PORT_DISCOVERY_TIMEOUT = "PORT_DISCOVERY_TIMEOUT";
     /** {@code true} logs every probe and strategy result to stderr. */
     public static final String DEBUG_PORT_DISCOVERY = "DEBUG_PORT_DISCOVERY";
-    /** The launch token a launcher passes to its sidecar; the backend echoes it in its announcement and /health. */
+    /**
+     * Protocol v1 (compatibility): the launch token a launcher passes to its sidecar; a v1 backend echoes it in its
+     * announcement and /health (the weaker {@code token-echo} identity). Protocol v2 backends ignore it.
+     */
     public static final String PORTOLAN_TOKEN = "PORTOLAN_TOKEN";
+    /**
+     * Protocol v2: the identity key (32 random bytes, base64url): the backend proves who it is with
+     * HMAC-SHA256 under this key; it never leaves the launcher and the backend. @since 0.1.1
+     */
+    public static final String PORTOLAN_IDENTITY_KEY = "PORTOLAN_IDENTITY_KEY";
+    /** Protocol v2: the API bearer token; API calls carry {@code Authorization: Bearer <it>}. @since 0.1.1 */
+    public static final String PORTOLAN_API_TOKEN = "PORTOLAN_API_TOKEN";
+    /** Protocol v2: the launch's announcement challenge (a nonce, not secret). @since 0.1.1 */
+    public static final String PORTOLAN_CHALLENGE = "PORTOLAN_CHALLENGE";
+    /**
+     * Backend side: extra browser origins allowed to call the API (comma-separated, e.g. {@code tauri://localhost});
+     * the backend's own origin is always allowed. @since 0.1.1
+     */
+    public static final String PORTOLAN_ALLOWED_ORIGINS = "PORTOLAN_ALLOWED_ORIGINS";
     /** Port range to scan / allocate from, {@code FIRST-LAST}. */
     public static final String PORTOLAN_PORT_RANGE = "PORTOLAN_PORT_RANGE";
 

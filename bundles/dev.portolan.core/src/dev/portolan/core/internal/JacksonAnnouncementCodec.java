@@ -43,6 +43,9 @@ public final class JacksonAnnouncementCodec implements AnnouncementCodec {
         if (a.startedAt() != null) {
             o.put("started_at", a.startedAt().toString());
         }
+        if (a.proof() != null) {
+            o.put("proof", a.proof());
+        }
         try {
             return Json.MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {
@@ -88,6 +91,7 @@ public final class JacksonAnnouncementCodec implements AnnouncementCodec {
         Long pid = n.hasNonNull("pid") && n.get("pid").canConvertToLong() ? n.get("pid").longValue() : null;
         String token = n.hasNonNull("token") ? n.get("token").asText() : null;
         String version = n.hasNonNull("version") ? n.get("version").asText() : null;
+        String proof = n.hasNonNull("proof") ? n.get("proof").asText() : null;
         Instant started = null;
         if (n.hasNonNull("started_at")) {
             try {
@@ -98,7 +102,7 @@ public final class JacksonAnnouncementCodec implements AnnouncementCodec {
         }
         return Optional.of(new Announcement(Announcement.TYPE_PORT_INFO, mode, port, base,
                 docs != null ? docs : base.resolve("/docs"), health != null ? health : base.resolve("/health"), pid,
-                token, version, started));
+                token, version, started, proof));
     }
 
     private static URI uri(JsonNode n, String field, String line) throws MalformedAnnouncementException {
