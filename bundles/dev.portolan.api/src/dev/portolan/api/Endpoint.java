@@ -14,10 +14,19 @@ import java.util.Objects;
  * @param source    name of the detector strategy (or {@code override}) that produced it
  * @param verified  identity verified by token (or by being our own child's announcement)
  * @param pid       backend process id when known, else {@code null}
+ * @param verification how it is known to be ours ({@code verified} is {@code verification.isVerified()}); @since 0.1.1
  */
-public record Endpoint(URI baseUrl, int port, URI docsUrl, URI healthUrl, String source, boolean verified, Long pid) {
+public record Endpoint(URI baseUrl, int port, URI docsUrl, URI healthUrl, String source, boolean verified, Long pid,
+        Verification verification) {
+
+    /** Without a verification level: {@code verified} maps to {@link Verification#TOKEN_ECHO}, else NONE. */
+    public Endpoint(URI baseUrl, int port, URI docsUrl, URI healthUrl, String source, boolean verified, Long pid) {
+        this(baseUrl, port, docsUrl, healthUrl, source, verified, pid,
+                verified ? Verification.TOKEN_ECHO : Verification.NONE);
+    }
 
     public Endpoint {
+        Objects.requireNonNull(verification, "verification");
         Objects.requireNonNull(baseUrl, "baseUrl");
         Objects.requireNonNull(docsUrl, "docsUrl");
         Objects.requireNonNull(healthUrl, "healthUrl");
@@ -40,6 +49,18 @@ public record Endpoint(URI baseUrl, int port, URI docsUrl, URI healthUrl, String
 
     /** A copy attributed to another source. */
     public Endpoint withSource(String newSource, boolean newVerified) {
-        return new Endpoint(baseUrl, port, docsUrl, healthUrl, newSource, newVerified, pid);
+        return new Endpoint(baseUrl, port, docsUrl, healthUrl, newSource, newVerified, pid,
+                newVerified == verified ? verification : newVerified ? Verification.TOKEN_ECHO : Verification.NONE);
+    }
+
+    /** A copy attributed to another source with the given verification. @since 0.1.1 */
+    public Endpoint withSource(String newSource, Verification newVerification) {
+        return new Endpoint(baseUrl, port, docsUrl, healthUrl, newSource, newVerification.isVerified(), pid,
+                newVerification);
+    }
+
+    /** A copy with a known process id. @since 0.1.1 */
+    public Endpoint withPid(Long newPid) {
+        return new Endpoint(baseUrl, port, docsUrl, healthUrl, source, verified, newPid, verification);
     }
 }

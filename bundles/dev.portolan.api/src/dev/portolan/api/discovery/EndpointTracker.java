@@ -15,6 +15,14 @@ public interface EndpointTracker {
 
     EndpointStatus current();
 
+    /**
+     * The API bearer token of the current endpoint (protocol v2: {@code PORTOLAN_API_TOKEN} of our sidecar, or the
+     * configured/cached one), for the API client. A secret: never log it. @since 0.1.1
+     */
+    default java.util.Optional<String> bearerToken() {
+        return java.util.Optional.empty();
+    }
+
     /** Adds a listener, which is called at once with {@link #current()}; close the handle to remove it. */
     AutoCloseable addListener(EndpointListener listener);
 

@@ -16,8 +16,16 @@ public interface LaunchHandle {
 
     SidecarState state();
 
-    /** The launch token passed in {@code PORTOLAN_TOKEN}. */
+    /** The v1 launch token passed in {@code PORTOLAN_TOKEN}. */
     String token();
+
+    /**
+     * Everything this launch passed to its child to prove identity and authorize calls (v2 identity key, API token,
+     * v1 token); {@code v2Only} once the child has proven itself with v2. @since 0.1.2
+     */
+    default dev.portolan.api.BackendCredentials credentials() {
+        return dev.portolan.api.BackendCredentials.ofToken(token());
+    }
 
     /**
      * The first accepted announcement of the current incarnation. Fails with a {@link LaunchException} carrying the

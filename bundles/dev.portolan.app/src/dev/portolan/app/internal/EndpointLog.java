@@ -38,7 +38,7 @@ final class EndpointLog {
                 last = s.state();
                 o.println("[portolan] endpoint: " + s.state() + s.endpointOptional()
                         .map(e -> " " + e.baseUrl() + " port=" + e.port() + " source=" + e.source() + " verified="
-                                + e.verified())
+                                + e.verified() + " verification=" + e.verification().id())
                         .orElse("") + (s.message() == null || s.message().isBlank() ? "" : " (" + s.message() + ")"));
             }
 

@@ -16,17 +16,21 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.Verification;
 import dev.portolan.core.internal.Json;
 
 /**
  * The last good endpoint, one small JSON file ({@value #FILE_NAME} in the {@link StateDirectory}), written atomically
- * with mode 0600. Format (version 1):
+ * with mode 0600 in a 0700 directory. It holds the backend's secrets (so that a later front end can re-verify and
+ * call it): a file or directory that others can read or change is refused ({@link SecretFiles}). Format (version 2;
+ * version 1 files, with only {@code token}, are still read):
  *
  * <pre>
- * {"version":1,"base_url":"http://127.0.0.1:8009","port":8009,"docs_url":"http://127.0.0.1:8009/docs",
- *  "health_url":"http://127.0.0.1:8009/health","source":"announcement","verified":true,"pid":4242,
- *  "token":"...","saved_at":"2026-11-25T22:00:00Z"}
+ * {"version":2,"base_url":"http://127.0.0.1:8009","port":8009,"docs_url":"http://127.0.0.1:8009/docs",
+ *  "health_url":"http://127.0.0.1:8009/health","source":"announcement","verified":true,"verification":"challenge",
+ *  "pid":4242,"identity_key":"...","api_token":"...","token":"...","saved_at":"2026-11-25T22:00:00Z"}
  * </pre>
  *
  * Only loopback URLs are accepted when reading: a file pointing elsewhere is treated as corrupt.
@@ -34,7 +38,7 @@ import dev.portolan.core.internal.Json;
 public final class EndpointCache {
 
     public static final String FILE_NAME = "endpoint.json";
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
 
     private final Path file;
 
@@ -54,11 +58,16 @@ public final class EndpointCache {
     /**
      * One cached entry.
      *
-     * @param endpoint the endpoint (source = the strategy that originally found it)
-     * @param token    the launch token the backend echoed when it was saved, or {@code null}
-     * @param savedAt  when it was saved
+     * @param endpoint    the endpoint (source = the strategy that originally found it)
+     * @param credentials the secrets the backend was verified and called with when it was saved
+     * @param savedAt     when it was saved
      */
-    public record Entry(Endpoint endpoint, String token, Instant savedAt) {
+    public record Entry(Endpoint endpoint, BackendCredentials credentials, Instant savedAt) {
+
+        /** The v1 launch token saved with the entry, or {@code null}. */
+        public String token() {
+            return credentials.token();
+        }
     }
 
     /** The file exists but cannot be used; the message names the file and what is wrong. */
@@ -75,10 +84,12 @@ public final class EndpointCache {
      *
      * @return empty when there is no file
      * @throws CorruptCacheException when the file is unreadable, not JSON or has invalid fields
+     * @throws SecretFiles.InsecureFileException when the file or its directory is open to other users
      */
-    public Optional<Entry> read() throws CorruptCacheException {
+    public Optional<Entry> read() throws CorruptCacheException, SecretFiles.InsecureFileException {
         String text;
         try {
+            SecretFiles.checkPrivate(file);
             if (Files.size(file) > Json.MAX_DOCUMENT_CHARS) {
                 throw new CorruptCacheException("cache file " + file + " is corrupt: larger than "
                         + Json.MAX_DOCUMENT_CHARS + " bytes", null);
@@ -86,7 +97,7 @@ public final class EndpointCache {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             return Optional.empty();
-        } catch (CorruptCacheException e) {
+        } catch (CorruptCacheException | SecretFiles.InsecureFileException e) {
             throw e;
         } catch (IOException e) {
             throw new CorruptCacheException("cache file " + file + " cannot be read: " + e, e);
@@ -104,8 +115,9 @@ public final class EndpointCache {
             throw new IOException("not a JSON object");
         }
         int version = n.path("version").asInt(-1);
-        if (version != FORMAT_VERSION) {
-            throw new IOException("unsupported format version " + n.path("version") + " (expected " + FORMAT_VERSION + ")");
+        if (version != 1 && version != FORMAT_VERSION) {
+            throw new IOException("unsupported format version " + n.path("version") + " (expected 1 or "
+                    + FORMAT_VERSION + ")");
         }
         if (!n.path("port").isIntegralNumber()) {
             throw new IOException("'port' is missing or not an integer");
@@ -118,13 +130,23 @@ public final class EndpointCache {
         boolean verified = n.path("verified").asBoolean(false);
         Long pid = n.path("pid").isIntegralNumber() ? n.get("pid").longValue() : null;
         String token = n.hasNonNull("token") ? n.get("token").asText() : null;
+        String key = n.hasNonNull("identity_key") ? n.get("identity_key").asText() : null;
+        String apiToken = n.hasNonNull("api_token") ? n.get("api_token").asText() : null;
+        Verification verification = verified ? Verification.TOKEN_ECHO : Verification.NONE;
+        if (n.hasNonNull("verification")) {
+            String id = n.get("verification").asText();
+            verification = java.util.Arrays.stream(Verification.values()).filter(v -> v.id().equals(id)).findFirst()
+                    .orElseThrow(() -> new IOException("'verification' is not one of challenge, token-echo, process, "
+                            + "user, none: " + id));
+        }
         Instant saved;
         try {
             saved = n.hasNonNull("saved_at") ? Instant.parse(n.get("saved_at").asText()) : null;
         } catch (DateTimeParseException e) {
             throw new IOException("'saved_at' is not an ISO-8601 instant: " + n.get("saved_at").asText(), e);
         }
-        return new Entry(new Endpoint(base, port, docs, health, source, verified, pid), token, saved);
+        return new Entry(new Endpoint(base, port, docs, health, source, verified, pid, verification),
+                new BackendCredentials(key, apiToken, token, key != null), saved);
     }
 
     private static URI loopbackUri(JsonNode n, String field, int port) throws IOException {
@@ -158,8 +180,13 @@ public final class EndpointCache {
         return u;
     }
 
-    /** Replaces the file atomically (temp + rename, mode 0600). */
+    /** Replaces the file atomically (temp + rename, mode 0600), with only a v1 token. */
     public void write(Endpoint endpoint, String token) throws IOException {
+        write(endpoint, BackendCredentials.ofToken(token));
+    }
+
+    /** Replaces the file atomically (temp + rename, mode 0600 in a 0700 directory). */
+    public void write(Endpoint endpoint, BackendCredentials credentials) throws IOException {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("version", FORMAT_VERSION);
         o.put("base_url", endpoint.baseUrl().toString());
@@ -168,11 +195,18 @@ public final class EndpointCache {
         o.put("health_url", endpoint.healthUrl().toString());
         o.put("source", endpoint.source());
         o.put("verified", endpoint.verified());
+        o.put("verification", endpoint.verification().id());
         if (endpoint.pid() != null) {
             o.put("pid", endpoint.pid());
         }
-        if (token != null) {
-            o.put("token", token);
+        if (credentials.identityKey() != null) {
+            o.put("identity_key", credentials.identityKey());
+        }
+        if (credentials.apiToken() != null) {
+            o.put("api_token", credentials.apiToken());
+        }
+        if (credentials.token() != null) {
+            o.put("token", credentials.token());
         }
         o.put("saved_at", Instant.now().toString());
         byte[] bytes = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(o);

@@ -2,6 +2,7 @@ package dev.portolan.core.discovery;
 
 import java.util.Optional;
 
+import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.EnvironmentVariables;
 
 /**
@@ -15,6 +16,16 @@ public final class ExpectedToken {
     public static final String PROPERTY = "portolan.token";
 
     private ExpectedToken() {
+    }
+
+    /**
+     * The credentials configured for a backend this front end did not launch: {@code PORTOLAN_IDENTITY_KEY},
+     * {@code PORTOLAN_API_TOKEN} and {@code PORTOLAN_TOKEN} of the front end's environment (the token also from
+     * {@value #PROPERTY}). @since 0.1.1
+     */
+    public static BackendCredentials configuredCredentials() {
+        return new BackendCredentials(System.getenv(EnvironmentVariables.PORTOLAN_IDENTITY_KEY),
+                System.getenv(EnvironmentVariables.PORTOLAN_API_TOKEN), configured().orElse(null), false);
     }
 
     public static Optional<String> configured() {

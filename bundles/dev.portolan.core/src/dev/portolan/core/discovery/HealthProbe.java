@@ -21,7 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.Verification;
 import dev.portolan.core.internal.Json;
+import dev.portolan.core.protocol.IdentityProof;
 
 /**
  * The health + identity check every strategy and the tracker use: {@code GET /health} through the one shared
@@ -116,8 +119,15 @@ public final class HealthProbe {
      * @param identity  outcome of the identity check (meaningful only when healthy)
      * @param latency   request to response time
      * @param detail    human-readable: what was answered, or why it failed
+     * @param verification how the identity was verified ({@code challenge}, {@code token-echo}) or {@code none}
      */
-    public record Result(URI healthUrl, boolean healthy, Identity identity, Duration latency, String detail) {
+    public record Result(URI healthUrl, boolean healthy, Identity identity, Duration latency, String detail,
+            Verification verification) {
+
+        public Result(URI healthUrl, boolean healthy, Identity identity, Duration latency, String detail) {
+            this(healthUrl, healthy, identity, latency, detail,
+                    healthy && identity == Identity.VERIFIED ? Verification.TOKEN_ECHO : Verification.NONE);
+        }
 
         /** Healthy and not rejected by the identity check. */
         public boolean accepted() {
@@ -130,11 +140,25 @@ public final class HealthProbe {
         }
     }
 
-    /** Probes asynchronously; the future never fails (a failure is a result), cancelling it aborts the request. */
+    /** Probes with a v1 token check only (see {@link #probeAsync(URI, BackendCredentials, Duration)}). */
     public static CompletableFuture<Result> probeAsync(URI healthUrl, Optional<String> expectedToken,
             Duration timeout) {
-        HttpRequest request = HttpRequest.newBuilder(healthUrl).GET().timeout(positive(timeout))
-                .header("Accept", "application/json").build();
+        return probeAsync(healthUrl, BackendCredentials.ofToken(expectedToken.orElse(null)), timeout);
+    }
+
+    /**
+     * Probes asynchronously; the future never fails (a failure is a result), cancelling it aborts the request. With
+     * an identity key, the request carries a fresh challenge and only a valid proof for it (on this URL's port)
+     * verifies the backend; a v1 token echo counts only while the credentials allow it.
+     */
+    public static CompletableFuture<Result> probeAsync(URI healthUrl, BackendCredentials expected, Duration timeout) {
+        String nonce = expected.identityKey() != null ? IdentityProof.newNonce() : null;
+        HttpRequest.Builder b = HttpRequest.newBuilder(healthUrl).GET().timeout(positive(timeout))
+                .header("Accept", "application/json");
+        if (nonce != null) {
+            b.header(IdentityProof.CHALLENGE_HEADER, nonce);
+        }
+        HttpRequest request = b.build();
         long t0 = System.nanoTime();
         CompletableFuture<HttpResponse<String>> sent;
         try {
@@ -148,7 +172,7 @@ public final class HealthProbe {
             if (error != null) {
                 return new Result(healthUrl, false, Identity.UNCHECKED, latency, describe(error, timeout));
             }
-            return evaluate(healthUrl, response, expectedToken, latency);
+            return evaluate(healthUrl, response, expected, nonce, latency);
         });
         // cancelling the returned future aborts the exchange
         result.whenComplete((r, e) -> {
@@ -162,7 +186,13 @@ public final class HealthProbe {
     /** Probes and waits (interruptibly: an interrupt aborts the request). */
     public static Result probe(URI healthUrl, Optional<String> expectedToken, Duration timeout)
             throws InterruptedException {
-        CompletableFuture<Result> f = probeAsync(healthUrl, expectedToken, timeout);
+        return probe(healthUrl, BackendCredentials.ofToken(expectedToken.orElse(null)), timeout);
+    }
+
+    /** Probes and waits (interruptibly: an interrupt aborts the request). */
+    public static Result probe(URI healthUrl, BackendCredentials expected, Duration timeout)
+            throws InterruptedException {
+        CompletableFuture<Result> f = probeAsync(healthUrl, expected, timeout);
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -173,7 +203,7 @@ public final class HealthProbe {
         }
     }
 
-    static Result evaluate(URI url, HttpResponse<String> response, Optional<String> expectedToken,
+    static Result evaluate(URI url, HttpResponse<String> response, BackendCredentials expected, String nonce,
             Duration latency) {
         int status = response.statusCode();
         String body = response.body();
@@ -197,6 +227,22 @@ public final class HealthProbe {
         if (!s.equalsIgnoreCase("healthy") && !s.equalsIgnoreCase("ok")) {
             return new Result(url, false, Identity.UNCHECKED, latency, "answered status '" + s + "', not healthy");
         }
+        if (expected.identityKey() != null) {
+            String proof = response.headers().firstValue(IdentityProof.PROOF_HEADER).orElse(null);
+            if (proof != null && IdentityProof.verify(expected.identityKey(), nonce, url.getPort(), proof)) {
+                return new Result(url, true, Identity.VERIFIED, latency, "healthy, identity proven (challenge)",
+                        Verification.CHALLENGE);
+            }
+            if (proof != null) {
+                return new Result(url, true, Identity.REJECTED, latency,
+                        "answered healthy with a wrong identity proof: not our backend (impostor?)", Verification.NONE);
+            }
+            if (expected.token() == null || expected.v2Only()) {
+                return new Result(url, true, Identity.REJECTED, latency,
+                        "answered healthy without an identity proof: not our backend (impostor?)", Verification.NONE);
+            }
+        }
+        Optional<String> expectedToken = expected.v2Only() ? Optional.empty() : Optional.ofNullable(expected.token());
         String echoed = n.hasNonNull("token") ? n.get("token").asText()
                 : response.headers().firstValue(TOKEN_HEADER).orElse(null);
         if (expectedToken.isEmpty()) {
@@ -210,7 +256,8 @@ public final class HealthProbe {
             return new Result(url, true, Identity.REJECTED, latency,
                     "answered healthy with a different launch token: another backend instance");
         }
-        return new Result(url, true, Identity.VERIFIED, latency, "healthy, launch token verified");
+        return new Result(url, true, Identity.VERIFIED, latency, "healthy, launch token echoed (v1, weaker)",
+                Verification.TOKEN_ECHO);
     }
 
     private static boolean constantTimeEquals(String a, String b) {

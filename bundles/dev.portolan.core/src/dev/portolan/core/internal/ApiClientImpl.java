@@ -104,6 +104,8 @@ public final class ApiClientImpl implements ApiClient {
         URI uri = endpoint.baseUrl().resolve(path.startsWith("/") ? path : "/" + path);
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(requestTimeout).header("Accept",
                 "application/json");
+        // protocol v2: every API call carries the backend's bearer token (never logged)
+        tracker.bearerToken().ifPresent(t -> b.header("Authorization", "Bearer " + t));
         if (body != null) {
             b.header("Content-Type", "application/json").method(method,
                     HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
@@ -119,6 +121,11 @@ public final class ApiClientImpl implements ApiClient {
             }
             throw new ApiException.TimeoutException(method + " " + uri + " timed out after "
                     + requestTimeout.toMillis() + " ms", e);
+        }
+        if (r.statusCode() == 401) {
+            throw new ApiException.HttpStatusException(401, r.body(), method + " " + uri + " answered HTTP 401: the "
+                    + "backend wants an API token this front end does not have (it did not launch it: set "
+                    + "PORTOLAN_API_TOKEN to the backend's token, or start the backend from here)");
         }
         if (r.statusCode() >= 400) {
             throw new ApiException.HttpStatusException(r.statusCode(), r.body(),

@@ -21,6 +21,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.discovery.BackendService;
@@ -232,12 +233,15 @@ public final class BackendServiceImpl implements BackendService {
                 return tracker.current(); // an old sidecar's late announcement
             }
         }
-        Endpoint e = Endpoint.of(a.announcement(), "announcement", a.verified());
+        Endpoint e = Endpoint.of(a.announcement(), "announcement", a.verified()).withSource("announcement",
+                a.verification());
         if (e.pid() == null) {
-            e = new Endpoint(e.baseUrl(), e.port(), e.docsUrl(), e.healthUrl(), e.source(), e.verified(), a.pid());
+            e = e.withPid(a.pid());
         }
         if (tracker instanceof EndpointTrackerImpl t) {
-            return t.acceptAnnouncement(e, a.verified() ? h.token() : null);
+            // a verified announcement: health checks go on proving the same identity; the API token is ours either way
+            BackendCredentials c = h.credentials();
+            return t.acceptAnnouncement(e, a.verified() ? c : new BackendCredentials(null, c.apiToken(), null, false));
         }
         return tracker.current();
     }

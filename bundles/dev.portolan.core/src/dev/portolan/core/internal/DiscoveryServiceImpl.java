@@ -27,6 +27,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
@@ -142,7 +143,7 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
             return CompletableFuture.failedFuture(
                     new IllegalArgumentException("discovery timeout must be positive: " + timeout));
         }
-        Object key = List.of(settings.effective(), expectedToken(), timeout);
+        Object key = List.of(settings.effective(), expected(), timeout);
         Run run;
         Run start = null;
         synchronized (lock) {
@@ -205,9 +206,9 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
         }
     }
 
-    /** The launch token to check identities against: our sidecar's, else {@code PORTOLAN_TOKEN}, else none. */
-    Optional<String> expectedToken() {
-        return OwnSidecar.expectedToken();
+    /** What identities are checked against: our sidecar's credentials, else the configured ones, else none. */
+    BackendCredentials expected() {
+        return OwnSidecar.expected();
     }
 
     private DiscoveryResult run(Duration timeout) throws InterruptedException {
@@ -215,7 +216,7 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
         boolean debug = s.debug();
         long t0 = System.nanoTime();
         long deadlineNanos = t0 + timeout.toNanos();
-        DetectionContext ctx = new DetectionContext(s.range(), expectedToken(), Instant.now().plus(timeout), debug);
+        DetectionContext ctx = DetectionContext.of(s.range(), expected(), Instant.now().plus(timeout), debug);
         List<Registered> ordered = new ArrayList<>(strategies);
         ordered.sort(Comparator.comparingInt(Registered::ranking).reversed().thenComparingLong(Registered::serviceId));
         if (ordered.isEmpty()) {
@@ -229,7 +230,8 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
             DetectorStrategy st = r.strategy();
             long start = System.nanoTime();
             started.put(st, start);
-            debug(debug, st.name() + ": start (range " + ctx.range() + ", token " + (ctx.token().isPresent() ? "known" : "none")
+            debug(debug, st.name() + ": start (range " + ctx.range() + ", identity " + (ctx.credentials().identityKey() != null ? "key known"
+                    : ctx.credentials().token() != null ? "v1 token known" : "unchecked")
                     + ")");
             running.put(st, executor.submit(() -> {
                 Endpoint e = null;

@@ -27,6 +27,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 
+import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.DiscoveryService;
@@ -87,13 +88,18 @@ public final class EndpointTrackerImpl implements EndpointTracker {
     /** Cache writes (with fsync) run here, off the event thread, so they never delay listeners. */
     private final ExecutorService cacheWriter = Executors
             .newSingleThreadExecutor(r -> daemon(r, "portolan-endpoint-cache"));
-    private final java.util.concurrent.atomic.AtomicReference<Object[]> pendingCacheWrite =
+    /** One queued cache write at a time, carrying the latest endpoint. */
+    private record CacheWrite(Endpoint endpoint, BackendCredentials credentials) {
+    }
+
+    private final java.util.concurrent.atomic.AtomicReference<CacheWrite> pendingCacheWrite =
             new java.util.concurrent.atomic.AtomicReference<>();
     private final ScheduledExecutorService monitor = Executors
             .newSingleThreadScheduledExecutor(r -> daemon(r, "portolan-health-monitor"));
     // guarded by lock
     private EndpointStatus current = new EndpointStatus(EndpointState.DISCOVERING, null, null, null, "starting", 0);
-    private String currentToken;
+    /** The secrets the current endpoint is checked and called with (never logged). */
+    private BackendCredentials currentCredentials = BackendCredentials.NONE;
     private Endpoint override;
     /** The newest refresh; an older one that finishes later hands its callers this one's outcome. */
     private CompletableFuture<EndpointStatus> latestRefresh;
@@ -213,10 +219,17 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         }
     }
 
-    /** The launch token the current endpoint is checked against, if any. */
+    /** The v1 launch token the current endpoint is checked against, if any. */
     public Optional<String> currentToken() {
         synchronized (lock) {
-            return Optional.ofNullable(currentToken);
+            return Optional.ofNullable(currentCredentials.token());
+        }
+    }
+
+    @Override
+    public Optional<String> bearerToken() {
+        synchronized (lock) {
+            return Optional.ofNullable(currentCredentials.apiToken());
         }
     }
 
@@ -250,7 +263,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
      * <em>queued</em> here, on the event thread, which runs them after the lock is released.
      */
     private EndpointStatus publish(EndpointState state, Endpoint endpoint, Duration latency, String message,
-            String token) {
+            BackendCredentials credentials) {
         Endpoint cur = current.endpoint();
         if (state != EndpointState.UNAVAILABLE) {
             retryDelay = Duration.ZERO; // the next outage starts retrying at once
@@ -261,12 +274,12 @@ public final class EndpointTrackerImpl implements EndpointTracker {
                 && (cur.verified() || !endpoint.verified())
                 && (endpoint.pid() == null || endpoint.pid().equals(cur.pid()))) {
             // the same backend process found again (maybe by another strategy, which knows no pid): no change
-            if (token != null) {
-                currentToken = token;
+            if (!credentials.isEmpty() || credentials.apiToken() != null) {
+                currentCredentials = credentials;
             }
             return current;
         }
-        currentToken = token;
+        currentCredentials = credentials;
         if (current.state() == state && Objects.equals(current.endpoint(), endpoint)
                 && Objects.equals(current.message(), message)) {
             return current;
@@ -287,12 +300,12 @@ public final class EndpointTrackerImpl implements EndpointTracker {
                 deliver(r, s);
             }
             post(s);
-            if (cache && pendingCacheWrite.getAndSet(new Object[] { endpoint, token }) == null) {
+            if (cache && pendingCacheWrite.getAndSet(new CacheWrite(endpoint, credentials)) == null) {
                 // coalesced: one queued write at a time, writing the latest endpoint
                 cacheWriter.execute(() -> {
-                    Object[] latest = pendingCacheWrite.getAndSet(null);
+                    CacheWrite latest = pendingCacheWrite.getAndSet(null);
                     if (latest != null) {
-                        writeCache((Endpoint) latest[0], (String) latest[1]);
+                        writeCache(latest.endpoint(), latest.credentials());
                     }
                 });
             }
@@ -324,10 +337,10 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         }
     }
 
-    private static void writeCache(Endpoint endpoint, String token) {
+    private static void writeCache(Endpoint endpoint, BackendCredentials credentials) {
         EndpointCache cache = EndpointCache.atDefaultLocation();
         try {
-            cache.write(endpoint, token);
+            cache.write(endpoint, credentials);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot write the endpoint cache " + cache.file() + ": " + e);
         }
@@ -366,7 +379,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         synchronized (lock) {
             if (override == null) {
                 if (announce && current.state() != EndpointState.AVAILABLE) {
-                    publish(EndpointState.DISCOVERING, null, null, "discovering", null);
+                    publish(EndpointState.DISCOVERING, null, null, "discovering", BackendCredentials.NONE);
                 }
                 startSeq = current.sequence();
                 generation = ++refreshGeneration;
@@ -393,6 +406,10 @@ public final class EndpointTrackerImpl implements EndpointTracker {
 
     private CompletableFuture<EndpointStatus> apply(DiscoveryResult result, Throwable error, long startSeq,
             long generation) {
+        // before the lock: asks our sidecar's handle (another bundle) and may read the cache file
+        BackendCredentials found = error == null && result.endpoint().isPresent()
+                ? credentialsFor(result.endpoint().get())
+                : BackendCredentials.NONE;
         synchronized (lock) {
             if (override != null) {
                 return CompletableFuture.completedFuture(current); // overridden meanwhile
@@ -405,15 +422,15 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             }
             if (error != null) {
                 return CompletableFuture.completedFuture(
-                        publish(EndpointState.UNAVAILABLE, null, null, "discovery failed: " + error, null));
+                        publish(EndpointState.UNAVAILABLE, null, null, "discovery failed: " + error, BackendCredentials.NONE));
             }
             if (result.endpoint().isPresent()) {
                 Endpoint e = result.endpoint().get();
                 return CompletableFuture.completedFuture(
-                        publish(EndpointState.AVAILABLE, e, null, "found by " + e.source(), tokenFor(e)));
+                        publish(EndpointState.AVAILABLE, e, null, "found by " + e.source(), found));
             }
             return CompletableFuture.completedFuture(
-                    publish(EndpointState.UNAVAILABLE, null, null, summary(result), null));
+                    publish(EndpointState.UNAVAILABLE, null, null, summary(result), BackendCredentials.NONE));
         }
     }
 
@@ -428,38 +445,34 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         return sb.toString();
     }
 
-    /** The token an endpoint found by discovery was validated with. */
-    private String tokenFor(Endpoint e) {
-        Optional<String> expected = expectedToken();
-        if (expected.isPresent()) {
-            return expected.get();
+    /** The credentials an endpoint found by discovery was validated with. */
+    private BackendCredentials credentialsFor(Endpoint e) {
+        BackendCredentials expected = expected();
+        if (!expected.isEmpty() || !"cache".equals(e.source())) {
+            return expected;
         }
-        if ("cache".equals(e.source())) {
-            try {
-                return EndpointCache.atDefaultLocation().read()
-                        .filter(en -> en.endpoint().baseUrl().equals(e.baseUrl())).map(EndpointCache.Entry::token)
-                        .orElse(null);
-            } catch (IOException ex) {
-                return null;
-            }
+        try {
+            return EndpointCache.atDefaultLocation().read().filter(en -> en.endpoint().baseUrl().equals(e.baseUrl()))
+                    .map(EndpointCache.Entry::credentials).orElse(BackendCredentials.NONE);
+        } catch (IOException ex) {
+            return BackendCredentials.NONE;
         }
-        return null;
     }
 
-    private static Optional<String> expectedToken() {
-        return OwnSidecar.expectedToken();
+    private static BackendCredentials expected() {
+        return OwnSidecar.expected();
     }
 
     /**
      * Fast path for our own sidecar's accepted announcement (no probe: it came from our child's stdout and the
      * launcher checked it). Ignored while an override is pinned.
      */
-    public EndpointStatus acceptAnnouncement(Endpoint endpoint, String token) {
+    public EndpointStatus acceptAnnouncement(Endpoint endpoint, BackendCredentials credentials) {
         synchronized (lock) {
             if (override != null) {
                 return current;
             }
-            return publish(EndpointState.AVAILABLE, endpoint, null, "announced by our sidecar", token);
+            return publish(EndpointState.AVAILABLE, endpoint, null, "announced by our sidecar", credentials);
         }
     }
 
@@ -472,14 +485,15 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             if (override != null || current.endpoint() == null || current.endpoint().port() != port) {
                 return current;
             }
-            return publish(EndpointState.UNAVAILABLE, null, null, message, null);
+            return publish(EndpointState.UNAVAILABLE, null, null, message, BackendCredentials.NONE);
         }
     }
 
     @Override
     public CompletableFuture<EndpointStatus> override(Endpoint endpoint) {
         Duration timeout = settings.effective().discoveryTimeout();
-        return HealthProbe.probeAsync(endpoint.healthUrl(), expectedToken(), timeout).thenApply(r -> {
+        BackendCredentials expected = expected();
+        return HealthProbe.probeAsync(endpoint.healthUrl(), expected, timeout).thenApply(r -> {
             if (!r.healthy()) {
                 throw new IllegalArgumentException(
                         "override " + endpoint.baseUrl() + " fails its health check: " + r.detail());
@@ -487,7 +501,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             Endpoint e = endpoint.withSource("override", r.verified());
             synchronized (lock) {
                 override = e;
-                return publish(EndpointState.OVERRIDDEN, e, r.latency(), "manual override", null);
+                return publish(EndpointState.OVERRIDDEN, e, r.latency(), "manual override", expected);
             }
         });
     }
@@ -496,7 +510,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
     public CompletableFuture<EndpointStatus> clearOverride() {
         synchronized (lock) {
             override = null;
-            publish(EndpointState.DISCOVERING, null, null, "override cleared, discovering", null);
+            publish(EndpointState.DISCOVERING, null, null, "override cleared, discovering", BackendCredentials.NONE);
         }
         return refresh();
     }
@@ -509,15 +523,17 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         if (ov == null) {
             return CompletableFuture.completedFuture(current());
         }
+        BackendCredentials expected = expected(); // the API token, if the pinned backend is ours
         return HealthProbe.probeAsync(ov.healthUrl(), Optional.empty(), settings.effective().discoveryTimeout())
                 .thenApply(r -> {
                     synchronized (lock) {
                         if (override != ov) {
                             return current;
                         }
-                        return r.healthy() ? publish(EndpointState.OVERRIDDEN, ov, r.latency(), "manual override", null)
-                                : publish(EndpointState.UNAVAILABLE, null, null,
-                                        "manual override " + ov.baseUrl() + " is not answering: " + r.detail(), null);
+                        return r.healthy()
+                                ? publish(EndpointState.OVERRIDDEN, ov, r.latency(), "manual override", expected)
+                                : publish(EndpointState.UNAVAILABLE, null, null, "manual override " + ov.baseUrl()
+                                        + " is not answering: " + r.detail(), BackendCredentials.NONE);
                     }
                 });
     }
@@ -525,7 +541,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
     @Override
     public CompletableFuture<EndpointStatus> reportFailure(Endpoint endpoint, Throwable cause) {
         String why = HealthProbe.describe(cause, Duration.ZERO);
-        String token;
+        BackendCredentials credentials;
         synchronized (lock) {
             if (override != null) {
                 if (endpoint.equals(override)) {
@@ -538,10 +554,10 @@ public final class EndpointTrackerImpl implements EndpointTracker {
                 return latestRefresh != null && !latestRefresh.isDone() ? latestRefresh.copy()
                         : CompletableFuture.completedFuture(current);
             }
-            token = currentToken;
+            credentials = currentCredentials;
         }
         // a broken pooled connection is not a dead backend: confirm with a health + identity probe first
-        return HealthProbe.probeAsync(endpoint.healthUrl(), Optional.ofNullable(token), Duration.ofSeconds(1))
+        return HealthProbe.probeAsync(endpoint.healthUrl(), credentials, Duration.ofSeconds(1))
                 .thenCompose(r -> r.accepted() ? CompletableFuture.completedFuture(current())
                         : lost(endpoint, why + "; health check: " + r.detail()));
     }
@@ -552,7 +568,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
                 return CompletableFuture.completedFuture(current);
             }
             publish(EndpointState.UNAVAILABLE, null, null,
-                    "backend at " + endpoint.baseUrl() + " stopped answering: " + why, null);
+                    "backend at " + endpoint.baseUrl() + " stopped answering: " + why, BackendCredentials.NONE);
         }
         OwnSidecar.owner().ifPresent(b -> b.recover(endpoint));
         return refresh(true);
@@ -565,13 +581,13 @@ public final class EndpointTrackerImpl implements EndpointTracker {
     private void healthTick() {
         try {
             Endpoint e;
-            String token;
+            BackendCredentials credentials;
             EndpointState state;
             Endpoint ov;
             Duration interval;
             synchronized (lock) {
                 e = current.endpoint();
-                token = currentToken;
+                credentials = currentCredentials;
                 state = current.state();
                 ov = override;
                 interval = tickInterval;
@@ -579,7 +595,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             if (ov != null) {
                 checkOverride();
             } else if (state == EndpointState.AVAILABLE && e != null) {
-                probe(e, token, interval);
+                probe(e, credentials, interval);
             } else if (state == EndpointState.UNAVAILABLE) {
                 retryDiscovery(interval);
             }
@@ -588,7 +604,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         }
     }
 
-    private void probe(Endpoint e, String token, Duration interval) {
+    private void probe(Endpoint e, BackendCredentials credentials, Duration interval) {
         synchronized (lock) {
             if (probeInFlight) {
                 return;
@@ -596,7 +612,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             probeInFlight = true;
         }
         Duration timeout = interval.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : interval;
-        HealthProbe.probeAsync(e.healthUrl(), Optional.ofNullable(token), timeout).whenComplete((r, err) -> {
+        HealthProbe.probeAsync(e.healthUrl(), credentials, timeout).whenComplete((r, err) -> {
             synchronized (lock) {
                 probeInFlight = false;
             }

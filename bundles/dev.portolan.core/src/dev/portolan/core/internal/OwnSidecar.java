@@ -3,6 +3,7 @@ package dev.portolan.core.internal;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.core.discovery.ExpectedToken;
 
@@ -35,12 +36,15 @@ final class OwnSidecar {
         return b == null ? Optional.empty() : b.sidecar();
     }
 
-    /** Our sidecar's launch token, else the configured expected token ({@code PORTOLAN_TOKEN}), else none. */
-    static Optional<String> expectedToken() {
+    /**
+     * What identities are checked against: our sidecar's launch credentials, else the configured ones
+     * ({@code PORTOLAN_IDENTITY_KEY} / {@code PORTOLAN_TOKEN} of the front end), else none.
+     */
+    static BackendCredentials expected() {
         Optional<LaunchHandle> h = handle();
-        if (h.isPresent() && h.get().token() != null) {
-            return Optional.of(h.get().token());
+        if (h.isPresent()) {
+            return h.get().credentials();
         }
-        return ExpectedToken.configured();
+        return ExpectedToken.configuredCredentials();
     }
 }

@@ -1,6 +1,5 @@
 package dev.portolan.detect.internal;
 
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -14,6 +13,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
@@ -76,15 +76,15 @@ public final class AnnouncementStrategy implements DetectorStrategy {
             SidecarAnnouncement a = first(h, ctx);
             String lastProblem;
             while (true) {
-                Optional<String> token = a.verified() ? Optional.of(h.token()) : Optional.empty();
-                HealthProbe.Result r = HealthProbe.probe(a.announcement().healthUrl(), token,
+                // an announcement that proved or echoed our identity is checked the same way again
+                BackendCredentials expected = a.verified() ? h.credentials() : BackendCredentials.NONE;
+                HealthProbe.Result r = HealthProbe.probe(a.announcement().healthUrl(), expected,
                         Deadlines.probeTimeout(ctx));
                 Deadlines.debug(ctx, NAME, a.announcement().url() + " -> " + r.detail());
                 if (r.accepted()) {
-                    Endpoint e = Endpoint.of(a.announcement(), NAME, a.verified());
-                    return e.pid() != null ? e
-                            : new Endpoint(e.baseUrl(), e.port(), e.docsUrl(), e.healthUrl(), NAME, a.verified(),
-                                    a.pid());
+                    Endpoint e = Endpoint.of(a.announcement(), NAME, a.verified()).withSource(NAME,
+                            a.verified() ? r.verification() : a.verification());
+                    return e.pid() != null ? e : e.withPid(a.pid());
                 }
                 lastProblem = "our sidecar announced " + a.announcement().url() + " but it " + r.detail();
                 if (h.state().isTerminal()) {

@@ -8,12 +8,14 @@ import java.util.Optional;
 
 import org.osgi.service.component.annotations.Component;
 
+import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
 import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.core.discovery.HealthProbe;
+import dev.portolan.core.discovery.SecretFiles;
 
 /**
  * Strategy 3, {@code cache}: the last good endpoint from the endpoint cache file, used only after a live health +
@@ -43,22 +45,26 @@ public final class CacheStrategy implements DetectorStrategy {
             String moved = quarantine(cache.file());
             LOG.log(System.Logger.Level.WARNING, e.getMessage() + moved);
             throw new DetectionException(e.getMessage() + moved, e);
+        } catch (SecretFiles.InsecureFileException e) {
+            // refused, left as it is: the user decides (the message says how to fix it)
+            LOG.log(System.Logger.Level.WARNING, e.getMessage());
+            throw new DetectionException("cache refused: " + e.getMessage(), e);
         }
         if (entry.isEmpty()) {
             throw DetectionException.notApplicable("no cached endpoint (" + cache.file() + " does not exist)");
         }
         EndpointCache.Entry en = entry.get();
-        Optional<String> token = ctx.token().isPresent() ? ctx.token() : Optional.ofNullable(en.token());
+        // our sidecar's (or the configured) credentials first, else the ones saved with the entry
+        BackendCredentials expected = ctx.credentials().isEmpty() ? en.credentials() : ctx.credentials();
         Endpoint cached = en.endpoint();
-        HealthProbe.Result r = HealthProbe.probe(cached.healthUrl(), token, Deadlines.probeTimeout(ctx));
+        HealthProbe.Result r = HealthProbe.probe(cached.healthUrl(), expected, Deadlines.probeTimeout(ctx));
         Deadlines.debug(ctx, NAME, cached.baseUrl() + " -> " + r.detail());
         if (!r.accepted()) {
             throw new DetectionException("cached endpoint " + cached.baseUrl() + " (saved "
                     + (en.savedAt() == null ? "at an unknown time" : en.savedAt()) + " in " + cache.file()
                     + ") is stale: " + r.detail() + "; it will be replaced by the next good endpoint");
         }
-        return new Endpoint(cached.baseUrl(), cached.port(), cached.docsUrl(), cached.healthUrl(), NAME,
-                r.verified(), cached.pid());
+        return cached.withSource(NAME, r.verification());
     }
 
     private static String quarantine(Path file) {

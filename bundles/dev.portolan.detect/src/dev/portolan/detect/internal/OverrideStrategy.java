@@ -3,6 +3,7 @@ package dev.portolan.detect.internal;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
+import dev.portolan.api.Verification;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.DetectionContext;
@@ -49,11 +50,11 @@ public final class OverrideStrategy implements DetectorStrategy {
                 ? EnvironmentVariables.API_PORT + "=" + port
                 : "override preference " + port;
         Endpoint e = Endpoint.at(ScanStrategy.HOST, port, NAME, false);
-        HealthProbe.Result r = HealthProbe.probe(e.healthUrl(), ctx.token(), Deadlines.probeTimeout(ctx));
+        HealthProbe.Result r = HealthProbe.probe(e.healthUrl(), ctx.credentials(), Deadlines.probeTimeout(ctx));
         Deadlines.debug(ctx, NAME, e.baseUrl() + " -> " + r.detail());
         if (!r.accepted()) {
             throw new DetectionException(origin + ": " + e.baseUrl() + " " + r.detail());
         }
-        return e.withSource(NAME, r.verified());
+        return e.withSource(NAME, r.verified() ? r.verification() : Verification.USER);
     }
 }

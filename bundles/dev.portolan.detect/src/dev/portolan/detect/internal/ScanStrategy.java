@@ -4,7 +4,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -13,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.osgi.service.component.annotations.Component;
 
+import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Announcement;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
@@ -42,18 +42,18 @@ public final class ScanStrategy implements DetectorStrategy {
 
     @Override
     public Endpoint detect(DetectionContext ctx) throws DetectionException, InterruptedException {
-        return scan(ctx.range(), ctx.token(), ctx);
+        return scan(ctx.range(), ctx.credentials(), ctx);
     }
 
     /** Probes every port of {@code range} at once. */
-    public static Endpoint scan(PortRange range, Optional<String> token, DetectionContext ctx)
+    public static Endpoint scan(PortRange range, BackendCredentials expected, DetectionContext ctx)
             throws DetectionException, InterruptedException {
         Duration timeout = Deadlines.probeTimeout(ctx);
         List<CompletableFuture<HealthProbe.Result>> probes = new ArrayList<>(range.size());
         CompletableFuture<HealthProbe.Result> verified = new CompletableFuture<>();
         for (int port = range.first(); port <= range.last(); port++) {
             URI health = Announcement.baseUri(HOST, port).resolve("/health");
-            CompletableFuture<HealthProbe.Result> p = HealthProbe.probeAsync(health, token, timeout);
+            CompletableFuture<HealthProbe.Result> p = HealthProbe.probeAsync(health, expected, timeout);
             p.thenAccept(r -> {
                 if (ctx.debug()) {
                     Deadlines.debug(ctx, NAME, health.getAuthority() + " -> " + r.detail() + " ("
@@ -81,7 +81,7 @@ public final class ScanStrategy implements DetectorStrategy {
             probes.forEach(p -> p.cancel(true)); // no-op for finished probes
         }
         if (win != null) {
-            return Endpoint.at(HOST, win.healthUrl().getPort(), NAME, true);
+            return Endpoint.at(HOST, win.healthUrl().getPort(), NAME, true).withSource(NAME, win.verification());
         }
         TreeMap<Integer, HealthProbe.Result> healthy = new TreeMap<>();
         TreeMap<Integer, HealthProbe.Result> answeredOther = new TreeMap<>();
@@ -100,11 +100,11 @@ public final class ScanStrategy implements DetectorStrategy {
                 answeredOther.put(port, r);
             }
         }
-        if (token.isEmpty() && !healthy.isEmpty()) {
+        if (expected.isEmpty() && !healthy.isEmpty()) {
             return Endpoint.at(HOST, healthy.firstKey(), NAME, false);
         }
-        StringBuilder sb = new StringBuilder(token.isPresent()
-                ? "no backend with our launch token on " + HOST + ":" + range
+        StringBuilder sb = new StringBuilder(!expected.isEmpty()
+                ? "no backend proving our identity on " + HOST + ":" + range
                 : "nothing healthy on " + HOST + ":" + range);
         sb.append(" (").append(range.size()).append(" ports, ").append(refused).append(" refused");
         healthy.forEach((port, r) -> sb.append("; rejected ").append(port).append(": ").append(r.detail()));

@@ -28,6 +28,8 @@ final class Incarnation {
     final Instant startTime = Instant.now();
     final Process process;
     final boolean watchdog;
+    /** This incarnation's announcement challenge ({@code PORTOLAN_CHALLENGE}). */
+    final String challenge;
     /** The real backend's pid (reported by the watchdog, or the process itself without watchdog). */
     final CompletableFuture<Long> childPid = new CompletableFuture<>();
     final CompletableFuture<SidecarAnnouncement> announcement = new CompletableFuture<>();
@@ -47,7 +49,8 @@ final class Incarnation {
     /** Why the announcement future failed, or null when it was (or is not yet) completed normally. */
     LaunchException settledError;
 
-    Incarnation(Sidecar owner, int number, long firstSeq, Process process, boolean watchdog) {
+    Incarnation(Sidecar owner, int number, long firstSeq, Process process, boolean watchdog, String challenge) {
+        this.challenge = challenge;
         this.owner = owner;
         this.number = number;
         this.firstSeq = firstSeq;

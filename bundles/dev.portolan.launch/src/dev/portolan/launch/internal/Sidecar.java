@@ -24,7 +24,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import dev.portolan.api.Announcement;
+import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.Verification;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchException.Reason;
 import dev.portolan.api.launch.LaunchHandle;
@@ -34,6 +36,7 @@ import dev.portolan.api.launch.RestartPolicy;
 import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
+import dev.portolan.core.protocol.IdentityProof;
 import dev.portolan.core.protocol.MalformedAnnouncementException;
 
 /**
@@ -67,6 +70,11 @@ final class Sidecar implements LaunchHandle {
     private final String id;
     private final String token;
     private final byte[] tokenBytes;
+    /** Protocol v2 secrets of this launch (the same for every incarnation); never logged. */
+    private final String identityKey = IdentityProof.newSecret();
+    private final String apiToken = IdentityProof.newSecret();
+    /** Set once an announcement proved itself with v2: v1 token echoes and bare announcements no longer count. */
+    private volatile boolean v2Proven;
     private final OutputBuffer output;
     private final List<SidecarListener> listeners = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
@@ -109,7 +117,7 @@ final class Sidecar implements LaunchHandle {
         startIncarnation();
     }
 
-    private ProcessBuilder processBuilder() {
+    private ProcessBuilder processBuilder(String challenge) {
         ProcessBuilder pb = new ProcessBuilder(engine.useWatchdog() ? Watchdog.wrap(command) : command);
         if (spec.workingDirectory() != null) {
             pb.directory(spec.workingDirectory().toFile());
@@ -118,11 +126,18 @@ final class Sidecar implements LaunchHandle {
         // the front end's own override and token are not the child's business unless the spec says so
         env.remove(EnvironmentVariables.API_PORT);
         env.remove(EnvironmentVariables.PORTOLAN_TOKEN);
+        env.remove(EnvironmentVariables.PORTOLAN_IDENTITY_KEY);
+        env.remove(EnvironmentVariables.PORTOLAN_API_TOKEN);
+        env.remove(EnvironmentVariables.PORTOLAN_CHALLENGE);
         if (SpecValidator.isPython(command.get(0)) && !spec.environment().containsKey("PYTHONUNBUFFERED")) {
             env.put("PYTHONUNBUFFERED", "1");
         }
         env.putAll(spec.environment());
+        // secrets travel in the environment only, never on the command line (docs/security.md)
         env.put(EnvironmentVariables.PORTOLAN_TOKEN, token);
+        env.put(EnvironmentVariables.PORTOLAN_IDENTITY_KEY, identityKey);
+        env.put(EnvironmentVariables.PORTOLAN_API_TOKEN, apiToken);
+        env.put(EnvironmentVariables.PORTOLAN_CHALLENGE, challenge);
         if (spec.fixedPort() != null) {
             env.put(EnvironmentVariables.API_PORT, Integer.toString(spec.fixedPort()));
         }
@@ -136,8 +151,9 @@ final class Sidecar implements LaunchHandle {
      */
     private Incarnation startIncarnation() throws LaunchException {
         Process process;
+        String challenge = IdentityProof.newNonce(); // new for every incarnation
         try {
-            process = processBuilder().start();
+            process = processBuilder(challenge).start();
         } catch (IOException e) {
             LaunchException error = new LaunchException("cannot start " + command.get(0) + ": " + e.getMessage(),
                     Reason.START_FAILED, e);
@@ -153,7 +169,7 @@ final class Sidecar implements LaunchHandle {
         Incarnation replaced = null;
         boolean abandoned;
         synchronized (lock) {
-            inc = new Incarnation(this, restartCount, output.nextSeq(), process, engine.useWatchdog());
+            inc = new Incarnation(this, restartCount, output.nextSeq(), process, engine.useWatchdog(), challenge);
             abandoned = stopRequested || state.isTerminal();
             if (!abandoned) {
                 if (current != null && !current.exitHandled && !current.stopRequested) {
@@ -261,11 +277,22 @@ final class Sidecar implements LaunchHandle {
             return;
         }
         Announcement a = decoded.get();
-        boolean verified;
-        if (a.token() == null) {
-            verified = false; // seed-compatible backend: accepted because it is our own child's stdout
+        Verification verification;
+        if (a.proof() != null) {
+            if (!IdentityProof.verify(identityKey, inc.challenge, a.port(), a.proof())) {
+                reject(inc, "rejected an announcement of port " + a.port() + " (" + a.url()
+                        + "): its identity proof does not match this launch's identity key and challenge");
+                return;
+            }
+            verification = Verification.CHALLENGE;
+        } else if (v2Proven) {
+            reject(inc, "rejected an announcement of port " + a.port() + " (" + a.url() + ") without an identity "
+                    + "proof: this sidecar proved itself with protocol v2 before, a downgrade is not accepted");
+            return;
+        } else if (a.token() == null) {
+            verification = Verification.NONE; // seed-compatible backend: accepted because it is our own child's stdout
         } else if (MessageDigest.isEqual(a.token().getBytes(StandardCharsets.UTF_8), tokenBytes)) {
-            verified = true;
+            verification = Verification.TOKEN_ECHO;
         } else {
             reject(inc, "rejected an announcement of port " + a.port() + " (" + a.url()
                     + "): its token does not match this launch's " + EnvironmentVariables.PORTOLAN_TOKEN + " (got '"
@@ -276,7 +303,7 @@ final class Sidecar implements LaunchHandle {
             diagnostic("the backend announces mode '" + a.mode() + "' but was launched as '" + spec.mode() + "'");
         }
         long pid = inc.pid().orElse(inc.process.pid());
-        accept(inc, a, verified, pid);
+        accept(inc, a, verification, pid);
     }
 
     /** A bug in the line handling (reported, and the reader keeps draining the pipe). */
@@ -296,13 +323,16 @@ final class Sidecar implements LaunchHandle {
         fire(l -> l.diagnostic(this, message));
     }
 
-    private void accept(Incarnation inc, Announcement a, boolean verified, long pid) {
+    private void accept(Incarnation inc, Announcement a, Verification verification, long pid) {
         SidecarAnnouncement sa;
         synchronized (lock) {
             if (inc != current || inc.stopRequested || stopRequested) {
                 return;
             }
-            sa = new SidecarAnnouncement(a, verified, pid, restartCount);
+            if (verification == Verification.CHALLENGE) {
+                v2Proven = true;
+            }
+            sa = new SidecarAnnouncement(a, verification.isVerified(), pid, restartCount, verification);
             lastAnnouncement = sa;
             cancel(announcementTimeout);
             consecutiveRestarts = 0;
@@ -718,6 +748,11 @@ final class Sidecar implements LaunchHandle {
     @Override
     public String token() {
         return token;
+    }
+
+    @Override
+    public BackendCredentials credentials() {
+        return new BackendCredentials(identityKey, apiToken, token, v2Proven);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import org.eclipse.core.runtime.ServiceCaller;
 
+import dev.portolan.api.discovery.ApiClient;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.EndpointTracker;
@@ -24,6 +25,7 @@ public final class Services {
             DiscoveryService.class);
     private static final ServiceCaller<SettingsService> SETTINGS = new ServiceCaller<>(Services.class,
             SettingsService.class);
+    private static final ServiceCaller<ApiClient> API = new ServiceCaller<>(Services.class, ApiClient.class);
     private static final ServiceCaller<BackendStatusModel> MODEL = new ServiceCaller<>(Services.class,
             BackendStatusModel.class);
 
@@ -44,6 +46,10 @@ public final class Services {
 
     public static Optional<SettingsService> settings() {
         return SETTINGS.current();
+    }
+
+    public static Optional<ApiClient> api() {
+        return API.current();
     }
 
     public static Optional<BackendStatusModel> model() {

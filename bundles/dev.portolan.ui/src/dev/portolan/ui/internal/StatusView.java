@@ -29,6 +29,7 @@ import org.eclipse.swt.widgets.Link;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.ui.part.ViewPart;
 
+import dev.portolan.ui.internal.view.VerificationText;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.ui.internal.model.BackendStatusModel;
@@ -163,7 +164,7 @@ public class StatusView extends ViewPart {
         setLink(docsUrl, e == null ? null : e.docsUrl());
         setLink(healthUrl, e == null ? null : e.healthUrl());
         strategy.setText(e == null ? "–" : e.source());
-        verified.setText(e == null ? "–" : e.verified() ? "yes (launch token)" : "no");
+        verified.setText(e == null ? "–" : VerificationText.of(e.verification()));
         latency.setText(st == null || st.latency() == null ? "–" : Formats.millis(st.latency()));
         lastCheck.setText(st == null || st.lastCheck() == null ? "–" : Formats.time(st.lastCheck()));
         SidecarInfo sc = s.sidecar();

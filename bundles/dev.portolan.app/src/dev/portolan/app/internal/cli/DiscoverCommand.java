@@ -50,7 +50,7 @@ final class DiscoverCommand implements Command {
     private static void printText(DiscoveryResult r, PrintStream out) {
         r.endpoint().ifPresentOrElse(e -> {
             out.printf("backend %s (port %d) found by %s in %d ms, %s%n", e.baseUrl(), e.port(), e.source(),
-                    r.elapsed().toMillis(), e.verified() ? "verified" : "unverified");
+                    r.elapsed().toMillis(), e.verified() ? "verified: " + e.verification().id() : "unverified");
             out.println("  docs:   " + e.docsUrl());
             out.println("  health: " + e.healthUrl());
         }, () -> out.printf("no backend found (%s after %d ms)%n", r.timedOut() ? "timed out" : "all strategies failed",
@@ -70,6 +70,7 @@ final class DiscoverCommand implements Command {
         o.put("health_url", e.healthUrl().toString());
         o.put("source", e.source());
         o.put("verified", e.verified());
+        o.put("verification", e.verification().id());
         if (e.pid() != null) {
             o.put("pid", e.pid());
         }

@@ -154,6 +154,7 @@ final class RunCommand implements Command {
         try {
             ObjectNode o = (ObjectNode) Json.MAPPER.readTree(codec.encode(publicAnn));
             o.put("verified", a.verified());
+            o.put("verification", a.verification().id());
             o.put("restart_count", a.restartCount());
             synchronized (out) {
                 out.println(Json.MAPPER.writeValueAsString(o));

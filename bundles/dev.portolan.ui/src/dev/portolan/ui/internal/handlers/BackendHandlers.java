@@ -1,13 +1,16 @@
 package dev.portolan.ui.internal.handlers;
 
+import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 
 import org.eclipse.core.commands.AbstractHandler;
 import org.eclipse.core.commands.ExecutionEvent;
 import org.eclipse.core.commands.ExecutionException;
 import org.eclipse.swt.program.Program;
+import org.eclipse.swt.widgets.Display;
 
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.discovery.ApiClient;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.DiscoveryService;
@@ -103,15 +106,33 @@ public final class BackendHandlers {
         }
     }
 
-    /** Open API docs of the current endpoint in the system browser. */
+    /**
+     * Open API docs of the current endpoint in the system browser. A backend that wants an API token (protocol v2)
+     * gets a one-time login link first ({@code POST /auth/ticket}), which sets an HttpOnly session cookie in the
+     * browser; others get their docs URL.
+     */
     public static final class OpenDocs extends AbstractHandler {
         @Override
         public Object execute(ExecutionEvent event) throws ExecutionException {
             Endpoint e = Services.tracker().map(EndpointTracker::current).flatMap(EndpointStatus::endpointOptional)
                     .orElseThrow(() -> new ExecutionException("No backend endpoint is known: no API docs to open."));
-            if (!Program.launch(e.docsUrl().toString())) {
-                throw new ExecutionException("No program to open " + e.docsUrl() + " (no system browser configured).");
-            }
+            Display display = Display.getCurrent();
+            BackendJob.schedule("Opening the API docs", "open docs", m -> {
+                EndpointTracker tracker = Services.require(Services.tracker(), EndpointTracker.class);
+                URI target = e.docsUrl();
+                if (tracker.bearerToken().isPresent()) {
+                    ApiClient api = Services.require(Services.api(), ApiClient.class);
+                    target = DocsLogin.loginUrl(e, api.call("POST", DocsLogin.TICKET_PATH, "{}").body());
+                }
+                URI url = target;
+                boolean[] opened = new boolean[1];
+                display.syncExec(() -> opened[0] = Program.launch(url.toString()));
+                if (!opened[0]) {
+                    throw new ExecutionException("No program to open " + e.docsUrl()
+                            + " (no system browser configured).");
+                }
+                return CompletableFuture.completedFuture(e.docsUrl());
+            }, u -> "opened " + u);
             return null;
         }
     }

@@ -24,6 +24,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import dev.portolan.ui.internal.view.VerificationText;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.BackendService;
@@ -241,7 +242,7 @@ public final class BackendStatusModel implements SidecarListener {
                 Endpoint e = status.endpoint();
                 add(new DiscoveryEvent(status.lastCheck() != null ? status.lastCheck() : Instant.now(),
                         e != null ? e.source() : "tracker", status.state().name(), null,
-                        e != null ? e.baseUrl() + (e.verified() ? " (verified)" : " (not verified)")
+                        e != null ? e.baseUrl() + " (" + VerificationText.of(e.verification()) + ")"
                                 + (status.message() == null || status.message().isBlank() ? "" : ": " + status.message())
                                 : status.message()));
             }
