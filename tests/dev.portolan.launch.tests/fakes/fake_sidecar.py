@@ -17,9 +17,12 @@ Options (all optional):
   --mark FILE          on 'sidecar shutdown', write "graceful" to FILE before exiting
   --grandchild         spawn a grandchild process that sleeps (to test whole-tree stops)
   --no-flush           print the announcement with print() and no flush (tests PYTHONUNBUFFERED)
+  --v2                 protocol v2: announce an HMAC proof (PORTOLAN_IDENTITY_KEY, PORTOLAN_CHALLENGE) instead of the token
+  --bad-proof          protocol v2 with a proof made with another key (an impostor)
+  --v1-after FILE      v2 on the first run (creates FILE), a v1 token echo once FILE exists (a downgrade)
 Stops on a 'sidecar shutdown' line (exit 0) or on stdin EOF (exit 0) unless --ignore-eof.
 """
-import json, os, signal, socket, subprocess, sys, time
+import base64, hashlib, hmac, json, os, signal, socket, subprocess, sys, time
 
 args = sys.argv[1:]
 def opt(name, default=None):
@@ -78,11 +81,27 @@ if opt("--grandchild"):
     print("grandchild %d" % grandchild.pid, file=sys.stderr)
     sys.stderr.flush()
 
+def proof(key, nonce):
+    raw = base64.urlsafe_b64decode(key + "=" * (-len(key) % 4))
+    mac = hmac.new(raw, ("%s:%d" % (nonce, port)).encode("ascii"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode("ascii")
+
+v2 = opt("--v2") or opt("--bad-proof")
+if opt("--v1-after"):
+    marker = opt("--v1-after")
+    v2 = not os.path.exists(marker)
+    open(marker, "a").close()
+
 def announcement(token):
     base = "http://127.0.0.1:%d" % port
     a = {"type": "port_info", "mode": "sidecar", "port": port, "url": base, "docs_url": base + "/docs",
          "health_url": base + "/health", "pid": os.getpid()}
-    if token is not None:
+    if v2:
+        key = os.environ["PORTOLAN_IDENTITY_KEY"]
+        if opt("--bad-proof"):
+            key = base64.urlsafe_b64encode(b"k" * 32).rstrip(b"=").decode("ascii")
+        a["proof"] = proof(key, os.environ["PORTOLAN_CHALLENGE"])
+    elif token is not None:
         a["token"] = token
     return json.dumps(a)
 

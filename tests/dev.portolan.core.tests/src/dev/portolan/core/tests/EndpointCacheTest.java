@@ -18,10 +18,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.Verification;
 import dev.portolan.core.discovery.EndpointCache;
+import dev.portolan.core.discovery.SecretFiles;
 import dev.portolan.core.discovery.StateDirectory;
 import dev.portolan.core.internal.Json;
+import dev.portolan.tests.common.PrivateFiles;
 
 /** The endpoint cache file: format, atomic 0600 writes, corrupt files. */
 class EndpointCacheTest {
@@ -40,7 +44,7 @@ class EndpointCacheTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
         JsonNode n = Json.MAPPER.readTree(Files.readString(file));
-        assertEquals(1, n.get("version").asInt());
+        assertEquals(2, n.get("version").asInt());
         assertEquals("http://127.0.0.1:22011", n.get("base_url").asText());
         assertEquals(22011, n.get("port").asInt());
         assertEquals("http://127.0.0.1:22011/health", n.get("health_url").asText());
@@ -51,16 +55,55 @@ class EndpointCacheTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "", "garbage{", "[]", "{\"version\":2,\"port\":1}",
+    @ValueSource(strings = { "", "garbage{", "[]", "{\"version\":3,\"port\":1}",
             "{\"version\":1,\"port\":22011,\"base_url\":\"http://10.0.0.5:22011\",\"docs_url\":\"http://10.0.0.5:22011/docs\",\"health_url\":\"http://10.0.0.5:22011/health\"}",
             "{\"version\":1,\"port\":22011,\"base_url\":\"http://localhost:22011\",\"docs_url\":\"http://localhost:22011/docs\",\"health_url\":\"http://localhost:22011/health\"}",
             "{\"version\":1,\"port\":22012,\"base_url\":\"http://127.0.0.1:22011\",\"docs_url\":\"http://127.0.0.1:22011/docs\",\"health_url\":\"http://127.0.0.1:22011/health\"}",
             "{\"version\":1,\"port\":\"x\"}" })
     void corruptFilesAreReportedNamingTheFile(String content, @TempDir Path dir) throws Exception {
         Path file = dir.resolve("endpoint.json");
-        Files.writeString(file, content);
+        PrivateFiles.write(file, content);
         var e = assertThrows(EndpointCache.CorruptCacheException.class, () -> new EndpointCache(file).read());
         assertTrue(e.getMessage().startsWith("cache file " + file + " is corrupt: "), e.getMessage());
+    }
+
+    @Test
+    void credentialsRoundTripAndAVersion1FileIsStillRead(@TempDir Path dir) throws Exception {
+        EndpointCache cache = new EndpointCache(dir.resolve("endpoint.json"));
+        Endpoint e = Endpoint.at("127.0.0.1", 22013, "announcement", true).withSource("announcement",
+                Verification.CHALLENGE);
+        BackendCredentials c = new BackendCredentials("a-key-for-the-test", "an-api-token", "v1", true);
+        cache.write(e, c);
+        EndpointCache.Entry entry = cache.read().orElseThrow();
+        assertEquals(e, entry.endpoint());
+        assertEquals(c, entry.credentials());
+        PrivateFiles.write(cache.file(), "{\"version\":1,\"port\":22014,\"base_url\":\"http://127.0.0.1:22014\","
+                + "\"docs_url\":\"http://127.0.0.1:22014/docs\",\"health_url\":\"http://127.0.0.1:22014/health\","
+                + "\"source\":\"scan\",\"verified\":true,\"token\":\"old\"}");
+        EndpointCache.Entry old = cache.read().orElseThrow();
+        assertEquals("old", old.token());
+        assertEquals(Verification.TOKEN_ECHO, old.endpoint().verification());
+    }
+
+    @Test
+    void aCacheFileOthersCanReadOrADirectoryOthersCanWriteIsRefusedNamingTheFix(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("endpoint.json");
+        EndpointCache cache = new EndpointCache(file);
+        cache.write(Endpoint.at("127.0.0.1", 22015, "scan", true), new BackendCredentials("k", "t", null, false));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        var open = assertThrows(SecretFiles.InsecureFileException.class, cache::read);
+        assertTrue(open.getMessage().contains(file.toString()) && open.getMessage().contains("rw-r--r--")
+                && open.getMessage().contains("chmod 600"), open.getMessage());
+        assertTrue(Files.exists(file), "refused, not deleted or moved: the user decides");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        try {
+            var dirOpen = assertThrows(SecretFiles.InsecureFileException.class, cache::read);
+            assertTrue(dirOpen.getMessage().contains("chmod 700"), dirOpen.getMessage());
+        } finally {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        }
+        assertTrue(cache.read().isPresent(), "private again: used again");
     }
 
     @Test

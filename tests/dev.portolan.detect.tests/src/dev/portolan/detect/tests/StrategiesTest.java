@@ -26,6 +26,7 @@ import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.OsgiServices;
+import dev.portolan.tests.common.PrivateFiles;
 import dev.portolan.tests.common.TestBackend;
 
 /** Each built-in strategy, obtained from the OSGi registry, against real loopback backends and impostors. */
@@ -170,7 +171,7 @@ class StrategiesTest {
     void corruptCacheIsReportedAndMovedAsideNeverFatal() throws Exception {
         Path file = EndpointCache.atDefaultLocation().file();
         Files.createDirectories(file.getParent());
-        Files.writeString(file, "{\"version\":1,\"port\":");
+        PrivateFiles.write(file, "{\"version\":1,\"port\":");
         DetectionException ex = assertThrows(DetectionException.class,
                 () -> Fixtures.strategy("cache").detect(Fixtures.context(new PortRange(1, 1), null)));
         assertTrue(ex.getMessage().startsWith("cache file " + file + " is corrupt: "), ex.getMessage());

@@ -49,6 +49,7 @@ import dev.portolan.core.internal.EndpointTrackerImpl;
 import dev.portolan.core.internal.Json;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.OsgiServices;
+import dev.portolan.tests.common.PrivateFiles;
 import dev.portolan.tests.common.TestBackend;
 
 /**
@@ -307,7 +308,7 @@ class TrackerRecoveryTest {
         awaitCache(b.port());
 
         b.close();
-        Files.writeString(file, "not json at all");
+        PrivateFiles.write(file, "not json at all");
         TestBackend c = backend(range.first() + 2, TOKEN);
         int start = events.size();
         awaitAvailableOn(start, c.port());

@@ -33,6 +33,8 @@ import org.osgi.service.event.Event;
 import org.osgi.service.event.EventConstants;
 import org.osgi.service.event.EventHandler;
 
+import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.Verification;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
@@ -175,6 +177,53 @@ class SidecarLauncherTest {
         assertTrue(d.contains("token does not match") && d.contains("PORTOLAN_TOKEN"), d);
         assertFalse(d.contains(h.token()), "the diagnostic never shows the real token");
         assertEquals(1, r.announcements.size());
+    }
+
+    @Test
+    void aV2AnnouncementIsAcceptedOnlyWithAProofOfThisLaunchsKeyAndSecretsStayOffTheCommandLine() throws Exception {
+        LaunchHandle h = launch(python("--v2").build(), null);
+        SidecarAnnouncement a = get(h.announcement(), WAIT);
+        assertTrue(a.verified());
+        assertEquals(Verification.CHALLENGE, a.verification());
+        assertEquals(null, a.announcement().token(), "a v2 announcement carries no token");
+        BackendCredentials c = h.credentials();
+        assertTrue(c.v2Only(), "proven once: token echoes no longer count for this launch");
+        assertNotEquals(c.identityKey(), c.apiToken(), "two secrets, never the same");
+        // both secrets travel in the environment only: not on any command line of the sidecar's tree
+        for (long pid : List.of(a.pid(), ProcessHandle.of(a.pid()).flatMap(ProcessHandle::parent)
+                .map(ProcessHandle::pid).orElse(a.pid()))) {
+            String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+            assertFalse(cmdline.contains(c.identityKey()) || cmdline.contains(c.apiToken()),
+                    "a secret on the command line of pid " + pid);
+        }
+        // nor in the sidecar's console output (the announcement line included)
+        for (OutputLine line : h.output()) {
+            assertFalse(line.text().contains(c.identityKey()) || line.text().contains(c.apiToken()), line.text());
+        }
+    }
+
+    @Test
+    void aV2AnnouncementWithAnotherKeysProofIsRejected() throws Exception {
+        Recorder r = new Recorder();
+        LaunchHandle h = launch(python("--bad-proof").announcementTimeout(Duration.ofSeconds(2)).build(), r);
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> h.announcement().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        assertEquals(LaunchException.Reason.ANNOUNCEMENT_TIMEOUT, ((LaunchException) e.getCause()).reason());
+        assertTrue(r.diagnostics.stream().anyMatch(d -> d.contains("identity proof does not match")),
+                r.diagnostics.toString());
+    }
+
+    @Test
+    void aSidecarThatProvedItselfWithV2IsNeverDowngradedToATokenEcho(@TempDir Path dir) throws Exception {
+        Recorder r = new Recorder();
+        // first incarnation: v2, then a crash; the restarted one only echoes the v1 token
+        LaunchHandle h = launch(python("--v1-after", dir.resolve("ran-once").toString(), "--exit-after", "3")
+                .announcementTimeout(Duration.ofSeconds(3)).restartPolicy(new RestartPolicy(true,
+                        Duration.ofMillis(10), Duration.ofMillis(40), 5, Duration.ofSeconds(60))).build(), r);
+        assertEquals(Verification.CHALLENGE, get(h.announcement(), WAIT).verification());
+        String d = r.awaitDiagnostic(x -> x.contains("downgrade"), WAIT);
+        assertTrue(d.contains("without an identity proof"), d);
+        assertEquals(1, r.announcements.size(), "the token echo of the restarted sidecar was not accepted");
     }
 
     @Test

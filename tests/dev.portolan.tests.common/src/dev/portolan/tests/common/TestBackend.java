@@ -16,11 +16,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import dev.portolan.core.protocol.IdentityProof;
+
 /**
  * A real in-process HTTP backend on 127.0.0.1 (JDK {@link HttpServer}) for discovery tests. A genuine backend answers
  * {@code GET /health} with {@code {"status":"healthy","token":"<token>"}} (token echo, when it has one) and serves
  * {@code /v1/...} (any path; {@code /v1/hang} never answers), 404 elsewhere; an {@link #impostor(int) impostor} answers {@code {"status":"healthy"}} on {@code /health} and
  * records every other request it receives (a correct front end never sends it any).
+ * <p>
+ * Protocol v2 ({@link #v2(int, String, String)}): {@code /health} answers a {@code X-Portolan-Challenge} with the
+ * HMAC proof, and {@code /v1/...} wants the bearer token. Impostors that try to pass v2 checks: a
+ * {@link #reflector(int) reflector} copies every request header into its answer, a {@link #replayer(int, String)
+ * replayer} answers with a proof it recorded earlier, a {@link #relay(int, URI) relay} forwards the challenge to the
+ * genuine backend and returns its proof.
  */
 public final class TestBackend implements AutoCloseable {
 
@@ -30,13 +38,34 @@ public final class TestBackend implements AutoCloseable {
     private final ExecutorService executor;
     private final String token;
     private final boolean impostor;
+    private final String identityKey;
+    private final String apiToken;
+    private final Mode mode;
+    private final String recordedProof;
+    private final URI relayTarget;
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
+
+    private enum Mode {
+        GENUINE, IMPOSTOR, REFLECTOR, REPLAYER, RELAY
+    }
     private final AtomicInteger healthRequests = new AtomicInteger();
     private final List<String> apiRequests = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
     private TestBackend(int port, String token, boolean impostor) throws IOException {
+        this(port, token, impostor ? Mode.IMPOSTOR : Mode.GENUINE, null, null, null, null);
+    }
+
+    private TestBackend(int port, String token, Mode mode, String identityKey, String apiToken, String recordedProof,
+            URI relayTarget) throws IOException {
+        boolean impostor = mode != Mode.GENUINE;
         this.token = token;
         this.impostor = impostor;
+        this.mode = mode;
+        this.identityKey = identityKey;
+        this.apiToken = apiToken;
+        this.recordedProof = recordedProof;
+        this.relayTarget = relayTarget;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 50);
         this.executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, (impostor ? "impostor-" : "test-backend-") + THREADS.incrementAndGet());
@@ -57,6 +86,31 @@ public final class TestBackend implements AutoCloseable {
     /** An impostor on {@code port}: healthy, never echoes a token. */
     public static TestBackend impostor(int port) throws IOException {
         return new TestBackend(port, null, true);
+    }
+
+    /** A genuine protocol v2 backend: proves {@code identityKey}, wants {@code apiToken} (null: open) on the API. */
+    public static TestBackend v2(int port, String identityKey, String apiToken) throws IOException {
+        return new TestBackend(port, null, Mode.GENUINE, identityKey, apiToken, null, null);
+    }
+
+    /** An impostor that copies every request header into its answer (the challenge included) and claims v2. */
+    public static TestBackend reflector(int port) throws IOException {
+        return new TestBackend(port, null, Mode.REFLECTOR, null, null, null, null);
+    }
+
+    /** An impostor that answers every challenge with {@code recordedProof} (learned from the genuine backend). */
+    public static TestBackend replayer(int port, String recordedProof) throws IOException {
+        return new TestBackend(port, null, Mode.REPLAYER, null, null, recordedProof, null);
+    }
+
+    /** An impostor that forwards each challenge to {@code genuineHealth} and returns the genuine proof. */
+    public static TestBackend relay(int port, URI genuineHealth) throws IOException {
+        return new TestBackend(port, null, Mode.RELAY, null, null, null, genuineHealth);
+    }
+
+    /** The {@code Authorization} header of every API request (or "-" when it had none). */
+    public List<String> authorizations() {
+        return List.copyOf(authorizations);
     }
 
     public int port() {
@@ -83,14 +137,69 @@ public final class TestBackend implements AutoCloseable {
     private void health(HttpExchange ex) throws IOException {
         healthRequests.incrementAndGet();
         drain(ex);
-        String body = impostor || token == null ? "{\"status\":\"healthy\"}"
-                : "{\"status\":\"healthy\",\"token\":\"" + token + "\"}";
+        String challenge = ex.getRequestHeaders().getFirst(IdentityProof.CHALLENGE_HEADER);
+        switch (mode) {
+            case REFLECTOR -> ex.getRequestHeaders().forEach((name, values) -> {
+                if (!name.equalsIgnoreCase("Content-Length") && !name.equalsIgnoreCase("Host")) {
+                    ex.getResponseHeaders().put(name, values);
+                }
+                if (name.equalsIgnoreCase(IdentityProof.CHALLENGE_HEADER)) {
+                    ex.getResponseHeaders().put(IdentityProof.PROOF_HEADER, values);
+                }
+            });
+            case REPLAYER -> ex.getResponseHeaders().set(IdentityProof.PROOF_HEADER, recordedProof);
+            case RELAY -> relayedProof(challenge).ifPresent(p -> ex.getResponseHeaders().set(IdentityProof.PROOF_HEADER, p));
+            case GENUINE -> {
+                if (identityKey != null && IdentityProof.isValidNonce(challenge)) {
+                    ex.getResponseHeaders().set(IdentityProof.PROOF_HEADER,
+                            IdentityProof.proof(identityKey, challenge, port()));
+                }
+            }
+            case IMPOSTOR -> {
+                // healthy, proves nothing
+            }
+        }
+        String body;
+        if (mode == Mode.GENUINE && token != null) {
+            body = "{\"status\":\"healthy\",\"token\":\"" + token + "\"}"; // v1 token echo
+        } else if (mode == Mode.IMPOSTOR || mode == Mode.GENUINE && identityKey == null) {
+            body = "{\"status\":\"healthy\"}"; // the seed's answer
+        } else {
+            body = "{\"status\":\"healthy\",\"protocol\":2}"; // v2, genuine or claimed
+        }
         respond(ex, 200, body);
     }
+
+    private java.util.Optional<String> relayedProof(String challenge) {
+        if (challenge == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            java.net.http.HttpResponse<Void> r = RELAY_CLIENT.send(java.net.http.HttpRequest.newBuilder(relayTarget)
+                    .header(IdentityProof.CHALLENGE_HEADER, challenge).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            return r.headers().firstValue(IdentityProof.PROOF_HEADER);
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static final java.net.http.HttpClient RELAY_CLIENT = java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
 
     private void api(HttpExchange ex) throws IOException {
         String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         apiRequests.add(ex.getRequestMethod() + " " + ex.getRequestURI().getPath());
+        String authorization = ex.getRequestHeaders().getFirst("Authorization");
+        authorizations.add(authorization == null ? "-" : authorization);
+        if (!impostor && apiToken != null && !("Bearer " + apiToken).equals(authorization)) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            respond(ex, 401, "{\"error\":\"missing or wrong API token\",\"status\":401}");
+            return;
+        }
         if (impostor) {
             respond(ex, 200, "{\"impostor\":true}");
             return;
