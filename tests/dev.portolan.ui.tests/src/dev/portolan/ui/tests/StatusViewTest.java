@@ -67,6 +67,21 @@ class StatusViewTest {
                 () -> reopened.shown().events().toString());
     }
 
+    /** The check above can fail: a disposed-widget exception logged (as a warning) is found in both sources. */
+    @Test
+    void theLogWatchFindsADisposedWidgetException() {
+        List<String> problems;
+        try (LogWatch log = LogWatch.start()) {
+            org.eclipse.core.runtime.ILog.of(StatusViewTest.class).warn("LogWatch self-check (deliberate)",
+                    new org.eclipse.swt.SWTException(org.eclipse.swt.SWT.ERROR_WIDGET_DISPOSED));
+            problems = log.problems();
+        }
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("platform log:") && p.contains("Widget is disposed")),
+                problems::toString);
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith(".log:") && p.contains("Widget is disposed")),
+                problems::toString);
+    }
+
     @Test
     void everyCommandIsDefinedWithAHandler() {
         ICommandService commands = PlatformUI.getWorkbench().getService(ICommandService.class);
