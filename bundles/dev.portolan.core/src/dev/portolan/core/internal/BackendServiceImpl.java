@@ -316,9 +316,11 @@ public final class BackendServiceImpl implements BackendService {
     }
 
     /**
-     * Recovery hook of the tracker: the endpoint stopped answering. When it was our sidecar's and the sidecar has
-     * given up (exited for good), start it again; when it hangs while claiming to run, restart it; when the launcher
-     * is already restarting it, let it.
+     * Recovery hook of the tracker: the endpoint stopped answering. Only a sidecar that hangs — its process alive
+     * while it claims to run — is restarted, and only when its restart policy allows restarts. A dead process is the
+     * launcher's to handle (its exit event follows, and its restart policy decides); a sidecar that ended for good
+     * (stopped, exited with restarts off, crash loop) stays down until the user starts it: recovery never overrides
+     * the policy the sidecar was launched with.
      */
     void recover(Endpoint lost) {
         LaunchHandle h;
@@ -329,14 +331,13 @@ public final class BackendServiceImpl implements BackendService {
             return;
         }
         boolean ours = h.lastAnnouncement().map(a -> a.announcement().port() == lost.port()).orElse(false);
-        if (!ours) {
+        if (!ours || !h.spec().restartPolicy().enabled()) {
             return;
         }
         SidecarState state = h.state();
-        if (state.isTerminal()) {
-            LOG.log(System.Logger.Level.INFO, "sidecar exited (" + state + "): starting it again");
-            start(h.spec());
-        } else if (state == SidecarState.ANNOUNCED || state == SidecarState.RUNNING) {
+        boolean alive = h.pid().stream().mapToObj(ProcessHandle::of).anyMatch(p -> p.map(ProcessHandle::isAlive)
+                .orElse(false));
+        if ((state == SidecarState.ANNOUNCED || state == SidecarState.RUNNING) && alive) {
             LOG.log(System.Logger.Level.INFO, "sidecar is not answering at " + lost.baseUrl() + ": restarting it");
             h.restart().orTimeout(Duration.ofSeconds(60).toMillis(), TimeUnit.MILLISECONDS);
         }

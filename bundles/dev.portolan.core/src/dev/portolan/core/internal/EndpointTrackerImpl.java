@@ -101,9 +101,10 @@ public final class EndpointTrackerImpl implements EndpointTracker {
     /** The secrets the current endpoint is checked and called with (never logged). */
     private BackendCredentials currentCredentials = BackendCredentials.NONE;
     private Endpoint override;
-    /** The newest refresh; an older one that finishes later hands its callers this one's outcome. */
-    private CompletableFuture<EndpointStatus> latestRefresh;
-    private long refreshGeneration;
+    /** The refresh in progress (its discovery runs), or null. */
+    private CompletableFuture<EndpointStatus> refreshRunning;
+    /** The follow-up of {@link #refreshRunning}: every refresh asked meanwhile; starts when that one is applied. */
+    private CompletableFuture<EndpointStatus> refreshNext;
     private Endpoint lastCached;
     private ScheduledFuture<?> tick;
     private Duration tickInterval;
@@ -368,69 +369,96 @@ public final class EndpointTrackerImpl implements EndpointTracker {
     }
 
     /**
-     * Runs discovery and applies its result. The discovery service guarantees a run that started after this call, so
-     * the answer never predates the caller's question. A refresh that finishes after a newer one started hands its
-     * callers the newer one's outcome.
+     * Runs discovery and applies its result. At most one refresh runs at a time; refreshes asked while one runs share
+     * one follow-up that starts when it has been applied, so every caller's answer comes from a discovery that began
+     * after the call (the discovery service guarantees that too), results are applied in the order the runs began, and
+     * a steady stream of refreshes (health monitor, recovery, the user) can delay an answer by one run but never
+     * starve it.
      */
     private CompletableFuture<EndpointStatus> refresh(boolean announce) {
+        CompletableFuture<EndpointStatus> start;
+        CompletableFuture<EndpointStatus> answer;
         long startSeq;
-        long generation;
-        CompletableFuture<EndpointStatus> result = new CompletableFuture<>();
         synchronized (lock) {
-            if (override == null) {
+            if (override != null) {
+                start = null;
+                answer = null;
+                startSeq = -1;
+            } else {
                 if (announce && current.state() != EndpointState.AVAILABLE) {
                     publish(EndpointState.DISCOVERING, null, null, "discovering", BackendCredentials.NONE);
                 }
+                if (refreshRunning == null) {
+                    start = refreshRunning = new CompletableFuture<>();
+                    answer = start;
+                } else {
+                    start = null;
+                    if (refreshNext == null) {
+                        refreshNext = new CompletableFuture<>();
+                    }
+                    answer = refreshNext;
+                }
                 startSeq = current.sequence();
-                generation = ++refreshGeneration;
-                latestRefresh = result;
-            } else {
-                startSeq = -1;
-                generation = -1;
             }
         }
-        if (generation < 0) {
+        if (answer == null) {
             return checkOverride();
         }
-        // outside the lock: another service
-        discovery.discover().handle((r, e) -> apply(r, e, startSeq, generation))
-                .thenCompose(java.util.function.Function.identity()).whenComplete((s, e) -> {
-                    if (e != null) {
-                        result.completeExceptionally(e);
-                    } else {
-                        result.complete(s);
-                    }
-                });
-        return result.copy();
+        if (start != null) {
+            runRefresh(start, startSeq);
+        }
+        return answer.copy();
     }
 
-    private CompletableFuture<EndpointStatus> apply(DiscoveryResult result, Throwable error, long startSeq,
-            long generation) {
+    /** Discovery (outside the lock: another service), then apply, then start the follow-up, then answer. */
+    private void runRefresh(CompletableFuture<EndpointStatus> refresh, long startSeq) {
+        discovery.discover().whenComplete((r, e) -> {
+            EndpointStatus status = null;
+            Throwable failure = null;
+            try {
+                status = apply(r, e, startSeq);
+            } catch (RuntimeException ex) {
+                failure = ex;
+            }
+            CompletableFuture<EndpointStatus> follow;
+            long followSeq;
+            synchronized (lock) {
+                refreshRunning = refreshNext;
+                refreshNext = null;
+                follow = refreshRunning;
+                followSeq = current.sequence();
+            }
+            if (follow != null) {
+                runRefresh(follow, followSeq);
+            }
+            if (failure != null) {
+                refresh.completeExceptionally(failure);
+            } else {
+                refresh.complete(status);
+            }
+        });
+    }
+
+    private EndpointStatus apply(DiscoveryResult result, Throwable error, long startSeq) {
         // before the lock: asks our sidecar's handle (another bundle) and may read the cache file
         BackendCredentials found = error == null && result.endpoint().isPresent()
                 ? credentialsFor(result.endpoint().get())
                 : BackendCredentials.NONE;
         synchronized (lock) {
             if (override != null) {
-                return CompletableFuture.completedFuture(current); // overridden meanwhile
-            }
-            if (generation != refreshGeneration) {
-                return latestRefresh.copy(); // superseded by a newer refresh: its outcome answers us too
+                return current; // overridden meanwhile
             }
             if (current.sequence() > startSeq && current.state() == EndpointState.AVAILABLE) {
-                return CompletableFuture.completedFuture(current); // a newer announcement took over meanwhile
+                return current; // a newer announcement took over while discovery ran
             }
             if (error != null) {
-                return CompletableFuture.completedFuture(
-                        publish(EndpointState.UNAVAILABLE, null, null, "discovery failed: " + error, BackendCredentials.NONE));
+                return publish(EndpointState.UNAVAILABLE, null, null, "discovery failed: " + error, BackendCredentials.NONE);
             }
             if (result.endpoint().isPresent()) {
                 Endpoint e = result.endpoint().get();
-                return CompletableFuture.completedFuture(
-                        publish(EndpointState.AVAILABLE, e, null, "found by " + e.source(), found));
+                return publish(EndpointState.AVAILABLE, e, null, "found by " + e.source(), found);
             }
-            return CompletableFuture.completedFuture(
-                    publish(EndpointState.UNAVAILABLE, null, null, summary(result), BackendCredentials.NONE));
+            return publish(EndpointState.UNAVAILABLE, null, null, summary(result), BackendCredentials.NONE);
         }
     }
 
@@ -551,8 +579,8 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             }
             if (!Objects.equals(current.endpoint(), endpoint)) {
                 // already moved on (or still discovering): join what is going on
-                return latestRefresh != null && !latestRefresh.isDone() ? latestRefresh.copy()
-                        : CompletableFuture.completedFuture(current);
+                CompletableFuture<EndpointStatus> going = refreshNext != null ? refreshNext : refreshRunning;
+                return going != null ? going.copy() : CompletableFuture.completedFuture(current);
             }
             credentials = currentCredentials;
         }

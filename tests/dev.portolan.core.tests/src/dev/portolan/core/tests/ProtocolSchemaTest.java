@@ -41,7 +41,8 @@ class ProtocolSchemaTest {
         Set<String> required = new HashSet<>();
         schema.get("required").forEach(n -> required.add(n.asText()));
         assertEquals(Set.of("type", "mode", "port", "url", "docs_url", "health_url"), required);
-        Announcement full = Announcement.of("sidecar", "127.0.0.1", 8009).withDetails(1L, "t", "v", Instant.now());
+        Announcement full = Announcement.of("sidecar", "127.0.0.1", 8009).withDetails(1L, "t", "v", Instant.now())
+                .withProof("l4MxoaRO--g_jq2KJ8zv4d-earszcbv3F8ZrGBHVvqE");
         JsonNode line = Json.MAPPER.readTree(AnnouncementCodec.standard().encode(full));
         Set<String> described = names(schema.get("properties").fieldNames());
         assertEquals(names(line.fieldNames()), described);

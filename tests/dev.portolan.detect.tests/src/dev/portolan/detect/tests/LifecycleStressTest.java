@@ -119,7 +119,7 @@ class LifecycleStressTest {
                 return tracker.refresh();
             })));
             for (Future<?> w : workers) {
-                awaitOrDump(w, OPERATION_DEADLINE.multipliedBy(ITERATIONS), "a stress worker");
+                awaitWorker(w);
             }
             awaitOrDump(backend.stop(), OPERATION_DEADLINE, "the final stop");
         } finally {
@@ -157,6 +157,20 @@ class LifecycleStressTest {
             count.incrementAndGet();
         }
         return null;
+    }
+
+    /** A worker must end normally: its own failure (an operation that hung, with its thread dump) is the test's. */
+    private static void awaitWorker(Future<?> worker) throws InterruptedException {
+        try {
+            worker.get(OPERATION_DEADLINE.multipliedBy(ITERATIONS).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AssertionError a) {
+                throw a;
+            }
+            throw new AssertionError("a stress worker failed", e.getCause());
+        } catch (TimeoutException e) {
+            throw new AssertionError("a stress worker did not finish\n" + threadDump());
+        }
     }
 
     /** Waits for {@code f} to end in any way; fails with a full thread dump (locks included) when it does not. */

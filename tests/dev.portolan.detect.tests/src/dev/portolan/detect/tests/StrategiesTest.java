@@ -159,7 +159,7 @@ class StrategiesTest {
     @Test
     void staleCachePointingAtADeadPortIsReported() throws Exception {
         int dead = Fixtures.PORTS.one();
-        EndpointCache.atDefaultLocation().write(Endpoint.at("127.0.0.1", dead, "scan", false), null);
+        EndpointCache.atDefaultLocation().write(Endpoint.at("127.0.0.1", dead, "scan", false), (String) null);
         DetectionException ex = assertThrows(DetectionException.class,
                 () -> Fixtures.strategy("cache").detect(Fixtures.context(new PortRange(1, 1), null)));
         assertTrue(ex.isApplicable());

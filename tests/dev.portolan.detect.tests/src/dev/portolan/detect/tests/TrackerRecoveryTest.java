@@ -30,6 +30,7 @@ import org.osgi.service.event.EventHandler;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.ApiClient;
@@ -405,7 +406,7 @@ class TrackerRecoveryTest {
                 int offset = w;
                 futures.add(pool.submit(() -> {
                     for (int i = 0; i < changes; i++) {
-                        impl.acceptAnnouncement(eps[(i + offset) % 2], TOKEN);
+                        impl.acceptAnnouncement(eps[(i + offset) % 2], BackendCredentials.ofToken(TOKEN));
                     }
                 }));
             }

@@ -9,17 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.core.runtime.preferences.IEclipsePreferences;
+import org.eclipse.core.runtime.preferences.InstanceScope;
 import org.eclipse.jface.preference.PreferenceDialog;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Button;
@@ -37,12 +41,11 @@ import org.eclipse.ui.console.TextConsole;
 import org.eclipse.ui.dialogs.PreferencesUtil;
 import org.eclipse.ui.handlers.IHandlerService;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
+import org.osgi.service.prefs.BackingStoreException;
 
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.BackendService;
@@ -51,6 +54,7 @@ import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.api.launch.RestartPolicy;
@@ -61,6 +65,7 @@ import dev.portolan.tests.common.OsgiServices;
 import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.StatusView;
 import dev.portolan.ui.internal.handlers.OverrideHandler;
+import dev.portolan.ui.internal.model.StatusSnapshot.DiscoveryEvent;
 import dev.portolan.ui.internal.override.OverrideEndpointDialog;
 import dev.portolan.ui.internal.prefs.PortolanPreferencePage;
 import dev.portolan.ui.internal.prefs.PortolanPreferences;
@@ -69,8 +74,12 @@ import dev.portolan.ui.internal.prefs.PortolanPreferences;
  * The view against the real Portolan services and a real sample backend started as a sidecar by the real
  * BackendService, in the real workbench. Port band: 23100-23119 (PORTOLAN_PORT_RANGE of the test runtime, see
  * pom.xml, and the preference from plugin_customization.ini), 23150-23159 for the second backend of the override test.
+ * <p>
+ * Every test starts from the same state ({@link #knownState()}): no override, the preferences of the test run, the
+ * default backend (bundled sample backend, default restart policy) started by the Start command and connected. A test
+ * that changes preferences or the backend puts them back in {@code finally} and {@link #cleanUp()}; no test depends on
+ * another one or on their order.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConnectedBackendTest {
 
     private static final Duration SERVICE_TIMEOUT = Duration.ofSeconds(30);
@@ -78,45 +87,65 @@ class ConnectedBackendTest {
     private static final PortRange TEST_RANGE = new PortRange(23100, 23119);
     private static final PortRange SECOND_BACKEND_RANGE = new PortRange(23150, 23159);
     private static final Pattern ANNOUNCED_PORT = Pattern.compile("\"port\"\\s*:\\s*(\\d+)");
+    private static final List<String> NEVER_ANNOUNCING = List.of("/bin/sleep", "300");
+    /**
+     * System property: a directory (relative to the repository root) to copy the docs pictures into; {@code off}
+     * (the default, see pom.xml) copies nothing.
+     */
+    static final String DOCS_IMAGES = "portolan.docs.images";
 
     private static SettingsService settings;
     private static BackendService backend;
     private static EndpointTracker tracker;
-    private static StatusView view;
+    /** The settings of the test run (plugin_customization.ini, nothing set in the instance scope). */
+    private static PortolanSettings testDefaults;
+
+    private StatusView view;
 
     @BeforeAll
     static void services() throws Exception {
         settings = OsgiServices.await(ConnectedBackendTest.class, SettingsService.class, SERVICE_TIMEOUT);
         backend = OsgiServices.await(ConnectedBackendTest.class, BackendService.class, SERVICE_TIMEOUT);
         tracker = OsgiServices.await(ConnectedBackendTest.class, EndpointTracker.class, SERVICE_TIMEOUT);
+        clearInstancePreferences();
         Ui.joinPortolanJobs(SERVICE_TIMEOUT);
+        testDefaults = settings.configured();
         // plugin_customization.ini's preference defaults reached the SettingsService through PreferenceSync
-        assertEquals(TEST_RANGE, settings.configured().range(), "preference defaults not pushed to the settings");
-        assertFalse(settings.configured().autoStartBackend());
-        assertEquals(Duration.ofMillis(500), settings.configured().healthInterval());
+        assertEquals(TEST_RANGE, testDefaults.range(), "preference defaults not pushed to the settings");
+        assertFalse(testDefaults.autoStartBackend());
+        assertEquals(Duration.ofMillis(500), testDefaults.healthInterval());
+        assertEquals(List.of(), testDefaults.backendCommand(), "the test run starts the bundled sample backend");
     }
 
     @AfterAll
     static void stopBackend() throws Exception {
-        CompletableFuture<Void> stopped = backend.stop();
-        Ui.until("backend stopped", CONNECT_TIMEOUT, stopped::isDone);
+        await("backend stopped", backend.stop());
     }
 
+    /** No override, the preferences of the test run, the default backend started and connected. */
     @BeforeEach
-    void connected() throws Exception {
+    void knownState() throws Exception {
         view = Ui.showStatusView();
-        if (tracker.current().state() == EndpointState.OVERRIDDEN) {
-            CompletableFuture<EndpointStatus> cleared = tracker.clearOverride();
-            Ui.until("override cleared", CONNECT_TIMEOUT, cleared::isDone);
-        }
-        if (backend.sidecar().isEmpty() || backend.sidecar().get().state().isTerminal()) {
+        Job.getJobManager().cancel(PortolanUi.JOB_FAMILY);
+        Ui.joinPortolanJobs(CONNECT_TIMEOUT);
+        resetPreferences();
+        if (!connectedToTheDefaultBackend()) {
+            if (tracker.current().state() != EndpointState.AVAILABLE) {
+                // overridden (OVERRIDDEN, or UNAVAILABLE while the override does not answer) or nothing found
+                await("override cleared", tracker.clearOverride());
+            }
+            await("backend stopped", backend.stop());
             run(PortolanUi.COMMAND_START);
         }
-        awaitConnected();
+        awaitConnectedToOurSidecar();
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        resetPreferences();
     }
 
     @Test
-    @Order(1)
     void theBadgeReachesConnectedAndShowsTheSidecarsPort() throws Exception {
         LaunchHandle sidecar = backend.sidecar().orElseThrow();
         int port = sidecar.lastAnnouncement().orElseThrow().announcement().port();
@@ -142,39 +171,57 @@ class ConnectedBackendTest {
         Ui.until("announcement in the sidecar console", CONNECT_TIMEOUT,
                 () -> console.getDocument().get().contains("port_info"), () -> console.getDocument().get());
 
-        Path png = Ui.screenshot(view.getViewSite().getShell(), Build.repoRoot().resolve("docs/status-view.png"));
+        // the picture of docs/ui.md: taken on every run, but written into target/ only; copied into the docs when
+        // asked for with -Dportolan.docs.images=<dir> (see CONTRIBUTING.md)
+        Path png = Ui.screenshot(view.getViewSite().getShell(), Ui.targetDir().resolve("screenshots/status-view.png"));
         assertTrue(Files.size(png) > 10_000, "screenshot too small: " + png);
+        String docs = System.getProperty(DOCS_IMAGES, "off").strip();
+        if (!docs.isEmpty() && !docs.equals("off")) {
+            Path dir = Build.repoRoot().resolve(docs);
+            Files.createDirectories(dir);
+            Files.copy(png, dir.resolve("status-view.png"), StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     @Test
-    @Order(2)
     void refreshRunsTheStrategiesAndListsTheirOutcomes() throws Exception {
-        int before = eventRows().length;
+        DiscoveryEvent newestBefore = newestEvent();
         run(PortolanUi.COMMAND_REFRESH);
-        Ui.until("strategy outcomes in the events table", CONNECT_TIMEOUT,
-                () -> Arrays.stream(eventRows()).anyMatch(r -> r.getText(1).equals("discovery")));
-        assertTrue(eventRows().length > before);
-        Ui.until("the refresh command's result listed", CONNECT_TIMEOUT, () -> Arrays.stream(eventRows())
-                .anyMatch(r -> r.getText(1).equals("refresh") && r.getText(2).equals("OK")));
-        awaitConnected();
+        Ui.until("the refresh's discovery run and the command's result listed", CONNECT_TIMEOUT,
+                () -> eventsSince(newestBefore).stream().anyMatch(e -> e.strategy().equals("discovery"))
+                        && eventsSince(newestBefore).stream()
+                                .anyMatch(e -> e.strategy().equals("refresh") && e.result().equals("OK")),
+                () -> eventsSince(newestBefore).toString());
+        List<DiscoveryEvent> added = eventsSince(newestBefore);
+        DiscoveryEvent run = added.stream().filter(e -> e.strategy().equals("discovery")).findFirst().orElseThrow();
+        // the per-strategy outcomes are listed with the run's summary (recorded at the same instant)
+        List<DiscoveryEvent> outcomes = added.stream()
+                .filter(e -> e.time().equals(run.time()) && !e.strategy().equals("discovery")).toList();
+        assertFalse(outcomes.isEmpty(), "no strategy outcome listed with " + run + " in " + added);
+        // ... and the table shows what the view shows, newest first
+        TableItem[] rows = eventRows();
+        assertTrue(rows.length >= added.size(), rows.length + " rows for " + added.size() + " new events");
+        for (int i = 0; i < added.size(); i++) {
+            assertEquals(added.get(i).strategy(), rows[i].getText(1), "row " + i);
+            assertEquals(added.get(i).result(), rows[i].getText(2), "row " + i);
+        }
+        awaitConnectedToOurSidecar();
     }
 
     @Test
-    @Order(3)
     void aKilledBackendIsRestartedAndShownConnectedOnItsNewProcess() throws Exception {
         LaunchHandle sidecar = backend.sidecar().orElseThrow();
         long oldPid = sidecar.pid().getAsLong();
-        Instant killed = Instant.now();
+        DiscoveryEvent newestBefore = newestEvent();
         kill(oldPid);
-        Ui.until("the unexpected exit listed", CONNECT_TIMEOUT, () -> view.shown().events().stream()
-                .anyMatch(e -> e.result().equals("EXITED") && !e.time().isBefore(killed)
-                        && e.detail().contains("unexpected")),
-                () -> view.shown().events().toString());
+        Ui.until("the unexpected exit listed", CONNECT_TIMEOUT, () -> eventsSince(newestBefore).stream()
+                .anyMatch(e -> e.result().equals("EXITED") && e.detail().contains("unexpected")),
+                () -> eventsSince(newestBefore).toString());
         Ui.until("CONNECTED again on a new sidecar process", CONNECT_TIMEOUT,
                 () -> view.stateText().equals("CONNECTED") && view.shown().sidecar() != null
                         && view.shown().sidecar().pid() != null && view.shown().sidecar().pid() != oldPid,
                 () -> view.stateText() + " " + view.shown().sidecar());
-        awaitConnected();
+        awaitConnectedToOurSidecar();
         long newPid = backend.sidecar().orElseThrow().pid().getAsLong();
         assertNotEquals(oldPid, newPid, "recovered on a new sidecar process");
         assertEquals(newPid, view.shown().sidecar().pid());
@@ -182,25 +229,24 @@ class ConnectedBackendTest {
     }
 
     @Test
-    @Order(4)
     void aKilledBackendWithoutRestartsBecomesUnavailableUntilStartedAgain() throws Exception {
         // the same sample backend, but launched with restarts off: nothing brings it back by itself
-        run(PortolanUi.COMMAND_STOP);
-        Ui.until("badge not connected after Stop", CONNECT_TIMEOUT, () -> !view.stateText().equals("CONNECTED"),
-                view::stateText);
         CompletableFuture<EndpointStatus> started = backend.start(LaunchSpec.builder(SampleBackend.command())
                 .env("PORTOLAN_PORT_RANGE", TEST_RANGE.toString()).restartPolicy(RestartPolicy.NEVER).build());
-        Ui.until("sidecar without restarts started", CONNECT_TIMEOUT, started::isDone);
-        awaitConnected();
-        long pid = backend.sidecar().orElseThrow().pid().getAsLong();
-        Ui.until("the tracker follows the new sidecar", CONNECT_TIMEOUT,
-                () -> tracker.current().endpoint() != null && Long.valueOf(pid).equals(tracker.current().endpoint().pid()),
-                () -> tracker.current().toString());
-        Instant killed = Instant.now();
+        await("sidecar without restarts started", started);
+        LaunchHandle once = backend.sidecar().orElseThrow();
+        assertEquals(RestartPolicy.NEVER, once.spec().restartPolicy());
+        long pid = once.pid().getAsLong();
+        Ui.until("the tracker and the view follow the new sidecar", CONNECT_TIMEOUT,
+                () -> tracker.current().endpoint() != null && Long.valueOf(pid).equals(tracker.current().endpoint().pid())
+                        && view.stateText().equals("CONNECTED") && view.shown().sidecar() != null
+                        && Long.valueOf(pid).equals(view.shown().sidecar().pid()),
+                () -> tracker.current() + "; view " + view.stateText() + " " + view.shown().sidecar());
+        DiscoveryEvent newestBefore = newestEvent();
         kill(pid);
         // the UNAVAILABLE phase can be shorter than one redraw: the view's event table lists every state change
-        Ui.until("UNAVAILABLE listed after the kill", CONNECT_TIMEOUT, () -> view.shown().events().stream()
-                .anyMatch(e -> e.result().equals("UNAVAILABLE") && !e.time().isBefore(killed)),
+        Ui.until("UNAVAILABLE listed after the kill", CONNECT_TIMEOUT, () -> eventsSince(newestBefore).stream()
+                .anyMatch(e -> e.result().equals("UNAVAILABLE")),
                 () -> view.stateText() + "; tracker " + tracker.current());
         assertTrue(Arrays.stream(eventRows()).anyMatch(r -> r.getText(2).equals("UNAVAILABLE")));
         // restarts are off, so the sidecar stays down and the view says so; Start brings a new one up
@@ -211,31 +257,38 @@ class ConnectedBackendTest {
                 () -> view.stateText().equals("CONNECTED") && view.shown().sidecar() != null
                         && view.shown().sidecar().pid() != null && view.shown().sidecar().pid() != pid,
                 () -> view.stateText() + " " + view.shown().sidecar() + "; tracker " + tracker.current());
-        awaitConnected();
+        awaitConnectedToOurSidecar();
         assertNotEquals(pid, backend.sidecar().orElseThrow().pid().getAsLong());
     }
 
-    private static void kill(long pid) {
-        ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        assertTrue(process.destroyForcibly());
-    }
-
     @Test
-    @Order(5)
     void stopAndStartCommandsDriveTheBadge() throws Exception {
+        long oldPid = backend.sidecar().orElseThrow().pid().getAsLong();
+        DiscoveryEvent newestBefore = newestEvent();
         run(PortolanUi.COMMAND_STOP);
-        Ui.until("badge UNAVAILABLE after Stop", CONNECT_TIMEOUT, () -> view.stateText().equals("UNAVAILABLE")
-                || view.stateText().equals("DISCOVERING"),
+        // our sidecar was stopped on purpose: the tracker says UNAVAILABLE "backend stopped" at once, no rediscovery
+        assertEquals(EndpointState.UNAVAILABLE, tracker.current().state(), () -> tracker.current().toString());
+        Ui.until("badge UNAVAILABLE after Stop", CONNECT_TIMEOUT, () -> view.stateText().equals("UNAVAILABLE"),
                 () -> view.stateText() + "; tracker " + tracker.current() + "; sidecar "
                         + backend.sidecar().map(h -> h.state() + " " + h.pid()).orElse("none") + "; events "
-                        + view.shown().events().subList(0, Math.min(8, view.shown().events().size())));
+                        + eventsSince(newestBefore));
+        Ui.until("the stop command's result listed", CONNECT_TIMEOUT, () -> eventsSince(newestBefore).stream()
+                .anyMatch(e -> e.strategy().equals("stop") && e.result().equals("OK")),
+                () -> eventsSince(newestBefore).toString());
+        List<DiscoveryEvent> trackerEvents = eventsSince(newestBefore).stream()
+                .filter(e -> e.strategy().equals("tracker")).toList();
+        assertEquals(1, trackerEvents.size(), "one tracker state change after Stop: " + trackerEvents);
+        assertEquals("UNAVAILABLE", trackerEvents.get(0).result());
+        assertEquals("backend stopped", trackerEvents.get(0).detail());
+        assertEquals("UNAVAILABLE", view.stateText(), "still UNAVAILABLE: nothing rediscovered a stopped backend");
+        assertTrue(backend.sidecar().isEmpty(), "no sidecar managed after Stop: " + backend.sidecar());
+
         run(PortolanUi.COMMAND_START);
-        awaitConnected();
+        awaitConnectedToOurSidecar();
+        assertNotEquals(oldPid, backend.sidecar().orElseThrow().pid().getAsLong(), "Start launched a new sidecar");
     }
 
     @Test
-    @Order(6)
     void overrideDialogRejectsBadInputAndAppliesGoodInput() throws Exception {
         try (ChildProcess second = ChildProcess.start(null, SampleBackend.command("--standalone"),
                 Map.of("PORTOLAN_PORT_RANGE", SECOND_BACKEND_RANGE.toString()))) {
@@ -272,12 +325,11 @@ class ConnectedBackendTest {
             assertEquals("override", view.shown().currentEndpoint().orElseThrow().source());
 
             run(PortolanUi.COMMAND_CLEAR_OVERRIDE);
-            awaitConnected();
+            awaitConnectedToOurSidecar();
         }
     }
 
     @Test
-    @Order(7)
     void preferenceChangesTakeEffectAndThePageShowsEnvironmentOverrides() throws Exception {
         PortRange moved = new PortRange(23120, 23139);
         PreferenceDialog dialog = PreferencesUtil.createPreferenceDialogOn(view.getViewSite().getShell(),
@@ -285,87 +337,212 @@ class ConnectedBackendTest {
         dialog.setBlockOnOpen(false);
         dialog.open();
         try {
-            // the test runtime has PORTOLAN_PORT_RANGE set (pom.xml): the page says that it wins
-            PortolanPreferencePage page = (PortolanPreferencePage) dialog.getSelectedPage();
-            assertTrue(page.environmentNoteText().contains("PORTOLAN_PORT_RANGE=" + TEST_RANGE),
-                    page.environmentNoteText());
-            Text range = textOf(dialog.getShell(), "Port range");
-            assertTrue(labelOf(dialog.getShell(), "Port range").endsWith("[overridden by PORTOLAN_PORT_RANGE]"));
-            assertEquals(TEST_RANGE.toString(), range.getText());
-            range.setText("9-1");
-            Ui.drain();
-            assertFalse(okButton(dialog.getShell()).isEnabled(), "an invalid range must keep OK disabled");
-            range.setText(moved.toString());
-            textOf(dialog.getShell(), "Discovery timeout").setText("4000");
-            textOf(dialog.getShell(), "Health check interval").setText("700");
-            Ui.drain();
-            press(okButton(dialog.getShell()));
-        } finally {
-            if (dialog.getShell() != null && !dialog.getShell().isDisposed()) {
-                dialog.close();
+            try {
+                // the test runtime has PORTOLAN_PORT_RANGE set (pom.xml): the page says that it wins
+                PortolanPreferencePage page = (PortolanPreferencePage) dialog.getSelectedPage();
+                assertTrue(page.environmentNoteText().contains("PORTOLAN_PORT_RANGE=" + TEST_RANGE),
+                        page.environmentNoteText());
+                Text range = textOf(dialog.getShell(), "Port range");
+                assertTrue(labelOf(dialog.getShell(), "Port range").endsWith("[overridden by PORTOLAN_PORT_RANGE]"));
+                assertEquals(TEST_RANGE.toString(), range.getText());
+                assertTrue(okButton(dialog.getShell()).isEnabled(), "the test defaults are valid");
+                type(range, "9-1");
+                assertFalse(okButton(dialog.getShell()).isEnabled(), "an invalid range must disable OK");
+                assertNotNull(page.getErrorMessage(), "no error shown for the range 9-1");
+                type(range, moved.toString());
+                type(textOf(dialog.getShell(), "Discovery timeout"), "4000");
+                type(textOf(dialog.getShell(), "Health check interval"), "700");
+                assertTrue(okButton(dialog.getShell()).isEnabled(), "valid values must enable OK");
+                press(okButton(dialog.getShell()));
+            } finally {
+                if (dialog.getShell() != null && !dialog.getShell().isDisposed()) {
+                    dialog.close();
+                }
             }
+            // PreferenceSync pushes the change in a Job of the Portolan family
+            Ui.joinPortolanJobs(CONNECT_TIMEOUT);
+            PortolanSettings configured = settings.configured();
+            assertEquals(moved, configured.range(), "the preference is configured");
+            assertEquals(Duration.ofMillis(4000), configured.discoveryTimeout());
+            assertEquals(Duration.ofMillis(700), configured.healthInterval());
+            PortolanSettings effective = settings.effective();
+            assertEquals(Duration.ofMillis(4000), effective.discoveryTimeout(), "not overridden: takes effect");
+            assertEquals(Duration.ofMillis(700), effective.healthInterval(), "not overridden: takes effect");
+            assertEquals(TEST_RANGE, effective.range(), "PORTOLAN_PORT_RANGE wins over the preference");
+            Ui.until("the view shows the range in force", CONNECT_TIMEOUT,
+                    () -> view.shown().range().equals(TEST_RANGE.toString()), () -> view.shown().range());
+            awaitConnectedToOurSidecar();
+        } finally {
+            // back to the defaults of the test run (through the preference node the page writes to)
+            resetPreferences();
         }
-        Ui.joinPortolanJobs(CONNECT_TIMEOUT);
-        PortolanSettings configured = settings.configured();
-        assertEquals(moved, configured.range(), "the preference is configured");
-        assertEquals(Duration.ofMillis(4000), configured.discoveryTimeout());
-        assertEquals(Duration.ofMillis(700), configured.healthInterval());
-        PortolanSettings effective = settings.effective();
-        assertEquals(Duration.ofMillis(4000), effective.discoveryTimeout(), "not overridden: takes effect");
-        assertEquals(Duration.ofMillis(700), effective.healthInterval(), "not overridden: takes effect");
-        assertEquals(TEST_RANGE, effective.range(), "PORTOLAN_PORT_RANGE wins over the preference");
-        assertEquals(TEST_RANGE.toString(), view.shown().range(), "the view shows the range in force");
-        awaitConnected();
-
-        // back to the defaults of the test run (through the preference node the page writes to)
-        var node = org.eclipse.core.runtime.preferences.InstanceScope.INSTANCE.getNode(PortolanUi.PLUGIN_ID);
-        node.remove(PortolanPreferences.PORT_RANGE);
-        node.remove(PortolanPreferences.DISCOVERY_TIMEOUT_MS);
-        node.remove(PortolanPreferences.HEALTH_INTERVAL_MS);
-        Ui.until("preferences restored", CONNECT_TIMEOUT, () -> settings.configured().range().equals(TEST_RANGE)
-                && settings.configured().healthInterval().equals(Duration.ofMillis(500)));
     }
 
     @Test
-    @Order(8)
-    void aLaunchJobCanBeCancelled() throws Exception {
-        var node = org.eclipse.core.runtime.preferences.InstanceScope.INSTANCE.getNode(PortolanUi.PLUGIN_ID);
-        CompletableFuture<Void> stopped = backend.stop();
-        Ui.until("backend stopped", CONNECT_TIMEOUT, stopped::isDone);
+    void aCancelledStartJobStopsTheSidecarItLaunched() throws Exception {
+        await("backend stopped", backend.stop());
         // a backend that never announces: the start waits until the user cancels
-        node.put(PortolanPreferences.BACKEND_COMMAND, "/bin/sleep 300");
-        Ui.until("backend command in the settings", CONNECT_TIMEOUT,
-                () -> settings.configured().backendCommand().equals(List.of("/bin/sleep", "300")));
+        instancePreferences().put(PortolanPreferences.BACKEND_COMMAND, String.join(" ", NEVER_ANNOUNCING));
         try {
+            Ui.until("backend command in the settings", CONNECT_TIMEOUT,
+                    () -> settings.configured().backendCommand().equals(NEVER_ANNOUNCING),
+                    () -> settings.configured().toString());
             PlatformUI.getWorkbench().getService(IHandlerService.class).executeCommand(PortolanUi.COMMAND_START, null);
             Job[] jobs = Job.getJobManager().find(PortolanUi.JOB_FAMILY);
             Job start = Arrays.stream(jobs).filter(j -> j.getName().equals("Starting the backend")).findFirst()
                     .orElseThrow(() -> new AssertionError("no start Job in " + List.of(jobs)));
-            Ui.until("start Job running", CONNECT_TIMEOUT, () -> start.getState() == Job.RUNNING);
+            Ui.until("start Job running", CONNECT_TIMEOUT, () -> start.getState() == Job.RUNNING,
+                    () -> "state " + start.getState() + ", result " + start.getResult());
+            // the process the start launched, while the Job still waits for its announcement
+            Ui.until("the never-announcing sidecar running", CONNECT_TIMEOUT,
+                    () -> neverAnnouncingSidecar().flatMap(ConnectedBackendTest::alive).isPresent(),
+                    () -> "sidecar " + backend.sidecar().map(h -> h.spec().command() + " " + h.state() + " " + h.pid())
+                            .orElse("none"));
+            LaunchHandle launched = neverAnnouncingSidecar().orElseThrow();
+            ProcessHandle process = alive(launched).orElseThrow();
+            List<ProcessHandle> tree = new ArrayList<>(List.of(process));
+            process.descendants().forEach(tree::add);
+            assertEquals(Job.RUNNING, start.getState(), "the start Job must still wait for the announcement");
+
             start.cancel();
             Ui.until("start Job ended", CONNECT_TIMEOUT, () -> start.getResult() != null);
             assertEquals(IStatus.CANCEL, start.getResult().getSeverity(), start.getResult().toString());
+            // cancelling the start's future stops the sidecar it launched, process tree included. The launcher would
+            // also kill it when its announcement timeout (30 s) passes: stop waiting then, and tell the two apart.
+            Ui.until("the cancelled start's sidecar process (pid " + process.pid() + ") gone", CONNECT_TIMEOUT,
+                    () -> tree.stream().noneMatch(ConnectedBackendTest::stillRunning) || announcementTimedOut(launched),
+                    () -> running(tree) + " still running");
+            List<String> runningThen = running(tree);
+            assertFalse(announcementTimedOut(launched),
+                    "the sidecar of the cancelled start was not stopped by the cancel but kept running until the "
+                            + "launcher's announcement timeout: " + launched.failure().map(Throwable::getMessage).orElse("")
+                            + "; still running then: " + runningThen);
+            Ui.until("the cancelled start's sidecar process (pid " + process.pid() + ") gone", CONNECT_TIMEOUT,
+                    () -> tree.stream().noneMatch(ConnectedBackendTest::stillRunning),
+                    () -> running(tree) + " still running");
         } finally {
-            node.remove(PortolanPreferences.BACKEND_COMMAND);
+            instancePreferences().remove(PortolanPreferences.BACKEND_COMMAND);
             Ui.until("default backend command again", CONNECT_TIMEOUT,
                     () -> settings.configured().backendCommand().isEmpty());
-            CompletableFuture<Void> cleaned = backend.stop();
-            Ui.until("never-announcing backend stopped", CONNECT_TIMEOUT, cleaned::isDone);
+            // whatever the cancel did: no never-announcing process is left behind
+            await("never-announcing backend stopped", backend.stop());
         }
     }
 
     // ------------------------------------------------------------------ helpers
 
-    private static void awaitConnected() {
-        Ui.until("badge CONNECTED", CONNECT_TIMEOUT,
-                () -> view.stateText().equals("CONNECTED") && backend.sidecar().flatMap(LaunchHandle::lastAnnouncement)
-                        .map(a -> Integer.toString(a.announcement().port()).equals(view.portText())).orElse(false),
-                () -> view.stateText() + " port " + view.portText() + "; tracker " + tracker.current());
+    /** Our sidecar is up with the default spec and the tracker follows it (nothing to reset). */
+    private static boolean connectedToTheDefaultBackend() {
+        LaunchHandle h = backend.sidecar().orElse(null);
+        EndpointStatus s = tracker.current();
+        return h != null && !h.state().isTerminal() && h.pid().isPresent()
+                && h.spec().command().equals(SampleBackend.command())
+                && h.spec().restartPolicy().equals(RestartPolicy.DEFAULT) && trackerFollows(h, s);
+    }
+
+    /**
+     * The tracker's endpoint is our sidecar: AVAILABLE on its announced port, with its pid (announcement) or verified
+     * by our launch token (found by scan or cache, which do not know the pid).
+     */
+    private static boolean trackerFollows(LaunchHandle h, EndpointStatus s) {
+        Integer port = h.lastAnnouncement().map(a -> a.announcement().port()).orElse(null);
+        return port != null && h.pid().isPresent() && s.state() == EndpointState.AVAILABLE && s.endpoint() != null
+                && s.endpoint().port() == port
+                && (s.endpoint().pid() == null ? s.endpoint().verified() : s.endpoint().pid() == h.pid().getAsLong());
+    }
+
+    /**
+     * The view shows CONNECTED on the port our sidecar announced, and the tracker's endpoint is that sidecar: its pid
+     * (announcement), or verified by our launch token (found by scan or cache, which do not know the pid).
+     */
+    private void awaitConnectedToOurSidecar() {
+        Ui.until("badge CONNECTED to our sidecar", CONNECT_TIMEOUT, () -> {
+            LaunchHandle h = backend.sidecar().orElse(null);
+            return h != null && trackerFollows(h, tracker.current()) && view.stateText().equals("CONNECTED")
+                    && view.portText().equals(Integer.toString(h.lastAnnouncement().orElseThrow().announcement().port()));
+        }, () -> view.stateText() + " port " + view.portText() + "; tracker " + tracker.current() + "; sidecar "
+                + backend.sidecar().map(h -> h.state() + " " + h.pid() + " " + h.lastAnnouncement()).orElse("none"));
     }
 
     private static void run(String commandId) throws Exception {
         PlatformUI.getWorkbench().getService(IHandlerService.class).executeCommand(commandId, null);
         Ui.joinPortolanJobs(CONNECT_TIMEOUT);
+    }
+
+    private static <T> T await(String what, CompletableFuture<T> f) throws Exception {
+        Ui.until(what, CONNECT_TIMEOUT, f::isDone);
+        return f.get();
+    }
+
+    private static IEclipsePreferences instancePreferences() {
+        return InstanceScope.INSTANCE.getNode(PortolanUi.PLUGIN_ID);
+    }
+
+    private static void clearInstancePreferences() throws BackingStoreException {
+        IEclipsePreferences node = instancePreferences();
+        if (node.keys().length > 0) {
+            node.clear();
+        }
+    }
+
+    /** Nothing in the instance scope: the preference defaults of the test run reach the settings again. */
+    private static void resetPreferences() throws BackingStoreException {
+        clearInstancePreferences();
+        Ui.until("preferences back to the test defaults", CONNECT_TIMEOUT,
+                () -> settings.configured().equals(testDefaults), () -> settings.configured() + " instead of " + testDefaults);
+    }
+
+    private static void kill(long pid) {
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow();
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        assertTrue(process.destroyForcibly());
+    }
+
+    private static Optional<LaunchHandle> neverAnnouncingSidecar() {
+        return backend.sidecar().filter(h -> h.spec().command().equals(NEVER_ANNOUNCING));
+    }
+
+    private static Optional<ProcessHandle> alive(LaunchHandle h) {
+        return h.pid().isPresent() ? ProcessHandle.of(h.pid().getAsLong()).filter(ProcessHandle::isAlive)
+                : Optional.empty();
+    }
+
+    /** The same process (pid and start time: pids are reused) is still alive. */
+    private static boolean stillRunning(ProcessHandle p) {
+        return ProcessHandle.of(p.pid()).filter(ProcessHandle::isAlive)
+                .filter(now -> now.info().startInstant().equals(p.info().startInstant())).isPresent();
+    }
+
+    private static boolean announcementTimedOut(LaunchHandle h) {
+        return h.failure().map(f -> f.reason() == LaunchException.Reason.ANNOUNCEMENT_TIMEOUT).orElse(false);
+    }
+
+    private static List<String> running(List<ProcessHandle> tree) {
+        return tree.stream().filter(ConnectedBackendTest::stillRunning)
+                .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+    }
+
+    /** Sets a field editor's text the way typing does: its validation runs on key release. */
+    private static void type(Text field, String value) {
+        field.setText(value);
+        field.notifyListeners(SWT.KeyUp, new Event());
+        Ui.drain();
+    }
+
+    /** The newest event the view shows now ({@code null} when none). */
+    private DiscoveryEvent newestEvent() {
+        List<DiscoveryEvent> events = view.shown().events();
+        return events.isEmpty() ? null : events.get(0);
+    }
+
+    /** The events the view shows that are newer than {@code marker} (newest first; the same objects: identity). */
+    private List<DiscoveryEvent> eventsSince(DiscoveryEvent marker) {
+        List<DiscoveryEvent> events = view.shown().events();
+        int end = 0;
+        while (end < events.size() && events.get(end) != marker) {
+            end++;
+        }
+        return events.subList(0, end);
     }
 
     /** A dialog's OK button (JFace stores the button id as its data). */
@@ -381,21 +558,21 @@ class ConnectedBackendTest {
         Ui.drain();
     }
 
-    private static TableItem[] eventRows() {
+    private TableItem[] eventRows() {
         return table("Time").getItems();
     }
 
-    private static TableItem[] portRows() {
+    private TableItem[] portRows() {
         return table("Port").getItems();
     }
 
-    private static TableItem portRow(int port) {
+    private TableItem portRow(int port) {
         return Arrays.stream(portRows()).filter(r -> r.getText(0).equals(Integer.toString(port))).findFirst()
                 .orElseThrow(() -> new AssertionError("no row for port " + port));
     }
 
     /** The view's table whose first column is {@code firstColumn}. */
-    private static Table table(String firstColumn) {
+    private Table table(String firstColumn) {
         List<Table> t = Ui.find(view.getViewSite().getShell(), Table.class,
                 x -> x.getColumnCount() > 0 && x.getColumn(0).getText().equals(firstColumn));
         assertEquals(1, t.size(), "tables with first column " + firstColumn);

@@ -78,6 +78,19 @@ final class Ui {
                 () -> List.of(Job.getJobManager().find(PortolanUi.JOB_FAMILY)).toString());
     }
 
+    /**
+     * Spins the event loop until a display timer of {@code delay} fires. SWT runs timers in the order of their
+     * deadlines, so when this returns every timer that was scheduled before with a shorter delay has run too: an
+     * ordering barrier for code that schedules {@code timerExec}s (e.g. a throttled redraw), not a guess at how long
+     * something takes.
+     */
+    static void afterTimersUpTo(Duration delay) {
+        Display d = display();
+        boolean[] fired = { false };
+        d.timerExec((int) delay.toMillis(), () -> fired[0] = true);
+        until("a display timer of " + delay, delay.plusSeconds(60), () -> fired[0]);
+    }
+
     /** Processes the pending events. */
     static void drain() {
         Display d = display();
@@ -112,6 +125,16 @@ final class Ui {
                 collect(child, type, match, found);
             }
         }
+    }
+
+    /**
+     * This module's build directory ({@code target/}, system property {@code portolan.test.target} set by pom.xml):
+     * the only place tests write files to.
+     */
+    static Path targetDir() {
+        String t = System.getProperty("portolan.test.target");
+        return t != null && !t.isBlank() ? Path.of(t)
+                : dev.portolan.tests.common.Build.repoRoot().resolve("tests/dev.portolan.ui.tests/target");
     }
 
     /** Saves what the X server shows of the shell (a real screenshot of the window) as PNG. */

@@ -62,7 +62,13 @@ public final class BackendJob<T> extends Job {
     protected IStatus run(IProgressMonitor monitor) {
         SubMonitor sub = SubMonitor.convert(monitor, getName(), IProgressMonitor.UNKNOWN);
         try {
+            if (sub.isCanceled()) {
+                // cancelled before the operation began: do not start it at all
+                throw new CancellationException();
+            }
             CompletableFuture<T> f = operation.start(sub);
+            // Job.cancel() sets the monitor cancelled, then calls canceling(), which cancels `running`. A cancel that
+            // arrives before `running` is set is seen here (running is volatile: one of the two sides sees the other)
             running = f;
             if (sub.isCanceled()) {
                 f.cancel(true);

@@ -112,7 +112,7 @@ public final class DiscoveryBenchmark {
             Pending p = new Pending(e, new CompletableFuture<>());
             next.set(p);
             long t0 = System.nanoTime();
-            tracker.acceptAnnouncement(e, "tok");
+            tracker.acceptAnnouncement(e, dev.portolan.api.BackendCredentials.ofToken("tok"));
             p.fired().get(5, TimeUnit.SECONDS);
             long t1 = System.nanoTime();
             if (i >= 0) {
