@@ -106,7 +106,7 @@ class StrategiesTest {
         TestBackend imp = impostor(first + 1);
         DetectionException ex = assertThrows(DetectionException.class,
                 () -> Fixtures.strategy("scan").detect(Fixtures.context(range, "the-real-token")));
-        assertTrue(ex.getMessage().startsWith("no backend with our launch token on 127.0.0.1:" + range), ex.getMessage());
+        assertTrue(ex.getMessage().startsWith("no backend proving our identity on 127.0.0.1:" + range), ex.getMessage());
         assertTrue(ex.getMessage().contains("rejected " + imp.port() + ": answered healthy but did not echo the launch token"),
                 ex.getMessage());
         assertTrue(ex.getMessage().contains("3 refused"), ex.getMessage());
