@@ -251,6 +251,7 @@ class Security:
 
     def __init__(self, env):
         self.key = self._secret(env, "PORTOLAN_IDENTITY_KEY")
+        self.key_raw = None if self.key is None else base64.urlsafe_b64decode(self.key + "=" * (-len(self.key) % 4))
         token = self._secret(env, "PORTOLAN_API_TOKEN")
         if self.key is not None and token is not None and hmac.compare_digest(self.key, token):
             raise ConfigError("PORTOLAN_API_TOKEN equals PORTOLAN_IDENTITY_KEY: they must be two different secrets")
@@ -288,17 +289,14 @@ class Security:
                               "bytes, base64url without padding")
         return value
 
-    def key_bytes(self):
-        return base64.urlsafe_b64decode(self.key + "=" * (-len(self.key) % 4))
-
     def announcement_proof(self, port):
-        return None if self.key is None or self.challenge is None else proof(self.key_bytes(), self.challenge, port)
+        return None if self.key is None or self.challenge is None else proof(self.key_raw, self.challenge, port)
 
     def health_proof(self, header, port):
         nonce = (header or "").strip()
         if self.key is None or not _NONCE.fullmatch(nonce):
             return None
-        return proof(self.key_bytes(), nonce, port)
+        return proof(self.key_raw, nonce, port)
 
     def allowed_origin(self, origin, port):
         return origin in (f"http://127.0.0.1:{port}", f"http://localhost:{port}", f"http://[::1]:{port}") \
