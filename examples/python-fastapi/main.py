@@ -5,14 +5,26 @@ Contract (docs/protocol.md): reserve a port (API_PORT, else PORTOLAN_PORT_RANGE 
 keep it bound and listening, THEN print one flushed ``port_info`` JSON line on stdout, then serve on that very
 socket. Sidecar mode (default) stops on stdin EOF or on the line ``sidecar shutdown``.
 
+Protocol v2 (docs/protocol.md, docs/security.md): the announcement carries ``proof`` = HMAC-SHA256 of
+PORTOLAN_CHALLENGE and the port under PORTOLAN_IDENTITY_KEY; /health answers a fresh ``X-Portolan-Challenge`` with
+``X-Portolan-Proof``; with PORTOLAN_API_TOKEN every other request needs ``Authorization: Bearer`` or the docs session
+cookie (one-time ticket from POST /auth/ticket, redeemed by GET /auth/login); foreign Origin and Host headers get 403.
+Secrets are never printed, logged or echoed (PORTOLAN_TOKEN of protocol v1 is ignored).
+
 Run with Debian's python (python3-fastapi, python3-uvicorn):  /usr/bin/python3 main.py [--standalone] [--port N]
 Exit codes: 0 stopped, 2 bad arguments/environment, 3 no port could be reserved.
 """
 import argparse
+import base64
+import binascii
 import errno
 import fcntl
+import hashlib
+import hmac
 import json
 import os
+import re
+import secrets
 import socket
 import sys
 import threading
@@ -22,7 +34,13 @@ from datetime import datetime, timezone
 VERSION = "0.1.0"
 DEFAULT_RANGE = (8008, 8020)
 SHUTDOWN_COMMAND = "sidecar shutdown"
-TOKEN_HEADER = "X-Portolan-Token"
+CHALLENGE_HEADER = "X-Portolan-Challenge"
+PROOF_HEADER = "X-Portolan-Proof"
+PROTOCOL_VERSION = 2
+TICKET_LIFETIME = 60.0  # seconds
+COOKIE_PREFIX = "portolan_session_"  # + port: cookies are shared by all ports of a host
+ALLOW_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+ALLOW_HEADERS = f"Authorization, Content-Type, {CHALLENGE_HEADER}"
 DEBUG = os.environ.get("DEBUG_PORT_DISCOVERY", "").strip().lower() in ("1", "true", "yes", "on")
 
 
@@ -195,34 +213,231 @@ def reserve(forced, first, last):
     raise NoPort(f"no usable OS-assigned port on 127.0.0.1 (last: {last_reason})")
 
 
+# ----------------------------------------------------------------------------------------------- protocol v2 security
+
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
+_NONCE = re.compile(r"[A-Za-z0-9_-]{16,128}")
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s,?#]+")
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def sha256(text):
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def proof(key, nonce, port):
+    """base64url(HMAC-SHA256(key, ASCII(nonce) ":" ASCII(port))), no padding (docs/protocol.md)."""
+    return b64url(hmac.new(key, f"{nonce}:{port}".encode("ascii"), hashlib.sha256).digest())
+
+
+def loopback_host(host):
+    """127.0.0.1, localhost or [::1], with or without a port (DNS-rebinding guard)."""
+    h = (host or "").strip().lower()
+    if h.startswith("["):
+        end = h.find("]")
+        name, port = (h, "") if end < 0 else (h[: end + 1], h[end + 1:])
+    else:
+        name, _, rest = h.partition(":")
+        port = ":" + rest if _ else ""
+    return name in ("127.0.0.1", "localhost", "[::1]") and (port == "" or bool(re.fullmatch(r":[0-9]{1,5}", port)))
+
+
+class Security:
+    """The v2 variables and rules: identity proof, bearer token or docs session, Origin/CORS, one-time tickets.
+    Secrets are kept out of every message; tickets and sessions only as their SHA-256 digests."""
+
+    def __init__(self, env):
+        self.key = self._secret(env, "PORTOLAN_IDENTITY_KEY")
+        self.key_raw = None if self.key is None else base64.urlsafe_b64decode(self.key + "=" * (-len(self.key) % 4))
+        token = self._secret(env, "PORTOLAN_API_TOKEN")
+        if self.key is not None and token is not None and hmac.compare_digest(self.key, token):
+            raise ConfigError("PORTOLAN_API_TOKEN equals PORTOLAN_IDENTITY_KEY: they must be two different secrets")
+        self.token_digest = None if token is None else sha256(token)
+        self.challenge = (env.get("PORTOLAN_CHALLENGE") or "").strip() or None
+        if self.challenge is not None and not _NONCE.fullmatch(self.challenge):
+            raise ConfigError(f"PORTOLAN_CHALLENGE='{self.challenge[:80]}' is invalid: expected 16-128 characters "
+                              "of [A-Za-z0-9_-]")
+        self.origins = set()
+        for o in (env.get("PORTOLAN_ALLOWED_ORIGINS") or "").split(","):
+            o = o.strip()
+            if not o:
+                continue
+            if not _ORIGIN.fullmatch(o):
+                raise ConfigError(f"PORTOLAN_ALLOWED_ORIGINS: '{o[:80]}' is not an origin: expected "
+                                  "scheme://host[:port] in lower case, without path or wildcard (e.g. tauri://localhost)")
+            self.origins.add(o)
+        self.lock = threading.Lock()
+        self.tickets = {}  # digest -> monotonic expiry
+        self.sessions = {}  # digest -> None, oldest first
+
+    @staticmethod
+    def _secret(env, name):
+        value = (env.get(name) or "").strip()
+        if not value:
+            return None
+        raw = b""
+        if _B64URL.fullmatch(value):
+            try:
+                raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+            except (ValueError, binascii.Error):
+                raw = b""
+        if len(raw) < 16:
+            raise ConfigError(f"{name} is invalid (value not shown, {len(value)} characters): expected 32 random "
+                              "bytes, base64url without padding")
+        return value
+
+    def announcement_proof(self, port):
+        return None if self.key is None or self.challenge is None else proof(self.key_raw, self.challenge, port)
+
+    def health_proof(self, header, port):
+        nonce = (header or "").strip()
+        if self.key is None or not _NONCE.fullmatch(nonce):
+            return None
+        return proof(self.key_raw, nonce, port)
+
+    def allowed_origin(self, origin, port):
+        return origin in (f"http://127.0.0.1:{port}", f"http://localhost:{port}", f"http://[::1]:{port}") \
+            or origin in self.origins
+
+    def bearer_ok(self, authorization):
+        if self.token_digest is None:
+            return True
+        a = authorization or ""
+        return a[:7].lower() == "bearer " and hmac.compare_digest(sha256(a[7:].strip()), self.token_digest)
+
+    def authorized(self, authorization, cookie, port):
+        return self.bearer_ok(authorization) or self.has_session(cookie, port)
+
+    def issue_ticket(self):
+        ticket = secrets.token_urlsafe(32)
+        now = time.monotonic()
+        with self.lock:
+            for d in [d for d, expiry in self.tickets.items() if expiry <= now]:
+                del self.tickets[d]
+            if len(self.tickets) >= 1024:
+                raise ValueError("too many outstanding login tickets; retry in a minute")
+            self.tickets[sha256(ticket)] = now + TICKET_LIFETIME
+        return ticket
+
+    def redeem(self, ticket):
+        """A new session value for a known, unused, unexpired ticket (used up now), else None."""
+        if not ticket or len(ticket) > 256:
+            return None
+        with self.lock:
+            expiry = self.tickets.pop(sha256(ticket), None)
+            if expiry is None or expiry <= time.monotonic():
+                return None
+            session = secrets.token_urlsafe(32)
+            self.sessions[sha256(session)] = None
+            while len(self.sessions) > 256:
+                del self.sessions[next(iter(self.sessions))]
+            return session
+
+    def has_session(self, cookie, port):
+        name = f"{COOKIE_PREFIX}{port}"
+        for part in (cookie or "").split(";"):
+            k, eq, v = part.partition("=")
+            if eq and k.strip() == name and 0 < len(v.strip()) <= 256:
+                with self.lock:
+                    if sha256(v.strip()) in self.sessions:
+                        return True
+        return False
+
+
+class SecurityMiddleware:
+    """ASGI middleware, before any route: Host allow-list (403), Origin rule (403), CORS pre-flights (204), bearer or
+    session (401 + WWW-Authenticate: Bearer) except for GET/HEAD /health and GET /auth/login."""
+
+    def __init__(self, app, security, port_holder):
+        self.app, self.security, self.port_holder = app, security, port_holder
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        from starlette.responses import JSONResponse, Response
+
+        port = self.port_holder["port"]
+        headers = {}
+        for k, v in scope["headers"]:
+            headers.setdefault(k.decode("latin-1").lower(), v.decode("latin-1"))
+        method, path = scope["method"], scope["path"]
+        host = headers.get("host")
+        if not loopback_host(host):
+            return await JSONResponse({"error": f"Host header '{(host or '')[:80]}' is not a loopback address of this "
+                                                "backend", "status": 403}, 403)(scope, receive, send)
+        origin = headers.get("origin")
+        if origin is not None and not self.security.allowed_origin(origin, port):
+            return await JSONResponse({"error": f"origin '{origin[:80]}' is not allowed", "status": 403},
+                                      403)(scope, receive, send)
+        cors = {} if origin is None else {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
+                                          "Access-Control-Expose-Headers": PROOF_HEADER}
+        if origin is not None and method == "OPTIONS" and "access-control-request-method" in headers:
+            return await Response(status_code=204, headers={**cors, "Access-Control-Allow-Methods": ALLOW_METHODS,
+                                                            "Access-Control-Allow-Headers": ALLOW_HEADERS,
+                                                            "Access-Control-Max-Age": "600"})(scope, receive, send)
+        public = (path == "/health" and method in ("GET", "HEAD")) or (path == "/auth/login" and method == "GET")
+        if not public and not self.security.authorized(headers.get("authorization"), headers.get("cookie"), port):
+            return await JSONResponse({"error": "authorization required: Authorization: Bearer <token> or a docs "
+                                                "session", "status": 401}, 401,
+                                      headers={**cors, "WWW-Authenticate": "Bearer"})(scope, receive, send)
+        if not cors:
+            return await self.app(scope, receive, send)
+
+        async def send_with_cors(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + [
+                    (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in cors.items()]
+            await send(message)
+
+        return await self.app(scope, receive, send_with_cors)
+
+
 # ----------------------------------------------------------------------------------------------- the app
 
-def create_app(token, mode, port_holder):
+def create_app(security, mode, port_holder):
     from fastapi import FastAPI, HTTPException, Request
-    from fastapi.responses import JSONResponse
+    from fastapi.responses import JSONResponse, RedirectResponse
 
-    app = FastAPI(title="Portolan Python example backend", version=VERSION)
+    app = FastAPI(title="Portolan Python example backend", version=VERSION)  # /docs, /openapi.json: authorized
+    app.add_middleware(SecurityMiddleware, security=security, port_holder=port_holder)
     items = {}
     started = time.time()
 
-    @app.middleware("http")
-    async def loopback_host_only(request: Request, call_next):
-        host = (request.headers.get("host") or "").lower()
-        name = host[: host.index("]") + 1] if host.startswith("[") and "]" in host else host.split(":")[0]
-        if name not in ("127.0.0.1", "localhost", "[::1]"):
-            return JSONResponse({"error": f"Host header '{host}' is not a loopback address of this backend",
-                                 "status": 403}, status_code=403)
-        return await call_next(request)
-
     @app.get("/health")
-    def health():
-        body = {"status": "healthy", "pid": os.getpid(), "version": VERSION, "mode": mode,
-                "port": port_holder["port"]}
-        headers = {}
-        if token is not None:
-            body["token"] = token
-            headers[TOKEN_HEADER] = token
-        return JSONResponse(body, headers=headers)
+    def health(request: Request):
+        """Open, nothing secret; X-Portolan-Proof answers a valid X-Portolan-Challenge."""
+        port = port_holder["port"]
+        body = {"status": "healthy", "protocol": PROTOCOL_VERSION, "pid": os.getpid(), "version": VERSION,
+                "mode": mode, "port": port}
+        p = security.health_proof(request.headers.get(CHALLENGE_HEADER), port)
+        return JSONResponse(body, headers={PROOF_HEADER: p} if p else {})
+
+    @app.post("/auth/ticket")
+    def ticket(request: Request):
+        """A one-time login link for a browser (valid 60 s); needs the bearer token (a session cannot mint one)."""
+        if not security.bearer_ok(request.headers.get("authorization")):
+            return JSONResponse({"error": "a login ticket needs Authorization: Bearer <token>", "status": 401}, 401,
+                                headers={"WWW-Authenticate": "Bearer"})
+        try:
+            t = security.issue_ticket()
+        except ValueError as e:
+            return JSONResponse({"error": str(e), "status": 429}, 429)
+        return JSONResponse({"ticket": t, "login_url": f"http://127.0.0.1:{port_holder['port']}/auth/login?ticket={t}"},
+                            headers={"Cache-Control": "no-store"})
+
+    @app.get("/auth/login")
+    def login(ticket: str = ""):
+        """Redeems a ticket: a session cookie (HttpOnly, SameSite=Strict) and a redirect to /docs."""
+        session = security.redeem(ticket)
+        if session is None:
+            return JSONResponse({"error": "unknown, used or expired login ticket: ask for a new one "
+                                          "(POST /auth/ticket)", "status": 401}, 401)
+        return RedirectResponse("/docs", 303, headers={
+            "Set-Cookie": f"{COOKIE_PREFIX}{port_holder['port']}={session}; HttpOnly; SameSite=Strict; Path=/",
+            "Cache-Control": "no-store"})
 
     @app.get("/v1/echo")
     def echo_get(request: Request):
@@ -338,7 +553,11 @@ def main(argv=None):
         forced = ("--port", args.port)
     elif os.environ.get("API_PORT", "").strip():
         forced = ("API_PORT", os.environ["API_PORT"])
-    token = os.environ.get("PORTOLAN_TOKEN") or None
+    try:
+        security = Security(os.environ)  # PORTOLAN_TOKEN (v1) is ignored: a v2 backend never echoes a secret
+    except ConfigError as e:
+        log(str(e))
+        return 2
 
     try:
         res = reserve(forced, first, last)
@@ -349,7 +568,7 @@ def main(argv=None):
     import uvicorn  # imported after the bind: the announcement does not wait for the import of the web stack
 
     port_holder = {"port": res.port}
-    app = create_app(token, mode, port_holder)
+    app = create_app(security, mode, port_holder)
     config = uvicorn.Config(app, http=http_protocol(), log_level="info", access_log=False,
                             lifespan="off")
     server = uvicorn.Server(config)
@@ -357,10 +576,11 @@ def main(argv=None):
     base = f"http://127.0.0.1:{res.port}"
     announcement = {"type": "port_info", "mode": mode, "port": res.port, "url": base, "docs_url": base + "/docs",
                     "health_url": base + "/health", "pid": os.getpid()}
-    if token is not None:
-        announcement["token"] = token
     announcement["version"] = VERSION
     announcement["started_at"] = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    p = security.announcement_proof(res.port)
+    if p is not None:
+        announcement["proof"] = p
     # one line, flushed, after the socket is bound and listening
     sys.stdout.write(json.dumps(announcement, separators=(",", ":")) + "\n")
     sys.stdout.flush()

@@ -35,7 +35,9 @@ import dev.portolan.ports.ServerReservation;
  * Servers that cannot adopt a bound channel (the JDK's {@code HttpServer}) pass their own {@link ServerBinder} to
  * {@link #bind(ServerBinder)}: the finder's scan binds the server itself, so the announced port is always the one
  * the server holds. Reads {@code API_PORT} (forced port, 0 = OS), {@code PORTOLAN_PORT_RANGE} ({@code FIRST-LAST})
- * and {@code PORTOLAN_TOKEN} (echoed in the announcement) from the given environment.
+ * and the protocol v2 variables ({@link BackendSecurity}: identity key, API token, announcement challenge, allowed
+ * origins) from the given environment. The announcement carries the v2 {@code proof} when a key and a challenge were
+ * given, and never a token: {@code PORTOLAN_TOKEN} (v1) is ignored.
  */
 public final class JavaBackend {
 
@@ -47,7 +49,7 @@ public final class JavaBackend {
     private final BindingPortFinder finder;
     private final PrintStream out;
     private final String version;
-    private final String token;
+    private final BackendSecurity security;
     private final Instant startedAt = Instant.now();
 
     private JavaBackend(Builder b) throws BackendConfigException {
@@ -58,8 +60,7 @@ public final class JavaBackend {
         this.finder = b.finder != null ? b.finder : PortFinders.create();
         this.out = b.out;
         this.version = b.version;
-        String t = environment.get(EnvironmentVariables.PORTOLAN_TOKEN);
-        this.token = t == null || t.isEmpty() ? null : t;
+        this.security = BackendSecurity.fromEnvironment(environment);
         if (b.range != null) {
             this.range = b.range;
         } else {
@@ -83,7 +84,13 @@ public final class JavaBackend {
 
     /** The port request this backend allocates with ({@code --port} / {@code API_PORT} / range). */
     public PortRequest request() {
-        Map<String, String> env = new HashMap<>(environment);
+        // only what the finder reads: a request (a record) must never carry the secrets into a message
+        Map<String, String> env = new HashMap<>();
+        for (String name : new String[] { EnvironmentVariables.API_PORT, EnvironmentVariables.DEBUG_PORT_DISCOVERY }) {
+            if (environment.get(name) != null) {
+                env.put(name, environment.get(name));
+            }
+        }
         if (forcedPort != null) {
             env.put(EnvironmentVariables.API_PORT, Integer.toString(forcedPort));
         }
@@ -109,11 +116,15 @@ public final class JavaBackend {
         return bind(ServerBinder.channel());
     }
 
-    /** The announcement for a held port: the seed's fields plus pid, token echo, version, start time. */
+    /**
+     * The announcement for a held port: the seed's fields plus pid, version, start time and (protocol v2) the proof
+     * for {@code PORTOLAN_CHALLENGE} on that port; no token.
+     */
     public Announcement announcement(ServerReservation<?> reservation) {
         String host = reservation.address().getAddress().getHostAddress();
-        return Announcement.of(mode, host, reservation.port()).withDetails(ProcessHandle.current().pid(), token,
-                version, startedAt);
+        return Announcement.of(mode, host, reservation.port())
+                .withDetails(ProcessHandle.current().pid(), null, version, startedAt)
+                .withProof(security.announcementProof(reservation.port()));
     }
 
     /**
@@ -139,9 +150,9 @@ public final class JavaBackend {
         return mode;
     }
 
-    /** The launch token from {@code PORTOLAN_TOKEN}, or {@code null}. */
-    public String token() {
-        return token;
+    /** The protocol v2 rules (identity proof, bearer token, origins, docs login) read from the environment. */
+    public BackendSecurity security() {
+        return security;
     }
 
     public String version() {
@@ -182,7 +193,7 @@ public final class JavaBackend {
             return this;
         }
 
-        /** Where {@code API_PORT}, {@code PORTOLAN_PORT_RANGE}, {@code PORTOLAN_TOKEN} come from. */
+        /** Where {@code API_PORT}, {@code PORTOLAN_PORT_RANGE} and the v2 variables come from. */
         public Builder environment(Map<String, String> env) {
             this.environment = Map.copyOf(env);
             return this;
@@ -216,7 +227,10 @@ public final class JavaBackend {
             return this;
         }
 
-        /** @throws BackendConfigException when {@code PORTOLAN_PORT_RANGE} is invalid (named with its value) */
+        /**
+         * @throws BackendConfigException when {@code PORTOLAN_PORT_RANGE} (named with its value) or a v2 variable
+         *                                (named, a secret's value never shown) is invalid
+         */
         public JavaBackend build() throws BackendConfigException {
             return new JavaBackend(this);
         }

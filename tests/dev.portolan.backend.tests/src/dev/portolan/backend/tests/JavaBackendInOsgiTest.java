@@ -1,6 +1,7 @@
 package dev.portolan.backend.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +27,7 @@ import dev.portolan.backend.JavaBackend;
 import dev.portolan.backend.JavaCommand;
 import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.core.protocol.AnnouncementCodec;
+import dev.portolan.core.protocol.IdentityProof;
 import dev.portolan.ports.BindingPortFinder;
 import dev.portolan.ports.ServerReservation;
 import dev.portolan.tests.common.OsgiServices;
@@ -41,9 +43,12 @@ class JavaBackendInOsgiTest {
     @Test
     void bindChannelThenAnnounceWritesOneFlushedLineNamingTheHeldPort() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String key = IdentityProof.newSecret();
+        String challenge = IdentityProof.newNonce();
         JavaBackend backend = JavaBackend.builder().finder(finder).range(new PortRange(20800, 20810))
-                .environment(Map.of("PORTOLAN_TOKEN", "in-osgi")).version("9.9").out(new PrintStream(out, false,
-                        StandardCharsets.UTF_8)).build();
+                .environment(Map.of("PORTOLAN_TOKEN", "in-osgi", "PORTOLAN_IDENTITY_KEY", key,
+                        "PORTOLAN_CHALLENGE", challenge))
+                .version("9.9").out(new PrintStream(out, false, StandardCharsets.UTF_8)).build();
         try (ServerReservation<ServerSocketChannel> r = backend.bindChannel()) {
             Announcement a = backend.announce(r);
             String text = out.toString(StandardCharsets.UTF_8);
@@ -51,7 +56,9 @@ class JavaBackendInOsgiTest {
             Announcement decoded = codec.decode(text.strip()).orElseThrow();
             assertEquals(a, decoded);
             assertEquals(r.port(), decoded.port());
-            assertEquals("in-osgi", decoded.token());
+            assertEquals(null, decoded.token(), "v2: no token echo");
+            assertFalse(text.contains("in-osgi") || text.contains(key), text);
+            assertTrue(IdentityProof.verify(key, challenge, r.port(), decoded.proof()), text);
             assertEquals(ProcessHandle.current().pid(), decoded.pid());
             try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", decoded.port()));
                     SocketChannel accepted = r.server().accept()) {

@@ -46,7 +46,7 @@ class PythonBackendTest {
     }
 
     @Test
-    void announcesAfterBindServesHealthWithTheTokenAndStopsOnShutdownLine(@TempDir Path lockDir) throws Exception {
+    void announcesAfterBindServesHealthWithoutTheV1TokenAndStopsOnShutdownLine(@TempDir Path lockDir) throws Exception {
         try (ChildProcess child = ChildProcess.start(null, python(lockDir,
                 List.of("PORTOLAN_TOKEN=py-token-1", "PORTOLAN_PORT_RANGE=20700-20720")))) {
             Announcement a = awaitAnnouncement(child);
@@ -54,14 +54,15 @@ class PythonBackendTest {
                 assertTrue(c.isConnected(), "connect right after the announcement succeeds");
             }
             assertTrue(a.port() >= 20700 && a.port() <= 20720, a.toString());
-            assertEquals("py-token-1", a.token());
+            assertEquals(null, a.token(), "protocol v2: PORTOLAN_TOKEN is ignored, never echoed");
             assertEquals(child.process().pid(), a.pid());
             var health = get(a.healthUrl());
             assertEquals(200, health.statusCode(), health.body());
             JsonNode h = json(health);
             assertEquals("healthy", h.get("status").asText());
-            assertEquals("py-token-1", h.get("token").asText());
-            assertEquals("py-token-1", health.headers().firstValue("x-portolan-token").orElse(null));
+            assertFalse(h.has("token"), health.body());
+            assertEquals(2, h.get("protocol").asInt());
+            assertTrue(health.headers().firstValue("x-portolan-token").isEmpty(), health.headers().toString());
             assertEquals(200, get(a.docsUrl()).statusCode());
             assertEquals(201, post(a.url().resolve("/v1/items"), "{\"name\":\"n\"}").statusCode());
             assertEquals("hi", json(get(a.url().resolve("/v1/echo?m=hi"))).get("echo").get("m").asText());
@@ -71,6 +72,7 @@ class PythonBackendTest {
             tell(child, "sidecar shutdown");
             assertEquals(0, child.awaitExit(EXIT), child.output());
             assertTrue(child.output().contains("'sidecar shutdown' received"), child.output());
+            assertFalse(child.output().contains("py-token-1"), child.output());
         }
     }
 

@@ -37,7 +37,7 @@ class SampleBackendProcessTest {
     private static final Duration EXIT = Duration.ofSeconds(30);
 
     @Test
-    void commandStartsABackendThatAnnouncesAfterBindAndEchoesTheToken() throws Exception {
+    void commandStartsABackendThatAnnouncesAfterBindAndNeverEchoesTheV1Token() throws Exception {
         List<String> cmd = withEnv(List.of("PORTOLAN_TOKEN=tok-4711", "PORTOLAN_PORT_RANGE=20300-20320"),
                 SampleBackend.command());
         assertTrue(cmd.contains("-Dsun.net.httpserver.nodelay=true"), cmd.toString());
@@ -49,7 +49,7 @@ class SampleBackendProcessTest {
             }
             assertTrue(new PortRange(20300, 20320).contains(a.port()), "port from PORTOLAN_PORT_RANGE: " + a);
             assertEquals("sidecar", a.mode());
-            assertEquals("tok-4711", a.token());
+            assertEquals(null, a.token(), "protocol v2: PORTOLAN_TOKEN is ignored, never echoed");
             assertEquals(child.process().pid(), a.pid(), "pid of the backend itself (env execs java)");
             assertEquals(SampleBackend.VERSION, a.version());
 
@@ -57,12 +57,15 @@ class SampleBackendProcessTest {
             assertEquals(200, health.statusCode());
             JsonNode h = json(health);
             assertEquals("healthy", h.get("status").asText());
-            assertEquals("tok-4711", h.get("token").asText());
+            assertFalse(h.has("token"), health.body());
+            assertFalse(health.body().contains("tok-4711"), health.body());
+            assertEquals(2, h.get("protocol").asInt());
             assertEquals(a.pid().longValue(), h.get("pid").asLong());
             assertEquals(SampleBackend.VERSION, h.get("version").asText());
-            assertEquals("tok-4711", health.headers().firstValue(SampleBackend.TOKEN_HEADER).orElse(null));
+            assertTrue(health.headers().firstValue("X-Portolan-Token").isEmpty(), health.headers().toString());
+            assertFalse(child.output().contains("tok-4711"), child.output());
 
-            var docs = get(a.docsUrl());
+            var docs = get(a.docsUrl()); // no PORTOLAN_API_TOKEN: the API and the docs are open to loopback
             assertEquals(200, docs.statusCode());
             assertTrue(docs.body().contains("<h1>Portolan sample backend"), docs.body());
 

@@ -1,0 +1,126 @@
+package dev.portolan.backend.sample;
+
+import static dev.portolan.backend.sample.Http.MAPPER;
+import static dev.portolan.backend.sample.Http.abbreviate;
+import static dev.portolan.backend.sample.Http.allow;
+import static dev.portolan.backend.sample.Http.body;
+import static dev.portolan.backend.sample.Http.error;
+import static dev.portolan.backend.sample.Http.json;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+
+/**
+ * The sample's REST API (an in-memory item store): {@code GET|POST /v1/echo}, {@code GET|POST /v1/items},
+ * {@code GET|DELETE /v1/items/{id}}, {@code GET /v1/time}. Called only for admitted (authorized) requests.
+ */
+final class SampleApi {
+
+    private final Instant started = Instant.now();
+    private final Map<Long, ObjectNode> items = new ConcurrentSkipListMap<>();
+    private final AtomicLong nextId = new AtomicLong(1);
+
+    /** Answers a request under {@code /v1/}; false when the path is none of its endpoints. */
+    boolean handle(HttpExchange ex, String path, String method) throws IOException {
+        switch (path) {
+        case "/v1/time" -> {
+            if (allow(ex, "GET")) {
+                ObjectNode o = MAPPER.createObjectNode();
+                Instant now = Instant.now();
+                o.put("now", now.toString());
+                o.put("epoch_ms", now.toEpochMilli());
+                o.put("uptime_ms", now.toEpochMilli() - started.toEpochMilli());
+                json(ex, 200, o);
+            }
+        }
+        case "/v1/echo" -> echo(ex, method);
+        case "/v1/items" -> items(ex, method);
+        default -> {
+            if (!path.startsWith("/v1/items/")) {
+                return false;
+            }
+            item(ex, method, path.substring("/v1/items/".length()));
+        }
+        }
+        return true;
+    }
+
+    private void echo(HttpExchange ex, String method) throws IOException {
+        if (!allow(ex, "GET", "POST")) {
+            return;
+        }
+        ObjectNode o = MAPPER.createObjectNode();
+        if (method.equals("POST")) {
+            JsonNode body = body(ex);
+            if (body == null) {
+                return;
+            }
+            o.set("echo", body);
+        } else {
+            ObjectNode q = o.putObject("echo");
+            String query = ex.getRequestURI().getQuery();
+            if (query != null) {
+                for (String kv : query.split("&")) {
+                    int eq = kv.indexOf('=');
+                    q.put(eq < 0 ? kv : kv.substring(0, eq), eq < 0 ? "" : kv.substring(eq + 1));
+                }
+            }
+        }
+        json(ex, 200, o);
+    }
+
+    private void items(HttpExchange ex, String method) throws IOException {
+        if (!allow(ex, "GET", "POST")) {
+            return;
+        }
+        if (method.equals("GET")) {
+            ObjectNode o = MAPPER.createObjectNode();
+            var arr = o.putArray("items");
+            items.values().forEach(arr::add);
+            json(ex, 200, o);
+            return;
+        }
+        JsonNode body = body(ex);
+        if (body == null) {
+            return;
+        }
+        if (!body.isObject() || !body.path("name").isTextual()) {
+            error(ex, 422, "expected a JSON object with a string 'name', got: " + abbreviate(body.toString()));
+            return;
+        }
+        long id = nextId.getAndIncrement();
+        ObjectNode item = MAPPER.createObjectNode();
+        item.put("id", id);
+        item.put("name", body.get("name").asText());
+        item.put("created_at", Instant.now().toString());
+        items.put(id, item);
+        ex.getResponseHeaders().set("Location", "/v1/items/" + id);
+        json(ex, 201, item);
+    }
+
+    private void item(HttpExchange ex, String method, String idText) throws IOException {
+        if (!allow(ex, "GET", "DELETE")) {
+            return;
+        }
+        long id;
+        try {
+            id = Long.parseLong(idText);
+        } catch (NumberFormatException e) {
+            error(ex, 400, "item id '" + abbreviate(idText) + "' is not a number");
+            return;
+        }
+        ObjectNode item = method.equals("DELETE") ? items.remove(id) : items.get(id);
+        if (item == null) {
+            error(ex, 404, "no item " + id);
+        } else {
+            json(ex, 200, item);
+        }
+    }
+}
