@@ -14,6 +14,14 @@ public final class ExpectedToken {
 
     /** System property alternative to the {@code PORTOLAN_TOKEN} environment variable. */
     public static final String PROPERTY = "portolan.token";
+    /**
+     * In-process alternative to {@code PORTOLAN_IDENTITY_KEY}, for applications that embed Portolan and receive the
+     * key some other way: set it with {@code System.setProperty}, never with {@code -D} on a command line (every
+     * local process can read command lines). @since 0.1.1
+     */
+    public static final String IDENTITY_KEY_PROPERTY = "portolan.identityKey";
+    /** In-process alternative to {@code PORTOLAN_API_TOKEN} (same caveat). @since 0.1.1 */
+    public static final String API_TOKEN_PROPERTY = "portolan.apiToken";
 
     private ExpectedToken() {
     }
@@ -24,8 +32,15 @@ public final class ExpectedToken {
      * {@value #PROPERTY}). @since 0.1.1
      */
     public static BackendCredentials configuredCredentials() {
-        return new BackendCredentials(System.getenv(EnvironmentVariables.PORTOLAN_IDENTITY_KEY),
-                System.getenv(EnvironmentVariables.PORTOLAN_API_TOKEN), configured().orElse(null), false);
+        return new BackendCredentials(
+                firstSet(System.getenv(EnvironmentVariables.PORTOLAN_IDENTITY_KEY),
+                        System.getProperty(IDENTITY_KEY_PROPERTY)),
+                firstSet(System.getenv(EnvironmentVariables.PORTOLAN_API_TOKEN), System.getProperty(API_TOKEN_PROPERTY)),
+                configured().orElse(null), false);
+    }
+
+    private static String firstSet(String a, String b) {
+        return a != null && !a.isBlank() ? a : b;
     }
 
     public static Optional<String> configured() {

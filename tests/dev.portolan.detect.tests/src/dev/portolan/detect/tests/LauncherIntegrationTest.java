@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.portolan.api.discovery.DetectionContext;
+import dev.portolan.api.Verification;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.ApiClient;
@@ -109,15 +112,18 @@ class LauncherIntegrationTest {
             assertEquals(EndpointState.AVAILABLE, started.state(), started.toString());
             Endpoint e = started.endpoint();
             assertEquals("announcement", e.source());
-            assertTrue(e.verified(), "our sidecar echoed its launch token");
+            assertTrue(e.verified(), "our sidecar proved its identity");
+            assertEquals(Verification.CHALLENGE, e.verification());
             assertTrue(range.contains(e.port()));
             assertNotEquals(impostor.port(), e.port());
             assertEquals(h.lastAnnouncement().orElseThrow().announcement().port(), e.port());
 
             Endpoint announced = Fixtures.strategy("announcement")
-                    .detect(Fixtures.context(range, h.token()));
+                    .detect(DetectionContext.of(range, h.credentials(), Instant.now().plusSeconds(10), false));
             assertEquals(e.port(), announced.port());
-            Endpoint scanned = Fixtures.strategy("scan").detect(Fixtures.context(range, h.token()));
+            Endpoint scanned = Fixtures.strategy("scan")
+                    .detect(DetectionContext.of(range, h.credentials(), Instant.now().plusSeconds(10), false));
+            assertEquals(Verification.CHALLENGE, scanned.verification());
             assertEquals(e.port(), scanned.port());
 
             DiscoveryResult r = Await.result(discovery.discover(), Fixtures.WAIT, "discover");

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
+import java.time.Instant;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.portolan.core.protocol.IdentityProof;
+import dev.portolan.api.discovery.DetectionContext;
+import dev.portolan.api.Verification;
+import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Announcement;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
@@ -64,7 +70,7 @@ class RealBackendsTest {
 
     @AfterAll
     static void restore() {
-        System.clearProperty(ExpectedToken.PROPERTY);
+        clearExpected();
         settings.update(before);
     }
 
@@ -74,7 +80,12 @@ class RealBackendsTest {
             c.close();
         }
         children.forEach(ChildProcess::close);
-        System.clearProperty(ExpectedToken.PROPERTY);
+        clearExpected();
+    }
+
+    private static void clearExpected() {
+        System.clearProperty(ExpectedToken.IDENTITY_KEY_PROPERTY);
+        System.clearProperty(ExpectedToken.API_TOKEN_PROPERTY);
     }
 
     private static List<String> command(String kind) {
@@ -85,17 +96,27 @@ class RealBackendsTest {
         return List.of("/usr/bin/python3", "-u", main.toString());
     }
 
-    private Announcement start(String kind, String token, PortRange range) throws Exception {
-        List<String> c = new ArrayList<>(List.of("/usr/bin/env", "PORTOLAN_TOKEN=" + token,
-                "PORTOLAN_PORT_RANGE=" + range, "PYTHONUNBUFFERED=1"));
-        c.addAll(command(kind));
-        ChildProcess child = ChildProcess.start(null, c);
+    /** Starts a real backend with protocol v2 secrets in its environment (never on its command line). */
+    private Announcement start(String kind, BackendCredentials c, PortRange range) throws Exception {
+        String challenge = IdentityProof.newNonce();
+        ChildProcess child = ChildProcess.start(null, command(kind), Map.of("PORTOLAN_PORT_RANGE", range.toString(),
+                "PYTHONUNBUFFERED", "1", "PORTOLAN_IDENTITY_KEY", c.identityKey(), "PORTOLAN_API_TOKEN",
+                c.apiToken(), "PORTOLAN_CHALLENGE", challenge));
         children.add(child);
         String line = child.awaitLine(RealBackendsTest::isAnnouncement, START);
         Announcement a = AnnouncementCodec.standard().decode(line).orElseThrow();
         assertTrue(range.contains(a.port()), kind + " announced " + a.port() + " outside " + range);
-        assertEquals(token, a.token());
+        assertEquals(null, a.token(), "v2: no token in the announcement");
+        assertTrue(IdentityProof.verify(c.identityKey(), challenge, a.port(), a.proof()), line);
         return a;
+    }
+
+    private static BackendCredentials fresh() {
+        return new BackendCredentials(IdentityProof.newSecret(), IdentityProof.newSecret(), null, true);
+    }
+
+    private static DetectionContext context(PortRange range, BackendCredentials c) {
+        return DetectionContext.of(range, c, Instant.now().plusSeconds(10), false);
     }
 
     private static boolean isAnnouncement(String line) {
@@ -111,26 +132,26 @@ class RealBackendsTest {
     void everyStrategyValidatesTheRealBackend(String kind) throws Exception {
         int first = Fixtures.PORTS.block(5);
         PortRange range = new PortRange(first, first + 4);
-        String token = "real-" + kind + "-token";
-        Announcement a = start(kind, token, range);
+        BackendCredentials ours = fresh();
+        Announcement a = start(kind, ours, range);
 
-        Endpoint scanned = Fixtures.strategy("scan").detect(Fixtures.context(range, token));
+        Endpoint scanned = Fixtures.strategy("scan").detect(context(range, ours));
         assertEquals(a.port(), scanned.port());
-        assertTrue(scanned.verified());
+        assertEquals(Verification.CHALLENGE, scanned.verification());
         DetectionException other = assertThrows(DetectionException.class,
-                () -> Fixtures.strategy("scan").detect(Fixtures.context(range, "someone-elses-token")));
-        assertTrue(other.getMessage().contains("rejected " + a.port() + ": answered healthy with a different launch token"),
+                () -> Fixtures.strategy("scan").detect(context(range, fresh())));
+        assertTrue(other.getMessage().contains("rejected " + a.port() + ": answered healthy with a wrong identity proof"),
                 other.getMessage());
 
-        EndpointCache.atDefaultLocation().write(Endpoint.of(a, "announcement", true), token);
-        Endpoint cached = Fixtures.strategy("cache").detect(Fixtures.context(new PortRange(1, 1), null));
+        EndpointCache.atDefaultLocation().write(Endpoint.of(a, "announcement", true), ours);
+        Endpoint cached = Fixtures.strategy("cache").detect(context(new PortRange(1, 1), BackendCredentials.NONE));
         assertEquals(a.port(), cached.port());
-        assertTrue(cached.verified());
+        assertEquals(Verification.CHALLENGE, cached.verification(), "checked with the secrets saved with the entry");
 
         settings.update(Fixtures.settings(range, a.port(), Duration.ofSeconds(5), Duration.ofMinutes(10)));
-        Endpoint overridden = Fixtures.strategy("override").detect(Fixtures.context(new PortRange(1, 1), token));
+        Endpoint overridden = Fixtures.strategy("override").detect(context(new PortRange(1, 1), ours));
         assertEquals(a.port(), overridden.port());
-        assertTrue(overridden.verified());
+        assertEquals(Verification.CHALLENGE, overridden.verification());
         Files.deleteIfExists(EndpointCache.atDefaultLocation().file());
     }
 
@@ -138,8 +159,10 @@ class RealBackendsTest {
     @ValueSource(strings = { "java", "python" })
     void killedBackendIsReplacedAndTheApiCallSucceedsWithAtMostOneRetry(String kind) throws Exception {
         int first = Fixtures.PORTS.block(8);
-        String token = "recovery-" + kind;
-        System.setProperty(ExpectedToken.PROPERTY, token);
+        // two instances of "our" backend share the secrets this front end was configured with (in-process)
+        BackendCredentials ours = fresh();
+        System.setProperty(ExpectedToken.IDENTITY_KEY_PROPERTY, ours.identityKey());
+        System.setProperty(ExpectedToken.API_TOKEN_PROPERTY, ours.apiToken());
         PortRange range = new PortRange(first, first + 7);
         settings.update(Fixtures.settings(range, null, Duration.ofSeconds(5), Duration.ofMillis(200)));
         EndpointTracker tracker = OsgiServices.await(RealBackendsTest.class, EndpointTracker.class, Fixtures.WAIT);
@@ -147,7 +170,7 @@ class RealBackendsTest {
         Await.Recorder<EndpointStatus> events = new Await.Recorder<>();
         closeables.add(tracker.addListener(events::accept));
 
-        Announcement a = start(kind, token, new PortRange(first, first + 3));
+        Announcement a = start(kind, ours, new PortRange(first, first + 3));
         EndpointStatus s = Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
         if (s.endpoint() == null || s.endpoint().port() != a.port()) {
             s = events.await(x -> x.state() == EndpointState.AVAILABLE && x.endpoint().port() == a.port(),
@@ -158,7 +181,7 @@ class RealBackendsTest {
         assertEquals(200, r1.status());
         assertEquals(a.port(), r1.endpoint().port());
 
-        Announcement b = start(kind, token, new PortRange(first + 4, first + 7));
+        Announcement b = start(kind, ours, new PortRange(first + 4, first + 7));
         assertNotEquals(a.port(), b.port());
         int mark = events.size();
         children.get(0).close(); // killed, whole process tree

@@ -1,6 +1,7 @@
 package dev.portolan.launch.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.portolan.core.discovery.HealthProbe;
+import dev.portolan.api.Verification;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
@@ -39,19 +42,26 @@ class RealBackendsTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Announcement verified, pid = the backend's, /health answers with our token; stop frees the port. */
+    /**
+     * Announcement verified by its v2 proof, pid = the backend's, /health proves the identity key for a fresh
+     * challenge and reveals no secret; stop frees the port.
+     */
     private static void launchServeAndStop(LaunchSpec spec) throws Exception {
         LaunchHandle h = launcher().launch(spec);
         try {
             SidecarAnnouncement a = h.announcement().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            assertTrue(a.verified(), "the backend echoes PORTOLAN_TOKEN: " + a);
+            assertTrue(a.verified(), "the backend proves its identity: " + a);
+            assertEquals(Verification.CHALLENGE, a.verification(), "our backends speak protocol v2");
             assertEquals(a.announcement().pid().longValue(), a.pid(), "the announced pid is the handle's");
             assertEquals(a.pid(), h.pid().orElseThrow());
             int port = a.announcement().port();
             assertTrue(port >= 21100 && port <= 21299, "port from PORTOLAN_PORT_RANGE: " + port);
-            HttpResponse<String> health = get(a.announcement().healthUrl());
-            assertEquals(200, health.statusCode(), health.body());
-            assertTrue(health.body().contains(h.token()), health.body());
+            HealthProbe.Result health = HealthProbe.probe(a.announcement().healthUrl(), h.credentials(), WAIT);
+            assertTrue(health.verified(), health.toString());
+            assertEquals(Verification.CHALLENGE, health.verification());
+            String body = get(a.announcement().healthUrl()).body();
+            assertFalse(body.contains(h.token()) || body.contains(h.credentials().identityKey())
+                    || body.contains(h.credentials().apiToken()), "no secret on /health: " + body);
             h.stop().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             assertEquals(0, h.exit().get(WAIT.toMillis(), TimeUnit.MILLISECONDS), "graceful stop: " + h.output());
             assertEquals(SidecarState.EXITED, h.state());
