@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpClient;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -47,6 +51,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.service.prefs.BackingStoreException;
 
+import dev.portolan.ui.internal.handlers.DocsLogin;
+import dev.portolan.api.discovery.ApiClient;
+import dev.portolan.api.Verification;
+import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.EndpointState;
@@ -143,6 +151,32 @@ class ConnectedBackendTest {
     @AfterEach
     void cleanUp() throws Exception {
         resetPreferences();
+    }
+
+    @Test
+    void openApiDocsGetsAOneTimeLoginLinkToOurSidecarsDocs() throws Exception {
+        // what the Open API Docs command does before it hands the link to the browser
+        Endpoint e = tracker.current().endpoint();
+        assertEquals(Verification.CHALLENGE, e.verification(), "our sample backend proves itself with v2");
+        ApiClient api = OsgiServices.await(ConnectedBackendTest.class, ApiClient.class, SERVICE_TIMEOUT);
+        URI login = DocsLogin.loginUrl(e, api.call("POST", DocsLogin.TICKET_PATH, "{}").body());
+        assertEquals(e.port(), login.getPort());
+        // the browser's part: the link sets an HttpOnly SameSite session cookie and leads to the docs
+        HttpClient browser = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpResponse<String> landed = browser.send(HttpRequest.newBuilder(login).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(303, landed.statusCode(), landed.body());
+        String cookie = landed.headers().firstValue("Set-Cookie").orElseThrow();
+        assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
+        URI docs = e.baseUrl().resolve(landed.headers().firstValue("Location").orElseThrow());
+        assertEquals(401, browser.send(HttpRequest.newBuilder(docs).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode(), "the docs need the login");
+        HttpResponse<String> page = browser.send(HttpRequest.newBuilder(docs)
+                .header("Cookie", cookie.substring(0, cookie.indexOf(';'))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode(), page.body());
+        assertEquals(401, browser.send(HttpRequest.newBuilder(login).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode(), "the link works once");
     }
 
     @Test

@@ -12,9 +12,9 @@ import dev.portolan.api.Endpoint;
  * The one-time login link of a protocol v2 backend's API docs ({@code POST /auth/ticket}, docs/protocol.md): the
  * browser cannot send the bearer token, so it gets a single-use ticket that sets an HttpOnly session cookie.
  */
-final class DocsLogin {
+public final class DocsLogin {
 
-    static final String TICKET_PATH = "/auth/ticket";
+    public static final String TICKET_PATH = "/auth/ticket";
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private DocsLogin() {
@@ -24,7 +24,7 @@ final class DocsLogin {
      * The {@code login_url} of a ticket answer; it must point to the endpoint itself (a backend cannot send the
      * browser elsewhere).
      */
-    static URI loginUrl(Endpoint endpoint, String ticketAnswer) throws IOException {
+    public static URI loginUrl(Endpoint endpoint, String ticketAnswer) throws IOException {
         JsonNode n = MAPPER.readTree(ticketAnswer == null ? "" : ticketAnswer);
         String url = n == null ? null : n.path("login_url").asText(null);
         if (url == null) {
