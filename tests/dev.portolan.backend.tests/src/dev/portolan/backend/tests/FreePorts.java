@@ -64,6 +64,7 @@ final class FreePorts {
                 scenario.run(block(size, alsoOn));
                 return;
             } catch (Disturbed d) {
+                System.err.println("[FreePorts] another block after attempt " + (attempt + 1) + ": " + d.getMessage());
                 last = d;
             }
         }

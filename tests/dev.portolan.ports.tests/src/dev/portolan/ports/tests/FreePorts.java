@@ -56,6 +56,7 @@ final class FreePorts {
                 scenario.run(block(size));
                 return;
             } catch (Disturbed d) {
+                System.err.println("[FreePorts] another block after attempt " + (attempt + 1) + ": " + d.getMessage());
                 last = d;
             }
         }
