@@ -56,7 +56,12 @@ class ProductLaunchTest {
                     assertFalse(summary.contains("UNSATISFIED"), "unsatisfied components: " + summary);
 
                     p.awaitLine(l -> l.equals("[portolan] starting the backend"), Duration.ofSeconds(120));
-                    String connected = p.awaitLine(l -> AVAILABLE.matcher(l).matches(), Duration.ofSeconds(120));
+                    // the start-up refresh's scan may find our sidecar before its announcement reaches the tracker;
+                    // the announcement (which knows the pid) then replaces it: wait for the tracker to hold it
+                    String connected = p.awaitLine(l -> {
+                        Matcher a = AVAILABLE.matcher(l);
+                        return a.matches() && a.group(3).equals("announcement");
+                    }, Duration.ofSeconds(120));
                     Matcher m = AVAILABLE.matcher(connected);
                     assertTrue(m.matches());
                     int port = Integer.parseInt(m.group(2));
