@@ -105,6 +105,11 @@ public final class EndpointTrackerImpl implements EndpointTracker {
     private CompletableFuture<EndpointStatus> refreshRunning;
     /** The follow-up of {@link #refreshRunning}: every refresh asked meanwhile; starts when that one is applied. */
     private CompletableFuture<EndpointStatus> refreshNext;
+    /**
+     * Counts what our sidecar told the tracker directly (announcements, stops): a discovery run during which one
+     * arrived saw an older world, and its result is not applied over it.
+     */
+    private long sidecarEvents;
     private Endpoint lastCached;
     private ScheduledFuture<?> tick;
     private Duration tickInterval;
@@ -378,12 +383,12 @@ public final class EndpointTrackerImpl implements EndpointTracker {
     private CompletableFuture<EndpointStatus> refresh(boolean announce) {
         CompletableFuture<EndpointStatus> start;
         CompletableFuture<EndpointStatus> answer;
-        long startSeq;
+        long startEvents;
         synchronized (lock) {
             if (override != null) {
                 start = null;
                 answer = null;
-                startSeq = -1;
+                startEvents = -1;
             } else {
                 if (announce && current.state() != EndpointState.AVAILABLE) {
                     publish(EndpointState.DISCOVERING, null, null, "discovering", BackendCredentials.NONE);
@@ -398,38 +403,38 @@ public final class EndpointTrackerImpl implements EndpointTracker {
                     }
                     answer = refreshNext;
                 }
-                startSeq = current.sequence();
+                startEvents = sidecarEvents;
             }
         }
         if (answer == null) {
             return checkOverride();
         }
         if (start != null) {
-            runRefresh(start, startSeq);
+            runRefresh(start, startEvents);
         }
         return answer.copy();
     }
 
     /** Discovery (outside the lock: another service), then apply, then start the follow-up, then answer. */
-    private void runRefresh(CompletableFuture<EndpointStatus> refresh, long startSeq) {
+    private void runRefresh(CompletableFuture<EndpointStatus> refresh, long startEvents) {
         discovery.discover().whenComplete((r, e) -> {
             EndpointStatus status = null;
             Throwable failure = null;
             try {
-                status = apply(r, e, startSeq);
+                status = apply(r, e, startEvents);
             } catch (RuntimeException ex) {
                 failure = ex;
             }
             CompletableFuture<EndpointStatus> follow;
-            long followSeq;
+            long followEvents;
             synchronized (lock) {
                 refreshRunning = refreshNext;
                 refreshNext = null;
                 follow = refreshRunning;
-                followSeq = current.sequence();
+                followEvents = sidecarEvents;
             }
             if (follow != null) {
-                runRefresh(follow, followSeq);
+                runRefresh(follow, followEvents);
             }
             if (failure != null) {
                 refresh.completeExceptionally(failure);
@@ -439,7 +444,8 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         });
     }
 
-    private EndpointStatus apply(DiscoveryResult result, Throwable error, long startSeq) {
+    /** @param startEvents {@link #sidecarEvents} when the run started */
+    private EndpointStatus apply(DiscoveryResult result, Throwable error, long startEvents) {
         // before the lock: asks our sidecar's handle (another bundle) and may read the cache file
         BackendCredentials found = error == null && result.endpoint().isPresent()
                 ? credentialsFor(result.endpoint().get())
@@ -448,8 +454,9 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             if (override != null) {
                 return current; // overridden meanwhile
             }
-            if (current.sequence() > startSeq && current.state() == EndpointState.AVAILABLE) {
-                return current; // a newer announcement took over while discovery ran
+            if (sidecarEvents != startEvents) {
+                // our sidecar announced or was stopped while discovery ran: what the run saw is older than that
+                return current;
             }
             if (error != null) {
                 return publish(EndpointState.UNAVAILABLE, null, null, "discovery failed: " + error, BackendCredentials.NONE);
@@ -500,6 +507,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             if (override != null) {
                 return current;
             }
+            sidecarEvents++;
             return publish(EndpointState.AVAILABLE, endpoint, null, "announced by our sidecar", credentials);
         }
     }
@@ -513,6 +521,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             if (override != null || current.endpoint() == null || current.endpoint().port() != port) {
                 return current;
             }
+            sidecarEvents++;
             return publish(EndpointState.UNAVAILABLE, null, null, message, BackendCredentials.NONE);
         }
     }

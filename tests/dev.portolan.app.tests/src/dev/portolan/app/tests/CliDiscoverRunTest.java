@@ -48,26 +48,29 @@ class CliDiscoverRunTest {
 
     @Test
     void discoverFindsARunningSampleBackendByScanning(@TempDir Path state) throws Exception {
-        int first = PORTS.block(5);
-        Map<String, String> env = env(state, first, first + 4);
-        List<String> backendCmd = SampleBackend.command("--standalone");
-        try (ChildProcess backend = ChildProcess.start(null, backendCmd, env)) {
-            JsonNode announced = JSON.readTree(backend.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT));
-            int port = announced.get("port").asInt();
-            PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "discover", "--json");
-            assertEquals(0, r.exitCode(), r.output());
-            JsonNode result = firstJson(r.lines());
-            assertTrue(result.get("found").asBoolean(), r.output());
-            assertEquals(port, result.get("endpoint").get("port").asInt());
-            assertEquals("http://127.0.0.1:" + port + "/health", result.get("endpoint").get("health_url").asText());
-            // the product's UI bundle may already have discovered the backend and cached it: cache is then right too
-            assertTrue(List.of("scan", "cache").contains(result.get("strategy").asText()), r.output());
-            assertTrue(result.get("strategies").size() >= 3, r.output());
+        FreePorts.onFreeBlock(PORTS, 5, first -> {
+            Map<String, String> env = env(state, first, first + 4);
+            List<String> backendCmd = SampleBackend.command("--standalone");
+            try (ChildProcess backend = ChildProcess.start(null, backendCmd, env)) {
+                JsonNode announced = JSON.readTree(backend.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT));
+                int port = announced.get("port").asInt();
+                FreePorts.expectInRange(first, first + 4, port, "backend port from PORTOLAN_PORT_RANGE: " + announced);
+                PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "discover", "--json");
+                assertEquals(0, r.exitCode(), r.output());
+                JsonNode result = firstJson(r.lines());
+                assertTrue(result.get("found").asBoolean(), r.output());
+                assertEquals(port, result.get("endpoint").get("port").asInt());
+                assertEquals("http://127.0.0.1:" + port + "/health", result.get("endpoint").get("health_url").asText());
+                // the product's UI bundle may already have discovered the backend and cached it: cache is then right
+                // too
+                assertTrue(List.of("scan", "cache").contains(result.get("strategy").asText()), r.output());
+                assertTrue(result.get("strategies").size() >= 3, r.output());
 
-            PortolanCli.Result text = PortolanCli.run(env, TIMEOUT, "discover");
-            assertEquals(0, text.exitCode(), text.output());
-            assertTrue(text.output().contains("backend http://127.0.0.1:" + port), text.output());
-        }
+                PortolanCli.Result text = PortolanCli.run(env, TIMEOUT, "discover");
+                assertEquals(0, text.exitCode(), text.output());
+                assertTrue(text.output().contains("http://127.0.0.1:" + port), "names the endpoint: " + text.output());
+            }
+        });
     }
 
     @Test
@@ -96,36 +99,38 @@ class CliDiscoverRunTest {
 
     @Test
     void runPrintsTheAnnouncementAndAgainAfterTheBackendIsKilledAndRestarted(@TempDir Path state) throws Exception {
-        int first = PORTS.block(13);
-        List<String> args = new ArrayList<>(List.of("run", "--restart", "--timeout", "60s", "--"));
-        args.addAll(SampleBackend.command());
-        try (ChildProcess cli = PortolanCli.start(env(state, first, first + 12), args.toArray(String[]::new))) {
-            JsonNode a1 = JSON.readTree(cli.awaitLine(l -> l.startsWith("{") && l.contains("\"restart_count\":0"),
-                    TIMEOUT));
-            assertEquals("port_info", a1.get("type").asText());
-            assertEquals("sidecar", a1.get("mode").asText());
-            assertTrue(a1.get("verified").asBoolean(), "the sample backend echoes the launch token: " + a1);
-            int port = a1.get("port").asInt();
-            assertTrue(port >= first && port <= first + 12, "port from PORTOLAN_PORT_RANGE: " + a1);
-            assertFalse(a1.has("token"), "the launch token is not printed");
-            long pid = a1.get("pid").asLong();
-            cli.awaitLine(l -> l.contains("endpoint AVAILABLE http://127.0.0.1:" + port), TIMEOUT);
+        FreePorts.onFreeBlock(PORTS, 13, first -> {
+            List<String> args = new ArrayList<>(List.of("run", "--restart", "--timeout", "60s", "--"));
+            args.addAll(SampleBackend.command());
+            try (ChildProcess cli = PortolanCli.start(env(state, first, first + 12), args.toArray(String[]::new))) {
+                JsonNode a1 = JSON.readTree(cli.awaitLine(l -> l.startsWith("{") && l.contains("\"restart_count\":0"),
+                        TIMEOUT));
+                assertEquals("port_info", a1.get("type").asText());
+                assertEquals("sidecar", a1.get("mode").asText());
+                assertTrue(a1.get("verified").asBoolean(), "the sample backend echoes the launch token: " + a1);
+                int port = a1.get("port").asInt();
+                FreePorts.expectInRange(first, first + 12, port, "port from PORTOLAN_PORT_RANGE: " + a1);
+                assertFalse(a1.has("token"), "the launch token is not printed");
+                long pid = a1.get("pid").asLong();
+                cli.awaitLine(l -> l.contains("endpoint AVAILABLE http://127.0.0.1:" + port), TIMEOUT);
 
-            ProcessHandle backend = ProcessHandle.of(pid).orElseThrow();
-            backend.destroyForcibly();
-            JsonNode a2 = JSON.readTree(cli.awaitLine(l -> l.startsWith("{") && l.contains("\"restart_count\":1"),
-                    TIMEOUT));
-            assertNotEquals(pid, a2.get("pid").asLong(), "a new backend process");
-            cli.awaitLine(l -> l.contains("endpoint AVAILABLE http://127.0.0.1:" + a2.get("port").asInt()), TIMEOUT);
+                ProcessHandle backend = ProcessHandle.of(pid).orElseThrow();
+                backend.destroyForcibly();
+                JsonNode a2 = JSON.readTree(cli.awaitLine(l -> l.startsWith("{") && l.contains("\"restart_count\":1"),
+                        TIMEOUT));
+                assertNotEquals(pid, a2.get("pid").asLong(), "a new backend process");
+                int port2 = a2.get("port").asInt();
+                cli.awaitLine(l -> l.contains("endpoint AVAILABLE http://127.0.0.1:" + port2), TIMEOUT);
 
-            long newPid = a2.get("pid").asLong();
-            cli.process().destroy(); // SIGTERM to ./portolan, forwarded to the JVM: stops the sidecar tree
-            int code = cli.awaitExit(TIMEOUT);
-            assertEquals(143, code, cli.output());
-            ProcessHandle.of(newPid).ifPresent(h -> h.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS)
-                    .join());
-            assertFalse(ProcessHandle.of(newPid).map(ProcessHandle::isAlive).orElse(false), "sidecar stopped");
-        }
+                long newPid = a2.get("pid").asLong();
+                cli.process().destroy(); // SIGTERM to ./portolan, forwarded to the JVM: stops the sidecar tree
+                int code = cli.awaitExit(TIMEOUT);
+                assertEquals(143, code, cli.output());
+                ProcessHandle.of(newPid).ifPresent(h -> h.onExit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS)
+                        .join());
+                assertFalse(ProcessHandle.of(newPid).map(ProcessHandle::isAlive).orElse(false), "sidecar stopped");
+            }
+        });
     }
 
     @Test

@@ -38,8 +38,12 @@ class IdeInstallTest {
                 "org.eclipse.equinox.p2.director", "-repository", site.toUri().toString(), "-installIU",
                 "dev.portolan.feature.feature.group", "-destination", ide.toString(), "-profile", "DefaultProfile"));
         try (ChildProcess p = ChildProcess.start(ide, director)) {
-            int code = p.awaitExit(Duration.ofSeconds(180));
-            p.saveOutput(Build.repoRoot().resolve("tests/dev.portolan.app.tests/target/p2-install.log"));
+            int code;
+            try {
+                code = p.awaitExit(Duration.ofSeconds(300));
+            } finally {
+                p.saveOutput(Build.repoRoot().resolve("tests/dev.portolan.app.tests/target/p2-install.log"));
+            }
             assertEquals(0, code, "p2 director failed:\n" + p.output());
             assertTrue(p.output().contains("Operation completed"), p.output());
         }
@@ -52,8 +56,11 @@ class IdeInstallTest {
         try (ChildProcess p = ChildProcess.start(ide, List.of(ChildProcess.javaExecutable(), "-jar",
                 Build.launcherJar(ide).toString(), "-nosplash", "-consoleLog", "-data",
                 tmp.resolve("workspace").toString()))) {
-            p.awaitLine(l -> l.contains("Backend Status view opened"), Duration.ofSeconds(120));
-            p.saveOutput(Build.repoRoot().resolve("tests/dev.portolan.app.tests/target/ide-start.log"));
+            try {
+                p.awaitLine(l -> l.contains("Backend Status view opened"), Duration.ofSeconds(180));
+            } finally { // kept for diagnosis, also (above all) when the view never opened
+                p.saveOutput(Build.repoRoot().resolve("tests/dev.portolan.app.tests/target/ide-start.log"));
+            }
         }
     }
 }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.portolan.api.PortRange;
 import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.TestPorts;
 
 /**
  * Launches the materialized standalone product (as ./portolan app does) in the real X display of the test run: its
@@ -23,8 +24,8 @@ import dev.portolan.tests.common.ChildProcess;
  */
 class ProductLaunchTest {
 
-    /** This test's share of the UI helper's port band (the product scans it instead of 8008-8020). */
-    private static final PortRange RANGE = new PortRange(23500, 23519);
+    /** This test's band; the product scans a block of it found free at run time instead of 8008-8020. */
+    private static final TestPorts PORTS = new TestPorts(23500, 23599);
     private static final Pattern AVAILABLE = Pattern.compile(
             "\\[portolan\\] endpoint: AVAILABLE http://127\\.0\\.0\\.1:(\\d+) port=(\\d+) source=(\\S+) verified=(\\S+).*");
 
@@ -33,32 +34,46 @@ class ProductLaunchTest {
         Path product = Build.materializedProduct("dev.portolan.product", "dev.portolan.product");
         Path install = tmp.resolve("product");
         Build.copyTree(product, install);
-        try (ChildProcess p = ChildProcess.start(install, List.of(ChildProcess.javaExecutable(),
-                "-Dosgi.requiredJavaVersion=21", "-Dportolan.state.dir=" + tmp.resolve("state"), "-jar", Build.launcherJar(install).toString(), "-consoleLog",
-                "-data", tmp.resolve("workspace").toString()), Map.of("PORTOLAN_PORT_RANGE", RANGE.toString()))) {
-            try {
-                String summary = p.awaitLine(l -> l.startsWith("[portolan] components:"), Duration.ofSeconds(90));
-                p.awaitLine(l -> l.contains("Backend Status view opened"), Duration.ofSeconds(60));
-                for (String component : List.of("dev.portolan.ports.internal.LoopbackPortFinder",
-                        "dev.portolan.core.internal.JacksonAnnouncementCodec",
-                        "dev.portolan.ui.internal.model.BackendStatusModel")) {
-                    assertTrue(summary.contains(component + "=ACTIVE") || summary.contains(component + "=SATISFIED"),
-                            component + " not active in: " + summary);
-                }
-                assertFalse(summary.contains("UNSATISFIED"), "unsatisfied components: " + summary);
+        int[] attempt = { 0 };
+        FreePorts.onFreeBlock(PORTS, 10, first -> {
+            PortRange range = new PortRange(first, first + 9);
+            Path run = tmp.resolve("run-" + attempt[0]++);
+            try (ChildProcess p = ChildProcess.start(install, List.of(ChildProcess.javaExecutable(),
+                    "-Dosgi.requiredJavaVersion=21", "-Dportolan.state.dir=" + run.resolve("state"), "-jar",
+                    Build.launcherJar(install).toString(), "-consoleLog", "-data", run.resolve("workspace").toString()),
+                    Map.of("PORTOLAN_PORT_RANGE", range.toString()))) {
+                try {
+                    // generous deadlines (a loaded 2-core machine); start-up speed is not what this test measures
+                    String summary = p.awaitLine(l -> l.startsWith("[portolan] components:"), Duration.ofSeconds(180));
+                    p.awaitLine(l -> l.contains("Backend Status view opened"), Duration.ofSeconds(120));
+                    for (String component : List.of("dev.portolan.ports.internal.LoopbackPortFinder",
+                            "dev.portolan.core.internal.JacksonAnnouncementCodec",
+                            "dev.portolan.ui.internal.model.BackendStatusModel")) {
+                        assertTrue(summary.contains(component + "=ACTIVE")
+                                || summary.contains(component + "=SATISFIED"),
+                                component + " not active in: " + summary);
+                    }
+                    assertFalse(summary.contains("UNSATISFIED"), "unsatisfied components: " + summary);
 
-                p.awaitLine(l -> l.equals("[portolan] starting the backend"), Duration.ofSeconds(30));
-                String connected = p.awaitLine(l -> AVAILABLE.matcher(l).matches(), Duration.ofSeconds(60));
-                Matcher m = AVAILABLE.matcher(connected);
-                assertTrue(m.matches());
-                int port = Integer.parseInt(m.group(2));
-                assertTrue(RANGE.contains(port), "backend port " + port + " outside " + RANGE + ": " + connected);
-                assertTrue(m.group(1).equals(m.group(2)), connected);
-                assertTrue(m.group(3).equals("announcement"), "the sidecar's own announcement should win: " + connected);
-                assertTrue(m.group(4).equals("true"), "our sidecar echoes its launch token: " + connected);
-            } finally {
-                p.saveOutput(Build.repoRoot().resolve("tests/dev.portolan.app.tests/target/product-launch.log"));
+                    p.awaitLine(l -> l.equals("[portolan] starting the backend"), Duration.ofSeconds(120));
+                    // the start-up refresh's scan may find our sidecar before its announcement reaches the tracker;
+                    // the announcement (which knows the pid) then replaces it: wait for the tracker to hold it
+                    String connected = p.awaitLine(l -> {
+                        Matcher a = AVAILABLE.matcher(l);
+                        return a.matches() && a.group(3).equals("announcement");
+                    }, Duration.ofSeconds(120));
+                    Matcher m = AVAILABLE.matcher(connected);
+                    assertTrue(m.matches());
+                    int port = Integer.parseInt(m.group(2));
+                    FreePorts.expectInRange(first, first + 9, port, "backend port: " + connected);
+                    assertTrue(m.group(1).equals(m.group(2)), connected);
+                    assertTrue(m.group(3).equals("announcement"), "the sidecar's own announcement should win: "
+                            + connected);
+                    assertTrue(m.group(4).equals("true"), "our sidecar echoes its launch token: " + connected);
+                } finally {
+                    p.saveOutput(Build.repoRoot().resolve("tests/dev.portolan.app.tests/target/product-launch.log"));
+                }
             }
-        }
+        });
     }
 }

@@ -23,7 +23,9 @@ import dev.portolan.tests.common.ChildProcess;
 final class Backends {
 
     static final Duration START = Duration.ofSeconds(60);
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Deadline of one HTTP request (generous: a loaded 2-core machine, a cold JVM); not a speed target. */
+    static final Duration REQUEST = Duration.ofSeconds(30);
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
 
     private Backends() {
     }
@@ -53,12 +55,12 @@ final class Backends {
     }
 
     static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+        return HTTP.send(HttpRequest.newBuilder(uri).timeout(REQUEST).GET().build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     static HttpResponse<String> post(URI uri, String json) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+        return HTTP.send(HttpRequest.newBuilder(uri).timeout(REQUEST)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +13,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,10 @@ import dev.portolan.ports.PortFinders;
 import dev.portolan.ports.internal.ReserveTool;
 import dev.portolan.tests.common.ChildProcess;
 
-/** Several JVMs allocating at the same moment (band 20600-20699), through the per-user lock directory. */
+/**
+ * Several JVMs allocating at the same moment, through a per-test lock directory. Ports come from blocks found free at
+ * run time ({@link FreePorts}); messages are checked for what they say (port, pid, reason), not their wording.
+ */
 class CrossProcessReservationTest {
 
     private static final Duration READY = Duration.ofSeconds(60);
@@ -38,52 +42,76 @@ class CrossProcessReservationTest {
                 ReserveTool.class, List.of(args));
     }
 
-    private static List<Integer> reservedPorts(ChildProcess child) {
+    /** One {@code reserved <port> <inRange>} line of the ReserveTool. */
+    private record Reserved(int port, boolean inRange) {
+    }
+
+    private static List<Reserved> reserved(ChildProcess child) {
         child.awaitLine("ready"::equals, READY);
-        List<Integer> ports = new ArrayList<>();
+        List<Reserved> ports = new ArrayList<>();
         for (String l : child.lines()) {
             if (l.startsWith("reserved ")) {
-                ports.add(Integer.parseInt(l.split(" ")[1]));
+                String[] f = l.split(" ");
+                ports.add(new Reserved(Integer.parseInt(f[1]), Boolean.parseBoolean(f[2])));
             }
         }
         return ports;
     }
 
-    private static void allocateConcurrently(Path lockDir, boolean dropSockets) {
-        List<ChildProcess> children = new ArrayList<>();
-        try {
-            for (int i = 0; i < 4; i++) {
-                List<String> args = new ArrayList<>(List.of("--range", dropSockets ? "20600-20615" : "20620-20635",
-                        "--count", "3", "--lock-dir", lockDir.toString()));
-                if (dropSockets) {
-                    // 127.0.0.2: no [::1] twin is held, so only the lock files keep the children apart
-                    args.addAll(List.of("--drop-sockets", "--bind", "127.0.0.2"));
+    private static List<Integer> reservedPorts(ChildProcess child) {
+        return reserved(child).stream().map(Reserved::port).toList();
+    }
+
+    /** Whether some line of the output contains all the fragments. */
+    private static boolean aLineSays(ChildProcess child, String... fragments) {
+        return child.lines().stream().anyMatch(l -> java.util.Arrays.stream(fragments).allMatch(l::contains));
+    }
+
+    private static Pattern number(long n) {
+        return Pattern.compile("(?<![0-9])" + n + "(?![0-9])");
+    }
+
+    private static void allocateConcurrently(Path lockDir, boolean dropSockets) throws Exception {
+        // 16 ports found free (on 127.0.0.2 too for the lock-file-only case) for 4 x 3 reservations
+        FreePorts.onFreeBlock(16, dropSockets ? List.of(FreePorts.V4_TWO) : List.of(), first -> {
+            String range = first + "-" + (first + 15);
+            List<ChildProcess> children = new ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) {
+                    List<String> args = new ArrayList<>(List.of("--range", range, "--count", "3", "--lock-dir",
+                            lockDir.toString()));
+                    if (dropSockets) {
+                        // 127.0.0.2: no [::1] twin is held, so only the lock files keep the children apart
+                        args.addAll(List.of("--drop-sockets", "--bind", "127.0.0.2"));
+                    }
+                    children.add(ChildProcess.start(null, reserveCommand(args.toArray(String[]::new))));
                 }
-                children.add(ChildProcess.start(null, reserveCommand(args.toArray(String[]::new))));
+                Set<Integer> all = new HashSet<>();
+                int total = 0;
+                for (ChildProcess c : children) {
+                    List<Reserved> ports = reserved(c);
+                    assertEquals(3, ports.size(), c.output());
+                    if (dropSockets) {
+                        // OS-assigned fallbacks have no lock file: the claim is about ports of the range
+                        assertTrue(ports.stream().allMatch(Reserved::inRange), "from " + range + ": " + c.output());
+                    }
+                    ports.forEach(r -> all.add(r.port()));
+                    total += ports.size();
+                }
+                assertEquals(total, all.size(), "all distinct across JVMs: " + all);
+            } finally {
+                children.forEach(ChildProcess::close);
             }
-            Set<Integer> all = new HashSet<>();
-            int total = 0;
-            for (ChildProcess c : children) {
-                List<Integer> ports = reservedPorts(c);
-                assertEquals(3, ports.size(), c.output());
-                all.addAll(ports);
-                total += ports.size();
-            }
-            assertEquals(total, all.size(), "all distinct across JVMs: " + all);
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        } finally {
-            children.forEach(ChildProcess::close);
-        }
+        });
     }
 
     @Test
-    void fourJvmsAllocatingAtOnceGetDistinctPorts(@TempDir Path lockDir) {
+    void fourJvmsAllocatingAtOnceGetDistinctPorts(@TempDir Path lockDir) throws Exception {
         allocateConcurrently(lockDir, false);
     }
 
     @Test
-    void fourJvmsGetDistinctPortsEvenWhenOnlyTheLockFilesHoldThem(@TempDir Path lockDir) {
+    void fourJvmsGetDistinctPortsEvenWhenOnlyTheLockFilesHoldThem(@TempDir Path lockDir) throws Exception {
         // the children close their sockets and keep only the reservations: the lock files alone keep them apart
         allocateConcurrently(lockDir, true);
     }
@@ -92,45 +120,58 @@ class CrossProcessReservationTest {
     void aLockHeldByAnotherProcessBlocksThePortUntilTheOwnerDies(@TempDir Path lockDir) throws Exception {
         BindingPortFinder here = PortFinders.builder().lockDirectory(lockDir).build();
         // 127.0.0.2: no [::1] twin is held, so only the lock file protects the port once the child drops its socket
-        InetAddress two = InetAddress.getByName("127.0.0.2");
-        PortRequest one = PortRequest.builder().range(new PortRange(20650, 20650)).fallbackToOs(false)
-                .bindAddress(two).environment(Map.of()).build();
-        long ownerPid;
-        try (ChildProcess owner = ChildProcess.start(null,
-                reserveCommand("--range", "20650-20650", "--drop-sockets", "--bind", "127.0.0.2", "--lock-dir",
-                        lockDir.toString()))) {
-            assertEquals(List.of(20650), reservedPorts(owner));
-            ownerPid = owner.process().pid();
-            // the kernel no longer holds 20650 (the child closed its socket), but its lock file does
-            try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-                probe.bind(new InetSocketAddress(two, 20650));
+        FreePorts.onFreeBlock(1, List.of(FreePorts.V4_TWO), port -> {
+            PortRequest one = PortRequest.builder().range(new PortRange(port, port)).fallbackToOs(false)
+                    .bindAddress(FreePorts.V4_TWO).environment(Map.of()).build();
+            long ownerPid;
+            try (ChildProcess owner = ChildProcess.start(null, reserveCommand("--range", port + "-" + port,
+                    "--drop-sockets", "--bind", "127.0.0.2", "--lock-dir", lockDir.toString()))) {
+                List<Reserved> got = reserved(owner);
+                assertEquals(1, got.size(), owner.output());
+                if (!got.get(0).inRange() && !FreePorts.isFreeOn(FreePorts.V4_TWO, port)) {
+                    throw new FreePorts.Disturbed("127.0.0.2:" + port + " was taken by another process");
+                }
+                assertEquals(port, got.get(0).port(), owner.output());
+                ownerPid = owner.process().pid();
+                // the kernel no longer holds the port (the child closed its socket), but its lock file does
+                FreePorts.squat(FreePorts.V4_TWO, port).close();
+                var e = assertThrows(PortAllocationException.class, () -> here.reserve(one));
+                FreePorts.disturbedIfBusy(e.getMessage(), port);
+                // meaning, not wording: the port, the lock and the owner's pid are named
+                String m = e.getMessage();
+                assertTrue(number(port).matcher(m).find() && m.contains("locked") && number(ownerPid).matcher(m)
+                        .find(), "names port " + port + ", the lock and owner pid " + ownerPid + ": " + m);
+                owner.process().destroyForcibly();
+                owner.process().onExit().get(60, TimeUnit.SECONDS);
             }
-            var e = assertThrows(PortAllocationException.class, () -> here.reserve(one));
-            assertTrue(e.getMessage().contains("locked by another Portolan allocator (pid=" + ownerPid), e.getMessage());
-            owner.process().destroyForcibly();
-            owner.process().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
-        }
-        try (PortReservation r = here.reserve(one)) {
-            assertEquals(20650, r.port(), "the dead owner's lock is reclaimed");
-            String owner = java.nio.file.Files.readString(lockDir.resolve("20650.lock"));
-            assertTrue(owner.startsWith("pid=" + ProcessHandle.current().pid() + " start="),
-                    "the stale owner line (pid " + ownerPid + ") is replaced: " + owner);
-            assertEquals(64, owner.length(), "fixed-width owner line: [" + owner + "]");
-        }
+            try (PortReservation r = here.reserve(one)) {
+                assertEquals(port, r.port(), "the dead owner's lock is reclaimed");
+                // the owner line is the lock protocol (docs/protocol.md), shared with the Python helper
+                String owner = Files.readString(lockDir.resolve(port + ".lock"));
+                assertTrue(owner.startsWith("pid=" + ProcessHandle.current().pid() + " start="),
+                        "the stale owner line (pid " + ownerPid + ") is replaced: " + owner);
+                assertEquals(64, owner.length(), "fixed-width owner line: [" + owner + "]");
+            } catch (PortAllocationException e) {
+                FreePorts.disturbedIfBusy(e.getMessage(), port);
+                throw e;
+            }
+        });
     }
 
     @Test
     void debugPortDiscoveryLogsEachProbe(@TempDir Path lockDir) throws Exception {
-        try (ServerSocketChannel squatter = ServerSocketChannel.open()) {
-            squatter.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 20660));
-            try (ChildProcess child = ChildProcess.start(null, Backends.withEnv(List.of("DEBUG_PORT_DISCOVERY=true"),
-                    reserveCommand("--range", "20660-20662", "--lock-dir", lockDir.toString())))) {
-                assertEquals(List.of(20661), reservedPorts(child));
-                assertTrue(child.output().contains("[portolan ports] probe 127.0.0.1:20660 -> busy"), child.output());
-                assertTrue(child.output().contains("[portolan ports] probe 127.0.0.1:20661 -> reserved"),
-                        child.output());
+        FreePorts.onFreeBlock(3, first -> {
+            try (ServerSocketChannel squatter = FreePorts.squat(FreePorts.V4, first);
+                    ChildProcess child = ChildProcess.start(null, Backends.withEnv(List.of("DEBUG_PORT_DISCOVERY=true"),
+                            reserveCommand("--range", first + "-" + (first + 2), "--lock-dir", lockDir.toString())))) {
+                List<Integer> ports = reservedPorts(child);
+                assertEquals(1, ports.size(), child.output());
+                FreePorts.expectPort(first + 1, ports.get(0), "the port after the squatted one");
+                // one probe line per port tried: the address:port and its outcome
+                assertTrue(aLineSays(child, "probe", "127.0.0.1:" + first + " ", "busy"), child.output());
+                assertTrue(aLineSays(child, "probe", "127.0.0.1:" + (first + 1) + " ", "reserved"), child.output());
             }
-        }
+        });
     }
 
     @Test
@@ -151,8 +192,11 @@ class CrossProcessReservationTest {
             List<Integer> ports = reservedPorts(child);
             assertEquals(1, ports.size(), child.output());
             assertTrue(ports.get(0) > 1001, "OS-assigned after both ports were refused: " + child.output());
-            assertTrue(child.output().contains("skipping port 1000 on 127.0.0.1: not permitted"), child.output());
-            assertTrue(child.output().contains("skipping port 1001 on 127.0.0.1: not permitted"), child.output());
+            // logged with the port and the reason (EACCES), whatever the wording around them
+            for (int port : new int[] { 1000, 1001 }) {
+                assertTrue(child.lines().stream().anyMatch(l -> number(port).matcher(l).find()
+                        && l.contains("not permitted")), "port " + port + " refused: " + child.output());
+            }
         } finally {
             try (var files = java.nio.file.Files.walk(lockDir.getParent())) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -31,143 +31,162 @@ import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.ports.PortFinders;
 import dev.portolan.tests.common.ChildProcess;
 
-/** The sample backend as a real child JVM started from {@link SampleBackend#command(String...)}. */
+/**
+ * The sample backend as a real child JVM started from {@link SampleBackend#command(String...)}. Port ranges are blocks
+ * found free at run time ({@link FreePorts}); output is checked for what it says, not its exact wording.
+ */
 class SampleBackendProcessTest {
 
-    private static final Duration EXIT = Duration.ofSeconds(30);
+    private static final Duration EXIT = Duration.ofSeconds(60);
 
     @Test
     void commandStartsABackendThatAnnouncesAfterBindAndNeverEchoesTheV1Token() throws Exception {
-        List<String> cmd = withEnv(List.of("PORTOLAN_TOKEN=tok-4711", "PORTOLAN_PORT_RANGE=20300-20320"),
-                SampleBackend.command());
-        assertTrue(cmd.contains("-Dsun.net.httpserver.nodelay=true"), cmd.toString());
-        try (ChildProcess child = ChildProcess.start(null, cmd)) {
-            Announcement a = awaitAnnouncement(child);
-            // announced only after the bind: a connect right after reading the line succeeds
-            try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", a.port()))) {
-                assertTrue(c.isConnected());
+        FreePorts.onFreeBlock(5, first -> {
+            int last = first + 4;
+            List<String> cmd = withEnv(List.of("PORTOLAN_TOKEN=tok-4711", "PORTOLAN_PORT_RANGE=" + first + "-" + last),
+                    SampleBackend.command());
+            assertTrue(cmd.contains("-Dsun.net.httpserver.nodelay=true"), cmd.toString());
+            try (ChildProcess child = ChildProcess.start(null, cmd)) {
+                Announcement a = awaitAnnouncement(child);
+                // announced only after the bind: a connect right after reading the line succeeds
+                try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", a.port()))) {
+                    assertTrue(c.isConnected());
+                }
+                FreePorts.expectInRange(first, last, a.port(), "port from PORTOLAN_PORT_RANGE: " + a);
+                assertEquals("sidecar", a.mode());
+                assertEquals(null, a.token(), "protocol v2: PORTOLAN_TOKEN is ignored, never echoed");
+                assertEquals(child.process().pid(), a.pid(), "pid of the backend itself (env execs java)");
+                assertEquals(SampleBackend.VERSION, a.version());
+
+                var health = get(a.healthUrl());
+                assertEquals(200, health.statusCode());
+                JsonNode h = json(health);
+                assertEquals("healthy", h.get("status").asText());
+                assertFalse(h.has("token"), health.body());
+                assertFalse(health.body().contains("tok-4711"), health.body());
+                assertEquals(2, h.get("protocol").asInt());
+                assertEquals(a.pid().longValue(), h.get("pid").asLong());
+                assertEquals(SampleBackend.VERSION, h.get("version").asText());
+                assertTrue(health.headers().firstValue("X-Portolan-Token").isEmpty(), health.headers().toString());
+                assertFalse(child.output().contains("tok-4711"), child.output());
+
+                var docs = get(a.docsUrl()); // no PORTOLAN_API_TOKEN: the API and the docs are open to loopback
+                assertEquals(200, docs.statusCode());
+                assertTrue(docs.body().contains("Portolan sample backend"), docs.body());
+
+                tell(child, SampleBackend.SHUTDOWN_COMMAND);
+                assertEquals(0, child.awaitExit(EXIT), child.output());
+                assertTrue(child.output().contains(SampleBackend.SHUTDOWN_COMMAND), "acknowledged: " + child.output());
             }
-            assertTrue(new PortRange(20300, 20320).contains(a.port()), "port from PORTOLAN_PORT_RANGE: " + a);
-            assertEquals("sidecar", a.mode());
-            assertEquals(null, a.token(), "protocol v2: PORTOLAN_TOKEN is ignored, never echoed");
-            assertEquals(child.process().pid(), a.pid(), "pid of the backend itself (env execs java)");
-            assertEquals(SampleBackend.VERSION, a.version());
-
-            var health = get(a.healthUrl());
-            assertEquals(200, health.statusCode());
-            JsonNode h = json(health);
-            assertEquals("healthy", h.get("status").asText());
-            assertFalse(h.has("token"), health.body());
-            assertFalse(health.body().contains("tok-4711"), health.body());
-            assertEquals(2, h.get("protocol").asInt());
-            assertEquals(a.pid().longValue(), h.get("pid").asLong());
-            assertEquals(SampleBackend.VERSION, h.get("version").asText());
-            assertTrue(health.headers().firstValue("X-Portolan-Token").isEmpty(), health.headers().toString());
-            assertFalse(child.output().contains("tok-4711"), child.output());
-
-            var docs = get(a.docsUrl()); // no PORTOLAN_API_TOKEN: the API and the docs are open to loopback
-            assertEquals(200, docs.statusCode());
-            assertTrue(docs.body().contains("<h1>Portolan sample backend"), docs.body());
-
-            tell(child, SampleBackend.SHUTDOWN_COMMAND);
-            assertEquals(0, child.awaitExit(EXIT), child.output());
-            assertTrue(child.output().contains("'sidecar shutdown' received"), child.output());
-        }
+        });
     }
 
     @Test
     void v1ApiAnswersJson() throws Exception {
-        try (ChildProcess child = ChildProcess.start(null, SampleBackend.command("--range", "20321-20340"))) {
-            Announcement a = awaitAnnouncement(child);
-            var echo = json(get(a.url().resolve("/v1/echo?msg=hi&x=1")));
-            assertEquals("hi", echo.get("echo").get("msg").asText());
-            var posted = post(a.url().resolve("/v1/echo"), "{\"a\":[1,2]}");
-            assertEquals(2, json(posted).get("echo").get("a").size());
+        FreePorts.onFreeBlock(5, first -> {
+            try (ChildProcess child = ChildProcess.start(null,
+                    SampleBackend.command("--range", first + "-" + (first + 4)))) {
+                Announcement a = awaitAnnouncement(child);
+                var echo = json(get(a.url().resolve("/v1/echo?msg=hi&x=1")));
+                assertEquals("hi", echo.get("echo").get("msg").asText());
+                var posted = post(a.url().resolve("/v1/echo"), "{\"a\":[1,2]}");
+                assertEquals(2, json(posted).get("echo").get("a").size());
 
-            var created = post(a.url().resolve("/v1/items"), "{\"name\":\"first\"}");
-            assertEquals(201, created.statusCode());
-            long id = json(created).get("id").asLong();
-            assertEquals("first", json(get(a.url().resolve("/v1/items/" + id))).get("name").asText());
-            assertEquals(1, json(get(a.url().resolve("/v1/items"))).get("items").size());
-            assertEquals(404, get(a.url().resolve("/v1/items/999")).statusCode());
-            var bad = post(a.url().resolve("/v1/items"), "{not json");
-            assertEquals(400, bad.statusCode());
-            assertTrue(json(bad).get("error").asText().contains("not valid JSON"), bad.body());
-            assertTrue(json(get(a.url().resolve("/v1/time"))).get("epoch_ms").asLong() > 0);
-            assertEquals(404, get(a.url().resolve("/nope")).statusCode());
-        }
+                var created = post(a.url().resolve("/v1/items"), "{\"name\":\"first\"}");
+                assertEquals(201, created.statusCode());
+                long id = json(created).get("id").asLong();
+                assertEquals("first", json(get(a.url().resolve("/v1/items/" + id))).get("name").asText());
+                assertEquals(1, json(get(a.url().resolve("/v1/items"))).get("items").size());
+                assertEquals(404, get(a.url().resolve("/v1/items/999")).statusCode());
+                var bad = post(a.url().resolve("/v1/items"), "{not json");
+                assertEquals(400, bad.statusCode());
+                assertTrue(json(bad).get("error").asText().contains("JSON"), bad.body());
+                assertTrue(json(get(a.url().resolve("/v1/time"))).get("epoch_ms").asLong() > 0);
+                assertEquals(404, get(a.url().resolve("/nope")).statusCode());
+            }
+        });
     }
 
     @Test
     void aForeignHostHeaderIsRefused() throws Exception {
-        try (ChildProcess child = ChildProcess.start(null, SampleBackend.command("--range", "20341-20360"))) {
-            Announcement a = awaitAnnouncement(child);
-            try (Socket s = new Socket("127.0.0.1", a.port())) {
-                OutputStream os = s.getOutputStream();
-                os.write(("GET /health HTTP/1.1\r\nHost: evil.example:" + a.port() + "\r\nConnection: close\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-                os.flush();
-                InputStream in = s.getInputStream();
-                String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                assertTrue(response.startsWith("HTTP/1.1 403"), response);
-                assertTrue(response.contains("evil.example"), response);
+        FreePorts.onFreeBlock(5, first -> {
+            try (ChildProcess child = ChildProcess.start(null,
+                    SampleBackend.command("--range", first + "-" + (first + 4)))) {
+                Announcement a = awaitAnnouncement(child);
+                try (Socket s = new Socket("127.0.0.1", a.port())) {
+                    OutputStream os = s.getOutputStream();
+                    os.write(("GET /health HTTP/1.1\r\nHost: evil.example:" + a.port()
+                            + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    os.flush();
+                    InputStream in = s.getInputStream();
+                    String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    assertTrue(response.startsWith("HTTP/1.1 403"), response);
+                    assertTrue(response.contains("evil.example"), response);
+                }
             }
-        }
+        });
     }
 
     @Test
     void stdinEofStopsTheSidecar() throws Exception {
-        try (ChildProcess child = ChildProcess.start(null, SampleBackend.command("--range", "20361-20380"))) {
-            awaitAnnouncement(child);
-            child.process().getOutputStream().close();
-            assertEquals(0, child.awaitExit(EXIT), child.output());
-            assertTrue(child.output().contains("stdin closed"), child.output());
-        }
+        FreePorts.onFreeBlock(5, first -> {
+            try (ChildProcess child = ChildProcess.start(null,
+                    SampleBackend.command("--range", first + "-" + (first + 4)))) {
+                awaitAnnouncement(child);
+                child.process().getOutputStream().close();
+                assertEquals(0, child.awaitExit(EXIT), child.output());
+                assertTrue(child.output().contains("stdin closed"), "stopped because of the EOF: " + child.output());
+            }
+        });
     }
 
     @Test
     void standaloneModeAnnouncesStandaloneAndHonoursPortOption() throws Exception {
-        int port;
-        try (PortReservation free = PortFinders.create()
-                .reserve(PortRequest.builder().range(new PortRange(20381, 20399)).build())) {
-            port = free.port();
-        }
-        try (ChildProcess child = ChildProcess.start(null,
-                SampleBackend.command("--standalone", "--port", Integer.toString(port)))) {
-            Announcement a = awaitAnnouncement(child);
-            assertEquals("standalone", a.mode());
-            assertEquals(port, a.port());
-            assertEquals(200, get(a.healthUrl()).statusCode());
-        }
+        FreePorts.onFreeBlock(1, port -> {
+            try (ChildProcess child = ChildProcess.start(null,
+                    SampleBackend.command("--standalone", "--port", Integer.toString(port)))) {
+                String line = child.awaitLine(l -> Backends.isAnnouncement(l) || l.contains("busy"), Backends.START);
+                FreePorts.disturbedIfBusy(line, port);
+                Announcement a = awaitAnnouncement(child);
+                assertEquals("standalone", a.mode());
+                assertEquals(port, a.port());
+                assertEquals(200, get(a.healthUrl()).statusCode());
+            }
+        });
     }
 
     @Test
     void busyApiPortFailsWithExitCode3NamingTheVariable() throws Exception {
-        try (PortReservation held = PortFinders.create()
-                .reserve(PortRequest.builder().range(new PortRange(20400, 20420)).build());
-                ChildProcess child = ChildProcess.start(null,
-                        withEnv(List.of("API_PORT=" + held.port()), SampleBackend.command()))) {
-            assertEquals(SampleBackend.EXIT_NO_PORT, child.awaitExit(EXIT), child.output());
-            assertTrue(child.output().contains("API_PORT=" + held.port() + ": port " + held.port() + " is busy"),
-                    child.output());
-            assertFalse(child.lines().stream().anyMatch(Backends::isAnnouncement), child.output());
-        }
+        FreePorts.onFreeBlock(5, first -> {
+            try (PortReservation held = PortFinders.create()
+                    .reserve(PortRequest.builder().range(new PortRange(first, first + 4)).build());
+                    ChildProcess child = ChildProcess.start(null,
+                            withEnv(List.of("API_PORT=" + held.port()), SampleBackend.command()))) {
+                assertEquals(SampleBackend.EXIT_NO_PORT, child.awaitExit(EXIT), child.output());
+                // meaning, not wording: the variable, the port and the reason
+                String out = child.output();
+                assertTrue(out.contains("API_PORT") && out.contains(Integer.toString(held.port()))
+                        && out.contains("busy"), out);
+                assertFalse(child.lines().stream().anyMatch(Backends::isAnnouncement), out);
+            }
+        });
     }
 
     @Test
     void invalidApiPortAndRangeAreReportedWithTheirValues() throws Exception {
         try (ChildProcess child = ChildProcess.start(null, withEnv(List.of("API_PORT=80x8"), SampleBackend.command()))) {
             assertEquals(SampleBackend.EXIT_NO_PORT, child.awaitExit(EXIT), child.output());
-            assertTrue(child.output().contains("API_PORT='80x8' is not a port number"), child.output());
+            assertTrue(child.output().contains("API_PORT") && child.output().contains("'80x8'"), child.output());
         }
         try (ChildProcess child = ChildProcess.start(null,
                 withEnv(List.of("PORTOLAN_PORT_RANGE=9000-8000"), SampleBackend.command()))) {
             assertEquals(SampleBackend.EXIT_USAGE, child.awaitExit(EXIT), child.output());
-            assertTrue(child.output().contains("PORTOLAN_PORT_RANGE='9000-8000' is invalid"), child.output());
+            assertTrue(child.output().contains("PORTOLAN_PORT_RANGE") && child.output().contains("'9000-8000'"),
+                    child.output());
         }
         try (ChildProcess child = ChildProcess.start(null, SampleBackend.command("--bogus"))) {
             assertEquals(SampleBackend.EXIT_USAGE, child.awaitExit(EXIT), child.output());
-            assertTrue(child.output().contains("unknown argument '--bogus'"), child.output());
+            assertTrue(child.output().contains("--bogus"), child.output());
         }
     }
 }

@@ -7,9 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static dev.portolan.ports.tests.FreePorts.V4;
+import static dev.portolan.ports.tests.FreePorts.V6;
+import static dev.portolan.ports.tests.FreePorts.disturbedIfBusy;
+import static dev.portolan.ports.tests.FreePorts.expectPort;
+import static dev.portolan.ports.tests.FreePorts.onFreeBlock;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.ServerSocketChannel;
@@ -48,29 +54,45 @@ import dev.portolan.ports.ServerBinder;
 import dev.portolan.ports.ServerReservation;
 import dev.portolan.tests.common.OsgiServices;
 
-/** The port finder service against real sockets (band 20000-20299). */
+/**
+ * The port finder service against real sockets. Every test works on a block of ports found free at run time in this
+ * module's band 20000-20299 ({@link FreePorts}), retried on another block when another process takes one of them
+ * in between.
+ */
 class PortFinderBehaviourTest {
 
-    private static final InetAddress V4 = literal(new byte[] { 127, 0, 0, 1 });
-    private static final InetAddress V6 = literal(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 });
-
     private final PortFinder finder = OsgiServices.await(PortFinderBehaviourTest.class, PortFinder.class,
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(60));
     private final List<AutoCloseable> squatters = new ArrayList<>();
 
     @AfterEach
     void release() throws Exception {
+        closeSquatters();
+    }
+
+    private void closeSquatters() throws Exception {
         for (AutoCloseable c : squatters) {
             c.close();
         }
+        squatters.clear();
     }
 
+    /** A listener of this test on {@code address:port} (closed after the test or before a retry). */
     private ServerSocketChannel squat(InetAddress address, int port) throws IOException {
-        ServerSocketChannel ch = ServerSocketChannel.open(
-                address.getAddress().length == 4 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
-        ch.bind(new InetSocketAddress(address, port));
+        ServerSocketChannel ch = FreePorts.squat(address, port);
         squatters.add(ch);
         return ch;
+    }
+
+    /** Like {@link FreePorts#onFreeBlock}, releasing this test's squatters before a retry. */
+    private void scenario(int size, FreePorts.Scenario s) throws Exception {
+        onFreeBlock(size, first -> {
+            try {
+                s.run(first);
+            } finally {
+                closeSquatters();
+            }
+        });
     }
 
     private static PortRequest range(int first, int last) {
@@ -80,190 +102,233 @@ class PortFinderBehaviourTest {
     @Test
     void theServiceIsTheBindingFinderUnderBothInterfaces() {
         BindingPortFinder binding = OsgiServices.await(PortFinderBehaviourTest.class, BindingPortFinder.class,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(60));
         assertSame(finder, binding);
     }
 
     @Test
     void preferredPortTakenGivesTheNextOne() throws Exception {
-        squat(V4, 20000);
-        try (PortReservation r = finder.reserve(range(20000, 20010))) {
-            assertEquals(20001, r.port());
-            assertTrue(r.inRange());
-        }
+        scenario(11, first -> {
+            squat(V4, first);
+            try (PortReservation r = finder.reserve(range(first, first + 10))) {
+                expectPort(first + 1, r.port(), "the preferred port is taken");
+                assertTrue(r.inRange());
+            }
+        });
     }
 
     @Test
     void wholeRangeTakenGivesAnOsPortOutsideTheRangeThatAServerCanBind() throws Exception {
-        for (int p = 20020; p <= 20024; p++) {
-            squat(V4, p);
-        }
-        PortRequest req = range(20020, 20024);
-        try (PortReservation r = finder.reserve(req)) {
-            assertFalse(r.inRange());
-            assertFalse(req.range().contains(r.port()), "outside the range: " + r.port());
-            try (SocketChannel c = SocketChannel.open(new InetSocketAddress(V4, r.port()));
-                    SocketChannel accepted = r.channel().accept()) {
-                assertTrue(c.isConnected() && accepted != null, "the held channel serves");
+        scenario(5, first -> {
+            for (int p = first; p <= first + 4; p++) {
+                squat(V4, p);
             }
-        }
-        int number = finder.findFreePort(req);
-        assertFalse(req.range().contains(number));
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(new InetSocketAddress(V4, number));
-            assertEquals(number, ((InetSocketAddress) server.getLocalAddress()).getPort());
-        }
+            PortRequest req = range(first, first + 4);
+            try (PortReservation r = finder.reserve(req)) {
+                assertFalse(r.inRange());
+                assertFalse(req.range().contains(r.port()), "outside the range: " + r.port());
+                try (SocketChannel c = SocketChannel.open(new InetSocketAddress(V4, r.port()));
+                        SocketChannel accepted = r.channel().accept()) {
+                    assertTrue(c.isConnected() && accepted != null, "the held channel serves");
+                }
+            }
+            int number = finder.findFreePort(req);
+            assertFalse(req.range().contains(number));
+            // findFreePort is racy by design (released before return): a busy number here is not the finder's fault
+            try (ServerSocketChannel server = FreePorts.squat(V4, number)) {
+                assertEquals(number, ((InetSocketAddress) server.getLocalAddress()).getPort());
+            }
+        });
     }
 
     @Test
     void noFallbackMeansAClearError() throws Exception {
-        squat(V4, 20030);
-        var e = assertThrows(PortAllocationException.class, () -> finder.reserve(
-                PortRequest.builder().range(new PortRange(20030, 20030)).fallbackToOs(false).environment(Map.of())
-                        .build()));
-        assertTrue(e.getMessage().contains("no free port in 20030-20030"), e.getMessage());
-        assertTrue(e.getMessage().contains("busy"), e.getMessage());
+        scenario(1, first -> {
+            squat(V4, first);
+            var e = assertThrows(PortAllocationException.class, () -> finder.reserve(
+                    PortRequest.builder().range(new PortRange(first, first)).fallbackToOs(false)
+                            .environment(Map.of()).build()));
+            // meaning, not wording: the range is named and the reason is given
+            assertTrue(e.getMessage().contains(new PortRange(first, first).toString()), e.getMessage());
+            assertTrue(e.getMessage().contains("busy"), e.getMessage());
+        });
     }
 
     @Test
     void excludedPortsAreSkipped() throws Exception {
-        try (PortReservation r = finder.reserve(PortRequest.builder().range(new PortRange(20040, 20045))
-                .exclude(Set.of(20040, 20041)).environment(Map.of()).build())) {
-            assertEquals(20042, r.port());
-        }
+        scenario(6, first -> {
+            try (PortReservation r = finder.reserve(PortRequest.builder().range(new PortRange(first, first + 5))
+                    .exclude(Set.of(first, first + 1)).environment(Map.of()).build())) {
+                expectPort(first + 2, r.port(), "the first port that is not excluded");
+            }
+        });
     }
 
     @Test
     void anIpv6OnlySquatterOnTheLoopbackTwinIsDetected() throws Exception {
-        ServerSocketChannel six;
-        try {
-            six = squat(V6, 20050);
-        } catch (IOException e) {
-            assumeTrue(false, "no IPv6 loopback on this machine: " + e);
-            return;
-        }
-        assertTrue(six.isOpen());
-        try (PortReservation r = finder.reserve(range(20050, 20055))) {
-            assertNotEquals(20050, r.port(), "[::1]:20050 is taken, so 20050 is not free");
-            assertEquals(20051, r.port());
-            // and the reservation holds its [::1] twin: nobody can bind it while held
-            assertThrows(IOException.class, () -> squat(V6, r.port()));
-        }
+        scenario(6, first -> {
+            ServerSocketChannel six;
+            try {
+                six = squat(V6, first);
+            } catch (IOException e) { // (a busy [::1] port is FreePorts.Disturbed: another block is tried)
+                assumeTrue(false, "no IPv6 loopback on this machine: " + e);
+                return;
+            }
+            assertTrue(six.isOpen());
+            try (PortReservation r = finder.reserve(range(first, first + 5))) {
+                assertNotEquals(first, r.port(), "[::1]:" + first + " is taken, so " + first + " is not free");
+                expectPort(first + 1, r.port(), "the next port after the one taken on [::1]");
+                // and the reservation holds its [::1] twin: nobody can bind it while held
+                try (ServerSocketChannel probe = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
+                    assertThrows(BindException.class, () -> probe.bind(new InetSocketAddress(V6, r.port())));
+                }
+            }
+        });
     }
 
     @Test
     void aHeldPortIsNeverHandedOutTwiceUnderConcurrency() throws Exception {
-        PortRequest req = range(20060, 20099);
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<PortReservation>> futures = new ArrayList<>();
-        try {
-            for (int i = 0; i < 24; i++) {
-                futures.add(pool.submit((Callable<PortReservation>) () -> {
-                    go.await();
-                    return finder.reserve(req);
-                }));
-            }
-            go.countDown();
-            Set<Integer> ports = new HashSet<>();
+        scenario(40, first -> {
+            PortRequest req = range(first, first + 39);
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<PortReservation>> futures = new ArrayList<>();
             List<PortReservation> held = new ArrayList<>();
-            for (Future<PortReservation> f : futures) {
-                PortReservation r = f.get(30, TimeUnit.SECONDS);
-                held.add(r);
-                ports.add(r.port());
+            try {
+                for (int i = 0; i < 24; i++) {
+                    futures.add(pool.submit((Callable<PortReservation>) () -> {
+                        go.await();
+                        return finder.reserve(req);
+                    }));
+                }
+                go.countDown();
+                Set<Integer> ports = new HashSet<>();
+                for (Future<PortReservation> f : futures) {
+                    PortReservation r = f.get(60, TimeUnit.SECONDS);
+                    held.add(r);
+                    ports.add(r.port());
+                }
+                assertEquals(24, ports.size(), "distinct: " + ports);
+                int again = held.get(0).port();
+                held.forEach(PortReservation::close);
+                held.clear();
+                try (PortReservation r = finder.reserve(range(again, again))) {
+                    expectPort(again, r.port(), "a released port can be reserved again");
+                }
+            } finally {
+                held.forEach(PortReservation::close);
+                pool.shutdownNow();
             }
-            assertEquals(24, ports.size(), "distinct: " + ports);
-            int first = held.get(0).port();
-            held.forEach(PortReservation::close);
-            try (PortReservation again = finder.reserve(range(first, first))) {
-                assertEquals(first, again.port(), "a released port can be reserved again");
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
     }
 
     @Test
     void aTakenChannelStillBlocksThePortUntilTheReservationCloses() throws Exception {
-        PortRequest one = PortRequest.builder().range(new PortRange(20100, 20100)).fallbackToOs(false)
-                .environment(Map.of()).build();
-        PortReservation r = finder.reserve(one);
-        r.takeChannel().close(); // e.g. a server that must rebind: the kernel no longer holds the port ...
-        assertThrows(PortAllocationException.class, () -> finder.reserve(one), "... the reservation still does");
-        r.close();
-        try (PortReservation again = finder.reserve(one)) {
-            assertEquals(20100, again.port());
-        }
+        scenario(1, first -> {
+            PortRequest one = PortRequest.builder().range(new PortRange(first, first)).fallbackToOs(false)
+                    .environment(Map.of()).build();
+            PortReservation r = finder.reserve(one);
+            try {
+                expectPort(first, r.port(), "the only port of the range");
+                r.takeChannel().close(); // e.g. a server that must rebind: the kernel no longer holds the port ...
+                var e = assertThrows(PortAllocationException.class, () -> finder.reserve(one),
+                        "... the reservation still does");
+                disturbedIfBusy(e.getMessage(), first);
+                assertTrue(e.getMessage().contains("held by this process"), "refused because of the reservation: "
+                        + e.getMessage());
+            } finally {
+                r.close();
+            }
+            try (PortReservation again = finder.reserve(one)) {
+                assertEquals(first, again.port());
+            } catch (PortAllocationException e) {
+                disturbedIfBusy(e.getMessage(), first);
+                throw e;
+            }
+        });
     }
 
     @Test
     void theBinderBindsTheCallersServerInTheScan() throws Exception {
         BindingPortFinder binding = OsgiServices.await(PortFinderBehaviourTest.class, BindingPortFinder.class,
-                Duration.ofSeconds(10));
-        squat(V4, 20110);
-        List<InetSocketAddress> attempts = new ArrayList<>();
-        ServerBinder<ServerSocketChannel> base = ServerBinder.channel();
-        ServerBinder<ServerSocketChannel> recording = ServerBinder.of(a -> {
-            attempts.add(a);
-            return base.bind(a);
-        }, base::localPort, base::close);
-        try (ServerReservation<ServerSocketChannel> r = binding.reserve(range(20110, 20115), recording)) {
-            assertEquals(20111, r.port());
-            assertEquals(List.of(new InetSocketAddress(V4, 20110), new InetSocketAddress(V4, 20111)), attempts);
-            assertEquals(20111, ((InetSocketAddress) r.server().getLocalAddress()).getPort());
-        }
+                Duration.ofSeconds(60));
+        scenario(6, first -> {
+            squat(V4, first);
+            List<InetSocketAddress> attempts = new ArrayList<>();
+            ServerBinder<ServerSocketChannel> base = ServerBinder.channel();
+            ServerBinder<ServerSocketChannel> recording = ServerBinder.of(a -> {
+                attempts.add(a);
+                return base.bind(a);
+            }, base::localPort, base::close);
+            try (ServerReservation<ServerSocketChannel> r = binding.reserve(range(first, first + 5), recording)) {
+                expectPort(first + 1, r.port(), "the port after the taken one");
+                assertEquals(List.of(new InetSocketAddress(V4, first), new InetSocketAddress(V4, first + 1)),
+                        attempts);
+                assertEquals(first + 1, ((InetSocketAddress) r.server().getLocalAddress()).getPort());
+            }
+        });
     }
 
     @Test
     void apiPortForcesThePort() throws Exception {
-        try (PortReservation r = finder.reserve(PortRequest.builder().range(new PortRange(20120, 20125))
-                .environment(Map.of("API_PORT", "20130")).build())) {
-            assertEquals(20130, r.port());
-            assertFalse(r.inRange());
-        }
+        scenario(7, first -> {
+            int forced = first + 6; // free, but outside the requested range
+            try (PortReservation r = finder.reserve(PortRequest.builder().range(new PortRange(first, first + 5))
+                    .environment(Map.of("API_PORT", Integer.toString(forced))).build())) {
+                assertEquals(forced, r.port());
+                assertFalse(r.inRange());
+            } catch (PortAllocationException e) {
+                disturbedIfBusy(e.getMessage(), forced);
+                throw e;
+            }
+        });
     }
 
     @Test
     void apiPortZeroAsksTheOs() throws Exception {
-        try (PortReservation r = finder.reserve(PortRequest.builder().range(new PortRange(20131, 20135))
-                .environment(Map.of("API_PORT", "0")).build())) {
-            assertFalse(r.inRange());
-            assertTrue(r.port() > 0 && r.channel().isOpen());
-        }
+        scenario(5, first -> {
+            try (PortReservation r = finder.reserve(PortRequest.builder().range(new PortRange(first, first + 4))
+                    .environment(Map.of("API_PORT", "0")).build())) {
+                assertFalse(r.inRange());
+                assertTrue(r.port() > 0 && r.channel().isOpen());
+            }
+        });
     }
 
     @ParameterizedTest
     @ValueSource(strings = { "abc", "70000", "-1", "80 80", "0x50" })
-    void invalidApiPortIsAnErrorNamingTheVariableAndTheValue(String value) {
-        var e = assertThrows(PortAllocationException.class, () -> finder.reserve(PortRequest.builder()
-                .range(new PortRange(20136, 20139)).environment(Map.of("API_PORT", value)).build()));
-        assertTrue(e.getMessage().startsWith("API_PORT=") && e.getMessage().contains(value), e.getMessage());
+    void invalidApiPortIsAnErrorNamingTheVariableAndTheValue(String value) throws Exception {
+        scenario(4, first -> {
+            var e = assertThrows(PortAllocationException.class, () -> finder.reserve(PortRequest.builder()
+                    .range(new PortRange(first, first + 3)).environment(Map.of("API_PORT", value)).build()));
+            assertTrue(e.getMessage().contains("API_PORT") && e.getMessage().contains(value), e.getMessage());
+        });
     }
 
     @Test
     void busyApiPortIsAnErrorWithoutFallback() throws Exception {
-        squat(V4, 20140);
-        var e = assertThrows(PortAllocationException.class, () -> finder.reserve(PortRequest.builder()
-                .range(new PortRange(20141, 20145)).environment(Map.of("API_PORT", "20140")).build()));
-        assertTrue(e.getMessage().startsWith("API_PORT=20140: port 20140 is busy"), e.getMessage());
+        scenario(6, first -> {
+            squat(V4, first);
+            var e = assertThrows(PortAllocationException.class, () -> finder.reserve(PortRequest.builder()
+                    .range(new PortRange(first + 1, first + 5)).environment(Map.of("API_PORT",
+                            Integer.toString(first))).build()));
+            String m = e.getMessage();
+            assertTrue(m.contains("API_PORT") && m.contains(Integer.toString(first)) && m.contains("busy"), m);
+        });
     }
 
     @Test
     void theLockDirectoryIsPrivateAndNamesTheOwner(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("runtime/portolan/ports");
         BindingPortFinder own = PortFinders.builder().lockDirectory(dir).build();
-        try (PortReservation r = own.reserve(range(20150, 20155))) {
-            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
-            String owner = Files.readString(dir.resolve(r.port() + ".lock"), StandardCharsets.US_ASCII);
-            assertTrue(owner.startsWith("pid=" + ProcessHandle.current().pid() + " start="), owner);
-        }
-    }
-
-    private static InetAddress literal(byte[] b) {
-        try {
-            return InetAddress.getByAddress(b);
-        } catch (java.net.UnknownHostException e) {
-            throw new AssertionError(e);
-        }
+        scenario(6, first -> {
+            try (PortReservation r = own.reserve(range(first, first + 5))) {
+                assertTrue(r.inRange(), "a lock file exists for ports of the range only: " + r.port());
+                assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)));
+                String owner = Files.readString(dir.resolve(r.port() + ".lock"), StandardCharsets.US_ASCII);
+                // the owner line is the lock protocol (docs/protocol.md), shared with the Python helper
+                assertTrue(owner.startsWith("pid=" + ProcessHandle.current().pid() + " start="), owner);
+            }
+        });
     }
 }

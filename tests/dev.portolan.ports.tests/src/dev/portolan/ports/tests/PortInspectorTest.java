@@ -1,11 +1,14 @@
 package dev.portolan.ports.tests;
 
+import static dev.portolan.ports.tests.FreePorts.V4;
+import static dev.portolan.ports.tests.FreePorts.V6;
+import static dev.portolan.ports.tests.FreePorts.onFreeBlock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.List;
 
@@ -16,37 +19,49 @@ import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.ports.PortStatus;
 import dev.portolan.tests.common.OsgiServices;
 
+/** The registered PortInspector on ports found free at run time ({@link FreePorts}). */
 class PortInspectorTest {
 
     private final PortInspector inspector = OsgiServices.await(PortInspectorTest.class, PortInspector.class,
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(60));
 
     @Test
     void findsOurOwnListenersOnBothLoopbacksWithOurPid() throws Exception {
-        try (ServerSocket v4 = new ServerSocket(); ServerSocket v6 = new ServerSocket()) {
-            v4.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-            v6.bind(new InetSocketAddress(InetAddress.getByName("::1"), v4.getLocalPort()));
-            int port = v4.getLocalPort();
-            List<PortStatus> statuses = inspector.inspect(new PortRange(port, port));
-            assertEquals(1, statuses.size());
-            PortStatus s = statuses.get(0);
-            assertEquals(PortStatus.State.LISTENING, s.state());
-            assertTrue(s.listeners().stream().anyMatch(l -> l.address().equals("127.0.0.1")), s.toString());
-            assertTrue(s.listeners().stream().anyMatch(l -> l.address().equals("::1")), s.toString());
-            long me = ProcessHandle.current().pid();
-            assertTrue(s.listeners().stream().allMatch(l -> l.pid() != null && l.pid() == me), s.toString());
-        }
+        onFreeBlock(1, port -> {
+            try (ServerSocketChannel v4 = FreePorts.squat(V4, port)) {
+                ServerSocketChannel v6;
+                try {
+                    v6 = FreePorts.squat(V6, port);
+                } catch (IOException e) { // (a busy [::1] port is FreePorts.Disturbed: another block is tried)
+                    assumeTrue(false, "no IPv6 loopback on this machine: " + e);
+                    return;
+                }
+                try (v6) {
+                    List<PortStatus> statuses = inspector.inspect(new PortRange(port, port));
+                    assertEquals(1, statuses.size());
+                    PortStatus s = statuses.get(0);
+                    assertEquals(port, s.port());
+                    assertEquals(PortStatus.State.LISTENING, s.state());
+                    assertTrue(s.listeners().stream().anyMatch(l -> l.address().equals("127.0.0.1")), s.toString());
+                    assertTrue(s.listeners().stream().anyMatch(l -> l.address().equals("::1")), s.toString());
+                    long me = ProcessHandle.current().pid();
+                    assertTrue(s.listeners().stream().allMatch(l -> l.pid() != null && l.pid() == me), s.toString());
+                }
+            }
+        });
     }
 
     @Test
     void aClosedPortIsFree() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-            port = s.getLocalPort();
-        }
-        PortStatus s = inspector.inspect(new PortRange(port, port)).get(0);
-        assertEquals(PortStatus.State.FREE, s.state(), s.toString());
-        assertTrue(s.listeners().isEmpty());
+        onFreeBlock(1, port -> {
+            FreePorts.squat(V4, port).close();
+            PortStatus s = inspector.inspect(new PortRange(port, port)).get(0);
+            if (s.state() != PortStatus.State.FREE && !FreePorts.isFree(port)) {
+                throw new FreePorts.Disturbed("another process took " + port + " after the test closed it: " + s);
+            }
+            assertEquals(port, s.port());
+            assertEquals(PortStatus.State.FREE, s.state(), s.toString());
+            assertTrue(s.listeners().isEmpty(), s.toString());
+        });
     }
 }

@@ -1,0 +1,161 @@
+package dev.portolan.ports.tests;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Blocks of consecutive loopback ports that are free at run time (this module's band 20000-20299, starting at a
+ * random offset so that two runs of this module on one machine rarely probe the same ports), and a retry for the
+ * rare scenario whose ports another process took between the check and the use.
+ * <p>
+ * A scenario signals such interference with {@link Disturbed}, and only after checking that the port really is held
+ * by someone else ({@link #expectPort}): a finder that wrongly skips a free port still fails the test.
+ */
+final class FreePorts {
+
+    static final int BAND_FIRST = 20000;
+    static final int BAND_LAST = 20299;
+    private static final int ATTEMPTS = 5;
+
+    static final InetAddress V4 = literal(new byte[] { 127, 0, 0, 1 });
+    static final InetAddress V6 = literal(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 });
+
+    private static int next = BAND_FIRST + ThreadLocalRandom.current().nextInt(BAND_LAST - BAND_FIRST + 1);
+
+    private FreePorts() {
+    }
+
+    /** A port of the scenario was taken by another process: try again on another block. */
+    static final class Disturbed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Disturbed(String message) {
+            super(message);
+        }
+    }
+
+    @FunctionalInterface
+    interface Scenario {
+        void run(int first) throws Exception;
+    }
+
+    /**
+     * Runs the scenario with the first port of a block of {@code size} consecutive ports, each free on 127.0.0.1
+     * and [::1] when checked; on {@link Disturbed} again with a fresh block (at most {@value #ATTEMPTS} times).
+     */
+    static void onFreeBlock(int size, Scenario scenario) throws Exception {
+        Disturbed last = null;
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            try {
+                scenario.run(block(size));
+                return;
+            } catch (Disturbed d) {
+                System.err.println("[FreePorts] another block after attempt " + (attempt + 1) + ": " + d.getMessage());
+                last = d;
+            }
+        }
+        throw new AssertionError("other processes took the test's ports in " + ATTEMPTS + " blocks in a row", last);
+    }
+
+    /** The first port of {@code size} consecutive ports free right now; successive calls do not overlap. */
+    static synchronized int block(int size) {
+        int span = BAND_LAST - BAND_FIRST + 1;
+        for (int tries = 0; tries < span; tries++) {
+            if (next + size - 1 > BAND_LAST) {
+                next = BAND_FIRST;
+            }
+            int first = next;
+            int busy = -1;
+            for (int p = first; p < first + size && busy < 0; p++) {
+                if (!isFree(p)) {
+                    busy = p;
+                }
+            }
+            if (busy < 0) {
+                next = first + size;
+                return first;
+            }
+            next = busy + 1;
+        }
+        throw new IllegalStateException("no " + size + " consecutive free ports in " + BAND_FIRST + "-" + BAND_LAST);
+    }
+
+    /**
+     * Whether {@code port} can be bound on 127.0.0.1 and (when the machine has IPv6) on [::1], the way the finder
+     * checks it (the [::1] twin without SO_REUSEADDR).
+     */
+    static boolean isFree(int port) {
+        try (ServerSocketChannel v4 = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
+            v4.bind(new InetSocketAddress(V4, port));
+            try (ServerSocketChannel v6 = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
+                v6.setOption(StandardSocketOptions.SO_REUSEADDR, false);
+                v6.bind(new InetSocketAddress(V6, port));
+            } catch (BindException e) {
+                return !isAddressInUse(e);
+            } catch (IOException | UnsupportedOperationException e) {
+                return true; // no IPv6 loopback on this machine
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean isAddressInUse(BindException e) {
+        return !String.valueOf(e.getMessage()).contains("Cannot assign");
+    }
+
+    /** Binds a listener on {@code address:port}; {@link Disturbed} when somebody else holds it already. */
+    static ServerSocketChannel squat(InetAddress address, int port) throws IOException {
+        ServerSocketChannel ch = ServerSocketChannel.open(
+                address.getAddress().length == 4 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+        try {
+            ch.bind(new InetSocketAddress(address, port));
+            return ch;
+        } catch (BindException e) {
+            ch.close();
+            if (isAddressInUse(e)) {
+                throw new Disturbed(address.getHostAddress() + ":" + port + " was taken by another process: " + e);
+            }
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Passes when the finder chose {@code expected}; {@link Disturbed} when it chose another port because another
+     * process holds {@code expected} now; an AssertionError when {@code expected} is free (the finder skipped it).
+     */
+    static void expectPort(int expected, int actual, String what) {
+        if (expected == actual) {
+            return;
+        }
+        if (!isFree(expected)) {
+            throw new Disturbed(what + ": got " + actual + " because another process holds " + expected);
+        }
+        throw new AssertionError(what + ": expected port " + expected + " (free) but got " + actual);
+    }
+
+    /** {@link Disturbed} when a message reports a port as busy that this test did not occupy. */
+    static void disturbedIfBusy(String message, int port) {
+        if (message != null && message.contains("busy") && !isFree(port)) {
+            throw new Disturbed("port " + port + " was taken by another process: " + message);
+        }
+    }
+
+    private static InetAddress literal(byte[] b) {
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
