@@ -1,6 +1,7 @@
 package dev.portolan.app.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.portolan.core.protocol.IdentityProof;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.PortolanCli;
 
@@ -36,8 +38,10 @@ class CliApiTest {
     @Test
     void printsTheAnnouncementServesHealthAndStopsOnTheShutdownLine() throws Exception {
         FreePorts.onFreeBlock(CliPortsTest.PORTS, 5, first -> {
-            try (ChildProcess p = PortolanCli.start(Map.of("PORTOLAN_TOKEN", "cli-api-token", "PORTOLAN_PORT_RANGE",
-                    first + "-" + (first + 4)), "api")) {
+            String key = IdentityProof.newSecret();
+            String challenge = IdentityProof.newNonce();
+            try (ChildProcess p = PortolanCli.start(Map.of("PORTOLAN_TOKEN", "cli-api-token", "PORTOLAN_IDENTITY_KEY",
+                    key, "PORTOLAN_CHALLENGE", challenge, "PORTOLAN_PORT_RANGE", first + "-" + (first + 4)), "api")) {
                 JsonNode a = announcement(p);
                 int port = a.get("port").asInt();
                 try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
@@ -45,12 +49,19 @@ class CliApiTest {
                 }
                 FreePorts.expectInRange(first, first + 4, port, "port from PORTOLAN_PORT_RANGE: " + a);
                 assertEquals("sidecar", a.get("mode").asText());
-                assertEquals("cli-api-token", a.get("token").asText());
+                // protocol v2: a proof for the launch's challenge, no token echo
+                assertFalse(a.has("token"), a.toString());
+                assertTrue(IdentityProof.verify(key, challenge, port, a.get("proof").asText()), a.toString());
+                String nonce = IdentityProof.newNonce();
                 HttpResponse<String> health = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
                         .send(HttpRequest.newBuilder(URI.create(a.get("health_url").asText())).timeout(TIMEOUT)
-                                .build(), HttpResponse.BodyHandlers.ofString());
+                                .header(IdentityProof.CHALLENGE_HEADER, nonce).build(),
+                                HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, health.statusCode());
-                assertEquals("cli-api-token", JSON.readTree(health.body()).get("token").asText());
+                assertFalse(health.body().contains("cli-api-token") || health.body().contains(key), health.body());
+                assertTrue(IdentityProof.verify(key, nonce, port,
+                        health.headers().firstValue(IdentityProof.PROOF_HEADER).orElse(null)), health.headers().map()
+                                .toString());
                 OutputStream stdin = p.process().getOutputStream();
                 stdin.write("sidecar shutdown\n".getBytes(StandardCharsets.UTF_8));
                 stdin.flush();

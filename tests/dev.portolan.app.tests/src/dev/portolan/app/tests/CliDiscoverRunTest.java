@@ -107,7 +107,8 @@ class CliDiscoverRunTest {
                         TIMEOUT));
                 assertEquals("port_info", a1.get("type").asText());
                 assertEquals("sidecar", a1.get("mode").asText());
-                assertTrue(a1.get("verified").asBoolean(), "the sample backend echoes the launch token: " + a1);
+                assertTrue(a1.get("verified").asBoolean(), "the sample backend proves its identity: " + a1);
+                assertEquals("challenge", a1.get("verification").asText(), a1.toString());
                 int port = a1.get("port").asInt();
                 FreePorts.expectInRange(first, first + 12, port, "port from PORTOLAN_PORT_RANGE: " + a1);
                 assertFalse(a1.has("token"), "the launch token is not printed");
