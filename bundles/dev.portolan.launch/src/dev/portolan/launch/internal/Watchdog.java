@@ -37,9 +37,18 @@ final class Watchdog {
         return SETSID != null;
     }
 
-    /** {@code sh -c <script> portolan-watchdog /path/to/setsid <command...>}. */
+    /**
+     * {@code setsid -w sh -c <script> portolan-watchdog /path/to/setsid <command...>}: the watchdog itself runs in a
+     * new session and process group of its own, so a SIGKILL of the launcher's whole process group
+     * ({@code kill -9 -<pgid>}, what CI runners and IDEs do) does not take it down: it survives, sees EOF on the
+     * launcher's pipe and kills the backend's group. The JVM's child is never a process group leader, so
+     * {@code setsid} calls setsid(2) and execs {@code sh} in the same process ({@code -w} only matters if it ever had
+     * to fork: it then waits and passes on the exit status).
+     */
     static List<String> wrap(List<String> command) {
-        List<String> out = new ArrayList<>(command.size() + 4);
+        List<String> out = new ArrayList<>(command.size() + 6);
+        out.add(SETSID.toString());
+        out.add("-w");
         out.add(SH);
         out.add("-c");
         out.add(SCRIPT);

@@ -1,5 +1,8 @@
 # Portolan sidecar watchdog (POSIX sh, Linux). Sits between the launcher JVM and the sidecar:
-#   /bin/sh -c "$(cat watchdog.sh)" portolan-watchdog /abs/path/to/setsid /abs/path/to/backend [args...]
+#   /abs/path/to/setsid -w /bin/sh -c "$(cat watchdog.sh)" portolan-watchdog /abs/path/to/setsid /abs/path/to/backend [args...]
+# - runs itself (through the outer setsid) in a NEW SESSION of its own, outside the launcher's process group: a
+#   SIGKILL of the launcher's whole group (kill -9 -PGID, what CI runners and IDEs do) does not reach it, and it
+#   still sees the launcher's death as EOF on its stdin (below); its forwarder subshell stays in its group;
 # - starts the backend in a NEW SESSION (setsid): the backend leads its own process group, so the whole tree it
 #   spawns can be signalled at once, and a terminal's signals never reach it;
 # - prints "portolan-watchdog child <pid>" on stdout before exec-ing the backend, so the launcher learns the real
