@@ -78,6 +78,13 @@ final class Fakes {
         }
     }
 
+    /** The process group of a live process ({@code /proc/<pid>/stat}: pid (comm) state ppid pgrp ...). */
+    static long pgid(long pid) throws IOException {
+        String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(after[2]);
+    }
+
     static boolean isZombie(long pid) {
         try {
             String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));

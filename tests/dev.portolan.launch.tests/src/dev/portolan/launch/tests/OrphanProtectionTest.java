@@ -1,6 +1,7 @@
 package dev.portolan.launch.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -66,6 +67,75 @@ class OrphanProtectionTest {
             }
             System.out.println("[launch-tests] sidecar tree of the SIGKILLed launcher JVM gone after "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed) + " ms");
+        }
+    }
+
+    /**
+     * What a CI runner timing out a step or an IDE killing a launched tree does: SIGKILL to the launcher JVM's whole
+     * process group ({@code kill -9 -<pgid>}). The JVM runs in its own session (util-linux {@code setsid}), so the
+     * group holds only that JVM and whatever stayed in its group; the backend, its grandchild and every watchdog
+     * process must be gone afterwards.
+     */
+    @Test
+    void stubbornSidecarAndItsGrandchildDieWhenTheLauncherJvmsWholeProcessGroupIsSigkilled() throws Exception {
+        String setsid = setsid();
+        List<String> cmd = new ArrayList<>(List.of(setsid, "-w", ChildProcess.javaExecutable(), "-cp", classPath(),
+                ParentJvmMain.class.getName(), Fakes.PYTHON, Fakes.fake("fake_sidecar.py").toString(), "--range",
+                Fakes.RANGE, "--grandchild", "--ignore-shutdown", "--ignore-eof", "--ignore-term"));
+        try (ChildProcess jvm = ChildProcess.start(null, cmd)) {
+            String line = jvm.awaitLine(l -> l.startsWith("SIDECAR ") || l.startsWith("NO WATCHDOG"),
+                    Duration.ofSeconds(60));
+            assertTrue(line.startsWith("SIDECAR "), jvm.output());
+            long jvmPid = Long.parseLong(field(line, "jvm"));
+            long pgid = Fakes.pgid(jvmPid);
+            assertEquals(jvmPid, pgid, "the launcher JVM leads its own process group");
+            assertNotEquals(Fakes.pgid(ProcessHandle.current().pid()), pgid, "never the test JVM's own group");
+            long pid = Long.parseLong(field(line, "pid"));
+            List<ProcessHandle> tree = new ArrayList<>();
+            tree.add(ProcessHandle.of(pid).orElseThrow());
+            for (String p : field(line, "tree").split(",")) {
+                if (!p.isEmpty()) {
+                    ProcessHandle.of(Long.parseLong(p)).ifPresent(tree::add);
+                }
+            }
+            assertTrue(tree.size() >= 2, "backend + grandchild: " + line);
+            // and the watchdog's own processes: nothing the launcher started may be left behind
+            ProcessHandle.of(jvmPid).orElseThrow().descendants().filter(h -> !tree.contains(h)).forEach(tree::add);
+
+            Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -s KILL -- \"-$1\"", "portolan-kill",
+                    Long.toString(pgid)).redirectErrorStream(true).start();
+            assertTrue(kill.waitFor(30, TimeUnit.SECONDS), "kill -9 -" + pgid + " did not return");
+            assertEquals(0, kill.exitValue(), () -> "kill -9 -" + pgid + ": " + output(kill));
+            long killed = System.nanoTime();
+            jvm.process().onExit().get(30, TimeUnit.SECONDS);
+            long deadline = killed + ORPHAN_DEADLINE.toNanos();
+            for (ProcessHandle h : tree) {
+                if (!Fakes.awaitDead(h, deadline)) {
+                    throw new AssertionError("pid " + h.pid() + " (" + h.info().commandLine().orElse("?")
+                            + ") outlived the SIGKILL of its launcher's process group by more than "
+                            + ORPHAN_DEADLINE);
+                }
+            }
+            System.out.println("[launch-tests] sidecar tree (" + tree.size() + " processes) of the launcher JVM "
+                    + "whose process group was SIGKILLed gone after "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed) + " ms");
+        }
+    }
+
+    private static String setsid() {
+        for (String dir : List.of("/usr/bin", "/bin")) {
+            if (Files.isExecutable(Path.of(dir, "setsid"))) {
+                return Path.of(dir, "setsid").toString();
+            }
+        }
+        throw new AssertionError("util-linux setsid is needed (it is also the watchdog's requirement)");
+    }
+
+    private static String output(Process p) {
+        try {
+            return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return e.toString();
         }
     }
 

@@ -12,7 +12,8 @@ import dev.portolan.launch.internal.SidecarEngine;
 
 /**
  * Run in a separate JVM on a plain class path by {@link OrphanProtectionTest}: launches the command given as
- * arguments through the launcher, prints {@code SIDECAR pid=<pid> port=<port> tree=<pids>} and parks until killed.
+ * arguments through the launcher, prints
+ * {@code SIDECAR jvm=<own pid> pid=<backend pid> port=<port> tree=<backend's descendants>} and parks until killed.
  */
 public final class ParentJvmMain {
 
@@ -28,7 +29,7 @@ public final class ParentJvmMain {
         SidecarAnnouncement a = h.announcement().get(30, TimeUnit.SECONDS);
         StringBuilder tree = new StringBuilder();
         ProcessHandle.of(a.pid()).orElseThrow().descendants().forEach(d -> tree.append(d.pid()).append(','));
-        System.out.println("SIDECAR pid=" + a.pid() + " port=" + a.announcement().port() + " tree=" + tree);
+        System.out.println("SIDECAR jvm=" + ProcessHandle.current().pid() + " pid=" + a.pid() + " port=" + a.announcement().port() + " tree=" + tree);
         System.out.flush();
         new CountDownLatch(1).await(); // parked until the test kills this JVM
     }
