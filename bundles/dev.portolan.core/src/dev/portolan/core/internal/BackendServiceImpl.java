@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -129,8 +130,10 @@ public final class BackendServiceImpl implements BackendService {
     }
 
     /**
-     * Stops our sidecar (if any), then launches one with {@code spec}. Cancelling the returned future stops the sidecar
-     * this call launched (at once when it was launched already, else as soon as the launch happens).
+     * Stops our sidecar (if any), then launches one with {@code spec}. When none of ours runs, the launch happens
+     * before this method returns ({@link #sidecar()} shows it, a synchronous launch failure fails the future).
+     * Cancelling the returned future stops the sidecar this call launched (at once when it was launched already, else
+     * as soon as the launch happens).
      */
     @Override
     public CompletableFuture<EndpointStatus> start(LaunchSpec spec) {
@@ -149,8 +152,7 @@ public final class BackendServiceImpl implements BackendService {
                 }
             }
         });
-        // async: a stop completes on the launcher's event thread, which must not wait for a process start
-        stop().thenComposeAsync(v -> {
+        Function<Void, CompletableFuture<EndpointStatus>> launch = v -> {
             if (result.isDone()) {
                 return CompletableFuture.<EndpointStatus>failedFuture(new CancellationException("start cancelled"));
             }
@@ -166,7 +168,11 @@ public final class BackendServiceImpl implements BackendService {
                 stop(h); // cancelled while launching
             }
             return h.announcement().thenApply(a -> accept(h, a));
-        }).whenComplete((status, e) -> {
+        };
+        // nothing of ours running: launch right here, so that sidecar() shows the new sidecar when this returns; else
+        // after the old one's stop, which completes on the launcher's event thread: that must not wait for a start
+        CompletableFuture<Void> stopped = stop();
+        (stopped.isDone() ? stopped.thenCompose(launch) : stopped.thenComposeAsync(launch)).whenComplete((status, e) -> {
             if (e != null) {
                 result.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
             } else {

@@ -72,6 +72,9 @@ final class SidecarConsoles implements ConsoleSink {
     }
 
     private void submit(Runnable r) {
+        if (ConsolePlugin.getDefault() == null) {
+            return; // no console plug-in running (the headless command line): nowhere to show the output
+        }
         try {
             writer.execute(r);
         } catch (RejectedExecutionException e) {
