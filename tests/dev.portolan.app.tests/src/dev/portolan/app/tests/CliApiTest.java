@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.core.protocol.IdentityProof;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.PortolanCli;

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.PortolanCli;
 import dev.portolan.tests.common.TestPorts;
 

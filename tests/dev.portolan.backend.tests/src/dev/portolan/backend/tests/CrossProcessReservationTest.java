@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortAllocationException;
 import dev.portolan.api.ports.PortRequest;
@@ -73,7 +74,7 @@ class CrossProcessReservationTest {
 
     private static void allocateConcurrently(Path lockDir, boolean dropSockets) throws Exception {
         // 16 ports found free (on 127.0.0.2 too for the lock-file-only case) for 4 x 3 reservations
-        FreePorts.onFreeBlock(16, dropSockets ? List.of(FreePorts.V4_TWO) : List.of(), first -> {
+        TestBand.FREE.onFreeBlock(16, dropSockets ? List.of(FreePorts.V4_TWO) : List.of(), first -> {
             String range = first + "-" + (first + 15);
             List<ChildProcess> children = new ArrayList<>();
             try {
@@ -120,7 +121,7 @@ class CrossProcessReservationTest {
     void aLockHeldByAnotherProcessBlocksThePortUntilTheOwnerDies(@TempDir Path lockDir) throws Exception {
         BindingPortFinder here = PortFinders.builder().lockDirectory(lockDir).build();
         // 127.0.0.2: no [::1] twin is held, so only the lock file protects the port once the child drops its socket
-        FreePorts.onFreeBlock(1, List.of(FreePorts.V4_TWO), port -> {
+        TestBand.FREE.onFreeBlock(1, List.of(FreePorts.V4_TWO), port -> {
             PortRequest one = PortRequest.builder().range(new PortRange(port, port)).fallbackToOs(false)
                     .bindAddress(FreePorts.V4_TWO).environment(Map.of()).build();
             long ownerPid;
@@ -160,7 +161,7 @@ class CrossProcessReservationTest {
 
     @Test
     void debugPortDiscoveryLogsEachProbe(@TempDir Path lockDir) throws Exception {
-        FreePorts.onFreeBlock(3, first -> {
+        TestBand.FREE.onFreeBlock(3, first -> {
             try (ServerSocketChannel squatter = FreePorts.squat(FreePorts.V4, first);
                     ChildProcess child = ChildProcess.start(null, Backends.withEnv(List.of("DEBUG_PORT_DISCOVERY=true"),
                             reserveCommand("--range", first + "-" + (first + 2), "--lock-dir", lockDir.toString())))) {

@@ -19,6 +19,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.Announcement;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortAllocationException;
@@ -45,7 +46,7 @@ class JavaBackendInOsgiTest {
 
     @Test
     void bindChannelThenAnnounceWritesOneFlushedLineNamingTheHeldPort() throws Exception {
-        FreePorts.onFreeBlock(5, first -> {
+        TestBand.FREE.onFreeBlock(5, first -> {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             String key = IdentityProof.newSecret();
             String challenge = IdentityProof.newNonce();
@@ -75,7 +76,7 @@ class JavaBackendInOsgiTest {
 
     @Test
     void sampleBackendInProcessServesOnThePortTheFinderBoundForIt() throws Exception {
-        FreePorts.onFreeBlock(5, first -> {
+        TestBand.FREE.onFreeBlock(5, first -> {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             JavaBackend config = JavaBackend.builder().finder(finder).range(new PortRange(first, first + 4))
                     .environment(Map.of()).out(new PrintStream(out, true, StandardCharsets.UTF_8)).build();
@@ -99,7 +100,7 @@ class JavaBackendInOsgiTest {
 
     @Test
     void forcedPortOptionIsReportedAsSuch() throws Exception {
-        int first = FreePorts.block(5);
+        int first = TestBand.FREE.block(5);
         try (ServerReservation<ServerSocketChannel> held = finder.reserve(dev.portolan.api.ports.PortRequest.builder()
                 .range(new PortRange(first, first + 4)).environment(Map.of()).build(),
                 dev.portolan.ports.ServerBinder.channel())) {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.Announcement;
 import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
@@ -49,7 +50,7 @@ class PythonBackendTest {
 
     @Test
     void announcesAfterBindServesHealthWithoutTheV1TokenAndStopsOnShutdownLine(@TempDir Path lockDir) throws Exception {
-        FreePorts.onFreeBlock(5, first -> {
+        TestBand.FREE.onFreeBlock(5, first -> {
             try (ChildProcess child = ChildProcess.start(null, python(lockDir,
                     List.of("PORTOLAN_TOKEN=py-token-1", "PORTOLAN_PORT_RANGE=" + first + "-" + (first + 4))))) {
                 Announcement a = awaitAnnouncement(child);
@@ -82,7 +83,7 @@ class PythonBackendTest {
 
     @Test
     void stdinEofStopsIt(@TempDir Path lockDir) throws Exception {
-        FreePorts.onFreeBlock(5, first -> {
+        TestBand.FREE.onFreeBlock(5, first -> {
             try (ChildProcess child = ChildProcess.start(null,
                     python(lockDir, List.of("PORTOLAN_PORT_RANGE=" + first + "-" + (first + 4))))) {
                 awaitAnnouncement(child);
@@ -95,7 +96,7 @@ class PythonBackendTest {
 
     @Test
     void takenPortsAreSkippedAndABusyApiPortIsAnError(@TempDir Path lockDir) throws Exception {
-        FreePorts.onFreeBlock(6, first -> {
+        TestBand.FREE.onFreeBlock(6, first -> {
             try (ServerSocketChannel squatter = FreePorts.squat(FreePorts.V4, first)) {
                 try (ChildProcess child = ChildProcess.start(null,
                         python(lockDir, List.of("PORTOLAN_PORT_RANGE=" + first + "-" + (first + 5)), "--standalone"))) {
@@ -119,7 +120,7 @@ class PythonBackendTest {
     void javaAndPythonAllocatorsShareTheLockFiles(@TempDir Path lockDir) throws Exception {
         // a Java allocator holds the first port by its lock file only (it bound 127.0.0.2 and dropped the socket, no
         // [::1] twin): Python finds 127.0.0.1 and [::1] free there, but must skip the port because of the fcntl lock
-        FreePorts.onFreeBlock(6, List.of(FreePorts.V4_TWO), first -> {
+        TestBand.FREE.onFreeBlock(6, List.of(FreePorts.V4_TWO), first -> {
             List<String> javaCmd = dev.portolan.backend.JavaCommand.of(List.of(),
                     List.of(dev.portolan.ports.internal.ReserveTool.class, dev.portolan.api.PortRange.class,
                             dev.portolan.ports.PortFinders.class),

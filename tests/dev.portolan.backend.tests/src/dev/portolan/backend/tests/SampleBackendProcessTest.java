@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.Announcement;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortRequest;
@@ -41,7 +42,7 @@ class SampleBackendProcessTest {
 
     @Test
     void commandStartsABackendThatAnnouncesAfterBindAndNeverEchoesTheV1Token() throws Exception {
-        FreePorts.onFreeBlock(5, first -> {
+        TestBand.FREE.onFreeBlock(5, first -> {
             int last = first + 4;
             List<String> cmd = withEnv(List.of("PORTOLAN_TOKEN=tok-4711", "PORTOLAN_PORT_RANGE=" + first + "-" + last),
                     SampleBackend.command());
@@ -83,7 +84,7 @@ class SampleBackendProcessTest {
 
     @Test
     void v1ApiAnswersJson() throws Exception {
-        FreePorts.onFreeBlock(5, first -> {
+        TestBand.FREE.onFreeBlock(5, first -> {
             try (ChildProcess child = ChildProcess.start(null,
                     SampleBackend.command("--range", first + "-" + (first + 4)))) {
                 Announcement a = awaitAnnouncement(child);
@@ -109,7 +110,7 @@ class SampleBackendProcessTest {
 
     @Test
     void aForeignHostHeaderIsRefused() throws Exception {
-        FreePorts.onFreeBlock(5, first -> {
+        TestBand.FREE.onFreeBlock(5, first -> {
             try (ChildProcess child = ChildProcess.start(null,
                     SampleBackend.command("--range", first + "-" + (first + 4)))) {
                 Announcement a = awaitAnnouncement(child);
@@ -129,7 +130,7 @@ class SampleBackendProcessTest {
 
     @Test
     void stdinEofStopsTheSidecar() throws Exception {
-        FreePorts.onFreeBlock(5, first -> {
+        TestBand.FREE.onFreeBlock(5, first -> {
             try (ChildProcess child = ChildProcess.start(null,
                     SampleBackend.command("--range", first + "-" + (first + 4)))) {
                 awaitAnnouncement(child);
@@ -142,7 +143,7 @@ class SampleBackendProcessTest {
 
     @Test
     void standaloneModeAnnouncesStandaloneAndHonoursPortOption() throws Exception {
-        FreePorts.onFreeBlock(1, port -> {
+        TestBand.FREE.onFreeBlock(1, port -> {
             try (ChildProcess child = ChildProcess.start(null,
                     SampleBackend.command("--standalone", "--port", Integer.toString(port)))) {
                 String line = child.awaitLine(l -> Backends.isAnnouncement(l) || l.contains("busy"), Backends.START);
@@ -157,7 +158,7 @@ class SampleBackendProcessTest {
 
     @Test
     void busyApiPortFailsWithExitCode3NamingTheVariable() throws Exception {
-        FreePorts.onFreeBlock(5, first -> {
+        TestBand.FREE.onFreeBlock(5, first -> {
             try (PortReservation held = PortFinders.create()
                     .reserve(PortRequest.builder().range(new PortRange(first, first + 4)).build());
                     ChildProcess child = ChildProcess.start(null,

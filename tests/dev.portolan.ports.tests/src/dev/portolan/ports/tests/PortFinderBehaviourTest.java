@@ -7,11 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static dev.portolan.ports.tests.FreePorts.V4;
-import static dev.portolan.ports.tests.FreePorts.V6;
-import static dev.portolan.ports.tests.FreePorts.disturbedIfBusy;
-import static dev.portolan.ports.tests.FreePorts.expectPort;
-import static dev.portolan.ports.tests.FreePorts.onFreeBlock;
+import static dev.portolan.tests.common.FreePorts.V4;
+import static dev.portolan.tests.common.FreePorts.V6;
+import static dev.portolan.tests.common.FreePorts.disturbedIfBusy;
+import static dev.portolan.tests.common.FreePorts.expectPort;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -43,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortAllocationException;
 import dev.portolan.api.ports.PortFinder;
@@ -86,7 +86,7 @@ class PortFinderBehaviourTest {
 
     /** Like {@link FreePorts#onFreeBlock}, releasing this test's squatters before a retry. */
     private void scenario(int size, FreePorts.Scenario s) throws Exception {
-        onFreeBlock(size, first -> {
+        TestBand.FREE.onFreeBlock(size, first -> {
             try {
                 s.run(first);
             } finally {

@@ -1,7 +1,6 @@
 package dev.portolan.ports.tests;
 
-import static dev.portolan.ports.tests.FreePorts.expectPort;
-import static dev.portolan.ports.tests.FreePorts.onFreeBlock;
+import static dev.portolan.tests.common.FreePorts.expectPort;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,6 +12,7 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortFinder;
 import dev.portolan.api.ports.PortRequest;
@@ -27,7 +27,7 @@ class PortFinderServiceTest {
 
     @Test
     void reservationHoldsARealBoundLoopbackSocket() throws Exception {
-        onFreeBlock(1, first -> {
+        TestBand.FREE.onFreeBlock(1, first -> {
             try (PortReservation r = finder.reserve(PortRequest.builder().range(new PortRange(first, first)).build())) {
                 expectPort(first, r.port(), "the only port of the range, free when checked");
                 assertTrue(r.inRange(), r.toString());
@@ -45,7 +45,7 @@ class PortFinderServiceTest {
 
     @Test
     void aHeldPortIsNotHandedOutAgain() throws Exception {
-        onFreeBlock(2, first -> {
+        TestBand.FREE.onFreeBlock(2, first -> {
             PortRequest req = PortRequest.builder().range(new PortRange(first, first + 1)).build();
             try (PortReservation one = finder.reserve(req); PortReservation two = finder.reserve(req)) {
                 assertNotEquals(one.port(), two.port());
@@ -57,7 +57,7 @@ class PortFinderServiceTest {
 
     @Test
     void exhaustedRangeFallsBackToAnOsAssignedPort() throws Exception {
-        onFreeBlock(1, first -> {
+        TestBand.FREE.onFreeBlock(1, first -> {
             PortRequest one = PortRequest.builder().range(new PortRange(first, first)).build();
             try (PortReservation held = finder.reserve(one); PortReservation fallback = finder.reserve(one)) {
                 expectPort(first, held.port(), "the only port of the range");

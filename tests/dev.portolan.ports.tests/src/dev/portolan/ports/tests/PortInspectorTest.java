@@ -1,8 +1,7 @@
 package dev.portolan.ports.tests;
 
-import static dev.portolan.ports.tests.FreePorts.V4;
-import static dev.portolan.ports.tests.FreePorts.V6;
-import static dev.portolan.ports.tests.FreePorts.onFreeBlock;
+import static dev.portolan.tests.common.FreePorts.V4;
+import static dev.portolan.tests.common.FreePorts.V6;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -14,6 +13,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.ports.PortStatus;
@@ -27,7 +27,7 @@ class PortInspectorTest {
 
     @Test
     void findsOurOwnListenersOnBothLoopbacksWithOurPid() throws Exception {
-        onFreeBlock(1, port -> {
+        TestBand.FREE.onFreeBlock(1, port -> {
             try (ServerSocketChannel v4 = FreePorts.squat(V4, port)) {
                 ServerSocketChannel v6;
                 try {
@@ -53,7 +53,7 @@ class PortInspectorTest {
 
     @Test
     void aClosedPortIsFree() throws Exception {
-        onFreeBlock(1, port -> {
+        TestBand.FREE.onFreeBlock(1, port -> {
             FreePorts.squat(V4, port).close();
             PortStatus s = inspector.inspect(new PortRange(port, port)).get(0);
             if (s.state() != PortStatus.State.FREE && !FreePorts.isFree(port)) {
