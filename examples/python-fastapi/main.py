@@ -187,9 +187,9 @@ def reserve(forced, first, last):
         try:
             port = int(value.strip(), 10)
         except ValueError:
-            raise NoPort(f"{name}='{value}' is not a port number: expected 0-65535 (0 = OS-assigned)")
+            raise ConfigError(f"{name}='{value}' is not a port number: expected 0-65535 (0 = OS-assigned)")
         if not 0 <= port <= 65535:
-            raise NoPort(f"{name}={value} is out of range: expected 0-65535 (0 = OS-assigned)")
+            raise ConfigError(f"{name}={value} is out of range: expected 0-65535 (0 = OS-assigned)")
         if port != 0:
             r = try_port(port, check_v6)
             if isinstance(r, Reservation):
@@ -561,6 +561,9 @@ def main(argv=None):
 
     try:
         res = reserve(forced, first, last)
+    except ConfigError as e:  # a bad value is exit 2; a valid port that cannot be had is exit 3
+        log(str(e))
+        return 2
     except NoPort as e:
         log(f"no port: {e}")
         return 3

@@ -61,6 +61,9 @@ public final class JavaBackend {
         this.out = b.out;
         this.version = b.version;
         this.security = BackendSecurity.fromEnvironment(environment);
+        if (forcedPort == null) {
+            checkApiPort(environment.get(EnvironmentVariables.API_PORT));
+        }
         if (b.range != null) {
             this.range = b.range;
         } else {
@@ -75,6 +78,27 @@ public final class JavaBackend {
                             EnvironmentVariables.PORTOLAN_PORT_RANGE + "='" + r + "' is invalid: " + e.getMessage(), e);
                 }
             }
+        }
+    }
+
+    /**
+     * A bad {@code API_PORT} value (not a number, not 0-65535) is a configuration error, not a missing port: only a
+     * valid port that cannot be bound is {@link PortAllocationException}.
+     */
+    private static void checkApiPort(String value) throws BackendConfigException {
+        if (value == null || value.isBlank()) {
+            return;
+        }
+        int port;
+        try {
+            port = Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new BackendConfigException(EnvironmentVariables.API_PORT + "='" + value
+                    + "' is not a port number: expected 0-65535 (0 = OS-assigned)", e);
+        }
+        if (port < 0 || port > 65535) {
+            throw new BackendConfigException(EnvironmentVariables.API_PORT + "=" + value
+                    + " is out of range: expected 0-65535 (0 = OS-assigned)");
         }
     }
 

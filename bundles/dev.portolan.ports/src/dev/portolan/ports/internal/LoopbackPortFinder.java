@@ -10,6 +10,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,8 +29,9 @@ import dev.portolan.ports.ServerReservation;
 
 /**
  * The port finder: scans the request's range with a real bind on 127.0.0.1 (by the caller's {@link ServerBinder}
- * when given), requires the port to be free on [::1] as well (held there too, without {@code SO_REUSEADDR}, so that
- * nobody can take the IPv6 loopback twin while the reservation is held), takes the per-user cross-process lock
+ * when given), requires the port to be free on [::1] as well (held there too, bound but not listening and without
+ * {@code SO_REUSEADDR}, so that nobody can take the IPv6 loopback twin while the reservation is held and a client
+ * trying {@code localhost} as ::1 first is refused at once rather than left hanging), takes the per-user cross-process lock
  * file, and falls back to an OS-assigned port. {@code API_PORT} forces a port. The kernel reports wildcard and
  * dual-stack ({@code [::]}) conflicts as a failed bind. Ports held by reservations of this class loader are never
  * handed out twice.
@@ -224,7 +226,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                 debug(port, "held by this process");
                 return "held by this process";
             }
-            ServerSocketChannel v6 = null;
+            SocketChannel v6 = null;
             boolean ok = false;
             try {
                 if (checkV6) {
@@ -293,12 +295,17 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                 || lower.contains("forbidden");
     }
 
-    private static ServerSocketChannel holdV6(int port) throws IOException {
-        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.INET6);
+    /**
+     * Binds the [::1] twin of {@code port} without listening: a plain TCP socket that is bound but neither listens
+     * nor connects. Without {@code SO_REUSEADDR} nobody else can bind [::1]:port while we hold it, and a client that
+     * resolves {@code localhost} to ::1 first is refused at once (no listener, so the kernel answers with a reset)
+     * and falls back to 127.0.0.1, instead of hanging in a backlog nobody ever accepts from.
+     */
+    private static SocketChannel holdV6(int port) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.INET6);
         try {
-            // without SO_REUSEADDR nobody else can bind [::1]:port while we hold it (bound, not listening)
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, false);
-            ch.socket().bind(new InetSocketAddress(LOOPBACK6, port), 1);
+            ch.bind(new InetSocketAddress(LOOPBACK6, port));
             return ch;
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -345,7 +352,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
         }
     }
 
-    private static void closeQuietly(ServerSocketChannel ch) {
+    private static void closeQuietly(SocketChannel ch) {
         if (ch != null) {
             try {
                 ch.close();
@@ -361,12 +368,12 @@ public final class LoopbackPortFinder implements BindingPortFinder {
         private final S server;
         private final InetSocketAddress address;
         private final boolean inRange;
-        private final ServerSocketChannel v6;
+        private final SocketChannel v6;
         private final LockDirectory.PortLock lock;
         private final AtomicBoolean closed = new AtomicBoolean();
         private volatile boolean taken;
 
-        Held(ServerBinder<S> binder, S server, InetSocketAddress address, boolean inRange, ServerSocketChannel v6,
+        Held(ServerBinder<S> binder, S server, InetSocketAddress address, boolean inRange, SocketChannel v6,
                 LockDirectory.PortLock lock) {
             this.binder = binder;
             this.server = server;

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
+import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -94,13 +99,49 @@ class CliApiTest {
     }
 
     @Test
-    void badArgumentsAndBadApiPortHaveTheirExitCodes() throws Exception {
+    void aBadValueIsExit2() throws Exception {
         PortolanCli.Result usage = PortolanCli.run(Map.of(), TIMEOUT, "api", "--bogus");
         assertEquals(2, usage.exitCode(), usage.output());
         assertTrue(usage.output().contains("--bogus"), "names the argument: " + usage.output());
-        PortolanCli.Result noPort = PortolanCli.run(Map.of("API_PORT", "http"), TIMEOUT, "api");
-        assertEquals(3, noPort.exitCode(), noPort.output());
-        assertTrue(noPort.output().contains("API_PORT") && noPort.output().contains("'http'"),
-                "names the variable and the value: " + noPort.output());
+        // not a number or out of 0-65535, in the environment or on the command line: a usage error, never "no port"
+        for (Map<String, String> env : List.of(Map.of("API_PORT", "http"), Map.of("API_PORT", "99999"),
+                Map.of("PORTOLAN_PORT_RANGE", "x"), Map.of("PORTOLAN_PORT_RANGE", "1-70000"))) {
+            var e = env.entrySet().iterator().next();
+            PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "api");
+            assertEquals(2, r.exitCode(), env + ": " + r.output());
+            assertTrue(r.output().contains(e.getKey()) && r.output().contains(e.getValue()),
+                    "names the variable and the value: " + r.output());
+        }
+        for (List<String> args : List.of(List.of("--port", "99999"), List.of("--port", "http"),
+                List.of("--range", "0-70000"))) {
+            List<String> argv = new ArrayList<>(List.of("api"));
+            argv.addAll(args);
+            PortolanCli.Result r = PortolanCli.run(Map.of(), TIMEOUT, argv.toArray(String[]::new));
+            assertEquals(2, r.exitCode(), args + ": " + r.output());
+            assertTrue(r.output().contains(args.get(0)) && r.output().contains(args.get(1)),
+                    "names the option and the value: " + r.output());
+        }
+    }
+
+    @Test
+    void aBusyForcedPortIsExit3() throws Exception {
+        FreePorts.onFreeBlock(CliPortsTest.PORTS, 1, port -> {
+            try (ServerSocket held = new ServerSocket()) {
+                try {
+                    held.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port));
+                } catch (BindException e) {
+                    throw new FreePorts.Disturbed(port + " was taken by another process: " + e);
+                }
+                for (boolean viaEnvironment : new boolean[] { true, false }) {
+                    PortolanCli.Result r = viaEnvironment
+                            ? PortolanCli.run(Map.of("API_PORT", Integer.toString(port)), TIMEOUT, "api")
+                            : PortolanCli.run(Map.of(), TIMEOUT, "api", "--port", Integer.toString(port));
+                    assertEquals(3, r.exitCode(), r.output());
+                    assertTrue(r.output().contains(viaEnvironment ? "API_PORT" : "--port")
+                            && r.output().contains(Integer.toString(port)) && r.output().contains("busy"),
+                            "names the source, the port and the reason: " + r.output());
+                }
+            }
+        });
     }
 }

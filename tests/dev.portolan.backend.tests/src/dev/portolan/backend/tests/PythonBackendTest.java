@@ -117,6 +117,23 @@ class PythonBackendTest {
     }
 
     @Test
+    void aBadPortValueIsExit2NotNoPort(@TempDir Path lockDir) throws Exception {
+        for (List<String> c : List.of(List.of("API_PORT=80x8"), List.of("API_PORT=99999"),
+                List.of("PORTOLAN_PORT_RANGE=0-70000"))) {
+            try (ChildProcess child = ChildProcess.start(null, python(lockDir, c))) {
+                assertEquals(2, child.awaitExit(EXIT), child.output());
+                String value = c.get(0).substring(c.get(0).indexOf('=') + 1);
+                String name = c.get(0).substring(0, c.get(0).indexOf('='));
+                assertTrue(child.output().contains(name) && child.output().contains(value), child.output());
+            }
+        }
+        try (ChildProcess child = ChildProcess.start(null, python(lockDir, List.of(), "--port", "70000"))) {
+            assertEquals(2, child.awaitExit(EXIT), child.output());
+            assertTrue(child.output().contains("--port") && child.output().contains("70000"), child.output());
+        }
+    }
+
+    @Test
     void javaAndPythonAllocatorsShareTheLockFiles(@TempDir Path lockDir) throws Exception {
         // a Java allocator holds the first port by its lock file only (it bound 127.0.0.2 and dropped the socket, no
         // [::1] twin): Python finds 127.0.0.1 and [::1] free there, but must skip the port because of the fcntl lock

@@ -175,9 +175,22 @@ class SampleBackendProcessTest {
 
     @Test
     void invalidApiPortAndRangeAreReportedWithTheirValues() throws Exception {
-        try (ChildProcess child = ChildProcess.start(null, withEnv(List.of("API_PORT=80x8"), SampleBackend.command()))) {
-            assertEquals(SampleBackend.EXIT_NO_PORT, child.awaitExit(EXIT), child.output());
-            assertTrue(child.output().contains("API_PORT") && child.output().contains("'80x8'"), child.output());
+        // a bad value is a usage error (2), not "no port" (3, only for a valid port that cannot be had)
+        for (String value : List.of("80x8", "99999", "-1")) {
+            try (ChildProcess child = ChildProcess.start(null,
+                    withEnv(List.of("API_PORT=" + value), SampleBackend.command()))) {
+                assertEquals(SampleBackend.EXIT_USAGE, child.awaitExit(EXIT), child.output());
+                assertTrue(child.output().contains("API_PORT") && child.output().contains(value), child.output());
+                assertFalse(child.lines().stream().anyMatch(Backends::isAnnouncement), child.output());
+            }
+        }
+        for (List<String> args : List.of(List.of("--port", "99999"), List.of("--port", "http"),
+                List.of("--range", "0-70000"), List.of("--range", "x"))) {
+            try (ChildProcess child = ChildProcess.start(null, SampleBackend.command(args.toArray(String[]::new)))) {
+                assertEquals(SampleBackend.EXIT_USAGE, child.awaitExit(EXIT), child.output());
+                assertTrue(child.output().contains(args.get(0)) && child.output().contains(args.get(1)),
+                        child.output());
+            }
         }
         try (ChildProcess child = ChildProcess.start(null,
                 withEnv(List.of("PORTOLAN_PORT_RANGE=9000-8000"), SampleBackend.command()))) {

@@ -15,8 +15,11 @@ import static dev.portolan.tests.common.FreePorts.expectPort;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.BindException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -182,6 +185,37 @@ class PortFinderBehaviourTest {
                 try (ServerSocketChannel probe = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
                     assertThrows(BindException.class, () -> probe.bind(new InetSocketAddress(V6, r.port())));
                 }
+            }
+        });
+    }
+
+    @Test
+    void theLoopbackTwinRefusesClientsAtOnceBlocksOtherBindsAndIsReleasedWithTheReservation() throws Exception {
+        assumeTrue(FreePorts.ipv6Loopback(), "no IPv6 loopback on this machine");
+        scenario(1, first -> {
+            int port;
+            try (PortReservation r = finder.reserve(range(first, first))) {
+                port = r.port();
+                expectPort(first, port, "the only port of the range");
+                // a client that tries localhost as ::1 first is refused (no listener), not left hanging in a
+                // backlog nobody accepts from; the generous timeout only tells a hang from a refusal
+                try (Socket client = new Socket()) {
+                    IOException e = assertThrows(IOException.class,
+                            () -> client.connect(new InetSocketAddress(V6, port), 30_000));
+                    assertTrue(e instanceof ConnectException, "refused, not " + e);
+                }
+                // still held: nobody else can bind [::1]:port, with or without SO_REUSEADDR
+                for (boolean reuse : new boolean[] { false, true }) {
+                    try (ServerSocketChannel probe = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
+                        probe.setOption(StandardSocketOptions.SO_REUSEADDR, reuse);
+                        assertThrows(BindException.class, () -> probe.bind(new InetSocketAddress(V6, port)),
+                                "SO_REUSEADDR=" + reuse);
+                    }
+                }
+            }
+            // released with the reservation
+            try (ServerSocketChannel after = FreePorts.squat(V6, port)) {
+                assertTrue(after.isOpen());
             }
         });
     }

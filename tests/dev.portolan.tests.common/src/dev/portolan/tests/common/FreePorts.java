@@ -144,6 +144,16 @@ public final class FreePorts {
         }
     }
 
+    /** Whether this machine has an IPv6 loopback ([::1] can be bound). */
+    public static boolean ipv6Loopback() {
+        try (ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
+            ch.bind(new InetSocketAddress(V6, 0));
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
     private static boolean isAddressInUse(BindException e) {
         return !String.valueOf(e.getMessage()).contains("Cannot assign");
     }
