@@ -20,6 +20,9 @@ Options (all optional):
   --v2                 protocol v2: announce an HMAC proof (PORTOLAN_IDENTITY_KEY, PORTOLAN_CHALLENGE) instead of the token
   --bad-proof          protocol v2 with a proof made with another key (an impostor)
   --v1-after FILE      v2 on the first run (creates FILE), a v1 token echo once FILE exists (a downgrade)
+  --announce-port N    bind nothing, announce port N (a port another process may hold)
+  --bind-when FILE     check, announce, then bind: find a free port, release it, announce it, and bind it only once
+                       FILE exists
 Stops on a 'sidecar shutdown' line (exit 0) or on stdin EOF (exit 0) unless --ignore-eof.
 """
 import base64, hashlib, hmac, json, os, signal, socket, subprocess, sys, time
@@ -55,24 +58,31 @@ if opt("--never-announce"):
         if line.strip() == "sidecar shutdown":
             sys.exit(0)
 
+def bind(first, last):
+    for p in range(first, last + 1):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", p))
+            s.listen(16)
+            return s
+        except OSError:
+            s.close()
+    print("no free port in %d-%d" % (first, last), file=sys.stderr)
+    sys.exit(4)
+
 first, last = (int(x) for x in opt("--range", "21000-21999").split("-"))
 if os.environ.get("API_PORT"):  # a fixed port, as Portolan's backends honour it
     first = last = int(os.environ["API_PORT"])
-sock = None
-for port in range(first, last + 1):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind(("127.0.0.1", port))
-        s.listen(16)
-        sock = s
-        break
-    except OSError:
-        s.close()
-if sock is None:
-    print("no free port in %d-%d" % (first, last), file=sys.stderr)
-    sys.exit(4)
-port = sock.getsockname()[1]
+if opt("--announce-port"):
+    sock = None
+    port = int(opt("--announce-port"))
+else:
+    sock = bind(first, last)
+    port = sock.getsockname()[1]
+if opt("--bind-when"):
+    sock.close()  # checked: free; announced below, bound only later
+    sock = None
 
 grandchild = None
 if opt("--grandchild"):
@@ -112,6 +122,12 @@ if opt("--no-flush"):
     print(announcement(token))
 else:
     print(announcement(token), flush=True)
+
+if opt("--bind-when"):
+    while not os.path.exists(opt("--bind-when")):
+        time.sleep(0.02)
+    sock = bind(port, port)
+    print("bound %d" % port, file=sys.stderr, flush=True)
 
 if opt("--exit-after"):
     print("crashing right after announcing", file=sys.stderr, flush=True)

@@ -22,6 +22,12 @@ public class LaunchException extends Exception {
         EXITED_BEFORE_ANNOUNCING,
         /** Too many unexpected exits within the restart policy's window. */
         CRASH_LOOP,
+        /**
+         * The child announced, without any proof, a port that another process (not in the child's process tree)
+         * listens on; the message names that process. Handled like a failed start (the restart policy applies).
+         * @since 0.1.3
+         */
+        PORT_NOT_OURS,
         /** The sidecar was stopped (or restarted) before the awaited announcement arrived. */
         STOPPED,
         /** Anything else. */

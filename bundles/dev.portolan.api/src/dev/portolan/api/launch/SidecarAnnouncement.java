@@ -7,10 +7,11 @@ import dev.portolan.api.Verification;
  * An announcement the launcher accepted from its own child.
  *
  * @param announcement the parsed {@code port_info} line
- * @param verified     true when the child echoed the launch token; false for seed-compatible backends that do not
+ * @param verified     whether {@code verification} proves the announcement ours ({@link Verification#isVerified()})
  * @param pid          the child's process id
  * @param restartCount how many times the sidecar had been restarted when it announced
- * @param verification {@code challenge} (v2 proof), {@code token-echo} (v1) or {@code none}; @since 0.1.2
+ * @param verification {@code challenge} (v2 proof), {@code token-echo} (v1), {@code process} (no proof, but the
+ *                     announced port is held by the child's process tree; since 0.1.3) or {@code none}; @since 0.1.2
  */
 public record SidecarAnnouncement(Announcement announcement, boolean verified, long pid, int restartCount,
         Verification verification) {

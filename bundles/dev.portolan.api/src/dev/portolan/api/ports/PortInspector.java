@@ -1,6 +1,9 @@
 package dev.portolan.api.ports;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 import dev.portolan.api.PortRange;
 
@@ -12,4 +15,18 @@ import dev.portolan.api.PortRange;
 public interface PortInspector {
 
     List<PortStatus> inspect(PortRange range);
+
+    /**
+     * The TCP ports on which the given processes hold a listening socket (any local address, IPv4 and IPv6), for
+     * example to check that an announced port is served by a launched child's process tree.
+     *
+     * @param pids the processes to look at (a pid that does not exist, or whose sockets cannot be seen, listens on
+     *             nothing)
+     * @return every asked pid mapped to its listening ports (an empty set when none); empty when this inspector
+     *         cannot tell which process owns which socket (no {@code /proc}). The default implementation cannot.
+     * @since 0.1.1
+     */
+    default Optional<Map<Long, Set<Integer>>> listeningPorts(Set<Long> pids) {
+        return Optional.empty();
+    }
 }

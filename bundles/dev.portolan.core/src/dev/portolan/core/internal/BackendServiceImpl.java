@@ -25,6 +25,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
@@ -245,9 +246,11 @@ public final class BackendServiceImpl implements BackendService {
             e = e.withPid(a.pid());
         }
         if (tracker instanceof EndpointTrackerImpl t) {
-            // a verified announcement: health checks go on proving the same identity; the API token is ours either way
+            // an announcement that proved a secret: health checks go on proving the same identity (a process-verified
+            // one proved none, its backend does not speak the protocol); the API token is ours either way
             BackendCredentials c = h.credentials();
-            return t.acceptAnnouncement(e, a.verified() ? c : new BackendCredentials(null, c.apiToken(), null, false));
+            boolean secret = a.verification() == Verification.CHALLENGE || a.verification() == Verification.TOKEN_ECHO;
+            return t.acceptAnnouncement(e, secret ? c : new BackendCredentials(null, c.apiToken(), null, false));
         }
         return tracker.current();
     }

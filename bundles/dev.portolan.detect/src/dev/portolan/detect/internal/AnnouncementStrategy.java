@@ -15,6 +15,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
@@ -76,14 +77,17 @@ public final class AnnouncementStrategy implements DetectorStrategy {
             SidecarAnnouncement a = first(h, ctx);
             String lastProblem;
             while (true) {
-                // an announcement that proved or echoed our identity is checked the same way again
-                BackendCredentials expected = a.verified() ? h.credentials() : BackendCredentials.NONE;
+                // an announcement that proved or echoed our identity is checked the same way again (a process-verified
+                // one proved no secret: its backend does not speak the protocol)
+                boolean secret = a.verification() == Verification.CHALLENGE
+                        || a.verification() == Verification.TOKEN_ECHO;
+                BackendCredentials expected = secret ? h.credentials() : BackendCredentials.NONE;
                 HealthProbe.Result r = HealthProbe.probe(a.announcement().healthUrl(), expected,
                         Deadlines.probeTimeout(ctx));
                 Deadlines.debug(ctx, NAME, a.announcement().url() + " -> " + r.detail());
                 if (r.accepted()) {
                     Endpoint e = Endpoint.of(a.announcement(), NAME, a.verified()).withSource(NAME,
-                            a.verified() ? r.verification() : a.verification());
+                            secret ? r.verification() : a.verification());
                     return e.pid() != null ? e : e.withPid(a.pid());
                 }
                 lastProblem = "our sidecar announced " + a.announcement().url() + " but it " + r.detail();

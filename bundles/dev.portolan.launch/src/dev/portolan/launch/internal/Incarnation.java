@@ -48,6 +48,16 @@ final class Incarnation {
     boolean settled;
     /** Why the announcement future failed, or null when it was (or is not yet) completed normally. */
     LaunchException settledError;
+    /**
+     * The latest unproven announcement waiting for its port to be held by the process tree (guarded by the owner's
+     * lock); a newer announcement replaces it, a proven one clears it.
+     */
+    dev.portolan.api.Announcement adopting;
+    /**
+     * Set (under the owner's lock) when this incarnation is stopped because its start failed (its announced port is
+     * another process's): its exit is then unexpected, and the restart policy applies.
+     */
+    LaunchException failedStart;
 
     Incarnation(Sidecar owner, int number, long firstSeq, Process process, boolean watchdog, String challenge) {
         this.challenge = challenge;

@@ -10,11 +10,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -26,6 +28,7 @@ import java.util.function.Consumer;
 import dev.portolan.api.Announcement;
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.PortRange;
 import dev.portolan.api.Verification;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchException.Reason;
@@ -36,6 +39,8 @@ import dev.portolan.api.launch.RestartPolicy;
 import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
+import dev.portolan.api.ports.PortInspector;
+import dev.portolan.api.ports.PortStatus;
 import dev.portolan.core.protocol.IdentityProof;
 import dev.portolan.core.protocol.MalformedAnnouncementException;
 
@@ -63,6 +68,10 @@ final class Sidecar implements LaunchHandle {
     /** How long a start waits for the watchdog to report the backend's pid. */
     static final Duration PID_WAIT = Duration.ofSeconds(10);
     private static final int TAIL_LINES = 20;
+    /** The longest pause between two looks at who holds an unproven announcement's port. */
+    static final long ADOPTION_MAX_DELAY_MS = 500;
+    /** Looks at most for a re-announcement (the first one is bounded by the announcement timeout instead). */
+    static final int ADOPTION_MAX_ATTEMPTS_LATER = 60;
 
     private final SidecarEngine engine;
     private final LaunchSpec spec;
@@ -290,7 +299,7 @@ final class Sidecar implements LaunchHandle {
                     + "proof: this sidecar proved itself with protocol v2 before, a downgrade is not accepted");
             return;
         } else if (a.token() == null) {
-            verification = Verification.NONE; // seed-compatible backend: accepted because it is our own child's stdout
+            verification = null; // proves nothing: adopted once its port is held by the child's process tree
         } else if (MessageDigest.isEqual(a.token().getBytes(StandardCharsets.UTF_8), tokenBytes)) {
             verification = Verification.TOKEN_ECHO;
         } else {
@@ -303,7 +312,130 @@ final class Sidecar implements LaunchHandle {
             diagnostic("the backend announces mode '" + a.mode() + "' but was launched as '" + spec.mode() + "'");
         }
         long pid = inc.pid().orElse(inc.process.pid());
-        accept(inc, a, verification, pid);
+        synchronized (lock) {
+            inc.adopting = verification == null ? a : null; // a proven announcement ends any pending adoption
+        }
+        if (verification == null) {
+            engine.work(() -> adoptIfHeld(inc, a, pid, 0));
+        } else {
+            accept(inc, a, verification, pid, null);
+        }
+    }
+
+    // ---------------------------------------------------------------- adoption of unproven announcements
+
+    /**
+     * On the worker, without the lock: an announcement without proof or token (a seed-style backend) is accepted as
+     * {@link Verification#PROCESS} once the announced port is held by the backend (pid {@code pid}) or one of its
+     * descendants. Until then it looks again, backing off from 25 ms to {@link #ADOPTION_MAX_DELAY_MS} (a backend may
+     * announce before it binds), bounded by the announcement timeout. A port another process listens on fails the
+     * start ({@link Reason#PORT_NOT_OURS}); when the inspector cannot tell owners apart, the announcement is accepted
+     * as {@link Verification#NONE} with a diagnostic.
+     */
+    private void adoptIfHeld(Incarnation inc, Announcement a, long pid, int attempt) {
+        boolean later;
+        synchronized (lock) {
+            if (inc != current || inc.adopting != a || inc.stopRequested || stopRequested || inc.exitHandled
+                    || inc.settledError != null) {
+                return;
+            }
+            later = inc.settled;
+        }
+        int port = a.port();
+        PortInspector inspector = engine.portInspector();
+        if (inspector == null) {
+            diagnostic("accepted an announcement of port " + port + " without proof as unverified: no port inspector "
+                    + "to check that the port is held by the sidecar's process tree");
+            accept(inc, a, Verification.NONE, pid, a);
+            return;
+        }
+        Set<Long> tree = tree(pid);
+        Optional<Map<Long, Set<Integer>>> held;
+        List<PortStatus.Listener> listeners;
+        try {
+            held = inspector.listeningPorts(tree);
+            if (held.isPresent() && held.get().values().stream().anyMatch(ports -> ports.contains(port))) {
+                accept(inc, a, Verification.PROCESS, pid, a);
+                return;
+            }
+            listeners = held.isEmpty() ? List.of() : inspector.inspect(new PortRange(port, port)).get(0).listeners();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, id + ": the port inspector failed", e);
+            held = Optional.empty();
+            listeners = List.of();
+        }
+        if (held.isEmpty()) {
+            diagnostic("accepted an announcement of port " + port + " without proof as unverified: the port inspector "
+                    + "cannot tell which process holds it (no /proc?)");
+            accept(inc, a, Verification.NONE, pid, a);
+            return;
+        }
+        Set<Long> treeNow = tree(pid); // the backend may have bound (or forked) between the two looks
+        if (listeners.stream().anyMatch(l -> l.pid() != null && (treeNow.contains(l.pid()) || tree.contains(l.pid())))) {
+            accept(inc, a, Verification.PROCESS, pid, a);
+            return;
+        }
+        Optional<PortStatus.Listener> other = listeners.stream().filter(l -> l.pid() != null).findFirst();
+        if (other.isPresent()) {
+            portNotOurs(inc, a, pid, other.get(), later);
+            return;
+        }
+        if (!listeners.isEmpty()) {
+            diagnostic("accepted an announcement of port " + port + " without proof as unverified: a process whose "
+                    + "owner cannot be seen (another user's?) listens on it, not the sidecar's process tree as far "
+                    + "as /proc shows");
+            accept(inc, a, Verification.NONE, pid, a);
+            return;
+        }
+        // nobody listens on it yet: a backend that announces before it binds
+        if (attempt == 0) {
+            String waiting = "port " + port + " announced without proof by " + command.get(0) + " (pid " + pid
+                    + ") is not listening yet; waiting until the sidecar's process tree holds it";
+            inc.rejections.add(waiting);
+            diagnostic(waiting);
+        }
+        if (later && attempt >= ADOPTION_MAX_ATTEMPTS_LATER) {
+            reject(inc, "ignored a re-announcement of port " + port + " without proof: the sidecar's process tree "
+                    + "never listened on it");
+            return;
+        }
+        long delay = Math.min(ADOPTION_MAX_DELAY_MS, 25L << Math.min(attempt, 5));
+        engine.workLater(() -> adoptIfHeld(inc, a, pid, attempt + 1), delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** The announced port is served by another process: the start failed (a re-announcement is only rejected). */
+    private void portNotOurs(Incarnation inc, Announcement a, long pid, PortStatus.Listener other, boolean later) {
+        String message = "port " + a.port() + " announced by " + command.get(0) + " (pid " + pid + ") is served by "
+                + "another process: pid " + other.pid() + " ("
+                + (other.command() != null ? other.command() : "command line unknown") + ") listens on "
+                + other.address() + ":" + a.port() + ", not the sidecar's process tree; the announcement is not ours";
+        if (later) {
+            reject(inc, "ignored a re-announcement: " + message);
+            return;
+        }
+        LaunchException error = new LaunchException(message + stderrTail(inc), Reason.PORT_NOT_OURS);
+        synchronized (lock) {
+            if (inc != current || inc.adopting != a || inc.stopRequested || stopRequested || inc.exitHandled
+                    || inc.settled) {
+                return;
+            }
+            inc.adopting = null;
+            inc.rejections.add(message);
+            inc.failedStart = error;
+            cancel(announcementTimeout);
+            settle(inc, null, error);
+        }
+        LOG.log(System.Logger.Level.WARNING, "{0}: {1}", id, message);
+        diagnostic(message + "; stopping it as a failed start");
+        stopIncarnation(inc, spec.gracefulStopTimeout());
+    }
+
+    /** The backend's pid and its descendants' (a snapshot). */
+    private static Set<Long> tree(long pid) {
+        Set<Long> pids = new HashSet<>();
+        pids.add(pid);
+        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+        return pids;
     }
 
     /** A bug in the line handling (reported, and the reader keeps draining the pipe). */
@@ -323,11 +455,18 @@ final class Sidecar implements LaunchHandle {
         fire(l -> l.diagnostic(this, message));
     }
 
-    private void accept(Incarnation inc, Announcement a, Verification verification, long pid) {
+    /** {@code adopted}: the unproven announcement this acceptance ends (it must still be the pending one), or null. */
+    private void accept(Incarnation inc, Announcement a, Verification verification, long pid, Announcement adopted) {
         SidecarAnnouncement sa;
         synchronized (lock) {
             if (inc != current || inc.stopRequested || stopRequested) {
                 return;
+            }
+            if (adopted != null) {
+                if (inc.adopting != adopted || inc.settledError != null) {
+                    return; // a newer announcement replaced it, or the start failed meanwhile
+                }
+                inc.adopting = null;
             }
             if (verification == Verification.CHALLENGE) {
                 v2Proven = true;
@@ -427,7 +566,8 @@ final class Sidecar implements LaunchHandle {
             }
             inc.exitHandled = true;
             lastExitCode = code;
-            boolean expected = inc.stopRequested || stopRequested;
+            // a stop for a failed start (the port is not ours) is no stop the user asked for: the restart policy applies
+            boolean expected = (inc.stopRequested && inc.failedStart == null) || stopRequested;
             settle(inc, null, expected
                     ? new LaunchException("stopped before announcing (exit code " + code + ")", Reason.STOPPED)
                     : new LaunchException(command.get(0) + " (pid " + inc.pid().orElse(inc.process.pid())

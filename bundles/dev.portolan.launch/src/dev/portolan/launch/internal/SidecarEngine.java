@@ -25,6 +25,7 @@ import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarListener;
+import dev.portolan.api.ports.PortInspector;
 import dev.portolan.core.protocol.AnnouncementCodec;
 
 /**
@@ -46,6 +47,7 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
     private static final AtomicLong IDS = new AtomicLong();
 
     private final AnnouncementCodec codec;
+    private final PortInspector portInspector;
     private final SidecarListener globalListener;
     /** Timers only: its tasks never block (they hand blocking work to {@link #worker}). */
     private final ScheduledThreadPoolExecutor scheduler;
@@ -59,11 +61,24 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
     private volatile boolean closed;
 
     /**
+     * Without a port inspector: announcements that prove nothing are accepted as {@code none} (with a diagnostic).
+     *
      * @param codec          the announcement codec
      * @param globalListener receives the events of every sidecar (after the per-handle listeners); may be null
      */
     public SidecarEngine(AnnouncementCodec codec, SidecarListener globalListener) {
+        this(codec, globalListener, null);
+    }
+
+    /**
+     * @param codec          the announcement codec
+     * @param globalListener receives the events of every sidecar (after the per-handle listeners); may be null
+     * @param portInspector  tells whether an announced port is held by the child's process tree, so that an
+     *                       announcement without proof is accepted as {@code process} (docs/launcher.md); may be null
+     */
+    public SidecarEngine(AnnouncementCodec codec, SidecarListener globalListener, PortInspector portInspector) {
         this.codec = Objects.requireNonNull(codec, "codec");
+        this.portInspector = portInspector;
         SidecarListener global = globalListener != null ? globalListener : new SidecarListener() {
         };
         this.globalListener = EnvironmentVariables.isTrue(System.getenv(EnvironmentVariables.DEBUG_PORT_DISCOVERY))
@@ -194,6 +209,11 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
 
     SidecarListener globalListener() {
         return globalListener;
+    }
+
+    /** The port inspector, or null (then unproven announcements stay {@code none}). */
+    PortInspector portInspector() {
+        return portInspector;
     }
 
     ScheduledThreadPoolExecutor scheduler() {

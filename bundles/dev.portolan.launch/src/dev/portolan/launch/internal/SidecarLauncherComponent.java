@@ -24,6 +24,7 @@ import dev.portolan.api.launch.SidecarEvents;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
+import dev.portolan.api.ports.PortInspector;
 import dev.portolan.core.protocol.AnnouncementCodec;
 
 /**
@@ -41,10 +42,11 @@ public final class SidecarLauncherComponent implements SidecarLauncher {
     private volatile EventAdmin eventAdmin;
     private final SidecarEngine engine;
 
+    /** @param inspector tells whether an announced port is held by the child's process tree (verification process) */
     @Activate
-    public SidecarLauncherComponent(@Reference AnnouncementCodec codec) {
+    public SidecarLauncherComponent(@Reference AnnouncementCodec codec, @Reference PortInspector inspector) {
         this.codec = codec;
-        this.engine = new SidecarEngine(this.codec, new Fanout());
+        this.engine = new SidecarEngine(this.codec, new Fanout(), inspector);
     }
 
     @Deactivate

@@ -14,6 +14,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.osgi.service.component.annotations.Component;
 
@@ -69,12 +72,65 @@ public final class ProcNetPortInspector implements PortInspector {
         return result;
     }
 
-    private static void readTable(Path table, boolean v6, PortRange range, List<Socket> out) {
+    /**
+     * Reads the listening sockets of both tables and only the fds of the asked pids (not every process's). Empty when
+     * neither table can be read (no {@code /proc}).
+     */
+    @Override
+    public Optional<Map<Long, Set<Integer>>> listeningPorts(Set<Long> pids) {
+        List<Socket> sockets = new ArrayList<>();
+        PortRange all = new PortRange(1, 65535);
+        boolean v4 = readTable(proc.resolve("net/tcp"), false, all, sockets);
+        boolean v6 = readTable(proc.resolve("net/tcp6"), true, all, sockets);
+        if (!v4 && !v6) {
+            return Optional.empty();
+        }
+        Map<Long, Integer> portOfInode = new HashMap<>();
+        for (Socket s : sockets) {
+            portOfInode.put(s.inode(), s.port());
+        }
+        Map<Long, Set<Integer>> result = new LinkedHashMap<>();
+        for (Long pid : pids) {
+            Set<Integer> ports = new TreeSet<>();
+            for (long inode : socketInodes(pid)) {
+                Integer port = portOfInode.get(inode);
+                if (port != null) {
+                    ports.add(port);
+                }
+            }
+            result.put(pid, Set.copyOf(ports));
+        }
+        return Optional.of(result);
+    }
+
+    /** The socket inodes among the fds of one process (none when it is gone or its fds cannot be read). */
+    private List<Long> socketInodes(long pid) {
+        List<Long> inodes = new ArrayList<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve(Long.toString(pid)).resolve("fd"))) {
+            for (Path fd : fds) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException | UnsupportedOperationException e) {
+                    continue; // fd closed meanwhile
+                }
+                if (target.startsWith("socket:[")) {
+                    inodes.add(Long.parseLong(target.substring(8, target.length() - 1)));
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            // gone, or another user's process
+        }
+        return inodes;
+    }
+
+    /** Returns false when the table cannot be read. */
+    private static boolean readTable(Path table, boolean v6, PortRange range, List<Socket> out) {
         List<String> lines;
         try {
             lines = Files.readAllLines(table, StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            return; // no /proc (not Linux): the bind test below still tells free from in use
+            return false; // no /proc (not Linux): the bind test below still tells free from in use
         }
         for (int i = 1; i < lines.size(); i++) { // line 0 is the header
             String[] f = lines.get(i).trim().split("\\s+");
@@ -88,6 +144,7 @@ public final class ProcNetPortInspector implements PortInspector {
             }
             out.add(new Socket(decodeAddress(f[1].substring(0, colon), v6), port, Long.parseLong(f[9])));
         }
+        return true;
     }
 
     /** /proc/net/tcp addresses are hex, in host (little-endian) byte order per 32-bit word. */
@@ -121,20 +178,8 @@ public final class ProcNetPortInspector implements PortInspector {
         try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, p -> isNumber(p.getFileName().toString()))) {
             for (Path pidDir : pids) {
                 long pid = Long.parseLong(pidDir.getFileName().toString());
-                try (DirectoryStream<Path> fds = Files.newDirectoryStream(pidDir.resolve("fd"))) {
-                    for (Path fd : fds) {
-                        String target;
-                        try {
-                            target = Files.readSymbolicLink(fd).toString();
-                        } catch (IOException | UnsupportedOperationException e) {
-                            continue; // fd closed meanwhile
-                        }
-                        if (target.startsWith("socket:[")) {
-                            owners.putIfAbsent(Long.parseLong(target.substring(8, target.length() - 1)), pid);
-                        }
-                    }
-                } catch (IOException | SecurityException e) {
-                    // another user's process, or it exited: its sockets stay without owner
+                for (long inode : socketInodes(pid)) {
+                    owners.putIfAbsent(inode, pid); // another user's process, or gone: its sockets stay without owner
                 }
             }
         } catch (IOException e) {

@@ -46,6 +46,7 @@ import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
 import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.OsgiServices;
 
 /** The launcher service from the OSGi registry, driving real processes (fake sidecars in ../fakes). */
@@ -158,11 +159,58 @@ class SidecarLauncherTest {
     }
 
     @Test
-    void seedCompatibleBackendWithoutTokenIsAcceptedButUnverified() throws Exception {
+    void seedCompatibleBackendWithoutTokenIsVerifiedByItsProcessHoldingTheAnnouncedPort() throws Exception {
         LaunchHandle h = launch(python("--no-token").build(), null);
         SidecarAnnouncement a = get(h.announcement(), WAIT);
-        assertFalse(a.verified());
         assertEquals(null, a.announcement().token());
+        assertEquals(Verification.PROCESS, a.verification(), a.toString());
+        assertTrue(a.verified(), "process ownership counts as verified");
+        assertEquals(h.pid().orElseThrow(), a.pid());
+    }
+
+    @Test
+    void seedBackendThatAnnouncesBeforeItBindsIsVerifiedOnceItBinds(@TempDir Path dir) throws Exception {
+        Path bindNow = dir.resolve("bind-now");
+        Recorder r = new Recorder();
+        LaunchHandle h = launch(python("--no-token", "--bind-when", bindNow.toString()).build(), r);
+        // the launcher saw the announcement and waits for the port to be held
+        String waiting = r.awaitDiagnostic(d -> d.contains("not listening yet"), WAIT);
+        assertFalse(h.announcement().isDone(), "accepted before the port was held: " + waiting);
+        assertTrue(r.announcements.isEmpty(), r.announcements.toString());
+        Files.writeString(bindNow, "go");
+        SidecarAnnouncement a = get(h.announcement(), WAIT);
+        assertEquals(Verification.PROCESS, a.verification(), a.toString());
+        assertTrue(waiting.contains(Integer.toString(a.announcement().port())), waiting);
+        r.awaitState(SidecarState.RUNNING, WAIT);
+    }
+
+    @Test
+    void announcedPortServedByAnotherProcessFailsTheStartNamingThatProcess() throws Exception {
+        // another process (not in the sidecar's tree) listens on an OS-assigned loopback port
+        try (ChildProcess other = ChildProcess.start(null, List.of(Fakes.PYTHON, "-c",
+                "import socket, sys\n"
+                        + "s = socket.socket()\n"
+                        + "s.bind(('127.0.0.1', 0))\n"
+                        + "s.listen(1)\n"
+                        + "print('listening', s.getsockname()[1], flush=True)\n"
+                        + "sys.stdin.read()\n"))) {
+            int port = Integer.parseInt(other.awaitLine(l -> l.startsWith("listening "), WAIT).split(" ")[1]);
+            long otherPid = other.process().pid();
+            Recorder r = new Recorder();
+            LaunchHandle h = launch(python("--no-token", "--announce-port", Integer.toString(port))
+                    .restartPolicy(RestartPolicy.NEVER).build(), r);
+            LaunchException e = assertThrows(LaunchException.class, () -> get(h.announcement(), WAIT));
+            assertEquals(LaunchException.Reason.PORT_NOT_OURS, e.reason(), e.getMessage());
+            assertTrue(e.getMessage().contains("pid " + otherPid) && e.getMessage().contains("python3"),
+                    e.getMessage());
+            String d = r.awaitDiagnostic(m -> m.contains("another process"), WAIT);
+            assertTrue(d.contains("pid " + otherPid) && d.contains(Integer.toString(port)), d);
+            get(h.exit(), WAIT);
+            assertEquals(SidecarState.FAILED, h.state());
+            assertEquals(LaunchException.Reason.PORT_NOT_OURS, h.failure().orElseThrow().reason());
+            assertTrue(r.announcements.isEmpty(), r.announcements.toString());
+            assertTrue(other.process().isAlive(), "the other process is never touched");
+        }
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -17,10 +19,13 @@ import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.ports.PortStatus;
+import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.OsgiServices;
 
 /** The registered PortInspector on ports found free at run time ({@link FreePorts}). */
 class PortInspectorTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final PortInspector inspector = OsgiServices.await(PortInspectorTest.class, PortInspector.class,
             Duration.ofSeconds(60));
@@ -62,6 +67,41 @@ class PortInspectorTest {
             assertEquals(port, s.port());
             assertEquals(PortStatus.State.FREE, s.state(), s.toString());
             assertTrue(s.listeners().isEmpty(), s.toString());
+        });
+    }
+
+    @Test
+    void listeningPortsTellsWhichPortsEachPidListensOn() throws Exception {
+        TestBand.FREE.onFreeBlock(3, first -> {
+            // first: this JVM; first + 1: a child process; first + 2: nobody
+            try (ServerSocketChannel mine = FreePorts.squat(V4, first);
+                    ChildProcess child = ChildProcess.start(null, List.of("/usr/bin/python3", "-c",
+                            "import socket, sys\n"
+                                    + "s = socket.socket()\n"
+                                    + "try:\n"
+                                    + "    s.bind(('127.0.0.1', " + (first + 1) + "))\n"
+                                    + "except OSError as e:\n"
+                                    + "    print('busy', e, flush=True); sys.exit(3)\n"
+                                    + "s.listen(1)\n"
+                                    + "print('listening', flush=True)\n"
+                                    + "sys.stdin.read()\n"))) {
+                String line = child.awaitLine(l -> l.startsWith("listening") || l.startsWith("busy"), WAIT);
+                FreePorts.disturbedIfBusy(line, first + 1);
+                long me = ProcessHandle.current().pid();
+                long childPid = child.process().pid();
+                long gone = ProcessHandle.current().pid() + 1_000_000_000L; // no such process
+                Map<Long, Set<Integer>> ports = inspector.listeningPorts(Set.of(me, childPid, gone)).orElseThrow(
+                        () -> new AssertionError("the /proc inspector must be able to tell on Linux"));
+                assertEquals(Set.of(me, childPid, gone), ports.keySet());
+                assertTrue(ports.get(me).contains(first), ports.toString());
+                assertTrue(!ports.get(me).contains(first + 1) && !ports.get(me).contains(first + 2), ports.toString());
+                assertEquals(Set.of(first + 1), ports.get(childPid), ports.toString());
+                assertEquals(Set.of(), ports.get(gone));
+                // inspect() names the child as the holder of its port, with its command line
+                PortStatus s = inspector.inspect(new PortRange(first + 1, first + 1)).get(0);
+                assertTrue(s.listeners().stream().anyMatch(l -> l.pid() != null && l.pid() == childPid
+                        && l.command() != null && l.command().contains("python3")), s.toString());
+            }
         });
     }
 }

@@ -21,6 +21,8 @@ public final class ExitCodes {
     public static final int CRASH_LOOP = 13;
     /** run without --restart: the backend exited by itself after announcing. */
     public static final int BACKEND_EXITED = 14;
+    /** run: the backend announced a port that another process (not in its process tree) serves. */
+    public static final int PORT_NOT_OURS = 15;
     /** A required Portolan service did not come up in the OSGi runtime. */
     public static final int SERVICE_MISSING = 20;
 

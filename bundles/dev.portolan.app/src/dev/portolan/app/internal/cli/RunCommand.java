@@ -128,6 +128,7 @@ final class RunCommand implements Command {
             case ANNOUNCEMENT_TIMEOUT -> ExitCodes.ANNOUNCEMENT_TIMEOUT;
             case EXITED_BEFORE_ANNOUNCING -> ExitCodes.EXITED_BEFORE_ANNOUNCING;
             case CRASH_LOOP -> ExitCodes.CRASH_LOOP;
+            case PORT_NOT_OURS -> ExitCodes.PORT_NOT_OURS;
             case INVALID_SPEC, START_FAILED -> ExitCodes.LAUNCH_FAILED;
             default -> ExitCodes.BACKEND_EXITED;
             };
