@@ -3,7 +3,6 @@ package dev.portolan.ui.internal;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.function.Function;
 
 import org.eclipse.core.runtime.ILog;

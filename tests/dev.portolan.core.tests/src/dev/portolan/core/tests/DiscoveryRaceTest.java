@@ -11,7 +11,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,13 +23,10 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 
 import dev.portolan.api.Endpoint;
-import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
-import dev.portolan.api.discovery.DetectorStrategy;
 import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.PortolanSettings;
@@ -44,6 +40,7 @@ import dev.portolan.tests.common.OsgiServices;
 import dev.portolan.tests.common.StateIsolation;
 import dev.portolan.tests.common.TestBackend;
 import dev.portolan.tests.common.TestPorts;
+import dev.portolan.tests.common.TestStrategies;
 
 /**
  * Race semantics of the discovery service from the OSGi registry, with strategies plugged in as services (the
@@ -67,26 +64,8 @@ class DiscoveryRaceTest {
         registrations.forEach(ServiceRegistration::unregister);
     }
 
-    /** A strategy from a lambda. */
-    interface Body {
-        Endpoint detect(DetectionContext ctx) throws DetectionException, InterruptedException;
-    }
-
-    private void register(String name, int ranking, Body body) {
-        DetectorStrategy s = new DetectorStrategy() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public Endpoint detect(DetectionContext ctx) throws DetectionException, InterruptedException {
-                return body.detect(ctx);
-            }
-        };
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(Constants.SERVICE_RANKING, ranking);
-        registrations.add(context.registerService(DetectorStrategy.class, s, props));
+    private void register(String name, int ranking, TestStrategies.Body body) {
+        registrations.add(TestStrategies.register(context, name, ranking, body));
     }
 
     private static StrategyOutcome outcome(DiscoveryResult r, String name) {

@@ -23,7 +23,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.event.EventConstants;
 import org.osgi.service.event.EventHandler;
@@ -35,9 +34,7 @@ import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.ApiClient;
 import dev.portolan.api.discovery.ApiException;
-import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
-import dev.portolan.api.discovery.DetectorStrategy;
 import dev.portolan.api.discovery.EndpointListener;
 import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
@@ -52,6 +49,7 @@ import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.OsgiServices;
 import dev.portolan.tests.common.PrivateFiles;
 import dev.portolan.tests.common.TestBackend;
+import dev.portolan.tests.common.TestStrategies;
 
 /**
  * The tracker, discovery service, strategies and API client wired by DS in the real OSGi runtime, against real
@@ -156,28 +154,11 @@ class TrackerRecoveryTest {
         assertEquals(count, events.size(), "no duplicate notification: " + events.values());
     }
 
-    /** Registers a strategy for this test only (unregistered in tearDown). */
-    private void registerStrategy(String name, DetectorStrategyBody body) {
-        BundleContext ctx = OsgiServices.context(TrackerRecoveryTest.class);
-        DetectorStrategy s = new DetectorStrategy() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public Endpoint detect(DetectionContext c) throws DetectionException, InterruptedException {
-                return body.detect(c);
-            }
-        };
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(Constants.SERVICE_RANKING, 100);
-        ServiceRegistration<DetectorStrategy> r = ctx.registerService(DetectorStrategy.class, s, props);
+    /** Registers a strategy for this test only (unregistered in tearDown), ranked above the built-in ones. */
+    private void registerStrategy(String name, TestStrategies.Body body) {
+        ServiceRegistration<?> r = TestStrategies.register(OsgiServices.context(TrackerRecoveryTest.class), name, 100,
+                body);
         closeables.add(r::unregister);
-    }
-
-    interface DetectorStrategyBody {
-        Endpoint detect(DetectionContext c) throws DetectionException, InterruptedException;
     }
 
     @Test

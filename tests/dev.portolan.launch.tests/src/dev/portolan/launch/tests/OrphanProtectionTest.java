@@ -45,15 +45,7 @@ class OrphanProtectionTest {
             String line = jvm.awaitLine(l -> l.startsWith("SIDECAR ") || l.startsWith("NO WATCHDOG"),
                     Duration.ofSeconds(60));
             assertTrue(line.startsWith("SIDECAR "), jvm.output());
-            long pid = Long.parseLong(field(line, "pid"));
-            List<ProcessHandle> tree = new ArrayList<>();
-            tree.add(ProcessHandle.of(pid).orElseThrow());
-            for (String p : field(line, "tree").split(",")) {
-                if (!p.isEmpty()) {
-                    ProcessHandle.of(Long.parseLong(p)).ifPresent(tree::add);
-                }
-            }
-            assertTrue(tree.size() >= 2, "backend + grandchild: " + line);
+            List<ProcessHandle> tree = sidecarTree(line);
 
             jvm.process().destroyForcibly(); // SIGKILL to the launcher JVM only: no hook, no deactivation runs
             jvm.process().onExit().get(30, TimeUnit.SECONDS);
@@ -90,15 +82,7 @@ class OrphanProtectionTest {
             long pgid = Fakes.pgid(jvmPid);
             assertEquals(jvmPid, pgid, "the launcher JVM leads its own process group");
             assertNotEquals(Fakes.pgid(ProcessHandle.current().pid()), pgid, "never the test JVM's own group");
-            long pid = Long.parseLong(field(line, "pid"));
-            List<ProcessHandle> tree = new ArrayList<>();
-            tree.add(ProcessHandle.of(pid).orElseThrow());
-            for (String p : field(line, "tree").split(",")) {
-                if (!p.isEmpty()) {
-                    ProcessHandle.of(Long.parseLong(p)).ifPresent(tree::add);
-                }
-            }
-            assertTrue(tree.size() >= 2, "backend + grandchild: " + line);
+            List<ProcessHandle> tree = sidecarTree(line);
             // and the watchdog's own processes: nothing the launcher started may be left behind
             ProcessHandle.of(jvmPid).orElseThrow().descendants().filter(h -> !tree.contains(h)).forEach(tree::add);
 
@@ -222,5 +206,18 @@ class OrphanProtectionTest {
             entries.add(p.toString());
         }
         return String.join(File.pathSeparator, entries);
+    }
+
+    /** The backend and its grandchild named by the child JVM's {@code SIDECAR pid=... tree=...} line. */
+    private static List<ProcessHandle> sidecarTree(String line) {
+        List<ProcessHandle> tree = new ArrayList<>();
+        tree.add(ProcessHandle.of(Long.parseLong(field(line, "pid"))).orElseThrow());
+        for (String p : field(line, "tree").split(",")) {
+            if (!p.isEmpty()) {
+                ProcessHandle.of(Long.parseLong(p)).ifPresent(tree::add);
+            }
+        }
+        assertTrue(tree.size() >= 2, "backend + grandchild: " + line);
+        return tree;
     }
 }
