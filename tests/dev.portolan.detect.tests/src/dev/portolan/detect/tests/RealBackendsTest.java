@@ -43,6 +43,7 @@ import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.OsgiServices;
+import dev.portolan.tests.common.TestBackend;
 
 /**
  * Every strategy, the tracker and the API client against the real backends as child processes: the bundled sample
@@ -153,6 +154,35 @@ class RealBackendsTest {
         assertEquals(a.port(), overridden.port());
         assertEquals(Verification.CHALLENGE, overridden.verification());
         Files.deleteIfExists(EndpointCache.atDefaultLocation().file());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "java", "python" })
+    void whatTheRealBackendRevealedLetsNoImpostorTakeItsPlaceAfterItExits(String kind) throws Exception {
+        int first = Fixtures.PORTS.block(5);
+        PortRange range = new PortRange(first, first + 4);
+        BackendCredentials ours = fresh();
+        Announcement a = start(kind, ours, range); // the announcement line, its proof included, is public
+        // and everything /health reveals to anyone: its body and the proof for a challenge the observer chose
+        var answer = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build()
+                .send(java.net.http.HttpRequest.newBuilder(a.healthUrl())
+                        .header(IdentityProof.CHALLENGE_HEADER, IdentityProof.newNonce()).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        String learned = answer.headers().firstValue(IdentityProof.PROOF_HEADER).orElseThrow();
+        EndpointCache.atDefaultLocation().write(Endpoint.of(a, "announcement", true).withSource("announcement",
+                Verification.CHALLENGE), ours);
+        children.get(children.size() - 1).close(); // the backend is gone (whole process tree killed)
+        try (TestBackend impostor = TestBackend.replayer(a.port(), learned)) {
+            DetectionException scan = assertThrows(DetectionException.class,
+                    () -> Fixtures.strategy("scan").detect(context(range, ours)));
+            assertTrue(scan.getMessage().contains("rejected " + a.port()), scan.getMessage());
+            DetectionException cache = assertThrows(DetectionException.class, () -> Fixtures.strategy("cache")
+                    .detect(context(new PortRange(1, 1), BackendCredentials.NONE)));
+            assertTrue(cache.getMessage().contains("stale"), cache.getMessage());
+            assertEquals(List.of(), impostor.apiRequests());
+        } finally {
+            Files.deleteIfExists(EndpointCache.atDefaultLocation().file());
+        }
     }
 
     @ParameterizedTest
