@@ -36,8 +36,8 @@ import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
-import dev.portolan.api.discovery.StrategyOutcome;
 import dev.portolan.api.discovery.StrategyOutcome.Result;
+import dev.portolan.api.discovery.StrategyOutcome;
 import dev.portolan.core.discovery.HealthProbe;
 
 /**

@@ -3,9 +3,9 @@ package dev.portolan.detect.internal;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-import dev.portolan.api.Verification;
-import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;

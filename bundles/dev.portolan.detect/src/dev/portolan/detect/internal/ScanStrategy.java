@@ -12,8 +12,8 @@ import java.util.concurrent.TimeoutException;
 
 import org.osgi.service.component.annotations.Component;
 
-import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Announcement;
+import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.DetectionContext;

@@ -28,17 +28,17 @@ import org.eclipse.swt.widgets.Link;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.ui.part.ViewPart;
 
-import dev.portolan.ui.internal.view.VerificationText;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.ui.internal.model.BackendStatusModel;
-import dev.portolan.ui.internal.model.StatusSnapshot;
 import dev.portolan.ui.internal.model.StatusSnapshot.Badge;
 import dev.portolan.ui.internal.model.StatusSnapshot.DiscoveryEvent;
 import dev.portolan.ui.internal.model.StatusSnapshot.PortRow;
 import dev.portolan.ui.internal.model.StatusSnapshot.SidecarInfo;
+import dev.portolan.ui.internal.model.StatusSnapshot;
 import dev.portolan.ui.internal.view.Badges;
 import dev.portolan.ui.internal.view.Formats;
+import dev.portolan.ui.internal.view.VerificationText;
 
 /**
  * Backend Status view: the live state of the tracked backend endpoint, the managed sidecar, recent discovery events

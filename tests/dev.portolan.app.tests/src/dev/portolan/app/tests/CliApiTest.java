@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.portolan.tests.common.FreePorts;
 import dev.portolan.core.protocol.IdentityProof;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.PortolanCli;
 
 /** {@code ./portolan api} end to end: the real script runs the sample Java backend from the product's plugins. */

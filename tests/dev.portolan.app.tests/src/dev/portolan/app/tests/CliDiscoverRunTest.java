@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.portolan.tests.common.FreePorts;
 import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.PortolanCli;
 import dev.portolan.tests.common.TestPorts;
 

@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.PortRange;
 import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.TestPorts;
 
 /**

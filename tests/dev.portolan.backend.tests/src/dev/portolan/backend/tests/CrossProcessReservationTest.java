@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortAllocationException;
 import dev.portolan.api.ports.PortRequest;
@@ -29,6 +28,7 @@ import dev.portolan.ports.BindingPortFinder;
 import dev.portolan.ports.PortFinders;
 import dev.portolan.ports.internal.ReserveTool;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.FreePorts;
 
 /**
  * Several JVMs allocating at the same moment, through a per-test lock directory. Ports come from blocks found free at

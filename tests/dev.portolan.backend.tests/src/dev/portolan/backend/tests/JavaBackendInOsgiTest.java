@@ -19,7 +19,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.Announcement;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortAllocationException;
@@ -31,6 +30,7 @@ import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.core.protocol.IdentityProof;
 import dev.portolan.ports.BindingPortFinder;
 import dev.portolan.ports.ServerReservation;
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.OsgiServices;
 
 /**

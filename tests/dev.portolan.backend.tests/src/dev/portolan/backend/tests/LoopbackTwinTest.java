@@ -30,11 +30,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.Announcement;
 import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.FreePorts;
 
 /**
  * The [::1] twin of a backend's 127.0.0.1 port: a client that resolves {@code localhost} to ::1 first (macOS, many

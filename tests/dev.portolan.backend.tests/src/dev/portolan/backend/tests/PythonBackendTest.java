@@ -24,10 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.Announcement;
 import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.FreePorts;
 
 /**
  * The Python FastAPI example run with Debian's /usr/bin/python3 (python3-fastapi, python3-uvicorn), on ports found

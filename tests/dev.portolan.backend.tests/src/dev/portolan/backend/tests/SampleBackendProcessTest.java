@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.Announcement;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortRequest;
@@ -31,6 +30,7 @@ import dev.portolan.api.ports.PortReservation;
 import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.ports.PortFinders;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.FreePorts;
 
 /**
  * The sample backend as a real child JVM started from {@link SampleBackend#command(String...)}. Port ranges are blocks

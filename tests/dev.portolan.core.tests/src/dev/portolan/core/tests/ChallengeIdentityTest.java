@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Verification;
-import dev.portolan.core.discovery.HealthProbe;
 import dev.portolan.core.discovery.HealthProbe.Identity;
+import dev.portolan.core.discovery.HealthProbe;
 import dev.portolan.core.protocol.IdentityProof;
 import dev.portolan.tests.common.TestBackend;
 import dev.portolan.tests.common.TestPorts;

@@ -19,12 +19,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.portolan.api.discovery.DetectionContext;
-import dev.portolan.api.Verification;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
+import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.ApiClient;
 import dev.portolan.api.discovery.BackendService;
+import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.EndpointState;

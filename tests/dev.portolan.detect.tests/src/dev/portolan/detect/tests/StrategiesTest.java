@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,8 +20,8 @@ import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
-import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.tests.common.Await;

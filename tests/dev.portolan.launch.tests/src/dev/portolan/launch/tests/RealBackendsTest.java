@@ -14,9 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-import dev.portolan.core.discovery.HealthProbe;
-import dev.portolan.api.Verification;
 import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.Verification;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.api.launch.RestartPolicy;
@@ -24,6 +23,7 @@ import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarState;
 import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.core.discovery.HealthProbe;
 import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.OsgiServices;
 

@@ -1,5 +1,9 @@
 package dev.portolan.ports.tests;
 
+import static dev.portolan.tests.common.FreePorts.V4;
+import static dev.portolan.tests.common.FreePorts.V6;
+import static dev.portolan.tests.common.FreePorts.disturbedIfBusy;
+import static dev.portolan.tests.common.FreePorts.expectPort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,15 +11,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static dev.portolan.tests.common.FreePorts.V4;
-import static dev.portolan.tests.common.FreePorts.V6;
-import static dev.portolan.tests.common.FreePorts.disturbedIfBusy;
-import static dev.portolan.tests.common.FreePorts.expectPort;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
@@ -45,7 +45,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortAllocationException;
 import dev.portolan.api.ports.PortFinder;
@@ -55,6 +54,7 @@ import dev.portolan.ports.BindingPortFinder;
 import dev.portolan.ports.PortFinders;
 import dev.portolan.ports.ServerBinder;
 import dev.portolan.ports.ServerReservation;
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.OsgiServices;
 
 /**

@@ -12,11 +12,11 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
-import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortFinder;
 import dev.portolan.api.ports.PortRequest;
 import dev.portolan.api.ports.PortReservation;
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.OsgiServices;
 
 /** The registered PortFinder service; every test uses ports found free at run time ({@link FreePorts}). */

@@ -15,11 +15,11 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import dev.portolan.tests.common.FreePorts;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.ports.PortStatus;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.OsgiServices;
 
 /** The registered PortInspector on ports found free at run time ({@link FreePorts}). */

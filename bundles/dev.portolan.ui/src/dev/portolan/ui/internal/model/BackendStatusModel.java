@@ -24,7 +24,6 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
-import dev.portolan.ui.internal.view.VerificationText;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.BackendService;
@@ -46,6 +45,7 @@ import dev.portolan.ui.internal.console.ConsoleSink;
 import dev.portolan.ui.internal.model.StatusSnapshot.DiscoveryEvent;
 import dev.portolan.ui.internal.model.StatusSnapshot.PortRow;
 import dev.portolan.ui.internal.model.StatusSnapshot.SidecarInfo;
+import dev.portolan.ui.internal.view.VerificationText;
 
 /**
  * The UI's view of the backend: collects pushes from the endpoint tracker, the settings and the sidecar launcher
