@@ -29,6 +29,11 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.PortRange;
+import dev.portolan.api.Verification;
+import dev.portolan.api.discovery.AmbiguousBackendsException;
+import dev.portolan.api.discovery.Candidate;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
@@ -38,12 +43,20 @@ import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.discovery.StrategyOutcome.Result;
 import dev.portolan.api.discovery.StrategyOutcome;
+import dev.portolan.api.ports.PortInspector;
+import dev.portolan.api.ports.PortStatus;
 import dev.portolan.core.discovery.HealthProbe;
 
 /**
  * Races every registered {@link DetectorStrategy} (whiteboard): each runs on its own thread, the first
- * <em>successful</em> one wins, the rest are cancelled by interruption; the overall deadline cancels whatever still
- * runs.
+ * <em>verified</em> success wins at once, the rest are cancelled by interruption; the overall deadline cancels
+ * whatever still runs.
+ * <p>
+ * Adoption rules (docs/discovery.md): an unverified answer waits until the other strategies have finished (or the
+ * deadline), so that a verified endpoint found by another strategy wins over it whatever the port order. Then a
+ * user-pinned endpoint ({@link Verification#USER}) is taken; else exactly one unverified healthy responder is adopted
+ * with a warning ({@link DiscoveryResult#warning()}); several make the run fail as ambiguous
+ * ({@link DiscoveryResult#candidates()}, with the holders of their ports from the {@link PortInspector}).
  * <p>
  * Every caller gets a run that <em>started after its call</em>: a run already in progress may predate what the caller
  * knows (a backend that just came up), so it is never joined. Requests that arrive while a run is in progress are
@@ -81,6 +94,11 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
     @Reference
     private SettingsService settings;
 
+    /** Names the holders (pid, command line) of unverified candidates; optional. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PortInspector inspector;
+
     public DiscoveryServiceImpl() {
     }
 
@@ -91,6 +109,11 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
         for (DetectorStrategy s : builtIns) {
             strategies.add(new Registered(s, 0, id++));
         }
+    }
+
+    /** Outside OSGi: the service that names the holders of unverified candidates. */
+    public void setPortInspector(PortInspector portInspector) {
+        this.inspector = portInspector;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -251,6 +274,10 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
         String winnerName = null;
         boolean timedOut = false;
         int pending = ordered.size();
+        // unverified answers wait for the others (or the deadline): a verified one found meanwhile wins over them
+        List<Done> unverified = new ArrayList<>();
+        List<Candidate> ambiguity = new ArrayList<>();
+        List<DetectorStrategy> ambiguous = new ArrayList<>();
         while (pending > 0 && winner == null) {
             long remaining = deadlineNanos - System.nanoTime();
             Done d = remaining > 0 ? done.poll(remaining, TimeUnit.NANOSECONDS) : done.poll();
@@ -259,11 +286,20 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
                 break;
             }
             pending--;
+            if (d.endpoint() != null && !d.endpoint().verification().isVerified()) {
+                unverified.add(d);
+                debug(debug, d.strategy().name() + ": found " + d.endpoint().baseUrl() + " (" + d.endpoint()
+                        .verification().id() + ") after " + millis(d.elapsed()) + " ms; waiting for a verified one");
+                continue;
+            }
+            if (d.error() instanceof AmbiguousBackendsException a) {
+                ambiguity.addAll(a.candidates());
+                ambiguous.add(d.strategy());
+            }
             StrategyOutcome o = outcome(d, true);
             outcomes.put(d.strategy(), o);
             if (o.result() == Result.WON) {
-                winner = d.endpoint().source().equals(d.strategy().name()) ? d.endpoint()
-                        : d.endpoint().withSource(d.strategy().name(), d.endpoint().verified());
+                winner = named(d);
                 winnerName = d.strategy().name();
             }
             debug(debug, d.strategy().name() + ": " + o.result() + " after " + millis(o.elapsed()) + " ms: "
@@ -273,8 +309,72 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
         List<Done> late = new ArrayList<>();
         done.drainTo(late);
         for (Done d : late) {
+            if (winner == null && d.endpoint() != null && !d.endpoint().verification().isVerified()) {
+                unverified.add(d);
+                continue;
+            }
+            if (d.error() instanceof AmbiguousBackendsException a) {
+                ambiguity.addAll(a.candidates());
+                ambiguous.add(d.strategy());
+            }
             StrategyOutcome o = outcome(d, winner == null);
             outcomes.put(d.strategy(), o);
+            if (winner == null && o.result() == Result.WON) {
+                winner = named(d);
+                winnerName = d.strategy().name();
+            }
+        }
+        Optional<String> warning = Optional.empty();
+        List<Candidate> candidates = List.of();
+        if (winner == null && !unverified.isEmpty()) {
+            // the strongest unverified answer: pinned by the user beats nothing; in arrival order among equals
+            Done best = unverified.stream().min(Comparator.comparingInt(d -> d.endpoint().verification().ordinal()))
+                    .orElseThrow();
+            if (best.endpoint().verification() == Verification.USER) {
+                winner = named(best);
+                winnerName = best.strategy().name();
+            } else {
+                // nothing proves any of them: exactly one responder may be adopted (with a warning), several never
+                java.util.TreeMap<Integer, Candidate> byPort = new java.util.TreeMap<>();
+                ambiguity.forEach(c -> byPort.putIfAbsent(c.port(), c));
+                unverified.forEach(d -> byPort.putIfAbsent(d.endpoint().port(),
+                        Candidate.at(d.endpoint().port(), d.strategy().name())));
+                List<Candidate> found = withHolders(new ArrayList<>(byPort.values()));
+                if (found.size() == 1) {
+                    winner = named(best);
+                    winnerName = best.strategy().name();
+                    warning = Optional.of(adoptionWarning(winner, found.get(0)));
+                } else {
+                    candidates = found;
+                }
+            }
+        } else if (winner == null && ambiguity.size() > 1) {
+            candidates = withHolders(ambiguity);
+        }
+        for (Done d : unverified) {
+            String what = d.endpoint().baseUrl() + " (" + d.endpoint().verification().id() + ")";
+            StrategyOutcome o;
+            if (winner != null && d.strategy().name().equals(winnerName)) {
+                o = new StrategyOutcome(d.strategy().name(), Result.WON, "found " + what
+                        + warning.map(w -> "; warning: " + w).orElse(""), d.elapsed());
+            } else if (winner != null) {
+                o = new StrategyOutcome(d.strategy().name(), Result.FOUND_LATE, "also found " + what + "; "
+                        + winnerName + " won with " + winner.verification().id(), d.elapsed());
+            } else {
+                o = new StrategyOutcome(d.strategy().name(), Result.FAILED, "found " + what
+                        + " but not adopted: one of several unverified backends", d.elapsed());
+            }
+            outcomes.put(d.strategy(), o);
+            debug(debug, d.strategy().name() + ": " + o.result() + " after " + millis(o.elapsed()) + " ms: "
+                    + o.message());
+        }
+        if (!candidates.isEmpty()) {
+            // the strategies that reported the ambiguity name the holders too
+            String message = DiscoveryResult.ambiguityMessage(candidates);
+            for (DetectorStrategy st : ambiguous) {
+                StrategyOutcome o = outcomes.get(st);
+                outcomes.put(st, new StrategyOutcome(o.strategy(), o.result(), message, o.elapsed()));
+            }
         }
         long now = System.nanoTime();
         for (Registered r : ordered) {
@@ -282,7 +382,7 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
             if (!outcomes.containsKey(st)) {
                 running.get(st).cancel(true);
                 Duration el = Duration.ofNanos(now - started.get(st));
-                StrategyOutcome o = winner != null
+                StrategyOutcome o = winner != null && !timedOut
                         ? new StrategyOutcome(st.name(), Result.CANCELLED, "cancelled: " + winnerName + " won", el)
                         : new StrategyOutcome(st.name(), Result.TIMED_OUT,
                                 "still running when discovery timed out after " + timeout.toMillis() + " ms", el);
@@ -296,10 +396,55 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
         DiscoveryResult result = new DiscoveryResult(Optional.ofNullable(winner), list, elapsed,
-                timedOut && winner == null);
-        debug(debug, result.endpoint().map(e -> "found " + e.baseUrl() + " via " + e.source() + (e.verified()
-                ? " (verified)" : " (unverified)")).orElse(result.failureSummary()) + " in " + millis(elapsed) + " ms");
+                timedOut && winner == null && candidates.isEmpty(), warning, candidates);
+        debug(debug, result.endpoint().map(e -> "found " + e.baseUrl() + " via " + e.source() + " ("
+                + e.verification().id() + ")").orElse(result.failureSummary()) + " in " + millis(elapsed) + " ms");
+        warning.ifPresent(w -> debug(debug, "warning: " + w));
         return result;
+    }
+
+    private static Endpoint named(Done d) {
+        return d.endpoint().source().equals(d.strategy().name()) ? d.endpoint()
+                : d.endpoint().withSource(d.strategy().name(), d.endpoint().verification());
+    }
+
+    private static String adoptionWarning(Endpoint e, Candidate holder) {
+        String held = holder.pid() == null && holder.command() == null ? "holder unknown"
+                : "held by pid " + (holder.pid() == null ? "?" : holder.pid())
+                        + (holder.command() == null ? "" : ": " + holder.command());
+        return "adopted " + e.baseUrl() + " unverified: it is the only healthy responder and nothing proves it is ours ("
+                + held + "); pin it with " + EnvironmentVariables.API_PORT + "=" + e.port()
+                + " or the override preference, or give the front end the backend's credentials to verify it";
+    }
+
+    /** The candidates with the pid and command line of their port's holder, where the port inspector sees them. */
+    private List<Candidate> withHolders(List<Candidate> found) {
+        List<Candidate> sorted = new ArrayList<>(found);
+        sorted.sort(Comparator.comparingInt(Candidate::port));
+        PortInspector ins = inspector;
+        if (ins == null || sorted.isEmpty()) {
+            return sorted;
+        }
+        Map<Integer, PortStatus> statuses = new java.util.HashMap<>();
+        try {
+            for (PortStatus st : ins.inspect(new PortRange(sorted.get(0).port(), sorted.get(sorted.size() - 1)
+                    .port()))) {
+                statuses.put(st.port(), st);
+            }
+        } catch (RuntimeException e) {
+            System.getLogger(DiscoveryServiceImpl.class.getName()).log(System.Logger.Level.WARNING,
+                    "could not inspect the holders of the candidate ports", e);
+            return sorted;
+        }
+        List<Candidate> out = new ArrayList<>();
+        for (Candidate c : sorted) {
+            PortStatus st = statuses.get(c.port());
+            PortStatus.Listener l = st == null ? null
+                    : st.listeners().stream().filter(x -> x.pid() != null).findFirst()
+                            .orElse(st.listeners().isEmpty() ? null : st.listeners().get(0));
+            out.add(l == null ? c : c.withHolder(l.pid(), l.command()));
+        }
+        return out;
     }
 
     private static StrategyOutcome outcome(Done d, boolean canWin) {

@@ -16,16 +16,21 @@ import dev.portolan.api.Announcement;
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
+import dev.portolan.api.Verification;
+import dev.portolan.api.discovery.AmbiguousBackendsException;
+import dev.portolan.api.discovery.Candidate;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
+import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.core.discovery.HealthProbe;
 
 /**
  * Strategy 2, {@code scan}: probes every port of the range on 127.0.0.1 in parallel ({@code GET /health} through the
  * one shared HTTP client). With a known launch token only a responder echoing it counts (and wins at once); an
- * impostor answering {@code {"status":"healthy"}} is rejected. Without a token the lowest healthy port is taken,
- * marked unverified.
+ * impostor answering {@code {"status":"healthy"}} is rejected. Without credentials the only healthy responder is
+ * taken, marked unverified ({@link Verification#NONE}); several healthy responders are ambiguous
+ * ({@link AmbiguousBackendsException} lists them): none is picked silently.
  */
 @Component(service = DetectorStrategy.class, property = { "service.ranking:Integer=0",
         "portolan.strategy=" + ScanStrategy.NAME })
@@ -100,8 +105,16 @@ public final class ScanStrategy implements DetectorStrategy {
                 answeredOther.put(port, r);
             }
         }
-        if (expected.isEmpty() && !healthy.isEmpty()) {
-            return Endpoint.at(HOST, healthy.firstKey(), NAME, false);
+        if (expected.isEmpty() && healthy.size() == 1) {
+            // the only healthy responder: adopted, but marked unverified (the discovery service adds the warning)
+            return Endpoint.at(HOST, healthy.firstKey(), NAME, false).withSource(NAME, Verification.NONE);
+        }
+        if (expected.isEmpty() && healthy.size() > 1) {
+            // never pick one of several silently (not the lowest port: an unrelated dev server may hold it)
+            List<Candidate> candidates = new ArrayList<>();
+            healthy.keySet().forEach(port -> candidates.add(Candidate.at(port, NAME)));
+            throw new AmbiguousBackendsException(DiscoveryResult.ambiguityMessage(candidates) + " (scan of " + HOST
+                    + ":" + range + ")", candidates);
         }
         StringBuilder sb = new StringBuilder(!expected.isEmpty()
                 ? "no backend proving our identity on " + HOST + ":" + range

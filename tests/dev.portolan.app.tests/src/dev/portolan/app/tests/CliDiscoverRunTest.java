@@ -88,6 +88,54 @@ class CliDiscoverRunTest {
         }
     }
 
+    /** The pid of the process that holds {@code port}: the child itself or one of its descendants. */
+    private static boolean heldBy(ChildProcess child, long pid) {
+        Process p = child.process();
+        return p.pid() == pid || p.descendants().anyMatch(h -> h.pid() == pid);
+    }
+
+    @Test
+    void discoverWithTwoUnverifiedBackendsListsBothWithTheirHoldersAndExits5(@TempDir Path state) throws Exception {
+        FreePorts.onFreeBlock(PORTS, 5, first -> {
+            Map<String, String> env = env(state, first, first + 4);
+            List<String> backendCmd = SampleBackend.command("--standalone");
+            try (ChildProcess one = ChildProcess.start(null, backendCmd, env)) {
+                int p1 = JSON.readTree(one.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT)).get("port").asInt();
+                FreePorts.expectInRange(first, first + 4, p1, "first backend's port");
+                try (ChildProcess two = ChildProcess.start(null, backendCmd, env)) {
+                    int p2 = JSON.readTree(two.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT)).get("port")
+                            .asInt();
+                    FreePorts.expectInRange(first, first + 4, p2, "second backend's port");
+                    PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "discover", "--json");
+                    assertEquals(5, r.exitCode(), r.output());
+                    JsonNode result = firstJson(r.lines());
+                    assertFalse(result.get("found").asBoolean(), r.output());
+                    assertTrue(result.get("ambiguous").asBoolean(), r.output());
+                    JsonNode candidates = result.get("candidates");
+                    assertEquals(2, candidates.size(), r.output());
+                    assertEquals(List.of(Math.min(p1, p2), Math.max(p1, p2)),
+                            List.of(candidates.get(0).get("port").asInt(), candidates.get(1).get("port").asInt()),
+                            r.output());
+                    for (JsonNode c : candidates) {
+                        ChildProcess holder = c.get("port").asInt() == p1 ? one : two;
+                        assertTrue(c.get("pid").isNumber(), "the holder's pid: " + c);
+                        assertTrue(heldBy(holder, c.get("pid").asLong()), "held by the backend's process: " + c);
+                        assertFalse(c.get("command").asText().isBlank(), "the holder's command: " + c);
+                    }
+                    assertTrue(result.get("reason").asText().contains("API_PORT=<port>"), r.output());
+
+                    PortolanCli.Result text = PortolanCli.run(env, TIMEOUT, "discover");
+                    assertEquals(5, text.exitCode(), text.output());
+                    for (JsonNode c : candidates) {
+                        assertTrue(text.output().contains(c.get("port").asInt() + " ")
+                                && text.output().contains(c.get("pid").asText()), "lists " + c + ":\n" + text.output());
+                    }
+                    assertTrue(text.output().contains("API_PORT="), "says how to pin one:\n" + text.output());
+                }
+            }
+        });
+    }
+
     @Test
     void badDiscoveryTimeoutInTheEnvironmentIsAUsageErrorNamingIt(@TempDir Path state) throws Exception {
         int first = PORTS.block(3);

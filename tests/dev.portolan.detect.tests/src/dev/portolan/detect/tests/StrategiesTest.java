@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
+import dev.portolan.api.Verification;
+import dev.portolan.api.discovery.AmbiguousBackendsException;
+import dev.portolan.api.discovery.Candidate;
 import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
 import dev.portolan.api.discovery.EndpointTracker;
@@ -115,13 +118,26 @@ class StrategiesTest {
     }
 
     @Test
-    void scanWithoutATokenTakesTheLowestHealthyPortUnverified() throws Exception {
+    void scanWithoutATokenTakesTheOnlyHealthyPortUnverified() throws Exception {
         int first = Fixtures.PORTS.block(6);
-        backend(first + 4, null);
-        TestBackend low = backend(first + 2, "whatever");
+        TestBackend only = backend(first + 4, null);
         Endpoint e = Fixtures.strategy("scan").detect(Fixtures.context(new PortRange(first, first + 5), null));
-        assertEquals(low.port(), e.port());
+        assertEquals(only.port(), e.port());
         assertFalse(e.verified());
+        assertEquals(Verification.NONE, e.verification());
+    }
+
+    @Test
+    void scanWithoutATokenNeverPicksOneOfSeveralHealthyPorts() throws Exception {
+        int first = Fixtures.PORTS.block(6);
+        TestBackend high = backend(first + 4, null);
+        TestBackend low = backend(first + 2, "whatever");
+        AmbiguousBackendsException ex = assertThrows(AmbiguousBackendsException.class, () -> Fixtures
+                .strategy("scan").detect(Fixtures.context(new PortRange(first, first + 5), null)));
+        assertEquals(List.of(low.port(), high.port()), ex.candidates().stream().map(Candidate::port).toList());
+        assertTrue(ex.getMessage().startsWith("2 unverified backends answer and none proves it is ours: "),
+                ex.getMessage());
+        assertTrue(ex.getMessage().contains("API_PORT=<port>"), ex.getMessage());
     }
 
     @Test

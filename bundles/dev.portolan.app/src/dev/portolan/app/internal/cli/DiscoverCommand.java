@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.discovery.Candidate;
 import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.StrategyOutcome;
@@ -15,7 +16,8 @@ import dev.portolan.core.internal.Json;
 
 /**
  * {@code discover [--json] [--timeout D]}: runs the strategies that apply without a sidecar (cache, scan, override)
- * and prints the endpoint with the winning strategy and timings, or why each strategy failed.
+ * and prints the endpoint with the winning strategy and timings (with a warning when it was adopted unverified), or
+ * why each strategy failed; several unverified backends are listed with their holders (exit code 5).
  */
 final class DiscoverCommand implements Command {
 
@@ -39,12 +41,16 @@ final class DiscoverCommand implements Command {
             printText(result, out);
         }
         if (result.endpoint().isPresent()) {
+            if (!json) {
+                result.warning().ifPresent(w -> err.println("portolan: warning: " + w));
+            }
             return ExitCodes.OK;
         }
         if (!json) {
             err.println("portolan: " + result.failureSummary());
         }
-        return result.timedOut() ? ExitCodes.TIMED_OUT : ExitCodes.NOT_FOUND;
+        return result.ambiguous() ? ExitCodes.AMBIGUOUS
+                : result.timedOut() ? ExitCodes.TIMED_OUT : ExitCodes.NOT_FOUND;
     }
 
     private static void printText(DiscoveryResult r, PrintStream out) {
@@ -53,8 +59,22 @@ final class DiscoverCommand implements Command {
                     r.elapsed().toMillis(), e.verified() ? "verified: " + e.verification().id() : "unverified");
             out.println("  docs:   " + e.docsUrl());
             out.println("  health: " + e.healthUrl());
-        }, () -> out.printf("no backend found (%s after %d ms)%n", r.timedOut() ? "timed out" : "all strategies failed",
-                r.elapsed().toMillis()));
+            r.warning().ifPresent(w -> out.println("  warning: " + w));
+        }, () -> {
+            if (r.ambiguous()) {
+                out.printf("no backend adopted: %d unverified backends answer and none proves it is ours (%d ms)%n",
+                        r.candidates().size(), r.elapsed().toMillis());
+                out.printf("  %-6s %-8s %s%n", "PORT", "PID", "COMMAND");
+                for (Candidate c : r.candidates()) {
+                    out.printf("  %-6d %-8s %s%n", c.port(), c.pid() == null ? "?" : c.pid().toString(),
+                            c.command() == null ? "" : c.command());
+                }
+                out.println("  pin one: API_PORT=<port> ./portolan discover, or set the override preference");
+            } else {
+                out.printf("no backend found (%s after %d ms)%n", r.timedOut() ? "timed out" : "all strategies failed",
+                        r.elapsed().toMillis());
+            }
+        });
         out.println("strategies:");
         for (StrategyOutcome o : r.outcomes()) {
             out.printf("  %-12s %-14s %6d ms  %s%n", o.strategy(), o.result().name().toLowerCase(Locale.ROOT),
@@ -84,7 +104,21 @@ final class DiscoverCommand implements Command {
             root.set("endpoint", endpointJson(e));
             root.put("strategy", e.source());
         });
+        r.warning().ifPresent(w -> root.put("warning", w));
         root.put("timed_out", r.timedOut());
+        root.put("ambiguous", r.ambiguous());
+        ArrayNode candidates = root.putArray("candidates");
+        for (Candidate c : r.candidates()) {
+            ObjectNode o = candidates.addObject();
+            o.put("port", c.port());
+            if (c.pid() != null) {
+                o.put("pid", c.pid());
+            } else {
+                o.putNull("pid");
+            }
+            o.put("command", c.command());
+            o.put("source", c.source());
+        }
         root.put("elapsed_ms", r.elapsed().toMillis());
         if (r.endpoint().isEmpty()) {
             root.put("reason", r.failureSummary());

@@ -11,6 +11,8 @@ public final class ExitCodes {
     public static final int NOT_FOUND = 3;
     /** discover: the overall timeout passed before any strategy succeeded. */
     public static final int TIMED_OUT = 4;
+    /** discover: several unverified backends answer and none proves it is ours; pin one (API_PORT, override). */
+    public static final int AMBIGUOUS = 5;
     /** run: the command could not be started (missing or non-executable program, bad directory). */
     public static final int LAUNCH_FAILED = 10;
     /** run: no valid announcement within the announcement timeout. */
