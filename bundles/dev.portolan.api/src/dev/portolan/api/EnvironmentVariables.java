@@ -6,10 +6,15 @@ package dev.portolan.api;
  */
 public final class EnvironmentVariables {
 
-    /** Backend side: force this port (0 = OS-assigned). Front-end side: manual override of the backend port. */
+    /**
+     * Backend side: force this port (0 = OS-assigned). Front-end side: pin the backend to this port (1-65535): the
+     * sidecar it launches is told the port, and discovery looks there only; 0 = no pin, the backend picks.
+     */
     public static final String API_PORT = "API_PORT";
     /** Overall discovery timeout in milliseconds. */
     public static final String PORT_DISCOVERY_TIMEOUT = "PORT_DISCOVERY_TIMEOUT";
+    /** How long a launched sidecar may take to announce its port, in milliseconds. @since 0.1.2 */
+    public static final String PORTOLAN_START_TIMEOUT = "PORTOLAN_START_TIMEOUT";
     /** {@code true} logs every probe and strategy result to stderr. */
     public static final String DEBUG_PORT_DISCOVERY = "DEBUG_PORT_DISCOVERY";
     /**

@@ -9,8 +9,9 @@ import dev.portolan.api.PortRange;
 
 /**
  * Effective front-end settings. Sources, strongest first: environment variables ({@code PORTOLAN_PORT_RANGE},
- * {@code PORT_DISCOVERY_TIMEOUT}, {@code DEBUG_PORT_DISCOVERY}, {@code API_PORT} as manual override), then what was
- * configured through {@link SettingsService#update(PortolanSettings)} (the Eclipse preference page), then defaults.
+ * {@code PORT_DISCOVERY_TIMEOUT}, {@code PORTOLAN_START_TIMEOUT}, {@code DEBUG_PORT_DISCOVERY}, {@code API_PORT} as
+ * the pinned port), then what was configured through {@link SettingsService#update(PortolanSettings)} (the Eclipse
+ * preference page, {@code settings.json}), then defaults. A command-line flag beats all of them (README, "Settings").
  *
  * @param range             ports to scan
  * @param discoveryTimeout  overall discovery timeout
@@ -20,18 +21,41 @@ import dev.portolan.api.PortRange;
  * @param backendCommand    command of the backend to start as sidecar; empty: the bundled sample backend
  * @param backendDirectory  working directory of the backend, {@code null} for the current one
  * @param autoStartBackend  start the backend when the tool starts
+ * @param startTimeout      how long the sidecar may take to announce its port ({@code PORTOLAN_START_TIMEOUT});
+ *                          @since 0.1.2
  */
 public record PortolanSettings(PortRange range, Duration discoveryTimeout, Duration healthInterval, boolean debug,
-        Integer overridePort, List<String> backendCommand, Path backendDirectory, boolean autoStartBackend) {
+        Integer overridePort, List<String> backendCommand, Path backendDirectory, boolean autoStartBackend,
+        Duration startTimeout) {
 
-    /** 8008-8020, 5 s discovery timeout, 2 s health interval, no override, bundled sample backend, auto-start. */
+    /** The default sidecar start (announcement) timeout: 30 s. */
+    public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * 8008-8020, 5 s discovery timeout, 2 s health interval, no override, bundled sample backend, auto-start, 30 s
+     * start timeout.
+     */
     public static final PortolanSettings DEFAULTS = new PortolanSettings(PortRange.DEFAULT, Duration.ofSeconds(5),
-            Duration.ofSeconds(2), false, null, List.of(), null, true);
+            Duration.ofSeconds(2), false, null, List.of(), null, true, DEFAULT_START_TIMEOUT);
 
     public PortolanSettings {
         Objects.requireNonNull(range, "range");
         Objects.requireNonNull(discoveryTimeout, "discoveryTimeout");
         Objects.requireNonNull(healthInterval, "healthInterval");
+        Objects.requireNonNull(startTimeout, "startTimeout");
         backendCommand = List.copyOf(backendCommand);
+    }
+
+    /** With the default start timeout ({@link #DEFAULT_START_TIMEOUT}). */
+    public PortolanSettings(PortRange range, Duration discoveryTimeout, Duration healthInterval, boolean debug,
+            Integer overridePort, List<String> backendCommand, Path backendDirectory, boolean autoStartBackend) {
+        this(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand, backendDirectory,
+                autoStartBackend, DEFAULT_START_TIMEOUT);
+    }
+
+    /** The same settings with another start timeout. @since 0.1.2 */
+    public PortolanSettings withStartTimeout(Duration value) {
+        return new PortolanSettings(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand,
+                backendDirectory, autoStartBackend, value);
     }
 }

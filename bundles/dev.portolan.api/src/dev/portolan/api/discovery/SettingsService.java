@@ -30,6 +30,18 @@ public interface SettingsService {
      */
     java.util.List<String> problems();
 
+    /**
+     * The port {@code API_PORT} in the front end's environment pins the backend to (1-65535), empty when it is unset,
+     * {@code 0} (no pin) or invalid. A pinned front end tells the sidecar it launches this port and discovers this
+     * port only. (The override preference is not a pin: it is one strategy among the others.) @since 0.1.2
+     */
+    default java.util.OptionalInt pinnedPort() {
+        Integer p = effective().overridePort();
+        return p != null && environmentOverrides().containsKey(dev.portolan.api.EnvironmentVariables.API_PORT)
+                ? java.util.OptionalInt.of(p)
+                : java.util.OptionalInt.empty();
+    }
+
     /** Adds a listener for effective-settings changes; close the handle to remove it. */
     AutoCloseable addListener(Consumer<PortolanSettings> listener);
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -100,7 +101,11 @@ public final class BackendServiceImpl implements BackendService {
         }
     }
 
-    /** The spec of the configured backend: the configured command, else the bundled sample backend. */
+    /**
+     * The spec of the configured backend: the configured command, else the bundled sample backend; announcement
+     * timeout {@code PORTOLAN_START_TIMEOUT} / the start-timeout preference; with {@code API_PORT=N} in the front
+     * end's environment the sidecar is told N ({@link LaunchSpec#fixedPort()}).
+     */
     public LaunchSpec configuredSpec() throws LaunchException {
         PortolanSettings s = settings.effective();
         List<String> command = s.backendCommand();
@@ -108,9 +113,31 @@ public final class BackendServiceImpl implements BackendService {
             command = DefaultBackend.command();
         }
         // the sidecar allocates from the range this front end scans
+        OptionalInt pin = settings.pinnedPort();
         return LaunchSpec.builder(command).workingDirectory(s.backendDirectory()).restartPolicy(RestartPolicy.DEFAULT)
                 .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, s.range().toString()).env("PYTHONUNBUFFERED", "1")
-                .build();
+                .announcementTimeout(s.startTimeout()).fixedPort(pin.isPresent() ? pin.getAsInt() : null).build();
+    }
+
+    /**
+     * {@code spec} with the pinned port ({@code API_PORT=N} in the front end's environment) as its fixed port: the
+     * front end only ever looks at N, so the sidecar must use N.
+     *
+     * @throws LaunchException when the spec asks for another fixed port
+     */
+    private LaunchSpec pinned(LaunchSpec spec) throws LaunchException {
+        OptionalInt pin = settings.pinnedPort();
+        if (pin.isEmpty() || spec.fixedPort() != null && spec.fixedPort() == pin.getAsInt()) {
+            return spec;
+        }
+        if (spec.fixedPort() != null && spec.fixedPort() != 0) {
+            throw new LaunchException("the launch asks for port " + spec.fixedPort() + " but "
+                    + EnvironmentVariables.API_PORT + "=" + pin.getAsInt() + " pins the backend to port "
+                    + pin.getAsInt(), LaunchException.Reason.INVALID_SPEC);
+        }
+        return new LaunchSpec(spec.command(), spec.workingDirectory(), spec.environment(), spec.mode(),
+                pin.getAsInt(), spec.announcementTimeout(), spec.restartPolicy(), spec.gracefulStopTimeout(),
+                spec.outputBufferLines());
     }
 
     @Override
@@ -134,10 +161,17 @@ public final class BackendServiceImpl implements BackendService {
      * Stops our sidecar (if any), then launches one with {@code spec}. When none of ours runs, the launch happens
      * before this method returns ({@link #sidecar()} shows it, a synchronous launch failure fails the future).
      * Cancelling the returned future stops the sidecar this call launched (at once when it was launched already, else
-     * as soon as the launch happens).
+     * as soon as the launch happens). With {@code API_PORT=N} in the front end's environment the sidecar is told N
+     * (a spec without a fixed port gets N; one with another fixed port is refused).
      */
     @Override
-    public CompletableFuture<EndpointStatus> start(LaunchSpec spec) {
+    public CompletableFuture<EndpointStatus> start(LaunchSpec requested) {
+        LaunchSpec spec;
+        try {
+            spec = pinned(requested);
+        } catch (LaunchException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         SidecarLauncher l = launcher;
         if (l == null) {
             return CompletableFuture.failedFuture(new LaunchException(
@@ -239,6 +273,14 @@ public final class BackendServiceImpl implements BackendService {
             if (handle != h) {
                 return tracker.current(); // an old sidecar's late announcement
             }
+        }
+        OptionalInt pin = settings.pinnedPort();
+        if (pin.isPresent() && a.announcement().port() != pin.getAsInt()) {
+            // told API_PORT=N, it announced another port: the front end never uses another port
+            LOG.log(System.Logger.Level.WARNING, "our sidecar (pid " + a.pid() + ") announced port "
+                    + a.announcement().port() + ", not the port " + pin.getAsInt() + " that "
+                    + EnvironmentVariables.API_PORT + " pins: ignored");
+            return tracker.current();
         }
         Endpoint e = Endpoint.of(a.announcement(), "announcement", a.verified()).withSource("announcement",
                 a.verification());

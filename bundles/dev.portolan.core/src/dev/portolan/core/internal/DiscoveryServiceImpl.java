@@ -239,7 +239,11 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
         boolean debug = s.debug();
         long t0 = System.nanoTime();
         long deadlineNanos = t0 + timeout.toNanos();
-        DetectionContext ctx = DetectionContext.of(s.range(), expected(), Instant.now().plus(timeout), debug);
+        // API_PORT=N pins the backend to N: every strategy looks at N only (the scan probes N alone), and an endpoint
+        // on another port (a cache entry, a custom strategy) is never adopted
+        java.util.OptionalInt pin = settings.pinnedPort();
+        PortRange range = pin.isPresent() ? new PortRange(pin.getAsInt(), pin.getAsInt()) : s.range();
+        DetectionContext ctx = DetectionContext.of(range, expected(), Instant.now().plus(timeout), debug);
         List<Registered> ordered = new ArrayList<>(strategies);
         ordered.sort(Comparator.comparingInt(Registered::ranking).reversed().thenComparingLong(Registered::serviceId));
         if (ordered.isEmpty()) {
@@ -263,6 +267,10 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
                     e = st.detect(ctx);
                     if (e == null) {
                         err = new DetectionException("strategy returned no endpoint");
+                    } else if (pin.isPresent() && e.port() != pin.getAsInt()) {
+                        err = new DetectionException("found " + e.baseUrl() + ", but " + EnvironmentVariables.API_PORT
+                                + "=" + pin.getAsInt() + " pins the backend to port " + pin.getAsInt());
+                        e = null;
                     }
                 } catch (Throwable x) {
                     err = x;

@@ -14,7 +14,7 @@ import dev.portolan.api.discovery.PortolanSettings;
 /** Overlays environment variables on configured settings; every bad value becomes a problem naming it. */
 public final class SettingsResolver {
 
-    /** Longest accepted {@code PORT_DISCOVERY_TIMEOUT}: ten minutes. */
+    /** Longest accepted {@code PORT_DISCOVERY_TIMEOUT} and {@code PORTOLAN_START_TIMEOUT}: ten minutes. */
     public static final long MAX_TIMEOUT_MS = 600_000;
 
     /**
@@ -35,6 +35,7 @@ public final class SettingsResolver {
         List<String> problems = new ArrayList<>();
         PortRange range = configured.range();
         Duration timeout = configured.discoveryTimeout();
+        Duration startTimeout = configured.startTimeout();
         boolean debug = configured.debug();
         Integer overridePort = configured.overridePort();
 
@@ -57,6 +58,15 @@ public final class SettingsResolver {
                 problems.add(e.getMessage() + "; using " + timeout.toMillis());
             }
         }
+        v = value(env, EnvironmentVariables.PORTOLAN_START_TIMEOUT);
+        if (v != null) {
+            try {
+                startTimeout = parseTimeout(EnvironmentVariables.PORTOLAN_START_TIMEOUT, v);
+                overrides.put(EnvironmentVariables.PORTOLAN_START_TIMEOUT, v);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage() + "; using " + startTimeout.toMillis());
+            }
+        }
         v = value(env, EnvironmentVariables.DEBUG_PORT_DISCOVERY);
         if (v != null) {
             String t = v.strip().toLowerCase(Locale.ROOT);
@@ -75,10 +85,12 @@ public final class SettingsResolver {
         if (v != null) {
             try {
                 int p = Integer.parseInt(v.strip());
-                if (p < 1 || p > 65535) {
+                if (p < 0 || p > 65535) {
                     throw new NumberFormatException();
                 }
-                overridePort = p;
+                // N pins the backend to port N (SettingsService.pinnedPort); 0: the backend picks, no pin, and no
+                // manual override either (the environment wins over the override preference)
+                overridePort = p == 0 ? null : p;
                 overrides.put(EnvironmentVariables.API_PORT, v);
             } catch (NumberFormatException e) {
                 problems.add(EnvironmentVariables.API_PORT + "='" + v + "' is not a port number 1-65535; "
@@ -87,7 +99,7 @@ public final class SettingsResolver {
         }
         PortolanSettings effective = new PortolanSettings(range, timeout, configured.healthInterval(), debug,
                 overridePort, configured.backendCommand(), configured.backendDirectory(),
-                configured.autoStartBackend());
+                configured.autoStartBackend(), startTimeout);
         return new Resolution(effective, Map.copyOf(overrides), List.copyOf(problems));
     }
 
@@ -97,16 +109,25 @@ public final class SettingsResolver {
      * @throws IllegalArgumentException with a message naming the variable and the value
      */
     public static Duration parseTimeout(String value) {
+        return parseTimeout(EnvironmentVariables.PORT_DISCOVERY_TIMEOUT, value);
+    }
+
+    /**
+     * Parses a timeout variable's value ({@code PORT_DISCOVERY_TIMEOUT}, {@code PORTOLAN_START_TIMEOUT}): a positive
+     * whole number of milliseconds up to ten minutes.
+     *
+     * @throws IllegalArgumentException with a message naming the variable and the value
+     */
+    public static Duration parseTimeout(String variable, String value) {
         long ms;
         try {
             ms = Long.parseLong(value.strip());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(EnvironmentVariables.PORT_DISCOVERY_TIMEOUT + "='" + value
-                    + "' is not a number of milliseconds", e);
+            throw new IllegalArgumentException(variable + "='" + value + "' is not a number of milliseconds", e);
         }
         if (ms < 1 || ms > MAX_TIMEOUT_MS) {
-            throw new IllegalArgumentException(EnvironmentVariables.PORT_DISCOVERY_TIMEOUT + "='" + value
-                    + "' is out of range 1-" + MAX_TIMEOUT_MS + " ms");
+            throw new IllegalArgumentException(variable + "='" + value + "' is out of range 1-" + MAX_TIMEOUT_MS
+                    + " ms");
         }
         return Duration.ofMillis(ms);
     }

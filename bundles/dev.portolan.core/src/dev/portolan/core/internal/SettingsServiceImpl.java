@@ -147,6 +147,7 @@ public final class SettingsServiceImpl implements SettingsService {
             o.put("backend_directory", s.backendDirectory().toString());
         }
         o.put("auto_start_backend", s.autoStartBackend());
+        o.put("start_timeout_ms", s.startTimeout().toMillis());
         return o;
     }
 
@@ -163,6 +164,7 @@ public final class SettingsServiceImpl implements SettingsService {
                 n.path("debug").asBoolean(d.debug()),
                 n.path("override_port").isIntegralNumber() ? n.get("override_port").intValue() : null, cmd,
                 n.hasNonNull("backend_directory") ? Path.of(n.get("backend_directory").asText()) : null,
-                n.path("auto_start_backend").asBoolean(d.autoStartBackend()));
+                n.path("auto_start_backend").asBoolean(d.autoStartBackend()),
+                Duration.ofMillis(n.path("start_timeout_ms").asLong(d.startTimeout().toMillis())));
     }
 }

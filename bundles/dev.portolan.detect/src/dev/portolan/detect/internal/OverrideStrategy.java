@@ -14,8 +14,10 @@ import dev.portolan.core.discovery.HealthProbe;
 
 /**
  * Strategy 4, {@code override}: the port the user set ({@code API_PORT} in the front end's environment, or the
- * override preference), on 127.0.0.1, validated like the others (health + identity when a token is known). Not
- * applicable when none is set. (A pinned override through {@code EndpointTracker.override} bypasses discovery.)
+ * override preference), on 127.0.0.1, validated like the others (health + identity when a token is known; otherwise
+ * {@code user}). Not applicable when none is set. With {@code API_PORT} the discovery service looks at that port only
+ * (every strategy); the preference is one strategy among the others. (A pinned override through
+ * {@code EndpointTracker.override} bypasses discovery.)
  */
 @Component(service = DetectorStrategy.class, property = { "service.ranking:Integer=0",
         "portolan.strategy=" + OverrideStrategy.NAME })
@@ -46,8 +48,8 @@ public final class OverrideStrategy implements DetectorStrategy {
             throw DetectionException.notApplicable(
                     "no manual override (" + EnvironmentVariables.API_PORT + " unset, no override preference)");
         }
-        String origin = settings.environmentOverrides().containsKey(EnvironmentVariables.API_PORT)
-                ? EnvironmentVariables.API_PORT + "=" + port
+        String origin = settings.pinnedPort().isPresent()
+                ? "pinned by " + EnvironmentVariables.API_PORT + "=" + port
                 : "override preference " + port;
         Endpoint e = Endpoint.at(ScanStrategy.HOST, port, NAME, false);
         HealthProbe.Result r = HealthProbe.probe(e.healthUrl(), ctx.credentials(), Deadlines.probeTimeout(ctx));

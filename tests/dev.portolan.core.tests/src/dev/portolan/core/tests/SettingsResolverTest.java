@@ -43,13 +43,51 @@ class SettingsResolverTest {
     void validEnvironmentValuesOverrideConfiguredOnes() {
         var r = SettingsResolver.resolve(PortolanSettings.DEFAULTS,
                 Map.of("PORTOLAN_PORT_RANGE", "22100-22112", "PORT_DISCOVERY_TIMEOUT", "1500",
-                        "DEBUG_PORT_DISCOVERY", "true", "API_PORT", "22105"));
+                        "DEBUG_PORT_DISCOVERY", "true", "API_PORT", "22105", "PORTOLAN_START_TIMEOUT", "45000"));
         assertEquals(new PortRange(22100, 22112), r.effective().range());
         assertEquals(Duration.ofMillis(1500), r.effective().discoveryTimeout());
         assertTrue(r.effective().debug());
         assertEquals(22105, r.effective().overridePort());
+        assertEquals(Duration.ofMillis(45000), r.effective().startTimeout());
         assertEquals(List.of(), r.problems());
-        assertEquals(4, r.overrides().size());
+        assertEquals(5, r.overrides().size());
+    }
+
+    @Test
+    void startTimeoutDefaultsTo30sAndTheEnvironmentBeatsTheConfiguredValue() {
+        assertEquals(Duration.ofSeconds(30), PortolanSettings.DEFAULTS.startTimeout());
+        PortolanSettings configured = PortolanSettings.DEFAULTS.withStartTimeout(Duration.ofSeconds(7));
+        assertEquals(Duration.ofSeconds(7), SettingsResolver.resolve(configured, Map.of()).effective().startTimeout());
+        var r = SettingsResolver.resolve(configured, Map.of("PORTOLAN_START_TIMEOUT", "2500"));
+        assertEquals(Duration.ofMillis(2500), r.effective().startTimeout());
+        assertEquals(Map.of("PORTOLAN_START_TIMEOUT", "2500"), r.overrides());
+        var bad = SettingsResolver.resolve(configured, Map.of("PORTOLAN_START_TIMEOUT", "later"));
+        assertEquals(List.of("PORTOLAN_START_TIMEOUT='later' is not a number of milliseconds; using 7000"),
+                bad.problems());
+        assertEquals(Duration.ofSeconds(7), bad.effective().startTimeout());
+    }
+
+    @Test
+    void apiPortPinsThePortAndZeroMeansNoPin() {
+        PortolanSettings withPreference = new PortolanSettings(PortRange.DEFAULT, Duration.ofSeconds(5),
+                Duration.ofSeconds(2), false, 22107, List.of(), null, true);
+        // N: pinned (the settings service says so), whatever the preference
+        SettingsServiceImpl pinned = new SettingsServiceImpl(Map.of("API_PORT", "22106"));
+        assertEquals(22106, pinned.pinnedPort().orElseThrow());
+        assertEquals(22106, SettingsResolver.resolve(withPreference, Map.of("API_PORT", "22106")).effective()
+                .overridePort());
+        // 0: the backend picks; no pin and no override (the environment beats the override preference)
+        var zero = SettingsResolver.resolve(withPreference, Map.of("API_PORT", "0"));
+        assertNull(zero.effective().overridePort());
+        assertEquals(List.of(), zero.problems());
+        assertEquals(Map.of("API_PORT", "0"), zero.overrides());
+        assertTrue(new SettingsServiceImpl(Map.of("API_PORT", "0")).pinnedPort().isEmpty());
+        // the override preference alone is one strategy among the others, not a pin (no API_PORT override)
+        var preferenceOnly = SettingsResolver.resolve(withPreference, Map.of());
+        assertEquals(22107, preferenceOnly.effective().overridePort());
+        assertFalse(preferenceOnly.overrides().containsKey("API_PORT"));
+        // a bad value pins nothing
+        assertTrue(new SettingsServiceImpl(Map.of("API_PORT", "70000")).pinnedPort().isEmpty());
     }
 
     @ParameterizedTest
@@ -58,6 +96,10 @@ class SettingsResolverTest {
             "PORT_DISCOVERY_TIMEOUT|-5|PORT_DISCOVERY_TIMEOUT='-5' is out of range 1-600000 ms; using 5000",
             "PORT_DISCOVERY_TIMEOUT|0|PORT_DISCOVERY_TIMEOUT='0' is out of range",
             "PORT_DISCOVERY_TIMEOUT|1.5s|PORT_DISCOVERY_TIMEOUT='1.5s' is not a number of milliseconds",
+            "PORTOLAN_START_TIMEOUT|abc|PORTOLAN_START_TIMEOUT='abc' is not a number of milliseconds; using 30000",
+            "PORTOLAN_START_TIMEOUT|0|PORTOLAN_START_TIMEOUT='0' is out of range 1-600000 ms; using 30000",
+            "PORTOLAN_START_TIMEOUT|600001|PORTOLAN_START_TIMEOUT='600001' is out of range",
+            "API_PORT|-1|API_PORT='-1' is not a port number 1-65535; no manual override",
             "PORTOLAN_PORT_RANGE|9000-8000|PORTOLAN_PORT_RANGE='9000-8000' is not a port range",
             "PORTOLAN_PORT_RANGE|abc|PORTOLAN_PORT_RANGE='abc' is not a port range FIRST-LAST within 1-65535; using 8008-8020",
             "API_PORT|70000|API_PORT='70000' is not a port number 1-65535; no manual override",
@@ -93,7 +135,8 @@ class SettingsResolverTest {
         PortolanSettings before = service.configured();
         try {
             PortolanSettings s = new PortolanSettings(new PortRange(22110, 22120), Duration.ofMillis(1234),
-                    Duration.ofMillis(300), true, 22111, List.of("/usr/bin/python3", "-u", "main.py"), state, false);
+                    Duration.ofMillis(300), true, 22111, List.of("/usr/bin/python3", "-u", "main.py"), state, false,
+                    Duration.ofMillis(4321));
             var seen = new java.util.concurrent.CompletableFuture<PortolanSettings>();
             try (AutoCloseable h = service.addListener(seen::complete)) {
                 service.update(s);
