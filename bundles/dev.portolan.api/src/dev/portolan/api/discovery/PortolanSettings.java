@@ -22,7 +22,7 @@ import dev.portolan.api.PortRange;
  * @param backendDirectory  working directory of the backend, {@code null} for the current one
  * @param autoStartBackend  start the backend when the tool starts
  * @param startTimeout      how long the sidecar may take to announce its port ({@code PORTOLAN_START_TIMEOUT});
- *                          @since 0.1.2
+ *                          @since 0.1.3
  */
 public record PortolanSettings(PortRange range, Duration discoveryTimeout, Duration healthInterval, boolean debug,
         Integer overridePort, List<String> backendCommand, Path backendDirectory, boolean autoStartBackend,
@@ -53,7 +53,7 @@ public record PortolanSettings(PortRange range, Duration discoveryTimeout, Durat
                 autoStartBackend, DEFAULT_START_TIMEOUT);
     }
 
-    /** The same settings with another start timeout. @since 0.1.2 */
+    /** The same settings with another start timeout. @since 0.1.3 */
     public PortolanSettings withStartTimeout(Duration value) {
         return new PortolanSettings(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand,
                 backendDirectory, autoStartBackend, value);

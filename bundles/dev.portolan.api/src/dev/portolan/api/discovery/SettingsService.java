@@ -33,7 +33,7 @@ public interface SettingsService {
     /**
      * The port {@code API_PORT} in the front end's environment pins the backend to (1-65535), empty when it is unset,
      * {@code 0} (no pin) or invalid. A pinned front end tells the sidecar it launches this port and discovers this
-     * port only. (The override preference is not a pin: it is one strategy among the others.) @since 0.1.2
+     * port only. (The override preference is not a pin: it is one strategy among the others.) @since 0.1.3
      */
     default java.util.OptionalInt pinnedPort() {
         Integer p = effective().overridePort();

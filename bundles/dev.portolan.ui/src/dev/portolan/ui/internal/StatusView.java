@@ -30,6 +30,7 @@ import org.eclipse.ui.part.ViewPart;
 
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.ui.internal.model.BackendStatusModel;
 import dev.portolan.ui.internal.model.StatusSnapshot.Badge;
 import dev.portolan.ui.internal.model.StatusSnapshot.DiscoveryEvent;
@@ -163,7 +164,8 @@ public class StatusView extends ViewPart {
         setLink(docsUrl, e == null ? null : e.docsUrl());
         setLink(healthUrl, e == null ? null : e.healthUrl());
         strategy.setText(e == null ? "–" : e.source());
-        verified.setText(e == null ? "–" : VerificationText.of(e.verification()));
+        verified.setText(e == null ? "–" : VerificationText.of(e.verification(), Services.settings()
+                .map(SettingsService::pinnedPort).filter(p -> p.isPresent() && p.getAsInt() == e.port()).isPresent()));
         latency.setText(st == null || st.latency() == null ? "–" : Formats.millis(st.latency()));
         lastCheck.setText(st == null || st.lastCheck() == null ? "–" : Formats.time(st.lastCheck()));
         SidecarInfo sc = s.sidecar();

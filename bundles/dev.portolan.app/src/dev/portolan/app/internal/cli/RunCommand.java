@@ -16,6 +16,7 @@ import dev.portolan.api.Announcement;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
@@ -50,11 +51,15 @@ final class RunCommand implements Command {
         if (command.isEmpty()) {
             throw new UsageException("no command given after --");
         }
-        Duration timeout = timeoutText == null ? DEFAULT_TIMEOUT : Args.duration("--timeout", timeoutText);
-        LaunchSpec spec = LaunchSpec.builder(command).announcementTimeout(timeout)
-                .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).build();
+        Duration flagTimeout = timeoutText == null ? null : Args.duration("--timeout", timeoutText);
 
         Services.requireValidEnvironment();
+        // --timeout, else PORTOLAN_START_TIMEOUT, else the start-timeout setting, else 30 s; API_PORT=N: the backend
+        // service tells the sidecar N
+        Duration timeout = flagTimeout != null ? flagTimeout
+                : Services.get(SettingsService.class).effective().startTimeout();
+        LaunchSpec spec = LaunchSpec.builder(command).announcementTimeout(timeout)
+                .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).build();
         BackendService backend = Services.get(BackendService.class);
         EndpointTracker tracker = Services.get(EndpointTracker.class);
         AnnouncementCodec codec = AnnouncementCodec.standard();

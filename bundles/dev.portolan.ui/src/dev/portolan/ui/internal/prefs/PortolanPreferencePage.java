@@ -97,6 +97,7 @@ public final class PortolanPreferencePage extends FieldEditorPreferencePage impl
         addField(dir);
         addField(new BooleanFieldEditor(PortolanPreferences.AUTO_START, "Start the backend when Portolan starts",
                 parent));
+        addField(millis(PortolanPreferences.START_TIMEOUT_MS, "Backend start timeout (ms):", 100, 600_000, parent));
         addField(new BooleanFieldEditor(PortolanPreferences.DEBUG,
                 label("Debug logging of every probe and strategy (stderr)", PortolanPreferences.DEBUG), parent));
     }

@@ -33,6 +33,7 @@ public final class PortolanPreferences {
     public static final String BACKEND_COMMAND = "backendCommand";
     public static final String BACKEND_DIRECTORY = "backendDirectory";
     public static final String AUTO_START = "autoStartBackend";
+    public static final String START_TIMEOUT_MS = "startTimeoutMillis";
 
     private PortolanPreferences() {
     }
@@ -42,6 +43,7 @@ public final class PortolanPreferences {
         return switch (variable) {
         case EnvironmentVariables.PORTOLAN_PORT_RANGE -> PORT_RANGE;
         case EnvironmentVariables.PORT_DISCOVERY_TIMEOUT -> DISCOVERY_TIMEOUT_MS;
+        case EnvironmentVariables.PORTOLAN_START_TIMEOUT -> START_TIMEOUT_MS;
         case EnvironmentVariables.DEBUG_PORT_DISCOVERY -> DEBUG;
         default -> null;
         };
@@ -71,8 +73,11 @@ public final class PortolanPreferences {
         List<String> command = splitCommand(p.getString(PortolanUi.PLUGIN_ID, BACKEND_COMMAND, "", null));
         String dir = p.getString(PortolanUi.PLUGIN_ID, BACKEND_DIRECTORY, "", null).strip();
         boolean autoStart = p.getBoolean(PortolanUi.PLUGIN_ID, AUTO_START, d.autoStartBackend(), null);
+        long start = positive(p.getLong(PortolanUi.PLUGIN_ID, START_TIMEOUT_MS, d.startTimeout().toMillis(), null),
+                START_TIMEOUT_MS);
         return new PortolanSettings(range, Duration.ofMillis(timeout), Duration.ofMillis(health), debug,
-                base == null ? null : base.overridePort(), command, dir.isEmpty() ? null : Path.of(dir), autoStart);
+                base == null ? null : base.overridePort(), command, dir.isEmpty() ? null : Path.of(dir), autoStart,
+                Duration.ofMillis(start));
     }
 
     private static long positive(long value, String key) {
@@ -135,6 +140,7 @@ public final class PortolanPreferences {
             node.put(BACKEND_COMMAND, String.join(" ", d.backendCommand()));
             node.put(BACKEND_DIRECTORY, d.backendDirectory() == null ? "" : d.backendDirectory().toString());
             node.putBoolean(AUTO_START, d.autoStartBackend());
+            node.putLong(START_TIMEOUT_MS, d.startTimeout().toMillis());
         }
     }
 

@@ -17,4 +17,15 @@ public final class VerificationText {
             case NONE -> "no";
         };
     }
+
+    /**
+     * As {@link #of(Verification)}, for an endpoint on the port {@code API_PORT} pins the front end to (the user chose
+     * that port: the view says so).
+     */
+    public static String of(Verification v, boolean pinnedByApiPort) {
+        if (!pinnedByApiPort) {
+            return of(v);
+        }
+        return v == Verification.USER ? "pinned by API_PORT (not checked)" : of(v) + ", pinned by API_PORT";
+    }
 }
