@@ -13,9 +13,11 @@ import java.util.concurrent.TimeoutException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.Announcement;
+import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
@@ -56,9 +58,11 @@ final class RunCommand implements Command {
         Services.requireValidEnvironment();
         // --timeout, else PORTOLAN_START_TIMEOUT, else the start-timeout setting, else 30 s; API_PORT=N: the backend
         // service tells the sidecar N
-        Duration timeout = flagTimeout != null ? flagTimeout
-                : Services.get(SettingsService.class).effective().startTimeout();
+        PortolanSettings settings = Services.get(SettingsService.class).effective();
+        Duration timeout = flagTimeout != null ? flagTimeout : settings.startTimeout();
+        // the sidecar allocates from the range discovery scans (also when it comes from the settings file)
         LaunchSpec spec = LaunchSpec.builder(command).announcementTimeout(timeout)
+                .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, settings.range().toString())
                 .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).build();
         BackendService backend = Services.get(BackendService.class);
         EndpointTracker tracker = Services.get(EndpointTracker.class);
