@@ -98,6 +98,10 @@ public final class PortolanPreferencePage extends FieldEditorPreferencePage impl
         addField(new BooleanFieldEditor(PortolanPreferences.AUTO_START, "Start the backend when Portolan starts",
                 parent));
         addField(millis(PortolanPreferences.START_TIMEOUT_MS, "Backend start timeout (ms):", 100, 600_000, parent));
+        IntegerFieldEditor override = new IntegerFieldEditor(PortolanPreferences.OVERRIDE_PORT,
+                label("Override port on 127.0.0.1 (0: discover):", PortolanPreferences.OVERRIDE_PORT), parent);
+        override.setValidRange(0, 65535);
+        addField(override);
         addField(new BooleanFieldEditor(PortolanPreferences.DEBUG,
                 label("Debug logging of every probe and strategy (stderr)", PortolanPreferences.DEBUG), parent));
     }

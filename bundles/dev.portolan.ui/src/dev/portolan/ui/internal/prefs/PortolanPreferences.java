@@ -34,6 +34,8 @@ public final class PortolanPreferences {
     public static final String BACKEND_DIRECTORY = "backendDirectory";
     public static final String AUTO_START = "autoStartBackend";
     public static final String START_TIMEOUT_MS = "startTimeoutMillis";
+    /** A port on 127.0.0.1 to use instead of discovering one (0: none); {@code API_PORT} overrides it. */
+    public static final String OVERRIDE_PORT = "overridePort";
 
     private PortolanPreferences() {
     }
@@ -45,13 +47,14 @@ public final class PortolanPreferences {
         case EnvironmentVariables.PORT_DISCOVERY_TIMEOUT -> DISCOVERY_TIMEOUT_MS;
         case EnvironmentVariables.PORTOLAN_START_TIMEOUT -> START_TIMEOUT_MS;
         case EnvironmentVariables.DEBUG_PORT_DISCOVERY -> DEBUG;
+        case EnvironmentVariables.API_PORT -> OVERRIDE_PORT;
         default -> null;
         };
     }
 
     /**
-     * The configured settings from the preferences (instance, then configuration, then default scope), keeping the
-     * manual override port of {@code base} (it is not a preference).
+     * The configured settings from the preferences (instance, then configuration, then default scope); {@code base}
+     * is not used any more (every setting is a preference now) and may be null.
      *
      * @throws IllegalArgumentException naming the preference and value when one is invalid
      */
@@ -75,8 +78,13 @@ public final class PortolanPreferences {
         boolean autoStart = p.getBoolean(PortolanUi.PLUGIN_ID, AUTO_START, d.autoStartBackend(), null);
         long start = positive(p.getLong(PortolanUi.PLUGIN_ID, START_TIMEOUT_MS, d.startTimeout().toMillis(), null),
                 START_TIMEOUT_MS);
+        int override = p.getInt(PortolanUi.PLUGIN_ID, OVERRIDE_PORT, 0, null);
+        if (override < 0 || override > 65535) {
+            throw new IllegalArgumentException("preference " + OVERRIDE_PORT + "=" + override
+                    + " is not a port: expected 1-65535, or 0 for none");
+        }
         return new PortolanSettings(range, Duration.ofMillis(timeout), Duration.ofMillis(health), debug,
-                base == null ? null : base.overridePort(), command, dir.isEmpty() ? null : Path.of(dir), autoStart,
+                override == 0 ? null : override, command, dir.isEmpty() ? null : Path.of(dir), autoStart,
                 Duration.ofMillis(start));
     }
 
@@ -141,6 +149,7 @@ public final class PortolanPreferences {
             node.put(BACKEND_DIRECTORY, d.backendDirectory() == null ? "" : d.backendDirectory().toString());
             node.putBoolean(AUTO_START, d.autoStartBackend());
             node.putLong(START_TIMEOUT_MS, d.startTimeout().toMillis());
+            node.putInt(OVERRIDE_PORT, d.overridePort() == null ? 0 : d.overridePort());
         }
     }
 
