@@ -3,7 +3,8 @@
 
 Contract (docs/protocol.md): reserve a port (API_PORT, else PORTOLAN_PORT_RANGE / 8008-8020, else OS-assigned),
 keep it bound and listening, THEN print one flushed ``port_info`` JSON line on stdout, then serve on that very
-socket. Sidecar mode (default) stops on stdin EOF or on the line ``sidecar shutdown``.
+socket. Sidecar mode (default) stops on stdin EOF or on the line ``sidecar shutdown``: it stops accepting at once,
+lets requests in flight finish for up to DRAIN_SECONDS (1 s), then exits 0.
 
 Protocol v2 (docs/protocol.md, docs/security.md): the announcement carries ``proof`` = HMAC-SHA256 of
 PORTOLAN_CHALLENGE and the port under PORTOLAN_IDENTITY_KEY; /health answers a fresh ``X-Portolan-Challenge`` with
@@ -15,6 +16,7 @@ Run with Debian's python (python3-fastapi, python3-uvicorn):  /usr/bin/python3 m
 Exit codes: 0 stopped, 2 bad arguments/environment, 3 no port could be reserved.
 """
 import argparse
+import asyncio
 import base64
 import binascii
 import errno
@@ -34,6 +36,8 @@ from datetime import datetime, timezone
 VERSION = "0.1.0"
 DEFAULT_RANGE = (8008, 8020)
 SHUTDOWN_COMMAND = "sidecar shutdown"
+DRAIN_SECONDS = 1.0  # how long a graceful stop lets running requests finish
+SLOW_MAX_MS = 10000
 CHALLENGE_HEADER = "X-Portolan-Challenge"
 PROOF_HEADER = "X-Portolan-Proof"
 PROTOCOL_VERSION = 2
@@ -473,6 +477,15 @@ def create_app(security, mode, port_holder):
             raise HTTPException(404, f"no item {item_id}")
         return items[item_id]
 
+    @app.get("/v1/slow")
+    async def slow(ms: int):
+        """Answers after ``ms`` milliseconds (at most 10 s): a request in flight, for graceful-stop tests."""
+        if not 0 <= ms <= SLOW_MAX_MS:
+            raise HTTPException(400, f"ms must be 0-{SLOW_MAX_MS}, got {ms}")
+        log(f"slow request started ({ms} ms)")
+        await asyncio.sleep(ms / 1000)
+        return {"slept_ms": ms}
+
     @app.get("/v1/time")
     def now():
         t = time.time()
@@ -525,7 +538,10 @@ def watch_stdin(server):
             reason = f"'{SHUTDOWN_COMMAND}' received"
             break
     log(f"{reason}, stopping")
-    server.should_exit = True
+    server.should_exit = True  # uvicorn stops accepting and waits for running requests ...
+    drain = threading.Timer(DRAIN_SECONDS, lambda: setattr(server, "force_exit", True))  # ... for at most 1 s
+    drain.daemon = True
+    drain.start()
 
 
 def main(argv=None):

@@ -19,9 +19,13 @@ import com.sun.net.httpserver.HttpExchange;
 
 /**
  * The sample's REST API (an in-memory item store): {@code GET|POST /v1/echo}, {@code GET|POST /v1/items},
- * {@code GET|DELETE /v1/items/{id}}, {@code GET /v1/time}. Called only for admitted (authorized) requests.
+ * {@code GET|DELETE /v1/items/{id}}, {@code GET /v1/time}, {@code GET /v1/slow?ms=N} (answers after N ms, at most
+ * {@value #SLOW_MAX_MS}: a request in flight, for graceful-stop tests). Called only for admitted (authorized)
+ * requests.
  */
 final class SampleApi {
+
+    static final long SLOW_MAX_MS = 10_000;
 
     private final Instant started = Instant.now();
     private final Map<Long, ObjectNode> items = new ConcurrentSkipListMap<>();
@@ -41,6 +45,7 @@ final class SampleApi {
             }
         }
         case "/v1/echo" -> echo(ex, method);
+        case "/v1/slow" -> slow(ex);
         case "/v1/items" -> items(ex, method);
         default -> {
             if (!path.startsWith("/v1/items/")) {
@@ -73,6 +78,36 @@ final class SampleApi {
                 }
             }
         }
+        json(ex, 200, o);
+    }
+
+    /** {@code GET /v1/slow?ms=N}: says on stderr that it started, answers {@code {"slept_ms":N}} N ms later. */
+    private static void slow(HttpExchange ex) throws IOException {
+        if (!allow(ex, "GET")) {
+            return;
+        }
+        String query = ex.getRequestURI().getQuery();
+        long ms;
+        try {
+            ms = Long.parseLong(query != null && query.startsWith("ms=") ? query.substring(3) : "");
+        } catch (NumberFormatException e) {
+            error(ex, 400, "expected ?ms=<milliseconds>, got: " + abbreviate(String.valueOf(query)));
+            return;
+        }
+        if (ms < 0 || ms > SLOW_MAX_MS) {
+            error(ex, 400, "ms must be 0-" + SLOW_MAX_MS + ", got " + ms);
+            return;
+        }
+        System.err.println("sample-backend: slow request started (" + ms + " ms)");
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error(ex, 503, "interrupted: the backend is stopping");
+            return;
+        }
+        ObjectNode o = MAPPER.createObjectNode();
+        o.put("slept_ms", ms);
         json(ex, 200, o);
     }
 

@@ -27,6 +27,7 @@ import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.core.discovery.HealthProbe;
+import dev.portolan.core.discovery.Troubleshooting;
 
 /**
  * Routes every call to the tracker's current endpoint through the one shared HTTP client. A connection failure is
@@ -86,7 +87,8 @@ public final class ApiClientImpl implements ApiClient {
             if (!IDEMPOTENT.contains(m)) {
                 throw new ApiException.NoBackendException(m + " " + endpoint.baseUrl() + path
                         + " failed to connect (" + HealthProbe.describe(e, requestTimeout)
-                        + "); not retried because " + m + " is not idempotent; re-discovery started", e);
+                        + "); not retried because " + m + " is not idempotent; re-discovery started\nhint: "
+                        + Troubleshooting.Case.CONNECTION_REFUSED.hint(), e);
             }
             Endpoint next = awaitEndpoint(awaitReport(reported));
             try {
@@ -94,7 +96,8 @@ public final class ApiClientImpl implements ApiClient {
             } catch (IOException e2) {
                 tracker.reportFailure(next, e2);
                 throw new ApiException.NoBackendException(m + " " + path + " failed on " + endpoint.baseUrl()
-                        + " and on retry at " + next.baseUrl() + ": " + HealthProbe.describe(e2, requestTimeout), e2);
+                        + " and on retry at " + next.baseUrl() + ": " + HealthProbe.describe(e2, requestTimeout)
+                        + "\nhint: " + Troubleshooting.Case.CONNECTION_REFUSED.hint(), e2);
             }
         }
     }
@@ -153,10 +156,14 @@ public final class ApiClientImpl implements ApiClient {
             tracker.refresh();
             return found.get(limit.toMillis(), TimeUnit.MILLISECONDS).endpoint();
         } catch (TimeoutException e) {
+            String state = describe(tracker.current());
             throw new ApiException.NoBackendException(
-                    "no backend available within " + limit.toMillis() + " ms: " + describe(tracker.current()), e);
+                    "no backend available within " + limit.toMillis() + " ms: " + state + "\nhint: "
+                            + Troubleshooting.ofMessage(state).orElse(Troubleshooting.Case.API_NOT_AVAILABLE)
+                                    .hint(), e);
         } catch (ExecutionException e) {
-            throw new ApiException.NoBackendException("no backend available: " + e.getCause(), e.getCause());
+            throw new ApiException.NoBackendException(Troubleshooting.withHint("no backend available: " + e.getCause()),
+                    e.getCause());
         } finally {
             try {
                 handle.close();

@@ -31,6 +31,7 @@ import org.eclipse.ui.part.ViewPart;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.core.discovery.Troubleshooting;
 import dev.portolan.ui.internal.model.BackendStatusModel;
 import dev.portolan.ui.internal.model.StatusSnapshot.Badge;
 import dev.portolan.ui.internal.model.StatusSnapshot.DiscoveryEvent;
@@ -157,7 +158,9 @@ public class StatusView extends ViewPart {
         EndpointStatus st = s.endpoint();
         message.setText(b == Badge.NO_SERVICE ? "No endpoint tracker service is running."
                 : st.message() == null ? "" : st.message());
-        message.setToolTipText(message.getText());
+        // the tooltip adds what to do about a failure the message names (Troubleshooting)
+        message.setToolTipText(b == Badge.NO_SERVICE ? message.getText()
+                : Troubleshooting.withHint(message.getText()));
         Endpoint e = s.currentEndpoint().orElse(null);
         port.setText(e == null ? "–" : Integer.toString(e.port()));
         setLink(baseUrl, e == null ? null : e.baseUrl());

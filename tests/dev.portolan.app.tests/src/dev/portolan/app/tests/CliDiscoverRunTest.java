@@ -88,6 +88,15 @@ class CliDiscoverRunTest {
         }
     }
 
+    @Test
+    void discoverWithNothingRunningSaysWhatToDo(@TempDir Path state) throws Exception {
+        int first = PORTS.block(3);
+        PortolanCli.Result r = PortolanCli.run(env(state, first, first + 2), TIMEOUT, "discover");
+        assertEquals(3, r.exitCode(), r.output());
+        assertTrue(r.output().contains("hint:") && r.output().contains("sidecar console")
+                && r.output().contains("Refresh Discovery"), "what to do:\n" + r.output());
+    }
+
     /** The pid of the process that holds {@code port}: the child itself or one of its descendants. */
     private static boolean heldBy(ChildProcess child, long pid) {
         Process p = child.process();
@@ -195,11 +204,15 @@ class CliDiscoverRunTest {
                 "echo 'fatal: config missing' >&2; exit 3");
         assertEquals(12, exits.exitCode(), exits.output());
         assertTrue(exits.output().contains("fatal: config missing"), "stderr tail shown:\n" + exits.output());
+        assertTrue(exits.output().contains("hint:") && exits.output().contains("sidecar console")
+                && exits.output().contains("python3-fastapi"), "says where to look and what may miss:\n" + exits.output());
 
         PortolanCli.Result silent = PortolanCli.run(env, TIMEOUT, "run", "--timeout", "1s", "--", "/bin/sh", "-c",
                 "echo 'still booting' >&2; exec sleep 60");
         assertEquals(11, silent.exitCode(), silent.output());
         assertTrue(silent.output().contains("still booting"), "stderr tail shown:\n" + silent.output());
+        assertTrue(silent.output().contains("PORT_DISCOVERY_TIMEOUT") && silent.output().contains("--timeout"),
+                "names the timeouts to raise:\n" + silent.output());
 
         PortolanCli.Result usage = PortolanCli.run(env, TIMEOUT, "run", "--timeout", "1s");
         assertEquals(2, usage.exitCode(), usage.output());

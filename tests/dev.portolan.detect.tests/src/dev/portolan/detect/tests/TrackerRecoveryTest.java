@@ -273,6 +273,8 @@ class TrackerRecoveryTest {
         events.await(start, x -> x.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT, "UNAVAILABLE");
         ApiException e = assertThrows(ApiException.NoBackendException.class, () -> api.call("GET", "/v1/echo", null));
         assertTrue(e.getMessage().contains("no backend"), e.getMessage());
+        assertTrue(e.getMessage().contains("hint: ") && e.getMessage().contains("sidecar console")
+                && e.getMessage().contains("Refresh Discovery"), "says what to do: " + e.getMessage());
         assertTrue(tracker.current().message().contains("rejected " + imp.port()), tracker.current().message());
         assertEquals(List.of(), imp.apiRequests(), "the impostor never receives an API request");
         assertTrue(imp.healthRequests() > 0);

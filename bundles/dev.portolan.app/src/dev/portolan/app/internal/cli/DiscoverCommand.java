@@ -12,6 +12,7 @@ import dev.portolan.api.discovery.Candidate;
 import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.StrategyOutcome;
+import dev.portolan.core.discovery.Troubleshooting;
 import dev.portolan.core.internal.Json;
 
 /**
@@ -48,6 +49,7 @@ final class DiscoverCommand implements Command {
         }
         if (!json) {
             err.println("portolan: " + result.failureSummary());
+            Troubleshooting.of(result).ifPresent(c -> err.println("portolan: hint: " + c.hint()));
         }
         return result.ambiguous() ? ExitCodes.AMBIGUOUS
                 : result.timedOut() ? ExitCodes.TIMED_OUT : ExitCodes.NOT_FOUND;

@@ -26,6 +26,7 @@ import dev.portolan.api.launch.RestartPolicy;
 import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
+import dev.portolan.core.discovery.Troubleshooting;
 import dev.portolan.core.internal.Json;
 import dev.portolan.core.protocol.AnnouncementCodec;
 
@@ -133,6 +134,7 @@ final class RunCommand implements Command {
         var failure = handle.failure();
         if (failure.isPresent()) {
             err.println("portolan: " + failure.get().getMessage());
+            Troubleshooting.of(failure.get()).ifPresent(c -> err.println("portolan: hint: " + c.hint()));
             return switch (failure.get().reason()) {
             case ANNOUNCEMENT_TIMEOUT -> ExitCodes.ANNOUNCEMENT_TIMEOUT;
             case EXITED_BEFORE_ANNOUNCING -> ExitCodes.EXITED_BEFORE_ANNOUNCING;

@@ -1,0 +1,51 @@
+package dev.portolan.core.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import dev.portolan.api.discovery.DiscoveryResult;
+import dev.portolan.api.launch.LaunchException;
+import dev.portolan.core.discovery.Troubleshooting;
+import dev.portolan.core.discovery.Troubleshooting.Case;
+
+/** The hints for the three failure cases say what happened, the likely cause and what to do (checked by meaning). */
+class TroubleshootingTest {
+
+    @Test
+    void everyHintNamesTheConsoleAndAnAction() {
+        for (Case c : Case.values()) {
+            assertTrue(c.hint().contains("sidecar console"), c + ": " + c.hint());
+            assertTrue(c.hint().contains("Refresh Discovery"), c + ": " + c.hint());
+            assertTrue(c.hint().contains("Likely") && c.hint().contains("Do:"), c + ": " + c.hint());
+        }
+        assertTrue(Case.DISCOVERY_TIMEOUT.hint().contains("PORT_DISCOVERY_TIMEOUT"), Case.DISCOVERY_TIMEOUT.hint());
+        assertTrue(Case.DISCOVERY_TIMEOUT.hint().contains("python3-fastapi"));
+        assertTrue(Case.API_NOT_AVAILABLE.hint().contains("python3-fastapi"));
+    }
+
+    @Test
+    void failuresMapToTheirCase() {
+        assertEquals(Optional.of(Case.DISCOVERY_TIMEOUT),
+                Troubleshooting.of(new DiscoveryResult(Optional.empty(), List.of(), Duration.ofSeconds(5), true)));
+        assertEquals(Optional.of(Case.API_NOT_AVAILABLE),
+                Troubleshooting.of(new DiscoveryResult(Optional.empty(), List.of(), Duration.ofSeconds(1), false)));
+        assertEquals(Optional.of(Case.DISCOVERY_TIMEOUT), Troubleshooting.of(new LaunchException("announcement timed "
+                + "out", LaunchException.Reason.ANNOUNCEMENT_TIMEOUT)));
+        assertEquals(Optional.of(Case.API_NOT_AVAILABLE), Troubleshooting.of(new LaunchException("exited with 1",
+                LaunchException.Reason.EXITED_BEFORE_ANNOUNCING)));
+        assertEquals(Optional.of(Case.CONNECTION_REFUSED),
+                Troubleshooting.ofMessage("health check of http://127.0.0.1:8009 failed: connection refused"));
+        assertEquals(Optional.of(Case.DISCOVERY_TIMEOUT),
+                Troubleshooting.ofMessage("discovery timed out after 5000 ms; scan: nothing answers"));
+        assertEquals(Optional.of(Case.API_NOT_AVAILABLE), Troubleshooting.ofMessage("no backend found; scan: ..."));
+        assertEquals(Optional.empty(), Troubleshooting.ofMessage("found by scan"));
+        assertEquals("found by scan", Troubleshooting.withHint("found by scan"));
+        assertTrue(Troubleshooting.withHint("no backend found").contains("\nhint: " + Case.API_NOT_AVAILABLE.hint()));
+    }
+}
