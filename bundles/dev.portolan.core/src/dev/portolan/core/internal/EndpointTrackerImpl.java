@@ -105,6 +105,8 @@ public final class EndpointTrackerImpl implements EndpointTracker {
     private CompletableFuture<EndpointStatus> refreshRunning;
     /** The follow-up of {@link #refreshRunning}: every refresh asked meanwhile; starts when that one is applied. */
     private CompletableFuture<EndpointStatus> refreshNext;
+    /** Whether a caller (not only the monitor's background retry) waits for the follow-up refresh. */
+    private boolean nextAsked;
     /**
      * Counts what our sidecar told the tracker directly (announcements, stops): a discovery run during which one
      * arrived saw an older world, and its result is not applied over it.
@@ -400,7 +402,9 @@ public final class EndpointTrackerImpl implements EndpointTracker {
                     start = null;
                     if (refreshNext == null) {
                         refreshNext = new CompletableFuture<>();
+                        nextAsked = false;
                     }
+                    nextAsked |= announce;
                     answer = refreshNext;
                 }
                 startEvents = sidecarEvents;
@@ -410,31 +414,38 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             return checkOverride();
         }
         if (start != null) {
-            runRefresh(start, startEvents);
+            runRefresh(start, startEvents, announce);
         }
         return answer.copy();
     }
 
-    /** Discovery (outside the lock: another service), then apply, then start the follow-up, then answer. */
-    private void runRefresh(CompletableFuture<EndpointStatus> refresh, long startEvents) {
+    /**
+     * Discovery (outside the lock: another service), then apply, then start the follow-up, then answer.
+     *
+     * @param asked a caller asked for it (else it is only the health monitor's retry while UNAVAILABLE)
+     */
+    private void runRefresh(CompletableFuture<EndpointStatus> refresh, long startEvents, boolean asked) {
         discovery.discover().whenComplete((r, e) -> {
             EndpointStatus status = null;
             Throwable failure = null;
             try {
-                status = apply(r, e, startEvents);
+                status = apply(r, e, startEvents, asked);
             } catch (RuntimeException ex) {
                 failure = ex;
             }
             CompletableFuture<EndpointStatus> follow;
             long followEvents;
+            boolean followAsked;
             synchronized (lock) {
                 refreshRunning = refreshNext;
                 refreshNext = null;
+                followAsked = nextAsked;
+                nextAsked = false;
                 follow = refreshRunning;
                 followEvents = sidecarEvents;
             }
             if (follow != null) {
-                runRefresh(follow, followEvents);
+                runRefresh(follow, followEvents, followAsked);
             }
             if (failure != null) {
                 refresh.completeExceptionally(failure);
@@ -444,8 +455,11 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         });
     }
 
-    /** @param startEvents {@link #sidecarEvents} when the run started */
-    private EndpointStatus apply(DiscoveryResult result, Throwable error, long startEvents) {
+    /**
+     * @param startEvents {@link #sidecarEvents} when the run started
+     * @param asked       a caller asked for the refresh; a mere background retry only matters while UNAVAILABLE
+     */
+    private EndpointStatus apply(DiscoveryResult result, Throwable error, long startEvents, boolean asked) {
         // before the lock: asks our sidecar's handle (another bundle) and may read the cache file
         BackendCredentials found = error == null && result.endpoint().isPresent()
                 ? credentialsFor(result.endpoint().get())
@@ -456,6 +470,11 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             }
             if (sidecarEvents != startEvents) {
                 // our sidecar announced or was stopped while discovery ran: what the run saw is older than that
+                return current;
+            }
+            if (!asked && current.state() != EndpointState.UNAVAILABLE) {
+                // the monitor's retry is moot: something else (a refresh, an announcement) found the backend; a
+                // live endpoint is declared lost by its own failed health check, not by a retry that found nothing
                 return current;
             }
             if (error != null) {
