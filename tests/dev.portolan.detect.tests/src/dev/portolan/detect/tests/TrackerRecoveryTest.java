@@ -247,6 +247,10 @@ class TrackerRecoveryTest {
         listen();
         Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
         awaitAvailableOn(0, a.port());
+        // let every refresh queued before now (e.g. the recovery of the previous test's backend) finish while a is
+        // up: afterwards only the health monitor can notice the loss, which is what this test is about
+        Await.result(tracker.refresh(), Fixtures.WAIT, "quiet refresh");
+        assertEquals(a.port(), tracker.current().endpoint().port(), tracker.current().toString());
         int start = events.size();
         a.close();
         EndpointStatus lost = events.await(start, s -> s.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT,
