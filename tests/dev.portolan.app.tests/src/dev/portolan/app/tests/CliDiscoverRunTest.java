@@ -38,15 +38,6 @@ class CliDiscoverRunTest {
         return Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_PORT_RANGE", first + "-" + last);
     }
 
-    private static JsonNode firstJson(List<String> lines) throws Exception {
-        for (String l : lines) {
-            if (l.startsWith("{")) {
-                return JSON.readTree(l);
-            }
-        }
-        throw new AssertionError("no JSON line in:\n" + String.join("\n", lines));
-    }
-
     @Test
     void discoverFindsARunningSampleBackendByScanning(@TempDir Path state) throws Exception {
         FreePorts.onFreeBlock(PORTS, 5, first -> {
@@ -58,7 +49,7 @@ class CliDiscoverRunTest {
                 FreePorts.expectInRange(first, first + 4, port, "backend port from PORTOLAN_PORT_RANGE: " + announced);
                 PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "discover", "--json");
                 assertEquals(0, r.exitCode(), r.output());
-                JsonNode result = firstJson(r.lines());
+                JsonNode result = JSON.readTree(r.firstJsonLine());
                 assertTrue(result.get("found").asBoolean(), r.output());
                 assertEquals(port, result.get("endpoint").get("port").asInt());
                 assertEquals("http://127.0.0.1:" + port + "/health", result.get("endpoint").get("health_url").asText());
@@ -79,7 +70,7 @@ class CliDiscoverRunTest {
         int first = PORTS.block(3);
         PortolanCli.Result r = PortolanCli.run(env(state, first, first + 2), TIMEOUT, "discover", "--json");
         assertEquals(3, r.exitCode(), r.output());
-        JsonNode result = firstJson(r.lines());
+        JsonNode result = JSON.readTree(r.firstJsonLine());
         assertFalse(result.get("found").asBoolean());
         assertTrue(result.get("reason").asText().contains("scan"), r.output());
         for (JsonNode s : result.get("strategies")) {
@@ -117,7 +108,7 @@ class CliDiscoverRunTest {
                     FreePorts.expectInRange(first, first + 4, p2, "second backend's port");
                     PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "discover", "--json");
                     assertEquals(5, r.exitCode(), r.output());
-                    JsonNode result = firstJson(r.lines());
+                    JsonNode result = JSON.readTree(r.firstJsonLine());
                     assertFalse(result.get("found").asBoolean(), r.output());
                     assertTrue(result.get("ambiguous").asBoolean(), r.output());
                     JsonNode candidates = result.get("candidates");

@@ -43,15 +43,6 @@ class CliSettingsTest {
         return env;
     }
 
-    private static JsonNode firstJson(List<String> lines) throws Exception {
-        for (String l : lines) {
-            if (l.startsWith("{")) {
-                return JSON.readTree(l);
-            }
-        }
-        throw new AssertionError("no JSON line in:\n" + String.join("\n", lines));
-    }
-
     @Test
     void discoverWithApiPortUsesThatPortOnlyAndSaysTheUserPinnedIt(@TempDir Path state) throws Exception {
         FreePorts.onFreeBlock(PORTS, 5, first -> {
@@ -71,7 +62,7 @@ class CliSettingsTest {
                     PortolanCli.Result r = PortolanCli.run(env(state, first, first + 4, "API_PORT",
                             Integer.toString(n)), TIMEOUT, "discover", "--json");
                     assertEquals(0, r.exitCode(), r.output());
-                    JsonNode result = firstJson(r.lines());
+                    JsonNode result = JSON.readTree(r.firstJsonLine());
                     assertTrue(result.get("found").asBoolean(), r.output());
                     assertEquals(n, result.get("endpoint").get("port").asInt(), r.output());
                     assertEquals("override", result.get("strategy").asText(), r.output());

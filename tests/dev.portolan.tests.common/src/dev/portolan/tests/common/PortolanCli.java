@@ -28,6 +28,12 @@ public final class PortolanCli {
         public String output() {
             return String.join("\n", lines);
         }
+
+        /** The first output line that is a JSON object (a command's {@code --json} result); fails when there is none. */
+        public String firstJsonLine() {
+            return lines.stream().filter(l -> l.startsWith("{")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no JSON line in:\n" + output()));
+        }
     }
 
     /** Runs {@code ./portolan args...} to completion. */
