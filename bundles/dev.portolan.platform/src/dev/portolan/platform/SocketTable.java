@@ -1,0 +1,46 @@
+package dev.portolan.platform;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The machine's listening TCP sockets (IPv4 and IPv6) and their owning processes: {@code /proc} on Linux,
+ * {@code lsof} on macOS, {@code netstat -ano} on Windows. Read-only.
+ */
+public interface SocketTable {
+
+    /**
+     * The listening sockets whose port lies in {@code [from, to]}, in the order the OS lists them.
+     *
+     * @return empty when the OS table cannot be read (tool missing, timed out, unreadable output); see
+     *         {@link #capability()}
+     */
+    Optional<List<ListeningSocket>> listening(int from, int to);
+
+    /**
+     * The ports on which each asked process holds a listening socket.
+     *
+     * @return every asked pid mapped to its ports (empty set when none); empty when owners cannot be told
+     */
+    default Optional<Map<Long, Set<Integer>>> listeningPorts(Set<Long> pids) {
+        return listening(1, 65535).map(sockets -> {
+            Map<Long, Set<Integer>> out = new java.util.LinkedHashMap<>();
+            for (Long pid : pids) {
+                Set<Integer> ports = new TreeSet<>();
+                for (ListeningSocket s : sockets) {
+                    if (pid.equals(s.pid())) {
+                        ports.add(s.port());
+                    }
+                }
+                out.put(pid, Set.copyOf(ports));
+            }
+            return out;
+        });
+    }
+
+    /** Whether socket owners can be seen here, and how. */
+    Capability capability();
+}
