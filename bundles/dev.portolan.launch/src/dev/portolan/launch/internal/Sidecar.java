@@ -43,6 +43,7 @@ import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.ports.PortStatus;
 import dev.portolan.core.protocol.IdentityProof;
 import dev.portolan.core.protocol.MalformedAnnouncementException;
+import dev.portolan.platform.Platforms;
 
 /**
  * A launched sidecar: the supervisor of its successive process incarnations.
@@ -123,11 +124,15 @@ final class Sidecar implements LaunchHandle {
 
     /** Starts the first incarnation; throws when the OS refuses (nothing keeps running then). */
     void start() throws LaunchException {
+        String notice = engine.orphanProtectionNotice();
+        if (notice != null) {
+            diagnostic(notice); // docs/platforms.md: say what this OS cannot guarantee instead of failing
+        }
         startIncarnation();
     }
 
     private ProcessBuilder processBuilder(String challenge) {
-        ProcessBuilder pb = new ProcessBuilder(engine.useWatchdog() ? Watchdog.wrap(command) : command);
+        ProcessBuilder pb = new ProcessBuilder(engine.orphanProtection().wrap(command));
         if (spec.workingDirectory() != null) {
             pb.directory(spec.workingDirectory().toFile());
         }
@@ -718,6 +723,9 @@ final class Sidecar implements LaunchHandle {
                 inc.tree().stream().filter(h -> h.isAlive() && !all.contains(h)).forEach(all::add);
                 diagnostic("still running " + DESTROY_WAIT + " after SIGTERM: sending SIGKILL to " + pids(all));
                 all.forEach(ProcessHandle::destroyForcibly);
+                // and the backend's process group (members re-parented away) / taskkill /T: on the worker, it runs a tool
+                inc.pid().flatMap(ProcessHandle::of).ifPresent(
+                        b -> engine.work(() -> Platforms.current().processes().signalTree(b, true)));
                 inc.closePipe();
                 return engine.within(inc.ended, KILL_WAIT);
             });

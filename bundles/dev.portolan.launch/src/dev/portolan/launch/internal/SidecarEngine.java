@@ -27,6 +27,7 @@ import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.core.protocol.AnnouncementCodec;
+import dev.portolan.platform.OrphanProtection;
 
 /**
  * The launcher itself, without OSGi: usable on a plain class path (the headless CLI, the orphan test's child JVM).
@@ -57,6 +58,8 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
     private final ExecutorService worker;
     private final Set<Sidecar> active = ConcurrentHashMap.newKeySet();
     private final Thread shutdownHook;
+    private final OrphanProtection orphanProtection;
+    private final String orphanProtectionNotice;
     private final boolean watchdog;
     private volatile boolean closed;
 
@@ -84,10 +87,11 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
         this.globalListener = EnvironmentVariables.isTrue(System.getenv(EnvironmentVariables.DEBUG_PORT_DISCOVERY))
                 ? new DebugListener(global)
                 : global;
-        this.watchdog = Watchdog.available();
-        if (!watchdog) {
-            LOG.log(System.Logger.Level.WARNING, "no /bin/sh + setsid: sidecars run without the orphan watchdog; "
-                    + "a SIGKILLed launcher leaves backends that ignore stdin EOF running");
+        this.orphanProtection = Watchdog.select();
+        this.watchdog = orphanProtection.wraps();
+        this.orphanProtectionNotice = Watchdog.notice(orphanProtection);
+        if (orphanProtectionNotice != null) {
+            LOG.log(System.Logger.Level.WARNING, orphanProtectionNotice);
         }
         this.scheduler = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "portolan-launcher-scheduler"));
         scheduler.setRemoveOnCancelPolicy(true);
@@ -137,7 +141,12 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
         return out;
     }
 
-    /** Whether launches go through the orphan watchdog. */
+    /** The orphan protection launches go through (docs/platforms.md). */
+    public OrphanProtection orphanProtection() {
+        return orphanProtection;
+    }
+
+    /** Whether launches go through a supervisor (the setsid watchdog or the Java supervisor). */
     public boolean usesWatchdog() {
         return watchdog;
     }
@@ -256,6 +265,11 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
 
     boolean useWatchdog() {
         return watchdog;
+    }
+
+    /** What each sidecar reports in its diagnostics when its orphan protection is not guaranteed; else null. */
+    String orphanProtectionNotice() {
+        return orphanProtectionNotice;
     }
 
     void terminated(Sidecar sidecar) {

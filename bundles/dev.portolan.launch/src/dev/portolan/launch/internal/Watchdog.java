@@ -1,88 +1,68 @@
 package dev.portolan.launch.internal;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 
+import dev.portolan.platform.OrphanProtection;
+import dev.portolan.platform.Platform;
+import dev.portolan.platform.Platforms;
+
 /**
- * The POSIX sh watchdog shipped in this bundle ({@code watchdog.sh}, run with {@code sh -c}): see the script and
- * docs/launcher.md. Used on Linux (and other systems with {@code /bin/sh} and util-linux {@code setsid}).
+ * Chooses the launcher's orphan protection from the platform layer (docs/launcher.md, docs/platforms.md): the
+ * setsid + sh watchdog on Linux, the Java supervisor on macOS, Windows and Linux without util-linux {@code setsid},
+ * or none. The line protocol the launcher speaks with either supervisor is {@link OrphanProtection}'s.
  */
 final class Watchdog {
 
-    /** The line prefix the watchdog prints (once, first on stdout) with the real child's pid. */
-    static final String CHILD_MARKER = "portolan-watchdog child ";
-    /** What the watchdog forwards to the child's stdin: {@code ">" + line}. */
-    static final String FORWARD_PREFIX = ">";
-    /** The line that makes the watchdog close the child's stdin. */
-    static final String CLOSE_LINE = "close";
+    /** The line prefix the supervisor prints (once, first on stdout) with the real child's pid. */
+    static final String CHILD_MARKER = OrphanProtection.CHILD_MARKER;
+    /** What the supervisor forwards to the child's stdin: {@code ">" + line}. */
+    static final String FORWARD_PREFIX = OrphanProtection.FORWARD_PREFIX;
+    /** The line that makes the supervisor close the child's stdin. */
+    static final String CLOSE_LINE = OrphanProtection.CLOSE_LINE;
 
-    /** System property: {@code false} turns the watchdog off (the direct mode of systems without sh/setsid). */
-    static final String DISABLE_PROPERTY = "portolan.launch.watchdog";
+    /**
+     * System property choosing the orphan protection: {@code auto} (the default: the best this OS has),
+     * {@code setsid} (the sh watchdog; falls back to the supervisor without setsid(1)), {@code supervisor} (the Java
+     * supervisor, also on Linux), {@code off} (backends are started directly).
+     */
+    static final String MODE_PROPERTY = "portolan.launch.orphanProtection";
+    /** The former on/off switch ({@code false} meant off); no longer read: a warning names its replacement. */
+    static final String FORMER_PROPERTY = "portolan.launch.watchdog";
 
-    private static final String SCRIPT = load();
-    private static final String SH = "/bin/sh";
-    private static final Path SETSID = detect();
+    private static final System.Logger LOG = System.getLogger(Watchdog.class.getName());
 
     private Watchdog() {
     }
 
-    static boolean available() {
-        return SETSID != null;
+    /** The protection for the {@link #MODE_PROPERTY} of this JVM. */
+    static OrphanProtection select() {
+        if (System.getProperty(FORMER_PROPERTY) != null) {
+            LOG.log(System.Logger.Level.WARNING, "-D{0}={1} is no longer read: use -D{2}=auto|setsid|supervisor|off",
+                    FORMER_PROPERTY, System.getProperty(FORMER_PROPERTY), MODE_PROPERTY);
+        }
+        return Platforms.current().orphanProtection(mode(System.getProperty(MODE_PROPERTY)));
+    }
+
+    /** The mode named by a {@link #MODE_PROPERTY} value; unset is auto, a bad value is auto with a warning. */
+    static OrphanProtection.Mode mode(String value) {
+        if (value == null || value.isBlank()) {
+            return OrphanProtection.Mode.AUTO;
+        }
+        try {
+            return OrphanProtection.Mode.valueOf(value.strip().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "-D{0}={1} is not one of auto, setsid, supervisor, off: using auto",
+                    MODE_PROPERTY, value);
+            return OrphanProtection.Mode.AUTO;
+        }
     }
 
     /**
-     * {@code setsid -w sh -c <script> portolan-watchdog /path/to/setsid <command...>}: the watchdog itself runs in a
-     * new session and process group of its own, so a SIGKILL of the launcher's whole process group
-     * ({@code kill -9 -<pgid>}, what CI runners and IDEs do) does not take it down: it survives, sees EOF on the
-     * launcher's pipe and kills the backend's group. The JVM's child is never a process group leader, so
-     * {@code setsid} calls setsid(2) and execs {@code sh} in the same process ({@code -w} only matters if it ever had
-     * to fork: it then waits and passes on the exit status).
+     * The degradation message for the launcher's diagnostics (and so for the view), or null when the protection is
+     * guaranteed on this OS.
      */
-    static List<String> wrap(List<String> command) {
-        List<String> out = new ArrayList<>(command.size() + 6);
-        out.add(SETSID.toString());
-        out.add("-w");
-        out.add(SH);
-        out.add("-c");
-        out.add(SCRIPT);
-        out.add("portolan-watchdog");
-        out.add(SETSID.toString());
-        out.addAll(command);
-        return out;
-    }
-
-    private static String load() {
-        try (InputStream in = Watchdog.class.getResourceAsStream("watchdog.sh")) {
-            if (in == null) {
-                throw new IllegalStateException("watchdog.sh is missing from the dev.portolan.launch bundle");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read watchdog.sh", e);
-        }
-    }
-
-    private static Path detect() {
-        if ("false".equalsIgnoreCase(System.getProperty(DISABLE_PROPERTY, "true"))) {
-            return null;
-        }
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        if (os.contains("win") || !Files.isExecutable(Path.of(SH))) {
-            return null;
-        }
-        String path = System.getenv("PATH");
-        for (String dir : (path == null ? "/usr/bin:/bin" : path + ":/usr/bin:/bin").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "setsid"))) {
-                return Path.of(dir, "setsid").toAbsolutePath();
-            }
-        }
-        return null;
+    static String notice(OrphanProtection protection) {
+        Platform platform = Platforms.current();
+        return protection.capability().guaranteed() ? null : protection.capability().describe(platform.os());
     }
 }
