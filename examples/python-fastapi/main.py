@@ -20,7 +20,6 @@ import asyncio
 import base64
 import binascii
 import errno
-import fcntl
 import hashlib
 import hmac
 import json
@@ -67,6 +66,30 @@ def debug(port, result):
 
 # ----------------------------------------------------------------------------------------------- port reservation
 
+if os.name == "nt":  # Windows: LockFileEx through msvcrt, the lock Java's FileChannel.tryLock takes there too
+    import msvcrt
+else:
+    import fcntl
+
+
+def os_lock(fd):
+    """Non-blocking exclusive lock of the file behind fd; OSError when another process holds it. Java locks the
+    whole file (offset 0, length Long.MAX_VALUE), so the first byte is enough to conflict with it on both kinds."""
+    if os.name == "nt":
+        os.lseek(fd, 0, os.SEEK_SET)  # msvcrt.locking locks from the current position
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def write_at_start(fd, data):
+    if hasattr(os, "pwrite"):
+        os.pwrite(fd, data, 0)
+    else:  # Windows has no pwrite
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, data)
+
+
 def lock_dir():
     """Same per-user directory as the Java port finder, so both never hand out the same port at once."""
     if os.environ.get("PORTOLAN_LOCK_DIR"):
@@ -91,8 +114,8 @@ def process_start():
 
 
 def try_lock(port):
-    """fcntl lock on <dir>/<port>.lock (compatible with Java's FileChannel.tryLock). Returns an fd, -1 (no lock
-    directory) or None when another process holds it."""
+    """OS lock (fcntl; msvcrt on Windows) on <dir>/<port>.lock, compatible with Java's FileChannel.tryLock. Returns
+    an fd, -1 (no lock directory) or None when another process holds it."""
     d = lock_dir()
     try:
         os.makedirs(d, mode=0o700, exist_ok=True)
@@ -101,13 +124,13 @@ def try_lock(port):
         log(f"cannot use the port lock directory {d} ({e}): port {port} is reserved by bind only")
         return -1
     try:
-        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os_lock(fd)
     except OSError:
         os.close(fd)
         return None
     # fixed width (63 + newline), no truncate-to-zero: same format as Java, and cheap on ext4
     line = f"pid={os.getpid()} start={process_start()}".ljust(63)[:63] + "\n"
-    os.pwrite(fd, line.encode("ascii"), 0)
+    write_at_start(fd, line.encode("ascii"))
     if os.fstat(fd).st_size > 64:
         os.ftruncate(fd, 64)
     return fd

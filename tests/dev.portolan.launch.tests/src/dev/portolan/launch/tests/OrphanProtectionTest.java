@@ -17,11 +17,14 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.portolan.api.Announcement;
 import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.launch.internal.SidecarEngine;
+import dev.portolan.platform.Platforms;
 import dev.portolan.tests.common.ChildProcess;
 
 /**
@@ -37,11 +40,17 @@ class OrphanProtectionTest {
      */
     static final Duration ORPHAN_DEADLINE = Duration.ofSeconds(30);
 
-    @Test
-    void stubbornSidecarAndItsGrandchildDieWithTheirSigkilledLauncherJvm() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-cp", classPath(),
-                ParentJvmMain.class.getName(), Fakes.PYTHON, Fakes.fake("fake_sidecar.py").toString(), "--range",
-                Fakes.RANGE, "--grandchild", "--ignore-shutdown", "--ignore-eof", "--ignore-term"));
+    /**
+     * {@code auto} is the setsid watchdog here (Linux with util-linux); {@code supervisor} is the Java supervisor that
+     * macOS, Windows and Linux without setsid get, run here for real.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "auto", "supervisor" })
+    void stubbornSidecarAndItsGrandchildDieWithTheirSigkilledLauncherJvm(String mode) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ChildProcess.javaExecutable(),
+                "-Dportolan.launch.orphanProtection=" + mode, "-cp", classPath(), ParentJvmMain.class.getName(),
+                Fakes.PYTHON, Fakes.fake("fake_sidecar.py").toString(), "--range", Fakes.RANGE, "--grandchild",
+                "--ignore-shutdown", "--ignore-eof", "--ignore-term"));
         try (ChildProcess jvm = ChildProcess.start(null, cmd)) {
             String line = jvm.awaitLine(l -> l.startsWith("SIDECAR ") || l.startsWith("NO WATCHDOG"),
                     Duration.ofSeconds(60));
@@ -58,7 +67,7 @@ class OrphanProtectionTest {
                             + ") outlived its SIGKILLed launcher by more than " + ORPHAN_DEADLINE);
                 }
             }
-            System.out.println("[launch-tests] sidecar tree of the SIGKILLed launcher JVM gone after "
+            System.out.println("[launch-tests] orphan protection " + mode + ": sidecar tree of the SIGKILLed launcher JVM gone after "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed) + " ms");
         }
     }
@@ -145,11 +154,11 @@ class OrphanProtectionTest {
     }
 
     @Test
-    void withoutTheWatchdogTheBackendIsTheDirectChildAndTheShutdownHookStillStopsIt(@TempDir Path dir)
+    void withOrphanProtectionOffTheBackendIsTheDirectChildAndTheShutdownHookStillStopsIt(@TempDir Path dir)
             throws Exception {
-        // the direct mode of systems without /bin/sh + setsid, forced with -Dportolan.launch.watchdog=false
+        // no supervisor at all, forced with -Dportolan.launch.orphanProtection=off
         Path mark = dir.resolve("mark");
-        List<String> cmd = new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-Dportolan.launch.watchdog=false",
+        List<String> cmd = new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-Dportolan.launch.orphanProtection=off",
                 "-Dexpect.direct=true", "-cp", classPath(), ParentJvmMain.class.getName(), Fakes.PYTHON,
                 Fakes.fake("fake_sidecar.py").toString(), "--range", Fakes.RANGE, "--ignore-eof", "--mark",
                 mark.toString()));
@@ -181,7 +190,7 @@ class OrphanProtectionTest {
     static String classPath() throws ClassNotFoundException {
         ClassLoader core = AnnouncementCodec.class.getClassLoader();
         Class<?> mapper = core.loadClass("com.fasterxml.jackson.databind.ObjectMapper");
-        List<Class<?>> anchors = List.of(SidecarEngine.class, ParentJvmMain.class, Announcement.class,
+        List<Class<?>> anchors = List.of(SidecarEngine.class, ParentJvmMain.class, Announcement.class, Platforms.class,
                 AnnouncementCodec.class, mapper, core.loadClass("com.fasterxml.jackson.core.JsonParser"),
                 mapper.getClassLoader().loadClass("com.fasterxml.jackson.annotation.JsonAutoDetect"));
         Set<String> entries = new LinkedHashSet<>();
