@@ -8,9 +8,11 @@ import java.util.Set;
 import dev.portolan.api.PortRange;
 
 /**
- * Tells who holds the ports of a range: the listening sockets (on Linux from {@code /proc/net/tcp*}) and their owning
- * processes (from {@code /proc/<pid>/fd}); elsewhere a loopback bind test. Read-only: it never binds a port that is
- * in use and never kills anything.
+ * Tells who holds the ports of a range: the listening sockets and their owning processes, from the OS (Linux
+ * {@code /proc/net/tcp*} and {@code /proc/<pid>/fd}, macOS {@code lsof}, Windows {@code netstat -ano}: the platform
+ * layer, docs/platforms.md); a port without a listener is told free or in use by a loopback bind test, which is all
+ * there is where the OS table cannot be read. Read-only: it never binds a port that is in use and never kills
+ * anything.
  */
 public interface PortInspector {
 
@@ -23,7 +25,8 @@ public interface PortInspector {
      * @param pids the processes to look at (a pid that does not exist, or whose sockets cannot be seen, listens on
      *             nothing)
      * @return every asked pid mapped to its listening ports (an empty set when none); empty when this inspector
-     *         cannot tell which process owns which socket (no {@code /proc}). The default implementation cannot.
+     *         cannot tell which process owns which socket (no socket table on this OS). The default implementation
+     *         cannot.
      * @since 0.1.1
      */
     default Optional<Map<Long, Set<Integer>>> listeningPorts(Set<Long> pids) {
