@@ -24,7 +24,9 @@ import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
 
 /**
- * Opens each of the five product archives the build writes and checks that it is that platform's: its SWT and
+ * Opens each product archive the build writes (three of the five planned platforms: linux.gtk.aarch64 and
+ * macosx.cocoa.x86_64 have no current SWT on Maven Central as served here, docs/platforms.md) and checks that it is
+ * that platform's: its SWT and
  * launcher library fragments (and no other platform's SWT), the launcher jar, and its start script (executable,
  * running the launcher jar, passing {@code sh -n} and shellcheck when installed).
  */
@@ -37,15 +39,20 @@ class ProductArchivesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({ "linux, gtk, x86_64, tar.gz, portolan", "linux, gtk, aarch64, tar.gz, portolan",
-            "win32, win32, x86_64, zip, portolan.cmd", "macosx, cocoa, x86_64, tar.gz, Portolan.command",
+    @CsvSource({ "linux, gtk, x86_64, tar.gz, portolan", "win32, win32, x86_64, zip, portolan.cmd",
             "macosx, cocoa, aarch64, tar.gz, Portolan.command" })
     void archiveHoldsItsPlatformsFragmentsAndStartScript(String os, String ws, String arch, String format,
             String script, @TempDir Path tmp) throws Exception {
         Path archive = Build.repoRoot().resolve("releng/dev.portolan.product/target/products")
                 .resolve("dev.portolan.product-" + os + "." + ws + "." + arch + "." + format);
         assertTrue(Files.isRegularFile(archive), "missing " + archive);
-        List<Entry> entries = format.equals("zip") ? zipEntries(archive) : tarEntries(archive);
+        List<Entry> all = format.equals("zip") ? zipEntries(archive) : tarEntries(archive);
+        // the installation root: the archive root; on macOS Eclipse.app/Contents/Eclipse (p2's macOS layout)
+        String root = os.equals("macosx") ? "Eclipse.app/Contents/Eclipse/" : "";
+        assertTrue(all.stream().anyMatch(e -> e.name().startsWith(root + "plugins/")), "no " + root + "plugins/ in "
+                + archive.getFileName());
+        List<Entry> entries = all.stream().filter(e -> e.name().startsWith(root))
+                .map(e -> new Entry(e.name().substring(root.length()), e.executable())).toList();
 
         String swt = "plugins/org.eclipse.swt." + ws + "." + os + "." + arch + "_";
         String launcherFragment = "plugins/org.eclipse.equinox.launcher." + ws + "." + os + "." + arch + "_";
@@ -61,7 +68,7 @@ class ProductArchivesTest {
 
         Entry start = entries.stream().filter(e -> e.name().equals(script)).findFirst()
                 .orElseThrow(() -> new AssertionError("no start script " + script + " at the root of " + archive));
-        String text = read(archive, format, script, tmp);
+        String text = read(archive, format, root + script, tmp);
         assertTrue(text.contains("plugins/org.eclipse.equinox.launcher_") || text.contains(
                 "plugins\\org.eclipse.equinox.launcher_"), "the script runs the launcher jar:\n" + text);
         if (format.equals("zip")) {
