@@ -715,6 +715,7 @@ final class Sidecar implements LaunchHandle {
             diagnostic("still running " + graceful + " after '" + SHUTDOWN_LINE + "' and stdin EOF: sending SIGTERM to "
                     + pids(tree));
             tree.forEach(ProcessHandle::destroy);
+            signalBackendTree(inc, false);
             return engine.within(inc.ended, DESTROY_WAIT).thenCompose(done2 -> {
                 if (done2) {
                     return CompletableFuture.completedFuture(true);
@@ -722,10 +723,8 @@ final class Sidecar implements LaunchHandle {
                 List<ProcessHandle> all = new ArrayList<>(tree);
                 inc.tree().stream().filter(h -> h.isAlive() && !all.contains(h)).forEach(all::add);
                 diagnostic("still running " + DESTROY_WAIT + " after SIGTERM: sending SIGKILL to " + pids(all));
+                signalBackendTree(inc, true);
                 all.forEach(ProcessHandle::destroyForcibly);
-                // and the backend's process group (members re-parented away) / taskkill /T: on the worker, it runs a tool
-                inc.pid().flatMap(ProcessHandle::of).ifPresent(
-                        b -> engine.work(() -> Platforms.current().processes().signalTree(b, true)));
                 inc.closePipe();
                 return engine.within(inc.ended, KILL_WAIT);
             });
@@ -736,6 +735,15 @@ final class Sidecar implements LaunchHandle {
             }
             return inc.ended.getNow(-1);
         });
+    }
+
+    /**
+     * Also the platform's tree kill of the backend (docs/platforms.md): its process group when it leads one (members
+     * re-parented away are reached), {@code taskkill /T} on Windows. On the worker: it runs a tool.
+     */
+    private void signalBackendTree(Incarnation inc, boolean force) {
+        inc.pid().flatMap(ProcessHandle::of)
+                .ifPresent(b -> engine.work(() -> Platforms.current().processes().signalTree(b, force)));
     }
 
     @Override

@@ -42,7 +42,8 @@ public final class PosixProcessTrees implements ProcessTrees {
         List<ProcessHandle> tree = new ArrayList<>();
         tree.add(root);
         root.descendants().forEach(tree::add);
-        if (kill.isPresent() && processGroup(root.pid()).orElse(-1L) == root.pid()) {
+        // only a live root that leads its own group (isAlive also rules out a reused pid): never the caller's group
+        if (kill.isPresent() && root.isAlive() && processGroup(root.pid()).orElse(-1L) == root.pid()) {
             try {
                 ToolRunner.run(List.of(kill.get().toString(), "-s", force ? "KILL" : "TERM", "--", "-" + root.pid()),
                         TOOL_TIMEOUT, StandardCharsets.UTF_8);
