@@ -19,6 +19,12 @@ public interface EventFeed {
     String METRICS_PATH = "/metrics";
     /** HTTP path where a client with the token gets a short-lived, one-time ticket ({@code POST}). */
     String TICKETS_PATH = "/v1/tickets";
+    /**
+     * Directory inside the state directory where each running feed publishes {@code feed-<pid>.json} (mode 0600:
+     * {@code service}, {@code schema}, {@code pid}, {@code url}, {@code metrics_url}, {@code tickets_url},
+     * {@code token}, {@code epoch}, {@code started_at}).
+     */
+    String RUNTIME_DIRECTORY = "feeds";
     /** System property: {@code true} starts the feed with the runtime, {@code false} never does by itself. */
     String ENABLE_PROPERTY = "portolan.feed";
 

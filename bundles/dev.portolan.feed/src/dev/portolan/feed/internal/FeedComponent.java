@@ -113,7 +113,7 @@ public final class FeedComponent implements EventFeed {
         String epoch = FeedAccess.newSecret().substring(0, 16);
         String token = FeedAccess.newSecret();
         FeedJournal journal = new FeedJournal(epoch, config.ringCapacity(), config.queueLimit(),
-                s -> metrics().feedDropped("slow_consumer"));
+                s -> metrics().feedDropped("slow_consumer"), () -> metrics().feedEvent());
         FeedSources sources = new FeedSources(journal);
         FeedHttpServer server = new FeedHttpServer(journal, new FeedAccess(token, config),
                 () -> metrics == null ? null : metrics.scrape(), () -> {

@@ -34,6 +34,7 @@ final class FeedJournal {
     private final int ringCapacity;
     private final int queueLimit;
     private final Consumer<Subscriber> onDrop;
+    private final Runnable onEvent;
     // guarded by lock
     private long seq;
     private final ArrayDeque<Entry> ring = new ArrayDeque<>();
@@ -43,13 +44,15 @@ final class FeedJournal {
     private long nextSubscriber;
 
     /**
-     * @param onDrop told (outside the lock) about every subscriber dropped as a slow consumer, after it was closed
+     * @param onDrop  told (outside the lock) about every subscriber dropped as a slow consumer, after it was closed
+     * @param onEvent told (outside the lock) about every published event
      */
-    FeedJournal(String epoch, int ringCapacity, int queueLimit, Consumer<Subscriber> onDrop) {
+    FeedJournal(String epoch, int ringCapacity, int queueLimit, Consumer<Subscriber> onDrop, Runnable onEvent) {
         this.epoch = epoch;
         this.ringCapacity = ringCapacity;
         this.queueLimit = queueLimit;
         this.onDrop = onDrop;
+        this.onEvent = onEvent;
     }
 
     String epoch() {
@@ -124,6 +127,7 @@ final class FeedJournal {
                 subscribers.removeAll(dropped);
             }
         }
+        onEvent.run();
         for (Subscriber s : targets) {
             s.pump();
         }

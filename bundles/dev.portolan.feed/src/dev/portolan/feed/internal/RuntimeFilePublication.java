@@ -22,12 +22,9 @@ import dev.portolan.core.discovery.StateDirectory;
  */
 final class RuntimeFilePublication implements FeedPublication {
 
-    /** Directory of the feed files, inside the state directory. */
-    static final String DIRECTORY = "feeds";
-
     /** The file this process publishes its feed in. */
     static Path file() {
-        return StateDirectory.resolve().resolve(DIRECTORY).resolve("feed-" + ProcessHandle.current().pid() + ".json");
+        return StateDirectory.resolve().resolve(EventFeed.RUNTIME_DIRECTORY).resolve("feed-" + ProcessHandle.current().pid() + ".json");
     }
 
     @Override
