@@ -116,7 +116,9 @@ public final class FeedComponent implements EventFeed {
                 s -> metrics().feedDropped("slow_consumer"), () -> metrics().feedEvent());
         FeedSources sources = new FeedSources(journal);
         FeedHttpServer server = new FeedHttpServer(journal, new FeedAccess(token, config),
-                () -> metrics == null ? null : metrics.scrape(), () -> {
+                () -> {
+                    PortolanMetrics m = metrics;
+                    return m == null ? null : m.scrape();
                 });
         try {
             server.start();

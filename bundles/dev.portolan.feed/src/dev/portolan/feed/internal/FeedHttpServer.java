@@ -39,22 +39,23 @@ final class FeedHttpServer {
     private final FeedJournal journal;
     private final FeedAccess access;
     private final Supplier<String> metricsText;
-    private final Runnable refused;
     private Server server;
     private ServerConnector connector;
 
-    /**
-     * @param metricsText the Prometheus text, or null when no metrics service runs
-     * @param refused     told about every refused request (metrics)
-     */
-    FeedHttpServer(FeedJournal journal, FeedAccess access, Supplier<String> metricsText, Runnable refused) {
+    /** @param metricsText the Prometheus text, or null when no metrics service runs */
+    FeedHttpServer(FeedJournal journal, FeedAccess access, Supplier<String> metricsText) {
         this.journal = journal;
         this.access = access;
         this.metricsText = metricsText;
-        this.refused = refused;
     }
 
+    /** slf4j-simple logger level of Jetty unless configured: its INFO start-up lines would clutter the CLI. */
+    static final String JETTY_LOG_LEVEL = "org.slf4j.simpleLogger.log.org.eclipse.jetty";
+
     void start() throws Exception {
+        if (System.getProperty(JETTY_LOG_LEVEL) == null) {
+            System.setProperty(JETTY_LOG_LEVEL, "warn");
+        }
         QueuedThreadPool pool = new QueuedThreadPool(16, 2);
         pool.setName("portolan-feed");
         pool.setDaemon(true);
@@ -119,7 +120,6 @@ final class FeedHttpServer {
             }
         }
         if (refusal != null) {
-            refused.run();
             Response.writeError(request, response, callback, refusal.status(), refusal.reason());
             return null;
         }
@@ -156,8 +156,7 @@ final class FeedHttpServer {
                 refusal = new FeedAccess.Refusal(405, "use POST");
             }
             if (refusal != null) {
-                refused.run();
-                Response.writeError(request, response, callback, refusal.status(), refusal.reason());
+                    Response.writeError(request, response, callback, refusal.status(), refusal.reason());
                 return true;
             }
             if (metrics) {

@@ -7,8 +7,10 @@ import dev.portolan.api.feed.EventFeed;
 
 /**
  * Whether the feed starts with the runtime: {@code -Dportolan.feed} (true/false) wins, then {@code PORTOLAN_FEED},
- * else on in the standalone product's workbench ({@code eclipse.application=dev.portolan.app.application}: cheap, one
- * idle Jetty on an OS-assigned loopback port) and off elsewhere (IDE plug-in, headless commands, tests).
+ * else on in the standalone product's workbench (application {@code dev.portolan.app.application}: cheap, one idle
+ * Jetty on an OS-assigned loopback port) and off elsewhere (IDE plug-in, headless commands, tests). The running
+ * application is the {@code -application} of the command line ({@code eclipse.commands}) when there is one: the
+ * headless commands run inside the product's configuration, whose {@code eclipse.application} names the workbench.
  */
 final class FeedSwitch {
 
@@ -24,7 +26,20 @@ final class FeedSwitch {
 
     static Decision decide() {
         return decide(System.getProperty(EventFeed.ENABLE_PROPERTY), System.getenv(),
-                System.getProperty("eclipse.application"));
+                runningApplication(System.getProperty("eclipse.commands"), System.getProperty("eclipse.application")));
+    }
+
+    /** The {@code -application} argument in {@code commands} (one argument per line), else {@code configured}. */
+    static String runningApplication(String commands, String configured) {
+        if (commands != null) {
+            String[] args = commands.split("\\R");
+            for (int i = 0; i + 1 < args.length; i++) {
+                if (args[i].strip().equalsIgnoreCase("-application")) {
+                    return args[i + 1].strip();
+                }
+            }
+        }
+        return configured;
     }
 
     static Decision decide(String property, Map<String, String> env, String application) {

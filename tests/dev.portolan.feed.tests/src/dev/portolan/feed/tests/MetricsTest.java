@@ -27,6 +27,7 @@ import dev.portolan.api.launch.RestartPolicy;
 import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarListener;
+import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.OsgiServices;
@@ -78,6 +79,56 @@ class MetricsTest {
         } finally {
             service(EventFeed.class).stop();
         }
+    }
+
+    @Test
+    void rejectedAnnouncementsAreCountedByReason() throws Exception {
+        PortolanMetrics metrics = service(PortolanMetrics.class);
+        String script = "import sys,time\n"
+                + "print('{\"type\":\"port_info\",\"port\":\"x\"}', flush=True)\n"
+                + "print('{\"type\":\"port_info\",\"mode\":\"sidecar\",\"port\":1,\"url\":\"http://127.0.0.1:1\","
+                + "\"token\":\"not-the-launch-token\"}', flush=True)\n"
+                + "print('done', flush=True)\n"
+                + "time.sleep(60)\n";
+        double malformed = value(metrics.scrape(), "malformed");
+        double mismatch = value(metrics.scrape(), "token_mismatch");
+        java.util.List<String> diagnostics = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<Void> twoRejections = new CompletableFuture<>();
+        CompletableFuture<Void> terminal = new CompletableFuture<>();
+        LaunchHandle h = service(SidecarLauncher.class).launch(LaunchSpec.builder("/usr/bin/python3", "-c", script)
+                .announcementTimeout(WAIT).build(), new SidecarListener() {
+                    @Override
+                    public void diagnostic(LaunchHandle handle, String message) {
+                        diagnostics.add(message);
+                        if (diagnostics.size() == 2) {
+                            twoRejections.complete(null);
+                        }
+                    }
+
+                    @Override
+                    public void stateChanged(LaunchHandle handle, dev.portolan.api.launch.SidecarState o,
+                            dev.portolan.api.launch.SidecarState n) {
+                        if (n.isTerminal()) {
+                            terminal.complete(null);
+                        }
+                    }
+                });
+        try {
+            Await.result(twoRejections, WAIT, "the two rejection diagnostics");
+        } finally {
+            h.stop();
+            // the launcher delivers events in order on one thread, the whiteboard (metrics) after the handle's own
+            // listeners: once the terminal state has reached us, the diagnostics have reached the metrics
+            Await.result(terminal, WAIT, "the sidecar stopped");
+        }
+        assertEquals(malformed + 1, value(metrics.scrape(), "malformed"), diagnostics + "\n" + metrics.scrape());
+        assertEquals(mismatch + 1, value(metrics.scrape(), "token_mismatch"), diagnostics + "\n" + metrics.scrape());
+    }
+
+    private static double value(String text, String reason) {
+        String prefix = "portolan_announcements_rejected_total{reason=\"" + reason + "\",service=\"default\"} ";
+        return text.lines().filter(l -> l.startsWith(prefix)).mapToDouble(l -> Double.parseDouble(l.substring(
+                prefix.length()))).findFirst().orElse(0);
     }
 
     @Test
