@@ -124,14 +124,15 @@ public final class FeedComponent implements EventFeed {
             server.start();
             undo.add(server::stop);
             undo.add(() -> journal.closeAll(1001, "portolan feed stopping"));
+            // listen first, then add the sidecars already running: their latest view ends up in the state
+            ServiceRegistration<SidecarListener> reg = context.registerService(SidecarListener.class, sources, null);
+            undo.add(reg::unregister);
             SidecarLauncher l = launcher;
             if (l != null) {
                 for (LaunchHandle h : l.active()) {
                     sources.present(h);
                 }
             }
-            ServiceRegistration<SidecarListener> reg = context.registerService(SidecarListener.class, sources, null);
-            undo.add(reg::unregister);
             undo.add(tracker.addListener(sources));
             undo.add(metrics().feedSubscribers(journal::subscriberCount)::close);
             URI events = URI.create("ws://127.0.0.1:" + server.port() + EventFeed.EVENTS_PATH);

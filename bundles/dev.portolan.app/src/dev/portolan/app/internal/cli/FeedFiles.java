@@ -45,6 +45,23 @@ final class FeedFiles {
         return StateDirectory.resolve().resolve(EventFeed.RUNTIME_DIRECTORY);
     }
 
+    /**
+     * The newest live feed, or empty after telling {@code err} why there is none (the command then exits with
+     * {@link ExitCodes#NO_FEED}); problems with single files are reported on {@code err} too.
+     */
+    static Optional<Feed> find(java.io.PrintStream err) {
+        List<String> warnings = new ArrayList<>();
+        try {
+            Feed f = newest(warnings);
+            warnings.forEach(w -> err.println("portolan: " + w));
+            return Optional.of(f);
+        } catch (NoFeedException e) {
+            warnings.forEach(w -> err.println("portolan: " + w));
+            err.println("portolan: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     /** The newest live feed; problems with single files are reported on {@code warnings}. */
     static Feed newest(List<String> warnings) throws NoFeedException {
         Path dir = directory();

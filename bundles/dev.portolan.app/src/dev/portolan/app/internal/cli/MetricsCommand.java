@@ -7,8 +7,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * {@code metrics}: prints the Prometheus text of the newest running front end's feed ({@code /metrics} with the
@@ -24,16 +22,10 @@ final class MetricsCommand implements Command {
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         args.noMore();
-        List<String> warnings = new ArrayList<>();
-        FeedFiles.Feed feed;
-        try {
-            feed = FeedFiles.newest(warnings);
-        } catch (FeedFiles.NoFeedException e) {
-            warnings.forEach(w -> err.println("portolan: " + w));
-            err.println("portolan: " + e.getMessage());
+        FeedFiles.Feed feed = FeedFiles.find(err).orElse(null);
+        if (feed == null) {
             return ExitCodes.NO_FEED;
         }
-        warnings.forEach(w -> err.println("portolan: " + w));
         HttpResponse<String> r;
         try {
             r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))

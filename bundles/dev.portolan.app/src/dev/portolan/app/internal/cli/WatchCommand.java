@@ -5,8 +5,6 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -32,16 +30,10 @@ final class WatchCommand implements Command {
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         boolean json = args.flag("--json");
         args.noMore();
-        List<String> warnings = new ArrayList<>();
-        FeedFiles.Feed feed;
-        try {
-            feed = FeedFiles.newest(warnings);
-        } catch (FeedFiles.NoFeedException e) {
-            warnings.forEach(w -> err.println("portolan: " + w));
-            err.println("portolan: " + e.getMessage());
+        FeedFiles.Feed feed = FeedFiles.find(err).orElse(null);
+        if (feed == null) {
             return ExitCodes.NO_FEED;
         }
-        warnings.forEach(w -> err.println("portolan: " + w));
         err.println("[portolan] watching " + feed.events() + " (pid " + feed.pid() + "); Ctrl-C stops");
         CompletableFuture<String> closed = new CompletableFuture<>();
         WebSocket.Listener printer = new WebSocket.Listener() {
