@@ -41,13 +41,25 @@ final class RuntimeFilePublication implements FeedPublication {
         o.put("started_at", Instant.now().toString());
         Path f = a.file();
         AtomicFiles.write(f, (o.toPrettyString() + "\n").getBytes(StandardCharsets.UTF_8));
+        // also on SIGTERM/SIGINT, when the JVM may exit before the framework deactivates the feed
+        Thread hook = new Thread(() -> remove(f), "portolan-feed-file-removal");
+        Runtime.getRuntime().addShutdownHook(hook);
         return () -> {
+            remove(f);
             try {
-                Files.deleteIfExists(f);
-            } catch (IOException e) {
-                System.getLogger(RuntimeFilePublication.class.getName()).log(System.Logger.Level.WARNING,
-                        "could not remove the feed file " + f + ": " + e);
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran) anyway
             }
         };
+    }
+
+    private static void remove(Path f) {
+        try {
+            Files.deleteIfExists(f);
+        } catch (IOException e) {
+            System.getLogger(RuntimeFilePublication.class.getName()).log(System.Logger.Level.WARNING,
+                    "could not remove the feed file " + f + ": " + e);
+        }
     }
 }
