@@ -18,6 +18,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.ApiClient;
@@ -26,6 +29,8 @@ import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.api.metrics.MetricNames;
+import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.core.discovery.HealthProbe;
 import dev.portolan.core.discovery.Troubleshooting;
 
@@ -45,6 +50,10 @@ public final class ApiClientImpl implements ApiClient {
     private EndpointTracker tracker;
     @Reference
     private SettingsService settings;
+    /** Metrics (issue 16): call latency and errors; optional. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PortolanMetrics metrics;
     private final Duration requestTimeout;
 
     public ApiClientImpl() {
@@ -75,6 +84,28 @@ public final class ApiClientImpl implements ApiClient {
 
     @Override
     public ApiResponse call(String method, String path, String body) throws ApiException, InterruptedException {
+        PortolanMetrics pm = metrics;
+        if (pm == null) {
+            return unmetered(method, path, body);
+        }
+        long t0 = System.nanoTime();
+        String outcome = MetricNames.API_ERROR;
+        try {
+            ApiResponse r = unmetered(method, path, body);
+            outcome = MetricNames.API_OK;
+            return r;
+        } catch (ApiException e) {
+            outcome = e instanceof ApiException.HttpStatusException h
+                    ? h.status() >= 500 ? MetricNames.API_SERVER_ERROR : MetricNames.API_CLIENT_ERROR
+                    : e instanceof ApiException.NoBackendException ? MetricNames.API_NO_BACKEND
+                    : e instanceof ApiException.TimeoutException ? MetricNames.API_TIMEOUT : MetricNames.API_ERROR;
+            throw e;
+        } finally {
+            pm.apiCall(method, System.nanoTime() - t0, outcome);
+        }
+    }
+
+    private ApiResponse unmetered(String method, String path, String body) throws ApiException, InterruptedException {
         String m = method.toUpperCase(Locale.ROOT);
         Endpoint endpoint = awaitEndpoint(tracker.current());
         try {

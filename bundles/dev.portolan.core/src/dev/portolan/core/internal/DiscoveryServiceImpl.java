@@ -45,6 +45,7 @@ import dev.portolan.api.discovery.StrategyOutcome.Result;
 import dev.portolan.api.discovery.StrategyOutcome;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.ports.PortStatus;
+import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.core.discovery.HealthProbe;
 
 /**
@@ -98,6 +99,11 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile PortInspector inspector;
+
+    /** Metrics (issue 16): discovery time per strategy and outcome; optional. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PortolanMetrics metrics;
 
     public DiscoveryServiceImpl() {
     }
@@ -221,6 +227,10 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
         }
         if (follow != null) {
             execute(follow);
+        }
+        PortolanMetrics m = metrics;
+        if (m != null && result != null) {
+            m.discoveryFinished(result);
         }
         if (error != null) {
             run.result().completeExceptionally(error);

@@ -38,6 +38,7 @@ import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.discovery.StrategyOutcome;
 import dev.portolan.core.discovery.EndpointCache;
+import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.core.discovery.HealthProbe;
 
 /**
@@ -80,6 +81,10 @@ public final class EndpointTrackerImpl implements EndpointTracker {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile EventAdmin eventAdmin;
+    /** Metrics (issue 16): health-check latency of the tracked endpoint; optional. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PortolanMetrics metrics;
 
     private final Object lock = new Object();
     private final List<Registration> listeners = new ArrayList<>();
@@ -671,6 +676,10 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         HealthProbe.probeAsync(e.healthUrl(), credentials, timeout).whenComplete((r, err) -> {
             synchronized (lock) {
                 probeInFlight = false;
+            }
+            PortolanMetrics m = metrics;
+            if (m != null) {
+                m.healthChecked(r != null ? r.latency() : null, r != null && r.accepted());
             }
             if (r != null && !r.accepted()) {
                 lost(e, r.detail());

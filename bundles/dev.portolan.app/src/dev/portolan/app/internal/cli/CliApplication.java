@@ -21,6 +21,8 @@ public final class CliApplication implements IApplication {
         COMMANDS.put("discover", new DiscoverCommand());
         COMMANDS.put("ports", new PortsCommand());
         COMMANDS.put("run", new RunCommand());
+        COMMANDS.put("watch", new WatchCommand());
+        COMMANDS.put("metrics", new MetricsCommand());
     }
 
     @Override

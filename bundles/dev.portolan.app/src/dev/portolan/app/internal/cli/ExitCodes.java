@@ -25,6 +25,8 @@ public final class ExitCodes {
     public static final int BACKEND_EXITED = 14;
     /** run: the backend announced a port that another process (not in its process tree) serves. */
     public static final int PORT_NOT_OURS = 15;
+    /** watch, metrics: no running feed was found, it does not answer, or it went away. */
+    public static final int NO_FEED = 16;
     /** A required Portolan service did not come up in the OSGi runtime. */
     public static final int SERVICE_MISSING = 20;
 

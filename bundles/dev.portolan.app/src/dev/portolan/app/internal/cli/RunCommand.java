@@ -19,6 +19,8 @@ import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.api.feed.EventFeed;
+import dev.portolan.api.feed.FeedAddress;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
@@ -42,12 +44,13 @@ final class RunCommand implements Command {
 
     @Override
     public String usage() {
-        return "run [--timeout DURATION] [--restart] -- COMMAND [ARGS...]";
+        return "run [--timeout DURATION] [--restart] [--feed] -- COMMAND [ARGS...]";
     }
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         boolean restart = args.flag("--restart");
+        boolean feed = args.flag("--feed");
         String timeoutText = args.option("--timeout");
         args.noMore();
         List<String> command = args.afterDashDash();
@@ -57,6 +60,10 @@ final class RunCommand implements Command {
         Duration flagTimeout = timeoutText == null ? null : Args.duration("--timeout", timeoutText);
 
         Services.requireValidEnvironment();
+        if (feed) { // issue 16: serve the event feed while running
+            FeedAddress f = Services.get(EventFeed.class).start();
+            err.println("[portolan] feed: " + f.events() + " (url + token in " + f.file() + ")");
+        }
         // --timeout, else PORTOLAN_START_TIMEOUT, else the start-timeout setting, else 30 s; API_PORT=N: the backend
         // service tells the sidecar N
         PortolanSettings settings = Services.get(SettingsService.class).effective();

@@ -1,0 +1,83 @@
+package dev.portolan.app.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.FreePorts;
+import dev.portolan.tests.common.PortolanCli;
+import dev.portolan.tests.common.TestPorts;
+
+/**
+ * {@code ./portolan run --feed}, {@code watch} and {@code metrics} end to end: the real script and product, the sample
+ * backend as sidecar, the feed over real sockets. Own port band (24600-24699) and state directory per test.
+ */
+class CliFeedTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final TestPorts PORTS = new TestPorts(24600, 24699);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Map<String, String> env(Path state, int first, int last) {
+        return Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_PORT_RANGE", first + "-" + last);
+    }
+
+    private static void interrupt(ChildProcess p) throws Exception {
+        new ProcessBuilder("kill", "-INT", Long.toString(p.process().pid())).start().waitFor();
+    }
+
+    @Test
+    void watchAndMetricsWithoutAFeedSaySoAndExit16(@TempDir Path state) throws Exception {
+        Map<String, String> env = Map.of("XDG_STATE_HOME", state.toString());
+        PortolanCli.Result w = PortolanCli.run(env, TIMEOUT, "watch");
+        assertEquals(16, w.exitCode(), w.output());
+        assertTrue(w.output().contains("no running Portolan feed"), w.output());
+        assertTrue(w.output().contains("./portolan run --feed"), w.output());
+        PortolanCli.Result m = PortolanCli.run(env, TIMEOUT, "metrics");
+        assertEquals(16, m.exitCode(), m.output());
+    }
+
+    @Test
+    void runFeedServesWatchAndMetricsAndCtrlCEndsWatchWith130(@TempDir Path state) throws Exception {
+        FreePorts.onFreeBlock(PORTS, 5, first -> {
+            Map<String, String> env = env(state, first, first + 4);
+            List<String> args = new ArrayList<>(List.of("run", "--feed", "--"));
+            args.addAll(SampleBackend.command());
+            try (ChildProcess run = PortolanCli.start(env, args.toArray(String[]::new))) {
+                run.awaitLine(l -> l.startsWith("[portolan] feed: ws://127.0.0.1:"), TIMEOUT);
+                run.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT);
+                Path feeds = state.resolve("portolan/feeds");
+                assertEquals(1, Files.list(feeds).count(), "one feed file");
+                try (ChildProcess watch = PortolanCli.start(env, "watch", "--json")) {
+                    JsonNode snap = JSON.readTree(watch.awaitLine(l -> l.contains("\"type\":\"snapshot\""), TIMEOUT));
+                    assertEquals(1, snap.get("schema").asInt());
+                    assertTrue(snap.get("sidecars").size() >= 1 || snap.get("endpoint").isObject(), snap.toString());
+                    watch.awaitLine(l -> l.contains("\"state\":\"AVAILABLE\""), TIMEOUT);
+                    PortolanCli.Result m = PortolanCli.run(env, TIMEOUT, "metrics");
+                    assertEquals(0, m.exitCode(), m.output());
+                    assertTrue(m.output().contains("portolan_feed_subscribers{service=\"default\"} 1.0"), m.output());
+                    assertTrue(m.output().contains("portolan_sidecar_restarts_total"), m.output());
+                    interrupt(watch);
+                    assertEquals(130, watch.awaitExit(TIMEOUT), watch.output());
+                }
+                interrupt(run);
+                assertEquals(130, run.awaitExit(TIMEOUT), run.output());
+                assertEquals(0, Files.list(feeds).count(), "the feed file is removed when run stops");
+            }
+        });
+    }
+}

@@ -1,0 +1,97 @@
+package dev.portolan.feed.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.api.feed.EventFeed;
+import dev.portolan.api.feed.FeedAddress;
+import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.OsgiServices;
+import dev.portolan.tests.common.StateIsolation;
+import dev.portolan.tests.common.TestBackend;
+
+/** The EventFeed DS service in the real runtime: runtime file, snapshot of the tracker, endpoint changes in order. */
+class EventFeedServiceTest {
+
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    @BeforeAll
+    static void isolate() {
+        StateIsolation.isolate();
+    }
+
+    static EventFeed feed() {
+        return OsgiServices.await(EventFeedServiceTest.class, EventFeed.class, WAIT);
+    }
+
+    static EndpointTracker tracker() {
+        return OsgiServices.await(EventFeedServiceTest.class, EndpointTracker.class, WAIT);
+    }
+
+    @AfterEach
+    void clearOverride() {
+        Await.result(tracker().clearOverride(), WAIT, "clear override");
+    }
+
+    @Test
+    void theFeedPublishesItsAddressInAPrivateFileAndRemovesItOnStop() throws Exception {
+        FeedAddress a = feed().start();
+        assertTrue(a.port() > 0);
+        assertEquals("127.0.0.1", a.events().getHost());
+        JsonNode f = WsClient.JSON.readTree(Files.readString(a.file()));
+        assertEquals("portolan-feed", f.get("service").asText());
+        assertEquals(a.events().toString(), f.get("url").asText());
+        assertEquals(a.token(), f.get("token").asText());
+        assertEquals(ProcessHandle.current().pid(), f.get("pid").asLong());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(a.file())));
+        assertFalse(a.toString().contains(a.token()), "toString hides the token");
+        WsClient c = WsClient.bearer(a.events(), a.token());
+        assertEquals("snapshot", c.next(WAIT).get("type").asText());
+        feed().stop();
+        assertFalse(Files.exists(a.file()), "the runtime file is removed");
+        String why = c.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(why.startsWith("1001"), why);
+        assertTrue(feed().address().isEmpty());
+    }
+
+    @Test
+    void aSubscriberSeesTheTrackersStateThenItsChangesInOrder() throws Exception {
+        FeedAddress a = feed().start();
+        try (TestBackend b1 = TestBackend.start(0, null); TestBackend b2 = TestBackend.start(0, null);
+                WsClient c = WsClient.bearer(a.events(), a.token())) {
+            JsonNode snap = c.next(WAIT);
+            assertEquals("snapshot", snap.get("type").asText());
+            assertEquals(tracker().current().state().name(), snap.get("endpoint").get("state").asText());
+            long seq = snap.get("seq").asLong();
+            Await.result(tracker().override(Endpoint.at("127.0.0.1", b1.port(), "override", false)), WAIT, "b1");
+            Await.result(tracker().override(Endpoint.at("127.0.0.1", b2.port(), "override", false)), WAIT, "b2");
+            int[] expectedPorts = { b1.port(), b2.port() };
+            int seen = 0;
+            while (seen < expectedPorts.length) {
+                JsonNode m = c.next(WAIT);
+                assertEquals(++seq, m.get("seq").asLong(), "no gaps, no duplicates: " + m);
+                assertEquals(snap.get("epoch").asText(), m.get("epoch").asText());
+                if ("endpoint".equals(m.get("type").asText())
+                        && "OVERRIDDEN".equals(m.get("endpoint").get("state").asText())) {
+                    assertEquals(expectedPorts[seen++], m.get("endpoint").get("port").asInt(), m.toString());
+                }
+            }
+        } finally {
+            feed().stop();
+        }
+    }
+}
