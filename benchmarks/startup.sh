@@ -23,18 +23,21 @@ PRODUCT="$(dirname "$PORTOLAN")/releng/dev.portolan.product/target/products/dev.
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-row() { # row LABEL COMMAND...: median wall ms and median peak RSS (MiB) of RUNS runs (one warm-up run first)
+row() { # row LABEL COMMAND...: medians of wall ms, CPU ms (user+sys) and peak RSS MiB of RUNS runs (after a warm-up run)
   local label="$1"; shift
-  local i t0 t1 walls="" rss=""
+  local i t0 t1 walls="" cpus="" rss=""
   "$@" >/dev/null 2>&1 || true
   for i in $(seq "$RUNS"); do
     t0=$(now_ms)
-    /usr/bin/time -f "%M" -o "$WORK/rss" "$@" >/dev/null 2>&1 || true
+    /usr/bin/time -f "%U %S %M" -o "$WORK/time" "$@" >/dev/null 2>&1 || true
     t1=$(now_ms)
     walls="$walls$((t1 - t0))"$'\n'
-    rss="$rss$(( $(tail -n 1 "$WORK/rss") / 1024 ))"$'\n'
+    read -r u s m < <(tail -n 1 "$WORK/time")
+    cpus="$cpus$(awk -v u="$u" -v s="$s" 'BEGIN {print int((u + s) * 1000)}')"$'\n'
+    rss="$rss$((m / 1024))"$'\n'
   done
-  printf '%-58s %8s ms %6s MiB\n' "$label" "$(printf '%s' "$walls" | median)" "$(printf '%s' "$rss" | median)"
+  printf '%-58s %8s ms %8s ms %6s MiB\n' "$label" "$(printf '%s' "$walls" | median)" "$(printf '%s' "$cpus" | median)" \
+    "$(printf '%s' "$rss" | median)"
 }
 
 first_line_ms() { # starts COMMAND in the background, prints ms until its first stdout line and its peak RSS then
@@ -58,14 +61,14 @@ announce_row() { # row for a backend: start -> first stdout line (the announceme
     r="$(first_line_ms "$@")"
     walls="$walls${r% *}"$'\n'; rss="$rss${r#* }"$'\n'
   done
-  printf '%-58s %8s ms %6s MiB\n' "$label" "$(printf '%s' "$walls" | median)" "$(printf '%s' "$rss" | median)"
+  printf '%-58s %8s ms %11s %6s MiB\n' "$label" "$(printf '%s' "$walls" | median)" "" "$(printf '%s' "$rss" | median)"
 }
 
 "$PORTOLAN" ports >/dev/null 2>&1 || true # picks (and caches) a JDK; the probes below use the same one
 JAVA_HOME="${JAVA_HOME:-$(head -n 1 "${XDG_CACHE_HOME:-$HOME/.cache}/portolan/jdk" 2>/dev/null || true)}"
 [ -x "$JAVA_HOME/bin/java" ] || { echo "set JAVA_HOME to a JDK 21+" >&2; exit 2; }
 echo "# $(date -u +%FT%TZ)  $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $RUNS runs per row, JDK $JAVA_HOME"
-printf '%-58s %11s %10s\n' "what" "median" "peak RSS"
+printf '%-58s %11s %11s %10s\n' "what" "wall" "CPU" "peak RSS"
 row "ss -ltnp (baseline)" ss -ltnp
 row "./portolan version (script only, no JVM)" "$PORTOLAN" version
 row "./portolan ports --json (13 ports)" "$PORTOLAN" ports --json
