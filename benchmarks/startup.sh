@@ -40,33 +40,33 @@ row() { # row LABEL COMMAND...: medians of wall ms, CPU ms (user+sys) and peak R
     "$(printf '%s' "$rss" | median)"
 }
 
-first_line_ms() { # starts COMMAND in the background, prints ms until its first stdout line and its peak RSS then
-  local t0 t1 pid line hwm
+first_line_ms() { # starts COMMAND in the background; prints ms until its first stdout line, the CPU ms it (and the
+  # children it waited for) used until then, and its peak RSS then
+  local t0 t1 pid hwm cpu
   t0=$(now_ms)
-  "$@" > "$WORK/fifo.out" 2>/dev/null < <(sleep 30) &
+  "$@" > "$WORK/first.out" 2>/dev/null < <(sleep 30) &
   pid=$!
-  until [ -s "$WORK/fifo.out" ]; do sleep 0.002; done
+  until [ -s "$WORK/first.out" ]; do sleep 0.002; done
   t1=$(now_ms)
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); print int(($12 + $13 + $14 + $15) * 1000 / hz)}' "/proc/$pid/stat" 2>/dev/null || echo "?")
   hwm=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$pid/status" 2>/dev/null || echo "?")
   kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
-  rm -f "$WORK/fifo.out"
-  echo "$((t1 - t0)) $hwm"
+  rm -f "$WORK/first.out"
+  echo "$((t1 - t0)) $cpu $hwm"
 }
 
 announce_row() { # row for a backend: start -> first stdout line (the announcement)
   local label="$1"; shift
-  local i r walls="" rss=""
+  local i w c m walls="" cpus="" rss=""
   first_line_ms "$@" >/dev/null
   for i in $(seq "$RUNS"); do
-    r="$(first_line_ms "$@")"
-    walls="$walls${r% *}"$'\n'; rss="$rss${r#* }"$'\n'
+    read -r w c m < <(first_line_ms "$@")
+    walls="$walls$w"$'\n'; cpus="$cpus$c"$'\n'; rss="$rss$m"$'\n'
   done
-  printf '%-58s %8s ms %11s %6s MiB\n' "$label" "$(printf '%s' "$walls" | median)" "" "$(printf '%s' "$rss" | median)"
+  printf '%-58s %8s ms %8s ms %6s MiB\n' "$label" "$(printf '%s' "$walls" | median)" "$(printf '%s' "$cpus" | median)" \
+    "$(printf '%s' "$rss" | median)"
 }
 
-"$PORTOLAN" ports >/dev/null 2>&1 || true # picks (and caches) a JDK; the probes below use the same one
-JAVA_HOME="${JAVA_HOME:-$(head -n 1 "${XDG_CACHE_HOME:-$HOME/.cache}/portolan/jdk" 2>/dev/null || true)}"
-[ -x "$JAVA_HOME/bin/java" ] || { echo "set JAVA_HOME to a JDK 21+" >&2; exit 2; }
 echo "# $(date -u +%FT%TZ)  $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $RUNS runs per row, JDK $JAVA_HOME"
 printf '%-58s %11s %11s %10s\n' "what" "wall" "CPU" "peak RSS"
 row "ss -ltnp (baseline)" ss -ltnp
