@@ -4,7 +4,7 @@
 #   benchmarks/startup.sh [RUNS]          (default 5; Linux: GNU time, ss, setsid; `app` rows need Xvfb or a display)
 # Environment: PORTOLAN=<path of the portolan script to measure> (default: this checkout's), SKIP_APP=1 skips the
 # product rows. The product must be built (./portolan build). Ports used: 24700-24712 (busy/free range) and 24750.
-set -euo pipefail
+set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
 PORTOLAN="${PORTOLAN:-$ROOT/portolan}"
@@ -67,6 +67,9 @@ announce_row() { # row for a backend: start -> first stdout line (the announceme
     "$(printf '%s' "$rss" | median)"
 }
 
+"$PORTOLAN" ports >/dev/null 2>&1 || true # builds what is missing, picks (and caches) a JDK: the probes use the same
+JAVA_HOME="${JAVA_HOME:-$(head -n 1 "${XDG_CACHE_HOME:-$HOME/.cache}/portolan/jdk" 2>/dev/null || true)}"
+[ -x "$JAVA_HOME/bin/java" ] || { echo "set JAVA_HOME to a JDK 21+" >&2; exit 2; }
 echo "# $(date -u +%FT%TZ)  $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $RUNS runs per row, JDK $JAVA_HOME"
 printf '%-58s %11s %11s %10s\n' "what" "wall" "CPU" "peak RSS"
 row "ss -ltnp (baseline)" ss -ltnp

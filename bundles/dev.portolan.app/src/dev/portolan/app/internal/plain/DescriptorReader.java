@@ -38,7 +38,7 @@ public final class DescriptorReader {
             }
             String tag = xml.substring(i + 1, end);
             boolean closing = tag.startsWith("/");
-            String element = localName(tag.substring(closing ? 1 : 0).split("[\\s/]", 2)[0]);
+            String element = localName(elementName(tag, closing ? 1 : 0));
             Map<String, String> a = closing ? Map.of() : attributes(tag);
             if (closing) {
                 if ("component".equals(element) && current != null) {
@@ -80,6 +80,15 @@ public final class DescriptorReader {
             throw new IllegalArgumentException(source + ": unterminated '" + xml.substring(from, from + 2) + "'");
         }
         return end + terminator.length();
+    }
+
+    /** The element name at {@code from}: up to white space, '/' or the end (no regular expression: see above). */
+    private static String elementName(String tag, int from) {
+        int end = from;
+        while (end < tag.length() && !Character.isWhitespace(tag.charAt(end)) && tag.charAt(end) != '/') {
+            end++;
+        }
+        return tag.substring(from, end);
     }
 
     private static String localName(String qualified) {
