@@ -90,10 +90,11 @@ class CliPlainPathTest {
             try (ChildProcess backend = ChildProcess.start(null, SampleBackend.command("--standalone"), backendEnv)) {
                 JsonNode announced = JSON.readTree(backend.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT));
                 FreePorts.expectInRange(first, first + 2, announced.get("port").asInt(), "backend port");
+                // a generous discovery timeout: on a loaded machine the OSGi start competes with the scan's probes
                 PortolanCli.Result osgi = PortolanCli.run(env(state, first, first + 2, "osgi"), TIMEOUT, "discover",
-                        "--json");
+                        "--json", "--timeout", "60s");
                 PortolanCli.Result plain = PortolanCli.run(env(state, first, first + 2, "plain"), TIMEOUT,
-                        "discover", "--json");
+                        "discover", "--json", "--timeout", "60s");
                 assertEquals(0, osgi.exitCode(), osgi.output());
                 assertEquals(0, plain.exitCode(), plain.output());
                 assertEquals(announced.get("port").asInt(), stable(plain).get("endpoint").get("port").asInt());
@@ -118,8 +119,10 @@ class CliPlainPathTest {
     @Test
     void notFoundAndUsageErrorsAreTheSameOnBothPaths(@TempDir Path state) throws Exception {
         int first = PORTS.block(2);
-        PortolanCli.Result osgi = PortolanCli.run(env(state, first, first + 1, "osgi"), TIMEOUT, "discover", "--json");
-        PortolanCli.Result plain = PortolanCli.run(env(state, first, first + 1, "plain"), TIMEOUT, "discover", "--json");
+        PortolanCli.Result osgi = PortolanCli.run(env(state, first, first + 1, "osgi"), TIMEOUT, "discover", "--json",
+                "--timeout", "60s");
+        PortolanCli.Result plain = PortolanCli.run(env(state, first, first + 1, "plain"), TIMEOUT, "discover",
+                "--json", "--timeout", "60s");
         assertEquals(3, plain.exitCode(), plain.output());
         assertEquals(osgi.exitCode(), plain.exitCode(), osgi.output());
         assertEquals(stable(osgi), stable(plain));
