@@ -90,6 +90,9 @@ public final class ScanStrategy implements DetectorStrategy {
         }
         TreeMap<Integer, HealthProbe.Result> healthy = new TreeMap<>();
         TreeMap<Integer, HealthProbe.Result> answeredOther = new TreeMap<>();
+        // listening, but no answer within the probe timeout: maybe a backend slower than the probe (a cold JVM on a
+        // loaded machine), so the one healthy responder is not known to be the only one
+        TreeMap<Integer, HealthProbe.Result> slow = new TreeMap<>();
         int refused = 0;
         for (CompletableFuture<HealthProbe.Result> p : probes) {
             HealthProbe.Result r = p.getNow(null);
@@ -101,18 +104,23 @@ public final class ScanStrategy implements DetectorStrategy {
                 healthy.put(port, r);
             } else if (r.detail().equals("connection refused")) {
                 refused++;
+            } else if (r.detail().startsWith("no answer within ")) { // HealthProbe.describe's text for a timeout
+                slow.put(port, r);
+                answeredOther.put(port, r);
             } else {
                 answeredOther.put(port, r);
             }
         }
-        if (expected.isEmpty() && healthy.size() == 1) {
+        if (expected.isEmpty() && healthy.size() == 1 && slow.isEmpty()) {
             // the only healthy responder: adopted, but marked unverified (the discovery service adds the warning)
             return Endpoint.at(HOST, healthy.firstKey(), NAME, false).withSource(NAME, Verification.NONE);
         }
-        if (expected.isEmpty() && healthy.size() > 1) {
-            // never pick one of several silently (not the lowest port: an unrelated dev server may hold it)
+        if (expected.isEmpty() && !healthy.isEmpty() && healthy.size() + slow.size() > 1) {
+            // never pick one of several silently (not the lowest port: an unrelated dev server may hold it), nor the
+            // only quick one while another listener is still answering
             List<Candidate> candidates = new ArrayList<>();
-            healthy.keySet().forEach(port -> candidates.add(Candidate.at(port, NAME)));
+            new java.util.TreeSet<>(java.util.stream.Stream.concat(healthy.keySet().stream(), slow.keySet().stream())
+                    .toList()).forEach(port -> candidates.add(Candidate.at(port, NAME)));
             throw new AmbiguousBackendsException(DiscoveryResult.ambiguityMessage(candidates) + " (scan of " + HOST
                     + ":" + range + ")", candidates);
         }

@@ -28,7 +28,6 @@ import java.util.Set;
  */
 public final class LockDirectory {
 
-    private static final System.Logger LOG = System.getLogger("dev.portolan.ports");
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
     /** Owner lines are padded to this width (newline included) so a new owner overwrites without truncating. */
     static final int OWNER_WIDTH = 64;
@@ -42,7 +41,7 @@ public final class LockDirectory {
 
     static {
         ProcessHandle self = ProcessHandle.current();
-        String start = self.info().startInstant().map(Instant::toString).orElse("unknown");
+        String start = self.info().startInstant().map(LockDirectory::iso8601).orElse("unknown");
         String line = "pid=" + self.pid() + " start=" + start;
         OWNER_LINE = (line.length() < OWNER_WIDTH - 1 ? line + " ".repeat(OWNER_WIDTH - 1 - line.length()) : line)
                 .concat("\n").getBytes(StandardCharsets.US_ASCII);
@@ -50,6 +49,41 @@ public final class LockDirectory {
 
     private final Path dir;
     private volatile Boolean usable;
+
+    /**
+     * {@code t} as {@link Instant#toString()} writes it (ISO-8601 in UTC, the fraction in groups of three digits),
+     * without {@code DateTimeFormatter}, whose initialization (regular expressions included) would cost a fresh
+     * JVM's first port more than the port itself. Years 0-9999.
+     */
+    public static String iso8601(Instant t) {
+        long seconds = t.getEpochSecond();
+        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+        StringBuilder b = new StringBuilder(30).append(java.time.LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L)))
+                .append('T');
+        pad(b, secondOfDay / 3600, 2).append(':');
+        pad(b, secondOfDay / 60 % 60, 2).append(':');
+        pad(b, secondOfDay % 60, 2);
+        int nanos = t.getNano();
+        if (nanos != 0) {
+            b.append('.');
+            if (nanos % 1_000_000 == 0) {
+                pad(b, nanos / 1_000_000, 3);
+            } else if (nanos % 1000 == 0) {
+                pad(b, nanos / 1000, 6);
+            } else {
+                pad(b, nanos, 9);
+            }
+        }
+        return b.append('Z').toString();
+    }
+
+    private static StringBuilder pad(StringBuilder b, int value, int width) {
+        String v = Integer.toString(value);
+        for (int i = v.length(); i < width; i++) {
+            b.append('0');
+        }
+        return b.append(v);
+    }
 
     public LockDirectory(Path dir) {
         this.dir = dir.toAbsolutePath();
@@ -117,7 +151,7 @@ public final class LockDirectory {
                 var me = dir.getFileSystem().getUserPrincipalLookupService()
                         .lookupPrincipalByName(System.getProperty("user.name"));
                 if (!owner.equals(me)) {
-                    LOG.log(Level.WARNING, "port lock directory " + dir + " is owned by " + owner.getName()
+                    PortsLog.get().log(Level.WARNING, "port lock directory " + dir + " is owned by " + owner.getName()
                             + ", not by " + me.getName() + ": cross-process port locks are OFF");
                     return false;
                 }
@@ -127,7 +161,7 @@ public final class LockDirectory {
             }
             return true;
         } catch (IOException | UnsupportedOperationException e) {
-            LOG.log(Level.WARNING, "cannot create the port lock directory " + dir + " (" + e
+            PortsLog.get().log(Level.WARNING, "cannot create the port lock directory " + dir + " (" + e
                     + "): cross-process port locks are OFF, only the kernel's bind arbitrates");
             return false;
         }
@@ -169,7 +203,7 @@ public final class LockDirectory {
             writeOwner(ch);
             return new Attempt(new PortLock(lock), null);
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot use port lock file " + file + " (" + e + "): port " + port
+            PortsLog.get().log(Level.WARNING, "cannot use port lock file " + file + " (" + e + "): port " + port
                     + " is reserved by bind only");
             return new Attempt(PortLock.NONE, null);
         }

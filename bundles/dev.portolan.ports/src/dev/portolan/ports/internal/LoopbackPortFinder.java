@@ -39,7 +39,6 @@ import dev.portolan.ports.ServerReservation;
 @Component(service = { PortFinder.class, BindingPortFinder.class }, property = "service.ranking:Integer=0")
 public final class LoopbackPortFinder implements BindingPortFinder {
 
-    private static final System.Logger LOG = System.getLogger("dev.portolan.ports");
     /** Ports held by open reservations in this process (class loader). */
     private static final Set<Integer> HELD = ConcurrentHashMap.newKeySet();
     private static final InetAddress LOOPBACK4 = literal(new byte[] { 127, 0, 0, 1 });
@@ -274,7 +273,8 @@ public final class LoopbackPortFinder implements BindingPortFinder {
             if (permission || scan.dbg) {
                 String why = bindFailure(error);
                 if (permission) {
-                    LOG.log(Level.INFO, "skipping port " + port + " on " + scan.address.getHostAddress() + ": " + why);
+                    PortsLog.get().log(Level.INFO,
+                            "skipping port " + port + " on " + scan.address.getHostAddress() + ": " + why);
                 }
                 scan.debug(port, why);
                 this.text = why + " on " + scan.address.getHostAddress();
@@ -332,7 +332,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                 ch.bind(new InetSocketAddress(LOOPBACK6, 0));
                 v = true;
             } catch (IOException | UnsupportedOperationException e) {
-                LOG.log(Level.DEBUG, "no IPv6 loopback (" + e + "): ports are checked on 127.0.0.1 only");
+                PortsLog.get().log(Level.DEBUG, "no IPv6 loopback (" + e + "): ports are checked on 127.0.0.1 only");
                 v = false;
             }
             ipv6 = v;

@@ -179,6 +179,23 @@ class AdoptionRulesTest {
     }
 
     @Test
+    void oneUnverifiedResponderIsNotAdoptedWhileAnotherListenerHasNotAnsweredYet() throws Exception {
+        int first = Fixtures.PORTS.block(4);
+        PortRange range = new PortRange(first, first + 3);
+        TestBackend quick = add(TestBackend.impostor(first));
+        // listening, never answering: what a backend slower than the probe looks like to the scan
+        try (java.net.ServerSocket slow = new java.net.ServerSocket(first + 2, 50,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            DiscoveryResult r = discover(range);
+            assertTrue(r.endpoint().isEmpty(), "the quick one is not known to be the only one: " + r);
+            assertTrue(r.ambiguous(), r.toString());
+            assertEquals(List.of(quick.port(), slow.getLocalPort()),
+                    r.candidates().stream().map(Candidate::port).toList());
+            assertEquals(List.of(), quick.apiRequests());
+        }
+    }
+
+    @Test
     void anOverrideResolvesTheAmbiguity() throws Exception {
         int first = Fixtures.PORTS.block(4);
         PortRange range = new PortRange(first, first + 3);

@@ -6,10 +6,12 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.util.tracker.ServiceTracker;
 
-/** Gets Portolan's DS services from the OSGi registry for the headless commands. */
+/** Gets Portolan's DS services for the headless commands (OSGi registry, or the plain class path's runtime). */
 final class Services {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private static volatile ServiceSource source;
 
     private Services() {
     }
@@ -34,15 +36,40 @@ final class Services {
         }
     }
 
+    /**
+     * The best service of {@code type}: from the OSGi service registry, or, when the command runs on the plain class
+     * path ({@link PlainMain}), from its component runtime.
+     */
     static <T> T get(Class<T> type) throws MissingServiceException, InterruptedException {
-        BundleContext ctx = FrameworkUtil.getBundle(Services.class).getBundleContext();
-        ServiceTracker<T, T> t = new ServiceTracker<>(ctx, type, null);
-        t.open(); // kept open for the life of the command: closing would release the service
-        T service = t.waitForService(WAIT.toMillis());
-        if (service == null) {
-            throw new MissingServiceException("the " + type.getSimpleName() + " service did not start within "
-                    + WAIT.toSeconds() + " s (is the Declarative Services runtime org.apache.felix.scr running?)");
+        ServiceSource s = source;
+        return (s != null ? s : OsgiServices.INSTANCE).get(type);
+    }
+
+    /** Where {@link #get} finds services when not in OSGi; set once, before the command runs. */
+    static void use(ServiceSource s) {
+        source = s;
+    }
+
+    /** Finds a service by its interface. */
+    interface ServiceSource {
+        <T> T get(Class<T> type) throws MissingServiceException, InterruptedException;
+    }
+
+    /** The OSGi service registry of this bundle (the Equinox path). */
+    private static final class OsgiServices implements ServiceSource {
+        static final OsgiServices INSTANCE = new OsgiServices();
+
+        @Override
+        public <T> T get(Class<T> type) throws MissingServiceException, InterruptedException {
+            BundleContext ctx = FrameworkUtil.getBundle(Services.class).getBundleContext();
+            ServiceTracker<T, T> t = new ServiceTracker<>(ctx, type, null);
+            t.open(); // kept open for the life of the command: closing would release the service
+            T service = t.waitForService(WAIT.toMillis());
+            if (service == null) {
+                throw new MissingServiceException("the " + type.getSimpleName() + " service did not start within "
+                        + WAIT.toSeconds() + " s (is the Declarative Services runtime org.apache.felix.scr running?)");
+            }
+            return service;
         }
-        return service;
     }
 }

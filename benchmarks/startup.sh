@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Start-up benchmark of the ./portolan commands (issue 19): each row is the median of RUNS whole-process runs with
+# the median peak RSS, beside `ss -ltnp` as the baseline. Prints figures, asserts nothing.
+#   benchmarks/startup.sh [RUNS]          (default 5; Linux: GNU time, ss, setsid; `app` rows need Xvfb or a display)
+# Environment: PORTOLAN=<path of the portolan script to measure> (default: this checkout's), SKIP_APP=1 skips the
+# product rows. The product must be built (./portolan build). Ports used: 24700-24712 (busy/free range) and 24750.
+set -uo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(dirname "$HERE")"
+PORTOLAN="${PORTOLAN:-$ROOT/portolan}"
+RUNS="${1:-5}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/portolan-bench.XXXXXX")"
+BACKEND_PID=""
+cleanup() {
+  [ -n "$BACKEND_PID" ] && kill "$BACKEND_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+export XDG_STATE_HOME="$WORK/state" XDG_RUNTIME_DIR="$WORK/run" PORTOLAN_LOCK_DIR="$WORK/locks"
+mkdir -p "$XDG_STATE_HOME" "$XDG_RUNTIME_DIR"
+PRODUCT="$(dirname "$PORTOLAN")/releng/dev.portolan.product/target/products/dev.portolan.product/linux/gtk/x86_64"
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+row() { # row LABEL COMMAND...: medians of wall ms, CPU ms (user+sys) and peak RSS MiB of RUNS runs (after a warm-up run)
+  local label="$1"; shift
+  local i t0 t1 walls="" cpus="" rss=""
+  "$@" >/dev/null 2>&1 || true
+  for i in $(seq "$RUNS"); do
+    t0=$(now_ms)
+    /usr/bin/time -f "%U %S %M" -o "$WORK/time" "$@" >/dev/null 2>&1 || true
+    t1=$(now_ms)
+    walls="$walls$((t1 - t0))"$'\n'
+    read -r u s m < <(tail -n 1 "$WORK/time")
+    cpus="$cpus$(awk -v u="$u" -v s="$s" 'BEGIN {print int((u + s) * 1000)}')"$'\n'
+    rss="$rss$((m / 1024))"$'\n'
+  done
+  printf '%-58s %8s ms %8s ms %6s MiB\n' "$label" "$(printf '%s' "$walls" | median)" "$(printf '%s' "$cpus" | median)" \
+    "$(printf '%s' "$rss" | median)"
+}
+
+first_line_ms() { # starts COMMAND in the background; prints ms until its first stdout line, the CPU ms it (and the
+  # children it waited for) used until then, and its peak RSS then
+  local t0 t1 pid hwm cpu
+  t0=$(now_ms)
+  "$@" > "$WORK/first.out" 2>/dev/null < <(sleep 30) &
+  pid=$!
+  until [ -s "$WORK/first.out" ]; do sleep 0.002; done
+  t1=$(now_ms)
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); print int(($12 + $13 + $14 + $15) * 1000 / hz)}' "/proc/$pid/stat" 2>/dev/null || echo "?")
+  hwm=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$pid/status" 2>/dev/null || echo "?")
+  kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  rm -f "$WORK/first.out"
+  echo "$((t1 - t0)) $cpu $hwm"
+}
+
+announce_row() { # row for a backend: start -> first stdout line (the announcement)
+  local label="$1"; shift
+  local i w c m walls="" cpus="" rss=""
+  first_line_ms "$@" >/dev/null
+  for i in $(seq "$RUNS"); do
+    read -r w c m < <(first_line_ms "$@")
+    walls="$walls$w"$'\n'; cpus="$cpus$c"$'\n'; rss="$rss$m"$'\n'
+  done
+  printf '%-58s %8s ms %8s ms %6s MiB\n' "$label" "$(printf '%s' "$walls" | median)" "$(printf '%s' "$cpus" | median)" \
+    "$(printf '%s' "$rss" | median)"
+}
+
+"$PORTOLAN" ports >/dev/null 2>&1 || true # builds what is missing, picks (and caches) a JDK: the probes use the same
+JAVA_HOME="${JAVA_HOME:-$(head -n 1 "${XDG_CACHE_HOME:-$HOME/.cache}/portolan/jdk" 2>/dev/null || true)}"
+[ -x "$JAVA_HOME/bin/java" ] || { echo "set JAVA_HOME to a JDK 21+" >&2; exit 2; }
+echo "# $(date -u +%FT%TZ)  $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $RUNS runs per row, JDK $JAVA_HOME"
+printf '%-58s %11s %11s %10s\n' "what" "wall" "CPU" "peak RSS"
+row "ss -ltnp (baseline)" ss -ltnp
+row "./portolan version (script only, no JVM)" "$PORTOLAN" version
+row "./portolan ports --json (13 ports)" "$PORTOLAN" ports --json
+row "PORTOLAN_CLI=osgi ./portolan ports --json (Equinox)" env PORTOLAN_CLI=osgi "$PORTOLAN" ports --json
+row "./portolan discover --json, no backend" "$PORTOLAN" discover --json --timeout 2s
+
+# a backend for discover: the sample backend, standalone, on a port of its own
+"$PORTOLAN" api --standalone --range 24750-24750 > "$WORK/backend.out" 2>&1 &
+BACKEND_PID=$!
+until grep -q port_info "$WORK/backend.out" 2>/dev/null; do sleep 0.05; done
+export PORTOLAN_PORT_RANGE=24750-24750
+row "./portolan discover --json, backend running" "$PORTOLAN" discover --json
+row "PORTOLAN_CLI=osgi ./portolan discover --json, backend running" env PORTOLAN_CLI=osgi "$PORTOLAN" discover --json
+kill "$BACKEND_PID"; wait "$BACKEND_PID" 2>/dev/null || true; BACKEND_PID=""
+unset PORTOLAN_PORT_RANGE
+
+announce_row "./portolan api: start -> announcement line" "$PORTOLAN" api --range 24700-24712
+if /usr/bin/python3 -c 'import fastapi, uvicorn' 2>/dev/null; then
+  announce_row "python example: start -> announcement line" /usr/bin/python3 "$ROOT/examples/python-fastapi/main.py"
+fi
+
+# the port finder (from the product's bundles, plain JVM)
+CP="$(ls "$PRODUCT"/plugins/dev.portolan.api_*.jar | tail -n 1):$(ls "$PRODUCT"/plugins/dev.portolan.ports_*.jar | tail -n 1)"
+mkdir -p "$WORK/probe"
+"$JAVA_HOME/bin/javac" -d "$WORK/probe" -cp "$CP" "$HERE/startup/FinderProbe.java"
+probe() { "$JAVA_HOME/bin/java" -cp "$CP:$WORK/probe" FinderProbe "$@"; }
+finder="" raw=""
+for i in $(seq "$RUNS"); do
+  finder="$finder$(probe first-finder 24700 24712)"$'\n'; raw="$raw$(probe first-raw 24700 24712)"$'\n'
+done
+f=$(printf '%s' "$finder" | median); r=$(printf '%s' "$raw" | median)
+printf '%-58s %8s µs  (raw ServerSocket bind %s µs: %s×)\n' "port finder: first call in a fresh JVM" "$f" "$r" \
+  "$(awk -v a="$f" -v b="$r" 'BEGIN {printf "%.2f", a/b}')"
+read -r fa ra fo ro < <(probe fallback 24700 24712 2001)
+printf '%-58s %8s µs  (raw floor %s µs: %s×)\n' "port finder: whole range busy (OS-assigned fallback)" "$fa" "$ra" \
+  "$(awk -v a="$fa" -v b="$ra" 'BEGIN {printf "%.2f", a/b}')"
+printf '%-58s %8s µs  (raw floor %s µs: %s×)\n' "port finder: one port left" "$fo" "$ro" \
+  "$(awk -v a="$fo" -v b="$ro" 'BEGIN {printf "%.2f", a/b}')"
+
+if [ "${SKIP_APP:-}" != 1 ]; then
+  app_once() { # ms from start to '[portolan] endpoint: AVAILABLE', and the ms of the window's first status line
+    local t0 t1 pid
+    rm -rf "$XDG_STATE_HOME/portolan"
+    t0=$(now_ms)
+    setsid "$PORTOLAN" app > "$WORK/app.out" 2>&1 < /dev/null &
+    pid=$!
+    local deadline=$((t0 + 60000))
+    until grep -q "endpoint: AVAILABLE" "$WORK/app.out" 2>/dev/null || [ "$(now_ms)" -gt "$deadline" ]; do sleep 0.01; done
+    t1=$(now_ms)
+    kill -TERM -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+    echo "$((t1 - t0))"
+  }
+  app_once >/dev/null
+  walls=""
+  for i in $(seq "$RUNS"); do walls="$walls$(app_once)"$'\n'; done
+  printf '%-58s %8s ms\n' "./portolan app: start -> backend AVAILABLE" "$(printf '%s' "$walls" | median)"
+fi

@@ -1,0 +1,127 @@
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import dev.portolan.api.PortRange;
+import dev.portolan.api.ports.PortRequest;
+import dev.portolan.api.ports.PortReservation;
+import dev.portolan.ports.BindingPortFinder;
+import dev.portolan.ports.PortFinders;
+
+/**
+ * Port finder probes for benchmarks/startup.sh (compiled and run by it against the product's bundles, no OSGi).
+ * <ul>
+ * <li>{@code first-finder FIRST LAST} / {@code first-raw FIRST LAST}: microseconds of the first call in this fresh
+ * JVM: the finder's reserve + release, or the raw floor (bind 127.0.0.1 on the first free port of the range, close).
+ * <li>{@code fallback FIRST LAST N}: the whole range is held by this JVM; median microseconds over N operations of
+ * the finder (scan, then an OS-assigned port) and of the raw floor (try every port, then bind port 0), and with one
+ * port left. Prints {@code finder raw finder-one-left raw-one-left}.
+ * </ul>
+ */
+public final class FinderProbe {
+
+    private static final InetAddress V4 = InetAddress.getLoopbackAddress();
+
+    public static void main(String[] args) throws Exception {
+        int first = Integer.parseInt(args[1]);
+        int last = Integer.parseInt(args[2]);
+        switch (args[0]) {
+            case "first-finder" -> {
+                Path locks = lockDir(); // outside the timing (a temporary folder's random name costs a SecureRandom)
+                long t0 = System.nanoTime();
+                BindingPortFinder finder = PortFinders.builder().lockDirectory(locks).debug(false).build();
+                try (PortReservation r = finder.reserve(request(first, last, true))) {
+                    r.port();
+                }
+                System.out.println((System.nanoTime() - t0) / 1000);
+            }
+            case "first-raw" -> {
+                lockDir(); // the same set-up as first-finder
+                long t0 = System.nanoTime();
+                raw(first, last, false);
+                System.out.println((System.nanoTime() - t0) / 1000);
+            }
+            case "fallback" -> fallback(first, last, Integer.parseInt(args[3]));
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    private static void fallback(int first, int last, int n) throws Exception {
+        BindingPortFinder finder = PortFinders.builder().lockDirectory(lockDir()).debug(false).build();
+        List<ServerSocketChannel> held = new ArrayList<>();
+        for (int p = first; p <= last; p++) {
+            ServerSocketChannel s = ServerSocketChannel.open();
+            s.bind(new InetSocketAddress(V4, p));
+            held.add(s);
+        }
+        PortRequest request = request(first, last, true);
+        long[] all = measure(n, () -> finder.reserve(request).close(), () -> raw(first, last, true));
+        held.remove(held.size() - 1).close(); // one port left: the last
+        long[] one = measure(n, () -> finder.reserve(request).close(), () -> raw(first, last, true));
+        for (ServerSocketChannel s : held) {
+            s.close();
+        }
+        System.out.println(all[0] / 1000.0 + " " + all[1] / 1000.0 + " " + one[0] / 1000.0 + " " + one[1] / 1000.0);
+    }
+
+    interface Op {
+        void run() throws Exception;
+    }
+
+    /** Median nanoseconds of a and b, interleaved (a warm-up of n/2 each first). */
+    private static long[] measure(int n, Op a, Op b) throws Exception {
+        for (int i = 0; i < n / 2; i++) {
+            a.run();
+            b.run();
+        }
+        long[] ta = new long[n];
+        long[] tb = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            a.run();
+            long t1 = System.nanoTime();
+            b.run();
+            long t2 = System.nanoTime();
+            ta[i] = t1 - t0;
+            tb[i] = t2 - t1;
+        }
+        Arrays.sort(ta);
+        Arrays.sort(tb);
+        return new long[] { ta[n / 2], tb[n / 2] };
+    }
+
+    /** The floor: bind 127.0.0.1 on the first port that binds (else an OS-assigned one when allowed), close it. */
+    private static int raw(int first, int last, boolean fallbackToOs) throws IOException {
+        for (int p = first; p <= last; p++) {
+            try (ServerSocketChannel ch = ServerSocketChannel.open()) {
+                ch.bind(new InetSocketAddress(V4, p));
+                return p;
+            } catch (IOException busy) {
+                // next one
+            }
+        }
+        if (!fallbackToOs) {
+            throw new IOException("range exhausted");
+        }
+        try (ServerSocketChannel ch = ServerSocketChannel.open()) {
+            ch.bind(new InetSocketAddress(V4, 0));
+            return ch.socket().getLocalPort();
+        }
+    }
+
+    private static PortRequest request(int first, int last, boolean fallbackToOs) {
+        return PortRequest.builder().range(new PortRange(first, last)).environment(Map.of()).fallbackToOs(fallbackToOs)
+                .build();
+    }
+
+    private static Path lockDir() throws IOException {
+        return Files.createTempDirectory("portolan-bench-locks");
+    }
+}

@@ -1,0 +1,109 @@
+package dev.portolan.app.internal.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.portolan.app.internal.plain.ComponentRuntime;
+
+/**
+ * The headless commands on a plain class path, without an OSGi framework (what makes {@code ./portolan ports} take
+ * a few hundred milliseconds instead of two seconds): {@code java -cp <planned class path> PlainMain <components
+ * file> <command> [args]}. The services come from a {@link ComponentRuntime} that wires the bundles' own DS
+ * descriptors by service interface; the commands are the very same classes as under {@link CliApplication} ({@link Cli}).
+ * <p>
+ * When a command asks for a service that only a real framework can provide (its component needs a BundleContext,
+ * or no bundle on the class path offers it) and nothing has been printed yet, the process exits with
+ * {@link #HAND_OVER} and the {@code ./portolan} script runs the command in Equinox instead.
+ */
+public final class PlainMain {
+
+    /** Exit code asking the script to run the command in the OSGi runtime; never seen by a user. */
+    public static final int HAND_OVER = 120;
+    /** First argument after the components file that asks for a training run (see {@link #train}). */
+    static final String TRAIN = "--train";
+
+    private PlainMain() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1) {
+            System.err.println("usage: PlainMain <components file> <command> [args]");
+            System.exit(ExitCodes.USAGE);
+        }
+        List<String> descriptors = Files.readAllLines(Path.of(args[0])).stream().filter(l -> !l.isBlank()).toList();
+        ComponentRuntime runtime = ComponentRuntime.load(PlainMain.class.getClassLoader(), descriptors);
+        if (args.length > 1 && args[1].equals(TRAIN)) {
+            train(runtime, Arrays.asList(args).subList(2, args.length));
+            return;
+        }
+        AtomicBoolean printed = new AtomicBoolean();
+        PrintStream out = watched(System.out, printed);
+        PrintStream err = watched(System.err, printed);
+        System.setOut(out); // components print too (e.g. settings problems): that counts as output
+        System.setErr(err);
+        Services.use(new PlainServices(runtime, () -> !printed.get()));
+        int rc;
+        try {
+            rc = Cli.execute(Arrays.asList(args).subList(1, args.length), out, err);
+        } catch (PlainServices.HandOver h) {
+            if (Boolean.getBoolean("portolan.plain.strict")) { // PORTOLAN_CLI=plain: say why, do not hand over
+                err.println("portolan: " + h.getMessage() + " (PORTOLAN_CLI=plain: not running it in OSGi)");
+                rc = ExitCodes.SERVICE_MISSING;
+            } else {
+                rc = HAND_OVER;
+            }
+        }
+        runtime.close();
+        out.flush();
+        err.flush();
+        System.exit(rc);
+    }
+
+    /**
+     * {@code --train "cmd args" ...}: runs each command line with its output discarded, so that the JVM can archive
+     * the classes all of them load ({@code -XX:ArchiveClassesAtExit}, class-data sharing for the later runs).
+     */
+    private static void train(ComponentRuntime runtime, List<String> commandLines) {
+        Services.use(new PlainServices(runtime, () -> false));
+        PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
+        for (String line : commandLines) {
+            try {
+                Cli.execute(Arrays.asList(line.trim().split("\\s+")), discard, discard);
+            } catch (PlainServices.HandOver e) {
+                // a command that needs OSGi: nothing more to learn from it
+            }
+        }
+        runtime.close();
+        System.exit(0);
+    }
+
+    /** {@code target}, noting in {@code printed} that something was written. */
+    private static PrintStream watched(PrintStream target, AtomicBoolean printed) {
+        return new PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) {
+                printed.set(true);
+                target.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                if (len > 0) {
+                    printed.set(true);
+                }
+                target.write(b, off, len);
+            }
+
+            @Override
+            public void flush() {
+                target.flush();
+            }
+        }, true);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.portolan.app.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.FreePorts;
+import dev.portolan.tests.common.PortolanCli;
+import dev.portolan.tests.common.TestPorts;
+
+/**
+ * The headless commands on the plain class path (the default) give the same output and exit codes as in the OSGi
+ * runtime ({@code PORTOLAN_CLI=osgi}); a command whose services need the OSGi runtime ({@code run}: the backend
+ * service registers services through its BundleContext) is handed over to it; {@code PORTOLAN_CLI=plain} never
+ * hands over and says why.
+ */
+class CliPlainPathTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final TestPorts PORTS = new TestPorts(24800, 24899);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Map<String, String> env(Path state, int first, int last, String cli) {
+        Map<String, String> env = new HashMap<>();
+        env.put("XDG_STATE_HOME", state.toString());
+        env.put("PORTOLAN_PORT_RANGE", first + "-" + last);
+        env.put("PORTOLAN_CLI", cli);
+        return env;
+    }
+
+    /** The command's result with fields that differ from run to run (timings) removed. */
+    private static JsonNode stable(PortolanCli.Result r) throws Exception {
+        JsonNode root = JSON.readTree(r.firstJsonLine());
+        if (root instanceof ObjectNode o) {
+            o.remove("elapsed_ms");
+            for (JsonNode s : o.path("strategies")) {
+                ((ObjectNode) s).remove("elapsed_ms");
+                ((ObjectNode) s).remove("message"); // may name timings
+            }
+        }
+        return root;
+    }
+
+    @Test
+    void portsReportsTheSameOnBothPaths(@TempDir Path state) throws Exception {
+        FreePorts.onFreeBlock(PORTS, 3, first -> {
+            try (ServerSocket held = new ServerSocket()) {
+                try {
+                    held.bind(new InetSocketAddress(FreePorts.V4, first + 1));
+                } catch (java.net.BindException e) {
+                    throw new FreePorts.Disturbed(first + 1 + " was taken by another process: " + e);
+                }
+                List<JsonNode> results = new ArrayList<>();
+                for (String cli : List.of("plain", "osgi")) {
+                    PortolanCli.Result r = PortolanCli.run(env(state, first, first + 2, cli), TIMEOUT, "ports", "--json");
+                    assertEquals(0, r.exitCode(), cli + ": " + r.output());
+                    results.add(stable(r));
+                }
+                if (!results.get(0).equals(results.get(1)) && !(FreePorts.isFree(first) && FreePorts.isFree(first + 2))) {
+                    throw new FreePorts.Disturbed("another process took a port of " + first + "-" + (first + 2));
+                }
+                assertEquals(results.get(1), results.get(0), "plain (first) vs OSGi");
+                JsonNode listener = results.get(0).get("ports").get(1).get("listeners").get(0);
+                assertEquals(ProcessHandle.current().pid(), listener.get("pid").asLong(), results.get(0).toString());
+            }
+        });
+    }
+
+    @Test
+    void discoverFindsTheSameBackendOnBothPaths(@TempDir Path state) throws Exception {
+        FreePorts.onFreeBlock(PORTS, 3, first -> {
+            Map<String, String> backendEnv = env(state, first, first + 2, "auto");
+            try (ChildProcess backend = ChildProcess.start(null, SampleBackend.command("--standalone"), backendEnv)) {
+                JsonNode announced = JSON.readTree(backend.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT));
+                FreePorts.expectInRange(first, first + 2, announced.get("port").asInt(), "backend port");
+                // a generous discovery timeout: on a loaded machine the OSGi start competes with the scan's probes
+                PortolanCli.Result osgi = PortolanCli.run(env(state, first, first + 2, "osgi"), TIMEOUT, "discover",
+                        "--json", "--timeout", "60s");
+                PortolanCli.Result plain = PortolanCli.run(env(state, first, first + 2, "plain"), TIMEOUT,
+                        "discover", "--json", "--timeout", "60s");
+                assertEquals(0, osgi.exitCode(), osgi.output());
+                assertEquals(0, plain.exitCode(), plain.output());
+                assertEquals(announced.get("port").asInt(), stable(plain).get("endpoint").get("port").asInt());
+                // the winner may be the scan or the cache (the OSGi runtime's workbench model may cache the endpoint)
+                assertEquals(withoutWinner(stable(osgi)), withoutWinner(stable(plain)),
+                        "plain vs OSGi:\n" + plain.output() + "\n" + osgi.output());
+            }
+        });
+    }
+
+    private static JsonNode withoutWinner(JsonNode result) {
+        ObjectNode o = (ObjectNode) result.deepCopy();
+        o.remove("strategy");
+        ((ObjectNode) o.get("endpoint")).remove("source");
+        List<String> names = new ArrayList<>();
+        o.get("strategies").forEach(s -> names.add(s.get("name").asText()));
+        names.sort(null);
+        o.set("strategies", JSON.valueToTree(names));
+        return o;
+    }
+
+    @Test
+    void notFoundAndUsageErrorsAreTheSameOnBothPaths(@TempDir Path state) throws Exception {
+        int first = PORTS.block(2);
+        PortolanCli.Result osgi = PortolanCli.run(env(state, first, first + 1, "osgi"), TIMEOUT, "discover", "--json",
+                "--timeout", "60s");
+        PortolanCli.Result plain = PortolanCli.run(env(state, first, first + 1, "plain"), TIMEOUT, "discover",
+                "--json", "--timeout", "60s");
+        assertEquals(3, plain.exitCode(), plain.output());
+        assertEquals(osgi.exitCode(), plain.exitCode(), osgi.output());
+        assertEquals(stable(osgi), stable(plain));
+
+        Map<String, String> bad = env(state, first, first + 1, "plain");
+        bad.put("PORT_DISCOVERY_TIMEOUT", "abc");
+        PortolanCli.Result badPlain = PortolanCli.run(bad, TIMEOUT, "discover");
+        bad.put("PORTOLAN_CLI", "osgi");
+        PortolanCli.Result badOsgi = PortolanCli.run(bad, TIMEOUT, "discover");
+        assertEquals(2, badPlain.exitCode(), badPlain.output());
+        assertEquals(badOsgi.exitCode(), badPlain.exitCode());
+        assertEquals(errorLines(badOsgi), errorLines(badPlain));
+
+        PortolanCli.Result unknown = PortolanCli.run(env(state, first, first + 1, "plain"), TIMEOUT, "ports", "--bogus");
+        assertEquals(2, unknown.exitCode(), unknown.output());
+        assertTrue(unknown.output().contains("--bogus"), unknown.output());
+    }
+
+    private static List<String> errorLines(PortolanCli.Result r) {
+        return r.lines().stream().filter(l -> l.startsWith("portolan:") || l.startsWith("[portolan]")).toList();
+    }
+
+    @Test
+    void runIsHandedOverToTheOsgiRuntime(@TempDir Path state) throws Exception {
+        int first = PORTS.block(2);
+        Path missing = state.resolve("no-such-backend");
+        PortolanCli.Result auto = PortolanCli.run(env(state, first, first + 1, "auto"), TIMEOUT, "run", "--timeout",
+                "10s", "--", missing.toString());
+        assertEquals(10, auto.exitCode(), "run started in OSGi and reports the missing program: " + auto.output());
+        assertTrue(auto.output().contains(missing.toString()), auto.output());
+
+        PortolanCli.Result strict = PortolanCli.run(env(state, first, first + 1, "plain"), TIMEOUT, "run", "--timeout",
+                "10s", "--", missing.toString());
+        assertEquals(20, strict.exitCode(), strict.output());
+        assertTrue(strict.output().contains("BackendService") && strict.output().contains("PORTOLAN_CLI=plain"),
+                strict.output());
+    }
+
+    @Test
+    void anUnknownPortolanCliValueIsAUsageError(@TempDir Path state) throws Exception {
+        int first = PORTS.block(2);
+        PortolanCli.Result r = PortolanCli.run(env(state, first, first + 1, "fast"), TIMEOUT, "ports");
+        assertEquals(2, r.exitCode(), r.output());
+        assertTrue(r.output().contains("PORTOLAN_CLI='fast'"), r.output());
+    }
+}
