@@ -32,6 +32,7 @@ import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.api.launch.DefaultBackendCommand;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
@@ -57,6 +58,9 @@ public final class BackendServiceImpl implements BackendService {
     private EndpointTracker tracker;
     @Reference
     private SettingsService settings;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile DefaultBackendCommand defaultCommand;
 
     private final Object lock = new Object();
     private LaunchHandle handle; // guarded by lock
@@ -71,6 +75,11 @@ public final class BackendServiceImpl implements BackendService {
         this.launcher = launcher;
         this.tracker = tracker;
         this.settings = settings;
+    }
+
+    /** Outside OSGi: the command started when none is configured. */
+    public void setDefaultCommand(DefaultBackendCommand command) {
+        this.defaultCommand = command;
     }
 
     @Activate
@@ -110,7 +119,13 @@ public final class BackendServiceImpl implements BackendService {
         PortolanSettings s = settings.effective();
         List<String> command = s.backendCommand();
         if (command.isEmpty()) {
-            command = DefaultBackend.command();
+            DefaultBackendCommand d = defaultCommand;
+            if (d == null) {
+                throw new LaunchException("no backend command is configured (Preferences > Portolan, PortolanSettings."
+                        + "backendCommand) and no default backend is installed (the bundled sample backend, bundle "
+                        + "dev.portolan.backend, registers one)");
+            }
+            command = d.command();
         }
         // the sidecar allocates from the range this front end scans
         OptionalInt pin = settings.pinnedPort();

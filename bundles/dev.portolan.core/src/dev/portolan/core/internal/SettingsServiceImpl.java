@@ -24,6 +24,7 @@ import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.core.discovery.AtomicFiles;
 import dev.portolan.core.discovery.StateDirectory;
+import dev.portolan.core.json.Json;
 
 /**
  * Settings: configured values persisted as {@code settings.json} in the state directory, overlaid by the process

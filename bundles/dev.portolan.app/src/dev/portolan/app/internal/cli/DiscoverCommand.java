@@ -13,7 +13,7 @@ import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.StrategyOutcome;
 import dev.portolan.core.discovery.Troubleshooting;
-import dev.portolan.core.internal.Json;
+import dev.portolan.core.json.Json;
 
 /**
  * {@code discover [--json] [--timeout D]}: runs the strategies that apply without a sidecar (cache, scan, override)

@@ -10,7 +10,7 @@ import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.ports.PortStatus;
-import dev.portolan.core.internal.Json;
+import dev.portolan.core.json.Json;
 
 /**
  * {@code ports [--range a-b] [--json]}: who holds each port of the range (the answer to the seed's
