@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -29,6 +30,7 @@ import org.osgi.service.event.EventAdmin;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.EndpointListener;
@@ -36,7 +38,9 @@ import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.api.discovery.SidecarObserver;
 import dev.portolan.api.discovery.StrategyOutcome;
+import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.core.discovery.HealthProbe;
 
@@ -47,8 +51,8 @@ import dev.portolan.core.discovery.HealthProbe;
  * is restarted when it has died, and discovery runs again (and keeps retrying every interval while UNAVAILABLE).
  * Every new good endpoint is written to the endpoint cache.
  */
-@Component(service = EndpointTracker.class, property = "service.ranking:Integer=0")
-public final class EndpointTrackerImpl implements EndpointTracker {
+@Component(service = { EndpointTracker.class, SidecarObserver.class }, property = "service.ranking:Integer=0")
+public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserver {
 
     private static final System.Logger LOG = System.getLogger(EndpointTrackerImpl.class.getName());
     /** The longest wait between two discovery retries while no backend is available. */
@@ -81,6 +85,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile EventAdmin eventAdmin;
 
+    private final OwnSidecar own = new OwnSidecar();
     private final Object lock = new Object();
     private final List<Registration> listeners = new ArrayList<>();
     private final Map<EndpointListener, Registration> whiteboard = new IdentityHashMap<>();
@@ -513,14 +518,26 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         }
     }
 
-    private static BackendCredentials expected() {
-        return OwnSidecar.expected();
+    private BackendCredentials expected() {
+        return own.expected();
     }
 
-    /**
-     * Fast path for our own sidecar's accepted announcement (no probe: it came from our child's stdout and the
-     * launcher checked it). Ignored while an override is pinned.
-     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER)
+    void setOwnSidecar(LaunchHandle handle) {
+        own.bind(handle);
+    }
+
+    void unsetOwnSidecar(LaunchHandle handle) {
+        own.unbind(handle);
+    }
+
+    /** Outside OSGi: where our sidecar's handle comes from (e.g. {@code backendService::sidecar}). */
+    public void setOwnSidecar(Supplier<Optional<LaunchHandle>> handleSource) {
+        own.use(handleSource);
+    }
+
+    @Override
     public EndpointStatus acceptAnnouncement(Endpoint endpoint, BackendCredentials credentials) {
         synchronized (lock) {
             if (override != null) {
@@ -531,10 +548,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         }
     }
 
-    /**
-     * Our sidecar on {@code port} is being stopped on purpose: UNAVAILABLE when it is the current endpoint (unless
-     * overridden), without a recovery restart.
-     */
+    @Override
     public EndpointStatus sidecarStopped(int port, String message) {
         synchronized (lock) {
             if (override != null || current.endpoint() == null || current.endpoint().port() != port) {
@@ -626,7 +640,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             publish(EndpointState.UNAVAILABLE, null, null,
                     "backend at " + endpoint.baseUrl() + " stopped answering: " + why, BackendCredentials.NONE);
         }
-        OwnSidecar.owner().ifPresent(b -> b.recover(endpoint));
+        own.recover(endpoint);
         return refresh(true);
     }
 

@@ -99,12 +99,12 @@ class ApiPortPinTest {
         assertTrue(s.pinnedPort().isEmpty());
         assertNull(s.effective().overridePort());
         assertEquals(List.of(), s.problems());
-        BackendServiceImpl backend = new BackendServiceImpl(null, null, s);
+        BackendServiceImpl backend = new BackendServiceImpl(null, null, null, s);
         backend.setDefaultCommand(defaultCommand());
         LaunchSpec spec = backend.configuredSpec();
         assertNull(spec.fixedPort(), "the backend picks");
         assertEquals(Duration.ofMillis(45000), spec.announcementTimeout(), "PORTOLAN_START_TIMEOUT");
-        BackendServiceImpl unconfigured = new BackendServiceImpl(null, null, settings(Map.of()));
+        BackendServiceImpl unconfigured = new BackendServiceImpl(null, null, null, settings(Map.of()));
         unconfigured.setDefaultCommand(defaultCommand());
         assertEquals(Duration.ofSeconds(30), unconfigured.configuredSpec().announcementTimeout(),
                 "default start timeout");
@@ -120,7 +120,9 @@ class ApiPortPinTest {
         SidecarLauncher launcher = OsgiServices.await(ApiPortPinTest.class, SidecarLauncher.class, Fixtures.WAIT);
         DiscoveryServiceImpl discovery = discovery(s);
         EndpointTrackerImpl tracker = new EndpointTrackerImpl(discovery, s);
-        BackendServiceImpl backend = new BackendServiceImpl(launcher, tracker, s);
+        BackendServiceImpl backend = new BackendServiceImpl(launcher, tracker, tracker, s);
+        discovery.setOwnSidecar(backend::sidecar);
+        tracker.setOwnSidecar(backend::sidecar);
         backend.setDefaultCommand(defaultCommand());
         LaunchSpec spec = backend.configuredSpec();
         assertEquals(n, spec.fixedPort(), "the configured sidecar is told API_PORT");

@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -12,10 +11,6 @@ import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -53,7 +48,8 @@ import dev.portolan.ui.internal.view.VerificationText;
  * SWT here: the view and the status-bar badge subscribe and redraw (throttled) on the UI thread. Sidecar output goes
  * to the Eclipse Console when org.eclipse.ui.console is installed.
  */
-@Component(service = BackendStatusModel.class, immediate = true, property = "service.ranking:Integer=0")
+@Component(service = { BackendStatusModel.class, SidecarListener.class }, immediate = true,
+        property = "service.ranking:Integer=0")
 public final class BackendStatusModel implements SidecarListener {
 
     private static final int MAX_EVENTS = 200;
@@ -69,32 +65,25 @@ public final class BackendStatusModel implements SidecarListener {
     private LaunchHandle lastLaunched;
 
     private volatile EndpointTracker tracker;
-    private volatile BackendService backend;
+    /** Our sidecar: the {@link LaunchHandle} service the backend service registers while it owns one. */
+    private volatile LaunchHandle ownSidecar;
     private volatile PortInspector inspector;
     private AutoCloseable trackerSubscription;
     private AutoCloseable settingsSubscription;
     private ConsoleSink consoles = ConsoleSink.NONE;
-    private ServiceRegistration<SidecarListener> sidecarRegistration;
 
+    /**
+     * A whiteboard {@link SidecarListener} of the launcher. No DS cycle: none of this component's references leads
+     * to the launcher (our sidecar is reached through its {@link LaunchHandle} service, not the backend service).
+     */
     @Activate
-    void activate(BundleContext context) {
+    void activate() {
         consoles = ConsoleSink.create();
         portScan.schedule();
-        // registered by hand once active, not as a component service: the launcher (whiteboard of SidecarListeners)
-        // is itself reached through our tracker/backend references, which would make a DS reference cycle
-        sidecarRegistration = context.registerService(SidecarListener.class, this,
-                FrameworkUtil.asDictionary(Map.of(Constants.SERVICE_RANKING, 0)));
     }
 
     @Deactivate
     void deactivate() {
-        if (sidecarRegistration != null) {
-            try {
-                sidecarRegistration.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // the bundle is stopping
-            }
-        }
         portScan.cancel();
         close(trackerSubscription);
         close(settingsSubscription);
@@ -155,15 +144,15 @@ public final class BackendStatusModel implements SidecarListener {
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void setBackend(BackendService b) {
-        backend = b;
+            policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER)
+    void setOwnSidecar(LaunchHandle h) {
+        ownSidecar = h;
         changed(false);
     }
 
-    void unsetBackend(BackendService b) {
-        if (backend == b) {
-            backend = null;
+    void unsetOwnSidecar(LaunchHandle h) {
+        if (ownSidecar == h) {
+            ownSidecar = null;
         }
         changed(false);
     }
@@ -183,7 +172,7 @@ public final class BackendStatusModel implements SidecarListener {
 
     /** The current state of everything, computed now (sidecar values are read live from its handle). */
     public StatusSnapshot snapshot() {
-        SidecarInfo sidecar = sidecarInfo(); // outside the lock: the backend service has locks of its own
+        SidecarInfo sidecar = sidecarInfo(); // outside the lock: the handle has locks of its own
         synchronized (lock) {
             return new StatusSnapshot(endpoint, sidecar, new ArrayList<>(events), ports, range.toString());
         }
@@ -309,8 +298,7 @@ public final class BackendStatusModel implements SidecarListener {
     }
 
     private SidecarInfo sidecarInfo() {
-        BackendService b = backend;
-        LaunchHandle h = b != null ? b.sidecar().orElse(null) : null;
+        LaunchHandle h = ownSidecar;
         if (h == null) {
             synchronized (lock) {
                 h = lastLaunched;
