@@ -20,6 +20,7 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.ApiClient;
 import dev.portolan.api.discovery.ApiException;
 import dev.portolan.api.discovery.EndpointState;
@@ -147,7 +148,7 @@ public final class ApiClientImpl implements ApiClient {
         }
         Duration limit = settings.effective().discoveryTimeout();
         CompletableFuture<EndpointStatus> found = new CompletableFuture<>();
-        AutoCloseable handle = tracker.addListener(s -> {
+        Subscription handle = tracker.addListener(s -> {
             if (usable(s)) {
                 found.complete(s);
             }
@@ -165,11 +166,7 @@ public final class ApiClientImpl implements ApiClient {
             throw new ApiException.NoBackendException(Troubleshooting.withHint("no backend available: " + e.getCause()),
                     e.getCause());
         } finally {
-            try {
-                handle.close();
-            } catch (Exception e) {
-                // listener removal cannot fail
-            }
+            handle.close();
         }
     }
 

@@ -30,6 +30,7 @@ import org.osgi.service.event.EventAdmin;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.DiscoveryService;
@@ -60,7 +61,7 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     /** How long deactivation waits for queued listener deliveries and cache writes. */
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
 
-    private final class Registration implements AutoCloseable {
+    private final class Registration implements Subscription {
         final EndpointListener listener;
         volatile boolean closed;
 
@@ -126,7 +127,7 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     private long nextRetryNanos;
     private boolean retryInFlight;
     private boolean closed;
-    private AutoCloseable settingsListener;
+    private Subscription settingsListener;
 
     public EndpointTrackerImpl() {
     }
@@ -153,12 +154,8 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
 
     @Deactivate
     public void deactivate() {
-        try {
-            if (settingsListener != null) {
-                settingsListener.close();
-            }
-        } catch (Exception e) {
-            // nothing to do
+        if (settingsListener != null) {
+            settingsListener.close();
         }
         synchronized (lock) {
             closed = true;
@@ -247,7 +244,7 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     }
 
     @Override
-    public AutoCloseable addListener(EndpointListener listener) {
+    public Subscription addListener(EndpointListener listener) {
         Objects.requireNonNull(listener, "listener");
         Registration r = new Registration(listener);
         synchronized (lock) {

@@ -15,6 +15,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.DetectionContext;
@@ -65,7 +66,7 @@ public final class AnnouncementStrategy implements DetectorStrategy {
             throw DetectionException.notApplicable("no sidecar was launched by this front end");
         }
         BlockingQueue<SidecarAnnouncement> later = new LinkedBlockingQueue<>();
-        AutoCloseable listener = h.addListener(new SidecarListener() {
+        Subscription listener = h.addListener(new SidecarListener() {
             @Override
             public void announced(LaunchHandle handle, SidecarAnnouncement a) {
                 later.add(a);
@@ -99,11 +100,7 @@ public final class AnnouncementStrategy implements DetectorStrategy {
                 a = next;
             }
         } finally {
-            try {
-                listener.close();
-            } catch (Exception e) {
-                // removing a listener cannot fail
-            }
+            listener.close();
         }
     }
 

@@ -937,7 +937,7 @@ final class Sidecar implements LaunchHandle {
     }
 
     @Override
-    public AutoCloseable addListener(SidecarListener listener) {
+    public dev.portolan.api.Subscription addListener(SidecarListener listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
     }

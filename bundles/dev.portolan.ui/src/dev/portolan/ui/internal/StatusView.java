@@ -29,6 +29,7 @@ import org.eclipse.swt.widgets.Table;
 import org.eclipse.ui.part.ViewPart;
 
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.core.discovery.Troubleshooting;
@@ -58,7 +59,7 @@ public class StatusView extends ViewPart {
 
     private LocalResourceManager resources;
     private Throttler redraw;
-    private AutoCloseable subscription;
+    private Subscription subscription;
     private StatusSnapshot shown = StatusSnapshot.EMPTY;
 
     private Label badge;
@@ -282,11 +283,7 @@ public class StatusView extends ViewPart {
     @Override
     public void dispose() {
         if (subscription != null) {
-            try {
-                subscription.close();
-            } catch (Exception ignored) {
-                // removing a listener does not fail
-            }
+            subscription.close();
             subscription = null;
         }
         if (badge != null && !badge.isDisposed()) {

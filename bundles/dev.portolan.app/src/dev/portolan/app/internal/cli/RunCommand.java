@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.Announcement;
 import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
@@ -69,7 +70,7 @@ final class RunCommand implements Command {
         EndpointTracker tracker = Services.get(EndpointTracker.class);
         AnnouncementCodec codec = AnnouncementCodec.standard();
 
-        try (AutoCloseable endpointLog = tracker.addListener(s -> err.println("[portolan] endpoint " + describe(s)))) {
+        try (Subscription endpointLog = tracker.addListener(s -> err.println("[portolan] endpoint " + describe(s)))) {
             CompletableFuture<EndpointStatus> started = backend.start(spec);
             LaunchHandle handle = backend.sidecar().orElse(null);
             if (handle == null) {
@@ -95,7 +96,7 @@ final class RunCommand implements Command {
                 stopQuietly(handle, err);
             }, "portolan-run-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            try (AutoCloseable l = handle.addListener(printer)) {
+            try (Subscription l = handle.addListener(printer)) {
                 handle.lastAnnouncement().ifPresent(a -> print(a, printed, codec, out));
                 handle.announcement().whenComplete((a, e) -> {
                     if (a != null) {

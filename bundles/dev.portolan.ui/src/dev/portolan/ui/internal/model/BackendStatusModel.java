@@ -21,6 +21,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.EndpointStatus;
@@ -68,8 +69,8 @@ public final class BackendStatusModel implements SidecarListener {
     /** Our sidecar: the {@link LaunchHandle} service the backend service registers while it owns one. */
     private volatile LaunchHandle ownSidecar;
     private volatile PortInspector inspector;
-    private AutoCloseable trackerSubscription;
-    private AutoCloseable settingsSubscription;
+    private Subscription trackerSubscription;
+    private Subscription settingsSubscription;
     private ConsoleSink consoles = ConsoleSink.NONE;
 
     /**
@@ -94,21 +95,21 @@ public final class BackendStatusModel implements SidecarListener {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void setTracker(EndpointTracker t) {
-        AutoCloseable old;
+        Subscription old;
         synchronized (lock) {
             tracker = t;
             old = trackerSubscription;
             trackerSubscription = null;
         }
         close(old);
-        AutoCloseable sub = t.addListener(this::endpointChanged);
+        Subscription sub = t.addListener(this::endpointChanged);
         synchronized (lock) {
             trackerSubscription = sub;
         }
     }
 
     void unsetTracker(EndpointTracker t) {
-        AutoCloseable old = null;
+        Subscription old = null;
         synchronized (lock) {
             if (tracker == t) {
                 tracker = null;
@@ -124,8 +125,8 @@ public final class BackendStatusModel implements SidecarListener {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void setSettings(SettingsService s) {
-        AutoCloseable sub = s.addListener(this::settingsChanged);
-        AutoCloseable old;
+        Subscription sub = s.addListener(this::settingsChanged);
+        Subscription old;
         synchronized (lock) {
             old = settingsSubscription;
             settingsSubscription = sub;
@@ -135,7 +136,7 @@ public final class BackendStatusModel implements SidecarListener {
     }
 
     void unsetSettings(SettingsService s) {
-        AutoCloseable old;
+        Subscription old;
         synchronized (lock) {
             old = settingsSubscription;
             settingsSubscription = null;
@@ -182,7 +183,7 @@ public final class BackendStatusModel implements SidecarListener {
      * Adds a listener told (on any thread) after every change; close the handle to remove it. Listeners must only
      * schedule work, e.g. a JFace {@code Throttler}.
      */
-    public AutoCloseable addListener(Runnable listener) {
+    public Subscription addListener(Runnable listener) {
         listeners.add(Objects.requireNonNull(listener));
         return () -> listeners.remove(listener);
     }
@@ -346,13 +347,9 @@ public final class BackendStatusModel implements SidecarListener {
         return e == null ? null : e.baseUrl().toString();
     }
 
-    private static void close(AutoCloseable c) {
+    private static void close(Subscription c) {
         if (c != null) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // removing a listener does not fail in practice; nothing to recover
-            }
+            c.close();
         }
     }
 

@@ -15,6 +15,7 @@ import org.eclipse.swt.widgets.Label;
 import org.eclipse.ui.handlers.IHandlerService;
 import org.eclipse.ui.menus.WorkbenchWindowControlContribution;
 
+import dev.portolan.api.Subscription;
 import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.Services;
 import dev.portolan.ui.internal.model.BackendStatusModel;
@@ -27,7 +28,7 @@ public final class StatusTrim extends WorkbenchWindowControlContribution {
     private Label badge;
     private LocalResourceManager resources;
     private Throttler redraw;
-    private AutoCloseable subscription;
+    private Subscription subscription;
 
     public StatusTrim() {
         super(PortolanUi.STATUS_TRIM_ID);
@@ -77,11 +78,7 @@ public final class StatusTrim extends WorkbenchWindowControlContribution {
 
     private void unsubscribe() {
         if (subscription != null) {
-            try {
-                subscription.close();
-            } catch (Exception ignored) {
-                // removing a listener does not fail
-            }
+            subscription.close();
             subscription = null;
         }
     }
