@@ -7,10 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.eclipse.core.runtime.IProgressMonitor;
-import org.eclipse.core.runtime.IStatus;
-import org.eclipse.core.runtime.Status;
-import org.eclipse.core.runtime.jobs.Job;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -35,7 +31,6 @@ import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
 import dev.portolan.api.ports.PortInspector;
-import dev.portolan.api.ports.PortStatus;
 import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.console.ConsoleSink;
 import dev.portolan.ui.internal.model.StatusSnapshot.DiscoveryEvent;
@@ -58,7 +53,7 @@ public final class BackendStatusModel implements SidecarListener {
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
     private final ArrayDeque<DiscoveryEvent> events = new ArrayDeque<>();
-    private final PortScanJob portScan = new PortScanJob();
+    private final PortScanJob portScan = new PortScanJob(this::scanTarget, this::scanned);
 
     private EndpointStatus endpoint;
     private List<PortRow> ports = List.of();
@@ -329,18 +324,19 @@ public final class BackendStatusModel implements SidecarListener {
         }
     }
 
-    private static PortRow row(PortStatus p, int backendPort) {
-        String state = p.port() == backendPort ? "backend" : switch (p.state()) {
-        case FREE -> "free";
-        case LISTENING -> "listening";
-        case IN_USE -> "in use";
-        };
-        String holder = p.listeners().stream()
-                .map(l -> (l.pid() == null ? "another user's process" : "pid " + l.pid())
-                        + (l.command() == null ? "" : " " + dev.portolan.ui.internal.view.Formats.command(l.command()))
-                        + " on " + l.address())
-                .distinct().collect(java.util.stream.Collectors.joining("; "));
-        return new PortRow(p.port(), state, holder);
+    /** What the port scan looks at: the range, the backend's port (-1: none) and the inspector (may be null). */
+    private PortScanJob.Target scanTarget() {
+        synchronized (lock) {
+            return new PortScanJob.Target(range,
+                    endpoint != null && endpoint.endpoint() != null ? endpoint.endpoint().port() : -1, inspector);
+        }
+    }
+
+    private void scanned(List<PortRow> rows) {
+        synchronized (lock) {
+            ports = rows;
+        }
+        changed(false);
     }
 
     private static String url(Endpoint e) {
@@ -350,42 +346,6 @@ public final class BackendStatusModel implements SidecarListener {
     private static void close(Subscription c) {
         if (c != null) {
             c.close();
-        }
-    }
-
-    /** Scans the port range off the UI thread; rescheduling while it runs makes it run once more. */
-    private final class PortScanJob extends Job {
-        PortScanJob() {
-            super("Scanning the Portolan port range");
-            setSystem(true);
-        }
-
-        @Override
-        protected IStatus run(IProgressMonitor monitor) {
-            PortRange r;
-            int backendPort;
-            synchronized (lock) {
-                r = range;
-                backendPort = endpoint != null && endpoint.endpoint() != null ? endpoint.endpoint().port() : -1;
-            }
-            PortInspector i = inspector;
-            if (i == null) {
-                return Status.OK_STATUS;
-            }
-            List<PortRow> rows = i.inspect(r).stream().map(p -> row(p, backendPort)).toList();
-            if (monitor.isCanceled()) {
-                return Status.CANCEL_STATUS;
-            }
-            synchronized (lock) {
-                ports = rows;
-            }
-            changed(false);
-            return Status.OK_STATUS;
-        }
-
-        @Override
-        public boolean belongsTo(Object family) {
-            return PortolanUi.JOB_FAMILY.equals(family);
         }
     }
 }
