@@ -83,7 +83,11 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
         t.setDaemon(true);
         return t;
     });
-    private final OwnSidecar own = new OwnSidecar();
+    /** Our sidecar's handle service (registered by the backend service while it runs one). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER)
+    private volatile LaunchHandle ownSidecar;
+    private final OwnSidecar own = new OwnSidecar(() -> Optional.ofNullable(ownSidecar));
     private final Object lock = new Object();
     /** A run, identified by what it was requested with (settings, expected token, timeout). */
     private record Run(Object key, Duration timeout, CompletableFuture<DiscoveryResult> result) {
@@ -236,16 +240,6 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
     /** What identities are checked against: our sidecar's credentials, else the configured ones, else none. */
     BackendCredentials expected() {
         return own.expected();
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER)
-    void setOwnSidecar(LaunchHandle handle) {
-        own.bind(handle);
-    }
-
-    void unsetOwnSidecar(LaunchHandle handle) {
-        own.unbind(handle);
     }
 
     /** Outside OSGi: where our sidecar's handle comes from (e.g. {@code backendService::sidecar}). */

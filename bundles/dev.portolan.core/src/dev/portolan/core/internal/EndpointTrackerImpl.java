@@ -58,7 +58,11 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile EventAdmin eventAdmin;
 
-    private final OwnSidecar own = new OwnSidecar();
+    /** Our sidecar's handle service (registered by the backend service while it runs one). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER)
+    private volatile LaunchHandle ownSidecar;
+    private final OwnSidecar own = new OwnSidecar(() -> Optional.ofNullable(ownSidecar));
     private final Object lock = new Object();
     private final EndpointListeners listeners = new EndpointListeners(lock);
     private final EndpointCacheWriter cacheWriter = new EndpointCacheWriter();
@@ -380,16 +384,6 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
 
     private BackendCredentials expected() {
         return own.expected();
-    }
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER)
-    void setOwnSidecar(LaunchHandle handle) {
-        own.bind(handle);
-    }
-
-    void unsetOwnSidecar(LaunchHandle handle) {
-        own.unbind(handle);
     }
 
     /** Outside OSGi: where our sidecar's handle comes from (e.g. {@code backendService::sidecar}). */

@@ -13,26 +13,19 @@ import dev.portolan.core.discovery.ExpectedToken;
 
 /**
  * The sidecar this front end owns, as discovery and the tracker see it: the {@link LaunchHandle} service the backend
- * service registers with {@link dev.portolan.api.discovery.BackendService#OWN_SIDECAR_FILTER} (an optional, dynamic reference of their components: no reference to the
- * backend service, so no DS cycle), or outside OSGi whatever {@link #use(Supplier)} names.
+ * service registers with {@link dev.portolan.api.discovery.BackendService#OWN_SIDECAR_FILTER} (an optional, dynamic
+ * reference of their components: no reference to the backend service, so no DS cycle), or outside OSGi whatever
+ * {@link #use(Supplier)} names.
  */
 final class OwnSidecar {
 
     private static final System.Logger LOG = System.getLogger(OwnSidecar.class.getName());
 
-    private volatile LaunchHandle bound;
-    private volatile Supplier<Optional<LaunchHandle>> source = () -> Optional.ofNullable(bound);
+    private volatile Supplier<Optional<LaunchHandle>> source;
 
-    /** DS bind: our sidecar's handle service appeared. */
-    void bind(LaunchHandle handle) {
-        bound = handle;
-    }
-
-    /** DS unbind. */
-    void unbind(LaunchHandle handle) {
-        if (bound == handle) {
-            bound = null;
-        }
+    /** @param source our sidecar's handle as the component's reference sees it */
+    OwnSidecar(Supplier<Optional<LaunchHandle>> source) {
+        this.source = source;
     }
 
     /** Outside OSGi: where our sidecar's handle comes from (e.g. {@code backendService::sidecar}). */
