@@ -1,6 +1,7 @@
 package dev.portolan.backend;
 
 import java.io.File;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -79,14 +80,14 @@ public final class JavaCommand {
             String s = res.toString();
             if (s.startsWith("jar:file:") && s.contains("!/")) {
                 try {
-                    return toPath(new URL(s.substring(4, s.indexOf("!/"))));
-                } catch (java.net.MalformedURLException e) {
+                    return toPath(URI.create(s.substring(4, s.indexOf("!/"))).toURL());
+                } catch (java.net.MalformedURLException | IllegalArgumentException e) {
                     // fall through to the error below
                 }
             } else if (s.startsWith("file:") && s.endsWith(rel)) {
                 try {
-                    return toPath(new URL(s.substring(0, s.length() - rel.length())));
-                } catch (java.net.MalformedURLException e) {
+                    return toPath(URI.create(s.substring(0, s.length() - rel.length())).toURL());
+                } catch (java.net.MalformedURLException | IllegalArgumentException e) {
                     // fall through to the error below
                 }
             }

@@ -44,7 +44,6 @@ import dev.portolan.core.discovery.HealthProbe;
 @Component(service = { EndpointTracker.class, SidecarObserver.class }, property = "service.ranking:Integer=0")
 public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserver {
 
-    private static final System.Logger LOG = System.getLogger(EndpointTrackerImpl.class.getName());
     /** The longest wait between two discovery retries while no backend is available. */
     public static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
     /** How long deactivation waits for queued listener deliveries and cache writes. */

@@ -31,7 +31,6 @@ import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
 import dev.portolan.api.ports.PortInspector;
-import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.console.ConsoleSink;
 import dev.portolan.ui.internal.model.StatusSnapshot.DiscoveryEvent;
 import dev.portolan.ui.internal.model.StatusSnapshot.PortRow;
@@ -211,7 +210,7 @@ public final class BackendStatusModel implements SidecarListener {
         changed(false);
     }
 
-    /** Rescans the port range (in a Job of {@link PortolanUi#JOB_FAMILY}). */
+    /** Rescans the port range (in a Job of {@link dev.portolan.ui.PortolanUi#JOB_FAMILY}). */
     public void rescanPorts() {
         portScan.schedule(50);
     }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.portolan.api.Endpoint;
-import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.launch.SidecarState;
 
