@@ -43,7 +43,7 @@ public final class CliApplication implements IApplication {
             err.println("portolan: " + e.getMessage());
             err.println("usage: portolan " + command.usage());
             return ExitCodes.USAGE;
-        } catch (Services.MissingServiceException e) {
+        } catch (CliServices.MissingServiceException e) {
             err.println("portolan: " + e.getMessage());
             return ExitCodes.SERVICE_MISSING;
         } catch (InterruptedException e) {

@@ -33,8 +33,8 @@ final class DiscoverCommand implements Command {
         String timeoutText = args.option("--timeout");
         args.noMore();
         Duration timeout = timeoutText == null ? null : Args.duration("--timeout", timeoutText);
-        Services.requireValidEnvironment();
-        DiscoveryService discovery = Services.get(DiscoveryService.class);
+        CliServices.requireValidEnvironment();
+        DiscoveryService discovery = CliServices.get(DiscoveryService.class);
         DiscoveryResult result = (timeout == null ? discovery.discover() : discovery.discover(timeout)).get();
         if (json) {
             out.println(Json.MAPPER.writeValueAsString(toJson(result)));

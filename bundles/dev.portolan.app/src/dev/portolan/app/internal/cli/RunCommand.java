@@ -57,17 +57,17 @@ final class RunCommand implements Command {
         }
         Duration flagTimeout = timeoutText == null ? null : Args.duration("--timeout", timeoutText);
 
-        Services.requireValidEnvironment();
+        CliServices.requireValidEnvironment();
         // --timeout, else PORTOLAN_START_TIMEOUT, else the start-timeout setting, else 30 s; API_PORT=N: the backend
         // service tells the sidecar N
-        PortolanSettings settings = Services.get(SettingsService.class).effective();
+        PortolanSettings settings = CliServices.get(SettingsService.class).effective();
         Duration timeout = flagTimeout != null ? flagTimeout : settings.startTimeout();
         // the sidecar allocates from the range discovery scans (also when it comes from the settings file)
         LaunchSpec spec = LaunchSpec.builder(command).announcementTimeout(timeout)
                 .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, settings.range().toString())
                 .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).build();
-        BackendService backend = Services.get(BackendService.class);
-        EndpointTracker tracker = Services.get(EndpointTracker.class);
+        BackendService backend = CliServices.get(BackendService.class);
+        EndpointTracker tracker = CliServices.get(EndpointTracker.class);
         AnnouncementCodec codec = AnnouncementCodec.standard();
 
         try (Subscription endpointLog = tracker.addListener(s -> err.println("[portolan] endpoint " + describe(s)))) {

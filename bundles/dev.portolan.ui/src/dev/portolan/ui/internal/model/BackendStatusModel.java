@@ -32,7 +32,7 @@ import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.ui.internal.console.ConsoleSink;
-import dev.portolan.ui.internal.model.StatusSnapshot.DiscoveryEvent;
+import dev.portolan.ui.internal.model.StatusSnapshot.StatusEvent;
 import dev.portolan.ui.internal.model.StatusSnapshot.PortRow;
 import dev.portolan.ui.internal.model.StatusSnapshot.SidecarInfo;
 import dev.portolan.ui.internal.view.VerificationText;
@@ -51,7 +51,7 @@ public final class BackendStatusModel implements SidecarListener {
 
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
-    private final ArrayDeque<DiscoveryEvent> events = new ArrayDeque<>();
+    private final ArrayDeque<StatusEvent> events = new ArrayDeque<>();
     private final PortScanJob portScan = new PortScanJob(this::scanTarget, this::scanned);
 
     private EndpointStatus endpoint;
@@ -192,9 +192,9 @@ public final class BackendStatusModel implements SidecarListener {
         Instant now = Instant.now();
         synchronized (lock) {
             for (StrategyOutcome o : result.outcomes()) {
-                add(new DiscoveryEvent(now, o.strategy(), o.result().name(), o.elapsed(), o.message()));
+                add(new StatusEvent(now, o.strategy(), o.result().name(), o.elapsed(), o.message()));
             }
-            add(new DiscoveryEvent(now, "discovery",
+            add(new StatusEvent(now, "discovery",
                     result.endpoint().isPresent() ? "FOUND" : result.timedOut() ? "TIMED_OUT" : "NOT_FOUND",
                     result.elapsed(), result.endpoint().map(e -> e.baseUrl() + " (" + e.source() + ")")
                             .orElseGet(result::failureSummary)));
@@ -205,7 +205,7 @@ public final class BackendStatusModel implements SidecarListener {
     /** Adds an event of the UI itself (a command's result or failure). */
     public void record(String what, String result, String detail) {
         synchronized (lock) {
-            add(new DiscoveryEvent(Instant.now(), what, result, null, detail));
+            add(new StatusEvent(Instant.now(), what, result, null, detail));
         }
         changed(false);
     }
@@ -224,7 +224,7 @@ public final class BackendStatusModel implements SidecarListener {
                     || !Objects.equals(url(previous.endpoint()), url(status.endpoint()));
             if (significant) {
                 Endpoint e = status.endpoint();
-                add(new DiscoveryEvent(status.lastCheck() != null ? status.lastCheck() : Instant.now(),
+                add(new StatusEvent(status.lastCheck() != null ? status.lastCheck() : Instant.now(),
                         e != null ? e.source() : "tracker", status.state().name(), null,
                         e != null ? e.baseUrl() + " (" + VerificationText.of(e.verification()) + ")"
                                 + (status.message() == null || status.message().isBlank() ? "" : ": " + status.message())
@@ -247,7 +247,7 @@ public final class BackendStatusModel implements SidecarListener {
     public void stateChanged(LaunchHandle handle, SidecarState oldState, SidecarState newState) {
         synchronized (lock) {
             lastLaunched = handle;
-            add(new DiscoveryEvent(Instant.now(), "launcher", newState.name(), null,
+            add(new StatusEvent(Instant.now(), "launcher", newState.name(), null,
                     "sidecar " + handle.pid().stream().mapToObj(p -> "pid " + p).findFirst().orElse("")
                             + " " + oldState + " -> " + newState));
         }
@@ -259,7 +259,7 @@ public final class BackendStatusModel implements SidecarListener {
     public void announced(LaunchHandle handle, SidecarAnnouncement announcement) {
         synchronized (lock) {
             lastLaunched = handle;
-            add(new DiscoveryEvent(Instant.now(), "announcement", announcement.verified() ? "VERIFIED" : "UNVERIFIED",
+            add(new StatusEvent(Instant.now(), "announcement", announcement.verified() ? "VERIFIED" : "UNVERIFIED",
                     null, "port " + announcement.announcement().port() + ", pid " + announcement.pid()
                             + ", restarts " + announcement.restartCount()));
         }
@@ -272,7 +272,7 @@ public final class BackendStatusModel implements SidecarListener {
                 + (restarting ? ", restarting" : "");
         synchronized (lock) {
             lastLaunched = handle;
-            add(new DiscoveryEvent(Instant.now(), "launcher", "EXITED", null, detail));
+            add(new StatusEvent(Instant.now(), "launcher", "EXITED", null, detail));
         }
         consoles.note(handle, "process exited: " + detail);
         changed(true);
@@ -281,7 +281,7 @@ public final class BackendStatusModel implements SidecarListener {
     @Override
     public void diagnostic(LaunchHandle handle, String message) {
         synchronized (lock) {
-            add(new DiscoveryEvent(Instant.now(), "launcher", "DIAGNOSTIC", null, message));
+            add(new StatusEvent(Instant.now(), "launcher", "DIAGNOSTIC", null, message));
         }
         consoles.note(handle, message);
         changed(false);
@@ -307,7 +307,7 @@ public final class BackendStatusModel implements SidecarListener {
         return new SidecarInfo(pid, state, h.startTime(), h.restartCount(), String.join(" ", h.spec().command()));
     }
 
-    private void add(DiscoveryEvent e) {
+    private void add(StatusEvent e) {
         events.addFirst(e);
         while (events.size() > MAX_EVENTS) {
             events.removeLast();

@@ -7,11 +7,11 @@ import org.osgi.framework.FrameworkUtil;
 import org.osgi.util.tracker.ServiceTracker;
 
 /** Gets Portolan's DS services from the OSGi registry for the headless commands. */
-final class Services {
+final class CliServices {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private Services() {
+    private CliServices() {
     }
 
     /** Thrown when a service does not come up; the CLI exits with {@link ExitCodes#SERVICE_MISSING}. */
@@ -35,7 +35,7 @@ final class Services {
     }
 
     static <T> T get(Class<T> type) throws MissingServiceException, InterruptedException {
-        BundleContext ctx = FrameworkUtil.getBundle(Services.class).getBundleContext();
+        BundleContext ctx = FrameworkUtil.getBundle(CliServices.class).getBundleContext();
         ServiceTracker<T, T> t = new ServiceTracker<>(ctx, type, null);
         t.open(); // kept open for the life of the command: closing would release the service
         T service = t.waitForService(WAIT.toMillis());
