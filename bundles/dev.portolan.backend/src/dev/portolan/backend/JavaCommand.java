@@ -79,13 +79,13 @@ public final class JavaCommand {
             String s = res.toString();
             if (s.startsWith("jar:file:") && s.contains("!/")) {
                 try {
-                    return toPath(new URL(s.substring(4, s.indexOf("!/"))));
+                    return toPath(url(s.substring(4, s.indexOf("!/"))));
                 } catch (java.net.MalformedURLException e) {
                     // fall through to the error below
                 }
             } else if (s.startsWith("file:") && s.endsWith(rel)) {
                 try {
-                    return toPath(new URL(s.substring(0, s.length() - rel.length())));
+                    return toPath(url(s.substring(0, s.length() - rel.length())));
                 } catch (java.net.MalformedURLException e) {
                     // fall through to the error below
                 }
@@ -93,6 +93,16 @@ public final class JavaCommand {
         }
         throw new IllegalStateException("cannot find the class-path entry of " + c.getName() + " (code source "
                 + url + ", resource " + res + ")");
+    }
+
+    /**
+     * The URL of a class-path entry as the class loader spelled it. Deliberately {@code new URL(String)}: such URLs
+     * may hold unescaped characters (a space in a directory name), which {@code URI.create} rejects; {@link #toPath}
+     * then falls back to the URL's path.
+     */
+    @SuppressWarnings("deprecation")
+    private static URL url(String spec) throws java.net.MalformedURLException {
+        return new URL(spec);
     }
 
     private static Path toPath(URL url) {

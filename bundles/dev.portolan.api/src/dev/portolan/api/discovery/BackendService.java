@@ -12,6 +12,19 @@ import dev.portolan.api.launch.LaunchSpec;
  */
 public interface BackendService {
 
+    /**
+     * Service property of the {@link LaunchHandle} service the backend service registers for the sidecar it owns
+     * (value {@value #OWN_SIDECAR_VALUE}). @since 0.1.4
+     */
+    String OWN_SIDECAR_PROPERTY = "portolan.sidecar";
+    /** @since 0.1.4 */
+    String OWN_SIDECAR_VALUE = "own";
+    /**
+     * Filter for a reference to our sidecar's {@link LaunchHandle} service: components that only need our sidecar
+     * reference its handle, not the backend service (no DS cycle through the launcher's listeners). @since 0.1.4
+     */
+    String OWN_SIDECAR_FILTER = "(" + OWN_SIDECAR_PROPERTY + "=" + OWN_SIDECAR_VALUE + ")";
+
     /** The sidecar currently managed, if one was started and has not been stopped. */
     Optional<LaunchHandle> sidecar();
 

@@ -3,6 +3,7 @@ package dev.portolan.api.discovery;
 import java.util.concurrent.CompletableFuture;
 
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.Subscription;
 
 /**
  * Holds the current backend endpoint, keeps it healthy and recovers it: periodic health + identity checks; on
@@ -23,8 +24,11 @@ public interface EndpointTracker {
         return java.util.Optional.empty();
     }
 
-    /** Adds a listener, which is called at once with {@link #current()}; close the handle to remove it. */
-    AutoCloseable addListener(EndpointListener listener);
+    /**
+     * Adds a listener, which is called at once with {@link #current()}; close the handle to remove it. (Returns a
+     * {@link Subscription} since 0.1.4.)
+     */
+    Subscription addListener(EndpointListener listener);
 
     /** Runs discovery now (coalesced with a run in progress); completes with the resulting status. */
     CompletableFuture<EndpointStatus> refresh();

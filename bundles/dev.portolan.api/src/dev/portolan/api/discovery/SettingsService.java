@@ -3,6 +3,8 @@ package dev.portolan.api.discovery;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import dev.portolan.api.Subscription;
+
 /**
  * Front-end configuration: what the user configured (preferences) overlaid by environment variables.
  */
@@ -42,6 +44,9 @@ public interface SettingsService {
                 : java.util.OptionalInt.empty();
     }
 
-    /** Adds a listener for effective-settings changes; close the handle to remove it. */
-    AutoCloseable addListener(Consumer<PortolanSettings> listener);
+    /**
+     * Adds a listener for effective-settings changes; close the handle to remove it. (Returns a {@link Subscription}
+     * since 0.1.4.)
+     */
+    Subscription addListener(Consumer<PortolanSettings> listener);
 }

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
+import dev.portolan.api.Subscription;
+
 /** A launched sidecar. Thread-safe. */
 public interface LaunchHandle {
 
@@ -59,8 +61,11 @@ public interface LaunchHandle {
     /** Stops the current incarnation and starts a new one; the returned future completes with its announcement. */
     CompletableFuture<SidecarAnnouncement> restart();
 
-    /** Adds a listener for this sidecar; close the returned handle to remove it. */
-    AutoCloseable addListener(SidecarListener listener);
+    /**
+     * Adds a listener for this sidecar; close the returned handle to remove it. (Returns a {@link Subscription}
+     * since 0.1.4.)
+     */
+    Subscription addListener(SidecarListener listener);
 
     /**
      * Why the sidecar is {@link SidecarState#FAILED} (announcement timeout, exit before announcing, crash loop), with

@@ -7,6 +7,7 @@ import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
 import org.osgi.util.tracker.ServiceTracker;
 
+import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
@@ -18,7 +19,7 @@ import dev.portolan.api.discovery.EndpointTracker;
  */
 final class EndpointLog {
 
-    private final ServiceTracker<EndpointTracker, AutoCloseable> tracker;
+    private final ServiceTracker<EndpointTracker, Subscription> tracker;
 
     EndpointLog(PrintStream out) {
         BundleContext ctx = FrameworkUtil.getBundle(EndpointLog.class).getBundleContext();
@@ -26,7 +27,7 @@ final class EndpointLog {
             private EndpointState last;
 
             @Override
-            public AutoCloseable addingService(ServiceReference<EndpointTracker> reference) {
+            public Subscription addingService(ServiceReference<EndpointTracker> reference) {
                 EndpointTracker t = ctx.getService(reference);
                 return t == null ? null : t.addListener(s -> print(out, s));
             }
@@ -43,12 +44,8 @@ final class EndpointLog {
             }
 
             @Override
-            public void removedService(ServiceReference<EndpointTracker> reference, AutoCloseable subscription) {
-                try {
-                    subscription.close();
-                } catch (Exception e) {
-                    // removing a listener does not fail
-                }
+            public void removedService(ServiceReference<EndpointTracker> reference, Subscription subscription) {
+                subscription.close();
                 ctx.ungetService(reference);
             }
         };

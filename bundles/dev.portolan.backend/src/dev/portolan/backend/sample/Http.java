@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 
-import dev.portolan.core.internal.Json;
+import dev.portolan.core.json.Json;
 
 /** Small JSON/HTTP helpers of the sample backend over the JDK {@code HttpExchange}. */
 final class Http {

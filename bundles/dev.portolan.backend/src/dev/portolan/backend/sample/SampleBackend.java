@@ -51,7 +51,7 @@ public final class SampleBackend implements AutoCloseable {
     /** The version this backend reports. */
     public static final String VERSION = "0.1.0";
     /** The line on stdin that stops a sidecar gracefully. */
-    public static final String SHUTDOWN_COMMAND = "sidecar shutdown";
+    public static final String SHUTDOWN_COMMAND = dev.portolan.core.protocol.SidecarProtocol.SHUTDOWN_LINE;
     /** JVM option every launch of this backend needs (keep-alive latency, see the field notes). */
     public static final String NODELAY = "-Dsun.net.httpserver.nodelay=true";
 

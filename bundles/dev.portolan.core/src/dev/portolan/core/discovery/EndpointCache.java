@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.Verification;
-import dev.portolan.core.internal.Json;
+import dev.portolan.core.json.Json;
 
 /**
  * The last good endpoint, one small JSON file ({@value #FILE_NAME} in the {@link StateDirectory}), written atomically

@@ -23,7 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Verification;
-import dev.portolan.core.internal.Json;
+import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.IdentityProof;
 
 /**

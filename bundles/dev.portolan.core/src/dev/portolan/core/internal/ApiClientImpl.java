@@ -23,6 +23,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.ApiClient;
 import dev.portolan.api.discovery.ApiException;
 import dev.portolan.api.discovery.EndpointState;
@@ -178,7 +179,7 @@ public final class ApiClientImpl implements ApiClient {
         }
         Duration limit = settings.effective().discoveryTimeout();
         CompletableFuture<EndpointStatus> found = new CompletableFuture<>();
-        AutoCloseable handle = tracker.addListener(s -> {
+        Subscription handle = tracker.addListener(s -> {
             if (usable(s)) {
                 found.complete(s);
             }
@@ -196,11 +197,7 @@ public final class ApiClientImpl implements ApiClient {
             throw new ApiException.NoBackendException(Troubleshooting.withHint("no backend available: " + e.getCause()),
                     e.getCause());
         } finally {
-            try {
-                handle.close();
-            } catch (Exception e) {
-                // listener removal cannot fail
-            }
+            handle.close();
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.portolan.core.internal;
 
-import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +31,8 @@ import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.api.discovery.SidecarObserver;
+import dev.portolan.api.launch.DefaultBackendCommand;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
@@ -55,8 +56,14 @@ public final class BackendServiceImpl implements BackendService {
     private volatile SidecarLauncher launcher;
     @Reference
     private EndpointTracker tracker;
+    /** Hears of our sidecar's announcements and stops at once (the tracker component provides it). */
+    @Reference
+    private SidecarObserver observer;
     @Reference
     private SettingsService settings;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile DefaultBackendCommand defaultCommand;
 
     private final Object lock = new Object();
     private LaunchHandle handle; // guarded by lock
@@ -67,26 +74,26 @@ public final class BackendServiceImpl implements BackendService {
     }
 
     /** For use outside OSGi. */
-    public BackendServiceImpl(SidecarLauncher launcher, EndpointTracker tracker, SettingsService settings) {
+    public BackendServiceImpl(SidecarLauncher launcher, EndpointTracker tracker, SidecarObserver observer,
+            SettingsService settings) {
         this.launcher = launcher;
         this.tracker = tracker;
+        this.observer = observer;
         this.settings = settings;
+    }
+
+    /** Outside OSGi: the command started when none is configured. */
+    public void setDefaultCommand(DefaultBackendCommand command) {
+        this.defaultCommand = command;
     }
 
     @Activate
     void activate(BundleContext bundleContext) {
         this.context = bundleContext;
-        OwnSidecar.attach(this);
-    }
-
-    /** Outside OSGi. */
-    public void activate() {
-        OwnSidecar.attach(this);
     }
 
     @Deactivate
     void deactivate() {
-        OwnSidecar.detach(this);
         try {
             stop().get(15, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -110,7 +117,13 @@ public final class BackendServiceImpl implements BackendService {
         PortolanSettings s = settings.effective();
         List<String> command = s.backendCommand();
         if (command.isEmpty()) {
-            command = DefaultBackend.command();
+            DefaultBackendCommand d = defaultCommand;
+            if (d == null) {
+                throw new LaunchException("no backend command is configured (Preferences > Portolan, PortolanSettings."
+                        + "backendCommand) and no default backend is installed (the bundled sample backend, bundle "
+                        + "dev.portolan.backend, registers one)");
+            }
+            command = d.command();
         }
         // the sidecar allocates from the range this front end scans
         OptionalInt pin = settings.pinnedPort();
@@ -235,10 +248,10 @@ public final class BackendServiceImpl implements BackendService {
         if (ctx == null) {
             return;
         }
-        // the announcement strategy finds our sidecar through this service (registered outside the lock: service
+        // the announcement strategy, discovery and the tracker find our sidecar through this service (registered outside the lock: service
         // events call out to other bundles)
         Hashtable<String, Object> props = new Hashtable<>();
-        props.put("portolan.sidecar", "own");
+        props.put(OWN_SIDECAR_PROPERTY, OWN_SIDECAR_VALUE);
         props.put(Constants.SERVICE_RANKING, 0);
         ServiceRegistration<LaunchHandle> registration = ctx.registerService(LaunchHandle.class, h, props);
         boolean stillOurs;
@@ -287,14 +300,11 @@ public final class BackendServiceImpl implements BackendService {
         if (e.pid() == null) {
             e = e.withPid(a.pid());
         }
-        if (tracker instanceof EndpointTrackerImpl t) {
-            // an announcement that proved a secret: health checks go on proving the same identity (a process-verified
-            // one proved none, its backend does not speak the protocol); the API token is ours either way
-            BackendCredentials c = h.credentials();
-            boolean secret = a.verification() == Verification.CHALLENGE || a.verification() == Verification.TOKEN_ECHO;
-            return t.acceptAnnouncement(e, secret ? c : new BackendCredentials(null, c.apiToken(), null, false));
-        }
-        return tracker.current();
+        // an announcement that proved a secret: health checks go on proving the same identity (a process-verified
+        // one proved none, its backend does not speak the protocol); the API token is ours either way
+        BackendCredentials c = h.credentials();
+        boolean secret = a.verification() == Verification.CHALLENGE || a.verification() == Verification.TOKEN_ECHO;
+        return observer.acceptAnnouncement(e, secret ? c : new BackendCredentials(null, c.apiToken(), null, false));
     }
 
     /** Our sidecar's process went away by itself: the tracker knows at once, without waiting for a health check. */
@@ -304,12 +314,10 @@ public final class BackendServiceImpl implements BackendService {
                 return;
             }
         }
-        if (tracker instanceof EndpointTrackerImpl t) {
-            h.lastAnnouncement().ifPresent(a -> t.sidecarStopped(a.announcement().port(),
-                    "our sidecar (pid " + a.pid() + ") exited" + (to == SidecarState.STARTING
-                            ? "; the launcher is restarting it"
-                            : " (" + to + ")")));
-        }
+        h.lastAnnouncement().ifPresent(a -> observer.sidecarStopped(a.announcement().port(),
+                "our sidecar (pid " + a.pid() + ") exited" + (to == SidecarState.STARTING
+                        ? "; the launcher is restarting it"
+                        : " (" + to + ")")));
     }
 
     @Override
@@ -337,9 +345,7 @@ public final class BackendServiceImpl implements BackendService {
 
     /** Tells the tracker first (so that the health monitor does not mistake the stop for a crash), then stops. */
     private CompletableFuture<Void> retire(LaunchHandle h, String why) {
-        if (tracker instanceof EndpointTrackerImpl t) {
-            h.lastAnnouncement().ifPresent(a -> t.sidecarStopped(a.announcement().port(), why));
-        }
+        h.lastAnnouncement().ifPresent(a -> observer.sidecarStopped(a.announcement().port(), why));
         return h.stop();
     }
 
@@ -364,34 +370,5 @@ public final class BackendServiceImpl implements BackendService {
             return start();
         }
         return start(spec);
-    }
-
-    /**
-     * Recovery hook of the tracker: the endpoint stopped answering. Only a sidecar that hangs — its process alive
-     * while it claims to run — is restarted, and only when its restart policy allows restarts. A dead process is the
-     * launcher's to handle (its exit event follows, and its restart policy decides); a sidecar that ended for good
-     * (stopped, exited with restarts off, crash loop) stays down until the user starts it: recovery never overrides
-     * the policy the sidecar was launched with.
-     */
-    void recover(Endpoint lost) {
-        LaunchHandle h;
-        synchronized (lock) {
-            h = handle;
-        }
-        if (h == null) {
-            return;
-        }
-        boolean ours = h.lastAnnouncement().map(a -> a.announcement().port() == lost.port()).orElse(false);
-        if (!ours || !h.spec().restartPolicy().enabled()) {
-            return;
-        }
-        SidecarState state = h.state();
-        boolean alive = h.pid().stream().mapToObj(ProcessHandle::of).anyMatch(p -> p.map(ProcessHandle::isAlive)
-                .orElse(false));
-        if ((state == SidecarState.ANNOUNCED || state == SidecarState.RUNNING) && alive) {
-            LOG.log(System.Logger.Level.INFO, "sidecar is not answering at " + lost.baseUrl() + ": restarting it");
-            h.restart().orTimeout(Duration.ofSeconds(60).toMillis(), TimeUnit.MILLISECONDS);
-        }
-        // STARTING/STOPPING: the launcher's restart policy is at work; its announcement reaches the tracker
     }
 }

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
@@ -33,6 +34,7 @@ import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.AmbiguousBackendsException;
+import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.Candidate;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
@@ -43,6 +45,7 @@ import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.discovery.StrategyOutcome.Result;
 import dev.portolan.api.discovery.StrategyOutcome;
+import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.ports.PortStatus;
 import dev.portolan.api.metrics.PortolanMetrics;
@@ -81,6 +84,11 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
         t.setDaemon(true);
         return t;
     });
+    /** Our sidecar's handle service (registered by the backend service while it runs one). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER)
+    private volatile LaunchHandle ownSidecar;
+    private final OwnSidecar own = new OwnSidecar(() -> Optional.ofNullable(ownSidecar));
     private final Object lock = new Object();
     /** A run, identified by what it was requested with (settings, expected token, timeout). */
     private record Run(Object key, Duration timeout, CompletableFuture<DiscoveryResult> result) {
@@ -241,7 +249,12 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
 
     /** What identities are checked against: our sidecar's credentials, else the configured ones, else none. */
     BackendCredentials expected() {
-        return OwnSidecar.expected();
+        return own.expected();
+    }
+
+    /** Outside OSGi: where our sidecar's handle comes from (e.g. {@code backendService::sidecar}). */
+    public void setOwnSidecar(Supplier<Optional<LaunchHandle>> handleSource) {
+        own.use(handleSource);
     }
 
     private DiscoveryResult run(Duration timeout) throws InterruptedException {

@@ -3,19 +3,10 @@ package dev.portolan.core.internal;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -24,11 +15,12 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.Subscription;
+import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.EndpointListener;
@@ -36,7 +28,9 @@ import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.api.discovery.SidecarObserver;
 import dev.portolan.api.discovery.StrategyOutcome;
+import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.core.discovery.HealthProbe;
@@ -48,31 +42,13 @@ import dev.portolan.core.discovery.HealthProbe;
  * is restarted when it has died, and discovery runs again (and keeps retrying every interval while UNAVAILABLE).
  * Every new good endpoint is written to the endpoint cache.
  */
-@Component(service = EndpointTracker.class, property = "service.ranking:Integer=0")
-public final class EndpointTrackerImpl implements EndpointTracker {
+@Component(service = { EndpointTracker.class, SidecarObserver.class }, property = "service.ranking:Integer=0")
+public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserver {
 
-    private static final System.Logger LOG = System.getLogger(EndpointTrackerImpl.class.getName());
     /** The longest wait between two discovery retries while no backend is available. */
     public static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
     /** How long deactivation waits for queued listener deliveries and cache writes. */
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
-
-    private final class Registration implements AutoCloseable {
-        final EndpointListener listener;
-        volatile boolean closed;
-
-        Registration(EndpointListener listener) {
-            this.listener = listener;
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-            synchronized (lock) {
-                listeners.remove(this);
-            }
-        }
-    }
 
     @Reference
     private DiscoveryService discovery;
@@ -86,21 +62,43 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile PortolanMetrics metrics;
 
+    /** Our sidecar's handle service (registered by the backend service while it runs one). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER)
+    private volatile LaunchHandle ownSidecar;
+    private final OwnSidecar own = new OwnSidecar(() -> Optional.ofNullable(ownSidecar));
     private final Object lock = new Object();
-    private final List<Registration> listeners = new ArrayList<>();
-    private final Map<EndpointListener, Registration> whiteboard = new IdentityHashMap<>();
-    private final ExecutorService events = Executors.newSingleThreadExecutor(r -> daemon(r, "portolan-endpoint-events"));
-    /** Cache writes (with fsync) run here, off the event thread, so they never delay listeners. */
-    private final ExecutorService cacheWriter = Executors
-            .newSingleThreadExecutor(r -> daemon(r, "portolan-endpoint-cache"));
-    /** One queued cache write at a time, carrying the latest endpoint. */
-    private record CacheWrite(Endpoint endpoint, BackendCredentials credentials) {
-    }
+    private final EndpointListeners listeners = new EndpointListeners(lock);
+    private final EndpointCacheWriter cacheWriter = new EndpointCacheWriter();
+    private final HealthMonitor monitor = new HealthMonitor(lock, new HealthMonitor.Target() {
+        @Override
+        public HealthMonitor.Look look() {
+            return new HealthMonitor.Look(current.state(), current.endpoint(), currentCredentials, override != null);
+        }
 
-    private final java.util.concurrent.atomic.AtomicReference<CacheWrite> pendingCacheWrite =
-            new java.util.concurrent.atomic.AtomicReference<>();
-    private final ScheduledExecutorService monitor = Executors
-            .newSingleThreadScheduledExecutor(r -> daemon(r, "portolan-health-monitor"));
+        @Override
+        public CompletableFuture<EndpointStatus> checkOverride() {
+            return EndpointTrackerImpl.this.checkOverride();
+        }
+
+        @Override
+        public CompletableFuture<EndpointStatus> lost(Endpoint endpoint, String why) {
+            return EndpointTrackerImpl.this.lost(endpoint, why);
+        }
+
+        @Override
+        public CompletableFuture<EndpointStatus> retry() {
+            return refresh(false);
+        }
+
+        @Override
+        public void checked(Duration latency, boolean accepted) {
+            PortolanMetrics m = metrics;
+            if (m != null) {
+                m.healthChecked(latency, accepted);
+            }
+        }
+    });
     // guarded by lock
     private EndpointStatus current = new EndpointStatus(EndpointState.DISCOVERING, null, null, null, "starting", 0);
     /** The secrets the current endpoint is checked and called with (never logged). */
@@ -118,15 +116,8 @@ public final class EndpointTrackerImpl implements EndpointTracker {
      */
     private long sidecarEvents;
     private Endpoint lastCached;
-    private ScheduledFuture<?> tick;
-    private Duration tickInterval;
-    private boolean probeInFlight;
-    /** While UNAVAILABLE: discovery retries back off from one health interval up to {@link #MAX_RETRY_DELAY}. */
-    private Duration retryDelay = Duration.ZERO;
-    private long nextRetryNanos;
-    private boolean retryInFlight;
     private boolean closed;
-    private AutoCloseable settingsListener;
+    private Subscription settingsListener;
 
     public EndpointTrackerImpl() {
     }
@@ -137,92 +128,38 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         this.settings = settings;
     }
 
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
-    }
-
     @Activate
     public void activate() {
         HealthProbe.retain();
-        settingsListener = settings.addListener(s -> reschedule());
-        reschedule();
+        settingsListener = settings.addListener(s -> monitor.schedule(s.healthInterval()));
+        monitor.schedule(settings.effective().healthInterval());
         refresh();
     }
 
     @Deactivate
     public void deactivate() {
-        try {
-            if (settingsListener != null) {
-                settingsListener.close();
-            }
-        } catch (Exception e) {
-            // nothing to do
+        if (settingsListener != null) {
+            settingsListener.close();
         }
         synchronized (lock) {
             closed = true;
-            if (tick != null) {
-                tick.cancel(false);
-            }
         }
-        monitor.shutdownNow();
-        events.shutdown();
-        awaitTermination(events, "endpoint listeners");
-        cacheWriter.shutdown();
-        awaitTermination(cacheWriter, "endpoint cache writer");
+        monitor.close();
+        listeners.shutdown(SHUTDOWN_WAIT);
+        cacheWriter.shutdown(SHUTDOWN_WAIT);
         HealthProbe.release();
-    }
-
-    private static void awaitTermination(ExecutorService executor, String what) {
-        try {
-            if (!executor.awaitTermination(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.log(System.Logger.Level.WARNING, what + " still busy " + SHUTDOWN_WAIT + " after deactivation");
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            executor.shutdownNow();
-        }
-    }
-
-    private void reschedule() {
-        Duration interval = settings.effective().healthInterval();
-        if (interval.toMillis() < 10) {
-            interval = Duration.ofMillis(10);
-        }
-        synchronized (lock) {
-            if (interval.equals(tickInterval) && tick != null) {
-                return;
-            }
-            if (tick != null) {
-                tick.cancel(false);
-            }
-            tickInterval = interval;
-            if (!closed) {
-                tick = monitor.scheduleWithFixedDelay(this::healthTick, interval.toMillis(), interval.toMillis(),
-                        TimeUnit.MILLISECONDS);
-            }
-        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void addEndpointListener(EndpointListener listener) {
-        Registration r = (Registration) addListener(listener);
         synchronized (lock) {
-            whiteboard.put(listener, r);
+            listeners.addWhiteboard(listener, current, closed);
         }
     }
 
     void removeEndpointListener(EndpointListener listener) {
-        Registration r;
-        synchronized (lock) {
-            r = whiteboard.remove(listener);
-        }
-        if (r != null) {
-            r.close();
-        }
+        listeners.removeWhiteboard(listener);
     }
 
     @Override
@@ -247,27 +184,9 @@ public final class EndpointTrackerImpl implements EndpointTracker {
     }
 
     @Override
-    public AutoCloseable addListener(EndpointListener listener) {
-        Objects.requireNonNull(listener, "listener");
-        Registration r = new Registration(listener);
+    public Subscription addListener(EndpointListener listener) {
         synchronized (lock) {
-            listeners.add(r);
-            EndpointStatus s = current;
-            if (!closed) {
-                events.execute(() -> deliver(r, s)); // only enqueues: delivered after the lock is released
-            }
-        }
-        return r;
-    }
-
-    private static void deliver(Registration r, EndpointStatus s) {
-        if (r.closed) {
-            return;
-        }
-        try {
-            r.listener.endpointChanged(s);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "endpoint listener " + r.listener + " failed", e);
+            return listeners.add(listener, current, closed); // only enqueues: delivered after the lock is released
         }
     }
 
@@ -279,8 +198,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             BackendCredentials credentials) {
         Endpoint cur = current.endpoint();
         if (state != EndpointState.UNAVAILABLE) {
-            retryDelay = Duration.ZERO; // the next outage starts retrying at once
-            nextRetryNanos = 0;
+            monitor.resetBackoff();
         }
         if (state == EndpointState.AVAILABLE && current.state() == EndpointState.AVAILABLE && cur != null
                 && endpoint != null && cur.baseUrl().equals(endpoint.baseUrl())
@@ -299,7 +217,6 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         }
         EndpointStatus s = new EndpointStatus(state, endpoint, Instant.now(), latency, message, current.sequence() + 1);
         current = s;
-        List<Registration> targets = List.copyOf(listeners);
         boolean cache = (state == EndpointState.AVAILABLE || state == EndpointState.OVERRIDDEN) && endpoint != null
                 && !endpoint.equals(lastCached);
         if (cache) {
@@ -308,56 +225,15 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         if (closed) {
             return s; // deactivated: nobody to tell any more
         }
-        events.execute(() -> {
-            for (Registration r : targets) {
-                deliver(r, s);
-            }
-            post(s);
-            if (cache && pendingCacheWrite.getAndSet(new CacheWrite(endpoint, credentials)) == null) {
-                // coalesced: one queued write at a time, writing the latest endpoint
-                cacheWriter.execute(() -> {
-                    CacheWrite latest = pendingCacheWrite.getAndSet(null);
-                    if (latest != null) {
-                        writeCache(latest.endpoint(), latest.credentials());
-                    }
-                });
+        listeners.publish(s, () -> {
+            EndpointEvents.post(eventAdmin, s);
+            if (cache) {
+                cacheWriter.write(endpoint, credentials);
             }
         });
         return s;
     }
 
-    private void post(EndpointStatus s) {
-        EventAdmin ea = eventAdmin;
-        if (ea == null) {
-            return;
-        }
-        Map<String, Object> props = new HashMap<>();
-        props.put("state", s.state().name());
-        props.put("sequence", s.sequence());
-        if (s.message() != null) {
-            props.put("message", s.message());
-        }
-        if (s.endpoint() != null) {
-            props.put("url", s.endpoint().baseUrl().toString());
-            props.put("port", s.endpoint().port());
-            props.put("source", s.endpoint().source());
-            props.put("verified", s.endpoint().verified());
-        }
-        try {
-            ea.postEvent(new Event(TOPIC_ENDPOINT_CHANGED, props));
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "cannot post endpoint event", e);
-        }
-    }
-
-    private static void writeCache(Endpoint endpoint, BackendCredentials credentials) {
-        EndpointCache cache = EndpointCache.atDefaultLocation();
-        try {
-            cache.write(endpoint, credentials);
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot write the endpoint cache " + cache.file() + ": " + e);
-        }
-    }
 
     /**
      * Completes once every change published before this call has been delivered to listeners and written to the
@@ -369,7 +245,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             if (closed) {
                 done.complete(null);
             } else {
-                events.execute(() -> cacheWriter.execute(() -> done.complete(null)));
+                listeners.execute(() -> cacheWriter.afterQueuedWrites(done));
             }
         }
         return done;
@@ -518,14 +394,16 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         }
     }
 
-    private static BackendCredentials expected() {
-        return OwnSidecar.expected();
+    private BackendCredentials expected() {
+        return own.expected();
     }
 
-    /**
-     * Fast path for our own sidecar's accepted announcement (no probe: it came from our child's stdout and the
-     * launcher checked it). Ignored while an override is pinned.
-     */
+    /** Outside OSGi: where our sidecar's handle comes from (e.g. {@code backendService::sidecar}). */
+    public void setOwnSidecar(Supplier<Optional<LaunchHandle>> handleSource) {
+        own.use(handleSource);
+    }
+
+    @Override
     public EndpointStatus acceptAnnouncement(Endpoint endpoint, BackendCredentials credentials) {
         synchronized (lock) {
             if (override != null) {
@@ -536,10 +414,7 @@ public final class EndpointTrackerImpl implements EndpointTracker {
         }
     }
 
-    /**
-     * Our sidecar on {@code port} is being stopped on purpose: UNAVAILABLE when it is the current endpoint (unless
-     * overridden), without a recovery restart.
-     */
+    @Override
     public EndpointStatus sidecarStopped(int port, String message) {
         synchronized (lock) {
             if (override != null || current.endpoint() == null || current.endpoint().port() != port) {
@@ -631,87 +506,12 @@ public final class EndpointTrackerImpl implements EndpointTracker {
             publish(EndpointState.UNAVAILABLE, null, null,
                     "backend at " + endpoint.baseUrl() + " stopped answering: " + why, BackendCredentials.NONE);
         }
-        OwnSidecar.owner().ifPresent(b -> b.recover(endpoint));
+        own.recover(endpoint);
         return refresh(true);
-    }
-
-    /**
-     * On the monitor thread, every health interval; never blocks it: probes and discovery run asynchronously, one
-     * at a time.
-     */
-    private void healthTick() {
-        try {
-            Endpoint e;
-            BackendCredentials credentials;
-            EndpointState state;
-            Endpoint ov;
-            Duration interval;
-            synchronized (lock) {
-                e = current.endpoint();
-                credentials = currentCredentials;
-                state = current.state();
-                ov = override;
-                interval = tickInterval;
-            }
-            if (ov != null) {
-                checkOverride();
-            } else if (state == EndpointState.AVAILABLE && e != null) {
-                probe(e, credentials, interval);
-            } else if (state == EndpointState.UNAVAILABLE) {
-                retryDiscovery(interval);
-            }
-        } catch (RuntimeException ex) {
-            LOG.log(System.Logger.Level.WARNING, "health check failed", ex);
-        }
-    }
-
-    private void probe(Endpoint e, BackendCredentials credentials, Duration interval) {
-        synchronized (lock) {
-            if (probeInFlight) {
-                return;
-            }
-            probeInFlight = true;
-        }
-        Duration timeout = interval.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : interval;
-        HealthProbe.probeAsync(e.healthUrl(), credentials, timeout).whenComplete((r, err) -> {
-            synchronized (lock) {
-                probeInFlight = false;
-            }
-            PortolanMetrics m = metrics;
-            if (m != null) {
-                m.healthChecked(r != null ? r.latency() : null, r != null && r.accepted());
-            }
-            if (r != null && !r.accepted()) {
-                lost(e, r.detail());
-            }
-        });
-    }
-
-    /** While UNAVAILABLE: rediscover, at most one run at a time, backing off between failed runs. */
-    private void retryDiscovery(Duration interval) {
-        synchronized (lock) {
-            if (retryInFlight || !retryDelay.isZero() && System.nanoTime() - nextRetryNanos < 0) {
-                return;
-            }
-            retryInFlight = true;
-        }
-        refresh(false).whenComplete((status, err) -> {
-            synchronized (lock) {
-                retryInFlight = false;
-                if (current.state() == EndpointState.UNAVAILABLE) {
-                    Duration doubled = retryDelay.multipliedBy(2);
-                    retryDelay = doubled.compareTo(interval) < 0 ? interval
-                            : doubled.compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : doubled;
-                    nextRetryNanos = System.nanoTime() + retryDelay.toNanos();
-                }
-            }
-        });
     }
 
     /** The current wait between discovery retries while UNAVAILABLE (zero when not backing off). */
     public Duration retryDelay() {
-        synchronized (lock) {
-            return retryDelay;
-        }
+        return monitor.retryDelay();
     }
 }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.Announcement;
+import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.core.protocol.MalformedAnnouncementException;
 

@@ -1,50 +1,77 @@
 package dev.portolan.core.internal;
 
+import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.Endpoint;
 import dev.portolan.api.launch.LaunchHandle;
+import dev.portolan.api.launch.SidecarState;
 import dev.portolan.core.discovery.ExpectedToken;
 
 /**
- * The sidecar this front end owns, shared inside the core bundle: the backend service sets it, discovery and the
- * tracker read its launch token (identity checks) and ask the backend service to recover it. A plain holder instead
- * of DS references, so that using discovery does not activate the backend service and the tracker (no cycle).
+ * The sidecar this front end owns, as discovery and the tracker see it: the {@link LaunchHandle} service the backend
+ * service registers with {@link dev.portolan.api.discovery.BackendService#OWN_SIDECAR_FILTER} (an optional, dynamic
+ * reference of their components: no reference to the backend service, so no DS cycle), or outside OSGi whatever
+ * {@link #use(Supplier)} names.
  */
 final class OwnSidecar {
 
-    private static final AtomicReference<BackendServiceImpl> OWNER = new AtomicReference<>();
+    private static final System.Logger LOG = System.getLogger(OwnSidecar.class.getName());
 
-    private OwnSidecar() {
+    private volatile Supplier<Optional<LaunchHandle>> source;
+
+    /** @param source our sidecar's handle as the component's reference sees it */
+    OwnSidecar(Supplier<Optional<LaunchHandle>> source) {
+        this.source = source;
     }
 
-    static void attach(BackendServiceImpl owner) {
-        OWNER.set(owner);
+    /** Outside OSGi: where our sidecar's handle comes from (e.g. {@code backendService::sidecar}). */
+    void use(Supplier<Optional<LaunchHandle>> handleSource) {
+        source = handleSource;
     }
 
-    static void detach(BackendServiceImpl owner) {
-        OWNER.compareAndSet(owner, null);
-    }
-
-    static Optional<BackendServiceImpl> owner() {
-        return Optional.ofNullable(OWNER.get());
-    }
-
-    static Optional<LaunchHandle> handle() {
-        BackendServiceImpl b = OWNER.get();
-        return b == null ? Optional.empty() : b.sidecar();
+    Optional<LaunchHandle> handle() {
+        return source.get();
     }
 
     /**
      * What identities are checked against: our sidecar's launch credentials, else the configured ones
      * ({@code PORTOLAN_IDENTITY_KEY} / {@code PORTOLAN_TOKEN} of the front end), else none.
      */
-    static BackendCredentials expected() {
+    BackendCredentials expected() {
         Optional<LaunchHandle> h = handle();
         if (h.isPresent()) {
             return h.get().credentials();
         }
         return ExpectedToken.configuredCredentials();
+    }
+
+    /**
+     * Recovery: the endpoint stopped answering. Only our sidecar that hangs — its process alive while it claims to
+     * run — is restarted, and only when its restart policy allows restarts. A dead process is the launcher's to
+     * handle (its exit event follows, and its restart policy decides); a sidecar that ended for good (stopped, exited
+     * with restarts off, crash loop) stays down until the user starts it: recovery never overrides the policy the
+     * sidecar was launched with.
+     */
+    void recover(Endpoint lost) {
+        LaunchHandle h = handle().orElse(null);
+        if (h == null) {
+            return;
+        }
+        boolean ours = h.lastAnnouncement().map(a -> a.announcement().port() == lost.port()).orElse(false);
+        if (!ours || !h.spec().restartPolicy().enabled()) {
+            return;
+        }
+        SidecarState state = h.state();
+        boolean alive = h.pid().stream().mapToObj(ProcessHandle::of).anyMatch(p -> p.map(ProcessHandle::isAlive)
+                .orElse(false));
+        if ((state == SidecarState.ANNOUNCED || state == SidecarState.RUNNING) && alive) {
+            LOG.log(System.Logger.Level.INFO, "sidecar is not answering at " + lost.baseUrl() + ": restarting it");
+            h.restart().orTimeout(Duration.ofSeconds(60).toMillis(), TimeUnit.MILLISECONDS);
+        }
+        // STARTING/STOPPING: the launcher's restart policy is at work; its announcement reaches the tracker
     }
 }

@@ -20,10 +20,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.PortRange;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.core.discovery.AtomicFiles;
 import dev.portolan.core.discovery.StateDirectory;
+import dev.portolan.core.json.Json;
 
 /**
  * Settings: configured values persisted as {@code settings.json} in the state directory, overlaid by the process
@@ -127,7 +129,7 @@ public final class SettingsServiceImpl implements SettingsService {
     }
 
     @Override
-    public AutoCloseable addListener(Consumer<PortolanSettings> listener) {
+    public Subscription addListener(Consumer<PortolanSettings> listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
     }

@@ -15,7 +15,9 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.Verification;
+import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
@@ -36,15 +38,12 @@ public final class AnnouncementStrategy implements DetectorStrategy {
 
     public static final String NAME = "announcement";
 
-    /** Service property of the {@link LaunchHandle} the backend service registers for the sidecar it owns. */
-    public static final String OWN_SIDECAR_FILTER = "(portolan.sidecar=own)";
-
     /**
      * Our sidecar, registered as a service by the backend service while it runs one. A reference to the handle (not
      * to the backend service) keeps discovery from activating the backend service and the tracker.
      */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = OWN_SIDECAR_FILTER)
+            policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER)
     private volatile LaunchHandle sidecar;
 
     public AnnouncementStrategy() {
@@ -67,7 +66,7 @@ public final class AnnouncementStrategy implements DetectorStrategy {
             throw DetectionException.notApplicable("no sidecar was launched by this front end");
         }
         BlockingQueue<SidecarAnnouncement> later = new LinkedBlockingQueue<>();
-        AutoCloseable listener = h.addListener(new SidecarListener() {
+        Subscription listener = h.addListener(new SidecarListener() {
             @Override
             public void announced(LaunchHandle handle, SidecarAnnouncement a) {
                 later.add(a);
@@ -101,11 +100,7 @@ public final class AnnouncementStrategy implements DetectorStrategy {
                 a = next;
             }
         } finally {
-            try {
-                listener.close();
-            } catch (Exception e) {
-                // removing a listener cannot fail
-            }
+            listener.close();
         }
     }
 

@@ -59,7 +59,7 @@ final class Sidecar implements LaunchHandle {
 
     private static final System.Logger LOG = System.getLogger(Sidecar.class.getName());
     /** The line a stop writes to the backend's stdin (the seed's protocol). */
-    static final String SHUTDOWN_LINE = "sidecar shutdown";
+    static final String SHUTDOWN_LINE = dev.portolan.core.protocol.SidecarProtocol.SHUTDOWN_LINE;
     /** How long a stop waits after destroy() (SIGTERM) before destroyForcibly() (SIGKILL). */
     static final Duration DESTROY_WAIT = Duration.ofSeconds(2);
     /** How long a stop waits after destroyForcibly() before giving up on the process (it is reported). */
@@ -953,7 +953,7 @@ final class Sidecar implements LaunchHandle {
     }
 
     @Override
-    public AutoCloseable addListener(SidecarListener listener) {
+    public dev.portolan.api.Subscription addListener(SidecarListener listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
     }

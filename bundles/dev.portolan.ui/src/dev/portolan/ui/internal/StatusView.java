@@ -29,12 +29,13 @@ import org.eclipse.swt.widgets.Table;
 import org.eclipse.ui.part.ViewPart;
 
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.core.discovery.Troubleshooting;
 import dev.portolan.ui.internal.model.BackendStatusModel;
 import dev.portolan.ui.internal.model.StatusSnapshot.Badge;
-import dev.portolan.ui.internal.model.StatusSnapshot.DiscoveryEvent;
+import dev.portolan.ui.internal.model.StatusSnapshot.StatusEvent;
 import dev.portolan.ui.internal.model.StatusSnapshot.PortRow;
 import dev.portolan.ui.internal.model.StatusSnapshot.SidecarInfo;
 import dev.portolan.ui.internal.model.StatusSnapshot;
@@ -58,7 +59,7 @@ public class StatusView extends ViewPart {
 
     private LocalResourceManager resources;
     private Throttler redraw;
-    private AutoCloseable subscription;
+    private Subscription subscription;
     private StatusSnapshot shown = StatusSnapshot.EMPTY;
 
     private Label badge;
@@ -121,11 +122,11 @@ public class StatusView extends ViewPart {
         eventsGroup.setText("Recent discovery events");
         GridLayoutFactory.fillDefaults().margins(4, 4).applyTo(eventsGroup);
         eventsViewer = table(eventsGroup);
-        column(eventsViewer, "Time", 90, DiscoveryEvent.class, e -> Formats.time(e.time()));
-        column(eventsViewer, "Strategy", 100, DiscoveryEvent.class, DiscoveryEvent::strategy);
-        column(eventsViewer, "Result", 100, DiscoveryEvent.class, DiscoveryEvent::result);
-        column(eventsViewer, "Elapsed", 65, DiscoveryEvent.class, e -> Formats.millis(e.elapsed()));
-        column(eventsViewer, "Detail", 320, DiscoveryEvent.class, e -> e.detail() == null ? "" : e.detail());
+        column(eventsViewer, "Time", 90, StatusEvent.class, e -> Formats.time(e.time()));
+        column(eventsViewer, "Strategy", 100, StatusEvent.class, StatusEvent::source);
+        column(eventsViewer, "Result", 100, StatusEvent.class, StatusEvent::result);
+        column(eventsViewer, "Elapsed", 65, StatusEvent.class, e -> Formats.millis(e.elapsed()));
+        column(eventsViewer, "Detail", 320, StatusEvent.class, e -> e.detail() == null ? "" : e.detail());
         portsGroup = new Group(tables, SWT.NONE);
         portsGroup.setText("Port range");
         GridLayoutFactory.fillDefaults().margins(4, 4).applyTo(portsGroup);
@@ -167,7 +168,7 @@ public class StatusView extends ViewPart {
         setLink(docsUrl, e == null ? null : e.docsUrl());
         setLink(healthUrl, e == null ? null : e.healthUrl());
         strategy.setText(e == null ? "–" : e.source());
-        verified.setText(e == null ? "–" : VerificationText.of(e.verification(), Services.settings()
+        verified.setText(e == null ? "–" : VerificationText.of(e.verification(), WorkbenchServices.settings()
                 .map(SettingsService::pinnedPort).filter(p -> p.isPresent() && p.getAsInt() == e.port()).isPresent()));
         latency.setText(st == null || st.latency() == null ? "–" : Formats.millis(st.latency()));
         lastCheck.setText(st == null || st.lastCheck() == null ? "–" : Formats.time(st.lastCheck()));
@@ -282,11 +283,7 @@ public class StatusView extends ViewPart {
     @Override
     public void dispose() {
         if (subscription != null) {
-            try {
-                subscription.close();
-            } catch (Exception ignored) {
-                // removing a listener does not fail
-            }
+            subscription.close();
             subscription = null;
         }
         if (badge != null && !badge.isDisposed()) {

@@ -3,12 +3,14 @@ package dev.portolan.app.tests;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,10 +73,24 @@ class ProductLaunchTest {
                     assertTrue(m.group(3).equals("announcement"), "the sidecar's own announcement should win: "
                             + connected);
                     assertTrue(m.group(4).equals("true"), "our sidecar echoes its launch token: " + connected);
+
+                    // every component the start-up touched is active by now (view, tracker, backend service,
+                    // launcher and its whiteboard listeners): Felix SCR found no reference cycle among them
+                    assertNoScrCycle("the product's console", p.output());
+                    Path log = run.resolve("workspace/.metadata/.log");
+                    if (Files.exists(log)) {
+                        assertNoScrCycle(log.toString(), Files.readString(log));
+                    }
                 } finally {
                     p.saveOutput(Build.repoRoot().resolve("tests/dev.portolan.app.tests/target/product-launch.log"));
                 }
             }
         });
+    }
+
+    /** Felix SCR logs this (with the chain of components) when DS references form a cycle. */
+    private static void assertNoScrCycle(String where, String log) {
+        assertFalse(log.contains("Circular reference detected"), "Felix SCR found a DS reference cycle (" + where
+                + "):\n" + log.lines().filter(l -> l.contains("ircular")).collect(Collectors.joining("\n")));
     }
 }

@@ -14,7 +14,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.portolan.api.Announcement;
-import dev.portolan.core.internal.Json;
+import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.core.protocol.MalformedAnnouncementException;
 import dev.portolan.tests.common.ChildProcess;

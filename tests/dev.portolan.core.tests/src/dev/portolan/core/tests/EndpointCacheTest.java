@@ -24,7 +24,7 @@ import dev.portolan.api.Verification;
 import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.core.discovery.SecretFiles;
 import dev.portolan.core.discovery.StateDirectory;
-import dev.portolan.core.internal.Json;
+import dev.portolan.core.json.Json;
 import dev.portolan.tests.common.PrivateFiles;
 
 /** The endpoint cache file: format, atomic 0600 writes, corrupt files. */

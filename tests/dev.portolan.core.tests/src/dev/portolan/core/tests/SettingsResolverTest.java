@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import dev.portolan.api.PortRange;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.core.discovery.StateDirectory;
@@ -138,7 +139,7 @@ class SettingsResolverTest {
                     Duration.ofMillis(300), true, 22111, List.of("/usr/bin/python3", "-u", "main.py"), state, false,
                     Duration.ofMillis(4321));
             var seen = new java.util.concurrent.CompletableFuture<PortolanSettings>();
-            try (AutoCloseable h = service.addListener(seen::complete)) {
+            try (Subscription h = service.addListener(seen::complete)) {
                 service.update(s);
             }
             assertEquals(s.range(), seen.getNow(null).range());

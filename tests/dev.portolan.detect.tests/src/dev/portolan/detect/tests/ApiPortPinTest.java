@@ -18,6 +18,7 @@ import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.StrategyOutcome;
+import dev.portolan.api.launch.DefaultBackendCommand;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.api.launch.SidecarLauncher;
@@ -98,12 +99,15 @@ class ApiPortPinTest {
         assertTrue(s.pinnedPort().isEmpty());
         assertNull(s.effective().overridePort());
         assertEquals(List.of(), s.problems());
-        BackendServiceImpl backend = new BackendServiceImpl(null, null, s);
+        BackendServiceImpl backend = new BackendServiceImpl(null, null, null, s);
+        backend.setDefaultCommand(defaultCommand());
         LaunchSpec spec = backend.configuredSpec();
         assertNull(spec.fixedPort(), "the backend picks");
         assertEquals(Duration.ofMillis(45000), spec.announcementTimeout(), "PORTOLAN_START_TIMEOUT");
-        assertEquals(Duration.ofSeconds(30), new BackendServiceImpl(null, null, settings(Map.of())).configuredSpec()
-                .announcementTimeout(), "default start timeout");
+        BackendServiceImpl unconfigured = new BackendServiceImpl(null, null, null, settings(Map.of()));
+        unconfigured.setDefaultCommand(defaultCommand());
+        assertEquals(Duration.ofSeconds(30), unconfigured.configuredSpec().announcementTimeout(),
+                "default start timeout");
     }
 
     @Test
@@ -116,7 +120,10 @@ class ApiPortPinTest {
         SidecarLauncher launcher = OsgiServices.await(ApiPortPinTest.class, SidecarLauncher.class, Fixtures.WAIT);
         DiscoveryServiceImpl discovery = discovery(s);
         EndpointTrackerImpl tracker = new EndpointTrackerImpl(discovery, s);
-        BackendServiceImpl backend = new BackendServiceImpl(launcher, tracker, s);
+        BackendServiceImpl backend = new BackendServiceImpl(launcher, tracker, tracker, s);
+        discovery.setOwnSidecar(backend::sidecar);
+        tracker.setOwnSidecar(backend::sidecar);
+        backend.setDefaultCommand(defaultCommand());
         LaunchSpec spec = backend.configuredSpec();
         assertEquals(n, spec.fixedPort(), "the configured sidecar is told API_PORT");
         assertEquals(Duration.ofMillis(60000), spec.announcementTimeout(), "PORTOLAN_START_TIMEOUT");
@@ -143,5 +150,10 @@ class ApiPortPinTest {
             Await.result(backend.stop(), Fixtures.WAIT, "stop the sidecar");
             tracker.deactivate();
         }
+    }
+
+    /** The default backend command the backend bundle registers (the sample backend). */
+    private static DefaultBackendCommand defaultCommand() throws Exception {
+        return OsgiServices.await(ApiPortPinTest.class, DefaultBackendCommand.class, Fixtures.WAIT);
     }
 }

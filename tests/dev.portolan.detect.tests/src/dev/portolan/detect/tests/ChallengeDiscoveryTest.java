@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.ApiClient;
 import dev.portolan.api.discovery.ApiException;
@@ -122,7 +123,7 @@ class ChallengeDiscoveryTest {
     @Test
     void whoLearnedEverythingTheBackendRevealedCannotTakeItsPlaceAfterItExits() throws Exception {
         Await.Recorder<EndpointStatus> events = new Await.Recorder<>();
-        AutoCloseable listening = tracker.addListener(events::accept);
+        Subscription listening = tracker.addListener(events::accept);
         try {
             TestBackend genuine = add(TestBackend.v2(range.first() + 3, KEY, API_TOKEN));
             int port = genuine.port();

@@ -35,7 +35,7 @@ import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.core.discovery.ExpectedToken;
-import dev.portolan.core.internal.Json;
+import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.core.protocol.IdentityProof;
 import dev.portolan.core.protocol.MalformedAnnouncementException;

@@ -44,7 +44,7 @@ import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.core.discovery.ExpectedToken;
 import dev.portolan.core.internal.EndpointTrackerImpl;
-import dev.portolan.core.internal.Json;
+import dev.portolan.core.json.Json;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.OsgiServices;
 import dev.portolan.tests.common.PrivateFiles;

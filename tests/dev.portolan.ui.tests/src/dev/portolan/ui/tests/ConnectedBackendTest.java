@@ -73,7 +73,7 @@ import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.StatusView;
 import dev.portolan.ui.internal.handlers.DocsLogin;
 import dev.portolan.ui.internal.handlers.OverrideHandler;
-import dev.portolan.ui.internal.model.StatusSnapshot.DiscoveryEvent;
+import dev.portolan.ui.internal.model.StatusSnapshot.StatusEvent;
 import dev.portolan.ui.internal.override.OverrideEndpointDialog;
 import dev.portolan.ui.internal.prefs.PortolanPreferencePage;
 import dev.portolan.ui.internal.prefs.PortolanPreferences;
@@ -219,24 +219,24 @@ class ConnectedBackendTest {
 
     @Test
     void refreshRunsTheStrategiesAndListsTheirOutcomes() throws Exception {
-        DiscoveryEvent newestBefore = newestEvent();
+        StatusEvent newestBefore = newestEvent();
         run(PortolanUi.COMMAND_REFRESH);
         Ui.until("the refresh's discovery run and the command's result listed", CONNECT_TIMEOUT,
-                () -> eventsSince(newestBefore).stream().anyMatch(e -> e.strategy().equals("discovery"))
+                () -> eventsSince(newestBefore).stream().anyMatch(e -> e.source().equals("discovery"))
                         && eventsSince(newestBefore).stream()
-                                .anyMatch(e -> e.strategy().equals("refresh") && e.result().equals("OK")),
+                                .anyMatch(e -> e.source().equals("refresh") && e.result().equals("OK")),
                 () -> eventsSince(newestBefore).toString());
-        List<DiscoveryEvent> added = eventsSince(newestBefore);
-        DiscoveryEvent run = added.stream().filter(e -> e.strategy().equals("discovery")).findFirst().orElseThrow();
+        List<StatusEvent> added = eventsSince(newestBefore);
+        StatusEvent run = added.stream().filter(e -> e.source().equals("discovery")).findFirst().orElseThrow();
         // the per-strategy outcomes are listed with the run's summary (recorded at the same instant)
-        List<DiscoveryEvent> outcomes = added.stream()
-                .filter(e -> e.time().equals(run.time()) && !e.strategy().equals("discovery")).toList();
+        List<StatusEvent> outcomes = added.stream()
+                .filter(e -> e.time().equals(run.time()) && !e.source().equals("discovery")).toList();
         assertFalse(outcomes.isEmpty(), "no strategy outcome listed with " + run + " in " + added);
         // ... and the table shows what the view shows, newest first
         TableItem[] rows = eventRows();
         assertTrue(rows.length >= added.size(), rows.length + " rows for " + added.size() + " new events");
         for (int i = 0; i < added.size(); i++) {
-            assertEquals(added.get(i).strategy(), rows[i].getText(1), "row " + i);
+            assertEquals(added.get(i).source(), rows[i].getText(1), "row " + i);
             assertEquals(added.get(i).result(), rows[i].getText(2), "row " + i);
         }
         awaitConnectedToOurSidecar();
@@ -246,7 +246,7 @@ class ConnectedBackendTest {
     void aKilledBackendIsRestartedAndShownConnectedOnItsNewProcess() throws Exception {
         LaunchHandle sidecar = backend.sidecar().orElseThrow();
         long oldPid = sidecar.pid().getAsLong();
-        DiscoveryEvent newestBefore = newestEvent();
+        StatusEvent newestBefore = newestEvent();
         kill(oldPid);
         Ui.until("the unexpected exit listed", CONNECT_TIMEOUT, () -> eventsSince(newestBefore).stream()
                 .anyMatch(e -> e.result().equals("EXITED") && e.detail().contains("unexpected")),
@@ -276,7 +276,7 @@ class ConnectedBackendTest {
                         && view.stateText().equals("CONNECTED") && view.shown().sidecar() != null
                         && Long.valueOf(pid).equals(view.shown().sidecar().pid()),
                 () -> tracker.current() + "; view " + view.stateText() + " " + view.shown().sidecar());
-        DiscoveryEvent newestBefore = newestEvent();
+        StatusEvent newestBefore = newestEvent();
         kill(pid);
         // the UNAVAILABLE phase can be shorter than one redraw: the view's event table lists every state change
         Ui.until("UNAVAILABLE listed after the kill", CONNECT_TIMEOUT, () -> eventsSince(newestBefore).stream()
@@ -298,7 +298,7 @@ class ConnectedBackendTest {
     @Test
     void stopAndStartCommandsDriveTheBadge() throws Exception {
         long oldPid = backend.sidecar().orElseThrow().pid().getAsLong();
-        DiscoveryEvent newestBefore = newestEvent();
+        StatusEvent newestBefore = newestEvent();
         run(PortolanUi.COMMAND_STOP);
         // our sidecar was stopped on purpose: the tracker says UNAVAILABLE "backend stopped" at once, no rediscovery
         assertEquals(EndpointState.UNAVAILABLE, tracker.current().state(), () -> tracker.current().toString());
@@ -307,10 +307,10 @@ class ConnectedBackendTest {
                         + backend.sidecar().map(h -> h.state() + " " + h.pid()).orElse("none") + "; events "
                         + eventsSince(newestBefore));
         Ui.until("the stop command's result listed", CONNECT_TIMEOUT, () -> eventsSince(newestBefore).stream()
-                .anyMatch(e -> e.strategy().equals("stop") && e.result().equals("OK")),
+                .anyMatch(e -> e.source().equals("stop") && e.result().equals("OK")),
                 () -> eventsSince(newestBefore).toString());
-        List<DiscoveryEvent> trackerEvents = eventsSince(newestBefore).stream()
-                .filter(e -> e.strategy().equals("tracker")).toList();
+        List<StatusEvent> trackerEvents = eventsSince(newestBefore).stream()
+                .filter(e -> e.source().equals("tracker")).toList();
         assertEquals(1, trackerEvents.size(), "one tracker state change after Stop: " + trackerEvents);
         assertEquals("UNAVAILABLE", trackerEvents.get(0).result());
         assertEquals("backend stopped", trackerEvents.get(0).detail());
@@ -564,14 +564,14 @@ class ConnectedBackendTest {
     }
 
     /** The newest event the view shows now ({@code null} when none). */
-    private DiscoveryEvent newestEvent() {
-        List<DiscoveryEvent> events = view.shown().events();
+    private StatusEvent newestEvent() {
+        List<StatusEvent> events = view.shown().events();
         return events.isEmpty() ? null : events.get(0);
     }
 
     /** The events the view shows that are newer than {@code marker} (newest first; the same objects: identity). */
-    private List<DiscoveryEvent> eventsSince(DiscoveryEvent marker) {
-        List<DiscoveryEvent> events = view.shown().events();
+    private List<StatusEvent> eventsSince(StatusEvent marker) {
+        List<StatusEvent> events = view.shown().events();
         int end = 0;
         while (end < events.size() && events.get(end) != marker) {
             end++;

@@ -19,7 +19,7 @@ import org.eclipse.ui.handlers.IHandlerService;
 import org.junit.jupiter.api.Test;
 
 import dev.portolan.ui.PortolanUi;
-import dev.portolan.ui.internal.Services;
+import dev.portolan.ui.internal.WorkbenchServices;
 import dev.portolan.ui.internal.StatusView;
 import dev.portolan.ui.internal.model.BackendStatusModel;
 
@@ -39,7 +39,7 @@ class StatusViewTest {
 
     @Test
     void aClosedViewUnsubscribesAndLaterChangesDoNotTouchIt() throws Exception {
-        BackendStatusModel model = Services.model().orElseThrow();
+        BackendStatusModel model = WorkbenchServices.model().orElseThrow();
         closeStatusView();
         int before = model.listenerCount();
         StatusView view = Ui.showStatusView();

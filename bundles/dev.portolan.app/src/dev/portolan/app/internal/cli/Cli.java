@@ -39,7 +39,7 @@ final class Cli {
             err.println("portolan: " + e.getMessage());
             err.println("usage: portolan " + command.usage());
             return ExitCodes.USAGE;
-        } catch (Services.MissingServiceException e) {
+        } catch (CliServices.MissingServiceException e) {
             err.println("portolan: " + e.getMessage());
             return ExitCodes.SERVICE_MISSING;
         } catch (InterruptedException e) {

@@ -13,7 +13,7 @@ import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.StrategyOutcome;
 import dev.portolan.core.discovery.Troubleshooting;
-import dev.portolan.core.internal.Json;
+import dev.portolan.core.json.Json;
 
 /**
  * {@code discover [--json] [--timeout D]}: runs the strategies that apply without a sidecar (cache, scan, override)
@@ -33,8 +33,8 @@ final class DiscoverCommand implements Command {
         String timeoutText = args.option("--timeout");
         args.noMore();
         Duration timeout = timeoutText == null ? null : Args.duration("--timeout", timeoutText);
-        Services.requireValidEnvironment();
-        DiscoveryService discovery = Services.get(DiscoveryService.class);
+        CliServices.requireValidEnvironment();
+        DiscoveryService discovery = CliServices.get(DiscoveryService.class);
         DiscoveryResult result = (timeout == null ? discovery.discover() : discovery.discover(timeout)).get();
         if (json) {
             out.println(Json.MAPPER.writeValueAsString(toJson(result)));

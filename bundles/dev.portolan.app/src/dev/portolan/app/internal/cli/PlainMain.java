@@ -47,7 +47,7 @@ public final class PlainMain {
         PrintStream err = watched(System.err, printed);
         System.setOut(out); // components print too (e.g. settings problems): that counts as output
         System.setErr(err);
-        Services.use(new PlainServices(runtime, () -> !printed.get()));
+        CliServices.use(new PlainServices(runtime, () -> !printed.get()));
         int rc;
         try {
             rc = Cli.execute(Arrays.asList(args).subList(1, args.length), out, err);
@@ -70,7 +70,7 @@ public final class PlainMain {
      * the classes all of them load ({@code -XX:ArchiveClassesAtExit}, class-data sharing for the later runs).
      */
     private static void train(ComponentRuntime runtime, List<String> commandLines) {
-        Services.use(new PlainServices(runtime, () -> false));
+        CliServices.use(new PlainServices(runtime, () -> false));
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
         for (String line : commandLines) {
             try {

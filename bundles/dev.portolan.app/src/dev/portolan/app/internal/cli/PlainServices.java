@@ -6,8 +6,8 @@ import java.util.function.BooleanSupplier;
 import dev.portolan.app.internal.plain.ComponentRuntime;
 import dev.portolan.app.internal.plain.NotOnPlainClassPathException;
 
-/** {@link Services.ServiceSource} of the plain class path: the {@link ComponentRuntime}'s services. */
-final class PlainServices implements Services.ServiceSource {
+/** {@link CliServices.ServiceSource} of the plain class path: the {@link ComponentRuntime}'s services. */
+final class PlainServices implements CliServices.ServiceSource {
 
     /**
      * Unwinds the command when the service needs the OSGi runtime and nothing has been printed yet: {@link PlainMain}
@@ -30,7 +30,7 @@ final class PlainServices implements Services.ServiceSource {
     }
 
     @Override
-    public <T> T get(Class<T> type) throws Services.MissingServiceException {
+    public <T> T get(Class<T> type) throws CliServices.MissingServiceException {
         String why;
         try {
             var service = runtime.service(type);
@@ -39,7 +39,7 @@ final class PlainServices implements Services.ServiceSource {
             }
             List<String> problems = runtime.problems(type);
             if (!problems.isEmpty()) { // the OSGi runtime would not do better: report, as it would after its wait
-                throw new Services.MissingServiceException("the " + type.getSimpleName() + " service did not start: "
+                throw new CliServices.MissingServiceException("the " + type.getSimpleName() + " service did not start: "
                         + String.join("; ", problems));
             }
             why = "no bundle on the plain class path provides it";
@@ -49,7 +49,7 @@ final class PlainServices implements Services.ServiceSource {
         if (nothingPrinted.getAsBoolean()) {
             throw new HandOver(type.getName() + ": " + why);
         }
-        throw new Services.MissingServiceException("the " + type.getSimpleName()
+        throw new CliServices.MissingServiceException("the " + type.getSimpleName()
                 + " service needs the OSGi runtime, but the command already printed output (" + why + ")");
     }
 }

@@ -10,7 +10,7 @@ import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.ports.PortStatus;
-import dev.portolan.core.internal.Json;
+import dev.portolan.core.json.Json;
 
 /**
  * {@code ports [--range a-b] [--json]}: who holds each port of the range (the answer to the seed's
@@ -29,7 +29,7 @@ final class PortsCommand implements Command {
         String rangeText = args.option("--range");
         args.noMore();
         PortRange range = range(rangeText);
-        List<PortStatus> statuses = Services.get(PortInspector.class).inspect(range);
+        List<PortStatus> statuses = CliServices.get(PortInspector.class).inspect(range);
         if (json) {
             out.println(Json.MAPPER.writeValueAsString(toJson(range, statuses)));
         } else {
@@ -51,7 +51,7 @@ final class PortsCommand implements Command {
      * --range, else the effective settings' range (PORTOLAN_PORT_RANGE, parsed once by the SettingsService, whose
      * problems with a bad value are a usage error naming the variable and the value).
      */
-    static PortRange range(String option) throws UsageException, Services.MissingServiceException,
+    static PortRange range(String option) throws UsageException, CliServices.MissingServiceException,
             InterruptedException {
         if (option != null) {
             try {
@@ -60,8 +60,8 @@ final class PortsCommand implements Command {
                 throw new UsageException("--range: " + e.getMessage());
             }
         }
-        Services.requireValidEnvironment();
-        return Services.get(SettingsService.class).effective().range();
+        CliServices.requireValidEnvironment();
+        return CliServices.get(SettingsService.class).effective().range();
     }
 
     private static ObjectNode toJson(PortRange range, List<PortStatus> statuses) {

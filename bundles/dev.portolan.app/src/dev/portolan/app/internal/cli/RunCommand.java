@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.Announcement;
 import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
@@ -29,7 +30,7 @@ import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
 import dev.portolan.core.discovery.Troubleshooting;
-import dev.portolan.core.internal.Json;
+import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.AnnouncementCodec;
 
 /**
@@ -59,24 +60,24 @@ final class RunCommand implements Command {
         }
         Duration flagTimeout = timeoutText == null ? null : Args.duration("--timeout", timeoutText);
 
-        Services.requireValidEnvironment();
+        CliServices.requireValidEnvironment();
         if (feed) { // issue 16: serve the event feed while running
-            FeedAddress f = Services.get(EventFeed.class).start();
+            FeedAddress f = CliServices.get(EventFeed.class).start();
             err.println("[portolan] feed: " + f.events() + " (url + token in " + f.file() + ")");
         }
         // --timeout, else PORTOLAN_START_TIMEOUT, else the start-timeout setting, else 30 s; API_PORT=N: the backend
         // service tells the sidecar N
-        PortolanSettings settings = Services.get(SettingsService.class).effective();
+        PortolanSettings settings = CliServices.get(SettingsService.class).effective();
         Duration timeout = flagTimeout != null ? flagTimeout : settings.startTimeout();
         // the sidecar allocates from the range discovery scans (also when it comes from the settings file)
         LaunchSpec spec = LaunchSpec.builder(command).announcementTimeout(timeout)
                 .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, settings.range().toString())
                 .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).build();
-        BackendService backend = Services.get(BackendService.class);
-        EndpointTracker tracker = Services.get(EndpointTracker.class);
+        BackendService backend = CliServices.get(BackendService.class);
+        EndpointTracker tracker = CliServices.get(EndpointTracker.class);
         AnnouncementCodec codec = AnnouncementCodec.standard();
 
-        try (AutoCloseable endpointLog = tracker.addListener(s -> err.println("[portolan] endpoint " + describe(s)))) {
+        try (Subscription endpointLog = tracker.addListener(s -> err.println("[portolan] endpoint " + describe(s)))) {
             CompletableFuture<EndpointStatus> started = backend.start(spec);
             LaunchHandle handle = backend.sidecar().orElse(null);
             if (handle == null) {
@@ -102,7 +103,7 @@ final class RunCommand implements Command {
                 stopQuietly(handle, err);
             }, "portolan-run-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            try (AutoCloseable l = handle.addListener(printer)) {
+            try (Subscription l = handle.addListener(printer)) {
                 handle.lastAnnouncement().ifPresent(a -> print(a, printed, codec, out));
                 handle.announcement().whenComplete((a, e) -> {
                     if (a != null) {

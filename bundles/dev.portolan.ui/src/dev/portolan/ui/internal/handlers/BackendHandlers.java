@@ -17,7 +17,7 @@ import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.core.discovery.EndpointCache;
-import dev.portolan.ui.internal.Services;
+import dev.portolan.ui.internal.WorkbenchServices;
 
 /** The handlers of the Portolan commands (see plugin.xml); each long operation runs as a {@link BackendJob}. */
 public final class BackendHandlers {
@@ -35,12 +35,12 @@ public final class BackendHandlers {
         @Override
         public Object execute(ExecutionEvent event) {
             BackendJob.schedule("Refreshing backend discovery", "refresh", m -> {
-                EndpointTracker tracker = Services.require(Services.tracker(), EndpointTracker.class);
-                CompletableFuture<DiscoveryResult> run = Services.discovery().map(DiscoveryService::discover)
+                EndpointTracker tracker = WorkbenchServices.require(WorkbenchServices.tracker(), EndpointTracker.class);
+                CompletableFuture<DiscoveryResult> run = WorkbenchServices.discovery().map(DiscoveryService::discover)
                         .orElse(null);
                 CompletableFuture<EndpointStatus> refreshed = tracker.refresh();
                 if (run != null) {
-                    run.thenAccept(r -> Services.model().ifPresent(model -> model.record(r)));
+                    run.thenAccept(r -> WorkbenchServices.model().ifPresent(model -> model.record(r)));
                 }
                 return refreshed;
             }, BackendHandlers::describe);
@@ -53,7 +53,7 @@ public final class BackendHandlers {
         @Override
         public Object execute(ExecutionEvent event) {
             BackendJob.schedule("Starting the backend", "start",
-                    m -> Services.require(Services.backend(), BackendService.class).start(), BackendHandlers::describe);
+                    m -> WorkbenchServices.require(WorkbenchServices.backend(), BackendService.class).start(), BackendHandlers::describe);
             return null;
         }
     }
@@ -63,7 +63,7 @@ public final class BackendHandlers {
         @Override
         public Object execute(ExecutionEvent event) {
             BackendJob.schedule("Stopping the backend", "stop",
-                    m -> Services.require(Services.backend(), BackendService.class).stop(), v -> "stopped");
+                    m -> WorkbenchServices.require(WorkbenchServices.backend(), BackendService.class).stop(), v -> "stopped");
             return null;
         }
     }
@@ -73,7 +73,7 @@ public final class BackendHandlers {
         @Override
         public Object execute(ExecutionEvent event) {
             BackendJob.schedule("Restarting the backend", "restart",
-                    m -> Services.require(Services.backend(), BackendService.class).restart(),
+                    m -> WorkbenchServices.require(WorkbenchServices.backend(), BackendService.class).restart(),
                     BackendHandlers::describe);
             return null;
         }
@@ -84,7 +84,7 @@ public final class BackendHandlers {
         @Override
         public Object execute(ExecutionEvent event) {
             BackendJob.schedule("Clearing the endpoint override", "clear override",
-                    m -> Services.require(Services.tracker(), EndpointTracker.class).clearOverride(),
+                    m -> WorkbenchServices.require(WorkbenchServices.tracker(), EndpointTracker.class).clearOverride(),
                     BackendHandlers::describe);
             return null;
         }
@@ -114,14 +114,14 @@ public final class BackendHandlers {
     public static final class OpenDocs extends AbstractHandler {
         @Override
         public Object execute(ExecutionEvent event) throws ExecutionException {
-            Endpoint e = Services.tracker().map(EndpointTracker::current).flatMap(EndpointStatus::endpointOptional)
+            Endpoint e = WorkbenchServices.tracker().map(EndpointTracker::current).flatMap(EndpointStatus::endpointOptional)
                     .orElseThrow(() -> new ExecutionException("No backend endpoint is known: no API docs to open."));
             Display display = Display.getCurrent();
             BackendJob.schedule("Opening the API docs", "open docs", m -> {
-                EndpointTracker tracker = Services.require(Services.tracker(), EndpointTracker.class);
+                EndpointTracker tracker = WorkbenchServices.require(WorkbenchServices.tracker(), EndpointTracker.class);
                 URI target = e.docsUrl();
                 if (tracker.bearerToken().isPresent()) {
-                    ApiClient api = Services.require(Services.api(), ApiClient.class);
+                    ApiClient api = WorkbenchServices.require(WorkbenchServices.api(), ApiClient.class);
                     target = DocsLogin.loginUrl(e, api.call("POST", DocsLogin.TICKET_PATH, "{}").body());
                 }
                 URI url = target;

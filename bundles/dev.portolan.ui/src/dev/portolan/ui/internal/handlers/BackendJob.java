@@ -13,7 +13,7 @@ import org.eclipse.core.runtime.SubMonitor;
 import org.eclipse.core.runtime.jobs.Job;
 
 import dev.portolan.ui.PortolanUi;
-import dev.portolan.ui.internal.Services;
+import dev.portolan.ui.internal.WorkbenchServices;
 import dev.portolan.ui.internal.model.BackendStatusModel;
 
 /**
@@ -101,7 +101,7 @@ public final class BackendJob<T> extends Job {
     }
 
     private void record(String result, String detail) {
-        Services.model().ifPresent((BackendStatusModel m) -> m.record(what, result, detail));
+        WorkbenchServices.model().ifPresent((BackendStatusModel m) -> m.record(what, result, detail));
     }
 
     @Override

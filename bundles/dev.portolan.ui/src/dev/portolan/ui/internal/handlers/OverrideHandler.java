@@ -9,7 +9,7 @@ import org.eclipse.ui.handlers.HandlerUtil;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
-import dev.portolan.ui.internal.Services;
+import dev.portolan.ui.internal.WorkbenchServices;
 import dev.portolan.ui.internal.override.OverrideEndpointDialog;
 
 /** Override endpoint…: asks for a loopback port/URL, then pins the tracker to it (validated by a health check). */
@@ -17,7 +17,7 @@ public final class OverrideHandler extends AbstractHandler {
 
     @Override
     public Object execute(ExecutionEvent event) throws ExecutionException {
-        String current = Services.tracker().map(EndpointTracker::current).flatMap(EndpointStatus::endpointOptional)
+        String current = WorkbenchServices.tracker().map(EndpointTracker::current).flatMap(EndpointStatus::endpointOptional)
                 .map(e -> e.baseUrl().toString()).orElse("");
         OverrideEndpointDialog dialog = new OverrideEndpointDialog(HandlerUtil.getActiveShellChecked(event), current);
         if (dialog.open() == Window.OK) {
@@ -29,7 +29,7 @@ public final class OverrideHandler extends AbstractHandler {
     /** Schedules the Job that pins the tracker to {@code endpoint}. */
     public static BackendJob<EndpointStatus> apply(Endpoint endpoint) {
         return BackendJob.schedule("Overriding the backend endpoint with " + endpoint.baseUrl(), "override",
-                m -> Services.require(Services.tracker(), EndpointTracker.class).override(endpoint),
+                m -> WorkbenchServices.require(WorkbenchServices.tracker(), EndpointTracker.class).override(endpoint),
                 BackendHandlers::describe);
     }
 }

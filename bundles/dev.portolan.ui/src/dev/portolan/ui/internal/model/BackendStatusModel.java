@@ -4,18 +4,9 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.eclipse.core.runtime.IProgressMonitor;
-import org.eclipse.core.runtime.IStatus;
-import org.eclipse.core.runtime.Status;
-import org.eclipse.core.runtime.jobs.Job;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.Constants;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -26,6 +17,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.EndpointStatus;
@@ -39,10 +31,8 @@ import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
 import dev.portolan.api.ports.PortInspector;
-import dev.portolan.api.ports.PortStatus;
-import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.console.ConsoleSink;
-import dev.portolan.ui.internal.model.StatusSnapshot.DiscoveryEvent;
+import dev.portolan.ui.internal.model.StatusSnapshot.StatusEvent;
 import dev.portolan.ui.internal.model.StatusSnapshot.PortRow;
 import dev.portolan.ui.internal.model.StatusSnapshot.SidecarInfo;
 import dev.portolan.ui.internal.view.VerificationText;
@@ -53,15 +43,16 @@ import dev.portolan.ui.internal.view.VerificationText;
  * SWT here: the view and the status-bar badge subscribe and redraw (throttled) on the UI thread. Sidecar output goes
  * to the Eclipse Console when org.eclipse.ui.console is installed.
  */
-@Component(service = BackendStatusModel.class, immediate = true, property = "service.ranking:Integer=0")
+@Component(service = { BackendStatusModel.class, SidecarListener.class }, immediate = true,
+        property = "service.ranking:Integer=0")
 public final class BackendStatusModel implements SidecarListener {
 
     private static final int MAX_EVENTS = 200;
 
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
-    private final ArrayDeque<DiscoveryEvent> events = new ArrayDeque<>();
-    private final PortScanJob portScan = new PortScanJob();
+    private final ArrayDeque<StatusEvent> events = new ArrayDeque<>();
+    private final PortScanJob portScan = new PortScanJob(this::scanTarget, this::scanned);
 
     private EndpointStatus endpoint;
     private List<PortRow> ports = List.of();
@@ -69,32 +60,25 @@ public final class BackendStatusModel implements SidecarListener {
     private LaunchHandle lastLaunched;
 
     private volatile EndpointTracker tracker;
-    private volatile BackendService backend;
+    /** Our sidecar: the {@link LaunchHandle} service the backend service registers while it owns one. */
+    private volatile LaunchHandle ownSidecar;
     private volatile PortInspector inspector;
-    private AutoCloseable trackerSubscription;
-    private AutoCloseable settingsSubscription;
+    private Subscription trackerSubscription;
+    private Subscription settingsSubscription;
     private ConsoleSink consoles = ConsoleSink.NONE;
-    private ServiceRegistration<SidecarListener> sidecarRegistration;
 
+    /**
+     * A whiteboard {@link SidecarListener} of the launcher. No DS cycle: none of this component's references leads
+     * to the launcher (our sidecar is reached through its {@link LaunchHandle} service, not the backend service).
+     */
     @Activate
-    void activate(BundleContext context) {
+    void activate() {
         consoles = ConsoleSink.create();
         portScan.schedule();
-        // registered by hand once active, not as a component service: the launcher (whiteboard of SidecarListeners)
-        // is itself reached through our tracker/backend references, which would make a DS reference cycle
-        sidecarRegistration = context.registerService(SidecarListener.class, this,
-                FrameworkUtil.asDictionary(Map.of(Constants.SERVICE_RANKING, 0)));
     }
 
     @Deactivate
     void deactivate() {
-        if (sidecarRegistration != null) {
-            try {
-                sidecarRegistration.unregister();
-            } catch (IllegalStateException alreadyGone) {
-                // the bundle is stopping
-            }
-        }
         portScan.cancel();
         close(trackerSubscription);
         close(settingsSubscription);
@@ -105,21 +89,21 @@ public final class BackendStatusModel implements SidecarListener {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void setTracker(EndpointTracker t) {
-        AutoCloseable old;
+        Subscription old;
         synchronized (lock) {
             tracker = t;
             old = trackerSubscription;
             trackerSubscription = null;
         }
         close(old);
-        AutoCloseable sub = t.addListener(this::endpointChanged);
+        Subscription sub = t.addListener(this::endpointChanged);
         synchronized (lock) {
             trackerSubscription = sub;
         }
     }
 
     void unsetTracker(EndpointTracker t) {
-        AutoCloseable old = null;
+        Subscription old = null;
         synchronized (lock) {
             if (tracker == t) {
                 tracker = null;
@@ -135,8 +119,8 @@ public final class BackendStatusModel implements SidecarListener {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void setSettings(SettingsService s) {
-        AutoCloseable sub = s.addListener(this::settingsChanged);
-        AutoCloseable old;
+        Subscription sub = s.addListener(this::settingsChanged);
+        Subscription old;
         synchronized (lock) {
             old = settingsSubscription;
             settingsSubscription = sub;
@@ -146,7 +130,7 @@ public final class BackendStatusModel implements SidecarListener {
     }
 
     void unsetSettings(SettingsService s) {
-        AutoCloseable old;
+        Subscription old;
         synchronized (lock) {
             old = settingsSubscription;
             settingsSubscription = null;
@@ -155,15 +139,15 @@ public final class BackendStatusModel implements SidecarListener {
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void setBackend(BackendService b) {
-        backend = b;
+            policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER)
+    void setOwnSidecar(LaunchHandle h) {
+        ownSidecar = h;
         changed(false);
     }
 
-    void unsetBackend(BackendService b) {
-        if (backend == b) {
-            backend = null;
+    void unsetOwnSidecar(LaunchHandle h) {
+        if (ownSidecar == h) {
+            ownSidecar = null;
         }
         changed(false);
     }
@@ -183,7 +167,7 @@ public final class BackendStatusModel implements SidecarListener {
 
     /** The current state of everything, computed now (sidecar values are read live from its handle). */
     public StatusSnapshot snapshot() {
-        SidecarInfo sidecar = sidecarInfo(); // outside the lock: the backend service has locks of its own
+        SidecarInfo sidecar = sidecarInfo(); // outside the lock: the handle has locks of its own
         synchronized (lock) {
             return new StatusSnapshot(endpoint, sidecar, new ArrayList<>(events), ports, range.toString());
         }
@@ -193,7 +177,7 @@ public final class BackendStatusModel implements SidecarListener {
      * Adds a listener told (on any thread) after every change; close the handle to remove it. Listeners must only
      * schedule work, e.g. a JFace {@code Throttler}.
      */
-    public AutoCloseable addListener(Runnable listener) {
+    public Subscription addListener(Runnable listener) {
         listeners.add(Objects.requireNonNull(listener));
         return () -> listeners.remove(listener);
     }
@@ -208,9 +192,9 @@ public final class BackendStatusModel implements SidecarListener {
         Instant now = Instant.now();
         synchronized (lock) {
             for (StrategyOutcome o : result.outcomes()) {
-                add(new DiscoveryEvent(now, o.strategy(), o.result().name(), o.elapsed(), o.message()));
+                add(new StatusEvent(now, o.strategy(), o.result().name(), o.elapsed(), o.message()));
             }
-            add(new DiscoveryEvent(now, "discovery",
+            add(new StatusEvent(now, "discovery",
                     result.endpoint().isPresent() ? "FOUND" : result.timedOut() ? "TIMED_OUT" : "NOT_FOUND",
                     result.elapsed(), result.endpoint().map(e -> e.baseUrl() + " (" + e.source() + ")")
                             .orElseGet(result::failureSummary)));
@@ -221,12 +205,12 @@ public final class BackendStatusModel implements SidecarListener {
     /** Adds an event of the UI itself (a command's result or failure). */
     public void record(String what, String result, String detail) {
         synchronized (lock) {
-            add(new DiscoveryEvent(Instant.now(), what, result, null, detail));
+            add(new StatusEvent(Instant.now(), what, result, null, detail));
         }
         changed(false);
     }
 
-    /** Rescans the port range (in a Job of {@link PortolanUi#JOB_FAMILY}). */
+    /** Rescans the port range (in a Job of {@link dev.portolan.ui.PortolanUi#JOB_FAMILY}). */
     public void rescanPorts() {
         portScan.schedule(50);
     }
@@ -240,7 +224,7 @@ public final class BackendStatusModel implements SidecarListener {
                     || !Objects.equals(url(previous.endpoint()), url(status.endpoint()));
             if (significant) {
                 Endpoint e = status.endpoint();
-                add(new DiscoveryEvent(status.lastCheck() != null ? status.lastCheck() : Instant.now(),
+                add(new StatusEvent(status.lastCheck() != null ? status.lastCheck() : Instant.now(),
                         e != null ? e.source() : "tracker", status.state().name(), null,
                         e != null ? e.baseUrl() + " (" + VerificationText.of(e.verification()) + ")"
                                 + (status.message() == null || status.message().isBlank() ? "" : ": " + status.message())
@@ -263,7 +247,7 @@ public final class BackendStatusModel implements SidecarListener {
     public void stateChanged(LaunchHandle handle, SidecarState oldState, SidecarState newState) {
         synchronized (lock) {
             lastLaunched = handle;
-            add(new DiscoveryEvent(Instant.now(), "launcher", newState.name(), null,
+            add(new StatusEvent(Instant.now(), "launcher", newState.name(), null,
                     "sidecar " + handle.pid().stream().mapToObj(p -> "pid " + p).findFirst().orElse("")
                             + " " + oldState + " -> " + newState));
         }
@@ -275,7 +259,7 @@ public final class BackendStatusModel implements SidecarListener {
     public void announced(LaunchHandle handle, SidecarAnnouncement announcement) {
         synchronized (lock) {
             lastLaunched = handle;
-            add(new DiscoveryEvent(Instant.now(), "announcement", announcement.verified() ? "VERIFIED" : "UNVERIFIED",
+            add(new StatusEvent(Instant.now(), "announcement", announcement.verified() ? "VERIFIED" : "UNVERIFIED",
                     null, "port " + announcement.announcement().port() + ", pid " + announcement.pid()
                             + ", restarts " + announcement.restartCount()));
         }
@@ -288,7 +272,7 @@ public final class BackendStatusModel implements SidecarListener {
                 + (restarting ? ", restarting" : "");
         synchronized (lock) {
             lastLaunched = handle;
-            add(new DiscoveryEvent(Instant.now(), "launcher", "EXITED", null, detail));
+            add(new StatusEvent(Instant.now(), "launcher", "EXITED", null, detail));
         }
         consoles.note(handle, "process exited: " + detail);
         changed(true);
@@ -297,7 +281,7 @@ public final class BackendStatusModel implements SidecarListener {
     @Override
     public void diagnostic(LaunchHandle handle, String message) {
         synchronized (lock) {
-            add(new DiscoveryEvent(Instant.now(), "launcher", "DIAGNOSTIC", null, message));
+            add(new StatusEvent(Instant.now(), "launcher", "DIAGNOSTIC", null, message));
         }
         consoles.note(handle, message);
         changed(false);
@@ -309,8 +293,7 @@ public final class BackendStatusModel implements SidecarListener {
     }
 
     private SidecarInfo sidecarInfo() {
-        BackendService b = backend;
-        LaunchHandle h = b != null ? b.sidecar().orElse(null) : null;
+        LaunchHandle h = ownSidecar;
         if (h == null) {
             synchronized (lock) {
                 h = lastLaunched;
@@ -324,7 +307,7 @@ public final class BackendStatusModel implements SidecarListener {
         return new SidecarInfo(pid, state, h.startTime(), h.restartCount(), String.join(" ", h.spec().command()));
     }
 
-    private void add(DiscoveryEvent e) {
+    private void add(StatusEvent e) {
         events.addFirst(e);
         while (events.size() > MAX_EVENTS) {
             events.removeLast();
@@ -340,67 +323,28 @@ public final class BackendStatusModel implements SidecarListener {
         }
     }
 
-    private static PortRow row(PortStatus p, int backendPort) {
-        String state = p.port() == backendPort ? "backend" : switch (p.state()) {
-        case FREE -> "free";
-        case LISTENING -> "listening";
-        case IN_USE -> "in use";
-        };
-        String holder = p.listeners().stream()
-                .map(l -> (l.pid() == null ? "another user's process" : "pid " + l.pid())
-                        + (l.command() == null ? "" : " " + dev.portolan.ui.internal.view.Formats.command(l.command()))
-                        + " on " + l.address())
-                .distinct().collect(java.util.stream.Collectors.joining("; "));
-        return new PortRow(p.port(), state, holder);
+    /** What the port scan looks at: the range, the backend's port (-1: none) and the inspector (may be null). */
+    private PortScanJob.Target scanTarget() {
+        synchronized (lock) {
+            return new PortScanJob.Target(range,
+                    endpoint != null && endpoint.endpoint() != null ? endpoint.endpoint().port() : -1, inspector);
+        }
+    }
+
+    private void scanned(List<PortRow> rows) {
+        synchronized (lock) {
+            ports = rows;
+        }
+        changed(false);
     }
 
     private static String url(Endpoint e) {
         return e == null ? null : e.baseUrl().toString();
     }
 
-    private static void close(AutoCloseable c) {
+    private static void close(Subscription c) {
         if (c != null) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                // removing a listener does not fail in practice; nothing to recover
-            }
-        }
-    }
-
-    /** Scans the port range off the UI thread; rescheduling while it runs makes it run once more. */
-    private final class PortScanJob extends Job {
-        PortScanJob() {
-            super("Scanning the Portolan port range");
-            setSystem(true);
-        }
-
-        @Override
-        protected IStatus run(IProgressMonitor monitor) {
-            PortRange r;
-            int backendPort;
-            synchronized (lock) {
-                r = range;
-                backendPort = endpoint != null && endpoint.endpoint() != null ? endpoint.endpoint().port() : -1;
-            }
-            PortInspector i = inspector;
-            if (i == null) {
-                return Status.OK_STATUS;
-            }
-            List<PortRow> rows = i.inspect(r).stream().map(p -> row(p, backendPort)).toList();
-            if (monitor.isCanceled()) {
-                return Status.CANCEL_STATUS;
-            }
-            synchronized (lock) {
-                ports = rows;
-            }
-            changed(false);
-            return Status.OK_STATUS;
-        }
-
-        @Override
-        public boolean belongsTo(Object family) {
-            return PortolanUi.JOB_FAMILY.equals(family);
+            c.close();
         }
     }
 }

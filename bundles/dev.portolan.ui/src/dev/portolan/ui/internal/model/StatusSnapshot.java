@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.portolan.api.Endpoint;
-import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.launch.SidecarState;
 
@@ -20,7 +19,7 @@ import dev.portolan.api.launch.SidecarState;
  * @param ports    the configured port range, one row per port (empty until the first scan finished)
  * @param range    the scanned range as text, e.g. {@code 8008-8020}
  */
-public record StatusSnapshot(EndpointStatus endpoint, SidecarInfo sidecar, List<DiscoveryEvent> events,
+public record StatusSnapshot(EndpointStatus endpoint, SidecarInfo sidecar, List<StatusEvent> events,
         List<PortRow> ports, String range) {
 
     public StatusSnapshot {
@@ -77,15 +76,17 @@ public record StatusSnapshot(EndpointStatus endpoint, SidecarInfo sidecar, List<
     }
 
     /**
-     * One row of the discovery-events table.
+     * One row of the events table: a discovery strategy's outcome, a change of the tracker, a launcher event of our
+     * sidecar or the result of a command of the UI.
      *
-     * @param time     when it happened
-     * @param strategy strategy name, or {@code tracker} / {@code launcher} / {@code ui} for non-strategy events
-     * @param result   e.g. {@code WON}, {@code FAILED}, {@code AVAILABLE}
-     * @param elapsed  how long it took, {@code null} when not applicable
-     * @param detail   endpoint found or why not
+     * @param time    when it happened
+     * @param source  the strategy's name, or {@code discovery} / {@code tracker} / {@code launcher} /
+     *                {@code announcement} / the UI command for events that no strategy produced
+     * @param result  e.g. {@code WON}, {@code FAILED}, {@code AVAILABLE}
+     * @param elapsed how long it took, {@code null} when not applicable
+     * @param detail  endpoint found or why not
      */
-    public record DiscoveryEvent(Instant time, String strategy, String result, Duration elapsed, String detail) {
+    public record StatusEvent(Instant time, String source, String result, Duration elapsed, String detail) {
     }
 
     /**

@@ -21,7 +21,7 @@ import org.eclipse.ui.preferences.ScopedPreferenceStore;
 
 import dev.portolan.api.PortRange;
 import dev.portolan.ui.PortolanUi;
-import dev.portolan.ui.internal.Services;
+import dev.portolan.ui.internal.WorkbenchServices;
 
 /**
  * Window ▸ Preferences ▸ Portolan. Values are stored in the instance scope of {@code dev.portolan.ui};
@@ -41,7 +41,7 @@ public final class PortolanPreferencePage extends FieldEditorPreferencePage impl
     @Override
     public void init(IWorkbench workbench) {
         setPreferenceStore(new ScopedPreferenceStore(InstanceScope.INSTANCE, PortolanUi.PLUGIN_ID));
-        Services.settings().ifPresent(s -> {
+        WorkbenchServices.settings().ifPresent(s -> {
             overrides = Map.copyOf(s.environmentOverrides());
             problems = List.copyOf(s.problems());
         });

@@ -15,8 +15,9 @@ import org.eclipse.swt.widgets.Label;
 import org.eclipse.ui.handlers.IHandlerService;
 import org.eclipse.ui.menus.WorkbenchWindowControlContribution;
 
+import dev.portolan.api.Subscription;
 import dev.portolan.ui.PortolanUi;
-import dev.portolan.ui.internal.Services;
+import dev.portolan.ui.internal.WorkbenchServices;
 import dev.portolan.ui.internal.model.BackendStatusModel;
 import dev.portolan.ui.internal.model.StatusSnapshot;
 import dev.portolan.ui.internal.model.StatusSnapshot.Badge;
@@ -27,7 +28,7 @@ public final class StatusTrim extends WorkbenchWindowControlContribution {
     private Label badge;
     private LocalResourceManager resources;
     private Throttler redraw;
-    private AutoCloseable subscription;
+    private Subscription subscription;
 
     public StatusTrim() {
         super(PortolanUi.STATUS_TRIM_ID);
@@ -45,7 +46,7 @@ public final class StatusTrim extends WorkbenchWindowControlContribution {
         badge.addListener(SWT.MouseUp, e -> openView());
         redraw = new Throttler(c.getDisplay(), Duration.ofMillis(50), this::redraw);
         redraw();
-        Services.model().ifPresent(m -> subscription = m.addListener(redraw::throttledExec));
+        WorkbenchServices.model().ifPresent(m -> subscription = m.addListener(redraw::throttledExec));
         c.addDisposeListener(e -> unsubscribe());
         return c;
     }
@@ -54,7 +55,7 @@ public final class StatusTrim extends WorkbenchWindowControlContribution {
         if (badge == null || badge.isDisposed()) {
             return;
         }
-        StatusSnapshot s = Services.model().map(BackendStatusModel::snapshot).orElse(StatusSnapshot.EMPTY);
+        StatusSnapshot s = WorkbenchServices.model().map(BackendStatusModel::snapshot).orElse(StatusSnapshot.EMPTY);
         Badge b = s.badge();
         badge.setText("Backend: " + (b == Badge.NO_SERVICE ? "no service" : b.label())
                 + s.currentEndpoint().map(e -> " :" + e.port()).orElse(""));
@@ -77,11 +78,7 @@ public final class StatusTrim extends WorkbenchWindowControlContribution {
 
     private void unsubscribe() {
         if (subscription != null) {
-            try {
-                subscription.close();
-            } catch (Exception ignored) {
-                // removing a listener does not fail
-            }
+            subscription.close();
             subscription = null;
         }
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectorStrategy;
 import dev.portolan.api.discovery.DiscoveryResult;
@@ -98,7 +99,7 @@ public final class DiscoveryBenchmark {
         record Pending(Endpoint expected, CompletableFuture<EndpointStatus> fired) {
         }
         AtomicReference<Pending> next = new AtomicReference<>();
-        AutoCloseable h = tracker.addListener(s -> {
+        Subscription h = tracker.addListener(s -> {
             Pending p = next.get();
             if (p != null && p.expected().equals(s.endpoint())) {
                 p.fired().complete(s);

@@ -15,21 +15,21 @@ import dev.portolan.ui.internal.model.BackendStatusModel;
  * The OSGi services the workbench-created objects (handlers, dialogs, preference page, trim) use, reached through
  * {@link ServiceCaller} (no static singletons); a missing service is reported with a message saying which one.
  */
-public final class Services {
+public final class WorkbenchServices {
 
-    private static final ServiceCaller<EndpointTracker> TRACKER = new ServiceCaller<>(Services.class,
+    private static final ServiceCaller<EndpointTracker> TRACKER = new ServiceCaller<>(WorkbenchServices.class,
             EndpointTracker.class);
-    private static final ServiceCaller<BackendService> BACKEND = new ServiceCaller<>(Services.class,
+    private static final ServiceCaller<BackendService> BACKEND = new ServiceCaller<>(WorkbenchServices.class,
             BackendService.class);
-    private static final ServiceCaller<DiscoveryService> DISCOVERY = new ServiceCaller<>(Services.class,
+    private static final ServiceCaller<DiscoveryService> DISCOVERY = new ServiceCaller<>(WorkbenchServices.class,
             DiscoveryService.class);
-    private static final ServiceCaller<SettingsService> SETTINGS = new ServiceCaller<>(Services.class,
+    private static final ServiceCaller<SettingsService> SETTINGS = new ServiceCaller<>(WorkbenchServices.class,
             SettingsService.class);
-    private static final ServiceCaller<ApiClient> API = new ServiceCaller<>(Services.class, ApiClient.class);
-    private static final ServiceCaller<BackendStatusModel> MODEL = new ServiceCaller<>(Services.class,
+    private static final ServiceCaller<ApiClient> API = new ServiceCaller<>(WorkbenchServices.class, ApiClient.class);
+    private static final ServiceCaller<BackendStatusModel> MODEL = new ServiceCaller<>(WorkbenchServices.class,
             BackendStatusModel.class);
 
-    private Services() {
+    private WorkbenchServices() {
     }
 
     public static Optional<EndpointTracker> tracker() {

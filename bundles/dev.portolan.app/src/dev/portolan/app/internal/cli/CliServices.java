@@ -7,13 +7,13 @@ import org.osgi.framework.FrameworkUtil;
 import org.osgi.util.tracker.ServiceTracker;
 
 /** Gets Portolan's DS services for the headless commands (OSGi registry, or the plain class path's runtime). */
-final class Services {
+final class CliServices {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     private static volatile ServiceSource source;
 
-    private Services() {
+    private CliServices() {
     }
 
     /** Thrown when a service does not come up; the CLI exits with {@link ExitCodes#SERVICE_MISSING}. */
@@ -61,7 +61,7 @@ final class Services {
 
         @Override
         public <T> T get(Class<T> type) throws MissingServiceException, InterruptedException {
-            BundleContext ctx = FrameworkUtil.getBundle(Services.class).getBundleContext();
+            BundleContext ctx = FrameworkUtil.getBundle(CliServices.class).getBundleContext();
             ServiceTracker<T, T> t = new ServiceTracker<>(ctx, type, null);
             t.open(); // kept open for the life of the command: closing would release the service
             T service = t.waitForService(WAIT.toMillis());

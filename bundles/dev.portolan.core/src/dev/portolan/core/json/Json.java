@@ -1,11 +1,15 @@
-package dev.portolan.core.internal;
+package dev.portolan.core.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The one Jackson mapper of Portolan, configured once. Internal: model records carry no Jackson annotations. */
+/**
+ * The one Jackson mapper of Portolan, configured once and shared by every bundle that reads or writes Portolan's JSON
+ * (core, the command-line application, the sample backend). Use it as it is: never reconfigure it. Model records
+ * carry no Jackson annotations.
+ */
 public final class Json {
 
     /** Longest JSON document Portolan ever parses (announcements, cache files, health answers). */

@@ -1,0 +1,168 @@
+package dev.portolan.core.internal;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.discovery.EndpointState;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.core.discovery.HealthProbe;
+
+/**
+ * The tracker's health monitor: every health interval it probes the current endpoint (health + identity), checks a
+ * pinned override, or — while UNAVAILABLE — runs discovery again, backing off from one interval up to
+ * {@link EndpointTrackerImpl#MAX_RETRY_DELAY}. Never blocks its thread: probes and discovery run asynchronously, one
+ * at a time. Its state is guarded by the tracker's lock (the back-off restarts in the same step that publishes a
+ * state other than UNAVAILABLE).
+ */
+final class HealthMonitor {
+
+    private static final System.Logger LOG = System.getLogger(HealthMonitor.class.getName());
+
+    /** What the monitor looks at and acts on: the tracker. */
+    interface Target {
+        /** What the tracker holds now; called with the lock held. */
+        Look look();
+
+        /** Probes the pinned override and publishes the outcome. */
+        CompletableFuture<EndpointStatus> checkOverride();
+
+        /** {@code endpoint} failed its health check. */
+        CompletableFuture<EndpointStatus> lost(Endpoint endpoint, String why);
+
+        /** Runs discovery as a background retry (not asked by a caller). */
+        CompletableFuture<EndpointStatus> retry();
+
+        /** A health check of the tracked endpoint ended ({@code latency} null when it got no answer); for metrics. */
+        void checked(Duration latency, boolean accepted);
+    }
+
+    /** The tracker's state as one tick sees it. */
+    record Look(EndpointState state, Endpoint endpoint, BackendCredentials credentials, boolean overridden) {
+    }
+
+    private final Object lock;
+    private final Target target;
+    private final ScheduledExecutorService scheduler = Executors
+            .newSingleThreadScheduledExecutor(r -> Daemons.thread(r, "portolan-health-monitor"));
+    // guarded by lock
+    private ScheduledFuture<?> tick;
+    private Duration tickInterval;
+    private boolean probeInFlight;
+    private Duration retryDelay = Duration.ZERO;
+    private long nextRetryNanos;
+    private boolean retryInFlight;
+    private boolean closed;
+
+    /** @param lock the tracker's lock */
+    HealthMonitor(Object lock, Target target) {
+        this.lock = lock;
+        this.target = target;
+    }
+
+    /** Ticks every {@code interval} (at least 10 ms) from now on; no change when it already does. */
+    void schedule(Duration interval) {
+        Duration every = interval.toMillis() < 10 ? Duration.ofMillis(10) : interval;
+        synchronized (lock) {
+            if (every.equals(tickInterval) && tick != null || closed) {
+                return;
+            }
+            if (tick != null) {
+                tick.cancel(false);
+            }
+            tickInterval = every;
+            tick = scheduler.scheduleWithFixedDelay(this::tick, every.toMillis(), every.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void close() {
+        synchronized (lock) {
+            closed = true;
+            if (tick != null) {
+                tick.cancel(false);
+            }
+        }
+        scheduler.shutdownNow();
+    }
+
+    /** Called with the lock held whenever the tracker publishes a state other than UNAVAILABLE. */
+    void resetBackoff() {
+        retryDelay = Duration.ZERO; // the next outage starts retrying at once
+        nextRetryNanos = 0;
+    }
+
+    /** The current wait between discovery retries while UNAVAILABLE (zero when not backing off). */
+    Duration retryDelay() {
+        synchronized (lock) {
+            return retryDelay;
+        }
+    }
+
+    private void tick() {
+        try {
+            Look look;
+            Duration interval;
+            synchronized (lock) {
+                look = target.look();
+                interval = tickInterval;
+            }
+            if (look.overridden()) {
+                target.checkOverride();
+            } else if (look.state() == EndpointState.AVAILABLE && look.endpoint() != null) {
+                probe(look.endpoint(), look.credentials(), interval);
+            } else if (look.state() == EndpointState.UNAVAILABLE) {
+                retryDiscovery(interval);
+            }
+        } catch (RuntimeException ex) {
+            LOG.log(System.Logger.Level.WARNING, "health check failed", ex);
+        }
+    }
+
+    private void probe(Endpoint e, BackendCredentials credentials, Duration interval) {
+        synchronized (lock) {
+            if (probeInFlight) {
+                return;
+            }
+            probeInFlight = true;
+        }
+        Duration timeout = interval.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : interval;
+        HealthProbe.probeAsync(e.healthUrl(), credentials, timeout).whenComplete((r, err) -> {
+            synchronized (lock) {
+                probeInFlight = false;
+            }
+            target.checked(r != null ? r.latency() : null, r != null && r.accepted());
+            if (r != null && !r.accepted()) {
+                target.lost(e, r.detail());
+            }
+        });
+    }
+
+    /** While UNAVAILABLE: rediscover, at most one run at a time, backing off between failed runs. */
+    private void retryDiscovery(Duration interval) {
+        synchronized (lock) {
+            if (retryInFlight || !retryDelay.isZero() && System.nanoTime() - nextRetryNanos < 0) {
+                return;
+            }
+            retryInFlight = true;
+        }
+        target.retry().whenComplete((status, err) -> {
+            synchronized (lock) {
+                retryInFlight = false;
+                if (target.look().state() == EndpointState.UNAVAILABLE) {
+                    Duration doubled = retryDelay.multipliedBy(2);
+                    retryDelay = doubled.compareTo(interval) < 0 ? interval
+                            : doubled.compareTo(EndpointTrackerImpl.MAX_RETRY_DELAY) > 0
+                                    ? EndpointTrackerImpl.MAX_RETRY_DELAY
+                                    : doubled;
+                    nextRetryNanos = System.nanoTime() + retryDelay.toNanos();
+                }
+            }
+        });
+    }
+}
