@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.portolan.core.internal.Json;
+import dev.portolan.core.json.Json;
 
 /**
  * {@code watch [--json]}: connects to the newest running feed ({@link FeedFiles}) with its token and prints every
