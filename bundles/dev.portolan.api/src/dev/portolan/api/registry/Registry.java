@@ -40,6 +40,17 @@ public interface Registry {
     List<InstanceEntry> list(String service) throws RegistryException;
 
     /**
+     * Like {@link #list(String)}, with what was reaped or skipped on the way (for a command that prints them). The
+     * default lists without a report.
+     *
+     * @throws IllegalArgumentException when {@code service} is not a valid service name
+     * @throws RegistryException        when the store cannot be read at all
+     */
+    default RegistryListing listWithReport(String service) throws RegistryException {
+        return new RegistryListing(list(service), java.util.List.of());
+    }
+
+    /**
      * Watches one service ({@code null}: all). Events that happen after this returns are delivered; the current
      * entries are not replayed (call {@link #list(String)} after watching to get a consistent start).
      *
