@@ -24,7 +24,8 @@ import dev.portolan.core.registry.InstanceCheck;
  * {@value InstanceEntry#DEFAULT_SERVICE}) registered in every {@link Registry} service, each checked at once with a
  * fresh challenge; the newest one that proves its entry's Ed25519 identity wins (verification {@code challenge})
  * without any scan. Entries that do not prove it are never used (an impostor can copy an entry, not sign). Not
- * applicable when the front end expects a particular backend (it holds an identity key: its own sidecar).
+ * applicable when the front end expects a particular backend (it holds an identity key: its own sidecar). With
+ * {@code API_PORT=N} only an instance registered on N is considered.
  */
 @Component(service = DetectorStrategy.class, property = { "service.ranking:Integer=0",
         "portolan.strategy=" + RegistryStrategy.NAME })
@@ -77,9 +78,11 @@ public final class RegistryStrategy implements DetectorStrategy {
         String service = wantedService();
         List<InstanceEntry> entries = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        // API_PORT=N narrows the context's range to N: then only an instance on N may answer (nothing else is looked at)
+        boolean pinned = ctx.range().first() == ctx.range().last();
         for (Registry r : registries) {
             try {
-                entries.addAll(r.list(service));
+                r.list(service).stream().filter(e -> !pinned || e.port() == ctx.range().first()).forEach(entries::add);
             } catch (RegistryException e) {
                 problems.add(r.id() + ": " + e.getMessage());
             }
