@@ -23,6 +23,16 @@ public interface SidecarObserver {
     EndpointStatus acceptAnnouncement(Endpoint endpoint, BackendCredentials credentials);
 
     /**
+     * Another front end's sidecar this front end attached to instead of launching its own (same service and command,
+     * proven by its registry entry's signature): the endpoint becomes current at once. Ignored while an override is
+     * pinned. Stopping this front end never stops that sidecar.
+     *
+     * @param credentials what calls to it carry (the API token from its local registry entry, if any)
+     * @return the tracker's state afterwards
+     */
+    EndpointStatus acceptAttached(Endpoint endpoint, BackendCredentials credentials, String message);
+
+    /**
      * Our sidecar on {@code port} stopped (on purpose or by itself): when it is the current endpoint (and nothing is
      * overridden) the tracker turns UNAVAILABLE with {@code message}, without a recovery restart.
      *

@@ -415,6 +415,16 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     }
 
     @Override
+    public EndpointStatus acceptAttached(Endpoint endpoint, BackendCredentials credentials, String message) {
+        synchronized (lock) {
+            if (override != null) {
+                return current;
+            }
+            return publish(EndpointState.AVAILABLE, endpoint, null, message, credentials);
+        }
+    }
+
+    @Override
     public EndpointStatus sidecarStopped(int port, String message) {
         synchronized (lock) {
             if (override != null || current.endpoint() == null || current.endpoint().port() != port) {

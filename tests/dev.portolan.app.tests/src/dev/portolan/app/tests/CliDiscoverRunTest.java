@@ -35,7 +35,18 @@ class CliDiscoverRunTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static Map<String, String> env(Path state, int first, int last) {
-        return Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_PORT_RANGE", first + "-" + last);
+        return Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_PORT_RANGE", first + "-" + last,
+                "PORTOLAN_RUNTIME_DIR", state.resolve("run").toString());
+    }
+
+    /**
+     * A backend that registers where the CLI does not look: found by scanning only, like a backend of another tool
+     * (the {@code registry} strategy has its own tests: RegistryDiscoveryTest, CliListTest).
+     */
+    private static Map<String, String> unregistered(Map<String, String> env, Path state) {
+        Map<String, String> m = new java.util.HashMap<>(env);
+        m.put("PORTOLAN_RUNTIME_DIR", state.resolve("elsewhere").toString());
+        return m;
     }
 
     @Test
@@ -43,7 +54,7 @@ class CliDiscoverRunTest {
         FreePorts.onFreeBlock(PORTS, 5, first -> {
             Map<String, String> env = env(state, first, first + 4);
             List<String> backendCmd = SampleBackend.command("--standalone");
-            try (ChildProcess backend = ChildProcess.start(null, backendCmd, env)) {
+            try (ChildProcess backend = ChildProcess.start(null, backendCmd, unregistered(env, state))) {
                 JsonNode announced = JSON.readTree(backend.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT));
                 int port = announced.get("port").asInt();
                 FreePorts.expectInRange(first, first + 4, port, "backend port from PORTOLAN_PORT_RANGE: " + announced);
@@ -99,10 +110,10 @@ class CliDiscoverRunTest {
         FreePorts.onFreeBlock(PORTS, 5, first -> {
             Map<String, String> env = env(state, first, first + 4);
             List<String> backendCmd = SampleBackend.command("--standalone");
-            try (ChildProcess one = ChildProcess.start(null, backendCmd, env)) {
+            try (ChildProcess one = ChildProcess.start(null, backendCmd, unregistered(env, state))) {
                 int p1 = JSON.readTree(one.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT)).get("port").asInt();
                 FreePorts.expectInRange(first, first + 4, p1, "first backend's port");
-                try (ChildProcess two = ChildProcess.start(null, backendCmd, env)) {
+                try (ChildProcess two = ChildProcess.start(null, backendCmd, unregistered(env, state))) {
                     int p2 = JSON.readTree(two.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT)).get("port")
                             .asInt();
                     FreePorts.expectInRange(first, first + 4, p2, "second backend's port");

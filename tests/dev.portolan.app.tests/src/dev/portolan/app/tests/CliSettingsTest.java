@@ -47,11 +47,13 @@ class CliSettingsTest {
     void discoverWithApiPortUsesThatPortOnlyAndSaysTheUserPinnedIt(@TempDir Path state) throws Exception {
         FreePorts.onFreeBlock(PORTS, 5, first -> {
             int n = first + 3;
-            Map<String, String> backendEnv = env(state, first, first + 4);
+            // both backends register where the CLI does not look: unverified, like backends of another tool
+            String elsewhere = state.resolve("elsewhere").toString();
+            Map<String, String> backendEnv = env(state, first, first + 4, "PORTOLAN_RUNTIME_DIR", elsewhere);
             List<String> backendCmd = SampleBackend.command("--standalone");
             // two unverified backends in the range: one forced to N, then one where the backend picks
             try (ChildProcess pinned = ChildProcess.start(null, backendCmd,
-                    env(state, first, first + 4, "API_PORT", Integer.toString(n)))) {
+                    env(state, first, first + 4, "API_PORT", Integer.toString(n), "PORTOLAN_RUNTIME_DIR", elsewhere))) {
                 FreePorts.expectPort(n, JSON.readTree(pinned.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT))
                         .get("port").asInt(), "the backend forced to API_PORT");
                 try (ChildProcess other = ChildProcess.start(null, backendCmd, backendEnv)) {

@@ -21,6 +21,7 @@ final class Cli {
     static {
         COMMANDS.put("discover", new DiscoverCommand());
         COMMANDS.put("ports", new PortsCommand());
+        COMMANDS.put("list", new ListCommand());
         COMMANDS.put("run", new RunCommand());
         COMMANDS.put("watch", new WatchCommand());
         COMMANDS.put("metrics", new MetricsCommand());
