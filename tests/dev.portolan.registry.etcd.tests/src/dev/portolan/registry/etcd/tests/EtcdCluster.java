@@ -39,9 +39,13 @@ public final class EtcdCluster implements AutoCloseable {
     private static final TestPorts PORTS = new TestPorts(25000, 25499);
     private static final AtomicInteger CLUSTERS = new AtomicInteger();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    /** The watchdog: etcd in the background, its pid on stdout, SIGKILL when stdin ends. */
-    private static final String WATCHDOG = "\"$@\" >>\"$ETCD_LOG\" 2>&1 </dev/null & c=$!; echo \"etcd-pid $c\"; "
-            + "while IFS= read -r l; do :; done; kill -KILL $c 2>/dev/null; wait $c";
+    /**
+     * The watchdog: etcd in the background, its pid on stdout; a reader subshell SIGKILLs it when the watchdog's stdin
+     * (our pipe) ends; the watchdog itself waits for (reaps) etcd and then ends the reader.
+     */
+    private static final String WATCHDOG = "exec 6<&0; \"$@\" >>\"$ETCD_LOG\" 2>&1 </dev/null & c=$!; "
+            + "echo \"etcd-pid $c\"; (while IFS= read -r l; do :; done; kill -KILL $c 2>/dev/null) <&6 & r=$!; "
+            + "exec 6<&-; wait $c; kill $r 2>/dev/null";
 
     private final Path root;
     private final List<Member> members = new ArrayList<>();
