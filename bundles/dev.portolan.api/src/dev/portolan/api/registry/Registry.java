@@ -1,0 +1,61 @@
+package dev.portolan.api.registry;
+
+import java.util.List;
+
+import dev.portolan.api.Subscription;
+
+/**
+ * Where running backend instances are registered and found. The local implementation ({@code "local"}) keeps one
+ * file per instance under the user's runtime directory; others (etcd) share entries beyond the machine. A registry
+ * stores what instances say about themselves: it never proves they are who they say. A client trusts an entry only
+ * after the endpoint answered a fresh challenge with a signature that {@link InstanceIdentity#verifies} (see
+ * {@code docs/discovery.md}, "Registry").
+ *
+ * @since 0.1.0
+ */
+public interface Registry {
+
+    /** Service property under which implementations publish {@link #id()}. */
+    String ID_PROPERTY = "registry.id";
+
+    /** The implementation's id: {@code local}, {@code etcd}, ... */
+    String id();
+
+    /**
+     * Registers an instance until the returned handle is closed (or the owner dies: the local registry reaps entries
+     * of dead processes, etcd lets the lease expire).
+     *
+     * @throws RegistryException when the entry cannot be stored
+     */
+    Registration register(InstanceEntry entry) throws RegistryException;
+
+    /**
+     * The instances registered now, of one service or of all ({@code null}), sorted by service then instance id.
+     * Entries of dead processes are reaped (and reported to watchers) instead of listed; unreadable entries are
+     * skipped (and reported to watchers as {@link RegistryEvent.Kind#PROBLEM}).
+     *
+     * @throws IllegalArgumentException when {@code service} is not a valid service name
+     * @throws RegistryException        when the store cannot be read at all
+     */
+    List<InstanceEntry> list(String service) throws RegistryException;
+
+    /**
+     * Like {@link #list(String)}, with what was reaped or skipped on the way (for a command that prints them). The
+     * default lists without a report.
+     *
+     * @throws IllegalArgumentException when {@code service} is not a valid service name
+     * @throws RegistryException        when the store cannot be read at all
+     */
+    default RegistryListing listWithReport(String service) throws RegistryException {
+        return new RegistryListing(list(service), java.util.List.of());
+    }
+
+    /**
+     * Watches one service ({@code null}: all). Events that happen after this returns are delivered; the current
+     * entries are not replayed (call {@link #list(String)} after watching to get a consistent start).
+     *
+     * @throws IllegalArgumentException when {@code service} is not a valid service name
+     * @throws RegistryException        when the watch cannot be set up
+     */
+    Subscription watch(String service, RegistryListener listener) throws RegistryException;
+}

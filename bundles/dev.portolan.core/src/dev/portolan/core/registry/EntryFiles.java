@@ -1,0 +1,73 @@
+package dev.portolan.core.registry;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.core.discovery.AtomicFiles;
+
+/**
+ * Writes and removes local registry entries: {@code <runtime dir>/instances/<service>/<instance id>.json}, directories
+ * 0700 (created so, and tightened when Portolan created them looser), files 0600, written atomically.
+ */
+public final class EntryFiles {
+
+    private EntryFiles() {
+    }
+
+    /** The file of {@code entry} under {@code runtimeDirectory}. */
+    public static Path file(Path runtimeDirectory, InstanceEntry entry) {
+        return RuntimeDirectory.instances(runtimeDirectory).resolve(entry.service())
+                .resolve(entry.instanceId() + ".json");
+    }
+
+    /** Writes (or replaces) the entry's file atomically, with its API token (local files only). */
+    public static Path write(Path runtimeDirectory, InstanceEntry entry) throws IOException {
+        Path file = file(runtimeDirectory, entry);
+        ensurePrivateDirectories(runtimeDirectory, file.getParent());
+        AtomicFiles.write(file, (InstanceEntryCodec.toJson(entry, true) + "\n").getBytes(StandardCharsets.UTF_8));
+        return file;
+    }
+
+    /** Removes the entry's file; true when there was one. */
+    public static boolean remove(Path runtimeDirectory, InstanceEntry entry) {
+        try {
+            return Files.deleteIfExists(file(runtimeDirectory, entry));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Creates {@code runtimeDirectory} and every directory down to {@code dir} with mode 0700. */
+    public static void ensurePrivateDirectories(Path runtimeDirectory, Path dir) throws IOException {
+        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+        Path root = runtimeDirectory.toAbsolutePath();
+        Path d = dir.toAbsolutePath();
+        if (!d.startsWith(root)) {
+            throw new IOException(d + " is not inside the runtime directory " + root);
+        }
+        if (!Files.isDirectory(root)) {
+            create(root, posix);
+        }
+        Path current = root;
+        for (Path part : root.relativize(d)) {
+            current = current.resolve(part);
+            if (!Files.isDirectory(current)) {
+                create(current, posix);
+            }
+        }
+    }
+
+    private static void create(Path dir, boolean posix) throws IOException {
+        if (posix) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------")); // umask-proof
+        } else {
+            Files.createDirectories(dir);
+        }
+    }
+}

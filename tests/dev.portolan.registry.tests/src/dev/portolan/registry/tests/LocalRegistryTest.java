@@ -1,0 +1,128 @@
+package dev.portolan.registry.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.Registration;
+import dev.portolan.api.registry.RegistryEvent;
+import dev.portolan.api.registry.RegistryEvent.Kind;
+import dev.portolan.api.registry.RegistryListing;
+import dev.portolan.core.registry.EntryFiles;
+import dev.portolan.core.registry.InstanceEntryCodec;
+import dev.portolan.registry.internal.LocalRegistry;
+
+/** The local file registry on a real directory, with real processes. */
+public class LocalRegistryTest {
+
+    private final Path runtime = Entries.runtimeDirectory();
+    private final LocalRegistry registry = new LocalRegistry(runtime);
+
+    @AfterEach
+    void close() {
+        registry.close();
+    }
+
+    @Test
+    void registeredEntriesAreListedPrivatelyAndRemovedOnClose() throws Exception {
+        InstanceEntry a = Entries.ofThisProcess("alpha", "a-1", 8009);
+        InstanceEntry b = Entries.ofThisProcess("beta", "b-1", 8010);
+        Registration ra = registry.register(a);
+        Registration rb = registry.register(b);
+        assertEquals(List.of(a, b), registry.list(null));
+        assertEquals(List.of(b), registry.list("beta"));
+        Path file = EntryFiles.file(runtime, a);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(runtime.resolve("instances"))));
+        assertEquals(a, InstanceEntryCodec.fromJson(Files.readString(file)), "the local file keeps the API token");
+        ra.close();
+        ra.close();
+        assertFalse(Files.exists(file));
+        assertEquals(List.of(b), registry.list(null));
+        rb.close();
+        assertEquals(List.of(), registry.list(null));
+    }
+
+    @Test
+    void badServiceNamesAreRefusedWithTheRule() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> registry.list("Bad Name"));
+        assertTrue(e.getMessage().contains("'Bad Name'") && e.getMessage().contains("[a-z0-9._-]"), e.getMessage());
+    }
+
+    @Test
+    void aSigkilledBackendsEntryIsReaped() throws Exception {
+        Process sleeper = new ProcessBuilder("sleep", "300").start();
+        try {
+            InstanceEntry e = Entries.of("svc", "killed", sleeper.toHandle(), 8011);
+            registry.register(e);
+            assertEquals(List.of(e), registry.list("svc"));
+            sleeper.destroyForcibly(); // SIGKILL: no clean exit, the file stays
+            assertTrue(sleeper.waitFor(10, TimeUnit.SECONDS));
+            assertTrue(Files.exists(EntryFiles.file(runtime, e)));
+            RegistryListing listing = registry.listWithReport("svc");
+            assertEquals(List.of(), listing.entries());
+            assertEquals(1, listing.events().size(), listing.events().toString());
+            RegistryEvent reaped = listing.events().get(0);
+            assertEquals(Kind.REAPED, reaped.kind());
+            assertEquals(e, reaped.entry());
+            assertTrue(reaped.detail().contains("process " + e.pid() + " is gone"), reaped.detail());
+            assertFalse(Files.exists(EntryFiles.file(runtime, e)));
+        } finally {
+            sleeper.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aReusedPidIsReaped() throws Exception {
+        InstanceEntry real = Entries.ofThisProcess("svc", "reused", 8012);
+        InstanceEntry reused = Entries.withStart(real, real.processStart() - Duration.ofHours(1).toMillis());
+        registry.register(reused);
+        InstanceEntry fine = Entries.ofThisProcess("svc", "fine", 8013);
+        registry.register(fine);
+        RegistryListing listing = registry.listWithReport("svc");
+        assertEquals(List.of(fine), listing.entries(), "a live pid with another start time is not listed");
+        assertEquals(Kind.REAPED, listing.events().get(0).kind());
+        assertTrue(listing.events().get(0).detail().contains("now belongs to another process"),
+                listing.events().get(0).detail());
+    }
+
+    @Test
+    void corruptAndTooOpenEntriesAreReportedWithTheirPathAndSkipped() throws Exception {
+        InstanceEntry good = Entries.ofThisProcess("svc", "good", 8014);
+        registry.register(good);
+        Path dir = EntryFiles.file(runtime, good).getParent();
+        Path corrupt = dir.resolve("corrupt.json");
+        Files.writeString(corrupt, "{\"schema\":1,\"service\":", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(corrupt, PosixFilePermissions.fromString("rw-------"));
+        InstanceEntry open = Entries.ofThisProcess("svc", "open", 8015);
+        Path openFile = EntryFiles.write(runtime, open);
+        Files.setPosixFilePermissions(openFile, PosixFilePermissions.fromString("rw-r--r--"));
+        Path badName = dir.resolve("Bad.json");
+        Files.writeString(badName, InstanceEntryCodec.toJson(Entries.ofThisProcess("svc", "other", 8016), true));
+        Files.setPosixFilePermissions(badName, PosixFilePermissions.fromString("rw-------"));
+
+        RegistryListing listing = registry.listWithReport("svc");
+        assertEquals(List.of(good), listing.entries());
+        List<String> problems = listing.events().stream().filter(e -> e.kind() == Kind.PROBLEM)
+                .map(RegistryEvent::detail).toList();
+        assertEquals(3, problems.size(), problems.toString());
+        assertTrue(problems.stream().anyMatch(p -> p.contains(corrupt.toString()) && p.contains("corrupt")), problems.toString());
+        assertTrue(problems.stream().anyMatch(p -> p.contains(openFile.toString()) && p.contains("chmod 600")), problems.toString());
+        assertTrue(problems.stream().anyMatch(p -> p.contains(badName.toString()) && p.contains("does not match its path")), problems.toString());
+        assertTrue(Files.exists(corrupt) && Files.exists(openFile), "skipped files are never deleted");
+    }
+}
