@@ -75,8 +75,23 @@ public final class EtcdWatcher implements AutoCloseable {
         });
     }
 
+    /** Starts with a full listing ({@link Listener#reset}). */
     public EtcdWatcher start() {
-        serial.execute(this::connect);
+        return startAfter(0);
+    }
+
+    /**
+     * Starts watching from the revision after {@code listedAt}, a listing the caller made itself (no initial
+     * {@link Listener#reset}); 0: start with a listing.
+     */
+    public EtcdWatcher startAfter(long listedAt) {
+        serial.execute(() -> {
+            if (listedAt > 0) {
+                next = listedAt + 1;
+                resets = 1;
+            }
+            connect();
+        });
         long probe = client.settings().probeInterval().toMillis();
         serial.scheduleWithFixedDelay(this::probe, probe, probe, TimeUnit.MILLISECONDS);
         return this;
