@@ -33,6 +33,8 @@ import threading
 import time
 from datetime import datetime, timezone
 
+import registry
+
 VERSION = "0.1.0"
 DEFAULT_RANGE = (8008, 8020)
 SHUTDOWN_COMMAND = "sidecar shutdown"
@@ -377,7 +379,8 @@ class SecurityMiddleware:
             return await JSONResponse({"error": f"origin '{origin[:80]}' is not allowed", "status": 403},
                                       403)(scope, receive, send)
         cors = {} if origin is None else {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
-                                          "Access-Control-Expose-Headers": PROOF_HEADER}
+                                          "Access-Control-Expose-Headers":
+                                              PROOF_HEADER + ", " + registry.SIGNATURE_HEADER}
         if origin is not None and method == "OPTIONS" and "access-control-request-method" in headers:
             return await Response(status_code=204, headers={**cors, "Access-Control-Allow-Methods": ALLOW_METHODS,
                                                             "Access-Control-Allow-Headers": ALLOW_HEADERS,
@@ -401,7 +404,7 @@ class SecurityMiddleware:
 
 # ----------------------------------------------------------------------------------------------- the app
 
-def create_app(security, mode, port_holder):
+def create_app(security, mode, port_holder, identity):
     from fastapi import FastAPI, HTTPException, Request
     from fastapi.responses import JSONResponse, RedirectResponse
 
@@ -416,8 +419,15 @@ def create_app(security, mode, port_holder):
         port = port_holder["port"]
         body = {"status": "healthy", "protocol": PROTOCOL_VERSION, "pid": os.getpid(), "version": VERSION,
                 "mode": mode, "port": port}
-        p = security.health_proof(request.headers.get(CHALLENGE_HEADER), port)
-        return JSONResponse(body, headers={PROOF_HEADER: p} if p else {})
+        challenge = request.headers.get(CHALLENGE_HEADER)
+        headers = {}
+        p = security.health_proof(challenge, port)
+        if p:
+            headers[PROOF_HEADER] = p
+        sig = identity.signature(challenge, port)  # registry identity (docs/protocol.md, "Registry identity")
+        if sig:
+            headers[registry.SIGNATURE_HEADER] = sig
+        return JSONResponse(body, headers=headers)
 
     @app.post("/auth/ticket")
     def ticket(request: Request):
@@ -571,9 +581,13 @@ def main(argv=None):
         forced = ("API_PORT", os.environ["API_PORT"])
     try:
         security = Security(os.environ)  # PORTOLAN_TOKEN (v1) is ignored: a v2 backend never echoes a secret
-    except ConfigError as e:
+        service = registry.service_from_env(os.environ)
+    except (ConfigError, ValueError) as e:
         log(str(e))
         return 2
+    identity = registry.Identity()
+    if identity.public_key is None:
+        log("python3-cryptography is missing: registering without an identity (listed as unverified)")
 
     try:
         res = reserve(forced, first, last)
@@ -587,7 +601,7 @@ def main(argv=None):
     import uvicorn  # imported after the bind: the announcement does not wait for the import of the web stack
 
     port_holder = {"port": res.port}
-    app = create_app(security, mode, port_holder)
+    app = create_app(security, mode, port_holder, identity)
     config = uvicorn.Config(app, http=http_protocol(), log_level="info", access_log=False,
                             lifespan="off")
     server = uvicorn.Server(config)
@@ -596,7 +610,8 @@ def main(argv=None):
     announcement = {"type": "port_info", "mode": mode, "port": res.port, "url": base, "docs_url": base + "/docs",
                     "health_url": base + "/health", "pid": os.getpid()}
     announcement["version"] = VERSION
-    announcement["started_at"] = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    started_at = datetime.now(timezone.utc)
+    announcement["started_at"] = started_at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     p = security.announcement_proof(res.port)
     if p is not None:
         announcement["proof"] = p
@@ -605,11 +620,18 @@ def main(argv=None):
     sys.stdout.flush()
     log(f"{mode} serving on {base} (pid {os.getpid()})")
 
+    try:
+        entry = registry.Registration(os.environ, service, identity, mode, res.port, VERSION, started_at)
+    except OSError as e:  # serving matters more than being listed
+        entry = None
+        log(f"cannot register in the local registry: {e} (set PORTOLAN_RUNTIME_DIR to a writable directory)")
     if mode == "sidecar":
         threading.Thread(target=watch_stdin, args=(server,), name="stdin-watch", daemon=True).start()
     try:
         server.run(sockets=[res.sock])
     finally:
+        if entry is not None:
+            entry.close()  # clean exit (also SIGINT/SIGTERM, which uvicorn turns into a graceful stop)
         res.release()
     return 0
 

@@ -12,6 +12,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.registry.InstanceIdentity;
 import dev.portolan.core.protocol.IdentityProof;
 
 /**
@@ -249,7 +250,7 @@ public final class BackendSecurity {
 
     private static Map<String, String> corsHeaders(String origin) {
         return Map.of("Access-Control-Allow-Origin", origin, "Vary", "Origin", "Access-Control-Expose-Headers",
-                IdentityProof.PROOF_HEADER);
+                IdentityProof.PROOF_HEADER + ", " + InstanceIdentity.SIGNATURE_HEADER);
     }
 
     /** The one-time tickets and sessions of the docs login. */

@@ -12,6 +12,7 @@ import java.util.Set;
 import dev.portolan.api.Announcement;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.PortRange;
+import dev.portolan.api.Subscription;
 import dev.portolan.api.ports.PortAllocationException;
 import dev.portolan.api.ports.PortRequest;
 import dev.portolan.core.protocol.AnnouncementCodec;
@@ -38,6 +39,10 @@ import dev.portolan.ports.ServerReservation;
  * and the protocol v2 variables ({@link BackendSecurity}: identity key, API token, announcement challenge, allowed
  * origins) from the given environment. The announcement carries the v2 {@code proof} when a key and a challenge were
  * given, and never a token: {@code PORTOLAN_TOKEN} (v1) is ignored.
+ * <p>
+ * {@link #announce} also registers the backend in the local instance registry ({@link BackendRegistration}: service
+ * from {@code PORTOLAN_SERVICE}, an Ed25519 {@link RegistryIdentity} made at start); call {@link #deregister()} on a
+ * clean exit.
  */
 public final class JavaBackend {
 
@@ -51,6 +56,11 @@ public final class JavaBackend {
     private final String version;
     private final BackendSecurity security;
     private final Instant startedAt = Instant.now();
+    private final String service;
+    private final boolean register;
+    private final RegistryIdentity registryIdentity = RegistryIdentity.generate();
+    private final Object registrationLock = new Object();
+    private Subscription registration = Subscription.NONE;
 
     private JavaBackend(Builder b) throws BackendConfigException {
         this.mode = b.mode;
@@ -61,6 +71,8 @@ public final class JavaBackend {
         this.out = b.out;
         this.version = b.version;
         this.security = BackendSecurity.fromEnvironment(environment);
+        this.service = BackendRegistration.service(environment);
+        this.register = b.register;
         if (forcedPort == null) {
             checkApiPort(environment.get(EnvironmentVariables.API_PORT));
         }
@@ -167,7 +179,44 @@ public final class JavaBackend {
                 throw new IOException("cannot write the announcement to stdout (is the reader gone?)");
             }
         }
+        if (register) {
+            String host = reservation.address().getAddress().getHostAddress();
+            try {
+                Subscription s = BackendRegistration.register(
+                        BackendRegistration.entry(service, a, host, registryIdentity, environment), environment);
+                Subscription before;
+                synchronized (registrationLock) {
+                    before = registration;
+                    registration = s;
+                }
+                before.close();
+            } catch (IOException e) {
+                // serving matters more than being listed: say so and go on
+                System.err.println("[portolan] cannot register in the local registry: " + e.getMessage()
+                        + " (set PORTOLAN_RUNTIME_DIR to a writable directory)");
+            }
+        }
         return a;
+    }
+
+    /** Removes this backend's registry entry (clean exit); idempotent. */
+    public void deregister() {
+        Subscription s;
+        synchronized (registrationLock) {
+            s = registration;
+            registration = Subscription.NONE;
+        }
+        s.close();
+    }
+
+    /** The registry identity: its public key is in the entry, {@code /health} signs challenges with it. */
+    public RegistryIdentity registryIdentity() {
+        return registryIdentity;
+    }
+
+    /** The service this backend registers under ({@value BackendRegistration#SERVICE_VARIABLE}). */
+    public String service() {
+        return service;
     }
 
     public String mode() {
@@ -201,6 +250,13 @@ public final class JavaBackend {
         private BindingPortFinder finder;
         private PrintStream out = System.out;
         private String version;
+        private boolean register = true;
+
+        /** Whether {@link JavaBackend#announce} registers the backend in the local registry (default true). */
+        public Builder register(boolean value) {
+            this.register = value;
+            return this;
+        }
 
         /** {@code sidecar} (default) or {@code standalone}. */
         public Builder mode(String value) {

@@ -64,16 +64,19 @@ public final class SampleBackend implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final Announcement announcement;
+    private final JavaBackend backend;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CountDownLatch done = new CountDownLatch(1);
 
     private SampleBackend(JavaBackend backend) throws PortAllocationException, IOException {
+        this.backend = backend;
         this.reservation = backend.bind(ServerBinder.of(a -> HttpServer.create(a, 128), s -> s.getAddress().getPort(),
                 s -> s.stop(0)));
         this.server = reservation.server();
         this.executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        server.createContext("/", new SampleRouter(backend.security(), backend.mode(), reservation.port())::route);
+        server.createContext("/", new SampleRouter(backend.security(), backend.registryIdentity(), backend.mode(),
+                reservation.port())::route);
         server.start();
         try {
             this.announcement = backend.announce(reservation); // the server holds the port and is serving
@@ -123,6 +126,7 @@ public final class SampleBackend implements AutoCloseable {
     @Override
     public void close() {
         if (stopped.compareAndSet(false, true)) {
+            backend.deregister(); // first: nobody should find a backend that no longer answers
             // graceful: running exchanges get up to a second to finish (an idle server stops at once on JDK 22+)
             reservation.takeServer().stop(1);
             reservation.close(); // releases the [::1] twin, the lock file and the in-process entry

@@ -14,22 +14,26 @@ import com.sun.net.httpserver.HttpExchange;
 
 import dev.portolan.backend.BackendSecurity;
 import dev.portolan.backend.DocsLogin;
+import dev.portolan.api.registry.InstanceIdentity;
+import dev.portolan.backend.RegistryIdentity;
 import dev.portolan.core.protocol.IdentityProof;
 
 /**
  * The sample backend's request handling: every request first passes {@link BackendSecurity#admit} (Host allow-list,
- * Origin rule, CORS pre-flights, bearer or docs session), then {@code /health} (v2, with the challenge's proof),
+ * Origin rule, CORS pre-flights, bearer or docs session), then {@code /health} (v2, with the challenge's proof and registry signature),
  * {@code /auth/ticket}, {@code /auth/login}, {@code /docs} and the {@link SampleApi}.
  */
 final class SampleRouter {
 
     private final BackendSecurity security;
+    private final RegistryIdentity identity;
     private final String mode;
     private final int port;
     private final SampleApi api = new SampleApi();
 
-    SampleRouter(BackendSecurity security, String mode, int port) {
+    SampleRouter(BackendSecurity security, RegistryIdentity identity, String mode, int port) {
         this.security = security;
+        this.identity = identity;
         this.mode = mode;
         this.port = port;
     }
@@ -78,8 +82,10 @@ final class SampleRouter {
         if (!allow(ex, "GET", "HEAD")) {
             return;
         }
-        security.healthProof(ex.getRequestHeaders().getFirst(IdentityProof.CHALLENGE_HEADER), port)
-                .ifPresent(p -> ex.getResponseHeaders().set(IdentityProof.PROOF_HEADER, p));
+        String challenge = ex.getRequestHeaders().getFirst(IdentityProof.CHALLENGE_HEADER);
+        security.healthProof(challenge, port).ifPresent(p -> ex.getResponseHeaders().set(IdentityProof.PROOF_HEADER, p));
+        identity.signature(challenge, port)
+                .ifPresent(sig -> ex.getResponseHeaders().set(InstanceIdentity.SIGNATURE_HEADER, sig));
         ObjectNode o = MAPPER.createObjectNode();
         o.put("status", "healthy");
         o.put(IdentityProof.PROTOCOL_FIELD, IdentityProof.PROTOCOL_VERSION);

@@ -1,0 +1,106 @@
+package dev.portolan.backend;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.portolan.api.Announcement;
+import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.Subscription;
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.core.discovery.StateDirectory;
+import dev.portolan.core.registry.EntryFiles;
+import dev.portolan.core.registry.RuntimeDirectory;
+
+/**
+ * Registers a running backend in the local registry ({@code docs/protocol.md}, "Instance registry"): one 0600 entry
+ * file under the runtime directory, removed by {@link Subscription#close()} (clean exit). Service from
+ * {@value #SERVICE_VARIABLE} (default {@value InstanceEntry#DEFAULT_SERVICE}); {@code PORTOLAN_RUNTIME_DIR} /
+ * {@code XDG_RUNTIME_DIR} / {@code XDG_STATE_HOME} from the backend's environment.
+ */
+public final class BackendRegistration {
+
+    /** The variable naming the service a backend registers under. */
+    public static final String SERVICE_VARIABLE = "PORTOLAN_SERVICE";
+
+    private BackendRegistration() {
+    }
+
+    /**
+     * The service named by {@value #SERVICE_VARIABLE} in {@code env}, else {@value InstanceEntry#DEFAULT_SERVICE}.
+     *
+     * @throws BackendConfigException naming the value and the rule when it is not a valid service name
+     */
+    public static String service(Map<String, String> env) throws BackendConfigException {
+        String s = env.get(SERVICE_VARIABLE);
+        if (s == null || s.isBlank()) {
+            return InstanceEntry.DEFAULT_SERVICE;
+        }
+        try {
+            return InstanceEntry.checkService(s.strip());
+        } catch (IllegalArgumentException e) {
+            throw new BackendConfigException(SERVICE_VARIABLE + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The entry of this process for an announced backend. */
+    public static InstanceEntry entry(String service, Announcement a, String host, RegistryIdentity identity,
+            Map<String, String> env) {
+        ProcessHandle self = ProcessHandle.current();
+        Instant started = a.startedAt() != null ? a.startedAt() : Instant.now();
+        String token = env.get(EnvironmentVariables.PORTOLAN_API_TOKEN);
+        return new InstanceEntry(InstanceEntry.SCHEMA, service,
+                a.port() + "-" + self.pid() + "-" + started.toEpochMilli(), a.url(), host, a.port(), self.pid(),
+                self.info().startInstant().map(Instant::toEpochMilli).orElse(null), a.mode(), a.version(), started,
+                commandLine(), identity.identity(), token == null || token.isBlank() ? null : token.strip());
+    }
+
+    /** Writes the entry; the handle removes it. */
+    public static Subscription register(InstanceEntry entry, Map<String, String> env) throws IOException {
+        Path runtime = RuntimeDirectory.resolve(System.getProperty(RuntimeDirectory.PROPERTY), env,
+                StateDirectory.resolve(System.getProperty(StateDirectory.PROPERTY), env,
+                        System.getProperty("user.home")));
+        EntryFiles.write(runtime, entry);
+        return new Subscription() {
+            private boolean closed;
+
+            @Override
+            public synchronized void close() {
+                if (!closed) {
+                    closed = true;
+                    EntryFiles.remove(runtime, entry);
+                }
+            }
+        };
+    }
+
+    /** This process's command line exactly as executed ({@code /proc/self/cmdline}), else what the JDK reports. */
+    static List<String> commandLine() {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+            List<String> args = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < raw.length; i++) {
+                if (raw[i] == 0) {
+                    args.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
+                    start = i + 1;
+                }
+            }
+            if (!args.isEmpty()) {
+                return args;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall back
+        }
+        ProcessHandle.Info info = ProcessHandle.current().info();
+        List<String> args = new ArrayList<>();
+        info.command().ifPresent(args::add);
+        info.arguments().ifPresent(a -> args.addAll(List.of(a)));
+        return args;
+    }
+}
