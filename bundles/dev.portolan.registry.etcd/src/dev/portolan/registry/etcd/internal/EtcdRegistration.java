@@ -26,9 +26,12 @@ final class EtcdRegistration implements Registration {
     private boolean renewing; // guarded by lock
     private String lastProblem; // guarded by lock
     private final ScheduledFuture<?> timer;
+    private final java.util.function.Consumer<EtcdRegistration> onClose;
 
-    EtcdRegistration(EtcdClient client, ScheduledExecutorService timers, InstanceEntry entry, long lease) {
+    EtcdRegistration(EtcdClient client, ScheduledExecutorService timers, InstanceEntry entry, long lease,
+            java.util.function.Consumer<EtcdRegistration> onClose) {
         this.client = client;
+        this.onClose = onClose;
         this.key = EntryKeys.key(client.settings(), entry);
         this.ttlSeconds = client.settings().leaseTtl().toSeconds();
         this.entry = entry;
@@ -76,7 +79,7 @@ final class EtcdRegistration implements Registration {
                         report = "[portolan] etcd registration of " + key + " renewed again";
                     }
                     lastProblem = null;
-                } else if (lastProblem == null) {
+                } else if (lastProblem == null && !closed) {
                     lastProblem = error.getMessage();
                     report = "[portolan] cannot renew the etcd registration of " + key + " (retrying every "
                             + ttlSeconds / 3 + " s; the entry disappears when its lease expires): " + lastProblem;
@@ -136,6 +139,7 @@ final class EtcdRegistration implements Registration {
             current = lease;
         }
         timer.cancel(false);
+        onClose.accept(this);
         try {
             client.revoke(current).join();
         } catch (RuntimeException e) {

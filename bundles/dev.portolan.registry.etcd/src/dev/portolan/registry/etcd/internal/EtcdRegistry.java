@@ -21,7 +21,8 @@ import dev.portolan.api.registry.RegistryListing;
  * on a lease of its own that the registering process renews and revokes on close, so the entry of a host or process
  * that died disappears when the lease expires. Listing is one linearizable range; watching is etcd's watch on the
  * prefix ({@link EtcdWatcher}). Entries never hold the API token; the public key in them lets a client check an
- * endpoint's identity ({@code InstanceIdentity#verifies}) but lets nobody impersonate it.
+ * endpoint's identity ({@code InstanceIdentity#verifies}) but lets nobody impersonate it. {@link #close()}
+ * deregisters what is still registered through it.
  */
 public final class EtcdRegistry implements Registry, AutoCloseable {
 
@@ -32,6 +33,9 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
 
     private final EtcdClient client;
     private final ScheduledExecutorService timers;
+    private final Object lock = new Object();
+    private final java.util.Set<EtcdRegistration> open = new java.util.HashSet<>(); // guarded by lock
+    private boolean closed; // guarded by lock
 
     public EtcdRegistry(EtcdSettings settings) {
         this.client = new EtcdClient(settings);
@@ -55,7 +59,19 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
     public Registration register(InstanceEntry entry) throws RegistryException {
         try {
             long lease = EtcdRegistration.write(client, entry).join();
-            return new EtcdRegistration(client, timers, entry, lease);
+            EtcdRegistration r = new EtcdRegistration(client, timers, entry, lease, this::forget);
+            boolean late;
+            synchronized (lock) {
+                late = closed;
+                if (!late) {
+                    open.add(r);
+                }
+            }
+            if (late) {
+                r.close();
+                throw new RegistryException("the etcd registry was closed while registering " + entry.instanceId());
+            }
+            return r;
         } catch (RuntimeException e) {
             throw failure("cannot register " + entry.service() + "/" + entry.instanceId(), client.settings(), e);
         }
@@ -112,6 +128,12 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
         return watcher::close;
     }
 
+    private void forget(EtcdRegistration r) {
+        synchronized (lock) {
+            open.remove(r);
+        }
+    }
+
     static RegistryException failure(String what, EtcdSettings settings, RuntimeException e) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         String detail = cause instanceof EtcdException ee ? ee.getMessage() : EtcdTransport.describe(cause);
@@ -121,6 +143,12 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
 
     @Override
     public void close() {
+        List<EtcdRegistration> left;
+        synchronized (lock) {
+            closed = true;
+            left = List.copyOf(open);
+        }
+        left.forEach(EtcdRegistration::close); // revoke the leases of what is still registered
         timers.shutdownNow();
         client.close();
     }
