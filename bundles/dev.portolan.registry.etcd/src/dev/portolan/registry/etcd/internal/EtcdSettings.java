@@ -65,7 +65,7 @@ public record EtcdSettings(List<URI> endpoints, String prefix, String user, Path
     public static EtcdSettings parse(String value, Map<String, String> env) {
         boolean tls = value.startsWith("etcd+https://");
         if (!tls && !value.startsWith("etcd://")) {
-            throw bad(REGISTRY_VARIABLE, value, "it must start with etcd:// or etcd+https://");
+            throw bad(REGISTRY_VARIABLE, value, "it must be 'local' or start with etcd:// or etcd+https://");
         }
         String rest = value.substring(tls ? "etcd+https://".length() : "etcd://".length());
         int slash = rest.indexOf('/');
