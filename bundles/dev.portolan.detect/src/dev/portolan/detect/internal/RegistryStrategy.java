@@ -1,0 +1,108 @@
+package dev.portolan.detect.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.discovery.DetectionContext;
+import dev.portolan.api.discovery.DetectionException;
+import dev.portolan.api.discovery.DetectorStrategy;
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.Registry;
+import dev.portolan.api.registry.RegistryException;
+import dev.portolan.core.registry.InstanceCheck;
+
+/**
+ * Strategy {@code registry}: the instances of the wanted service ({@value #SERVICE_VARIABLE}, default
+ * {@value InstanceEntry#DEFAULT_SERVICE}) registered in every {@link Registry} service, each checked at once with a
+ * fresh challenge; the newest one that proves its entry's Ed25519 identity wins (verification {@code challenge})
+ * without any scan. Entries that do not prove it are never used (an impostor can copy an entry, not sign). Not
+ * applicable when the front end expects a particular backend (it holds an identity key: its own sidecar).
+ */
+@Component(service = DetectorStrategy.class, property = { "service.ranking:Integer=0",
+        "portolan.strategy=" + RegistryStrategy.NAME })
+public final class RegistryStrategy implements DetectorStrategy {
+
+    public static final String NAME = "registry";
+    /** The front end's wanted service. */
+    public static final String SERVICE_VARIABLE = "PORTOLAN_SERVICE";
+    private static final Comparator<InstanceCheck.Result> NEWEST_FIRST = Comparator
+            .comparing((InstanceCheck.Result r) -> r.entry().startedAt()).reversed();
+
+    private final List<Registry> registries = new CopyOnWriteArrayList<>();
+
+    /** Binds a registry (DS; tests outside OSGi call it directly). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addRegistry(Registry r) {
+        registries.add(r);
+    }
+
+    public void removeRegistry(Registry r) {
+        registries.remove(r);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** The wanted service: {@value #SERVICE_VARIABLE}, else {@value InstanceEntry#DEFAULT_SERVICE}. */
+    static String wantedService() throws DetectionException {
+        String s = System.getenv(SERVICE_VARIABLE);
+        if (s == null || s.isBlank()) {
+            return InstanceEntry.DEFAULT_SERVICE;
+        }
+        try {
+            return InstanceEntry.checkService(s.strip());
+        } catch (IllegalArgumentException e) {
+            throw new DetectionException(SERVICE_VARIABLE + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Endpoint detect(DetectionContext ctx) throws DetectionException, InterruptedException {
+        if (ctx.credentials().identityKey() != null) {
+            throw DetectionException.notApplicable("this front end expects its own backend (identity key known)");
+        }
+        if (registries.isEmpty()) {
+            throw DetectionException.notApplicable("no instance registry available");
+        }
+        String service = wantedService();
+        List<InstanceEntry> entries = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (Registry r : registries) {
+            try {
+                entries.addAll(r.list(service));
+            } catch (RegistryException e) {
+                problems.add(r.id() + ": " + e.getMessage());
+            }
+        }
+        if (entries.isEmpty()) {
+            String why = "no registered instance of service '" + service + "'"
+                    + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")");
+            if (problems.isEmpty()) {
+                throw DetectionException.notApplicable(why);
+            }
+            throw new DetectionException(why);
+        }
+        List<InstanceCheck.Result> checked = InstanceCheck.checkAll(entries, Deadlines.probeTimeout(ctx));
+        List<String> rejected = new ArrayList<>();
+        for (InstanceCheck.Result r : checked) {
+            Deadlines.debug(ctx, NAME, r.entry().url() + " (" + r.entry().instanceId() + ") -> " + r.detail());
+            if (!r.trusted()) {
+                rejected.add(r.entry().url() + " pid " + r.entry().pid() + ": " + r.health().name().toLowerCase()
+                        + ", " + r.verification() + " (" + r.detail() + ")");
+            }
+        }
+        return checked.stream().filter(InstanceCheck.Result::trusted).min(NEWEST_FIRST).map(r -> r.endpoint(NAME))
+                .orElseThrow(() -> new DetectionException("no registered instance of service '" + service
+                        + "' proves its identity: " + String.join("; ", rejected)));
+    }
+}

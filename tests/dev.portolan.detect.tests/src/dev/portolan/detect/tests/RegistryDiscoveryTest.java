@@ -1,0 +1,68 @@
+package dev.portolan.detect.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.Verification;
+import dev.portolan.api.discovery.DiscoveryResult;
+import dev.portolan.api.registry.RegistryEvent;
+import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.core.internal.DiscoveryServiceImpl;
+import dev.portolan.core.internal.SettingsServiceImpl;
+import dev.portolan.detect.internal.RegistryStrategy;
+import dev.portolan.detect.internal.ScanStrategy;
+import dev.portolan.registry.internal.LocalRegistry;
+import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.TestBackend;
+
+/**
+ * The {@code registry} strategy: a standalone backend started by hand registers itself; discovery picks it, verified
+ * by its Ed25519 signature, over an impostor squatting the first port of the range, which gets no API request.
+ */
+class RegistryDiscoveryTest {
+
+    static {
+        Fixtures.init();
+    }
+
+    @Test
+    void discoverPicksTheRegisteredBackendOverAnImpostorOnTheRange() throws Exception {
+        int first = Fixtures.PORTS.block(4);
+        String range = first + "-" + (first + 3);
+        Path base = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target"));
+        Path runtime = Files.createTempDirectory(base, "runtime-");
+        LocalRegistry registry = new LocalRegistry(runtime);
+        Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
+        registry.watch(null, events::accept);
+        try (TestBackend impostor = TestBackend.impostor(first);
+                ChildProcess backend = ChildProcess.start(null, SampleBackend.command("--standalone"),
+                        Map.of("PORTOLAN_RUNTIME_DIR", runtime.toString(), "PORTOLAN_PORT_RANGE", range))) {
+            RegistryEvent registered = events.await(e -> e.kind() == RegistryEvent.Kind.REGISTERED,
+                    Duration.ofSeconds(60), "the standalone backend registers");
+            RegistryStrategy strategy = new RegistryStrategy();
+            strategy.addRegistry(registry);
+            SettingsServiceImpl settings = new SettingsServiceImpl(Map.of("PORTOLAN_PORT_RANGE", range));
+            DiscoveryResult r = Await.result(
+                    new DiscoveryServiceImpl(settings, List.of(new ScanStrategy(), strategy)).discover(),
+                    Fixtures.WAIT, "discover");
+            Endpoint e = r.endpoint().orElseThrow(() -> new AssertionError(r.failureSummary()));
+            assertEquals(RegistryStrategy.NAME, e.source(), r.toString());
+            assertEquals(registered.entry().port(), e.port(), r.toString());
+            assertEquals(Verification.CHALLENGE, e.verification(), r.toString());
+            assertEquals(registered.entry().pid(), e.pid());
+            assertTrue(impostor.apiRequests().isEmpty(), "the impostor gets no API request: " + impostor.apiRequests());
+        } finally {
+            registry.close();
+        }
+    }
+}
