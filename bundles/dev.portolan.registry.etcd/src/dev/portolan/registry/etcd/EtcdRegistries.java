@@ -34,6 +34,18 @@ public final class EtcdRegistries {
         return Optional.of(new EtcdRegistry(EtcdSettings.parse(value.strip(), env)));
     }
 
+    /**
+     * Checks a {@code PORTOLAN_REGISTRY} value (and the {@code PORTOLAN_ETCD_*} variables of {@code env}) without
+     * connecting.
+     *
+     * @throws IllegalArgumentException naming the variable, the value and the expected form when it is not valid
+     */
+    public static void check(String value, Map<String, String> env) {
+        if (value != null && !value.isBlank() && !"local".equals(value.strip())) {
+            EtcdSettings.parse(value.strip(), env);
+        }
+    }
+
     /** {@link #of} for {@code env.get("PORTOLAN_REGISTRY")}. */
     public static Optional<Registry> fromEnvironment(Map<String, String> env) {
         return of(env.get(VARIABLE), env);

@@ -25,10 +25,18 @@ final class Services {
 
     /**
      * The command line is strict where the workbench is lenient: an invalid environment value (e.g.
-     * {@code PORT_DISCOVERY_TIMEOUT=abc}) is a usage error naming the variable and the value, not a silent default.
+     * {@code PORT_DISCOVERY_TIMEOUT=abc}, {@code PORTOLAN_REGISTRY=etcd://host}) is a usage error naming the variable
+     * and the value, not a silent default.
      */
     static void requireValidEnvironment() throws MissingServiceException, InterruptedException, UsageException {
-        java.util.List<String> problems = get(dev.portolan.api.discovery.SettingsService.class).problems();
+        java.util.List<String> problems = new java.util.ArrayList<>(
+                get(dev.portolan.api.discovery.SettingsService.class).problems());
+        try {
+            dev.portolan.registry.etcd.EtcdRegistries.check(System.getenv(
+                    dev.portolan.registry.etcd.EtcdRegistries.VARIABLE), System.getenv());
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
         if (!problems.isEmpty()) {
             throw new UsageException(String.join("; ", problems));
         }
