@@ -36,7 +36,7 @@ public final class EtcdCluster implements AutoCloseable {
 
     static final String ETCD = "/usr/bin/etcd";
     static final Duration READY = Duration.ofSeconds(60);
-    private static final TestPorts PORTS = new TestPorts(25000, 25499);
+    private static final TestPorts PORTS = new TestPorts(25000, 25449);
     private static final AtomicInteger CLUSTERS = new AtomicInteger();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /**
