@@ -40,6 +40,7 @@ import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
+import dev.portolan.core.registry.RuntimeDirectory;
 
 /**
  * The backend this front end owns, started through the {@link SidecarLauncher}. Every accepted announcement of the
@@ -57,6 +58,8 @@ public final class BackendServiceImpl implements BackendService {
     private EndpointTracker tracker;
     @Reference
     private SettingsService settings;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile SidecarAttacher attacher;
 
     private final Object lock = new Object();
     private LaunchHandle handle; // guarded by lock
@@ -77,6 +80,11 @@ public final class BackendServiceImpl implements BackendService {
     void activate(BundleContext bundleContext) {
         this.context = bundleContext;
         OwnSidecar.attach(this);
+    }
+
+    /** Outside OSGi: where {@link #start()} looks for another front end's sidecar to attach to. */
+    public void setAttacher(SidecarAttacher value) {
+        this.attacher = value;
     }
 
     /** Outside OSGi. */
@@ -116,6 +124,7 @@ public final class BackendServiceImpl implements BackendService {
         OptionalInt pin = settings.pinnedPort();
         return LaunchSpec.builder(command).workingDirectory(s.backendDirectory()).restartPolicy(RestartPolicy.DEFAULT)
                 .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, s.range().toString()).env("PYTHONUNBUFFERED", "1")
+                .env(RuntimeDirectory.ENV, RuntimeDirectory.resolve().toString()) // registers where we look
                 .announcementTimeout(s.startTimeout()).fixedPort(pin.isPresent() ? pin.getAsInt() : null).build();
     }
 
@@ -151,9 +160,26 @@ public final class BackendServiceImpl implements BackendService {
             return running.announcement().thenApply(a -> tracker.current());
         }
         try {
-            return start(configuredSpec());
+            LaunchSpec spec = configuredSpec();
+            Optional<CompletableFuture<EndpointStatus>> attached = attach(spec);
+            return attached.isPresent() ? attached.get() : start(spec);
         } catch (LaunchException e) {
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Attach, don't duplicate: another front end's trusted sidecar of the same command ({@link SidecarAttacher}). */
+    private Optional<CompletableFuture<EndpointStatus>> attach(LaunchSpec spec) {
+        SidecarAttacher a = attacher;
+        if (a == null || !(tracker instanceof EndpointTrackerImpl t)) {
+            return Optional.empty();
+        }
+        try {
+            return a.find(spec, SidecarAttacher.service()).map(found -> CompletableFuture.completedFuture(
+                    t.acceptAttached(found.endpoint(), found.entry().apiToken(), found.message())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
         }
     }
 

@@ -532,6 +532,20 @@ public final class EndpointTrackerImpl implements EndpointTracker {
     }
 
     /**
+     * Another front end's sidecar that this one attached to ({@code SidecarAttacher}): proven by its registry
+     * signature; the API token from its local entry, if any. Ignored while an override is pinned.
+     */
+    public EndpointStatus acceptAttached(Endpoint endpoint, String apiToken, String message) {
+        synchronized (lock) {
+            if (override != null) {
+                return current;
+            }
+            return publish(EndpointState.AVAILABLE, endpoint, null, message,
+                    new BackendCredentials(null, apiToken, null, false));
+        }
+    }
+
+    /**
      * Our sidecar on {@code port} is being stopped on purpose: UNAVAILABLE when it is the current endpoint (unless
      * overridden), without a recovery restart.
      */

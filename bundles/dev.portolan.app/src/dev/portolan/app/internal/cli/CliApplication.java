@@ -11,7 +11,7 @@ import org.eclipse.equinox.app.IApplicationContext;
 
 /**
  * The headless command-line application ({@code -application dev.portolan.app.cli}) behind {@code ./portolan
- * discover|ports|run}. Its exit code is the command's ({@link ExitCodes}).
+ * discover|ports|list|run}. Its exit code is the command's ({@link ExitCodes}).
  */
 public final class CliApplication implements IApplication {
 
@@ -20,6 +20,7 @@ public final class CliApplication implements IApplication {
     static {
         COMMANDS.put("discover", new DiscoverCommand());
         COMMANDS.put("ports", new PortsCommand());
+        COMMANDS.put("list", new ListCommand());
         COMMANDS.put("run", new RunCommand());
     }
 

@@ -13,6 +13,8 @@ public final class ExitCodes {
     public static final int TIMED_OUT = 4;
     /** discover: several unverified backends answer and none proves it is ours; pin one (API_PORT, override). */
     public static final int AMBIGUOUS = 5;
+    /** list: the registry's directory (or store) cannot be read at all. */
+    public static final int REGISTRY_UNREADABLE = 6;
     /** run: the command could not be started (missing or non-executable program, bad directory). */
     public static final int LAUNCH_FAILED = 10;
     /** run: no valid announcement within the announcement timeout. */

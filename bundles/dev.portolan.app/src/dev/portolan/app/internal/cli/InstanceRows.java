@@ -1,0 +1,97 @@
+package dev.portolan.app.internal.cli;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.RegistryEvent;
+import dev.portolan.core.internal.Json;
+import dev.portolan.core.registry.InstanceCheck;
+
+/** How {@code list} prints checked instances and registry events (text table, JSON). Never prints a token. */
+final class InstanceRows {
+
+    private InstanceRows() {
+    }
+
+    static final String HEADER = String.format("%-12s %-28s %-24s %-8s %-9s %-11s %-11s %-8s %s", "SERVICE",
+            "INSTANCE", "URL", "PID", "UPTIME", "VERIFIED", "HEALTH", "LATENCY", "COMMAND");
+
+    static String text(InstanceCheck.Result r, Instant now) {
+        InstanceEntry e = r.entry();
+        return String.format("%-12s %-28s %-24s %-8d %-9s %-11s %-11s %-8s %s", e.service(), e.instanceId(), e.url(),
+                e.pid(), uptime(e, now), r.verification(), r.health().name().toLowerCase(Locale.ROOT),
+                r.health() == InstanceCheck.Health.UNREACHABLE ? "-" : r.latency().toMillis() + " ms",
+                String.join(" ", e.command()));
+    }
+
+    /** {@code 3d4h}, {@code 2h05m}, {@code 4m12s}, {@code 9s}. */
+    static String uptime(InstanceEntry e, Instant now) {
+        long s = Math.max(0, Duration.between(e.startedAt(), now).toSeconds());
+        if (s >= 86400) {
+            return s / 86400 + "d" + (s % 86400) / 3600 + "h";
+        }
+        if (s >= 3600) {
+            return String.format("%dh%02dm", s / 3600, (s % 3600) / 60);
+        }
+        return s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
+    }
+
+    /** The entry's public fields. */
+    static ObjectNode entry(ObjectNode o, InstanceEntry e, Instant now) {
+        o.put("service", e.service());
+        o.put("instance_id", e.instanceId());
+        o.put("url", e.url().toString());
+        o.put("port", e.port());
+        o.put("pid", e.pid());
+        o.put("mode", e.mode());
+        if (e.version() != null) {
+            o.put("version", e.version());
+        }
+        o.put("started_at", e.startedAt().toString());
+        o.put("uptime_s", Math.max(0, Duration.between(e.startedAt(), now).toSeconds()));
+        ArrayNode cmd = o.putArray("command");
+        e.command().forEach(cmd::add);
+        o.put("has_api_token", e.apiToken() != null);
+        return o;
+    }
+
+    static ObjectNode checked(ObjectNode o, InstanceCheck.Result r, Instant now) {
+        entry(o, r.entry(), now);
+        o.put("verification", r.verification());
+        o.put("health", r.health().name().toLowerCase(Locale.ROOT));
+        if (r.health() != InstanceCheck.Health.UNREACHABLE) {
+            o.put("latency_ms", r.latency().toNanos() / 1e6);
+        } else {
+            o.putNull("latency_ms");
+        }
+        o.put("detail", r.detail());
+        return o;
+    }
+
+    static String json(List<InstanceCheck.Result> results, List<RegistryEvent> events, Instant now) throws Exception {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        ArrayNode instances = root.putArray("instances");
+        results.forEach(r -> checked(instances.addObject(), r, now));
+        ArrayNode notes = root.putArray("events");
+        events.forEach(e -> event(notes.addObject(), e, null, now));
+        return Json.MAPPER.writeValueAsString(root);
+    }
+
+    /** One event as JSON: {@code event} (kind, lower case), the entry's fields, and the check for live entries. */
+    static ObjectNode event(ObjectNode o, RegistryEvent e, InstanceCheck.Result check, Instant now) {
+        o.put("event", e.kind().name().toLowerCase(Locale.ROOT));
+        if (check != null) {
+            checked(o, check, now);
+        } else if (e.entry() != null) {
+            entry(o, e.entry(), now);
+        }
+        o.put("detail", e.detail());
+        return o;
+    }
+}

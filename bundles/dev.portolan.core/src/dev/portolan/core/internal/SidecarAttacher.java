@@ -1,0 +1,103 @@
+package dev.portolan.core.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.Verification;
+import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.Registry;
+import dev.portolan.api.registry.RegistryException;
+import dev.portolan.core.registry.InstanceCheck;
+
+/**
+ * "Attach, don't duplicate": before a front end launches the default sidecar, it looks in the registries for a
+ * sidecar of the same service and the same command that another front end launched and that is healthy and proves
+ * its entry's identity now; the front end then uses that one instead of starting a second copy. An attached backend is
+ * shown as such (source {@value #SOURCE}) and never stopped by this front end. Preference {@value #PREFERENCE}:
+ * {@code attach} (default) or {@code launch} (always launch our own).
+ */
+@Component(service = SidecarAttacher.class)
+public final class SidecarAttacher {
+
+    /** The endpoint source of an attached backend. */
+    public static final String SOURCE = "attached";
+    /** Environment variable (and system property {@code portolan.attach}) choosing {@code attach} or {@code launch}. */
+    public static final String PREFERENCE = "PORTOLAN_ATTACH";
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(1);
+
+    private final List<Registry> registries = new CopyOnWriteArrayList<>();
+
+    /** Binds a registry (DS; outside OSGi call it directly). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addRegistry(Registry r) {
+        registries.add(r);
+    }
+
+    public void removeRegistry(Registry r) {
+        registries.remove(r);
+    }
+
+    /** What was found to attach to. */
+    public record Attachment(Endpoint endpoint, InstanceEntry entry) {
+
+        /** How the tracker shows it. */
+        public String message() {
+            return "attached to " + entry.url() + " (pid " + entry.pid() + ", service " + entry.service()
+                    + "), a sidecar launched by another front end; it is not stopped by this one";
+        }
+    }
+
+    /** The front end's service: {@code PORTOLAN_SERVICE}, else {@value InstanceEntry#DEFAULT_SERVICE} (invalid: default). */
+    public static String service() {
+        String s = System.getenv("PORTOLAN_SERVICE");
+        if (s == null || !InstanceEntry.SERVICE_NAME.matcher(s.strip()).matches()) {
+            return InstanceEntry.DEFAULT_SERVICE;
+        }
+        return s.strip();
+    }
+
+    /** Whether attaching is wanted: {@value #PREFERENCE} / {@code portolan.attach} is not {@code launch}. */
+    public static boolean wanted() {
+        String v = System.getProperty("portolan.attach", System.getenv(PREFERENCE));
+        return v == null || !v.strip().toLowerCase(Locale.ROOT).equals("launch");
+    }
+
+    /**
+     * A trusted sidecar to attach to instead of launching {@code spec}, newest first; empty when attaching is not
+     * wanted, nothing matches or nothing proves its identity.
+     */
+    public Optional<Attachment> find(LaunchSpec spec, String service) throws InterruptedException {
+        if (!wanted() || registries.isEmpty()) {
+            return Optional.empty();
+        }
+        List<InstanceEntry> candidates = new ArrayList<>();
+        for (Registry r : registries) {
+            try {
+                for (InstanceEntry e : r.list(service)) {
+                    // our own sidecar never gets here: BackendServiceImpl.start() returns it before looking
+                    if (InstanceEntry.MODE_SIDECAR.equals(e.mode()) && e.command().equals(spec.command())) {
+                        candidates.add(e);
+                    }
+                }
+            } catch (RegistryException e) {
+                System.getLogger(SidecarAttacher.class.getName()).log(System.Logger.Level.WARNING,
+                        "cannot look for a sidecar to attach to in the " + r.id() + " registry: " + e.getMessage());
+            }
+        }
+        return InstanceCheck.checkAll(candidates, CHECK_TIMEOUT).stream().filter(InstanceCheck.Result::trusted)
+                .max(Comparator.comparing(r -> r.entry().startedAt()))
+                .map(r -> new Attachment(r.endpoint(SOURCE).withSource(SOURCE, Verification.CHALLENGE), r.entry()));
+    }
+}
