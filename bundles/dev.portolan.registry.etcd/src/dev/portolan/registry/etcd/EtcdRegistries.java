@@ -28,10 +28,15 @@ public final class EtcdRegistries {
      * @throws IllegalArgumentException naming the variable, the value and the expected form when it is not valid
      */
     public static Optional<Registry> of(String value, Map<String, String> env) {
+        return of(VARIABLE, value, env);
+    }
+
+    /** {@link #of(String, Map)} for a value from {@code source} (a variable or an option such as {@code --registry}). */
+    public static Optional<Registry> of(String source, String value, Map<String, String> env) {
         if (value == null || value.isBlank() || "local".equals(value.strip())) {
             return Optional.empty();
         }
-        return Optional.of(new EtcdRegistry(EtcdSettings.parse(value.strip(), env)));
+        return Optional.of(new EtcdRegistry(EtcdSettings.parse(source, value.strip(), env)));
     }
 
     /**

@@ -43,8 +43,20 @@ final class Services {
     }
 
     static <T> T get(Class<T> type) throws MissingServiceException, InterruptedException {
+        return get(type, null);
+    }
+
+    /** The service of {@code type} matching the LDAP {@code filter} (null: any). */
+    static <T> T get(Class<T> type, String filter) throws MissingServiceException, InterruptedException {
         BundleContext ctx = FrameworkUtil.getBundle(Services.class).getBundleContext();
-        ServiceTracker<T, T> t = new ServiceTracker<>(ctx, type, null);
+        ServiceTracker<T, T> t;
+        try {
+            t = filter == null ? new ServiceTracker<>(ctx, type, null)
+                    : new ServiceTracker<>(ctx, ctx.createFilter("(&(objectClass=" + type.getName() + ")" + filter
+                            + ")"), null);
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalArgumentException("bad service filter " + filter, e);
+        }
         t.open(); // kept open for the life of the command: closing would release the service
         T service = t.waitForService(WAIT.toMillis());
         if (service == null) {

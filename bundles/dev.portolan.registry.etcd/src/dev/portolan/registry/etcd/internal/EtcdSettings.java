@@ -63,9 +63,14 @@ public record EtcdSettings(List<URI> endpoints, String prefix, String user, Path
      * @throws IllegalArgumentException with a message naming the variable, the value and the expected form
      */
     public static EtcdSettings parse(String value, Map<String, String> env) {
+        return parse(REGISTRY_VARIABLE, value, env);
+    }
+
+    /** {@link #parse(String, Map)} for a value from {@code source} (a variable or an option), named in errors. */
+    public static EtcdSettings parse(String source, String value, Map<String, String> env) {
         boolean tls = value.startsWith("etcd+https://");
         if (!tls && !value.startsWith("etcd://")) {
-            throw bad(REGISTRY_VARIABLE, value, "it must be 'local' or start with etcd:// or etcd+https://");
+            throw bad(source, value, "it must be 'local' or start with etcd:// or etcd+https://");
         }
         String rest = value.substring(tls ? "etcd+https://".length() : "etcd://".length());
         int slash = rest.indexOf('/');
@@ -75,13 +80,13 @@ public record EtcdSettings(List<URI> endpoints, String prefix, String user, Path
             prefix = prefix.substring(0, prefix.length() - 1);
         }
         if (!PREFIX.matcher(prefix).matches()) {
-            throw bad(REGISTRY_VARIABLE, value, "the key prefix '" + prefix + "' must be like /portolan/v1");
+            throw bad(source, value, "the key prefix '" + prefix + "' must be like /portolan/v1");
         }
         List<URI> endpoints = new ArrayList<>();
         for (String hp : hosts.split(",", -1)) {
             var m = HOST_PORT.matcher(hp);
             if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535) {
-                throw bad(REGISTRY_VARIABLE, value, "'" + hp + "' is not host:port");
+                throw bad(source, value, "'" + hp + "' is not host:port");
             }
             endpoints.add(URI.create((tls ? "https://" : "http://") + hp));
         }
@@ -93,7 +98,7 @@ public record EtcdSettings(List<URI> endpoints, String prefix, String user, Path
         }
         Path ca = file(env, "PORTOLAN_ETCD_CA");
         if (ca != null && !tls) {
-            throw bad(REGISTRY_VARIABLE, value, "PORTOLAN_ETCD_CA is set: use etcd+https://");
+            throw bad(source, value, "PORTOLAN_ETCD_CA is set: use etcd+https://");
         }
         Duration ttl = DEFAULT_TTL;
         String ttlText = blankToNull(env.get("PORTOLAN_ETCD_TTL"));
@@ -143,7 +148,8 @@ public record EtcdSettings(List<URI> endpoints, String prefix, String user, Path
     }
 
     private static IllegalArgumentException bad(String variable, String value, String why) {
-        return new IllegalArgumentException(variable + "='" + value + "' is not valid: " + why
+        String name = variable.startsWith("--") ? variable + " " : variable + "=";
+        return new IllegalArgumentException(name + "'" + value + "' is not valid: " + why
                 + " (expected etcd://host:port[,host:port...][/prefix] or etcd+https://..., see docs/registry.md)");
     }
 }

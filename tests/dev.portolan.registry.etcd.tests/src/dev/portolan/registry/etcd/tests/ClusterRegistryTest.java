@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import dev.portolan.tests.common.EtcdCluster;
 import dev.portolan.api.Subscription;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registration;
@@ -74,6 +75,7 @@ class ClusterRegistryTest {
                     assertTrue(e.kind() != RegistryEvent.Kind.DEREGISTERED, "nothing deregistered: " + e);
                 }
                 assertEquals(expected, registered);
+                etcd.awaitLeader(WAIT); // a listing is a linearizable read: it needs the new leader
                 Set<String> listed = new TreeSet<>();
                 front.list("svc").forEach(e -> listed.add(e.instanceId()));
                 assertEquals(expected, listed);

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.portolan.tests.common.EtcdCluster;
 import dev.portolan.registry.etcd.internal.EtcdClient;
 import dev.portolan.registry.etcd.internal.EtcdException;
 import dev.portolan.registry.etcd.internal.EtcdSettings;

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
+import dev.portolan.tests.common.EtcdCluster;
 import dev.portolan.api.Subscription;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.InstanceIdentity;
@@ -25,7 +26,7 @@ import dev.portolan.api.registry.Registration;
 import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.registry.etcd.internal.EtcdRegistry;
 import dev.portolan.registry.etcd.internal.EtcdSettings;
-import dev.portolan.registry.etcd.tests.EtcdCluster;
+
 
 /**
  * Benchmark of the etcd registry against one real local etcd (printed, never asserted; runs only with

@@ -1,4 +1,4 @@
-package dev.portolan.registry.etcd.tests;
+package dev.portolan.tests.common;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,9 +18,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import dev.portolan.tests.common.TestPorts;
 
 /**
  * Real etcd processes (Debian's /usr/bin/etcd 3.4) for the tests: one or three members on free loopback ports, data
@@ -117,7 +118,7 @@ public final class EtcdCluster implements AutoCloseable {
                 try {
                     String status = m.post("/v3/maintenance/status", "{}", Duration.ofSeconds(2));
                     String leader = field(status, "leader");
-                    String self = field(field(status, "header"), "member_id");
+                    String self = field(status, "member_id");
                     last = status;
                     if (leader != null && leader.equals(self)) {
                         return m;
@@ -132,16 +133,13 @@ public final class EtcdCluster implements AutoCloseable {
         throw new AssertionError("no etcd leader within " + timeout + "; last status: " + last);
     }
 
+    /** A string field of etcd's JSON answer (the first one of that name: {@code member_id} is the header's). */
     private static String field(String json, String name) {
         if (json == null) {
             return null;
         }
-        try {
-            var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).path(name);
-            return node.isMissingNode() ? null : node.isValueNode() ? node.asText() : node.toString();
-        } catch (IOException e) {
-            return null;
-        }
+        Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(json);
+        return m.find() ? m.group(1) : null;
     }
 
     @Override
@@ -186,7 +184,7 @@ public final class EtcdCluster implements AutoCloseable {
             return root.resolve(name + ".log");
         }
 
-        boolean running() {
+        public boolean running() {
             return pid != 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
         }
 
@@ -240,7 +238,7 @@ public final class EtcdCluster implements AutoCloseable {
                     + logText());
         }
 
-        String post(String path, String body, Duration timeout) throws IOException {
+        public String post(String path, String body, Duration timeout) throws IOException {
             HttpRequest req = HttpRequest.newBuilder(clientUri().resolve(path)).timeout(timeout)
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build();
             try {
@@ -281,7 +279,7 @@ public final class EtcdCluster implements AutoCloseable {
             }
         }
 
-        synchronized void stopHard() {
+        public synchronized void stopHard() {
             if (running()) {
                 try {
                     signal("CONT");
@@ -323,8 +321,7 @@ public final class EtcdCluster implements AutoCloseable {
     private static Path base() throws IOException {
         Path shm = Path.of("/dev/shm");
         Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? shm.resolve("portolan-etcd-tests")
-                : Path.of(System.getProperty("portolan.repo.root", "."), "tests", "dev.portolan.registry.etcd.tests",
-                        "target", "etcd");
+                : Path.of(System.getProperty("user.dir"), "target", "etcd");
         return Files.createDirectories(dir);
     }
 
