@@ -1,14 +1,8 @@
 package dev.portolan.backend.sample;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,9 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.portolan.api.Announcement;
-import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortAllocationException;
-import dev.portolan.backend.BackendConfigException;
 import dev.portolan.backend.JavaBackend;
 import dev.portolan.backend.JavaCommand;
 import dev.portolan.core.protocol.AnnouncementCodec;
@@ -40,8 +32,9 @@ import dev.portolan.ports.ServerReservation;
  * {@code GET /auth/login}, {@code GET /docs} (HTML, authorized), the REST API of {@link SampleApi}. Routing and the
  * security rules: {@link SampleRouter} with {@link dev.portolan.backend.BackendSecurity}.
  * <p>
- * Usage: {@code SampleBackend [--sidecar | --standalone] [--port N]}. Sidecar (default) stops when stdin reaches EOF
- * or reads the line {@code sidecar shutdown}; standalone runs until killed. Environment: {@code API_PORT},
+ * Usage ({@link SampleMain}): {@code SampleBackend [--sidecar | --standalone] [--port N]}. Sidecar (default) stops when
+ * stdin reaches EOF or reads the line {@code sidecar shutdown}; standalone runs until killed. Once it serves, it is
+ * registered in the local instance registry ({@link JavaBackend#announce}) until it stops. Environment: {@code API_PORT},
  * {@code PORTOLAN_PORT_RANGE}, {@code DEBUG_PORT_DISCOVERY}, {@code PORTOLAN_IDENTITY_KEY},
  * {@code PORTOLAN_API_TOKEN}, {@code PORTOLAN_CHALLENGE}, {@code PORTOLAN_ALLOWED_ORIGINS}. Exit codes: 0 stopped,
  * 2 bad arguments or environment, 3 no port could be reserved, 1 unexpected failure.
@@ -136,101 +129,14 @@ public final class SampleBackend implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------ main
-
+    /** Runs the sample backend from the command line ({@link SampleMain}); exits with its code. */
     public static void main(String[] args) {
-        int code = run(args, System.getenv(), System.in, System.out, System.err);
-        System.exit(code);
+        System.exit(SampleMain.run(args, System.getenv(), System.in, System.out, System.err));
     }
 
-    /** Runs the backend until it is told to stop; returns the exit code. */
-    static int run(String[] args, Map<String, String> env, InputStream stdin, PrintStream out, PrintStream err) {
-        String mode = Announcement.MODE_SIDECAR;
-        Integer port = null;
-        PortRange range = null;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-            case "--sidecar" -> mode = Announcement.MODE_SIDECAR;
-            case "--standalone" -> mode = Announcement.MODE_STANDALONE;
-            case "--port", "--range" -> {
-                if (i + 1 >= args.length) {
-                    err.println("sample-backend: " + a + " needs a value");
-                    return EXIT_USAGE;
-                }
-                String v = args[++i];
-                try {
-                    if (a.equals("--port")) {
-                        port = Integer.parseInt(v);
-                        if (port < 0 || port > 65535) {
-                            throw new NumberFormatException();
-                        }
-                    } else {
-                        range = PortRange.parse(v);
-                    }
-                } catch (IllegalArgumentException e) {
-                    err.println("sample-backend: invalid " + a + " '" + v + "': expected "
-                            + (a.equals("--port") ? "a port 0-65535 (0 = OS-assigned)" : "FIRST-LAST"));
-                    return EXIT_USAGE;
-                }
-            }
-            case "--help", "-h" -> {
-                out.println("usage: SampleBackend [--sidecar | --standalone] [--port N] [--range FIRST-LAST]");
-                out.println("env: API_PORT, PORTOLAN_PORT_RANGE, DEBUG_PORT_DISCOVERY, PORTOLAN_IDENTITY_KEY,"
-                        + " PORTOLAN_API_TOKEN, PORTOLAN_CHALLENGE, PORTOLAN_ALLOWED_ORIGINS");
-                return EXIT_OK;
-            }
-            default -> {
-                err.println("sample-backend: unknown argument '" + a + "' (try --help)");
-                return EXIT_USAGE;
-            }
-            }
-        }
-        SampleBackend b;
-        try {
-            JavaBackend jb = JavaBackend.builder().mode(mode).port(port).range(range).environment(env).out(out)
-                    .version(VERSION).build();
-            b = start(jb);
-        } catch (BackendConfigException e) {
-            err.println("sample-backend: " + e.getMessage());
-            return EXIT_USAGE;
-        } catch (PortAllocationException e) {
-            err.println("sample-backend: no port: " + e.getMessage());
-            return EXIT_NO_PORT;
-        } catch (IOException e) {
-            err.println("sample-backend: " + e.getMessage());
-            return EXIT_FAILURE;
-        }
-        err.println("sample-backend: " + mode + " serving on " + b.announcement().url() + " (pid "
-                + ProcessHandle.current().pid() + ")");
-        Runtime.getRuntime().addShutdownHook(new Thread(b::close, "sample-backend-shutdown")); // SIGTERM, Ctrl-C
-        if (Announcement.MODE_SIDECAR.equals(mode)) {
-            String reason = watchStdin(stdin);
-            err.println("sample-backend: " + reason + ", stopping");
-            b.close();
-            return EXIT_OK;
-        }
-        try {
-            b.done.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return EXIT_OK;
-    }
-
-    /** Blocks until stdin reaches EOF or carries {@value #SHUTDOWN_COMMAND}; returns why. */
-    private static String watchStdin(InputStream stdin) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (line.strip().equals(SHUTDOWN_COMMAND)) {
-                    return "'" + SHUTDOWN_COMMAND + "' received";
-                }
-            }
-            return "stdin closed";
-        } catch (IOException e) {
-            return "stdin failed (" + e.getMessage() + ")";
-        }
+    /** Waits until {@link #close()} ran (by whatever path). */
+    void awaitClosed() throws InterruptedException {
+        done.await();
     }
 
     /** The address the server is bound to. */
