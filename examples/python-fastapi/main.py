@@ -32,6 +32,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
+import etcd_registry
 import registry
 
 VERSION = "0.1.0"
@@ -605,6 +606,7 @@ def main(argv=None):
     try:
         security = Security(os.environ)  # PORTOLAN_TOKEN (v1) is ignored: a v2 backend never echoes a secret
         service = registry.service_from_env(os.environ)
+        shared = etcd_registry.parse(os.environ)  # PORTOLAN_REGISTRY (docs/registry.md)
     except (ConfigError, ValueError) as e:
         log(str(e))
         return 2
@@ -648,11 +650,19 @@ def main(argv=None):
     except OSError as e:  # serving matters more than being listed
         entry = None
         log(f"cannot register in the local registry: {e} (set PORTOLAN_RUNTIME_DIR to a writable directory)")
+    remote = None
+    if shared is not None and entry is not None:
+        try:
+            remote = etcd_registry.EtcdRegistration(shared, entry.entry)
+        except OSError as e:  # local discovery keeps working without etcd
+            log(f"cannot register in the shared registry (serving on, listed locally only): {e}")
     if mode == "sidecar":
         threading.Thread(target=watch_stdin, args=(server,), name="stdin-watch", daemon=True).start()
     try:
         server.run(sockets=[res.sock])
     finally:
+        if remote is not None:
+            remote.close()
         if entry is not None:
             entry.close()  # clean exit (also SIGINT/SIGTERM, which uvicorn turns into a graceful stop)
         res.release()

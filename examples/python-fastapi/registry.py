@@ -108,6 +108,7 @@ class Registration:
         token = (env.get("PORTOLAN_API_TOKEN") or "").strip()
         if token:
             entry["api_token"] = token  # local 0600 file only (docs/security.md, "Registry")
+        self.entry = entry
         self._write(json.dumps(entry, separators=(",", ":")) + "\n")
 
     def _write(self, text):

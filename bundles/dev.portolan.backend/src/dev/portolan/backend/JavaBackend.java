@@ -41,8 +41,9 @@ import dev.portolan.ports.ServerReservation;
  * given, and never a token: {@code PORTOLAN_TOKEN} (v1) is ignored.
  * <p>
  * {@link #announce} also registers the backend in the local instance registry ({@link BackendRegistration}: service
- * from {@code PORTOLAN_SERVICE}, an Ed25519 {@link RegistryIdentity} made at start); call {@link #deregister()} on a
- * clean exit.
+ * from {@code PORTOLAN_SERVICE}, an Ed25519 {@link RegistryIdentity} made at start) and, when
+ * {@code PORTOLAN_REGISTRY} names one, in the shared etcd registry too ({@link SharedRegistration},
+ * docs/registry.md); call {@link #deregister()} on a clean exit.
  */
 public final class JavaBackend {
 
@@ -61,6 +62,8 @@ public final class JavaBackend {
     private final RegistryIdentity registryIdentity = RegistryIdentity.generate();
     private final Object registrationLock = new Object();
     private Subscription registration = Subscription.NONE;
+    private final SharedRegistration shared;
+    private Subscription sharedRegistration = Subscription.NONE;
 
     private JavaBackend(Builder b) throws BackendConfigException {
         this.mode = b.mode;
@@ -73,6 +76,7 @@ public final class JavaBackend {
         this.security = BackendSecurity.fromEnvironment(environment);
         this.service = BackendRegistration.service(environment);
         this.register = b.register;
+        this.shared = register ? SharedRegistration.fromEnvironment(environment) : null;
         if (forcedPort == null) {
             checkApiPort(environment.get(EnvironmentVariables.API_PORT));
         }
@@ -195,6 +199,14 @@ public final class JavaBackend {
                 System.err.println("[portolan] cannot register in the local registry: " + e.getMessage()
                         + " (set PORTOLAN_RUNTIME_DIR to a writable directory)");
             }
+            Subscription s = shared.register(
+                    BackendRegistration.entry(service, a, host, registryIdentity, environment));
+            Subscription before;
+            synchronized (registrationLock) {
+                before = sharedRegistration;
+                sharedRegistration = s;
+            }
+            before.close();
         }
         return a;
     }
@@ -202,11 +214,15 @@ public final class JavaBackend {
     /** Removes this backend's registry entry (clean exit); idempotent. */
     public void deregister() {
         Subscription s;
+        Subscription remote;
         synchronized (registrationLock) {
             s = registration;
             registration = Subscription.NONE;
+            remote = sharedRegistration;
+            sharedRegistration = Subscription.NONE;
         }
         s.close();
+        remote.close();
     }
 
     /** The registry identity: its public key is in the entry, {@code /health} signs challenges with it. */

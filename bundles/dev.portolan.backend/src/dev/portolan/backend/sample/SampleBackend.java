@@ -99,7 +99,8 @@ public final class SampleBackend implements AutoCloseable {
     /** The classes whose code sources make up this backend's class path. */
     public static List<Class<?>> classPathAnchors() {
         return List.of(SampleBackend.class, Announcement.class, PortFinders.class, AnnouncementCodec.class,
-                ObjectMapper.class, JsonFactory.class, JsonInclude.class);
+                ObjectMapper.class, JsonFactory.class, JsonInclude.class,
+                dev.portolan.registry.etcd.EtcdRegistries.class);
     }
 
     public Announcement announcement() {

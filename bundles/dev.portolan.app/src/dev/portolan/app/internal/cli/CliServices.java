@@ -1,10 +1,16 @@
 package dev.portolan.app.internal.cli;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.util.tracker.ServiceTracker;
+
+import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.registry.etcd.EtcdRegistries;
 
 /** Gets Portolan's DS services for the headless commands (OSGi registry, or the plain class path's runtime). */
 final class CliServices {
@@ -27,10 +33,16 @@ final class CliServices {
 
     /**
      * The command line is strict where the workbench is lenient: an invalid environment value (e.g.
-     * {@code PORT_DISCOVERY_TIMEOUT=abc}) is a usage error naming the variable and the value, not a silent default.
+     * {@code PORT_DISCOVERY_TIMEOUT=abc}, {@code PORTOLAN_REGISTRY=etcd://host}) is a usage error naming the variable
+     * and the value, not a silent default.
      */
     static void requireValidEnvironment() throws MissingServiceException, InterruptedException, UsageException {
-        java.util.List<String> problems = get(dev.portolan.api.discovery.SettingsService.class).problems();
+        List<String> problems = new ArrayList<>(get(SettingsService.class).problems());
+        try {
+            EtcdRegistries.check(System.getenv(EtcdRegistries.VARIABLE), System.getenv());
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
         if (!problems.isEmpty()) {
             throw new UsageException(String.join("; ", problems));
         }
@@ -41,8 +53,13 @@ final class CliServices {
      * path ({@link PlainMain}), from its component runtime.
      */
     static <T> T get(Class<T> type) throws MissingServiceException, InterruptedException {
+        return get(type, null);
+    }
+
+    /** The best service of {@code type} whose properties match the LDAP {@code filter} (null: any). */
+    static <T> T get(Class<T> type, String filter) throws MissingServiceException, InterruptedException {
         ServiceSource s = source;
-        return (s != null ? s : OsgiServices.INSTANCE).get(type);
+        return (s != null ? s : OsgiServices.INSTANCE).get(type, filter);
     }
 
     /** Where {@link #get} finds services when not in OSGi; set once, before the command runs. */
@@ -52,7 +69,8 @@ final class CliServices {
 
     /** Finds a service by its interface. */
     interface ServiceSource {
-        <T> T get(Class<T> type) throws MissingServiceException, InterruptedException;
+        /** The best service of {@code type} matching {@code filter} (null: any). */
+        <T> T get(Class<T> type, String filter) throws MissingServiceException, InterruptedException;
     }
 
     /** The OSGi service registry of this bundle (the Equinox path). */
@@ -60,9 +78,16 @@ final class CliServices {
         static final OsgiServices INSTANCE = new OsgiServices();
 
         @Override
-        public <T> T get(Class<T> type) throws MissingServiceException, InterruptedException {
+        public <T> T get(Class<T> type, String filter) throws MissingServiceException, InterruptedException {
             BundleContext ctx = FrameworkUtil.getBundle(CliServices.class).getBundleContext();
-            ServiceTracker<T, T> t = new ServiceTracker<>(ctx, type, null);
+            ServiceTracker<T, T> t;
+            try {
+                t = filter == null ? new ServiceTracker<>(ctx, type, null)
+                        : new ServiceTracker<>(ctx,
+                                ctx.createFilter("(&(objectClass=" + type.getName() + ")" + filter + ")"), null);
+            } catch (InvalidSyntaxException e) {
+                throw new IllegalArgumentException("bad service filter " + filter, e);
+            }
             t.open(); // kept open for the life of the command: closing would release the service
             T service = t.waitForService(WAIT.toMillis());
             if (service == null) {

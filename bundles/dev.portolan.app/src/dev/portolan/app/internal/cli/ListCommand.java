@@ -16,9 +16,11 @@ import dev.portolan.api.registry.RegistryException;
 import dev.portolan.api.registry.RegistryListing;
 import dev.portolan.core.json.Json;
 import dev.portolan.core.registry.InstanceCheck;
+import dev.portolan.registry.etcd.EtcdRegistries;
 
 /**
- * {@code list [--service S] [--json] [--watch]}: every registered instance on this machine, each checked with a fresh
+ * {@code list [--service S] [--registry R] [--json] [--watch]}: every registered instance on this machine (or, with
+ * {@code --registry etcd://…} or {@code PORTOLAN_REGISTRY}, in that etcd cluster), each checked with a fresh
  * challenge (verified / unverified / unknown, healthy / unhealthy / unreachable, latency). Entries reaped and files
  * skipped on the way are reported (stderr in text mode, {@code events} in JSON). {@code --watch} prints one JSON line
  * per change until interrupted (SIGINT: exit 130).
@@ -30,7 +32,7 @@ final class ListCommand implements Command {
 
     @Override
     public String usage() {
-        return "list [--service S] [--json] [--watch]";
+        return "list [--service S] [--registry etcd://host:port,...] [--json] [--watch]";
     }
 
     @Override
@@ -38,6 +40,7 @@ final class ListCommand implements Command {
         boolean json = args.flag("--json");
         boolean watch = args.flag("--watch");
         String service = args.option("--service");
+        String registryFlag = args.option("--registry");
         args.noMore();
         if (service != null) {
             try {
@@ -46,13 +49,31 @@ final class ListCommand implements Command {
                 throw new UsageException("--service: " + e.getMessage());
             }
         }
-        Registry registry = Services.get(Registry.class);
+        Registry registry = registry(registryFlag);
         try {
             return watch ? watch(registry, service, out, err) : list(registry, service, json, out, err);
         } catch (RegistryException e) {
             err.println("portolan: " + e.getMessage());
             return ExitCodes.REGISTRY_UNREADABLE;
         }
+    }
+
+    /**
+     * {@code --registry VALUE}, else {@code PORTOLAN_REGISTRY}: an etcd registry made for this command
+     * (docs/registry.md); unset or {@code local}: the local registry service.
+     */
+    private static Registry registry(String flag) throws Exception {
+        String source = flag != null ? "--registry" : EtcdRegistries.VARIABLE;
+        String value = flag != null ? flag : System.getenv(EtcdRegistries.VARIABLE);
+        try {
+            java.util.Optional<Registry> shared = EtcdRegistries.of(source, value, System.getenv());
+            if (shared.isPresent()) {
+                return shared.get();
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return CliServices.get(Registry.class, "(" + Registry.ID_PROPERTY + "=local)");
     }
 
     private static int list(Registry registry, String service, boolean json, PrintStream out, PrintStream err)

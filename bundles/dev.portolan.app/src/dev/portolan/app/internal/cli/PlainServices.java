@@ -30,10 +30,10 @@ final class PlainServices implements CliServices.ServiceSource {
     }
 
     @Override
-    public <T> T get(Class<T> type) throws CliServices.MissingServiceException {
+    public <T> T get(Class<T> type, String filter) throws CliServices.MissingServiceException {
         String why;
         try {
-            var service = runtime.service(type);
+            var service = runtime.service(type, filter);
             if (service.isPresent()) {
                 return service.get();
             }

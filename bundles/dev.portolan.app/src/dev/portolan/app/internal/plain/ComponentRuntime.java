@@ -71,7 +71,15 @@ public final class ComponentRuntime {
      * @throws NotOnPlainClassPathException when a provider needs a real OSGi framework
      */
     public <T> Optional<T> service(Class<T> type) throws NotOnPlainClassPathException {
-        List<ManagedComponent> providers = providers(type.getName(), null, null);
+        return service(type, null);
+    }
+
+    /**
+     * The best-ranked service of {@code type} whose component properties match the LDAP {@code filter} (null: any),
+     * as {@link #service(Class)}.
+     */
+    public <T> Optional<T> service(Class<T> type, String filter) throws NotOnPlainClassPathException {
+        List<ManagedComponent> providers = providers(type.getName(), filter, null);
         synchronized (lock) {
             for (ManagedComponent c : providers) {
                 Object o = activate(c);

@@ -1,0 +1,122 @@
+package dev.portolan.registry.etcd.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The etcd v3 operations Portolan needs, over the JSON gateway ({@link EtcdTransport}): put, range, delete, lease
+ * grant / keep-alive / revoke. Asynchronous; every call has the transport's deadline and failover.
+ */
+public final class EtcdClient implements AutoCloseable {
+
+    private final EtcdTransport transport;
+
+    public EtcdClient(EtcdSettings settings) {
+        this.transport = new EtcdTransport(settings);
+    }
+
+    public EtcdTransport transport() {
+        return transport;
+    }
+
+    public EtcdSettings settings() {
+        return transport.settings();
+    }
+
+    /** The keys under a prefix and the store revision they were read at. */
+    public record Range(long revision, List<KeyValue> kvs) {
+    }
+
+    public CompletableFuture<Long> put(String key, String value, long lease) {
+        ObjectNode body = json().put("key", KeyValue.encode(key)).put("value", KeyValue.encode(value));
+        if (lease != 0) {
+            body.put("lease", Long.toString(lease));
+        }
+        return transport.call("/v3/kv/put", body).thenApply(EtcdClient::revision);
+    }
+
+    /** Every key starting with {@code prefix}, linearizable (read through the leader). */
+    public CompletableFuture<Range> rangePrefix(String prefix) {
+        ObjectNode body = json().put("key", KeyValue.encode(prefix)).put("range_end", KeyValue.rangeEnd(prefix));
+        return transport.call("/v3/kv/range", body).thenApply(EtcdClient::range);
+    }
+
+    public CompletableFuture<Range> get(String key) {
+        return transport.call("/v3/kv/range", json().put("key", KeyValue.encode(key))).thenApply(EtcdClient::range);
+    }
+
+    /**
+     * The newest modification revision among the keys under {@code prefix} (0 if none), and the store revision: the
+     * watch liveness probe's question (one key, no value, linearizable).
+     */
+    public CompletableFuture<long[]> newestUnder(String prefix) {
+        ObjectNode body = json().put("key", KeyValue.encode(prefix)).put("range_end", KeyValue.rangeEnd(prefix))
+                .put("limit", "1").put("keys_only", true).put("sort_order", "DESCEND").put("sort_target", "MOD");
+        return transport.call("/v3/kv/range", body).thenApply(r -> {
+            Range range = range(r);
+            long newest = range.kvs().isEmpty() ? 0 : range.kvs().get(0).modRevision();
+            return new long[] { newest, range.revision() };
+        });
+    }
+
+    public CompletableFuture<Long> delete(String key) {
+        return transport.call("/v3/kv/deleterange", json().put("key", KeyValue.encode(key)))
+                .thenApply(r -> r.path("deleted").asLong(0));
+    }
+
+    public CompletableFuture<Long> deletePrefix(String prefix) {
+        ObjectNode body = json().put("key", KeyValue.encode(prefix)).put("range_end", KeyValue.rangeEnd(prefix));
+        return transport.call("/v3/kv/deleterange", body).thenApply(r -> r.path("deleted").asLong(0));
+    }
+
+    /** A new lease of {@code ttlSeconds}; its id. */
+    public CompletableFuture<Long> grant(long ttlSeconds) {
+        return transport.call("/v3/lease/grant", json().put("TTL", Long.toString(ttlSeconds))).thenApply(r -> {
+            if (!r.path("error").asText("").isEmpty()) {
+                throw EtcdException.answered("lease grant: " + r.path("error").asText(), -1);
+            }
+            return r.path("ID").asLong();
+        });
+    }
+
+    /** Renews a lease; its remaining TTL in seconds, 0 if it no longer exists (expired or revoked). */
+    public CompletableFuture<Long> keepAlive(long lease) {
+        return transport.call("/v3/lease/keepalive", json().put("ID", Long.toString(lease)))
+                .thenApply(r -> r.path("result").path("TTL").asLong(0));
+    }
+
+    /** Revokes a lease: etcd deletes every key attached to it at once. A lease already gone is not an error. */
+    public CompletableFuture<Void> revoke(long lease) {
+        return transport.call("/v3/lease/revoke", json().put("ID", Long.toString(lease))).handle((r, e) -> {
+            if (e != null && !(e.getCause() instanceof EtcdException ee && ee.code() == 5)) {
+                throw e instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(e);
+            }
+            return null;
+        });
+    }
+
+    static ObjectNode json() {
+        return EtcdTransport.JSON.createObjectNode();
+    }
+
+    static long revision(JsonNode r) {
+        return r.path("header").path("revision").asLong(0);
+    }
+
+    private static Range range(JsonNode r) {
+        List<KeyValue> kvs = new ArrayList<>();
+        for (JsonNode kv : r.path("kvs")) {
+            kvs.add(KeyValue.of(kv));
+        }
+        return new Range(revision(r), List.copyOf(kvs));
+    }
+
+    @Override
+    public void close() {
+        transport.close();
+    }
+}

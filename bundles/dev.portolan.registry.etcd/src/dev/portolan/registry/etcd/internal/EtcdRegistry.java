@@ -1,0 +1,155 @@
+package dev.portolan.registry.etcd.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import dev.portolan.api.Subscription;
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.Registration;
+import dev.portolan.api.registry.Registry;
+import dev.portolan.api.registry.RegistryEvent;
+import dev.portolan.api.registry.RegistryException;
+import dev.portolan.api.registry.RegistryListener;
+import dev.portolan.api.registry.RegistryListing;
+
+/**
+ * The instance registry on etcd v3 (docs/registry.md): entries under {@code <prefix>/services/<service>/<id>}, each
+ * on a lease of its own that the registering process renews and revokes on close, so the entry of a host or process
+ * that died disappears when the lease expires. Listing is one linearizable range; watching is etcd's watch on the
+ * prefix ({@link EtcdWatcher}). Entries never hold the API token; the public key in them lets a client check an
+ * endpoint's identity ({@code InstanceIdentity#verifies}) but lets nobody impersonate it. {@link #close()}
+ * deregisters what is still registered through it.
+ */
+public final class EtcdRegistry implements Registry, AutoCloseable {
+
+    /** The id of this implementation. */
+    public static final String ID = "etcd";
+    private static final Comparator<InstanceEntry> ORDER = Comparator.comparing(InstanceEntry::service)
+            .thenComparing(InstanceEntry::instanceId);
+
+    private final EtcdClient client;
+    private final ScheduledExecutorService timers;
+    private final Object lock = new Object();
+    private final java.util.Set<EtcdRegistration> open = new java.util.HashSet<>(); // guarded by lock
+    private boolean closed; // guarded by lock
+
+    public EtcdRegistry(EtcdSettings settings) {
+        this.client = new EtcdClient(settings);
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "portolan-etcd-leases");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public EtcdSettings settings() {
+        return client.settings();
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public Registration register(InstanceEntry entry) throws RegistryException {
+        try {
+            long lease = EtcdRegistration.write(client, entry).join();
+            EtcdRegistration r = new EtcdRegistration(client, timers, entry, lease, this::forget);
+            boolean late;
+            synchronized (lock) {
+                late = closed;
+                if (!late) {
+                    open.add(r);
+                }
+            }
+            if (late) {
+                r.close();
+                throw new RegistryException("the etcd registry was closed while registering " + entry.instanceId());
+            }
+            return r;
+        } catch (RuntimeException e) {
+            throw failure("cannot register " + entry.service() + "/" + entry.instanceId(), client.settings(), e);
+        }
+    }
+
+    @Override
+    public List<InstanceEntry> list(String service) throws RegistryException {
+        return listWithReport(service).entries();
+    }
+
+    @Override
+    public RegistryListing listWithReport(String service) throws RegistryException {
+        String prefix = EntryKeys.prefix(client.settings(), service);
+        EtcdClient.Range range;
+        try {
+            range = client.rangePrefix(prefix).join();
+        } catch (RuntimeException e) {
+            throw failure("cannot list " + prefix, client.settings(), e);
+        }
+        List<InstanceEntry> entries = new ArrayList<>();
+        List<RegistryEvent> problems = new ArrayList<>();
+        for (KeyValue kv : range.kvs()) {
+            Object read = EntryKeys.read(client.settings(), kv);
+            if (read instanceof InstanceEntry e) {
+                entries.add(e);
+            } else {
+                problems.add((RegistryEvent) read);
+            }
+        }
+        entries.sort(ORDER);
+        return new RegistryListing(entries, problems);
+    }
+
+    /**
+     * Watches from now on. The current entries are read first (so that only later changes are reported); when etcd
+     * cannot be reached then, the watch still starts: the listener gets a {@code PROBLEM} and, once etcd answers, a
+     * {@code REGISTERED} for every entry found.
+     */
+    @Override
+    public Subscription watch(String service, RegistryListener listener) throws RegistryException {
+        String prefix = EntryKeys.prefix(client.settings(), service);
+        EtcdClient.Range initial;
+        try {
+            initial = client.rangePrefix(prefix).join();
+        } catch (RuntimeException e) {
+            initial = null;
+            listener.changed(new RegistryEvent(RegistryEvent.Kind.PROBLEM, null,
+                    failure("cannot list " + prefix, client.settings(), e).getMessage() + "; watching on"));
+        }
+        RegistryWatch adapter = new RegistryWatch(client.settings(), listener,
+                initial == null ? List.of() : initial.kvs());
+        EtcdWatcher watcher = new EtcdWatcher(client, prefix, adapter).startAfter(initial == null ? 0
+                : initial.revision());
+        return watcher::close;
+    }
+
+    private void forget(EtcdRegistration r) {
+        synchronized (lock) {
+            open.remove(r);
+        }
+    }
+
+    static RegistryException failure(String what, EtcdSettings settings, RuntimeException e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        String detail = cause instanceof EtcdException ee ? ee.getMessage() : EtcdTransport.describe(cause);
+        return new RegistryException(what + " in etcd " + settings.endpoints() + ": " + detail
+                + " (check PORTOLAN_REGISTRY and that etcd runs; docs/registry.md)", cause);
+    }
+
+    @Override
+    public void close() {
+        List<EtcdRegistration> left;
+        synchronized (lock) {
+            closed = true;
+            left = List.copyOf(open);
+        }
+        left.forEach(EtcdRegistration::close); // revoke the leases of what is still registered
+        timers.shutdownNow();
+        client.close();
+    }
+}

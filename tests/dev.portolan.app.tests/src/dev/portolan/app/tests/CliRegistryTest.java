@@ -1,0 +1,94 @@
+package dev.portolan.app.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.EtcdCluster;
+import dev.portolan.tests.common.PortolanCli;
+import dev.portolan.tests.common.TestPorts;
+
+/**
+ * The etcd registry on the command line: {@code ./portolan api} registers in a real etcd when PORTOLAN_REGISTRY is
+ * set, {@code list --registry etcd://…} (or PORTOLAN_REGISTRY) lists it verified; unreachable etcd is exit 6 naming
+ * the endpoint; a bad value is a usage error (exit 2) naming the variable or option and the value.
+ */
+class CliRegistryTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static final TestPorts PORTS = new TestPorts(26500, 26549);
+
+    @Test
+    void listShowsTheClusterInstancesOfABackendRegisteredThroughPortolanRegistry(@TempDir Path state,
+            @TempDir Path runtime) throws Exception {
+        try (EtcdCluster etcd = EtcdCluster.start(1)) {
+            String value = etcd.registryValue("/cli");
+            int first = PORTS.block(5);
+            try (ChildProcess api = PortolanCli.start(Map.of("PORTOLAN_REGISTRY", value, "PORTOLAN_SERVICE", "cli",
+                    "PORTOLAN_RUNTIME_DIR", runtime.toString(), "XDG_STATE_HOME", state.toString(),
+                    "PORTOLAN_PORT_RANGE", first + "-" + (first + 4)), "api", "--standalone")) {
+                String line = api.awaitLine(l -> l.startsWith("{\"type\":\"port_info\""), TIMEOUT);
+                int port = new ObjectMapper().readTree(line).get("port").asInt();
+                // an empty runtime directory for list: what it shows comes from etcd
+                Map<String, String> env = Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_RUNTIME_DIR",
+                        state.resolve("empty-runtime").toString());
+                JsonNode found = null;
+                long end = System.nanoTime() + TIMEOUT.toNanos();
+                while (found == null && System.nanoTime() < end) { // registration follows the announcement
+                    PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "list", "--registry", value, "--json");
+                    assertEquals(0, r.exitCode(), r.output());
+                    for (JsonNode i : new ObjectMapper().readTree(r.firstJsonLine()).path("instances")) {
+                        if (i.path("port").asInt() == port) {
+                            found = i;
+                        }
+                    }
+                }
+                assertTrue(found != null, "the backend is listed from etcd");
+                assertEquals("cli", found.path("service").asText());
+                assertEquals("verified", found.path("verification").asText(), found.toString());
+                assertEquals(false, found.path("has_api_token").asBoolean(true), "no API token in etcd");
+                PortolanCli.Result text = PortolanCli.run(Map.of("XDG_STATE_HOME", state.toString(),
+                        "PORTOLAN_RUNTIME_DIR", state.resolve("empty-runtime").toString(), "PORTOLAN_REGISTRY",
+                        value), TIMEOUT, "list");
+                assertEquals(0, text.exitCode(), text.output());
+                assertTrue(text.output().contains(":" + port), text.output());
+            }
+        }
+    }
+
+    @Test
+    void anUnreachableEtcdIsExitSixNamingTheEndpoint(@TempDir Path state) throws Exception {
+        int dead = PORTS.block(1);
+        PortolanCli.Result r = PortolanCli.run(Map.of("XDG_STATE_HOME", state.toString()), TIMEOUT, "list",
+                "--registry", "etcd://127.0.0.1:" + dead);
+        assertEquals(6, r.exitCode(), r.output());
+        assertTrue(r.output().contains("127.0.0.1:" + dead), r.output());
+    }
+
+    @Test
+    void aBadRegistryValueIsExitTwoNamingTheVariableOrOptionAndTheValue(@TempDir Path state) throws Exception {
+        for (String bad : List.of("etcd://no-port", "consul://h:8500", "etcd://h:2379/bad prefix")) {
+            for (String command : List.of("discover", "list")) {
+                PortolanCli.Result r = PortolanCli.run(Map.of("XDG_STATE_HOME", state.toString(),
+                        "PORTOLAN_REGISTRY", bad), TIMEOUT, command);
+                assertEquals(2, r.exitCode(), command + ": " + r.output());
+                assertTrue(r.output().contains("PORTOLAN_REGISTRY='" + bad + "' is not valid"), r.output());
+            }
+        }
+        PortolanCli.Result flag = PortolanCli.run(Map.of("XDG_STATE_HOME", state.toString()), TIMEOUT, "list",
+                "--registry", "etcd://no-port");
+        assertEquals(2, flag.exitCode(), flag.output());
+        assertTrue(flag.output().contains("--registry 'etcd://no-port' is not valid"), flag.output());
+    }
+}

@@ -1,0 +1,180 @@
+package dev.portolan.registry.etcd.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.portolan.tests.common.EtcdCluster;
+import dev.portolan.registry.etcd.internal.EtcdClient;
+import dev.portolan.registry.etcd.internal.EtcdException;
+import dev.portolan.registry.etcd.internal.EtcdSettings;
+import dev.portolan.registry.etcd.internal.EtcdWatcher;
+import dev.portolan.tests.common.Await;
+
+/** The etcd client against one real etcd member: key-value calls, leases, the watch, failover, deadlines. */
+class EtcdClientTest {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static EtcdCluster etcd;
+
+    @BeforeAll
+    static void startEtcd() throws Exception {
+        etcd = EtcdCluster.start(1);
+    }
+
+    @AfterAll
+    static void stopEtcd() {
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
+    static EtcdSettings settings(List<URI> endpoints) {
+        return EtcdSettings.of(endpoints, "/t").withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(1));
+    }
+
+    @Test
+    void putRangeAndDeleteRoundTripUnicodeKeysAndValues() {
+        try (EtcdClient c = new EtcdClient(settings(etcd.endpoints()))) {
+            long rev = c.put("/t/kv/a", "{\"x\":\"é ✓\"}", 0).join();
+            c.put("/t/kv/b", "2", 0).join();
+            c.put("/t/kw/c", "outside the prefix", 0).join();
+            EtcdClient.Range r = c.rangePrefix("/t/kv/").join();
+            assertEquals(List.of("/t/kv/a", "/t/kv/b"), r.kvs().stream().map(kv -> kv.key()).toList());
+            assertEquals("{\"x\":\"é ✓\"}", r.kvs().get(0).value());
+            assertEquals(rev, r.kvs().get(0).modRevision());
+            assertEquals(2L, c.deletePrefix("/t/kv/").join());
+            assertTrue(c.rangePrefix("/t/kv/").join().kvs().isEmpty());
+        }
+    }
+
+    @Test
+    void aKeyOnARevokedOrExpiredLeaseDisappearsAndTheWatchSaysSo() {
+        try (EtcdClient c = new EtcdClient(settings(etcd.endpoints()))) {
+            WatchLog log = new WatchLog();
+            try (EtcdWatcher w = new EtcdWatcher(c, "/t/lease/", log).start()) {
+                log.health.await(h -> h.startsWith("OK"), WAIT, "watch up");
+                long revoked = c.grant(30).join();
+                c.put("/t/lease/revoked", "v", revoked).join();
+                long expiring = c.grant(2).join();
+                c.put("/t/lease/expiring", "v", expiring).join();
+                assertTrue(c.keepAlive(revoked).join() > 0, "a live lease renews");
+                c.revoke(revoked).join();
+                log.events.await(l -> l.startsWith("DEL /t/lease/revoked@"), WAIT, "revoked lease deletes its key");
+                // nobody renews the 2 s lease: etcd deletes the key when it expires
+                log.events.await(l -> l.startsWith("DEL /t/lease/expiring@"), WAIT, "expired lease deletes its key");
+                assertEquals(0L, c.keepAlive(expiring).join(), "an expired lease cannot be renewed");
+                c.revoke(expiring).join(); // already gone: not an error
+                assertEquals(Map.of(), log.state());
+            }
+        }
+    }
+
+    @Test
+    void theWatchListsFirstThenDeliversEveryChangeOnceInOrder() {
+        try (EtcdClient c = new EtcdClient(settings(etcd.endpoints()))) {
+            c.put("/t/order/before", "0", 0).join();
+            WatchLog log = new WatchLog();
+            try (EtcdWatcher w = new EtcdWatcher(c, "/t/order/", log).start()) {
+                log.health.await(h -> h.startsWith("OK"), WAIT, "watch up");
+                assertEquals(Map.of("/t/order/before", "0"), log.state());
+                for (int i = 0; i < 50; i++) {
+                    c.put("/t/order/k", Integer.toString(i), 0).join();
+                }
+                c.delete("/t/order/before").join();
+                log.events.await(l -> l.startsWith("DEL /t/order/before@"), WAIT, "delete delivered");
+                List<String> puts = log.of("/t/order/k");
+                assertEquals(50, puts.size(), "each put once: " + puts);
+                for (int i = 0; i < 50; i++) {
+                    assertTrue(puts.get(i).startsWith("PUT /t/order/k=" + i + "@"), puts.get(i));
+                }
+                assertEquals(Map.of("/t/order/k", "49"), log.state());
+            }
+        }
+    }
+
+    @Test
+    void aDeadEndpointIsSkippedAndAllDeadEndpointsAreNamedInTheError() throws Exception {
+        URI dead = URI.create("http://127.0.0.1:" + deadPort());
+        try (EtcdClient c = new EtcdClient(settings(List.of(dead, etcd.member(0).clientUri())))) {
+            c.put("/t/failover/k", "v", 0).join();
+            assertEquals("v", c.get("/t/failover/k").join().kvs().get(0).value());
+        }
+        try (EtcdClient c = new EtcdClient(settings(List.of(dead)))) {
+            CompletionException e = assertThrows(CompletionException.class, () -> c.get("/t/x").join());
+            EtcdException ee = (EtcdException) e.getCause();
+            assertTrue(ee.unreachable());
+            assertTrue(ee.getMessage().contains(dead.toString()), ee.getMessage());
+        }
+    }
+
+    @Test
+    void userAndPasswordFromAFileAreRequiredOnceAuthIsOn() throws Exception {
+        // a cluster of its own: auth stays on
+        try (EtcdCluster secured = EtcdCluster.start(1)) {
+            String ep = secured.member(0).clientUri().toString();
+            etcdctl(ep, "user", "add", "root:rootpw");
+            etcdctl(ep, "role", "add", "portolan-rw");
+            etcdctl(ep, "role", "grant-permission", "portolan-rw", "--prefix=true", "readwrite", "/t/");
+            etcdctl(ep, "user", "add", "alice:alicepw");
+            etcdctl(ep, "user", "grant-role", "alice", "portolan-rw");
+            etcdctl(ep, "auth", "enable");
+            Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "etcd-auth");
+            Path good = Files.writeString(dir.resolve("good"), "alicepw\n");
+            Path bad = Files.writeString(dir.resolve("bad"), "wrong\n");
+            EtcdSettings base = settings(secured.endpoints());
+            try (EtcdClient c = new EtcdClient(base.withCredentials("alice", good, null))) {
+                c.put("/t/auth/k", "v", 0).join();
+                assertEquals("v", c.get("/t/auth/k").join().kvs().get(0).value());
+                CompletionException outside = assertThrows(CompletionException.class,
+                        () -> c.put("/other", "v", 0).join());
+                assertTrue(outside.getCause().getMessage().contains("permission denied"),
+                        outside.getCause().getMessage());
+            }
+            try (EtcdClient c = new EtcdClient(base.withCredentials("alice", bad, null))) {
+                CompletionException e = assertThrows(CompletionException.class, () -> c.get("/t/auth/k").join());
+                assertTrue(e.getCause().getMessage().contains("refused user 'alice'"), e.getCause().getMessage());
+            }
+            try (EtcdClient c = new EtcdClient(base)) {
+                CompletionException e = assertThrows(CompletionException.class, () -> c.get("/t/auth/k").join());
+                assertTrue(e.getCause() instanceof EtcdException ee && !ee.unreachable(), e.getCause().toString());
+            }
+        }
+    }
+
+    static void etcdctl(String endpoint, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("/usr/bin/etcdctl", "--endpoints=" + endpoint));
+        if (List.of(args).contains("auth") || args[0].equals("nothing")) {
+            cmd.add("--user=root:rootpw");
+        }
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("ETCDCTL_API", "3");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0,
+                "etcdctl " + List.of(args) + ": " + out);
+    }
+
+    static int deadPort() throws Exception {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort(); // closed again: nobody listens there
+        }
+    }
+
+    static <T> T await(Await.Recorder<T> r, java.util.function.Predicate<T> p, String what) {
+        return r.await(p, WAIT, what);
+    }
+}
