@@ -23,7 +23,6 @@ import dev.portolan.core.protocol.BoundedLineReader;
 final class Incarnation {
 
     final Sidecar owner;
-    final int number;
     final long firstSeq;
     final Instant startTime = Instant.now();
     final Process process;
@@ -59,10 +58,9 @@ final class Incarnation {
      */
     LaunchException failedStart;
 
-    Incarnation(Sidecar owner, int number, long firstSeq, Process process, boolean watchdog, String challenge) {
+    Incarnation(Sidecar owner, long firstSeq, Process process, boolean watchdog, String challenge) {
         this.challenge = challenge;
         this.owner = owner;
-        this.number = number;
         this.firstSeq = firstSeq;
         this.process = process;
         this.watchdog = watchdog;
@@ -72,6 +70,7 @@ final class Incarnation {
         }
     }
 
+    /** Starts the stdout and stderr readers, named {@code portolan-sidecar-<name>-stdout/-stderr}. */
     void startReaders(String name) {
         Thread out = new Thread(() -> pump(process.getInputStream(), OutputLine.Stream.STDOUT, stdoutDone),
                 "portolan-sidecar-" + name + "-stdout");

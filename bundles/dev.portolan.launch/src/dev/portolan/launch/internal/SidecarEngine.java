@@ -156,7 +156,7 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
         }
         try {
             CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(
-                    longest.plus(Sidecar.DESTROY_WAIT).plus(Sidecar.KILL_WAIT).toMillis(), TimeUnit.MILLISECONDS);
+                    longest.plus(StopEscalation.DESTROY_WAIT).plus(StopEscalation.KILL_WAIT).toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "not every sidecar stopped cleanly: " + e);
             for (Sidecar s : List.copyOf(active)) {
@@ -167,8 +167,8 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
         worker.shutdownNow();
         events.shutdown(); // what is queued is still delivered
         try {
-            if (!events.awaitTermination(Sidecar.KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.log(System.Logger.Level.WARNING, "sidecar listeners still busy after " + Sidecar.KILL_WAIT);
+            if (!events.awaitTermination(StopEscalation.KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "sidecar listeners still busy after " + StopEscalation.KILL_WAIT);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -258,7 +258,7 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
         return watchdog;
     }
 
-    void terminated(Sidecar sidecar) {
+    void terminated(SidecarLifecycle sidecar) {
         active.remove(sidecar);
     }
 

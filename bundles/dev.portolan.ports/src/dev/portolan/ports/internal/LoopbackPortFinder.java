@@ -41,7 +41,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
 
     private static final System.Logger LOG = System.getLogger("dev.portolan.ports");
     /** Ports held by open reservations in this process (class loader). */
-    private static final Set<Integer> HELD = ConcurrentHashMap.newKeySet();
+    static final Set<Integer> HELD = ConcurrentHashMap.newKeySet();
     private static final InetAddress LOOPBACK4 = literal(new byte[] { 127, 0, 0, 1 });
     private static final InetAddress LOOPBACK6 = literal(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 });
     private static final int OS_ATTEMPTS = 32;
@@ -88,21 +88,22 @@ public final class LoopbackPortFinder implements BindingPortFinder {
         if (forced != null && !forced.isBlank()) {
             return scan.forced(forced);
         }
-        Object last = null;
+        PortAttempt.Refused<S> last = null;
         int lastPort = 0;
         for (int port = request.range().first(); port <= request.range().last(); port++) {
             if (request.excluded().contains(port)) {
                 scan.debug(port, "excluded");
                 continue;
             }
-            Object r = scan.tryPort(port, true, true);
-            if (r instanceof Held<?>) {
-                @SuppressWarnings("unchecked")
-                Held<S> held = (Held<S>) r;
-                return held;
+            switch (scan.tryPort(port, true, true)) {
+                case Held<S> held -> {
+                    return held;
+                }
+                case PortAttempt.Refused<S> refused -> {
+                    last = refused;
+                    lastPort = port;
+                }
             }
-            last = r;
-            lastPort = port;
         }
         if (!request.fallbackToOs()) {
             throw new PortAllocationException("no free port in " + request.range() + " on "
@@ -159,10 +160,8 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                 throw new PortAllocationException(
                         EnvironmentVariables.API_PORT + "=" + value + " names an excluded port");
             }
-            Object r = tryPort(port, false, true);
-            if (r instanceof Held<?>) {
-                @SuppressWarnings("unchecked")
-                Held<S> held = (Held<S>) r;
+            PortAttempt<S> r = tryPort(port, false, true);
+            if (r instanceof Held<S> held) {
                 return held;
             }
             throw new PortAllocationException(EnvironmentVariables.API_PORT + "=" + value + ": port " + port + " is "
@@ -192,10 +191,8 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                     debug(port, "OS-assigned but excluded or in the exhausted range, retrying");
                     continue;
                 }
-                Object r = adopt(server, port, false, false);
-                if (r instanceof Held<?>) {
-                    @SuppressWarnings("unchecked")
-                    Held<S> held = (Held<S>) r;
+                PortAttempt<S> r = adopt(server, port, false, false);
+                if (r instanceof Held<S> held) {
                     return held;
                 }
                 last = port + ": " + r;
@@ -204,27 +201,27 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                     + OS_ATTEMPTS + " attempts (last: " + last + ")");
         }
 
-        /** Returns a {@link Held} or the reason the port is not usable. */
-        Object tryPort(int port, boolean inRange, boolean lock) {
+        /** The held port, or why it is not usable. */
+        PortAttempt<S> tryPort(int port, boolean inRange, boolean lock) {
             if (HELD.contains(port)) {
                 debug(port, "held by this process");
-                return "held by this process";
+                return new PortAttempt.Refused<>("held by this process");
             }
             S server;
             try {
                 server = binder.bind(new InetSocketAddress(address, port));
             } catch (IOException e) {
-                return new BindFailure(this, port, e); // message built only when needed: busy ports are the hot path
+                return new PortAttempt.Refused<>(new BindFailure(this, port, e)); // message built only when needed: busy ports are the hot path
             }
             return adopt(server, port, inRange, lock);
         }
 
         /** The server is bound on {@code port}: check [::1], take the in-process and cross-process locks. */
-        Object adopt(S server, int port, boolean inRange, boolean lock) {
+        PortAttempt<S> adopt(S server, int port, boolean inRange, boolean lock) {
             if (!HELD.add(port)) {
                 binder.close(server);
                 debug(port, "held by this process");
-                return "held by this process";
+                return new PortAttempt.Refused<>("held by this process");
             }
             SocketChannel v6 = null;
             boolean ok = false;
@@ -235,7 +232,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                     } catch (IOException e) {
                         String why = bindFailure(e) + " on ::1";
                         debug(port, why);
-                        return why;
+                        return new PortAttempt.Refused<>(why);
                     }
                 }
                 LockDirectory.PortLock fileLock = LockDirectory.PortLock.NONE;
@@ -244,7 +241,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                     if (a.lock() == null) {
                         String why = "locked by another Portolan allocator (" + a.holder() + ")";
                         debug(port, why);
-                        return why;
+                        return new PortAttempt.Refused<>(why);
                     }
                     fileLock = a.lock();
                 }
@@ -261,8 +258,8 @@ public final class LoopbackPortFinder implements BindingPortFinder {
         }
     }
 
-    /** Why a port of the scan did not bind; the text is built lazily ({@link #toString()}). */
-    private static final class BindFailure {
+    /** Why a port of the scan did not bind; the text is built lazily ({@link #get()}). */
+    private static final class BindFailure implements java.util.function.Supplier<String> {
         private final IOException error;
         private final InetAddress address;
         private final String text;
@@ -284,7 +281,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
         }
 
         @Override
-        public String toString() {
+        public String get() {
             return text != null ? text : bindFailure(error) + " on " + address.getHostAddress();
         }
     }
@@ -352,123 +349,13 @@ public final class LoopbackPortFinder implements BindingPortFinder {
         }
     }
 
-    private static void closeQuietly(SocketChannel ch) {
+    static void closeQuietly(SocketChannel ch) {
         if (ch != null) {
             try {
                 ch.close();
             } catch (IOException ignored) {
                 // nothing to release
             }
-        }
-    }
-
-    /** A held port: the caller's server, the [::1] twin, the lock file and the in-process entry. */
-    static final class Held<S> implements ServerReservation<S> {
-        private final ServerBinder<S> binder;
-        private final S server;
-        private final InetSocketAddress address;
-        private final boolean inRange;
-        private final SocketChannel v6;
-        private final LockDirectory.PortLock lock;
-        private final AtomicBoolean closed = new AtomicBoolean();
-        private volatile boolean taken;
-
-        Held(ServerBinder<S> binder, S server, InetSocketAddress address, boolean inRange, SocketChannel v6,
-                LockDirectory.PortLock lock) {
-            this.binder = binder;
-            this.server = server;
-            this.address = address;
-            this.inRange = inRange;
-            this.v6 = v6;
-            this.lock = lock;
-        }
-
-        @Override
-        public int port() {
-            return address.getPort();
-        }
-
-        @Override
-        public InetSocketAddress address() {
-            return address;
-        }
-
-        @Override
-        public boolean inRange() {
-            return inRange;
-        }
-
-        @Override
-        public S server() {
-            return server;
-        }
-
-        @Override
-        public S takeServer() {
-            taken = true;
-            return server;
-        }
-
-        @Override
-        public void close() {
-            if (closed.compareAndSet(false, true)) {
-                if (!taken) {
-                    binder.close(server);
-                }
-                closeQuietly(v6);
-                lock.release();
-                HELD.remove(address.getPort());
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "reservation of " + hostPort(address.getAddress(), address.getPort())
-                    + (inRange ? "" : " (outside the range)");
-        }
-    }
-
-    /** The channel flavour of the API. */
-    static final class ChannelReservation implements PortReservation {
-        private final ServerReservation<ServerSocketChannel> held;
-
-        ChannelReservation(ServerReservation<ServerSocketChannel> held) {
-            this.held = held;
-        }
-
-        @Override
-        public int port() {
-            return held.port();
-        }
-
-        @Override
-        public InetSocketAddress address() {
-            return held.address();
-        }
-
-        @Override
-        public boolean inRange() {
-            return held.inRange();
-        }
-
-        @Override
-        public ServerSocketChannel channel() {
-            return held.server();
-        }
-
-        @Override
-        public ServerSocketChannel takeChannel() {
-            return held.takeServer();
-        }
-
-        @Override
-        public void close() {
-            held.close();
-        }
-
-        @Override
-        public String toString() {
-            return held.toString();
         }
     }
 }

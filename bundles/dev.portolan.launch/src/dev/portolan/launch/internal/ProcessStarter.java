@@ -1,0 +1,64 @@
+package dev.portolan.launch.internal;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.launch.LaunchSpec;
+
+/**
+ * Starts the OS process of one incarnation: the command (behind the watchdog when available), its working directory
+ * and the child's environment (docs/launcher.md, "Environment of the child"). Secrets travel in the environment only,
+ * never on the command line (docs/security.md).
+ */
+final class ProcessStarter {
+
+    private final LaunchSpec spec;
+    private final List<String> command;
+    private final boolean watchdog;
+    private final String token;
+    private final String identityKey;
+    private final String apiToken;
+
+    ProcessStarter(LaunchSpec spec, List<String> command, boolean watchdog, String token, String identityKey,
+            String apiToken) {
+        this.spec = spec;
+        this.command = command;
+        this.watchdog = watchdog;
+        this.token = token;
+        this.identityKey = identityKey;
+        this.apiToken = apiToken;
+    }
+
+    /** Starts the process; {@code challenge} is this incarnation's {@code PORTOLAN_CHALLENGE}. */
+    Process start(String challenge) throws IOException {
+        return processBuilder(challenge).start();
+    }
+
+    private ProcessBuilder processBuilder(String challenge) {
+        ProcessBuilder pb = new ProcessBuilder(watchdog ? Watchdog.wrap(command) : command);
+        if (spec.workingDirectory() != null) {
+            pb.directory(spec.workingDirectory().toFile());
+        }
+        Map<String, String> env = pb.environment();
+        // the front end's own override and token are not the child's business unless the spec says so
+        env.remove(EnvironmentVariables.API_PORT);
+        env.remove(EnvironmentVariables.PORTOLAN_TOKEN);
+        env.remove(EnvironmentVariables.PORTOLAN_IDENTITY_KEY);
+        env.remove(EnvironmentVariables.PORTOLAN_API_TOKEN);
+        env.remove(EnvironmentVariables.PORTOLAN_CHALLENGE);
+        if (SpecValidator.isPython(command.get(0)) && !spec.environment().containsKey("PYTHONUNBUFFERED")) {
+            env.put("PYTHONUNBUFFERED", "1");
+        }
+        env.putAll(spec.environment());
+        env.put(EnvironmentVariables.PORTOLAN_TOKEN, token);
+        env.put(EnvironmentVariables.PORTOLAN_IDENTITY_KEY, identityKey);
+        env.put(EnvironmentVariables.PORTOLAN_API_TOKEN, apiToken);
+        env.put(EnvironmentVariables.PORTOLAN_CHALLENGE, challenge);
+        if (spec.fixedPort() != null) {
+            env.put(EnvironmentVariables.API_PORT, Integer.toString(spec.fixedPort()));
+        }
+        return pb;
+    }
+}
