@@ -3,22 +3,29 @@ package dev.portolan.launch.internal;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.portolan.api.Announcement;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.Verification;
+import dev.portolan.api.launch.FoundBy;
 import dev.portolan.api.launch.OutputLine;
 import dev.portolan.core.protocol.IdentityProof;
 import dev.portolan.core.protocol.MalformedAnnouncementException;
 
 /**
- * Decides what a {@code port_info} line on the child's stdout proves (docs/launcher.md, "Announcements"): a v2
+ * Decides what a {@code port_info} line on the child's stdout (or the seed's {@code [sidecar] PORT_INFO: {json}}
+ * line on either stream) proves (docs/launcher.md, "Announcements"): a v2
  * identity proof for this launch's key and the incarnation's challenge ({@code challenge}), this launch's token
  * ({@code token-echo}), nothing (handed to {@link Adoption}: accepted once the port is held by the child's process
  * tree), or a wrong proof or token (rejected with a diagnostic). Runs on the stream's reader thread, without the
  * sidecar's lock; the sidecar takes its lock when it accepts.
  */
 final class AnnouncementGate {
+
+    /** The seed template's prefixed form, {@code [sidecar] PORT_INFO: {json}}, accepted on stdout and stderr. */
+    static final Pattern SEED_PREFIXED = Pattern.compile("^\\s*\\[sidecar\\]\\s*PORT_INFO:\\s*(\\{.*)$");
 
     private final Sidecar sidecar;
     private final Adoption adoption;
@@ -36,19 +43,23 @@ final class AnnouncementGate {
 
     /** A line of the incarnation's output (reader thread, no lock held). */
     void onLine(Incarnation inc, OutputLine line, boolean truncated) {
-        if (line.stream() != OutputLine.Stream.STDOUT) {
+        Matcher prefixed = SEED_PREFIXED.matcher(line.text());
+        boolean seedForm = prefixed.matches();
+        if (line.stream() != OutputLine.Stream.STDOUT && !seedForm) {
             return;
         }
         Optional<Announcement> decoded;
         try {
-            decoded = sidecar.codec().decode(line.text());
+            decoded = sidecar.codec().decode(seedForm ? prefixed.group(1) : line.text());
         } catch (MalformedAnnouncementException e) {
+            inc.portInfoSeen = true;
             sidecar.reject(inc, "ignored a malformed port_info line: " + e.getMessage());
             return;
         }
         if (decoded.isEmpty()) {
             return;
         }
+        inc.portInfoSeen = true;
         if (truncated) {
             sidecar.reject(inc, "ignored a port_info line longer than the line bound (truncated)");
             return;
@@ -84,7 +95,7 @@ final class AnnouncementGate {
         if (verification == null) {
             adoption.start(inc, a, pid);
         } else {
-            sidecar.accept(inc, a, verification, pid, null);
+            sidecar.accept(inc, a, verification, pid, null, FoundBy.ANNOUNCEMENT);
         }
     }
 }

@@ -30,6 +30,10 @@ final class FailureText {
 
     /** The first 12 characters (of a token, an output line) for a message. */
     static String abbreviate(String s) {
-        return s.length() <= 12 ? s : s.substring(0, 12) + "...";
+        return abbreviate(s, 12);
+    }
+
+    static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + "...";
     }
 }

@@ -5,11 +5,13 @@ import java.util.List;
 import java.util.Map;
 
 import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.api.ports.PortFinder;
 
 /**
- * Starts the OS process of one incarnation: the command (behind the watchdog when available), its working directory
- * and the child's environment (docs/launcher.md, "Environment of the child"). Secrets travel in the environment only,
+ * Starts the OS process of one incarnation: the command (behind the watchdog when available, with an assigned port
+ * when {@link PortAssignment} applies), its working directory and the child's environment (docs/launcher.md, "Environment of the child"). Secrets travel in the environment only,
  * never on the command line (docs/security.md).
  */
 final class ProcessStarter {
@@ -31,13 +33,29 @@ final class ProcessStarter {
         this.apiToken = apiToken;
     }
 
-    /** Starts the process; {@code challenge} is this incarnation's {@code PORTOLAN_CHALLENGE}. */
-    Process start(String challenge) throws IOException {
-        return processBuilder(challenge).start();
+    /** A started process and its port assignment (null when none). */
+    record Started(Process process, PortAssignment.Assigned assigned) {
     }
 
-    private ProcessBuilder processBuilder(String challenge) {
-        ProcessBuilder pb = new ProcessBuilder(watchdog ? Watchdog.wrap(command) : command);
+    /**
+     * Starts the process; {@code challenge} is this incarnation's {@code PORTOLAN_CHALLENGE}. An assigned port's lease
+     * is ended when the start fails.
+     */
+    Started start(String challenge, PortFinder finder) throws IOException, LaunchException {
+        PortAssignment.Assigned assigned = PortAssignment.assign(spec, command, finder);
+        try {
+            return new Started(processBuilder(challenge, assigned).start(), assigned);
+        } catch (IOException | RuntimeException e) {
+            if (assigned != null && assigned.lease() != null) {
+                assigned.lease().close();
+            }
+            throw e;
+        }
+    }
+
+    private ProcessBuilder processBuilder(String challenge, PortAssignment.Assigned assigned) {
+        List<String> cmd = assigned != null ? assigned.command() : command;
+        ProcessBuilder pb = new ProcessBuilder(watchdog ? Watchdog.wrap(cmd) : cmd);
         if (spec.workingDirectory() != null) {
             pb.directory(spec.workingDirectory().toFile());
         }
@@ -58,6 +76,9 @@ final class ProcessStarter {
         env.put(EnvironmentVariables.PORTOLAN_CHALLENGE, challenge);
         if (spec.fixedPort() != null) {
             env.put(EnvironmentVariables.API_PORT, Integer.toString(spec.fixedPort()));
+        }
+        if (assigned != null) {
+            PortAssignment.export(assigned, env);
         }
         return pb;
     }

@@ -13,23 +13,24 @@ import java.util.concurrent.TimeoutException;
 import dev.portolan.api.Announcement;
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Verification;
+import dev.portolan.api.launch.FoundBy;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchException.Reason;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.api.launch.OutputLine;
 import dev.portolan.api.launch.SidecarAnnouncement;
-import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
 import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.core.protocol.IdentityProof;
 
 /**
  * A launched sidecar: the supervisor of its successive process incarnations and its state machine. The seams live in
- * their own classes: {@link ProcessStarter} (the child's process and environment), {@link AnnouncementGate} and
- * {@link Adoption} (what an output line proves), {@link ReadinessProbe}, {@link CrashLoopGuard},
+ * their own classes: {@link ProcessStarter} (the child's process and environment), {@link AnnouncementGate}, {@link Adoption}
+ * and {@link Candidates} (what output lines and listening sockets prove), {@link ReadinessProbe}, {@link CrashLoopGuard},
  * {@link StopEscalation} and {@link ListenerFanOut}; {@link SidecarLifecycle} holds the state machine
- * (exits, restarts, stops), this class the announcements.
+ * (exits, restarts) and {@link SidecarControl} stop and restart; this class starts incarnations and accepts
+ * announcements.
  * <p>
  * Locking: one private lock guards the state below; the helpers never see it, they call back into the methods here
  * that take it. Nothing is called out while it is held: listener events and future completions are only
@@ -38,7 +39,7 @@ import dev.portolan.core.protocol.IdentityProof;
  * run on the launcher's worker, never on the shared scheduler. {@code output} events are the one exception to the event
  * thread: they are delivered on the stream's reader thread (no lock held), so a slow listener slows only that pipe.
  */
-final class Sidecar extends SidecarLifecycle implements LaunchHandle {
+final class Sidecar extends SidecarControl implements LaunchHandle {
 
     private static final System.Logger LOG = System.getLogger(Sidecar.class.getName());
     /** How long a start waits for the watchdog to report the backend's pid. */
@@ -54,6 +55,7 @@ final class Sidecar extends SidecarLifecycle implements LaunchHandle {
     private final ProcessStarter starter;
     private final AnnouncementGate gate;
     private final ReadinessProbe readiness;
+    private final Candidates candidates;
 
     // guarded by lock
     private CompletableFuture<SidecarAnnouncement> announcementFuture;
@@ -68,13 +70,23 @@ final class Sidecar extends SidecarLifecycle implements LaunchHandle {
         this.gate = new AnnouncementGate(this, new Adoption(engine, this, command.get(0)), token, identityKey,
                 spec.mode());
         this.readiness = new ReadinessProbe(engine);
+        this.candidates = new Candidates(engine, this, spec.adoption(), command.get(0), spec.mode());
     }
 
     // ---------------------------------------------------------------- starting
 
-    /** Starts the first incarnation; throws when the OS refuses (nothing keeps running then). */
+    /**
+     * Starts the first incarnation and, with {@code reloadOn}, the file watch; throws when the OS refuses (nothing
+     * keeps running then).
+     */
     void start() throws LaunchException {
-        startIncarnation();
+        watchForReloads();
+        try {
+            startIncarnation();
+        } catch (LaunchException e) {
+            released();
+            throw e;
+        }
     }
 
     /**
@@ -84,13 +96,13 @@ final class Sidecar extends SidecarLifecycle implements LaunchHandle {
      */
     @Override
     Incarnation startIncarnation() throws LaunchException {
-        Process process;
+        ProcessStarter.Started started;
         String challenge = IdentityProof.newNonce(); // new for every incarnation
         try {
-            process = starter.start(challenge);
-        } catch (IOException e) {
-            LaunchException error = new LaunchException("cannot start " + executable() + ": " + e.getMessage(),
-                    Reason.START_FAILED, e);
+            started = starter.start(challenge, engine.portFinder());
+        } catch (IOException | LaunchException e) {
+            LaunchException error = e instanceof LaunchException le ? le
+                    : new LaunchException("cannot start " + executable() + ": " + e.getMessage(), Reason.START_FAILED, e);
             synchronized (lock) {
                 if (!state.isTerminal()) {
                     failure = error;
@@ -99,13 +111,15 @@ final class Sidecar extends SidecarLifecycle implements LaunchHandle {
             }
             throw error;
         }
+        Process process = started.process();
         Incarnation inc;
         Incarnation replaced = null;
         boolean abandoned;
         int number;
         synchronized (lock) {
             number = restartCount;
-            inc = new Incarnation(this, output.nextSeq(), process, engine.useWatchdog(), challenge);
+            inc = new Incarnation(this, output.nextSeq(), process, engine.useWatchdog(), challenge,
+                    started.assigned() != null ? started.assigned().lease() : null);
             abandoned = stopRequested || state.isTerminal();
             if (!abandoned) {
                 if (current != null && !current.exitHandled && !current.stopRequested) {
@@ -117,7 +131,9 @@ final class Sidecar extends SidecarLifecycle implements LaunchHandle {
                 cancel(announcementTimeout);
                 announcementTimeout = engine.workLater(() -> onAnnouncementTimeout(inc),
                         spec.announcementTimeout().toNanos(), TimeUnit.NANOSECONDS);
-                setState(SidecarState.STARTING);
+                if (state != SidecarState.RELOADING) {
+                    setState(SidecarState.STARTING);
+                }
             }
         }
         if (abandoned) {
@@ -129,7 +145,7 @@ final class Sidecar extends SidecarLifecycle implements LaunchHandle {
         }
         inc.startReaders(id() + "-" + number);
         try {
-            inc.childPid.get(PID_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            candidates.watch(inc, inc.childPid.get(PID_WAIT.toMillis(), TimeUnit.MILLISECONDS));
         } catch (ExecutionException | TimeoutException | InterruptedException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -180,23 +196,7 @@ final class Sidecar extends SidecarLifecycle implements LaunchHandle {
         output.add(line);
         events.output(line);
         gate.onLine(inc, line, truncated);
-    }
-
-    /** A bug in the line handling (reported, and the reader keeps draining the pipe). */
-    void lineHandlingFailed(OutputLine line, RuntimeException e) {
-        LOG.log(System.Logger.Level.ERROR, id() + ": internal error while handling an output line; reading goes on", e);
-        diagnostic("internal error while handling the output line '" + FailureText.abbreviate(line.text()) + "': " + e
-                + " (reading goes on; please report this)");
-    }
-
-    void reject(Incarnation inc, String message) {
-        inc.rejections.add(message);
-        LOG.log(System.Logger.Level.WARNING, "{0} {1}: {2}", id(), executable(), message);
-        diagnostic(message);
-    }
-
-    void diagnostic(String message) {
-        events.diagnostic(message);
+        candidates.onLine(inc, line);
     }
 
     AnnouncementCodec codec() {
@@ -228,11 +228,24 @@ final class Sidecar extends SidecarLifecycle implements LaunchHandle {
         }
     }
 
-    /** {@code adopted}: the unproven announcement this acceptance ends (it must still be the pending one), or null. */
-    void accept(Incarnation inc, Announcement a, Verification verification, long pid, Announcement adopted) {
+    /** Whether adoption candidates of {@code inc} are still worth checking (nothing accepted, no port_info line). */
+    boolean candidateWanted(Incarnation inc) {
+        synchronized (lock) {
+            return inc == current && !inc.settled && !inc.portInfoSeen && !inc.stopRequested && !stopRequested
+                    && !inc.exitHandled;
+        }
+    }
+
+    /**
+     * {@code adopted}: the unproven announcement this acceptance ends (it must still be the pending one), or null. A
+     * candidate ({@code foundBy} output or process) counts only while nothing was accepted and no port_info line seen.
+     */
+    void accept(Incarnation inc, Announcement a, Verification verification, long pid, Announcement adopted,
+            FoundBy foundBy) {
         SidecarAnnouncement sa;
         synchronized (lock) {
-            if (inc != current || inc.stopRequested || stopRequested) {
+            if (inc != current || inc.stopRequested || stopRequested
+                    || foundBy != FoundBy.ANNOUNCEMENT && (inc.settled || inc.portInfoSeen)) {
                 return;
             }
             if (adopted != null) {
@@ -244,13 +257,13 @@ final class Sidecar extends SidecarLifecycle implements LaunchHandle {
             if (verification == Verification.CHALLENGE) {
                 v2Proven = true;
             }
-            sa = new SidecarAnnouncement(a, verification.isVerified(), pid, restartCount, verification);
+            sa = new SidecarAnnouncement(a, verification.isVerified(), pid, restartCount, verification, foundBy);
             lastAnnouncement = sa;
             cancel(announcementTimeout);
             guard.reset();
             // listeners first: whoever wakes up on the future finds state, events and lastAnnouncement() consistent
             boolean first = !inc.settled;
-            if (first && state == SidecarState.STARTING) {
+            if (first && (state == SidecarState.STARTING || state == SidecarState.RELOADING)) {
                 setState(SidecarState.ANNOUNCED);
             }
             fire(l -> l.announced(this, sa));
@@ -258,6 +271,7 @@ final class Sidecar extends SidecarLifecycle implements LaunchHandle {
                 settle(inc, sa, null);
             }
         }
+        inc.endLease(); // the child serves its port now
         readiness.probe(sa, () -> {
             synchronized (lock) {
                 return inc == current && state == SidecarState.ANNOUNCED;
@@ -317,11 +331,6 @@ final class Sidecar extends SidecarLifecycle implements LaunchHandle {
     // ---------------------------------------------------------------- LaunchHandle
 
     @Override
-    public LaunchSpec spec() {
-        return spec;
-    }
-
-    @Override
     public String token() {
         return token;
     }
@@ -341,21 +350,6 @@ final class Sidecar extends SidecarLifecycle implements LaunchHandle {
     @Override
     public Optional<SidecarAnnouncement> lastAnnouncement() {
         return Optional.ofNullable(lastAnnouncement);
-    }
-
-    @Override
-    public List<OutputLine> output() {
-        return output.snapshot();
-    }
-
-    @Override
-    public List<OutputLine> output(OutputLine.Stream stream) {
-        return output.snapshot(stream);
-    }
-
-    @Override
-    public AutoCloseable addListener(SidecarListener listener) {
-        return events.add(listener);
     }
 
     @Override

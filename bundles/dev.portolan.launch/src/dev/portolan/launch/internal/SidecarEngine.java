@@ -25,6 +25,7 @@ import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarListener;
+import dev.portolan.api.ports.PortFinder;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.core.protocol.AnnouncementCodec;
 
@@ -48,6 +49,7 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
 
     private final AnnouncementCodec codec;
     private final PortInspector portInspector;
+    private final PortFinder portFinder;
     private final SidecarListener globalListener;
     /** Timers only: its tasks never block (they hand blocking work to {@link #worker}). */
     private final ScheduledThreadPoolExecutor scheduler;
@@ -77,8 +79,18 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
      *                       announcement without proof is accepted as {@code process} (docs/launcher.md); may be null
      */
     public SidecarEngine(AnnouncementCodec codec, SidecarListener globalListener, PortInspector portInspector) {
+        this(codec, globalListener, portInspector, null);
+    }
+
+    /**
+     * @param portFinder leases the ports of launches that ask for port assignment (docs/launcher.md); may be null
+     *                   (such launches then fail with {@code START_FAILED})
+     */
+    public SidecarEngine(AnnouncementCodec codec, SidecarListener globalListener, PortInspector portInspector,
+            PortFinder portFinder) {
         this.codec = Objects.requireNonNull(codec, "codec");
         this.portInspector = portInspector;
+        this.portFinder = portFinder;
         SidecarListener global = globalListener != null ? globalListener : new SidecarListener() {
         };
         this.globalListener = EnvironmentVariables.isTrue(System.getenv(EnvironmentVariables.DEBUG_PORT_DISCOVERY))
@@ -214,6 +226,11 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
     /** The port inspector, or null (then unproven announcements stay {@code none}). */
     PortInspector portInspector() {
         return portInspector;
+    }
+
+    /** The port finder for port assignment, or null. */
+    PortFinder portFinder() {
+        return portFinder;
     }
 
     ScheduledThreadPoolExecutor scheduler() {

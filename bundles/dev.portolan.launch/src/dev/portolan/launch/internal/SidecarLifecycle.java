@@ -1,30 +1,28 @@
 package dev.portolan.launch.internal;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchException.Reason;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.api.launch.OutputLine;
 import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
 
 /**
- * The state machine half of a {@link Sidecar}: exits, the restart policy (through {@link CrashLoopGuard}), stops (through
- * {@link StopEscalation}) and restarts. {@link Sidecar} adds starting and announcements. The {@link #lock} is shared by
- * the two halves of this one object and by nothing else; the same discipline holds for both: nothing is called out
+ * The state machine of a {@link Sidecar}: its state, exits and the restart policy (through {@link CrashLoopGuard}).
+ * {@link SidecarControl} adds stop and restart, {@link Sidecar} starting and announcements. The {@link #lock} is shared
+ * by these layers of this one object and by nothing else; the same discipline holds for all: nothing is called out
  * while it is held, events and future completions are queued on the event thread.
  */
 abstract class SidecarLifecycle implements LaunchHandle {
@@ -36,7 +34,7 @@ abstract class SidecarLifecycle implements LaunchHandle {
     final OutputBuffer output;
     final ListenerFanOut events;
     final StopEscalation stopper;
-    private final LaunchSpec launchSpec;
+    final LaunchSpec launchSpec;
     private final String id;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     /** Guards the fields below and those of {@link Sidecar}; private to this sidecar's two halves. */
@@ -50,9 +48,7 @@ abstract class SidecarLifecycle implements LaunchHandle {
     boolean stopRequested;
     LaunchException failure;
     Integer lastExitCode;
-    private CompletableFuture<Void> stopFuture;
-    private CompletableFuture<SidecarAnnouncement> restartFuture;
-    private ScheduledFuture<?> pendingRestart;
+    ScheduledFuture<?> pendingRestart;
 
     SidecarLifecycle(SidecarEngine engine, LaunchSpec spec, List<String> command, String id) {
         this.engine = engine;
@@ -100,7 +96,7 @@ abstract class SidecarLifecycle implements LaunchHandle {
 
     // ---------------------------------------------------------------- exits and restarts
 
-    final void onExit(Incarnation inc, int code) {
+    void onExit(Incarnation inc, int code) {
         synchronized (lock) {
             if (inc.exitHandled) {
                 return;
@@ -181,6 +177,12 @@ abstract class SidecarLifecycle implements LaunchHandle {
         setState(terminal);
         engine.post(() -> exit.complete(code));
         engine.terminated(this);
+        engine.work(this::released);
+    }
+
+    /** After the terminal transition, on the worker: release what the sidecar holds besides processes. */
+    void released() {
+        // nothing by default
     }
 
     static void cancel(ScheduledFuture<?> f) {
@@ -189,118 +191,25 @@ abstract class SidecarLifecycle implements LaunchHandle {
         }
     }
 
-    // ---------------------------------------------------------------- stop and restart
-
-    @Override
-    public CompletableFuture<Void> stop() {
-        Incarnation inc;
-        CompletableFuture<Void> result;
-        synchronized (lock) {
-            if (stopFuture != null) {
-                return stopFuture;
-            }
-            stopRequested = true;
-            cancel(pendingRestart);
-            inc = current;
-            result = stopFuture = new CompletableFuture<>();
-            if (state.isTerminal() || inc == null || inc.exitHandled) {
-                finishStop(null, result);
-                return result;
-            }
-            setState(SidecarState.STOPPING);
-        }
-        stopper.stop(inc, launchSpec.gracefulStopTimeout()).whenComplete((code, err) -> {
-            synchronized (lock) {
-                finishStop(code, result);
-            }
-        });
-        return result;
-    }
-
-    /** Caller holds the lock. */
-    private void finishStop(Integer code, CompletableFuture<Void> result) {
-        if (!state.isTerminal()) {
-            finish(failure != null ? SidecarState.FAILED : SidecarState.EXITED,
-                    code != null ? code : lastExitCode == null ? -1 : lastExitCode);
-        }
-        engine.post(() -> result.complete(null));
-    }
-
-    @Override
-    public CompletableFuture<SidecarAnnouncement> restart() {
-        Incarnation inc;
-        CompletableFuture<SidecarAnnouncement> result;
-        synchronized (lock) {
-            if (stopRequested || state.isTerminal()) {
-                return CompletableFuture.failedFuture(new LaunchException(
-                        "cannot restart: the sidecar is " + state + (stopRequested ? " (stop requested)" : ""),
-                        Reason.STOPPED));
-            }
-            if (restartFuture != null && !restartFuture.isDone()) {
-                return restartFuture.copy(); // one restart at a time: join the one in progress
-            }
-            cancel(pendingRestart);
-            pendingRestart = null;
-            inc = current;
-            setState(SidecarState.STOPPING);
-            result = restartFuture = new CompletableFuture<>();
-        }
-        CompletableFuture<Integer> stopped = inc == null || inc.exitHandled ? CompletableFuture.completedFuture(0)
-                : stopper.stop(inc, launchSpec.gracefulStopTimeout());
-        stopped.whenComplete((code, err) -> engine.work(() -> startAfterRestartStop(result)));
-        return result.copy();
-    }
-
-    /** On the worker: the restart's stop is done, start the new incarnation. */
-    private void startAfterRestartStop(CompletableFuture<SidecarAnnouncement> result) {
-        LaunchException stopped = new LaunchException("stopped during restart", Reason.STOPPED);
-        synchronized (lock) {
-            if (stopRequested || state.isTerminal()) {
-                engine.post(() -> result.completeExceptionally(stopped));
-                return;
-            }
-            restartCount++;
-            guard.reset();
-        }
-        Incarnation started;
-        try {
-            started = startIncarnation();
-        } catch (LaunchException e) {
-            engine.post(() -> result.completeExceptionally(e));
-            return;
-        }
-        if (started == null) {
-            engine.post(() -> result.completeExceptionally(stopped));
-            return;
-        }
-        started.announcement.whenComplete((a, e) -> {
-            if (e != null) {
-                result.completeExceptionally(e);
-            } else {
-                result.complete(a);
-            }
-        });
-    }
-
-    /** For the JVM shutdown hook: stop with a short grace, then kill the tree, synchronously. */
-    void stopNow(Duration grace) {
-        CompletableFuture<Void> f = stop();
-        try {
-            f.get(grace.plus(StopEscalation.DESTROY_WAIT).toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            Incarnation inc;
-            synchronized (lock) {
-                inc = current;
-            }
-            if (inc != null) {
-                StopEscalation.killNow(inc);
-            }
-        }
-    }
-
     // ---------------------------------------------------------------- state and events
+
+    /** A bug in the line handling (reported, and the reader keeps draining the pipe). */
+    void lineHandlingFailed(OutputLine line, RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, id + ": internal error while handling an output line; reading goes on", e);
+        diagnostic("internal error while handling the output line '" + FailureText.abbreviate(line.text()) + "': " + e
+                + " (reading goes on; please report this)");
+    }
+
+    void reject(Incarnation inc, String message) {
+        inc.rejections.add(message);
+        LOG.log(System.Logger.Level.WARNING, "{0} {1}: {2}", id, executable(), message);
+        diagnostic(message);
+    }
+
+    void diagnostic(String message) {
+        events.diagnostic(message);
+    }
+
 
     /** Caller holds the lock. */
     final void setState(SidecarState next) {
@@ -315,6 +224,26 @@ abstract class SidecarLifecycle implements LaunchHandle {
     /** Queues an event for every listener on the event thread (safe under the lock: it only enqueues). */
     final void fire(Consumer<SidecarListener> event) {
         events.fire(event);
+    }
+
+    @Override
+    public LaunchSpec spec() {
+        return launchSpec;
+    }
+
+    @Override
+    public List<OutputLine> output() {
+        return output.snapshot();
+    }
+
+    @Override
+    public List<OutputLine> output(OutputLine.Stream stream) {
+        return output.snapshot(stream);
+    }
+
+    @Override
+    public AutoCloseable addListener(SidecarListener listener) {
+        return events.add(listener);
     }
 
     @Override

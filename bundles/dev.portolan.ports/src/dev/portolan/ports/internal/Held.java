@@ -54,6 +54,15 @@ final class Held<S> implements ServerReservation<S>, PortAttempt<S> {
         return server;
     }
 
+    /** A lease: the sockets go (the child binds the port), the lock file and the in-process entry stay. */
+    void leaseOut(String nonce) {
+        lock.markLease(nonce);
+        if (!taken) {
+            binder.close(server);
+        }
+        LoopbackPortFinder.closeQuietly(v6);
+    }
+
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {

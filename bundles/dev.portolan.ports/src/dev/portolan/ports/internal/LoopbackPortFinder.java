@@ -2,7 +2,6 @@ package dev.portolan.ports.internal;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,6 +10,7 @@ import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +21,7 @@ import org.osgi.service.component.annotations.Component;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.ports.PortAllocationException;
 import dev.portolan.api.ports.PortFinder;
+import dev.portolan.api.ports.PortLease;
 import dev.portolan.api.ports.PortRequest;
 import dev.portolan.api.ports.PortReservation;
 import dev.portolan.ports.BindingPortFinder;
@@ -32,7 +33,8 @@ import dev.portolan.ports.ServerReservation;
  * when given), requires the port to be free on [::1] as well (held there too, bound but not listening and without
  * {@code SO_REUSEADDR}, so that nobody can take the IPv6 loopback twin while the reservation is held and a client
  * trying {@code localhost} as ::1 first is refused at once rather than left hanging), takes the per-user cross-process lock
- * file, and falls back to an OS-assigned port. {@code API_PORT} forces a port. The kernel reports wildcard and
+ * file, and falls back to an OS-assigned port. {@code API_PORT} forces a port. Ports handed out by number
+ * ({@link #findFreePort}, {@link #lease}) stay leased ({@link PortLeases}). The kernel reports wildcard and
  * dual-stack ({@code [::]}) conflicts as a failed bind. Ports held by reservations of this class loader are never
  * handed out twice.
  */
@@ -73,15 +75,19 @@ public final class LoopbackPortFinder implements BindingPortFinder {
         return new ChannelReservation(reserve(request, ServerBinder.channel()));
     }
 
+    /** The port stays leased for {@link PortLeases#NUMBER_LEASE} (docs/ports.md, "Leases"). */
     @Override
     public int findFreePort(PortRequest request) throws PortAllocationException {
-        try (ServerReservation<ServerSocketChannel> r = reserve(request, ServerBinder.channel())) {
-            return r.port();
-        }
+        return lease(request, PortLeases.NUMBER_LEASE).port();
     }
 
     @Override
-    public <S> ServerReservation<S> reserve(PortRequest request, ServerBinder<S> binder)
+    public PortLease lease(PortRequest request, Duration duration) throws PortAllocationException {
+        return PortLeases.lease(reserve(request, ServerBinder.channel()), duration);
+    }
+
+    @Override
+    public <S> Held<S> reserve(PortRequest request, ServerBinder<S> binder)
             throws PortAllocationException {
         Scan<S> scan = new Scan<>(request, binder);
         String forced = request.environment() == null ? null : request.environment().get(EnvironmentVariables.API_PORT);
@@ -141,7 +147,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
             }
         }
 
-        ServerReservation<S> forced(String value) throws PortAllocationException {
+        Held<S> forced(String value) throws PortAllocationException {
             int port;
             try {
                 port = Integer.parseInt(value.strip());
@@ -169,7 +175,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                     + " (0 = OS-assigned)");
         }
 
-        ServerReservation<S> osAssigned(String reason) throws PortAllocationException {
+        Held<S> osAssigned(String reason) throws PortAllocationException {
             String last = null;
             for (int i = 0; i < OS_ATTEMPTS; i++) {
                 S server;
@@ -211,7 +217,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
             try {
                 server = binder.bind(new InetSocketAddress(address, port));
             } catch (IOException e) {
-                return new PortAttempt.Refused<>(new BindFailure(this, port, e)); // message built only when needed: busy ports are the hot path
+                return new PortAttempt.Refused<>(new BindFailure(address, dbg, (why, p) -> debug(p, why), port, e)); // lazy text
             }
             return adopt(server, port, inRange, lock);
         }
@@ -230,7 +236,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                     try {
                         v6 = holdV6(port);
                     } catch (IOException e) {
-                        String why = bindFailure(e) + " on ::1";
+                        String why = BindFailure.describe(e) + " on ::1";
                         debug(port, why);
                         return new PortAttempt.Refused<>(why);
                     }
@@ -238,12 +244,14 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                 LockDirectory.PortLock fileLock = LockDirectory.PortLock.NONE;
                 if (lock && locks != null) {
                     LockDirectory.Attempt a = locks.tryLock(port);
-                    if (a.lock() == null) {
+                    if (a.lock() == null && PortLeases.handedOver(request.environment(), port, a.holder())) {
+                        debug(port, "leased to this process (" + PortLease.VARIABLE + ")");
+                    } else if (a.lock() == null) {
                         String why = "locked by another Portolan allocator (" + a.holder() + ")";
                         debug(port, why);
                         return new PortAttempt.Refused<>(why);
                     }
-                    fileLock = a.lock();
+                    fileLock = a.lock() != null ? a.lock() : LockDirectory.PortLock.NONE;
                 }
                 ok = true;
                 debug(port, "reserved" + (inRange ? "" : " (outside the range)"));
@@ -256,40 +264,6 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                 }
             }
         }
-    }
-
-    /** Why a port of the scan did not bind; the text is built lazily ({@link #get()}). */
-    private static final class BindFailure implements java.util.function.Supplier<String> {
-        private final IOException error;
-        private final InetAddress address;
-        private final String text;
-
-        BindFailure(Scan<?> scan, int port, IOException error) {
-            this.error = error;
-            this.address = scan.address;
-            boolean permission = isPermissionError(error);
-            if (permission || scan.dbg) {
-                String why = bindFailure(error);
-                if (permission) {
-                    LOG.log(Level.INFO, "skipping port " + port + " on " + scan.address.getHostAddress() + ": " + why);
-                }
-                scan.debug(port, why);
-                this.text = why + " on " + scan.address.getHostAddress();
-            } else {
-                this.text = null;
-            }
-        }
-
-        @Override
-        public String get() {
-            return text != null ? text : bindFailure(error) + " on " + address.getHostAddress();
-        }
-    }
-
-    static boolean isPermissionError(IOException e) {
-        String lower = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-        return lower.contains("permission denied") || lower.contains("access") && lower.contains("denied")
-                || lower.contains("forbidden");
     }
 
     /**
@@ -308,17 +282,6 @@ public final class LoopbackPortFinder implements BindingPortFinder {
             ch.close();
             throw e;
         }
-    }
-
-    static String bindFailure(IOException e) {
-        String msg = String.valueOf(e.getMessage());
-        if (isPermissionError(e)) {
-            return "not permitted (" + msg + ")";
-        }
-        if (e instanceof BindException) {
-            return "busy (" + msg + ")";
-        }
-        return "not bindable (" + e + ")";
     }
 
     /** Whether [::1] can be bound on this machine (checked once). */
