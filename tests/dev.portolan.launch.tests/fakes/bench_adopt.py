@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Adoption benchmark child (stdlib only): an HTTP server on 127.0.0.1 (OS-assigned port) whose /health answers 200.
-Mode "output": stamps CLOCK_MONOTONIC, prints a uvicorn-style line "Uvicorn running on http://127.0.0.1:N" carrying the
-stamp, then listens at once (so the output, not the socket, names the port first). Mode "process": listens, stamps,
-prints only "stamp=T" (no pattern matches it: process ownership alone must find the port). Stops on stdin EOF."""
+It listens, stamps CLOCK_MONOTONIC and prints, in mode "output", a uvicorn-style line
+"Uvicorn running on http://127.0.0.1:N" carrying the stamp (as uvicorn does once it listens), in mode "process" only
+"stamp=T" (no pattern matches it: process ownership alone must find the port). Stops on stdin EOF."""
 import http.server, sys, threading, time
 
 
@@ -19,15 +19,13 @@ class Health(http.server.BaseHTTPRequestHandler):
 mode = sys.argv[1]
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Health, bind_and_activate=False)
 server.server_bind()
-port = server.server_address[1]
-if mode == "output":
-    stamp = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
-    print("INFO:     Uvicorn running on http://127.0.0.1:%d (stamp=%d)" % (port, stamp), flush=True)
-    server.server_activate()
-else:
-    server.server_activate()
-    stamp = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
-    print("stamp=%d" % stamp, flush=True)
+server.server_activate()
 threading.Thread(target=server.serve_forever, daemon=True).start()
+port = server.server_address[1]
+stamp = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+if mode == "output":
+    print("INFO:     Uvicorn running on http://127.0.0.1:%d (stamp=%d)" % (port, stamp), flush=True)
+else:
+    print("stamp=%d" % stamp, flush=True)
 sys.stdin.read()
 server.shutdown()

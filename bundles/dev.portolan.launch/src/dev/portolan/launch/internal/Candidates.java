@@ -26,6 +26,8 @@ final class Candidates {
     /** Looks at the fast pace (about 4 s); later ones are {@link #SLOW_DELAY_MS} apart. */
     static final int FAST_LOOKS = 100;
     static final long SLOW_DELAY_MS = 250;
+    /** The first pauses before a candidate is looked at again (ms). */
+    private static final long[] SOON = { 1, 2, 5 };
 
     private final SidecarEngine engine;
     private final Sidecar sidecar;
@@ -123,8 +125,10 @@ final class Candidates {
         sidecar.accept(inc, a, verification, pid, null, how);
     }
 
+    /** A candidate is looked at again sooner at first: a server prints its URL a moment before it listens. */
     private void retry(Incarnation inc, String host, int port, FoundBy how, String what, int attempt) {
-        engine.workLater(() -> check(inc, host, port, how, what, attempt + 1), delay(attempt), TimeUnit.MILLISECONDS);
+        long delay = attempt < SOON.length ? SOON[attempt] : delay(attempt);
+        engine.workLater(() -> check(inc, host, port, how, what, attempt + 1), delay, TimeUnit.MILLISECONDS);
     }
 
     /** 10, 20, 40, 40, … ms; after {@link #FAST_LOOKS} looks {@link #SLOW_DELAY_MS}. */

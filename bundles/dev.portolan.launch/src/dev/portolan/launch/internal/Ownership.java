@@ -37,11 +37,16 @@ sealed interface Ownership {
         if (inspector == null) {
             return new Unknown("no port inspector to check that the port is held by the sidecar's process tree");
         }
-        Set<Long> tree = tree(pid);
         Optional<Map<Long, Set<Integer>>> held;
         List<PortStatus.Listener> listeners;
+        Set<Long> tree = Set.of(pid);
         try {
+            // most servers listen in the process itself: the descendants (a scan of every process) only when not
             held = inspector.listeningPorts(tree);
+            if (held.isPresent() && !held.get().getOrDefault(pid, Set.of()).contains(port)) {
+                tree = tree(pid);
+                held = inspector.listeningPorts(tree);
+            }
             if (held.isPresent() && held.get().values().stream().anyMatch(ports -> ports.contains(port))) {
                 return new Ours();
             }
@@ -53,8 +58,10 @@ sealed interface Ownership {
         if (held.isEmpty()) {
             return new Unknown("the port inspector cannot tell which process holds it (no /proc?)");
         }
+        Set<Long> treeBefore = tree;
         Set<Long> treeNow = tree(pid); // the backend may have bound (or forked) between the two looks
-        if (listeners.stream().anyMatch(l -> l.pid() != null && (treeNow.contains(l.pid()) || tree.contains(l.pid())))) {
+        if (listeners.stream().anyMatch(l -> l.pid() != null && (treeNow.contains(l.pid())
+                || treeBefore.contains(l.pid())))) {
             return new Ours();
         }
         Optional<PortStatus.Listener> other = listeners.stream().filter(l -> l.pid() != null).findFirst();

@@ -197,7 +197,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                     debug(port, "OS-assigned but excluded or in the exhausted range, retrying");
                     continue;
                 }
-                PortAttempt<S> r = adopt(server, port, false, false);
+                PortAttempt<S> r = adopt(server, port);
                 if (r instanceof Held<S> held) {
                     return held;
                 }
@@ -207,41 +207,19 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                     + OS_ATTEMPTS + " attempts (last: " + last + ")");
         }
 
-        /** The held port, or why it is not usable. */
+        /**
+         * The held port, or why it is not usable. The cross-process lock comes before the bind: a port another
+         * allocator holds (a lease, whose child binds it any moment) is never bound, not even for a moment.
+         */
         PortAttempt<S> tryPort(int port, boolean inRange, boolean lock) {
-            if (HELD.contains(port)) {
-                debug(port, "held by this process");
-                return new PortAttempt.Refused<>("held by this process");
-            }
-            S server;
-            try {
-                server = binder.bind(new InetSocketAddress(address, port));
-            } catch (IOException e) {
-                return new PortAttempt.Refused<>(new BindFailure(address, dbg, (why, p) -> debug(p, why), port, e)); // lazy text
-            }
-            return adopt(server, port, inRange, lock);
-        }
-
-        /** The server is bound on {@code port}: check [::1], take the in-process and cross-process locks. */
-        PortAttempt<S> adopt(S server, int port, boolean inRange, boolean lock) {
             if (!HELD.add(port)) {
-                binder.close(server);
                 debug(port, "held by this process");
                 return new PortAttempt.Refused<>("held by this process");
             }
-            SocketChannel v6 = null;
+            LockDirectory.PortLock fileLock = LockDirectory.PortLock.NONE;
+            S server = null;
             boolean ok = false;
             try {
-                if (checkV6) {
-                    try {
-                        v6 = holdV6(port);
-                    } catch (IOException e) {
-                        String why = BindFailure.describe(e) + " on ::1";
-                        debug(port, why);
-                        return new PortAttempt.Refused<>(why);
-                    }
-                }
-                LockDirectory.PortLock fileLock = LockDirectory.PortLock.NONE;
                 if (lock && locks != null) {
                     LockDirectory.Attempt a = locks.tryLock(port);
                     if (a.lock() == null && PortLeases.handedOver(request.environment(), port, a.holder())) {
@@ -250,19 +228,58 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                         String why = "locked by another Portolan allocator (" + a.holder() + ")";
                         debug(port, why);
                         return new PortAttempt.Refused<>(why);
+                    } else {
+                        fileLock = a.lock();
                     }
-                    fileLock = a.lock() != null ? a.lock() : LockDirectory.PortLock.NONE;
                 }
-                ok = true;
-                debug(port, "reserved" + (inRange ? "" : " (outside the range)"));
-                return new Held<>(binder, server, new InetSocketAddress(address, port), inRange, v6, fileLock);
+                try {
+                    server = binder.bind(new InetSocketAddress(address, port));
+                } catch (IOException e) {
+                    return new PortAttempt.Refused<>(new BindFailure(address, dbg, (why, p) -> debug(p, why), port, e));
+                }
+                PortAttempt<S> r = holdTwin(server, port, inRange, fileLock);
+                ok = r instanceof Held<S>;
+                return r;
             } finally {
                 if (!ok) {
-                    closeQuietly(v6);
-                    binder.close(server);
+                    if (server != null) {
+                        binder.close(server);
+                    }
+                    fileLock.release();
                     HELD.remove(port);
                 }
             }
+        }
+
+        /** An OS-assigned port, bound: the in-process entry and the [::1] twin (no lock file). */
+        PortAttempt<S> adopt(S server, int port) {
+            if (!HELD.add(port)) {
+                binder.close(server);
+                debug(port, "held by this process");
+                return new PortAttempt.Refused<>("held by this process");
+            }
+            PortAttempt<S> r = holdTwin(server, port, false, LockDirectory.PortLock.NONE);
+            if (!(r instanceof Held<S>)) {
+                binder.close(server);
+                HELD.remove(port);
+            }
+            return r;
+        }
+
+        /** The server is bound on {@code port}: hold its [::1] twin; the caller cleans up a refusal. */
+        private PortAttempt<S> holdTwin(S server, int port, boolean inRange, LockDirectory.PortLock fileLock) {
+            SocketChannel v6 = null;
+            if (checkV6) {
+                try {
+                    v6 = holdV6(port);
+                } catch (IOException e) {
+                    String why = BindFailure.describe(e) + " on ::1";
+                    debug(port, why);
+                    return new PortAttempt.Refused<>(why);
+                }
+            }
+            debug(port, "reserved" + (inRange ? "" : " (outside the range)"));
+            return new Held<>(binder, server, new InetSocketAddress(address, port), inRange, v6, fileLock);
         }
     }
 

@@ -37,27 +37,35 @@ class AdoptionBenchmark {
     void listeningToAccepted() throws Exception {
         SidecarLauncher launcher = OsgiServices.await(getClass(), SidecarLauncher.class, WAIT);
         List<Double> output = new ArrayList<>();
+        List<Double> processWon = new ArrayList<>();
         List<Double> process = new ArrayList<>();
         for (int i = 0; i < WARMUP + SAMPLES; i++) {
-            double o = sample(launcher, "output", FoundBy.OUTPUT);
-            double p = sample(launcher, "process", FoundBy.PROCESS);
+            // the line comes after listen(): now and then the socket is seen first; such samples are counted apart
+            List<FoundBy> how = new ArrayList<>();
+            double o = sample(launcher, "output", how);
+            double p = sample(launcher, "process", new ArrayList<>(List.of(FoundBy.PROCESS)));
             if (i >= WARMUP) {
-                output.add(o);
+                (how.get(0) == FoundBy.OUTPUT ? output : processWon).add(o);
                 process.add(p);
             }
         }
         print("output pattern", output);
+        System.out.println("  (" + processWon.size() + " of " + SAMPLES + " printing servers were found through "
+                + "their socket first)");
         print("process ownership alone", process);
     }
 
-    private static double sample(SidecarLauncher launcher, String mode, FoundBy expected) throws Exception {
+    /** {@code how}: empty, the way it was found is added; else the one expected. */
+    private static double sample(SidecarLauncher launcher, String mode, List<FoundBy> how) throws Exception {
         LaunchHandle h = launcher.launch(LaunchSpec.builder(Fakes.PYTHON, Fakes.fake("bench_adopt.py").toString(), mode)
                 .adoption(AdoptionPolicy.DEFAULT).announcementTimeout(WAIT).build());
         try {
             CompletableFuture<Long> accepted = h.announcement().thenApply(a -> {
                 long now = System.nanoTime();
-                if (a.foundBy() != expected) {
-                    throw new IllegalStateException("found by " + a.foundBy() + ", expected " + expected);
+                if (how.isEmpty()) {
+                    how.add(a.foundBy());
+                } else if (a.foundBy() != how.get(0)) {
+                    throw new IllegalStateException("found by " + a.foundBy() + ", expected " + how.get(0));
                 }
                 return now;
             });
@@ -95,6 +103,10 @@ class AdoptionBenchmark {
     }
 
     private static void print(String what, List<Double> ms) {
+        if (ms.isEmpty()) {
+            System.out.println("adoption via " + what + ": no samples");
+            return;
+        }
         List<Double> s = new ArrayList<>(ms);
         Collections.sort(s);
         System.out.printf("adoption via %s: listen() -> accepted, %d samples: median %.2f ms, p90 %.2f ms, max %.2f ms%n",
