@@ -9,6 +9,7 @@ import dev.portolan.api.launch.AdoptionPolicy;
 import dev.portolan.api.launch.FoundBy;
 import dev.portolan.api.launch.OutputLine;
 import dev.portolan.api.ports.PortInspector;
+import dev.portolan.core.protocol.IdentityProof;
 
 /**
  * Adoption of children that never announce (docs/launcher.md, "Adoption"): URL/port lines on stdout and stderr
@@ -35,8 +36,11 @@ final class Candidates {
     private final OutputPatterns patterns;
     private final String executable;
     private final String mode;
+    private final String identityKey;
 
-    Candidates(SidecarEngine engine, Sidecar sidecar, AdoptionPolicy policy, String executable, String mode) {
+    Candidates(SidecarEngine engine, Sidecar sidecar, AdoptionPolicy policy, String executable, String mode,
+            String identityKey) {
+        this.identityKey = identityKey;
         this.engine = engine;
         this.sidecar = sidecar;
         this.policy = policy;
@@ -109,8 +113,17 @@ final class Candidates {
             verification = Verification.NONE;
         }
         }
-        URI answered = HealthProbe.check(host, port, policy.healthPath());
-        if (answered == null) {
+        HealthProbe.Answer answer = HealthProbe.check(host, port, policy.healthPath());
+        if (answer != null && answer.proof() != null) {
+            // a Portolan backend (it may bind and serve before its announcement is read): its proof decides
+            if (!IdentityProof.verify(identityKey, answer.nonce(), port, answer.proof())) {
+                sidecar.reject(inc, "port " + port + " (" + how.id() + ") answers health with an identity proof that "
+                        + "does not match this launch's identity key; not adopted");
+                return;
+            }
+            verification = Verification.CHALLENGE;
+        }
+        if (answer == null) {
             if (attempt == 0) {
                 sidecar.diagnostic("port " + port + " (" + how.id() + ") is held by the sidecar's process tree but "
                         + "answers no HTTP health check yet (2xx on " + policy.healthPath() + ", or 404 there and any "
@@ -121,7 +134,7 @@ final class Candidates {
         }
         URI base = Announcement.baseUri(host, port);
         Announcement a = new Announcement(Announcement.TYPE_PORT_INFO, mode, port, base, base.resolve("/docs"),
-                answered, null, null, null, null);
+                answer.url(), null, null, null, null);
         sidecar.accept(inc, a, verification, pid, null, how);
     }
 

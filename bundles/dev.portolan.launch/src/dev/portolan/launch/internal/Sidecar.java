@@ -70,7 +70,8 @@ final class Sidecar extends SidecarControl implements LaunchHandle {
         this.gate = new AnnouncementGate(this, new Adoption(engine, this, command.get(0)), token, identityKey,
                 spec.mode());
         this.readiness = new ReadinessProbe(engine);
-        this.candidates = new Candidates(engine, this, spec.adoption(), command.get(0), spec.mode());
+        this.candidates = new Candidates(engine, this, spec.adoption(), command.get(0), spec.mode(),
+                identityKey);
     }
 
     // ---------------------------------------------------------------- starting

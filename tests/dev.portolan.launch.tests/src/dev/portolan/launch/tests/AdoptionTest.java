@@ -67,11 +67,16 @@ class AdoptionTest {
 
     /** Launches, checks the endpoint is the child's and answers, stops; returns the announcement. */
     private static SidecarAnnouncement adopt(LaunchSpec spec, Set<FoundBy> expected) throws Exception {
+        return adopt(spec, expected, Verification.PROCESS);
+    }
+
+    private static SidecarAnnouncement adopt(LaunchSpec spec, Set<FoundBy> expected, Verification verification)
+            throws Exception {
         LaunchHandle h = launcher().launch(spec);
         try {
             SidecarAnnouncement a = h.announcement().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             assertTrue(expected.contains(a.foundBy()), "found by " + a.foundBy() + ": " + a + "\n" + h.output());
-            assertEquals(Verification.PROCESS, a.verification(), a.toString());
+            assertEquals(verification, a.verification(), a.toString());
             assertTrue(a.verified());
             int port = a.announcement().port();
             assertTrue(inspector().listeningPorts(Set.of(a.pid())).orElseThrow().get(a.pid()).contains(port),
@@ -99,11 +104,12 @@ class AdoptionTest {
     @Test
     void uvicornAppFactoryIsFound() throws Exception {
         // uvicorn prints the port it bound ("Uvicorn running on http://127.0.0.1:N") on stderr; older releases print
-        // the asked port 0 there, and then the listening socket of its process finds it
+        // the asked port 0 there, and then the listening socket of its process finds it. The example's /health
+        // answers the launcher's challenge with a proof for this launch's identity key: verified as challenge
         Path example = Build.repoRoot().resolve("examples/python-fastapi");
         SidecarAnnouncement a = adopt(LaunchSpec.builder(Fakes.PYTHON, "-m", "uvicorn", "--app-dir",
                 example.toString(), "--factory", "app_factory:create_app", "--port", "0").workingDirectory(workDir())
-                .adoption(AdoptionPolicy.DEFAULT).announcementTimeout(WAIT).build(), BOTH);
+                .adoption(AdoptionPolicy.DEFAULT).announcementTimeout(WAIT).build(), BOTH, Verification.CHALLENGE);
         assertEquals("/health", a.announcement().healthUrl().getPath(), "the example answers /health");
     }
 
