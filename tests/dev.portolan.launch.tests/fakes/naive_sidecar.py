@@ -10,7 +10,8 @@ Between 1 and 3 a sibling started at the same time may take the same port: then 
 stderr and the process keeps running without serving anything (as a seed backend whose server thread died), so
 the launcher has to notice that the announced port is served by someone else.
 
-Options: --range FIRST-LAST (default 21900-21903), --startup-ms N.
+Options: --range FIRST-LAST (default 21900-21903), --startup-ms N. API_PORT=N (as the seed honours it): only N is
+probed, still check-then-bind.
 Stops on a 'sidecar shutdown' line or stdin EOF (exit 0).
 """
 import json, os, socket, sys, time
@@ -20,6 +21,8 @@ def opt(name, default):
     return args[args.index(name) + 1] if name in args else default
 
 first, last = (int(x) for x in opt("--range", "21900-21903").split("-"))
+if os.environ.get("API_PORT", "").strip() not in ("", "0"):
+    first = last = int(os.environ["API_PORT"])
 startup = int(opt("--startup-ms", "300")) / 1000.0
 
 def probe(port):

@@ -79,4 +79,12 @@ public interface LaunchHandle {
     default java.util.OptionalInt lastExitCode() {
         return java.util.OptionalInt.empty();
     }
+
+    /**
+     * A graceful restart that is not a failure: state {@link SidecarState#RELOADING} until the new process is
+     * accepted, not counted by the crash-loop guard. The default is {@link #restart()}. @since 0.1.4
+     */
+    default CompletableFuture<SidecarAnnouncement> reload() {
+        return restart();
+    }
 }

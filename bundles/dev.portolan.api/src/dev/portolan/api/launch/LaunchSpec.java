@@ -22,12 +22,33 @@ import dev.portolan.api.Announcement;
  * @param restartPolicy       what to do on unexpected exit
  * @param gracefulStopTimeout how long a stop waits after {@code sidecar shutdown} before destroying
  * @param outputBufferLines   ring-buffer size per stream
+ * @param adoption            adoption of children that do not announce (output patterns, process ownership); @since
+ *                            0.1.4
+ * @param assignPort          whether the launcher reserves a port (a cross-process lease) and tells the child through
+ *                            {@code API_PORT}, {@code PORT} and {@code {port}} in the arguments; also on when an
+ *                            argument contains {@code {port}}; a {@code fixedPort} or an {@code API_PORT} in the
+ *                            spec's environment wins; @since 0.1.4
+ * @param reloadOn            files or directories whose changes reload the sidecar (a graceful restart, state
+ *                            {@link SidecarState#RELOADING}); empty: no reload; @since 0.1.4
  */
 public record LaunchSpec(List<String> command, Path workingDirectory, Map<String, String> environment, String mode,
         Integer fixedPort, Duration announcementTimeout, RestartPolicy restartPolicy, Duration gracefulStopTimeout,
-        int outputBufferLines) {
+        int outputBufferLines, AdoptionPolicy adoption, boolean assignPort, List<Path> reloadOn) {
+
+    /** The placeholder an argument may contain for an assigned port. */
+    public static final String PORT_PLACEHOLDER = "{port}";
+
+    /** Without adoption and port assignment (as before 0.1.4). */
+    public LaunchSpec(List<String> command, Path workingDirectory, Map<String, String> environment, String mode,
+            Integer fixedPort, Duration announcementTimeout, RestartPolicy restartPolicy, Duration gracefulStopTimeout,
+            int outputBufferLines) {
+        this(command, workingDirectory, environment, mode, fixedPort, announcementTimeout, restartPolicy,
+                gracefulStopTimeout, outputBufferLines, AdoptionPolicy.OFF, false, List.of());
+    }
 
     public LaunchSpec {
+        Objects.requireNonNull(adoption, "adoption");
+        reloadOn = List.copyOf(reloadOn);
         command = List.copyOf(command);
         if (command.isEmpty()) {
             throw new IllegalArgumentException("command is empty");
@@ -61,6 +82,9 @@ public record LaunchSpec(List<String> command, Path workingDirectory, Map<String
         private RestartPolicy restartPolicy = RestartPolicy.NEVER;
         private Duration gracefulStopTimeout = Duration.ofSeconds(5);
         private int outputBufferLines = 1000;
+        private AdoptionPolicy adoption = AdoptionPolicy.OFF;
+        private boolean assignPort;
+        private final List<Path> reloadOn = new ArrayList<>();
 
         Builder(List<String> command) {
             this.command = new ArrayList<>(command);
@@ -111,9 +135,27 @@ public record LaunchSpec(List<String> command, Path workingDirectory, Map<String
             return this;
         }
 
+        /** @since 0.1.4 */
+        public Builder adoption(AdoptionPolicy value) {
+            this.adoption = value;
+            return this;
+        }
+
+        /** @since 0.1.4 */
+        public Builder assignPort(boolean value) {
+            this.assignPort = value;
+            return this;
+        }
+
+        /** Adds files or directories whose changes reload the sidecar. @since 0.1.4 */
+        public Builder reloadOn(List<Path> paths) {
+            reloadOn.addAll(paths);
+            return this;
+        }
+
         public LaunchSpec build() {
             return new LaunchSpec(command, workingDirectory, environment, mode, fixedPort, announcementTimeout,
-                    restartPolicy, gracefulStopTimeout, outputBufferLines);
+                    restartPolicy, gracefulStopTimeout, outputBufferLines, adoption, assignPort, reloadOn);
         }
     }
 }

@@ -10,6 +10,11 @@ public enum SidecarState {
     RUNNING,
     /** A stop was requested and is in progress. */
     STOPPING,
+    /**
+     * A reload (a graceful restart after files under {@code LaunchSpec.reloadOn} changed, or {@link LaunchHandle#reload()})
+     * is in progress: not a failure; ANNOUNCED follows when the new process is accepted. @since 0.1.4
+     */
+    RELOADING,
     /** The process has exited (stopped, or exited and not restarted). */
     EXITED,
     /** Gave up: announcement timeout, exit before announcing, or crash loop. */

@@ -159,7 +159,7 @@ public final class BackendServiceImpl implements BackendService {
         }
         return new LaunchSpec(spec.command(), spec.workingDirectory(), spec.environment(), spec.mode(),
                 pin.getAsInt(), spec.announcementTimeout(), spec.restartPolicy(), spec.gracefulStopTimeout(),
-                spec.outputBufferLines());
+                spec.outputBufferLines(), spec.adoption(), spec.assignPort(), spec.reloadOn());
     }
 
     @Override

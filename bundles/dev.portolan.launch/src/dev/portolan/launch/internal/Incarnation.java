@@ -14,6 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.OutputLine;
 import dev.portolan.api.launch.SidecarAnnouncement;
+import dev.portolan.api.ports.PortLease;
 import dev.portolan.core.protocol.BoundedLineReader;
 
 /**
@@ -23,7 +24,6 @@ import dev.portolan.core.protocol.BoundedLineReader;
 final class Incarnation {
 
     final Sidecar owner;
-    final int number;
     final long firstSeq;
     final Instant startTime = Instant.now();
     final Process process;
@@ -58,11 +58,18 @@ final class Incarnation {
      * another process's): its exit is then unexpected, and the restart policy applies.
      */
     LaunchException failedStart;
+    /** A {@code port_info} line was seen: the protocol decides, output and process candidates no longer count. */
+    volatile boolean portInfoSeen;
+    /** Ports offered as adoption candidates (each is checked once, by one chain of looks). */
+    final java.util.Set<Integer> candidatePorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    Incarnation(Sidecar owner, int number, long firstSeq, Process process, boolean watchdog, String challenge) {
+    /** The lease of an assigned port, ended once the child announced (or was adopted) or the incarnation ended. */
+    private final PortLease lease;
+
+    Incarnation(Sidecar owner, long firstSeq, Process process, boolean watchdog, String challenge, PortLease lease) {
+        this.lease = lease;
         this.challenge = challenge;
         this.owner = owner;
-        this.number = number;
         this.firstSeq = firstSeq;
         this.process = process;
         this.watchdog = watchdog;
@@ -72,6 +79,7 @@ final class Incarnation {
         }
     }
 
+    /** Starts the stdout and stderr readers, named {@code portolan-sidecar-<name>-stdout/-stderr}. */
     void startReaders(String name) {
         Thread out = new Thread(() -> pump(process.getInputStream(), OutputLine.Stream.STDOUT, stdoutDone),
                 "portolan-sidecar-" + name + "-stdout");
@@ -167,8 +175,16 @@ final class Incarnation {
         }
     }
 
-    /** Closes our end of the stdin pipe: the watchdog then kills the backend's process group. */
+    /** Ends the assigned port's lease, if any (idempotent). */
+    void endLease() {
+        if (lease != null) {
+            lease.close();
+        }
+    }
+
+    /** Closes our end of the stdin pipe (the watchdog then kills the backend's process group); ends the lease. */
     void closePipe() {
+        endLease();
         synchronized (stdinLock) {
             stdinClosed = true;
             try {

@@ -25,6 +25,7 @@ import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarListener;
+import dev.portolan.api.ports.PortFinder;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.platform.OrphanProtection;
@@ -49,6 +50,7 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
 
     private final AnnouncementCodec codec;
     private final PortInspector portInspector;
+    private final PortFinder portFinder;
     private final SidecarListener globalListener;
     /** Timers only: its tasks never block (they hand blocking work to {@link #worker}). */
     private final ScheduledThreadPoolExecutor scheduler;
@@ -80,8 +82,18 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
      *                       announcement without proof is accepted as {@code process} (docs/launcher.md); may be null
      */
     public SidecarEngine(AnnouncementCodec codec, SidecarListener globalListener, PortInspector portInspector) {
+        this(codec, globalListener, portInspector, null);
+    }
+
+    /**
+     * @param portFinder leases the ports of launches that ask for port assignment (docs/launcher.md); may be null
+     *                   (such launches then fail with {@code START_FAILED})
+     */
+    public SidecarEngine(AnnouncementCodec codec, SidecarListener globalListener, PortInspector portInspector,
+            PortFinder portFinder) {
         this.codec = Objects.requireNonNull(codec, "codec");
         this.portInspector = portInspector;
+        this.portFinder = portFinder;
         SidecarListener global = globalListener != null ? globalListener : new SidecarListener() {
         };
         this.globalListener = EnvironmentVariables.isTrue(System.getenv(EnvironmentVariables.DEBUG_PORT_DISCOVERY))
@@ -165,7 +177,7 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
         }
         try {
             CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).get(
-                    longest.plus(Sidecar.DESTROY_WAIT).plus(Sidecar.KILL_WAIT).toMillis(), TimeUnit.MILLISECONDS);
+                    longest.plus(StopEscalation.DESTROY_WAIT).plus(StopEscalation.KILL_WAIT).toMillis(), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "not every sidecar stopped cleanly: " + e);
             for (Sidecar s : List.copyOf(active)) {
@@ -176,8 +188,8 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
         worker.shutdownNow();
         events.shutdown(); // what is queued is still delivered
         try {
-            if (!events.awaitTermination(Sidecar.KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.log(System.Logger.Level.WARNING, "sidecar listeners still busy after " + Sidecar.KILL_WAIT);
+            if (!events.awaitTermination(StopEscalation.KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "sidecar listeners still busy after " + StopEscalation.KILL_WAIT);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -223,6 +235,11 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
     /** The port inspector, or null (then unproven announcements stay {@code none}). */
     PortInspector portInspector() {
         return portInspector;
+    }
+
+    /** The port finder for port assignment, or null. */
+    PortFinder portFinder() {
+        return portFinder;
     }
 
     ScheduledThreadPoolExecutor scheduler() {
@@ -272,7 +289,7 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
         return orphanProtectionNotice;
     }
 
-    void terminated(Sidecar sidecar) {
+    void terminated(SidecarLifecycle sidecar) {
         active.remove(sidecar);
     }
 

@@ -24,6 +24,7 @@ import dev.portolan.api.launch.SidecarEvents;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
+import dev.portolan.api.ports.PortFinder;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.core.protocol.AnnouncementCodec;
 
@@ -42,11 +43,15 @@ public final class SidecarLauncherComponent implements SidecarLauncher {
     private volatile EventAdmin eventAdmin;
     private final SidecarEngine engine;
 
-    /** @param inspector tells whether an announced port is held by the child's process tree (verification process) */
+    /**
+     * @param inspector tells whether an announced port is held by the child's process tree (verification process)
+     * @param finder    leases ports for launches with port assignment
+     */
     @Activate
-    public SidecarLauncherComponent(@Reference AnnouncementCodec codec, @Reference PortInspector inspector) {
+    public SidecarLauncherComponent(@Reference AnnouncementCodec codec, @Reference PortInspector inspector,
+            @Reference PortFinder finder) {
         this.codec = codec;
-        this.engine = new SidecarEngine(this.codec, new Fanout(), inspector);
+        this.engine = new SidecarEngine(this.codec, new Fanout(), inspector, finder);
     }
 
     @Deactivate

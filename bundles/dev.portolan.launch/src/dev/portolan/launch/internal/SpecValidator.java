@@ -33,6 +33,16 @@ final class SpecValidator {
                 throw invalid("working directory is not a directory: " + dir);
             }
         }
+        for (Path p : spec.reloadOn()) {
+            if (!Files.exists(p)) {
+                throw invalid("reload path does not exist: " + p + " (--reload-on / reloadOn)");
+            }
+        }
+        try {
+            new OutputPatterns(spec.adoption().outputPatterns());
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
         for (String arg : spec.command()) {
             if (arg == null || arg.indexOf('\0') >= 0) {
                 throw invalid("command argument contains a NUL character or is null: " + spec.command());

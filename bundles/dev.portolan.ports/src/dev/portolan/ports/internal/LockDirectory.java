@@ -20,8 +20,8 @@ import java.util.Set;
 /**
  * Per-user directory of port lock files, {@code <port>.lock}, for cross-process reservation without a daemon.
  * A port is locked by an OS advisory lock ({@code fcntl}) on its file, held as long as the reservation; the file
- * holds the owner's pid and process start time ({@code pid=123 start=2026-11-25T21:00:00Z}, padded with spaces to
- * 63 characters plus newline) for diagnosis. The
+ * holds the owner's pid and process start time ({@code pid=123 start=2026-11-25T21:00:00Z}, plus
+ * {@code lease=<nonce>} while the port is leased to a child, padded with spaces to 127 characters plus newline) for diagnosis. The
  * kernel drops the lock when the owner dies, so a dead owner's port is reclaimed by the next allocator, which
  * overwrites the stale owner line. Lock files are never deleted (deleting a lock file races with a process that
  * has it open); there is at most one per port of the scanned ranges.
@@ -30,7 +30,8 @@ public final class LockDirectory {
 
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
     /** Owner lines are padded to this width (newline included) so a new owner overwrites without truncating. */
-    static final int OWNER_WIDTH = 64;
+    static final int OWNER_WIDTH = 128;
+    private static final String OWNER;
     private static final byte[] OWNER_LINE;
     /**
      * Lock files stay open for the life of the JVM (one per port ever locked): closing any descriptor of a file drops
@@ -42,8 +43,12 @@ public final class LockDirectory {
     static {
         ProcessHandle self = ProcessHandle.current();
         String start = self.info().startInstant().map(LockDirectory::iso8601).orElse("unknown");
-        String line = "pid=" + self.pid() + " start=" + start;
-        OWNER_LINE = (line.length() < OWNER_WIDTH - 1 ? line + " ".repeat(OWNER_WIDTH - 1 - line.length()) : line)
+        OWNER = "pid=" + self.pid() + " start=" + start;
+        OWNER_LINE = ownerLine(OWNER);
+    }
+
+    private static byte[] ownerLine(String line) {
+        return (line.length() < OWNER_WIDTH - 1 ? line + " ".repeat(OWNER_WIDTH - 1 - line.length()) : line)
                 .concat("\n").getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -214,15 +219,19 @@ public final class LockDirectory {
      * followed by a write forces a flush at close (auto_da_alloc), ~1 ms per lock (measured).
      */
     private static void writeOwner(FileChannel ch) throws IOException {
-        ByteBuffer current = ByteBuffer.allocate(OWNER_LINE.length + 1);
+        writeOwner(ch, OWNER_LINE);
+    }
+
+    private static void writeOwner(FileChannel ch, byte[] line) throws IOException {
+        ByteBuffer current = ByteBuffer.allocate(line.length + 1);
         int n = ch.read(current, 0);
-        if (n == OWNER_LINE.length && java.util.Arrays.equals(current.array(), 0, n, OWNER_LINE, 0, n)
-                && ch.size() == OWNER_LINE.length) {
+        if (n == line.length && java.util.Arrays.equals(current.array(), 0, n, line, 0, n)
+                && ch.size() == line.length) {
             return;
         }
-        ch.write(ByteBuffer.wrap(OWNER_LINE), 0);
-        if (ch.size() > OWNER_LINE.length) {
-            ch.truncate(OWNER_LINE.length);
+        ch.write(ByteBuffer.wrap(line), 0);
+        if (ch.size() > line.length) {
+            ch.truncate(line.length);
         }
     }
 
@@ -247,6 +256,19 @@ public final class LockDirectory {
 
         PortLock(FileLock lock) {
             this.lock = lock;
+        }
+
+        /** Adds {@code lease=<nonce>} to the owner line: a child told the nonce may use the port (docs/ports.md). */
+        void markLease(String nonce) {
+            if (lock == null) {
+                return;
+            }
+            try {
+                writeOwner(lock.channel(), ownerLine(OWNER + " lease=" + nonce));
+            } catch (IOException e) {
+                PortsLog.get().log(Level.WARNING, "cannot write the lease to its lock file (" + e + "): a Portolan-aware child "
+                        + "told this port will find it locked");
+            }
         }
 
         void release() {

@@ -2,7 +2,6 @@ package dev.portolan.ports.internal;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,6 +10,7 @@ import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +21,7 @@ import org.osgi.service.component.annotations.Component;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.ports.PortAllocationException;
 import dev.portolan.api.ports.PortFinder;
+import dev.portolan.api.ports.PortLease;
 import dev.portolan.api.ports.PortRequest;
 import dev.portolan.api.ports.PortReservation;
 import dev.portolan.ports.BindingPortFinder;
@@ -32,7 +33,8 @@ import dev.portolan.ports.ServerReservation;
  * when given), requires the port to be free on [::1] as well (held there too, bound but not listening and without
  * {@code SO_REUSEADDR}, so that nobody can take the IPv6 loopback twin while the reservation is held and a client
  * trying {@code localhost} as ::1 first is refused at once rather than left hanging), takes the per-user cross-process lock
- * file, and falls back to an OS-assigned port. {@code API_PORT} forces a port. The kernel reports wildcard and
+ * file, and falls back to an OS-assigned port. {@code API_PORT} forces a port. Ports handed out by number
+ * ({@link #findFreePort}, {@link #lease}) stay leased ({@link PortLeases}). The kernel reports wildcard and
  * dual-stack ({@code [::]}) conflicts as a failed bind. Ports held by reservations of this class loader are never
  * handed out twice.
  */
@@ -40,7 +42,7 @@ import dev.portolan.ports.ServerReservation;
 public final class LoopbackPortFinder implements BindingPortFinder {
 
     /** Ports held by open reservations in this process (class loader). */
-    private static final Set<Integer> HELD = ConcurrentHashMap.newKeySet();
+    static final Set<Integer> HELD = ConcurrentHashMap.newKeySet();
     private static final InetAddress LOOPBACK4 = literal(new byte[] { 127, 0, 0, 1 });
     private static final InetAddress LOOPBACK6 = literal(new byte[] { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 });
     private static final int OS_ATTEMPTS = 32;
@@ -72,36 +74,41 @@ public final class LoopbackPortFinder implements BindingPortFinder {
         return new ChannelReservation(reserve(request, ServerBinder.channel()));
     }
 
+    /** The port stays leased for {@link PortLeases#NUMBER_LEASE} (docs/ports.md, "Leases"). */
     @Override
     public int findFreePort(PortRequest request) throws PortAllocationException {
-        try (ServerReservation<ServerSocketChannel> r = reserve(request, ServerBinder.channel())) {
-            return r.port();
-        }
+        return lease(request, PortLeases.NUMBER_LEASE).port();
     }
 
     @Override
-    public <S> ServerReservation<S> reserve(PortRequest request, ServerBinder<S> binder)
+    public PortLease lease(PortRequest request, Duration duration) throws PortAllocationException {
+        return PortLeases.lease(reserve(request, ServerBinder.channel()), duration);
+    }
+
+    @Override
+    public <S> Held<S> reserve(PortRequest request, ServerBinder<S> binder)
             throws PortAllocationException {
         Scan<S> scan = new Scan<>(request, binder);
         String forced = request.environment() == null ? null : request.environment().get(EnvironmentVariables.API_PORT);
         if (forced != null && !forced.isBlank()) {
             return scan.forced(forced);
         }
-        Object last = null;
+        PortAttempt.Refused<S> last = null;
         int lastPort = 0;
         for (int port = request.range().first(); port <= request.range().last(); port++) {
             if (request.excluded().contains(port)) {
                 scan.debug(port, "excluded");
                 continue;
             }
-            Object r = scan.tryPort(port, true, true);
-            if (r instanceof Held<?>) {
-                @SuppressWarnings("unchecked")
-                Held<S> held = (Held<S>) r;
-                return held;
+            switch (scan.tryPort(port, true, true)) {
+                case Held<S> held -> {
+                    return held;
+                }
+                case PortAttempt.Refused<S> refused -> {
+                    last = refused;
+                    lastPort = port;
+                }
             }
-            last = r;
-            lastPort = port;
         }
         if (!request.fallbackToOs()) {
             throw new PortAllocationException("no free port in " + request.range() + " on "
@@ -139,7 +146,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
             }
         }
 
-        ServerReservation<S> forced(String value) throws PortAllocationException {
+        Held<S> forced(String value) throws PortAllocationException {
             int port;
             try {
                 port = Integer.parseInt(value.strip());
@@ -158,10 +165,8 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                 throw new PortAllocationException(
                         EnvironmentVariables.API_PORT + "=" + value + " names an excluded port");
             }
-            Object r = tryPort(port, false, true);
-            if (r instanceof Held<?>) {
-                @SuppressWarnings("unchecked")
-                Held<S> held = (Held<S>) r;
+            PortAttempt<S> r = tryPort(port, false, true);
+            if (r instanceof Held<S> held) {
                 return held;
             }
             throw new PortAllocationException(EnvironmentVariables.API_PORT + "=" + value + ": port " + port + " is "
@@ -169,7 +174,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                     + " (0 = OS-assigned)");
         }
 
-        ServerReservation<S> osAssigned(String reason) throws PortAllocationException {
+        Held<S> osAssigned(String reason) throws PortAllocationException {
             String last = null;
             for (int i = 0; i < OS_ATTEMPTS; i++) {
                 S server;
@@ -191,10 +196,8 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                     debug(port, "OS-assigned but excluded or in the exhausted range, retrying");
                     continue;
                 }
-                Object r = adopt(server, port, false, false);
-                if (r instanceof Held<?>) {
-                    @SuppressWarnings("unchecked")
-                    Held<S> held = (Held<S>) r;
+                PortAttempt<S> r = adopt(server, port);
+                if (r instanceof Held<S> held) {
                     return held;
                 }
                 last = port + ": " + r;
@@ -203,96 +206,80 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                     + OS_ATTEMPTS + " attempts (last: " + last + ")");
         }
 
-        /** Returns a {@link Held} or the reason the port is not usable. */
-        Object tryPort(int port, boolean inRange, boolean lock) {
-            if (HELD.contains(port)) {
-                debug(port, "held by this process");
-                return "held by this process";
-            }
-            S server;
-            try {
-                server = binder.bind(new InetSocketAddress(address, port));
-            } catch (IOException e) {
-                return new BindFailure(this, port, e); // message built only when needed: busy ports are the hot path
-            }
-            return adopt(server, port, inRange, lock);
-        }
-
-        /** The server is bound on {@code port}: check [::1], take the in-process and cross-process locks. */
-        Object adopt(S server, int port, boolean inRange, boolean lock) {
+        /**
+         * The held port, or why it is not usable. The cross-process lock comes before the bind: a port another
+         * allocator holds (a lease, whose child binds it any moment) is never bound, not even for a moment.
+         */
+        PortAttempt<S> tryPort(int port, boolean inRange, boolean lock) {
             if (!HELD.add(port)) {
-                binder.close(server);
                 debug(port, "held by this process");
-                return "held by this process";
+                return new PortAttempt.Refused<>("held by this process");
             }
-            SocketChannel v6 = null;
+            LockDirectory.PortLock fileLock = LockDirectory.PortLock.NONE;
+            S server = null;
             boolean ok = false;
             try {
-                if (checkV6) {
-                    try {
-                        v6 = holdV6(port);
-                    } catch (IOException e) {
-                        String why = bindFailure(e) + " on ::1";
-                        debug(port, why);
-                        return why;
-                    }
-                }
-                LockDirectory.PortLock fileLock = LockDirectory.PortLock.NONE;
                 if (lock && locks != null) {
                     LockDirectory.Attempt a = locks.tryLock(port);
-                    if (a.lock() == null) {
+                    if (a.lock() == null && PortLeases.handedOver(request.environment(), port, a.holder())) {
+                        debug(port, "leased to this process (" + PortLease.VARIABLE + ")");
+                    } else if (a.lock() == null) {
                         String why = "locked by another Portolan allocator (" + a.holder() + ")";
                         debug(port, why);
-                        return why;
+                        return new PortAttempt.Refused<>(why);
+                    } else {
+                        fileLock = a.lock();
                     }
-                    fileLock = a.lock();
                 }
-                ok = true;
-                debug(port, "reserved" + (inRange ? "" : " (outside the range)"));
-                return new Held<>(binder, server, new InetSocketAddress(address, port), inRange, v6, fileLock);
+                try {
+                    server = binder.bind(new InetSocketAddress(address, port));
+                } catch (IOException e) {
+                    return new PortAttempt.Refused<>(new BindFailure(address, dbg, (why, p) -> debug(p, why), port, e));
+                }
+                PortAttempt<S> r = holdTwin(server, port, inRange, fileLock);
+                ok = r instanceof Held<S>;
+                return r;
             } finally {
                 if (!ok) {
-                    closeQuietly(v6);
-                    binder.close(server);
+                    if (server != null) {
+                        binder.close(server);
+                    }
+                    fileLock.release();
                     HELD.remove(port);
                 }
             }
         }
-    }
 
-    /** Why a port of the scan did not bind; the text is built lazily ({@link #toString()}). */
-    private static final class BindFailure {
-        private final IOException error;
-        private final InetAddress address;
-        private final String text;
-
-        BindFailure(Scan<?> scan, int port, IOException error) {
-            this.error = error;
-            this.address = scan.address;
-            boolean permission = isPermissionError(error);
-            if (permission || scan.dbg) {
-                String why = bindFailure(error);
-                if (permission) {
-                    PortsLog.get().log(Level.INFO,
-                            "skipping port " + port + " on " + scan.address.getHostAddress() + ": " + why);
-                }
-                scan.debug(port, why);
-                this.text = why + " on " + scan.address.getHostAddress();
-            } else {
-                this.text = null;
+        /** An OS-assigned port, bound: the in-process entry and the [::1] twin (no lock file). */
+        PortAttempt<S> adopt(S server, int port) {
+            if (!HELD.add(port)) {
+                binder.close(server);
+                debug(port, "held by this process");
+                return new PortAttempt.Refused<>("held by this process");
             }
+            PortAttempt<S> r = holdTwin(server, port, false, LockDirectory.PortLock.NONE);
+            if (!(r instanceof Held<S>)) {
+                binder.close(server);
+                HELD.remove(port);
+            }
+            return r;
         }
 
-        @Override
-        public String toString() {
-            return text != null ? text : bindFailure(error) + " on " + address.getHostAddress();
+        /** The server is bound on {@code port}: hold its [::1] twin; the caller cleans up a refusal. */
+        private PortAttempt<S> holdTwin(S server, int port, boolean inRange, LockDirectory.PortLock fileLock) {
+            SocketChannel v6 = null;
+            if (checkV6) {
+                try {
+                    v6 = holdV6(port);
+                } catch (IOException e) {
+                    String why = BindFailure.describe(e) + " on ::1";
+                    debug(port, why);
+                    return new PortAttempt.Refused<>(why);
+                }
+            }
+            debug(port, "reserved" + (inRange ? "" : " (outside the range)"));
+            return new Held<>(binder, server, new InetSocketAddress(address, port), inRange, v6, fileLock);
         }
-    }
-
-    static boolean isPermissionError(IOException e) {
-        String lower = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-        return lower.contains("permission denied") || lower.contains("access") && lower.contains("denied")
-                || lower.contains("forbidden");
     }
 
     /**
@@ -311,17 +298,6 @@ public final class LoopbackPortFinder implements BindingPortFinder {
             ch.close();
             throw e;
         }
-    }
-
-    static String bindFailure(IOException e) {
-        String msg = String.valueOf(e.getMessage());
-        if (isPermissionError(e)) {
-            return "not permitted (" + msg + ")";
-        }
-        if (e instanceof BindException) {
-            return "busy (" + msg + ")";
-        }
-        return "not bindable (" + e + ")";
     }
 
     /** Whether [::1] can be bound on this machine (checked once). */
@@ -352,123 +328,13 @@ public final class LoopbackPortFinder implements BindingPortFinder {
         }
     }
 
-    private static void closeQuietly(SocketChannel ch) {
+    static void closeQuietly(SocketChannel ch) {
         if (ch != null) {
             try {
                 ch.close();
             } catch (IOException ignored) {
                 // nothing to release
             }
-        }
-    }
-
-    /** A held port: the caller's server, the [::1] twin, the lock file and the in-process entry. */
-    static final class Held<S> implements ServerReservation<S> {
-        private final ServerBinder<S> binder;
-        private final S server;
-        private final InetSocketAddress address;
-        private final boolean inRange;
-        private final SocketChannel v6;
-        private final LockDirectory.PortLock lock;
-        private final AtomicBoolean closed = new AtomicBoolean();
-        private volatile boolean taken;
-
-        Held(ServerBinder<S> binder, S server, InetSocketAddress address, boolean inRange, SocketChannel v6,
-                LockDirectory.PortLock lock) {
-            this.binder = binder;
-            this.server = server;
-            this.address = address;
-            this.inRange = inRange;
-            this.v6 = v6;
-            this.lock = lock;
-        }
-
-        @Override
-        public int port() {
-            return address.getPort();
-        }
-
-        @Override
-        public InetSocketAddress address() {
-            return address;
-        }
-
-        @Override
-        public boolean inRange() {
-            return inRange;
-        }
-
-        @Override
-        public S server() {
-            return server;
-        }
-
-        @Override
-        public S takeServer() {
-            taken = true;
-            return server;
-        }
-
-        @Override
-        public void close() {
-            if (closed.compareAndSet(false, true)) {
-                if (!taken) {
-                    binder.close(server);
-                }
-                closeQuietly(v6);
-                lock.release();
-                HELD.remove(address.getPort());
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "reservation of " + hostPort(address.getAddress(), address.getPort())
-                    + (inRange ? "" : " (outside the range)");
-        }
-    }
-
-    /** The channel flavour of the API. */
-    static final class ChannelReservation implements PortReservation {
-        private final ServerReservation<ServerSocketChannel> held;
-
-        ChannelReservation(ServerReservation<ServerSocketChannel> held) {
-            this.held = held;
-        }
-
-        @Override
-        public int port() {
-            return held.port();
-        }
-
-        @Override
-        public InetSocketAddress address() {
-            return held.address();
-        }
-
-        @Override
-        public boolean inRange() {
-            return held.inRange();
-        }
-
-        @Override
-        public ServerSocketChannel channel() {
-            return held.server();
-        }
-
-        @Override
-        public ServerSocketChannel takeChannel() {
-            return held.takeServer();
-        }
-
-        @Override
-        public void close() {
-            held.close();
-        }
-
-        @Override
-        public String toString() {
-            return held.toString();
         }
     }
 }

@@ -219,4 +219,42 @@ class CliDiscoverRunTest {
         PortolanCli.Result usage = PortolanCli.run(env, TIMEOUT, "run", "--timeout", "1s");
         assertEquals(2, usage.exitCode(), usage.output());
     }
+
+    /** A server that never heard of Portolan: adopted through its output or its socket, verified, printed as JSON. */
+    @Test
+    void runAdoptsPythonsHttpServerAndPrintsItsRealPort(@TempDir Path state) throws Exception {
+        int first = PORTS.block(3);
+        try (ChildProcess cli = PortolanCli.start(env(state, first, first + 2), "run", "--timeout", "60s", "--",
+                "/usr/bin/python3", "-m", "http.server", "0", "--bind", "127.0.0.1")) {
+            JsonNode a = JSON.readTree(cli.awaitLine(l -> l.startsWith("{"), TIMEOUT));
+            assertEquals("port_info", a.get("type").asText(), a.toString());
+            assertEquals("process", a.get("verification").asText(), "its socket is its own: " + a);
+            assertTrue(List.of("output", "process").contains(a.get("found_by").asText()), a.toString());
+            int port = a.get("port").asInt();
+            assertTrue(port > 0, a.toString());
+            java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(
+                    "http://127.0.0.1:" + port + "/").toURL().openConnection();
+            assertEquals(200, c.getResponseCode(), "the real port answers");
+            c.disconnect();
+            cli.process().destroy();
+            assertEquals(143, cli.awaitExit(TIMEOUT), cli.output());
+        }
+    }
+
+    @Test
+    void runRejectsBadAdoptionOptionsNamingThem(@TempDir Path state) throws Exception {
+        int first = PORTS.block(3);
+        Map<String, String> env = env(state, first, first + 2);
+        PortolanCli.Result pattern = PortolanCli.run(env, TIMEOUT, "run", "--output-pattern", "port (\\d+", "--",
+                "/bin/true");
+        assertEquals(10, pattern.exitCode(), pattern.output());
+        assertTrue(pattern.output().contains("'port (\\d+' is not a regular expression"), pattern.output());
+        PortolanCli.Result health = PortolanCli.run(env, TIMEOUT, "run", "--health-path", "health", "--", "/bin/true");
+        assertEquals(2, health.exitCode(), health.output());
+        assertTrue(health.output().contains("--health-path") && health.output().contains("'health'"), health.output());
+        PortolanCli.Result reload = PortolanCli.run(env, TIMEOUT, "run", "--reload-on",
+                state.resolve("missing-dir").toString(), "--", "/bin/true");
+        assertEquals(10, reload.exitCode(), reload.output());
+        assertTrue(reload.output().contains("missing-dir"), reload.output());
+    }
 }

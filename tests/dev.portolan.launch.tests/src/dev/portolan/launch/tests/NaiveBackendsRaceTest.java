@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.Verification;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
@@ -106,6 +107,37 @@ class NaiveBackendsRaceTest {
             assertTrue(held.values().stream().anyMatch(p -> p.contains(port)),
                     "port " + port + " is not held by the process tree " + tree + " that announced it: " + held);
         }
+    }
+
+    /**
+     * The same eight naive backends with port assignment: each is told its own leased port through API_PORT, still
+     * checks it, announces it before binding, and binds it; all eight end on eight distinct ports held by their own
+     * process trees.
+     */
+    @Test
+    void eightNaiveBackendsWithAssignedPortsEndOnEightDistinctPorts() throws Exception {
+        SidecarLauncher launcher = OsgiServices.await(getClass(), SidecarLauncher.class, WAIT);
+        PortInspector inspector = OsgiServices.await(getClass(), PortInspector.class, WAIT);
+        int first = BAND.block(CHILDREN * 2);
+        String range = first + "-" + (first + CHILDREN * 2 - 1);
+        for (int i = 0; i < CHILDREN; i++) {
+            LaunchSpec spec = LaunchSpec.builder(Fakes.PYTHON, Fakes.fake("naive_sidecar.py").toString(), "--range",
+                    "1-1").env(EnvironmentVariables.PORTOLAN_PORT_RANGE, range).assignPort(true)
+                    .announcementTimeout(WAIT).restartPolicy(RestartPolicy.NEVER).build();
+            launched.add(launcher.launch(spec));
+        }
+        Set<Integer> ports = new HashSet<>();
+        for (LaunchHandle h : launched) {
+            SidecarAnnouncement a = h.announcement().get(WAIT.toMillis() * 2, TimeUnit.MILLISECONDS);
+            assertEquals(Verification.PROCESS, a.verification(), a.toString());
+            int port = a.announcement().port();
+            assertTrue(ports.add(port), "port " + port + " announced twice: " + ports);
+            assertTrue(port >= first && port < first + CHILDREN * 2, "port from the assigned range: " + port);
+            Map<Long, Set<Integer>> held = inspector.listeningPorts(tree(h.pid().orElseThrow())).orElseThrow();
+            assertTrue(held.values().stream().anyMatch(p -> p.contains(port)), "port " + port + " served: " + held);
+        }
+        System.out.println("naive backends with assigned ports on " + range + ": " + ports);
+        assertEquals(CHILDREN, ports.size());
     }
 
     /** The backend's pid and its descendants'. */

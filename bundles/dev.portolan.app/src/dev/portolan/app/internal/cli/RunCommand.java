@@ -22,6 +22,7 @@ import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.feed.EventFeed;
 import dev.portolan.api.feed.FeedAddress;
+import dev.portolan.api.launch.AdoptionPolicy;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
@@ -34,9 +35,13 @@ import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.AnnouncementCodec;
 
 /**
- * {@code run [--timeout D] [--restart] -- COMMAND [ARGS...]}: launches the command as a sidecar through the backend
- * service (so the discovery service and the endpoint tracker follow it and recover it), prints every accepted
- * announcement on stdout as one JSON line, and state changes and diagnostics on stderr. Runs until the backend is
+ * {@code run [--timeout D] [--restart] [--assign-port] [--reload-on PATH]... [--no-adopt] [--health-path P] [--output-pattern RE]... -- COMMAND [ARGS...]}:
+ * launches the command as a sidecar through the backend service (so the discovery service and the endpoint tracker
+ * follow it and recover it), prints every accepted announcement on stdout as one JSON line (with {@code found_by}),
+ * and state changes and diagnostics on stderr. Servers that do not announce are adopted through their output and
+ * their process tree's listening sockets unless {@code --no-adopt} (docs/launcher.md, "Adoption"); {@code --assign-port}
+ * (also on when an argument contains {@code {port}}) leases a port and passes it as {@code API_PORT}, {@code PORT} and
+ * {@code {port}}; {@code --reload-on PATH} restarts the sidecar gracefully when files under PATH change (RELOADING). Runs until the backend is
  * gone for good or the process gets SIGINT/SIGTERM, which stop the whole process tree.
  */
 final class RunCommand implements Command {
@@ -45,14 +50,21 @@ final class RunCommand implements Command {
 
     @Override
     public String usage() {
-        return "run [--timeout DURATION] [--restart] [--feed] -- COMMAND [ARGS...]";
+        return "run [--timeout DURATION] [--restart] [--feed] [--assign-port] [--reload-on PATH]... [--no-adopt] [--health-path PATH] [--output-pattern REGEX]... "
+                + "-- COMMAND [ARGS...]";
     }
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         boolean restart = args.flag("--restart");
         boolean feed = args.flag("--feed");
+        boolean assignPort = args.flag("--assign-port");
+        List<java.nio.file.Path> reloadOn = new java.util.ArrayList<>();
+        for (String p = args.option("--reload-on"); p != null; p = args.option("--reload-on")) {
+            reloadOn.add(java.nio.file.Path.of(p));
+        }
         String timeoutText = args.option("--timeout");
+        AdoptionPolicy adoption = adoption(args);
         args.noMore();
         List<String> command = args.afterDashDash();
         if (command.isEmpty()) {
@@ -72,7 +84,7 @@ final class RunCommand implements Command {
         // the sidecar allocates from the range discovery scans (also when it comes from the settings file)
         LaunchSpec spec = LaunchSpec.builder(command).announcementTimeout(timeout)
                 .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, settings.range().toString())
-                .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).build();
+                .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).adoption(adoption).assignPort(assignPort).reloadOn(reloadOn).build();
         BackendService backend = CliServices.get(BackendService.class);
         EndpointTracker tracker = CliServices.get(EndpointTracker.class);
         AnnouncementCodec codec = AnnouncementCodec.standard();
@@ -121,6 +133,24 @@ final class RunCommand implements Command {
                 }
                 return exitCode(handle, code, err);
             }
+        }
+    }
+
+    /** {@code --no-adopt}, {@code --health-path P}, {@code --output-pattern RE} (repeatable). */
+    private static AdoptionPolicy adoption(Args args) throws UsageException {
+        boolean off = args.flag("--no-adopt");
+        String healthPath = args.option("--health-path");
+        List<String> patterns = new java.util.ArrayList<>();
+        for (String p = args.option("--output-pattern"); p != null; p = args.option("--output-pattern")) {
+            patterns.add(p);
+        }
+        if (off) {
+            return AdoptionPolicy.OFF;
+        }
+        try {
+            return new AdoptionPolicy(true, patterns, healthPath != null ? healthPath : AdoptionPolicy.DEFAULT_HEALTH_PATH);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--health-path: " + e.getMessage());
         }
     }
 
@@ -175,6 +205,7 @@ final class RunCommand implements Command {
             ObjectNode o = (ObjectNode) Json.MAPPER.readTree(codec.encode(publicAnn));
             o.put("verified", a.verified());
             o.put("verification", a.verification().id());
+            o.put("found_by", a.foundBy().id());
             o.put("restart_count", a.restartCount());
             synchronized (out) {
                 out.println(Json.MAPPER.writeValueAsString(o));

@@ -1,0 +1,45 @@
+package dev.portolan.api.launch;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Whether and how the launcher adopts a child that never announces with the Portolan protocol (docs/launcher.md,
+ * "Adoption"): URL/port lines on its stdout and stderr (built-in patterns plus {@code outputPatterns}) and the ports
+ * its process tree listens on are <em>candidates</em>; one becomes the endpoint only when its listener belongs to the
+ * child's process tree and its health answers (2xx on {@code healthPath}; on 404 there, any HTTP response on
+ * {@code /}).
+ *
+ * @param enabled        whether candidates from output and process ownership are looked for at all
+ * @param outputPatterns extra regular expressions (Java syntax) with a named group {@code port} and optionally
+ *                       {@code host}, or a group {@code url} holding an absolute http(s) URL
+ * @param healthPath     the path probed first, starting with {@code /}
+ * @since 0.1.4
+ */
+public record AdoptionPolicy(boolean enabled, List<String> outputPatterns, String healthPath) {
+
+    /** The default health path. */
+    public static final String DEFAULT_HEALTH_PATH = "/health";
+    /** No adoption: only {@code port_info} announcements count (the launcher's default). */
+    public static final AdoptionPolicy OFF = new AdoptionPolicy(false, List.of(), DEFAULT_HEALTH_PATH);
+    /** Built-in patterns and process ownership, health on {@code /health}. */
+    public static final AdoptionPolicy DEFAULT = new AdoptionPolicy(true, List.of(), DEFAULT_HEALTH_PATH);
+
+    public AdoptionPolicy {
+        outputPatterns = List.copyOf(outputPatterns);
+        Objects.requireNonNull(healthPath, "healthPath");
+        if (!healthPath.startsWith("/")) {
+            throw new IllegalArgumentException("healthPath must start with '/': '" + healthPath + "'");
+        }
+    }
+
+    /** This policy with extra output patterns. */
+    public AdoptionPolicy withPatterns(List<String> patterns) {
+        return new AdoptionPolicy(enabled, patterns, healthPath);
+    }
+
+    /** This policy with another health path. */
+    public AdoptionPolicy withHealthPath(String path) {
+        return new AdoptionPolicy(enabled, outputPatterns, path);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.portolan.launch.internal;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.portolan.api.PortRange;
+import dev.portolan.api.ports.PortInspector;
+import dev.portolan.api.ports.PortStatus;
+
+/**
+ * Who listens on a port, as far as the {@link PortInspector} can tell: the child's process tree ({@link Ours}), another
+ * process ({@link Other}), nobody yet ({@link Nobody}), or it cannot tell ({@link Unknown}). Blocking (reads
+ * {@code /proc}): worker threads only.
+ */
+sealed interface Ownership {
+
+    /** A listening socket of {@code pid} or one of its descendants holds the port. */
+    record Ours() implements Ownership {
+    }
+
+    /** Another process listens on it. */
+    record Other(PortStatus.Listener listener) implements Ownership {
+    }
+
+    /** Nobody listens on it (yet). */
+    record Nobody() implements Ownership {
+    }
+
+    /** The inspector cannot tell; {@code why} says why. */
+    record Unknown(String why) implements Ownership {
+    }
+
+    static Ownership of(PortInspector inspector, long pid, int port) {
+        if (inspector == null) {
+            return new Unknown("no port inspector to check that the port is held by the sidecar's process tree");
+        }
+        Optional<Map<Long, Set<Integer>>> held;
+        List<PortStatus.Listener> listeners;
+        Set<Long> tree = Set.of(pid);
+        try {
+            // most servers listen in the process itself: the descendants (a scan of every process) only when not
+            held = inspector.listeningPorts(tree);
+            if (held.isPresent() && !held.get().getOrDefault(pid, Set.of()).contains(port)) {
+                tree = tree(pid);
+                held = inspector.listeningPorts(tree);
+            }
+            if (held.isPresent() && held.get().values().stream().anyMatch(ports -> ports.contains(port))) {
+                return new Ours();
+            }
+            listeners = held.isEmpty() ? List.of() : inspector.inspect(new PortRange(port, port)).get(0).listeners();
+        } catch (RuntimeException e) {
+            System.getLogger(Ownership.class.getName()).log(System.Logger.Level.WARNING, "the port inspector failed", e);
+            return new Unknown("the port inspector failed (" + e + ")");
+        }
+        if (held.isEmpty()) {
+            return new Unknown("the port inspector cannot tell which process holds it (no /proc?)");
+        }
+        Set<Long> treeBefore = tree;
+        Set<Long> treeNow = tree(pid); // the backend may have bound (or forked) between the two looks
+        if (listeners.stream().anyMatch(l -> l.pid() != null && (treeNow.contains(l.pid())
+                || treeBefore.contains(l.pid())))) {
+            return new Ours();
+        }
+        Optional<PortStatus.Listener> other = listeners.stream().filter(l -> l.pid() != null).findFirst();
+        if (other.isPresent()) {
+            return new Other(other.get());
+        }
+        if (!listeners.isEmpty()) {
+            return new Unknown("a process whose owner cannot be seen (another user's?) listens on it, not the "
+                    + "sidecar's process tree as far as /proc shows");
+        }
+        return new Nobody();
+    }
+
+    /** The ports {@code pid}'s tree listens on; empty when the inspector cannot tell. */
+    static Optional<Set<Integer>> portsOf(PortInspector inspector, long pid) {
+        try {
+            return inspector.listeningPorts(tree(pid)).map(m -> {
+                Set<Integer> all = new java.util.TreeSet<>();
+                m.values().forEach(all::addAll);
+                return all;
+            });
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The process {@code pid} and its descendants (a snapshot). */
+    static Set<Long> tree(long pid) {
+        Set<Long> pids = new HashSet<>();
+        pids.add(pid);
+        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+        return pids;
+    }
+
+    /** How a listener of another process is named in messages. */
+    static String describe(PortStatus.Listener other, int port) {
+        return "pid " + other.pid() + " (" + (other.command() != null ? other.command() : "command line unknown")
+                + ") listens on " + other.address() + ":" + port;
+    }
+}

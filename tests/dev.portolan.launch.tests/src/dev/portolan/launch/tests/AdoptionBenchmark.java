@@ -1,0 +1,115 @@
+package dev.portolan.launch.tests;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
+
+import dev.portolan.api.launch.AdoptionPolicy;
+import dev.portolan.api.launch.FoundBy;
+import dev.portolan.api.launch.LaunchHandle;
+import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.api.launch.OutputLine;
+import dev.portolan.api.launch.SidecarLauncher;
+import dev.portolan.tests.common.OsgiServices;
+
+/**
+ * Adoption latency (docs/launcher.md, "Adoption"): from the server's listen() (stamped with CLOCK_MONOTONIC by
+ * fakes/bench_adopt.py) to the launcher's acceptance ({@code announcement()} completed, state ANNOUNCED), through an
+ * output pattern vs through process ownership alone. Only with {@code PORTOLAN_BENCH=1}; prints figures.
+ */
+@EnabledIfEnvironmentVariable(named = "PORTOLAN_BENCH", matches = "1")
+class AdoptionBenchmark {
+
+    static final int WARMUP = 5;
+    static final int SAMPLES = 40;
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final Pattern STAMP = Pattern.compile("stamp=(\\d+)");
+
+    @Test
+    void listeningToAccepted() throws Exception {
+        SidecarLauncher launcher = OsgiServices.await(getClass(), SidecarLauncher.class, WAIT);
+        List<Double> output = new ArrayList<>();
+        List<Double> processWon = new ArrayList<>();
+        List<Double> process = new ArrayList<>();
+        for (int i = 0; i < WARMUP + SAMPLES; i++) {
+            // the line comes after listen(): now and then the socket is seen first; such samples are counted apart
+            List<FoundBy> how = new ArrayList<>();
+            double o = sample(launcher, "output", how);
+            double p = sample(launcher, "process", new ArrayList<>(List.of(FoundBy.PROCESS)));
+            if (i >= WARMUP) {
+                (how.get(0) == FoundBy.OUTPUT ? output : processWon).add(o);
+                process.add(p);
+            }
+        }
+        print("output pattern", output);
+        System.out.println("  (" + processWon.size() + " of " + SAMPLES + " printing servers were found through "
+                + "their socket first)");
+        print("process ownership alone", process);
+    }
+
+    /** {@code how}: empty, the way it was found is added; else the one expected. */
+    private static double sample(SidecarLauncher launcher, String mode, List<FoundBy> how) throws Exception {
+        LaunchHandle h = launcher.launch(LaunchSpec.builder(Fakes.PYTHON, Fakes.fake("bench_adopt.py").toString(), mode)
+                .adoption(AdoptionPolicy.DEFAULT).announcementTimeout(WAIT).build());
+        try {
+            CompletableFuture<Long> accepted = h.announcement().thenApply(a -> {
+                long now = System.nanoTime();
+                if (how.isEmpty()) {
+                    how.add(a.foundBy());
+                } else if (a.foundBy() != how.get(0)) {
+                    throw new IllegalStateException("found by " + a.foundBy() + ", expected " + how.get(0));
+                }
+                return now;
+            });
+            long at = accepted.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            for (OutputLine l : h.output(OutputLine.Stream.STDOUT)) {
+                Matcher m = STAMP.matcher(l.text());
+                if (m.find()) {
+                    return (at - Long.parseLong(m.group(1))) / 1e6;
+                }
+            }
+            // the line with the stamp may arrive after the acceptance (process ownership is faster than the pipe)
+            String line = awaitStamp(h);
+            Matcher m = STAMP.matcher(line);
+            m.find();
+            return (at - Long.parseLong(m.group(1))) / 1e6;
+        } finally {
+            h.stop().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static String awaitStamp(LaunchHandle h) throws Exception {
+        CompletableFuture<String> line = new CompletableFuture<>();
+        try (AutoCloseable l = h.addListener(new dev.portolan.api.launch.SidecarListener() {
+            @Override
+            public void output(LaunchHandle handle, OutputLine o) {
+                if (STAMP.matcher(o.text()).find()) {
+                    line.complete(o.text());
+                }
+            }
+        })) {
+            h.output(OutputLine.Stream.STDOUT).stream().filter(o -> STAMP.matcher(o.text()).find()).findFirst()
+                    .ifPresent(o -> line.complete(o.text()));
+            return line.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static void print(String what, List<Double> ms) {
+        if (ms.isEmpty()) {
+            System.out.println("adoption via " + what + ": no samples");
+            return;
+        }
+        List<Double> s = new ArrayList<>(ms);
+        Collections.sort(s);
+        System.out.printf("adoption via %s: listen() -> accepted, %d samples: median %.2f ms, p90 %.2f ms, max %.2f ms%n",
+                what, s.size(), s.get(s.size() / 2), s.get((int) (s.size() * 0.9)), s.get(s.size() - 1));
+    }
+}
