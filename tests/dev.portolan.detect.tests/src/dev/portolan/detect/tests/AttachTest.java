@@ -14,6 +14,7 @@ import dev.portolan.api.PortRange;
 import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.launch.DefaultBackendCommand;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.core.internal.BackendServiceImpl;
@@ -45,6 +46,7 @@ class AttachTest {
         SettingsServiceImpl s = new SettingsServiceImpl(Map.of("PORTOLAN_PORT_RANGE", range.toString(),
                 "PORTOLAN_START_TIMEOUT", "60000"));
         SidecarLauncher launcher = OsgiServices.await(AttachTest.class, SidecarLauncher.class, Fixtures.WAIT);
+        DefaultBackendCommand sample = OsgiServices.await(AttachTest.class, DefaultBackendCommand.class, Fixtures.WAIT);
         LocalRegistry registry = new LocalRegistry(RuntimeDirectory.resolve());
         SidecarAttacher attacher = new SidecarAttacher();
         attacher.addRegistry(registry);
@@ -52,8 +54,10 @@ class AttachTest {
         EndpointTrackerImpl trackerB = tracker(s);
         BackendServiceImpl frontEndA = new BackendServiceImpl(launcher, trackerA, trackerA, s);
         BackendServiceImpl frontEndB = new BackendServiceImpl(launcher, trackerB, trackerB, s);
-        frontEndA.setAttacher(attacher);
-        frontEndB.setAttacher(attacher);
+        for (BackendServiceImpl f : List.of(frontEndA, frontEndB)) {
+            f.setDefaultCommand(sample);
+            f.setAttacher(attacher);
+        }
         try {
             EndpointStatus a = Await.result(frontEndA.start(), Duration.ofSeconds(90), "front end A launches");
             LaunchHandle sidecar = frontEndA.sidecar().orElseThrow(() -> new AssertionError("A launched nothing"));
@@ -80,6 +84,7 @@ class AttachTest {
             try {
                 EndpointTrackerImpl trackerC = tracker(s);
                 BackendServiceImpl frontEndC = new BackendServiceImpl(launcher, trackerC, trackerC, s);
+                frontEndC.setDefaultCommand(sample);
                 frontEndC.setAttacher(attacher);
                 Await.result(frontEndC.start(), Duration.ofSeconds(90), "front end C launches its own");
                 assertTrue(frontEndC.sidecar().isPresent(), "preference 'launch': C launched its own sidecar");
