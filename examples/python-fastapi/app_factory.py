@@ -10,12 +10,13 @@ routes, Host/Origin rules and bearer check (PORTOLAN_API_TOKEN, when set). It le
 import os
 
 import main
+import registry
 
 
 def create_app():
     """The example's FastAPI app for ``uvicorn --factory``; its port comes from the first request's server address."""
     port_holder = {"port": 0}
-    app = main.create_app(main.Security(os.environ), "sidecar", port_holder)
+    app = main.create_app(main.Security(os.environ), "sidecar", port_holder, registry.Identity())
 
     async def asgi(scope, receive, send):
         if not port_holder["port"] and scope.get("server"):

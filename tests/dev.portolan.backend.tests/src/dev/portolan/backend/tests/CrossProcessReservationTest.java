@@ -151,7 +151,7 @@ class CrossProcessReservationTest {
                 String owner = Files.readString(lockDir.resolve(port + ".lock"));
                 assertTrue(owner.startsWith("pid=" + ProcessHandle.current().pid() + " start="),
                         "the stale owner line (pid " + ownerPid + ") is replaced: " + owner);
-                assertEquals(64, owner.length(), "fixed-width owner line: [" + owner + "]");
+                assertEquals(128, owner.length(), "fixed-width owner line (room for a lease nonce): [" + owner + "]");
             } catch (PortAllocationException e) {
                 FreePorts.disturbedIfBusy(e.getMessage(), port);
                 throw e;
