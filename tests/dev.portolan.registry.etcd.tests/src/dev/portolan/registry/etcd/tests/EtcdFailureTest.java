@@ -85,6 +85,9 @@ class EtcdFailureTest {
                 log.awaitPut("/f/compact/a", "1", WAIT);
                 etcd.member(0).kill();
                 log.health.await(h -> h.startsWith("DOWN"), WAIT, "the watch notices its member is gone");
+                // member 0 may have led the cluster: writes need the new leader, whose election (timeout raised to
+                // 2.5 s for busy machines) can outlast one call's deadline
+                etcd.awaitLeader(WAIT);
                 writer.put("/f/compact/a", "2", 0).join();
                 writer.put("/f/compact/b", "1", 0).join();
                 long rev = writer.delete("/f/compact/a").thenCompose(d -> writer.get("/f/compact/b")).join()
