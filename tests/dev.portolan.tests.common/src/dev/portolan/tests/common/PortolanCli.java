@@ -12,9 +12,19 @@ public final class PortolanCli {
     private PortolanCli() {
     }
 
-    /** Starts {@code ./portolan args...} with extra environment variables. */
+    /**
+     * {@link #start} runs the command with SIGINT and SIGQUIT at their defaults, as a shell on a terminal does, so that a test's
+     * Ctrl-C ({@code kill -INT}) reaches it even when this JVM was started from a non-interactive shell's background
+     * job (which ignores both, and a script cannot trap a signal ignored when it started). Python execs the script:
+     * the pid stays the same.
+     */
+    private static final List<String> AS_FROM_A_TERMINAL = List.of("/usr/bin/python3", "-c",
+            "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                    + "signal.signal(signal.SIGQUIT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])");
+
+    /** Starts {@code ./portolan args...} with extra environment variables (SIGINT at its default: see above). */
     public static ChildProcess start(Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(AS_FROM_A_TERMINAL);
         cmd.add(Build.repoRoot().resolve("portolan").toString());
         cmd.addAll(List.of(args));
         java.util.Map<String, String> all = new java.util.HashMap<>(env);
