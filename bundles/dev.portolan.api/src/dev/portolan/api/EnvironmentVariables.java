@@ -38,6 +38,17 @@ public final class EnvironmentVariables {
     public static final String PORTOLAN_ALLOWED_ORIGINS = "PORTOLAN_ALLOWED_ORIGINS";
     /** Port range to scan / allocate from, {@code FIRST-LAST}. */
     public static final String PORTOLAN_PORT_RANGE = "PORTOLAN_PORT_RANGE";
+    /**
+     * The service a backend belongs to ({@code [a-z0-9._-]{1,64}}, default {@code default}): its registry entries
+     * and the instance set are per service. @since 0.1.4 (of this package)
+     */
+    public static final String PORTOLAN_SERVICE = "PORTOLAN_SERVICE";
+    /**
+     * The instance id a front end gives each sidecar it launches ({@code <service>-<index>}, issue 14); the backend
+     * uses it as its registry {@code instance_id}, so every source names the instance alike. @since 0.1.4 (of this
+     * package)
+     */
+    public static final String PORTOLAN_INSTANCE_ID = "PORTOLAN_INSTANCE_ID";
 
     private EnvironmentVariables() {
     }

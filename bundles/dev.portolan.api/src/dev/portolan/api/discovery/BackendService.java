@@ -42,4 +42,45 @@ public interface BackendService {
 
     /** Stops and starts the managed sidecar again. */
     CompletableFuture<EndpointStatus> restart();
+
+    /**
+     * Starts {@code instances} sidecars from {@code spec} (issue 14; replacing running ones), each with its own port,
+     * identity, {@code PORTOLAN_INSTANCE_ID} ({@code <service>-<index>}) and restart policy. An instance in a crash
+     * loop is given up while the others keep serving. Completes with the tracker's status once the first instance
+     * announced and the tracker took it, or exceptionally when every instance failed. {@code instances} > 1 with an
+     * {@code API_PORT} is refused ({@link IllegalArgumentException}). The default supports one instance. @since 0.1.5
+     */
+    default CompletableFuture<EndpointStatus> start(LaunchSpec spec, int instances) {
+        if (instances != 1) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                    "this backend service runs one instance, not " + instances));
+        }
+        return start(spec);
+    }
+
+    /** Every instance this service launched and has not forgotten, by index. The default: {@link #sidecar()}. @since 0.1.5 */
+    default java.util.List<ManagedInstance> managedInstances() {
+        return sidecar().map(h -> java.util.List.of(new ManagedInstance("default-1", 1, h))).orElse(java.util.List.of());
+    }
+
+    /** Stops one launched instance after draining it (bounded); the others keep serving. @since 0.1.5 */
+    default CompletableFuture<Void> stop(String instanceId) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("no per-instance stop"));
+    }
+
+    /** Restarts one launched instance after draining it (bounded); the others keep serving. @since 0.1.5 */
+    default CompletableFuture<EndpointStatus> restart(String instanceId) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("no per-instance restart"));
+    }
+
+    /**
+     * One sidecar instance this service launched.
+     *
+     * @param instanceId {@code <service>-<index>}
+     * @param index      1-based slot
+     * @param handle     its launch handle (a restart keeps the handle)
+     * @since 0.1.5
+     */
+    record ManagedInstance(String instanceId, int index, LaunchHandle handle) {
+    }
 }

@@ -41,4 +41,35 @@ public interface EndpointTracker {
 
     /** Reports that a call to the current endpoint failed to connect; triggers re-discovery (coalesced). */
     CompletableFuture<EndpointStatus> reportFailure(Endpoint endpoint, Throwable cause);
+
+    /**
+     * The instance set (issue 14): every instance of the service the tracker follows, fed by our sidecars'
+     * announcements, the registry, the scan and the override, sorted by launch index, then instance id. The single
+     * endpoint of {@link #current()} is the <em>preferred</em> instance: the lowest-index healthy verified one, which
+     * changes only when it fails. The default is the current endpoint as the only instance. @since 0.1.5
+     */
+    default java.util.List<InstanceStatus> instances() {
+        EndpointStatus s = current();
+        if (s.endpoint() == null || (s.state() != EndpointState.AVAILABLE && s.state() != EndpointState.OVERRIDDEN)) {
+            return java.util.List.of();
+        }
+        return java.util.List.of(new InstanceStatus("port-" + s.endpoint().port(), 0, "default", s.endpoint(),
+                InstanceState.HEALTHY, false, s.latency(), s.lastCheck(), 0, s.message()));
+    }
+
+    /**
+     * Adds a listener of the instance set, called at once with {@link #instances()}; close the handle to remove it.
+     * The default tells the listener the instances of every endpoint change. @since 0.1.5
+     */
+    default Subscription addInstanceListener(InstanceListener listener) {
+        return addListener(s -> listener.instancesChanged(instances()));
+    }
+
+    /**
+     * The API bearer token of one instance (each launched instance has its own), for the API client's balancer. A
+     * secret: never log it. The default is {@link #bearerToken()} for every instance. @since 0.1.5
+     */
+    default java.util.Optional<String> bearerToken(String instanceId) {
+        return bearerToken();
+    }
 }

@@ -39,4 +39,36 @@ public interface SidecarObserver {
      * @return the tracker's state afterwards
      */
     EndpointStatus sidecarStopped(int port, String message);
+
+    /**
+     * One of several instances this front end launched (issue 14) announced: it joins the instance set (replacing an
+     * earlier announcement of the same instance id) and is health-checked with its own credentials; it becomes the
+     * current endpoint only when no healthy verified instance of a lower index serves. The default treats it as the
+     * only sidecar. @since 0.1.5
+     *
+     * @param instanceId  {@code <service>-<index>}, as passed to the sidecar in {@code PORTOLAN_INSTANCE_ID}
+     * @param index       its 1-based slot
+     * @param restarts    how many times the launcher restarted it
+     */
+    default EndpointStatus acceptInstance(String instanceId, int index, Endpoint endpoint,
+            BackendCredentials credentials, int restarts) {
+        return acceptAnnouncement(endpoint, credentials);
+    }
+
+    /**
+     * The instance is about to be stopped or reloaded: it gets no new calls ({@link InstanceState#DRAINING}). The
+     * default does nothing. @since 0.1.5
+     */
+    default void instanceDraining(String instanceId) {
+    }
+
+    /**
+     * The instance stopped ({@link InstanceState#STOPPED}) or was given up after a crash loop
+     * ({@link InstanceState#GAVE_UP}); when it was the preferred instance, the next healthy verified one takes over
+     * (or the tracker turns UNAVAILABLE with {@code message} if none is left). The default handles it as
+     * {@link #sidecarStopped(int, String)} on {@code port}. @since 0.1.5
+     */
+    default EndpointStatus instanceStopped(String instanceId, int port, InstanceState finalState, String message) {
+        return sidecarStopped(port, message);
+    }
 }
