@@ -23,11 +23,15 @@ import dev.portolan.api.PortRange;
  * @param autoStartBackend  start the backend when the tool starts
  * @param startTimeout      how long the sidecar may take to announce its port ({@code PORTOLAN_START_TIMEOUT});
  *                          @since 0.1.3
+ * @param instances         how many instances of the backend the backend service runs (preference
+ *                          {@code instances}, 1-64; CLI {@code run --instances N}); @since 0.1.5
  */
 public record PortolanSettings(PortRange range, Duration discoveryTimeout, Duration healthInterval, boolean debug,
         Integer overridePort, List<String> backendCommand, Path backendDirectory, boolean autoStartBackend,
-        Duration startTimeout) {
+        Duration startTimeout, int instances) {
 
+    /** The most instances of one backend the backend service runs. @since 0.1.5 */
+    public static final int MAX_INSTANCES = 64;
     /** The default sidecar start (announcement) timeout: 30 s. */
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
 
@@ -36,7 +40,7 @@ public record PortolanSettings(PortRange range, Duration discoveryTimeout, Durat
      * start timeout.
      */
     public static final PortolanSettings DEFAULTS = new PortolanSettings(PortRange.DEFAULT, Duration.ofSeconds(5),
-            Duration.ofSeconds(2), false, null, List.of(), null, true, DEFAULT_START_TIMEOUT);
+            Duration.ofSeconds(2), false, null, List.of(), null, true, DEFAULT_START_TIMEOUT, 1);
 
     public PortolanSettings {
         Objects.requireNonNull(range, "range");
@@ -44,18 +48,35 @@ public record PortolanSettings(PortRange range, Duration discoveryTimeout, Durat
         Objects.requireNonNull(healthInterval, "healthInterval");
         Objects.requireNonNull(startTimeout, "startTimeout");
         backendCommand = List.copyOf(backendCommand);
+        if (instances < 1 || instances > MAX_INSTANCES) {
+            throw new IllegalArgumentException("instances must be 1-" + MAX_INSTANCES + ", not " + instances);
+        }
+    }
+
+    /** With one instance. @since 0.1.3 */
+    public PortolanSettings(PortRange range, Duration discoveryTimeout, Duration healthInterval, boolean debug,
+            Integer overridePort, List<String> backendCommand, Path backendDirectory, boolean autoStartBackend,
+            Duration startTimeout) {
+        this(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand, backendDirectory,
+                autoStartBackend, startTimeout, 1);
     }
 
     /** With the default start timeout ({@link #DEFAULT_START_TIMEOUT}). */
     public PortolanSettings(PortRange range, Duration discoveryTimeout, Duration healthInterval, boolean debug,
             Integer overridePort, List<String> backendCommand, Path backendDirectory, boolean autoStartBackend) {
         this(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand, backendDirectory,
-                autoStartBackend, DEFAULT_START_TIMEOUT);
+                autoStartBackend, DEFAULT_START_TIMEOUT, 1);
     }
 
     /** The same settings with another start timeout. @since 0.1.3 */
     public PortolanSettings withStartTimeout(Duration value) {
         return new PortolanSettings(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand,
-                backendDirectory, autoStartBackend, value);
+                backendDirectory, autoStartBackend, value, instances);
+    }
+
+    /** The same settings with another number of instances (1-{@value #MAX_INSTANCES}). @since 0.1.5 */
+    public PortolanSettings withInstances(int value) {
+        return new PortolanSettings(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand,
+                backendDirectory, autoStartBackend, startTimeout, value);
     }
 }
