@@ -64,8 +64,16 @@ public record Announcement(String type, String mode, int port, URI url, URI docs
 
     /** {@code http://host:port} with IPv6 literals in brackets. */
     public static URI baseUri(String host, int port) {
+        return URI.create("http://" + authority(host, port));
+    }
+
+    /**
+     * {@code host:port} as a URL authority or {@code Host} header: an IPv6 literal in brackets ({@code [::1]:8009}).
+     * The one place Portolan brackets IPv6 literals. @since 0.1.4 (of this package)
+     */
+    public static String authority(String host, int port) {
         String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
-        return URI.create("http://" + h + ":" + port);
+        return h + ":" + port;
     }
 
     /** A copy carrying the optional fields Portolan's own backends add. */

@@ -2,7 +2,6 @@ package dev.portolan.ports.internal;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -18,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.osgi.service.component.annotations.Component;
 
+import dev.portolan.api.Announcement;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.ports.PortAllocationException;
 import dev.portolan.api.ports.PortFinder;
@@ -317,7 +317,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
     }
 
     static String hostPort(InetAddress a, int port) {
-        return a instanceof Inet4Address ? a.getHostAddress() + ":" + port : "[" + a.getHostAddress() + "]:" + port;
+        return Announcement.authority(a.getHostAddress(), port);
     }
 
     private static InetAddress literal(byte[] b) {
