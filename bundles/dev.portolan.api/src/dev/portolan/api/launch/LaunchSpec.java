@@ -65,6 +65,14 @@ public record LaunchSpec(List<String> command, @Nullable Path workingDirectory, 
         }
     }
 
+    /** The same spec with one more environment variable (replacing a value it had). @since 0.1.5 */
+    public LaunchSpec withEnv(String name, String value) {
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        env.put(name, value);
+        return new LaunchSpec(command, workingDirectory, env, mode, fixedPort, announcementTimeout, restartPolicy,
+                gracefulStopTimeout, outputBufferLines, adoption, assignPort, reloadOn);
+    }
+
     public static Builder builder(String... command) {
         return new Builder(List.of(command));
     }

@@ -16,9 +16,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.Announcement;
+import dev.portolan.api.DebugLine;
 import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.Subscription;
+import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.ports.PortAllocationException;
 import dev.portolan.api.ports.PortFinder;
 import dev.portolan.api.ports.PortLease;
@@ -52,6 +59,10 @@ public final class LoopbackPortFinder implements BindingPortFinder {
 
     private final LockDirectory locks;
     private final Boolean debug;
+    /** The front end's {@code debug} setting (issue 12: one source of settings), when a settings service is bound. */
+    private volatile boolean debugSetting;
+    private Subscription settingsSubscription; // guarded by settingsLock
+    private final Object settingsLock = new Object();
 
     /** The DS constructor: default lock directory, debug from {@code DEBUG_PORT_DISCOVERY}. */
     public LoopbackPortFinder() {
@@ -62,6 +73,36 @@ public final class LoopbackPortFinder implements BindingPortFinder {
     public LoopbackPortFinder(LockDirectory locks, Boolean debug) {
         this.locks = locks;
         this.debug = debug;
+    }
+
+    /**
+     * In a front end, the {@code debug} setting of the one {@link SettingsService} switches probe logging on too (as
+     * {@code DEBUG_PORT_DISCOVERY} does), and follows the preference while the tool runs.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setSettings(SettingsService settings) {
+        Subscription s = settings.addListener(effective -> debugSetting = effective.debug());
+        Subscription old;
+        synchronized (settingsLock) {
+            old = settingsSubscription;
+            settingsSubscription = s;
+        }
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    void unsetSettings(SettingsService settings) {
+        Subscription old;
+        synchronized (settingsLock) {
+            old = settingsSubscription;
+            settingsSubscription = null;
+        }
+        if (old != null) {
+            old.close();
+        }
+        debugSetting = false;
     }
 
     /** The lock directory in use, or {@code null}. */
@@ -137,12 +178,12 @@ public final class LoopbackPortFinder implements BindingPortFinder {
             Map<String, String> env = request.environment() != null ? request.environment() : Map.of();
             this.dbg = debug != null ? debug
                     : EnvironmentVariables.isTrue(env.get(EnvironmentVariables.DEBUG_PORT_DISCOVERY))
-                            || DEBUG_FROM_PROCESS;
+                            || DEBUG_FROM_PROCESS || debugSetting;
         }
 
         void debug(int port, String result) {
             if (dbg) {
-                System.err.println("[portolan ports] probe " + hostPort(address, port) + " -> " + result);
+                DebugLine.print("ports", "probe " + hostPort(address, port) + " -> " + result);
             }
         }
 
