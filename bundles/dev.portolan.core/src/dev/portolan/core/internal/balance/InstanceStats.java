@@ -1,0 +1,70 @@
+package dev.portolan.core.internal.balance;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+import dev.portolan.api.discovery.InstanceLoad;
+
+/** What the balancer counts of one instance; lock-free (the call path only touches atomics). */
+public final class InstanceStats {
+
+    final String instanceId;
+    final AtomicInteger inFlight = new AtomicInteger();
+    final LongAdder requests = new LongAdder();
+    final LongAdder failures = new LongAdder();
+    final AtomicInteger consecutiveFailures = new AtomicInteger();
+    final AtomicBoolean ejected = new AtomicBoolean();
+    /** Re-probes of this instance's health check while ejected: passed and failed. */
+    final LongAdder reprobesPassed = new LongAdder();
+    final LongAdder reprobesFailed = new LongAdder();
+    /** Moving average (1/8 weight) of call latency; racy updates lose at most one sample. */
+    volatile long meanLatencyNanos;
+    /** Futures of {@code drained}, completed by the call that brings {@link #inFlight} to 0. */
+    final ConcurrentLinkedQueue<CompletableFuture<Void>> drainWaiters = new ConcurrentLinkedQueue<>();
+
+    InstanceStats(String instanceId) {
+        this.instanceId = instanceId;
+    }
+
+    void started() {
+        inFlight.incrementAndGet();
+        requests.increment();
+    }
+
+    /** A call ended (either way): its latency counts, and a drain waiting for the last call completes. */
+    void finished(long nanos, boolean failed) {
+        if (failed) {
+            failures.increment();
+        }
+        long m = meanLatencyNanos;
+        meanLatencyNanos = m == 0 ? nanos : m + (nanos - m) / 8;
+        if (inFlight.decrementAndGet() == 0 && !drainWaiters.isEmpty()) {
+            completeDrains();
+        }
+    }
+
+    void completeDrains() {
+        CompletableFuture<Void> f;
+        while ((f = drainWaiters.poll()) != null) {
+            f.complete(null);
+        }
+    }
+
+    /** Re-probes of its health check while it was ejected that passed. */
+    public long reprobesPassed() {
+        return reprobesPassed.sum();
+    }
+
+    /** Re-probes of its health check while it was ejected that failed. */
+    public long reprobesFailed() {
+        return reprobesFailed.sum();
+    }
+
+    InstanceLoad load() {
+        return new InstanceLoad(instanceId, inFlight.get(), requests.sum(), failures.sum(), consecutiveFailures.get(),
+                ejected.get(), meanLatencyNanos / 1000);
+    }
+}
