@@ -20,6 +20,9 @@ final class InstanceChecker {
 
     private static final System.Logger LOG = System.getLogger(InstanceChecker.class.getName());
 
+    /** The shortest health-check timeout (a busy machine answers a check late, not never). */
+    static final Duration MIN_TIMEOUT = Duration.ofSeconds(2);
+
     private final InstanceSet instances;
     private final ScheduledExecutorService scheduler = Executors
             .newSingleThreadScheduledExecutor(r -> Daemons.thread(r, "portolan-instance-checks"));
@@ -71,8 +74,8 @@ final class InstanceChecker {
 
     private Duration timeout() {
         synchronized (lock) {
-            Duration d = interval == null ? Duration.ofSeconds(1) : interval;
-            return d.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : d;
+            Duration d = interval == null ? MIN_TIMEOUT : interval;
+            return d.compareTo(MIN_TIMEOUT) < 0 ? MIN_TIMEOUT : d;
         }
     }
 

@@ -18,7 +18,9 @@ import dev.portolan.api.discovery.InstanceStatus;
 /**
  * Client-side load balancing across a service's instances (issue 14), after Finagle/Envoy/gRPC: among the serving
  * instances (healthy, verified, so not DRAINING) that are not ejected, <em>power of two choices</em> on least
- * outstanding requests (ties: the lower mean latency); <em>outlier ejection</em> after {@value #EJECT_AFTER}
+ * outstanding requests, each weighted by the instance's mean latency ({@code (inFlight + 1) * meanLatency}, as
+ * Finagle's and Linkerd's EWMA balancers do: a slow instance's requests weigh more; ties: fewer in flight);
+ * <em>outlier ejection</em> after {@value #EJECT_AFTER}
  * consecutive failures (connection failures or 5xx), with a re-probe of the instance's health check (the tracker's,
  * with its credentials) that must pass before it gets calls again, backing off from {@link #REPROBE_FIRST} to
  * {@link #REPROBE_MAX}; optional <em>affinity</em>: a key goes to the instance a bounded sticky map remembers while
@@ -81,10 +83,12 @@ public final class Balancer {
         InstanceStats b = stats(c[j].instanceId());
         int fa = a.inFlight.get();
         int fb = b.inFlight.get();
-        if (fa != fb) {
-            return fa < fb ? c[i] : c[j];
+        long ca = (fa + 1L) * a.meanLatencyNanos;
+        long cb = (fb + 1L) * b.meanLatencyNanos;
+        if (ca != cb) {
+            return ca < cb ? c[i] : c[j];
         }
-        return a.meanLatencyNanos <= b.meanLatencyNanos ? c[i] : c[j];
+        return fa <= fb ? c[i] : c[j];
     }
 
     private InstanceStatus byAffinity(InstanceStatus[] c, int n, String key) {
@@ -158,16 +162,23 @@ public final class Balancer {
             }
             reprobe.apply(s.instanceId).whenComplete((status, err) -> {
                 if (err == null && status.isPresent() && status.get().serving()) {
-                    s.reprobesPassed.increment();
                     s.consecutiveFailures.set(0);
                     s.ejected.set(false);
+                    s.reprobed(true);
                 } else {
-                    s.reprobesFailed.increment();
+                    s.reprobed(false);
                     Duration next = wait.multipliedBy(2);
                     scheduleReprobe(s, next.compareTo(REPROBE_MAX) > 0 ? REPROBE_MAX : next);
                 }
             });
         });
+    }
+
+    /** Completes with the outcome of the next re-probe of the instance (for tests and the status view). */
+    public CompletableFuture<Boolean> nextReprobe(String instanceId) {
+        CompletableFuture<Boolean> f = new CompletableFuture<>();
+        stats(instanceId).reprobeWaiters.add(f);
+        return f;
     }
 
     /** Snapshot of every instance the balancer has seen, by instance id. */

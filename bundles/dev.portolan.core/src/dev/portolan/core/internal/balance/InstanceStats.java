@@ -20,10 +20,12 @@ public final class InstanceStats {
     /** Re-probes of this instance's health check while ejected: passed and failed. */
     final LongAdder reprobesPassed = new LongAdder();
     final LongAdder reprobesFailed = new LongAdder();
-    /** Moving average (1/8 weight) of call latency; racy updates lose at most one sample. */
+    /** Moving average (1/8 weight) of successful calls' latency; racy updates lose at most one sample. */
     volatile long meanLatencyNanos;
     /** Futures of {@code drained}, completed by the call that brings {@link #inFlight} to 0. */
     final ConcurrentLinkedQueue<CompletableFuture<Void>> drainWaiters = new ConcurrentLinkedQueue<>();
+    /** Futures of {@link Balancer#nextReprobe}, completed with the outcome of the next re-probe. */
+    final ConcurrentLinkedQueue<CompletableFuture<Boolean>> reprobeWaiters = new ConcurrentLinkedQueue<>();
 
     InstanceStats(String instanceId) {
         this.instanceId = instanceId;
@@ -37,10 +39,11 @@ public final class InstanceStats {
     /** A call ended (either way): its latency counts, and a drain waiting for the last call completes. */
     void finished(long nanos, boolean failed) {
         if (failed) {
-            failures.increment();
+            failures.increment(); // its latency is not counted: a fast failure must not make it look fast
+        } else {
+            long m = meanLatencyNanos;
+            meanLatencyNanos = m == 0 ? nanos : m + (nanos - m) / 8;
         }
-        long m = meanLatencyNanos;
-        meanLatencyNanos = m == 0 ? nanos : m + (nanos - m) / 8;
         if (inFlight.decrementAndGet() == 0 && !drainWaiters.isEmpty()) {
             completeDrains();
         }
@@ -50,6 +53,14 @@ public final class InstanceStats {
         CompletableFuture<Void> f;
         while ((f = drainWaiters.poll()) != null) {
             f.complete(null);
+        }
+    }
+
+    void reprobed(boolean passed) {
+        (passed ? reprobesPassed : reprobesFailed).increment();
+        CompletableFuture<Boolean> f;
+        while ((f = reprobeWaiters.poll()) != null) {
+            f.complete(passed);
         }
     }
 
