@@ -118,7 +118,8 @@ final class InstanceSet {
 
     /**
      * The tracker published {@code endpoint} (discovery, announcement, attach, override): it joins the set as a
-     * healthy instance (or refreshes the one at that base URL) and is the preferred instance.
+     * healthy instance (or refreshes the one at that base URL) and is the preferred instance. A found instance
+     * (index 0) replaces the found one the tracker held before.
      */
     void observe(Endpoint endpoint, BackendCredentials credentials, boolean launched) {
         synchronized (lock) {
@@ -139,6 +140,12 @@ final class InstanceSet {
                     e.credentials = credentials;
                 }
                 e.failedChecks = 0;
+            }
+            if (e.status.index() == 0) {
+                Entry kept = e;
+                // the tracker holds one found endpoint at a time: the ones it held before are not instances to fail
+                // over to (they are checked no more; a new discovery finds them again if they still serve)
+                byUrl.values().removeIf(x -> x != kept && x.status.index() == 0);
             }
             preferred = key;
             changed();

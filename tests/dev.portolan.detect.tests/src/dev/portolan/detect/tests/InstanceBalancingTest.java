@@ -145,7 +145,7 @@ class InstanceBalancingTest {
         calls.awaitCalls(200, Fixtures.WAIT, "warm-up");
         Map<Integer, Long> before = new HashMap<>();
         f.members.forEach(m -> before.put(m.index(), calls.served(m.endpoint().port())));
-        calls.awaitCalls(2000, Duration.ofSeconds(60), "measured calls");
+        calls.awaitCalls(3000, Duration.ofSeconds(90), "measured calls");
         calls.close();
         long[] share = new long[4];
         f.members.forEach(m -> share[m.index()] = calls.served(m.endpoint().port()) - before.get(m.index()));

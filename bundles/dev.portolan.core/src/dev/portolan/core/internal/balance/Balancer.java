@@ -19,7 +19,8 @@ import dev.portolan.api.discovery.InstanceStatus;
  * Client-side load balancing across a service's instances (issue 14), after Finagle/Envoy/gRPC: among the serving
  * instances (healthy, verified, so not DRAINING) that are not ejected, <em>power of two choices</em> on least
  * outstanding requests, each weighted by the instance's mean latency ({@code (inFlight + 1) * meanLatency}, as
- * Finagle's and Linkerd's EWMA balancers do: a slow instance's requests weigh more; ties: fewer in flight);
+ * Finagle's and Linkerd's EWMA balancers do: a slow instance's requests weigh more; the mean decays while an instance
+ * gets no answer, so an avoided instance is tried again; ties: fewer in flight);
  * <em>outlier ejection</em> after {@value #EJECT_AFTER}
  * consecutive failures (connection failures or 5xx), with a re-probe of the instance's health check (the tracker's,
  * with its credentials) that must pass before it gets calls again, backing off from {@link #REPROBE_FIRST} to
@@ -83,8 +84,9 @@ public final class Balancer {
         InstanceStats b = stats(c[j].instanceId());
         int fa = a.inFlight.get();
         int fb = b.inFlight.get();
-        long ca = (fa + 1L) * a.meanLatencyNanos;
-        long cb = (fb + 1L) * b.meanLatencyNanos;
+        long now = System.nanoTime();
+        long ca = (fa + 1L) * a.weighedLatency(now);
+        long cb = (fb + 1L) * b.weighedLatency(now);
         if (ca != cb) {
             return ca < cb ? c[i] : c[j];
         }

@@ -22,6 +22,8 @@ public final class InstanceStats {
     final LongAdder reprobesFailed = new LongAdder();
     /** Moving average (1/8 weight) of successful calls' latency; racy updates lose at most one sample. */
     volatile long meanLatencyNanos;
+    /** When its last successful call ended ({@link System#nanoTime()}). */
+    volatile long answeredNanos;
     /** Futures of {@code drained}, completed by the call that brings {@link #inFlight} to 0. */
     final ConcurrentLinkedQueue<CompletableFuture<Void>> drainWaiters = new ConcurrentLinkedQueue<>();
     /** Futures of {@link Balancer#nextReprobe}, completed with the outcome of the next re-probe. */
@@ -43,6 +45,7 @@ public final class InstanceStats {
         } else {
             long m = meanLatencyNanos;
             meanLatencyNanos = m == 0 ? nanos : m + (nanos - m) / 8;
+            answeredNanos = System.nanoTime();
         }
         if (inFlight.decrementAndGet() == 0 && !drainWaiters.isEmpty()) {
             completeDrains();
@@ -73,6 +76,20 @@ public final class InstanceStats {
     public long reprobesFailed() {
         return reprobesFailed.sum();
     }
+
+    /**
+     * The mean latency the balancer weighs this instance by: halved for every {@link #DECAY_NANOS} without an answer,
+     * so an instance avoided after a few slow calls (a pause, a cold start) soon gets a call again and its mean is
+     * corrected, instead of being starved by an old figure.
+     */
+    long weighedLatency(long now) {
+        long idle = now - answeredNanos;
+        long m = meanLatencyNanos;
+        return idle <= DECAY_NANOS ? m : m >>> Math.min(62, idle / DECAY_NANOS);
+    }
+
+    /** See {@link #weighedLatency(long)}: 100 ms. */
+    static final long DECAY_NANOS = 100_000_000L;
 
     InstanceLoad load() {
         return new InstanceLoad(instanceId, inFlight.get(), requests.sum(), failures.sum(), consecutiveFailures.get(),
