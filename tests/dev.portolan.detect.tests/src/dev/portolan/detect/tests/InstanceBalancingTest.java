@@ -142,7 +142,7 @@ class InstanceBalancingTest {
                 List.of(1, 2, 3));
         f.awaitAllHealthy();
         CallLoad calls = load(f, "/v1/echo?n=2");
-        calls.awaitCalls(200, Fixtures.WAIT, "warm-up");
+        calls.awaitCalls(500, Fixtures.WAIT, "warm-up");
         Map<Integer, Long> before = new HashMap<>();
         f.members.forEach(m -> before.put(m.index(), calls.served(m.endpoint().port())));
         calls.awaitCalls(3000, Duration.ofSeconds(90), "measured calls");
