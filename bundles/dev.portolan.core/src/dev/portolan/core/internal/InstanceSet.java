@@ -237,7 +237,10 @@ final class InstanceSet {
     /** The instance stopped or was given up; returns its endpoint, or empty when it is unknown. */
     Optional<Endpoint> stopped(String instanceId, InstanceState finalState, String message) {
         String key = keyOf(instanceId);
-        Optional<Endpoint> was = Optional.ofNullable(key).map(k -> endpointOf(k));
+        Optional<Endpoint> was;
+        synchronized (lock) {
+            was = Optional.ofNullable(key == null ? null : byUrl.get(key)).map(e -> e.status.endpoint());
+        }
         update(key, s -> s.with(finalState, message));
         return was;
     }
@@ -261,13 +264,6 @@ final class InstanceSet {
             if (byUrl.remove(key(endpoint)) != null) {
                 changed();
             }
-        }
-    }
-
-    private Endpoint endpointOf(String key) {
-        synchronized (lock) {
-            Entry e = byUrl.get(key);
-            return e == null ? null : e.status.endpoint();
         }
     }
 
