@@ -73,4 +73,14 @@ public interface EndpointTracker {
     default java.util.Optional<String> bearerToken(String instanceId) {
         return bearerToken();
     }
+
+    /**
+     * Health-checks one instance now, with its own credentials (the balancer's re-probe of an ejected instance), and
+     * completes with its status afterwards; empty when the set does not know it. The default checks nothing and
+     * answers from {@link #instances()}. @since 0.1.5
+     */
+    default CompletableFuture<java.util.Optional<InstanceStatus>> checkInstance(String instanceId) {
+        return CompletableFuture.completedFuture(
+                instances().stream().filter(i -> i.instanceId().equals(instanceId)).findFirst());
+    }
 }

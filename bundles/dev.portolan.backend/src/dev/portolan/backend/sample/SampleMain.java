@@ -58,7 +58,8 @@ final class SampleMain {
             case "--help", "-h" -> {
                 out.println("usage: SampleBackend [--sidecar | --standalone] [--port N] [--range FIRST-LAST]");
                 out.println("env: API_PORT, PORTOLAN_PORT_RANGE, DEBUG_PORT_DISCOVERY, PORTOLAN_IDENTITY_KEY,"
-                        + " PORTOLAN_API_TOKEN, PORTOLAN_CHALLENGE, PORTOLAN_ALLOWED_ORIGINS");
+                        + " PORTOLAN_API_TOKEN, PORTOLAN_CHALLENGE, PORTOLAN_ALLOWED_ORIGINS; test hooks (off by default): "
+                        + SampleFaults.DELAY_ENV + ", " + SampleFaults.FAULT_FILE_ENV);
                 return SampleBackend.EXIT_OK;
             }
             default -> {

@@ -30,6 +30,7 @@ final class SampleRouter {
     private final String mode;
     private final int port;
     private final SampleApi api = new SampleApi();
+    private final SampleFaults faults = SampleFaults.fromEnv(System.getenv());
 
     SampleRouter(BackendSecurity security, RegistryIdentity identity, String mode, int port) {
         this.security = security;
@@ -42,6 +43,11 @@ final class SampleRouter {
         try (ex) {
             String path = ex.getRequestURI().getPath();
             String method = ex.getRequestMethod();
+            if (faults.failing()) {
+                error(ex, 503, "failing on purpose while " + faults.faultFile() + " exists ("
+                        + SampleFaults.FAULT_FILE_ENV + ")");
+                return;
+            }
             BackendSecurity.Verdict v = security.admit(method, path, ex.getRequestHeaders()::getFirst, port);
             Http.headers(ex, v.headers());
             if (v.noContent()) {
@@ -67,6 +73,9 @@ final class SampleRouter {
                 Http.empty(ex, 302);
             }
             default -> {
+                if (path.startsWith("/v1/")) {
+                    faults.delay();
+                }
                 if (!api.handle(ex, path, method)) {
                     error(ex, 404, "no such endpoint: " + path + " (see /docs)");
                 }

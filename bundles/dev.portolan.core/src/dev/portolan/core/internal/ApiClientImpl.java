@@ -7,7 +7,10 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -29,15 +32,21 @@ import dev.portolan.api.discovery.ApiException;
 import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.api.discovery.InstanceLoad;
+import dev.portolan.api.discovery.InstanceStatus;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.metrics.MetricNames;
 import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.core.discovery.HealthProbe;
 import dev.portolan.core.discovery.Troubleshooting;
+import dev.portolan.core.internal.balance.Balancer;
+import dev.portolan.core.internal.balance.InstanceStats;
 
 /**
- * Routes every call to the tracker's current endpoint through the one shared HTTP client. A connection failure is
- * reported to the tracker (which re-discovers); idempotent requests are then retried once on the new endpoint.
+ * Routes every call through the one shared HTTP client: across the tracker's serving instances by the
+ * {@link Balancer} (idempotent requests that fail to connect or answer 5xx are retried on another instance, at most
+ * {@value #MAX_ATTEMPTS} in all), else to the tracker's current endpoint. A connection failure nothing else can take
+ * is reported to the tracker (which re-discovers); idempotent requests are then retried once on the new endpoint.
  */
 @Component(service = ApiClient.class, property = "service.ranking:Integer=0")
 public final class ApiClientImpl implements ApiClient {
@@ -46,6 +55,8 @@ public final class ApiClientImpl implements ApiClient {
     public static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS");
     /** Response timeout of one request. */
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** Instances one idempotent call tries at most before the tracker's recovery. */
+    public static final int MAX_ATTEMPTS = 3;
 
     @Reference
     private EndpointTracker tracker;
@@ -56,6 +67,7 @@ public final class ApiClientImpl implements ApiClient {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile PortolanMetrics metrics;
     private final Duration requestTimeout;
+    private final Balancer balancer = new Balancer(id -> tracker.checkInstance(id));
 
     public ApiClientImpl() {
         this.requestTimeout = REQUEST_TIMEOUT;
@@ -80,19 +92,41 @@ public final class ApiClientImpl implements ApiClient {
 
     @Deactivate
     void deactivate() {
+        balancer.close();
         HealthProbe.release();
     }
 
     @Override
     public ApiResponse call(String method, String path, String body) throws ApiException, InterruptedException {
+        return call(method, path, body, null);
+    }
+
+    @Override
+    public List<InstanceLoad> load() {
+        return balancer.load();
+    }
+
+    @Override
+    public CompletableFuture<Void> drained(String instanceId, Duration limit) {
+        return balancer.drained(instanceId, limit);
+    }
+
+    /** The balancer (for tests and benchmarks: its per-instance counters). */
+    public Balancer balancer() {
+        return balancer;
+    }
+
+    @Override
+    public ApiResponse call(String method, String path, String body, String affinityKey)
+            throws ApiException, InterruptedException {
         PortolanMetrics pm = metrics;
         if (pm == null) {
-            return unmetered(method, path, body);
+            return balanced(method, path, body, affinityKey);
         }
         long t0 = System.nanoTime();
         String outcome = MetricNames.API_ERROR;
         try {
-            ApiResponse r = unmetered(method, path, body);
+            ApiResponse r = balanced(method, path, body, affinityKey);
             outcome = MetricNames.API_OK;
             return r;
         } catch (ApiException e) {
@@ -106,41 +140,107 @@ public final class ApiClientImpl implements ApiClient {
         }
     }
 
-    private ApiResponse unmetered(String method, String path, String body) throws ApiException, InterruptedException {
+    /**
+     * Across the serving instances while the tracker has a discovered endpoint (not an override); else, or when every
+     * instance this call may try failed to connect, as a single endpoint.
+     */
+    private ApiResponse balanced(String method, String path, String body, String key)
+            throws ApiException, InterruptedException {
         String m = method.toUpperCase(Locale.ROOT);
+        if (tracker.current().state() != EndpointState.AVAILABLE) {
+            return unmetered(m, path, body);
+        }
+        boolean idempotent = IDEMPOTENT.contains(m);
+        List<String> tried = null;
+        IOException lost = null;
+        Endpoint lostAt = null;
+        ApiException.HttpStatusException serverError = null;
+        InstanceStatus inst;
+        while ((inst = balancer.pick(tracker.instances(), tried, key)) != null) {
+            InstanceStats st = balancer.started(inst);
+            long t0 = System.nanoTime();
+            boolean failed = true;
+            try {
+                ApiResponse r = send(m, inst.endpoint(), path, body, tracker.bearerToken(inst.instanceId()));
+                failed = false;
+                return r;
+            } catch (ApiException.HttpStatusException e) {
+                failed = e.status() >= 500;
+                if (!failed || !idempotent || tried != null && tried.size() + 1 >= MAX_ATTEMPTS) {
+                    throw e;
+                }
+                serverError = e;
+            } catch (IOException e) {
+                if (!idempotent) {
+                    throw notRetried(m, inst.endpoint(), path, e, tracker.reportFailure(inst.endpoint(), e));
+                }
+                lost = e;
+                lostAt = inst.endpoint();
+            } finally {
+                balancer.finished(st, System.nanoTime() - t0, failed);
+            }
+            if (tried == null) {
+                tried = new ArrayList<>(MAX_ATTEMPTS);
+            }
+            tried.add(inst.instanceId());
+            if (tried.size() >= MAX_ATTEMPTS) {
+                break;
+            }
+        }
+        if (lost != null) {
+            return recover(m, path, body, lostAt, lost);
+        }
+        if (serverError != null) {
+            throw serverError; // no other instance to try
+        }
+        return unmetered(m, path, body);
+    }
+
+    private ApiResponse unmetered(String m, String path, String body) throws ApiException, InterruptedException {
         Endpoint endpoint = awaitEndpoint(tracker.current());
         try {
-            return send(m, endpoint, path, body);
+            return send(m, endpoint, path, body, tracker.bearerToken());
         } catch (IOException e) {
             if (!HealthProbe.isConnectionFailure(e)) {
                 throw new ApiException(m + " " + endpoint.baseUrl() + path + " failed: " + e, e);
             }
-            CompletableFuture<EndpointStatus> reported = tracker.reportFailure(endpoint, e);
             if (!IDEMPOTENT.contains(m)) {
-                throw new ApiException.NoBackendException(m + " " + endpoint.baseUrl() + path
-                        + " failed to connect (" + HealthProbe.describe(e, requestTimeout)
-                        + "); not retried because " + m + " is not idempotent; re-discovery started\nhint: "
-                        + Troubleshooting.Case.CONNECTION_REFUSED.hint(), e);
+                throw notRetried(m, endpoint, path, e, tracker.reportFailure(endpoint, e));
             }
-            Endpoint next = awaitEndpoint(awaitReport(reported));
-            try {
-                return send(m, next, path, body);
-            } catch (IOException e2) {
-                tracker.reportFailure(next, e2);
-                throw new ApiException.NoBackendException(m + " " + path + " failed on " + endpoint.baseUrl()
-                        + " and on retry at " + next.baseUrl() + ": " + HealthProbe.describe(e2, requestTimeout)
-                        + "\nhint: " + Troubleshooting.Case.CONNECTION_REFUSED.hint(), e2);
-            }
+            return recover(m, path, body, endpoint, e);
         }
     }
 
-    private ApiResponse send(String method, Endpoint endpoint, String path, String body)
+    private ApiException notRetried(String m, Endpoint endpoint, String path, IOException e,
+            CompletableFuture<EndpointStatus> reported) {
+        return new ApiException.NoBackendException(m + " " + endpoint.baseUrl() + path + " failed to connect ("
+                + HealthProbe.describe(e, requestTimeout) + "); not retried because " + m
+                + " is not idempotent; re-discovery started\nhint: " + Troubleshooting.Case.CONNECTION_REFUSED.hint(),
+                e);
+    }
+
+    /** An idempotent call failed to connect at {@code endpoint}: the tracker recovers, the call is retried once. */
+    private ApiResponse recover(String m, String path, String body, Endpoint endpoint, IOException e)
+            throws ApiException, InterruptedException {
+        CompletableFuture<EndpointStatus> reported = tracker.reportFailure(endpoint, e);
+        Endpoint next = awaitEndpoint(awaitReport(reported));
+        try {
+            return send(m, next, path, body, tracker.bearerToken());
+        } catch (IOException e2) {
+            tracker.reportFailure(next, e2);
+            throw new ApiException.NoBackendException(m + " " + path + " failed on " + endpoint.baseUrl()
+                    + " and on retry at " + next.baseUrl() + ": " + HealthProbe.describe(e2, requestTimeout)
+                    + "\nhint: " + Troubleshooting.Case.CONNECTION_REFUSED.hint(), e2);
+        }
+    }
+
+    private ApiResponse send(String method, Endpoint endpoint, String path, String body, Optional<String> token)
             throws IOException, InterruptedException, ApiException {
         URI uri = endpoint.baseUrl().resolve(path.startsWith("/") ? path : "/" + path);
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(requestTimeout).header("Accept",
                 "application/json");
         // protocol v2: every API call carries the backend's bearer token (never logged)
-        tracker.bearerToken().ifPresent(t -> b.header("Authorization", "Bearer " + t));
+        token.ifPresent(t -> b.header("Authorization", "Bearer " + t));
         if (body != null) {
             b.header("Content-Type", "application/json").method(method,
                     HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));

@@ -3,6 +3,7 @@ package dev.portolan.core.internal;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,9 @@ import dev.portolan.api.discovery.EndpointListener;
 import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.api.discovery.InstanceListener;
+import dev.portolan.api.discovery.InstanceState;
+import dev.portolan.api.discovery.InstanceStatus;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.discovery.SidecarObserver;
 import dev.portolan.api.discovery.StrategyOutcome;
@@ -99,6 +103,9 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
             }
         }
     });
+    /** The instance set (issue 14); its preferred instance is {@link #current}'s endpoint. */
+    private final InstanceSet instances = new InstanceSet(this::tookOver);
+    private final InstanceChecker instanceChecker = new InstanceChecker(instances);
     // guarded by lock
     private EndpointStatus current = new EndpointStatus(EndpointState.DISCOVERING, null, null, null, "starting", 0);
     /** The secrets the current endpoint is checked and called with (never logged). */
@@ -131,8 +138,12 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     @Activate
     public void activate() {
         HealthProbe.retain();
-        settingsListener = settings.addListener(s -> monitor.schedule(s.healthInterval()));
+        settingsListener = settings.addListener(s -> {
+            monitor.schedule(s.healthInterval());
+            instanceChecker.schedule(s.healthInterval());
+        });
         monitor.schedule(settings.effective().healthInterval());
+        instanceChecker.schedule(settings.effective().healthInterval());
         refresh();
     }
 
@@ -145,7 +156,9 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
             closed = true;
         }
         monitor.close();
+        instanceChecker.close();
         listeners.shutdown(SHUTDOWN_WAIT);
+        instances.close(SHUTDOWN_WAIT);
         cacheWriter.shutdown(SHUTDOWN_WAIT);
         HealthProbe.release();
     }
@@ -197,6 +210,9 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     private EndpointStatus publish(EndpointState state, Endpoint endpoint, Duration latency, String message,
             BackendCredentials credentials) {
         Endpoint cur = current.endpoint();
+        if ((state == EndpointState.AVAILABLE || state == EndpointState.OVERRIDDEN) && endpoint != null) {
+            instances.observe(endpoint, credentials, "announcement".equals(endpoint.source()));
+        }
         if (state != EndpointState.UNAVAILABLE) {
             monitor.resetBackoff();
         }
@@ -426,6 +442,7 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
 
     @Override
     public EndpointStatus sidecarStopped(int port, String message) {
+        instances.portStopped(port, message);
         synchronized (lock) {
             if (override != null || current.endpoint() == null || current.endpoint().port() != port) {
                 return current;
@@ -455,6 +472,9 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     @Override
     public CompletableFuture<EndpointStatus> clearOverride() {
         synchronized (lock) {
+            if (override != null) {
+                instances.forget(override);
+            }
             override = null;
             publish(EndpointState.DISCOVERING, null, null, "override cleared, discovering", BackendCredentials.NONE);
         }
@@ -509,6 +529,7 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     }
 
     private CompletableFuture<EndpointStatus> lost(Endpoint endpoint, String why) {
+        instances.failed(endpoint, why); // another healthy instance, if any, takes over at once
         synchronized (lock) {
             if (!Objects.equals(current.endpoint(), endpoint)) {
                 return CompletableFuture.completedFuture(current);
@@ -523,5 +544,76 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     /** The current wait between discovery retries while UNAVAILABLE (zero when not backing off). */
     public Duration retryDelay() {
         return monitor.retryDelay();
+    }
+
+    // ---- instance set (issue 14): the state lives in InstanceSet, health checks in InstanceChecker
+
+    @Override
+    public List<InstanceStatus> instances() {
+        return instances.snapshot();
+    }
+
+    @Override
+    public Subscription addInstanceListener(InstanceListener listener) {
+        return instances.addListener(listener);
+    }
+
+    @Override
+    public Optional<String> bearerToken(String instanceId) {
+        return instances.apiToken(instanceId);
+    }
+
+    @Override
+    public CompletableFuture<Optional<InstanceStatus>> checkInstance(String instanceId) {
+        return instanceChecker.checkNow(instanceId);
+    }
+
+    @Override
+    public EndpointStatus acceptInstance(String instanceId, int index, Endpoint endpoint,
+            BackendCredentials credentials, int restarts) {
+        String service = instanceId.contains("-") ? instanceId.substring(0, instanceId.lastIndexOf('-')) : "default";
+        synchronized (lock) {
+            boolean preferred = instances.announce(instanceId, index, service, endpoint, credentials, restarts);
+            if (override != null) {
+                return current;
+            }
+            sidecarEvents++;
+            if (preferred || current.state() != EndpointState.AVAILABLE) {
+                return publish(EndpointState.AVAILABLE, endpoint, null, "announced by our sidecar " + instanceId,
+                        credentials);
+            }
+            return current;
+        }
+    }
+
+    @Override
+    public void instanceDraining(String instanceId) {
+        instances.draining(instanceId);
+    }
+
+    @Override
+    public EndpointStatus instanceStopped(String instanceId, int port, InstanceState finalState, String message) {
+        Optional<Endpoint> was = instances.stopped(instanceId, finalState, message);
+        synchronized (lock) {
+            Endpoint cur = current.endpoint();
+            if (override != null || cur == null || current.state() != EndpointState.AVAILABLE
+                    || !(was.isPresent() ? cur.baseUrl().equals(was.get().baseUrl()) : cur.port() == port)) {
+                return current; // another instance took over (or it was not the preferred one)
+            }
+            sidecarEvents++;
+            return publish(EndpointState.UNAVAILABLE, null, null, message, BackendCredentials.NONE);
+        }
+    }
+
+    /** The preferred instance failed, drained or stopped, and {@code next} serves: it becomes the endpoint. */
+    private void tookOver(InstanceSet.Pick next) {
+        synchronized (lock) {
+            if (override != null || closed) {
+                return;
+            }
+            sidecarEvents++;
+            publish(EndpointState.AVAILABLE, next.endpoint(), next.latency(), "instance " + next.instanceId()
+                    + " took over", next.credentials());
+        }
     }
 }

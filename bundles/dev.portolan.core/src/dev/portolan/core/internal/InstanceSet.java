@@ -1,0 +1,352 @@
+package dev.portolan.core.internal;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.Subscription;
+import dev.portolan.api.discovery.InstanceListener;
+import dev.portolan.api.discovery.InstanceState;
+import dev.portolan.api.discovery.InstanceStatus;
+import dev.portolan.core.discovery.HealthProbe;
+
+/**
+ * The tracker's instance set (issue 14): every instance of the service, keyed by base URL (one backend found by
+ * several sources is one instance), each with its own state, credentials, health-check outcome and verification.
+ * <p>
+ * It also keeps the <em>preferred</em> instance the tracker publishes as its single endpoint: the first serving
+ * instance in {@link #ORDER} (launched instances by index, then found ones), which changes only when it stops serving
+ * (sticky). A change of the preferred instance after a failure, drain or stop is handed to the tracker's callback on
+ * the thread that caused it, after this set's lock is released (the tracker's lock may be taken inside this one's,
+ * never the other way round). Snapshots and tokens are immutable and volatile: reading them takes no lock.
+ */
+final class InstanceSet {
+
+    /** Found (index 0) instances are forgotten after this many failed health checks in a row. */
+    static final int FORGET_AFTER = 3;
+    /** Launched instances by index, then found ones (index 0), then by instance id. */
+    static final Comparator<InstanceStatus> ORDER = Comparator
+            .comparingInt((InstanceStatus s) -> s.index() == 0 ? Integer.MAX_VALUE : s.index())
+            .thenComparing(InstanceStatus::instanceId);
+
+    /** What the tracker switches its single endpoint to. */
+    record Pick(String instanceId, Endpoint endpoint, BackendCredentials credentials, Duration latency) {
+    }
+
+    /** One health check to run: the instance at {@code url} in its {@code generation}, with its credentials. */
+    record Check(String key, long generation, String instanceId, URI healthUrl, BackendCredentials credentials) {
+    }
+
+    private static final class Entry {
+        InstanceStatus status;
+        BackendCredentials credentials;
+        long generation;
+        int failedChecks;
+        boolean checking;
+
+        Entry(InstanceStatus status, BackendCredentials credentials) {
+            this.status = status;
+            this.credentials = credentials;
+        }
+    }
+
+    private final Object lock = new Object();
+    private final InstanceListeners listeners = new InstanceListeners();
+    private final Consumer<Pick> preferredChanged;
+    // guarded by lock
+    private final Map<String, Entry> byUrl = new HashMap<>();
+    private String preferred;
+    private long generations;
+    private volatile List<InstanceStatus> snapshot = List.of();
+    private volatile Map<String, String> tokens = Map.of();
+
+    /** @param preferredChanged told (outside this set's lock) the new preferred instance after the old one failed */
+    InstanceSet(Consumer<Pick> preferredChanged) {
+        this.preferredChanged = preferredChanged;
+    }
+
+    List<InstanceStatus> snapshot() {
+        return snapshot;
+    }
+
+    Optional<String> apiToken(String instanceId) {
+        return Optional.ofNullable(tokens.get(instanceId));
+    }
+
+    Subscription addListener(InstanceListener listener) {
+        synchronized (lock) {
+            return listeners.add(listener, snapshot);
+        }
+    }
+
+    /**
+     * One of our launched instances announced (replacing an earlier entry of the same id). It is healthy at once
+     * when its announcement was verified (as alive as a passing check), else STARTING until its first check.
+     *
+     * @return whether it is now the preferred instance: no serving instance of a lower index is preferred
+     */
+    boolean announce(String instanceId, int index, String service, Endpoint endpoint,
+            BackendCredentials credentials, int restarts) {
+        synchronized (lock) {
+            byUrl.values().removeIf(e -> e.status.instanceId().equals(instanceId)
+                    && !e.status.endpoint().baseUrl().equals(endpoint.baseUrl()));
+            InstanceState state = endpoint.verified() ? InstanceState.HEALTHY : InstanceState.STARTING;
+            Entry e = new Entry(new InstanceStatus(instanceId, index, service, endpoint, state, true, null, null,
+                    restarts, "announced"), credentials);
+            e.generation = ++generations;
+            String key = key(endpoint);
+            byUrl.put(key, e);
+            Entry p = preferred == null ? null : byUrl.get(preferred);
+            boolean take = p == null || !p.status.serving() || p == e
+                    || e.status.serving() && ORDER.compare(e.status, p.status) < 0;
+            if (take) {
+                preferred = key;
+            }
+            changed();
+            return take;
+        }
+    }
+
+    /**
+     * The tracker published {@code endpoint} (discovery, announcement, attach, override): it joins the set as a
+     * healthy instance (or refreshes the one at that base URL) and is the preferred instance. A found instance
+     * (index 0) replaces the found one the tracker held before.
+     */
+    void observe(Endpoint endpoint, BackendCredentials credentials, boolean launched) {
+        synchronized (lock) {
+            String key = key(endpoint);
+            Entry e = byUrl.get(key);
+            if (e == null) {
+                e = new Entry(new InstanceStatus("port-" + endpoint.port(), 0, "default", endpoint,
+                        InstanceState.HEALTHY, launched, null, null, 0, "found by " + endpoint.source()), credentials);
+                e.generation = ++generations;
+                byUrl.put(key, e);
+            } else {
+                InstanceStatus s = e.status;
+                Endpoint kept = s.endpoint().verified() && !endpoint.verified() ? s.endpoint() : endpoint;
+                InstanceState state = s.state() == InstanceState.DRAINING ? s.state() : InstanceState.HEALTHY;
+                e.status = new InstanceStatus(s.instanceId(), s.index(), s.service(), kept, state,
+                        s.launched() || launched, s.latency(), s.lastCheck(), s.restarts(), s.message());
+                if (!credentials.isEmpty() || credentials.apiToken() != null) {
+                    e.credentials = credentials;
+                }
+                e.failedChecks = 0;
+            }
+            if (e.status.index() == 0) {
+                Entry kept = e;
+                // the tracker holds one found endpoint at a time: the ones it held before are not instances to fail
+                // over to (they are checked no more; a new discovery finds them again if they still serve)
+                byUrl.values().removeIf(x -> x != kept && x.status.index() == 0);
+            }
+            preferred = key;
+            changed();
+        }
+    }
+
+    /** The instances due for a health check (none in flight, not drained or stopped); marks them checking. */
+    List<Check> due() {
+        synchronized (lock) {
+            List<Check> out = new ArrayList<>();
+            for (Map.Entry<String, Entry> me : byUrl.entrySet()) {
+                Entry e = me.getValue();
+                InstanceState st = e.status.state();
+                if (!e.checking && (st == InstanceState.HEALTHY || st == InstanceState.STARTING
+                        || st == InstanceState.UNHEALTHY)) {
+                    e.checking = true;
+                    out.add(new Check(me.getKey(), e.generation, e.status.instanceId(),
+                            e.status.endpoint().healthUrl(), e.credentials));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** The check of one instance by id (even one checked right now), or empty when it is unknown. */
+    Optional<Check> check(String instanceId) {
+        synchronized (lock) {
+            return byUrl.entrySet().stream().filter(me -> me.getValue().status.instanceId().equals(instanceId))
+                    .findFirst().map(me -> {
+                        me.getValue().checking = true;
+                        Entry e = me.getValue();
+                        return new Check(me.getKey(), e.generation, instanceId, e.status.endpoint().healthUrl(),
+                                e.credentials);
+                    });
+        }
+    }
+
+    /** Applies a health check's outcome; returns the instance's status afterwards (empty when it is gone). */
+    Optional<InstanceStatus> checked(Check c, HealthProbe.Result r) {
+        Pick pick;
+        InstanceStatus after;
+        synchronized (lock) {
+            Entry e = byUrl.get(c.key());
+            if (e == null || e.generation != c.generation()) {
+                return Optional.ofNullable(e).map(x -> x.status);
+            }
+            e.checking = false;
+            InstanceStatus s = e.status;
+            if (s.state() == InstanceState.DRAINING || s.state() == InstanceState.STOPPED
+                    || s.state() == InstanceState.GAVE_UP) {
+                return Optional.of(s); // stopped meanwhile: the check is moot
+            }
+            Endpoint ep = s.endpoint();
+            if (r.verified() && !ep.verified()) {
+                ep = ep.withSource(ep.source(), r.verification()); // verification per instance
+            }
+            InstanceState state = r.accepted() ? InstanceState.HEALTHY : InstanceState.UNHEALTHY;
+            e.failedChecks = r.accepted() ? 0 : e.failedChecks + 1;
+            e.status = new InstanceStatus(s.instanceId(), s.index(), s.service(), ep, state, s.launched(),
+                    r.latency(), Instant.now(), s.restarts(), r.accepted() ? null : r.detail());
+            if (!r.accepted() && s.index() == 0 && e.failedChecks >= FORGET_AFTER) {
+                byUrl.remove(c.key()); // a found instance that went away: forgotten
+            }
+            after = e.status;
+            pick = elect();
+            if (pick == null && !s.serving() && after.serving() && c.key().equals(preferred)) {
+                pick = new Pick(after.instanceId(), ep, e.credentials, after.latency()); // the preferred is back
+            }
+            if (!after.equals(s) || pick != null) {
+                changed();
+            }
+        }
+        tell(pick);
+        return Optional.of(after);
+    }
+
+    /** The tracker's own health check of {@code endpoint} failed: unhealthy; the next instance may take over. */
+    void failed(Endpoint endpoint, String why) {
+        update(key(endpoint), s -> s.state() == InstanceState.HEALTHY || s.state() == InstanceState.STARTING
+                ? s.with(InstanceState.UNHEALTHY, why) : s);
+    }
+
+    /** The instance gets no new calls. */
+    void draining(String instanceId) {
+        update(keyOf(instanceId), s -> s.state() == InstanceState.STOPPED || s.state() == InstanceState.GAVE_UP ? s
+                : s.with(InstanceState.DRAINING, "draining"));
+    }
+
+    /** The instance stopped or was given up; returns its endpoint, or empty when it is unknown. */
+    Optional<Endpoint> stopped(String instanceId, InstanceState finalState, String message) {
+        String key = keyOf(instanceId);
+        Optional<Endpoint> was;
+        synchronized (lock) {
+            was = Optional.ofNullable(key == null ? null : byUrl.get(key)).map(e -> e.status.endpoint());
+        }
+        update(key, s -> s.with(finalState, message));
+        return was;
+    }
+
+    /** The single sidecar on {@code port} stopped: a found or single instance there is forgotten. */
+    void portStopped(int port, String message) {
+        Pick pick;
+        synchronized (lock) {
+            boolean gone = byUrl.values().removeIf(e -> e.status.endpoint().port() == port && e.status.index() == 0);
+            pick = elect();
+            if (gone || pick != null) {
+                changed();
+            }
+        }
+        tell(pick);
+    }
+
+    /** Forgets the instance at {@code endpoint}'s base URL (an override cleared). */
+    void forget(Endpoint endpoint) {
+        synchronized (lock) {
+            if (byUrl.remove(key(endpoint)) != null) {
+                changed();
+            }
+        }
+    }
+
+    private String keyOf(String instanceId) {
+        synchronized (lock) {
+            for (Map.Entry<String, Entry> me : byUrl.entrySet()) {
+                if (me.getValue().status.instanceId().equals(instanceId)) {
+                    return me.getKey();
+                }
+            }
+            return null;
+        }
+    }
+
+    private void update(String key, java.util.function.UnaryOperator<InstanceStatus> change) {
+        Pick pick;
+        synchronized (lock) {
+            Entry e = key == null ? null : byUrl.get(key);
+            if (e == null) {
+                return;
+            }
+            InstanceStatus before = e.status;
+            e.status = change.apply(before);
+            pick = elect();
+            if (!e.status.equals(before) || pick != null) {
+                changed();
+            }
+        }
+        tell(pick);
+    }
+
+    /** Must hold the lock: the new preferred instance when the preferred one stopped serving, else null. */
+    private Pick elect() {
+        Entry p = preferred == null ? null : byUrl.get(preferred);
+        if (p != null && p.status.serving()) {
+            return null;
+        }
+        Map.Entry<String, Entry> best = null;
+        for (Map.Entry<String, Entry> me : byUrl.entrySet()) {
+            if (me.getValue().status.serving()
+                    && (best == null || ORDER.compare(me.getValue().status, best.getValue().status) < 0)) {
+                best = me;
+            }
+        }
+        if (best == null) {
+            return null; // none serves: the preferred stays (its own health check decides what the tracker does)
+        }
+        preferred = best.getKey();
+        Entry b = best.getValue();
+        return new Pick(b.status.instanceId(), b.status.endpoint(), b.credentials, b.status.latency());
+    }
+
+    private void tell(Pick pick) {
+        if (pick != null) {
+            preferredChanged.accept(pick);
+        }
+    }
+
+    /** Must hold the lock: new snapshots, queued to the listeners. */
+    private void changed() {
+        List<InstanceStatus> list = new ArrayList<>(byUrl.size());
+        Map<String, String> tok = new HashMap<>();
+        for (Entry e : byUrl.values()) {
+            list.add(e.status);
+            if (e.credentials.apiToken() != null) {
+                tok.put(e.status.instanceId(), e.credentials.apiToken());
+            }
+        }
+        list.sort(ORDER);
+        List<InstanceStatus> snap = List.copyOf(list);
+        if (snap.equals(snapshot) && tok.equals(tokens)) {
+            return;
+        }
+        tokens = Map.copyOf(tok);
+        snapshot = snap;
+        listeners.publish(snap);
+    }
+
+    void close(Duration wait) {
+        listeners.shutdown(wait);
+    }
+
+    private static String key(Endpoint e) {
+        return e.baseUrl().toString();
+    }
+}
