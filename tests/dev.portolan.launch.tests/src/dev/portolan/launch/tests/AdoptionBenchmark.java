@@ -86,6 +86,11 @@ class AdoptionBenchmark {
                 return now;
             });
             long at = accepted.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (stampFile != null) {
+                // it may be accepted before it wrote the file: once it exited, the file is complete
+                h.stop().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                h.exit().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
             String line = stampFile != null ? Files.readString(stampFile) : awaitStamp(h);
             Matcher m = STAMP.matcher(line);
             if (!m.find()) {
