@@ -74,6 +74,8 @@ def supervise(sock, mode):
     worker = start_worker(sock, mode)
     main.log(f"--reload: worker pid {worker.pid} serves port {sock.getsockname()[1]}; watching {HERE}")
     while not stop.wait(POLL_SECONDS):
+        if worker.returncode is None and worker.poll() is not None:
+            main.log(f"--reload: the worker exited with {worker.returncode}; waiting for a change to start it again")
         now = sources()
         if now == seen:
             continue

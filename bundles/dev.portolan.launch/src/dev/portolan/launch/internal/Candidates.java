@@ -136,26 +136,36 @@ final class Candidates {
     private void offer(Incarnation inc, String host, int port, FoundBy how, String what) {
         if (inc.candidatePorts.add(port)) {
             inc.checking.incrementAndGet(); // counted from now: no look starts while the check waits for the worker
-            engine.work(() -> counted(inc, host, port, how, what, 0));
+            // a line's loopback candidate gets its request right here (a loopback connect does not wait): the server
+            // prepares its answer while the worker takes over
+            HealthProbe.Sent early = how == FoundBy.OUTPUT && ReadinessProbe.isLoopbackLiteral(host)
+                    ? HealthProbe.send(host, port, policy.healthPath()) : null;
+            engine.work(() -> counted(inc, host, port, how, what, 0, early));
         }
     }
 
     /** A check attempt, counted in {@code inc.checking} by the caller. */
-    private void counted(Incarnation inc, String host, int port, FoundBy how, String what, int attempt) {
+    private void counted(Incarnation inc, String host, int port, FoundBy how, String what, int attempt,
+            HealthProbe.Sent early) {
         try {
-            check(inc, host, port, how, what, attempt);
+            check(inc, host, port, how, what, attempt, early);
         } finally {
+            if (early != null) {
+                early.close(); // unread when the check ended before reading it
+            }
             inc.checking.decrementAndGet();
         }
     }
 
-    private void check(Incarnation inc, String host, int port, FoundBy how, String what, int attempt) {
+    /** {@code early}: the request already sent for this attempt, or null (sent here). */
+    private void check(Incarnation inc, String host, int port, FoundBy how, String what, int attempt,
+            HealthProbe.Sent early) {
         if (!sidecar.candidateWanted(inc)) {
             return;
         }
         long pid = inc.pid().orElse(inc.process.pid());
         // the request first: the server answers while we look at who owns the listener
-        try (HealthProbe.Sent sent = HealthProbe.send(host, port, policy.healthPath())) {
+        try (HealthProbe.Sent sent = early != null ? early : HealthProbe.send(host, port, policy.healthPath())) {
             if (sent == null) {
                 if (attempt == 0 && how == FoundBy.PROCESS) {
                     noHealthYet(port, how);
@@ -229,7 +239,7 @@ final class Candidates {
                 : attempt >= FAST_RETRIES ? SLOW_DELAY_MS : Math.min(FAST_DELAY_MS, 10L << Math.min(attempt - 3, 2));
         engine.workLater(() -> {
             inc.checking.incrementAndGet();
-            counted(inc, host, port, how, what, attempt + 1);
+            counted(inc, host, port, how, what, attempt + 1, null);
         }, delay, TimeUnit.MILLISECONDS);
     }
 
