@@ -22,7 +22,8 @@ import dev.portolan.core.protocol.IdentityProof;
  * {@link #send} connects and writes the request without reading: the caller checks who owns the listener while the
  * server prepares its answer, and reads it with {@link Sent#answer()} only then (the answer is trusted only once the
  * listener is the child tree's). A refused connect means nobody listens there yet. Blocking (300 ms connect, 2 s read
- * timeouts): worker threads only. Loopback and literal hosts only, never a proxy.
+ * timeouts): worker threads, except {@link #send} to a loopback literal (the kernel answers a loopback connect at once),
+ * which an output line's reader thread may call. Loopback and literal hosts only, never a proxy.
  */
 final class HealthProbe {
 
