@@ -584,6 +584,9 @@ def main(argv=None):
     g.add_argument("--sidecar", dest="mode", action="store_const", const="sidecar")
     g.add_argument("--standalone", dest="mode", action="store_const", const="standalone")
     p.add_argument("--port", help="force this port (0 = OS-assigned); overrides API_PORT")
+    p.add_argument("--reload", action="store_true",
+                   help="development: restart the server when a .py file next to main.py changes (same port)")
+    p.add_argument("--worker-fd", type=int, help=argparse.SUPPRESS)  # reload.py's worker: serve this inherited socket
     args = p.parse_args(argv)
     mode = args.mode or "sidecar"
 
@@ -610,9 +613,10 @@ def main(argv=None):
     except (ConfigError, ValueError) as e:
         log(str(e))
         return 2
-    identity = registry.Identity()
-    if identity.public_key is None:
-        log("python3-cryptography is missing: registering without an identity (listed as unverified)")
+
+    if args.worker_fd is not None:  # a worker of --reload: the supervisor holds the port, stdin stops us
+        sock = socket.socket(fileno=args.worker_fd)
+        return serve(sock, sock.getsockname()[1], mode, security, service, shared, watch_stdin_too=True)
 
     try:
         res = reserve(forced, first, last)
@@ -622,22 +626,36 @@ def main(argv=None):
     except NoPort as e:
         log(f"no port: {e}")
         return 3
+    try:
+        if args.reload:
+            import reload  # the port stays ours; workers serve it and are replaced on changes (reload.py)
+            return reload.supervise(res.sock, mode)
+        return serve(res.sock, res.port, mode, security, service, shared, watch_stdin_too=mode == "sidecar")
+    finally:
+        res.release()
+
+
+def serve(sock, port, mode, security, service, shared, watch_stdin_too):
+    """Announces the listening ``sock`` on ``port`` and serves it until stopped; registers while serving."""
+    identity = registry.Identity()
+    if identity.public_key is None:
+        log("python3-cryptography is missing: registering without an identity (listed as unverified)")
 
     import uvicorn  # imported after the bind: the announcement does not wait for the import of the web stack
 
-    port_holder = {"port": res.port}
+    port_holder = {"port": port}
     app = create_app(security, mode, port_holder, identity)
     config = uvicorn.Config(app, http=http_protocol(), log_level="info", access_log=False,
                             lifespan="off")
     server = uvicorn.Server(config)
 
-    base = f"http://127.0.0.1:{res.port}"
-    announcement = {"type": "port_info", "mode": mode, "port": res.port, "url": base, "docs_url": base + "/docs",
+    base = f"http://127.0.0.1:{port}"
+    announcement = {"type": "port_info", "mode": mode, "port": port, "url": base, "docs_url": base + "/docs",
                     "health_url": base + "/health", "pid": os.getpid()}
     announcement["version"] = VERSION
     started_at = datetime.now(timezone.utc)
     announcement["started_at"] = started_at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    p = security.announcement_proof(res.port)
+    p = security.announcement_proof(port)
     if p is not None:
         announcement["proof"] = p
     # one line, flushed, after the socket is bound and listening
@@ -646,7 +664,7 @@ def main(argv=None):
     log(f"{mode} serving on {base} (pid {os.getpid()})")
 
     try:
-        entry = registry.Registration(os.environ, service, identity, mode, res.port, VERSION, started_at)
+        entry = registry.Registration(os.environ, service, identity, mode, port, VERSION, started_at)
     except OSError as e:  # serving matters more than being listed
         entry = None
         log(f"cannot register in the local registry: {e} (set PORTOLAN_RUNTIME_DIR to a writable directory)")
@@ -656,16 +674,15 @@ def main(argv=None):
             remote = etcd_registry.EtcdRegistration(shared, entry.entry)
         except OSError as e:  # local discovery keeps working without etcd
             log(f"cannot register in the shared registry (serving on, listed locally only): {e}")
-    if mode == "sidecar":
+    if watch_stdin_too:
         threading.Thread(target=watch_stdin, args=(server,), name="stdin-watch", daemon=True).start()
     try:
-        server.run(sockets=[res.sock])
+        server.run(sockets=[sock])
     finally:
         if remote is not None:
             remote.close()
         if entry is not None:
             entry.close()  # clean exit (also SIGINT/SIGTERM, which uvicorn turns into a graceful stop)
-        res.release()
     return 0
 
 

@@ -17,8 +17,13 @@ import dev.portolan.core.protocol.IdentityProof;
  * The health rule of adoption (docs/launcher.md): 2xx on the health path; on 404 there, any HTTP response on {@code /}.
  * One {@code GET} per look over a plain socket ({@code HTTP/1.1}, {@code Connection: close}); the status line and the
  * headers are read. It carries a fresh {@code X-Portolan-Challenge}: a server that answers with an
- * {@code X-Portolan-Proof} is a Portolan backend, whose announcement decides (it is never adopted). Blocking (300 ms connect, 2 s read timeouts): worker threads only. Loopback and literal hosts only, never a
- * proxy.
+ * {@code X-Portolan-Proof} is a Portolan backend, whose announcement decides (it is never adopted).
+ * <p>
+ * {@link #send} connects and writes the request without reading: the caller checks who owns the listener while the
+ * server prepares its answer, and reads it with {@link Sent#answer()} only then (the answer is trusted only once the
+ * listener is the child tree's). A refused connect means nobody listens there yet. Blocking (300 ms connect, 2 s read
+ * timeouts): worker threads, except {@link #send} to a loopback literal (the kernel answers a loopback connect at once),
+ * which an output line's reader thread may call. Loopback and literal hosts only, never a proxy.
  */
 final class HealthProbe {
 
@@ -42,21 +47,70 @@ final class HealthProbe {
 
     /** The answer, or null when the server does not answer as the rule asks (yet). */
     static Answer check(String host, int port, String healthPath) {
-        URI base = Announcement.baseUri(host, port);
-        String nonce = IdentityProof.newNonce();
-        Reply health = get(host, port, healthPath, nonce);
-        if (health.status() >= 200 && health.status() < 300) {
-            return new Answer(base.resolve(healthPath), nonce, health.proof());
+        try (Sent sent = send(host, port, healthPath)) {
+            return sent == null ? null : sent.answer();
         }
-        if (health.status() == 404) {
-            return get(host, port, "/", null).status() > 0 ? new Answer(base.resolve("/"), nonce, null) : null;
-        }
-        return null;
     }
 
-    /** {@code GET path} (with a challenge when {@code nonce} is set): its status (-1: no HTTP answer) and proof. */
-    private static Reply get(String host, int port, String path, String nonce) {
-        try (Socket s = new Socket()) {
+    /** Connects and sends {@code GET healthPath} with a fresh challenge; null when nothing accepts the connection. */
+    static Sent send(String host, int port, String healthPath) {
+        String nonce = IdentityProof.newNonce();
+        Socket s = request(host, port, healthPath, nonce);
+        return s == null ? null : new Sent(s, host, port, healthPath, nonce);
+    }
+
+    /** A health request on its way: {@link #answer()} reads it; {@link #close()} drops it unread. */
+    static final class Sent implements AutoCloseable {
+        private final Socket socket;
+        private final String host;
+        private final int port;
+        private final String healthPath;
+        private final String nonce;
+
+        private Sent(Socket socket, String host, int port, String healthPath, String nonce) {
+            this.socket = socket;
+            this.host = host;
+            this.port = port;
+            this.healthPath = healthPath;
+            this.nonce = nonce;
+        }
+
+        /** The answer as the rule asks, or null (no HTTP answer, not 2xx, or 404 and nothing on {@code /}). */
+        Answer answer() {
+            URI base = Announcement.baseUri(host, port);
+            Reply health = read(socket);
+            close();
+            if (health.status() >= 200 && health.status() < 300) {
+                return new Answer(base.resolve(healthPath), nonce, health.proof());
+            }
+            if (health.status() == 404) {
+                Socket root = request(host, port, "/", null);
+                if (root == null) {
+                    return null;
+                }
+                try (root) {
+                    return read(root).status() > 0 ? new Answer(base.resolve("/"), nonce, null) : null;
+                } catch (IOException e) {
+                    return null;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // nothing to release
+            }
+        }
+    }
+
+    /** A connected socket with {@code GET path} written (a challenge when {@code nonce} is set), or null. */
+    private static Socket request(String host, int port, String path, String nonce) {
+        Socket s = new Socket();
+        try {
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress(InetAddress.getByName(host), port), CONNECT_TIMEOUT_MS);
             s.setSoTimeout(READ_TIMEOUT_MS);
@@ -66,6 +120,20 @@ final class HealthProbe {
                     + "Accept: */*\r\n" + (nonce == null ? "" : IdentityProof.CHALLENGE_HEADER + ": " + nonce + "\r\n")
                     + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
+            return s;
+        } catch (IOException | IllegalArgumentException e) {
+            try {
+                s.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
+            return null;
+        }
+    }
+
+    /** The status (-1: no HTTP answer) and proof of the answer on {@code s}. */
+    private static Reply read(Socket s) {
+        try {
             InputStream in = s.getInputStream();
             int status = parseStatus(readLine(in));
             String name = IdentityProof.PROOF_HEADER.toLowerCase(Locale.ROOT) + ":";
@@ -80,7 +148,7 @@ final class HealthProbe {
                 }
             }
             return new Reply(status, proof);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException e) {
             return new Reply(-1, null);
         }
     }

@@ -60,6 +60,10 @@ final class Incarnation {
     LaunchException failedStart;
     /** A {@code port_info} line was seen: the protocol decides, output and process candidates no longer count. */
     volatile boolean portInfoSeen;
+    /** A look at the process tree's listeners is running or queued (one at a time: the poll's or an output line's). */
+    final java.util.concurrent.atomic.AtomicBoolean looking = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Adoption candidates being checked right now (looks at the process tree wait meanwhile). */
+    final java.util.concurrent.atomic.AtomicInteger checking = new java.util.concurrent.atomic.AtomicInteger();
     /** Ports offered as adoption candidates (each is checked once, by one chain of looks). */
     final java.util.Set<Integer> candidatePorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 

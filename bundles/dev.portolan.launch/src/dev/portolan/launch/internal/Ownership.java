@@ -1,6 +1,5 @@
 package dev.portolan.launch.internal;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,10 +89,7 @@ sealed interface Ownership {
 
     /** The process {@code pid} and its descendants (a snapshot). */
     static Set<Long> tree(long pid) {
-        Set<Long> pids = new HashSet<>();
-        pids.add(pid);
-        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
-        return pids;
+        return ProcessTree.of(pid);
     }
 
     /** How a listener of another process is named in messages. */

@@ -26,4 +26,14 @@ public final class LaunchInternals {
     public static boolean ignoredByReload(String relativePath) {
         return ReloadWatch.ignored(java.nio.file.Path.of(relativePath));
     }
+
+    /** The pid and its descendants as adoption's ownership checks see them. */
+    public static java.util.Set<Long> processTree(long pid) {
+        return ProcessTree.of(pid);
+    }
+
+    /** The pause (ms) before the next look at a child's listeners, {@code elapsedMs} after its pid report. */
+    public static long lookDelay(long elapsedMs) {
+        return Candidates.delay(elapsedMs * 1_000_000);
+    }
 }

@@ -6,11 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +106,99 @@ class RealBackendsTest {
             assertEquals(200, get(second.announcement().healthUrl()).statusCode());
         } finally {
             h.stop().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * The Python example's own {@code --reload} (examples/python-fastapi/reload.py): a saved source file replaces its
+     * server process on the same port; the new worker announces again (same port, a new pid, a v2 proof), which the
+     * launcher follows as a re-announcement (no exit, no restart counted), and calls made across the reload all
+     * succeed (the port stays listening in the process the launcher started; calls wait in its backlog).
+     */
+    @Test
+    void pythonExampleReloadKeepsThePortAndAnnouncesAgain() throws Exception {
+        Path copy = Build.repoRoot().resolve("tests/dev.portolan.launch.tests/target/python-reload");
+        copyExample(copy); // the test edits a source file: never the tracked one
+        Recorder r = new Recorder();
+        LaunchHandle h = launcher().launch(LaunchSpec.builder(Fakes.PYTHON, copy.resolve("main.py").toString(),
+                "--reload").env(EnvironmentVariables.PORTOLAN_PORT_RANGE, "21200-21299")
+                .env("PORTOLAN_RUNTIME_DIR", copy.resolve("run").toString()).announcementTimeout(WAIT).build(), r);
+        Thread caller = null;
+        try {
+            SidecarAnnouncement first = r.nextAnnouncement(WAIT);
+            assertEquals(Verification.CHALLENGE, first.verification(), "the worker proves the launch's identity key");
+            int port = first.announcement().port();
+            long worker = first.announcement().pid();
+            assertNotEquals(h.pid().orElseThrow(), worker, "the launched process holds the port, a worker serves it");
+            URI time = first.announcement().url().resolve("/v1/time");
+            String bearer = "Bearer " + h.credentials().apiToken();
+            List<String> failures = new CopyOnWriteArrayList<>();
+            AtomicInteger calls = new AtomicInteger();
+            Semaphore answered = new Semaphore(0);
+            AtomicBoolean calling = new AtomicBoolean(true);
+            caller = new Thread(() -> {
+                while (calling.get()) {
+                    try {
+                        HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(time).header("Authorization",
+                                bearer).timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString());
+                        if (resp.statusCode() != 200) {
+                            failures.add(resp.statusCode() + " " + resp.body());
+                        }
+                        answered.release();
+                    } catch (Exception e) {
+                        failures.add(e.toString());
+                    }
+                    calls.incrementAndGet();
+                }
+            }, "reload-caller");
+            caller.start();
+            Files.writeString(copy.resolve("app_factory.py"), "\n# edited by the reload test\n",
+                    StandardOpenOption.APPEND);
+            SidecarAnnouncement second = r.nextAnnouncement(WAIT);
+            assertEquals(port, second.announcement().port(), "the same port after the reload");
+            long newWorker = second.announcement().pid();
+            assertNotEquals(worker, newWorker, "a new worker process");
+            assertEquals(Verification.CHALLENGE, second.verification());
+            assertEquals(0, second.restartCount(), "a reload is not a restart");
+            assertFalse(h.exit().isDone(), "the launched process never exited: " + h.output());
+            Fakes.awaitGone(worker, WAIT);
+            HealthProbe.Result health = HealthProbe.probe(second.announcement().healthUrl(), h.credentials(), WAIT);
+            assertTrue(health.verified(), health.toString());
+            assertTrue(get(second.announcement().healthUrl()).body().contains("\"pid\":" + newWorker),
+                    "the new worker answers");
+            answered.drainPermits();
+            assertTrue(answered.tryAcquire(3, WAIT.toMillis(), TimeUnit.MILLISECONDS),
+                    "calls go on after the reload: " + failures);
+            calling.set(false);
+            caller.join(WAIT.toMillis());
+            assertTrue(failures.isEmpty(), calls.get() + " calls across the reload, failed: " + failures);
+            h.stop().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertEquals(0, h.exit().get(WAIT.toMillis(), TimeUnit.MILLISECONDS), "graceful stop: " + h.output());
+            Fakes.awaitGone(newWorker, WAIT);
+            assertTrue(Fakes.bindable(port), "port " + port + " is free again");
+        } finally {
+            if (caller != null) {
+                caller.interrupt();
+            }
+            h.stop().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The example's Python files, copied fresh into {@code dir}. */
+    private static void copyExample(Path dir) throws Exception {
+        Path example = Build.repoRoot().resolve("examples/python-fastapi");
+        if (Files.exists(dir)) {
+            try (var old = Files.walk(dir)) {
+                for (Path p : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+        try (var files = Files.list(example)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".py")).toList()) {
+                Files.copy(f, dir.resolve(f.getFileName()));
+            }
         }
     }
 
