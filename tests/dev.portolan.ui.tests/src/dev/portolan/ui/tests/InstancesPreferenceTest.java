@@ -50,6 +50,12 @@ class InstancesPreferenceTest {
                 PortolanPreferencePage page = (PortolanPreferencePage) dialog.getSelectedPage();
                 Text instances = textOf(dialog.getShell(), "Instances");
                 assertEquals("1", instances.getText());
+                // typed where the user types: the focus is in the field (a field that gains the focus later
+                // validates itself and clears the page's message)
+                dialog.getShell().forceActive();
+                instances.setFocus();
+                Ui.until("the focus in the Instances field", TIMEOUT, instances::isFocusControl,
+                        () -> String.valueOf(Ui.display().getFocusControl()));
                 for (String bad : List.of("0", "65", "two")) {
                     type(instances, bad);
                     assertFalse(ok(dialog.getShell()).isEnabled(), "OK enabled for instances " + bad);

@@ -144,10 +144,11 @@ final class Ui {
 
     /** Saves what the X server shows of one control of an active window as PNG. */
     static Path screenshot(Control control, Path file) throws IOException {
-        Rectangle size = control.getBounds();
-        return screenshot(control, new Rectangle(0, 0, size.width, size.height), file);
+        // a control's bounds are in its parent's client coordinates
+        return screenshot(control.getParent(), control.getBounds(), file);
     }
 
+    /** {@code area} in the client coordinates of {@code control}. */
     private static Path screenshot(Control control, Rectangle area, Path file) throws IOException {
         Display d = control.getDisplay();
         control.getShell().forceActive();
