@@ -124,12 +124,8 @@ public class StatusView extends ViewPart {
 
         SashForm split = new SashForm(parent, SWT.VERTICAL);
         GridDataFactory.fillDefaults().grab(true, true).applyTo(split);
-        Group instancesGroup = new Group(split, SWT.NONE);
-        instancesGroup.setText("Instances");
-        GridLayoutFactory.fillDefaults().margins(4, 4).applyTo(instancesGroup);
         InstanceTable table = WorkbenchServices.instances().map(InstancesModel::table).orElseGet(InstanceTable::new);
-        instances = new InstancesViewer(instancesGroup, table, new InstanceActions(table));
-        GridDataFactory.fillDefaults().grab(true, true).applyTo(instances.control());
+        instances = new InstancesViewer(split, table, new InstanceActions(table));
         SashForm tables = new SashForm(split, SWT.HORIZONTAL);
         Group eventsGroup = new Group(tables, SWT.NONE);
         eventsGroup.setText("Recent discovery events");
@@ -148,7 +144,7 @@ public class StatusView extends ViewPart {
         column(portsViewer, "State", 75, PortRow.class, PortRow::state);
         column(portsViewer, "Holder", 220, PortRow.class, PortRow::holder);
         tables.setWeights(62, 38);
-        split.setWeights(45, 55);
+        split.setWeights(40, 60);
 
         redraw = new Throttler(parent.getDisplay(), REDRAW_DELAY, this::redraw);
         render(model.current().map(BackendStatusModel::snapshot).orElse(StatusSnapshot.EMPTY));

@@ -259,12 +259,12 @@ class ConnectedBackendTest {
         Ui.until("status-bar badge 1/1 healthy", CONNECT_TIMEOUT, () -> Ui.find(view.getViewSite().getShell(),
                 Label.class, l -> l.getText().equals("Backend: connected, 1/1 healthy :" + port)).size() == 1);
         instances.viewer().setSelection(StructuredSelection.EMPTY);
-        // the picture of the Instances group, taken with the view maximized (room for the table)
+        // the picture of the instances table, taken with the view maximized (room for the table)
         IWorkbenchPartReference part = Ui.page().getReference(view);
         Ui.page().setPartState(part, IWorkbenchPage.STATE_MAXIMIZED);
         try {
             Ui.drain();
-            Path png = Ui.screenshot(instances.control().getParent(),
+            Path png = Ui.screenshot(instances.control(),
                     Ui.targetDir().resolve("screenshots/instances-table.png"));
             assertTrue(Files.size(png) > 2_000, "screenshot too small: " + png);
             copyToDocs(png);

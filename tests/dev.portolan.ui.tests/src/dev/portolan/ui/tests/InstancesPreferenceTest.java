@@ -39,7 +39,8 @@ class InstancesPreferenceTest {
     void theInstancesFieldRejects0And65AndItsValueReachesTheSettings() throws Exception {
         SettingsService settings = OsgiServices.await(InstancesPreferenceTest.class, SettingsService.class, TIMEOUT);
         Ui.joinPortolanJobs(TIMEOUT);
-        assertEquals(1, settings.configured().instances(), "the default: one instance");
+        PortolanSettings before = settings.configured();
+        assertEquals(1, before.instances(), "the default: one instance");
         Shell window = PlatformUI.getWorkbench().getActiveWorkbenchWindow().getShell();
         PreferenceDialog dialog = PreferencesUtil.createPreferenceDialogOn(window, PortolanUi.PREFERENCE_PAGE_ID,
                 new String[] { PortolanUi.PREFERENCE_PAGE_ID }, null);
@@ -76,7 +77,7 @@ class InstancesPreferenceTest {
             Ui.until("instances=3 in the settings", TIMEOUT, () -> settings.configured().instances() == 3,
                     () -> settings.configured().toString());
             // the other preferences stay as they were
-            assertEquals(PortolanSettings.DEFAULTS.withInstances(3).startTimeout(), settings.configured().startTimeout());
+            assertEquals(before.withInstances(3), settings.configured());
         } finally {
             InstanceScope.INSTANCE.getNode(PortolanUi.PLUGIN_ID).remove(PortolanPreferences.INSTANCES);
             Ui.until("instances back to 1", TIMEOUT, () -> settings.configured().instances() == 1,
@@ -91,7 +92,8 @@ class InstancesPreferenceTest {
     }
 
     private static Button ok(Shell shell) {
-        List<Button> ok = Ui.find(shell, Button.class, b -> Integer.valueOf(IDialogConstants.OK_ID).equals(b.getData()));
+        List<Button> ok = Ui.find(shell, Button.class,
+                b -> Integer.valueOf(IDialogConstants.OK_ID).equals(b.getData()));
         assertEquals(1, ok.size(), "OK buttons");
         return ok.get(0);
     }

@@ -156,7 +156,8 @@ public final class InstanceTable {
             Managed m = byId.get(s.instanceId());
             if (m == null) {
                 // a tracker that does not know our launch ids (one instance: "port-<port>") still names the port
-                m = ours.stream().filter(x -> !matched.contains(x) && x.port() != null && x.port() == s.endpoint().port()
+                m = ours.stream().filter(x -> !matched.contains(x) && x.port() != null
+                        && x.port() == s.endpoint().port()
                         && (x.pid() == null || s.endpoint().pid() == null || x.pid().equals(s.endpoint().pid())))
                         .findFirst().orElse(null);
             }

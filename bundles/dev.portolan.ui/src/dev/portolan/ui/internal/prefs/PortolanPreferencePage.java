@@ -106,8 +106,8 @@ public final class PortolanPreferencePage extends FieldEditorPreferencePage impl
                 boolean ok = super.checkState();
                 if (!ok) {
                     // name the value, not only the rule
-                    setErrorMessage("Instances '" + getStringValue().strip() + "' " + PortolanPreferences.instancesRule()
-                            + ".");
+                    setErrorMessage("Instances '" + getStringValue().strip() + "' "
+                            + PortolanPreferences.instancesRule() + ".");
                     showErrorMessage();
                 }
                 return ok;

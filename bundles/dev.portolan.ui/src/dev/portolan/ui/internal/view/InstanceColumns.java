@@ -27,15 +27,16 @@ public final class InstanceColumns {
                     Comparator.comparing(InstanceRow::state).thenComparing(BY_INDEX)),
             new Column("Verification", 170,
                     r -> r.endpoint() == null ? NONE : VerificationText.of(r.endpoint().verification()),
-                    Comparator.comparing((InstanceRow r) -> r.endpoint() == null ? "" : r.endpoint().verification().name())
-                            .thenComparing(BY_INDEX)),
+                    Comparator.comparing((InstanceRow r) -> r.endpoint() == null ? ""
+                            : r.endpoint().verification().name()).thenComparing(BY_INDEX)),
             new Column("Latency", 70, r -> r.latency() == null ? NONE : Formats.millis(r.latency()),
                     nullsLast(InstanceRow::latency)),
             new Column("In-flight", 65, r -> r.inFlight() == null ? NONE : Integer.toString(r.inFlight()),
                     nullsLast(InstanceRow::inFlight)),
             new Column("Requests", 75, r -> r.requests() == null ? NONE : Long.toString(r.requests()),
                     nullsLast(InstanceRow::requests)),
-            new Column("Restarts", 65, r -> Integer.toString(r.restarts()), Comparator.comparingInt(InstanceRow::restarts).thenComparing(BY_INDEX)));
+            new Column("Restarts", 65, r -> Integer.toString(r.restarts()),
+                    Comparator.comparingInt(InstanceRow::restarts).thenComparing(BY_INDEX)));
 
     private InstanceColumns() {
     }

@@ -13,6 +13,7 @@ import org.eclipse.jface.action.MenuManager;
 import org.eclipse.jface.action.ToolBarManager;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
+import org.eclipse.jface.resource.JFaceResources;
 import org.eclipse.jface.util.Throttler;
 import org.eclipse.jface.viewers.ArrayContentProvider;
 import org.eclipse.jface.viewers.ColumnLabelProvider;
@@ -59,7 +60,11 @@ public final class InstancesViewer {
     public InstancesViewer(Composite parent, InstanceTable table, InstanceActions actions) {
         this.table = table;
         root = new Composite(parent, SWT.NONE);
-        GridLayoutFactory.fillDefaults().numColumns(2).applyTo(root);
+        // one header row (title, action message, actions) above the table: the view has little height to spare
+        GridLayoutFactory.fillDefaults().numColumns(3).spacing(8, 2).applyTo(root);
+        Label title = new Label(root, SWT.NONE);
+        title.setText("Instances");
+        title.setFont(JFaceResources.getFontRegistry().getBold(JFaceResources.DEFAULT_FONT));
         message = new Label(root, SWT.NONE);
         GridDataFactory.fillDefaults().grab(true, false).align(SWT.FILL, SWT.CENTER).hint(100, SWT.DEFAULT)
                 .applyTo(message);
@@ -78,7 +83,7 @@ public final class InstancesViewer {
         Table t = viewer.getTable();
         t.setHeaderVisible(true);
         t.setLinesVisible(true);
-        GridDataFactory.fillDefaults().span(2, 1).grab(true, true).hint(SWT.DEFAULT, 90).applyTo(t);
+        GridDataFactory.fillDefaults().span(3, 1).grab(true, true).hint(SWT.DEFAULT, 70).applyTo(t);
         viewer.setContentProvider(ArrayContentProvider.getInstance());
         viewer.setComparer(new ById());
         for (Column c : InstanceColumns.ALL) {
