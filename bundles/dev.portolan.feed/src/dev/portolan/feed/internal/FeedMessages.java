@@ -5,6 +5,7 @@ import java.time.Duration;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.portolan.core.json.EndpointJson;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.launch.LaunchHandle;
@@ -26,16 +27,7 @@ final class FeedMessages {
         o.put("state", s.state().name());
         Endpoint e = s.endpoint();
         if (e != null) {
-            o.put("url", e.baseUrl().toString());
-            o.put("port", e.port());
-            o.put("docs_url", e.docsUrl().toString());
-            o.put("health_url", e.healthUrl().toString());
-            o.put("source", e.source());
-            o.put("verification", e.verification().id());
-            o.put("verified", e.verified());
-            if (e.pid() != null) {
-                o.put("pid", e.pid());
-            }
+            EndpointJson.write(e, o);
         }
         if (s.message() != null) {
             o.put("message", s.message());
