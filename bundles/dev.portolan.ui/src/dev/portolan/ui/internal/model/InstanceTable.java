@@ -145,6 +145,11 @@ public final class InstanceTable {
         return () -> listeners.remove(listener);
     }
 
+    /** How many listeners are subscribed (tests check that disposed parts unsubscribe). */
+    public int listenerCount() {
+        return listeners.size();
+    }
+
     static List<InstanceRow> join(List<InstanceStatus> set, Map<String, InstanceLoad> load, List<Managed> ours) {
         Map<String, Managed> byId = new HashMap<>();
         for (Managed m : ours) {
