@@ -144,7 +144,7 @@ public class StatusView extends ViewPart {
         column(portsViewer, "State", 75, PortRow.class, PortRow::state);
         column(portsViewer, "Holder", 220, PortRow.class, PortRow::holder);
         tables.setWeights(62, 38);
-        split.setWeights(40, 60);
+        split.setWeights(50, 50);
 
         redraw = new Throttler(parent.getDisplay(), REDRAW_DELAY, this::redraw);
         render(model.current().map(BackendStatusModel::snapshot).orElse(StatusSnapshot.EMPTY));

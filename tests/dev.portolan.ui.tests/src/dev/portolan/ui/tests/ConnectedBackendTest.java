@@ -263,7 +263,11 @@ class ConnectedBackendTest {
         IWorkbenchPartReference part = Ui.page().getReference(view);
         Ui.page().setPartState(part, IWorkbenchPage.STATE_MAXIMIZED);
         try {
-            Ui.drain();
+            // a health check that times out on a loaded machine restarts the sidecar: picture it serving
+            Ui.until("the row healthy with its port for the picture", CONNECT_TIMEOUT,
+                    () -> instanceRows().length == 1 && instanceRows()[0].getText(3).equals("healthy")
+                            && !instanceRows()[0].getText(1).equals("–"),
+                    () -> Arrays.stream(instanceRows()).map(ConnectedBackendTest::texts).toList().toString());
             Path png = Ui.screenshot(instances.control(),
                     Ui.targetDir().resolve("screenshots/instances-table.png"));
             assertTrue(Files.size(png) > 2_000, "screenshot too small: " + png);
