@@ -261,8 +261,13 @@ class ConnectedBackendTest {
         instances.viewer().setSelection(StructuredSelection.EMPTY);
         // the picture of the instances table, taken with the view maximized (room for the table)
         IWorkbenchPartReference part = Ui.page().getReference(view);
+        int height = instances.control().getSize().y;
         Ui.page().setPartState(part, IWorkbenchPage.STATE_MAXIMIZED);
         try {
+            // the maximized part is laid out later: wait for the table to grow
+            Ui.until("the maximized view laid out", CONNECT_TIMEOUT, () -> instances.control().getSize().y > height,
+                    () -> instances.control().getSize() + " (before: height " + height + ")");
+            Ui.afterTimersUpTo(Duration.ofMillis(100));
             // a health check that times out on a loaded machine restarts the sidecar: picture it serving
             Ui.until("the row healthy with its port for the picture", CONNECT_TIMEOUT,
                     () -> instanceRows().length == 1 && instanceRows()[0].getText(3).equals("healthy")
