@@ -268,13 +268,20 @@ class ConnectedBackendTest {
             Ui.until("the maximized view laid out", CONNECT_TIMEOUT, () -> instances.control().getSize().y > height,
                     () -> instances.control().getSize() + " (before: height " + height + ")");
             Ui.afterTimersUpTo(Duration.ofMillis(100));
-            // a health check that times out on a loaded machine restarts the sidecar: picture it serving
-            Ui.until("the row healthy with its port for the picture", CONNECT_TIMEOUT,
-                    () -> instanceRows().length == 1 && instanceRows()[0].getText(3).equals("healthy")
-                            && !instanceRows()[0].getText(1).equals("–"),
-                    () -> Arrays.stream(instanceRows()).map(ConnectedBackendTest::texts).toList().toString());
-            Path png = Ui.screenshot(instances.control(),
-                    Ui.targetDir().resolve("screenshots/instances-table.png"));
+            // a health check that times out on a loaded machine restarts the sidecar: picture it serving (the row
+            // serves before and after the picture was taken)
+            Path png = Ui.targetDir().resolve("screenshots/instances-table.png");
+            Ui.until("a picture of the row serving", CONNECT_TIMEOUT, () -> {
+                if (!servingRow()) {
+                    return false;
+                }
+                try {
+                    Ui.screenshot(instances.control(), png);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return servingRow();
+            }, () -> Arrays.stream(instanceRows()).map(ConnectedBackendTest::texts).toList().toString());
             assertTrue(Files.size(png) > 2_000, "screenshot too small: " + png);
             copyToDocs(png);
         } finally {
@@ -660,6 +667,12 @@ class ConnectedBackendTest {
 
     private TableItem[] eventRows() {
         return table("Time").getItems();
+    }
+
+    /** The instances table has one row, serving on a port. */
+    private boolean servingRow() {
+        TableItem[] rows = instanceRows();
+        return rows.length == 1 && rows[0].getText(3).equals("healthy") && !rows[0].getText(1).equals("–");
     }
 
     private TableItem[] instanceRows() {
