@@ -33,7 +33,10 @@ import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.core.discovery.Troubleshooting;
+import dev.portolan.ui.internal.handlers.InstanceActions;
 import dev.portolan.ui.internal.model.BackendStatusModel;
+import dev.portolan.ui.internal.model.InstanceTable;
+import dev.portolan.ui.internal.model.InstancesModel;
 import dev.portolan.ui.internal.model.StatusSnapshot.Badge;
 import dev.portolan.ui.internal.model.StatusSnapshot.StatusEvent;
 import dev.portolan.ui.internal.model.StatusSnapshot.PortRow;
@@ -41,6 +44,7 @@ import dev.portolan.ui.internal.model.StatusSnapshot.SidecarInfo;
 import dev.portolan.ui.internal.model.StatusSnapshot;
 import dev.portolan.ui.internal.view.Badges;
 import dev.portolan.ui.internal.view.Formats;
+import dev.portolan.ui.internal.view.InstancesViewer;
 import dev.portolan.ui.internal.view.VerificationText;
 
 /**
@@ -80,7 +84,9 @@ public class StatusView extends ViewPart {
     private Group portsGroup;
     private TableViewer eventsViewer;
     private TableViewer portsViewer;
-    private final Runnable uptimeTick = this::tickUptime;
+    private InstancesViewer instances;
+    /** Every second: the uptime label, and the instances' load while the view is visible. */
+    private final Runnable tick = this::tick;
 
     @Override
     public void createPartControl(Composite parent) {
@@ -116,8 +122,11 @@ public class StatusView extends ViewPart {
         restarts = field(sidecar, "Restarts:");
         command = field(sidecar, "Command:");
 
-        SashForm tables = new SashForm(parent, SWT.HORIZONTAL);
-        GridDataFactory.fillDefaults().grab(true, true).applyTo(tables);
+        SashForm split = new SashForm(parent, SWT.VERTICAL);
+        GridDataFactory.fillDefaults().grab(true, true).applyTo(split);
+        InstanceTable table = WorkbenchServices.instances().map(InstancesModel::table).orElseGet(InstanceTable::new);
+        instances = new InstancesViewer(split, table, new InstanceActions(table));
+        SashForm tables = new SashForm(split, SWT.HORIZONTAL);
         Group eventsGroup = new Group(tables, SWT.NONE);
         eventsGroup.setText("Recent discovery events");
         GridLayoutFactory.fillDefaults().margins(4, 4).applyTo(eventsGroup);
@@ -135,11 +144,12 @@ public class StatusView extends ViewPart {
         column(portsViewer, "State", 75, PortRow.class, PortRow::state);
         column(portsViewer, "Holder", 220, PortRow.class, PortRow::holder);
         tables.setWeights(62, 38);
+        split.setWeights(50, 50);
 
         redraw = new Throttler(parent.getDisplay(), REDRAW_DELAY, this::redraw);
         render(model.current().map(BackendStatusModel::snapshot).orElse(StatusSnapshot.EMPTY));
         model.call(m -> subscription = m.addListener(redraw::throttledExec));
-        parent.getDisplay().timerExec(UPTIME_TICK_MS, uptimeTick);
+        parent.getDisplay().timerExec(UPTIME_TICK_MS, tick);
         ILog.of(StatusView.class).info("Backend Status view opened");
     }
 
@@ -187,14 +197,22 @@ public class StatusView extends ViewPart {
         port.getParent().getParent().layout(true, true);
     }
 
-    private void tickUptime() {
+    private void tick() {
         if (uptime == null || uptime.isDisposed()) {
             return;
         }
+        tickUptime();
+        if (getSite().getPage().isPartVisible(this)) {
+            // the balancer's load and the launcher's pids are read in a Job (InstancesModel), not here
+            WorkbenchServices.instances().ifPresent(InstancesModel::refresh);
+        }
+        uptime.getDisplay().timerExec(UPTIME_TICK_MS, tick);
+    }
+
+    private void tickUptime() {
         SidecarInfo sc = shown.sidecar();
         uptime.setText(sc == null || sc.pid() == null || sc.started() == null ? "–"
                 : Formats.uptime(Duration.between(sc.started(), Instant.now())));
-        uptime.getDisplay().timerExec(UPTIME_TICK_MS, uptimeTick);
     }
 
     private static void setLink(Link link, URI uri) {
@@ -270,6 +288,11 @@ public class StatusView extends ViewPart {
         return port.getText();
     }
 
+    /** The instances table (tests). */
+    public InstancesViewer instances() {
+        return instances;
+    }
+
     /** The badge's background colour. */
     public Color badgeColor() {
         return badge.getBackground();
@@ -287,7 +310,7 @@ public class StatusView extends ViewPart {
             subscription = null;
         }
         if (badge != null && !badge.isDisposed()) {
-            badge.getDisplay().timerExec(-1, uptimeTick);
+            badge.getDisplay().timerExec(-1, tick);
         }
         model.unget();
         super.dispose();

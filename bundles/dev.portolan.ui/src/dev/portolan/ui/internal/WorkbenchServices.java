@@ -10,6 +10,7 @@ import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.ui.internal.model.BackendStatusModel;
+import dev.portolan.ui.internal.model.InstancesModel;
 
 /**
  * The OSGi services the workbench-created objects (handlers, dialogs, preference page, trim) use, reached through
@@ -28,6 +29,9 @@ public final class WorkbenchServices {
     private static final ServiceCaller<ApiClient> API = new ServiceCaller<>(WorkbenchServices.class, ApiClient.class);
     private static final ServiceCaller<BackendStatusModel> MODEL = new ServiceCaller<>(WorkbenchServices.class,
             BackendStatusModel.class);
+
+    private static final ServiceCaller<InstancesModel> INSTANCES = new ServiceCaller<>(WorkbenchServices.class,
+            InstancesModel.class);
 
     private WorkbenchServices() {
     }
@@ -54,6 +58,11 @@ public final class WorkbenchServices {
 
     public static Optional<BackendStatusModel> model() {
         return MODEL.current();
+    }
+
+    /** The instances table's model. */
+    public static Optional<InstancesModel> instances() {
+        return INSTANCES.current();
     }
 
     /** The service or an exception naming it (shown to the user by the Job's error status). */

@@ -29,6 +29,7 @@ import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.core.runtime.preferences.IEclipsePreferences;
 import org.eclipse.core.runtime.preferences.InstanceScope;
 import org.eclipse.jface.preference.PreferenceDialog;
+import org.eclipse.jface.viewers.StructuredSelection;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Event;
@@ -38,6 +39,8 @@ import org.eclipse.swt.widgets.Shell;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableItem;
 import org.eclipse.swt.widgets.Text;
+import org.eclipse.ui.IWorkbenchPage;
+import org.eclipse.ui.IWorkbenchPartReference;
 import org.eclipse.ui.PlatformUI;
 import org.eclipse.ui.console.ConsolePlugin;
 import org.eclipse.ui.console.IConsole;
@@ -77,6 +80,7 @@ import dev.portolan.ui.internal.model.StatusSnapshot.StatusEvent;
 import dev.portolan.ui.internal.override.OverrideEndpointDialog;
 import dev.portolan.ui.internal.prefs.PortolanPreferencePage;
 import dev.portolan.ui.internal.prefs.PortolanPreferences;
+import dev.portolan.ui.internal.view.InstancesViewer;
 
 /**
  * The view against the real Portolan services and a real sample backend started as a sidecar by the real
@@ -194,7 +198,9 @@ class ConnectedBackendTest {
         assertTrue(links.contains("<a href=\"" + base + "/health\">" + base + "/health</a>"), links.toString());
         assertEquals(sidecar.pid().getAsLong(), view.shown().sidecar().pid());
         Ui.until("status-bar badge shows the port", CONNECT_TIMEOUT, () -> Ui.find(view.getViewSite().getShell(),
-                Label.class, l -> l.getText().equals("Backend: connected :" + port)).size() == 1);
+                Label.class, l -> l.getText().equals("Backend: connected, 1/1 healthy :" + port)).size() == 1,
+                () -> Ui.find(view.getViewSite().getShell(), Label.class, l -> l.getText().startsWith("Backend: "))
+                        .stream().map(Label::getText).toList().toString());
         // the port table marks the backend's port and names our sidecar as its holder
         String holder = "pid " + sidecar.pid().getAsLong();
         Ui.until("port table row of " + port + " held by " + holder, CONNECT_TIMEOUT,
@@ -209,11 +215,78 @@ class ConnectedBackendTest {
         // asked for with -Dportolan.docs.images=<dir> (see CONTRIBUTING.md)
         Path png = Ui.screenshot(view.getViewSite().getShell(), Ui.targetDir().resolve("screenshots/status-view.png"));
         assertTrue(Files.size(png) > 10_000, "screenshot too small: " + png);
+        copyToDocs(png);
+    }
+
+    /** Copies a picture into the docs when asked for with -Dportolan.docs.images=<dir> (see CONTRIBUTING.md). */
+    private static void copyToDocs(Path png) throws java.io.IOException {
         String docs = System.getProperty(DOCS_IMAGES, "off").strip();
         if (!docs.isEmpty() && !docs.equals("off")) {
             Path dir = Build.repoRoot().resolve(docs);
             Files.createDirectories(dir);
-            Files.copy(png, dir.resolve("status-view.png"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(png, dir.resolve(png.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * The instances table shows our sidecar as the real tracker and backend service report it (one instance until
+     * the backend service runs several): its port, pid, state, verification; Stop/Restart/Open docs are enabled for
+     * it (we launched it). Its picture is the instances table of docs/ui.md.
+     */
+    @Test
+    void theInstancesTableShowsOurSidecar() throws Exception {
+        LaunchHandle sidecar = backend.sidecar().orElseThrow();
+        int port = sidecar.lastAnnouncement().orElseThrow().announcement().port();
+        String pid = Long.toString(sidecar.pid().getAsLong());
+        InstancesViewer instances = view.instances();
+        Ui.until("a row for our sidecar with its pid", CONNECT_TIMEOUT, () -> instanceRows().length == 1
+                && instanceRows()[0].getText(1).equals(Integer.toString(port))
+                && instanceRows()[0].getText(2).equals(pid),
+                () -> Arrays.stream(instanceRows()).map(ConnectedBackendTest::texts).toList().toString());
+        TableItem row = instanceRows()[0];
+        assertEquals("default-1", row.getText(0), "the backend service's id of the instance it launched");
+        assertEquals("healthy", row.getText(3));
+        assertEquals("yes (challenge-response)", row.getText(4));
+        assertEquals("0", row.getText(8));
+        // selected: Stop/Restart/Open docs are enabled (while the join holds: a restart under load may change the
+        // pid the launcher knows before the tracker sees the new announcement)
+        Ui.until("Stop/Restart/Open docs enabled for the selected sidecar", CONNECT_TIMEOUT, () -> {
+            instances.viewer().setSelection(new StructuredSelection(instances.viewer().getElementAt(0)));
+            return instances.stopAction().isEnabled() && instances.restartAction().isEnabled()
+                    && instances.openDocsAction().isEnabled();
+        }, () -> Arrays.stream(instanceRows()).map(ConnectedBackendTest::texts).toList().toString());
+        // the status-bar badge counts it
+        Ui.until("status-bar badge 1/1 healthy", CONNECT_TIMEOUT, () -> Ui.find(view.getViewSite().getShell(),
+                Label.class, l -> l.getText().equals("Backend: connected, 1/1 healthy :" + port)).size() == 1);
+        instances.viewer().setSelection(StructuredSelection.EMPTY);
+        // the picture of the instances table, taken with the view maximized (room for the table)
+        IWorkbenchPartReference part = Ui.page().getReference(view);
+        int height = instances.control().getSize().y;
+        Ui.page().setPartState(part, IWorkbenchPage.STATE_MAXIMIZED);
+        try {
+            // the maximized part is laid out later: wait for the table to grow
+            Ui.until("the maximized view laid out", CONNECT_TIMEOUT, () -> instances.control().getSize().y > height,
+                    () -> instances.control().getSize() + " (before: height " + height + ")");
+            Ui.afterTimersUpTo(Duration.ofMillis(100));
+            // a health check that times out on a loaded machine restarts the sidecar: picture it serving (the row
+            // serves before and after the picture was taken)
+            Path png = Ui.targetDir().resolve("screenshots/instances-table.png");
+            Ui.until("a picture of the row serving", CONNECT_TIMEOUT, () -> {
+                if (!servingRow()) {
+                    return false;
+                }
+                try {
+                    Ui.screenshot(instances.control(), png);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return servingRow();
+            }, () -> Arrays.stream(instanceRows()).map(ConnectedBackendTest::texts).toList().toString());
+            assertTrue(Files.size(png) > 2_000, "screenshot too small: " + png);
+            copyToDocs(png);
+        } finally {
+            Ui.page().setPartState(part, IWorkbenchPage.STATE_RESTORED);
+            Ui.drain();
         }
     }
 
@@ -594,6 +667,24 @@ class ConnectedBackendTest {
 
     private TableItem[] eventRows() {
         return table("Time").getItems();
+    }
+
+    /** The instances table has one row, serving on a port. */
+    private boolean servingRow() {
+        TableItem[] rows = instanceRows();
+        return rows.length == 1 && rows[0].getText(3).equals("healthy") && !rows[0].getText(1).equals("–");
+    }
+
+    private TableItem[] instanceRows() {
+        return table("Instance").getItems();
+    }
+
+    private static List<String> texts(TableItem row) {
+        List<String> t = new ArrayList<>();
+        for (int i = 0; i < row.getParent().getColumnCount(); i++) {
+            t.add(row.getText(i));
+        }
+        return t;
     }
 
     private TableItem[] portRows() {

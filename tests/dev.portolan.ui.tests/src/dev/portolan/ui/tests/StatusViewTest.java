@@ -22,6 +22,7 @@ import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.WorkbenchServices;
 import dev.portolan.ui.internal.StatusView;
 import dev.portolan.ui.internal.model.BackendStatusModel;
+import dev.portolan.ui.internal.model.InstanceTable;
 
 /** The contributions exist under the IDs defined once in {@link PortolanUi}. */
 class StatusViewTest {
@@ -40,10 +41,13 @@ class StatusViewTest {
     @Test
     void aClosedViewUnsubscribesAndLaterChangesDoNotTouchIt() throws Exception {
         BackendStatusModel model = WorkbenchServices.model().orElseThrow();
+        InstanceTable instances = WorkbenchServices.instances().orElseThrow().table();
         closeStatusView();
         int before = model.listenerCount();
+        int instancesBefore = instances.listenerCount();
         StatusView view = Ui.showStatusView();
         assertEquals(before + 1, model.listenerCount(), "the view subscribes once");
+        assertEquals(instancesBefore + 1, instances.listenerCount(), "the instances table subscribes once");
         try (LogWatch log = LogWatch.start()) {
             // two changes in a row: the first redraws at once, the second leaves a throttled redraw pending (a
             // display timer of at most the 50 ms redraw delay) that fires after the view is gone
@@ -52,6 +56,9 @@ class StatusViewTest {
             Ui.page().hideView(view);
             Ui.drain();
             assertEquals(before, model.listenerCount(), "the closed view must unsubscribe");
+            assertEquals(instancesBefore, instances.listenerCount(), "the closed instances table must unsubscribe");
+            // an instance change after the close must not reach the disposed table either
+            instances.actionMessage("change after the view was closed");
             // a change after the close: it must not reach the disposed widgets
             model.record("test", "OK", "change after the view was closed");
             // every timer the closed view could have left behind (throttled redraw <= 50 ms, uptime tick 1 s) fires
@@ -59,6 +66,8 @@ class StatusViewTest {
             Ui.afterTimersUpTo(Duration.ofMillis(1500));
             Ui.drain();
             log.assertNoSwtErrors("changes reaching a closed Backend Status view");
+        } finally {
+            instances.actionMessage(null);
         }
         assertEquals(before, model.listenerCount(), "no listener left behind");
         // a new view works and shows the change made while no view was open

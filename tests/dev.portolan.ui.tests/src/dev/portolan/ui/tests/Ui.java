@@ -139,10 +139,21 @@ final class Ui {
 
     /** Saves what the X server shows of the shell (a real screenshot of the window) as PNG. */
     static Path screenshot(Shell shell, Path file) throws IOException {
-        Display d = shell.getDisplay();
-        shell.forceActive();
+        return screenshot(shell, shell.getClientArea(), file);
+    }
+
+    /** Saves what the X server shows of one control of an active window as PNG. */
+    static Path screenshot(Control control, Path file) throws IOException {
+        // a control's bounds are in its parent's client coordinates
+        return screenshot(control.getParent(), control.getBounds(), file);
+    }
+
+    /** {@code area} in the client coordinates of {@code control}. */
+    private static Path screenshot(Control control, Rectangle area, Path file) throws IOException {
+        Display d = control.getDisplay();
+        control.getShell().forceActive();
         drain();
-        Rectangle b = d.map(shell, null, shell.getClientArea());
+        Rectangle b = d.map(control, null, area);
         Image image = new Image(d, b.width, b.height);
         GC gc = new GC(d);
         try {

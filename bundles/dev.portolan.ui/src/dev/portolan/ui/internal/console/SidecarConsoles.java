@@ -48,10 +48,13 @@ final class SidecarConsoles implements ConsoleSink {
             SidecarConsole c = consoleFor(handle);
             c.out.println("[portolan] sidecar " + state
                     + handle.pid().stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse(""));
-            if (state.isTerminal()) {
+            // the title names the current process (a restart keeps the handle, not the pid) and says when it ended
+            String title = SidecarConsole.title(handle)
+                    + (state.isTerminal() ? " <" + state.name().toLowerCase(java.util.Locale.ROOT) + ">" : "");
+            if (!title.equals(c.title)) {
+                c.title = title;
                 // the Console view updates its title on the thread of the property change: the UI thread
-                UiThread.async(() -> c.console.rename(
-                        c.baseName + " <" + state.name().toLowerCase(java.util.Locale.ROOT) + ">"));
+                UiThread.async(() -> c.console.rename(title));
             }
         });
     }
@@ -104,19 +107,25 @@ final class SidecarConsoles implements ConsoleSink {
     }
 
     private static final class SidecarConsole {
-        final String baseName;
+        /** The title set last (written and read on the writer thread only). */
+        String title;
         final RenamableConsole console;
         final MessageConsoleStream out;
         final MessageConsoleStream err;
 
         SidecarConsole(LaunchHandle handle) {
-            baseName = "Portolan sidecar" + handle.pid().stream().mapToObj(p -> " [pid " + p + "]").findFirst().orElse("")
-                    + ": " + abbreviate(String.join(" ", handle.spec().command()));
-            console = new RenamableConsole(baseName);
+            title = title(handle);
+            console = new RenamableConsole(title);
             out = console.newMessageStream();
             err = console.newMessageStream();
             UiThread.async(() -> err.setColor(Display.getCurrent().getSystemColor(SWT.COLOR_RED)));
             ConsolePlugin.getDefault().getConsoleManager().addConsoles(new IConsole[] { console });
+        }
+
+        /** {@code Portolan sidecar [pid N]: <command>} with the current pid. */
+        static String title(LaunchHandle handle) {
+            return "Portolan sidecar" + handle.pid().stream().mapToObj(p -> " [pid " + p + "]").findFirst().orElse("")
+                    + ": " + abbreviate(String.join(" ", handle.spec().command()));
         }
     }
 }

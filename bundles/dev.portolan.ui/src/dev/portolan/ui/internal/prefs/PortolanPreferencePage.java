@@ -20,6 +20,7 @@ import org.eclipse.ui.IWorkbenchPreferencePage;
 import org.eclipse.ui.preferences.ScopedPreferenceStore;
 
 import dev.portolan.api.PortRange;
+import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.WorkbenchServices;
 
@@ -98,6 +99,23 @@ public final class PortolanPreferencePage extends FieldEditorPreferencePage impl
         addField(new BooleanFieldEditor(PortolanPreferences.AUTO_START, "Start the backend when Portolan starts",
                 parent));
         addField(millis(PortolanPreferences.START_TIMEOUT_MS, "Backend start timeout (ms):", 100, 600_000, parent));
+        IntegerFieldEditor instances = new IntegerFieldEditor(PortolanPreferences.INSTANCES,
+                "Instances (copies of the backend to run, 1-" + PortolanSettings.MAX_INSTANCES + "):", parent) {
+            @Override
+            protected boolean checkState() {
+                boolean ok = super.checkState();
+                if (!ok) {
+                    // name the value, not only the rule
+                    setErrorMessage("Instances '" + getStringValue().strip() + "' "
+                            + PortolanPreferences.instancesRule() + ".");
+                    showErrorMessage();
+                }
+                return ok;
+            }
+        };
+        instances.setValidRange(1, PortolanSettings.MAX_INSTANCES);
+        instances.setValidateStrategy(StringFieldEditor.VALIDATE_ON_KEY_STROKE);
+        addField(instances);
         IntegerFieldEditor override = new IntegerFieldEditor(PortolanPreferences.OVERRIDE_PORT,
                 label("Override port on 127.0.0.1 (0: discover):", PortolanPreferences.OVERRIDE_PORT), parent);
         override.setValidRange(0, 65535);

@@ -36,6 +36,8 @@ public final class PortolanPreferences {
     public static final String START_TIMEOUT_MS = "startTimeoutMillis";
     /** A port on 127.0.0.1 to use instead of discovering one (0: none); {@code API_PORT} overrides it. */
     public static final String OVERRIDE_PORT = "overridePort";
+    /** How many instances of the backend the backend service runs, 1-{@value PortolanSettings#MAX_INSTANCES}. */
+    public static final String INSTANCES = "instances";
 
     private PortolanPreferences() {
     }
@@ -83,9 +85,19 @@ public final class PortolanPreferences {
             throw new IllegalArgumentException("preference " + OVERRIDE_PORT + "=" + override
                     + " is not a port: expected 1-65535, or 0 for none");
         }
+        int instances = p.getInt(PortolanUi.PLUGIN_ID, INSTANCES, d.instances(), null);
+        if (instances < 1 || instances > PortolanSettings.MAX_INSTANCES) {
+            throw new IllegalArgumentException("preference " + INSTANCES + "=" + instances + " " + instancesRule());
+        }
         return new PortolanSettings(range, Duration.ofMillis(timeout), Duration.ofMillis(health), debug,
                 override == 0 ? null : override, command, dir.isEmpty() ? null : Path.of(dir), autoStart,
-                Duration.ofMillis(start));
+                Duration.ofMillis(start), instances);
+    }
+
+    /** What a valid number of instances is (the preference page's error message says it too). */
+    static String instancesRule() {
+        return "is not a number of instances: expected a whole number from 1 to " + PortolanSettings.MAX_INSTANCES
+                + " (how many copies of the backend to run)";
     }
 
     private static long positive(long value, String key) {
@@ -150,6 +162,7 @@ public final class PortolanPreferences {
             node.putBoolean(AUTO_START, d.autoStartBackend());
             node.putLong(START_TIMEOUT_MS, d.startTimeout().toMillis());
             node.putInt(OVERRIDE_PORT, d.overridePort() == null ? 0 : d.overridePort());
+            node.putInt(INSTANCES, d.instances());
         }
     }
 

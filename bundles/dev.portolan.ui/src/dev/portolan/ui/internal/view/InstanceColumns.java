@@ -1,0 +1,48 @@
+package dev.portolan.ui.internal.view;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+
+import dev.portolan.ui.internal.model.InstanceRow;
+
+/** The columns of the instances table: title, width, cell text and sort order (the view only formats). */
+public final class InstanceColumns {
+
+    /** One column. */
+    public record Column(String title, int width, Function<InstanceRow, String> text, Comparator<InstanceRow> order) {
+    }
+
+    private static final String NONE = "–";
+    private static final Comparator<InstanceRow> BY_INDEX = Comparator.comparingInt(InstanceRow::index)
+            .thenComparing(InstanceRow::instanceId);
+
+    /** instance, port, pid, state, verification, latency, in-flight, requests, restarts. */
+    public static final List<Column> ALL = List.of(
+            new Column("Instance", 130, InstanceRow::name, BY_INDEX),
+            new Column("Port", 60, r -> r.endpoint() == null ? NONE : Integer.toString(r.endpoint().port()),
+                    nullsLast(r -> r.endpoint() == null ? null : r.endpoint().port())),
+            new Column("PID", 70, r -> r.pid() == null ? NONE : Long.toString(r.pid()), nullsLast(InstanceRow::pid)),
+            new Column("State", 110, r -> r.state().id() + (r.ejected() ? " (ejected)" : ""),
+                    Comparator.comparing(InstanceRow::state).thenComparing(BY_INDEX)),
+            new Column("Verification", 170,
+                    r -> r.endpoint() == null ? NONE : VerificationText.of(r.endpoint().verification()),
+                    Comparator.comparing((InstanceRow r) -> r.endpoint() == null ? ""
+                            : r.endpoint().verification().name()).thenComparing(BY_INDEX)),
+            new Column("Latency", 70, r -> r.latency() == null ? NONE : Formats.millis(r.latency()),
+                    nullsLast(InstanceRow::latency)),
+            new Column("In-flight", 65, r -> r.inFlight() == null ? NONE : Integer.toString(r.inFlight()),
+                    nullsLast(InstanceRow::inFlight)),
+            new Column("Requests", 75, r -> r.requests() == null ? NONE : Long.toString(r.requests()),
+                    nullsLast(InstanceRow::requests)),
+            new Column("Restarts", 65, r -> Integer.toString(r.restarts()),
+                    Comparator.comparingInt(InstanceRow::restarts).thenComparing(BY_INDEX)));
+
+    private InstanceColumns() {
+    }
+
+    /** Ascending, unknown values last, then by index. */
+    private static <C extends Comparable<? super C>> Comparator<InstanceRow> nullsLast(Function<InstanceRow, C> key) {
+        return Comparator.comparing(key, Comparator.nullsLast(Comparator.<C>naturalOrder())).thenComparing(BY_INDEX);
+    }
+}
