@@ -19,6 +19,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import javax.net.ssl.SSLParameters;
+
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.portolan.api.BackendCredentials;
@@ -52,7 +54,8 @@ public final class HealthProbe {
 
     /**
      * The one HTTP client of Portolan's front end (HTTP/1.1: no h2c upgrade round trips, no proxy, no redirects),
-     * created on first use. Components that use it {@link #retain()} it while active.
+     * created on first use; it sets up the JDK's default TLS context on its first {@code https:} request
+     * only. Components that use it {@link #retain()} it while active.
      */
     public static HttpClient client() {
         synchronized (CLIENT_LOCK) {
@@ -62,8 +65,10 @@ public final class HealthProbe {
                     t.setDaemon(true);
                     return t;
                 });
+                // TLS is set up on the first https: request, not here (DeferredTlsContext)
                 client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
                         .followRedirects(HttpClient.Redirect.NEVER).proxy(HttpClient.Builder.NO_PROXY)
+                        .sslContext(new DeferredTlsContext()).sslParameters(new SSLParameters())
                         .executor(executor).build();
             }
             return client;
