@@ -19,8 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.net.ssl.SSLParameters;
-
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.portolan.api.BackendCredentials;
@@ -65,11 +63,9 @@ public final class HealthProbe {
                     t.setDaemon(true);
                     return t;
                 });
-                // TLS is set up on the first https: request, not here (DeferredTlsContext)
-                client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
-                        .followRedirects(HttpClient.Redirect.NEVER).proxy(HttpClient.Builder.NO_PROXY)
-                        .sslContext(new DeferredTlsContext()).sslParameters(new SSLParameters())
-                        .executor(executor).build();
+                client = DeferredTls.apply(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
+                        .proxy(HttpClient.Builder.NO_PROXY).executor(executor).build();
             }
             return client;
         }

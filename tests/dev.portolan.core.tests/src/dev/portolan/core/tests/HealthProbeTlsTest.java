@@ -30,7 +30,7 @@ import dev.portolan.core.discovery.HealthProbe;
 import dev.portolan.tests.common.TestPorts;
 
 /**
- * The shared client sets TLS up only on its first {@code https:} request (DeferredTlsContext); such a request must
+ * The shared client sets TLS up only on its first {@code https:} request (DeferredTls); such a request must
  * still go through the JDK's default TLS context: its trust store (a self-signed certificate is refused) and
  * host name checks.
  */

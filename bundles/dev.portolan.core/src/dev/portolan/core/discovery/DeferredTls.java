@@ -1,5 +1,6 @@
 package dev.portolan.core.discovery;
 
+import java.net.http.HttpClient;
 import java.security.KeyManagementException;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -15,17 +16,31 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 
 /**
- * The JDK's default TLS context ({@link SSLContext#getDefault()}), looked up on first TLS use. An {@code HttpClient}
- * built without a context asks for the default one, and for its default parameters, when it is created: that loads
- * the trust store and computes the enabled cipher suites (~350 classes, 100+ ms of CPU in a fresh JVM) even when the
- * client only ever speaks plain HTTP to a loopback port, as a discovery run does. With this context (and empty
- * {@link SSLParameters}, which leave an engine's defaults as they are) that cost moves to the first {@code https:}
- * request; connections are set up exactly as with the default context.
+ * TLS for an {@link HttpClient} set up on its first {@code https:} (or {@code wss:}) request instead of when it is
+ * built. A client built without a context asks for the JDK's default one ({@link SSLContext#getDefault()}) and its
+ * default parameters at once: that loads the trust store and computes the enabled cipher suites (~350 classes, 100+ ms
+ * of CPU in a fresh JVM) even when the client only ever speaks plain HTTP to a loopback port, as a discovery run or a
+ * command reading the local feed does. With the context set here, which looks the default one up on first use, and
+ * empty {@link SSLParameters}, which leave an engine's defaults as they are, TLS connections are set up exactly as
+ * with the default context.
+ *
+ * @since core.discovery 0.1.2
  */
-final class DeferredTlsContext extends SSLContext {
+public final class DeferredTls {
 
-    DeferredTlsContext() {
-        super(new Spi(), null, "Default");
+    private DeferredTls() {
+    }
+
+    /** {@code builder} with the JDK's default TLS context, looked up on the first TLS connection. */
+    public static HttpClient.Builder apply(HttpClient.Builder builder) {
+        return builder.sslContext(new Context()).sslParameters(new SSLParameters());
+    }
+
+    private static final class Context extends SSLContext {
+
+        Context() {
+            super(new Spi(), null, "Default");
+        }
     }
 
     private static final class Spi extends SSLContextSpi {
