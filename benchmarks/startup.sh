@@ -21,6 +21,7 @@ mkdir -p "$XDG_STATE_HOME" "$XDG_RUNTIME_DIR"
 PRODUCT="$(dirname "$PORTOLAN")/releng/dev.portolan.product/target/products/dev.portolan.product/linux/gtk/x86_64"
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+load1() { cut -d' ' -f1 /proc/loadavg; } # the 1-minute load average after a row: a row measured under load says so
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 row() { # row LABEL COMMAND...: medians of wall ms, CPU ms (user+sys) and peak RSS MiB of RUNS runs (after a warm-up run)
@@ -36,26 +37,35 @@ row() { # row LABEL COMMAND...: medians of wall ms, CPU ms (user+sys) and peak R
     cpus="$cpus$(awk -v u="$u" -v s="$s" 'BEGIN {print int((u + s) * 1000)}')"$'\n'
     rss="$rss$((m / 1024))"$'\n'
   done
-  printf '%-58s %8s ms %8s ms %6s MiB\n' "$label" "$(printf '%s' "$walls" | median)" "$(printf '%s' "$cpus" | median)" \
-    "$(printf '%s' "$rss" | median)"
+  printf '%-58s %8s ms %8s ms %6s MiB %6s\n' "$label" "$(printf '%s' "$walls" | median)" "$(printf '%s' "$cpus" | median)" \
+    "$(printf '%s' "$rss" | median)" "$(load1)"
 }
 
-first_line_ms() { # starts COMMAND in the background; prints ms until its first stdout line, the CPU ms it (and the
-  # children it waited for) used until then, and its peak RSS then
-  local t0 t1 pid hwm cpu
+tree_pids() { # tree_pids PID: PID and all its descendants
+  local c
+  echo "$1"
+  for c in $(pgrep -P "$1" 2>/dev/null); do tree_pids "$c"; done
+}
+
+first_line_ms() { # starts COMMAND in the background; prints ms until its first stdout line, the CPU ms its process
+  # tree used until then (user + system, children included: the script and its JVM) and the largest peak RSS in it
+  local t0 t1 pid hwm=0 cpu=0 p c m
   t0=$(now_ms)
   "$@" > "$WORK/first.out" 2>/dev/null < <(sleep 30) &
   pid=$!
-  until [ -s "$WORK/first.out" ]; do sleep 0.002; done
+  until [ -s "$WORK/first.out" ] || ! kill -0 "$pid" 2>/dev/null; do sleep 0.002; done
   t1=$(now_ms)
-  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); print int(($12 + $13 + $14 + $15) * 1000 / hz)}' "/proc/$pid/stat" 2>/dev/null || echo "?")
-  hwm=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$pid/status" 2>/dev/null || echo "?")
+  for p in $(tree_pids "$pid"); do
+    c=$(awk -v hz="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); print int(($12 + $13 + $14 + $15) * 1000 / hz)}' "/proc/$p/stat" 2>/dev/null || echo 0)
+    m=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$p/status" 2>/dev/null || echo 0)
+    cpu=$((cpu + ${c:-0})); [ "${m:-0}" -gt "$hwm" ] && hwm=$m
+  done
   kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  if [ -s "$WORK/first.out" ]; then echo "$((t1 - t0)) $cpu $hwm"; else echo "- - -"; fi
   rm -f "$WORK/first.out"
-  echo "$((t1 - t0)) $cpu $hwm"
 }
 
-announce_row() { # row for a backend: start -> first stdout line (the announcement)
+announce_row() { # row for a process that keeps running: start -> its first stdout line (a backend's announcement)
   local label="$1"; shift
   local i w c m walls="" cpus="" rss=""
   first_line_ms "$@" >/dev/null
@@ -63,15 +73,15 @@ announce_row() { # row for a backend: start -> first stdout line (the announceme
     read -r w c m < <(first_line_ms "$@")
     walls="$walls$w"$'\n'; cpus="$cpus$c"$'\n'; rss="$rss$m"$'\n'
   done
-  printf '%-58s %8s ms %8s ms %6s MiB\n' "$label" "$(printf '%s' "$walls" | median)" "$(printf '%s' "$cpus" | median)" \
-    "$(printf '%s' "$rss" | median)"
+  printf '%-58s %8s ms %8s ms %6s MiB %6s\n' "$label" "$(printf '%s' "$walls" | median)" "$(printf '%s' "$cpus" | median)" \
+    "$(printf '%s' "$rss" | median)" "$(load1)"
 }
 
 "$PORTOLAN" ports >/dev/null 2>&1 || true # builds what is missing, picks (and caches) a JDK: the probes use the same
 JAVA_HOME="${JAVA_HOME:-$(head -n 1 "${XDG_CACHE_HOME:-$HOME/.cache}/portolan/jdk" 2>/dev/null || true)}"
 [ -x "$JAVA_HOME/bin/java" ] || { echo "set JAVA_HOME to a JDK 21+" >&2; exit 2; }
 echo "# $(date -u +%FT%TZ)  $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $RUNS runs per row, JDK $JAVA_HOME"
-printf '%-58s %11s %11s %10s\n' "what" "wall" "CPU" "peak RSS"
+printf '%-58s %11s %11s %10s %6s\n' "what" "wall" "CPU" "peak RSS" "load"
 row "ss -ltnp (baseline)" ss -ltnp
 row "./portolan version (script only, no JVM)" "$PORTOLAN" version
 row "./portolan ports --json (13 ports)" "$PORTOLAN" ports --json
@@ -85,8 +95,21 @@ until grep -q port_info "$WORK/backend.out" 2>/dev/null; do sleep 0.05; done
 export PORTOLAN_PORT_RANGE=24750-24750
 row "./portolan discover --json, backend running" "$PORTOLAN" discover --json
 row "PORTOLAN_CLI=osgi ./portolan discover --json, backend running" env PORTOLAN_CLI=osgi "$PORTOLAN" discover --json
+row "./portolan list --json (1 registered backend, verified)" "$PORTOLAN" list --json
 kill "$BACKEND_PID"; wait "$BACKEND_PID" 2>/dev/null || true; BACKEND_PID=""
 unset PORTOLAN_PORT_RANGE
+row "./portolan list --json (registry empty)" "$PORTOLAN" list --json
+row "./portolan metrics, no feed running (exit 16)" "$PORTOLAN" metrics
+
+# a front end serving the event feed: run --feed (Equinox) with the sample backend as its sidecar
+"$PORTOLAN" run --feed -- "$PORTOLAN" api --range 24750-24750 > "$WORK/run.out" 2> "$WORK/run.err" < /dev/null &
+BACKEND_PID=$!
+deadline=$(( $(now_ms) + 120000 ))
+until ls "$XDG_STATE_HOME"/portolan/feeds/feed-*.json >/dev/null 2>&1 && grep -q port_info "$WORK/run.out" 2>/dev/null \
+    || [ "$(now_ms)" -gt "$deadline" ]; do sleep 0.1; done
+row "./portolan metrics (front end with feed running)" "$PORTOLAN" metrics
+announce_row "./portolan watch --json: start -> first line (snapshot)" "$PORTOLAN" watch --json
+kill "$BACKEND_PID"; wait "$BACKEND_PID" 2>/dev/null || true; BACKEND_PID=""
 
 announce_row "./portolan api: start -> announcement line" "$PORTOLAN" api --range 24700-24712
 if /usr/bin/python3 -c 'import fastapi, uvicorn' 2>/dev/null; then
@@ -127,5 +150,5 @@ if [ "${SKIP_APP:-}" != 1 ]; then
   app_once >/dev/null
   walls=""
   for i in $(seq "$RUNS"); do walls="$walls$(app_once)"$'\n'; done
-  printf '%-58s %8s ms\n' "./portolan app: start -> backend AVAILABLE" "$(printf '%s' "$walls" | median)"
+  printf '%-58s %8s ms %25s\n' "./portolan app: start -> backend AVAILABLE" "$(printf '%s' "$walls" | median)" "$(load1)"
 fi

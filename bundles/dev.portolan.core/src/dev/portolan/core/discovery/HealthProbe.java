@@ -53,7 +53,8 @@ public final class HealthProbe {
 
     /**
      * The one HTTP client of Portolan's front end (HTTP/1.1: no h2c upgrade round trips, no proxy, no redirects),
-     * created on first use. Components that use it {@link #retain()} it while active.
+     * created on first use; it sets up the JDK's default TLS context on its first {@code https:} request
+     * only. Components that use it {@link #retain()} it while active.
      */
     public static HttpClient client() {
         synchronized (CLIENT_LOCK) {
@@ -63,9 +64,9 @@ public final class HealthProbe {
                     t.setDaemon(true);
                     return t;
                 });
-                client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
-                        .followRedirects(HttpClient.Redirect.NEVER).proxy(HttpClient.Builder.NO_PROXY)
-                        .executor(executor).build();
+                client = DeferredTls.apply(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
+                        .proxy(HttpClient.Builder.NO_PROXY).executor(executor).build();
             }
             return client;
         }

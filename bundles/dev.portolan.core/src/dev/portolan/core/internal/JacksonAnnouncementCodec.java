@@ -1,5 +1,7 @@
 package dev.portolan.core.internal;
 
+import java.io.IOException;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
@@ -8,9 +10,10 @@ import java.util.Optional;
 
 import org.osgi.service.component.annotations.Component;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.core.protocol.Excerpt;
 import dev.portolan.api.Announcement;
@@ -24,34 +27,41 @@ public final class JacksonAnnouncementCodec implements AnnouncementCodec {
 
     public static final JacksonAnnouncementCodec INSTANCE = new JacksonAnnouncementCodec();
 
+    private static final JsonFactory GENERATORS = new JsonFactory();
+
+    /**
+     * Writes the line with Jackson's streaming generator: no {@code ObjectMapper} is needed to announce, so a backend
+     * prints its line before it pays for creating one (tens of milliseconds in a fresh JVM). Same text as writing an
+     * {@code ObjectNode} with the shared mapper: the fields in this order, optional ones omitted when null.
+     */
     @Override
     public String encode(Announcement a) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("type", a.type());
-        o.put("mode", a.mode());
-        o.put("port", a.port());
-        o.put("url", a.url().toString());
-        o.put("docs_url", a.docsUrl().toString());
-        o.put("health_url", a.healthUrl().toString());
-        if (a.pid() != null) {
-            o.put("pid", a.pid());
-        }
-        if (a.token() != null) {
-            o.put("token", a.token());
-        }
-        if (a.version() != null) {
-            o.put("version", a.version());
-        }
-        if (a.startedAt() != null) {
-            o.put("started_at", a.startedAt().toString());
-        }
-        if (a.proof() != null) {
-            o.put("proof", a.proof());
-        }
-        try {
-            return Json.MAPPER.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
+        StringWriter w = new StringWriter(256);
+        try (JsonGenerator g = GENERATORS.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeStringField("type", a.type());
+            g.writeStringField("mode", a.mode());
+            g.writeNumberField("port", a.port());
+            g.writeStringField("url", a.url().toString());
+            g.writeStringField("docs_url", a.docsUrl().toString());
+            g.writeStringField("health_url", a.healthUrl().toString());
+            if (a.pid() != null) {
+                g.writeNumberField("pid", a.pid().longValue());
+            }
+            writeOptional(g, "token", a.token());
+            writeOptional(g, "version", a.version());
+            writeOptional(g, "started_at", a.startedAt() != null ? a.startedAt().toString() : null);
+            writeOptional(g, "proof", a.proof());
+            g.writeEndObject();
+        } catch (IOException e) {
             throw new IllegalStateException("cannot encode announcement " + a, e);
+        }
+        return w.toString();
+    }
+
+    private static void writeOptional(JsonGenerator g, String field, String value) throws IOException {
+        if (value != null) {
+            g.writeStringField(field, value);
         }
     }
 

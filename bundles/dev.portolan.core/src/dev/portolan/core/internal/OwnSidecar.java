@@ -19,7 +19,10 @@ import dev.portolan.core.discovery.ExpectedToken;
  */
 final class OwnSidecar {
 
-    private static final System.Logger LOG = System.getLogger(OwnSidecar.class.getName());
+    /** Looked up on first use: a run that logs nothing never starts the JDK's logging back end (~30 ms). */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(OwnSidecar.class.getName());
+    }
 
     private volatile Supplier<Optional<LaunchHandle>> source;
 
@@ -69,7 +72,7 @@ final class OwnSidecar {
         boolean alive = h.pid().stream().mapToObj(ProcessHandle::of).anyMatch(p -> p.map(ProcessHandle::isAlive)
                 .orElse(false));
         if ((state == SidecarState.ANNOUNCED || state == SidecarState.RUNNING) && alive) {
-            LOG.log(System.Logger.Level.INFO, "sidecar is not answering at " + lost.baseUrl() + ": restarting it");
+            Log.LOG.log(System.Logger.Level.INFO, "sidecar is not answering at " + lost.baseUrl() + ": restarting it");
             h.restart().orTimeout(Duration.ofSeconds(60).toMillis(), TimeUnit.MILLISECONDS);
         }
         // STARTING/STOPPING: the launcher's restart policy is at work; its announcement reaches the tracker

@@ -35,7 +35,10 @@ import dev.portolan.core.json.Json;
 public final class SettingsServiceImpl implements SettingsService {
 
     public static final String FILE_NAME = "settings.json";
-    private static final System.Logger LOG = System.getLogger(SettingsServiceImpl.class.getName());
+    /** Looked up on first use: a run that logs nothing never starts the JDK's logging back end (~30 ms). */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(SettingsServiceImpl.class.getName());
+    }
 
     private final Map<String, String> env;
     private final Object lock = new Object();
@@ -103,7 +106,7 @@ public final class SettingsServiceImpl implements SettingsService {
                 AtomicFiles.write(file(), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson(settings)));
                 fileProblems = List.of();
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot save settings to " + file() + ": " + e, e);
+                Log.LOG.log(System.Logger.Level.WARNING, "cannot save settings to " + file() + ": " + e, e);
                 fileProblems = List.of("cannot save settings to " + file() + ": " + e.getMessage());
             }
         }
@@ -112,7 +115,7 @@ public final class SettingsServiceImpl implements SettingsService {
             try {
                 l.accept(eff);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "settings listener failed", e);
+                Log.LOG.log(System.Logger.Level.WARNING, "settings listener failed", e);
             }
         }
     }

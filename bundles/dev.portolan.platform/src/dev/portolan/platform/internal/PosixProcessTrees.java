@@ -20,7 +20,10 @@ import dev.portolan.platform.ProcessTrees;
 public final class PosixProcessTrees implements ProcessTrees {
 
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(5);
-    private static final System.Logger LOG = System.getLogger(PosixProcessTrees.class.getName());
+    /** Looked up on first use: a run that logs nothing never starts the JDK's logging back end (~30 ms). */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(PosixProcessTrees.class.getName());
+    }
 
     private final Optional<Path> kill;
     private final Optional<Path> ps;
@@ -48,7 +51,7 @@ public final class PosixProcessTrees implements ProcessTrees {
                 ToolRunner.run(List.of(kill.get().toString(), "-s", force ? "KILL" : "TERM", "--", "-" + root.pid()),
                         TOOL_TIMEOUT, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot signal process group {0}: {1}", root.pid(),
+                Log.LOG.log(System.Logger.Level.WARNING, "cannot signal process group {0}: {1}", root.pid(),
                         e.getMessage());
             }
         }

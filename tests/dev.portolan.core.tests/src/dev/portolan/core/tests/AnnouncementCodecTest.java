@@ -15,8 +15,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.Announcement;
+import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.core.protocol.MalformedAnnouncementException;
 import dev.portolan.tests.common.OsgiServices;
@@ -57,6 +59,23 @@ class AnnouncementCodecTest {
         JsonNode tree = new ObjectMapper().readTree(line);
         assertEquals(4242, tree.get("pid").asInt());
         assertEquals(a, codec.decode(line.replace("}", ",\"future_field\":[1,2]}")).orElseThrow());
+    }
+
+    @Test
+    void encodesEveryFieldAsTheSharedMapperWritesThem() throws Exception {
+        // the codec writes with Jackson's streaming generator (no ObjectMapper before a backend announces): the text
+        // must stay what the shared mapper writes for the same fields, escapes and non-ASCII text included
+        Instant t = Instant.parse("2026-11-25T10:15:30.123456789Z");
+        Announcement a = Announcement.of("standalone", "::1", 8015)
+                .withDetails(4242L, "t\"o\\k\u00e9\n\u0001", "0.1.0-\u00fc", t).withProof("pr/of+=");
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("type", a.type()).put("mode", a.mode()).put("port", a.port()).put("url", a.url().toString())
+                .put("docs_url", a.docsUrl().toString()).put("health_url", a.healthUrl().toString())
+                .put("pid", a.pid()).put("token", a.token()).put("version", a.version())
+                .put("started_at", a.startedAt().toString()).put("proof", a.proof());
+        String line = codec.encode(a);
+        assertEquals(Json.MAPPER.writeValueAsString(o), line);
+        assertEquals(a, codec.decode(line).orElseThrow());
     }
 
     @ParameterizedTest

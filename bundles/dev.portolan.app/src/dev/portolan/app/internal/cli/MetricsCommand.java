@@ -8,6 +8,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
+import dev.portolan.core.discovery.DeferredTls;
+
 /**
  * {@code metrics}: prints the Prometheus text of the newest running front end's feed ({@code /metrics} with the
  * feed's token) once.
@@ -28,8 +30,8 @@ final class MetricsCommand implements Command {
         }
         HttpResponse<String> r;
         try {
-            r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
-                    .build().send(HttpRequest.newBuilder(feed.metrics()).timeout(Duration.ofSeconds(10))
+            r = DeferredTls.apply(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build().send(HttpRequest.newBuilder(feed.metrics()).timeout(Duration.ofSeconds(10))
                             .header("Authorization", "Bearer " + feed.token()).build(),
                             HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {

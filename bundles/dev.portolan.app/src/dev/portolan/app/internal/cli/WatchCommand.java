@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.portolan.core.discovery.DeferredTls;
 import dev.portolan.core.json.Json;
 
 /**
@@ -65,7 +66,8 @@ final class WatchCommand implements Command {
         };
         WebSocket ws;
         try {
-            ws = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().newWebSocketBuilder()
+            ws = DeferredTls.apply(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1).build()
+                    .newWebSocketBuilder()
                     .connectTimeout(Duration.ofSeconds(5)).header("Authorization", "Bearer " + feed.token())
                     .buildAsync(feed.events(), printer).orTimeout(10, TimeUnit.SECONDS).join();
         } catch (CompletionException e) {
