@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * <li>{@value #BIND_VARIABLE}: an address of this machine (literal, or a name resolving to one), or {@code 0.0.0.0} /
  * {@code ::} for every interface;</li>
  * <li>{@value #ADVERTISE_VARIABLE}: the name or address remote clients use (the entry in a shared registry). Default:
- * the bind host as given, when it is not a wildcard; required with a wildcard.</li>
+ * the bind host as given, when it is not a wildcard; required with a wildcard. With a loopback bind it names a
+ * forwarder that keeps the port (e.g. {@code ssh -R 8009:127.0.0.1:8009}): the identity signature names the port.</li>
  * </ul>
  * Local clients (the announcement to the parent, the local registry) get {@code 127.0.0.1} for a wildcard or loopback
  * bind and the bound address otherwise ({@link #localHost()}).
@@ -55,21 +56,14 @@ public record BindHost(InetAddress address, String advertised) {
             return LOOPBACK;
         }
         InetAddress address = parseBind(bind);
-        if (address.isLoopbackAddress()) {
-            if (advertise != null) {
-                throw new IllegalArgumentException(ADVERTISE_VARIABLE + "='" + advertise + "' with " + BIND_VARIABLE
-                        + "='" + bind + "' (a loopback address): no other machine can reach it");
-            }
-            return new BindHost(address, null);
-        }
-        if (advertise != null) {
+        if (advertise != null) { // with a loopback bind: reached through a forwarder that keeps the port (ssh -R)
             return new BindHost(address, checkAdvertised(advertise));
         }
         if (address.isAnyLocalAddress()) {
             throw new IllegalArgumentException(BIND_VARIABLE + "='" + bind + "' listens on every interface: set "
                     + ADVERTISE_VARIABLE + " to the name or address other machines should use");
         }
-        return new BindHost(address, stripBrackets(bind));
+        return new BindHost(address, address.isLoopbackAddress() ? null : stripBrackets(bind).toLowerCase(Locale.ROOT));
     }
 
     private static InetAddress parseBind(String value) {
@@ -123,7 +117,7 @@ public record BindHost(InetAddress address, String advertised) {
         return v.toLowerCase(Locale.ROOT);
     }
 
-    /** Whether the backend listens on loopback only (the default). */
+    /** Whether nothing is advertised to other machines (the default: loopback only). */
     public boolean loopbackOnly() {
         return advertised == null;
     }

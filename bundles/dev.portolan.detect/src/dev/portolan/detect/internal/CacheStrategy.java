@@ -15,7 +15,6 @@ import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
 import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.core.discovery.HealthProbe;
-import dev.portolan.core.registry.RemoteInstances;
 import dev.portolan.core.discovery.SecretFiles;
 
 /**
@@ -58,10 +57,6 @@ public final class CacheStrategy implements DetectorStrategy {
         // our sidecar's (or the configured) credentials first, else the ones saved with the entry
         BackendCredentials expected = ctx.credentials().isEmpty() ? en.credentials() : ctx.credentials();
         Endpoint cached = en.endpoint();
-        if (!RemoteInstances.isLoopback(cached.baseUrl())) {
-            throw new DetectionException(RemoteInstances.loopbackOnlyMessage("cached endpoint", cached.baseUrl())
-                    + " (in " + cache.file() + ")");
-        }
         HealthProbe.Result r = HealthProbe.probe(cached.healthUrl(), expected, Deadlines.probeTimeout(ctx));
         Deadlines.debug(ctx, NAME, cached.baseUrl() + " -> " + r.detail());
         if (!r.accepted()) {
