@@ -37,7 +37,8 @@ class BindHost:
         """Host names accepted besides loopback (lower case, no brackets)."""
         if self.advertised is None:
             return set()
-        return {self.advertised} | (set() if self.wildcard else {self.address.lower()})
+        bound = ipaddress.ip_address(self.address)
+        return {self.advertised} | (set() if bound.is_unspecified or bound.is_loopback else {self.address.lower()})
 
 
 def _strip(v):

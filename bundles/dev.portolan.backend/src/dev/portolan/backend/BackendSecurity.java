@@ -120,7 +120,7 @@ public final class BackendSecurity {
         }
         Set<String> hosts = new LinkedHashSet<>();
         hosts.add(bind.advertised());
-        if (!bind.address().isAnyLocalAddress()) {
+        if (!bind.address().isAnyLocalAddress() && !bind.address().isLoopbackAddress()) {
             hosts.add(bind.address().getHostAddress().toLowerCase(Locale.ROOT));
         }
         return hosts;
