@@ -2,7 +2,6 @@ package dev.portolan.registry.etcd.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,9 +70,9 @@ class RemoteBackendTest {
         }
     }
 
-    private static Map<String, String> remoteEnv(String service, Path runtime) {
+    private static Map<String, String> remoteEnv(String prefix, String service, Path runtime) {
         Map<String, String> env = new HashMap<>();
-        env.put("PORTOLAN_REGISTRY", etcd.registryValue("/remote"));
+        env.put("PORTOLAN_REGISTRY", etcd.registryValue(prefix));
         env.put("PORTOLAN_SERVICE", service);
         env.put("PORTOLAN_RUNTIME_DIR", runtime.toString());
         env.put("PORTOLAN_BIND_HOST", "127.0.0.1");
@@ -82,8 +81,8 @@ class RemoteBackendTest {
         return env;
     }
 
-    private static EtcdRegistry front() {
-        return new EtcdRegistry(EtcdSettings.parse(etcd.registryValue("/remote"), Map.of())
+    private static EtcdRegistry front(String prefix) {
+        return new EtcdRegistry(EtcdSettings.parse(etcd.registryValue(prefix), Map.of())
                 .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(1)));
     }
 
@@ -93,10 +92,10 @@ class RemoteBackendTest {
                 List.of("/usr/bin/python3", PYTHON_MAIN.toString(), "--standalone"))) {
             String service = command.get(0).endsWith("python3") ? "remote-py" : "remote-java";
             Path runtime = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "remote-");
-            try (EtcdRegistry front = front()) {
+            try (EtcdRegistry front = front("/remote")) {
                 Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
                 Subscription w = front.watch(service, events::accept);
-                try (ChildProcess child = ChildProcess.start(null, command, remoteEnv(service, runtime))) {
+                try (ChildProcess child = ChildProcess.start(null, command, remoteEnv("/remote", service, runtime))) {
                     InstanceEntry e = events.await(x -> x.kind() == RegistryEvent.Kind.REGISTERED, WAIT,
                             service + "'s etcd entry; output: " + child.output()).entry();
                     int port = e.port();
@@ -120,16 +119,18 @@ class RemoteBackendTest {
 
     @Test
     void frontEndsUseARemoteInstanceOnlyFromTheRegistryTheUserConfigured() throws Exception {
-        assumeTrue(resolvesToLoopback(NAME), NAME + " must resolve to 127.0.0.1 through -Djdk.net.hosts.file"
+        assertTrue(resolvesToLoopback(NAME), NAME + " must resolve to 127.0.0.1 through -Djdk.net.hosts.file"
                 + " (pom.xml of this module; jdk.net.hosts.file=" + System.getProperty("jdk.net.hosts.file") + ")");
         Path runtime = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "remote-");
         Path other = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "copied-");
-        SettingsServiceImpl settings = new SettingsServiceImpl(Map.of("PORTOLAN_SERVICE", "remote-front"));
-        try (EtcdRegistry front = front()) {
+        SettingsServiceImpl settings = new SettingsServiceImpl(Map.of());
+        // the front end's service is the default one (RegistryStrategy reads PORTOLAN_SERVICE of this JVM: unset)
+        String service = InstanceEntry.DEFAULT_SERVICE;
+        try (EtcdRegistry front = front("/remote-front")) {
             Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
-            Subscription w = front.watch("remote-front", events::accept);
+            Subscription w = front.watch(service, events::accept);
             LocalRegistry copied = new LocalRegistry(other);
-            Map<String, String> env = remoteEnv("remote-front", runtime);
+            Map<String, String> env = remoteEnv("/remote-front", service, runtime);
             try (ChildProcess child = ChildProcess.start(null, SampleBackend.command("--standalone"), env)) {
                 InstanceEntry e = events.await(x -> x.kind() == RegistryEvent.Kind.REGISTERED, WAIT,
                         "the etcd entry; output: " + child.output()).entry();
