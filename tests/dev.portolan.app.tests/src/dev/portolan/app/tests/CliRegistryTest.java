@@ -77,10 +77,13 @@ class CliRegistryTest {
                 // discover names the registry in use: etcd first, the local one as well
                 PortolanCli.Result d = PortolanCli.run(Map.of("XDG_STATE_HOME", state.toString(),
                         "PORTOLAN_RUNTIME_DIR", state.resolve("empty-runtime").toString(), "PORTOLAN_REGISTRY",
-                        value), TIMEOUT, "discover", "--json", "--timeout", "20s");
+                        value, "PORTOLAN_SERVICE", "cli"), TIMEOUT, "discover", "--json", "--timeout", "20s");
                 JsonNode dj = new ObjectMapper().readTree(d.firstJsonLine());
                 assertTrue(dj.path("registry").asText().startsWith("etcd " + etcd.endpoints().get(0)
                         + " prefix /cli (and local "), d.output());
+                // and it found the backend through etcd (the local registry it reads is empty)
+                assertEquals("registry", dj.path("strategy").asText(), d.output());
+                assertEquals(port, dj.path("endpoint").path("port").asInt(), d.output());
             }
         }
     }

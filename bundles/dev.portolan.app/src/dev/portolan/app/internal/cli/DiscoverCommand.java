@@ -37,9 +37,12 @@ final class DiscoverCommand implements Command {
         args.noMore();
         Duration timeout = timeoutText == null ? null : Args.duration("--timeout", timeoutText);
         CliServices.requireValidEnvironment();
+        // first: the etcd registry is an OSGi service (published when PORTOLAN_REGISTRY names it); asking for it before
+        // anything is printed (starting the discovery service may log) moves a plain class path run to the OSGi
+        // runtime, where the registry strategy gets it
+        String registry = registryInUse();
         DiscoveryService discovery = CliServices.get(DiscoveryService.class);
         DiscoveryResult result = (timeout == null ? discovery.discover() : discovery.discover(timeout)).get();
-        String registry = registryInUse();
         if (json) {
             out.println(Json.MAPPER.writeValueAsString(toJson(result).put("registry", registry)));
         } else {
