@@ -32,6 +32,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
+import bind_host
 import etcd_registry
 import registry
 
@@ -170,20 +171,23 @@ def bind_failure(e):
     return f"not bindable ({e})"
 
 
+BIND = bind_host.BindHost("127.0.0.1", None)  # PORTOLAN_BIND_HOST, set by main() before the first bind
+
+
 def try_port(port, check_v6, lock=True):
     """Returns a Reservation or the reason the port is not usable."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(BIND.family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Java does: TIME_WAIT must not make it busy
     twin, fd = None, None
     try:
         try:
-            sock.bind(("127.0.0.1", port))
+            sock.bind((BIND.address, port))
         except OSError as e:
             why = bind_failure(e)
             if why.startswith("not permitted"):
                 log(f"skipping port {port}: {why}")
             debug(port, why)
-            return why + " on 127.0.0.1"
+            return why + " on " + BIND.address
         port = sock.getsockname()[1]
         if check_v6:
             twin = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)  # held, no SO_REUSEADDR: nobody can take it
@@ -211,7 +215,7 @@ def try_port(port, check_v6, lock=True):
 
 
 def reserve(forced, first, last):
-    check_v6 = ipv6_available()
+    check_v6 = BIND.default and ipv6_available()  # the [::1] twin guards the default loopback bind only
     if forced is not None:
         name, value = forced
         try:
@@ -395,8 +399,10 @@ class SecurityMiddleware:
             headers.setdefault(k.decode("latin-1").lower(), v.decode("latin-1"))
         method, path = scope["method"], scope["path"]
         host = headers.get("host")
-        if not loopback_host(host):
-            return await JSONResponse({"error": f"Host header '{(host or '')[:80]}' is not a loopback address of this "
+        remote = BIND.allowed_names()  # PORTOLAN_ADVERTISE_HOST / the bound address of an opt-in bind
+        if not loopback_host(host) and not bind_host.host_allowed(host, remote):
+            allowed = "a loopback address" + (f" or {sorted(remote)}" if remote else "")
+            return await JSONResponse({"error": f"Host header '{(host or '')[:80]}' is not {allowed} of this "
                                                 "backend", "status": 403}, 403)(scope, receive, send)
         origin = headers.get("origin")
         if origin is not None and not self.security.allowed_origin(origin, port):
@@ -578,6 +584,10 @@ def watch_stdin(server):
     drain.start()
 
 
+def url(host, port):
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description="Portolan Python FastAPI example backend")
     g = p.add_mutually_exclusive_group()
@@ -610,6 +620,8 @@ def main(argv=None):
         security = Security(os.environ)  # PORTOLAN_TOKEN (v1) is ignored: a v2 backend never echoes a secret
         service = registry.service_from_env(os.environ)
         shared = etcd_registry.parse(os.environ)  # PORTOLAN_REGISTRY (docs/registry.md)
+        global BIND
+        BIND = bind_host.parse(os.environ)  # PORTOLAN_BIND_HOST / PORTOLAN_ADVERTISE_HOST: opt-in, else loopback only
     except (ConfigError, ValueError) as e:
         log(str(e))
         return 2
@@ -649,7 +661,7 @@ def serve(sock, port, mode, security, service, shared, watch_stdin_too):
                             lifespan="off")
     server = uvicorn.Server(config)
 
-    base = f"http://127.0.0.1:{port}"
+    base = url(BIND.local_host(), port)
     announcement = {"type": "port_info", "mode": mode, "port": port, "url": base, "docs_url": base + "/docs",
                     "health_url": base + "/health", "pid": os.getpid()}
     announcement["version"] = VERSION
@@ -664,14 +676,17 @@ def serve(sock, port, mode, security, service, shared, watch_stdin_too):
     log(f"{mode} serving on {base} (pid {os.getpid()})")
 
     try:
-        entry = registry.Registration(os.environ, service, identity, mode, port, VERSION, started_at)
+        entry = registry.Registration(os.environ, service, identity, mode, port, VERSION, started_at,
+                                      BIND.local_host())
     except OSError as e:  # serving matters more than being listed
         entry = None
         log(f"cannot register in the local registry: {e} (set PORTOLAN_RUNTIME_DIR to a writable directory)")
     remote = None
     if shared is not None and entry is not None:
         try:
-            remote = etcd_registry.EtcdRegistration(shared, entry.entry)
+            remote_host = BIND.remote_host()  # other machines use the advertised host
+            remote = etcd_registry.EtcdRegistration(shared, {**entry.entry, "host": remote_host,
+                                                             "url": url(remote_host, port)})
         except OSError as e:  # local discovery keeps working without etcd
             log(f"cannot register in the shared registry (serving on, listed locally only): {e}")
     if watch_stdin_too:

@@ -93,13 +93,14 @@ class Identity:
 class Registration:
     """The entry file of this instance; ``close()`` removes it (idempotent)."""
 
-    def __init__(self, env, service, identity, mode, port, version, started_at):
+    def __init__(self, env, service, identity, mode, port, version, started_at, host="127.0.0.1"):
         self.dir = os.path.join(runtime_dir(env), "instances", service)
         pid = os.getpid()
         self.instance_id = f"{port}-{pid}-{int(started_at.timestamp() * 1000)}"
         self.path = os.path.join(self.dir, self.instance_id + ".json")
         entry = {"schema": 1, "service": service, "instance_id": self.instance_id,
-                 "url": f"http://127.0.0.1:{port}", "host": "127.0.0.1", "port": port, "pid": pid,
+                 "url": f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}", "host": host,
+                 "port": port, "pid": pid,
                  "process_start": process_start_ms(), "mode": mode, "version": version,
                  "started_at": started_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
                  "command": command_line()}

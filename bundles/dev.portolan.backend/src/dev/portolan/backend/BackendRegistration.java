@@ -60,6 +60,16 @@ public final class BackendRegistration {
                 commandLine(), identity.identity(), token == null || token.isBlank() ? null : token.strip());
     }
 
+    /** {@code e} announcing {@code host} (the host other machines use) instead of its local address. */
+    static InstanceEntry at(InstanceEntry e, String host) {
+        if (host.equals(e.host())) {
+            return e;
+        }
+        return new InstanceEntry(e.schema(), e.service(), e.instanceId(), Announcement.baseUri(host, e.port()), host,
+                e.port(), e.pid(), e.processStart(), e.mode(), e.version(), e.startedAt(), e.command(), e.identity(),
+                e.apiToken());
+    }
+
     /** Writes the entry; the handle removes it. */
     public static Subscription register(InstanceEntry entry, Map<String, String> env) throws IOException {
         Path runtime = RuntimeDirectory.resolve(System.getProperty(RuntimeDirectory.PROPERTY), env,

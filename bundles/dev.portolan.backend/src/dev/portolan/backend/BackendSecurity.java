@@ -11,10 +11,12 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
-import dev.portolan.core.protocol.Excerpt;
+import dev.portolan.api.Announcement;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.registry.InstanceIdentity;
+import dev.portolan.core.protocol.Excerpt;
 import dev.portolan.core.protocol.IdentityProof;
+import dev.portolan.ports.BindHost;
 
 /**
  * Protocol v2 security of a backend, independent of the HTTP server (see {@code docs/protocol.md} and
@@ -47,9 +49,12 @@ public final class BackendSecurity {
     private final String challenge; // null: no announcement proof
     private final Set<String> allowedOrigins;
     private final DocsLogin login;
+    private final Set<String> remoteHosts; // lower case, no brackets: the names a non-loopback bind is reached by
 
-    private BackendSecurity(String key, String token, String challenge, Set<String> allowedOrigins, DocsLogin login) {
+    private BackendSecurity(String key, String token, String challenge, Set<String> allowedOrigins, DocsLogin login,
+            Set<String> remoteHosts) {
         this.key = key;
+        this.remoteHosts = Set.copyOf(remoteHosts);
         this.tokenDigest = token == null ? null : DocsLogin.sha256(token);
         this.challenge = challenge;
         this.allowedOrigins = Set.copyOf(allowedOrigins);
@@ -58,7 +63,7 @@ public final class BackendSecurity {
 
     /** No key, no token, no extra origins: a standalone backend started by hand (Host and Origin rules still apply). */
     public static BackendSecurity none() {
-        return new BackendSecurity(null, null, null, Set.of(), new DocsLogin());
+        return new BackendSecurity(null, null, null, Set.of(), new DocsLogin(), Set.of());
     }
 
     /**
@@ -100,7 +105,26 @@ public final class BackendSecurity {
                 origins.add(origin);
             }
         }
-        return new BackendSecurity(key, token, challenge, origins, login);
+        return new BackendSecurity(key, token, challenge, origins, login, remoteHosts(env));
+    }
+
+    /** The {@code Host} names besides loopback: the advertised host and the bound address of an opt-in bind. */
+    private static Set<String> remoteHosts(Map<String, String> env) throws BackendConfigException {
+        BindHost bind;
+        try {
+            bind = BindHost.fromEnvironment(env);
+        } catch (IllegalArgumentException e) {
+            throw new BackendConfigException(e.getMessage(), e);
+        }
+        if (bind.loopbackOnly()) {
+            return Set.of();
+        }
+        Set<String> hosts = new LinkedHashSet<>();
+        hosts.add(bind.advertised());
+        if (!bind.address().isAnyLocalAddress() && !bind.address().isLoopbackAddress()) {
+            hosts.add(bind.address().getHostAddress().toLowerCase(Locale.ROOT));
+        }
+        return hosts;
     }
 
     /** A secret variable: base64url without padding, at least 16 bytes; the message never shows the value. */
@@ -181,9 +205,10 @@ public final class BackendSecurity {
      */
     public Verdict admit(String method, String path, Function<String, String> header, int port) {
         String host = header.apply("Host");
-        if (!isLoopbackHost(host)) {
-            return new Verdict(403, "Host header '" + abbreviate(String.valueOf(host))
-                    + "' is not a loopback address of this backend", Map.of());
+        if (!isAllowedHost(host)) {
+            return new Verdict(403, "Host header '" + abbreviate(String.valueOf(host)) + "' is not "
+                    + (remoteHosts.isEmpty() ? "a loopback address" : "a loopback address or " + remoteHosts)
+                    + " of this backend", Map.of());
         }
         String origin = header.apply("Origin");
         boolean preflight = "OPTIONS".equals(method) && header.apply("Access-Control-Request-Method") != null;
@@ -223,11 +248,36 @@ public final class BackendSecurity {
         return login.hasSession(cookie, port);
     }
 
+    /**
+     * A loopback {@code Host} ({@link #isLoopbackHost}) or, for a backend that opted in to a non-loopback bind
+     * ({@value BindHost#BIND_VARIABLE}), its advertised host or bound address, with or without a port.
+     */
+    public boolean isAllowedHost(String host) {
+        if (isLoopbackHost(host)) {
+            return true;
+        }
+        String[] np = host == null || remoteHosts.isEmpty() ? null : nameAndPort(host);
+        if (np == null || !(np[1].isEmpty() || np[1].matches(":[0-9]{1,5}"))) {
+            return false;
+        }
+        String name = np[0].startsWith("[") && np[0].endsWith("]") ? np[0].substring(1, np[0].length() - 1) : np[0];
+        return remoteHosts.contains(name);
+    }
+
     /** {@code 127.0.0.1}, {@code localhost} or {@code [::1]}, with or without a port (DNS-rebinding guard). */
     public static boolean isLoopbackHost(String host) {
         if (host == null) {
             return false;
         }
+        String[] np = nameAndPort(host);
+        String name = np[0];
+        String port = np[1];
+        return (name.equals("127.0.0.1") || name.equals("localhost") || name.equals("[::1]"))
+                && (port.isEmpty() || port.matches(":[0-9]{1,5}"));
+    }
+
+    /** A {@code Host} value in lower case split into the name (IPv6 literals keep their brackets) and ":port". */
+    private static String[] nameAndPort(String host) {
         String h = host.strip().toLowerCase(Locale.ROOT);
         String name = h;
         String port = "";
@@ -239,14 +289,14 @@ public final class BackendSecurity {
             name = h.substring(0, h.indexOf(':'));
             port = h.substring(h.indexOf(':'));
         }
-        return (name.equals("127.0.0.1") || name.equals("localhost") || name.equals("[::1]"))
-                && (port.isEmpty() || port.matches(":[0-9]{1,5}"));
+        return new String[] { name, port };
     }
 
     /** The backend's own origins on {@code port} and those of {@code PORTOLAN_ALLOWED_ORIGINS} (exact match). */
     public boolean isAllowedOrigin(String origin, int port) {
         return origin.equals("http://127.0.0.1:" + port) || origin.equals("http://localhost:" + port)
-                || origin.equals("http://[::1]:" + port) || allowedOrigins.contains(origin);
+                || origin.equals("http://[::1]:" + port) || allowedOrigins.contains(origin)
+                || remoteHosts.stream().anyMatch(h -> origin.equals(Announcement.baseUri(h, port).toString()));
     }
 
     private static Map<String, String> corsHeaders(String origin) {
@@ -269,7 +319,7 @@ public final class BackendSecurity {
     public String toString() {
         return "BackendSecurity[identity " + (key != null ? "key" : "none") + ", api "
                 + (tokenDigest != null ? "bearer token" : "open") + ", challenge " + (challenge != null ? "yes" : "no")
-                + ", extra origins " + allowedOrigins + "]";
+                + ", extra origins " + allowedOrigins + ", remote hosts " + remoteHosts + "]";
     }
 
     private static String blankToNull(String s) {

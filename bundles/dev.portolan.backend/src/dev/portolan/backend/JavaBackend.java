@@ -16,6 +16,7 @@ import dev.portolan.api.Subscription;
 import dev.portolan.api.ports.PortAllocationException;
 import dev.portolan.api.ports.PortRequest;
 import dev.portolan.core.protocol.AnnouncementCodec;
+import dev.portolan.ports.BindHost;
 import dev.portolan.ports.BindingPortFinder;
 import dev.portolan.ports.PortFinders;
 import dev.portolan.ports.ServerBinder;
@@ -35,7 +36,8 @@ import dev.portolan.ports.ServerReservation;
  *
  * Servers that cannot adopt a bound channel (the JDK's {@code HttpServer}) pass their own {@link ServerBinder} to
  * {@link #bind(ServerBinder)}: the finder's scan binds the server itself, so the announced port is always the one
- * the server holds. Reads {@code API_PORT} (forced port, 0 = OS), {@code PORTOLAN_PORT_RANGE} ({@code FIRST-LAST})
+ * the server holds. Reads {@code API_PORT} (forced port, 0 = OS), {@code PORTOLAN_PORT_RANGE} ({@code FIRST-LAST}),
+ * {@code PORTOLAN_BIND_HOST} / {@code PORTOLAN_ADVERTISE_HOST} (opt-in non-loopback bind, {@link BindHost})
  * and the protocol v2 variables ({@link BackendSecurity}: identity key, API token, announcement challenge, allowed
  * origins) from the given environment. The announcement carries the v2 {@code proof} when a key and a challenge were
  * given, and never a token: {@code PORTOLAN_TOKEN} (v1) is ignored.
@@ -56,6 +58,7 @@ public final class JavaBackend {
     private final PrintStream out;
     private final String version;
     private final BackendSecurity security;
+    private final BindHost bindHost;
     private final Instant startedAt = Instant.now();
     private final String service;
     private final boolean register;
@@ -74,6 +77,11 @@ public final class JavaBackend {
         this.out = b.out;
         this.version = b.version;
         this.security = BackendSecurity.fromEnvironment(environment);
+        try {
+            this.bindHost = BindHost.fromEnvironment(environment);
+        } catch (IllegalArgumentException e) {
+            throw new BackendConfigException(e.getMessage(), e);
+        }
         this.service = BackendRegistration.service(environment);
         this.register = b.register;
         this.shared = register ? SharedRegistration.fromEnvironment(environment) : null;
@@ -134,7 +142,8 @@ public final class JavaBackend {
         if (forcedPort != null) {
             env.put(EnvironmentVariables.API_PORT, Integer.toString(forcedPort));
         }
-        return PortRequest.builder().range(range).exclude(excluded).environment(env).build();
+        return PortRequest.builder().range(range).exclude(excluded).bindAddress(bindHost.requestAddress())
+                .environment(env).build();
     }
 
     /** Reserves a port by binding {@code binder}'s server in the finder's scan (bind-and-hold). */
@@ -161,8 +170,7 @@ public final class JavaBackend {
      * for {@code PORTOLAN_CHALLENGE} on that port; no token.
      */
     public Announcement announcement(ServerReservation<?> reservation) {
-        String host = reservation.address().getAddress().getHostAddress();
-        return Announcement.of(mode, host, reservation.port())
+        return Announcement.of(mode, localHost(reservation), reservation.port())
                 .withDetails(ProcessHandle.current().pid(), null, version, startedAt)
                 .withProof(security.announcementProof(reservation.port()));
     }
@@ -184,7 +192,7 @@ public final class JavaBackend {
             }
         }
         if (register) {
-            String host = reservation.address().getAddress().getHostAddress();
+            String host = localHost(reservation);
             try {
                 Subscription s = BackendRegistration.register(
                         BackendRegistration.entry(service, a, host, registryIdentity, environment), environment);
@@ -199,8 +207,9 @@ public final class JavaBackend {
                 System.err.println("[portolan] cannot register in the local registry: " + e.getMessage()
                         + " (set PORTOLAN_RUNTIME_DIR to a writable directory)");
             }
-            Subscription s = shared.register(
-                    BackendRegistration.entry(service, a, host, registryIdentity, environment));
+            // other machines reach it by the advertised host (loopback by default: then only this machine can)
+            Subscription s = shared.register(BackendRegistration.at(
+                    BackendRegistration.entry(service, a, host, registryIdentity, environment), bindHost.remoteHost()));
             Subscription before;
             synchronized (registrationLock) {
                 before = sharedRegistration;
@@ -209,6 +218,17 @@ public final class JavaBackend {
             before.close();
         }
         return a;
+    }
+
+    /** The address a client on this machine uses: {@code 127.0.0.1} for a wildcard bind, else the bound one. */
+    private String localHost(ServerReservation<?> reservation) {
+        return bindHost.address().isAnyLocalAddress() ? bindHost.localHost()
+                : reservation.address().getAddress().getHostAddress();
+    }
+
+    /** Where it listens and which host it advertises ({@value BindHost#BIND_VARIABLE}, docs/registry.md). */
+    public BindHost bindHost() {
+        return bindHost;
     }
 
     /** Removes this backend's registry entry (clean exit); idempotent. */

@@ -22,6 +22,17 @@ public interface Registry {
     String id();
 
     /**
+     * Where this registry lives, for people (commands, the view): e.g. {@code local /run/user/1000/portolan} or
+     * {@code etcd http://10.0.0.5:2379,http://10.0.0.6:2379 prefix /portolan/v1}. Never a secret. The default is
+     * {@link #id()}.
+     *
+     * @since 0.1.1
+     */
+    default String location() {
+        return id();
+    }
+
+    /**
      * Registers an instance until the returned handle is closed (or the owner dies: the local registry reaps entries
      * of dead processes, etcd lets the lease expire).
      *

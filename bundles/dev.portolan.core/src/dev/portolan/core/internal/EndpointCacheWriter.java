@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
+import dev.portolan.core.registry.RemoteInstances;
 import dev.portolan.core.discovery.EndpointCache;
 
 /**
@@ -29,6 +30,9 @@ final class EndpointCacheWriter {
 
     /** Queues a write of {@code endpoint} (replacing a queued one that has not started yet). */
     void write(Endpoint endpoint, BackendCredentials credentials) {
+        if (!RemoteInstances.isLoopback(endpoint.baseUrl())) {
+            return; // the cache is loopback-only (docs/registry.md): a remote instance is found again in its registry
+        }
         if (pending.getAndSet(new CacheWrite(endpoint, credentials)) == null) {
             writer.execute(() -> {
                 CacheWrite latest = pending.getAndSet(null);

@@ -20,6 +20,7 @@ import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryException;
 import dev.portolan.core.registry.InstanceCheck;
+import dev.portolan.core.registry.RemoteInstances;
 
 /**
  * "Attach, don't duplicate": before a front end launches the default sidecar, it looks in the registries for a
@@ -87,7 +88,9 @@ public final class SidecarAttacher {
             try {
                 for (InstanceEntry e : r.list(service)) {
                     // our own sidecar never gets here: BackendServiceImpl.start() returns it before looking
-                    if (InstanceEntry.MODE_SIDECAR.equals(e.mode()) && e.command().equals(spec.command())) {
+                    // a sidecar is a child of a front end on this machine: never attach to another machine's
+                    if (InstanceEntry.MODE_SIDECAR.equals(e.mode()) && e.command().equals(spec.command())
+                            && !RemoteInstances.isRemote(e)) {
                         candidates.add(e);
                     }
                 }

@@ -25,6 +25,7 @@ import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.core.discovery.HealthProbe;
+import dev.portolan.core.registry.RemoteInstances;
 
 /**
  * Strategy 1, {@code announcement}: the endpoint our own sidecar announced on its stdout (accepted by the launcher),
@@ -76,6 +77,10 @@ public final class AnnouncementStrategy implements DetectorStrategy {
             SidecarAnnouncement a = first(h, ctx);
             String lastProblem;
             while (true) {
+                if (!RemoteInstances.isLoopback(a.announcement().url())) {
+                    throw new DetectionException(RemoteInstances.loopbackOnlyMessage("announced endpoint",
+                            a.announcement().url()));
+                }
                 // an announcement that proved or echoed our identity is checked the same way again (a process-verified
                 // one proved no secret: its backend does not speak the protocol)
                 boolean secret = a.verification() == Verification.CHALLENGE

@@ -18,6 +18,7 @@ import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryException;
 import dev.portolan.core.registry.InstanceCheck;
+import dev.portolan.core.registry.RemoteInstances;
 
 /**
  * Strategy {@code registry}: the instances of the wanted service ({@value #SERVICE_VARIABLE}, default
@@ -25,7 +26,9 @@ import dev.portolan.core.registry.InstanceCheck;
  * fresh challenge; the newest one that proves its entry's Ed25519 identity wins (verification {@code challenge})
  * without any scan. Entries that do not prove it are never used (an impostor can copy an entry, not sign). Not
  * applicable when the front end expects a particular backend (it holds an identity key: its own sidecar). With
- * {@code API_PORT=N} only an instance registered on N is considered.
+ * {@code API_PORT=N} only an instance registered on N is considered. An instance whose URL is not loopback is used only
+ * from a registry the user configured, never from the local one ({@link RemoteInstances}: the ignored entry is
+ * named in the failure message and the debug log).
  */
 @Component(service = DetectorStrategy.class, property = { "service.ranking:Integer=0",
         "portolan.strategy=" + RegistryStrategy.NAME })
@@ -36,6 +39,8 @@ public final class RegistryStrategy implements DetectorStrategy {
     public static final String SERVICE_VARIABLE = "PORTOLAN_SERVICE";
     private static final Comparator<InstanceCheck.Result> NEWEST_FIRST = Comparator
             .comparing((InstanceCheck.Result r) -> r.entry().startedAt()).reversed();
+
+    private static final System.Logger LOG = System.getLogger(RegistryStrategy.class.getName());
 
     private final List<Registry> registries = new CopyOnWriteArrayList<>();
 
@@ -80,13 +85,17 @@ public final class RegistryStrategy implements DetectorStrategy {
         List<String> problems = new ArrayList<>();
         // API_PORT=N narrows the context's range to N: then only an instance on N may answer (nothing else is looked at)
         boolean pinned = ctx.range().first() == ctx.range().last();
+        List<String> ignored = new ArrayList<>();
         for (Registry r : registries) {
             try {
-                r.list(service).stream().filter(e -> !pinned || e.port() == ctx.range().first()).forEach(entries::add);
+                RemoteInstances.usable(r, r.list(service), ignored::add).stream()
+                        .filter(e -> !pinned || e.port() == ctx.range().first()).forEach(entries::add);
             } catch (RegistryException e) {
                 problems.add(r.id() + ": " + e.getMessage());
             }
         }
+        ignored.forEach(m -> LOG.log(System.Logger.Level.WARNING, m));
+        problems.addAll(ignored);
         if (entries.isEmpty()) {
             String why = "no registered instance of service '" + service + "'"
                     + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")");
@@ -96,7 +105,7 @@ public final class RegistryStrategy implements DetectorStrategy {
             throw new DetectionException(why);
         }
         List<InstanceCheck.Result> checked = InstanceCheck.checkAll(entries, Deadlines.probeTimeout(ctx));
-        List<String> rejected = new ArrayList<>();
+        List<String> rejected = new ArrayList<>(ignored);
         for (InstanceCheck.Result r : checked) {
             Deadlines.debug(ctx, NAME, r.entry().url() + " (" + r.entry().instanceId() + ") -> " + r.detail());
             if (!r.trusted()) {

@@ -51,6 +51,11 @@ public final class LocalRegistry implements Registry {
     }
 
     @Override
+    public String location() {
+        return ID + " " + runtimeDirectory;
+    }
+
+    @Override
     public Registration register(InstanceEntry entry) throws RegistryException {
         write(entry);
         return new LocalRegistration(entry);

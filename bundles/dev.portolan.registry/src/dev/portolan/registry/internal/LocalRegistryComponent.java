@@ -41,6 +41,11 @@ public final class LocalRegistryComponent implements Registry {
     }
 
     @Override
+    public String location() {
+        return registry.location();
+    }
+
+    @Override
     public Registration register(InstanceEntry entry) throws RegistryException {
         return registry.register(entry);
     }

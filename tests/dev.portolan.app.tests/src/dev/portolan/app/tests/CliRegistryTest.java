@@ -44,11 +44,14 @@ class CliRegistryTest {
                 Map<String, String> env = Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_RUNTIME_DIR",
                         state.resolve("empty-runtime").toString());
                 JsonNode found = null;
+                String registry = null;
                 long end = System.nanoTime() + TIMEOUT.toNanos();
                 while (found == null && System.nanoTime() < end) { // registration follows the announcement
                     PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "list", "--registry", value, "--json");
                     assertEquals(0, r.exitCode(), r.output());
-                    for (JsonNode i : new ObjectMapper().readTree(r.firstJsonLine()).path("instances")) {
+                    JsonNode listing = new ObjectMapper().readTree(r.firstJsonLine());
+                    registry = listing.path("registry").asText();
+                    for (JsonNode i : listing.path("instances")) {
                         if (i.path("port").asInt() == port) {
                             found = i;
                         }
@@ -58,11 +61,29 @@ class CliRegistryTest {
                 assertEquals("cli", found.path("service").asText());
                 assertEquals("verified", found.path("verification").asText(), found.toString());
                 assertEquals(false, found.path("has_api_token").asBoolean(true), "no API token in etcd");
+                assertEquals(false, found.path("remote").asBoolean(true), "a loopback URL is local: " + found);
+                assertEquals("etcd " + etcd.endpoints().get(0) + " prefix /cli", registry);
                 PortolanCli.Result text = PortolanCli.run(Map.of("XDG_STATE_HOME", state.toString(),
                         "PORTOLAN_RUNTIME_DIR", state.resolve("empty-runtime").toString(), "PORTOLAN_REGISTRY",
                         value), TIMEOUT, "list");
                 assertEquals(0, text.exitCode(), text.output());
                 assertTrue(text.output().contains(":" + port), text.output());
+                assertTrue(text.output().contains("portolan: registry: etcd " + etcd.endpoints().get(0)),
+                        text.output());
+                assertTrue(text.output().lines().anyMatch(l -> l.startsWith("SERVICE") && l.contains(" WHERE ")),
+                        text.output());
+                assertTrue(text.output().lines().anyMatch(l -> l.contains(":" + port + " ") && l.contains(" local ")),
+                        text.output());
+                // discover names the registry in use: etcd first, the local one as well
+                PortolanCli.Result d = PortolanCli.run(Map.of("XDG_STATE_HOME", state.toString(),
+                        "PORTOLAN_RUNTIME_DIR", state.resolve("empty-runtime").toString(), "PORTOLAN_REGISTRY",
+                        value, "PORTOLAN_SERVICE", "cli"), TIMEOUT, "discover", "--json", "--timeout", "20s");
+                JsonNode dj = new ObjectMapper().readTree(d.firstJsonLine());
+                assertTrue(dj.path("registry").asText().startsWith("etcd " + etcd.endpoints().get(0)
+                        + " prefix /cli (and local "), d.output());
+                // and it found the backend through etcd (the local registry it reads is empty)
+                assertEquals("registry", dj.path("strategy").asText(), d.output());
+                assertEquals(port, dj.path("endpoint").path("port").asInt(), d.output());
             }
         }
     }
@@ -74,6 +95,14 @@ class CliRegistryTest {
                 "--registry", "etcd://127.0.0.1:" + dead);
         assertEquals(6, r.exitCode(), r.output());
         assertTrue(r.output().contains("127.0.0.1:" + dead), r.output());
+        // discover: the registry strategy's line names the endpoint tried, the last line the registry in use
+        PortolanCli.Result d = PortolanCli.run(Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_REGISTRY",
+                "etcd://127.0.0.1:" + dead, "PORTOLAN_PORT_RANGE", dead + "-" + dead), TIMEOUT, "discover",
+                "--timeout", "15s");
+        assertTrue(d.output().lines().anyMatch(l -> l.contains("registry") && l.contains("etcd unreachable: tried "
+                + "http://127.0.0.1:" + dead)), d.output());
+        assertTrue(d.output().contains("registry: etcd http://127.0.0.1:" + dead + " prefix /portolan/v1 (and local "),
+                d.output());
     }
 
     @Test

@@ -50,18 +50,35 @@ public final class EtcdCluster implements AutoCloseable {
 
     private final Path root;
     private final List<Member> members = new ArrayList<>();
+    private final TestCertificates tls; // null: plain HTTP
+    private final HttpClient http;
 
-    private EtcdCluster(Path root) {
+    private EtcdCluster(Path root, TestCertificates tls) {
         this.root = root;
+        this.tls = tls;
+        this.http = tls == null ? HTTP
+                : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).sslContext(tls.trustingCa()).build();
     }
 
     /** A cluster of {@code size} members, each ready (a linearizable read answered) within {@link #READY}. */
     public static EtcdCluster start(int size) throws Exception {
+        return start(size, null);
+    }
+
+    /**
+     * One member serving clients over TLS only ({@code https://127.0.0.1:port}, {@code --cert-file} and
+     * {@code --key-file} of {@code certs}); peers stay plain HTTP on loopback.
+     */
+    public static EtcdCluster startTls(TestCertificates certs) throws Exception {
+        return start(1, certs);
+    }
+
+    private static EtcdCluster start(int size, TestCertificates tls) throws Exception {
         Path base = base();
         reapOrphans(base);
         long self = ProcessHandle.current().pid();
         Path root = Files.createDirectories(base.resolve(self + "-" + CLUSTERS.incrementAndGet()));
-        EtcdCluster cluster = new EtcdCluster(root);
+        EtcdCluster cluster = new EtcdCluster(root, tls);
         StringBuilder initial = new StringBuilder();
         for (int i = 0; i < size; i++) {
             int first = PORTS.block(2);
@@ -97,9 +114,12 @@ public final class EtcdCluster implements AutoCloseable {
         return members.stream().map(Member::clientUri).toList();
     }
 
-    /** {@code etcd://127.0.0.1:p1,127.0.0.1:p2[prefix]}: the PORTOLAN_REGISTRY value of this cluster. */
+    /**
+     * {@code etcd://127.0.0.1:p1,127.0.0.1:p2[prefix]} ({@code etcd+https://} for {@link #startTls}): the
+     * PORTOLAN_REGISTRY value of this cluster.
+     */
     public String registryValue(String prefix) {
-        StringBuilder b = new StringBuilder("etcd://");
+        StringBuilder b = new StringBuilder(tls == null ? "etcd://" : "etcd+https://");
         for (int i = 0; i < members.size(); i++) {
             b.append(i == 0 ? "" : ",").append("127.0.0.1:").append(members.get(i).clientPort);
         }
@@ -169,7 +189,7 @@ public final class EtcdCluster implements AutoCloseable {
         }
 
         public URI clientUri() {
-            return URI.create("http://127.0.0.1:" + clientPort);
+            return URI.create((tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort);
         }
 
         public long pid() {
@@ -199,6 +219,10 @@ public final class EtcdCluster implements AutoCloseable {
                     "--heartbeat-interval", "250", "--election-timeout", "2500",
                     "--experimental-watch-progress-notify-interval", "1s",
                     "--logger", "zap", "--log-level", "warn"));
+            if (tls != null) {
+                // no --trusted-ca-file: etcd 3.4 would then require client certificates, which Portolan does not use
+                cmd.addAll(List.of("--cert-file", tls.cert().toString(), "--key-file", tls.key().toString()));
+            }
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().put("ETCD_LOG", log().toString());
             pb.environment().put("ETCD_UNSUPPORTED_ARCH", "");
@@ -242,7 +266,7 @@ public final class EtcdCluster implements AutoCloseable {
             HttpRequest req = HttpRequest.newBuilder(clientUri().resolve(path)).timeout(timeout)
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build();
             try {
-                return HTTP.send(req, HttpResponse.BodyHandlers.ofString()).body();
+                return http.send(req, HttpResponse.BodyHandlers.ofString()).body();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException(e);

@@ -13,13 +13,16 @@ import dev.portolan.api.discovery.Candidate;
 import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.StrategyOutcome;
+import dev.portolan.api.registry.Registry;
 import dev.portolan.core.discovery.Troubleshooting;
 import dev.portolan.core.json.Json;
+import dev.portolan.registry.etcd.EtcdRegistries;
 
 /**
  * {@code discover [--json] [--timeout D]}: runs the strategies that apply without a sidecar (cache, scan, override)
  * and prints the endpoint with the winning strategy and timings (with a warning when it was adopted unverified), or
- * why each strategy failed; several unverified backends are listed with their holders (exit code 5).
+ * why each strategy failed; several unverified backends are listed with their holders (exit code 5). It names the
+ * registry in use (the {@code registry} strategy's message names the etcd endpoints tried when etcd is unreachable).
  */
 final class DiscoverCommand implements Command {
 
@@ -35,12 +38,17 @@ final class DiscoverCommand implements Command {
         args.noMore();
         Duration timeout = timeoutText == null ? null : Args.duration("--timeout", timeoutText);
         CliServices.requireValidEnvironment();
+        // first: the etcd registry is an OSGi service (published when PORTOLAN_REGISTRY names it); asking for it before
+        // anything is printed (starting the discovery service may log) moves a plain class path run to the OSGi
+        // runtime, where the registry strategy gets it
+        String registry = registryInUse();
         DiscoveryService discovery = CliServices.get(DiscoveryService.class);
         DiscoveryResult result = (timeout == null ? discovery.discover() : discovery.discover(timeout)).get();
         if (json) {
-            out.println(Json.MAPPER.writeValueAsString(toJson(result)));
+            out.println(Json.MAPPER.writeValueAsString(toJson(result).put("registry", registry)));
         } else {
             printText(result, out);
+            out.println("registry: " + registry);
         }
         if (result.endpoint().isPresent()) {
             if (!json) {
@@ -54,6 +62,25 @@ final class DiscoverCommand implements Command {
         }
         return result.ambiguous() ? ExitCodes.AMBIGUOUS
                 : result.timedOut() ? ExitCodes.TIMED_OUT : ExitCodes.NOT_FOUND;
+    }
+
+    /**
+     * The registry the {@code registry} strategy reads first: the etcd one when {@code PORTOLAN_REGISTRY} names it (the
+     * local one is always read as well), else the local one.
+     */
+    private static String registryInUse() throws Exception {
+        String configured = System.getenv(EtcdRegistries.VARIABLE);
+        boolean etcd = configured != null && !configured.isBlank() && !"local".equals(configured.strip());
+        String local = location("local", "local");
+        return etcd ? location("etcd", configured.strip()) + " (and " + local + ")" : local;
+    }
+
+    private static String location(String id, String fallback) throws InterruptedException {
+        try {
+            return CliServices.get(Registry.class, "(" + Registry.ID_PROPERTY + "=" + id + ")").location();
+        } catch (CliServices.MissingServiceException e) {
+            return fallback + " (not started: " + e.getMessage() + ")";
+        }
     }
 
     private static void printText(DiscoveryResult r, PrintStream out) {

@@ -12,6 +12,7 @@ import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.core.json.Json;
 import dev.portolan.core.registry.InstanceCheck;
+import dev.portolan.core.registry.RemoteInstances;
 
 /** How {@code list} prints checked instances and registry events (text table, JSON). Never prints a token. */
 final class InstanceRows {
@@ -19,15 +20,20 @@ final class InstanceRows {
     private InstanceRows() {
     }
 
-    static final String HEADER = String.format("%-12s %-28s %-24s %-8s %-9s %-11s %-11s %-8s %s", "SERVICE",
-            "INSTANCE", "URL", "PID", "UPTIME", "VERIFIED", "HEALTH", "LATENCY", "COMMAND");
+    static final String HEADER = String.format("%-12s %-28s %-24s %-6s %-8s %-9s %-11s %-11s %-8s %s", "SERVICE",
+            "INSTANCE", "URL", "WHERE", "PID", "UPTIME", "VERIFIED", "HEALTH", "LATENCY", "COMMAND");
 
     static String text(InstanceCheck.Result r, Instant now) {
         InstanceEntry e = r.entry();
-        return String.format("%-12s %-28s %-24s %-8d %-9s %-11s %-11s %-8s %s", e.service(), e.instanceId(), e.url(),
-                e.pid(), uptime(e, now), r.verification(), r.health().name().toLowerCase(Locale.ROOT),
+        return String.format("%-12s %-28s %-24s %-6s %-8d %-9s %-11s %-11s %-8s %s", e.service(), e.instanceId(),
+                e.url(), where(e), e.pid(), uptime(e, now), r.verification(), r.health().name().toLowerCase(Locale.ROOT),
                 r.health() == InstanceCheck.Health.UNREACHABLE ? "-" : r.latency().toMillis() + " ms",
                 String.join(" ", e.command()));
+    }
+
+    /** {@code local} (a loopback URL: this machine) or {@code remote} (docs/registry.md). */
+    static String where(InstanceEntry e) {
+        return RemoteInstances.isRemote(e) ? "remote" : "local";
     }
 
     /** {@code 3d4h}, {@code 2h05m}, {@code 4m12s}, {@code 9s}. */
@@ -48,6 +54,7 @@ final class InstanceRows {
         o.put("instance_id", e.instanceId());
         o.put("url", e.url().toString());
         o.put("port", e.port());
+        o.put("remote", RemoteInstances.isRemote(e));
         o.put("pid", e.pid());
         o.put("mode", e.mode());
         if (e.version() != null) {
@@ -74,8 +81,10 @@ final class InstanceRows {
         return o;
     }
 
-    static String json(List<InstanceCheck.Result> results, List<RegistryEvent> events, Instant now) throws Exception {
+    static String json(String registry, List<InstanceCheck.Result> results, List<RegistryEvent> events, Instant now)
+            throws Exception {
         ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("registry", registry);
         ArrayNode instances = root.putArray("instances");
         results.forEach(r -> checked(instances.addObject(), r, now));
         ArrayNode notes = root.putArray("events");

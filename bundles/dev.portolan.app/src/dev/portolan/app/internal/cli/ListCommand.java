@@ -82,9 +82,10 @@ final class ListCommand implements Command {
         List<InstanceCheck.Result> checked = InstanceCheck.checkAll(listing.entries(), CHECK_TIMEOUT);
         Instant now = Instant.now();
         if (json) {
-            out.println(InstanceRows.json(checked, listing.events(), now));
+            out.println(InstanceRows.json(registry.location(), checked, listing.events(), now));
             return ExitCodes.OK;
         }
+        err.println("portolan: registry: " + registry.location());
         for (RegistryEvent e : listing.events()) {
             err.println("portolan: " + e.kind().name().toLowerCase() + ": " + e.detail());
         }
@@ -105,6 +106,7 @@ final class ListCommand implements Command {
             return t;
         });
         Subscription s = registry.watch(service, e -> printer.execute(() -> print(e, out)));
+        err.println("portolan: registry: " + registry.location());
         err.println("portolan: watching the " + registry.id() + " registry"
                 + (service == null ? "" : " for service '" + service + "'") + " (Ctrl-C to stop)");
         err.flush();

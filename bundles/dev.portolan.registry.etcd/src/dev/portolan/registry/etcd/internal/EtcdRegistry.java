@@ -55,6 +55,13 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
         return ID;
     }
 
+    /** {@code etcd http://a:2379,http://b:2379 prefix /portolan/v1}. */
+    @Override
+    public String location() {
+        return ID + " " + String.join(",", settings().endpoints().stream().map(Object::toString).toList()) + " prefix "
+                + settings().prefix();
+    }
+
     @Override
     public Registration register(InstanceEntry entry) throws RegistryException {
         try {

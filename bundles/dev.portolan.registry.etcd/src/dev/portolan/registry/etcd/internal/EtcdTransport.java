@@ -146,7 +146,7 @@ public final class EtcdTransport implements AutoCloseable {
                         if (cause instanceof EtcdException ee && !ee.unreachable()) {
                             return CompletableFuture.<JsonNode>failedFuture(ee);
                         }
-                        failures.add(endpoint + ": " + describe(cause));
+                        failures.add(endpoint + ": " + describe(cause) + tlsHint(cause));
                         return attempt(path, body, order, index + 1, failures, false);
                     }
                     JsonNode json = parse(response.body());
@@ -237,6 +237,19 @@ public final class EtcdTransport implements AutoCloseable {
     static String describe(Throwable t) {
         String m = t.getMessage();
         return t.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : " " + m);
+    }
+
+    /** For a failed TLS handshake: which certificates were trusted, and what to check. */
+    private String tlsHint(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof javax.net.ssl.SSLException) {
+                return " (TLS: the member's certificate must be signed by "
+                        + (settings.caFile() != null ? "the CA in PORTOLAN_ETCD_CA=" + settings.caFile()
+                                : "a CA of the JDK's trust store (set PORTOLAN_ETCD_CA to your CA's PEM file)")
+                        + " and name the host of the endpoint)";
+            }
+        }
+        return "";
     }
 
     private static SSLContext sslContext(EtcdSettings settings) {

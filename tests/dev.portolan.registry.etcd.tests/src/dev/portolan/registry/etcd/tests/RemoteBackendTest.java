@@ -1,0 +1,210 @@
+package dev.portolan.registry.etcd.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.Subscription;
+import dev.portolan.api.Verification;
+import dev.portolan.api.discovery.DiscoveryResult;
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.RegistryEvent;
+import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.core.internal.DiscoveryServiceImpl;
+import dev.portolan.core.internal.SettingsServiceImpl;
+import dev.portolan.detect.internal.RegistryStrategy;
+import dev.portolan.registry.etcd.internal.EtcdRegistry;
+import dev.portolan.registry.etcd.internal.EtcdSettings;
+import dev.portolan.registry.internal.LocalRegistry;
+import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.EtcdCluster;
+import dev.portolan.tests.common.StateIsolation;
+
+/**
+ * Backends reachable from other machines ({@code PORTOLAN_BIND_HOST} / {@code PORTOLAN_ADVERTISE_HOST}) and the
+ * front-end rule "non-loopback instances only from a configured registry". No test listens on a public interface:
+ * the backends bind 127.0.0.1 and advertise {@value #NAME}, which this test JVM resolves to 127.0.0.1 through the
+ * module's {@code hosts} file ({@code -Djdk.net.hosts.file}, pom.xml), standing for a machine reached by name.
+ */
+class RemoteBackendTest {
+
+    static final String NAME = "gpu1.portolan.test";
+    static final Duration WAIT = Duration.ofSeconds(60);
+    static final Path PYTHON_MAIN = BackendDualRegistrationTest.PYTHON_MAIN;
+    static EtcdCluster etcd;
+
+    static {
+        StateIsolation.isolate();
+    }
+
+    @BeforeAll
+    static void startEtcd() throws Exception {
+        etcd = EtcdCluster.start(1);
+    }
+
+    @AfterAll
+    static void stopEtcd() {
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
+    private static Map<String, String> remoteEnv(String prefix, String service, Path runtime) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PORTOLAN_REGISTRY", etcd.registryValue(prefix));
+        env.put("PORTOLAN_SERVICE", service);
+        env.put("PORTOLAN_RUNTIME_DIR", runtime.toString());
+        env.put("PORTOLAN_BIND_HOST", "127.0.0.1");
+        env.put("PORTOLAN_ADVERTISE_HOST", NAME);
+        env.put("API_PORT", "0");
+        return env;
+    }
+
+    private static EtcdRegistry front(String prefix) {
+        return new EtcdRegistry(EtcdSettings.parse(etcd.registryValue(prefix), Map.of())
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void theSharedEntryAnnouncesTheAdvertisedNameWhichTheHostAllowListAccepts() throws Exception {
+        for (List<String> command : List.of(SampleBackend.command("--standalone"),
+                List.of("/usr/bin/python3", PYTHON_MAIN.toString(), "--standalone"))) {
+            String service = command.get(0).endsWith("python3") ? "remote-py" : "remote-java";
+            Path runtime = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "remote-");
+            try (EtcdRegistry front = front("/remote")) {
+                Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
+                Subscription w = front.watch(service, events::accept);
+                try (ChildProcess child = ChildProcess.start(null, command, remoteEnv("/remote", service, runtime))) {
+                    InstanceEntry e = events.await(x -> x.kind() == RegistryEvent.Kind.REGISTERED, WAIT,
+                            service + "'s etcd entry; output: " + child.output()).entry();
+                    int port = e.port();
+                    assertEquals(URI.create("http://" + NAME + ":" + port), e.url(), service);
+                    assertEquals(NAME, e.host(), service);
+                    List<InstanceEntry> local = new LocalRegistry(runtime).list(service);
+                    assertEquals(1, local.size(), service + ": " + local);
+                    assertEquals(URI.create("http://127.0.0.1:" + port), local.get(0).url(),
+                            service + ": the local entry keeps the loopback address");
+                    assertEquals(200, status(port, NAME + ":" + port), service + ": Host " + NAME);
+                    assertEquals(200, status(port, NAME.toUpperCase()), service + ": Host names ignore case");
+                    assertEquals(200, status(port, "127.0.0.1:" + port), service + ": loopback Host");
+                    assertEquals(403, status(port, "evil.portolan.test:" + port), service + ": another name");
+                    assertEquals(403, status(port, NAME + ".evil.test:" + port), service + ": a longer name");
+                } finally {
+                    w.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void frontEndsUseARemoteInstanceOnlyFromTheRegistryTheUserConfigured() throws Exception {
+        assertTrue(resolvesToLoopback(NAME), NAME + " must resolve to 127.0.0.1 through -Djdk.net.hosts.file"
+                + " (pom.xml of this module; jdk.net.hosts.file=" + System.getProperty("jdk.net.hosts.file") + ")");
+        Path runtime = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "remote-");
+        Path other = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "copied-");
+        SettingsServiceImpl settings = new SettingsServiceImpl(Map.of());
+        // the front end's service is the default one (RegistryStrategy reads PORTOLAN_SERVICE of this JVM: unset)
+        String service = InstanceEntry.DEFAULT_SERVICE;
+        try (EtcdRegistry front = front("/remote-front")) {
+            Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
+            Subscription w = front.watch(service, events::accept);
+            LocalRegistry copied = new LocalRegistry(other);
+            Map<String, String> env = remoteEnv("/remote-front", service, runtime);
+            try (ChildProcess child = ChildProcess.start(null, SampleBackend.command("--standalone"), env)) {
+                InstanceEntry e = events.await(x -> x.kind() == RegistryEvent.Kind.REGISTERED, WAIT,
+                        "the etcd entry; output: " + child.output()).entry();
+                // the configured registry: the instance on "another machine" is used, once it proved its identity
+                RegistryStrategy configured = new RegistryStrategy();
+                configured.addRegistry(front);
+                DiscoveryResult r = Await.result(new DiscoveryServiceImpl(settings, List.of(configured)).discover(),
+                        WAIT, "discover through etcd");
+                Endpoint found = r.endpoint().orElseThrow(() -> new AssertionError(r.failureSummary()));
+                assertEquals(e.url(), found.baseUrl(), r.toString());
+                assertEquals(Verification.CHALLENGE, found.verification(), r.toString());
+                // the same entry copied into the local registry: never used from there
+                Subscription s = copied.register(e);
+                try {
+                    RegistryStrategy local = new RegistryStrategy();
+                    local.addRegistry(copied);
+                    DiscoveryResult l = Await.result(new DiscoveryServiceImpl(settings, List.of(local)).discover(),
+                            WAIT, "discover through the local registry");
+                    assertTrue(l.endpoint().isEmpty(), l.toString());
+                    assertTrue(l.failureSummary().contains("ignored instance " + e.instanceId() + " at " + e.url()
+                            + " from the local registry"), l.failureSummary());
+                } finally {
+                    s.close();
+                }
+            } finally {
+                w.close();
+                copied.close();
+            }
+        }
+    }
+
+    @Test
+    void badBindValuesStopTheBackendsWithExitTwoNamingTheVariableAndValue() throws Exception {
+        // 203.0.113.7 (TEST-NET-3) is never an address of this machine
+        Map<Map<String, String>, String> cases = Map.of(
+                Map.of("PORTOLAN_BIND_HOST", "203.0.113.7"), "PORTOLAN_BIND_HOST='203.0.113.7' is not an address of this machine",
+                Map.of("PORTOLAN_BIND_HOST", "not a host!"), "PORTOLAN_BIND_HOST='not a host!' is not an address or host name",
+                Map.of("PORTOLAN_BIND_HOST", "0.0.0.0"), "PORTOLAN_BIND_HOST='0.0.0.0' listens on every interface: set PORTOLAN_ADVERTISE_HOST",
+                Map.of("PORTOLAN_ADVERTISE_HOST", NAME), "PORTOLAN_ADVERTISE_HOST='" + NAME + "' needs PORTOLAN_BIND_HOST",
+                Map.of("PORTOLAN_BIND_HOST", "127.0.0.1", "PORTOLAN_ADVERTISE_HOST", "0.0.0.0"),
+                "PORTOLAN_ADVERTISE_HOST='0.0.0.0' is a wildcard or loopback address");
+        for (List<String> command : List.of(SampleBackend.command("--standalone"),
+                List.of("/usr/bin/python3", PYTHON_MAIN.toString(), "--standalone"))) {
+            for (Map.Entry<Map<String, String>, String> c : cases.entrySet()) {
+                Map<String, String> env = new HashMap<>(c.getKey());
+                env.put("API_PORT", "0");
+                try (ChildProcess child = ChildProcess.start(null, command, env)) {
+                    assertEquals(2, child.awaitExit(WAIT), command + " " + c.getKey() + ": " + child.output());
+                    assertTrue(child.output().contains(c.getValue()), command + ": " + child.output());
+                }
+            }
+        }
+    }
+
+    private static boolean resolvesToLoopback(String name) {
+        try {
+            return InetAddress.getByName(name).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** The status of {@code GET /health} on 127.0.0.1:port sent with {@code Host: host} (raw: the JDK client fixes it). */
+    static int status(int port, String host) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getByAddress(new byte[] { 127, 0, 0, 1 }), port), 5000);
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET /health HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String head = new String(in.readNBytes(12), StandardCharsets.US_ASCII); // "HTTP/1.1 200"
+            return Integer.parseInt(head.substring(9, 12));
+        }
+    }
+}
