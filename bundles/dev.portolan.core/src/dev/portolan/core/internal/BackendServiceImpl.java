@@ -26,6 +26,7 @@ import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.Verification;
+import dev.portolan.api.discovery.ApiClient;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
@@ -41,11 +42,13 @@ import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
+import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.core.registry.RuntimeDirectory;
 
 /**
  * The backend this front end owns, started through the {@link SidecarLauncher}. Every accepted announcement of the
- * sidecar (first start and every restart) goes straight to the tracker. Stopped on deactivation.
+ * sidecar (first start and every restart) goes straight to the tracker. Stopped on deactivation. Several instances
+ * (issue 14, {@link #start(LaunchSpec, int)}, preference {@code instances}) are an {@link InstancePool}.
  */
 @Component(service = BackendService.class, property = "service.ranking:Integer=0")
 public final class BackendServiceImpl implements BackendService {
@@ -67,6 +70,12 @@ public final class BackendServiceImpl implements BackendService {
     private volatile DefaultBackendCommand defaultCommand;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile SidecarAttacher attacher;
+    /** Drains instances before they stop (it references the tracker, not this service: no DS cycle). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ApiClient apiClient;
+    private final InstancePool pool = new InstancePool(() -> observer, () -> Optional.ofNullable(apiClient),
+            new InstanceHandles());
 
     private final Object lock = new Object();
     private LaunchHandle handle; // guarded by lock
@@ -95,6 +104,11 @@ public final class BackendServiceImpl implements BackendService {
         this.context = bundleContext;
     }
 
+    /** Outside OSGi: the API client that stopping instances wait for (drain). */
+    public void setApiClient(ApiClient value) {
+        this.apiClient = value;
+    }
+
     /** Outside OSGi: where {@link #start()} looks for another front end's sidecar to attach to. */
     public void setAttacher(SidecarAttacher value) {
         this.attacher = value;
@@ -112,8 +126,11 @@ public final class BackendServiceImpl implements BackendService {
     @Override
     public Optional<LaunchHandle> sidecar() {
         synchronized (lock) {
-            return Optional.ofNullable(handle);
+            if (handle != null) {
+                return Optional.of(handle);
+            }
         }
+        return pool.preferred();
     }
 
     /**
@@ -172,8 +189,15 @@ public final class BackendServiceImpl implements BackendService {
         if (running != null && !running.state().isTerminal()) {
             return running.announcement().thenApply(a -> tracker.current());
         }
+        if (pool.preferred().filter(h -> !h.state().isTerminal()).isPresent()) {
+            return CompletableFuture.completedFuture(tracker.current());
+        }
         try {
             LaunchSpec spec = configuredSpec();
+            int instances = settings.effective().instances();
+            if (instances > 1) {
+                return start(spec, instances);
+            }
             Optional<CompletableFuture<EndpointStatus>> attached = attach(spec);
             return attached.isPresent() ? attached.get() : start(spec);
         } catch (LaunchException e) {
@@ -322,16 +346,8 @@ public final class BackendServiceImpl implements BackendService {
                     + EnvironmentVariables.API_PORT + " pins: ignored");
             return tracker.current();
         }
-        Endpoint e = Endpoint.of(a.announcement(), "announcement", a.verified()).withSource("announcement",
-                a.verification());
-        if (e.pid() == null) {
-            e = e.withPid(a.pid());
-        }
-        // an announcement that proved a secret: health checks go on proving the same identity (a process-verified
-        // one proved none, its backend does not speak the protocol); the API token is ours either way
-        BackendCredentials c = h.credentials();
-        boolean secret = a.verification() == Verification.CHALLENGE || a.verification() == Verification.TOKEN_ECHO;
-        return observer.acceptAnnouncement(e, secret ? c : new BackendCredentials(null, c.apiToken(), null, false));
+        AnnouncedSidecar announced = AnnouncedSidecar.of(h, a);
+        return observer.acceptAnnouncement(announced.endpoint(), announced.credentials());
     }
 
     /** Our sidecar's process went away by itself: the tracker knows at once, without waiting for a health check. */
@@ -353,7 +369,8 @@ public final class BackendServiceImpl implements BackendService {
         synchronized (lock) {
             h = handle;
         }
-        return h == null ? CompletableFuture.completedFuture(null) : stop(h);
+        CompletableFuture<Void> single = h == null ? CompletableFuture.completedFuture(null) : stop(h);
+        return pool.isEmpty() ? single : CompletableFuture.allOf(single, pool.stopAll());
     }
 
     /** Stops {@code h}; while it is our sidecar it stops being ours first (service unregistered, tracker told). */
@@ -393,9 +410,120 @@ public final class BackendServiceImpl implements BackendService {
         synchronized (lock) {
             spec = handle != null ? handle.spec() : null;
         }
-        if (spec == null) {
-            return start();
+        if (spec != null) {
+            return start(spec);
         }
-        return start(spec);
+        return pool.shape().map(shape -> start(shape.getKey(), shape.getValue())).orElseGet(this::start);
+    }
+
+    /**
+     * Replaces whatever runs with {@code instances} instances of {@code spec} ({@link InstancePool}); one instance is
+     * {@link #start(LaunchSpec)}. Refused ({@link IllegalArgumentException}) with more than one instance when
+     * {@code API_PORT} or the spec pins a port. The service is the spec's {@code PORTOLAN_SERVICE}, else the front
+     * end's.
+     */
+    @Override
+    public CompletableFuture<EndpointStatus> start(LaunchSpec spec, int instances) {
+        if (instances < 1 || instances > PortolanSettings.MAX_INSTANCES) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "the number of instances must be 1-" + PortolanSettings.MAX_INSTANCES + ", not " + instances));
+        }
+        if (instances == 1) {
+            return start(spec);
+        }
+        String service;
+        try {
+            refuseFixedPort(spec, instances);
+            service = InstanceEntry.checkService(spec.environment().getOrDefault(EnvironmentVariables.PORTOLAN_SERVICE,
+                    SidecarAttacher.service()));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        SidecarLauncher l = launcher;
+        if (l == null) {
+            return CompletableFuture.failedFuture(new LaunchException(
+                    "no SidecarLauncher service is registered: cannot start " + String.join(" ", spec.command())));
+        }
+        Function<Void, CompletableFuture<EndpointStatus>> launch = v -> {
+            try {
+                return pool.launch(l, spec, instances, service);
+            } catch (LaunchException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        };
+        // as start(spec): nothing running, the instances are launched before this returns
+        CompletableFuture<Void> stopped = stop();
+        return stopped.isDone() ? stopped.thenCompose(launch) : stopped.thenComposeAsync(launch);
+    }
+
+    /** N instances need N ports: a port that {@code API_PORT} or the spec pins is a usage error. */
+    private void refuseFixedPort(LaunchSpec spec, int instances) {
+        OptionalInt pin = settings.pinnedPort();
+        String apiPort = spec.environment().get(EnvironmentVariables.API_PORT);
+        String pinned = pin.isPresent() ? EnvironmentVariables.API_PORT + "=" + pin.getAsInt()
+                : apiPort != null ? EnvironmentVariables.API_PORT + "=" + apiPort + " in the launch environment"
+                : spec.fixedPort() != null && spec.fixedPort() != 0 ? "the launch's fixed port " + spec.fixedPort()
+                : null;
+        if (pinned != null) {
+            throw new IllegalArgumentException(pinned + " pins the backend to one port, but " + instances
+                    + " instances need a port each: unset " + EnvironmentVariables.API_PORT
+                    + " (every instance then takes a free port of its own) or run one instance");
+        }
+    }
+
+    @Override
+    public List<ManagedInstance> managedInstances() {
+        if (!pool.isEmpty()) {
+            return pool.instances();
+        }
+        return sidecar().map(h -> List.of(new ManagedInstance(singleId(), 1, h))).orElse(List.of());
+    }
+
+    @Override
+    public CompletableFuture<Void> stop(String instanceId) {
+        if (pool.has(instanceId)) {
+            return pool.stop(instanceId);
+        }
+        return isSingle(instanceId) ? stop() : CompletableFuture.failedFuture(InstancePool.unknown(instanceId));
+    }
+
+    @Override
+    public CompletableFuture<EndpointStatus> restart(String instanceId) {
+        if (pool.has(instanceId)) {
+            return pool.restart(instanceId, launcher);
+        }
+        return isSingle(instanceId) ? restart() : CompletableFuture.failedFuture(InstancePool.unknown(instanceId));
+    }
+
+    /** The id of the single sidecar: {@code <service>-1}. */
+    private static String singleId() {
+        return InstancePool.instanceId(SidecarAttacher.service(), 1);
+    }
+
+    private boolean isSingle(String instanceId) {
+        synchronized (lock) {
+            return handle != null && instanceId.equals(singleId());
+        }
+    }
+
+    /** The instances' handles as own-sidecar services, the lowest index ranked highest (the preferred one). */
+    private final class InstanceHandles implements InstancePool.OwnHandles {
+        @Override
+        public Object publish(String instanceId, int index, LaunchHandle h) {
+            BundleContext ctx = context;
+            if (ctx == null) {
+                return null;
+            }
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put(OWN_SIDECAR_PROPERTY, OWN_SIDECAR_VALUE);
+            props.put("portolan.instance", instanceId);
+            props.put(Constants.SERVICE_RANKING, 1 - index);
+            return ctx.registerService(LaunchHandle.class, h, props);
+        }
+
+        @Override
+        public void withdraw(Object published) {
+            unregister((ServiceRegistration<?>) published);
+        }
     }
 }
