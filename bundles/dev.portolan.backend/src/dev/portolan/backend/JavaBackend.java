@@ -75,6 +75,7 @@ public final class JavaBackend {
         this.version = b.version;
         this.security = BackendSecurity.fromEnvironment(environment);
         this.service = BackendRegistration.service(environment);
+        BackendRegistration.instanceIdProblem(environment).ifPresent(p -> System.err.println("[portolan] " + p));
         this.register = b.register;
         this.shared = register ? SharedRegistration.fromEnvironment(environment) : null;
         if (forcedPort == null) {
