@@ -281,7 +281,8 @@ final class InstancePool {
 
         @Override
         public void stateChanged(LaunchHandle h, SidecarState from, SidecarState to) {
-            if (h != handle || stopping) {
+            LaunchHandle current = handle; // null: launch() has not returned yet, the event is of this launch
+            if (current != null && h != current || stopping) {
                 return; // an old handle of this slot, or our own stop (reported already)
             }
             if (to == SidecarState.RELOADING) {
