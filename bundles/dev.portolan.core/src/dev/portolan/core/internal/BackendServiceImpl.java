@@ -3,7 +3,6 @@ package dev.portolan.core.internal;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -23,9 +22,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.BackendCredentials;
-import dev.portolan.api.Endpoint;
 import dev.portolan.api.EnvironmentVariables;
-import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.ApiClient;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.EndpointStatus;
@@ -37,13 +34,8 @@ import dev.portolan.api.launch.DefaultBackendCommand;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
-import dev.portolan.api.launch.RestartPolicy;
-import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarLauncher;
-import dev.portolan.api.launch.SidecarListener;
-import dev.portolan.api.launch.SidecarState;
 import dev.portolan.api.registry.InstanceEntry;
-import dev.portolan.core.registry.RuntimeDirectory;
 
 /**
  * The backend this front end owns, started through the {@link SidecarLauncher}. Every accepted announcement of the
@@ -77,10 +69,9 @@ public final class BackendServiceImpl implements BackendService {
     private final InstancePool pool = new InstancePool(() -> observer, () -> Optional.ofNullable(apiClient),
             new InstanceHandles());
 
-    private final Object lock = new Object();
-    private LaunchHandle handle; // guarded by lock
     private volatile BundleContext context;
-    private ServiceRegistration<LaunchHandle> handleRegistration;
+    private final SingleSidecar single = new SingleSidecar(() -> observer, () -> tracker, () -> settings,
+            () -> context);
 
     public BackendServiceImpl() {
     }
@@ -125,12 +116,7 @@ public final class BackendServiceImpl implements BackendService {
 
     @Override
     public Optional<LaunchHandle> sidecar() {
-        synchronized (lock) {
-            if (handle != null) {
-                return Optional.of(handle);
-            }
-        }
-        return pool.preferred();
+        return single.handle().or(pool::preferred);
     }
 
     /**
@@ -139,53 +125,12 @@ public final class BackendServiceImpl implements BackendService {
      * end's environment the sidecar is told N ({@link LaunchSpec#fixedPort()}).
      */
     public LaunchSpec configuredSpec() throws LaunchException {
-        PortolanSettings s = settings.effective();
-        List<String> command = s.backendCommand();
-        if (command.isEmpty()) {
-            DefaultBackendCommand d = defaultCommand;
-            if (d == null) {
-                throw new LaunchException("no backend command is configured (Preferences > Portolan, PortolanSettings."
-                        + "backendCommand) and no default backend is installed (the bundled sample backend, bundle "
-                        + "dev.portolan.backend, registers one)");
-            }
-            command = d.command();
-        }
-        // the sidecar allocates from the range this front end scans
-        OptionalInt pin = settings.pinnedPort();
-        return LaunchSpec.builder(command).workingDirectory(s.backendDirectory()).restartPolicy(RestartPolicy.DEFAULT)
-                .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, s.range().toString()).env("PYTHONUNBUFFERED", "1")
-                .env(RuntimeDirectory.ENV, RuntimeDirectory.resolve().toString()) // registers where we look
-                .announcementTimeout(s.startTimeout()).fixedPort(pin.isPresent() ? pin.getAsInt() : null).build();
-    }
-
-    /**
-     * {@code spec} with the pinned port ({@code API_PORT=N} in the front end's environment) as its fixed port: the
-     * front end only ever looks at N, so the sidecar must use N.
-     *
-     * @throws LaunchException when the spec asks for another fixed port
-     */
-    private LaunchSpec pinned(LaunchSpec spec) throws LaunchException {
-        OptionalInt pin = settings.pinnedPort();
-        if (pin.isEmpty() || spec.fixedPort() != null && spec.fixedPort() == pin.getAsInt()) {
-            return spec;
-        }
-        if (spec.fixedPort() != null && spec.fixedPort() != 0) {
-            throw new LaunchException("the launch asks for port " + spec.fixedPort() + " but "
-                    + EnvironmentVariables.API_PORT + "=" + pin.getAsInt() + " pins the backend to port "
-                    + pin.getAsInt(), LaunchException.Reason.INVALID_SPEC);
-        }
-        return new LaunchSpec(spec.command(), spec.workingDirectory(), spec.environment(), spec.mode(),
-                pin.getAsInt(), spec.announcementTimeout(), spec.restartPolicy(), spec.gracefulStopTimeout(),
-                spec.outputBufferLines(), spec.adoption(), spec.assignPort(), spec.reloadOn());
+        return BackendSpecs.configured(settings.effective(), settings.pinnedPort(), defaultCommand);
     }
 
     @Override
     public CompletableFuture<EndpointStatus> start() {
-        LaunchHandle running;
-        synchronized (lock) {
-            running = handle;
-        }
-        // outside the lock: the handle is another component's object
+        LaunchHandle running = single.handle().orElse(null);
         if (running != null && !running.state().isTerminal()) {
             return running.announcement().thenApply(a -> tracker.current());
         }
@@ -232,7 +177,7 @@ public final class BackendServiceImpl implements BackendService {
     public CompletableFuture<EndpointStatus> start(LaunchSpec requested) {
         LaunchSpec spec;
         try {
-            spec = pinned(requested);
+            spec = BackendSpecs.pinned(requested, settings.pinnedPort());
         } catch (LaunchException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -247,7 +192,7 @@ public final class BackendServiceImpl implements BackendService {
             if (result.isCancelled()) {
                 LaunchHandle h = launched.get();
                 if (h != null) {
-                    stop(h);
+                    single.stop(h);
                 }
             }
         });
@@ -257,16 +202,16 @@ public final class BackendServiceImpl implements BackendService {
             }
             LaunchHandle h;
             try {
-                h = l.launch(spec, new OwnSidecarListener());
+                h = l.launch(spec, single.listener());
             } catch (LaunchException e) {
                 return CompletableFuture.<EndpointStatus>failedFuture(e);
             }
             launched.set(h);
-            install(h);
+            single.install(h);
             if (result.isCancelled()) {
-                stop(h); // cancelled while launching
+                single.stop(h); // cancelled while launching
             }
-            return h.announcement().thenApply(a -> accept(h, a));
+            return h.announcement().thenApply(a -> single.accept(h, a));
         };
         // nothing of ours running: launch right here, so that sidecar() shows the new sidecar when this returns; else
         // after the old one's stop, which completes on the launcher's event thread: that must not wait for a start
@@ -281,135 +226,15 @@ public final class BackendServiceImpl implements BackendService {
         return result;
     }
 
-    /** Makes {@code h} our sidecar; one that another start installed meanwhile is stopped (never two of ours). */
-    private void install(LaunchHandle h) {
-        LaunchHandle replaced;
-        ServiceRegistration<LaunchHandle> replacedRegistration;
-        synchronized (lock) {
-            replaced = handle;
-            replacedRegistration = handleRegistration;
-            handle = h;
-            handleRegistration = null;
-        }
-        if (replaced != null) {
-            unregister(replacedRegistration);
-            retire(replaced, "backend replaced");
-        }
-        BundleContext ctx = context;
-        if (ctx == null) {
-            return;
-        }
-        // the announcement strategy, discovery and the tracker find our sidecar through this service (registered outside the lock: service
-        // events call out to other bundles)
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(OWN_SIDECAR_PROPERTY, OWN_SIDECAR_VALUE);
-        props.put(Constants.SERVICE_RANKING, 0);
-        ServiceRegistration<LaunchHandle> registration = ctx.registerService(LaunchHandle.class, h, props);
-        boolean stillOurs;
-        synchronized (lock) {
-            stillOurs = handle == h;
-            if (stillOurs) {
-                handleRegistration = registration;
-            }
-        }
-        if (!stillOurs) {
-            unregister(registration); // stopped or replaced while we registered
-        }
-    }
-
-    /** Listens to our sidecar: restarts' announcements and exits go to the tracker (events arrive without locks). */
-    private final class OwnSidecarListener implements SidecarListener {
-        @Override
-        public void announced(LaunchHandle lh, SidecarAnnouncement a) {
-            accept(lh, a);
-        }
-
-        @Override
-        public void stateChanged(LaunchHandle lh, SidecarState from, SidecarState to) {
-            if (to.isTerminal() || to == SidecarState.STARTING && from != SidecarState.STARTING) {
-                sidecarExited(lh, to);
-            }
-        }
-    }
-
-    private EndpointStatus accept(LaunchHandle h, SidecarAnnouncement a) {
-        synchronized (lock) {
-            if (handle != h) {
-                return tracker.current(); // an old sidecar's late announcement
-            }
-        }
-        OptionalInt pin = settings.pinnedPort();
-        if (pin.isPresent() && a.announcement().port() != pin.getAsInt()) {
-            // told API_PORT=N, it announced another port: the front end never uses another port
-            LOG.log(System.Logger.Level.WARNING, "our sidecar (pid " + a.pid() + ") announced port "
-                    + a.announcement().port() + ", not the port " + pin.getAsInt() + " that "
-                    + EnvironmentVariables.API_PORT + " pins: ignored");
-            return tracker.current();
-        }
-        AnnouncedSidecar announced = AnnouncedSidecar.of(h, a);
-        return observer.acceptAnnouncement(announced.endpoint(), announced.credentials());
-    }
-
-    /** Our sidecar's process went away by itself: the tracker knows at once, without waiting for a health check. */
-    private void sidecarExited(LaunchHandle h, SidecarState to) {
-        synchronized (lock) {
-            if (handle != h) {
-                return;
-            }
-        }
-        h.lastAnnouncement().ifPresent(a -> observer.sidecarStopped(a.announcement().port(),
-                "our sidecar (pid " + a.pid() + ") exited" + (to == SidecarState.STARTING
-                        ? "; the launcher is restarting it"
-                        : " (" + to + ")")));
-    }
-
     @Override
     public CompletableFuture<Void> stop() {
-        LaunchHandle h;
-        synchronized (lock) {
-            h = handle;
-        }
-        CompletableFuture<Void> single = h == null ? CompletableFuture.completedFuture(null) : stop(h);
-        return pool.isEmpty() ? single : CompletableFuture.allOf(single, pool.stopAll());
-    }
-
-    /** Stops {@code h}; while it is our sidecar it stops being ours first (service unregistered, tracker told). */
-    private CompletableFuture<Void> stop(LaunchHandle h) {
-        ServiceRegistration<LaunchHandle> registration = null;
-        synchronized (lock) {
-            if (handle == h) {
-                registration = handleRegistration;
-                handle = null;
-                handleRegistration = null;
-            }
-        }
-        unregister(registration);
-        return retire(h, "backend stopped");
-    }
-
-    /** Tells the tracker first (so that the health monitor does not mistake the stop for a crash), then stops. */
-    private CompletableFuture<Void> retire(LaunchHandle h, String why) {
-        h.lastAnnouncement().ifPresent(a -> observer.sidecarStopped(a.announcement().port(), why));
-        return h.stop();
-    }
-
-    private static void unregister(ServiceRegistration<?> registration) {
-        if (registration == null) {
-            return;
-        }
-        try {
-            registration.unregister();
-        } catch (IllegalStateException alreadyGone) {
-            // the bundle is stopping
-        }
+        CompletableFuture<Void> one = single.stop();
+        return pool.isEmpty() ? one : CompletableFuture.allOf(one, pool.stopAll());
     }
 
     @Override
     public CompletableFuture<EndpointStatus> restart() {
-        LaunchSpec spec;
-        synchronized (lock) {
-            spec = handle != null ? handle.spec() : null;
-        }
+        LaunchSpec spec = single.handle().map(LaunchHandle::spec).orElse(null);
         if (spec != null) {
             return start(spec);
         }
@@ -433,7 +258,7 @@ public final class BackendServiceImpl implements BackendService {
         }
         String service;
         try {
-            refuseFixedPort(spec, instances);
+            BackendSpecs.refuseFixedPort(spec, instances, settings.pinnedPort());
             service = InstanceEntry.checkService(spec.environment().getOrDefault(EnvironmentVariables.PORTOLAN_SERVICE,
                     SidecarAttacher.service()));
         } catch (IllegalArgumentException e) {
@@ -454,21 +279,6 @@ public final class BackendServiceImpl implements BackendService {
         // as start(spec): nothing running, the instances are launched before this returns
         CompletableFuture<Void> stopped = stop();
         return stopped.isDone() ? stopped.thenCompose(launch) : stopped.thenComposeAsync(launch);
-    }
-
-    /** N instances need N ports: a port that {@code API_PORT} or the spec pins is a usage error. */
-    private void refuseFixedPort(LaunchSpec spec, int instances) {
-        OptionalInt pin = settings.pinnedPort();
-        String apiPort = spec.environment().get(EnvironmentVariables.API_PORT);
-        String pinned = pin.isPresent() ? EnvironmentVariables.API_PORT + "=" + pin.getAsInt()
-                : apiPort != null ? EnvironmentVariables.API_PORT + "=" + apiPort + " in the launch environment"
-                : spec.fixedPort() != null && spec.fixedPort() != 0 ? "the launch's fixed port " + spec.fixedPort()
-                : null;
-        if (pinned != null) {
-            throw new IllegalArgumentException(pinned + " pins the backend to one port, but " + instances
-                    + " instances need a port each: unset " + EnvironmentVariables.API_PORT
-                    + " (every instance then takes a free port of its own) or run one instance");
-        }
     }
 
     @Override
@@ -501,9 +311,7 @@ public final class BackendServiceImpl implements BackendService {
     }
 
     private boolean isSingle(String instanceId) {
-        synchronized (lock) {
-            return handle != null && instanceId.equals(singleId());
-        }
+        return single.handle().isPresent() && instanceId.equals(singleId());
     }
 
     /** The instances' handles as own-sidecar services, the lowest index ranked highest (the preferred one). */
@@ -523,7 +331,7 @@ public final class BackendServiceImpl implements BackendService {
 
         @Override
         public void withdraw(Object published) {
-            unregister((ServiceRegistration<?>) published);
+            SingleSidecar.unregister((ServiceRegistration<?>) published);
         }
     }
 }
