@@ -14,7 +14,7 @@ import dev.portolan.backend.RegistryIdentity;
 /** The Java helper registers under the instance id a front end gives it ({@code PORTOLAN_INSTANCE_ID}, issue 14). */
 class InstanceIdTest {
 
-    private static final Announcement ANNOUNCED = Announcement.of("http", "127.0.0.1", 22150);
+    private static final Announcement ANNOUNCED = Announcement.of("sidecar", "127.0.0.1", 22150);
 
     @Test
     void theFrontEndsInstanceIdIsTheRegistryInstanceId() {

@@ -36,6 +36,9 @@ import dev.portolan.core.internal.DiscoveryServiceImpl;
 import dev.portolan.core.internal.EndpointTrackerImpl;
 import dev.portolan.core.internal.SettingsServiceImpl;
 import dev.portolan.detect.internal.ScanStrategy;
+import dev.portolan.api.Subscription;
+import dev.portolan.core.registry.RuntimeDirectory;
+import dev.portolan.registry.internal.LocalRegistry;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.OsgiServices;
 
@@ -140,8 +143,13 @@ class InstancePoolTest {
 
     @Test
     void threeInstancesOnTheirOwnPortsStopAndRestartOneAtATime() throws Exception {
-        try (Setup t = setup(8)) {
-            Await.result(t.backend().start(spec(t.range(), SampleBackend.command()).build(), 3), START, "start 3");
+        LocalRegistry registry = new LocalRegistry(RuntimeDirectory.resolve());
+        Await.Recorder<String> registered = new Await.Recorder<>();
+        Subscription watching = registry.watch("pool", e -> registered.accept(e.kind() + " " + (e.entry() == null
+                ? "" : e.entry().instanceId() + " " + e.entry().pid())));
+        try (Setup t = setup(8); watching) {
+            Await.result(t.backend().start(spec(t.range(), SampleBackend.command()).env(RuntimeDirectory.ENV,
+                    RuntimeDirectory.resolve().toString()).build(), 3), START, "start 3");
             List<ManagedInstance> instances = t.backend().managedInstances();
             assertEquals(List.of("pool-1", "pool-2", "pool-3"), instances.stream().map(ManagedInstance::instanceId)
                     .toList());
@@ -155,6 +163,13 @@ class InstancePoolTest {
                         + port(i.handle())), START, "the tracker took " + i.instanceId());
             }
             assertEquals(3, new HashSet<>(ports).size(), "distinct ports: " + ports);
+            for (ManagedInstance i : instances) { // the Java helper registers under PORTOLAN_INSTANCE_ID
+                String entry = "REGISTERED " + i.instanceId() + " " + i.handle().pid().orElseThrow();
+                if (registry.list("pool").stream().noneMatch(e -> entry.equals("REGISTERED " + e.instanceId() + " "
+                        + e.pid()))) {
+                    registered.await(0, entry::equals, START, entry);
+                }
+            }
             assertEquals(3, instances.stream().map(i -> i.handle().token()).distinct().count(), "own credentials");
             assertSame(instances.get(0).handle(), t.backend().sidecar().orElseThrow(), "the preferred one");
 
