@@ -79,7 +79,8 @@ final class InstancePool {
 
     /**
      * Launches {@code n} instances of {@code spec} (nothing of this pool may run: {@link #stopAll()} first). Completes
-     * with the tracker's status after the first accepted announcement, or exceptionally when every instance failed.
+     * with the tracker's status after the first accepted announcement, or exceptionally when every instance ended for
+     * good first (the last one's failure).
      *
      * @throws LaunchException when a launch fails at once (the instances launched so far are stopped)
      */
@@ -101,10 +102,14 @@ final class InstancePool {
             }
             launched.add(slot);
         }
+        // every instance ended for good (given up, timed out, exited) before one was accepted: the start failed
         for (Slot slot : launched) {
-            slot.handle.announcement().whenComplete((a, e) -> {
-                if (e != null && failed.incrementAndGet() == n) {
-                    first.completeExceptionally(e);
+            LaunchHandle h = slot.handle;
+            h.exit().whenComplete((code, e) -> {
+                if (failed.incrementAndGet() == n) {
+                    first.completeExceptionally(h.failure().<Throwable>map(f -> f)
+                            .orElseGet(() -> new IllegalStateException("every instance of " + service
+                                    + " exited before announcing")));
                 }
             });
         }

@@ -228,6 +228,20 @@ class InstancePoolTest {
     }
 
     @Test
+    void theStartFailsOnlyWhenEveryInstanceEnded() throws Exception {
+        try (Setup t = setup(3)) {
+            LaunchSpec spec = spec(t.range(), List.of("/bin/sh", "-c", "echo \"no $PORTOLAN_INSTANCE_ID\" >&2; exit 3"))
+                    .restartPolicy(RestartPolicy.NEVER).build();
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> t.backend().start(spec, 2).get(START.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof dev.portolan.api.launch.LaunchException, e.toString());
+            assertTrue(e.getCause().getMessage().contains("before announcing"), e.getCause().getMessage());
+            t.observer().events.await(0, "stopped pool-1"::equals, START, "pool-1 reported");
+            t.observer().events.await(0, "stopped pool-2"::equals, START, "pool-2 reported");
+        }
+    }
+
+    @Test
     void apiPortWithSeveralInstancesIsRefusedAndNothingStarts() throws Exception {
         SettingsServiceImpl s = new SettingsServiceImpl(Map.of("API_PORT", "8010"));
         SidecarLauncher launcher = OsgiServices.await(InstancePoolTest.class, SidecarLauncher.class, Fixtures.WAIT);
