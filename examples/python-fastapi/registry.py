@@ -10,11 +10,13 @@ import base64
 import json
 import os
 import re
+import sys
 import tempfile
 
 SIGNATURE_HEADER = "X-Portolan-Signature"
 SERVICE_RE = re.compile(r"[a-z0-9._-]{1,64}")
 NONCE_RE = re.compile(r"[A-Za-z0-9_-]{16,128}")
+INSTANCE_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 
 def b64url(data):
@@ -28,6 +30,19 @@ def service_from_env(env):
         raise ValueError(f"PORTOLAN_SERVICE: service name '{s}' is invalid: use 1-64 characters of [a-z0-9._-] "
                          "(lower-case letters, digits, '.', '_', '-'), not '.' or '..'")
     return s
+
+
+def instance_id_from_env(env, generated):
+    """PORTOLAN_INSTANCE_ID (the id a front end gives each instance it launches, e.g. ``default-2``), else
+    ``generated``; a bad value is reported on stderr, naming the variable and the rule, and ``generated`` is used."""
+    v = (env.get("PORTOLAN_INSTANCE_ID") or "").strip()
+    if not v:
+        return generated
+    if not INSTANCE_ID_RE.fullmatch(v) or v.startswith("."):
+        print(f"[portolan] PORTOLAN_INSTANCE_ID='{v}' is invalid: use 1-128 characters of [A-Za-z0-9._-], not "
+              f"starting with '.'; registering as '{generated}'", file=sys.stderr, flush=True)
+        return generated
+    return v
 
 
 def runtime_dir(env):
@@ -96,7 +111,7 @@ class Registration:
     def __init__(self, env, service, identity, mode, port, version, started_at, host="127.0.0.1"):
         self.dir = os.path.join(runtime_dir(env), "instances", service)
         pid = os.getpid()
-        self.instance_id = f"{port}-{pid}-{int(started_at.timestamp() * 1000)}"
+        self.instance_id = instance_id_from_env(env, f"{port}-{pid}-{int(started_at.timestamp() * 1000)}")
         self.path = os.path.join(self.dir, self.instance_id + ".json")
         entry = {"schema": 1, "service": service, "instance_id": self.instance_id,
                  "url": f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}", "host": host,
@@ -134,6 +149,9 @@ class Registration:
 
     def close(self):
         try:
+            with open(self.path) as f:
+                if json.load(f).get("pid") != os.getpid():
+                    return  # a later process of the same PORTOLAN_INSTANCE_ID owns the file now
             os.unlink(self.path)
-        except OSError:
+        except (OSError, ValueError):
             pass

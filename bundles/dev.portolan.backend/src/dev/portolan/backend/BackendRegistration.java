@@ -48,14 +48,39 @@ public final class BackendRegistration {
         }
     }
 
-    /** The entry of this process for an announced backend. */
+    /**
+     * The instance id a front end gave this backend ({@code PORTOLAN_INSTANCE_ID}, e.g. {@code default-2}) when it is
+     * valid ({@link InstanceEntry#INSTANCE_ID}, not starting with '.'), else empty.
+     */
+    public static java.util.Optional<String> instanceId(Map<String, String> env) {
+        return instanceIdProblem(env).isPresent() ? java.util.Optional.empty()
+                : java.util.Optional.ofNullable(env.get(EnvironmentVariables.PORTOLAN_INSTANCE_ID))
+                        .map(String::strip).filter(s -> !s.isEmpty());
+    }
+
+    /** What is wrong with {@code PORTOLAN_INSTANCE_ID} in {@code env} (naming the variable and the value), if anything. */
+    public static java.util.Optional<String> instanceIdProblem(Map<String, String> env) {
+        String v = env.get(EnvironmentVariables.PORTOLAN_INSTANCE_ID);
+        if (v == null || v.isBlank() || InstanceEntry.INSTANCE_ID.matcher(v.strip()).matches()
+                && !v.strip().startsWith(".")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(EnvironmentVariables.PORTOLAN_INSTANCE_ID + "='" + v
+                + "' is invalid: use 1-128 characters of [A-Za-z0-9._-], not starting with '.'; registering under a"
+                + " generated instance id");
+    }
+
+    /**
+     * The entry of this process for an announced backend; its instance id is {@code PORTOLAN_INSTANCE_ID} when valid,
+     * else {@code <port>-<pid>-<started ms>}.
+     */
     public static InstanceEntry entry(String service, Announcement a, String host, RegistryIdentity identity,
             Map<String, String> env) {
         ProcessHandle self = ProcessHandle.current();
         Instant started = a.startedAt() != null ? a.startedAt() : Instant.now();
         String token = env.get(EnvironmentVariables.PORTOLAN_API_TOKEN);
         return new InstanceEntry(InstanceEntry.SCHEMA, service,
-                a.port() + "-" + self.pid() + "-" + started.toEpochMilli(), a.url(), host, a.port(), self.pid(),
+                instanceId(env).orElse(a.port() + "-" + self.pid() + "-" + started.toEpochMilli()), a.url(), host, a.port(), self.pid(),
                 self.info().startInstant().map(Instant::toEpochMilli).orElse(null), a.mode(), a.version(), started,
                 commandLine(), identity.identity(), token == null || token.isBlank() ? null : token.strip());
     }

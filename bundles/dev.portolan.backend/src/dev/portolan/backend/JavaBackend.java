@@ -83,6 +83,7 @@ public final class JavaBackend {
             throw new BackendConfigException(e.getMessage(), e);
         }
         this.service = BackendRegistration.service(environment);
+        BackendRegistration.instanceIdProblem(environment).ifPresent(p -> System.err.println("[portolan] " + p));
         this.register = b.register;
         this.shared = register ? SharedRegistration.fromEnvironment(environment) : null;
         if (forcedPort == null) {

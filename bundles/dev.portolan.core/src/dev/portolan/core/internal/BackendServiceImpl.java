@@ -3,7 +3,6 @@ package dev.portolan.core.internal;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -23,9 +22,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.BackendCredentials;
-import dev.portolan.api.Endpoint;
 import dev.portolan.api.EnvironmentVariables;
-import dev.portolan.api.Verification;
+import dev.portolan.api.discovery.ApiClient;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
@@ -36,16 +34,13 @@ import dev.portolan.api.launch.DefaultBackendCommand;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
-import dev.portolan.api.launch.RestartPolicy;
-import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarLauncher;
-import dev.portolan.api.launch.SidecarListener;
-import dev.portolan.api.launch.SidecarState;
-import dev.portolan.core.registry.RuntimeDirectory;
+import dev.portolan.api.registry.InstanceEntry;
 
 /**
  * The backend this front end owns, started through the {@link SidecarLauncher}. Every accepted announcement of the
- * sidecar (first start and every restart) goes straight to the tracker. Stopped on deactivation.
+ * sidecar (first start and every restart) goes straight to the tracker. Stopped on deactivation. Several instances
+ * (issue 14, {@link #start(LaunchSpec, int)}, preference {@code instances}) are an {@link InstancePool}.
  */
 @Component(service = BackendService.class, property = "service.ranking:Integer=0")
 public final class BackendServiceImpl implements BackendService {
@@ -67,11 +62,16 @@ public final class BackendServiceImpl implements BackendService {
     private volatile DefaultBackendCommand defaultCommand;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile SidecarAttacher attacher;
+    /** Drains instances before they stop (it references the tracker, not this service: no DS cycle). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ApiClient apiClient;
+    private final InstancePool pool = new InstancePool(() -> observer, () -> Optional.ofNullable(apiClient),
+            new InstanceHandles());
 
-    private final Object lock = new Object();
-    private LaunchHandle handle; // guarded by lock
     private volatile BundleContext context;
-    private ServiceRegistration<LaunchHandle> handleRegistration;
+    private final SingleSidecar single = new SingleSidecar(() -> observer, () -> tracker, () -> settings,
+            () -> context);
 
     public BackendServiceImpl() {
     }
@@ -95,6 +95,11 @@ public final class BackendServiceImpl implements BackendService {
         this.context = bundleContext;
     }
 
+    /** Outside OSGi: the API client that stopping instances wait for (drain). */
+    public void setApiClient(ApiClient value) {
+        this.apiClient = value;
+    }
+
     /** Outside OSGi: where {@link #start()} looks for another front end's sidecar to attach to. */
     public void setAttacher(SidecarAttacher value) {
         this.attacher = value;
@@ -111,9 +116,7 @@ public final class BackendServiceImpl implements BackendService {
 
     @Override
     public Optional<LaunchHandle> sidecar() {
-        synchronized (lock) {
-            return Optional.ofNullable(handle);
-        }
+        return single.handle().or(pool::preferred);
     }
 
     /**
@@ -122,58 +125,24 @@ public final class BackendServiceImpl implements BackendService {
      * end's environment the sidecar is told N ({@link LaunchSpec#fixedPort()}).
      */
     public LaunchSpec configuredSpec() throws LaunchException {
-        PortolanSettings s = settings.effective();
-        List<String> command = s.backendCommand();
-        if (command.isEmpty()) {
-            DefaultBackendCommand d = defaultCommand;
-            if (d == null) {
-                throw new LaunchException("no backend command is configured (Preferences > Portolan, PortolanSettings."
-                        + "backendCommand) and no default backend is installed (the bundled sample backend, bundle "
-                        + "dev.portolan.backend, registers one)");
-            }
-            command = d.command();
-        }
-        // the sidecar allocates from the range this front end scans
-        OptionalInt pin = settings.pinnedPort();
-        return LaunchSpec.builder(command).workingDirectory(s.backendDirectory()).restartPolicy(RestartPolicy.DEFAULT)
-                .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, s.range().toString()).env("PYTHONUNBUFFERED", "1")
-                .env(RuntimeDirectory.ENV, RuntimeDirectory.resolve().toString()) // registers where we look
-                .announcementTimeout(s.startTimeout()).fixedPort(pin.isPresent() ? pin.getAsInt() : null).build();
-    }
-
-    /**
-     * {@code spec} with the pinned port ({@code API_PORT=N} in the front end's environment) as its fixed port: the
-     * front end only ever looks at N, so the sidecar must use N.
-     *
-     * @throws LaunchException when the spec asks for another fixed port
-     */
-    private LaunchSpec pinned(LaunchSpec spec) throws LaunchException {
-        OptionalInt pin = settings.pinnedPort();
-        if (pin.isEmpty() || spec.fixedPort() != null && spec.fixedPort() == pin.getAsInt()) {
-            return spec;
-        }
-        if (spec.fixedPort() != null && spec.fixedPort() != 0) {
-            throw new LaunchException("the launch asks for port " + spec.fixedPort() + " but "
-                    + EnvironmentVariables.API_PORT + "=" + pin.getAsInt() + " pins the backend to port "
-                    + pin.getAsInt(), LaunchException.Reason.INVALID_SPEC);
-        }
-        return new LaunchSpec(spec.command(), spec.workingDirectory(), spec.environment(), spec.mode(),
-                pin.getAsInt(), spec.announcementTimeout(), spec.restartPolicy(), spec.gracefulStopTimeout(),
-                spec.outputBufferLines(), spec.adoption(), spec.assignPort(), spec.reloadOn());
+        return BackendSpecs.configured(settings.effective(), settings.pinnedPort(), defaultCommand);
     }
 
     @Override
     public CompletableFuture<EndpointStatus> start() {
-        LaunchHandle running;
-        synchronized (lock) {
-            running = handle;
-        }
-        // outside the lock: the handle is another component's object
+        LaunchHandle running = single.handle().orElse(null);
         if (running != null && !running.state().isTerminal()) {
             return running.announcement().thenApply(a -> tracker.current());
         }
+        if (pool.preferred().filter(h -> !h.state().isTerminal()).isPresent()) {
+            return CompletableFuture.completedFuture(tracker.current());
+        }
         try {
             LaunchSpec spec = configuredSpec();
+            int instances = settings.effective().instances();
+            if (instances > 1) {
+                return start(spec, instances);
+            }
             Optional<CompletableFuture<EndpointStatus>> attached = attach(spec);
             return attached.isPresent() ? attached.get() : start(spec);
         } catch (LaunchException e) {
@@ -208,7 +177,7 @@ public final class BackendServiceImpl implements BackendService {
     public CompletableFuture<EndpointStatus> start(LaunchSpec requested) {
         LaunchSpec spec;
         try {
-            spec = pinned(requested);
+            spec = BackendSpecs.pinned(requested, settings.pinnedPort());
         } catch (LaunchException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -223,7 +192,7 @@ public final class BackendServiceImpl implements BackendService {
             if (result.isCancelled()) {
                 LaunchHandle h = launched.get();
                 if (h != null) {
-                    stop(h);
+                    single.stop(h);
                 }
             }
         });
@@ -233,16 +202,16 @@ public final class BackendServiceImpl implements BackendService {
             }
             LaunchHandle h;
             try {
-                h = l.launch(spec, new OwnSidecarListener());
+                h = l.launch(spec, single.listener());
             } catch (LaunchException e) {
                 return CompletableFuture.<EndpointStatus>failedFuture(e);
             }
             launched.set(h);
-            install(h);
+            single.install(h);
             if (result.isCancelled()) {
-                stop(h); // cancelled while launching
+                single.stop(h); // cancelled while launching
             }
-            return h.announcement().thenApply(a -> accept(h, a));
+            return h.announcement().thenApply(a -> single.accept(h, a));
         };
         // nothing of ours running: launch right here, so that sidecar() shows the new sidecar when this returns; else
         // after the old one's stop, which completes on the launcher's event thread: that must not wait for a start
@@ -257,145 +226,112 @@ public final class BackendServiceImpl implements BackendService {
         return result;
     }
 
-    /** Makes {@code h} our sidecar; one that another start installed meanwhile is stopped (never two of ours). */
-    private void install(LaunchHandle h) {
-        LaunchHandle replaced;
-        ServiceRegistration<LaunchHandle> replacedRegistration;
-        synchronized (lock) {
-            replaced = handle;
-            replacedRegistration = handleRegistration;
-            handle = h;
-            handleRegistration = null;
-        }
-        if (replaced != null) {
-            unregister(replacedRegistration);
-            retire(replaced, "backend replaced");
-        }
-        BundleContext ctx = context;
-        if (ctx == null) {
-            return;
-        }
-        // the announcement strategy, discovery and the tracker find our sidecar through this service (registered outside the lock: service
-        // events call out to other bundles)
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put(OWN_SIDECAR_PROPERTY, OWN_SIDECAR_VALUE);
-        props.put(Constants.SERVICE_RANKING, 0);
-        ServiceRegistration<LaunchHandle> registration = ctx.registerService(LaunchHandle.class, h, props);
-        boolean stillOurs;
-        synchronized (lock) {
-            stillOurs = handle == h;
-            if (stillOurs) {
-                handleRegistration = registration;
-            }
-        }
-        if (!stillOurs) {
-            unregister(registration); // stopped or replaced while we registered
-        }
-    }
-
-    /** Listens to our sidecar: restarts' announcements and exits go to the tracker (events arrive without locks). */
-    private final class OwnSidecarListener implements SidecarListener {
-        @Override
-        public void announced(LaunchHandle lh, SidecarAnnouncement a) {
-            accept(lh, a);
-        }
-
-        @Override
-        public void stateChanged(LaunchHandle lh, SidecarState from, SidecarState to) {
-            if (to.isTerminal() || to == SidecarState.STARTING && from != SidecarState.STARTING) {
-                sidecarExited(lh, to);
-            }
-        }
-    }
-
-    private EndpointStatus accept(LaunchHandle h, SidecarAnnouncement a) {
-        synchronized (lock) {
-            if (handle != h) {
-                return tracker.current(); // an old sidecar's late announcement
-            }
-        }
-        OptionalInt pin = settings.pinnedPort();
-        if (pin.isPresent() && a.announcement().port() != pin.getAsInt()) {
-            // told API_PORT=N, it announced another port: the front end never uses another port
-            LOG.log(System.Logger.Level.WARNING, "our sidecar (pid " + a.pid() + ") announced port "
-                    + a.announcement().port() + ", not the port " + pin.getAsInt() + " that "
-                    + EnvironmentVariables.API_PORT + " pins: ignored");
-            return tracker.current();
-        }
-        Endpoint e = Endpoint.of(a.announcement(), "announcement", a.verified()).withSource("announcement",
-                a.verification());
-        if (e.pid() == null) {
-            e = e.withPid(a.pid());
-        }
-        // an announcement that proved a secret: health checks go on proving the same identity (a process-verified
-        // one proved none, its backend does not speak the protocol); the API token is ours either way
-        BackendCredentials c = h.credentials();
-        boolean secret = a.verification() == Verification.CHALLENGE || a.verification() == Verification.TOKEN_ECHO;
-        return observer.acceptAnnouncement(e, secret ? c : new BackendCredentials(null, c.apiToken(), null, false));
-    }
-
-    /** Our sidecar's process went away by itself: the tracker knows at once, without waiting for a health check. */
-    private void sidecarExited(LaunchHandle h, SidecarState to) {
-        synchronized (lock) {
-            if (handle != h) {
-                return;
-            }
-        }
-        h.lastAnnouncement().ifPresent(a -> observer.sidecarStopped(a.announcement().port(),
-                "our sidecar (pid " + a.pid() + ") exited" + (to == SidecarState.STARTING
-                        ? "; the launcher is restarting it"
-                        : " (" + to + ")")));
-    }
-
     @Override
     public CompletableFuture<Void> stop() {
-        LaunchHandle h;
-        synchronized (lock) {
-            h = handle;
-        }
-        return h == null ? CompletableFuture.completedFuture(null) : stop(h);
-    }
-
-    /** Stops {@code h}; while it is our sidecar it stops being ours first (service unregistered, tracker told). */
-    private CompletableFuture<Void> stop(LaunchHandle h) {
-        ServiceRegistration<LaunchHandle> registration = null;
-        synchronized (lock) {
-            if (handle == h) {
-                registration = handleRegistration;
-                handle = null;
-                handleRegistration = null;
-            }
-        }
-        unregister(registration);
-        return retire(h, "backend stopped");
-    }
-
-    /** Tells the tracker first (so that the health monitor does not mistake the stop for a crash), then stops. */
-    private CompletableFuture<Void> retire(LaunchHandle h, String why) {
-        h.lastAnnouncement().ifPresent(a -> observer.sidecarStopped(a.announcement().port(), why));
-        return h.stop();
-    }
-
-    private static void unregister(ServiceRegistration<?> registration) {
-        if (registration == null) {
-            return;
-        }
-        try {
-            registration.unregister();
-        } catch (IllegalStateException alreadyGone) {
-            // the bundle is stopping
-        }
+        CompletableFuture<Void> one = single.stop();
+        return pool.isEmpty() ? one : CompletableFuture.allOf(one, pool.stopAll());
     }
 
     @Override
     public CompletableFuture<EndpointStatus> restart() {
-        LaunchSpec spec;
-        synchronized (lock) {
-            spec = handle != null ? handle.spec() : null;
+        LaunchSpec spec = single.handle().map(LaunchHandle::spec).orElse(null);
+        if (spec != null) {
+            return start(spec);
         }
-        if (spec == null) {
-            return start();
+        return pool.shape().map(shape -> start(shape.getKey(), shape.getValue())).orElseGet(this::start);
+    }
+
+    /**
+     * Replaces whatever runs with {@code instances} instances of {@code spec} ({@link InstancePool}); one instance is
+     * {@link #start(LaunchSpec)}. Refused ({@link IllegalArgumentException}) with more than one instance when
+     * {@code API_PORT} or the spec pins a port. The service is the spec's {@code PORTOLAN_SERVICE}, else the front
+     * end's.
+     */
+    @Override
+    public CompletableFuture<EndpointStatus> start(LaunchSpec spec, int instances) {
+        if (instances < 1 || instances > PortolanSettings.MAX_INSTANCES) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "the number of instances must be 1-" + PortolanSettings.MAX_INSTANCES + ", not " + instances));
         }
-        return start(spec);
+        if (instances == 1) {
+            return start(spec);
+        }
+        String service;
+        try {
+            BackendSpecs.refuseFixedPort(spec, instances, settings.pinnedPort());
+            service = InstanceEntry.checkService(spec.environment().getOrDefault(EnvironmentVariables.PORTOLAN_SERVICE,
+                    SidecarAttacher.service()));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        SidecarLauncher l = launcher;
+        if (l == null) {
+            return CompletableFuture.failedFuture(new LaunchException(
+                    "no SidecarLauncher service is registered: cannot start " + String.join(" ", spec.command())));
+        }
+        Function<Void, CompletableFuture<EndpointStatus>> launch = v -> {
+            try {
+                return pool.launch(l, spec, instances, service);
+            } catch (LaunchException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        };
+        // as start(spec): nothing running, the instances are launched before this returns
+        CompletableFuture<Void> stopped = stop();
+        return stopped.isDone() ? stopped.thenCompose(launch) : stopped.thenComposeAsync(launch);
+    }
+
+    @Override
+    public List<ManagedInstance> managedInstances() {
+        if (!pool.isEmpty()) {
+            return pool.instances();
+        }
+        return sidecar().map(h -> List.of(new ManagedInstance(singleId(), 1, h))).orElse(List.of());
+    }
+
+    @Override
+    public CompletableFuture<Void> stop(String instanceId) {
+        if (pool.has(instanceId)) {
+            return pool.stop(instanceId);
+        }
+        return isSingle(instanceId) ? stop() : CompletableFuture.failedFuture(InstancePool.unknown(instanceId));
+    }
+
+    @Override
+    public CompletableFuture<EndpointStatus> restart(String instanceId) {
+        if (pool.has(instanceId)) {
+            return pool.restart(instanceId, launcher);
+        }
+        return isSingle(instanceId) ? restart() : CompletableFuture.failedFuture(InstancePool.unknown(instanceId));
+    }
+
+    /** The id of the single sidecar: {@code <service>-1}. */
+    private static String singleId() {
+        return InstancePool.instanceId(SidecarAttacher.service(), 1);
+    }
+
+    private boolean isSingle(String instanceId) {
+        return single.handle().isPresent() && instanceId.equals(singleId());
+    }
+
+    /** The instances' handles as own-sidecar services, the lowest index ranked highest (the preferred one). */
+    private final class InstanceHandles implements InstancePool.OwnHandles {
+        @Override
+        public Object publish(String instanceId, int index, LaunchHandle h) {
+            BundleContext ctx = context;
+            if (ctx == null) {
+                return null;
+            }
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put(OWN_SIDECAR_PROPERTY, OWN_SIDECAR_VALUE);
+            props.put("portolan.instance", instanceId);
+            props.put(Constants.SERVICE_RANKING, 1 - index);
+            return ctx.registerService(LaunchHandle.class, h, props);
+        }
+
+        @Override
+        public void withdraw(Object published) {
+            SingleSidecar.unregister((ServiceRegistration<?>) published);
+        }
     }
 }

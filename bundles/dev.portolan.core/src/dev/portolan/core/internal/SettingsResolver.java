@@ -99,7 +99,7 @@ public final class SettingsResolver {
         }
         PortolanSettings effective = new PortolanSettings(range, timeout, configured.healthInterval(), debug,
                 overridePort, configured.backendCommand(), configured.backendDirectory(),
-                configured.autoStartBackend(), startTimeout);
+                configured.autoStartBackend(), startTimeout, configured.instances());
         return new Resolution(effective, Map.copyOf(overrides), List.copyOf(problems));
     }
 

@@ -154,6 +154,7 @@ public final class SettingsServiceImpl implements SettingsService {
         }
         o.put("auto_start_backend", s.autoStartBackend());
         o.put("start_timeout_ms", s.startTimeout().toMillis());
+        o.put("instances", s.instances());
         return o;
     }
 
@@ -171,6 +172,18 @@ public final class SettingsServiceImpl implements SettingsService {
                 n.path("override_port").isIntegralNumber() ? n.get("override_port").intValue() : null, cmd,
                 n.hasNonNull("backend_directory") ? Path.of(n.get("backend_directory").asText()) : null,
                 n.path("auto_start_backend").asBoolean(d.autoStartBackend()),
-                Duration.ofMillis(n.path("start_timeout_ms").asLong(d.startTimeout().toMillis())));
+                Duration.ofMillis(n.path("start_timeout_ms").asLong(d.startTimeout().toMillis())),
+                instances(n.get("instances")));
+    }
+
+    /** The {@code instances} key: absent means one; anything but a whole number 1-64 makes the file corrupt. */
+    private static int instances(JsonNode v) throws IOException {
+        if (v == null || v.isNull()) {
+            return 1;
+        }
+        if (!v.isIntegralNumber() || v.asLong() < 1 || v.asLong() > PortolanSettings.MAX_INSTANCES) {
+            throw new IOException("\"instances\": " + v + " is not a whole number 1-" + PortolanSettings.MAX_INSTANCES);
+        }
+        return v.intValue();
     }
 }

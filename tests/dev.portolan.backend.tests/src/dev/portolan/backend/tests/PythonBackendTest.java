@@ -161,4 +161,20 @@ class PythonBackendTest {
             }
         });
     }
+
+    @Test
+    void theFrontEndsInstanceIdIsTheRegistryIdAndABadOneIsNamed() throws Exception {
+        Path example = Build.repoRoot().resolve("examples/python-fastapi");
+        String script = "import sys; sys.path.insert(0, sys.argv[1]); import registry; "
+                + "print(registry.instance_id_from_env({'PORTOLAN_INSTANCE_ID': sys.argv[2]}, 'generated-1'))";
+        try (ChildProcess good = ChildProcess.start(null, List.of(PYTHON, "-c", script, example.toString(), "web-2"))) {
+            assertEquals(0, good.awaitExit(EXIT), good.output());
+            assertEquals(List.of("web-2"), good.lines());
+        }
+        try (ChildProcess bad = ChildProcess.start(null, List.of(PYTHON, "-c", script, example.toString(), "../x"))) {
+            assertEquals(0, bad.awaitExit(EXIT), bad.output());
+            assertTrue(bad.output().contains("PORTOLAN_INSTANCE_ID='../x' is invalid"), bad.output());
+            assertTrue(bad.lines().contains("generated-1"), bad.output());
+        }
+    }
 }

@@ -172,4 +172,31 @@ class SettingsResolverTest {
         assertTrue(s.problems().get(0).contains(state.resolve("settings.json").toString()), s.problems().get(0));
         assertTrue(s.problems().get(1).startsWith("API_PORT='x'"), s.problems().get(1));
     }
+
+    @Test
+    void instancesArePersistedAndSurviveTheEnvironmentOverlay(@TempDir Path state) throws Exception {
+        System.setProperty(StateDirectory.PROPERTY, state.toString());
+        PortolanSettings three = PortolanSettings.DEFAULTS.withInstances(3);
+        assertEquals(3, SettingsResolver.resolve(three, Map.of("API_PORT", "0", "PORTOLAN_START_TIMEOUT", "900"))
+                .effective().instances());
+        SettingsServiceImpl service = new SettingsServiceImpl(Map.of());
+        service.load();
+        service.update(three);
+        assertTrue(Files.readString(state.resolve("settings.json")).contains("\"instances\" : 3"));
+        SettingsServiceImpl reread = new SettingsServiceImpl(Map.of());
+        reread.load();
+        assertEquals(3, reread.configured().instances());
+        assertEquals(3, reread.effective().instances());
+        // a file without the key (written before 0.1.5) means one instance
+        Files.writeString(state.resolve("settings.json"), "{\"range\": \"22110-22120\"}");
+        reread.load();
+        assertEquals(1, reread.configured().instances());
+        assertEquals(List.of(), reread.problems());
+        // an impossible count is reported, naming the key and the value, and the defaults are used
+        Files.writeString(state.resolve("settings.json"), "{\"instances\": 65}");
+        reread.load();
+        assertEquals(PortolanSettings.DEFAULTS, reread.configured());
+        assertTrue(reread.problems().get(0).contains("\"instances\": 65 is not a whole number 1-64"),
+                reread.problems().toString());
+    }
 }

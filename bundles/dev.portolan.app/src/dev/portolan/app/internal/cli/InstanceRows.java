@@ -81,10 +81,41 @@ final class InstanceRows {
         return o;
     }
 
+    /** Per service (in order of first appearance): how many of its instances answered healthy, of how many. */
+    record ServiceHealth(String service, int healthy, int total) {
+        /** {@code 2/3 healthy}. */
+        String summary() {
+            return healthy + "/" + total + " healthy";
+        }
+    }
+
+    static List<ServiceHealth> services(List<InstanceCheck.Result> results) {
+        java.util.Map<String, int[]> counts = new java.util.LinkedHashMap<>();
+        for (InstanceCheck.Result r : results) {
+            int[] c = counts.computeIfAbsent(r.entry().service(), k -> new int[2]);
+            c[0] += r.health() == InstanceCheck.Health.HEALTHY ? 1 : 0;
+            c[1]++;
+        }
+        return counts.entrySet().stream().map(e -> new ServiceHealth(e.getKey(), e.getValue()[0], e.getValue()[1]))
+                .toList();
+    }
+
+    static final String SERVICES_HEADER = String.format("%-12s %s", "SERVICE", "INSTANCES");
+
+    /** {@code default      2/3 healthy}. */
+    static String text(ServiceHealth h) {
+        return String.format("%-12s %s", h.service(), h.summary());
+    }
+
     static String json(String registry, List<InstanceCheck.Result> results, List<RegistryEvent> events, Instant now)
             throws Exception {
         ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("registry", registry);
+        ArrayNode services = root.putArray("services");
+        for (ServiceHealth h : services(results)) {
+            services.addObject().put("service", h.service()).put("healthy", h.healthy()).put("instances", h.total())
+                    .put("summary", h.summary());
+        }
         ArrayNode instances = root.putArray("instances");
         results.forEach(r -> checked(instances.addObject(), r, now));
         ArrayNode notes = root.putArray("events");

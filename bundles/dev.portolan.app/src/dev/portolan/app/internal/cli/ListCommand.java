@@ -21,7 +21,9 @@ import dev.portolan.registry.etcd.EtcdRegistries;
 /**
  * {@code list [--service S] [--registry R] [--json] [--watch]}: every registered instance on this machine (or, with
  * {@code --registry etcd://…} or {@code PORTOLAN_REGISTRY}, in that etcd cluster), each checked with a fresh
- * challenge (verified / unverified / unknown, healthy / unhealthy / unreachable, latency). Entries reaped and files
+ * challenge (verified / unverified / unknown, healthy / unhealthy / unreachable, latency; the checks run concurrently,
+ * each within {@link #CHECK_TIMEOUT}), then per service how many of its instances answered healthy ({@code 2/3
+ * healthy}; JSON {@code services}). Entries reaped and files
  * skipped on the way are reported (stderr in text mode, {@code events} in JSON). {@code --watch} prints one JSON line
  * per change until interrupted (SIGINT: exit 130).
  */
@@ -95,6 +97,9 @@ final class ListCommand implements Command {
         }
         out.println(InstanceRows.HEADER);
         checked.forEach(r -> out.println(InstanceRows.text(r, now)));
+        out.println();
+        out.println(InstanceRows.SERVICES_HEADER);
+        InstanceRows.services(checked).forEach(h -> out.println(InstanceRows.text(h)));
         return ExitCodes.OK;
     }
 

@@ -50,7 +50,7 @@ final class RunCommand implements Command {
 
     @Override
     public String usage() {
-        return "run [--timeout DURATION] [--restart] [--feed] [--assign-port] [--reload-on PATH]... [--no-adopt] [--health-path PATH] [--output-pattern REGEX]... "
+        return "run [--instances N] [--service S] [--timeout DURATION] [--restart] [--feed] [--assign-port] [--reload-on PATH]... [--no-adopt] [--health-path PATH] [--output-pattern REGEX]... "
                 + "-- COMMAND [ARGS...]";
     }
 
@@ -65,6 +65,8 @@ final class RunCommand implements Command {
         }
         String timeoutText = args.option("--timeout");
         AdoptionPolicy adoption = adoption(args);
+        int instances = instances(args.option("--instances"));
+        String service = args.option("--service");
         args.noMore();
         List<String> command = args.afterDashDash();
         if (command.isEmpty()) {
@@ -82,14 +84,21 @@ final class RunCommand implements Command {
         PortolanSettings settings = CliServices.get(SettingsService.class).effective();
         Duration timeout = flagTimeout != null ? flagTimeout : settings.startTimeout();
         // the sidecar allocates from the range discovery scans (also when it comes from the settings file)
-        LaunchSpec spec = LaunchSpec.builder(command).announcementTimeout(timeout)
+        LaunchSpec.Builder builder = LaunchSpec.builder(command).announcementTimeout(timeout)
                 .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, settings.range().toString())
-                .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).adoption(adoption).assignPort(assignPort).reloadOn(reloadOn).build();
+                .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).adoption(adoption).assignPort(assignPort).reloadOn(reloadOn);
+        if (service != null) {
+            builder.env(EnvironmentVariables.PORTOLAN_SERVICE, service(service));
+        }
+        LaunchSpec spec = builder.build();
         BackendService backend = CliServices.get(BackendService.class);
         EndpointTracker tracker = CliServices.get(EndpointTracker.class);
         AnnouncementCodec codec = AnnouncementCodec.standard();
 
         try (Subscription endpointLog = tracker.addListener(s -> err.println("[portolan] endpoint " + describe(s)))) {
+            if (instances > 1) {
+                return new InstancesRun(backend, codec, out, err).run(spec, instances);
+            }
             CompletableFuture<EndpointStatus> started = backend.start(spec);
             LaunchHandle handle = backend.sidecar().orElse(null);
             if (handle == null) {
@@ -100,7 +109,7 @@ final class RunCommand implements Command {
             SidecarListener printer = new SidecarListener() {
                 @Override
                 public void announced(LaunchHandle h, SidecarAnnouncement a) {
-                    print(a, printed, codec, out);
+                    print(a, null, printed, codec, out);
                 }
 
                 @Override
@@ -116,10 +125,10 @@ final class RunCommand implements Command {
             }, "portolan-run-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             try (Subscription l = handle.addListener(printer)) {
-                handle.lastAnnouncement().ifPresent(a -> print(a, printed, codec, out));
+                handle.lastAnnouncement().ifPresent(a -> print(a, null, printed, codec, out));
                 handle.announcement().whenComplete((a, e) -> {
                     if (a != null) {
-                        print(a, printed, codec, out);
+                        print(a, null, printed, codec, out);
                     }
                 });
                 int code = handle.exit().handle((c, e) -> c == null ? -1 : c).get();
@@ -133,6 +142,32 @@ final class RunCommand implements Command {
                 }
                 return exitCode(handle, code, err);
             }
+        }
+    }
+
+    /** {@code --instances N}: 1-{@value PortolanSettings#MAX_INSTANCES}, default 1. */
+    private static int instances(String text) throws UsageException {
+        if (text == null) {
+            return 1;
+        }
+        try {
+            int n = Integer.parseInt(text.strip());
+            if (n >= 1 && n <= PortolanSettings.MAX_INSTANCES) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new UsageException("--instances '" + text + "' is not a number of instances 1-"
+                + PortolanSettings.MAX_INSTANCES);
+    }
+
+    /** {@code --service S}: the service the sidecar registers under ({@code PORTOLAN_SERVICE}). */
+    private static String service(String text) throws UsageException {
+        try {
+            return dev.portolan.api.registry.InstanceEntry.checkService(text);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--service: " + e.getMessage());
         }
     }
 
@@ -154,7 +189,7 @@ final class RunCommand implements Command {
         }
     }
 
-    private static int failure(CompletableFuture<EndpointStatus> started, PrintStream err) throws InterruptedException {
+    static int failure(CompletableFuture<EndpointStatus> started, PrintStream err) throws InterruptedException {
         try {
             started.get(DEFAULT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             err.println("portolan: the backend service started nothing");
@@ -168,7 +203,7 @@ final class RunCommand implements Command {
         }
     }
 
-    private static int exitCode(LaunchHandle handle, int processExit, PrintStream err) {
+    static int exitCode(LaunchHandle handle, int processExit, PrintStream err) {
         var failure = handle.failure();
         if (failure.isPresent()) {
             err.println("portolan: " + failure.get().getMessage());
@@ -186,7 +221,7 @@ final class RunCommand implements Command {
         return ExitCodes.BACKEND_EXITED;
     }
 
-    private static String rootMessage(Throwable t) {
+    static String rootMessage(Throwable t) {
         Throwable c = t;
         while ((c instanceof ExecutionException || c instanceof java.util.concurrent.CompletionException)
                 && c.getCause() != null) {
@@ -195,8 +230,10 @@ final class RunCommand implements Command {
         return c instanceof LaunchException ? c.getMessage() : String.valueOf(c);
     }
 
-    private static void print(SidecarAnnouncement a, Set<String> printed, AnnouncementCodec codec, PrintStream out) {
-        if (!printed.add(a.pid() + ":" + a.announcement().port() + ":" + a.restartCount())) {
+    /** One JSON line per accepted announcement (once), with {@code instance} when {@code instanceId} is not null. */
+    static void print(SidecarAnnouncement a, String instanceId, Set<String> printed, AnnouncementCodec codec,
+            PrintStream out) {
+        if (!printed.add(instanceId + ":" + a.pid() + ":" + a.announcement().port() + ":" + a.restartCount())) {
             return;
         }
         Announcement ann = a.announcement();
@@ -207,6 +244,9 @@ final class RunCommand implements Command {
             o.put("verification", a.verification().id());
             o.put("found_by", a.foundBy().id());
             o.put("restart_count", a.restartCount());
+            if (instanceId != null) {
+                o.put("instance", instanceId);
+            }
             synchronized (out) {
                 out.println(Json.MAPPER.writeValueAsString(o));
                 out.flush();

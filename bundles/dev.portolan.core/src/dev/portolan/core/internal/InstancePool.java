@@ -1,0 +1,312 @@
+package dev.portolan.core.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.discovery.ApiClient;
+import dev.portolan.api.discovery.BackendService.ManagedInstance;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.InstanceState;
+import dev.portolan.api.discovery.SidecarObserver;
+import dev.portolan.api.launch.LaunchException;
+import dev.portolan.api.launch.LaunchHandle;
+import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.api.launch.SidecarAnnouncement;
+import dev.portolan.api.launch.SidecarLauncher;
+import dev.portolan.api.launch.SidecarListener;
+import dev.portolan.api.launch.SidecarState;
+
+/**
+ * N instances of one sidecar spec (issue 14): each launched on its own (own port, own credentials from the launcher,
+ * own restart policy) with {@code PORTOLAN_SERVICE} and {@code PORTOLAN_INSTANCE_ID=<service>-<index>}. Every
+ * accepted announcement goes to the tracker ({@link SidecarObserver#acceptInstance}); an instance that stops or that
+ * the launcher gives up after a crash loop is reported ({@link SidecarObserver#instanceStopped}) while the others keep
+ * serving. Stopping or restarting an instance drains it first (bounded by {@link #DRAIN_LIMIT}).
+ */
+final class InstancePool {
+
+    /** How long a stop or restart waits for the instance's calls in flight. */
+    static final Duration DRAIN_LIMIT = Duration.ofSeconds(2);
+
+    private static final System.Logger LOG = System.getLogger(InstancePool.class.getName());
+
+    private final Supplier<SidecarObserver> observer;
+    private final Supplier<Optional<ApiClient>> apiClient;
+    private final OwnHandles own;
+    private final Object lock = new Object();
+    private final TreeMap<Integer, Slot> slots = new TreeMap<>(); // guarded by lock
+
+    /**
+     * @param observer  the tracker side (the backend service's current reference) that hears of every instance
+     * @param apiClient the API client, when one is registered (waits for drained instances)
+     * @param own       publishes the handles of the instances (the own-sidecar services)
+     */
+    InstancePool(Supplier<SidecarObserver> observer, Supplier<Optional<ApiClient>> apiClient, OwnHandles own) {
+        this.observer = observer;
+        this.apiClient = apiClient;
+        this.own = own;
+    }
+
+    /** Publishes and withdraws the launch handles of the instances (OSGi services outside any lock). */
+    interface OwnHandles {
+        /** @return what {@link #withdraw} takes back (null: nothing published) */
+        Object publish(String instanceId, int index, LaunchHandle handle);
+
+        void withdraw(Object published);
+    }
+
+    /** The instance id of slot {@code index} of {@code service}. */
+    static String instanceId(String service, int index) {
+        return service + "-" + index;
+    }
+
+    /** Whether any instance was launched and not forgotten. */
+    boolean isEmpty() {
+        synchronized (lock) {
+            return slots.isEmpty();
+        }
+    }
+
+    /**
+     * Launches {@code n} instances of {@code spec} (nothing of this pool may run: {@link #stopAll()} first). Completes
+     * with the tracker's status after the first accepted announcement, or exceptionally when every instance ended for
+     * good first (the last one's failure).
+     *
+     * @throws LaunchException when a launch fails at once (the instances launched so far are stopped)
+     */
+    CompletableFuture<EndpointStatus> launch(SidecarLauncher launcher, LaunchSpec spec, int n, String service)
+            throws LaunchException {
+        CompletableFuture<EndpointStatus> first = new CompletableFuture<>();
+        AtomicInteger failed = new AtomicInteger();
+        List<Slot> launched = new ArrayList<>();
+        for (int index = 1; index <= n; index++) {
+            Slot slot = new Slot(instanceId(service, index), index, withIdentity(spec, service, index), first);
+            try {
+                slot.launch(launcher);
+            } catch (LaunchException e) {
+                synchronized (lock) {
+                    launched.forEach(s -> slots.remove(s.index));
+                }
+                launched.forEach(s -> s.stop("start failed"));
+                throw e;
+            }
+            launched.add(slot);
+        }
+        // every instance ended for good (given up, timed out, exited) before one was accepted: the start failed
+        for (Slot slot : launched) {
+            LaunchHandle h = slot.handle;
+            h.exit().whenComplete((code, e) -> {
+                if (failed.incrementAndGet() == n) {
+                    first.completeExceptionally(h.failure().<Throwable>map(f -> f)
+                            .orElseGet(() -> new IllegalStateException("every instance of " + service
+                                    + " exited before announcing")));
+                }
+            });
+        }
+        return first;
+    }
+
+    /** {@code spec} with {@code PORTOLAN_SERVICE} and {@code PORTOLAN_INSTANCE_ID} in the child's environment. */
+    private static LaunchSpec withIdentity(LaunchSpec spec, String service, int index) {
+        Map<String, String> env = new HashMap<>(spec.environment());
+        env.put(EnvironmentVariables.PORTOLAN_SERVICE, service);
+        env.put(EnvironmentVariables.PORTOLAN_INSTANCE_ID, instanceId(service, index));
+        return new LaunchSpec(spec.command(), spec.workingDirectory(), env, spec.mode(), spec.fixedPort(),
+                spec.announcementTimeout(), spec.restartPolicy(), spec.gracefulStopTimeout(), spec.outputBufferLines(),
+                spec.adoption(), spec.assignPort(), spec.reloadOn());
+    }
+
+    /** The instances by index. */
+    List<ManagedInstance> instances() {
+        synchronized (lock) {
+            return slots.values().stream().map(s -> new ManagedInstance(s.id, s.index, s.handle)).toList();
+        }
+    }
+
+    /** The lowest-index instance that has not stopped, else the lowest-index one. */
+    Optional<LaunchHandle> preferred() {
+        List<ManagedInstance> all = instances();
+        return all.stream().map(ManagedInstance::handle).filter(h -> !h.state().isTerminal()).findFirst()
+                .or(() -> all.stream().map(ManagedInstance::handle).findFirst());
+    }
+
+    /** The spec (without the instance identity) and the number of slots, for a restart of the whole pool. */
+    Optional<Map.Entry<LaunchSpec, Integer>> shape() {
+        synchronized (lock) {
+            return slots.isEmpty() ? Optional.empty()
+                    : Optional.of(Map.entry(slots.firstEntry().getValue().spec, slots.size()));
+        }
+    }
+
+    private Optional<Slot> slot(String instanceId) {
+        synchronized (lock) {
+            return slots.values().stream().filter(s -> s.id.equals(instanceId)).findFirst();
+        }
+    }
+
+    /** Whether {@code instanceId} is one of ours. */
+    boolean has(String instanceId) {
+        return slot(instanceId).isPresent();
+    }
+
+    /** Drains and stops one instance; it stays listed (STOPPED) until the pool is stopped or restarted. */
+    CompletableFuture<Void> stop(String instanceId) {
+        return slot(instanceId).map(s -> drain(s).thenCompose(v -> s.stop("stopped")))
+                .orElseGet(() -> CompletableFuture.failedFuture(unknown(instanceId)));
+    }
+
+    /**
+     * Drains and restarts one instance (same index and id; a live handle restarts in place, a stopped or given-up
+     * one is launched anew). Completes with the tracker's status after its next accepted announcement.
+     */
+    CompletableFuture<EndpointStatus> restart(String instanceId, SidecarLauncher launcher) {
+        Optional<Slot> found = slot(instanceId);
+        if (found.isEmpty()) {
+            return CompletableFuture.failedFuture(unknown(instanceId));
+        }
+        Slot s = found.get();
+        return drain(s).thenCompose(v -> s.restart(launcher));
+    }
+
+    /** Drains and stops every instance and forgets them all. */
+    CompletableFuture<Void> stopAll() {
+        List<Slot> all;
+        synchronized (lock) {
+            all = new ArrayList<>(slots.values());
+            slots.clear();
+        }
+        return CompletableFuture.allOf(all.stream().map(s -> drain(s).thenCompose(v -> s.stop("backend stopped")))
+                .toArray(CompletableFuture[]::new));
+    }
+
+    /** The tracker stops sending it calls; completes when the API client has none in flight for it (bounded). */
+    private CompletableFuture<Void> drain(Slot s) {
+        if (s.handle.state().isTerminal()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        observer.get().instanceDraining(s.id);
+        CompletableFuture<Void> drained = apiClient.get().map(c -> c.drained(s.id, DRAIN_LIMIT))
+                .orElseGet(() -> CompletableFuture.completedFuture(null));
+        return drained.exceptionally(e -> null).toCompletableFuture().copy()
+                .completeOnTimeout(null, DRAIN_LIMIT.toMillis() + 100, TimeUnit.MILLISECONDS);
+    }
+
+    static IllegalArgumentException unknown(String instanceId) {
+        return new IllegalArgumentException("no launched instance '" + instanceId + "'");
+    }
+
+    /** One slot: its id and index stay, its handle changes only when a stopped instance is launched anew. */
+    private final class Slot implements SidecarListener {
+        final String id;
+        final int index;
+        final LaunchSpec spec;
+        final CompletableFuture<EndpointStatus> firstAccepted;
+        volatile LaunchHandle handle;
+        /** Set by our own stop: the exit that follows is no crash to report. */
+        volatile boolean stopping;
+        private Object published; // guarded by lock
+
+        Slot(String id, int index, LaunchSpec spec, CompletableFuture<EndpointStatus> firstAccepted) {
+            this.id = id;
+            this.index = index;
+            this.spec = spec;
+            this.firstAccepted = firstAccepted;
+        }
+
+        void launch(SidecarLauncher launcher) throws LaunchException {
+            stopping = false;
+            LaunchHandle h = launcher.launch(spec, this);
+            handle = h;
+            synchronized (lock) {
+                slots.put(index, this);
+            }
+            Object p = own.publish(id, index, h);
+            Object old;
+            synchronized (lock) {
+                old = published;
+                published = p;
+            }
+            own.withdraw(old);
+        }
+
+        CompletableFuture<Void> stop(String why) {
+            stopping = true;
+            Object p;
+            synchronized (lock) {
+                p = published;
+                published = null;
+            }
+            own.withdraw(p);
+            LaunchHandle h = handle;
+            // the tracker first, so that its health monitor does not take the stop for a crash
+            if (!h.state().isTerminal()) {
+                observer.get().instanceStopped(id, port(h), InstanceState.STOPPED, why);
+            }
+            return h.stop();
+        }
+
+        CompletableFuture<EndpointStatus> restart(SidecarLauncher launcher) {
+            LaunchHandle h = handle;
+            if (!h.state().isTerminal()) {
+                return h.restart().thenApply(a -> accept(h, a));
+            }
+            if (launcher == null) {
+                return CompletableFuture.failedFuture(new LaunchException(
+                        "no SidecarLauncher service is registered: cannot restart instance " + id));
+            }
+            try {
+                launch(launcher);
+            } catch (LaunchException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            LaunchHandle next = handle;
+            return next.announcement().thenApply(a -> accept(next, a));
+        }
+
+        @Override
+        public void announced(LaunchHandle h, SidecarAnnouncement a) {
+            firstAccepted.complete(accept(h, a));
+        }
+
+        private EndpointStatus accept(LaunchHandle h, SidecarAnnouncement a) {
+            AnnouncedSidecar announced = AnnouncedSidecar.of(h, a);
+            return observer.get().acceptInstance(id, index, announced.endpoint(), announced.credentials(),
+                    a.restartCount());
+        }
+
+        @Override
+        public void stateChanged(LaunchHandle h, SidecarState from, SidecarState to) {
+            LaunchHandle current = handle; // null: launch() has not returned yet, the event is of this launch
+            if (current != null && h != current || stopping) {
+                return; // an old handle of this slot, or our own stop (reported already)
+            }
+            if (to == SidecarState.RELOADING) {
+                observer.get().instanceDraining(id);
+            } else if (to == SidecarState.STARTING && from != SidecarState.STARTING) {
+                observer.get().instanceStopped(id, port(h), InstanceState.STOPPED,
+                        "instance " + id + " exited; the launcher is restarting it");
+            } else if (to.isTerminal()) {
+                Optional<LaunchException> failure = h.failure();
+                boolean gaveUp = failure.isPresent() && failure.get().reason() == LaunchException.Reason.CRASH_LOOP;
+                String message = "instance " + id + (gaveUp ? " given up: " : " stopped: ")
+                        + failure.map(Throwable::getMessage).orElse("exited (" + to + ")");
+                LOG.log(gaveUp ? System.Logger.Level.WARNING : System.Logger.Level.INFO, message);
+                observer.get().instanceStopped(id, port(h), gaveUp ? InstanceState.GAVE_UP : InstanceState.STOPPED, message);
+            }
+        }
+
+        private static int port(LaunchHandle h) {
+            return h.lastAnnouncement().map(a -> a.announcement().port()).orElse(0);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.portolan.app.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.portolan.tests.common.Build;
+import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.PortolanCli;
+import dev.portolan.tests.common.TestPorts;
+
+/**
+ * {@code ./portolan run --instances N} and {@code list}'s per-service health end to end (issue 14): the real script,
+ * the real Python example in N child processes, real registry entries and real health probes.
+ */
+class CliInstancesTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final TestPorts PORTS = new TestPorts(27300, 27399);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Map<String, String> env(Path state, int first, int last) {
+        return Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_PORT_RANGE", first + "-" + last,
+                "PORTOLAN_RUNTIME_DIR", state.resolve("run").toString(), "PYTHONUNBUFFERED", "1");
+    }
+
+    private static String mainPy() {
+        return Build.repoRoot().resolve("examples/python-fastapi/main.py").toString();
+    }
+
+    /** {@code sh -c SCRIPT}, where the script ends by exec'ing the Python example. */
+    private static List<String> shell(String script) {
+        return List.of("/bin/sh", "-c", script + " exec /usr/bin/python3 \"$0\"", mainPy());
+    }
+
+    private static String[] args(List<String> before, List<String> command) {
+        List<String> all = new ArrayList<>(before);
+        all.add("--");
+        all.addAll(command);
+        return all.toArray(String[]::new);
+    }
+
+    /** The JSON announcement line of each of {@code ids}. */
+    private static Map<String, JsonNode> announcements(ChildProcess cli, String... ids) throws Exception {
+        Map<String, JsonNode> byInstance = new TreeMap<>();
+        for (String id : ids) {
+            byInstance.put(id, JSON.readTree(cli.awaitLine(l -> l.startsWith("{")
+                    && l.contains("\"instance\":\"" + id + "\""), TIMEOUT)));
+        }
+        return byInstance;
+    }
+
+    /** {@code list --json --service S}, until {@code n} entries are listed. */
+    private static JsonNode listed(Map<String, String> env, String service, int n) throws Exception {
+        JsonNode root = null;
+        for (int i = 0; i < 40; i++) {
+            PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "list", "--json", "--service", service);
+            assertEquals(0, r.exitCode(), r.output());
+            root = JSON.readTree(r.firstJsonLine());
+            if (root.get("instances").size() >= n) {
+                return root;
+            }
+        }
+        throw new AssertionError(n + " entries of " + service + " were never listed: " + root);
+    }
+
+    @Test
+    void threeVerifiedHealthyInstancesOnTheirOwnPortsRegisteredUnderTheirIds(@TempDir Path state) throws Exception {
+        int first = PORTS.block(12);
+        Map<String, String> env = env(state, first, first + 11);
+        try (ChildProcess cli = PortolanCli.start(env, args(List.of("run", "--instances", "3", "--service", "web",
+                "--timeout", "60s"), List.of("/usr/bin/python3", mainPy())))) {
+            Map<String, JsonNode> a = announcements(cli, "web-1", "web-2", "web-3");
+            assertTrue(cli.lines().stream().filter(l -> l.startsWith("{")).allMatch(l -> l.contains("\"instance\"")));
+            Set<Integer> ports = new HashSet<>();
+            Map<String, Long> pids = new HashMap<>();
+            for (var e : a.entrySet()) {
+                assertTrue(e.getValue().get("verified").asBoolean(), e.toString());
+                assertEquals("port_info", e.getValue().get("type").asText());
+                ports.add(e.getValue().get("port").asInt());
+                pids.put(e.getKey(), e.getValue().get("pid").asLong());
+            }
+            assertEquals(3, ports.size(), "distinct ports: " + a);
+            cli.awaitLine(l -> l.startsWith("[portolan] web-2: sidecar"), TIMEOUT); // state changes per instance
+
+            JsonNode root = listed(env, "web", 3);
+            Map<String, JsonNode> entries = new TreeMap<>();
+            root.get("instances").forEach(i -> entries.put(i.get("instance_id").asText(), i));
+            assertEquals(Set.of("web-1", "web-2", "web-3"), entries.keySet(), root.toString());
+            for (var e : entries.entrySet()) {
+                assertEquals(pids.get(e.getKey()).longValue(), e.getValue().get("pid").asLong(), e.toString());
+                assertEquals("healthy", e.getValue().get("health").asText(), e.toString());
+                assertEquals("verified", e.getValue().get("verification").asText(), e.toString());
+            }
+            JsonNode web = root.get("services").get(0);
+            assertEquals("web", web.get("service").asText());
+            assertEquals(3, web.get("healthy").asInt(), root.toString());
+            assertEquals(3, web.get("instances").asInt(), root.toString());
+            assertEquals("3/3 healthy", web.get("summary").asText());
+            PortolanCli.Result text = PortolanCli.run(env, TIMEOUT, "list", "--service", "web");
+            assertTrue(text.lines().stream().anyMatch(l -> l.matches("web +3/3 healthy")), text.output());
+
+            cli.process().destroy(); // SIGTERM: every instance's process tree stops
+            assertEquals(143, cli.awaitExit(TIMEOUT), cli.output());
+            for (long pid : pids.values()) {
+                ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS)
+                        .join());
+            }
+            PortolanCli.Result after = PortolanCli.run(env, TIMEOUT, "list", "--service", "web");
+            assertTrue(after.output().contains("no registered instances of service 'web'"), after.output());
+        }
+    }
+
+    @Test
+    void oneInstanceInACrashLoopIsGivenUpWhileTheOthersServe(@TempDir Path state) throws Exception {
+        int first = PORTS.block(12);
+        Map<String, String> env = env(state, first, first + 11);
+        try (ChildProcess cli = PortolanCli.start(env, args(List.of("run", "--instances", "3", "--restart",
+                "--timeout", "60s"), shell("case \"$PORTOLAN_INSTANCE_ID\" in *-2) echo crash >&2; exit 3;; esac;")))) {
+            cli.awaitLine(l -> l.startsWith("[portolan] default-2: sidecar") && l.contains("-> FAILED")
+                    && l.contains("crash loop"), TIMEOUT);
+            Map<String, JsonNode> a = announcements(cli, "default-1", "default-3");
+            assertTrue(cli.lines().stream().noneMatch(l -> l.contains("\"instance\":\"default-2\"")), cli.output());
+            assertEquals(2, a.size());
+            JsonNode root = listed(env, "default", 2);
+            assertEquals("2/2 healthy", root.get("services").get(0).get("summary").asText(), root.toString());
+            assertTrue(cli.process().isAlive(), "run goes on with the others:\n" + cli.output());
+            cli.process().destroy();
+            assertEquals(143, cli.awaitExit(TIMEOUT), cli.output());
+        }
+    }
+
+    @Test
+    void whenEveryInstanceIsGivenUpRunExits13(@TempDir Path state) throws Exception {
+        int first = PORTS.block(4);
+        PortolanCli.Result r = PortolanCli.run(env(state, first, first + 3), TIMEOUT, args(List.of("run",
+                "--instances", "2", "--restart"), List.of("/bin/sh", "-c", "echo nope >&2; exit 3")));
+        assertEquals(13, r.exitCode(), r.output());
+        assertTrue(r.output().contains("all 2 instances were given up"), r.output());
+        assertTrue(r.output().contains("default-1: crash loop") && r.output().contains("default-2: crash loop"),
+                r.output());
+    }
+
+    @Test
+    void apiPortWithSeveralInstancesIsAUsageErrorNamingIt(@TempDir Path state) throws Exception {
+        int first = PORTS.block(4);
+        Map<String, String> env = new HashMap<>(env(state, first, first + 3));
+        env.put("API_PORT", "8010");
+        PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, args(List.of("run", "--instances", "2"),
+                List.of("/usr/bin/python3", mainPy())));
+        assertEquals(2, r.exitCode(), r.output());
+        assertTrue(r.output().contains("API_PORT=8010 pins the backend to one port"), r.output());
+        assertTrue(Files.notExists(state.resolve("run/instances/default")), "nothing was started");
+
+        PortolanCli.Result zero = PortolanCli.run(env(state, first, first + 3), TIMEOUT, "run", "--instances", "0",
+                "--", "/bin/true");
+        assertEquals(2, zero.exitCode(), zero.output());
+        assertTrue(zero.output().contains("--instances '0' is not a number of instances 1-64"), zero.output());
+        PortolanCli.Result service = PortolanCli.run(env(state, first, first + 3), TIMEOUT, "run", "--instances", "2",
+                "--service", "Bad/Name", "--", "/bin/true");
+        assertEquals(2, service.exitCode(), service.output());
+        assertTrue(service.output().contains("--service") && service.output().contains("'Bad/Name'"),
+                service.output());
+    }
+}

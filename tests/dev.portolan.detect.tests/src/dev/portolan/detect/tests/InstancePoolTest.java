@@ -1,0 +1,256 @@
+package dev.portolan.detect.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+
+import org.junit.jupiter.api.Test;
+
+import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.PortRange;
+import dev.portolan.api.discovery.BackendService.ManagedInstance;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.InstanceState;
+import dev.portolan.api.discovery.SidecarObserver;
+import dev.portolan.api.launch.LaunchHandle;
+import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.api.launch.RestartPolicy;
+import dev.portolan.api.launch.SidecarLauncher;
+import dev.portolan.api.launch.SidecarState;
+import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.core.internal.BackendServiceImpl;
+import dev.portolan.core.internal.DiscoveryServiceImpl;
+import dev.portolan.core.internal.EndpointTrackerImpl;
+import dev.portolan.core.internal.SettingsServiceImpl;
+import dev.portolan.detect.internal.ScanStrategy;
+import dev.portolan.api.Subscription;
+import dev.portolan.core.registry.RuntimeDirectory;
+import dev.portolan.registry.internal.LocalRegistry;
+import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.OsgiServices;
+
+/**
+ * The backend service runs N instances of one spec (issue 14) with the real launcher and real sample backends: each
+ * with its own port and {@code PORTOLAN_INSTANCE_ID}; a per-instance stop drains and leaves the others serving; a
+ * restart keeps index and id; an instance in a crash loop is given up while the others serve; {@code API_PORT} with
+ * several instances is refused.
+ */
+class InstancePoolTest {
+
+    static {
+        Fixtures.init();
+    }
+
+    private static final Duration START = Duration.ofSeconds(90);
+
+    /** What the backend service tells the tracker, recorded as "accept pool-1", "draining pool-2", "gave-up pool-2". */
+    private static final class RecordingObserver implements SidecarObserver {
+        final Await.Recorder<String> events = new Await.Recorder<>();
+        private final SidecarObserver tracker;
+
+        RecordingObserver(SidecarObserver tracker) {
+            this.tracker = tracker;
+        }
+
+        @Override
+        public EndpointStatus acceptAnnouncement(Endpoint endpoint, BackendCredentials credentials) {
+            events.accept("announcement " + endpoint.port());
+            return tracker.acceptAnnouncement(endpoint, credentials);
+        }
+
+        @Override
+        public EndpointStatus acceptAttached(Endpoint endpoint, BackendCredentials credentials, String message) {
+            return tracker.acceptAttached(endpoint, credentials, message);
+        }
+
+        @Override
+        public EndpointStatus sidecarStopped(int port, String message) {
+            return tracker.sidecarStopped(port, message);
+        }
+
+        @Override
+        public EndpointStatus acceptInstance(String instanceId, int index, Endpoint endpoint,
+                BackendCredentials credentials, int restarts) {
+            events.accept("accept " + instanceId + " " + index + " " + endpoint.port());
+            return tracker.acceptInstance(instanceId, index, endpoint, credentials, restarts);
+        }
+
+        @Override
+        public void instanceDraining(String instanceId) {
+            events.accept("draining " + instanceId);
+            tracker.instanceDraining(instanceId);
+        }
+
+        @Override
+        public EndpointStatus instanceStopped(String instanceId, int port, InstanceState finalState, String message) {
+            events.accept(finalState.id() + " " + instanceId);
+            return tracker.instanceStopped(instanceId, port, finalState, message);
+        }
+    }
+
+    private record Setup(BackendServiceImpl backend, EndpointTrackerImpl tracker, RecordingObserver observer,
+            PortRange range) implements AutoCloseable {
+        @Override
+        public void close() {
+            Await.result(backend.stop(), Fixtures.WAIT, "stop every instance");
+            tracker.deactivate();
+        }
+    }
+
+    private static Setup setup(int ports) throws Exception {
+        int first = Fixtures.PORTS.block(ports);
+        PortRange range = new PortRange(first, first + ports - 1);
+        SettingsServiceImpl s = new SettingsServiceImpl(Map.of("PORTOLAN_PORT_RANGE", range.toString()));
+        SidecarLauncher launcher = OsgiServices.await(InstancePoolTest.class, SidecarLauncher.class, Fixtures.WAIT);
+        DiscoveryServiceImpl discovery = new DiscoveryServiceImpl(s, List.of(new ScanStrategy()));
+        EndpointTrackerImpl tracker = new EndpointTrackerImpl(discovery, s);
+        RecordingObserver observer = new RecordingObserver(tracker);
+        BackendServiceImpl backend = new BackendServiceImpl(launcher, tracker, observer, s);
+        discovery.setOwnSidecar(backend::sidecar);
+        tracker.setOwnSidecar(backend::sidecar);
+        tracker.activate();
+        return new Setup(backend, tracker, observer, range);
+    }
+
+    private static LaunchSpec.Builder spec(PortRange range, List<String> command) {
+        return LaunchSpec.builder(command).env("PORTOLAN_PORT_RANGE", range.toString()).env("PORTOLAN_SERVICE", "pool")
+                .announcementTimeout(START);
+    }
+
+    private static int port(LaunchHandle h) {
+        return Await.result(h.announcement(), START, "announcement of " + h.spec().environment()
+                .get("PORTOLAN_INSTANCE_ID")).announcement().port();
+    }
+
+    private static void assertServing(int port) throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        }
+    }
+
+    @Test
+    void threeInstancesOnTheirOwnPortsStopAndRestartOneAtATime() throws Exception {
+        LocalRegistry registry = new LocalRegistry(RuntimeDirectory.resolve());
+        Await.Recorder<String> registered = new Await.Recorder<>();
+        Subscription watching = registry.watch("pool", e -> registered.accept(e.kind() + " " + (e.entry() == null
+                ? "" : e.entry().instanceId() + " " + e.entry().pid())));
+        try (Setup t = setup(8); watching) {
+            Await.result(t.backend().start(spec(t.range(), SampleBackend.command()).env(RuntimeDirectory.ENV,
+                    RuntimeDirectory.resolve().toString()).build(), 3), START, "start 3");
+            List<ManagedInstance> instances = t.backend().managedInstances();
+            assertEquals(List.of("pool-1", "pool-2", "pool-3"), instances.stream().map(ManagedInstance::instanceId)
+                    .toList());
+            assertEquals(List.of(1, 2, 3), instances.stream().map(ManagedInstance::index).toList());
+            List<Integer> ports = new ArrayList<>();
+            for (ManagedInstance i : instances) {
+                assertEquals(i.instanceId(), i.handle().spec().environment().get("PORTOLAN_INSTANCE_ID"));
+                assertEquals("pool", i.handle().spec().environment().get("PORTOLAN_SERVICE"));
+                ports.add(port(i.handle()));
+                t.observer().events.await(0, e -> e.equals("accept " + i.instanceId() + " " + i.index() + " "
+                        + port(i.handle())), START, "the tracker took " + i.instanceId());
+            }
+            assertEquals(3, new HashSet<>(ports).size(), "distinct ports: " + ports);
+            for (ManagedInstance i : instances) { // the Java helper registers under PORTOLAN_INSTANCE_ID
+                String entry = "REGISTERED " + i.instanceId() + " " + i.handle().pid().orElseThrow();
+                if (registry.list("pool").stream().noneMatch(e -> entry.equals("REGISTERED " + e.instanceId() + " "
+                        + e.pid()))) {
+                    registered.await(0, entry::equals, START, entry);
+                }
+            }
+            assertEquals(3, instances.stream().map(i -> i.handle().token()).distinct().count(), "own credentials");
+            assertSame(instances.get(0).handle(), t.backend().sidecar().orElseThrow(), "the preferred one");
+
+            // stop one: drained first, reported, the others keep serving
+            int mark = t.observer().events.values().size();
+            Await.result(t.backend().stop("pool-2"), Fixtures.WAIT, "stop pool-2");
+            List<String> after = t.observer().events.values().subList(mark, t.observer().events.values().size());
+            assertEquals("draining pool-2", after.get(0), after.toString());
+            assertTrue(after.contains("stopped pool-2"), after.toString());
+            assertTrue(instances.get(1).handle().state().isTerminal());
+            assertServing(ports.get(0));
+            assertServing(ports.get(2));
+            assertFalse(instances.get(0).handle().state().isTerminal());
+            assertFalse(instances.get(2).handle().state().isTerminal());
+            assertEquals(3, t.backend().managedInstances().size(), "a stopped instance stays listed");
+
+            // restart one: same index and id (and, for a live one, the same handle), a new process
+            long pid = instances.get(2).handle().pid().orElseThrow();
+            mark = t.observer().events.values().size();
+            Await.result(t.backend().restart("pool-3"), START, "restart pool-3");
+            ManagedInstance third = t.backend().managedInstances().get(2);
+            assertEquals("pool-3", third.instanceId());
+            assertEquals(3, third.index());
+            assertSame(instances.get(2).handle(), third.handle());
+            assertNotEquals(pid, third.handle().pid().orElseThrow());
+            t.observer().events.await(mark, e -> e.startsWith("accept pool-3 3 "), START, "pool-3 re-announced");
+            assertEquals("draining pool-3", t.observer().events.values().get(mark));
+
+            // a stopped one restarts as a new launch in its slot
+            Await.result(t.backend().restart("pool-2"), START, "restart the stopped pool-2");
+            ManagedInstance second = t.backend().managedInstances().get(1);
+            assertEquals("pool-2", second.instanceId());
+            assertFalse(second.handle().state().isTerminal());
+            assertServing(port(second.handle()));
+            assertThrows(ExecutionException.class, () -> t.backend().stop("pool-9").get());
+        }
+    }
+
+    @Test
+    void anInstanceInACrashLoopIsGivenUpWhileTheOthersServe() throws Exception {
+        try (Setup t = setup(6)) {
+            List<String> command = new ArrayList<>(List.of("/bin/sh", "-c",
+                    "case \"$PORTOLAN_INSTANCE_ID\" in *-2) echo crashing >&2; exit 3;; esac; exec \"$@\"", "sh"));
+            command.addAll(SampleBackend.command());
+            LaunchSpec spec = spec(t.range(), command).restartPolicy(new RestartPolicy(true, Duration.ofMillis(50),
+                    Duration.ofMillis(200), 3, Duration.ofSeconds(60))).build();
+            Await.result(t.backend().start(spec, 3), START, "start 3");
+            t.observer().events.await(0, "gave-up pool-2"::equals, START, "pool-2 given up");
+            List<ManagedInstance> instances = t.backend().managedInstances();
+            assertEquals(SidecarState.FAILED, instances.get(1).handle().state());
+            assertServing(port(instances.get(0).handle()));
+            assertServing(port(instances.get(2).handle()));
+            assertFalse(instances.get(0).handle().state().isTerminal());
+            assertFalse(instances.get(2).handle().state().isTerminal());
+        }
+    }
+
+    @Test
+    void theStartFailsOnlyWhenEveryInstanceEnded() throws Exception {
+        try (Setup t = setup(3)) {
+            LaunchSpec spec = spec(t.range(), List.of("/bin/sh", "-c", "echo \"no $PORTOLAN_INSTANCE_ID\" >&2; exit 3"))
+                    .restartPolicy(RestartPolicy.NEVER).build();
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> t.backend().start(spec, 2).get(START.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof dev.portolan.api.launch.LaunchException, e.toString());
+            assertTrue(e.getCause().getMessage().contains("before announcing"), e.getCause().getMessage());
+            t.observer().events.await(0, "stopped pool-1"::equals, START, "pool-1 reported");
+            t.observer().events.await(0, "stopped pool-2"::equals, START, "pool-2 reported");
+        }
+    }
+
+    @Test
+    void apiPortWithSeveralInstancesIsRefusedAndNothingStarts() throws Exception {
+        SettingsServiceImpl s = new SettingsServiceImpl(Map.of("API_PORT", "8010"));
+        SidecarLauncher launcher = OsgiServices.await(InstancePoolTest.class, SidecarLauncher.class, Fixtures.WAIT);
+        BackendServiceImpl backend = new BackendServiceImpl(launcher, null, null, s);
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> backend.start(LaunchSpec.builder(SampleBackend.command()).build(), 2).get());
+        assertTrue(e.getCause() instanceof IllegalArgumentException, e.toString());
+        assertTrue(e.getCause().getMessage().startsWith("API_PORT=8010 pins the backend to one port"),
+                e.getCause().getMessage());
+        assertTrue(backend.managedInstances().isEmpty());
+    }
+}
