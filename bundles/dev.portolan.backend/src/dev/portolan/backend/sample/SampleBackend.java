@@ -111,6 +111,9 @@ public final class SampleBackend implements AutoCloseable {
         return reservation.port();
     }
 
+    /** How long a stop lets running requests finish before it closes their connections. */
+    public static final int DRAIN_SECONDS = 3;
+
     /** Waits until the backend has stopped. */
     public boolean awaitStop(java.time.Duration timeout) throws InterruptedException {
         return done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -121,8 +124,10 @@ public final class SampleBackend implements AutoCloseable {
     public void close() {
         if (stopped.compareAndSet(false, true)) {
             backend.deregister(); // first: nobody should find a backend that no longer answers
-            // graceful: running exchanges get up to a second to finish (an idle server stops at once on JDK 22+)
-            reservation.takeServer().stop(1);
+            // graceful: the listener closes at once, running exchanges get up to DRAIN_SECONDS to finish (an idle
+            // server stops at once on JDK 22+). One second was too short on a busy machine: a request that had 0.8 s
+            // left was cut off (GracefulStopTest). It stays below the launcher's 5 s graceful-stop timeout.
+            reservation.takeServer().stop(DRAIN_SECONDS);
             reservation.close(); // releases the [::1] twin, the lock file and the in-process entry
             executor.shutdownNow();
             done.countDown();
