@@ -33,8 +33,9 @@ public interface SidecarObserver {
     EndpointStatus acceptAttached(Endpoint endpoint, BackendCredentials credentials, String message);
 
     /**
-     * Our sidecar on {@code port} stopped (on purpose or by itself): when it is the current endpoint (and nothing is
-     * overridden) the tracker turns UNAVAILABLE with {@code message}, without a recovery restart.
+     * Our sidecar on {@code port} stopped (on purpose or by itself): when it is the current endpoint, or no endpoint is
+     * current (the tracker is rediscovering), and nothing is overridden, the tracker turns UNAVAILABLE with
+     * {@code message}, without a recovery restart.
      *
      * @return the tracker's state afterwards
      */

@@ -444,7 +444,10 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     public EndpointStatus sidecarStopped(int port, String message) {
         instances.portStopped(port, message);
         synchronized (lock) {
-            if (override != null || current.endpoint() == null || current.endpoint().port() != port) {
+            // our sidecar stopped on purpose: that is the news unless an override or another live endpoint is current
+            // (also while a failed health check has the tracker rediscovering: under load a check can time out just
+            // before the stop, and the rediscovery's "nothing found" must not hide why)
+            if (override != null || current.endpoint() != null && current.endpoint().port() != port) {
                 return current;
             }
             sidecarEvents++;
