@@ -16,6 +16,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.DiscoveryResult;
+import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.discovery.StrategyOutcome;
 import dev.portolan.api.launch.LaunchHandle;
@@ -55,6 +56,12 @@ public final class MicrometerMetrics implements PortolanMetrics, SidecarListener
     private final Counter crashLoops;
     private final Counter feedEvents;
     private final PortOccupancy occupancy = new PortOccupancy();
+    private final Map<String, Counter> impostors = new ConcurrentHashMap<>();
+    private final Counter lockContention;
+    private final InstanceMeters instances;
+    private final Object trackerLock = new Object();
+    // guarded by trackerLock: the instance listener registered with each bound tracker
+    private final Map<EndpointTracker, Subscription> trackers = new java.util.IdentityHashMap<>();
 
     public MicrometerMetrics() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -69,6 +76,9 @@ public final class MicrometerMetrics implements PortolanMetrics, SidecarListener
                 .register(registry);
         feedEvents = Counter.builder(MetricNames.FEED_EVENTS).description("events published on the feed")
                 .register(registry);
+        lockContention = Counter.builder(MetricNames.FINDER_LOCK_CONTENDED)
+                .description("ports the finder skipped: another allocator holds their lock file").register(registry);
+        instances = new InstanceMeters(registry);
         for (PortOccupancy.Holder h : PortOccupancy.Holder.values()) {
             Gauge.builder(MetricNames.PORT_RANGE_PORTS, occupancy, o -> o.count(h))
                     .description("ports of the configured range by holder (ours, other process, free)")
@@ -94,6 +104,31 @@ public final class MicrometerMetrics implements PortolanMetrics, SidecarListener
 
     void unsetSettings(SettingsService settings) {
         occupancy.clearSettings(settings);
+    }
+
+    /** Per-instance gauges follow the tracker's instance set (issue 14). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setTracker(EndpointTracker tracker) {
+        Subscription s = tracker.addInstanceListener(instances);
+        synchronized (trackerLock) {
+            trackers.put(tracker, s);
+        }
+    }
+
+    void unsetTracker(EndpointTracker tracker) {
+        Subscription s;
+        boolean none;
+        synchronized (trackerLock) {
+            s = trackers.remove(tracker);
+            none = trackers.isEmpty();
+        }
+        if (s != null) {
+            s.close();
+        }
+        if (none) { // else a greedy rebind already feeds the set
+            instances.clear();
+        }
     }
 
     @Activate
@@ -163,6 +198,18 @@ public final class MicrometerMetrics implements PortolanMetrics, SidecarListener
         Gauge g = Gauge.builder(MetricNames.FEED_SUBSCRIBERS, count, c -> c.getAsInt())
                 .description("open feed subscriptions").strongReference(true).register(registry);
         return () -> registry.remove(g);
+    }
+
+    @Override
+    public void impostorRejected(String source) {
+        impostors.computeIfAbsent(source, x -> Counter.builder(MetricNames.IMPOSTORS_REJECTED)
+                .description("responders rejected as impostors (healthy, but not proving our identity)")
+                .tag(MetricNames.SOURCE, x).register(registry)).increment();
+    }
+
+    @Override
+    public void finderLockContended() {
+        lockContention.increment();
     }
 
     @Override

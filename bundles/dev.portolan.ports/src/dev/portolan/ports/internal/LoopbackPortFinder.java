@@ -17,8 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.api.ports.PortAllocationException;
 import dev.portolan.api.ports.PortFinder;
 import dev.portolan.api.ports.PortLease;
@@ -52,6 +57,10 @@ public final class LoopbackPortFinder implements BindingPortFinder {
 
     private final LockDirectory locks;
     private final Boolean debug;
+    /** Counts lock contention (issue 16); optional, so that the finder never depends on a metrics library. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PortolanMetrics metrics;
 
     /** The DS constructor: default lock directory, debug from {@code DEBUG_PORT_DISCOVERY}. */
     public LoopbackPortFinder() {
@@ -226,6 +235,10 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                     } else if (a.lock() == null) {
                         String why = "locked by another Portolan allocator (" + a.holder() + ")";
                         debug(port, why);
+                        PortolanMetrics m = metrics;
+                        if (m != null) {
+                            m.finderLockContended();
+                        }
                         return new PortAttempt.Refused<>(why);
                     } else {
                         fileLock = a.lock();
