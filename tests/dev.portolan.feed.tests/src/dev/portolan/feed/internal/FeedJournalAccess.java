@@ -19,6 +19,11 @@ public final class FeedJournalAccess {
         });
     }
 
+    /** The feed's JSON object for one instance ({@code instances} events and the snapshot). */
+    public static ObjectNode instanceObject(dev.portolan.api.discovery.InstanceStatus i) {
+        return FeedMessages.instance(i);
+    }
+
     public void endpoint(ObjectNode o) {
         journal.endpoint(o);
     }
