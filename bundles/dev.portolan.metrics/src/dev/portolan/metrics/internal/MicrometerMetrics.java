@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -58,10 +59,7 @@ public final class MicrometerMetrics implements PortolanMetrics, SidecarListener
     private final PortOccupancy occupancy = new PortOccupancy();
     private final Map<String, Counter> impostors = new ConcurrentHashMap<>();
     private final Counter lockContention;
-    private final InstanceMeters instances;
-    private final Object trackerLock = new Object();
-    // guarded by trackerLock: the instance listener registered with each bound tracker
-    private final Map<EndpointTracker, Subscription> trackers = new java.util.IdentityHashMap<>();
+    private final InstanceFollower instances;
 
     public MicrometerMetrics() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -78,7 +76,7 @@ public final class MicrometerMetrics implements PortolanMetrics, SidecarListener
                 .register(registry);
         lockContention = Counter.builder(MetricNames.FINDER_LOCK_CONTENDED)
                 .description("ports the finder skipped: another allocator holds their lock file").register(registry);
-        instances = new InstanceMeters(registry);
+        instances = new InstanceFollower(new InstanceMeters(registry));
         for (PortOccupancy.Holder h : PortOccupancy.Holder.values()) {
             Gauge.builder(MetricNames.PORT_RANGE_PORTS, occupancy, o -> o.count(h))
                     .description("ports of the configured range by holder (ours, other process, free)")
@@ -106,29 +104,15 @@ public final class MicrometerMetrics implements PortolanMetrics, SidecarListener
         occupancy.clearSettings(settings);
     }
 
-    /** Per-instance gauges follow the tracker's instance set (issue 14). */
+    /** Per-instance gauges follow the tracker's instance set (issue 14), from the first scrape on. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    void setTracker(EndpointTracker tracker) {
-        Subscription s = tracker.addInstanceListener(instances);
-        synchronized (trackerLock) {
-            trackers.put(tracker, s);
-        }
+            policyOption = ReferencePolicyOption.GREEDY, service = EndpointTracker.class)
+    void setTracker(ComponentServiceObjects<EndpointTracker> tracker) {
+        instances.bind(tracker);
     }
 
-    void unsetTracker(EndpointTracker tracker) {
-        Subscription s;
-        boolean none;
-        synchronized (trackerLock) {
-            s = trackers.remove(tracker);
-            none = trackers.isEmpty();
-        }
-        if (s != null) {
-            s.close();
-        }
-        if (none) { // else a greedy rebind already feeds the set
-            instances.clear();
-        }
+    void unsetTracker(ComponentServiceObjects<EndpointTracker> tracker) {
+        instances.unbind(tracker);
     }
 
     @Activate
@@ -138,6 +122,7 @@ public final class MicrometerMetrics implements PortolanMetrics, SidecarListener
 
     @Deactivate
     void deactivate() {
+        instances.close();
         registry.close();
     }
 
@@ -214,6 +199,7 @@ public final class MicrometerMetrics implements PortolanMetrics, SidecarListener
 
     @Override
     public String scrape() {
+        instances.follow();
         return registry.scrape();
     }
 
