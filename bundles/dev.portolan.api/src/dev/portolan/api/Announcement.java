@@ -1,5 +1,7 @@
 package dev.portolan.api;
 
+import org.jspecify.annotations.Nullable;
+
 import java.net.URI;
 import java.time.Instant;
 import java.util.Objects;
@@ -22,8 +24,8 @@ import java.util.Objects;
  * @param proof     protocol v2: {@code HMAC-SHA256(identity key, PORTOLAN_CHALLENGE ":" port)}, base64url, or
  *                  {@code null} (see {@code docs/protocol.md}); @since 0.1.1
  */
-public record Announcement(String type, String mode, int port, URI url, URI docsUrl, URI healthUrl, Long pid,
-        String token, String version, Instant startedAt, String proof) {
+public record Announcement(String type, String mode, int port, URI url, URI docsUrl, URI healthUrl, @Nullable Long pid,
+        @Nullable String token, @Nullable String version, @Nullable Instant startedAt, @Nullable String proof) {
 
     /** The {@code type} of a port announcement. */
     public static final String TYPE_PORT_INFO = "port_info";
@@ -44,8 +46,8 @@ public record Announcement(String type, String mode, int port, URI url, URI docs
     }
 
     /** Without a proof (protocol v1 and the seed). */
-    public Announcement(String type, String mode, int port, URI url, URI docsUrl, URI healthUrl, Long pid,
-            String token, String version, Instant startedAt) {
+    public Announcement(String type, String mode, int port, URI url, URI docsUrl, URI healthUrl,
+            @Nullable Long pid, @Nullable String token, @Nullable String version, @Nullable Instant startedAt) {
         this(type, mode, port, url, docsUrl, healthUrl, pid, token, version, startedAt, null);
     }
 
@@ -62,18 +64,27 @@ public record Announcement(String type, String mode, int port, URI url, URI docs
 
     /** {@code http://host:port} with IPv6 literals in brackets. */
     public static URI baseUri(String host, int port) {
+        return URI.create("http://" + authority(host, port));
+    }
+
+    /**
+     * {@code host:port} as a URL authority or {@code Host} header: an IPv6 literal in brackets ({@code [::1]:8009}).
+     * The one place Portolan brackets IPv6 literals. @since 0.1.4 (of this package)
+     */
+    public static String authority(String host, int port) {
         String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
-        return URI.create("http://" + h + ":" + port);
+        return h + ":" + port;
     }
 
     /** A copy carrying the optional fields Portolan's own backends add. */
-    public Announcement withDetails(Long newPid, String newToken, String newVersion, Instant newStartedAt) {
+    public Announcement withDetails(@Nullable Long newPid, @Nullable String newToken, @Nullable String newVersion,
+            @Nullable Instant newStartedAt) {
         return new Announcement(type, mode, port, url, docsUrl, healthUrl, newPid, newToken, newVersion, newStartedAt,
                 proof);
     }
 
     /** A copy carrying a protocol v2 identity proof. @since 0.1.1 */
-    public Announcement withProof(String newProof) {
+    public Announcement withProof(@Nullable String newProof) {
         return new Announcement(type, mode, port, url, docsUrl, healthUrl, pid, token, version, startedAt, newProof);
     }
 

@@ -1,5 +1,7 @@
 package dev.portolan.api;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The secrets a front end holds for one backend (see {@code docs/protocol.md}, protocol v2). Never logged: its
  * {@link #toString()} names only which parts are present.
@@ -11,7 +13,8 @@ package dev.portolan.api;
  * @param v2Only      the backend has proven itself with v2 once: a mere token echo no longer counts (no downgrade)
  * @since 0.1.1
  */
-public record BackendCredentials(String identityKey, String apiToken, String token, boolean v2Only) {
+public record BackendCredentials(@Nullable String identityKey, @Nullable String apiToken, @Nullable String token,
+        boolean v2Only) {
 
     /** Nothing known: identities cannot be checked. */
     public static final BackendCredentials NONE = new BackendCredentials(null, null, null, false);
@@ -37,7 +40,7 @@ public record BackendCredentials(String identityKey, String apiToken, String tok
         return new BackendCredentials(identityKey, apiToken, token, true);
     }
 
-    private static String blankToNull(String s) {
+    private static @Nullable String blankToNull(@Nullable String s) {
         return s == null || s.isBlank() ? null : s.strip();
     }
 

@@ -1,5 +1,7 @@
 package dev.portolan.api;
 
+import org.jspecify.annotations.Nullable;
+
 import java.net.URI;
 import java.util.Objects;
 
@@ -16,11 +18,12 @@ import java.util.Objects;
  * @param pid       backend process id when known, else {@code null}
  * @param verification how it is known to be ours ({@code verified} is {@code verification.isVerified()}); @since 0.1.1
  */
-public record Endpoint(URI baseUrl, int port, URI docsUrl, URI healthUrl, String source, boolean verified, Long pid,
-        Verification verification) {
+public record Endpoint(URI baseUrl, int port, URI docsUrl, URI healthUrl, String source, boolean verified,
+        @Nullable Long pid, Verification verification) {
 
     /** Without a verification level: {@code verified} maps to {@link Verification#TOKEN_ECHO}, else NONE. */
-    public Endpoint(URI baseUrl, int port, URI docsUrl, URI healthUrl, String source, boolean verified, Long pid) {
+    public Endpoint(URI baseUrl, int port, URI docsUrl, URI healthUrl, String source, boolean verified,
+            @Nullable Long pid) {
         this(baseUrl, port, docsUrl, healthUrl, source, verified, pid,
                 verified ? Verification.TOKEN_ECHO : Verification.NONE);
     }
@@ -60,7 +63,7 @@ public record Endpoint(URI baseUrl, int port, URI docsUrl, URI healthUrl, String
     }
 
     /** A copy with a known process id. @since 0.1.1 */
-    public Endpoint withPid(Long newPid) {
+    public Endpoint withPid(@Nullable Long newPid) {
         return new Endpoint(baseUrl, port, docsUrl, healthUrl, source, verified, newPid, verification);
     }
 }

@@ -1,5 +1,7 @@
 package dev.portolan.api;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Names of the environment variables Portolan reads. A bad value is always reported with the variable's name and
  * the value; nothing falls back silently.
@@ -54,7 +56,7 @@ public final class EnvironmentVariables {
     }
 
     /** Whether {@value #DEBUG_PORT_DISCOVERY} is {@code true}/{@code 1}/{@code yes} in the given value. */
-    public static boolean isTrue(String value) {
+    public static boolean isTrue(@Nullable String value) {
         if (value == null) {
             return false;
         }

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
+import dev.portolan.core.protocol.Excerpt;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.registry.InstanceIdentity;
 import dev.portolan.core.protocol.IdentityProof;
@@ -276,6 +277,6 @@ public final class BackendSecurity {
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
+        return Excerpt.of(s, 80);
     }
 }

@@ -1,11 +1,13 @@
 package dev.portolan.api.discovery;
 
+import org.jspecify.annotations.Nullable;
+
 /** A call through the {@link ApiClient} failed; subclasses say how. */
 public class ApiException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
-    public ApiException(String message, Throwable cause) {
+    public ApiException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }
 
@@ -13,7 +15,7 @@ public class ApiException extends Exception {
     public static class NoBackendException extends ApiException {
         private static final long serialVersionUID = 1L;
 
-        public NoBackendException(String message, Throwable cause) {
+        public NoBackendException(String message, @Nullable Throwable cause) {
             super(message, cause);
         }
     }
@@ -22,7 +24,7 @@ public class ApiException extends Exception {
     public static class TimeoutException extends ApiException {
         private static final long serialVersionUID = 1L;
 
-        public TimeoutException(String message, Throwable cause) {
+        public TimeoutException(String message, @Nullable Throwable cause) {
             super(message, cause);
         }
     }

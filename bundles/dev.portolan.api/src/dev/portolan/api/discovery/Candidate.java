@@ -1,5 +1,7 @@
 package dev.portolan.api.discovery;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A healthy responder that nothing proves to be ours (an unverified candidate), with the process that holds its port
  * when that can be seen ({@code PortInspector}).
@@ -10,7 +12,7 @@ package dev.portolan.api.discovery;
  * @param command the holder's command line, or {@code null} when unknown
  * @since 0.1.2
  */
-public record Candidate(int port, String source, Long pid, String command) {
+public record Candidate(int port, String source, @Nullable Long pid, @Nullable String command) {
 
     public Candidate {
         if (port < 1 || port > 65535) {

@@ -1,5 +1,7 @@
 package dev.portolan.api.discovery;
 
+import org.jspecify.annotations.Nullable;
+
 /** A strategy found nothing usable; the message says why (shown to the user). */
 public class DetectionException extends Exception {
 
@@ -15,7 +17,7 @@ public class DetectionException extends Exception {
         this(message, true, cause);
     }
 
-    private DetectionException(String message, boolean applicable, Throwable cause) {
+    private DetectionException(String message, boolean applicable, @Nullable Throwable cause) {
         super(message, cause);
         this.applicable = applicable;
     }

@@ -1,5 +1,7 @@
 package dev.portolan.api.discovery;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -17,8 +19,8 @@ import dev.portolan.api.Endpoint;
  * @param message   human-readable detail (why unavailable, which strategies failed)
  * @param sequence  increases by one with every change, so listeners can detect duplicates or gaps
  */
-public record EndpointStatus(EndpointState state, Endpoint endpoint, Instant lastCheck, Duration latency,
-        String message, long sequence) {
+public record EndpointStatus(EndpointState state, @Nullable Endpoint endpoint, @Nullable Instant lastCheck,
+        @Nullable Duration latency, @Nullable String message, long sequence) {
 
     public Optional<Endpoint> endpointOptional() {
         return Optional.ofNullable(endpoint);

@@ -50,10 +50,11 @@ public interface EndpointTracker {
      */
     default java.util.List<InstanceStatus> instances() {
         EndpointStatus s = current();
-        if (s.endpoint() == null || (s.state() != EndpointState.AVAILABLE && s.state() != EndpointState.OVERRIDDEN)) {
+        Endpoint e = s.endpoint();
+        if (e == null || (s.state() != EndpointState.AVAILABLE && s.state() != EndpointState.OVERRIDDEN)) {
             return java.util.List.of();
         }
-        return java.util.List.of(new InstanceStatus("port-" + s.endpoint().port(), 0, "default", s.endpoint(),
+        return java.util.List.of(new InstanceStatus("port-" + e.port(), 0, "default", e,
                 InstanceState.HEALTHY, false, s.latency(), s.lastCheck(), 0, s.message()));
     }
 

@@ -1,5 +1,7 @@
 package dev.portolan.api.discovery;
 
+import org.jspecify.annotations.Nullable;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -26,7 +28,7 @@ import dev.portolan.api.Endpoint;
  * @since 0.1.5
  */
 public record InstanceStatus(String instanceId, int index, String service, Endpoint endpoint, InstanceState state,
-        boolean launched, Duration latency, Instant lastCheck, int restarts, String message) {
+        boolean launched, @Nullable Duration latency, @Nullable Instant lastCheck, int restarts, @Nullable String message) {
 
     public InstanceStatus {
         Objects.requireNonNull(instanceId, "instanceId");
@@ -44,7 +46,7 @@ public record InstanceStatus(String instanceId, int index, String service, Endpo
     }
 
     /** A copy in another state with another message. */
-    public InstanceStatus with(InstanceState newState, String newMessage) {
+    public InstanceStatus with(InstanceState newState, @Nullable String newMessage) {
         return new InstanceStatus(instanceId, index, service, endpoint, newState, launched, latency, lastCheck,
                 restarts, newMessage);
     }

@@ -1,5 +1,7 @@
 package dev.portolan.api.discovery;
 
+import org.jspecify.annotations.Nullable;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,8 +29,8 @@ import dev.portolan.api.PortRange;
  *                          {@code instances}, 1-64; CLI {@code run --instances N}); @since 0.1.5
  */
 public record PortolanSettings(PortRange range, Duration discoveryTimeout, Duration healthInterval, boolean debug,
-        Integer overridePort, List<String> backendCommand, Path backendDirectory, boolean autoStartBackend,
-        Duration startTimeout, int instances) {
+        @Nullable Integer overridePort, List<String> backendCommand, @Nullable Path backendDirectory,
+        boolean autoStartBackend, Duration startTimeout, int instances) {
 
     /** The most instances of one backend the backend service runs. @since 0.1.5 */
     public static final int MAX_INSTANCES = 64;
@@ -55,15 +57,16 @@ public record PortolanSettings(PortRange range, Duration discoveryTimeout, Durat
 
     /** With one instance. @since 0.1.3 */
     public PortolanSettings(PortRange range, Duration discoveryTimeout, Duration healthInterval, boolean debug,
-            Integer overridePort, List<String> backendCommand, Path backendDirectory, boolean autoStartBackend,
-            Duration startTimeout) {
+            @Nullable Integer overridePort, List<String> backendCommand, @Nullable Path backendDirectory,
+            boolean autoStartBackend, Duration startTimeout) {
         this(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand, backendDirectory,
                 autoStartBackend, startTimeout, 1);
     }
 
     /** With the default start timeout ({@link #DEFAULT_START_TIMEOUT}). */
     public PortolanSettings(PortRange range, Duration discoveryTimeout, Duration healthInterval, boolean debug,
-            Integer overridePort, List<String> backendCommand, Path backendDirectory, boolean autoStartBackend) {
+            @Nullable Integer overridePort, List<String> backendCommand, @Nullable Path backendDirectory,
+            boolean autoStartBackend) {
         this(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand, backendDirectory,
                 autoStartBackend, DEFAULT_START_TIMEOUT, 1);
     }

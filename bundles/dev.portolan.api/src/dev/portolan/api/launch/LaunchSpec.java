@@ -1,5 +1,7 @@
 package dev.portolan.api.launch;
 
+import org.jspecify.annotations.Nullable;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,16 +33,16 @@ import dev.portolan.api.Announcement;
  * @param reloadOn            files or directories whose changes reload the sidecar (a graceful restart, state
  *                            {@link SidecarState#RELOADING}); empty: no reload; @since 0.1.4
  */
-public record LaunchSpec(List<String> command, Path workingDirectory, Map<String, String> environment, String mode,
-        Integer fixedPort, Duration announcementTimeout, RestartPolicy restartPolicy, Duration gracefulStopTimeout,
+public record LaunchSpec(List<String> command, @Nullable Path workingDirectory, Map<String, String> environment,
+        String mode, @Nullable Integer fixedPort, Duration announcementTimeout, RestartPolicy restartPolicy, Duration gracefulStopTimeout,
         int outputBufferLines, AdoptionPolicy adoption, boolean assignPort, List<Path> reloadOn) {
 
     /** The placeholder an argument may contain for an assigned port. */
     public static final String PORT_PLACEHOLDER = "{port}";
 
     /** Without adoption and port assignment (as before 0.1.4). */
-    public LaunchSpec(List<String> command, Path workingDirectory, Map<String, String> environment, String mode,
-            Integer fixedPort, Duration announcementTimeout, RestartPolicy restartPolicy, Duration gracefulStopTimeout,
+    public LaunchSpec(List<String> command, @Nullable Path workingDirectory, Map<String, String> environment,
+            String mode, @Nullable Integer fixedPort, Duration announcementTimeout, RestartPolicy restartPolicy, Duration gracefulStopTimeout,
             int outputBufferLines) {
         this(command, workingDirectory, environment, mode, fixedPort, announcementTimeout, restartPolicy,
                 gracefulStopTimeout, outputBufferLines, AdoptionPolicy.OFF, false, List.of());
@@ -63,6 +65,14 @@ public record LaunchSpec(List<String> command, Path workingDirectory, Map<String
         }
     }
 
+    /** The same spec with one more environment variable (replacing a value it had). @since 0.1.5 */
+    public LaunchSpec withEnv(String name, String value) {
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        env.put(name, value);
+        return new LaunchSpec(command, workingDirectory, env, mode, fixedPort, announcementTimeout, restartPolicy,
+                gracefulStopTimeout, outputBufferLines, adoption, assignPort, reloadOn);
+    }
+
     public static Builder builder(String... command) {
         return new Builder(List.of(command));
     }
@@ -74,10 +84,10 @@ public record LaunchSpec(List<String> command, Path workingDirectory, Map<String
     /** Builder for {@link LaunchSpec}; defaults: sidecar mode, 30 s announcement timeout, no restarts, 5 s stop. */
     public static final class Builder {
         private final List<String> command;
-        private Path workingDirectory;
+        private @Nullable Path workingDirectory;
         private final Map<String, String> environment = new LinkedHashMap<>();
         private String mode = Announcement.MODE_SIDECAR;
-        private Integer fixedPort;
+        private @Nullable Integer fixedPort;
         private Duration announcementTimeout = Duration.ofSeconds(30);
         private RestartPolicy restartPolicy = RestartPolicy.NEVER;
         private Duration gracefulStopTimeout = Duration.ofSeconds(5);
@@ -90,7 +100,7 @@ public record LaunchSpec(List<String> command, Path workingDirectory, Map<String
             this.command = new ArrayList<>(command);
         }
 
-        public Builder workingDirectory(Path dir) {
+        public Builder workingDirectory(@Nullable Path dir) {
             this.workingDirectory = dir;
             return this;
         }
@@ -110,7 +120,7 @@ public record LaunchSpec(List<String> command, Path workingDirectory, Map<String
             return this;
         }
 
-        public Builder fixedPort(Integer port) {
+        public Builder fixedPort(@Nullable Integer port) {
             this.fixedPort = port;
             return this;
         }

@@ -1,5 +1,7 @@
 package dev.portolan.api.ports;
 
+import org.jspecify.annotations.Nullable;
+
 import java.net.InetAddress;
 import java.util.Map;
 import java.util.Objects;
@@ -16,8 +18,8 @@ import dev.portolan.api.PortRange;
  * @param fallbackToOs     whether to bind port 0 when the whole range is taken
  * @param environment      the environment to read {@code API_PORT} from ({@code null}: ignore {@code API_PORT})
  */
-public record PortRequest(PortRange range, Set<Integer> excluded, InetAddress bindAddress, boolean fallbackToOs,
-        Map<String, String> environment) {
+public record PortRequest(PortRange range, Set<Integer> excluded, @Nullable InetAddress bindAddress,
+        boolean fallbackToOs, @Nullable Map<String, String> environment) {
 
     public PortRequest {
         Objects.requireNonNull(range, "range");
@@ -38,9 +40,9 @@ public record PortRequest(PortRange range, Set<Integer> excluded, InetAddress bi
     public static final class Builder {
         private PortRange range = PortRange.DEFAULT;
         private Set<Integer> excluded = Set.of();
-        private InetAddress bindAddress;
+        private @Nullable InetAddress bindAddress;
         private boolean fallbackToOs = true;
-        private Map<String, String> environment;
+        private @Nullable Map<String, String> environment;
 
         public Builder range(PortRange value) {
             this.range = Objects.requireNonNull(value);
@@ -52,7 +54,7 @@ public record PortRequest(PortRange range, Set<Integer> excluded, InetAddress bi
             return this;
         }
 
-        public Builder bindAddress(InetAddress address) {
+        public Builder bindAddress(@Nullable InetAddress address) {
             this.bindAddress = address;
             return this;
         }

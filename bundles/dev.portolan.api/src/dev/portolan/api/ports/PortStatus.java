@@ -1,5 +1,7 @@
 package dev.portolan.api.ports;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.List;
 
 /**
@@ -32,6 +34,6 @@ public record PortStatus(int port, State state, List<Listener> listeners) {
      * @param pid     owning process id, or {@code null} when it cannot be seen (another user's process)
      * @param command the owner's command line, or {@code null}
      */
-    public record Listener(String address, Long pid, String command) {
+    public record Listener(String address, @Nullable Long pid, @Nullable String command) {
     }
 }

@@ -1,5 +1,7 @@
 package dev.portolan.api.registry;
 
+import org.jspecify.annotations.Nullable;
+
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -32,8 +34,8 @@ import java.util.regex.Pattern;
  * @since 0.1.0
  */
 public record InstanceEntry(int schema, String service, String instanceId, URI url, String host, int port, long pid,
-        Long processStart, String mode, String version, Instant startedAt, List<String> command,
-        InstanceIdentity identity, String apiToken) {
+        @Nullable Long processStart, String mode, @Nullable String version, Instant startedAt, List<String> command,
+        @Nullable InstanceIdentity identity, @Nullable String apiToken) {
 
     /** The entry format version of this API. */
     public static final int SCHEMA = 1;
@@ -104,15 +106,16 @@ public record InstanceEntry(int schema, String service, String instanceId, URI u
     }
 
     /** A copy with another API token ({@code null}: none). */
-    public InstanceEntry withApiToken(String token) {
+    public InstanceEntry withApiToken(@Nullable String token) {
         return new InstanceEntry(schema, service, instanceId, url, host, port, pid, processStart, mode, version,
                 startedAt, command, identity, token);
     }
 
     @Override
     public String toString() {
+        InstanceIdentity id = identity;
         return "InstanceEntry[" + service + "/" + instanceId + " " + url + " pid " + pid + " " + mode
-                + (identity != null ? " " + identity.scheme() + ":" + identity.publicKey() : " no identity")
+                + (id != null ? " " + id.scheme() + ":" + id.publicKey() : " no identity")
                 + (apiToken != null ? ", API token (not shown)" : "") + "]";
     }
 }

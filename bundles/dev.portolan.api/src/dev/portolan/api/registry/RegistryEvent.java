@@ -1,5 +1,7 @@
 package dev.portolan.api.registry;
 
+import org.jspecify.annotations.Nullable;
+
 import java.util.Objects;
 
 /**
@@ -12,7 +14,7 @@ import java.util.Objects;
  *               wrong with it; empty when there is nothing to add
  * @since 0.1.0
  */
-public record RegistryEvent(Kind kind, InstanceEntry entry, String detail) {
+public record RegistryEvent(Kind kind, @Nullable InstanceEntry entry, String detail) {
 
     /** The kinds of change. */
     public enum Kind {
@@ -37,7 +39,7 @@ public record RegistryEvent(Kind kind, InstanceEntry entry, String detail) {
     }
 
     /** The service concerned, or {@code null}. */
-    public String service() {
+    public @Nullable String service() {
         return entry == null ? null : entry.service();
     }
 }

@@ -7,4 +7,7 @@
  *
  * @since 0.1.0
  */
+@NullMarked
 package dev.portolan.api.registry;
+
+import org.jspecify.annotations.NullMarked;

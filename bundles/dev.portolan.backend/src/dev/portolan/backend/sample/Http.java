@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 
+import dev.portolan.core.protocol.Excerpt;
 import dev.portolan.core.json.Json;
 
 /** Small JSON/HTTP helpers of the sample backend over the JDK {@code HttpExchange}. */
@@ -88,6 +89,6 @@ final class Http {
     }
 
     static String abbreviate(String s) {
-        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
+        return Excerpt.of(s, 100);
     }
 }

@@ -16,6 +16,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.portolan.core.json.EndpointJson;
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.Verification;
@@ -24,11 +25,12 @@ import dev.portolan.core.json.Json;
 /**
  * The last good endpoint, one small JSON file ({@value #FILE_NAME} in the {@link StateDirectory}), written atomically
  * with mode 0600 in a 0700 directory. It holds the backend's secrets (so that a later front end can re-verify and
- * call it): a file or directory that others can read or change is refused ({@link SecretFiles}). Format (version 2;
- * version 1 files, with only {@code token}, are still read):
+ * call it): a file or directory that others can read or change is refused ({@link SecretFiles}). Format (version 3:
+ * the endpoint's keys are those of {@link dev.portolan.core.json.EndpointJson}; version 2 files, with {@code base_url}
+ * instead of {@code url}, and version 1 files, with only {@code token}, are still read):
  *
  * <pre>
- * {"version":2,"base_url":"http://127.0.0.1:8009","port":8009,"docs_url":"http://127.0.0.1:8009/docs",
+ * {"version":3,"url":"http://127.0.0.1:8009","port":8009,"docs_url":"http://127.0.0.1:8009/docs",
  *  "health_url":"http://127.0.0.1:8009/health","source":"announcement","verified":true,"verification":"challenge",
  *  "pid":4242,"identity_key":"...","api_token":"...","token":"...","saved_at":"2026-11-25T22:00:00Z"}
  * </pre>
@@ -38,7 +40,7 @@ import dev.portolan.core.json.Json;
 public final class EndpointCache {
 
     public static final String FILE_NAME = "endpoint.json";
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     private final Path file;
 
@@ -115,15 +117,15 @@ public final class EndpointCache {
             throw new IOException("not a JSON object");
         }
         int version = n.path("version").asInt(-1);
-        if (version != 1 && version != FORMAT_VERSION) {
-            throw new IOException("unsupported format version " + n.path("version") + " (expected 1 or "
+        if (version < 1 || version > FORMAT_VERSION) {
+            throw new IOException("unsupported format version " + n.path("version") + " (expected 1 to "
                     + FORMAT_VERSION + ")");
         }
         if (!n.path("port").isIntegralNumber()) {
             throw new IOException("'port' is missing or not an integer");
         }
         int port = n.get("port").intValue();
-        URI base = loopbackUri(n, "base_url", port);
+        URI base = loopbackUri(n, version >= 3 ? "url" : "base_url", port); // version 3: the shared EndpointJson keys
         URI docs = loopbackUri(n, "docs_url", port);
         URI health = loopbackUri(n, "health_url", port);
         String source = n.path("source").asText("cache");
@@ -189,16 +191,7 @@ public final class EndpointCache {
     public void write(Endpoint endpoint, BackendCredentials credentials) throws IOException {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("version", FORMAT_VERSION);
-        o.put("base_url", endpoint.baseUrl().toString());
-        o.put("port", endpoint.port());
-        o.put("docs_url", endpoint.docsUrl().toString());
-        o.put("health_url", endpoint.healthUrl().toString());
-        o.put("source", endpoint.source());
-        o.put("verified", endpoint.verified());
-        o.put("verification", endpoint.verification().id());
-        if (endpoint.pid() != null) {
-            o.put("pid", endpoint.pid());
-        }
+        EndpointJson.write(endpoint, o);
         if (credentials.identityKey() != null) {
             o.put("identity_key", credentials.identityKey());
         }

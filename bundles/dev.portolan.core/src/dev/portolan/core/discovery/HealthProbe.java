@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.portolan.core.protocol.Excerpt;
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Verification;
 import dev.portolan.core.json.Json;
@@ -311,10 +312,6 @@ public final class HealthProbe {
     }
 
     static String abbreviate(String s) {
-        if (s == null) {
-            return "";
-        }
-        String t = s.strip().replace('\n', ' ');
-        return t.length() <= 120 ? t : t.substring(0, 120) + "...";
+        return s == null ? "" : Excerpt.of(s, 120);
     }
 }

@@ -29,6 +29,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.DebugLine;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.PortRange;
@@ -46,9 +47,9 @@ import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.discovery.StrategyOutcome.Result;
 import dev.portolan.api.discovery.StrategyOutcome;
 import dev.portolan.api.launch.LaunchHandle;
+import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.ports.PortStatus;
-import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.core.discovery.HealthProbe;
 
 /**
@@ -503,7 +504,7 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
 
     private static void debug(boolean on, String message) {
         if (on) {
-            System.err.println("[portolan discovery] " + message);
+            DebugLine.print("discovery", message);
         }
     }
 }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.portolan.core.protocol.Excerpt;
 import dev.portolan.api.Announcement;
 import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.AnnouncementCodec;
@@ -124,6 +125,6 @@ public final class JacksonAnnouncementCodec implements AnnouncementCodec {
     }
 
     static String abbreviate(String s) {
-        return s.length() <= 200 ? s : s.substring(0, 200) + "... (" + s.length() + " chars)";
+        return Excerpt.of(s, 200);
     }
 }

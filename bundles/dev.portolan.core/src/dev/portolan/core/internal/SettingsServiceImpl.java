@@ -38,6 +38,7 @@ public final class SettingsServiceImpl implements SettingsService {
     private static final System.Logger LOG = System.getLogger(SettingsServiceImpl.class.getName());
 
     private final Map<String, String> env;
+    private final Object lock = new Object();
     private final List<Consumer<PortolanSettings>> listeners = new CopyOnWriteArrayList<>();
     private volatile PortolanSettings configured = PortolanSettings.DEFAULTS;
     private volatile SettingsResolver.Resolution resolution;
@@ -95,7 +96,7 @@ public final class SettingsServiceImpl implements SettingsService {
 
     @Override
     public void update(PortolanSettings settings) {
-        synchronized (this) {
+        synchronized (lock) {
             configured = settings;
             resolution = SettingsResolver.resolve(settings, env);
             try {

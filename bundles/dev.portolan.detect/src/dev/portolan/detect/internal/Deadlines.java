@@ -3,6 +3,7 @@ package dev.portolan.detect.internal;
 import java.time.Duration;
 import java.time.Instant;
 
+import dev.portolan.api.DebugLine;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
 
@@ -32,7 +33,7 @@ final class Deadlines {
 
     static void debug(DetectionContext ctx, String strategy, String message) {
         if (ctx.debug()) {
-            System.err.println("[portolan discovery] " + strategy + ": " + message);
+            DebugLine.print("discovery", strategy + ": " + message);
         }
     }
 }

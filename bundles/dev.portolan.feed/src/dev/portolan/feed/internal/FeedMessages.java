@@ -9,11 +9,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.EnvironmentVariables;
-import dev.portolan.api.discovery.InstanceStatus;
-import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.InstanceStatus;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.SidecarAnnouncement;
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.core.json.EndpointJson;
 
 /**
  * The JSON objects of feed schema 1 ({@code docs/feed.md}, {@code docs/feed.schema.json}). Secrets (tokens, identity
@@ -37,16 +38,7 @@ final class FeedMessages {
                 o.put("instance", i.instanceId());
                 o.put("service", i.service());
             });
-            o.put("url", e.baseUrl().toString());
-            o.put("port", e.port());
-            o.put("docs_url", e.docsUrl().toString());
-            o.put("health_url", e.healthUrl().toString());
-            o.put("source", e.source());
-            o.put("verification", e.verification().id());
-            o.put("verified", e.verified());
-            if (e.pid() != null) {
-                o.put("pid", e.pid());
-            }
+            EndpointJson.write(e, o);
         }
         if (s.message() != null) {
             o.put("message", s.message());
@@ -68,15 +60,7 @@ final class FeedMessages {
         o.put("service", i.service());
         o.put("index", i.index());
         o.put("state", i.state().id());
-        Endpoint e = i.endpoint();
-        o.put("url", e.baseUrl().toString());
-        o.put("port", e.port());
-        o.put("source", e.source());
-        o.put("verification", e.verification().id());
-        o.put("verified", e.verified());
-        if (e.pid() != null) {
-            o.put("pid", e.pid());
-        }
+        EndpointJson.write(i.endpoint(), o);
         o.put("launched", i.launched());
         o.put("restarts", i.restarts());
         if (i.latency() != null) {

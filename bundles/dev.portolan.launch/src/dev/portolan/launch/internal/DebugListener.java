@@ -1,5 +1,8 @@
 package dev.portolan.launch.internal;
 
+import java.util.function.BooleanSupplier;
+
+import dev.portolan.api.DebugLine;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.OutputLine;
 import dev.portolan.api.launch.SidecarAnnouncement;
@@ -7,20 +10,24 @@ import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
 
 /**
- * With {@code DEBUG_PORT_DISCOVERY=true}: every launcher event as one plain stderr line ({@code [portolan launch]
- * ...}), then the real listener.
+ * While debug is on ({@code DEBUG_PORT_DISCOVERY=true}, or the front end's {@code debug} setting): every launcher
+ * event as one plain stderr line ({@code [portolan launch] ...}); then, always, the real listener.
  */
 final class DebugListener implements SidecarListener {
 
     private final SidecarListener next;
+    private final BooleanSupplier enabled;
 
-    DebugListener(SidecarListener next) {
+    DebugListener(SidecarListener next, BooleanSupplier enabled) {
         this.next = next;
+        this.enabled = enabled;
     }
 
-    private static void debug(LaunchHandle h, String text) {
-        String id = h instanceof Sidecar s ? s.id() : "sidecar";
-        System.err.println("[portolan launch] " + id + " " + text);
+    private void debug(LaunchHandle h, String text) {
+        if (enabled.getAsBoolean()) {
+            String id = h instanceof Sidecar s ? s.id() : "sidecar";
+            DebugLine.print("launch", id + " " + text);
+        }
     }
 
     @Override

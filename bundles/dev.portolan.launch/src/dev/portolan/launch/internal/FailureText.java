@@ -2,6 +2,7 @@ package dev.portolan.launch.internal;
 
 import java.util.List;
 
+import dev.portolan.core.protocol.Excerpt;
 import dev.portolan.api.launch.OutputLine;
 
 /** The pieces of failure messages: the incarnation's stderr tail and its last rejected announcement. */
@@ -34,6 +35,6 @@ final class FailureText {
     }
 
     static String abbreviate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max) + "...";
+        return Excerpt.of(s, max);
     }
 }

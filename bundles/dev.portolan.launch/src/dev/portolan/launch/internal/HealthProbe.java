@@ -60,7 +60,7 @@ final class HealthProbe {
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress(InetAddress.getByName(host), port), CONNECT_TIMEOUT_MS);
             s.setSoTimeout(READ_TIMEOUT_MS);
-            String hostHeader = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+            String hostHeader = Announcement.authority(host, port);
             OutputStream out = s.getOutputStream();
             out.write(("GET " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: portolan-launcher\r\n"
                     + "Accept: */*\r\n" + (nonce == null ? "" : IdentityProof.CHALLENGE_HEADER + ": " + nonce + "\r\n")

@@ -52,6 +52,9 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
     private final PortInspector portInspector;
     private final PortFinder portFinder;
     private final SidecarListener globalListener;
+    /** Debug output on: {@code DEBUG_PORT_DISCOVERY} of this process, or the front end's setting. */
+    private volatile boolean debug;
+    private final boolean debugFromProcess;
     /** Timers only: its tasks never block (they hand blocking work to {@link #worker}). */
     private final ScheduledThreadPoolExecutor scheduler;
     /** Delivers every sidecar's lifecycle events and completes their futures, in order, outside any lock. */
@@ -96,9 +99,9 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
         this.portFinder = portFinder;
         SidecarListener global = globalListener != null ? globalListener : new SidecarListener() {
         };
-        this.globalListener = EnvironmentVariables.isTrue(System.getenv(EnvironmentVariables.DEBUG_PORT_DISCOVERY))
-                ? new DebugListener(global)
-                : global;
+        this.debug = EnvironmentVariables.isTrue(System.getenv(EnvironmentVariables.DEBUG_PORT_DISCOVERY));
+        this.debugFromProcess = debug;
+        this.globalListener = new DebugListener(global, () -> this.debug);
         this.orphanProtection = Watchdog.select();
         this.watchdog = orphanProtection.wraps();
         this.orphanProtectionNotice = Watchdog.notice(orphanProtection);
@@ -127,6 +130,10 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
         if (closed) {
             throw new LaunchException("the launcher is shut down", LaunchException.Reason.START_FAILED);
         }
+        if (debug && !spec.environment().containsKey(EnvironmentVariables.DEBUG_PORT_DISCOVERY)) {
+            // the debug setting reaches the sidecar's own port finder too (it reads the variable)
+            spec = spec.withEnv(EnvironmentVariables.DEBUG_PORT_DISCOVERY, "true");
+        }
         List<String> command = SpecValidator.validate(spec);
         Sidecar sidecar = new Sidecar(this, spec, command, "sidecar-" + IDS.incrementAndGet(), newToken());
         if (listener != null) {
@@ -140,6 +147,14 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
             throw e;
         }
         return sidecar;
+    }
+
+    /**
+     * Switches debug output on or off (the front end's {@code debug} setting); {@code DEBUG_PORT_DISCOVERY=true} in
+     * this process keeps it on.
+     */
+    public void setDebug(boolean on) {
+        this.debug = on || debugFromProcess;
     }
 
     @Override

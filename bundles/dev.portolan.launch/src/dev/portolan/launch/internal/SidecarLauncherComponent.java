@@ -15,6 +15,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 
+import dev.portolan.api.Subscription;
+import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
@@ -42,6 +44,8 @@ public final class SidecarLauncherComponent implements SidecarLauncher {
     private final AnnouncementCodec codec;
     private volatile EventAdmin eventAdmin;
     private final SidecarEngine engine;
+    private final Object settingsLock = new Object();
+    private Subscription settingsSubscription; // guarded by settingsLock
 
     /**
      * @param inspector tells whether an announced port is held by the child's process tree (verification process)
@@ -66,6 +70,36 @@ public final class SidecarLauncherComponent implements SidecarLauncher {
 
     void removeSidecarListener(SidecarListener listener) {
         listeners.remove(listener);
+    }
+
+    /**
+     * The front end's {@code debug} setting (issue 12: one source of settings) switches the launcher's debug lines on,
+     * and the sidecars it starts get {@code DEBUG_PORT_DISCOVERY=true} for their own port finder.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setSettings(SettingsService settings) {
+        Subscription s = settings.addListener(effective -> engine.setDebug(effective.debug()));
+        Subscription old;
+        synchronized (settingsLock) {
+            old = settingsSubscription;
+            settingsSubscription = s;
+        }
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    void unsetSettings(SettingsService settings) {
+        Subscription old;
+        synchronized (settingsLock) {
+            old = settingsSubscription;
+            settingsSubscription = null;
+        }
+        if (old != null) {
+            old.close();
+        }
+        engine.setDebug(false);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,

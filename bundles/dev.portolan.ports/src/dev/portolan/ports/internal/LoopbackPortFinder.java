@@ -2,7 +2,6 @@ package dev.portolan.ports.internal;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -22,7 +21,11 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import dev.portolan.api.Announcement;
+import dev.portolan.api.DebugLine;
 import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.Subscription;
+import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.api.ports.PortAllocationException;
 import dev.portolan.api.ports.PortFinder;
@@ -57,6 +60,10 @@ public final class LoopbackPortFinder implements BindingPortFinder {
 
     private final LockDirectory locks;
     private final Boolean debug;
+    /** The front end's {@code debug} setting (issue 12: one source of settings), when a settings service is bound. */
+    private volatile boolean debugSetting;
+    private Subscription settingsSubscription; // guarded by settingsLock
+    private final Object settingsLock = new Object();
     /** Counts lock contention (issue 16); optional, so that the finder never depends on a metrics library. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -71,6 +78,36 @@ public final class LoopbackPortFinder implements BindingPortFinder {
     public LoopbackPortFinder(LockDirectory locks, Boolean debug) {
         this.locks = locks;
         this.debug = debug;
+    }
+
+    /**
+     * In a front end, the {@code debug} setting of the one {@link SettingsService} switches probe logging on too (as
+     * {@code DEBUG_PORT_DISCOVERY} does), and follows the preference while the tool runs.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setSettings(SettingsService settings) {
+        Subscription s = settings.addListener(effective -> debugSetting = effective.debug());
+        Subscription old;
+        synchronized (settingsLock) {
+            old = settingsSubscription;
+            settingsSubscription = s;
+        }
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    void unsetSettings(SettingsService settings) {
+        Subscription old;
+        synchronized (settingsLock) {
+            old = settingsSubscription;
+            settingsSubscription = null;
+        }
+        if (old != null) {
+            old.close();
+        }
+        debugSetting = false;
     }
 
     /** The lock directory in use, or {@code null}. */
@@ -146,12 +183,12 @@ public final class LoopbackPortFinder implements BindingPortFinder {
             Map<String, String> env = request.environment() != null ? request.environment() : Map.of();
             this.dbg = debug != null ? debug
                     : EnvironmentVariables.isTrue(env.get(EnvironmentVariables.DEBUG_PORT_DISCOVERY))
-                            || DEBUG_FROM_PROCESS;
+                            || DEBUG_FROM_PROCESS || debugSetting;
         }
 
         void debug(int port, String result) {
             if (dbg) {
-                System.err.println("[portolan ports] probe " + hostPort(address, port) + " -> " + result);
+                DebugLine.print("ports", "probe " + hostPort(address, port) + " -> " + result);
             }
         }
 
@@ -330,7 +367,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
     }
 
     static String hostPort(InetAddress a, int port) {
-        return a instanceof Inet4Address ? a.getHostAddress() + ":" + port : "[" + a.getHostAddress() + "]:" + port;
+        return Announcement.authority(a.getHostAddress(), port);
     }
 
     private static InetAddress literal(byte[] b) {

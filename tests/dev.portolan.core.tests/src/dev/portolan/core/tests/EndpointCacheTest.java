@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -44,8 +45,9 @@ class EndpointCacheTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
         JsonNode n = Json.MAPPER.readTree(Files.readString(file));
-        assertEquals(2, n.get("version").asInt());
-        assertEquals("http://127.0.0.1:22011", n.get("base_url").asText());
+        assertEquals(3, n.get("version").asInt());
+        assertEquals("http://127.0.0.1:22011", n.get("url").asText());
+        assertEquals("http://127.0.0.1:22011/docs", n.get("docs_url").asText());
         assertEquals(22011, n.get("port").asInt());
         assertEquals("http://127.0.0.1:22011/health", n.get("health_url").asText());
         assertTrue(n.hasNonNull("saved_at"));
@@ -55,7 +57,7 @@ class EndpointCacheTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "", "garbage{", "[]", "{\"version\":3,\"port\":1}",
+    @ValueSource(strings = { "", "garbage{", "[]", "{\"version\":4,\"port\":1}",
             "{\"version\":1,\"port\":22011,\"base_url\":\"http://10.0.0.5:22011\",\"docs_url\":\"http://10.0.0.5:22011/docs\",\"health_url\":\"http://10.0.0.5:22011/health\"}",
             "{\"version\":1,\"port\":22011,\"base_url\":\"http://localhost:22011\",\"docs_url\":\"http://localhost:22011/docs\",\"health_url\":\"http://localhost:22011/health\"}",
             "{\"version\":1,\"port\":22012,\"base_url\":\"http://127.0.0.1:22011\",\"docs_url\":\"http://127.0.0.1:22011/docs\",\"health_url\":\"http://127.0.0.1:22011/health\"}",
@@ -83,6 +85,16 @@ class EndpointCacheTest {
         EndpointCache.Entry old = cache.read().orElseThrow();
         assertEquals("old", old.token());
         assertEquals(Verification.TOKEN_ECHO, old.endpoint().verification());
+        // version 2 (before the shared EndpointJson keys): base_url instead of url
+        PrivateFiles.write(cache.file(), "{\"version\":2,\"port\":22015,\"base_url\":\"http://127.0.0.1:22015\","
+                + "\"docs_url\":\"http://127.0.0.1:22015/docs\",\"health_url\":\"http://127.0.0.1:22015/health\","
+                + "\"source\":\"announcement\",\"verified\":true,\"verification\":\"challenge\",\"pid\":42,"
+                + "\"identity_key\":\"k2\"}");
+        EndpointCache.Entry v2 = cache.read().orElseThrow();
+        assertEquals(URI.create("http://127.0.0.1:22015"), v2.endpoint().baseUrl());
+        assertEquals(Verification.CHALLENGE, v2.endpoint().verification());
+        assertEquals(42L, v2.endpoint().pid());
+        assertEquals("k2", v2.credentials().identityKey());
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.Locale;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.portolan.core.json.EndpointJson;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.Candidate;
 import dev.portolan.api.discovery.DiscoveryResult;
@@ -85,18 +86,7 @@ final class DiscoverCommand implements Command {
     }
 
     static ObjectNode endpointJson(Endpoint e) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("url", e.baseUrl().toString());
-        o.put("port", e.port());
-        o.put("docs_url", e.docsUrl().toString());
-        o.put("health_url", e.healthUrl().toString());
-        o.put("source", e.source());
-        o.put("verified", e.verified());
-        o.put("verification", e.verification().id());
-        if (e.pid() != null) {
-            o.put("pid", e.pid());
-        }
-        return o;
+        return EndpointJson.write(e);
     }
 
     private static ObjectNode toJson(DiscoveryResult r) {
