@@ -16,7 +16,8 @@ try:
     for family in text_string_to_metric_families(text):
         for s in family.samples:
             labels = ",".join(f"{k}={v}" for k, v in sorted(s.labels.items()))
-            out[f"{s.name}{{{labels}}}"] = s.value
+            # NaN (a gauge without a value yet, e.g. an instance never health-checked) as the string "NaN": JSON has no NaN
+            out[f"{s.name}{{{labels}}}"] = s.value if s.value == s.value else "NaN"
 except ValueError as e:
     print("parse error:", e, file=sys.stderr)
     sys.exit(2)

@@ -32,6 +32,29 @@ public final class MetricNames {
     /** Counter: feed events published (each counted once, whatever the number of subscribers). */
     public static final String FEED_EVENTS = "portolan.feed.events";
 
+    /**
+     * Counter: responders rejected as impostors (healthy but not proving our identity); tag {@link #SOURCE}.
+     * @since 0.1.1
+     */
+    public static final String IMPOSTORS_REJECTED = "portolan.impostors.rejected";
+    /**
+     * Counter: ports the finder skipped because another allocator holds their cross-process lock file.
+     * @since 0.1.1
+     */
+    public static final String FINDER_LOCK_CONTENDED = "portolan.finder.lock.contended";
+    /**
+     * Gauge per instance of the tracker's instance set: 1 for its current state, one series per state;
+     * tags {@link #SERVICE}, {@link #INSTANCE}, {@link #STATE} ({@code InstanceState.id()}).
+     * @since 0.1.1
+     */
+    public static final String INSTANCE_STATE = "portolan.instance.state";
+    /**
+     * Gauge per instance: latency of its last health check in seconds (absent before the first); tags
+     * {@link #SERVICE}, {@link #INSTANCE}.
+     * @since 0.1.1
+     */
+    public static final String INSTANCE_HEALTH_LATENCY = "portolan.instance.health.latency";
+
     /** Tag on every meter: the backend service; {@value #DEFAULT_SERVICE} until named services exist. */
     public static final String SERVICE = "service";
     /** Value of {@link #SERVICE} for the one tracked backend. */
@@ -41,6 +64,10 @@ public final class MetricNames {
     public static final String METHOD = "method";
     public static final String REASON = "reason";
     public static final String STATE = "state";
+    /** Tag: the instance id ({@code InstanceStatus.instanceId()}). @since 0.1.1 */
+    public static final String INSTANCE = "instance";
+    /** Tag: where something was met (a discovery strategy's name). @since 0.1.1 */
+    public static final String SOURCE = "source";
 
     public static final String API_OK = "ok";
     public static final String API_CLIENT_ERROR = "http_4xx";

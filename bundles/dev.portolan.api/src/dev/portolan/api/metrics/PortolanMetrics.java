@@ -42,6 +42,24 @@ public interface PortolanMetrics {
         return Subscription.NONE;
     }
 
+    /**
+     * A responder that claimed to be our backend was rejected because it could not prove it (wrong or missing
+     * identity proof, launch token not echoed, wrong registry signature); {@code source} is where it was met: a
+     * discovery strategy's name ({@code scan}, {@code announcement}, {@code cache}, {@code registry}).
+     *
+     * @since 0.1.1
+     */
+    default void impostorRejected(String source) {
+    }
+
+    /**
+     * The port finder skipped a port because another allocator (process) holds its cross-process lock file.
+     *
+     * @since 0.1.1
+     */
+    default void finderLockContended() {
+    }
+
     /** Every meter in the Prometheus text exposition format (0.0.4), names prefixed {@code portolan_}. */
     default String scrape() {
         return "";

@@ -13,6 +13,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.Subscription;
@@ -46,6 +47,11 @@ public final class AnnouncementStrategy implements DetectorStrategy {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER)
     private volatile LaunchHandle sidecar;
+
+    /** Counts rejected impostors (optional: {@link PortolanMetrics#NONE} while no metrics service runs). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PortolanMetrics metrics;
 
     public AnnouncementStrategy() {
     }
@@ -89,6 +95,7 @@ public final class AnnouncementStrategy implements DetectorStrategy {
                 HealthProbe.Result r = HealthProbe.probe(a.announcement().healthUrl(), expected,
                         Deadlines.probeTimeout(ctx));
                 Deadlines.debug(ctx, NAME, a.announcement().url() + " -> " + r.detail());
+                Impostors.count(metrics, NAME, r);
                 if (r.accepted()) {
                     Endpoint e = Endpoint.of(a.announcement(), NAME, a.verified()).withSource(NAME,
                             secret ? r.verification() : a.verification());

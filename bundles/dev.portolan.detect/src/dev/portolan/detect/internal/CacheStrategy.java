@@ -7,12 +7,17 @@ import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
+import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.core.discovery.HealthProbe;
 import dev.portolan.core.discovery.SecretFiles;
@@ -32,6 +37,11 @@ public final class CacheStrategy implements DetectorStrategy {
     private static final class Log {
         static final System.Logger LOG = System.getLogger(CacheStrategy.class.getName());
     }
+
+    /** Counts rejected impostors (optional: {@link PortolanMetrics#NONE} while no metrics service runs). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PortolanMetrics metrics;
 
     @Override
     public String name() {
@@ -62,6 +72,7 @@ public final class CacheStrategy implements DetectorStrategy {
         Endpoint cached = en.endpoint();
         HealthProbe.Result r = HealthProbe.probe(cached.healthUrl(), expected, Deadlines.probeTimeout(ctx));
         Deadlines.debug(ctx, NAME, cached.baseUrl() + " -> " + r.detail());
+        Impostors.count(metrics, NAME, r);
         if (!r.accepted()) {
             throw new DetectionException("cached endpoint " + cached.baseUrl() + " (saved "
                     + (en.savedAt() == null ? "at an unknown time" : en.savedAt()) + " in " + cache.file()

@@ -9,11 +9,13 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
+import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryException;
@@ -43,6 +45,11 @@ public final class RegistryStrategy implements DetectorStrategy {
     private static final System.Logger LOG = System.getLogger(RegistryStrategy.class.getName());
 
     private final List<Registry> registries = new CopyOnWriteArrayList<>();
+
+    /** Counts rejected impostors (optional: {@link PortolanMetrics#NONE} while no metrics service runs). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PortolanMetrics metrics;
 
     /** Binds a registry (DS; tests outside OSGi call it directly). */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -109,6 +116,9 @@ public final class RegistryStrategy implements DetectorStrategy {
         for (InstanceCheck.Result r : checked) {
             Deadlines.debug(ctx, NAME, r.entry().url() + " (" + r.entry().instanceId() + ") -> " + r.detail());
             if (!r.trusted()) {
+                if (r.health() == InstanceCheck.Health.HEALTHY) { // answered, but not as the registered instance
+                    Impostors.count(metrics, NAME);
+                }
                 rejected.add(r.entry().url() + " pid " + r.entry().pid() + ": " + r.health().name().toLowerCase()
                         + ", " + r.verification() + " (" + r.detail() + ")");
             }

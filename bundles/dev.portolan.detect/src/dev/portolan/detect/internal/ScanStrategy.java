@@ -11,6 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.Announcement;
 import dev.portolan.api.BackendCredentials;
@@ -23,6 +27,7 @@ import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
 import dev.portolan.api.discovery.DiscoveryResult;
+import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.core.discovery.HealthProbe;
 
 /**
@@ -40,6 +45,11 @@ public final class ScanStrategy implements DetectorStrategy {
     /** The host every scan probes. */
     public static final String HOST = "127.0.0.1";
 
+    /** Counts rejected impostors (optional: {@link PortolanMetrics#NONE} while no metrics service runs). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PortolanMetrics metrics;
+
     @Override
     public String name() {
         return NAME;
@@ -47,11 +57,18 @@ public final class ScanStrategy implements DetectorStrategy {
 
     @Override
     public Endpoint detect(DetectionContext ctx) throws DetectionException, InterruptedException {
-        return scan(ctx.range(), ctx.credentials(), ctx);
+        PortolanMetrics m = metrics;
+        return scan(ctx.range(), ctx.credentials(), ctx, m == null ? PortolanMetrics.NONE : m);
     }
 
     /** Probes every port of {@code range} at once. */
     public static Endpoint scan(PortRange range, BackendCredentials expected, DetectionContext ctx)
+            throws DetectionException, InterruptedException {
+        return scan(range, expected, ctx, PortolanMetrics.NONE);
+    }
+
+    /** Probes every port of {@code range} at once; every healthy responder rejected is counted as an impostor. */
+    static Endpoint scan(PortRange range, BackendCredentials expected, DetectionContext ctx, PortolanMetrics metrics)
             throws DetectionException, InterruptedException {
         Duration timeout = Deadlines.probeTimeout(ctx);
         List<CompletableFuture<HealthProbe.Result>> probes = new ArrayList<>(range.size());
@@ -84,6 +101,8 @@ public final class ScanStrategy implements DetectorStrategy {
             throw new DetectionException("scan failed: " + e.getCause(), e.getCause());
         } finally {
             probes.forEach(p -> p.cancel(true)); // no-op for finished probes
+            probes.stream().map(p -> p.getNow(null)).filter(r -> r != null && r.identity() == HealthProbe.Identity.REJECTED)
+                    .forEach(r -> metrics.impostorRejected(NAME));
         }
         if (win != null) {
             return Endpoint.at(HOST, win.healthUrl().getPort(), NAME, true).withSource(NAME, win.verification());

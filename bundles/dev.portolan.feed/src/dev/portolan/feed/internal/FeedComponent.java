@@ -24,6 +24,7 @@ import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.metrics.PortolanMetrics;
+import dev.portolan.api.registry.Registry;
 
 /**
  * The {@link EventFeed} service. Starts with the runtime when {@link FeedSwitch} says so (standalone product by
@@ -44,6 +45,9 @@ public final class FeedComponent implements EventFeed {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile PortolanMetrics metrics;
 
+    /** The feed's Ed25519 identity (one per component activation): registry entry + signed {@code /health}. */
+    private final FeedIdentity identity = new FeedIdentity();
+    private final RegistryPublication registryPublication = new RegistryPublication(identity);
     private final Object lock = new Object();
     /** Serializes start and stop (which call out to Jetty, the tracker, the registry); never taken by callbacks. */
     private final java.util.concurrent.locks.ReentrantLock lifecycle = new java.util.concurrent.locks.ReentrantLock();
@@ -75,11 +79,23 @@ public final class FeedComponent implements EventFeed {
     @Deactivate
     void deactivate() {
         stop();
+        registryPublication.close();
     }
 
-    /** Where the feed's address is published (the local registry joins here later). */
-    static List<FeedPublication> publications() {
-        return List.of(new RuntimeFilePublication());
+    /** Only the local registry: its entries are this user's 0600 files, the one place the token may go. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + Registry.ID_PROPERTY + "=local)")
+    void setRegistry(Registry r) {
+        registryPublication.registryAdded(r);
+    }
+
+    void unsetRegistry(Registry r) {
+        registryPublication.registryRemoved(r);
+    }
+
+    /** Where the feed's address is published: the 0600 runtime file and the local registry. */
+    private List<FeedPublication> publications() {
+        return List.of(new RuntimeFilePublication(), registryPublication);
     }
 
     @Override
@@ -114,8 +130,8 @@ public final class FeedComponent implements EventFeed {
         String token = FeedAccess.newSecret();
         FeedJournal journal = new FeedJournal(epoch, config.ringCapacity(), config.queueLimit(),
                 s -> metrics().feedDropped("slow_consumer"), () -> metrics().feedEvent());
-        FeedSources sources = new FeedSources(journal);
-        FeedHttpServer server = new FeedHttpServer(journal, new FeedAccess(token, config),
+        FeedSources sources = new FeedSources(journal, tracker::instances);
+        FeedHttpServer server = new FeedHttpServer(journal, new FeedAccess(token, config), identity,
                 () -> {
                     PortolanMetrics m = metrics;
                     return m == null ? null : m.scrape();
@@ -134,6 +150,7 @@ public final class FeedComponent implements EventFeed {
                 }
             }
             undo.add(tracker.addListener(sources));
+            undo.add(tracker.addInstanceListener(sources));
             undo.add(metrics().feedSubscribers(journal::subscriberCount)::close);
             URI events = URI.create("ws://127.0.0.1:" + server.port() + EventFeed.EVENTS_PATH);
             URI metricsUri = URI.create("http://127.0.0.1:" + server.port() + EventFeed.METRICS_PATH);

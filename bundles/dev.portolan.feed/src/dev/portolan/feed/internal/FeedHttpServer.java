@@ -25,6 +25,7 @@ import org.eclipse.jetty.websocket.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 import dev.portolan.api.feed.EventFeed;
+import dev.portolan.api.registry.InstanceIdentity;
 
 /**
  * The feed's Jetty 12 server (core handlers, no servlets) on {@code 127.0.0.1:0}: the WebSocket
@@ -35,17 +36,23 @@ final class FeedHttpServer {
 
     /** Longest JSON a client may send (clients send nothing in schema 1). */
     static final long MAX_CLIENT_MESSAGE = 4096;
+    /** Health path (no token): answers registry challenges like a backend. */
+    static final String HEALTH_PATH = "/health";
+    /** The registry challenge header ({@code docs/protocol.md}, "Registry identity"). */
+    static final String CHALLENGE_HEADER = "X-Portolan-Challenge";
 
     private final FeedJournal journal;
     private final FeedAccess access;
     private final Supplier<String> metricsText;
+    private final FeedIdentity identity;
     private Server server;
     private ServerConnector connector;
 
     /** @param metricsText the Prometheus text, or null when no metrics service runs */
-    FeedHttpServer(FeedJournal journal, FeedAccess access, Supplier<String> metricsText) {
+    FeedHttpServer(FeedJournal journal, FeedAccess access, FeedIdentity identity, Supplier<String> metricsText) {
         this.journal = journal;
         this.access = access;
+        this.identity = identity;
         this.metricsText = metricsText;
     }
 
@@ -136,10 +143,14 @@ final class FeedHttpServer {
             String path = Request.getPathInContext(request);
             boolean metrics = EventFeed.METRICS_PATH.equals(path);
             boolean tickets = EventFeed.TICKETS_PATH.equals(path);
+            if (HEALTH_PATH.equals(path)) {
+                health(request, response, callback);
+                return true;
+            }
             if (!metrics && !tickets) {
                 String why = EventFeed.EVENTS_PATH.equals(path) ? "a WebSocket upgrade is required"
                         : "no such path; the feed serves " + EventFeed.EVENTS_PATH + ", " + EventFeed.METRICS_PATH
-                                + " and " + EventFeed.TICKETS_PATH;
+                                + ", " + EventFeed.TICKETS_PATH + " and " + HEALTH_PATH;
                 Response.writeError(request, response, callback, EventFeed.EVENTS_PATH.equals(path) ? 426 : 404,
                         why);
                 return true;
@@ -177,6 +188,28 @@ final class FeedHttpServer {
                         + access.ticketTtlMillis() + "}");
             }
             return true;
+        }
+
+        /**
+         * {@code GET /health} without the token (loopback, Host and Origin rules apply): healthy, and the signature
+         * of the {@code X-Portolan-Challenge} nonce by the feed's registry identity, as a registered backend answers.
+         */
+        private void health(Request request, Response response, Callback callback) {
+            FeedAccess.Refusal refusal = checkRequest(request);
+            if (refusal == null && !HttpMethod.GET.is(request.getMethod())) {
+                refusal = new FeedAccess.Refusal(405, "use GET");
+            }
+            if (refusal != null) {
+                Response.writeError(request, response, callback, refusal.status(), refusal.reason());
+                return;
+            }
+            String nonce = request.getHeaders().get(CHALLENGE_HEADER);
+            String signature = nonce == null ? null : identity.sign(nonce, port());
+            if (signature != null) {
+                response.getHeaders().put(InstanceIdentity.SIGNATURE_HEADER, signature);
+            }
+            reply(response, callback, "application/json", "{\"status\":\"healthy\",\"service\":\""
+                    + EventFeed.SERVICE_NAME + "\",\"schema\":" + EventFeed.SCHEMA_VERSION + "}");
         }
 
         private void reply(Response response, Callback callback, String type, String body) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -39,6 +40,7 @@ final class FeedJournal {
     private long seq;
     private final ArrayDeque<Entry> ring = new ArrayDeque<>();
     private ObjectNode endpoint;
+    private ArrayNode instances;
     private final Map<String, ObjectNode> sidecars = new LinkedHashMap<>();
     private final List<Subscriber> subscribers = new ArrayList<>();
     private long nextSubscriber;
@@ -77,6 +79,14 @@ final class FeedJournal {
         body.put("type", "endpoint");
         body.set("endpoint", endpointObject);
         publish(body, () -> endpoint = endpointObject);
+    }
+
+    /** An instances event: the tracker's instance set ({@code instances}) replaces the current one. */
+    void instances(ArrayNode list) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("type", "instances");
+        body.set("instances", list);
+        publish(body, () -> instances = list);
     }
 
     /**
@@ -210,6 +220,7 @@ final class FeedJournal {
         }
         var list = body.putArray("sidecars");
         sidecars.values().forEach(list::add);
+        body.set("instances", instances != null ? instances : JsonNodeFactory.instance.arrayNode());
         return envelope(seq, body);
     }
 

@@ -1,13 +1,18 @@
 package dev.portolan.feed.internal;
 
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.function.Supplier;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.discovery.EndpointListener;
 import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.InstanceListener;
+import dev.portolan.api.discovery.InstanceStatus;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
@@ -18,16 +23,20 @@ import dev.portolan.api.launch.SidecarState;
  * a whiteboard {@link SidecarListener} while the feed runs; returns quickly (the journal only queues). Sidecars get
  * feed-local ids {@code sidecar-N} in the order the feed first sees them. Output lines are not published.
  */
-final class FeedSources implements EndpointListener, SidecarListener {
+final class FeedSources implements EndpointListener, SidecarListener, InstanceListener {
 
     private final FeedJournal journal;
+    private final Supplier<List<InstanceStatus>> instances;
     private final Object lock = new Object();
     // guarded by lock
     private final Map<LaunchHandle, String> ids = new WeakHashMap<>();
     private int nextId;
+    private ArrayNode lastInstances;
 
-    FeedSources(FeedJournal journal) {
+    /** @param instances the tracker's instance set now (names the instance of an endpoint event) */
+    FeedSources(FeedJournal journal, Supplier<List<InstanceStatus>> instances) {
         this.journal = journal;
+        this.instances = instances;
     }
 
     private String id(LaunchHandle h) {
@@ -38,7 +47,21 @@ final class FeedSources implements EndpointListener, SidecarListener {
 
     @Override
     public void endpointChanged(EndpointStatus status) {
-        journal.endpoint(FeedMessages.endpoint(status));
+        journal.endpoint(FeedMessages.endpoint(status, instances.get()));
+    }
+
+    /** Publishes the instance set when it differs from the last one published (the default listener repeats it). */
+    @Override
+    public void instancesChanged(List<InstanceStatus> set) {
+        ArrayNode list = JsonNodeFactory.instance.arrayNode();
+        set.forEach(i -> list.add(FeedMessages.instance(i)));
+        synchronized (lock) {
+            if (list.equals(lastInstances)) {
+                return;
+            }
+            lastInstances = list;
+        }
+        journal.instances(list);
     }
 
     /** A sidecar that was already running when the feed started. */

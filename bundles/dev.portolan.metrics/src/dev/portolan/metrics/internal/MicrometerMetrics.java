@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 
+import org.osgi.service.component.ComponentServiceObjects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -16,6 +17,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.DiscoveryResult;
+import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.discovery.StrategyOutcome;
 import dev.portolan.api.launch.LaunchHandle;
@@ -55,6 +57,9 @@ public final class MicrometerMetrics implements PortolanMetrics, SidecarListener
     private final Counter crashLoops;
     private final Counter feedEvents;
     private final PortOccupancy occupancy = new PortOccupancy();
+    private final Map<String, Counter> impostors = new ConcurrentHashMap<>();
+    private final Counter lockContention;
+    private final InstanceFollower instances;
 
     public MicrometerMetrics() {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -69,6 +74,9 @@ public final class MicrometerMetrics implements PortolanMetrics, SidecarListener
                 .register(registry);
         feedEvents = Counter.builder(MetricNames.FEED_EVENTS).description("events published on the feed")
                 .register(registry);
+        lockContention = Counter.builder(MetricNames.FINDER_LOCK_CONTENDED)
+                .description("ports the finder skipped: another allocator holds their lock file").register(registry);
+        instances = new InstanceFollower(new InstanceMeters(registry));
         for (PortOccupancy.Holder h : PortOccupancy.Holder.values()) {
             Gauge.builder(MetricNames.PORT_RANGE_PORTS, occupancy, o -> o.count(h))
                     .description("ports of the configured range by holder (ours, other process, free)")
@@ -96,6 +104,17 @@ public final class MicrometerMetrics implements PortolanMetrics, SidecarListener
         occupancy.clearSettings(settings);
     }
 
+    /** Per-instance gauges follow the tracker's instance set (issue 14), from the first scrape on. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, service = EndpointTracker.class)
+    void setTracker(ComponentServiceObjects<EndpointTracker> tracker) {
+        instances.bind(tracker);
+    }
+
+    void unsetTracker(ComponentServiceObjects<EndpointTracker> tracker) {
+        instances.unbind(tracker);
+    }
+
     @Activate
     void activate() {
         // meters are created in the constructor; nothing to start
@@ -103,6 +122,7 @@ public final class MicrometerMetrics implements PortolanMetrics, SidecarListener
 
     @Deactivate
     void deactivate() {
+        instances.close();
         registry.close();
     }
 
@@ -166,7 +186,20 @@ public final class MicrometerMetrics implements PortolanMetrics, SidecarListener
     }
 
     @Override
+    public void impostorRejected(String source) {
+        impostors.computeIfAbsent(source, x -> Counter.builder(MetricNames.IMPOSTORS_REJECTED)
+                .description("responders rejected as impostors (healthy, but not proving our identity)")
+                .tag(MetricNames.SOURCE, x).register(registry)).increment();
+    }
+
+    @Override
+    public void finderLockContended() {
+        lockContention.increment();
+    }
+
+    @Override
     public String scrape() {
+        instances.follow();
         return registry.scrape();
     }
 

@@ -26,6 +26,7 @@ import dev.portolan.api.DebugLine;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.api.ports.PortAllocationException;
 import dev.portolan.api.ports.PortFinder;
 import dev.portolan.api.ports.PortLease;
@@ -63,6 +64,10 @@ public final class LoopbackPortFinder implements BindingPortFinder {
     private volatile boolean debugSetting;
     private Subscription settingsSubscription; // guarded by settingsLock
     private final Object settingsLock = new Object();
+    /** Counts lock contention (issue 16); optional, so that the finder never depends on a metrics library. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile PortolanMetrics metrics;
 
     /** The DS constructor: default lock directory, debug from {@code DEBUG_PORT_DISCOVERY}. */
     public LoopbackPortFinder() {
@@ -267,6 +272,10 @@ public final class LoopbackPortFinder implements BindingPortFinder {
                     } else if (a.lock() == null) {
                         String why = "locked by another Portolan allocator (" + a.holder() + ")";
                         debug(port, why);
+                        PortolanMetrics m = metrics;
+                        if (m != null) {
+                            m.finderLockContended();
+                        }
                         return new PortAttempt.Refused<>(why);
                     } else {
                         fileLock = a.lock();

@@ -80,4 +80,55 @@ class CliFeedTest {
             }
         });
     }
+
+    private static ChildProcess runFeed(Map<String, String> env) throws Exception {
+        List<String> args = new ArrayList<>(List.of("run", "--feed", "--"));
+        args.addAll(SampleBackend.command());
+        ChildProcess run = PortolanCli.start(env, args.toArray(String[]::new));
+        run.awaitLine(l -> l.startsWith("[portolan] feed: ws://127.0.0.1:"), TIMEOUT);
+        run.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT);
+        return run;
+    }
+
+    /**
+     * The feed found through the local registry goes away and another front end starts one: {@code watch} says so,
+     * reconnects and goes on with the new feed's snapshot; {@code --service} narrows to one service;
+     * {@code --reconnect 0} keeps the old behaviour (exit 16 when the feed goes away).
+     */
+    @Test
+    void watchReconnectsToTheNextFeedAndServiceNarrowsWhatItShows(@TempDir Path state) throws Exception {
+        FreePorts.onFreeBlock(PORTS, 5, first -> {
+            Map<String, String> env = env(state, first, first + 4);
+            try (ChildProcess run = runFeed(env); ChildProcess watch = PortolanCli.start(env, "watch", "--json",
+                    "--service", "default"); ChildProcess other = PortolanCli.start(env, "watch", "--json",
+                            "--service", "other", "--reconnect", "0")) {
+                JsonNode snap = JSON.readTree(watch.awaitLine(l -> l.contains("\"type\":\"snapshot\""), TIMEOUT));
+                String epoch = snap.get("epoch").asText();
+                watch.awaitLine(l -> l.contains("\"state\":\"AVAILABLE\""), TIMEOUT);
+                JsonNode otherSnap = JSON.readTree(other.awaitLine(l -> l.contains("\"type\":\"snapshot\""),
+                        TIMEOUT));
+                assertTrue(otherSnap.get("endpoint").isNull(), "service 'other' has no endpoint: " + otherSnap);
+                assertEquals(0, otherSnap.get("sidecars").size(), otherSnap.toString());
+
+                interrupt(run);
+                assertEquals(130, run.awaitExit(TIMEOUT), run.output());
+                watch.awaitLine(l -> l.startsWith("[portolan] feed gone, reconnecting"), TIMEOUT);
+                assertEquals(16, other.awaitExit(TIMEOUT), "--reconnect 0: exit 16 when the feed goes away\n"
+                        + other.output());
+                assertTrue(other.lines().stream().noneMatch(l -> l.contains("\"type\":\"endpoint\"")
+                        || l.contains("\"type\":\"sidecar\"")), "nothing of service default:\n" + other.output());
+
+                try (ChildProcess again = runFeed(env)) {
+                    watch.awaitLine(l -> l.startsWith("[portolan] reconnected"), TIMEOUT);
+                    JsonNode next = JSON.readTree(watch.awaitLine(l -> l.contains("\"type\":\"snapshot\"")
+                            && !l.contains(epoch), TIMEOUT));
+                    assertTrue(!epoch.equals(next.get("epoch").asText()), "a new feed, a new epoch");
+                    interrupt(watch);
+                    assertEquals(130, watch.awaitExit(TIMEOUT), watch.output());
+                    interrupt(again);
+                    assertEquals(130, again.awaitExit(TIMEOUT), again.output());
+                }
+            }
+        });
+    }
 }

@@ -19,6 +19,11 @@ public final class FeedJournalAccess {
         });
     }
 
+    /** The feed's JSON object for one instance ({@code instances} events and the snapshot). */
+    public static ObjectNode instanceObject(dev.portolan.api.discovery.InstanceStatus i) {
+        return FeedMessages.instance(i);
+    }
+
     public void endpoint(ObjectNode o) {
         journal.endpoint(o);
     }
@@ -47,6 +52,7 @@ public final class FeedJournalAccess {
     /** A real feed server (Jetty on 127.0.0.1:0) over this journal; returns its port. */
     public Server serve(String token, java.util.Set<String> origins, int queue) throws Exception {
         FeedHttpServer s = new FeedHttpServer(journal, new FeedAccess(token, FeedConfig.of(origins, queue)),
+                new FeedIdentity(),
                 () -> "# no metrics here\n");
         s.start();
         return new Server(s);

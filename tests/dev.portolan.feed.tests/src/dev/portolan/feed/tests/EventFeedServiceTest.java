@@ -94,4 +94,43 @@ class EventFeedServiceTest {
             feed().stop();
         }
     }
+
+    @Test
+    void eventsAboutOneInstanceNameItAndTheInstanceSetIsInTheSnapshotAndItsOwnEvents() throws Exception {
+        FeedAddress a = feed().start();
+        try (TestBackend b = TestBackend.start(0, null); WsClient c = WsClient.bearer(a.events(), a.token())) {
+            JsonNode snap = c.next(WAIT);
+            assertTrue(snap.get("instances").isArray(), snap.toString());
+            Await.result(tracker().override(Endpoint.at("127.0.0.1", b.port(), "override", false)), WAIT, "pin");
+            String fromEndpoint = null;
+            String fromInstances = null;
+            while (fromEndpoint == null || fromInstances == null) {
+                JsonNode m = c.next(WAIT);
+                if ("endpoint".equals(m.get("type").asText()) && m.get("endpoint").path("port").asInt() == b.port()) {
+                    fromEndpoint = m.get("endpoint").path("instance").asText(null);
+                    assertEquals("default", m.get("endpoint").path("service").asText(), m.toString());
+                }
+                if ("instances".equals(m.get("type").asText())) {
+                    for (JsonNode i : m.get("instances")) {
+                        if (i.get("port").asInt() == b.port()) {
+                            fromInstances = i.get("instance").asText();
+                            assertEquals("healthy", i.get("state").asText(), m.toString());
+                            assertEquals("default", i.get("service").asText(), m.toString());
+                        }
+                    }
+                }
+            }
+            String expected = tracker().instances().stream().filter(i -> i.endpoint().port() == b.port())
+                    .findFirst().orElseThrow().instanceId();
+            assertEquals(expected, fromEndpoint, "the endpoint event names its instance");
+            assertEquals(expected, fromInstances);
+            try (WsClient late = WsClient.bearer(a.events(), a.token())) {
+                JsonNode s2 = late.next(WAIT);
+                assertTrue(s2.get("instances").toString().contains("\"instance\":\"" + expected + "\""),
+                        s2.toString());
+            }
+        } finally {
+            feed().stop();
+        }
+    }
 }

@@ -105,7 +105,11 @@ class FeedServerTest {
         }
         slow.readOn();
         String why = slow.closed.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
-        assertTrue(why.startsWith("1008 portolan feed: slow consumer dropped") || why.startsWith("error"), why);
+        // 1008 when it reads the close frame in time; the feed disconnects a client that has not answered the close
+        // within 2 s (documented), and reading the 5 fast clients' 64 MB can take longer on a loaded machine: then
+        // the JDK client reports the connection's end as 1006 (or an error)
+        assertTrue(why.startsWith("1008 portolan feed: slow consumer dropped") || why.startsWith("1006")
+                || why.startsWith("error"), why);
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -14,19 +15,28 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.portolan.api.feed.EventFeed;
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.Registry;
+import dev.portolan.api.registry.RegistryException;
 import dev.portolan.core.discovery.SecretFiles;
 import dev.portolan.core.discovery.StateDirectory;
 import dev.portolan.core.json.Json;
+import dev.portolan.core.registry.InstanceCheck;
 
 /**
- * Finds a running front end's feed for {@code watch} and {@code metrics}: the newest
- * {@code <state dir>/feeds/feed-<pid>.json} whose process is alive. Files of dead processes are skipped (not
+ * Finds a running front end's feed for {@code watch} and {@code metrics}: the newest of the feeds registered in the
+ * local registry (service {@code portolan-feed}; used only after the feed signed a fresh registry challenge with its
+ * entry's key, so that the token goes to the registered feed and nobody else) and the
+ * {@code <state dir>/feeds/feed-<pid>.json} files whose process is alive. Files of dead processes are skipped (not
  * deleted: they are another process's); a file others can read is refused (it holds the token).
  */
 final class FeedFiles {
 
-    /** A published feed. */
-    record Feed(Path file, long pid, URI events, URI metrics, String token, Instant startedAt) {
+    /** How long the registry's feeds may take to answer their challenge. */
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(3);
+
+    /** A published feed; {@code origin} says where it was found (a file, a registry entry). */
+    record Feed(String origin, long pid, URI events, URI metrics, String token, Instant startedAt) {
     }
 
     /** Thrown when no feed runs; the command exits with {@link ExitCodes#NO_FEED}. */
@@ -62,10 +72,10 @@ final class FeedFiles {
         }
     }
 
-    /** The newest live feed; problems with single files are reported on {@code warnings}. */
+    /** The newest live feed; problems with single files or entries are reported on {@code warnings}. */
     static Feed newest(List<String> warnings) throws NoFeedException {
         Path dir = directory();
-        List<Feed> live = new ArrayList<>();
+        List<Feed> live = new ArrayList<>(registered(warnings));
         if (Files.isDirectory(dir)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "feed-*.json")) {
                 for (Path f : files) {
@@ -77,15 +87,41 @@ final class FeedFiles {
             }
         }
         return live.stream().max(Comparator.comparing(Feed::startedAt)).orElseThrow(() -> new NoFeedException(
-                "no running Portolan feed (nothing live in " + dir + "); start one with './portolan app' (the "
+                "no running Portolan feed (none in the local registry, nothing live in " + dir + "); start one with './portolan app' (the "
                         + "product serves it by default) or './portolan run --feed -- COMMAND'"));
+    }
+
+    /** The feeds of the local registry that prove their identity (the others are reported on {@code warnings}). */
+    private static List<Feed> registered(List<String> warnings) {
+        List<Feed> feeds = new ArrayList<>();
+        try {
+            Registry registry = CliServices.get(Registry.class, "(" + Registry.ID_PROPERTY + "=local)");
+            for (InstanceCheck.Result r : InstanceCheck.checkAll(registry.list(EventFeed.SERVICE_NAME),
+                    CHECK_TIMEOUT)) {
+                InstanceEntry e = r.entry();
+                if (!r.trusted() || e.apiToken() == null) {
+                    warnings.add("ignoring the registered feed " + e.instanceId() + " at " + e.url() + ": "
+                            + (r.trusted() ? "its entry has no token" : r.detail()));
+                    continue;
+                }
+                URI base = e.url();
+                feeds.add(new Feed("local registry entry " + e.service() + "/" + e.instanceId(), e.pid(),
+                        URI.create("ws://" + base.getAuthority() + EventFeed.EVENTS_PATH),
+                        base.resolve(EventFeed.METRICS_PATH), e.apiToken(), e.startedAt()));
+            }
+        } catch (RegistryException | CliServices.MissingServiceException e) {
+            warnings.add("the local registry cannot be read (" + e.getMessage() + "); looking at the feed files only");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return feeds;
     }
 
     private static Optional<Feed> read(Path f, List<String> warnings) {
         try {
             SecretFiles.checkPrivate(f);
             JsonNode n = Json.MAPPER.readTree(Files.readString(f));
-            return Optional.of(new Feed(f, n.path("pid").asLong(), URI.create(n.path("url").asText()),
+            return Optional.of(new Feed(f.toString(), n.path("pid").asLong(), URI.create(n.path("url").asText()),
                     URI.create(n.path("metrics_url").asText()), n.path("token").asText(),
                     Instant.parse(n.path("started_at").asText())));
         } catch (IOException | RuntimeException e) {

@@ -15,8 +15,10 @@ final class FeedLines {
         String head = "#" + m.path("seq").asLong() + " ";
         return switch (m.path("type").asText()) {
             case "snapshot" -> head + "snapshot epoch=" + m.path("epoch").asText() + " endpoint="
-                    + endpoint(m.path("endpoint")) + " sidecars=" + m.path("sidecars").size();
+                    + endpoint(m.path("endpoint")) + " sidecars=" + m.path("sidecars").size()
+                    + (m.has("instances") ? " instances=" + m.path("instances").size() : "");
             case "endpoint" -> head + "endpoint " + endpoint(m.path("endpoint"));
+            case "instances" -> head + "instances " + instances(m.path("instances"));
             case "sidecar" -> head + "sidecar " + m.path("sidecar").path("id").asText() + " " + sidecar(m);
             default -> head + m.path("type").asText() + " " + m;
         };
@@ -27,12 +29,34 @@ final class FeedLines {
             return "none";
         }
         StringBuilder sb = new StringBuilder(e.path("state").asText());
+        if (e.has("instance")) {
+            sb.append(" instance=").append(e.path("service").asText()).append('/').append(e.path("instance").asText());
+        }
         if (e.has("url")) {
             sb.append(' ').append(e.path("url").asText()).append(" source=").append(e.path("source").asText())
                     .append(" verification=").append(e.path("verification").asText());
         }
         if (e.has("message") && !e.has("url")) {
             sb.append(" (").append(e.path("message").asText()).append(')');
+        }
+        return sb.toString();
+    }
+
+    /** {@code service/instance state url latency}, comma-separated; {@code none} for an empty set. */
+    private static String instances(JsonNode list) {
+        if (list.isEmpty()) {
+            return "none";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode i : list) {
+            if (!sb.isEmpty()) {
+                sb.append(", ");
+            }
+            sb.append(i.path("service").asText()).append('/').append(i.path("instance").asText()).append(' ')
+                    .append(i.path("state").asText()).append(' ').append(i.path("url").asText());
+            if (i.has("latency_ms")) {
+                sb.append(String.format(java.util.Locale.ROOT, " %.1f ms", i.path("latency_ms").asDouble()));
+            }
         }
         return sb.toString();
     }

@@ -35,7 +35,7 @@ final class MetricsCommand implements Command {
                             .header("Authorization", "Bearer " + feed.token()).build(),
                             HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            err.println("portolan: the feed at " + feed.metrics() + " (" + feed.file() + ") does not answer: " + e);
+            err.println("portolan: the feed at " + feed.metrics() + " (" + feed.origin() + ") does not answer: " + e);
             return ExitCodes.NO_FEED;
         }
         if (r.statusCode() != 200) {

@@ -1,10 +1,13 @@
 package dev.portolan.app.internal.cli;
 
 import java.io.PrintStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -12,74 +15,184 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.core.discovery.DeferredTls;
 import dev.portolan.core.json.Json;
 
 /**
- * {@code watch [--json]}: connects to the newest running feed ({@link FeedFiles}) with its token and prints every
- * message, the snapshot first: one line each, {@code --json} the feed's own JSON. Runs until Ctrl-C (exit 130) or
- * until the feed goes away (exit {@link ExitCodes#NO_FEED}).
+ * {@code watch [--json] [--service S] [--reconnect DURATION]}: connects to the newest running feed ({@link FeedFiles}:
+ * the local registry, then the feed files) with its token and prints every message, the snapshot first: one line
+ * each, {@code --json} the feed's own JSON; {@code --service S} only what concerns service S ({@link FeedFilter}).
+ * When the feed goes away it says so on stderr and reconnects (to the same feed or the next one to start) with a
+ * bounded backoff, resuming after the last message it saw when the feed still has it; after {@code --reconnect}
+ * (e.g. {@code 30s}; default {@value #DEFAULT_RECONNECT_SECONDS} s; {@code 0}: do not reconnect) without a feed it exits
+ * {@link ExitCodes#NO_FEED}. Ctrl-C exits 130.
  */
 final class WatchCommand implements Command {
 
+    static final int DEFAULT_RECONNECT_SECONDS = 60;
+    /** First and longest pause between reconnection attempts. */
+    static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+
     @Override
     public String usage() {
-        return "watch [--json]";
+        return "watch [--json] [--service S] [--reconnect DURATION]";
+    }
+
+    /** Where the last connection left off: the epoch and sequence of the last message received. */
+    private static final class Position {
+        volatile String epoch;
+        volatile long seq = -1;
+
+        URI resumeFrom(URI events) {
+            String e = epoch;
+            return e == null ? events : URI.create(events + "?epoch=" + e + "&seq=" + seq);
+        }
     }
 
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         boolean json = args.flag("--json");
+        String service = args.option("--service");
+        String reconnectText = args.option("--reconnect");
         args.noMore();
+        if (service != null) {
+            try {
+                InstanceEntry.checkService(service);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--service: " + e.getMessage());
+            }
+        }
+        Duration patience = reconnectText == null ? Duration.ofSeconds(DEFAULT_RECONNECT_SECONDS)
+                : reconnectText.strip().equals("0") ? Duration.ZERO : Args.duration("--reconnect", reconnectText);
         FeedFiles.Feed feed = FeedFiles.find(err).orElse(null);
         if (feed == null) {
             return ExitCodes.NO_FEED;
         }
-        err.println("[portolan] watching " + feed.events() + " (pid " + feed.pid() + "); Ctrl-C stops");
-        CompletableFuture<String> closed = new CompletableFuture<>();
-        WebSocket.Listener printer = new WebSocket.Listener() {
-            private final StringBuilder partial = new StringBuilder();
-
-            @Override
-            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                partial.append(data);
-                if (last) {
-                    String text = partial.toString();
-                    partial.setLength(0);
-                    out.println(json ? text : FeedLines.describe(parse(text)));
-                    out.flush();
+        FeedFilter filter = new FeedFilter(service);
+        Position position = new Position();
+        List<WebSocket> current = new ArrayList<>(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            synchronized (current) {
+                current.forEach(WebSocket::abort);
+            }
+        }, "portolan-watch-stop"));
+        err.println("[portolan] watching " + feed.events() + " (pid " + feed.pid() + ")"
+                + (service != null ? " for service " + service : "") + "; Ctrl-C stops");
+        boolean reconnected = false;
+        while (true) {
+            CompletableFuture<String> closed = new CompletableFuture<>();
+            WebSocket ws = connect(feed, position, new Printer(json, filter, position, out, closed), err);
+            if (ws != null) {
+                synchronized (current) {
+                    current.clear();
+                    current.add(ws);
                 }
-                ws.request(1);
-                return null;
+                if (reconnected) {
+                    err.println("[portolan] reconnected to " + feed.events() + " (pid " + feed.pid() + ")");
+                }
+                err.println("portolan: the feed closed (" + closed.join() + ")");
             }
+            if (patience.isZero()) {
+                return ExitCodes.NO_FEED;
+            }
+            err.println("[portolan] feed gone, reconnecting (for up to " + patience.toSeconds() + " s)");
+            err.flush();
+            feed = await(patience);
+            if (feed == null) {
+                err.println("portolan: no feed came back within " + patience.toSeconds() + " s");
+                return ExitCodes.NO_FEED;
+            }
+            reconnected = true;
+        }
+    }
 
-            @Override
-            public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
-                closed.complete(code + (reason.isEmpty() ? "" : " " + reason));
-                return null;
+    /** The next live feed, trying with a backoff from {@link #FIRST_BACKOFF} to {@link #MAX_BACKOFF}; null after {@code patience}. */
+    private static FeedFiles.Feed await(Duration patience) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        Duration pause = FIRST_BACKOFF;
+        while (true) {
+            try {
+                return FeedFiles.newest(new ArrayList<>());
+            } catch (FeedFiles.NoFeedException none) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return null;
+                }
+                long wait = Math.min(pause.toNanos(), left);
+                // a pause on this command's own thread: nothing else runs here
+                CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS))
+                        .join();
+                pause = pause.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : pause.multipliedBy(2);
             }
+        }
+    }
 
-            @Override
-            public void onError(WebSocket ws, Throwable error) {
-                closed.complete(error.toString());
-            }
-        };
-        WebSocket ws;
+    /** Connects, resuming after {@code position}; null (after saying why) when the feed does not answer. */
+    private static WebSocket connect(FeedFiles.Feed feed, Position position, WebSocket.Listener listener,
+            PrintStream err) {
         try {
-            ws = DeferredTls.apply(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1).build()
+            return DeferredTls.apply(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1).build()
                     .newWebSocketBuilder()
                     .connectTimeout(Duration.ofSeconds(5)).header("Authorization", "Bearer " + feed.token())
-                    .buildAsync(feed.events(), printer).orTimeout(10, TimeUnit.SECONDS).join();
+                    .buildAsync(position.resumeFrom(feed.events()), listener).orTimeout(10, TimeUnit.SECONDS).join();
         } catch (CompletionException e) {
             Throwable c = e.getCause();
-            err.println("portolan: the feed at " + feed.events() + " (" + feed.file() + ") does not answer: "
+            err.println("portolan: the feed at " + feed.events() + " (" + feed.origin() + ") does not answer: "
                     + (c instanceof WebSocketHandshakeException h ? "HTTP " + h.getResponse().statusCode() : c));
-            return ExitCodes.NO_FEED;
+            return null;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> ws.abort(), "portolan-watch-stop"));
-        String why = closed.join();
-        err.println("portolan: the feed closed (" + why + ")");
-        return ExitCodes.NO_FEED;
+    }
+
+    /** Prints each complete message (filtered) and remembers where the feed is. */
+    private static final class Printer implements WebSocket.Listener {
+        private final boolean json;
+        private final FeedFilter filter;
+        private final Position position;
+        private final PrintStream out;
+        private final CompletableFuture<String> closed;
+        private final StringBuilder partial = new StringBuilder();
+
+        Printer(boolean json, FeedFilter filter, Position position, PrintStream out, CompletableFuture<String> closed) {
+            this.json = json;
+            this.filter = filter;
+            this.position = position;
+            this.out = out;
+            this.closed = closed;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                String text = partial.toString();
+                partial.setLength(0);
+                JsonNode m = parse(text);
+                if (m.hasNonNull("epoch") && m.hasNonNull("seq")) {
+                    position.epoch = m.get("epoch").asText();
+                    position.seq = m.get("seq").asLong();
+                }
+                JsonNode shown = filter.apply(m);
+                if (shown != null) {
+                    out.println(json ? (shown == m ? text : shown.toString()) : FeedLines.describe(shown));
+                    out.flush();
+                }
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+            closed.complete(code + (reason.isEmpty() ? "" : " " + reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            closed.complete(error.toString());
+        }
     }
 
     private static JsonNode parse(String text) {
