@@ -76,6 +76,8 @@ public class StatusView extends ViewPart {
     private Label verified;
     private Label latency;
     private Label lastCheck;
+    /** Which registries are in use (local; etcd when configured) and whether the endpoint is on this machine. */
+    private Label registry;
     private Label pid;
     private Label sidecarState;
     private Label uptime;
@@ -115,6 +117,7 @@ public class StatusView extends ViewPart {
         verified = field(endpoint, "Verified:");
         latency = field(endpoint, "Health latency:");
         lastCheck = field(endpoint, "Last check:");
+        registry = field(endpoint, "Registry:");
         Group sidecar = group(details, "Sidecar");
         pid = field(sidecar, "PID:");
         sidecarState = field(sidecar, "State:");
@@ -182,6 +185,11 @@ public class StatusView extends ViewPart {
                 .map(SettingsService::pinnedPort).filter(p -> p.isPresent() && p.getAsInt() == e.port()).isPresent()));
         latency.setText(st == null || st.latency() == null ? "–" : Formats.millis(st.latency()));
         lastCheck.setText(st == null || st.lastCheck() == null ? "–" : Formats.time(st.lastCheck()));
+        java.util.List<String> registries = WorkbenchServices.registryLocations();
+        registry.setText((registries.isEmpty() ? "none" : String.join(" + ", registries))
+                + (e != null && !dev.portolan.core.registry.RemoteInstances.isLoopback(e.baseUrl())
+                        ? "; this endpoint is remote" : ""));
+        registry.setToolTipText(registry.getText());
         SidecarInfo sc = s.sidecar();
         pid.setText(sc == null || sc.pid() == null ? (e != null && e.pid() != null ? e.pid() + " (announced)" : "–")
                 : Long.toString(sc.pid()));

@@ -248,6 +248,11 @@ class ConnectedBackendTest {
         assertEquals("healthy", row.getText(3));
         assertEquals("yes (challenge-response)", row.getText(4));
         assertEquals("0", row.getText(8));
+        assertEquals("local", row.getText(9), "a loopback instance is local (issue 17: remote ones say so)");
+        // the view names the registry in use (issue 17): the local registry here, etcd too when configured
+        List<Label> registryLine = Ui.find(view.getViewSite().getShell(), Label.class,
+                l -> l.getText().startsWith("local ") && !l.getText().contains("remote"));
+        assertEquals(1, registryLine.size(), "one 'Registry:' value naming the local registry");
         // selected: Stop/Restart/Open docs are enabled (while the join holds: a restart under load may change the
         // pid the launcher knows before the tracker sees the new announcement)
         Ui.until("Stop/Restart/Open docs enabled for the selected sidecar", CONNECT_TIMEOUT, () -> {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -27,11 +28,14 @@ import org.junit.jupiter.api.Test;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
 
+import dev.portolan.api.Endpoint;
 import dev.portolan.api.Subscription;
+import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.InstanceState;
+import dev.portolan.api.discovery.InstanceStatus;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.tests.common.OsgiServices;
@@ -39,8 +43,8 @@ import dev.portolan.ui.internal.handlers.InstanceActions;
 import dev.portolan.ui.internal.model.InstanceRow;
 import dev.portolan.ui.internal.model.InstanceTable;
 import dev.portolan.ui.internal.model.StatusSnapshot;
-import dev.portolan.ui.internal.view.StatusBadge;
 import dev.portolan.ui.internal.view.InstancesViewer;
+import dev.portolan.ui.internal.view.StatusBadge;
 
 /**
  * The instances table and the status badge as widgets in a real SWT display, fed by real instance records from a
@@ -85,7 +89,7 @@ class InstancesViewerTest {
     void rowsAndColumns() {
         Table t = viewer.viewer().getTable();
         assertEquals(List.of("Instance", "Port", "PID", "State", "Verification", "Latency", "In-flight", "Requests",
-                "Restarts"), Arrays.stream(t.getColumns()).map(TableColumn::getText).toList());
+                "Restarts", "Where"), Arrays.stream(t.getColumns()).map(TableColumn::getText).toList());
         // sorted by index: the scan's instance (index 0) first, then ours
         assertEquals(List.of("port-23110", "default-1", "default-2", "default-3"), column(0));
         assertEquals(List.of("23110", "23101", "23102", "23103"), column(1));
@@ -97,6 +101,20 @@ class InstancesViewerTest {
         assertEquals(List.of("–", "4", "1", "–"), column(6));
         assertEquals(List.of("–", "120", "80", "–"), column(7));
         assertEquals(List.of("0", "0", "1", "2"), column(8));
+        assertEquals(List.of("local", "local", "local", "local"), column(9));
+    }
+
+    @Test
+    void anInstanceOnAnotherMachineIsMarkedRemote() {
+        URI base = URI.create("http://gpu1.portolan.test:8009");
+        InstanceStatus remote = new InstanceStatus("gpu1-1", 0, "default", new Endpoint(base, 8009,
+                base.resolve("/docs"), base.resolve("/health"), "registry", true, 4242L, Verification.CHALLENGE),
+                InstanceState.HEALTHY, false, Duration.ofMillis(9), Instant.now(), 0, null);
+        CompletableFuture.runAsync(() -> table.instancesChanged(List.of(Instances.launched(1, 23101, 301,
+                InstanceState.HEALTHY, 0), remote)));
+        Ui.until("the remote row shown", TIMEOUT, () -> column(0).contains("gpu1-1"), () -> column(0).toString());
+        assertEquals("remote", column(9).get(column(0).indexOf("gpu1-1")));
+        assertEquals("local", column(9).get(column(0).indexOf("default-1")));
     }
 
     @Test

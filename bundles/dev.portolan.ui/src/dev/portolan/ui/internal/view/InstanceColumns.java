@@ -4,6 +4,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
 
+import dev.portolan.core.registry.RemoteInstances;
 import dev.portolan.ui.internal.model.InstanceRow;
 
 /** The columns of the instances table: title, width, cell text and sort order (the view only formats). */
@@ -17,7 +18,15 @@ public final class InstanceColumns {
     private static final Comparator<InstanceRow> BY_INDEX = Comparator.comparingInt(InstanceRow::index)
             .thenComparing(InstanceRow::instanceId);
 
-    /** instance, port, pid, state, verification, latency, in-flight, requests, restarts. */
+    /**
+     * {@code local} for a loopback URL, {@code remote} for an instance on another machine (only ever from a registry
+     * the user configured, docs/registry.md), as {@code ./portolan list}'s WHERE column.
+     */
+    public static String where(InstanceRow r) {
+        return r.endpoint() == null ? NONE : RemoteInstances.isLoopback(r.endpoint().baseUrl()) ? "local" : "remote";
+    }
+
+    /** instance, port, pid, state, verification, latency, in-flight, requests, restarts, where. */
     public static final List<Column> ALL = List.of(
             new Column("Instance", 130, InstanceRow::name, BY_INDEX),
             new Column("Port", 60, r -> r.endpoint() == null ? NONE : Integer.toString(r.endpoint().port()),
@@ -36,7 +45,9 @@ public final class InstanceColumns {
             new Column("Requests", 75, r -> r.requests() == null ? NONE : Long.toString(r.requests()),
                     nullsLast(InstanceRow::requests)),
             new Column("Restarts", 65, r -> Integer.toString(r.restarts()),
-                    Comparator.comparingInt(InstanceRow::restarts).thenComparing(BY_INDEX)));
+                    Comparator.comparingInt(InstanceRow::restarts).thenComparing(BY_INDEX)),
+            new Column("Where", 60, InstanceColumns::where, Comparator.comparing(InstanceColumns::where)
+                    .thenComparing(BY_INDEX)));
 
     private InstanceColumns() {
     }
