@@ -35,8 +35,9 @@ import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.discovery.SidecarObserver;
 import dev.portolan.api.discovery.StrategyOutcome;
 import dev.portolan.api.launch.LaunchHandle;
-import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.api.metrics.PortolanMetrics;
+import dev.portolan.api.registry.Registry;
+import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.core.discovery.HealthProbe;
 
 /**
@@ -106,6 +107,9 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     /** The instance set (issue 14); its preferred instance is {@link #current}'s endpoint. */
     private final InstanceSet instances = new InstanceSet(this::tookOver);
     private final InstanceChecker instanceChecker = new InstanceChecker(instances);
+    /** Instances of the followed service that the registries list and that proved their identity join the set. */
+    private final RegistryInstances registryInstances = new RegistryInstances(instances,
+            RegistryInstances.serviceFromEnvironment());
     // guarded by lock
     private EndpointStatus current = new EndpointStatus(EndpointState.DISCOVERING, null, null, null, "starting", 0);
     /** The secrets the current endpoint is checked and called with (never logged). */
@@ -156,6 +160,7 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
             closed = true;
         }
         monitor.close();
+        registryInstances.close();
         instanceChecker.close();
         listeners.shutdown(SHUTDOWN_WAIT);
         instances.close(SHUTDOWN_WAIT);
@@ -173,6 +178,16 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
 
     void removeEndpointListener(EndpointListener listener) {
         listeners.removeWhiteboard(listener);
+    }
+
+    /** A registry (local; etcd when configured) whose verified instances of the followed service join the set. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    public void addRegistry(Registry registry) {
+        registryInstances.add(registry);
+    }
+
+    public void removeRegistry(Registry registry) {
+        registryInstances.remove(registry);
     }
 
     @Override

@@ -52,6 +52,8 @@ final class InstanceSet {
         long generation;
         int failedChecks;
         boolean checking;
+        /** A registry lists it: it stays (UNHEALTHY when it fails) until the registry stops listing it. */
+        boolean registered;
 
         Entry(InstanceStatus status, BackendCredentials credentials) {
             this.status = status;
@@ -145,11 +147,54 @@ final class InstanceSet {
                 Entry kept = e;
                 // the tracker holds one found endpoint at a time: the ones it held before are not instances to fail
                 // over to (they are checked no more; a new discovery finds them again if they still serve)
-                byUrl.values().removeIf(x -> x != kept && x.status.index() == 0);
+                byUrl.values().removeIf(x -> x != kept && x.status.index() == 0 && !x.registered);
             }
             preferred = key;
             changed();
         }
+    }
+
+    /**
+     * A registry lists an instance of the followed service that proved its entry's identity: it joins the set (found,
+     * index 0) unless the set knows its base URL already (one of ours, or found otherwise: then it is only marked as
+     * listed). It becomes the preferred instance only when no instance serves.
+     */
+    void registered(String instanceId, String service, Endpoint endpoint, BackendCredentials credentials,
+            String registry) {
+        Pick pick;
+        synchronized (lock) {
+            String key = key(endpoint);
+            Entry e = byUrl.get(key);
+            if (e != null) {
+                e.registered = true;
+                return;
+            }
+            e = new Entry(new InstanceStatus(instanceId, 0, service, endpoint, InstanceState.HEALTHY, false, null,
+                    null, 0, "registered in the " + registry + " registry"), credentials);
+            e.registered = true;
+            e.generation = ++generations;
+            byUrl.put(key, e);
+            pick = elect(); // only when no preferred instance serves
+            changed();
+        }
+        tell(pick);
+    }
+
+    /** The registry no longer lists {@code instanceId} at {@code url}: an instance only the registry fed is forgotten. */
+    void deregistered(String instanceId, URI url) {
+        Pick pick;
+        synchronized (lock) {
+            String key = url.toString();
+            Entry e = byUrl.get(key);
+            if (e == null || !e.registered || e.status.launched() || e.status.index() != 0
+                    || !e.status.instanceId().equals(instanceId)) {
+                return;
+            }
+            byUrl.remove(key);
+            pick = elect();
+            changed();
+        }
+        tell(pick);
     }
 
     /** The instances due for a health check (none in flight, not drained or stopped); marks them checking. */
@@ -206,7 +251,7 @@ final class InstanceSet {
             e.failedChecks = r.accepted() ? 0 : e.failedChecks + 1;
             e.status = new InstanceStatus(s.instanceId(), s.index(), s.service(), ep, state, s.launched(),
                     r.latency(), Instant.now(), s.restarts(), r.accepted() ? null : r.detail());
-            if (!r.accepted() && s.index() == 0 && e.failedChecks >= FORGET_AFTER) {
+            if (!r.accepted() && s.index() == 0 && !e.registered && e.failedChecks >= FORGET_AFTER) {
                 byUrl.remove(c.key()); // a found instance that went away: forgotten
             }
             after = e.status;

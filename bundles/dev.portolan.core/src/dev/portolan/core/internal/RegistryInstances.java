@@ -1,0 +1,153 @@
+package dev.portolan.core.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.EnvironmentVariables;
+import dev.portolan.api.Subscription;
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.Registry;
+import dev.portolan.api.registry.RegistryEvent;
+import dev.portolan.core.registry.InstanceCheck;
+import dev.portolan.core.registry.RemoteInstances;
+
+/**
+ * Feeds the tracker's instance set from the registries (issue 14): every instance of the followed service that a
+ * registry lists joins the set once it proved its entry's identity (a fresh Ed25519 challenge,
+ * {@link InstanceCheck}); an entry is a claim and nothing else makes it trusted. A registry that stops listing it
+ * (deregistered, reaped) removes it. Instances on other machines come only from a registry the user configured
+ * ({@link RemoteInstances}). Registry calls (file or network I/O) run on this feed's own daemon thread, never on a
+ * caller's or under a lock.
+ */
+final class RegistryInstances {
+
+    private static final System.Logger LOG = System.getLogger(RegistryInstances.class.getName());
+    /** How long one identity check of an entry may take. */
+    static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
+
+    private final InstanceSet set;
+    private final String service;
+    private final Object lock = new Object();
+    // guarded by lock
+    private final Map<Registry, Subscription> watches = new IdentityHashMap<>();
+    private final List<Registry> following = new ArrayList<>();
+    private boolean closed;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(
+            r -> Daemons.thread(r, "portolan-registry-instances"));
+
+    /** @param service the service whose instances join the set */
+    RegistryInstances(InstanceSet set, String service) {
+        this.set = set;
+        this.service = service;
+    }
+
+    /** The followed service: {@code PORTOLAN_SERVICE} when it is a valid name, else {@code default}. */
+    static String serviceFromEnvironment() {
+        String s = System.getenv(EnvironmentVariables.PORTOLAN_SERVICE);
+        return s != null && InstanceEntry.SERVICE_NAME.matcher(s.strip()).matches() ? s.strip()
+                : InstanceEntry.DEFAULT_SERVICE;
+    }
+
+    /** Starts following {@code registry}: watch first, then list (so nothing registered in between is missed). */
+    void add(Registry registry) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            following.add(registry);
+        }
+        worker.execute(() -> follow(registry));
+    }
+
+    /** Stops following {@code registry}; the instances it fed stay until their health checks fail. */
+    void remove(Registry registry) {
+        Subscription s;
+        synchronized (lock) {
+            following.remove(registry);
+            s = watches.remove(registry);
+        }
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    void close() {
+        List<Subscription> all;
+        synchronized (lock) {
+            closed = true;
+            following.clear();
+            all = new ArrayList<>(watches.values());
+            watches.clear();
+        }
+        all.forEach(Subscription::close);
+        worker.shutdownNow();
+    }
+
+    private void follow(Registry registry) {
+        Subscription s;
+        try {
+            s = registry.watch(service, event -> worker.execute(() -> changed(registry, event)));
+        } catch (RuntimeException | dev.portolan.api.registry.RegistryException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot watch the " + registry.location() + " registry for instances"
+                    + " of service " + service + ": " + e.getMessage() + "; its instances are found by discovery only");
+            return;
+        }
+        boolean keep;
+        synchronized (lock) {
+            keep = following.contains(registry);
+            if (keep) {
+                watches.put(registry, s);
+            }
+        }
+        if (!keep) {
+            s.close(); // removed (or closed) while the watch was set up
+            return;
+        }
+        try {
+            registry.list(service).forEach(e -> consider(registry, e));
+        } catch (RuntimeException | dev.portolan.api.registry.RegistryException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot list the " + registry.location() + " registry: "
+                    + e.getMessage() + "; instances registered from now on still join");
+        }
+    }
+
+    private void changed(Registry registry, RegistryEvent event) {
+        InstanceEntry e = event.entry();
+        if (e == null || !service.equals(e.service())) {
+            return;
+        }
+        switch (event.kind()) {
+        case REGISTERED, CHANGED -> consider(registry, e);
+        case DEREGISTERED, REAPED -> set.deregistered(e.instanceId(), e.url());
+        default -> {
+        }
+        }
+    }
+
+    /** Checks the entry's identity (asynchronously); a trusted instance joins the set. */
+    private void consider(Registry registry, InstanceEntry e) {
+        synchronized (lock) {
+            if (closed || !following.contains(registry)) {
+                return;
+            }
+        }
+        if (RemoteInstances.usable(registry, List.of(e), why -> LOG.log(System.Logger.Level.WARNING, why)).isEmpty()) {
+            return;
+        }
+        InstanceCheck.checkAsync(e, CHECK_TIMEOUT).thenAccept(r -> {
+            if (r.trusted()) {
+                set.registered(e.instanceId(), e.service(), r.endpoint("registry"),
+                        new BackendCredentials(null, e.apiToken(), null, false), registry.id());
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, () -> "registry instance " + e.instanceId() + " at " + e.url()
+                        + " is not trusted: " + r.detail());
+            }
+        });
+    }
+}

@@ -1,0 +1,104 @@
+package dev.portolan.detect.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.portolan.api.Subscription;
+import dev.portolan.api.Verification;
+import dev.portolan.api.discovery.EndpointState;
+import dev.portolan.api.discovery.InstanceState;
+import dev.portolan.api.discovery.InstanceStatus;
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.RegistryEvent;
+import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.core.internal.DiscoveryServiceImpl;
+import dev.portolan.core.internal.EndpointTrackerImpl;
+import dev.portolan.core.internal.SettingsServiceImpl;
+import dev.portolan.registry.internal.LocalRegistry;
+import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.TestBackend;
+
+/**
+ * The instance set is fed by the registry too (issue 14): backends of the service that register join the tracker's
+ * set once they proved their entry's identity, whether they registered before the tracker followed the registry
+ * (list) or after (watch); one that deregisters leaves it; an entry whose endpoint cannot sign (an impostor listening
+ * on a port a copied entry names) never joins.
+ */
+class RegistryInstancesTest {
+
+    static {
+        Fixtures.init();
+    }
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void registeredBackendsJoinTheInstanceSetVerifiedAndLeaveWhenTheyDeregister() throws Exception {
+        int first = Fixtures.PORTS.block(6);
+        String range = first + "-" + (first + 3);
+        int impostorPort = first + 5;
+        Path base = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target"));
+        Path runtime = Files.createTempDirectory(base, "runtime-");
+        LocalRegistry registry = new LocalRegistry(runtime);
+        Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
+        Subscription watch = registry.watch(null, events::accept);
+        Map<String, String> env = Map.of("PORTOLAN_RUNTIME_DIR", runtime.toString(), "PORTOLAN_PORT_RANGE", range);
+        SettingsServiceImpl settings = new SettingsServiceImpl(Map.of("PORTOLAN_PORT_RANGE", range));
+        EndpointTrackerImpl tracker = new EndpointTrackerImpl(new DiscoveryServiceImpl(settings, List.of()), settings);
+        Await.Recorder<List<InstanceStatus>> sets = new Await.Recorder<>();
+        try (ChildProcess a = ChildProcess.start(null, SampleBackend.command("--standalone"), env);
+                TestBackend impostor = TestBackend.impostor(impostorPort)) {
+            InstanceEntry entryA = events.await(e -> e.kind() == RegistryEvent.Kind.REGISTERED, WAIT,
+                    "backend A registers").entry();
+            // an entry copied with another port: whoever listens there cannot sign for its key
+            registry.register(new InstanceEntry(InstanceEntry.SCHEMA, entryA.service(), "copied-1",
+                    java.net.URI.create("http://127.0.0.1:" + impostorPort), "127.0.0.1", impostorPort, entryA.pid(),
+                    entryA.processStart(), entryA.mode(), entryA.version(), entryA.startedAt(), entryA.command(),
+                    entryA.identity(), null));
+            tracker.activate();
+            Subscription listening = tracker.addInstanceListener(sets::accept);
+            tracker.addRegistry(registry); // A is listed
+            List<InstanceStatus> withA = sets.await(s -> has(s, entryA), WAIT, "A joins the set from the list");
+            int mark = events.size();
+            try (ChildProcess b = ChildProcess.start(null, SampleBackend.command("--standalone"), env)) {
+                InstanceEntry entryB = events.await(mark, e -> e.kind() == RegistryEvent.Kind.REGISTERED
+                        && e.entry().pid() != entryA.pid() && !e.entry().instanceId().equals("copied-1"), WAIT,
+                        "backend B registers").entry();
+                List<InstanceStatus> both = sets.await(s -> has(s, entryA) && has(s, entryB), WAIT,
+                        "B joins the set from the watch");
+                assertTrue(both.stream().noneMatch(st -> st.endpoint().port() == impostorPort),
+                        "the copied entry's endpoint cannot sign: it never joins " + both);
+                assertEquals(EndpointState.AVAILABLE, tracker.current().state(), "a verified registry instance "
+                        + "serves while nothing else does: " + tracker.current());
+                assertTrue(withA.stream().anyMatch(st -> st.endpoint().port() == entryA.port()));
+                int mark2 = sets.size();
+                b.process().destroy(); // SIGTERM: the standalone backend deregisters as it stops (exit 143)
+                b.awaitExit(WAIT);
+                sets.await(mark2, s -> has(s, entryA) && s.stream().noneMatch(st -> st.instanceId().equals(
+                        entryB.instanceId())), WAIT, "B leaves the set when it deregisters");
+            } finally {
+                listening.close();
+            }
+        } finally {
+            tracker.deactivate();
+            watch.close();
+            registry.close();
+        }
+    }
+
+    /** The entry's instance is in the set: healthy, verified by its signature, found through the registry. */
+    private static boolean has(List<InstanceStatus> set, InstanceEntry e) {
+        return set.stream().anyMatch(st -> st.instanceId().equals(e.instanceId()) && st.endpoint().port() == e.port()
+                && st.state() == InstanceState.HEALTHY && st.endpoint().verification() == Verification.CHALLENGE
+                && "registry".equals(st.endpoint().source()));
+    }
+}
