@@ -101,7 +101,9 @@ public final class ScanStrategy implements DetectorStrategy {
             throw new DetectionException("scan failed: " + e.getCause(), e.getCause());
         } finally {
             probes.forEach(p -> p.cancel(true)); // no-op for finished probes
-            probes.stream().map(p -> p.getNow(null)).filter(r -> r != null && r.identity() == HealthProbe.Identity.REJECTED)
+            // the impostors among the probes that finished (a cancelled one has no result: getNow would throw)
+            probes.stream().filter(p -> p.state() == java.util.concurrent.Future.State.SUCCESS)
+                    .map(CompletableFuture::resultNow).filter(r -> r.identity() == HealthProbe.Identity.REJECTED)
                     .forEach(r -> metrics.impostorRejected(NAME));
         }
         if (win != null) {
