@@ -15,7 +15,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 
-import dev.portolan.api.Subscription;
+import dev.portolan.api.SubscriptionSlot;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
@@ -44,8 +44,7 @@ public final class SidecarLauncherComponent implements SidecarLauncher {
     private final AnnouncementCodec codec;
     private volatile EventAdmin eventAdmin;
     private final SidecarEngine engine;
-    private final Object settingsLock = new Object();
-    private Subscription settingsSubscription; // guarded by settingsLock
+    private final SubscriptionSlot settingsSubscription = new SubscriptionSlot();
 
     /**
      * @param inspector tells whether an announced port is held by the child's process tree (verification process)
@@ -79,26 +78,11 @@ public final class SidecarLauncherComponent implements SidecarLauncher {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void setSettings(SettingsService settings) {
-        Subscription s = settings.addListener(effective -> engine.setDebug(effective.debug()));
-        Subscription old;
-        synchronized (settingsLock) {
-            old = settingsSubscription;
-            settingsSubscription = s;
-        }
-        if (old != null) {
-            old.close();
-        }
+        settingsSubscription.replace(settings.addListener(effective -> engine.setDebug(effective.debug())));
     }
 
     void unsetSettings(SettingsService settings) {
-        Subscription old;
-        synchronized (settingsLock) {
-            old = settingsSubscription;
-            settingsSubscription = null;
-        }
-        if (old != null) {
-            old.close();
-        }
+        settingsSubscription.clear();
         engine.setDebug(false);
     }
 

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -24,7 +23,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import dev.portolan.api.Announcement;
 import dev.portolan.api.DebugLine;
 import dev.portolan.api.EnvironmentVariables;
-import dev.portolan.api.Subscription;
+import dev.portolan.api.SubscriptionSlot;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.api.ports.PortAllocationException;
@@ -34,7 +33,6 @@ import dev.portolan.api.ports.PortRequest;
 import dev.portolan.api.ports.PortReservation;
 import dev.portolan.ports.BindingPortFinder;
 import dev.portolan.ports.ServerBinder;
-import dev.portolan.ports.ServerReservation;
 
 /**
  * The port finder: scans the request's range with a real bind on 127.0.0.1 (by the caller's {@link ServerBinder}
@@ -62,8 +60,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
     private final Boolean debug;
     /** The front end's {@code debug} setting (issue 12: one source of settings), when a settings service is bound. */
     private volatile boolean debugSetting;
-    private Subscription settingsSubscription; // guarded by settingsLock
-    private final Object settingsLock = new Object();
+    private final SubscriptionSlot settingsSubscription = new SubscriptionSlot();
     /** Counts lock contention (issue 16); optional, so that the finder never depends on a metrics library. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -87,26 +84,11 @@ public final class LoopbackPortFinder implements BindingPortFinder {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void setSettings(SettingsService settings) {
-        Subscription s = settings.addListener(effective -> debugSetting = effective.debug());
-        Subscription old;
-        synchronized (settingsLock) {
-            old = settingsSubscription;
-            settingsSubscription = s;
-        }
-        if (old != null) {
-            old.close();
-        }
+        settingsSubscription.replace(settings.addListener(effective -> debugSetting = effective.debug()));
     }
 
     void unsetSettings(SettingsService settings) {
-        Subscription old;
-        synchronized (settingsLock) {
-            old = settingsSubscription;
-            settingsSubscription = null;
-        }
-        if (old != null) {
-            old.close();
-        }
+        settingsSubscription.clear();
         debugSetting = false;
     }
 
