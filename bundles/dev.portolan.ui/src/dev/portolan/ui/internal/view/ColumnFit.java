@@ -1,0 +1,105 @@
+package dev.portolan.ui.internal.view;
+
+import org.eclipse.jface.viewers.IStructuredContentProvider;
+import org.eclipse.jface.viewers.TableViewer;
+import org.eclipse.jface.viewers.Viewer;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.graphics.GC;
+import org.eclipse.swt.widgets.Table;
+import org.eclipse.swt.widgets.TableColumn;
+
+/**
+ * Columns that fit their content: after every new input of the viewer (one fit per burst, on the UI thread after the
+ * rows were created) each column gets the width of its widest cell or its header, never less than a minimum that
+ * shows the header and never more than {@link #MAX_WIDTH} (long details stay readable in the tooltip or by widening
+ * the column). A column the user resized keeps the user's width.
+ */
+public final class ColumnFit {
+
+    /** Upper bound of a fitted column, so that one long detail does not push the others out of sight. */
+    public static final int MAX_WIDTH = 480;
+    /** Lower bound of every column, in pixels. */
+    public static final int MIN_WIDTH = 40;
+    /** Room for the sort indicator and the cell margins around a header text. */
+    private static final int HEADER_PADDING = 28;
+
+    private final Table table;
+    private boolean fitting;
+    private boolean pending;
+
+    private ColumnFit(TableViewer viewer) {
+        this.table = viewer.getTable();
+        for (TableColumn c : table.getColumns()) {
+            c.addListener(SWT.Resize, e -> {
+                if (!fitting) {
+                    c.setData(ColumnFit.class.getName(), Boolean.TRUE); // resized by the user: keep it
+                }
+            });
+        }
+        IStructuredContentProvider content = (IStructuredContentProvider) viewer.getContentProvider();
+        viewer.setContentProvider(new IStructuredContentProvider() {
+            @Override
+            public Object[] getElements(Object input) {
+                return content.getElements(input);
+            }
+
+            @Override
+            public void inputChanged(Viewer v, Object oldInput, Object newInput) {
+                content.inputChanged(v, oldInput, newInput);
+                scheduleFit();
+            }
+        });
+    }
+
+    /**
+     * Makes the columns of {@code viewer} fit their content from now on; call after the columns and the content
+     * provider were created. Returns the fitter ({@link #fit()} fits at once).
+     */
+    public static ColumnFit install(TableViewer viewer) {
+        return new ColumnFit(viewer);
+    }
+
+    private void scheduleFit() {
+        if (!pending && !table.isDisposed()) {
+            pending = true;
+            // after the viewer created the rows of the new input
+            table.getDisplay().asyncExec(() -> {
+                pending = false;
+                fit();
+            });
+        }
+    }
+
+    /** Fits every column the user has not resized (UI thread). */
+    public void fit() {
+        if (table.isDisposed()) {
+            return;
+        }
+        fitting = true;
+        try {
+            for (TableColumn c : table.getColumns()) {
+                if (c.getData(ColumnFit.class.getName()) != null) {
+                    continue;
+                }
+                int min = minimumWidth(c);
+                c.pack();
+                int width = Math.min(MAX_WIDTH, Math.max(min, c.getWidth()));
+                if (c.getWidth() != width) {
+                    c.setWidth(width);
+                }
+            }
+        } finally {
+            fitting = false;
+        }
+    }
+
+    /** The narrowest width {@link #fit()} gives {@code column} (its header text and padding). */
+    public static int minimumWidth(TableColumn column) {
+        GC gc = new GC(column.getParent());
+        try {
+            return Math.max(MIN_WIDTH, gc.textExtent(column.getText()).x + HEADER_PADDING);
+        } finally {
+            gc.dispose();
+        }
+    }
+}
