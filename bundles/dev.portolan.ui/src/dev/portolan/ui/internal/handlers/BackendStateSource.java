@@ -169,8 +169,16 @@ public final class BackendStateSource extends AbstractSourceProvider {
         m.put(BACKEND_STATE, backendState(sidecars, starting, stopping));
         m.put(ENDPOINT_STATE, tracker == null ? "NONE" : tracker.current().state().name());
         m.put(OVERRIDE_SET, tracker != null && tracker.overrideSet());
-        m.put(CACHED_ENDPOINT, Files.exists(EndpointCache.atDefaultLocation().file()));
+        m.put(CACHED_ENDPOINT, cachedEndpoint());
         return m;
+    }
+
+    private static boolean cachedEndpoint() {
+        try {
+            return Files.exists(EndpointCache.atDefaultLocation().file());
+        } catch (RuntimeException badStateDirectory) {
+            return false; // e.g. an invalid portolan.state.dir: the cache strategy reports it, Clear Cache is off
+        }
     }
 
     /**

@@ -5,8 +5,10 @@ import org.eclipse.jface.viewers.TableViewer;
 import org.eclipse.jface.viewers.Viewer;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.graphics.GC;
+import org.eclipse.swt.graphics.Image;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableColumn;
+import org.eclipse.swt.widgets.TableItem;
 
 /**
  * Columns that fit their content: after every new input of the viewer (one fit per burst, on the UI thread after the
@@ -22,6 +24,14 @@ public final class ColumnFit {
     public static final int MIN_WIDTH = 40;
     /** Room for the sort indicator and the cell margins around a header text. */
     private static final int HEADER_PADDING = 28;
+    /** The cell margins around a cell's text. */
+    private static final int CELL_PADDING = 16;
+    private static final int IMAGE_GAP = 4;
+
+    /** Column data: the width this class gave the column last (or found at install). */
+    private static final String GIVEN = ColumnFit.class.getName() + ".given";
+    /** Column data: set once the user gave the column another width. */
+    private static final String USER = ColumnFit.class.getName() + ".user";
 
     private final Table table;
     private boolean fitting;
@@ -30,9 +40,11 @@ public final class ColumnFit {
     private ColumnFit(TableViewer viewer) {
         this.table = viewer.getTable();
         for (TableColumn c : table.getColumns()) {
+            c.setData(GIVEN, c.getWidth());
+            // GTK may report a resize after setWidth returned: only a width other than the one given is the user's
             c.addListener(SWT.Resize, e -> {
-                if (!fitting) {
-                    c.setData(ColumnFit.class.getName(), Boolean.TRUE); // resized by the user: keep it
+                if (!fitting && !Integer.valueOf(c.getWidth()).equals(c.getData(GIVEN))) {
+                    c.setData(USER, Boolean.TRUE);
                 }
             });
         }
@@ -76,30 +88,54 @@ public final class ColumnFit {
             return;
         }
         fitting = true;
+        GC gc = new GC(table);
         try {
-            for (TableColumn c : table.getColumns()) {
-                if (c.getData(ColumnFit.class.getName()) != null) {
+            TableColumn[] columns = table.getColumns();
+            for (int i = 0; i < columns.length; i++) {
+                TableColumn c = columns[i];
+                if (c.getData(USER) != null) {
                     continue;
                 }
-                int min = minimumWidth(c);
-                c.pack();
-                int width = Math.min(MAX_WIDTH, Math.max(min, c.getWidth()));
+                int width = Math.min(MAX_WIDTH, Math.max(minimumWidth(c, gc), contentWidth(i, gc)));
+                c.setData(GIVEN, width);
                 if (c.getWidth() != width) {
                     c.setWidth(width);
                 }
             }
         } finally {
+            gc.dispose();
             fitting = false;
         }
     }
 
-    /** The narrowest width {@link #fit()} gives {@code column} (its header text and padding). */
+    /**
+     * The widest cell of column {@code index} (text and image) plus the cell's padding. Measured here rather than by
+     * {@code TableColumn.pack()}, which on GTK does not shrink a column below an earlier width.
+     */
+    private int contentWidth(int index, GC gc) {
+        int widest = 0;
+        for (TableItem item : table.getItems()) {
+            int w = gc.textExtent(item.getText(index)).x;
+            Image image = item.getImage(index);
+            if (image != null) {
+                w += image.getBounds().width + IMAGE_GAP;
+            }
+            widest = Math.max(widest, w);
+        }
+        return widest + CELL_PADDING;
+    }
+
+    /** The narrowest width {@link #fit()} gives {@code column}: its header text and padding. */
     public static int minimumWidth(TableColumn column) {
         GC gc = new GC(column.getParent());
         try {
-            return Math.max(MIN_WIDTH, gc.textExtent(column.getText()).x + HEADER_PADDING);
+            return minimumWidth(column, gc);
         } finally {
             gc.dispose();
         }
+    }
+
+    private static int minimumWidth(TableColumn column, GC gc) {
+        return Math.max(MIN_WIDTH, gc.textExtent(column.getText()).x + HEADER_PADDING);
     }
 }
