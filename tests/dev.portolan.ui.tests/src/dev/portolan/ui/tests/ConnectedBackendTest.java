@@ -476,8 +476,10 @@ class ConnectedBackendTest {
                     () -> view.stateText() + " " + view.portText());
             assertEquals("override", view.shown().currentEndpoint().orElseThrow().source());
 
+            // Clear Override is enabled while an override is set (run waits for that), and only then
             run(PortolanUi.COMMAND_CLEAR_OVERRIDE);
             awaitConnectedToOurSidecar();
+            Commands.awaitEnabled(PortolanUi.COMMAND_CLEAR_OVERRIDE, false, CONNECT_TIMEOUT);
         }
     }
 
