@@ -55,4 +55,34 @@ class SubscriptionSlotTest {
         slot.clear();
         assertEquals(List.of("plain"), closed);
     }
+
+    @Test
+    void followingClosesTheOldSubscriptionBeforeTakingTheNewOne() {
+        SubscriptionSlot slot = new SubscriptionSlot();
+        Object first = new Object();
+        Object second = new Object();
+        slot.follow(first, f -> sub("first"));
+        slot.follow(second, s -> {
+            assertEquals(List.of("first"), closed, "the old source's subscription is closed before subscribing");
+            return sub("second");
+        });
+        assertFalse(slot.clear(first), "the first source's unbind after the greedy replacement");
+        assertEquals(List.of("first"), closed);
+        assertTrue(slot.clear(second));
+        assertEquals(List.of("first", "second"), closed);
+    }
+
+    @Test
+    void aSourceUnboundWhileSubscribingHasItsSubscriptionClosedAtOnce() {
+        SubscriptionSlot slot = new SubscriptionSlot();
+        Object source = new Object();
+        slot.follow(source, s -> {
+            assertTrue(slot.clear(s), "unbound while the subscription is being taken (no lock is held meanwhile)");
+            return sub("late");
+        });
+        assertEquals(List.of("late"), closed, "nothing keeps listening to a source that is gone");
+        assertFalse(slot.clear(source));
+        slot.clear();
+        assertEquals(List.of("late"), closed, "closed once");
+    }
 }

@@ -30,7 +30,6 @@ import dev.portolan.ui.internal.model.InstanceTable.Managed;
 public final class InstancesModel {
 
     private final InstanceTable table = new InstanceTable();
-    private final Object lock = new Object(); // guards changes of tracker
     private final Job poll = new Job("Reading the backend instances' load") {
         @Override
         protected IStatus run(IProgressMonitor monitor) {
@@ -39,7 +38,6 @@ public final class InstancesModel {
         }
     };
 
-    private volatile EndpointTracker tracker;
     private volatile BackendService backend;
     private volatile ApiClient api;
     private final SubscriptionSlot trackerSubscription = new SubscriptionSlot();
@@ -57,25 +55,13 @@ public final class InstancesModel {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void setTracker(EndpointTracker t) {
-        synchronized (lock) {
-            tracker = t;
-        }
-        trackerSubscription.clear(); // the old tracker's deliveries end before the new one's begin
-        trackerSubscription.replace(t, t.addInstanceListener(set -> {
+        trackerSubscription.follow(t, tracker -> tracker.addInstanceListener(set -> {
             table.instancesChanged(set);
             refresh();
         }));
-        if (tracker != t) {
-            trackerSubscription.clear(t); // replaced or unbound meanwhile
-        }
     }
 
     void unsetTracker(EndpointTracker t) {
-        synchronized (lock) {
-            if (tracker == t) {
-                tracker = null;
-            }
-        }
         trackerSubscription.clear(t);
         table.instancesChanged(List.of());
     }
