@@ -2,10 +2,6 @@ package dev.portolan.core.internal;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
@@ -48,16 +44,12 @@ final class HealthMonitor {
 
     private final Object lock;
     private final Target target;
-    private final ScheduledExecutorService scheduler = Executors
-            .newSingleThreadScheduledExecutor(r -> Daemons.thread(r, "portolan-health-monitor"));
+    private final Ticker ticker = new Ticker("portolan-health-monitor", this::tick);
     // guarded by lock
-    private ScheduledFuture<?> tick;
-    private Duration tickInterval;
     private boolean probeInFlight;
     private Duration retryDelay = Duration.ZERO;
     private long nextRetryNanos;
     private boolean retryInFlight;
-    private boolean closed;
 
     /** @param lock the tracker's lock */
     HealthMonitor(Object lock, Target target) {
@@ -67,28 +59,11 @@ final class HealthMonitor {
 
     /** Ticks every {@code interval} (at least 10 ms) from now on; no change when it already does. */
     void schedule(Duration interval) {
-        Duration every = interval.toMillis() < 10 ? Duration.ofMillis(10) : interval;
-        synchronized (lock) {
-            if (every.equals(tickInterval) && tick != null || closed) {
-                return;
-            }
-            if (tick != null) {
-                tick.cancel(false);
-            }
-            tickInterval = every;
-            tick = scheduler.scheduleWithFixedDelay(this::tick, every.toMillis(), every.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
+        ticker.every(interval);
     }
 
     void close() {
-        synchronized (lock) {
-            closed = true;
-            if (tick != null) {
-                tick.cancel(false);
-            }
-        }
-        scheduler.shutdownNow();
+        ticker.close();
     }
 
     /** Called with the lock held whenever the tracker publishes a state other than UNAVAILABLE. */
@@ -106,11 +81,10 @@ final class HealthMonitor {
 
     private void tick() {
         try {
+            Duration interval = ticker.period();
             Look look;
-            Duration interval;
             synchronized (lock) {
                 look = target.look();
-                interval = tickInterval;
             }
             if (look.overridden()) {
                 target.checkOverride();

@@ -3,10 +3,6 @@ package dev.portolan.core.internal;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 import dev.portolan.api.discovery.InstanceStatus;
 import dev.portolan.core.discovery.HealthProbe;
@@ -24,13 +20,7 @@ final class InstanceChecker {
     static final Duration MIN_TIMEOUT = Duration.ofSeconds(2);
 
     private final InstanceSet instances;
-    private final ScheduledExecutorService scheduler = Executors
-            .newSingleThreadScheduledExecutor(r -> Daemons.thread(r, "portolan-instance-checks"));
-    private final Object lock = new Object();
-    // guarded by lock
-    private ScheduledFuture<?> tick;
-    private Duration interval;
-    private boolean closed;
+    private final Ticker ticker = new Ticker("portolan-instance-checks", this::tick);
 
     InstanceChecker(InstanceSet instances) {
         this.instances = instances;
@@ -38,17 +28,7 @@ final class InstanceChecker {
 
     /** Checks every {@code every} (at least 10 ms) from now on; no change when it already does. */
     void schedule(Duration every) {
-        Duration d = every.toMillis() < 10 ? Duration.ofMillis(10) : every;
-        synchronized (lock) {
-            if (closed || d.equals(interval) && tick != null) {
-                return;
-            }
-            if (tick != null) {
-                tick.cancel(false);
-            }
-            interval = d;
-            tick = scheduler.scheduleWithFixedDelay(this::tick, d.toMillis(), d.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        ticker.every(every);
     }
 
     /**
@@ -73,19 +53,12 @@ final class InstanceChecker {
     }
 
     private Duration timeout() {
-        synchronized (lock) {
-            Duration d = interval == null ? MIN_TIMEOUT : interval;
-            return d.compareTo(MIN_TIMEOUT) < 0 ? MIN_TIMEOUT : d;
-        }
+        Duration period = ticker.period();
+        Duration d = period == null ? MIN_TIMEOUT : period;
+        return d.compareTo(MIN_TIMEOUT) < 0 ? MIN_TIMEOUT : d;
     }
 
     void close() {
-        synchronized (lock) {
-            closed = true;
-            if (tick != null) {
-                tick.cancel(false);
-            }
-        }
-        scheduler.shutdownNow();
+        ticker.close();
     }
 }

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +17,7 @@ import dev.portolan.api.discovery.InstanceListener;
 import dev.portolan.api.discovery.InstanceState;
 import dev.portolan.api.discovery.InstanceStatus;
 import dev.portolan.core.discovery.HealthProbe;
+import dev.portolan.core.internal.InstanceEntries.Entry;
 
 /**
  * The tracker's instance set (issue 14): every instance of the service, keyed by base URL (one backend found by
@@ -26,17 +26,16 @@ import dev.portolan.core.discovery.HealthProbe;
  * It also keeps the <em>preferred</em> instance the tracker publishes as its single endpoint: the first serving
  * instance in {@link #ORDER} (launched instances by index, then found ones), which changes only when it stops serving
  * (sticky). A change of the preferred instance after a failure, drain or stop is handed to the tracker's callback on
- * the thread that caused it, after this set's lock is released (the tracker's lock may be taken inside this one's,
- * never the other way round). Snapshots and tokens are immutable and volatile: reading them takes no lock.
+ * the thread that caused it, after this set's lock is released (this set's lock may be taken inside the tracker's,
+ * never the other way round). The entries, the preferred one and the published snapshots are kept by
+ * {@link InstanceEntries}; this class holds the rules of how they change.
  */
 final class InstanceSet {
 
     /** Found (index 0) instances are forgotten after this many failed health checks in a row. */
     static final int FORGET_AFTER = 3;
     /** Launched instances by index, then found ones (index 0), then by instance id. */
-    static final Comparator<InstanceStatus> ORDER = Comparator
-            .comparingInt((InstanceStatus s) -> s.index() == 0 ? Integer.MAX_VALUE : s.index())
-            .thenComparing(InstanceStatus::instanceId);
+    static final Comparator<InstanceStatus> ORDER = InstanceEntries.ORDER;
 
     /** What the tracker switches its single endpoint to. */
     record Pick(String instanceId, Endpoint endpoint, BackendCredentials credentials, Duration latency) {
@@ -46,30 +45,9 @@ final class InstanceSet {
     record Check(String key, long generation, String instanceId, URI healthUrl, BackendCredentials credentials) {
     }
 
-    private static final class Entry {
-        InstanceStatus status;
-        BackendCredentials credentials;
-        long generation;
-        int failedChecks;
-        boolean checking;
-        /** A registry lists it: it stays (UNHEALTHY when it fails) until the registry stops listing it. */
-        boolean registered;
-
-        Entry(InstanceStatus status, BackendCredentials credentials) {
-            this.status = status;
-            this.credentials = credentials;
-        }
-    }
-
     private final Object lock = new Object();
-    private final InstanceListeners listeners = new InstanceListeners();
     private final Consumer<Pick> preferredChanged;
-    // guarded by lock
-    private final Map<String, Entry> byUrl = new HashMap<>();
-    private String preferred;
-    private long generations;
-    private volatile List<InstanceStatus> snapshot = List.of();
-    private volatile Map<String, String> tokens = Map.of();
+    private final InstanceEntries entries = new InstanceEntries(); // guarded by lock
 
     /** @param preferredChanged told (outside this set's lock) the new preferred instance after the old one failed */
     InstanceSet(Consumer<Pick> preferredChanged) {
@@ -77,16 +55,16 @@ final class InstanceSet {
     }
 
     List<InstanceStatus> snapshot() {
-        return snapshot;
+        return entries.snapshot();
     }
 
     Optional<String> apiToken(String instanceId) {
-        return Optional.ofNullable(tokens.get(instanceId));
+        return entries.apiToken(instanceId);
     }
 
     Subscription addListener(InstanceListener listener) {
         synchronized (lock) {
-            return listeners.add(listener, snapshot);
+            return entries.addListener(listener);
         }
     }
 
@@ -99,21 +77,20 @@ final class InstanceSet {
     boolean announce(String instanceId, int index, String service, Endpoint endpoint,
             BackendCredentials credentials, int restarts) {
         synchronized (lock) {
-            byUrl.values().removeIf(e -> e.status.instanceId().equals(instanceId)
+            entries.removeIf(e -> e.status.instanceId().equals(instanceId)
                     && !e.status.endpoint().baseUrl().equals(endpoint.baseUrl()));
             InstanceState state = endpoint.verified() ? InstanceState.HEALTHY : InstanceState.STARTING;
             Entry e = new Entry(new InstanceStatus(instanceId, index, service, endpoint, state, true, null, null,
                     restarts, "announced"), credentials);
-            e.generation = ++generations;
             String key = key(endpoint);
-            byUrl.put(key, e);
-            Entry p = preferred == null ? null : byUrl.get(preferred);
+            entries.put(key, e);
+            Entry p = entries.preferredEntry();
             boolean take = p == null || !p.status.serving() || p == e
                     || e.status.serving() && ORDER.compare(e.status, p.status) < 0;
             if (take) {
-                preferred = key;
+                entries.prefer(key);
             }
-            changed();
+            entries.changed();
             return take;
         }
     }
@@ -126,12 +103,11 @@ final class InstanceSet {
     void observe(Endpoint endpoint, BackendCredentials credentials, boolean launched) {
         synchronized (lock) {
             String key = key(endpoint);
-            Entry e = byUrl.get(key);
+            Entry e = entries.get(key);
             if (e == null) {
                 e = new Entry(new InstanceStatus("port-" + endpoint.port(), 0, "default", endpoint,
                         InstanceState.HEALTHY, launched, null, null, 0, "found by " + endpoint.source()), credentials);
-                e.generation = ++generations;
-                byUrl.put(key, e);
+                entries.put(key, e);
             } else {
                 InstanceStatus s = e.status;
                 Endpoint kept = s.endpoint().verified() && !endpoint.verified() ? s.endpoint() : endpoint;
@@ -147,10 +123,10 @@ final class InstanceSet {
                 Entry kept = e;
                 // the tracker holds one found endpoint at a time: the ones it held before are not instances to fail
                 // over to (they are checked no more; a new discovery finds them again if they still serve)
-                byUrl.values().removeIf(x -> x != kept && x.status.index() == 0 && !x.registered);
+                entries.removeIf(x -> x != kept && x.status.index() == 0 && !x.registered);
             }
-            preferred = key;
-            changed();
+            entries.prefer(key);
+            entries.changed();
         }
     }
 
@@ -164,7 +140,7 @@ final class InstanceSet {
         Pick pick;
         synchronized (lock) {
             String key = key(endpoint);
-            Entry e = byUrl.get(key);
+            Entry e = entries.get(key);
             if (e != null) {
                 e.registered = true;
                 return;
@@ -172,10 +148,9 @@ final class InstanceSet {
             e = new Entry(new InstanceStatus(instanceId, 0, service, endpoint, InstanceState.HEALTHY, false, null,
                     null, 0, "registered in the " + registry + " registry"), credentials);
             e.registered = true;
-            e.generation = ++generations;
-            byUrl.put(key, e);
-            pick = elect(); // only when no preferred instance serves
-            changed();
+            entries.put(key, e);
+            pick = entries.elect(); // only when no preferred instance serves
+            entries.changed();
         }
         tell(pick);
     }
@@ -185,14 +160,14 @@ final class InstanceSet {
         Pick pick;
         synchronized (lock) {
             String key = url.toString();
-            Entry e = byUrl.get(key);
+            Entry e = entries.get(key);
             if (e == null || !e.registered || e.status.launched() || e.status.index() != 0
                     || !e.status.instanceId().equals(instanceId)) {
                 return;
             }
-            byUrl.remove(key);
-            pick = elect();
-            changed();
+            entries.remove(key);
+            pick = entries.elect();
+            entries.changed();
         }
         tell(pick);
     }
@@ -201,7 +176,7 @@ final class InstanceSet {
     List<Check> due() {
         synchronized (lock) {
             List<Check> out = new ArrayList<>();
-            for (Map.Entry<String, Entry> me : byUrl.entrySet()) {
+            for (Map.Entry<String, Entry> me : entries.all()) {
                 Entry e = me.getValue();
                 InstanceState st = e.status.state();
                 if (!e.checking && (st == InstanceState.HEALTHY || st == InstanceState.STARTING
@@ -218,7 +193,7 @@ final class InstanceSet {
     /** The check of one instance by id (even one checked right now), or empty when it is unknown. */
     Optional<Check> check(String instanceId) {
         synchronized (lock) {
-            return byUrl.entrySet().stream().filter(me -> me.getValue().status.instanceId().equals(instanceId))
+            return entries.all().stream().filter(me -> me.getValue().status.instanceId().equals(instanceId))
                     .findFirst().map(me -> {
                         me.getValue().checking = true;
                         Entry e = me.getValue();
@@ -233,7 +208,7 @@ final class InstanceSet {
         Pick pick;
         InstanceStatus after;
         synchronized (lock) {
-            Entry e = byUrl.get(c.key());
+            Entry e = entries.get(c.key());
             if (e == null || e.generation != c.generation()) {
                 return Optional.ofNullable(e).map(x -> x.status);
             }
@@ -252,15 +227,15 @@ final class InstanceSet {
             e.status = new InstanceStatus(s.instanceId(), s.index(), s.service(), ep, state, s.launched(),
                     r.latency(), Instant.now(), s.restarts(), r.accepted() ? null : r.detail());
             if (!r.accepted() && s.index() == 0 && !e.registered && e.failedChecks >= FORGET_AFTER) {
-                byUrl.remove(c.key()); // a found instance that went away: forgotten
+                entries.remove(c.key()); // a found instance that went away: forgotten
             }
             after = e.status;
-            pick = elect();
-            if (pick == null && !s.serving() && after.serving() && c.key().equals(preferred)) {
+            pick = entries.elect();
+            if (pick == null && !s.serving() && after.serving() && entries.isPreferred(c.key())) {
                 pick = new Pick(after.instanceId(), ep, e.credentials, after.latency()); // the preferred is back
             }
             if (!after.equals(s) || pick != null) {
-                changed();
+                entries.changed();
             }
         }
         tell(pick);
@@ -284,7 +259,7 @@ final class InstanceSet {
         String key = keyOf(instanceId);
         Optional<Endpoint> was;
         synchronized (lock) {
-            was = Optional.ofNullable(key == null ? null : byUrl.get(key)).map(e -> e.status.endpoint());
+            was = Optional.ofNullable(entries.get(key)).map(e -> e.status.endpoint());
         }
         update(key, s -> s.with(finalState, message));
         return was;
@@ -294,10 +269,10 @@ final class InstanceSet {
     void portStopped(int port, String message) {
         Pick pick;
         synchronized (lock) {
-            boolean gone = byUrl.values().removeIf(e -> e.status.endpoint().port() == port && e.status.index() == 0);
-            pick = elect();
+            boolean gone = entries.removeIf(e -> e.status.endpoint().port() == port && e.status.index() == 0);
+            pick = entries.elect();
             if (gone || pick != null) {
-                changed();
+                entries.changed();
             }
         }
         tell(pick);
@@ -306,59 +281,33 @@ final class InstanceSet {
     /** Forgets the instance at {@code endpoint}'s base URL (an override cleared). */
     void forget(Endpoint endpoint) {
         synchronized (lock) {
-            if (byUrl.remove(key(endpoint)) != null) {
-                changed();
+            if (entries.remove(key(endpoint)) != null) {
+                entries.changed();
             }
         }
     }
 
     private String keyOf(String instanceId) {
         synchronized (lock) {
-            for (Map.Entry<String, Entry> me : byUrl.entrySet()) {
-                if (me.getValue().status.instanceId().equals(instanceId)) {
-                    return me.getKey();
-                }
-            }
-            return null;
+            return entries.keyOf(instanceId);
         }
     }
 
     private void update(String key, java.util.function.UnaryOperator<InstanceStatus> change) {
         Pick pick;
         synchronized (lock) {
-            Entry e = key == null ? null : byUrl.get(key);
+            Entry e = entries.get(key);
             if (e == null) {
                 return;
             }
             InstanceStatus before = e.status;
             e.status = change.apply(before);
-            pick = elect();
+            pick = entries.elect();
             if (!e.status.equals(before) || pick != null) {
-                changed();
+                entries.changed();
             }
         }
         tell(pick);
-    }
-
-    /** Must hold the lock: the new preferred instance when the preferred one stopped serving, else null. */
-    private Pick elect() {
-        Entry p = preferred == null ? null : byUrl.get(preferred);
-        if (p != null && p.status.serving()) {
-            return null;
-        }
-        Map.Entry<String, Entry> best = null;
-        for (Map.Entry<String, Entry> me : byUrl.entrySet()) {
-            if (me.getValue().status.serving()
-                    && (best == null || ORDER.compare(me.getValue().status, best.getValue().status) < 0)) {
-                best = me;
-            }
-        }
-        if (best == null) {
-            return null; // none serves: the preferred stays (its own health check decides what the tracker does)
-        }
-        preferred = best.getKey();
-        Entry b = best.getValue();
-        return new Pick(b.status.instanceId(), b.status.endpoint(), b.credentials, b.status.latency());
     }
 
     private void tell(Pick pick) {
@@ -367,31 +316,11 @@ final class InstanceSet {
         }
     }
 
-    /** Must hold the lock: new snapshots, queued to the listeners. */
-    private void changed() {
-        List<InstanceStatus> list = new ArrayList<>(byUrl.size());
-        Map<String, String> tok = new HashMap<>();
-        for (Entry e : byUrl.values()) {
-            list.add(e.status);
-            if (e.credentials.apiToken() != null) {
-                tok.put(e.status.instanceId(), e.credentials.apiToken());
-            }
-        }
-        list.sort(ORDER);
-        List<InstanceStatus> snap = List.copyOf(list);
-        if (snap.equals(snapshot) && tok.equals(tokens)) {
-            return;
-        }
-        tokens = Map.copyOf(tok);
-        snapshot = snap;
-        listeners.publish(snap);
-    }
-
     void close(Duration wait) {
-        listeners.shutdown(wait);
+        entries.close(wait);
     }
 
     private static String key(Endpoint e) {
-        return e.baseUrl().toString();
+        return InstanceEntries.key(e);
     }
 }

@@ -78,12 +78,13 @@ public final class SidecarLauncherComponent implements SidecarLauncher {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void setSettings(SettingsService settings) {
-        settingsSubscription.replace(settings.addListener(effective -> engine.setDebug(effective.debug())));
+        settingsSubscription.replace(settings, settings.addListener(effective -> engine.setDebug(effective.debug())));
     }
 
     void unsetSettings(SettingsService settings) {
-        settingsSubscription.clear();
-        engine.setDebug(false);
+        if (settingsSubscription.clear(settings)) { // not when a greedy replacement was bound first
+            engine.setDebug(false);
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,

@@ -60,7 +60,7 @@ final class Held<S> implements ServerReservation<S>, PortAttempt<S> {
         if (!taken) {
             binder.close(server);
         }
-        LoopbackPortFinder.closeQuietly(v6);
+        Loopback.closeQuietly(v6);
     }
 
     @Override
@@ -69,7 +69,7 @@ final class Held<S> implements ServerReservation<S>, PortAttempt<S> {
             if (!taken) {
                 binder.close(server);
             }
-            LoopbackPortFinder.closeQuietly(v6);
+            Loopback.closeQuietly(v6);
             lock.release();
             LoopbackPortFinder.HELD.remove(address.getPort());
         }
@@ -77,7 +77,7 @@ final class Held<S> implements ServerReservation<S>, PortAttempt<S> {
 
     @Override
     public String toString() {
-        return "reservation of " + LoopbackPortFinder.hostPort(address.getAddress(), address.getPort())
+        return "reservation of " + Loopback.hostPort(address.getAddress(), address.getPort())
                 + (inRange ? "" : " (outside the range)");
     }
 }

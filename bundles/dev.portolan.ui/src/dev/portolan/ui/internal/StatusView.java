@@ -192,7 +192,8 @@ public class StatusView extends ViewPart {
                 .map(SettingsService::pinnedPort).filter(p -> p.isPresent() && p.getAsInt() == e.port()).isPresent()));
         latency.setText(st == null || st.latency() == null ? "–" : Formats.millis(st.latency()));
         lastCheck.setText(st == null || st.lastCheck() == null ? "–" : Formats.time(st.lastCheck()));
-        java.util.List<String> registries = WorkbenchServices.registryLocations();
+        java.util.List<String> registries = model.current().map(BackendStatusModel::registryLocations)
+                .orElse(java.util.List.of());
         registry.setText((registries.isEmpty() ? "none" : String.join(" + ", registries))
                 + (e != null && !dev.portolan.core.registry.RemoteInstances.isLoopback(e.baseUrl())
                         ? "; this endpoint is remote" : ""));

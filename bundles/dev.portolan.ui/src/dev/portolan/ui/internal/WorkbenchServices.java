@@ -9,7 +9,6 @@ import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.SettingsService;
-import dev.portolan.api.registry.Registry;
 import dev.portolan.ui.internal.model.BackendStatusModel;
 import dev.portolan.ui.internal.model.InstancesModel;
 
@@ -35,35 +34,6 @@ public final class WorkbenchServices {
             InstancesModel.class);
 
     private WorkbenchServices() {
-    }
-
-    /**
-     * Where the registries in use keep their entries ({@link Registry#location()}): the local registry, and an etcd
-     * cluster when {@code PORTOLAN_REGISTRY} configures one; empty when no registry service runs.
-     */
-    public static java.util.List<String> registryLocations() {
-        org.osgi.framework.Bundle b = org.osgi.framework.FrameworkUtil.getBundle(WorkbenchServices.class);
-        org.osgi.framework.BundleContext ctx = b == null ? null : b.getBundleContext();
-        if (ctx == null) {
-            return java.util.List.of();
-        }
-        try {
-            java.util.List<String> out = new java.util.ArrayList<>();
-            for (org.osgi.framework.ServiceReference<Registry> ref : ctx.getServiceReferences(Registry.class, null)) {
-                Registry r = ctx.getService(ref);
-                if (r != null) {
-                    try {
-                        out.add(r.location());
-                    } finally {
-                        ctx.ungetService(ref);
-                    }
-                }
-            }
-            java.util.Collections.sort(out);
-            return out;
-        } catch (org.osgi.framework.InvalidSyntaxException e) {
-            throw new IllegalStateException(e); // a null filter is always valid
-        }
     }
 
     public static Optional<EndpointTracker> tracker() {

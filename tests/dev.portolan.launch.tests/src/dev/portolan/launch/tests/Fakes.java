@@ -8,12 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutionException;
 
 import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.tests.common.Build;
+import dev.portolan.tests.common.ProcessLiveness;
 
 /** The fake sidecars in tests/dev.portolan.launch.tests/fakes and small process helpers. */
 final class Fakes {
@@ -42,39 +42,11 @@ final class Fakes {
         ProcessHandle.of(pid).ifPresent(h -> awaitGone(h, timeout));
     }
 
-    /** Waits (see {@link #awaitDead}) until the process is gone; fails after the timeout. */
+    /** Waits ({@link ProcessLiveness#gone}) until the process is gone; fails after the timeout. */
     static void awaitGone(ProcessHandle h, Duration timeout) {
-        if (!awaitDead(h, System.nanoTime() + timeout.toNanos())) {
+        if (!ProcessLiveness.gone(h, System.nanoTime() + timeout.toNanos())) {
             throw new AssertionError("process " + h.pid() + " " + h.info().commandLine().orElse("")
                     + " still alive after " + timeout);
-        }
-    }
-
-    /**
-     * Waits until the process is dead: exited, or a zombie (it has exited; only its parent, for orphans init, has
-     * not collected its status yet, and the JDK counts zombies as alive). Waits on {@code onExit()} in short slices
-     * so that the zombie state is noticed too; returns false when the deadline passes first.
-     */
-    static boolean awaitDead(ProcessHandle h, long deadlineNanos) {
-        while (true) {
-            if (!h.isAlive() || isZombie(h.pid())) {
-                return true;
-            }
-            long left = deadlineNanos - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            try {
-                h.onExit().get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(20)), TimeUnit.NANOSECONDS);
-                return true;
-            } catch (TimeoutException e) {
-                // look at /proc again
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (ExecutionException e) {
-                return !h.isAlive();
-            }
         }
     }
 
@@ -83,16 +55,6 @@ final class Fakes {
         String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(after[2]);
-    }
-
-    static boolean isZombie(long pid) {
-        try {
-            String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            int close = stat.lastIndexOf(')');
-            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
-        } catch (IOException e) {
-            return false; // gone
-        }
     }
 
     /** Whether the port can be bound on 127.0.0.1 right now. */

@@ -24,15 +24,7 @@ class OrphanProtectionNoticeTest {
 
     @Test
     void withoutProtectionEachSidecarSaysWhatIsLostAndStillStarts() throws Exception {
-        String before = System.getProperty(PROPERTY);
-        System.setProperty(PROPERTY, "off");
-        SidecarEngine engine;
-        try {
-            engine = new SidecarEngine(AnnouncementCodec.standard(), null);
-        } finally {
-            restore(before);
-        }
-        try (engine) {
+        try (SidecarEngine engine = engineWithMode("off")) {
             assertFalse(engine.usesWatchdog());
             Recorder r = new Recorder();
             LaunchHandle h = engine.launch(Fakes.python().build(), r);
@@ -50,15 +42,7 @@ class OrphanProtectionNoticeTest {
 
     @Test
     void aBadModeFallsBackToAutoAndAGuaranteedProtectionSaysNothing() throws Exception {
-        String before = System.getProperty(PROPERTY);
-        System.setProperty(PROPERTY, "sometimes");
-        SidecarEngine engine;
-        try {
-            engine = new SidecarEngine(AnnouncementCodec.standard(), null);
-        } finally {
-            restore(before);
-        }
-        try (engine) {
+        try (SidecarEngine engine = engineWithMode("sometimes")) {
             assertTrue(engine.usesWatchdog(), "auto = the setsid watchdog on this Linux");
             assertTrue(engine.orphanProtection().capability().guaranteed());
             Recorder r = new Recorder();
@@ -69,11 +53,18 @@ class OrphanProtectionNoticeTest {
         }
     }
 
-    private static void restore(String before) {
-        if (before == null) {
-            System.clearProperty(PROPERTY);
-        } else {
-            System.setProperty(PROPERTY, before);
+    /** An engine created while the orphan protection property says {@code mode} (restored afterwards). */
+    private static SidecarEngine engineWithMode(String mode) {
+        String before = System.getProperty(PROPERTY);
+        System.setProperty(PROPERTY, mode);
+        try {
+            return new SidecarEngine(AnnouncementCodec.standard(), null);
+        } finally {
+            if (before == null) {
+                System.clearProperty(PROPERTY);
+            } else {
+                System.setProperty(PROPERTY, before);
+            }
         }
     }
 }

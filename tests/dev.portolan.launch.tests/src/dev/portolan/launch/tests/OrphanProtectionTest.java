@@ -26,6 +26,7 @@ import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.launch.internal.SidecarEngine;
 import dev.portolan.platform.Platforms;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.ProcessLiveness;
 
 /**
  * A launcher JVM killed with SIGKILL leaves no sidecar behind: not even one that ignores {@code sidecar shutdown},
@@ -62,7 +63,7 @@ class OrphanProtectionTest {
             long killed = System.nanoTime();
             long deadline = killed + ORPHAN_DEADLINE.toNanos();
             for (ProcessHandle h : tree) {
-                if (!Fakes.awaitDead(h, deadline)) {
+                if (!ProcessLiveness.gone(h, deadline)) {
                     throw new AssertionError("pid " + h.pid() + " (" + h.info().commandLine().orElse("?")
                             + ") outlived its SIGKILLed launcher by more than " + ORPHAN_DEADLINE);
                 }
@@ -104,7 +105,7 @@ class OrphanProtectionTest {
             jvm.process().onExit().get(30, TimeUnit.SECONDS);
             long deadline = killed + ORPHAN_DEADLINE.toNanos();
             for (ProcessHandle h : tree) {
-                if (!Fakes.awaitDead(h, deadline)) {
+                if (!ProcessLiveness.gone(h, deadline)) {
                     throw new AssertionError("pid " + h.pid() + " (" + h.info().commandLine().orElse("?")
                             + ") outlived the SIGKILL of its launcher's process group by more than "
                             + ORPHAN_DEADLINE);
@@ -148,7 +149,7 @@ class OrphanProtectionTest {
             ProcessHandle backend = ProcessHandle.of(Long.parseLong(field(line, "pid"))).orElseThrow();
             jvm.process().destroy(); // SIGTERM: the JVM runs its shutdown hooks
             jvm.process().onExit().get(30, TimeUnit.SECONDS);
-            assertTrue(Fakes.awaitDead(backend, System.nanoTime() + Duration.ofSeconds(30).toNanos()));
+            assertTrue(ProcessLiveness.gone(backend, System.nanoTime() + Duration.ofSeconds(30).toNanos()));
             assertEquals("graceful", Files.readString(mark));
         }
     }
@@ -169,7 +170,7 @@ class OrphanProtectionTest {
                     "no watchdog: the backend is the launcher JVM's own child");
             jvm.process().destroy();
             jvm.process().onExit().get(30, TimeUnit.SECONDS);
-            assertTrue(Fakes.awaitDead(backend, System.nanoTime() + Duration.ofSeconds(30).toNanos()));
+            assertTrue(ProcessLiveness.gone(backend, System.nanoTime() + Duration.ofSeconds(30).toNanos()));
             assertEquals("graceful", Files.readString(mark));
         }
     }

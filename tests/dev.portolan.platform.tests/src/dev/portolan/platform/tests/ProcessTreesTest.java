@@ -15,6 +15,7 @@ import dev.portolan.platform.ProcessTrees;
 import dev.portolan.platform.internal.PosixProcessTrees;
 import dev.portolan.platform.internal.Tools;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.ProcessLiveness;
 
 /** The POSIX process-tree kill on real processes (Linux; the same code runs on macOS with ps instead of /proc). */
 class ProcessTreesTest {
@@ -36,8 +37,8 @@ class ProcessTreesTest {
 
             List<Long> signalled = Platforms.current().processes().signalTree(leader, false);
             assertEquals(leader.pid(), signalled.get(0));
-            assertTrue(Liveness.gone(leader.pid(), WAIT), "SIGTERM reached the leader");
-            assertTrue(Liveness.gone(orphan, WAIT), "SIGTERM to the group reached the re-parented member");
+            assertTrue(ProcessLiveness.gone(leader.pid(), WAIT), "SIGTERM reached the leader");
+            assertTrue(ProcessLiveness.gone(orphan, WAIT), "SIGTERM to the group reached the re-parented member");
         }
     }
 
@@ -50,8 +51,8 @@ class ProcessTreesTest {
             ProcessTrees trees = new PosixProcessTrees(Tools.system().find("kill"), Optional.empty(), Path.of("/proc"));
             List<Long> signalled = trees.signalTree(root.process().toHandle(), true);
             assertTrue(signalled.contains(child), signalled.toString());
-            assertTrue(Liveness.gone(root.process().pid(), WAIT));
-            assertTrue(Liveness.gone(child, WAIT), "descendants are signalled by pid");
+            assertTrue(ProcessLiveness.gone(root.process().pid(), WAIT));
+            assertTrue(ProcessLiveness.gone(child, WAIT), "descendants are signalled by pid");
             assertTrue(ProcessHandle.current().isAlive());
         }
     }

@@ -21,6 +21,7 @@ import dev.portolan.platform.internal.OrphanProtections;
 import dev.portolan.platform.internal.PlatformImpl;
 import dev.portolan.platform.internal.Tools;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.ProcessLiveness;
 
 /**
  * The Java supervisor (macOS, Windows, Linux without setsid) run for real on Linux: the protocol, and the backend's
@@ -70,8 +71,8 @@ class SupervisorTest {
 
             long closed = System.nanoTime();
             sup.process().getOutputStream().close(); // what the kernel does when the front end dies
-            assertTrue(Liveness.gone(backend, WAIT), "the backend ignoring EOF and SIGTERM is killed");
-            assertTrue(Liveness.gone(grandchild, WAIT), "and its descendants");
+            assertTrue(ProcessLiveness.gone(backend, WAIT), "the backend ignoring EOF and SIGTERM is killed");
+            assertTrue(ProcessLiveness.gone(grandchild, WAIT), "and its descendants");
             assertEquals(137, sup.awaitExit(WAIT), "the supervisor exits with the backend's status (SIGKILL)");
             System.out.println("[platform-tests] java supervisor: stubborn backend + grandchild gone "
                     + (System.nanoTime() - closed) / 1_000_000 + " ms after the front end's pipe closed");

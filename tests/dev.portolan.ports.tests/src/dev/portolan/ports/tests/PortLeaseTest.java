@@ -51,10 +51,21 @@ class PortLeaseTest {
         TestBand.FREE.onFreeBlock(2, first -> numberLease(first));
     }
 
+    /** A finder with its own lock directory, and its lease of {@code port}. */
+    private record Leased(Path dir, PortFinder finder, PortLease lease) {
+        static Leased of(String name, int port) throws Exception {
+            Path dir = lockDir(name);
+            PortFinder finder = PortFinders.builder().lockDirectory(dir).build();
+            return new Leased(dir, finder,
+                    finder.lease(PortRequest.builder().range(new PortRange(port, port)).build(), WAIT));
+        }
+    }
+
     private static void numberLease(int first) throws Exception {
-        Path dir = lockDir("number");
-        PortFinder finder = PortFinders.builder().lockDirectory(dir).build();
-        PortLease lease = finder.lease(PortRequest.builder().range(new PortRange(first, first)).build(), WAIT);
+        Leased leased = Leased.of("number", first);
+        Path dir = leased.dir();
+        PortFinder finder = leased.finder();
+        PortLease lease = leased.lease();
         try {
             assertEquals(first, lease.port());
             // the socket is gone: a child told the number can bind it
@@ -81,9 +92,9 @@ class PortLeaseTest {
     }
 
     private static void handover(int port) throws Exception {
-        Path dir = lockDir("handover");
-        PortFinder finder = PortFinders.builder().lockDirectory(dir).build();
-        PortLease lease = finder.lease(PortRequest.builder().range(new PortRange(port, port)).build(), WAIT);
+        Leased leased = Leased.of("handover", port);
+        Path dir = leased.dir();
+        PortLease lease = leased.lease();
         try {
             String range = port + "-" + port;
             assertEquals("reserved " + port + " true", reserveInChild(dir, range,

@@ -7,6 +7,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
 
+import dev.portolan.api.registry.InstanceEntry;
+
 /** A small, strict command-line parser: flags, options with a value, and everything after {@code --}. */
 final class Args {
 
@@ -57,6 +59,22 @@ final class Args {
             }
         }
         return null;
+    }
+
+    /**
+     * Removes {@code --service S} and returns S, checked as a service name ({@link InstanceEntry#checkService}), or
+     * null when absent; a bad name is a usage error that says why.
+     */
+    String service() throws UsageException {
+        String service = option("--service");
+        if (service == null) {
+            return null;
+        }
+        try {
+            return InstanceEntry.checkService(service);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--service: " + e.getMessage());
+        }
     }
 
     /** Everything after {@code --}. */

@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import dev.portolan.api.Subscription;
-import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.api.registry.RegistryException;
@@ -41,16 +40,9 @@ final class ListCommand implements Command {
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         boolean json = args.flag("--json");
         boolean watch = args.flag("--watch");
-        String service = args.option("--service");
+        String service = args.service();
         String registryFlag = args.option("--registry");
         args.noMore();
-        if (service != null) {
-            try {
-                InstanceEntry.checkService(service);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--service: " + e.getMessage());
-            }
-        }
         Registry registry = registry(registryFlag);
         try {
             return watch ? watch(registry, service, out, err) : list(registry, service, json, out, err);

@@ -66,7 +66,7 @@ final class RunCommand implements Command {
         String timeoutText = args.option("--timeout");
         AdoptionPolicy adoption = adoption(args);
         int instances = instances(args.option("--instances"));
-        String service = args.option("--service");
+        String service = args.service();
         args.noMore();
         List<String> command = args.afterDashDash();
         if (command.isEmpty()) {
@@ -88,7 +88,7 @@ final class RunCommand implements Command {
                 .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, settings.range().toString())
                 .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).adoption(adoption).assignPort(assignPort).reloadOn(reloadOn);
         if (service != null) {
-            builder.env(EnvironmentVariables.PORTOLAN_SERVICE, service(service));
+            builder.env(EnvironmentVariables.PORTOLAN_SERVICE, service);
         }
         LaunchSpec spec = builder.build();
         BackendService backend = CliServices.get(BackendService.class);
@@ -160,15 +160,6 @@ final class RunCommand implements Command {
         }
         throw new UsageException("--instances '" + text + "' is not a number of instances 1-"
                 + PortolanSettings.MAX_INSTANCES);
-    }
-
-    /** {@code --service S}: the service the sidecar registers under ({@code PORTOLAN_SERVICE}). */
-    private static String service(String text) throws UsageException {
-        try {
-            return dev.portolan.api.registry.InstanceEntry.checkService(text);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--service: " + e.getMessage());
-        }
     }
 
     /** {@code --no-adopt}, {@code --health-path P}, {@code --output-pattern RE} (repeatable). */

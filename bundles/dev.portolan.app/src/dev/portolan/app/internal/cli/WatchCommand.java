@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.core.discovery.DeferredTls;
 import dev.portolan.core.json.Json;
 
@@ -54,16 +53,9 @@ final class WatchCommand implements Command {
     @Override
     public int run(Args args, PrintStream out, PrintStream err) throws Exception {
         boolean json = args.flag("--json");
-        String service = args.option("--service");
+        String service = args.service();
         String reconnectText = args.option("--reconnect");
         args.noMore();
-        if (service != null) {
-            try {
-                InstanceEntry.checkService(service);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--service: " + e.getMessage());
-            }
-        }
         Duration patience = reconnectText == null ? Duration.ofSeconds(DEFAULT_RECONNECT_SECONDS)
                 : reconnectText.strip().equals("0") ? Duration.ZERO : Args.duration("--reconnect", reconnectText);
         FeedFiles.Feed feed = FeedFiles.find(err).orElse(null);

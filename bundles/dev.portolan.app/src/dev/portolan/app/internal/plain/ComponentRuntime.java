@@ -5,10 +5,13 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.portolan.app.internal.plain.ComponentDescriptor.Reference;
 
@@ -22,8 +25,14 @@ import dev.portolan.app.internal.plain.ComponentDescriptor.Reference;
  * filters, service ranking, activate/deactivate methods without arguments or with the component properties. A
  * component that needs more of OSGi (its {@code BundleContext} or {@code ComponentContext}, configuration, factory
  * components) makes the service {@linkplain NotOnPlainClassPathException not available here}: the caller then runs
- * in a real OSGi framework instead. Activation runs under the runtime's lock, as SCR activates a component under
- * its own: a second thread asking for the same service waits until it is complete, never sees it half-bound.
+ * in a real OSGi framework instead.
+ * <p>
+ * Component code (class initialisation, constructors, bind and activate methods) never runs under the runtime's
+ * lock: the lock only guards state changes. The thread that takes a component from NEW to ACTIVATING owns its
+ * activation; a second thread asking for it waits until it is complete (never sees it half-bound), unless that would
+ * close a circle of threads waiting for each other's components, which counts as a cycle (as within one thread). So
+ * an {@code activate} that asks the runtime for another service from another thread, and waits for the answer, does
+ * not deadlock.
  */
 public final class ComponentRuntime {
 
@@ -31,6 +40,10 @@ public final class ComponentRuntime {
     private final List<ManagedComponent> components = new ArrayList<>();
     private final List<ManagedComponent> active = new ArrayList<>(); // guarded by lock, in activation order
     private final Object lock = new Object();
+    /** The thread activating each ACTIVATING component (guarded by lock). */
+    private final Map<ManagedComponent, Thread> owners = new HashMap<>();
+    /** The ACTIVATING component each waiting thread waits for (guarded by lock). */
+    private final Map<Thread, ManagedComponent> waiting = new HashMap<>();
 
     private ComponentRuntime(ClassLoader loader, List<ComponentDescriptor> descriptors) {
         this.loader = loader;
@@ -80,13 +93,11 @@ public final class ComponentRuntime {
      */
     public <T> Optional<T> service(Class<T> type, String filter) throws NotOnPlainClassPathException {
         List<ManagedComponent> providers = providers(type.getName(), filter, null);
-        synchronized (lock) {
-            for (ManagedComponent c : providers) {
-                Object o = activate(c);
-                if (o != null) {
-                    bindLate();
-                    return Optional.of(type.cast(o));
-                }
+        for (ManagedComponent c : providers) {
+            Object o = activate(c);
+            if (o != null) {
+                bindLate();
+                return Optional.of(type.cast(o));
             }
         }
         for (ManagedComponent c : providers) {
@@ -134,20 +145,76 @@ public final class ComponentRuntime {
         return out;
     }
 
-    /** Activates {@code c} (guarded by lock); null when it cannot be satisfied or is being activated (a cycle). */
+    /**
+     * Activates {@code c} (outside the lock); null when it cannot be satisfied or is being activated by this thread
+     * or by one that waits for this thread (a cycle). Waits while another thread activates it.
+     */
     private Object activate(ManagedComponent c) {
-        switch (c.state()) {
-            case ACTIVE:
-                return c.instance();
-            case NEW:
-                break;
-            default: // ACTIVATING (a cycle), UNSATISFIED, FAILED, UNSUPPORTED
-                return null;
+        Thread me = Thread.currentThread();
+        synchronized (lock) {
+            boolean interrupted = false;
+            try {
+                // (an ACTIVATING component without an owner: its activation ended by an Error; treated as a cycle)
+                while (c.state() == ManagedComponent.State.ACTIVATING && owners.containsKey(c)) {
+                    if (waitsFor(owners.get(c), me)) {
+                        return null; // a cycle
+                    }
+                    waiting.put(me, c);
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true; // activation is not interruptible (as SCR's): keep the flag for the caller
+                    } finally {
+                        waiting.remove(me);
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    me.interrupt();
+                }
+            }
+            switch (c.state()) {
+                case ACTIVE:
+                    return c.instance();
+                case NEW:
+                    break;
+                default: // ACTIVATING (a cycle), UNSATISFIED, FAILED, UNSUPPORTED, DEACTIVATED
+                    return null;
+            }
+            c.activating();
+            owners.put(c, me);
         }
+        try {
+            return activateOwned(c);
+        } finally {
+            synchronized (lock) {
+                owners.remove(c);
+                if (c.state() == ManagedComponent.State.ACTIVE) {
+                    active.add(c);
+                }
+                lock.notifyAll();
+            }
+        }
+    }
+
+    /** Whether {@code owner} is {@code me}, or waits (through other threads) for a component {@code me} activates. */
+    private boolean waitsFor(Thread owner, Thread me) {
+        Set<Thread> seen = new HashSet<>();
+        for (Thread t = owner; t != null && seen.add(t);) {
+            if (t == me) {
+                return true;
+            }
+            ManagedComponent w = waiting.get(t);
+            t = w == null ? null : owners.get(w);
+        }
+        return false;
+    }
+
+    /** Activates {@code c}, which this thread owns (ACTIVATING); runs component code, so never under the lock. */
+    private Object activateOwned(ManagedComponent c) {
         if (!c.prepare(loader)) {
             return null;
         }
-        c.activating();
         Map<Reference, List<ManagedComponent>> bound = new LinkedHashMap<>();
         for (Reference r : c.descriptor().references()) {
             List<ManagedComponent> got = new ArrayList<>();
@@ -181,19 +248,19 @@ public final class ComponentRuntime {
             }
             bound.put(r, got);
         }
-        if (c.start(bound)) {
-            active.add(c);
-            return c.instance();
-        }
-        return null;
+        return c.start(bound) ? c.instance() : null;
     }
 
-    /** Binds what cycles postponed, now that the other end is active (guarded by lock). */
+    /** Binds what cycles postponed, now that the other end is active (outside the lock: bind methods run). */
     private void bindLate() {
         boolean progress = true;
         while (progress) {
             progress = false;
-            for (ManagedComponent c : new ArrayList<>(active)) {
+            List<ManagedComponent> now;
+            synchronized (lock) {
+                now = new ArrayList<>(active);
+            }
+            for (ManagedComponent c : now) {
                 for (ManagedComponent.Postponed p : c.takePostponed()) {
                     if (activate(p.provider()) != null) {
                         c.bindNow(p);

@@ -27,7 +27,7 @@ final class ManagedComponent {
     private final ComponentDescriptor descriptor;
     private final long id;
     private final Map<String, Object> serviceProperties;
-    private final List<Postponed> postponed = new ArrayList<>();
+    private final List<Postponed> postponed = new ArrayList<>(); // guarded by itself
     private volatile State state = State.NEW;
     private volatile String problem;
     private Object instance;
@@ -79,7 +79,9 @@ final class ManagedComponent {
 
     /** Back to NEW: activation met a cycle that may resolve once the other end is active. */
     void retryLater() {
-        postponed.clear();
+        synchronized (postponed) {
+            postponed.clear();
+        }
         state = State.NEW;
     }
 
@@ -97,7 +99,9 @@ final class ManagedComponent {
     }
 
     void bindLater(Reference r, ManagedComponent provider) {
-        postponed.add(new Postponed(r, provider));
+        synchronized (postponed) {
+            postponed.add(new Postponed(r, provider));
+        }
     }
 
     /**
@@ -167,9 +171,11 @@ final class ManagedComponent {
 
     /** The postponed bindings, removed from this component. */
     List<Postponed> takePostponed() {
-        List<Postponed> out = List.copyOf(postponed);
-        postponed.clear();
-        return out;
+        synchronized (postponed) { // another thread may run the runtime's late binding
+            List<Postponed> out = List.copyOf(postponed);
+            postponed.clear();
+            return out;
+        }
     }
 
     /** Binds a postponed dynamic reference to its provider, which is active now. */

@@ -18,6 +18,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.Subscription;
+import dev.portolan.api.SubscriptionSlot;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.EndpointStatus;
@@ -31,6 +32,7 @@ import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
 import dev.portolan.api.ports.PortInspector;
+import dev.portolan.api.registry.Registry;
 import dev.portolan.ui.internal.console.ConsoleSink;
 import dev.portolan.ui.internal.model.StatusSnapshot.StatusEvent;
 import dev.portolan.ui.internal.model.StatusSnapshot.PortRow;
@@ -50,6 +52,7 @@ public final class BackendStatusModel implements SidecarListener {
     private static final int MAX_EVENTS = 200;
 
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final List<Registry> registries = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
     private final ArrayDeque<StatusEvent> events = new ArrayDeque<>();
     private final PortScanJob portScan = new PortScanJob(this::scanTarget, this::scanned);
@@ -59,12 +62,11 @@ public final class BackendStatusModel implements SidecarListener {
     private PortRange range = PortolanSettings.DEFAULTS.range();
     private LaunchHandle lastLaunched;
 
-    private volatile EndpointTracker tracker;
     /** Our sidecar: the {@link LaunchHandle} service the backend service registers while it owns one. */
     private volatile LaunchHandle ownSidecar;
     private volatile PortInspector inspector;
-    private Subscription trackerSubscription;
-    private Subscription settingsSubscription;
+    private final SubscriptionSlot trackerSubscription = new SubscriptionSlot();
+    private final SubscriptionSlot settingsSubscription = new SubscriptionSlot();
     private ConsoleSink consoles = ConsoleSink.NONE;
 
     /**
@@ -80,8 +82,8 @@ public final class BackendStatusModel implements SidecarListener {
     @Deactivate
     void deactivate() {
         portScan.cancel();
-        close(trackerSubscription);
-        close(settingsSubscription);
+        trackerSubscription.clear();
+        settingsSubscription.clear();
         consoles.dispose();
         listeners.clear();
     }
@@ -89,53 +91,44 @@ public final class BackendStatusModel implements SidecarListener {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void setTracker(EndpointTracker t) {
-        Subscription old;
-        synchronized (lock) {
-            tracker = t;
-            old = trackerSubscription;
-            trackerSubscription = null;
-        }
-        close(old);
-        Subscription sub = t.addListener(this::endpointChanged);
-        synchronized (lock) {
-            trackerSubscription = sub;
-        }
+        trackerSubscription.follow(t, tracker -> tracker.addListener(this::endpointChanged));
     }
 
     void unsetTracker(EndpointTracker t) {
-        Subscription old = null;
-        synchronized (lock) {
-            if (tracker == t) {
-                tracker = null;
-                old = trackerSubscription;
-                trackerSubscription = null;
+        if (trackerSubscription.clear(t)) { // not when a greedy replacement was bound first
+            synchronized (lock) {
                 endpoint = null;
             }
         }
-        close(old);
         changed(true);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void setSettings(SettingsService s) {
-        Subscription sub = s.addListener(this::settingsChanged);
-        Subscription old;
-        synchronized (lock) {
-            old = settingsSubscription;
-            settingsSubscription = sub;
-        }
-        close(old);
+        settingsSubscription.replace(s, s.addListener(this::settingsChanged));
         settingsChanged(s.effective());
     }
 
     void unsetSettings(SettingsService s) {
-        Subscription old;
-        synchronized (lock) {
-            old = settingsSubscription;
-            settingsSubscription = null;
-        }
-        close(old);
+        settingsSubscription.clear(s);
+    }
+
+    /** The registries in use (the local one; etcd when configured): tracked here, not looked up at every redraw. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addRegistry(Registry r) {
+        registries.add(r);
+        changed(false);
+    }
+
+    void removeRegistry(Registry r) {
+        registries.remove(r);
+        changed(false);
+    }
+
+    /** Where the registries in use keep their entries ({@link Registry#location()}), sorted; empty when none runs. */
+    public List<String> registryLocations() {
+        return registries.stream().map(Registry::location).sorted().toList();
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -340,11 +333,5 @@ public final class BackendStatusModel implements SidecarListener {
 
     private static String url(Endpoint e) {
         return e == null ? null : e.baseUrl().toString();
-    }
-
-    private static void close(Subscription c) {
-        if (c != null) {
-            c.close();
-        }
     }
 }

@@ -14,7 +14,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
-import dev.portolan.api.Subscription;
+import dev.portolan.api.SubscriptionSlot;
 import dev.portolan.api.discovery.ApiClient;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.EndpointTracker;
@@ -30,7 +30,6 @@ import dev.portolan.ui.internal.model.InstanceTable.Managed;
 public final class InstancesModel {
 
     private final InstanceTable table = new InstanceTable();
-    private final Object lock = new Object();
     private final Job poll = new Job("Reading the backend instances' load") {
         @Override
         protected IStatus run(IProgressMonitor monitor) {
@@ -39,10 +38,9 @@ public final class InstancesModel {
         }
     };
 
-    private volatile EndpointTracker tracker;
     private volatile BackendService backend;
     private volatile ApiClient api;
-    private Subscription trackerSubscription;
+    private final SubscriptionSlot trackerSubscription = new SubscriptionSlot();
 
     public InstancesModel() {
         poll.setSystem(true);
@@ -51,47 +49,20 @@ public final class InstancesModel {
     @Deactivate
     void deactivate() {
         poll.cancel();
-        Subscription old;
-        synchronized (lock) {
-            old = trackerSubscription;
-            trackerSubscription = null;
-        }
-        close(old);
+        trackerSubscription.clear();
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void setTracker(EndpointTracker t) {
-        Subscription old;
-        synchronized (lock) {
-            tracker = t;
-            old = trackerSubscription;
-            trackerSubscription = null;
-        }
-        close(old);
-        Subscription sub = t.addInstanceListener(set -> {
+        trackerSubscription.follow(t, tracker -> tracker.addInstanceListener(set -> {
             table.instancesChanged(set);
             refresh();
-        });
-        synchronized (lock) {
-            if (tracker == t) {
-                trackerSubscription = sub;
-                sub = null;
-            }
-        }
-        close(sub); // replaced meanwhile
+        }));
     }
 
     void unsetTracker(EndpointTracker t) {
-        Subscription old = null;
-        synchronized (lock) {
-            if (tracker == t) {
-                tracker = null;
-                old = trackerSubscription;
-                trackerSubscription = null;
-            }
-        }
-        close(old);
+        trackerSubscription.clear(t);
         table.instancesChanged(List.of());
     }
 
@@ -141,12 +112,6 @@ public final class InstancesModel {
             table.managedChanged(b == null ? List.of() : b.managedInstances().stream().map(Managed::of).toList());
         } catch (RuntimeException e) {
             ILog.of(InstancesModel.class).warn("Cannot read the backend instances' load: " + e, e);
-        }
-    }
-
-    private static void close(Subscription s) {
-        if (s != null) {
-            s.close();
         }
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,28 @@ class ComponentRuntimeTest {
         Hub h = runtime(hub, listener).service(Hub.class).orElseThrow();
         assertEquals(1, h.listeners().size(), Fixtures.EVENTS.toString());
         assertEquals(List.of("activate HubListener hub=true", "bind Listener ranking=3"), Fixtures.EVENTS);
+    }
+
+    @Test
+    void anActivateThatAsksTheRuntimeFromAnotherThreadDoesNotDeadlock() throws Exception {
+        ComponentRuntime rt = runtime(SLOW, component("caller", "CallingBackGreeter", "Greeter", ""));
+        Fixtures.runtime = rt;
+        Greeter g = rt.service(Greeter.class).orElseThrow(() -> new AssertionError(rt.problems(Greeter.class)));
+        assertEquals("hello, the other thread found slow", g.greet());
+        assertEquals(List.of("activate SlowClock", "activate CallingBackGreeter clock=slow"), Fixtures.EVENTS);
+        rt.close();
+        assertEquals(List.of("activate SlowClock", "activate CallingBackGreeter clock=slow", "deactivate SlowClock"),
+                Fixtures.EVENTS, "activated in that order, so deactivated in reverse");
+    }
+
+    @Test
+    void anotherThreadAskingForAComponentBeingActivatedGetsItOnlyOnceActive() throws Exception {
+        ComponentRuntime rt = runtime(component("self", "SelfAskingGreeter", "Greeter", ""));
+        Fixtures.runtime = rt;
+        Greeter g = rt.service(Greeter.class).orElseThrow();
+        Greeter other = Fixtures.OTHER_THREAD_GOT.get(Fixtures.DEADLINE_SECONDS, TimeUnit.SECONDS);
+        assertSame(g, other, "one instance, whichever thread asks");
+        assertEquals(List.of("activate SelfAskingGreeter", "other thread got activated"), Fixtures.EVENTS);
     }
 
     @Test

@@ -11,11 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.portolan.tests.common.EtcdCluster;
 import dev.portolan.api.Subscription;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.RegistryEvent;
@@ -37,19 +35,8 @@ class BackendDualRegistrationTest {
     static final Duration WAIT = Duration.ofSeconds(60);
     static final TestPorts PORTS = new TestPorts(25450, 25499);
     static final Path PYTHON_MAIN = Build.repoRoot().resolve("examples/python-fastapi/main.py");
-    static EtcdCluster etcd;
-
-    @BeforeAll
-    static void startEtcd() throws Exception {
-        etcd = EtcdCluster.start(1);
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
+    @RegisterExtension
+    static final EtcdPerClass etcd = new EtcdPerClass();
 
     @Test
     void aBackendRegistersInBothRegistriesProvesItsIdentityAndItsEntryExpiresWhenItIsKilled() throws Exception {

@@ -12,9 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.portolan.tests.common.EtcdCluster;
 import dev.portolan.registry.etcd.internal.EtcdClient;
@@ -27,19 +26,8 @@ import dev.portolan.tests.common.Await;
 class EtcdClientTest {
 
     static final Duration WAIT = Duration.ofSeconds(30);
-    static EtcdCluster etcd;
-
-    @BeforeAll
-    static void startEtcd() throws Exception {
-        etcd = EtcdCluster.start(1);
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
+    @RegisterExtension
+    static final EtcdPerClass etcd = new EtcdPerClass();
 
     static EtcdSettings settings(List<URI> endpoints) {
         return EtcdSettings.of(endpoints, "/t").withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(1));

@@ -11,11 +11,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.portolan.tests.common.EtcdCluster;
 import dev.portolan.api.Subscription;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registration;
@@ -31,19 +29,8 @@ import dev.portolan.tests.common.ChildProcess;
 class EtcdRegistryTest {
 
     static final Duration WAIT = Duration.ofSeconds(60);
-    static EtcdCluster etcd;
-
-    @BeforeAll
-    static void startEtcd() throws Exception {
-        etcd = EtcdCluster.start(1);
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        if (etcd != null) {
-            etcd.close();
-        }
-    }
+    @RegisterExtension
+    static final EtcdPerClass etcd = new EtcdPerClass();
 
     static EtcdSettings settings(String prefix) {
         return EtcdSettings.parse(etcd.registryValue(prefix), java.util.Map.of())

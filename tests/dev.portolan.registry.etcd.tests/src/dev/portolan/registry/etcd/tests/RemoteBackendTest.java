@@ -19,9 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.Subscription;
@@ -38,7 +37,6 @@ import dev.portolan.registry.etcd.internal.EtcdSettings;
 import dev.portolan.registry.internal.LocalRegistry;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.ChildProcess;
-import dev.portolan.tests.common.EtcdCluster;
 import dev.portolan.tests.common.StateIsolation;
 
 /**
@@ -52,22 +50,11 @@ class RemoteBackendTest {
     static final String NAME = "gpu1.portolan.test";
     static final Duration WAIT = Duration.ofSeconds(60);
     static final Path PYTHON_MAIN = BackendDualRegistrationTest.PYTHON_MAIN;
-    static EtcdCluster etcd;
+    @RegisterExtension
+    static final EtcdPerClass etcd = new EtcdPerClass();
 
     static {
         StateIsolation.isolate();
-    }
-
-    @BeforeAll
-    static void startEtcd() throws Exception {
-        etcd = EtcdCluster.start(1);
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        if (etcd != null) {
-            etcd.close();
-        }
     }
 
     private static Map<String, String> remoteEnv(String prefix, String service, Path runtime) {

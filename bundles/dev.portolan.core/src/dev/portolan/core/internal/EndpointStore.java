@@ -1,0 +1,142 @@
+package dev.portolan.core.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+import org.osgi.service.event.EventAdmin;
+
+import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.discovery.EndpointState;
+import dev.portolan.api.discovery.EndpointStatus;
+
+/**
+ * The tracker's state and the one place that changes it: the current {@link EndpointStatus}, the credentials it is
+ * checked with, a pinned override and the count of what our sidecar told the tracker directly. Everything here is
+ * guarded by the tracker's lock ({@link #lock}); every method except the constructor must be called holding it.
+ * {@link #publish} only <em>queues</em> listeners, the EventAdmin bridge and the cache writer on the event thread,
+ * which runs them after the lock is released.
+ */
+final class EndpointStore {
+
+    /** The tracker's lock (shared with its listener store and health monitor). */
+    final Object lock;
+    private final EndpointListeners listeners;
+    private final EndpointCacheWriter cacheWriter;
+    private final InstanceSet instances;
+    private final Runnable resetBackoff;
+    private final Supplier<EventAdmin> eventAdmin;
+    // guarded by lock
+    private EndpointStatus current = new EndpointStatus(EndpointState.DISCOVERING, null, null, null, "starting", 0);
+    /** The secrets the current endpoint is checked and called with (never logged). */
+    private BackendCredentials credentials = BackendCredentials.NONE;
+    private Endpoint override;
+    /**
+     * Counts what our sidecar told the tracker directly (announcements, stops): a discovery run during which one
+     * arrived saw an older world, and its result is not applied over it.
+     */
+    private long sidecarEvents;
+    private Endpoint lastCached;
+    private boolean closed;
+
+    /**
+     * @param resetBackoff the health monitor's back-off restart, run in the same step that publishes a state other
+     *                     than UNAVAILABLE
+     */
+    EndpointStore(Object lock, EndpointListeners listeners, EndpointCacheWriter cacheWriter, InstanceSet instances,
+            Runnable resetBackoff, Supplier<EventAdmin> eventAdmin) {
+        this.lock = lock;
+        this.listeners = listeners;
+        this.cacheWriter = cacheWriter;
+        this.instances = instances;
+        this.resetBackoff = resetBackoff;
+        this.eventAdmin = eventAdmin;
+    }
+
+    EndpointStatus current() {
+        return current;
+    }
+
+    BackendCredentials credentials() {
+        return credentials;
+    }
+
+    /** The pinned override, or null. */
+    Endpoint override() {
+        return override;
+    }
+
+    boolean overridden() {
+        return override != null;
+    }
+
+    void pin(Endpoint endpoint) {
+        override = endpoint;
+    }
+
+    long sidecarEvents() {
+        return sidecarEvents;
+    }
+
+    /** Our sidecar told the tracker something directly: discovery runs begun before are older than that. */
+    void sidecarEvent() {
+        sidecarEvents++;
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    void close() {
+        closed = true;
+    }
+
+    /**
+     * Sets a new value unless nothing changed. Listeners and the cache writer are only <em>queued</em> here, on the
+     * event thread, which runs them after the lock is released.
+     */
+    EndpointStatus publish(EndpointState state, Endpoint endpoint, Duration latency, String message,
+            BackendCredentials newCredentials) {
+        Endpoint cur = current.endpoint();
+        if ((state == EndpointState.AVAILABLE || state == EndpointState.OVERRIDDEN) && endpoint != null) {
+            instances.observe(endpoint, newCredentials, "announcement".equals(endpoint.source()));
+        }
+        if (state != EndpointState.UNAVAILABLE) {
+            resetBackoff.run();
+        }
+        if (state == EndpointState.AVAILABLE && current.state() == EndpointState.AVAILABLE && cur != null
+                && endpoint != null && cur.baseUrl().equals(endpoint.baseUrl())
+                && (cur.verified() || !endpoint.verified())
+                && (endpoint.pid() == null || endpoint.pid().equals(cur.pid()))) {
+            // the same backend process found again (maybe by another strategy, which knows no pid): no change
+            if (!newCredentials.isEmpty() || newCredentials.apiToken() != null) {
+                credentials = newCredentials;
+            }
+            return current;
+        }
+        credentials = newCredentials;
+        if (current.state() == state && Objects.equals(current.endpoint(), endpoint)
+                && Objects.equals(current.message(), message)) {
+            return current;
+        }
+        EndpointStatus s = new EndpointStatus(state, endpoint, Instant.now(), latency, message, current.sequence() + 1);
+        current = s;
+        boolean cache = (state == EndpointState.AVAILABLE || state == EndpointState.OVERRIDDEN) && endpoint != null
+                && !endpoint.equals(lastCached);
+        if (cache) {
+            lastCached = endpoint;
+        }
+        if (closed) {
+            return s; // deactivated: nobody to tell any more
+        }
+        listeners.publish(s, () -> {
+            EndpointEvents.post(eventAdmin.get(), s);
+            if (cache) {
+                cacheWriter.write(endpoint, newCredentials);
+            }
+        });
+        return s;
+    }
+}

@@ -1,0 +1,239 @@
+package dev.portolan.core.internal;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.discovery.DiscoveryResult;
+import dev.portolan.api.discovery.DiscoveryService;
+import dev.portolan.api.discovery.EndpointState;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.api.discovery.StrategyOutcome;
+import dev.portolan.core.discovery.EndpointCache;
+import dev.portolan.core.discovery.HealthProbe;
+
+/**
+ * When and how the tracker runs discovery again: refreshes (coalesced, applied in order, never starved), and the
+ * loss of the tracked endpoint (reported by a client or by the health monitor), which recovers our sidecar and
+ * rediscovers. While an override is pinned, a refresh only checks the override.
+ */
+final class Rediscovery {
+
+    private final EndpointStore store;
+    private final Object lock;
+    private final Supplier<DiscoveryService> discovery;
+    private final Supplier<SettingsService> settings;
+    private final OwnSidecar own;
+    private final InstanceSet instances;
+    private final EndpointOverride override;
+    // guarded by lock
+    /** The refresh in progress (its discovery runs), or null. */
+    private CompletableFuture<EndpointStatus> refreshRunning;
+    /** The follow-up of {@link #refreshRunning}: every refresh asked meanwhile; starts when that one is applied. */
+    private CompletableFuture<EndpointStatus> refreshNext;
+    /** Whether a caller (not only the monitor's background retry) waits for the follow-up refresh. */
+    private boolean nextAsked;
+
+    Rediscovery(EndpointStore store, Supplier<DiscoveryService> discovery, Supplier<SettingsService> settings,
+            OwnSidecar own, InstanceSet instances, EndpointOverride override) {
+        this.store = store;
+        this.lock = store.lock;
+        this.discovery = discovery;
+        this.settings = settings;
+        this.own = own;
+        this.instances = instances;
+        this.override = override;
+    }
+
+    /**
+     * Runs discovery and applies its result. At most one refresh runs at a time; refreshes asked while one runs share
+     * one follow-up that starts when it has been applied, so every caller's answer comes from a discovery that began
+     * after the call (the discovery service guarantees that too), results are applied in the order the runs began, and
+     * a steady stream of refreshes (health monitor, recovery, the user) can delay an answer by one run but never
+     * starve it.
+     *
+     * @param announce a caller asked for it (else it is only the health monitor's retry while UNAVAILABLE): publishes
+     *                 DISCOVERING first unless AVAILABLE
+     */
+    CompletableFuture<EndpointStatus> refresh(boolean announce) {
+        CompletableFuture<EndpointStatus> start;
+        CompletableFuture<EndpointStatus> answer;
+        long startEvents;
+        synchronized (lock) {
+            if (store.overridden()) {
+                start = null;
+                answer = null;
+                startEvents = -1;
+            } else {
+                if (announce && store.current().state() != EndpointState.AVAILABLE) {
+                    store.publish(EndpointState.DISCOVERING, null, null, "discovering", BackendCredentials.NONE);
+                }
+                if (refreshRunning == null) {
+                    start = refreshRunning = new CompletableFuture<>();
+                    answer = start;
+                } else {
+                    start = null;
+                    if (refreshNext == null) {
+                        refreshNext = new CompletableFuture<>();
+                        nextAsked = false;
+                    }
+                    nextAsked |= announce;
+                    answer = refreshNext;
+                }
+                startEvents = store.sidecarEvents();
+            }
+        }
+        if (answer == null) {
+            return override.check();
+        }
+        if (start != null) {
+            runRefresh(start, startEvents, announce);
+        }
+        return answer.copy();
+    }
+
+    /**
+     * Discovery (outside the lock: another service), then apply, then start the follow-up, then answer.
+     *
+     * @param asked a caller asked for it (else it is only the health monitor's retry while UNAVAILABLE)
+     */
+    private void runRefresh(CompletableFuture<EndpointStatus> refresh, long startEvents, boolean asked) {
+        discovery.get().discover().whenComplete((r, e) -> {
+            EndpointStatus status = null;
+            Throwable failure = null;
+            try {
+                status = apply(r, e, startEvents, asked);
+            } catch (RuntimeException ex) {
+                failure = ex;
+            }
+            CompletableFuture<EndpointStatus> follow;
+            long followEvents;
+            boolean followAsked;
+            synchronized (lock) {
+                refreshRunning = refreshNext;
+                refreshNext = null;
+                followAsked = nextAsked;
+                nextAsked = false;
+                follow = refreshRunning;
+                followEvents = store.sidecarEvents();
+            }
+            if (follow != null) {
+                runRefresh(follow, followEvents, followAsked);
+            }
+            if (failure != null) {
+                refresh.completeExceptionally(failure);
+            } else {
+                refresh.complete(status);
+            }
+        });
+    }
+
+    /**
+     * @param startEvents {@link EndpointStore#sidecarEvents()} when the run started
+     * @param asked       a caller asked for the refresh; a mere background retry only matters while UNAVAILABLE
+     */
+    private EndpointStatus apply(DiscoveryResult result, Throwable error, long startEvents, boolean asked) {
+        // before the lock: asks our sidecar's handle (another bundle) and may read the cache file
+        BackendCredentials found = error == null && result.endpoint().isPresent()
+                ? credentialsFor(result.endpoint().get())
+                : BackendCredentials.NONE;
+        synchronized (lock) {
+            if (store.overridden()) {
+                return store.current(); // overridden meanwhile
+            }
+            if (store.sidecarEvents() != startEvents) {
+                // our sidecar announced or was stopped while discovery ran: what the run saw is older than that
+                return store.current();
+            }
+            if (!asked && store.current().state() != EndpointState.UNAVAILABLE) {
+                // the monitor's retry is moot: something else (a refresh, an announcement) found the backend; a
+                // live endpoint is declared lost by its own failed health check, not by a retry that found nothing
+                return store.current();
+            }
+            if (error != null) {
+                return store.publish(EndpointState.UNAVAILABLE, null, null, "discovery failed: " + error,
+                        BackendCredentials.NONE);
+            }
+            if (result.endpoint().isPresent()) {
+                Endpoint e = result.endpoint().get();
+                return store.publish(EndpointState.AVAILABLE, e, null, "found by " + e.source(), found);
+            }
+            return store.publish(EndpointState.UNAVAILABLE, null, null, summary(result), BackendCredentials.NONE);
+        }
+    }
+
+    /** Like {@link DiscoveryResult#failureSummary()} but without timings, so that a repeated failure is no change. */
+    private String summary(DiscoveryResult r) {
+        StringBuilder sb = new StringBuilder(r.timedOut()
+                ? "discovery timed out after " + settings.get().effective().discoveryTimeout().toMillis() + " ms"
+                : "no backend found");
+        for (StrategyOutcome o : r.outcomes()) {
+            sb.append("; ").append(o.strategy()).append(": ").append(o.message());
+        }
+        return sb.toString();
+    }
+
+    /** The credentials an endpoint found by discovery was validated with. */
+    private BackendCredentials credentialsFor(Endpoint e) {
+        BackendCredentials expected = own.expected();
+        if (!expected.isEmpty() || !"cache".equals(e.source())) {
+            return expected;
+        }
+        try {
+            return EndpointCache.atDefaultLocation().read().filter(en -> en.endpoint().baseUrl().equals(e.baseUrl()))
+                    .map(EndpointCache.Entry::credentials).orElse(BackendCredentials.NONE);
+        } catch (IOException ex) {
+            return BackendCredentials.NONE;
+        }
+    }
+
+    /** A client saw {@code endpoint} fail: confirmed by a health + identity probe before it counts as lost. */
+    CompletableFuture<EndpointStatus> reportFailure(Endpoint endpoint, Throwable cause) {
+        String why = HealthProbe.describe(cause, Duration.ZERO);
+        BackendCredentials credentials;
+        synchronized (lock) {
+            EndpointStatus current = store.current();
+            if (store.overridden()) {
+                if (endpoint.equals(store.override())) {
+                    return override.check();
+                }
+                return CompletableFuture.completedFuture(current);
+            }
+            if (!Objects.equals(current.endpoint(), endpoint)) {
+                // already moved on (or still discovering): join what is going on
+                CompletableFuture<EndpointStatus> going = refreshNext != null ? refreshNext : refreshRunning;
+                return going != null ? going.copy() : CompletableFuture.completedFuture(current);
+            }
+            credentials = store.credentials();
+        }
+        // a broken pooled connection is not a dead backend: confirm with a health + identity probe first
+        return HealthProbe.probeAsync(endpoint.healthUrl(), credentials, Duration.ofSeconds(1))
+                .thenCompose(r -> r.accepted() ? CompletableFuture.completedFuture(current())
+                        : lost(endpoint, why + "; health check: " + r.detail()));
+    }
+
+    /** {@code endpoint} stopped answering: another instance takes over, or our sidecar is recovered and rediscovered. */
+    CompletableFuture<EndpointStatus> lost(Endpoint endpoint, String why) {
+        instances.failed(endpoint, why); // another healthy instance, if any, takes over at once
+        synchronized (lock) {
+            if (!Objects.equals(store.current().endpoint(), endpoint)) {
+                return CompletableFuture.completedFuture(store.current());
+            }
+            store.publish(EndpointState.UNAVAILABLE, null, null,
+                    "backend at " + endpoint.baseUrl() + " stopped answering: " + why, BackendCredentials.NONE);
+        }
+        own.recover(endpoint);
+        return refresh(true);
+    }
+
+    private EndpointStatus current() {
+        synchronized (lock) {
+            return store.current();
+        }
+    }
+}

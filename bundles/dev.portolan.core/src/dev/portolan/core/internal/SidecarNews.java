@@ -1,0 +1,116 @@
+package dev.portolan.core.internal;
+
+import java.util.Optional;
+
+import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.discovery.EndpointState;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.InstanceState;
+import dev.portolan.api.discovery.SidecarObserver;
+
+/**
+ * What our sidecars tell the tracker directly (the {@link SidecarObserver} side of the tracker component):
+ * announcements, attachments, stops, instance life cycles, and a new preferred instance of the instance set. Each
+ * counts as a sidecar event, so that a discovery run begun before it is not applied over it; a pinned override is
+ * never replaced.
+ */
+final class SidecarNews implements SidecarObserver {
+
+    private final EndpointStore store;
+    private final Object lock;
+    private final InstanceSet instances;
+
+    SidecarNews(EndpointStore store, InstanceSet instances) {
+        this.store = store;
+        this.lock = store.lock;
+        this.instances = instances;
+    }
+
+    @Override
+    public EndpointStatus acceptAnnouncement(Endpoint endpoint, BackendCredentials credentials) {
+        synchronized (lock) {
+            if (store.overridden()) {
+                return store.current();
+            }
+            store.sidecarEvent();
+            return store.publish(EndpointState.AVAILABLE, endpoint, null, "announced by our sidecar", credentials);
+        }
+    }
+
+    @Override
+    public EndpointStatus acceptAttached(Endpoint endpoint, BackendCredentials credentials, String message) {
+        synchronized (lock) {
+            if (store.overridden()) {
+                return store.current();
+            }
+            return store.publish(EndpointState.AVAILABLE, endpoint, null, message, credentials);
+        }
+    }
+
+    @Override
+    public EndpointStatus sidecarStopped(int port, String message) {
+        instances.portStopped(port, message);
+        synchronized (lock) {
+            // our sidecar stopped on purpose: that is the news unless an override or another live endpoint is current
+            // (also while a failed health check has the tracker rediscovering: under load a check can time out just
+            // before the stop, and the rediscovery's "nothing found" must not hide why)
+            Endpoint cur = store.current().endpoint();
+            if (store.overridden() || cur != null && cur.port() != port) {
+                return store.current();
+            }
+            store.sidecarEvent();
+            return store.publish(EndpointState.UNAVAILABLE, null, null, message, BackendCredentials.NONE);
+        }
+    }
+
+    @Override
+    public EndpointStatus acceptInstance(String instanceId, int index, Endpoint endpoint,
+            BackendCredentials credentials, int restarts) {
+        String service = instanceId.contains("-") ? instanceId.substring(0, instanceId.lastIndexOf('-')) : "default";
+        synchronized (lock) {
+            boolean preferred = instances.announce(instanceId, index, service, endpoint, credentials, restarts);
+            if (store.overridden()) {
+                return store.current();
+            }
+            store.sidecarEvent();
+            if (preferred || store.current().state() != EndpointState.AVAILABLE) {
+                return store.publish(EndpointState.AVAILABLE, endpoint, null,
+                        "announced by our sidecar " + instanceId, credentials);
+            }
+            return store.current();
+        }
+    }
+
+    @Override
+    public void instanceDraining(String instanceId) {
+        instances.draining(instanceId);
+    }
+
+    @Override
+    public EndpointStatus instanceStopped(String instanceId, int port, InstanceState finalState, String message) {
+        Optional<Endpoint> was = instances.stopped(instanceId, finalState, message);
+        synchronized (lock) {
+            EndpointStatus current = store.current();
+            Endpoint cur = current.endpoint();
+            if (store.overridden() || cur == null || current.state() != EndpointState.AVAILABLE
+                    || !(was.isPresent() ? cur.baseUrl().equals(was.get().baseUrl()) : cur.port() == port)) {
+                return current; // another instance took over (or it was not the preferred one)
+            }
+            store.sidecarEvent();
+            return store.publish(EndpointState.UNAVAILABLE, null, null, message, BackendCredentials.NONE);
+        }
+    }
+
+    /** The preferred instance failed, drained or stopped, and {@code next} serves: it becomes the endpoint. */
+    void tookOver(InstanceSet.Pick next) {
+        synchronized (lock) {
+            if (store.overridden() || store.closed()) {
+                return;
+            }
+            store.sidecarEvent();
+            store.publish(EndpointState.AVAILABLE, next.endpoint(), next.latency(),
+                    "instance " + next.instanceId() + " took over", next.credentials());
+        }
+    }
+}
