@@ -37,9 +37,13 @@ public final class WorkbenchServices {
     private WorkbenchServices() {
     }
 
+    private static final java.time.format.DateTimeFormatter CLOCK = java.time.format.DateTimeFormatter
+            .ofPattern("HH:mm:ss").withZone(java.time.ZoneId.systemDefault());
+
     /**
      * Where the registries in use keep their entries ({@link Registry#location()}): the local registry, and an etcd
-     * cluster when {@code PORTOLAN_REGISTRY} configures one; empty when no registry service runs.
+     * cluster when {@code PORTOLAN_REGISTRY} configures one; empty when no registry service runs. A registry that
+     * stopped answering says so: {@code etcd … unreachable since 23:40:12 (why, endpoints tried)}.
      */
     public static java.util.List<String> registryLocations() {
         org.osgi.framework.Bundle b = org.osgi.framework.FrameworkUtil.getBundle(WorkbenchServices.class);
@@ -53,7 +57,7 @@ public final class WorkbenchServices {
                 Registry r = ctx.getService(ref);
                 if (r != null) {
                     try {
-                        out.add(r.location());
+                        out.add(r.location() + unreachable(r.health()));
                     } finally {
                         ctx.ungetService(ref);
                     }
@@ -64,6 +68,12 @@ public final class WorkbenchServices {
         } catch (org.osgi.framework.InvalidSyntaxException e) {
             throw new IllegalStateException(e); // a null filter is always valid
         }
+    }
+
+    /** {@code " unreachable since HH:MM:SS (detail)"}, or empty while the registry answers. */
+    public static String unreachable(dev.portolan.api.registry.RegistryHealth h) {
+        return h.reachable() || h.since() == null ? ""
+                : " unreachable since " + CLOCK.format(h.since()) + " (" + h.detail() + ")";
     }
 
     public static Optional<EndpointTracker> tracker() {
