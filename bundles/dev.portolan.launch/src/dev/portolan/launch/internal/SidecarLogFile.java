@@ -107,14 +107,20 @@ public final class SidecarLogFile {
     /** Queues a line of Portolan's own ({@code [portolan]}: starts, exits, gaps). */
     public void note(String text) {
         String line = Instant.now() + " [portolan] " + text;
-        if (!closed.get() && !queue.offer(line)) {
+        if (closed.get()) {
+            return;
+        }
+        if (!queue.offer(line)) {
             notes.add(line); // after the lines that filled the queue
         }
         schedule();
     }
 
     private void offer(String line) {
-        if (closed.get() || !queue.offer(line)) {
+        if (closed.get()) {
+            return; // the sidecar ended: nothing more belongs in its file
+        }
+        if (!queue.offer(line)) {
             dropped.incrementAndGet();
         }
         schedule();
@@ -255,6 +261,7 @@ public final class SidecarLogFile {
         }
         Runnable finish = () -> {
             drain();
+            broken = true; // nothing is written after this
             try {
                 if (out != null) {
                     out.close();

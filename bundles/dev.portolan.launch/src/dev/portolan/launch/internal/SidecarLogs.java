@@ -17,7 +17,7 @@ import dev.portolan.core.discovery.StateDirectory;
  * {@code default} and {@code <service>-1}), rotated at {@value #DEFAULT_MAX_BYTES} bytes, {@value #DEFAULT_FILES}
  * files kept; the system properties {@value #MAX_BYTES_PROPERTY} and {@value #FILES_PROPERTY} change that, and
  * {@value #DIR_PROPERTY} the folder. One
- * writer thread ({@code portolan-sidecar-logs}) writes every sidecar's file.
+ * writer thread ({@code portolan-logwriter}) writes every sidecar's file.
  */
 final class SidecarLogs {
 
@@ -34,7 +34,7 @@ final class SidecarLogs {
 
     private final java.util.Set<SidecarLogFile> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "portolan-sidecar-logs");
+        Thread t = new Thread(r, "portolan-logwriter");
         t.setDaemon(true);
         return t;
     });

@@ -42,18 +42,25 @@ class SidecarLogTest {
 
     static SidecarLauncher launcher;
     static Path logs;
+    /** The test runtime's own setting (root pom), put back afterwards. */
+    static String runtimeLogDir;
     private final List<LaunchHandle> launched = new ArrayList<>();
 
     @BeforeAll
     static void lookUp() throws Exception {
         launcher = OsgiServices.await(SidecarLogTest.class, SidecarLauncher.class, WAIT);
         logs = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "sidecar-logs-").toAbsolutePath();
+        runtimeLogDir = System.getProperty(DIR_PROPERTY);
         System.setProperty(DIR_PROPERTY, logs.toString());
     }
 
     @AfterAll
     static void restore() {
-        System.clearProperty(DIR_PROPERTY);
+        if (runtimeLogDir == null) {
+            System.clearProperty(DIR_PROPERTY);
+        } else {
+            System.setProperty(DIR_PROPERTY, runtimeLogDir);
+        }
     }
 
     @AfterEach
