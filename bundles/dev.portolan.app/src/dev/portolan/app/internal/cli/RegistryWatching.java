@@ -65,7 +65,9 @@ final class RegistryWatching {
                 + (service == null ? "" : " for service '" + service + "'") + " (Ctrl-C to stop)");
         err.flush();
         try {
-            new CountDownLatch(1).await(); // until SIGINT/SIGTERM end the JVM
+            if (!Boolean.getBoolean(PlainMain.TRAINING_PROPERTY)) { // a training run ends here (PlainMain)
+                new CountDownLatch(1).await(); // until SIGINT/SIGTERM end the JVM
+            }
             return ExitCodes.OK;
         } finally {
             s.close();
