@@ -23,6 +23,8 @@ public final class PortolanUi {
     public static final String COMMAND_CLEAR_CACHE = "dev.portolan.ui.commands.clearCache";
     public static final String COMMAND_OPEN_DOCS = "dev.portolan.ui.commands.openDocs";
     public static final String COMMAND_SHOW_STATUS = "dev.portolan.ui.commands.showStatus";
+    /** Copy Diagnostics: the report of docs/ui.md on the clipboard. @since 0.1.1 */
+    public static final String COMMAND_COPY_DIAGNOSTICS = "dev.portolan.ui.commands.copyDiagnostics";
 
     /** Window ▸ Preferences ▸ Portolan. */
     public static final String PREFERENCE_PAGE_ID = "dev.portolan.ui.preferences";

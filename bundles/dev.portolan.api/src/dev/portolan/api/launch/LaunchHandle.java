@@ -87,4 +87,22 @@ public interface LaunchHandle {
     default CompletableFuture<SidecarAnnouncement> reload() {
         return restart();
     }
+
+    /**
+     * The file this sidecar's output (both streams, every incarnation) is written to, in the state directory
+     * ({@code logs/<service>/<instance-id>.log}, docs/launcher.md "Log files"); empty when nothing is logged (the
+     * directory cannot be written, or an implementation without log files). The file outlives the process. @since 0.1.6
+     */
+    default java.util.Optional<java.nio.file.Path> logFile() {
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * The last {@code lines} lines of {@link #logFile()} (older rotated files included), each
+     * {@code <instant> [out|err|portolan] <text>}, after the lines read so far were written (a bounded wait); empty
+     * without a log file. @since 0.1.6
+     */
+    default List<String> logTail(int lines) {
+        return List.of();
+    }
 }

@@ -69,4 +69,21 @@ public interface Registry {
      * @throws RegistryException        when the watch cannot be set up
      */
     Subscription watch(String service, RegistryListener listener) throws RegistryException;
+
+    /**
+     * Whether this registry answers, as its last call or watch saw it: a registry that stops answering is
+     * {@link RegistryHealth#unreachable} from the first failure on (with the time and the endpoints tried) and
+     * reachable again with the first answer. The default: always reachable (the local registry's files). @since 0.1.2
+     */
+    default RegistryHealth health() {
+        return RegistryHealth.REACHABLE;
+    }
+
+    /**
+     * Calls {@code listener} with every change of {@link #health()} (not with the current value), in order, on a
+     * thread of the registry, holding no lock; close the handle to stop. The default never calls it. @since 0.1.2
+     */
+    default Subscription addHealthListener(java.util.function.Consumer<RegistryHealth> listener) {
+        return Subscription.NONE;
+    }
 }

@@ -148,6 +148,7 @@ final class Sidecar extends SidecarControl implements LaunchHandle {
         if (replaced != null) {
             stopper.stop(replaced, spec.gracefulStopTimeout());
         }
+        logNote("start " + (number + 1) + ": " + String.join(" ", command) + " (process " + process.pid() + ")");
         inc.startReaders(id() + "-" + number);
         try {
             candidates.watch(inc, inc.childPid.get(PID_WAIT.toMillis(), TimeUnit.MILLISECONDS));
@@ -198,6 +199,9 @@ final class Sidecar extends SidecarControl implements LaunchHandle {
 
     /** A line from one of the incarnation's streams (reader thread, no lock held). */
     void onLine(Incarnation inc, OutputLine line, boolean truncated) {
+        if (log != null) {
+            log.append(line); // never blocks: a full queue drops (and counts) the line
+        }
         output.add(line);
         events.output(line);
         gate.onLine(inc, line, truncated);

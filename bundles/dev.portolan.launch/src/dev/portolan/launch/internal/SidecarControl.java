@@ -173,6 +173,7 @@ abstract class SidecarControl extends SidecarLifecycle {
 
     @Override
     void released() {
+        closeLog();
         ReloadWatch w = reloadWatch;
         if (w != null) {
             w.close();

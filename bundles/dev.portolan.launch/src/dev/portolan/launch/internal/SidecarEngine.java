@@ -62,6 +62,8 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
     /** Blocking work: process starts (waiting for the watchdog's pid report), serving probes. */
     private final ExecutorService worker;
     private final Set<Sidecar> active = ConcurrentHashMap.newKeySet();
+    /** The sidecars' log files (docs/launcher.md, "Log files"). */
+    private final SidecarLogs logs = new SidecarLogs();
     private final Thread shutdownHook;
     private final OrphanProtection orphanProtection;
     private final String orphanProtectionNotice;
@@ -201,6 +203,7 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
         }
         scheduler.shutdownNow();
         worker.shutdownNow();
+        logs.close();
         events.shutdown(); // what is queued is still delivered
         try {
             if (!events.awaitTermination(StopEscalation.KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -235,12 +238,17 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
                 return;
             }
         }
+        logs.close(); // the last lines reach the files before the JVM ends
     }
 
     // ---------------------------------------------------------------- for Sidecar
 
     AnnouncementCodec codec() {
         return codec;
+    }
+
+    SidecarLogs logs() {
+        return logs;
     }
 
     SidecarListener globalListener() {

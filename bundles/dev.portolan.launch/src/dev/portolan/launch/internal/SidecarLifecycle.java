@@ -29,6 +29,7 @@ import dev.portolan.api.launch.SidecarState;
 abstract class SidecarLifecycle implements LaunchHandle {
 
     private static final System.Logger LOG = System.getLogger(SidecarLifecycle.class.getName());
+    static final long LOG_WAIT_MILLIS = 2000;
 
     final SidecarEngine engine;
     final List<String> command;
@@ -36,6 +37,8 @@ abstract class SidecarLifecycle implements LaunchHandle {
     final ListenerFanOut events;
     final StopEscalation stopper;
     final LaunchSpec launchSpec;
+    /** The sidecar's log file, or null when it has none (docs/launcher.md, "Log files"). */
+    final SidecarLogFile log;
     private final String id;
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     /** Guards the fields below and those of {@link Sidecar}; private to this sidecar's two halves. */
@@ -60,6 +63,21 @@ abstract class SidecarLifecycle implements LaunchHandle {
         this.events = new ListenerFanOut(engine, this);
         this.stopper = new StopEscalation(engine, events, id, command.get(0));
         this.guard = new CrashLoopGuard(spec.restartPolicy());
+        this.log = engine.logs().open(spec, id);
+    }
+
+    /** A line of Portolan's own in the log file (never blocks). */
+    final void logNote(String text) {
+        if (log != null) {
+            log.note(text);
+        }
+    }
+
+    /** Writes what is queued and releases the log file (after the terminal transition). */
+    final void closeLog() {
+        if (log != null) {
+            engine.logs().close(log);
+        }
     }
 
     String id() {
@@ -104,6 +122,7 @@ abstract class SidecarLifecycle implements LaunchHandle {
             }
             inc.exitHandled = true;
             lastExitCode = code;
+            logNote("pid " + inc.pid().orElse(inc.process.pid()) + " exited with code " + code);
             // a stop for a failed start (the port is not ours) is no stop the user asked for: the restart policy applies
             boolean expected = (inc.stopRequested && inc.failedStart == null) || stopRequested;
             settle(inc, null, expected
@@ -183,7 +202,7 @@ abstract class SidecarLifecycle implements LaunchHandle {
 
     /** After the terminal transition, on the worker: release what the sidecar holds besides processes. */
     void released() {
-        // nothing by default
+        closeLog();
     }
 
     static void cancel(ScheduledFuture<?> f) {
@@ -289,6 +308,21 @@ abstract class SidecarLifecycle implements LaunchHandle {
         synchronized (lock) {
             return state == SidecarState.FAILED ? Optional.ofNullable(failure) : Optional.empty();
         }
+    }
+
+    @Override
+    public Optional<java.nio.file.Path> logFile() {
+        return log == null ? Optional.empty() : Optional.of(log.file());
+    }
+
+    /** Waits up to {@value #LOG_WAIT_MILLIS} ms for the lines read so far to be written. */
+    @Override
+    public List<String> logTail(int lines) {
+        if (log == null || lines <= 0) {
+            return List.of();
+        }
+        log.awaitWritten(LOG_WAIT_MILLIS);
+        return log.tail(lines);
     }
 
     @Override

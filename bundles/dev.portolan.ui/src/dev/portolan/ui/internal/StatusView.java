@@ -192,12 +192,7 @@ public class StatusView extends ViewPart {
                 .map(SettingsService::pinnedPort).filter(p -> p.isPresent() && p.getAsInt() == e.port()).isPresent()));
         latency.setText(st == null || st.latency() == null ? "–" : Formats.millis(st.latency()));
         lastCheck.setText(st == null || st.lastCheck() == null ? "–" : Formats.time(st.lastCheck()));
-        java.util.List<String> registries = model.current().map(BackendStatusModel::registryLocations)
-                .orElse(java.util.List.of());
-        registry.setText((registries.isEmpty() ? "none" : String.join(" + ", registries))
-                + (e != null && !dev.portolan.core.registry.RemoteInstances.isLoopback(e.baseUrl())
-                        ? "; this endpoint is remote" : ""));
-        registry.setToolTipText(registry.getText());
+        showRegistry();
         SidecarInfo sc = s.sidecar();
         pid.setText(sc == null || sc.pid() == null ? (e != null && e.pid() != null ? e.pid() + " (announced)" : "–")
                 : Long.toString(sc.pid()));
@@ -218,11 +213,30 @@ public class StatusView extends ViewPart {
             return;
         }
         tickUptime();
+        showRegistry();
         if (getSite().getPage().isPartVisible(this)) {
             // the balancer's load and the launcher's pids are read in a Job (InstancesModel), not here
             WorkbenchServices.instances().ifPresent(InstancesModel::refresh);
         }
         uptime.getDisplay().timerExec(UPTIME_TICK_MS, tick);
+    }
+
+    /**
+     * The registries in use, each with its reachability (issue 17: "etcd … unreachable since HH:MM:SS (…)" until it
+     * answers again); refreshed with every snapshot and every tick.
+     */
+    private void showRegistry() {
+        Endpoint e = shown.currentEndpoint().orElse(null);
+        java.util.List<String> registries = model.current().map(BackendStatusModel::registryLocations)
+                .orElse(java.util.List.of());
+        String text = (registries.isEmpty() ? "none" : String.join(" + ", registries))
+                + (e != null && !dev.portolan.core.registry.RemoteInstances.isLoopback(e.baseUrl())
+                        ? "; this endpoint is remote" : "");
+        if (!text.equals(registry.getText())) {
+            registry.setText(text);
+            registry.setToolTipText(text);
+            registry.getParent().layout(true, true);
+        }
     }
 
     private void tickUptime() {

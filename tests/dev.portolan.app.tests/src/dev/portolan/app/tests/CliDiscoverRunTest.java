@@ -206,6 +206,11 @@ class CliDiscoverRunTest {
                 "echo 'fatal: config missing' >&2; exit 3");
         assertEquals(12, exits.exitCode(), exits.output());
         assertTrue(exits.output().contains("fatal: config missing"), "stderr tail shown:\n" + exits.output());
+        // the sidecar's log file (docs/launcher.md, "Log files") is named on stderr and outlives the crash
+        java.nio.file.Path log = state.resolve("portolan/logs/default/default-1.log");
+        assertTrue(exits.lines().contains("[portolan] log: " + log), "log path printed:\n" + exits.output());
+        String logged = java.nio.file.Files.readString(log);
+        assertTrue(logged.contains(" [err] fatal: config missing\n") && logged.contains("exited with code 3"), logged);
         assertTrue(exits.output().contains("hint:") && exits.output().contains("sidecar console")
                 && exits.output().contains("python3-fastapi"), "says where to look and what may miss:\n" + exits.output());
 

@@ -41,14 +41,40 @@ class CliFeedTest {
     }
 
     @Test
-    void watchAndMetricsWithoutAFeedSaySoAndExit16(@TempDir Path state) throws Exception {
+    void metricsWithoutAFeedSaysSoAndExits16(@TempDir Path state) throws Exception {
         Map<String, String> env = Map.of("XDG_STATE_HOME", state.toString());
-        PortolanCli.Result w = PortolanCli.run(env, TIMEOUT, "watch");
-        assertEquals(16, w.exitCode(), w.output());
-        assertTrue(w.output().contains("no running Portolan feed"), w.output());
-        assertTrue(w.output().contains("./portolan run --feed"), w.output());
         PortolanCli.Result m = PortolanCli.run(env, TIMEOUT, "metrics");
         assertEquals(16, m.exitCode(), m.output());
+        assertTrue(m.output().contains("no running Portolan feed"), m.output());
+        assertTrue(m.output().contains("./portolan run --feed"), m.output());
+    }
+
+    /**
+     * Without a feed {@code watch} watches the registry directly (issue 16): a backend registering and leaving is
+     * printed as it joins and leaves, with the fields of {@code list --watch}; Ctrl-C exits 130.
+     */
+    @Test
+    void watchWithoutAFeedWatchesTheRegistryDirectly(@TempDir Path state) throws Exception {
+        Path runtime = Files.createDirectories(state.resolve("run"));
+        Map<String, String> env = Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_RUNTIME_DIR", runtime.toString());
+        try (ChildProcess watch = PortolanCli.start(env, "watch", "--service", "web")) {
+            watch.awaitLine(l -> l.contains("watching the local registry for service 'web'"), TIMEOUT);
+            assertTrue(watch.output().contains("no feed: watching the registry directly"), watch.output());
+            int port = PORTS.one();
+            try (ChildProcess backend = ChildProcess.start(null, List.of("/usr/bin/python3",
+                    dev.portolan.tests.common.Build.repoRoot().resolve("examples/python-fastapi/main.py").toString(),
+                    "--standalone"), Map.of("PORTOLAN_RUNTIME_DIR", runtime.toString(), "PORTOLAN_SERVICE", "web",
+                            "PORTOLAN_PORT_RANGE", port + "-" + port, "PYTHONUNBUFFERED", "1"))) {
+                String joined = watch.awaitLine(l -> l.startsWith("registered web/"), TIMEOUT);
+                assertTrue(joined.contains("http://127.0.0.1:" + port) && joined.contains(" verified healthy ")
+                        && joined.contains("pid=" + backend.process().pid()), joined);
+                backend.process().destroy(); // SIGTERM: a clean exit removes the entry
+                String left = watch.awaitLine(l -> l.startsWith("deregistered web/"), TIMEOUT);
+                assertTrue(left.contains("pid=" + backend.process().pid()), left);
+            }
+            interrupt(watch);
+            assertEquals(130, watch.awaitExit(TIMEOUT), watch.output());
+        }
     }
 
     @Test

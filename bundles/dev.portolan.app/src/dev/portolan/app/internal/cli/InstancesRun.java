@@ -60,6 +60,7 @@ final class InstancesRun {
         List<Subscription> listening = new ArrayList<>();
         try {
             for (ManagedInstance i : instances) {
+                i.handle().logFile().ifPresent(f -> err.println("[portolan] " + i.instanceId() + " log: " + f));
                 listening.add(i.handle().addListener(new Printer(i.instanceId())));
                 i.handle().lastAnnouncement().ifPresent(a -> print(i.instanceId(), a));
                 i.handle().announcement().thenAccept(a -> print(i.instanceId(), a));

@@ -4,18 +4,12 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
-import dev.portolan.api.Subscription;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.api.registry.RegistryException;
 import dev.portolan.api.registry.RegistryListing;
-import dev.portolan.core.json.Json;
 import dev.portolan.core.registry.InstanceCheck;
-import dev.portolan.registry.etcd.EtcdRegistries;
 
 /**
  * {@code list [--service S] [--registry R] [--json] [--watch]}: every registered instance on this machine (or, with
@@ -43,31 +37,14 @@ final class ListCommand implements Command {
         String service = args.service();
         String registryFlag = args.option("--registry");
         args.noMore();
-        Registry registry = registry(registryFlag);
+        Registry registry = RegistryWatching.inUse(registryFlag);
         try {
-            return watch ? watch(registry, service, out, err) : list(registry, service, json, out, err);
+            return watch ? RegistryWatching.watch(registry, service, true, out, err)
+                    : list(registry, service, json, out, err);
         } catch (RegistryException e) {
             err.println("portolan: " + e.getMessage());
             return ExitCodes.REGISTRY_UNREADABLE;
         }
-    }
-
-    /**
-     * {@code --registry VALUE}, else {@code PORTOLAN_REGISTRY}: an etcd registry made for this command
-     * (docs/registry.md); unset or {@code local}: the local registry service.
-     */
-    private static Registry registry(String flag) throws Exception {
-        String source = flag != null ? "--registry" : EtcdRegistries.VARIABLE;
-        String value = flag != null ? flag : System.getenv(EtcdRegistries.VARIABLE);
-        try {
-            java.util.Optional<Registry> shared = EtcdRegistries.of(source, value, System.getenv());
-            if (shared.isPresent()) {
-                return shared.get();
-            }
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-        return CliServices.get(Registry.class, "(" + Registry.ID_PROPERTY + "=local)");
     }
 
     private static int list(Registry registry, String service, boolean json, PrintStream out, PrintStream err)
@@ -93,48 +70,5 @@ final class ListCommand implements Command {
         out.println(InstanceRows.SERVICES_HEADER);
         InstanceRows.services(checked).forEach(h -> out.println(InstanceRows.text(h)));
         return ExitCodes.OK;
-    }
-
-    /** Prints one JSON line per change, in order, until the JVM is interrupted (SIGINT: 130, SIGTERM: 143). */
-    private static int watch(Registry registry, String service, PrintStream out, PrintStream err) throws Exception {
-        ExecutorService printer = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "portolan-list-watch");
-            t.setDaemon(true);
-            return t;
-        });
-        Subscription s = registry.watch(service, e -> printer.execute(() -> print(e, out)));
-        err.println("portolan: registry: " + registry.location());
-        err.println("portolan: watching the " + registry.id() + " registry"
-                + (service == null ? "" : " for service '" + service + "'") + " (Ctrl-C to stop)");
-        err.flush();
-        try {
-            new CountDownLatch(1).await(); // until SIGINT/SIGTERM end the JVM
-            return ExitCodes.OK;
-        } finally {
-            s.close();
-            printer.shutdownNow();
-        }
-    }
-
-    private static void print(RegistryEvent e, PrintStream out) {
-        InstanceCheck.Result check = null;
-        if (e.kind() == RegistryEvent.Kind.REGISTERED || e.kind() == RegistryEvent.Kind.CHANGED) {
-            try {
-                check = InstanceCheck.checkAll(List.of(e.entry()), CHECK_TIMEOUT).get(0);
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        try {
-            String line = Json.MAPPER.writeValueAsString(InstanceRows.event(Json.MAPPER.createObjectNode(), e, check,
-                    Instant.now()));
-            synchronized (out) {
-                out.println(line);
-                out.flush();
-            }
-        } catch (Exception ex) {
-            System.err.println("portolan: cannot print a registry event: " + ex);
-        }
     }
 }

@@ -27,6 +27,11 @@ public final class PlainMain {
     public static final int HAND_OVER = 120;
     /** First argument after the components file that asks for a training run (see {@link #train}). */
     static final String TRAIN = "--train";
+    /**
+     * Set during a training run: a command that would run until interrupted ({@code watch} without a feed) returns
+     * once it is set up, so that the training ends.
+     */
+    static final String TRAINING_PROPERTY = "portolan.cli.training";
 
     private PlainMain() {
     }
@@ -70,6 +75,7 @@ public final class PlainMain {
      * the classes all of them load ({@code -XX:ArchiveClassesAtExit}, class-data sharing for the later runs).
      */
     private static void train(ComponentRuntime runtime, List<String> commandLines) {
+        System.setProperty(TRAINING_PROPERTY, "true"); // commands that would wait for Ctrl-C return instead
         CliServices.use(new PlainServices(runtime, () -> false));
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
         for (String line : commandLines) {

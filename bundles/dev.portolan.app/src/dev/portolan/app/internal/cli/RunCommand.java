@@ -105,6 +105,7 @@ final class RunCommand implements Command {
                 // the launch failed synchronously: the future carries the reason
                 return failure(started, err);
             }
+            handle.logFile().ifPresent(f -> err.println("[portolan] log: " + f)); // docs/launcher.md, "Log files"
             Set<String> printed = ConcurrentHashMap.newKeySet();
             SidecarListener printer = new SidecarListener() {
                 @Override

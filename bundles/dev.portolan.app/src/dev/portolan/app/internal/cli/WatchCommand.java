@@ -25,7 +25,8 @@ import dev.portolan.core.json.Json;
  * When the feed goes away it says so on stderr and reconnects (to the same feed or the next one to start) with a
  * bounded backoff, resuming after the last message it saw when the feed still has it; after {@code --reconnect}
  * (e.g. {@code 30s}; default {@value #DEFAULT_RECONNECT_SECONDS} s; {@code 0}: do not reconnect) without a feed it exits
- * {@link ExitCodes#NO_FEED}. Ctrl-C exits 130.
+ * {@link ExitCodes#NO_FEED}. When no feed runs at the start it watches the registry in use directly
+ * ({@link RegistryWatching}: instances joining and leaving). Ctrl-C exits 130.
  */
 final class WatchCommand implements Command {
 
@@ -60,7 +61,7 @@ final class WatchCommand implements Command {
                 : reconnectText.strip().equals("0") ? Duration.ZERO : Args.duration("--reconnect", reconnectText);
         FeedFiles.Feed feed = FeedFiles.find(err).orElse(null);
         if (feed == null) {
-            return ExitCodes.NO_FEED;
+            return watchRegistry(service, json, out, err);
         }
         FeedFilter filter = new FeedFilter(service);
         Position position = new Position();
@@ -97,6 +98,22 @@ final class WatchCommand implements Command {
                 return ExitCodes.NO_FEED;
             }
             reconnected = true;
+        }
+    }
+
+    /**
+     * No feed runs: the registry in use ({@code PORTOLAN_REGISTRY}, else the local one) is watched directly, printing
+     * its join/leave events as {@code list --watch} does (docs/feed.md, "watch without a feed").
+     */
+    private static int watchRegistry(String service, boolean json, PrintStream out, PrintStream err)
+            throws Exception {
+        err.println("[portolan] no feed: watching the registry directly (instances joining and leaving; no endpoint "
+                + "or sidecar events)");
+        try {
+            return RegistryWatching.watch(RegistryWatching.inUse(null), service, json, out, err);
+        } catch (dev.portolan.api.registry.RegistryException e) {
+            err.println("portolan: " + e.getMessage());
+            return ExitCodes.REGISTRY_UNREADABLE;
         }
     }
 

@@ -12,6 +12,7 @@ import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registration;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryEvent;
+import dev.portolan.api.registry.RegistryHealth;
 import dev.portolan.api.registry.RegistryException;
 import dev.portolan.api.registry.RegistryListener;
 import dev.portolan.api.registry.RegistryListing;
@@ -36,6 +37,7 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
     private final Object lock = new Object();
     private final java.util.Set<EtcdRegistration> open = new java.util.HashSet<>(); // guarded by lock
     private boolean closed; // guarded by lock
+    private final RegistryReachability reachability = new RegistryReachability();
 
     public EtcdRegistry(EtcdSettings settings) {
         this.client = new EtcdClient(settings);
@@ -65,7 +67,7 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
     @Override
     public Registration register(InstanceEntry entry) throws RegistryException {
         try {
-            long lease = EtcdRegistration.write(client, entry).join();
+            long lease = reached(EtcdRegistration.write(client, entry));
             EtcdRegistration r = new EtcdRegistration(client, timers, entry, lease, this::forget);
             boolean late;
             synchronized (lock) {
@@ -94,7 +96,7 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
         String prefix = EntryKeys.prefix(client.settings(), service);
         EtcdClient.Range range;
         try {
-            range = client.rangePrefix(prefix).join();
+            range = reached(client.rangePrefix(prefix));
         } catch (RuntimeException e) {
             throw failure("cannot list " + prefix, client.settings(), e);
         }
@@ -122,17 +124,45 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
         String prefix = EntryKeys.prefix(client.settings(), service);
         EtcdClient.Range initial;
         try {
-            initial = client.rangePrefix(prefix).join();
+            initial = reached(client.rangePrefix(prefix));
         } catch (RuntimeException e) {
             initial = null;
             listener.changed(new RegistryEvent(RegistryEvent.Kind.PROBLEM, null,
                     failure("cannot list " + prefix, client.settings(), e).getMessage() + "; watching on"));
         }
         RegistryWatch adapter = new RegistryWatch(client.settings(), listener,
-                initial == null ? List.of() : initial.kvs());
+                initial == null ? List.of() : initial.kvs(), reachability::update);
         EtcdWatcher watcher = new EtcdWatcher(client, prefix, adapter).startAfter(initial == null ? 0
                 : initial.revision());
         return watcher::close;
+    }
+
+    /** Unreachable since the first call or watch that got no answer; reachable again with the next answer. */
+    @Override
+    public RegistryHealth health() {
+        return reachability.current();
+    }
+
+    @Override
+    public Subscription addHealthListener(java.util.function.Consumer<RegistryHealth> listener) {
+        return reachability.addListener(listener);
+    }
+
+    /** Joins {@code call}, telling {@link #reachability} whether etcd answered (an etcd error is an answer). */
+    private <T> T reached(java.util.concurrent.CompletableFuture<T> call) {
+        try {
+            T value = call.join();
+            reachability.answered();
+            return value;
+        } catch (RuntimeException e) {
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (!(cause instanceof EtcdException ee) || ee.unreachable()) {
+                reachability.failed(failure("no answer", client.settings(), e).getMessage());
+            } else {
+                reachability.answered();
+            }
+            throw e;
+        }
     }
 
     private void forget(EtcdRegistration r) {

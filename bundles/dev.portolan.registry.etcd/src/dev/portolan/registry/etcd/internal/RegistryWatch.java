@@ -13,17 +13,22 @@ import dev.portolan.api.registry.RegistryListener;
  * Turns an {@link EtcdWatcher}'s key changes into registry events: a new key is {@code REGISTERED}, a changed one
  * {@code CHANGED}, a deleted one (closed registration, or lease expired) {@code DEREGISTERED}; a re-listing (after a
  * compaction or a failed first listing) is compared with what is known and reported as the same kinds; a lost
- * connection and unreadable values are {@code PROBLEM}s. Runs on the watcher's thread (no lock; in order).
+ * connection and unreadable values are {@code PROBLEM}s, and the watch's health goes to the registry's reachability
+ * ({@code Registry.health()}: unreachable, then reachable again). Runs on the watcher's thread (no lock; in order).
  */
 final class RegistryWatch implements EtcdWatcher.Listener {
 
     private final EtcdSettings settings;
     private final RegistryListener listener;
     private final Map<String, InstanceEntry> known = new HashMap<>(); // only on the watcher's thread
+    /** The registry's reachability: told of every health change of the watch. */
+    private final java.util.function.BiConsumer<Boolean, String> reachability;
 
-    RegistryWatch(EtcdSettings settings, RegistryListener listener, List<KeyValue> initial) {
+    RegistryWatch(EtcdSettings settings, RegistryListener listener, List<KeyValue> initial,
+            java.util.function.BiConsumer<Boolean, String> reachability) {
         this.settings = settings;
         this.listener = listener;
+        this.reachability = reachability;
         for (KeyValue kv : initial) {
             if (EntryKeys.read(settings, kv) instanceof InstanceEntry e) {
                 known.put(kv.key(), e);
@@ -87,6 +92,7 @@ final class RegistryWatch implements EtcdWatcher.Listener {
 
     @Override
     public void health(boolean ok, String detail) {
+        reachability.accept(ok, detail);
         if (!ok) {
             deliver(List.of(new RegistryEvent(RegistryEvent.Kind.PROBLEM, null, detail)));
         }

@@ -126,9 +126,12 @@ public final class BackendStatusModel implements SidecarListener {
         changed(false);
     }
 
-    /** Where the registries in use keep their entries ({@link Registry#location()}), sorted; empty when none runs. */
+    /**
+     * Where the registries in use keep their entries ({@link Registry#location()}), each with its reachability, sorted;
+     * empty when none runs.
+     */
     public List<String> registryLocations() {
-        return registries.stream().map(Registry::location).sorted().toList();
+        return registries.stream().map(RegistryLocation::describe).sorted().toList();
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
