@@ -137,6 +137,19 @@ final class Ui {
                 : dev.portolan.tests.common.Build.repoRoot().resolve("tests/dev.portolan.ui.tests/target");
     }
 
+    /**
+     * Copies a picture into the docs when asked for with {@code -Dportolan.docs.images=<dir>} (relative to the
+     * repository root; see docs/ui.md "Refreshing the pictures"); the default {@code off} copies nothing.
+     */
+    static void copyToDocs(Path png) throws IOException {
+        String docs = System.getProperty(ConnectedBackendTest.DOCS_IMAGES, "off").strip();
+        if (!docs.isEmpty() && !docs.equals("off")) {
+            Path dir = dev.portolan.tests.common.Build.repoRoot().resolve(docs);
+            Files.createDirectories(dir);
+            Files.copy(png, dir.resolve(png.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
     /** Saves what the X server shows of the shell (a real screenshot of the window) as PNG. */
     static Path screenshot(Shell shell, Path file) throws IOException {
         return screenshot(shell, shell.getClientArea(), file);

@@ -31,7 +31,7 @@ final class Axes {
     private final double yTop;
 
     /** A legend entry before placement. */
-    record Entry(int slot, String label) {
+    record Entry(int slot, String key, String label, boolean hidden) {
     }
 
     /**
@@ -46,13 +46,13 @@ final class Axes {
         int x = PAD;
         int y = PAD + th + 2;
         for (Entry e : entries) {
-            int w = SWATCH + PAD + m.width(e.label()) + 3 * PAD;
+            int w = SWATCH + PAD + m.width(e.label());
             if (x > PAD && x + w > width - PAD) {
                 x = PAD;
                 y += th + 2;
             }
-            legend.add(new Legend(e.slot(), e.label(), x, y));
-            x += w;
+            legend.add(new Legend(e.slot(), e.key(), e.label(), e.hidden(), x, y, w));
+            x += w + 3 * PAD;
         }
         int top = (entries.isEmpty() ? PAD + th : y + th) + th / 2 + PAD;
         int bottom = height - th - TICK - PAD;

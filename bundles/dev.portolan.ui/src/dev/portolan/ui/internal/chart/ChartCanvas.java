@@ -3,6 +3,7 @@ package dev.portolan.ui.internal.chart;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.eclipse.jface.resource.ColorDescriptor;
 import org.eclipse.jface.resource.JFaceResources;
@@ -93,9 +94,17 @@ public final class ChartCanvas {
         gc.drawText(f.title(), Axes.PAD, Axes.PAD, true);
         int th = gc.getFontMetrics().getHeight();
         for (Legend l : f.legend()) {
-            gc.setBackground(color(rgb(l.slot())));
-            gc.fillRectangle(l.x(), l.y() + (th - Axes.SWATCH) / 2, Axes.SWATCH, Axes.SWATCH);
+            int sy = l.y() + (th - Axes.SWATCH) / 2;
+            if (l.hidden()) {
+                gc.setForeground(color(rgb(l.slot())));
+                gc.drawRectangle(l.x(), sy, Axes.SWATCH - 1, Axes.SWATCH - 1);
+                gc.setForeground(color(AXIS));
+            } else {
+                gc.setBackground(color(rgb(l.slot())));
+                gc.fillRectangle(l.x(), sy, Axes.SWATCH, Axes.SWATCH);
+            }
             gc.drawText(l.label(), l.x() + Axes.SWATCH + Axes.PAD, l.y(), true);
+            gc.setForeground(color(TEXT));
         }
         Box p = f.plot();
         for (Tick t : f.yTicks()) {
@@ -110,13 +119,13 @@ public final class ChartCanvas {
             int w = gc.textExtent(t.label()).x;
             gc.drawText(t.label(), Math.min(width - w, Math.max(0, t.position() - w / 2)), p.bottom() + Axes.TICK, true);
         }
-        for (Shape s : f.shapes()) {
-            draw(gc, s);
-        }
-        gc.setLineWidth(1);
         gc.setForeground(color(AXIS));
         gc.drawLine(p.x(), p.y(), p.x(), p.bottom());
         gc.drawLine(p.x(), p.bottom(), p.right(), p.bottom());
+        for (Shape s : f.shapes()) {
+            draw(gc, s); // over the axes: a latency near 0 stays visible
+        }
+        gc.setLineWidth(1);
         if (f.note() != null) {
             gc.setForeground(color(AXIS));
             int w = gc.textExtent(f.note()).x;
@@ -152,6 +161,24 @@ public final class ChartCanvas {
         List<RGB> all = new java.util.ArrayList<>(a);
         all.addAll(b);
         return all;
+    }
+
+    /** Calls {@code action} with the legend entry a click (mouse button 1) lands on. */
+    public void onLegendClick(Consumer<Legend> action) {
+        canvas.addListener(SWT.MouseDown, e -> {
+            Frame f = painted;
+            if (e.button != 1 || f == null) {
+                return;
+            }
+            GC gc = new GC(canvas);
+            int th;
+            try {
+                th = gc.getFontMetrics().getHeight();
+            } finally {
+                gc.dispose();
+            }
+            f.legend().stream().filter(l -> l.contains(e.x, e.y, th)).findFirst().ifPresent(action);
+        });
     }
 
     /** Repaints soon (no-op once disposed). */

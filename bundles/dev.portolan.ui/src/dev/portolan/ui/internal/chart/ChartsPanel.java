@@ -2,7 +2,9 @@ package dev.portolan.ui.internal.chart;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.eclipse.core.runtime.ServiceCaller;
 import org.eclipse.jface.layout.GridDataFactory;
@@ -14,15 +16,21 @@ import org.eclipse.swt.widgets.Composite;
 
 import dev.portolan.api.Subscription;
 import dev.portolan.ui.internal.model.ChartHistory;
+import dev.portolan.ui.internal.model.LatencyHistory.Series;
+import dev.portolan.ui.internal.model.OccupancyHistory;
 
 /**
  * The charts of the Backend Status view, side by side: health-check latency per instance and port-range occupancy
- * over the last {@link ChartHistory#WINDOW}. Repaints when the {@link ChartHistory} changes, coalesced through a JFace
- * {@link Throttler} to at most {@code 1 / REDRAW_DELAY} times a second; disposing the panel removes its subscription
+ * over the last {@link ChartHistory#WINDOW} (zoomed in on a younger history, down to {@link #MIN_SPAN}: see
+ * {@link Ticks#span}). Repaints when the {@link ChartHistory} changes, coalesced through a JFace
+ * {@link Throttler} to at most {@code 1 / REDRAW_DELAY} times a second. A click on an instance in the latency legend
+ * hides its line (and again shows it); disposing the panel removes its subscription
  * (and the canvases dispose their colours).
  */
 public final class ChartsPanel {
 
+    /** The shortest time span shown: a chart zooms in on a younger history down to this. */
+    static final Duration MIN_SPAN = Duration.ofSeconds(30);
     /** At most four repaints a second, however fast the data comes. */
     static final Duration REDRAW_DELAY = Duration.ofMillis(250);
 
@@ -38,23 +46,36 @@ public final class ChartsPanel {
     private final ChartCanvas latency;
     private final ChartCanvas occupancy;
     private final Subscription subscription;
+    /** Instances whose line the user hid by clicking their legend entry (UI thread only). */
+    private final Set<String> hidden = new HashSet<>();
 
     public ChartsPanel(Composite parent, ChartHistory history) {
         root = new Composite(parent, SWT.NONE);
         GridLayoutFactory.fillDefaults().numColumns(2).equalWidth(true).spacing(6, 0).applyTo(root);
         latency = new ChartCanvas(root, INSTANCE_COLORS, (w, h, m) -> {
             Instant now = Instant.now();
-            return LatencyChartModel.layout(history.latency().since(now.minus(ChartHistory.WINDOW)), now,
-                    ChartHistory.WINDOW, w, h, m);
+            List<Series> series = history.latency().since(now.minus(ChartHistory.WINDOW));
+            Instant earliest = series.stream().filter(s -> s.points().size() > 0)
+                    .map(s -> Instant.ofEpochMilli(s.points().times()[0])).min(Instant::compareTo).orElse(null);
+            return LatencyChartModel.layout(series, hidden, now, span(earliest, now), w, h, m);
         });
         occupancy = new ChartCanvas(root, OCCUPANCY_COLORS, (w, h, m) -> {
             Instant now = Instant.now();
-            return OccupancyChartModel.layout(history.occupancy().since(now.minus(ChartHistory.WINDOW)), now,
-                    ChartHistory.WINDOW, ChartHistory.SAMPLE_INTERVAL, w, h, m);
+            OccupancyHistory.Window samples = history.occupancy().since(now.minus(ChartHistory.WINDOW));
+            Instant earliest = samples.points().size() == 0 ? null
+                    : Instant.ofEpochMilli(samples.points().times()[0]).minus(ChartHistory.SAMPLE_INTERVAL);
+            return OccupancyChartModel.layout(samples, now, span(earliest, now), ChartHistory.SAMPLE_INTERVAL, w, h,
+                    m);
         });
         for (ChartCanvas c : List.of(latency, occupancy)) {
             GridDataFactory.fillDefaults().grab(true, true).hint(200, 120).applyTo(c.control());
         }
+        latency.onLegendClick(l -> {
+            if (!hidden.remove(l.key())) {
+                hidden.add(l.key());
+            }
+            latency.redraw();
+        });
         Throttler redraw = new Throttler(root.getDisplay(), REDRAW_DELAY, this::redraw);
         subscription = history.addListener(redraw::throttledExec);
         root.addDisposeListener(e -> subscription.close());
@@ -69,6 +90,10 @@ public final class ChartsPanel {
         ChartsPanel panel = new ChartsPanel(parent, service.current().orElseGet(ChartHistory::new));
         panel.root.addDisposeListener(e -> service.unget());
         return panel;
+    }
+
+    private static Duration span(Instant earliest, Instant now) {
+        return Ticks.span(earliest, now, MIN_SPAN, ChartHistory.WINDOW);
     }
 
     private void redraw() {

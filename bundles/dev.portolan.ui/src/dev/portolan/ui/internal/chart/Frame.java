@@ -38,8 +38,16 @@ public record Frame(String title, Box plot, List<Tick> xTicks, List<Tick> yTicks
     public record Tick(int position, String label) {
     }
 
-    /** A legend entry: a swatch of colour {@code slot} at (x, y), then {@code label}. */
-    public record Legend(int slot, String label, int x, int y) {
+    /**
+     * A legend entry: a swatch of colour {@code slot} at (x, y), then {@code label}; {@code width} pixels wide in all.
+     * {@code key} names what it stands for (an instance id); a {@code hidden} entry's series is not plotted.
+     */
+    public record Legend(int slot, String key, String label, boolean hidden, int x, int y, int width) {
+
+        /** Whether (px, py) is on this entry (a line of text {@code lineHeight} high). */
+        public boolean contains(int px, int py, int lineHeight) {
+            return px >= x && px < x + width && py >= y && py < y + lineHeight;
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 import dev.portolan.ui.internal.chart.Frame.Kind;
 import dev.portolan.ui.internal.chart.Frame.Shape;
@@ -16,7 +17,8 @@ import dev.portolan.ui.internal.model.TimeSeries.Points;
  * Lays out the health-latency chart: one line per instance (colour slot of its series, legend = instance id and its
  * latest latency), value axis in milliseconds from 0, time axis over the window. A line breaks at a gap point (the
  * instance was unhealthy or absent) and where two checks are further apart than {@link #maxGap} (no data came); a
- * point alone between breaks is a dot.
+ * point alone between breaks is a dot. Hidden instances (clicked in the legend) keep their legend entry but no line
+ * and no say in the value axis.
  */
 public final class LatencyChartModel {
 
@@ -26,28 +28,32 @@ public final class LatencyChartModel {
     private LatencyChartModel() {
     }
 
-    public static Frame layout(List<Series> series, Instant now, Duration window, int width, int height,
-            TextMeasure m) {
+    /** @param hidden instance ids whose lines are not drawn (their legend entries stay, marked hidden) */
+    public static Frame layout(List<Series> series, Set<String> hidden, Instant now, Duration window, int width,
+            int height, TextMeasure m) {
         long from = now.toEpochMilli() - window.toMillis();
         double max = 0;
         List<Axes.Entry> entries = new ArrayList<>();
         for (Series s : series) {
             Points p = s.points();
             double last = Double.NaN;
+            boolean shown = !hidden.contains(s.instanceId());
             for (int i = 0; i < p.size(); i++) {
-                if (p.times()[i] >= from && !Double.isNaN(p.value(i))) {
+                if (shown && p.times()[i] >= from && !Double.isNaN(p.value(i))) {
                     max = Math.max(max, p.value(i));
                 }
                 last = p.value(i);
             }
-            entries.add(new Axes.Entry(s.slot(), s.instanceId() + (Double.isNaN(last) ? " (no check)"
-                    : String.format(Locale.ROOT, " %.1f ms", last))));
+            entries.add(new Axes.Entry(s.slot(), s.instanceId(), s.instanceId() + (Double.isNaN(last) ? " (no check)"
+                    : String.format(Locale.ROOT, " %.1f ms", last)), !shown));
         }
         Axes axes = new Axes("Health-check latency, last " + minutes(window), entries, Math.max(1, max), " ms",
                 window, now, width, height, m);
         List<Shape> shapes = new ArrayList<>();
         for (Series s : series) {
-            lines(s, axes, maxGap(s.points()), shapes);
+            if (!hidden.contains(s.instanceId())) {
+                lines(s, axes, maxGap(s.points()), shapes);
+            }
         }
         return axes.frame(shapes, series.isEmpty() ? "no health checks in the last " + minutes(window) : null);
     }

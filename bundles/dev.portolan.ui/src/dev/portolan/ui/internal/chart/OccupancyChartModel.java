@@ -30,7 +30,8 @@ public final class OccupancyChartModel {
         int last = p.size() - 1;
         List<Axes.Entry> entries = new ArrayList<>();
         for (int c = 0; c < NAMES.length; c++) {
-            entries.add(new Axes.Entry(c, NAMES[c] + (last < 0 ? "" : " " + (int) p.values()[c][last])));
+            entries.add(new Axes.Entry(c, NAMES[c], NAMES[c] + (last < 0 ? "" : " " + (int) p.values()[c][last]),
+                    false));
         }
         int size = w.range() == null ? 1 : w.range().size();
         Axes axes = new Axes("Port range " + (w.range() == null ? "" : w.range() + " ") + "occupancy, last "

@@ -1,6 +1,7 @@
 package dev.portolan.ui.internal.chart;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -59,6 +60,20 @@ public final class Ticks {
             }
         }
         return TIME_STEPS.get(TIME_STEPS.size() - 1);
+    }
+
+    /**
+     * The time span a chart shows: the history there is ({@code now - earliest}, in whole 10 s), at least {@code min}
+     * and at most {@code max}; {@code max} when there is none ({@code earliest} null). A chart opened a few seconds
+     * after its data began shows those seconds across its width, and then grows to {@code max}.
+     */
+    public static Duration span(Instant earliest, Instant now, Duration min, Duration max) {
+        if (earliest == null) {
+            return max;
+        }
+        long tens = Math.max(0, (Duration.between(earliest, now).toMillis() + 9_999) / 10_000);
+        Duration history = Duration.ofSeconds(10 * tens);
+        return history.compareTo(min) < 0 ? min : history.compareTo(max) > 0 ? max : history;
     }
 
     /** A time tick's label, relative to now: {@code now}, {@code -30s}, {@code -1m}, {@code -1m30s}. */

@@ -64,7 +64,10 @@ public final class LatencyHistory {
             for (InstanceStatus s : instances) {
                 present.add(s.instanceId());
                 if (s.state() == InstanceState.HEALTHY && s.latency() != null && s.lastCheck() != null) {
-                    changed |= entry(s.instanceId()).points.add(s.lastCheck().toEpochMilli(), millis(s.latency()));
+                    TimeSeries points = entry(s.instanceId()).points;
+                    long at = s.lastCheck().toEpochMilli();
+                    // the same check again (the set changed for another instance): not a new point
+                    changed |= at > points.lastTime() && points.add(at, millis(s.latency()));
                 } else {
                     Entry e = series.get(s.instanceId());
                     long at = s.lastCheck() != null ? Math.max(s.lastCheck().toEpochMilli(), lastTime(e)) : now.toEpochMilli();

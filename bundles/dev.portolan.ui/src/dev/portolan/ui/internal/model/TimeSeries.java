@@ -85,15 +85,15 @@ public final class TimeSeries {
     }
 
     /**
-     * A copy of the points from {@code from} on (inclusive), plus the last point before it when that one is not a gap,
-     * so a line can enter the window from its left edge.
+     * A copy of the points from {@code from} on (inclusive), plus (when there are any) the last point before them if
+     * that one is not a gap, so a line can enter the window from its left edge.
      */
     public Points since(long from) {
         int first = 0;
         while (first < size && time(first) < from) {
             first++;
         }
-        if (first > 0 && !isGap(first - 1)) {
+        if (first > 0 && first < size && !isGap(first - 1)) {
             first--;
         }
         int n = size - first;

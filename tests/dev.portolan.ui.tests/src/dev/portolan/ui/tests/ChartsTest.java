@@ -1,0 +1,347 @@
+package dev.portolan.ui.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.graphics.GC;
+import org.eclipse.swt.graphics.Image;
+import org.eclipse.swt.graphics.ImageData;
+import org.eclipse.swt.graphics.ImageLoader;
+import org.eclipse.swt.graphics.Point;
+import org.eclipse.swt.graphics.RGB;
+import org.eclipse.swt.layout.FillLayout;
+import org.eclipse.swt.widgets.Control;
+import org.eclipse.swt.widgets.Event;
+import org.eclipse.swt.widgets.Shell;
+import org.eclipse.swt.widgets.TableItem;
+import org.eclipse.ui.IWorkbenchPage;
+import org.eclipse.ui.IWorkbenchPartReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.portolan.api.PortRange;
+import dev.portolan.api.discovery.BackendService;
+import dev.portolan.api.discovery.BackendService.ManagedInstance;
+import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.tests.common.OsgiServices;
+import dev.portolan.ui.internal.StatusView;
+import dev.portolan.ui.internal.chart.ChartCanvas;
+import dev.portolan.ui.internal.chart.ChartsPanel;
+import dev.portolan.ui.internal.chart.Frame;
+import dev.portolan.ui.internal.model.ChartHistory;
+import dev.portolan.ui.internal.model.LatencyHistory.Series;
+import dev.portolan.ui.internal.model.OccupancyHistory;
+
+/**
+ * The charts with real data, drawn in a real display: three sample backends started by the real BackendService
+ * (health-checked by the real tracker every 500 ms, plugin_customization.ini), a socket this test holds in the port
+ * range and a server of another process (a detached Python http.server, not our descendant). Each chart is painted
+ * into an image ({@code Control.print}) and the plot area must hold pixels of every series' colour. Also takes the
+ * pictures docs/charts.png and docs/instances-table.png (three rows), copied into the docs only with
+ * {@code -Dportolan.docs.images=docs}.
+ */
+class ChartsTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final int INSTANCES = 3;
+    /** Health checks each instance must have on the chart (500 ms apart: a line a few pixels long). */
+    private static final int CHECKS = 8;
+
+    private static BackendService backend;
+    private static ChartHistory history;
+    private static PortRange range;
+
+    @BeforeAll
+    static void services() throws Exception {
+        backend = OsgiServices.await(ChartsTest.class, BackendService.class, TIMEOUT);
+        history = OsgiServices.await(ChartsTest.class, ChartHistory.class, TIMEOUT);
+        range = OsgiServices.await(ChartsTest.class, SettingsService.class, TIMEOUT).effective().range();
+    }
+
+    @AfterAll
+    static void stopBackends() throws Exception {
+        await("backends stopped", backend.stop());
+    }
+
+    @Test
+    void theChartsShowTheLatencyOfEveryRealInstanceAndWhoHoldsThePorts() throws Exception {
+        StatusView view = Ui.showStatusView();
+        assertNotNull(view.charts(), "the view has the charts");
+        await("three instances started",
+                backend.start(LaunchSpec.builder(SampleBackend.command()).env("PORTOLAN_PORT_RANGE", range.toString())
+                        .build(), INSTANCES));
+        List<String> ids = backend.managedInstances().stream().map(ManagedInstance::instanceId).toList();
+        assertEquals(INSTANCES, ids.size(), ids.toString());
+        Shell shell = new Shell(Ui.display());
+        shell.setText("Portolan charts");
+        shell.setLayout(new FillLayout());
+        ChartsPanel panel = new ChartsPanel(shell, history);
+        shell.setSize(1100, 330);
+        shell.open();
+        long foreign = -1;
+        try (ServerSocket ours = holdFreePort()) {
+            int foreignPort = freePort(Set.of(ours.getLocalPort()));
+            foreign = detachedServer(foreignPort);
+            long foreignPid = foreign;
+            Ui.until(CHECKS + " health checks of each instance on the latency chart", TIMEOUT,
+                    () -> ids.stream().allMatch(id -> checks(id) >= CHECKS), () -> latencySummary());
+            Map<String, Integer> ports = sidecarPorts();
+            Ui.until("a sample with our socket, our sidecars' ports and the other process's port", TIMEOUT, () -> {
+                OccupancyHistory.Sample s = history.occupancy().latest();
+                return s != null && s.occupancy().ours().contains(ours.getLocalPort())
+                        && s.occupancy().ours().containsAll(ports.values())
+                        && s.occupancy().other().contains(foreignPort);
+            }, () -> history.occupancy().latest() + "; sidecars " + ports + ", ours " + ours.getLocalPort()
+                    + ", foreign " + foreignPort + " (pid " + foreignPid + ")");
+
+            // latency: every instance's colour inside the plot
+            Map<Integer, String> slots = new HashMap<>();
+            for (Series s : history.latency().since(Instant.now().minus(ChartHistory.WINDOW))) {
+                if (ids.contains(s.instanceId())) {
+                    slots.put(s.slot(), s.instanceId());
+                }
+            }
+            assertEquals(INSTANCES, slots.size(), slots.toString());
+            ImageData all = print(panel.latency());
+            Frame lf = panel.latency().painted();
+            assertTrue(slots.keySet().stream().mapToInt(s -> pixels(all, lf.plot(), panel.latency().rgb(s))).sum() > 0,
+                    "no line in the plot " + lf.plot() + "; " + latencySummary());
+            // the lines of a few seconds may cover each other at the right edge of 5 minutes: each alone (the others
+            // hidden by clicks on their legend entries) must be drawn in its colour
+            for (Map.Entry<Integer, String> e : slots.entrySet()) {
+                showOnly(panel.latency(), e.getValue());
+                ImageData alone = print(panel.latency());
+                Frame f = panel.latency().painted();
+                assertEquals(List.of(e.getKey()), f.shapes().stream().map(Frame.Shape::slot).distinct().toList());
+                assertTrue(pixels(alone, f.plot(), panel.latency().rgb(e.getKey())) > 0,
+                        "no pixel of " + e.getValue() + "'s colour in the plot " + f.plot() + "; " + latencySummary());
+            }
+            showOnly(panel.latency(), null);
+            print(panel.latency());
+            assertTrue(panel.latency().painted().legend().stream().noneMatch(Frame.Legend::hidden));
+            for (String id : ids) {
+                assertTrue(lf.legend().stream().anyMatch(l -> l.label().startsWith(id + " ")),
+                        id + " not in the legend " + lf.legend());
+            }
+
+            // occupancy: ours (sidecars + our socket) and another process's, stacked in the plot
+            ImageData occupancy = print(panel.occupancy());
+            Frame of = panel.occupancy().painted();
+            assertTrue(pixels(occupancy, of.plot(), panel.occupancy().rgb(OccupancyHistory.OURS)) > 0,
+                    "no 'by us' bar in " + of.plot());
+            assertTrue(pixels(occupancy, of.plot(), panel.occupancy().rgb(OccupancyHistory.OTHER)) > 0,
+                    "no 'by another process' bar in " + of.plot());
+            OccupancyHistory.Sample latest = history.occupancy().latest();
+            assertEquals("by us " + latest.occupancy().ours().size(), of.legend().get(OccupancyHistory.OURS).label());
+            assertTrue(latest.occupancy().ours().size() >= INSTANCES + 1, latest.toString());
+
+            Path png = printed(panel.control(), Ui.targetDir().resolve("screenshots/charts.png"));
+            assertTrue(Files.size(png) > 5_000, "screenshot too small: " + png);
+            Ui.copyToDocs(png);
+            instancesTablePicture(view, ids);
+        } finally {
+            shell.dispose();
+            ProcessHandle.of(foreign).ifPresent(p -> {
+                p.destroyForcibly();
+                Ui.until("the other process's server stopped", TIMEOUT, () -> !p.isAlive());
+            });
+        }
+    }
+
+    /** The instances table with the three instances serving, the view maximized (docs/instances-table.png). */
+    private static void instancesTablePicture(StatusView view, List<String> ids) throws Exception {
+        IWorkbenchPartReference part = Ui.page().getReference(view);
+        int height = view.instances().control().getSize().y;
+        Ui.page().setPartState(part, IWorkbenchPage.STATE_MAXIMIZED);
+        try {
+            // the maximized part is laid out later: wait for the table to grow
+            Ui.until("the maximized view laid out", TIMEOUT, () -> view.instances().control().getSize().y > height,
+                    () -> view.instances().control().getSize() + " (before: height " + height + ")");
+            Ui.afterTimersUpTo(Duration.ofMillis(100));
+            Path png = Ui.targetDir().resolve("screenshots/instances-table.png");
+            Ui.until("a picture of the three rows serving", TIMEOUT, () -> {
+                if (!serving(view, ids)) {
+                    return false;
+                }
+                try {
+                    Ui.screenshot(view.instances().control(), png);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return serving(view, ids);
+            }, () -> Arrays.stream(view.instances().viewer().getTable().getItems()).map(r -> r.getText(0) + " "
+                    + r.getText(3)).toList().toString());
+            Ui.copyToDocs(png);
+        } finally {
+            Ui.page().setPartState(part, IWorkbenchPage.STATE_RESTORED);
+            Ui.drain();
+        }
+    }
+
+    /** Clicks legend entries until only {@code id}'s line is shown (all of them for null). */
+    private static void showOnly(ChartCanvas chart, String id) {
+        for (Frame.Legend l : chart.painted().legend()) {
+            boolean wanted = id == null || l.key().equals(id);
+            if (wanted == l.hidden()) {
+                Event click = new Event();
+                click.button = 1;
+                click.x = l.x() + 2;
+                click.y = l.y() + 2;
+                chart.control().notifyListeners(SWT.MouseDown, click);
+            }
+        }
+    }
+
+    private static boolean serving(StatusView view, List<String> ids) {
+        TableItem[] rows = view.instances().viewer().getTable().getItems();
+        return rows.length == ids.size() && Arrays.stream(rows).allMatch(r -> ids.contains(r.getText(0))
+                && r.getText(3).equals("healthy"));
+    }
+
+    /** Paints the chart's canvas into an image the way the screen gets it ({@code Control.print}). */
+    private static ImageData print(ChartCanvas chart) {
+        Point size = chart.control().getSize();
+        assertTrue(size.x > 200 && size.y > 100, "chart too small: " + size);
+        return image(chart.control(), Ui.targetDir().resolve("screenshots/chart-printed.png"));
+    }
+
+    /** Prints {@code control} (children included) into a PNG file. */
+    private static Path printed(Control control, Path file) {
+        image(control, file);
+        return file;
+    }
+
+    private static ImageData image(Control control, Path file) {
+        Point size = control.getSize();
+        Image image = new Image(Ui.display(), size.x, size.y);
+        GC gc = new GC(image);
+        try {
+            assertTrue(control.print(gc), "Control.print not supported here");
+        } finally {
+            gc.dispose();
+        }
+        ImageData data = image.getImageData();
+        image.dispose();
+        try {
+            ImageLoader loader = new ImageLoader();
+            loader.data = new ImageData[] { data };
+            Files.createDirectories(file.getParent());
+            loader.save(file.toString(), SWT.IMAGE_PNG);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return data;
+    }
+
+    private static int pixels(ImageData data, Frame.Box box, RGB colour) {
+        int n = 0;
+        for (int y = box.y(); y <= box.bottom() && y < data.height; y++) {
+            for (int x = box.x(); x <= box.right() && x < data.width; x++) {
+                if (data.palette.getRGB(data.getPixel(x, y)).equals(colour)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    private static int checks(String id) {
+        return history.latency().since(Instant.now().minus(ChartHistory.WINDOW)).stream()
+                .filter(s -> s.instanceId().equals(id)).mapToInt(s -> {
+                    int c = 0;
+                    for (int i = 0; i < s.points().size(); i++) {
+                        c += Double.isNaN(s.points().value(i)) ? 0 : 1;
+                    }
+                    return c;
+                }).sum();
+    }
+
+    private static String latencySummary() {
+        return history.latency().since(Instant.now().minus(ChartHistory.WINDOW)).stream()
+                .map(s -> s.instanceId() + ":" + s.points().size() + " points").toList() + "; managed "
+                + backend.managedInstances().stream().map(m -> m.instanceId() + " " + m.handle().state()).toList();
+    }
+
+    private static Map<String, Integer> sidecarPorts() {
+        Map<String, Integer> ports = new HashMap<>();
+        for (ManagedInstance m : backend.managedInstances()) {
+            m.handle().lastAnnouncement().ifPresent(a -> ports.put(m.instanceId(), a.announcement().port()));
+        }
+        assertEquals(INSTANCES, ports.size(), ports.toString());
+        return ports;
+    }
+
+    /** A listening socket of this process on a free port of the range, from the top (the sidecars take the bottom). */
+    private static ServerSocket holdFreePort() throws IOException {
+        for (int p = range.last(); p >= range.first(); p--) {
+            ServerSocket s = new ServerSocket();
+            try {
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), p));
+                return s;
+            } catch (BindException e) {
+                s.close();
+            }
+        }
+        throw new IllegalStateException("no free port in " + range);
+    }
+
+    private static int freePort(Set<Integer> taken) throws IOException {
+        for (int p = range.last(); p >= range.first(); p--) {
+            if (!taken.contains(p)) {
+                try (ServerSocket s = new ServerSocket()) {
+                    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), p));
+                    return p;
+                } catch (BindException e) {
+                    // taken: next
+                }
+            }
+        }
+        throw new IllegalStateException("no second free port in " + range);
+    }
+
+    /**
+     * A Python http.server on {@code port} that is not our descendant: a shell starts it in the background and exits,
+     * so the server is re-parented away from this JVM. Returns the server's pid (the shell's output).
+     */
+    private static long detachedServer(int port) throws Exception {
+        Process sh = new ProcessBuilder("/bin/sh", "-c",
+                "/usr/bin/python3 -m http.server \"$0\" --bind 127.0.0.1 </dev/null >/dev/null 2>&1 & echo $!",
+                Integer.toString(port)).redirectErrorStream(true).start();
+        String pid;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(sh.getInputStream(), StandardCharsets.UTF_8))) {
+            pid = out.readLine();
+        }
+        CompletableFuture<Process> exited = sh.onExit();
+        Ui.until("the starting shell exits", TIMEOUT, exited::isDone);
+        return Long.parseLong(pid.strip());
+    }
+
+    private static <T> T await(String what, CompletableFuture<T> f) throws Exception {
+        Ui.until(what, TIMEOUT, f::isDone);
+        return f.get();
+    }
+}
