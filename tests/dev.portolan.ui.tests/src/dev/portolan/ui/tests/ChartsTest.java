@@ -16,12 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.graphics.GC;
@@ -43,10 +46,13 @@ import org.junit.jupiter.api.Test;
 
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.BackendService;
-import dev.portolan.api.discovery.BackendService.ManagedInstance;
+import dev.portolan.api.discovery.EndpointTracker;
+import dev.portolan.api.discovery.InstanceState;
+import dev.portolan.api.discovery.InstanceStatus;
 import dev.portolan.api.discovery.SettingsService;
-import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.core.registry.RuntimeDirectory;
+import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.OsgiServices;
 import dev.portolan.ui.internal.StatusView;
 import dev.portolan.ui.internal.chart.ChartCanvas;
@@ -57,8 +63,9 @@ import dev.portolan.ui.internal.model.LatencyHistory.Series;
 import dev.portolan.ui.internal.model.OccupancyHistory;
 
 /**
- * The charts with real data, drawn in a real display: three sample backends started by the real BackendService
- * (health-checked by the real tracker every 500 ms, plugin_customization.ini), a socket this test holds in the port
+ * The charts with real data, drawn in a real display: three real sample backends, our sidecar started by the real
+ * BackendService and two that register in the local registry (all health-checked by the real tracker every 500 ms,
+ * plugin_customization.ini), a socket this test holds in the port
  * range and a server of another process (a detached Python http.server, not our descendant). Each chart is painted
  * into an image ({@code Control.print}) and the plot area must hold pixels of every series' colour. Also takes the
  * pictures docs/charts.png and docs/instances-table.png (three rows), copied into the docs only with
@@ -71,7 +78,10 @@ class ChartsTest {
     /** Health checks each instance must have on the chart (500 ms apart: a line a few pixels long). */
     private static final int CHECKS = 8;
 
+    private static final Pattern ANNOUNCED_PORT = Pattern.compile("\"port\"\\s*:\\s*(\\d+)");
+
     private static BackendService backend;
+    private static EndpointTracker tracker;
     private static ChartHistory history;
     private static PortRange range;
 
@@ -79,6 +89,7 @@ class ChartsTest {
     static void services() throws Exception {
         backend = OsgiServices.await(ChartsTest.class, BackendService.class, TIMEOUT);
         history = OsgiServices.await(ChartsTest.class, ChartHistory.class, TIMEOUT);
+        tracker = OsgiServices.await(ChartsTest.class, EndpointTracker.class, TIMEOUT);
         range = OsgiServices.await(ChartsTest.class, SettingsService.class, TIMEOUT).effective().range();
     }
 
@@ -91,11 +102,12 @@ class ChartsTest {
     void theChartsShowTheLatencyOfEveryRealInstanceAndWhoHoldsThePorts() throws Exception {
         StatusView view = Ui.showStatusView();
         assertNotNull(view.charts(), "the view has the charts");
-        await("three instances started",
-                backend.start(LaunchSpec.builder(SampleBackend.command()).env("PORTOLAN_PORT_RANGE", range.toString())
-                        .build(), INSTANCES));
-        List<String> ids = backend.managedInstances().stream().map(ManagedInstance::instanceId).toList();
-        assertEquals(INSTANCES, ids.size(), ids.toString());
+        // our sidecar (what the Start command starts) and two more sample backends that register in the local
+        // registry: all three join the tracker's instance set and are health-checked. (Not a pool of three: the
+        // tracker keeps stopped instances it launched in its set, which would outlive this test; registered ones
+        // leave it when they deregister.)
+        await("our sidecar started", backend.start());
+        List<ChildProcess> others = new ArrayList<>();
         Shell shell = new Shell(Ui.display());
         shell.setText("Portolan charts");
         shell.setLayout(new FillLayout());
@@ -103,13 +115,36 @@ class ChartsTest {
         shell.setSize(1100, 330);
         shell.open();
         long foreign = -1;
+        List<String> otherIds = new ArrayList<>();
         try (ServerSocket ours = holdFreePort()) {
+            Map<Integer, String> byPort = new HashMap<>();
+            byPort.put(backend.sidecar().orElseThrow().lastAnnouncement().orElseThrow().announcement().port(), "ours");
+            for (int i = 1; i < INSTANCES; i++) {
+                ChildProcess c = ChildProcess.start(null, SampleBackend.command("--standalone"),
+                        Map.of("PORTOLAN_PORT_RANGE", range.toString(), RuntimeDirectory.ENV,
+                                RuntimeDirectory.resolve().toString())); // the test runtime's local registry
+                others.add(c);
+                Matcher m = ANNOUNCED_PORT.matcher(c.awaitLine(l -> ANNOUNCED_PORT.matcher(l).find(), TIMEOUT));
+                assertTrue(m.find());
+                byPort.put(Integer.parseInt(m.group(1)), "registered");
+            }
+            Ui.until("the three backends healthy in the tracker's instance set", TIMEOUT.multipliedBy(2),
+                    () -> healthyIds(byPort.keySet()).size() == INSTANCES,
+                    () -> "ports " + byPort + "; healthy there " + healthyIds(byPort.keySet()) + "; " + tracker.instances());
+            List<String> ids = healthyIds(byPort.keySet());
+            // (our sidecar registers too: the tracker may know it by its registry id; the others are on their ports)
+            tracker.instances().stream().filter(s -> ids.contains(s.instanceId())
+                    && "registered".equals(byPort.get(s.endpoint().port()))).forEach(s -> otherIds.add(s.instanceId()));
+            Map<String, Integer> ports = new HashMap<>();
+            tracker.instances().stream().filter(s -> ids.contains(s.instanceId()))
+                    .forEach(s -> ports.put(s.instanceId(), s.endpoint().port()));
             int foreignPort = freePort(Set.of(ours.getLocalPort()));
             foreign = detachedServer(foreignPort);
             long foreignPid = foreign;
-            Ui.until(CHECKS + " health checks of each instance on the latency chart", TIMEOUT,
-                    () -> ids.stream().allMatch(id -> checks(id) >= CHECKS), () -> latencySummary());
-            Map<String, Integer> ports = sidecarPorts();
+            // the docs picture shows some more history (20 s)
+            int wanted = Ui.docsImagesRequested() ? 5 * CHECKS : CHECKS;
+            Ui.until(wanted + " health checks of each instance on the latency chart", TIMEOUT,
+                    () -> ids.stream().allMatch(id -> checks(id) >= wanted), () -> latencySummary());
             Ui.until("a sample with our socket, our sidecars' ports and the other process's port", TIMEOUT, () -> {
                 OccupancyHistory.Sample s = history.occupancy().latest();
                 return s != null && s.occupancy().ours().contains(ours.getLocalPort())
@@ -162,9 +197,16 @@ class ChartsTest {
             Path png = printed(panel.control(), Ui.targetDir().resolve("screenshots/charts.png"));
             assertTrue(Files.size(png) > 5_000, "screenshot too small: " + png);
             Ui.copyToDocs(png);
-            instancesTablePicture(view, ids);
+            instancesTablePicture(view, byPort.keySet());
         } finally {
             shell.dispose();
+            for (ChildProcess c : others) {
+                c.process().destroy(); // SIGTERM: the backend deregisters
+                c.awaitExit(TIMEOUT);
+                c.close();
+            }
+            Ui.until("the registered backends left the tracker's set", TIMEOUT, () -> tracker.instances().stream()
+                    .noneMatch(s -> otherIds.contains(s.instanceId())), () -> tracker.instances().toString());
             ProcessHandle.of(foreign).ifPresent(p -> {
                 p.destroyForcibly();
                 Ui.until("the other process's server stopped", TIMEOUT, () -> !p.isAlive());
@@ -173,7 +215,7 @@ class ChartsTest {
     }
 
     /** The instances table with the three instances serving, the view maximized (docs/instances-table.png). */
-    private static void instancesTablePicture(StatusView view, List<String> ids) throws Exception {
+    private static void instancesTablePicture(StatusView view, Set<Integer> ports) throws Exception {
         IWorkbenchPartReference part = Ui.page().getReference(view);
         int height = view.instances().control().getSize().y;
         Ui.page().setPartState(part, IWorkbenchPage.STATE_MAXIMIZED);
@@ -184,7 +226,7 @@ class ChartsTest {
             Ui.afterTimersUpTo(Duration.ofMillis(100));
             Path png = Ui.targetDir().resolve("screenshots/instances-table.png");
             Ui.until("a picture of the three rows serving", TIMEOUT, () -> {
-                if (!serving(view, ids)) {
+                if (!serving(view, ports)) {
                     return false;
                 }
                 try {
@@ -192,7 +234,7 @@ class ChartsTest {
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-                return serving(view, ids);
+                return serving(view, ports);
             }, () -> Arrays.stream(view.instances().viewer().getTable().getItems()).map(r -> r.getText(0) + " "
                     + r.getText(3)).toList().toString());
             Ui.copyToDocs(png);
@@ -216,10 +258,11 @@ class ChartsTest {
         }
     }
 
-    private static boolean serving(StatusView view, List<String> ids) {
+    /** One row per port, each healthy (our sidecar's row has the backend service's id, not its registry id). */
+    private static boolean serving(StatusView view, Set<Integer> ports) {
         TableItem[] rows = view.instances().viewer().getTable().getItems();
-        return rows.length == ids.size() && Arrays.stream(rows).allMatch(r -> ids.contains(r.getText(0))
-                && r.getText(3).equals("healthy"));
+        return rows.length == ports.size() && Arrays.stream(rows).allMatch(r -> r.getText(3).equals("healthy")
+                && ports.stream().map(String::valueOf).anyMatch(r.getText(1)::equals));
     }
 
     /** Paints the chart's canvas into an image the way the screen gets it ({@code Control.print}). */
@@ -283,16 +326,13 @@ class ChartsTest {
     private static String latencySummary() {
         return history.latency().since(Instant.now().minus(ChartHistory.WINDOW)).stream()
                 .map(s -> s.instanceId() + ":" + s.points().size() + " points").toList() + "; managed "
-                + backend.managedInstances().stream().map(m -> m.instanceId() + " " + m.handle().state()).toList();
+                + tracker.instances().stream().map(s -> s.instanceId() + " " + s.state()).toList();
     }
 
-    private static Map<String, Integer> sidecarPorts() {
-        Map<String, Integer> ports = new HashMap<>();
-        for (ManagedInstance m : backend.managedInstances()) {
-            m.handle().lastAnnouncement().ifPresent(a -> ports.put(m.instanceId(), a.announcement().port()));
-        }
-        assertEquals(INSTANCES, ports.size(), ports.toString());
-        return ports;
+    /** Ids of the healthy instances of the tracker's set on {@code ports}, sorted. */
+    private static List<String> healthyIds(Set<Integer> ports) {
+        return tracker.instances().stream().filter(s -> s.state() == InstanceState.HEALTHY
+                && ports.contains(s.endpoint().port())).map(InstanceStatus::instanceId).sorted().toList();
     }
 
     /** A listening socket of this process on a free port of the range, from the top (the sidecars take the bottom). */

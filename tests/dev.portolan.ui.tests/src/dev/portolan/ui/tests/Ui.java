@@ -142,12 +142,18 @@ final class Ui {
      * repository root; see docs/ui.md "Refreshing the pictures"); the default {@code off} copies nothing.
      */
     static void copyToDocs(Path png) throws IOException {
-        String docs = System.getProperty(ConnectedBackendTest.DOCS_IMAGES, "off").strip();
-        if (!docs.isEmpty() && !docs.equals("off")) {
-            Path dir = dev.portolan.tests.common.Build.repoRoot().resolve(docs);
+        if (docsImagesRequested()) {
+            Path dir = dev.portolan.tests.common.Build.repoRoot()
+                    .resolve(System.getProperty(ConnectedBackendTest.DOCS_IMAGES).strip());
             Files.createDirectories(dir);
             Files.copy(png, dir.resolve(png.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+    }
+
+    /** Whether this run refreshes the docs pictures ({@code -Dportolan.docs.images=<dir>}). */
+    static boolean docsImagesRequested() {
+        String docs = System.getProperty(ConnectedBackendTest.DOCS_IMAGES, "off").strip();
+        return !docs.isEmpty() && !docs.equals("off");
     }
 
     /** Saves what the X server shows of the shell (a real screenshot of the window) as PNG. */
