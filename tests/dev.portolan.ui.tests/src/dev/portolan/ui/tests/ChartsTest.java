@@ -4,14 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.BindException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -116,9 +111,10 @@ class ChartsTest {
         shell.open();
         long foreign = -1;
         List<String> otherIds = new ArrayList<>();
-        try (ServerSocket ours = holdFreePort()) {
-            Map<Integer, String> byPort = new HashMap<>();
-            byPort.put(backend.sidecar().orElseThrow().lastAnnouncement().orElseThrow().announcement().port(), "ours");
+        try (ServerSocket ours = PortHolders.holdFreePort(range)) {
+            // the other backends' ports; our sidecar's port is read when needed: on a loaded machine a health check
+            // can time out and the launcher restarts it, on another port
+            Set<Integer> childPorts = new java.util.HashSet<>();
             for (int i = 1; i < INSTANCES; i++) {
                 ChildProcess c = ChildProcess.start(null, SampleBackend.command("--standalone"),
                         Map.of("PORTOLAN_PORT_RANGE", range.toString(), RuntimeDirectory.ENV,
@@ -126,31 +122,34 @@ class ChartsTest {
                 others.add(c);
                 Matcher m = ANNOUNCED_PORT.matcher(c.awaitLine(l -> ANNOUNCED_PORT.matcher(l).find(), TIMEOUT));
                 assertTrue(m.find());
-                byPort.put(Integer.parseInt(m.group(1)), "registered");
+                childPorts.add(Integer.parseInt(m.group(1)));
             }
-            Ui.until("the three backends healthy in the tracker's instance set", TIMEOUT.multipliedBy(2),
-                    () -> healthyIds(byPort.keySet()).size() == INSTANCES,
-                    () -> "ports " + byPort + "; healthy there " + healthyIds(byPort.keySet()) + "; " + tracker.instances());
-            List<String> ids = healthyIds(byPort.keySet());
-            // (our sidecar registers too: the tracker may know it by its registry id; the others are on their ports)
-            tracker.instances().stream().filter(s -> ids.contains(s.instanceId())
-                    && "registered".equals(byPort.get(s.endpoint().port()))).forEach(s -> otherIds.add(s.instanceId()));
-            Map<String, Integer> ports = new HashMap<>();
-            tracker.instances().stream().filter(s -> ids.contains(s.instanceId()))
-                    .forEach(s -> ports.put(s.instanceId(), s.endpoint().port()));
-            int foreignPort = freePort(Set.of(ours.getLocalPort()));
-            foreign = detachedServer(foreignPort);
+            Supplier<Set<Integer>> ports = () -> {
+                Set<Integer> all = new java.util.HashSet<>(childPorts);
+                backend.sidecar().flatMap(h -> h.lastAnnouncement()).ifPresent(a -> all.add(a.announcement().port()));
+                return all;
+            };
+            int foreignPort = PortHolders.freePort(range, Set.of(ours.getLocalPort()));
+            foreign = PortHolders.detachedServer(foreignPort, TIMEOUT);
             long foreignPid = foreign;
             // the docs picture shows some more history (20 s)
             int wanted = Ui.docsImagesRequested() ? 5 * CHECKS : CHECKS;
-            Ui.until(wanted + " health checks of each instance on the latency chart", TIMEOUT,
-                    () -> ids.stream().allMatch(id -> checks(id) >= wanted), () -> latencySummary());
+            Ui.until("the three backends healthy, each with " + wanted + " health checks on the latency chart",
+                    TIMEOUT.multipliedBy(2), () -> {
+                        List<String> now = healthyIds(ports.get());
+                        return now.size() == INSTANCES && now.stream().allMatch(id -> checks(id) >= wanted);
+                    }, () -> "ports " + ports.get() + "; healthy there " + healthyIds(ports.get()) + "; "
+                            + latencySummary());
+            List<String> ids = healthyIds(ports.get());
+            // (our sidecar registers too: the tracker may know it by its registry id; the others by their ports)
+            tracker.instances().stream().filter(s -> childPorts.contains(s.endpoint().port()))
+                    .forEach(s -> otherIds.add(s.instanceId()));
             Ui.until("a sample with our socket, our sidecars' ports and the other process's port", TIMEOUT, () -> {
                 OccupancyHistory.Sample s = history.occupancy().latest();
                 return s != null && s.occupancy().ours().contains(ours.getLocalPort())
-                        && s.occupancy().ours().containsAll(ports.values())
+                        && s.occupancy().ours().containsAll(ports.get())
                         && s.occupancy().other().contains(foreignPort);
-            }, () -> history.occupancy().latest() + "; sidecars " + ports + ", ours " + ours.getLocalPort()
+            }, () -> history.occupancy().latest() + "; sidecars " + ports.get() + ", ours " + ours.getLocalPort()
                     + ", foreign " + foreignPort + " (pid " + foreignPid + ")");
 
             // latency: every instance's colour inside the plot
@@ -197,7 +196,7 @@ class ChartsTest {
             Path png = printed(panel.control(), Ui.targetDir().resolve("screenshots/charts.png"));
             assertTrue(Files.size(png) > 5_000, "screenshot too small: " + png);
             Ui.copyToDocs(png);
-            instancesTablePicture(view, byPort.keySet());
+            instancesTablePicture(view, ports);
         } finally {
             shell.dispose();
             for (ChildProcess c : others) {
@@ -215,7 +214,7 @@ class ChartsTest {
     }
 
     /** The instances table with the three instances serving, the view maximized (docs/instances-table.png). */
-    private static void instancesTablePicture(StatusView view, Set<Integer> ports) throws Exception {
+    private static void instancesTablePicture(StatusView view, Supplier<Set<Integer>> ports) throws Exception {
         IWorkbenchPartReference part = Ui.page().getReference(view);
         int height = view.instances().control().getSize().y;
         Ui.page().setPartState(part, IWorkbenchPage.STATE_MAXIMIZED);
@@ -226,7 +225,7 @@ class ChartsTest {
             Ui.afterTimersUpTo(Duration.ofMillis(100));
             Path png = Ui.targetDir().resolve("screenshots/instances-table.png");
             Ui.until("a picture of the three rows serving", TIMEOUT, () -> {
-                if (!serving(view, ports)) {
+                if (!serving(view, ports.get())) {
                     return false;
                 }
                 try {
@@ -234,7 +233,7 @@ class ChartsTest {
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
-                return serving(view, ports);
+                return serving(view, ports.get());
             }, () -> Arrays.stream(view.instances().viewer().getTable().getItems()).map(r -> r.getText(0) + " "
                     + r.getText(3)).toList().toString());
             Ui.copyToDocs(png);
@@ -333,51 +332,6 @@ class ChartsTest {
     private static List<String> healthyIds(Set<Integer> ports) {
         return tracker.instances().stream().filter(s -> s.state() == InstanceState.HEALTHY
                 && ports.contains(s.endpoint().port())).map(InstanceStatus::instanceId).sorted().toList();
-    }
-
-    /** A listening socket of this process on a free port of the range, from the top (the sidecars take the bottom). */
-    private static ServerSocket holdFreePort() throws IOException {
-        for (int p = range.last(); p >= range.first(); p--) {
-            ServerSocket s = new ServerSocket();
-            try {
-                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), p));
-                return s;
-            } catch (BindException e) {
-                s.close();
-            }
-        }
-        throw new IllegalStateException("no free port in " + range);
-    }
-
-    private static int freePort(Set<Integer> taken) throws IOException {
-        for (int p = range.last(); p >= range.first(); p--) {
-            if (!taken.contains(p)) {
-                try (ServerSocket s = new ServerSocket()) {
-                    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), p));
-                    return p;
-                } catch (BindException e) {
-                    // taken: next
-                }
-            }
-        }
-        throw new IllegalStateException("no second free port in " + range);
-    }
-
-    /**
-     * A Python http.server on {@code port} that is not our descendant: a shell starts it in the background and exits,
-     * so the server is re-parented away from this JVM. Returns the server's pid (the shell's output).
-     */
-    private static long detachedServer(int port) throws Exception {
-        Process sh = new ProcessBuilder("/bin/sh", "-c",
-                "/usr/bin/python3 -m http.server \"$0\" --bind 127.0.0.1 </dev/null >/dev/null 2>&1 & echo $!",
-                Integer.toString(port)).redirectErrorStream(true).start();
-        String pid;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(sh.getInputStream(), StandardCharsets.UTF_8))) {
-            pid = out.readLine();
-        }
-        CompletableFuture<Process> exited = sh.onExit();
-        Ui.until("the starting shell exits", TIMEOUT, exited::isDone);
-        return Long.parseLong(pid.strip());
     }
 
     private static <T> T await(String what, CompletableFuture<T> f) throws Exception {

@@ -118,8 +118,6 @@ public final class TimeSeries {
     /** An immutable copy of some points: {@code times[i]} with {@code values[column][i]}; NaN values are gaps. */
     public record Points(long[] times, double[][] values) {
 
-        public static final Points EMPTY = new Points(new long[0], new double[][] { new double[0] });
-
         public int size() {
             return times.length;
         }
