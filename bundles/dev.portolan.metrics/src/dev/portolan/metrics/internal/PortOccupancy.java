@@ -1,7 +1,6 @@
 package dev.portolan.metrics.internal;
 
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -72,7 +71,7 @@ final class PortOccupancy {
         }
         synchronized (lock) {
             if (!fresh || System.nanoTime() - lastNanos > MAX_AGE_NANOS) {
-                last = classify(i.inspect(s.effective().range()), ourProcesses());
+                last = classify(i.inspect(s.effective().range()), dev.portolan.api.ports.PortOccupancy.ourProcesses());
                 lastNanos = System.nanoTime();
                 fresh = true;
             }
@@ -81,26 +80,11 @@ final class PortOccupancy {
     }
 
     static Map<Holder, Integer> classify(List<PortStatus> ports, Set<Long> ours) {
+        dev.portolan.api.ports.PortOccupancy o = dev.portolan.api.ports.PortOccupancy.of(ports, ours);
         Map<Holder, Integer> counts = new EnumMap<>(Holder.class);
-        for (PortStatus p : ports) {
-            Holder h;
-            if (p.state() == PortStatus.State.FREE) {
-                h = Holder.FREE;
-            } else if (p.listeners().stream().anyMatch(l -> l.pid() != null && ours.contains(l.pid()))) {
-                h = Holder.OURS;
-            } else {
-                h = Holder.OTHER;
-            }
-            counts.merge(h, 1, Integer::sum);
-        }
+        counts.put(Holder.OURS, o.ours().size());
+        counts.put(Holder.OTHER, o.other().size());
+        counts.put(Holder.FREE, o.free().size());
         return counts;
-    }
-
-    private static Set<Long> ourProcesses() {
-        Set<Long> pids = new HashSet<>();
-        ProcessHandle self = ProcessHandle.current();
-        pids.add(self.pid());
-        self.descendants().forEach(d -> pids.add(d.pid()));
-        return pids;
     }
 }

@@ -34,6 +34,7 @@ import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.core.discovery.Troubleshooting;
+import dev.portolan.ui.internal.chart.ChartsPanel;
 import dev.portolan.ui.internal.handlers.InstanceActions;
 import dev.portolan.ui.internal.model.BackendStatusModel;
 import dev.portolan.ui.internal.model.InstanceTable;
@@ -90,6 +91,7 @@ public class StatusView extends ViewPart {
     private TableViewer eventsViewer;
     private TableViewer portsViewer;
     private InstancesViewer instances;
+    private ChartsPanel charts;
     /** Every second: the uptime label, and the instances' load while the view is visible. */
     private final Runnable tick = this::tick;
 
@@ -132,6 +134,7 @@ public class StatusView extends ViewPart {
         GridDataFactory.fillDefaults().grab(true, true).applyTo(split);
         InstanceTable table = WorkbenchServices.instances().map(InstancesModel::table).orElseGet(InstanceTable::new);
         instances = new InstancesViewer(split, table, new InstanceActions(table));
+        charts = ChartsPanel.inView(split);
         SashForm tables = new SashForm(split, SWT.HORIZONTAL);
         Group eventsGroup = new Group(tables, SWT.NONE);
         eventsGroup.setText("Recent discovery events");
@@ -152,7 +155,7 @@ public class StatusView extends ViewPart {
         column(portsViewer, "Holder", 220, PortRow.class, PortRow::holder);
         ColumnFit.install(portsViewer);
         tables.setWeights(62, 38);
-        split.setWeights(50, 50);
+        split.setWeights(40, 30, 30);
 
         redraw = new Throttler(parent.getDisplay(), REDRAW_DELAY, this::redraw);
         render(model.current().map(BackendStatusModel::snapshot).orElse(StatusSnapshot.EMPTY));
@@ -321,6 +324,11 @@ public class StatusView extends ViewPart {
     /** The instances table (tests). */
     public InstancesViewer instances() {
         return instances;
+    }
+
+    /** The latency and occupancy charts (tests). */
+    public ChartsPanel charts() {
+        return charts;
     }
 
     /** The badge's background colour. */

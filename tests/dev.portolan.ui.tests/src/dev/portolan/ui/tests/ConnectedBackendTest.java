@@ -13,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,7 +67,6 @@ import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.api.launch.RestartPolicy;
 import dev.portolan.backend.sample.SampleBackend;
-import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.OsgiServices;
 import dev.portolan.ui.PortolanUi;
@@ -214,23 +212,13 @@ class ConnectedBackendTest {
         // asked for with -Dportolan.docs.images=<dir> (see CONTRIBUTING.md)
         Path png = Ui.screenshot(view.getViewSite().getShell(), Ui.targetDir().resolve("screenshots/status-view.png"));
         assertTrue(Files.size(png) > 10_000, "screenshot too small: " + png);
-        copyToDocs(png);
-    }
-
-    /** Copies a picture into the docs when asked for with -Dportolan.docs.images=<dir> (see CONTRIBUTING.md). */
-    private static void copyToDocs(Path png) throws java.io.IOException {
-        String docs = System.getProperty(DOCS_IMAGES, "off").strip();
-        if (!docs.isEmpty() && !docs.equals("off")) {
-            Path dir = Build.repoRoot().resolve(docs);
-            Files.createDirectories(dir);
-            Files.copy(png, dir.resolve(png.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-        }
+        Ui.copyToDocs(png);
     }
 
     /**
      * The instances table shows our sidecar as the real tracker and backend service report it (one instance until
      * the backend service runs several): its port, pid, state, verification; Stop/Restart/Open docs are enabled for
-     * it (we launched it). Its picture is the instances table of docs/ui.md.
+     * it (we launched it).
      */
     @Test
     void theInstancesTableShowsOurSidecar() throws Exception {
@@ -274,7 +262,8 @@ class ConnectedBackendTest {
             Ui.afterTimersUpTo(Duration.ofMillis(100));
             // a health check that times out on a loaded machine restarts the sidecar: picture it serving (the row
             // serves before and after the picture was taken)
-            Path png = Ui.targetDir().resolve("screenshots/instances-table.png");
+            // (docs/instances-table.png, with three instances, is ChartsTest's picture)
+            Path png = Ui.targetDir().resolve("screenshots/instances-table-one.png");
             Ui.until("a picture of the row serving", CONNECT_TIMEOUT, () -> {
                 if (!servingRow()) {
                     return false;
@@ -287,7 +276,6 @@ class ConnectedBackendTest {
                 return servingRow();
             }, () -> Arrays.stream(instanceRows()).map(ConnectedBackendTest::texts).toList().toString());
             assertTrue(Files.size(png) > 2_000, "screenshot too small: " + png);
-            copyToDocs(png);
         } finally {
             Ui.page().setPartState(part, IWorkbenchPage.STATE_RESTORED);
             Ui.drain();

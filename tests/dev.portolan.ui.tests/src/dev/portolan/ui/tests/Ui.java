@@ -137,6 +137,25 @@ final class Ui {
                 : dev.portolan.tests.common.Build.repoRoot().resolve("tests/dev.portolan.ui.tests/target");
     }
 
+    /**
+     * Copies a picture into the docs when asked for with {@code -Dportolan.docs.images=<dir>} (relative to the
+     * repository root; see docs/ui.md "Refreshing the pictures"); the default {@code off} copies nothing.
+     */
+    static void copyToDocs(Path png) throws IOException {
+        if (docsImagesRequested()) {
+            Path dir = dev.portolan.tests.common.Build.repoRoot()
+                    .resolve(System.getProperty(ConnectedBackendTest.DOCS_IMAGES).strip());
+            Files.createDirectories(dir);
+            Files.copy(png, dir.resolve(png.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Whether this run refreshes the docs pictures ({@code -Dportolan.docs.images=<dir>}). */
+    static boolean docsImagesRequested() {
+        String docs = System.getProperty(ConnectedBackendTest.DOCS_IMAGES, "off").strip();
+        return !docs.isEmpty() && !docs.equals("off");
+    }
+
     /** Saves what the X server shows of the shell (a real screenshot of the window) as PNG. */
     static Path screenshot(Shell shell, Path file) throws IOException {
         return screenshot(shell, shell.getClientArea(), file);
