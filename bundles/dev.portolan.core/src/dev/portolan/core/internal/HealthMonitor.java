@@ -105,7 +105,8 @@ final class HealthMonitor {
             }
             probeInFlight = true;
         }
-        Duration timeout = interval.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : interval;
+        // a busy machine answers late, not never: a late answer must not make us restart a healthy sidecar
+        Duration timeout = interval.compareTo(InstanceChecker.MIN_TIMEOUT) < 0 ? InstanceChecker.MIN_TIMEOUT : interval;
         HealthProbe.probeAsync(e.healthUrl(), credentials, timeout).whenComplete((r, err) -> {
             synchronized (lock) {
                 probeInFlight = false;
