@@ -3,7 +3,8 @@
 # the median peak RSS, beside `ss -ltnp` as the baseline. Prints figures, asserts nothing.
 #   benchmarks/startup.sh [RUNS]          (default 5; Linux: GNU time, ss, setsid; `app` rows need Xvfb or a display)
 # Environment: PORTOLAN=<path of the portolan script to measure> (default: this checkout's), SKIP_APP=1 skips the
-# product rows. The product must be built (./portolan build). Ports used: 24700-24712 (busy/free range) and 24750.
+# product rows. The product must be built (./portolan build). Ports used: 24700-24712 (busy/free range, discover
+# with no backend), 24750 (backend, feed) and 24790-24799 (the product's sidecar).
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -26,9 +27,9 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 row() { # row LABEL COMMAND...: medians of wall ms, CPU ms (user+sys) and peak RSS MiB of RUNS runs (after a warm-up run)
   local label="$1"; shift
-  local i t0 t1 walls="" cpus="" rss=""
+  local t0 t1 walls="" cpus="" rss=""
   "$@" >/dev/null 2>&1 || true
-  for i in $(seq "$RUNS"); do
+  for _ in $(seq "$RUNS"); do
     t0=$(now_ms)
     /usr/bin/time -f "%U %S %M" -o "$WORK/time" "$@" >/dev/null 2>&1 || true
     t1=$(now_ms)
@@ -74,9 +75,9 @@ first_line_ms() { # starts COMMAND in the background; prints ms until its first 
 
 announce_row() { # row for a process that keeps running: start -> its first stdout line (a backend's announcement)
   local label="$1"; shift
-  local i w c m walls="" cpus="" rss=""
+  local w c m walls="" cpus="" rss=""
   first_line_ms "$@" >/dev/null
-  for i in $(seq "$RUNS"); do
+  for _ in $(seq "$RUNS"); do
     read -r w c m < <(first_line_ms "$@")
     walls="$walls$w"$'\n'; cpus="$cpus$c"$'\n'; rss="$rss$m"$'\n'
   done
@@ -93,7 +94,7 @@ row "ss -ltnp (baseline)" ss -ltnp
 row "./portolan version (script only, no JVM)" "$PORTOLAN" version
 row "./portolan ports --json (13 ports)" "$PORTOLAN" ports --json
 row "PORTOLAN_CLI=osgi ./portolan ports --json (Equinox)" env PORTOLAN_CLI=osgi "$PORTOLAN" ports --json
-row "./portolan discover --json, no backend" "$PORTOLAN" discover --json --timeout 2s
+row "./portolan discover --json, no backend" env PORTOLAN_PORT_RANGE=24700-24712 "$PORTOLAN" discover --json --timeout 2s
 
 # a backend for discover: the sample backend, standalone, on a port of its own
 "$PORTOLAN" api --standalone --range 24750-24750 > "$WORK/backend.out" 2>&1 &
