@@ -115,15 +115,30 @@ public final class TargetFilter {
         pos++;
         if (op != Op.EQUAL) {
             expect('=');
+        } else if (presence()) {
+            return new Node(Op.PRESENT, attr, null, null, null);
         }
         List<String> parts = value(op == Op.EQUAL); // '*' is a wildcard with '=' only
         if (parts.size() == 1) {
             return new Node(op, attr, parts.get(0), null, null);
         }
-        if (parts.size() == 2 && parts.get(0).isEmpty() && parts.get(1).isEmpty()) {
-            return new Node(Op.PRESENT, attr, null, null, null);
-        }
         return new Node(Op.SUBSTRING, attr, null, parts, null);
+    }
+
+    /** After '=': '*', blanks and ')' make a presence test (consumed); anything else is a value (nothing consumed). */
+    private boolean presence() {
+        int at = pos;
+        if (at < text.length() && text.charAt(at) == '*') {
+            at++;
+            while (at < text.length() && Character.isWhitespace(text.charAt(at))) {
+                at++;
+            }
+            if (at < text.length() && text.charAt(at) == ')') {
+                pos = at;
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The value up to ')', unescaped; with {@code wildcards} split at unescaped '*' (one part when there is none). */
@@ -147,7 +162,7 @@ public final class TargetFilter {
             }
         }
         parts.add(b.toString());
-        if (parts.size() == 1 && parts.get(0).isEmpty()) {
+        if (!wildcards && parts.get(0).isEmpty()) { // '=' with nothing is a test for the empty string
             throw invalid("missing value");
         }
         return parts;

@@ -96,7 +96,8 @@ class TargetFilterTest {
     @Test
     void edgeCasesEitherFailInBothOrMatchAlike() {
         Map<String, Object> props = Map.of("a", "xbyc", "e", "");
-        for (String f : new String[] {"(a=)", "(e=)", "(a=**)", "(a=*b**c*)", "(a=x*y*c)", "(a=*)", "(a~=*)",
+        for (String f : new String[] {"(a=)", "(e=)", "(e=*)", "(a=* )", "(a=*\\ )", "(a= *)", "(a~=)", "(a>=)",
+            "(a=**)", "(a=*b**c*)", "(a=x*y*c)", "(a=*)", "(a~=*)",
             "(a>=*)", "(!(a=x))", "(|(a=1))"}) {
             Boolean framework;
             try {
