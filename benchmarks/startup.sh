@@ -3,7 +3,8 @@
 # the median peak RSS, beside `ss -ltnp` as the baseline. Prints figures, asserts nothing.
 #   benchmarks/startup.sh [RUNS]          (default 5; Linux: GNU time, ss, setsid; `app` rows need Xvfb or a display)
 # Environment: PORTOLAN=<path of the portolan script to measure> (default: this checkout's), SKIP_APP=1 skips the
-# product rows. The product must be built (./portolan build). Ports used: 24700-24712 (busy/free range) and 24750.
+# product rows. The product must be built (./portolan build). Ports used: 24700-24712 (busy/free range, discover
+# with no backend), 24750 (backend, feed) and 24790-24799 (the product's sidecar).
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -26,9 +27,9 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 row() { # row LABEL COMMAND...: medians of wall ms, CPU ms (user+sys) and peak RSS MiB of RUNS runs (after a warm-up run)
   local label="$1"; shift
-  local i t0 t1 walls="" cpus="" rss=""
+  local t0 t1 walls="" cpus="" rss=""
   "$@" >/dev/null 2>&1 || true
-  for i in $(seq "$RUNS"); do
+  for _ in $(seq "$RUNS"); do
     t0=$(now_ms)
     /usr/bin/time -f "%U %S %M" -o "$WORK/time" "$@" >/dev/null 2>&1 || true
     t1=$(now_ms)
@@ -39,6 +40,13 @@ row() { # row LABEL COMMAND...: medians of wall ms, CPU ms (user+sys) and peak R
   done
   printf '%-58s %8s ms %8s ms %6s MiB %6s\n' "$label" "$(printf '%s' "$walls" | median)" "$(printf '%s' "$cpus" | median)" \
     "$(printf '%s' "$rss" | median)" "$(load1)"
+}
+
+stop_group() { # stop_group PID: SIGTERM to the process group PID leads (setsid), SIGKILL after 20 s; waits for PID
+  kill -TERM -- "-$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null || true
+  for _ in $(seq 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
 }
 
 tree_pids() { # tree_pids PID: PID and all its descendants
@@ -67,9 +75,9 @@ first_line_ms() { # starts COMMAND in the background; prints ms until its first 
 
 announce_row() { # row for a process that keeps running: start -> its first stdout line (a backend's announcement)
   local label="$1"; shift
-  local i w c m walls="" cpus="" rss=""
+  local w c m walls="" cpus="" rss=""
   first_line_ms "$@" >/dev/null
-  for i in $(seq "$RUNS"); do
+  for _ in $(seq "$RUNS"); do
     read -r w c m < <(first_line_ms "$@")
     walls="$walls$w"$'\n'; cpus="$cpus$c"$'\n'; rss="$rss$m"$'\n'
   done
@@ -86,7 +94,7 @@ row "ss -ltnp (baseline)" ss -ltnp
 row "./portolan version (script only, no JVM)" "$PORTOLAN" version
 row "./portolan ports --json (13 ports)" "$PORTOLAN" ports --json
 row "PORTOLAN_CLI=osgi ./portolan ports --json (Equinox)" env PORTOLAN_CLI=osgi "$PORTOLAN" ports --json
-row "./portolan discover --json, no backend" "$PORTOLAN" discover --json --timeout 2s
+row "./portolan discover --json, no backend" env PORTOLAN_PORT_RANGE=24700-24712 "$PORTOLAN" discover --json --timeout 2s
 
 # a backend for discover: the sample backend, standalone, on a port of its own
 "$PORTOLAN" api --standalone --range 24750-24750 > "$WORK/backend.out" 2>&1 &
@@ -122,7 +130,7 @@ mkdir -p "$WORK/probe"
 "$JAVA_HOME/bin/javac" -d "$WORK/probe" -cp "$CP" "$HERE/startup/FinderProbe.java"
 probe() { "$JAVA_HOME/bin/java" -cp "$CP:$WORK/probe" FinderProbe "$@"; }
 finder="" raw=""
-for i in $(seq "$RUNS"); do
+for _ in $(seq "$RUNS"); do
   finder="$finder$(probe first-finder 24700 24712)"$'\n'; raw="$raw$(probe first-raw 24700 24712)"$'\n'
 done
 f=$(printf '%s' "$finder" | median); r=$(printf '%s' "$raw" | median)
@@ -135,20 +143,20 @@ printf '%-58s %8s µs  (raw floor %s µs: %s×)\n' "port finder: one port left" 
   "$(awk -v a="$fo" -v b="$ro" 'BEGIN {printf "%.2f", a/b}')"
 
 if [ "${SKIP_APP:-}" != 1 ]; then
-  app_once() { # ms from start to '[portolan] endpoint: AVAILABLE', and the ms of the window's first status line
+  app_once() { # ms from start to '[portolan] endpoint: AVAILABLE' (a range of its own: nothing else is adopted)
     local t0 t1 pid
     rm -rf "$XDG_STATE_HOME/portolan"
     t0=$(now_ms)
-    setsid "$PORTOLAN" app > "$WORK/app.out" 2>&1 < /dev/null &
+    PORTOLAN_PORT_RANGE=24790-24799 setsid "$PORTOLAN" app > "$WORK/app.out" 2>&1 < /dev/null &
     pid=$!
     local deadline=$((t0 + 60000))
     until grep -q "endpoint: AVAILABLE" "$WORK/app.out" 2>/dev/null || [ "$(now_ms)" -gt "$deadline" ]; do sleep 0.01; done
     t1=$(now_ms)
-    kill -TERM -- "-$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
-    echo "$((t1 - t0))"
+    stop_group "$pid"
+    if grep -q "endpoint: AVAILABLE" "$WORK/app.out"; then echo "$((t1 - t0))"; fi
   }
   app_once >/dev/null
   walls=""
-  for i in $(seq "$RUNS"); do walls="$walls$(app_once)"$'\n'; done
+  for _ in $(seq "$RUNS"); do w="$(app_once)"; [ -n "$w" ] && walls="$walls$w"$'\n'; done
   printf '%-58s %8s ms %25s\n' "./portolan app: start -> backend AVAILABLE" "$(printf '%s' "$walls" | median)" "$(load1)"
 fi

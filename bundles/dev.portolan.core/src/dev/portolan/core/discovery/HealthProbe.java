@@ -5,11 +5,10 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -26,11 +25,13 @@ import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Verification;
 import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.IdentityProof;
+import dev.portolan.core.internal.LoopbackHttp;
+import dev.portolan.core.internal.ProbeHttp;
 
 /**
- * The health + identity check every strategy and the tracker use: {@code GET /health} through the one shared
- * {@link HttpClient}. A backend is <em>healthy</em> when it answers 200 with a JSON object whose {@code status} is
- * {@code healthy} or {@code ok}. Its identity is <em>verified</em> when it echoes the expected launch token, either as
+ * The health + identity check every strategy and the tracker use: {@code GET /health}, over a plain socket to a
+ * loopback address, else through the one shared {@link HttpClient} ({@link ProbeHttp}). A backend is
+ * <em>healthy</em> when it answers 200 with a JSON object whose {@code status} is {@code healthy} or {@code ok}. Its identity is <em>verified</em> when it echoes the expected launch token, either as
  * the JSON field {@code token} or in the {@value #TOKEN_HEADER} response header. When a token is expected, a healthy
  * responder that does not echo it (an impostor) is rejected.
  */
@@ -91,7 +92,7 @@ public final class HealthProbe {
             if (users > 0) {
                 users--;
             }
-            if (users > 0 || client == null) {
+            if (users > 0) {
                 return;
             }
             c = client;
@@ -99,8 +100,11 @@ public final class HealthProbe {
             client = null;
             executor = null;
         }
-        c.shutdownNow();
-        ex.shutdownNow();
+        ProbeHttp.shutdown(); // the loopback probes' threads (made again on a later use, as the client is)
+        if (c != null) {
+            c.shutdownNow();
+            ex.shutdownNow();
+        }
     }
 
     /** What the identity check concluded. */
@@ -155,21 +159,11 @@ public final class HealthProbe {
      */
     public static CompletableFuture<Result> probeAsync(URI healthUrl, BackendCredentials expected, Duration timeout) {
         String nonce = expected.identityKey() != null ? IdentityProof.newNonce() : null;
-        HttpRequest.Builder b = HttpRequest.newBuilder(healthUrl).GET().timeout(positive(timeout))
-                .header("Accept", "application/json");
-        if (nonce != null) {
-            b.header(IdentityProof.CHALLENGE_HEADER, nonce);
-        }
-        HttpRequest request = b.build();
+        Map<String, String> headers = nonce == null ? Map.of("Accept", "application/json")
+                : Map.of("Accept", "application/json", IdentityProof.CHALLENGE_HEADER, nonce);
         long t0 = System.nanoTime();
-        CompletableFuture<HttpResponse<String>> sent;
-        try {
-            sent = client().sendAsync(request, HealthProbe::boundedBody);
-        } catch (RuntimeException e) { // a client shut down concurrently by the last release()
-            sent = CompletableFuture.failedFuture(e);
-        }
-        CompletableFuture<HttpResponse<String>> exchange = sent;
-        CompletableFuture<Result> result = sent.handle((response, error) -> {
+        CompletableFuture<LoopbackHttp.Response> exchange = ProbeHttp.get(healthUrl, headers, positive(timeout));
+        CompletableFuture<Result> result = exchange.handle((response, error) -> {
             Duration latency = Duration.ofNanos(System.nanoTime() - t0);
             if (error != null) {
                 return new Result(healthUrl, false, Identity.UNCHECKED, latency, describe(error, timeout));
@@ -205,9 +199,9 @@ public final class HealthProbe {
         }
     }
 
-    static Result evaluate(URI url, HttpResponse<String> response, BackendCredentials expected, String nonce,
+    static Result evaluate(URI url, LoopbackHttp.Response response, BackendCredentials expected, String nonce,
             Duration latency) {
-        int status = response.statusCode();
+        int status = response.status();
         String body = response.body();
         if (status != 200) {
             return new Result(url, false, Identity.UNCHECKED, latency, "answered HTTP " + status + " " + abbreviate(body));
@@ -230,7 +224,7 @@ public final class HealthProbe {
             return new Result(url, false, Identity.UNCHECKED, latency, "answered status '" + s + "', not healthy");
         }
         if (expected.identityKey() != null) {
-            String proof = response.headers().firstValue(IdentityProof.PROOF_HEADER).orElse(null);
+            String proof = response.header(IdentityProof.PROOF_HEADER).orElse(null);
             if (proof != null && IdentityProof.verify(expected.identityKey(), nonce, url.getPort(), proof)) {
                 return new Result(url, true, Identity.VERIFIED, latency, "healthy, identity proven (challenge)",
                         Verification.CHALLENGE);
@@ -246,7 +240,7 @@ public final class HealthProbe {
         }
         Optional<String> expectedToken = expected.v2Only() ? Optional.empty() : Optional.ofNullable(expected.token());
         String echoed = n.hasNonNull("token") ? n.get("token").asText()
-                : response.headers().firstValue(TOKEN_HEADER).orElse(null);
+                : response.header(TOKEN_HEADER).orElse(null);
         if (expectedToken.isEmpty()) {
             return new Result(url, true, Identity.UNCHECKED, latency, "healthy (identity not checked: no token known)");
         }
@@ -265,15 +259,6 @@ public final class HealthProbe {
     private static boolean constantTimeEquals(String a, String b) {
         return java.security.MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8),
                 b.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Reads bodies up to {@link Json#MAX_DOCUMENT_CHARS}; a longer declared body is discarded (null). */
-    private static HttpResponse.BodySubscriber<String> boundedBody(HttpResponse.ResponseInfo info) {
-        long length = info.headers().firstValueAsLong("Content-Length").orElse(-1);
-        if (length > Json.MAX_DOCUMENT_CHARS) {
-            return HttpResponse.BodySubscribers.replacing(null);
-        }
-        return HttpResponse.BodySubscribers.ofString(StandardCharsets.UTF_8);
     }
 
     /** A short reason for a failed exchange. */

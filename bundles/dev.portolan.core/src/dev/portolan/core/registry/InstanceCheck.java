@@ -1,12 +1,10 @@
 package dev.portolan.core.registry;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -16,6 +14,8 @@ import dev.portolan.api.Endpoint;
 import dev.portolan.api.Verification;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.core.discovery.HealthProbe;
+import dev.portolan.core.internal.LoopbackHttp;
+import dev.portolan.core.internal.ProbeHttp;
 import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.IdentityProof;
 
@@ -71,24 +71,15 @@ public final class InstanceCheck {
     /** Checks one entry; the future never fails (a failure is a result). */
     public static CompletableFuture<Result> checkAsync(InstanceEntry entry, Duration timeout) {
         String nonce = IdentityProof.newNonce();
-        URI health = entry.healthUrl();
-        HttpRequest request = HttpRequest.newBuilder(health).GET().timeout(timeout.isZero() || timeout.isNegative()
-                ? Duration.ofMillis(1) : timeout).header("Accept", "application/json")
-                .header(IdentityProof.CHALLENGE_HEADER, nonce).build();
         long t0 = System.nanoTime();
-        CompletableFuture<HttpResponse<String>> sent;
-        try {
-            sent = HealthProbe.client().sendAsync(request, HttpResponse.BodyHandlers.ofString());
-        } catch (RuntimeException e) {
-            sent = CompletableFuture.failedFuture(e);
-        }
-        return sent.handle((response, error) -> {
-            Duration latency = Duration.ofNanos(System.nanoTime() - t0);
-            if (error != null) {
-                return new Result(entry, Health.UNREACHABLE, false, latency, HealthProbe.describe(error, timeout));
-            }
-            return evaluate(entry, response, nonce, latency);
-        });
+        return ProbeHttp.get(entry.healthUrl(), Map.of("Accept", "application/json", IdentityProof.CHALLENGE_HEADER, nonce),
+                timeout.isZero() || timeout.isNegative() ? Duration.ofMillis(1) : timeout).handle((response, error) -> {
+                    Duration latency = Duration.ofNanos(System.nanoTime() - t0);
+                    if (error != null) {
+                        return new Result(entry, Health.UNREACHABLE, false, latency, HealthProbe.describe(error, timeout));
+                    }
+                    return evaluate(entry, response, nonce, latency);
+                });
     }
 
     /** Checks entries concurrently and waits for all; results in the entries' order. */
@@ -111,9 +102,9 @@ public final class InstanceCheck {
         return results;
     }
 
-    static Result evaluate(InstanceEntry entry, HttpResponse<String> response, String nonce, Duration latency) {
-        if (response.statusCode() != 200) {
-            return new Result(entry, Health.UNHEALTHY, false, latency, "answered HTTP " + response.statusCode());
+    static Result evaluate(InstanceEntry entry, LoopbackHttp.Response response, String nonce, Duration latency) {
+        if (response.status() != 200) {
+            return new Result(entry, Health.UNHEALTHY, false, latency, "answered HTTP " + response.status());
         }
         String body = response.body();
         if (body == null || body.length() > Json.MAX_DOCUMENT_CHARS) {
@@ -132,8 +123,7 @@ public final class InstanceCheck {
         if (entry.identity() == null) {
             return new Result(entry, Health.HEALTHY, false, latency, "the entry has no identity: cannot be verified");
         }
-        String sig = response.headers().firstValue(dev.portolan.api.registry.InstanceIdentity.SIGNATURE_HEADER)
-                .orElse(null);
+        String sig = response.header(dev.portolan.api.registry.InstanceIdentity.SIGNATURE_HEADER).orElse(null);
         if (sig == null) {
             return new Result(entry, Health.HEALTHY, false, latency,
                     "answered without a registry signature: not the registered instance");
