@@ -610,6 +610,11 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     }
 
     @Override
+    public void instanceReloading(String instanceId) {
+        instances.reloading(instanceId);
+    }
+
+    @Override
     public EndpointStatus instanceStopped(String instanceId, int port, InstanceState finalState, String message) {
         Optional<Endpoint> was = instances.stopped(instanceId, finalState, message);
         synchronized (lock) {
