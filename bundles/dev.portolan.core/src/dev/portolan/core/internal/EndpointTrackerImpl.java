@@ -226,7 +226,7 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
             BackendCredentials credentials) {
         Endpoint cur = current.endpoint();
         if ((state == EndpointState.AVAILABLE || state == EndpointState.OVERRIDDEN) && endpoint != null) {
-            instances.observe(endpoint, credentials, "announcement".equals(endpoint.source()));
+            instances.observe(endpoint, credentials, AnnouncedSidecar.SOURCES.contains(endpoint.source()));
         }
         if (state != EndpointState.UNAVAILABLE) {
             monitor.resetBackoff();
