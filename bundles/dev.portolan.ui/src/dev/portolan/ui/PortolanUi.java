@@ -7,6 +7,8 @@ public final class PortolanUi {
     /** Window ▸ Show View ▸ Portolan ▸ Backend Status. */
     public static final String STATUS_VIEW_ID = "dev.portolan.ui.views.status";
     public static final String VIEW_CATEGORY_ID = "dev.portolan.ui.category";
+    /** Context active while the Backend Status view is: F5 = Refresh there. */
+    public static final String STATUS_VIEW_CONTEXT_ID = "dev.portolan.ui.contexts.statusView";
 
     /** Family of every Job the Portolan UI schedules (discovery, launches, port scans): tests join it. */
     public static final Object JOB_FAMILY = PortolanUi.class.getName() + ".jobs";

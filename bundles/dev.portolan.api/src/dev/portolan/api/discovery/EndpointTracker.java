@@ -39,6 +39,14 @@ public interface EndpointTracker {
     /** Drops a manual override and runs discovery. */
     CompletableFuture<EndpointStatus> clearOverride();
 
+    /**
+     * Whether a manual override is set: state OVERRIDDEN, or UNAVAILABLE while the pinned endpoint does not answer
+     * (discovery stays off until {@link #clearOverride()}). The default only sees the first case. @since 0.1.6
+     */
+    default boolean overrideSet() {
+        return current().state() == EndpointState.OVERRIDDEN;
+    }
+
     /** Reports that a call to the current endpoint failed to connect; triggers re-discovery (coalesced). */
     CompletableFuture<EndpointStatus> reportFailure(Endpoint endpoint, Throwable cause);
 

@@ -488,6 +488,13 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     }
 
     @Override
+    public boolean overrideSet() {
+        synchronized (lock) {
+            return override != null;
+        }
+    }
+
+    @Override
     public CompletableFuture<EndpointStatus> clearOverride() {
         synchronized (lock) {
             if (override != null) {

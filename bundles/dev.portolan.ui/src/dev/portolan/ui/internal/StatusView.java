@@ -26,6 +26,7 @@ import org.eclipse.swt.widgets.Group;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Link;
 import org.eclipse.swt.widgets.Table;
+import org.eclipse.ui.contexts.IContextService;
 import org.eclipse.ui.part.ViewPart;
 
 import dev.portolan.api.Endpoint;
@@ -42,7 +43,9 @@ import dev.portolan.ui.internal.model.StatusSnapshot.StatusEvent;
 import dev.portolan.ui.internal.model.StatusSnapshot.PortRow;
 import dev.portolan.ui.internal.model.StatusSnapshot.SidecarInfo;
 import dev.portolan.ui.internal.model.StatusSnapshot;
+import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.view.Badges;
+import dev.portolan.ui.internal.view.ColumnFit;
 import dev.portolan.ui.internal.view.Formats;
 import dev.portolan.ui.internal.view.InstancesViewer;
 import dev.portolan.ui.internal.view.VerificationText;
@@ -139,6 +142,7 @@ public class StatusView extends ViewPart {
         column(eventsViewer, "Result", 100, StatusEvent.class, StatusEvent::result);
         column(eventsViewer, "Elapsed", 65, StatusEvent.class, e -> Formats.millis(e.elapsed()));
         column(eventsViewer, "Detail", 320, StatusEvent.class, e -> e.detail() == null ? "" : e.detail());
+        ColumnFit.install(eventsViewer);
         portsGroup = new Group(tables, SWT.NONE);
         portsGroup.setText("Port range");
         GridLayoutFactory.fillDefaults().margins(4, 4).applyTo(portsGroup);
@@ -146,6 +150,7 @@ public class StatusView extends ViewPart {
         column(portsViewer, "Port", 60, PortRow.class, r -> Integer.toString(r.port()));
         column(portsViewer, "State", 75, PortRow.class, PortRow::state);
         column(portsViewer, "Holder", 220, PortRow.class, PortRow::holder);
+        ColumnFit.install(portsViewer);
         tables.setWeights(62, 38);
         split.setWeights(50, 50);
 
@@ -153,6 +158,8 @@ public class StatusView extends ViewPart {
         render(model.current().map(BackendStatusModel::snapshot).orElse(StatusSnapshot.EMPTY));
         model.call(m -> subscription = m.addListener(redraw::throttledExec));
         parent.getDisplay().timerExec(UPTIME_TICK_MS, tick);
+        // F5 = Refresh while this view is active (key binding in plugin.xml)
+        getSite().getService(IContextService.class).activateContext(PortolanUi.STATUS_VIEW_CONTEXT_ID);
         ILog.of(StatusView.class).info("Backend Status view opened");
     }
 

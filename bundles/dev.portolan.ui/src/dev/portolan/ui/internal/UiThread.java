@@ -13,19 +13,28 @@ public final class UiThread {
     private UiThread() {
     }
 
-    /** Runs {@code r} on the UI thread later; dropped when there is no workbench or its display is gone. */
-    public static void async(Runnable r) {
+    /**
+     * Runs {@code r} on the UI thread later; dropped when there is no workbench or its display is gone.
+     *
+     * @return whether {@code r} was queued
+     */
+    public static boolean async(Runnable r) {
         if (!PlatformUI.isWorkbenchRunning()) {
-            return;
+            return false;
         }
         Display display = PlatformUI.getWorkbench().getDisplay();
         if (display.isDisposed()) {
-            return;
+            return false;
         }
-        display.asyncExec(() -> {
-            if (!display.isDisposed()) {
-                r.run();
-            }
-        });
+        try {
+            display.asyncExec(() -> {
+                if (!display.isDisposed()) {
+                    r.run();
+                }
+            });
+            return true;
+        } catch (org.eclipse.swt.SWTException disposedMeanwhile) {
+            return false;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.portolan.detect.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -344,9 +345,11 @@ class TrackerRecoveryTest {
         TestBackend pinned = backend(Fixtures.PORTS.one(), null);
         listen();
         Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+        assertFalse(tracker.overrideSet());
         EndpointStatus o = Await.result(tracker.override(Endpoint.at("127.0.0.1", pinned.port(), "user", false)),
                 Fixtures.WAIT, "override");
         assertEquals(EndpointState.OVERRIDDEN, o.state());
+        assertTrue(tracker.overrideSet(), "Clear Override is enabled by this");
         assertEquals(pinned.port(), Await.result(tracker.refresh(), Fixtures.WAIT, "refresh").endpoint().port());
         assertEquals(pinned.port(), api.call("GET", "/v1/x", null).endpoint().port());
         int dead = Fixtures.PORTS.one();
@@ -355,8 +358,10 @@ class TrackerRecoveryTest {
         assertTrue(bad.getMessage().contains("override http://127.0.0.1:" + dead
                 + " fails its health check: connection refused"), bad.getMessage());
         assertEquals(pinned.port(), tracker.current().endpoint().port(), "a failed override changes nothing");
+        assertTrue(tracker.overrideSet(), "a failed override keeps the one set");
         EndpointStatus cleared = Await.result(tracker.clearOverride(), Fixtures.WAIT, "clear");
         assertEquals(found.port(), cleared.endpoint().port());
+        assertFalse(tracker.overrideSet());
     }
 
     @Test

@@ -46,7 +46,6 @@ import org.eclipse.ui.console.ConsolePlugin;
 import org.eclipse.ui.console.IConsole;
 import org.eclipse.ui.console.TextConsole;
 import org.eclipse.ui.dialogs.PreferencesUtil;
-import org.eclipse.ui.handlers.IHandlerService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -426,6 +425,47 @@ class ConnectedBackendTest {
         assertNotEquals(pid, backend.sidecar().orElseThrow().pid().getAsLong());
     }
 
+    /**
+     * The commands' enabledWhen follows the backend's state (BackendStateSource): while our sidecar runs Start is
+     * disabled and Stop / Restart / Open API Docs are enabled, also on the view's toolbar; after Stop the reverse.
+     */
+    @Test
+    void commandsAreEnabledByTheBackendsState() throws Exception {
+        Commands.awaitEnabled(PortolanUi.COMMAND_START, false, CONNECT_TIMEOUT);
+        for (String id : List.of(PortolanUi.COMMAND_STOP, PortolanUi.COMMAND_RESTART, PortolanUi.COMMAND_OPEN_DOCS)) {
+            assertTrue(Commands.enabled(id), () -> id + " disabled while our sidecar runs: " + Commands.states());
+        }
+        assertFalse(Commands.enabled(PortolanUi.COMMAND_CLEAR_OVERRIDE), "no override set: " + Commands.states());
+        assertTrue(Commands.enabled(PortolanUi.COMMAND_REFRESH));
+        Ui.until("toolbar: Start disabled, Stop enabled", CONNECT_TIMEOUT,
+                () -> !toolItem("Start Backend").isEnabled() && toolItem("Stop Backend").isEnabled(),
+                Commands::states);
+
+        run(PortolanUi.COMMAND_STOP);
+        Commands.awaitEnabled(PortolanUi.COMMAND_START, true, CONNECT_TIMEOUT);
+        for (String id : List.of(PortolanUi.COMMAND_STOP, PortolanUi.COMMAND_RESTART, PortolanUi.COMMAND_OPEN_DOCS)) {
+            assertFalse(Commands.enabled(id), () -> id + " enabled after Stop: " + Commands.states());
+        }
+        Ui.until("toolbar: Start enabled, Stop disabled", CONNECT_TIMEOUT,
+                () -> toolItem("Start Backend").isEnabled() && !toolItem("Stop Backend").isEnabled(),
+                Commands::states);
+
+        run(PortolanUi.COMMAND_START);
+        awaitConnectedToOurSidecar();
+        Commands.awaitEnabled(PortolanUi.COMMAND_START, false, CONNECT_TIMEOUT);
+        assertTrue(Commands.enabled(PortolanUi.COMMAND_STOP), Commands::states);
+    }
+
+    /** The view's toolbar button whose tooltip starts with {@code tooltip}. */
+    private org.eclipse.swt.widgets.ToolItem toolItem(String tooltip) {
+        org.eclipse.swt.widgets.ToolBar bar = (org.eclipse.swt.widgets.ToolBar) ((org.eclipse.jface.action.ToolBarManager) view
+                .getViewSite().getActionBars().getToolBarManager()).getControl();
+        return Arrays.stream(bar.getItems())
+                .filter(i -> i.getToolTipText() != null && i.getToolTipText().startsWith(tooltip)).findFirst()
+                .orElseThrow(() -> new AssertionError("no toolbar item '" + tooltip + "' in " + Arrays.stream(bar.getItems())
+                        .map(org.eclipse.swt.widgets.ToolItem::getToolTipText).toList()));
+    }
+
     @Test
     void stopAndStartCommandsDriveTheBadge() throws Exception {
         long oldPid = backend.sidecar().orElseThrow().pid().getAsLong();
@@ -489,8 +529,10 @@ class ConnectedBackendTest {
                     () -> view.stateText() + " " + view.portText());
             assertEquals("override", view.shown().currentEndpoint().orElseThrow().source());
 
+            // Clear Override is enabled while an override is set (run waits for that), and only then
             run(PortolanUi.COMMAND_CLEAR_OVERRIDE);
             awaitConnectedToOurSidecar();
+            Commands.awaitEnabled(PortolanUi.COMMAND_CLEAR_OVERRIDE, false, CONNECT_TIMEOUT);
         }
     }
 
@@ -552,7 +594,7 @@ class ConnectedBackendTest {
             Ui.until("backend command in the settings", CONNECT_TIMEOUT,
                     () -> settings.configured().backendCommand().equals(NEVER_ANNOUNCING),
                     () -> settings.configured().toString());
-            PlatformUI.getWorkbench().getService(IHandlerService.class).executeCommand(PortolanUi.COMMAND_START, null);
+            Commands.execute(PortolanUi.COMMAND_START, CONNECT_TIMEOUT);
             Job[] jobs = Job.getJobManager().find(PortolanUi.JOB_FAMILY);
             Job start = Arrays.stream(jobs).filter(j -> j.getName().equals("Starting the backend")).findFirst()
                     .orElseThrow(() -> new AssertionError("no start Job in " + List.of(jobs)));
@@ -629,8 +671,9 @@ class ConnectedBackendTest {
                 + backend.sidecar().map(h -> h.state() + " " + h.pid() + " " + h.lastAnnouncement()).orElse("none"));
     }
 
+    /** Runs the command once it is enabled (as a user would: the workbench disables it while it makes no sense). */
     private static void run(String commandId) throws Exception {
-        PlatformUI.getWorkbench().getService(IHandlerService.class).executeCommand(commandId, null);
+        Commands.execute(commandId, CONNECT_TIMEOUT);
         Ui.joinPortolanJobs(CONNECT_TIMEOUT);
     }
 

@@ -58,6 +58,11 @@ public final class BackendJob<T> extends Job {
         return job;
     }
 
+    /** The operation's short name, e.g. {@code start} (the enablement of the commands follows running Jobs). */
+    public String what() {
+        return what;
+    }
+
     @Override
     protected IStatus run(IProgressMonitor monitor) {
         SubMonitor sub = SubMonitor.convert(monitor, getName(), IProgressMonitor.UNKNOWN);

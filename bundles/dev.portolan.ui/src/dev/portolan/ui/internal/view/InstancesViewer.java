@@ -68,14 +68,15 @@ public final class InstancesViewer {
         message = new Label(root, SWT.NONE);
         GridDataFactory.fillDefaults().grab(true, false).align(SWT.FILL, SWT.CENTER).hint(100, SWT.DEFAULT)
                 .applyTo(message);
-        stop = action("Stop", "Stop this instance (after draining it); the others keep serving", actions::stop);
-        restart = action("Restart", "Restart this instance (after draining it)", actions::restart);
-        docs = action("Open docs", "Open this instance's API docs in the system browser", actions::openDocs);
-        ToolBarManager toolbar = new ToolBarManager(SWT.FLAT | SWT.RIGHT);
+        stop = action("Stop", Icons.STOP, "Stop this instance (after draining it); the others keep serving",
+                actions::stop);
+        restart = action("Restart", Icons.RESTART, "Restart this instance (after draining it)", actions::restart);
+        docs = action("Open docs", Icons.OPEN_DOCS, "Open this instance's API docs in the system browser",
+                actions::openDocs);
+        // icon buttons with tooltips (the context menu shows labels and icons)
+        ToolBarManager toolbar = new ToolBarManager(SWT.FLAT);
         for (IAction a : List.of(stop, restart, docs)) {
-            ActionContributionItem item = new ActionContributionItem(a);
-            item.setMode(ActionContributionItem.MODE_FORCE_TEXT);
-            toolbar.add(item);
+            toolbar.add(new ActionContributionItem(a));
         }
         toolbar.createControl(root);
 
@@ -89,6 +90,7 @@ public final class InstancesViewer {
         for (Column c : InstanceColumns.ALL) {
             column(c);
         }
+        ColumnFit.install(viewer);
         viewer.setComparator(new ViewerComparator() {
             @Override
             public int compare(Viewer v, Object a, Object b) {
@@ -142,13 +144,14 @@ public final class InstancesViewer {
         viewer.refresh();
     }
 
-    private Action action(String text, String tooltip, Consumer<InstanceRow> run) {
+    private Action action(String text, String icon, String tooltip, Consumer<InstanceRow> run) {
         Action a = new Action(text) {
             @Override
             public void run() {
                 selected().ifPresent(run);
             }
         };
+        a.setImageDescriptor(Icons.descriptor(icon));
         a.setToolTipText(tooltip);
         a.setEnabled(false);
         return a;
