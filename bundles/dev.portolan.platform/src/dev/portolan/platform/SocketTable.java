@@ -41,6 +41,24 @@ public interface SocketTable {
         });
     }
 
+    /**
+     * The asked processes that hold a listening socket on {@code port}; the default asks
+     * {@link #listeningPorts(Set)}. @since 0.1.1
+     *
+     * @return the pids among {@code pids} listening on {@code port}; empty when owners cannot be told
+     */
+    default Optional<Set<Long>> listenersOf(int port, Set<Long> pids) {
+        return listeningPorts(pids).map(held -> {
+            Set<Long> out = new TreeSet<>();
+            held.forEach((pid, ports) -> {
+                if (ports.contains(port)) {
+                    out.add(pid);
+                }
+            });
+            return Set.copyOf(out);
+        });
+    }
+
     /** Whether socket owners can be seen here, and how. */
     Capability capability();
 }

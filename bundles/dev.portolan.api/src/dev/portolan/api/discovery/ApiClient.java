@@ -5,7 +5,9 @@ package dev.portolan.api.discovery;
  * on least outstanding requests, outlier ejection with a re-probe, idempotent retries on a different instance,
  * optional affinity); with one instance it calls the tracker's current endpoint. On a connection failure it reports the failure to the
  * tracker (which re-discovers) and retries idempotent requests (GET, HEAD, PUT, DELETE, OPTIONS) once on the new
- * endpoint.
+ * endpoint. Since 0.1.6, while the service reloads ({@link InstanceState#RELOADING}) and no instance serves,
+ * idempotent requests wait (bounded, 5 s by default) until it serves again, and other requests fail at once with a
+ * {@link ApiException.NoBackendException} naming the reload.
  */
 public interface ApiClient {
 

@@ -15,6 +15,12 @@ public enum InstanceState {
     UNHEALTHY,
     /** Being stopped or reloaded: gets no new calls and finishes (briefly) what it has. */
     DRAINING,
+    /**
+     * Being reloaded (a dev-mode graceful restart: {@code run --reload-on}, {@code LaunchHandle.reload()}): gets no
+     * new calls until it is back; the API client holds idempotent calls meanwhile (bounded) and fails other calls at
+     * once, naming the reload. @since 0.1.6
+     */
+    RELOADING,
     /** Stopped on purpose or exited; kept in the set (with its message) until it is restarted or forgotten. */
     STOPPED,
     /** Crash loop: the launcher gave it up; the other instances keep serving. */

@@ -27,10 +27,14 @@ import dev.portolan.api.PortRange;
  *                          @since 0.1.3
  * @param instances         how many instances of the backend the backend service runs (preference
  *                          {@code instances}, 1-64; CLI {@code run --instances N}); @since 0.1.5
+ * @param outputPatterns    the user's output patterns for adopting servers that never announce (preference
+ *                          {@code output_patterns}: Java regular expressions with a named group {@code port} or
+ *                          {@code url}, tried before the built-in ones; checked by
+ *                          {@code dev.portolan.api.launch.AdoptionPolicy.checkPattern}); @since 0.1.6
  */
 public record PortolanSettings(PortRange range, Duration discoveryTimeout, Duration healthInterval, boolean debug,
         @Nullable Integer overridePort, List<String> backendCommand, @Nullable Path backendDirectory,
-        boolean autoStartBackend, Duration startTimeout, int instances) {
+        boolean autoStartBackend, Duration startTimeout, int instances, List<String> outputPatterns) {
 
     /** The most instances of one backend the backend service runs. @since 0.1.5 */
     public static final int MAX_INSTANCES = 64;
@@ -42,7 +46,7 @@ public record PortolanSettings(PortRange range, Duration discoveryTimeout, Durat
      * start timeout.
      */
     public static final PortolanSettings DEFAULTS = new PortolanSettings(PortRange.DEFAULT, Duration.ofSeconds(5),
-            Duration.ofSeconds(2), false, null, List.of(), null, true, DEFAULT_START_TIMEOUT, 1);
+            Duration.ofSeconds(2), false, null, List.of(), null, true, DEFAULT_START_TIMEOUT, 1, List.of());
 
     public PortolanSettings {
         Objects.requireNonNull(range, "range");
@@ -50,9 +54,18 @@ public record PortolanSettings(PortRange range, Duration discoveryTimeout, Durat
         Objects.requireNonNull(healthInterval, "healthInterval");
         Objects.requireNonNull(startTimeout, "startTimeout");
         backendCommand = List.copyOf(backendCommand);
+        outputPatterns = List.copyOf(outputPatterns);
         if (instances < 1 || instances > MAX_INSTANCES) {
             throw new IllegalArgumentException("instances must be 1-" + MAX_INSTANCES + ", not " + instances);
         }
+    }
+
+    /** Without user output patterns. @since 0.1.5 */
+    public PortolanSettings(PortRange range, Duration discoveryTimeout, Duration healthInterval, boolean debug,
+            @Nullable Integer overridePort, List<String> backendCommand, @Nullable Path backendDirectory,
+            boolean autoStartBackend, Duration startTimeout, int instances) {
+        this(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand, backendDirectory,
+                autoStartBackend, startTimeout, instances, List.of());
     }
 
     /** With one instance. @since 0.1.3 */
@@ -74,12 +87,18 @@ public record PortolanSettings(PortRange range, Duration discoveryTimeout, Durat
     /** The same settings with another start timeout. @since 0.1.3 */
     public PortolanSettings withStartTimeout(Duration value) {
         return new PortolanSettings(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand,
-                backendDirectory, autoStartBackend, value, instances);
+                backendDirectory, autoStartBackend, value, instances, outputPatterns);
     }
 
     /** The same settings with another number of instances (1-{@value #MAX_INSTANCES}). @since 0.1.5 */
     public PortolanSettings withInstances(int value) {
         return new PortolanSettings(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand,
-                backendDirectory, autoStartBackend, startTimeout, value);
+                backendDirectory, autoStartBackend, startTimeout, value, outputPatterns);
+    }
+
+    /** The same settings with other user output patterns. @since 0.1.6 */
+    public PortolanSettings withOutputPatterns(List<String> value) {
+        return new PortolanSettings(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand,
+                backendDirectory, autoStartBackend, startTimeout, instances, value);
     }
 }

@@ -33,6 +33,15 @@ public interface SettingsService {
     java.util.List<String> problems();
 
     /**
+     * Configured values that are ignored without stopping anything (a user output pattern that is not a usable
+     * regular expression: the built-in patterns and the other user patterns still apply), one message each naming
+     * the value. The default has none. @since 0.1.6
+     */
+    default java.util.List<String> warnings() {
+        return java.util.List.of();
+    }
+
+    /**
      * The port {@code API_PORT} in the front end's environment pins the backend to (1-65535), empty when it is unset,
      * {@code 0} (no pin) or invalid. A pinned front end tells the sidecar it launches this port and discovers this
      * port only. (The override preference is not a pin: it is one strategy among the others.) @since 0.1.3

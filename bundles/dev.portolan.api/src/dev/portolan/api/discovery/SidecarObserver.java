@@ -64,6 +64,14 @@ public interface SidecarObserver {
     }
 
     /**
+     * The instance is being reloaded (a graceful restart that is not a failure): {@link InstanceState#RELOADING} until
+     * its next announcement. The default treats it as {@link #instanceDraining(String)}. @since 0.1.6
+     */
+    default void instanceReloading(String instanceId) {
+        instanceDraining(instanceId);
+    }
+
+    /**
      * The instance stopped ({@link InstanceState#STOPPED}) or was given up after a crash loop
      * ({@link InstanceState#GAVE_UP}); when it was the preferred instance, the next healthy verified one takes over
      * (or the tracker turns UNAVAILABLE with {@code message} if none is left). The default handles it as

@@ -33,6 +33,28 @@ public record AdoptionPolicy(boolean enabled, List<String> outputPatterns, Strin
         }
     }
 
+    /**
+     * Checks one user output pattern: a Java regular expression with a named group {@code port} or {@code url}.
+     *
+     * @return the compiled pattern
+     * @throws IllegalArgumentException naming the pattern and what to do when it is not usable
+     * @since 0.1.6
+     */
+    public static java.util.regex.Pattern checkPattern(String regex) {
+        java.util.regex.Pattern p;
+        try {
+            p = java.util.regex.Pattern.compile(regex);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new IllegalArgumentException("output pattern '" + regex + "' is not a regular expression: "
+                    + e.getDescription() + "; fix or remove it", e);
+        }
+        if (!p.namedGroups().containsKey("url") && !p.namedGroups().containsKey("port")) {
+            throw new IllegalArgumentException("output pattern '" + regex + "' has no named group (?<port>...) or "
+                    + "(?<url>...): add one so the launcher knows which part is the port");
+        }
+        return p;
+    }
+
     /** This policy with extra output patterns. */
     public AdoptionPolicy withPatterns(List<String> patterns) {
         return new AdoptionPolicy(enabled, patterns, healthPath);

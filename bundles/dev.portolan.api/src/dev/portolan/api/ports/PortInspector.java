@@ -32,4 +32,27 @@ public interface PortInspector {
     default Optional<Map<Long, Set<Integer>>> listeningPorts(Set<Long> pids) {
         return Optional.empty();
     }
+
+    /**
+     * Which of the given processes hold a listening socket on one port: the question of an adoption check, answered
+     * without looking at any other port or process (Linux: the port's socket inodes from {@code /proc/net/tcp*}, then
+     * only the asked processes' fds, stopping at the first that holds one).
+     *
+     * @param port the TCP port
+     * @param pids the processes to look at
+     * @return the asked pids that listen on {@code port} (empty when none does); empty when this inspector cannot
+     *         tell which process owns which socket. The default asks {@link #listeningPorts(Set)}.
+     * @since 0.1.3
+     */
+    default Optional<Set<Long>> listenersOf(int port, Set<Long> pids) {
+        return listeningPorts(pids).map(held -> {
+            Set<Long> out = new java.util.TreeSet<>();
+            held.forEach((pid, ports) -> {
+                if (ports.contains(port)) {
+                    out.add(pid);
+                }
+            });
+            return Set.copyOf(out);
+        });
+    }
 }

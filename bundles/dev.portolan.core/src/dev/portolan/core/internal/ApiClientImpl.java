@@ -67,10 +67,13 @@ public final class ApiClientImpl implements ApiClient {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile PortolanMetrics metrics;
     private final Duration requestTimeout;
+    /** How long an idempotent call waits while the service reloads ({@link ReloadWait}). */
+    private final Duration reloadWait;
     private final Balancer balancer = new Balancer(id -> tracker.checkInstance(id));
 
     public ApiClientImpl() {
         this.requestTimeout = REQUEST_TIMEOUT;
+        this.reloadWait = ReloadWait.DEFAULT_LIMIT;
     }
 
     /** For use outside OSGi. */
@@ -80,9 +83,19 @@ public final class ApiClientImpl implements ApiClient {
 
     /** For use outside OSGi, with another response timeout per request. */
     public ApiClientImpl(EndpointTracker tracker, SettingsService settings, Duration requestTimeout) {
+        this(tracker, settings, requestTimeout, ReloadWait.DEFAULT_LIMIT);
+    }
+
+    /**
+     * For use outside OSGi, with another response timeout per request and another bound on how long an idempotent call
+     * waits while the service reloads (default 5 s).
+     */
+    public ApiClientImpl(EndpointTracker tracker, SettingsService settings, Duration requestTimeout,
+            Duration reloadWait) {
         this.tracker = tracker;
         this.settings = settings;
         this.requestTimeout = requestTimeout;
+        this.reloadWait = reloadWait;
     }
 
     @Activate
@@ -121,12 +134,12 @@ public final class ApiClientImpl implements ApiClient {
             throws ApiException, InterruptedException {
         PortolanMetrics pm = metrics;
         if (pm == null) {
-            return balanced(method, path, body, affinityKey);
+            return balanced(method, path, body, affinityKey, true);
         }
         long t0 = System.nanoTime();
         String outcome = MetricNames.API_ERROR;
         try {
-            ApiResponse r = balanced(method, path, body, affinityKey);
+            ApiResponse r = balanced(method, path, body, affinityKey, true);
             outcome = MetricNames.API_OK;
             return r;
         } catch (ApiException e) {
@@ -142,15 +155,17 @@ public final class ApiClientImpl implements ApiClient {
 
     /**
      * Across the serving instances while the tracker has a discovered endpoint (not an override); else, or when every
-     * instance this call may try failed to connect, as a single endpoint.
+     * instance this call may try failed to connect, as a single endpoint. While the service reloads and no instance
+     * serves, an idempotent call waits for the reload (once: {@code mayWait}), any other call fails naming it.
      */
-    private ApiResponse balanced(String method, String path, String body, String key)
+    private ApiResponse balanced(String method, String path, String body, String key, boolean mayWait)
             throws ApiException, InterruptedException {
         String m = method.toUpperCase(Locale.ROOT);
+        boolean idempotent = IDEMPOTENT.contains(m);
+        ReloadWait.await(tracker, m, path, idempotent, reloadWait);
         if (tracker.current().state() != EndpointState.AVAILABLE) {
             return unmetered(m, path, body);
         }
-        boolean idempotent = IDEMPOTENT.contains(m);
         List<String> tried = null;
         IOException lost = null;
         Endpoint lostAt = null;
@@ -188,6 +203,9 @@ public final class ApiClientImpl implements ApiClient {
             }
         }
         if (lost != null) {
+            if (mayWait && ReloadWait.blocking(tracker.instances()).isPresent()) {
+                return balanced(m, path, body, key, false); // its instance began a reload meanwhile: wait for it
+            }
             return recover(m, path, body, lostAt, lost);
         }
         if (serverError != null) {

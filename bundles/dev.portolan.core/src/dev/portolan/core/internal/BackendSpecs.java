@@ -5,6 +5,7 @@ import java.util.OptionalInt;
 
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.discovery.PortolanSettings;
+import dev.portolan.api.launch.AdoptionPolicy;
 import dev.portolan.api.launch.DefaultBackendCommand;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchSpec;
@@ -34,10 +35,16 @@ final class BackendSpecs {
             command = defaultCommand.command();
         }
         // the sidecar allocates from the range this front end scans
-        return LaunchSpec.builder(command).workingDirectory(s.backendDirectory()).restartPolicy(RestartPolicy.DEFAULT)
+        LaunchSpec.Builder b = LaunchSpec.builder(command).workingDirectory(s.backendDirectory())
+                .restartPolicy(RestartPolicy.DEFAULT)
                 .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, s.range().toString()).env("PYTHONUNBUFFERED", "1")
                 .env(RuntimeDirectory.ENV, RuntimeDirectory.resolve().toString()) // registers where we look
-                .announcementTimeout(s.startTimeout()).fixedPort(pin.isPresent() ? pin.getAsInt() : null).build();
+                .announcementTimeout(s.startTimeout()).fixedPort(pin.isPresent() ? pin.getAsInt() : null);
+        if (!s.outputPatterns().isEmpty()) {
+            // the user told how the configured backend says where it listens: adopt it (verified as always)
+            b.adoption(AdoptionPolicy.DEFAULT.withPatterns(s.outputPatterns()));
+        }
+        return b.build();
     }
 
     /**

@@ -292,6 +292,11 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     }
 
     @Override
+    public void instanceReloading(String instanceId) {
+        sidecarNews.instanceReloading(instanceId);
+    }
+
+    @Override
     public EndpointStatus instanceStopped(String instanceId, int port, InstanceState finalState, String message) {
         return sidecarNews.instanceStopped(instanceId, port, finalState, message);
     }

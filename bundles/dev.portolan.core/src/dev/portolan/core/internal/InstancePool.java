@@ -291,7 +291,7 @@ final class InstancePool {
                 return; // an old handle of this slot, or our own stop (reported already)
             }
             if (to == SidecarState.RELOADING) {
-                observer.get().instanceDraining(id);
+                observer.get().instanceReloading(id);
             } else if (to == SidecarState.STARTING && from != SidecarState.STARTING) {
                 observer.get().instanceStopped(id, port(h), InstanceState.STOPPED,
                         "instance " + id + " exited; the launcher is restarting it");

@@ -111,7 +111,8 @@ final class InstanceSet {
             } else {
                 InstanceStatus s = e.status;
                 Endpoint kept = s.endpoint().verified() && !endpoint.verified() ? s.endpoint() : endpoint;
-                InstanceState state = s.state() == InstanceState.DRAINING ? s.state() : InstanceState.HEALTHY;
+                InstanceState state = s.state() == InstanceState.DRAINING || s.state() == InstanceState.RELOADING
+                        ? s.state() : InstanceState.HEALTHY;
                 e.status = new InstanceStatus(s.instanceId(), s.index(), s.service(), kept, state,
                         s.launched() || launched, s.latency(), s.lastCheck(), s.restarts(), s.message());
                 if (!credentials.isEmpty() || credentials.apiToken() != null) {
@@ -214,7 +215,8 @@ final class InstanceSet {
             }
             e.checking = false;
             InstanceStatus s = e.status;
-            if (s.state() == InstanceState.DRAINING || s.state() == InstanceState.STOPPED
+            if (s.state() == InstanceState.DRAINING || s.state() == InstanceState.RELOADING
+                    || s.state() == InstanceState.STOPPED
                     || s.state() == InstanceState.GAVE_UP) {
                 return Optional.of(s); // stopped meanwhile: the check is moot
             }
@@ -252,6 +254,12 @@ final class InstanceSet {
     void draining(String instanceId) {
         update(keyOf(instanceId), s -> s.state() == InstanceState.STOPPED || s.state() == InstanceState.GAVE_UP ? s
                 : s.with(InstanceState.DRAINING, "draining"));
+    }
+
+    /** The instance is being reloaded: no new calls until its next announcement replaces this status. */
+    void reloading(String instanceId) {
+        update(keyOf(instanceId), s -> s.state() == InstanceState.STOPPED || s.state() == InstanceState.GAVE_UP ? s
+                : s.with(InstanceState.RELOADING, "reloading"));
     }
 
     /** The instance stopped or was given up; returns its endpoint, or empty when it is unknown. */

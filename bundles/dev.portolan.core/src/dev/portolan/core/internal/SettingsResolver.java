@@ -10,6 +10,7 @@ import java.util.Map;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.PortolanSettings;
+import dev.portolan.api.launch.AdoptionPolicy;
 
 /** Overlays environment variables on configured settings; every bad value becomes a problem naming it. */
 public final class SettingsResolver {
@@ -23,8 +24,11 @@ public final class SettingsResolver {
      * @param effective the settings in force
      * @param overrides valid environment values that override configured ones
      * @param problems  one message per invalid value (variable, value, what was used instead)
+     * @param warnings  one message per configured value that is ignored without stopping anything (a bad user output
+     *                  pattern)
      */
-    public record Resolution(PortolanSettings effective, Map<String, String> overrides, List<String> problems) {
+    public record Resolution(PortolanSettings effective, Map<String, String> overrides, List<String> problems,
+            List<String> warnings) {
     }
 
     private SettingsResolver() {
@@ -97,10 +101,21 @@ public final class SettingsResolver {
                         + (overridePort == null ? "no manual override" : "using " + overridePort));
             }
         }
+        List<String> patterns = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        for (String p : configured.outputPatterns()) {
+            try {
+                AdoptionPolicy.checkPattern(p);
+                patterns.add(p);
+            } catch (IllegalArgumentException e) {
+                warnings.add("preference output_patterns: " + e.getMessage() + " (ignored; the built-in patterns "
+                        + "and the other user patterns still apply)");
+            }
+        }
         PortolanSettings effective = new PortolanSettings(range, timeout, configured.healthInterval(), debug,
                 overridePort, configured.backendCommand(), configured.backendDirectory(),
-                configured.autoStartBackend(), startTimeout, configured.instances());
-        return new Resolution(effective, Map.copyOf(overrides), List.copyOf(problems));
+                configured.autoStartBackend(), startTimeout, configured.instances(), patterns);
+        return new Resolution(effective, Map.copyOf(overrides), List.copyOf(problems), List.copyOf(warnings));
     }
 
     /**

@@ -63,6 +63,9 @@ public final class SettingsServiceImpl implements SettingsService {
         for (String p : problems()) {
             System.err.println("[portolan] " + p);
         }
+        for (String w : warnings()) {
+            System.err.println("[portolan] warning: " + w);
+        }
     }
 
     /** Loads the configured settings from the state directory (defaults when there is no file). */
@@ -133,6 +136,11 @@ public final class SettingsServiceImpl implements SettingsService {
     }
 
     @Override
+    public List<String> warnings() {
+        return resolution.warnings();
+    }
+
+    @Override
     public Subscription addListener(Consumer<PortolanSettings> listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
@@ -155,6 +163,8 @@ public final class SettingsServiceImpl implements SettingsService {
         o.put("auto_start_backend", s.autoStartBackend());
         o.put("start_timeout_ms", s.startTimeout().toMillis());
         o.put("instances", s.instances());
+        ArrayNode patterns = o.putArray("output_patterns");
+        s.outputPatterns().forEach(patterns::add);
         return o;
     }
 
@@ -173,7 +183,25 @@ public final class SettingsServiceImpl implements SettingsService {
                 n.hasNonNull("backend_directory") ? Path.of(n.get("backend_directory").asText()) : null,
                 n.path("auto_start_backend").asBoolean(d.autoStartBackend()),
                 Duration.ofMillis(n.path("start_timeout_ms").asLong(d.startTimeout().toMillis())),
-                instances(n.get("instances")));
+                instances(n.get("instances")), strings(n.path("output_patterns")));
+    }
+
+    /** An array of strings (absent: none); anything else makes the file corrupt. */
+    private static List<String> strings(JsonNode v) throws IOException {
+        List<String> out = new ArrayList<>();
+        if (v.isMissingNode() || v.isNull()) {
+            return out;
+        }
+        if (!v.isArray()) {
+            throw new IOException("\"output_patterns\": " + v + " is not an array of strings");
+        }
+        for (JsonNode e : v) {
+            if (!e.isTextual()) {
+                throw new IOException("\"output_patterns\": " + e + " is not a string");
+            }
+            out.add(e.asText());
+        }
+        return out;
     }
 
     /** The {@code instances} key: absent means one; anything but a whole number 1-64 makes the file corrupt. */

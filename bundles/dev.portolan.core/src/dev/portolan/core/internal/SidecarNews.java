@@ -87,6 +87,11 @@ final class SidecarNews implements SidecarObserver {
         instances.draining(instanceId);
     }
 
+    /** A reload of the instance began: it serves again once it announces (RELOADING, not a crash). */
+    public void instanceReloading(String instanceId) {
+        instances.reloading(instanceId);
+    }
+
     @Override
     public EndpointStatus instanceStopped(String instanceId, int port, InstanceState finalState, String message) {
         Optional<Endpoint> was = instances.stopped(instanceId, finalState, message);

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+
+import dev.portolan.api.launch.AdoptionPolicy;
 
 /**
  * The URL/port lines servers print when they listen (docs/launcher.md, "Output patterns"), on stdout or stderr. A
@@ -42,18 +43,7 @@ final class OutputPatterns {
     /** @throws IllegalArgumentException naming the pattern when a user pattern is invalid or has no usable group */
     OutputPatterns(List<String> userPatterns) {
         for (String regex : userPatterns) {
-            Pattern p;
-            try {
-                p = Pattern.compile(regex);
-            } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("output pattern '" + regex + "' is not a regular expression: "
-                        + e.getDescription() + "; fix or remove it", e);
-            }
-            if (!p.namedGroups().containsKey("url") && !p.namedGroups().containsKey("port")) {
-                throw new IllegalArgumentException("output pattern '" + regex + "' has no named group (?<port>...) or "
-                        + "(?<url>...): add one so the launcher knows which part is the port");
-            }
-            rules.add(new Rule("user:" + regex, p));
+            rules.add(new Rule("user:" + regex, AdoptionPolicy.checkPattern(regex)));
         }
         for (String[] b : BUILT_IN) {
             rules.add(new Rule(b[0], Pattern.compile(b[1])));

@@ -1,7 +1,6 @@
 package dev.portolan.launch.internal;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -36,17 +35,18 @@ sealed interface Ownership {
         if (inspector == null) {
             return new Unknown("no port inspector to check that the port is held by the sidecar's process tree");
         }
-        Optional<Map<Long, Set<Integer>>> held;
+        Optional<Set<Long>> held;
         List<PortStatus.Listener> listeners;
         Set<Long> tree = Set.of(pid);
         try {
-            // most servers listen in the process itself: the descendants (a scan of every process) only when not
-            held = inspector.listeningPorts(tree);
-            if (held.isPresent() && !held.get().getOrDefault(pid, Set.of()).contains(port)) {
+            // only this port's sockets and only our processes' fds; most servers listen in the process itself: its
+            // descendants only when not
+            held = inspector.listenersOf(port, tree);
+            if (held.isPresent() && held.get().isEmpty()) {
                 tree = tree(pid);
-                held = inspector.listeningPorts(tree);
+                held = tree.size() > 1 ? inspector.listenersOf(port, tree) : held;
             }
-            if (held.isPresent() && held.get().values().stream().anyMatch(ports -> ports.contains(port))) {
+            if (held.isPresent() && !held.get().isEmpty()) {
                 return new Ours();
             }
             listeners = held.isEmpty() ? List.of() : inspector.inspect(new PortRange(port, port)).get(0).listeners();

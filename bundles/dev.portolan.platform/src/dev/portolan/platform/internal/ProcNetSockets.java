@@ -21,7 +21,8 @@ import dev.portolan.platform.ListeningSocket;
 import dev.portolan.platform.SocketTable;
 
 /**
- * Linux: listening sockets from {@code /proc/net/tcp} and {@code /proc/net/tcp6}, their owners by mapping socket
+ * Linux: listening sockets from {@code /proc/net/tcp} and {@code /proc/net/tcp6} (only their LISTEN rows are read:
+ * {@link ListenRows}), their owners by mapping socket
  * inodes to processes through {@code /proc/<pid>/fd}, command lines from {@code /proc/<pid>/cmdline}.
  */
 public final class ProcNetSockets implements SocketTable {
@@ -84,6 +85,31 @@ public final class ProcNetSockets implements SocketTable {
         return Optional.of(result);
     }
 
+    /**
+     * Only the sockets listening on {@code port} and only the asked pids' fds; no fd is read when nothing listens on
+     * the port.
+     */
+    @Override
+    public Optional<Set<Long>> listenersOf(int port, Set<Long> pids) {
+        List<Socket> sockets = new ArrayList<>();
+        boolean v4 = readTable(proc.resolve("net/tcp"), false, port, port, sockets);
+        boolean v6 = readTable(proc.resolve("net/tcp6"), true, port, port, sockets);
+        if (!v4 && !v6) {
+            return Optional.empty();
+        }
+        Set<Long> out = new TreeSet<>();
+        if (!sockets.isEmpty()) {
+            Set<Long> inodes = new java.util.HashSet<>();
+            sockets.forEach(sock -> inodes.add(sock.inode()));
+            for (Long pid : pids) {
+                if (socketInodes(pid).stream().anyMatch(inodes::contains)) {
+                    out.add(pid);
+                }
+            }
+        }
+        return Optional.of(Set.copyOf(out));
+    }
+
     @Override
     public Capability capability() {
         if (Files.isReadable(proc.resolve("net/tcp")) || Files.isReadable(proc.resolve("net/tcp6"))) {
@@ -119,14 +145,12 @@ public final class ProcNetSockets implements SocketTable {
 
     /** Returns false when the table cannot be read. */
     private static boolean readTable(Path table, boolean v6, int from, int to, List<Socket> out) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(table, StandardCharsets.US_ASCII);
-        } catch (IOException e) {
+        Optional<List<String>> rows = ListenRows.read(table);
+        if (rows.isEmpty()) {
             return false;
         }
-        for (int i = 1; i < lines.size(); i++) { // line 0 is the header
-            String[] f = lines.get(i).trim().split("\\s+");
+        for (String row : rows.get()) {
+            String[] f = row.trim().split("\\s+");
             if (f.length < 10 || !TCP_LISTEN.equals(f[3])) {
                 continue;
             }

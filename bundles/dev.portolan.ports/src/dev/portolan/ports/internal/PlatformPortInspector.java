@@ -64,6 +64,12 @@ public final class PlatformPortInspector implements PortInspector {
         return sockets.listeningPorts(pids);
     }
 
+    /** Empty when this OS's socket table cannot be read; on Linux only the port's sockets and the pids' fds. */
+    @Override
+    public Optional<Set<Long>> listenersOf(int port, Set<Long> pids) {
+        return sockets.listenersOf(port, pids);
+    }
+
     /**
      * Loopback bind test, SO_REUSEADDR on so that a port with connections in TIME_WAIT is not reported in use; not
      * on Windows, where SO_REUSEADDR would let the bind succeed on a port another socket holds (and TIME_WAIT does

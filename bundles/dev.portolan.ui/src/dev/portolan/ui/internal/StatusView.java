@@ -321,6 +321,11 @@ public class StatusView extends ViewPart {
         return port.getText();
     }
 
+    /** The "Found by" field's text (the endpoint's source). */
+    public String foundByText() {
+        return strategy.getText();
+    }
+
     /** The instances table (tests). */
     public InstancesViewer instances() {
         return instances;

@@ -199,4 +199,36 @@ class SettingsResolverTest {
         assertTrue(reread.problems().get(0).contains("\"instances\": 65 is not a whole number 1-64"),
                 reread.problems().toString());
     }
+
+    @Test
+    void outputPatternsArePersistedAndABadOneIsIgnoredWithAWarningNamingIt(@TempDir Path state) throws Exception {
+        System.setProperty(StateDirectory.PROPERTY, state.toString());
+        String good = "api ready on port (?<port>\\d+)";
+        String unclosed = "port (\\d+";
+        String noGroup = "port (\\d+)";
+        SettingsServiceImpl service = new SettingsServiceImpl(Map.of());
+        service.load();
+        service.update(PortolanSettings.DEFAULTS.withOutputPatterns(List.of(good, unclosed, noGroup)));
+        SettingsServiceImpl reread = new SettingsServiceImpl(Map.of());
+        reread.load();
+        assertEquals(List.of(good, unclosed, noGroup), reread.configured().outputPatterns(), "round trip");
+        assertEquals(List.of(good), reread.effective().outputPatterns(), "only the usable one is in force");
+        assertEquals(List.of(), reread.problems(), "a bad pattern stops nothing");
+        assertEquals(2, reread.warnings().size(), reread.warnings().toString());
+        assertTrue(reread.warnings().get(0).contains("'port (\\d+' is not a regular expression")
+                && reread.warnings().get(0).contains("built-in patterns"), reread.warnings().toString());
+        assertTrue(reread.warnings().get(1).contains("'port (\\d+)' has no named group (?<port>...)"),
+                reread.warnings().toString());
+        // other settings keep their values through the change
+        assertEquals(PortolanSettings.DEFAULTS.withOutputPatterns(List.of(good, unclosed, noGroup)),
+                reread.configured());
+        // a file without the key (written before 0.1.6) has none; a key that is not a list of strings is corrupt
+        Files.writeString(state.resolve("settings.json"), "{\"range\": \"22110-22120\"}");
+        reread.load();
+        assertEquals(List.of(), reread.configured().outputPatterns());
+        Files.writeString(state.resolve("settings.json"), "{\"output_patterns\": \"port (?<port>\\\\d+)\"}");
+        reread.load();
+        assertTrue(reread.problems().get(0).contains("\"output_patterns\": \"port (?<port>\\\\d+)\" is not an array"),
+                reread.problems().toString());
+    }
 }

@@ -67,6 +67,7 @@ final class InstanceFleet implements AutoCloseable {
     }
 
     final EndpointTrackerImpl tracker;
+    final SettingsService settings;
     final ApiClientImpl api;
     final List<Member> members = new ArrayList<>();
     final Await.Recorder<List<InstanceStatus>> instances = new Await.Recorder<>();
@@ -87,7 +88,7 @@ final class InstanceFleet implements AutoCloseable {
         int first = Fixtures.PORTS.block(3 * n);
         PortRange range = new PortRange(first, first + 3 * n - 1);
         PortolanSettings ps = Fixtures.settings(range, null, Duration.ofSeconds(2), healthInterval);
-        SettingsService settings = new FixedSettings(ps);
+        settings = new FixedSettings(ps);
         tracker = new EndpointTrackerImpl(new DiscoveryServiceImpl(settings, List.of()), settings);
         tracker.activate();
         api = new ApiClientImpl(tracker, settings, Duration.ofSeconds(10));

@@ -28,13 +28,16 @@ import dev.portolan.tests.common.OsgiServices;
  * by fakes/bench_adopt.py; {@link System#nanoTime()} reads the same clock on Linux) to the launcher's acceptance
  * ({@code announcement()} completed, state ANNOUNCED): through an output pattern, through process ownership when the
  * server prints a line no pattern knows, and through process ownership alone (a silent server: the periodic looks).
- * Only with {@code PORTOLAN_BENCH=1}; prints figures with the machine's load average.
+ * Only with {@code PORTOLAN_BENCH=1}; prints figures with the machine's load average. {@code PORTOLAN_BENCH_SAMPLES=N}
+ * takes N samples of each (default {@value #DEFAULT_SAMPLES}) after {@value #WARMUP} warm-ups.
  */
 @EnabledIfEnvironmentVariable(named = "PORTOLAN_BENCH", matches = "1")
 class AdoptionBenchmark {
 
     static final int WARMUP = 5;
-    static final int SAMPLES = 40;
+    static final int DEFAULT_SAMPLES = 40;
+    static final int SAMPLES = Integer.parseInt(System.getenv().getOrDefault("PORTOLAN_BENCH_SAMPLES",
+            String.valueOf(DEFAULT_SAMPLES)));
     static final Duration WAIT = Duration.ofSeconds(30);
     static final Pattern STAMP = Pattern.compile("stamp=(\\d+)");
 
@@ -43,6 +46,7 @@ class AdoptionBenchmark {
         SidecarLauncher launcher = OsgiServices.await(getClass(), SidecarLauncher.class, WAIT);
         Path dir = Build.repoRoot().resolve("tests/dev.portolan.launch.tests/target/adoption-bench");
         Files.createDirectories(dir);
+        List<Double> printing = new ArrayList<>();
         List<Double> output = new ArrayList<>();
         List<Double> processWon = new ArrayList<>();
         List<Double> process = new ArrayList<>();
@@ -55,15 +59,16 @@ class AdoptionBenchmark {
             double p = sample(launcher, "process", new ArrayList<>(List.of(FoundBy.PROCESS)), null);
             double s = sample(launcher, "silent", new ArrayList<>(List.of(FoundBy.PROCESS)), dir.resolve("stamp-" + i));
             if (i >= WARMUP) {
+                printing.add(o);
                 (how.get(0) == FoundBy.OUTPUT ? output : processWon).add(o);
                 process.add(p);
                 silent.add(s);
             }
         }
         String load = "load average before " + loadBefore + ", after " + loadAverage();
+        print("a uvicorn-style line (output pattern or socket, whichever first)", printing, load);
         print("output pattern", output, load);
-        System.out.println("  (" + processWon.size() + " of " + SAMPLES + " printing servers were found through "
-                + "their socket first)");
+        print("process ownership, a uvicorn-style line printed", processWon, load);
         print("process ownership, a line no pattern knows", process, load);
         print("process ownership alone (silent server)", silent, load);
     }

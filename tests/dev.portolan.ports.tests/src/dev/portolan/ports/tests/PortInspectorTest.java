@@ -51,6 +51,8 @@ class PortInspectorTest {
                     assertTrue(s.listeners().stream().anyMatch(l -> l.address().equals("::1")), s.toString());
                     long me = ProcessHandle.current().pid();
                     assertTrue(s.listeners().stream().allMatch(l -> l.pid() != null && l.pid() == me), s.toString());
+                    v4.close(); // /proc/net/tcp6 alone now
+                    assertEquals(Set.of(me), inspector.listenersOf(port, Set.of(me)).orElseThrow(), "the [::1] one");
                 }
             }
         });
@@ -97,6 +99,14 @@ class PortInspectorTest {
                 assertTrue(!ports.get(me).contains(first + 1) && !ports.get(me).contains(first + 2), ports.toString());
                 assertEquals(Set.of(first + 1), ports.get(childPid), ports.toString());
                 assertEquals(Set.of(), ports.get(gone));
+                // the one-port question of adoption: only the asked pids that hold that port
+                assertEquals(Set.of(childPid), inspector.listenersOf(first + 1, Set.of(me, childPid, gone))
+                        .orElseThrow());
+                assertEquals(Set.of(me), inspector.listenersOf(first, Set.of(me, childPid)).orElseThrow());
+                assertEquals(Set.of(), inspector.listenersOf(first + 1, Set.of(me, gone)).orElseThrow(),
+                        "another process's listener is not ours");
+                assertEquals(Set.of(), inspector.listenersOf(first + 2, Set.of(me, childPid)).orElseThrow(),
+                        "nobody listens there");
                 // inspect() names the child as the holder of its port, with its command line
                 PortStatus s = inspector.inspect(new PortRange(first + 1, first + 1)).get(0);
                 assertTrue(s.listeners().stream().anyMatch(l -> l.pid() != null && l.pid() == childPid

@@ -61,6 +61,7 @@ import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.PortolanSettings;
+import dev.portolan.api.launch.AdoptionPolicy;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
@@ -178,6 +179,58 @@ class ConnectedBackendTest {
         assertEquals(200, page.statusCode(), page.body());
         assertEquals(401, browser.send(HttpRequest.newBuilder(login).build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode(), "the link works once");
+    }
+
+    /**
+     * A server that never heard of Portolan (a Python http.server printing a uvicorn-style line), started as our sidecar
+     * with adoption: the view's "Found by" field and the instances table's "Found by" column say how the launcher
+     * found it (output pattern, or its socket when the periodic look came first: the names of {@code run}'s
+     * {@code found_by}), and its verification is process ownership.
+     */
+    @Test
+    void anAdoptedServerShowsHowItWasFound() throws Exception {
+        String child = "import http.server, os, sys, threading\n"
+                + "class H(http.server.BaseHTTPRequestHandler):\n"
+                + "    def do_GET(self):\n"
+                + "        self.send_response(200 if self.path == '/health' else 404)\n"
+                + "        self.send_header('Content-Length', '0')\n"
+                + "        self.end_headers()\n"
+                + "    def log_message(self, *a):\n"
+                + "        pass\n"
+                + "first, last = map(int, os.environ['PORTOLAN_PORT_RANGE'].split('-'))\n"
+                + "for port in range(first, last + 1):\n"
+                + "    try:\n"
+                + "        s = http.server.ThreadingHTTPServer(('127.0.0.1', port), H)\n"
+                + "        break\n"
+                + "    except OSError:\n"
+                + "        pass\n"
+                + "threading.Thread(target=s.serve_forever, daemon=True).start()\n"
+                + "print('INFO:     Uvicorn running on http://127.0.0.1:%d' % port, flush=True)\n"
+                + "sys.stdin.read()\n";
+        await("backend stopped", backend.stop());
+        LaunchSpec spec = LaunchSpec.builder("/usr/bin/python3", "-c", child)
+                .env("PORTOLAN_PORT_RANGE", TEST_RANGE.toString()).adoption(AdoptionPolicy.DEFAULT)
+                .announcementTimeout(CONNECT_TIMEOUT).build();
+        try {
+            EndpointStatus s = await("adopted server connected", backend.start(spec));
+            assertEquals(EndpointState.AVAILABLE, s.state(), s.toString());
+            String how = s.endpoint().source();
+            assertTrue(how.equals("output") || how.equals("process"), how);
+            assertEquals(Verification.PROCESS, s.endpoint().verification());
+            String port = Integer.toString(s.endpoint().port());
+            Table t = view.instances().viewer().getTable();
+            int foundBy = Arrays.asList(t.getColumns()).stream().map(c -> c.getText()).toList().indexOf("Found by");
+            int port1 = 1;
+            Ui.until("the instances table shows how the adopted server was found", CONNECT_TIMEOUT,
+                    () -> Arrays.stream(t.getItems()).anyMatch(r -> r.getText(port1).equals(port)
+                            && r.getText(foundBy).equals(how)),
+                    () -> Arrays.stream(t.getItems()).map(r -> r.getText(port1) + " " + r.getText(foundBy)).toList()
+                            .toString());
+            Ui.until("the view's Found by field", CONNECT_TIMEOUT, () -> view.foundByText().equals(how),
+                    () -> view.foundByText() + ", port " + view.portText());
+        } finally {
+            await("adopted server stopped", backend.stop());
+        }
     }
 
     @Test

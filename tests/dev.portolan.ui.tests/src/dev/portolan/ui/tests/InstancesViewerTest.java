@@ -89,7 +89,7 @@ class InstancesViewerTest {
     void rowsAndColumns() {
         Table t = viewer.viewer().getTable();
         assertEquals(List.of("Instance", "Port", "PID", "State", "Verification", "Latency", "In-flight", "Requests",
-                "Restarts", "Where"), Arrays.stream(t.getColumns()).map(TableColumn::getText).toList());
+                "Restarts", "Where", "Found by"), Arrays.stream(t.getColumns()).map(TableColumn::getText).toList());
         // sorted by index: the scan's instance (index 0) first, then ours
         assertEquals(List.of("port-23110", "default-1", "default-2", "default-3"), column(0));
         assertEquals(List.of("23110", "23101", "23102", "23103"), column(1));
@@ -102,6 +102,7 @@ class InstancesViewerTest {
         assertEquals(List.of("–", "120", "80", "–"), column(7));
         assertEquals(List.of("0", "0", "1", "2"), column(8));
         assertEquals(List.of("local", "local", "local", "local"), column(9));
+        assertEquals(List.of("scan", "announcement", "announcement", "announcement"), column(10));
     }
 
     @Test

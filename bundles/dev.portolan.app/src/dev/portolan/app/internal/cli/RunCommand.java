@@ -86,7 +86,7 @@ final class RunCommand implements Command {
         // the sidecar allocates from the range discovery scans (also when it comes from the settings file)
         LaunchSpec.Builder builder = LaunchSpec.builder(command).announcementTimeout(timeout)
                 .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, settings.range().toString())
-                .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).adoption(adoption).assignPort(assignPort).reloadOn(reloadOn);
+                .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).adoption(withSettings(adoption, settings)).assignPort(assignPort).reloadOn(reloadOn);
         if (service != null) {
             builder.env(EnvironmentVariables.PORTOLAN_SERVICE, service);
         }
@@ -179,6 +179,16 @@ final class RunCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--health-path: " + e.getMessage());
         }
+    }
+
+    /** The preference's output patterns (valid ones: the settings dropped the others) before the command line's. */
+    private static AdoptionPolicy withSettings(AdoptionPolicy adoption, PortolanSettings settings) {
+        if (!adoption.enabled() || settings.outputPatterns().isEmpty()) {
+            return adoption;
+        }
+        List<String> all = new java.util.ArrayList<>(settings.outputPatterns());
+        all.addAll(adoption.outputPatterns());
+        return adoption.withPatterns(all);
     }
 
     static int failure(CompletableFuture<EndpointStatus> started, PrintStream err) throws InterruptedException {

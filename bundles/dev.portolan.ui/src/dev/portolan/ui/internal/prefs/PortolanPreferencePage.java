@@ -21,6 +21,7 @@ import org.eclipse.ui.preferences.ScopedPreferenceStore;
 
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.PortolanSettings;
+import dev.portolan.api.launch.AdoptionPolicy;
 import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.WorkbenchServices;
 
@@ -116,6 +117,21 @@ public final class PortolanPreferencePage extends FieldEditorPreferencePage impl
         instances.setValidRange(1, PortolanSettings.MAX_INSTANCES);
         instances.setValidateStrategy(StringFieldEditor.VALIDATE_ON_KEY_STROKE);
         addField(instances);
+        StringFieldEditor patterns = new StringFieldEditor(PortolanPreferences.OUTPUT_PATTERNS,
+                "Output patterns of a backend that never announces\n(one regular expression per line, with "
+                        + "(?<port>...) or (?<url>...)):", 40, 3, StringFieldEditor.VALIDATE_ON_KEY_STROKE, parent) {
+            @Override
+            protected boolean doCheckState() {
+                try {
+                    PortolanPreferences.lines(getStringValue()).forEach(AdoptionPolicy::checkPattern);
+                    return true;
+                } catch (IllegalArgumentException e) {
+                    setErrorMessage(e.getMessage());
+                    return false;
+                }
+            }
+        };
+        addField(patterns);
         IntegerFieldEditor override = new IntegerFieldEditor(PortolanPreferences.OVERRIDE_PORT,
                 label("Override port on 127.0.0.1 (0: discover):", PortolanPreferences.OVERRIDE_PORT), parent);
         override.setValidRange(0, 65535);

@@ -38,6 +38,11 @@ public final class PortolanPreferences {
     public static final String OVERRIDE_PORT = "overridePort";
     /** How many instances of the backend the backend service runs, 1-{@value PortolanSettings#MAX_INSTANCES}. */
     public static final String INSTANCES = "instances";
+    /**
+     * The user's output patterns for adopting a backend that never announces, one Java regular expression per line
+     * (named group {@code port} or {@code url}). Settings key {@code output_patterns}.
+     */
+    public static final String OUTPUT_PATTERNS = "outputPatterns";
 
     private PortolanPreferences() {
     }
@@ -89,9 +94,15 @@ public final class PortolanPreferences {
         if (instances < 1 || instances > PortolanSettings.MAX_INSTANCES) {
             throw new IllegalArgumentException("preference " + INSTANCES + "=" + instances + " " + instancesRule());
         }
+        // a bad pattern is not refused here: the settings service ignores it with a warning naming it
         return new PortolanSettings(range, Duration.ofMillis(timeout), Duration.ofMillis(health), debug,
                 override == 0 ? null : override, command, dir.isEmpty() ? null : Path.of(dir), autoStart,
-                Duration.ofMillis(start), instances);
+                Duration.ofMillis(start), instances, lines(p.getString(PortolanUi.PLUGIN_ID, OUTPUT_PATTERNS, "", null)));
+    }
+
+    /** One pattern per line of the preference's text; blank lines are skipped. */
+    public static List<String> lines(String text) {
+        return text.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 
     /** What a valid number of instances is (the preference page's error message says it too). */
@@ -163,6 +174,7 @@ public final class PortolanPreferences {
             node.putLong(START_TIMEOUT_MS, d.startTimeout().toMillis());
             node.putInt(OVERRIDE_PORT, d.overridePort() == null ? 0 : d.overridePort());
             node.putInt(INSTANCES, d.instances());
+            node.put(OUTPUT_PATTERNS, String.join("\n", d.outputPatterns()));
         }
     }
 

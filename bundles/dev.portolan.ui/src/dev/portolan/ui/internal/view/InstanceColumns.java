@@ -26,7 +26,16 @@ public final class InstanceColumns {
         return r.endpoint() == null ? NONE : RemoteInstances.isLoopback(r.endpoint().baseUrl()) ? "local" : "remote";
     }
 
-    /** instance, port, pid, state, verification, latency, in-flight, requests, restarts, where. */
+    /**
+     * How the instance's endpoint was found: {@code announcement}, {@code output} or {@code process} for one we launched
+     * (the launcher's adoption; {@code run}'s {@code found_by}), else the discovery source ({@code scan}, {@code cache},
+     * {@code registry}, {@code override}, ...).
+     */
+    public static String foundBy(InstanceRow r) {
+        return r.endpoint() == null ? NONE : r.endpoint().source();
+    }
+
+    /** instance, port, pid, state, verification, latency, in-flight, requests, restarts, where, found by. */
     public static final List<Column> ALL = List.of(
             new Column("Instance", 130, InstanceRow::name, BY_INDEX),
             new Column("Port", 60, r -> r.endpoint() == null ? NONE : Integer.toString(r.endpoint().port()),
@@ -47,6 +56,8 @@ public final class InstanceColumns {
             new Column("Restarts", 65, r -> Integer.toString(r.restarts()),
                     Comparator.comparingInt(InstanceRow::restarts).thenComparing(BY_INDEX)),
             new Column("Where", 60, InstanceColumns::where, Comparator.comparing(InstanceColumns::where)
+                    .thenComparing(BY_INDEX)),
+            new Column("Found by", 95, InstanceColumns::foundBy, Comparator.comparing(InstanceColumns::foundBy)
                     .thenComparing(BY_INDEX)));
 
     private InstanceColumns() {
