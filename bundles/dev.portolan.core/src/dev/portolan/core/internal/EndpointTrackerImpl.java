@@ -243,7 +243,7 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     @Override
     public boolean overrideSet() {
         synchronized (lock) {
-            return override != null;
+            return store.overridden();
         }
     }
 

@@ -79,6 +79,7 @@ final class InstanceSet {
         synchronized (lock) {
             entries.removeIf(e -> e.status.instanceId().equals(instanceId)
                     && !e.status.endpoint().baseUrl().equals(endpoint.baseUrl()));
+            forgetStoppedLaunches();
             InstanceState state = endpoint.verified() ? InstanceState.HEALTHY : InstanceState.STARTING;
             Entry e = new Entry(new InstanceStatus(instanceId, index, service, endpoint, state, true, null, null,
                     restarts, "announced"), credentials);
@@ -96,12 +97,25 @@ final class InstanceSet {
     }
 
     /**
+     * One of our launches announced: launched instances that were stopped on purpose are no instances any more (the
+     * backend service runs one launch at a time and lists the instances it still keeps; a given-up one stays to be
+     * seen). Without this, a start of one sidecar after a pool of three was stopped kept three stale rows: "1/4
+     * healthy". Holds {@link #lock}.
+     */
+    private void forgetStoppedLaunches() {
+        entries.removeIf(e -> e.status.launched() && e.status.state() == InstanceState.STOPPED);
+    }
+
+    /**
      * The tracker published {@code endpoint} (discovery, announcement, attach, override): it joins the set as a
      * healthy instance (or refreshes the one at that base URL) and is the preferred instance. A found instance
      * (index 0) replaces the found one the tracker held before.
      */
     void observe(Endpoint endpoint, BackendCredentials credentials, boolean launched) {
         synchronized (lock) {
+            if (launched) {
+                forgetStoppedLaunches();
+            }
             String key = key(endpoint);
             Entry e = entries.get(key);
             if (e == null) {

@@ -88,6 +88,7 @@ final class SidecarNews implements SidecarObserver {
     }
 
     /** A reload of the instance began: it serves again once it announces (RELOADING, not a crash). */
+    @Override
     public void instanceReloading(String instanceId) {
         instances.reloading(instanceId);
     }

@@ -24,6 +24,7 @@ import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.BackendService.ManagedInstance;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.InstanceState;
+import dev.portolan.api.discovery.InstanceStatus;
 import dev.portolan.api.discovery.SidecarObserver;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
@@ -224,6 +225,29 @@ class InstancePoolTest {
             assertServing(port(instances.get(2).handle()));
             assertFalse(instances.get(0).handle().state().isTerminal());
             assertFalse(instances.get(2).handle().state().isTerminal());
+        }
+    }
+
+    @Test
+    void aNewLaunchForgetsTheStoppedInstancesOfTheLastOne() throws Exception {
+        try (Setup t = setup(6)) {
+            LaunchSpec spec = spec(t.range(), SampleBackend.command()).build();
+            Await.result(t.backend().start(spec, 3), START, "start 3");
+            for (ManagedInstance i : t.backend().managedInstances()) {
+                t.observer().events.await(0, e -> e.startsWith("accept " + i.instanceId() + " "), START,
+                        "the tracker took " + i.instanceId());
+            }
+            Await.result(t.backend().stop(), Fixtures.WAIT, "stop the pool");
+            for (String id : List.of("pool-1", "pool-2", "pool-3")) {
+                t.observer().events.await(0, ("stopped " + id)::equals, START, id + " reported stopped");
+            }
+
+            int mark = t.observer().events.values().size();
+            int port = Await.result(t.backend().start(spec, 1), START, "start 1").endpoint().port();
+            t.observer().events.await(mark, ("announcement " + port)::equals, START, "the single sidecar announced");
+            List<InstanceStatus> now = t.tracker().instances();
+            assertTrue(now.stream().anyMatch(i -> i.endpoint().port() == port && i.launched()), now.toString());
+            assertTrue(now.stream().noneMatch(i -> i.state() == InstanceState.STOPPED), "no stale rows: " + now);
         }
     }
 
