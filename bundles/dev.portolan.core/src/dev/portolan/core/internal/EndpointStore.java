@@ -38,6 +38,9 @@ final class EndpointStore {
      * arrived saw an older world, and its result is not applied over it.
      */
     private long sidecarEvents;
+    /** The port of our sidecar that was stopped (or exited) last, while it may still answer, or 0 (see retiring). */
+    private int retiredPort;
+    private long retiredAtNanos;
     private Endpoint lastCached;
     private boolean closed;
 
@@ -84,6 +87,29 @@ final class EndpointStore {
     void sidecarEvent() {
         sidecarEvents++;
     }
+
+    /** Our sidecar on {@code port} stopped or is stopping (the tracker is told before the process is asked to end). */
+    void retired(int port) {
+        retiredPort = port;
+        retiredAtNanos = System.nanoTime();
+    }
+
+    /** Our sidecar announced again: no port is retiring any more. */
+    void announced() {
+        retiredPort = 0;
+    }
+
+    /**
+     * Whether {@code e} may be our sidecar that was stopped on purpose moments ago: it answers while it drains (up to a
+     * few seconds), and a background discovery run must not take it back (it would be AVAILABLE until its next failed
+     * health check). Only for {@link #RETIRE_GRACE} and until our sidecar announces again.
+     */
+    boolean retiring(Endpoint e) {
+        return retiredPort != 0 && e.port() == retiredPort && System.nanoTime() - retiredAtNanos < RETIRE_GRACE.toNanos();
+    }
+
+    /** How long a stopped sidecar's port is not taken back by a background discovery run (drain + stop escalation). */
+    static final Duration RETIRE_GRACE = Duration.ofSeconds(10);
 
     boolean closed() {
         return closed;

@@ -155,6 +155,10 @@ final class Rediscovery {
                 // live endpoint is declared lost by its own failed health check, not by a retry that found nothing
                 return store.current();
             }
+            if (!asked && error == null && result.endpoint().filter(store::retiring).isPresent()) {
+                // our sidecar stopped on purpose still answers while it drains: a background retry does not take it back
+                return store.current();
+            }
             if (error != null) {
                 return store.publish(EndpointState.UNAVAILABLE, null, null, "discovery failed: " + error,
                         BackendCredentials.NONE);

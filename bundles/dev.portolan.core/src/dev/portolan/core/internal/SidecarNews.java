@@ -34,6 +34,7 @@ final class SidecarNews implements SidecarObserver {
                 return store.current();
             }
             store.sidecarEvent();
+            store.announced();
             return store.publish(EndpointState.AVAILABLE, endpoint, null, "announced by our sidecar", credentials);
         }
     }
@@ -44,6 +45,7 @@ final class SidecarNews implements SidecarObserver {
             if (store.overridden()) {
                 return store.current();
             }
+            store.announced();
             return store.publish(EndpointState.AVAILABLE, endpoint, null, message, credentials);
         }
     }
@@ -60,6 +62,7 @@ final class SidecarNews implements SidecarObserver {
                 return store.current();
             }
             store.sidecarEvent();
+            store.retired(port);
             return store.publish(EndpointState.UNAVAILABLE, null, null, message, BackendCredentials.NONE);
         }
     }
@@ -74,6 +77,7 @@ final class SidecarNews implements SidecarObserver {
                 return store.current();
             }
             store.sidecarEvent();
+            store.announced();
             if (preferred || store.current().state() != EndpointState.AVAILABLE) {
                 return store.publish(EndpointState.AVAILABLE, endpoint, null,
                         "announced by our sidecar " + instanceId, credentials);
