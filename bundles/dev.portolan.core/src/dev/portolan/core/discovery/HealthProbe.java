@@ -179,6 +179,35 @@ public final class HealthProbe {
         return result;
     }
 
+    /**
+     * Checks {@code endpoint} the way it was verified: a server adopted by process ownership ({@link
+     * Verification#PROCESS}: it never heard of Portolan) by the adoption rule, 2xx on its health path or, on 404 there,
+     * any HTTP answer on {@code /} (docs/launcher.md); every other endpoint by {@link #probeAsync(URI,
+     * BackendCredentials, Duration)}. An adopted server's identity is its process, which the launcher watches.
+     */
+    public static CompletableFuture<Result> checkAsync(URI healthUrl, Verification verification,
+            BackendCredentials expected, Duration timeout) {
+        if (verification != Verification.PROCESS) {
+            return probeAsync(healthUrl, expected, timeout);
+        }
+        long t0 = System.nanoTime();
+        URI root = healthUrl.resolve("/");
+        return ProbeHttp.get(healthUrl, Map.of(), positive(timeout)).thenCompose(r -> r.status() == 404
+                && !root.equals(healthUrl)
+                        ? ProbeHttp.get(root, Map.of(), positive(timeout)).thenApply(any -> adopted(healthUrl, t0,
+                                true, "no health path (404); answered HTTP " + any.status() + " on /"))
+                        : CompletableFuture.completedFuture(adopted(healthUrl, t0, r.status() / 100 == 2,
+                                "answered HTTP " + r.status() + (r.status() / 100 == 2 ? "" : " " + abbreviate(r.body())))))
+                .exceptionally(error -> new Result(healthUrl, false, Identity.UNCHECKED,
+                        Duration.ofNanos(System.nanoTime() - t0), describe(error instanceof CompletionException
+                                && error.getCause() != null ? error.getCause() : error, timeout)));
+    }
+
+    private static Result adopted(URI healthUrl, long t0, boolean healthy, String detail) {
+        return new Result(healthUrl, healthy, Identity.UNCHECKED, Duration.ofNanos(System.nanoTime() - t0),
+                detail + (healthy ? " (adopted server: its process is the proof)" : ""), Verification.PROCESS);
+    }
+
     /** Probes and waits (interruptibly: an interrupt aborts the request). */
     public static Result probe(URI healthUrl, Optional<String> expectedToken, Duration timeout)
             throws InterruptedException {

@@ -107,7 +107,7 @@ final class HealthMonitor {
         }
         // a busy machine answers late, not never: a late answer must not make us restart a healthy sidecar
         Duration timeout = interval.compareTo(InstanceChecker.MIN_TIMEOUT) < 0 ? InstanceChecker.MIN_TIMEOUT : interval;
-        HealthProbe.probeAsync(e.healthUrl(), credentials, timeout).whenComplete((r, err) -> {
+        HealthProbe.checkAsync(e.healthUrl(), e.verification(), credentials, timeout).whenComplete((r, err) -> {
             synchronized (lock) {
                 probeInFlight = false;
             }

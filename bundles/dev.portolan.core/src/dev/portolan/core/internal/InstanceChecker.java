@@ -49,7 +49,7 @@ final class InstanceChecker {
     }
 
     private CompletableFuture<Optional<InstanceStatus>> run(InstanceSet.Check c) {
-        return HealthProbe.probeAsync(c.healthUrl(), c.credentials(), timeout()).thenApply(r -> instances.checked(c, r));
+        return HealthProbe.checkAsync(c.healthUrl(), c.verification(), c.credentials(), timeout()).thenApply(r -> instances.checked(c, r));
     }
 
     private Duration timeout() {

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.Verification;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.InstanceListener;
@@ -42,7 +43,8 @@ final class InstanceSet {
     }
 
     /** One health check to run: the instance at {@code url} in its {@code generation}, with its credentials. */
-    record Check(String key, long generation, String instanceId, URI healthUrl, BackendCredentials credentials) {
+    record Check(String key, long generation, String instanceId, URI healthUrl, Verification verification,
+            BackendCredentials credentials) {
     }
 
     private final Object lock = new Object();
@@ -198,7 +200,7 @@ final class InstanceSet {
                         || st == InstanceState.UNHEALTHY)) {
                     e.checking = true;
                     out.add(new Check(me.getKey(), e.generation, e.status.instanceId(),
-                            e.status.endpoint().healthUrl(), e.credentials));
+                            e.status.endpoint().healthUrl(), e.status.endpoint().verification(), e.credentials));
                 }
             }
             return out;
@@ -213,7 +215,7 @@ final class InstanceSet {
                         me.getValue().checking = true;
                         Entry e = me.getValue();
                         return new Check(me.getKey(), e.generation, instanceId, e.status.endpoint().healthUrl(),
-                                e.credentials);
+                                e.status.endpoint().verification(), e.credentials);
                     });
         }
     }

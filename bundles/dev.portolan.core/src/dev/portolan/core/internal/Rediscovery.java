@@ -216,7 +216,8 @@ final class Rediscovery {
             credentials = store.credentials();
         }
         // a broken pooled connection is not a dead backend: confirm with a health + identity probe first
-        return HealthProbe.probeAsync(endpoint.healthUrl(), credentials, InstanceChecker.MIN_TIMEOUT)
+        return HealthProbe.checkAsync(endpoint.healthUrl(), endpoint.verification(), credentials,
+                InstanceChecker.MIN_TIMEOUT)
                 .thenCompose(r -> r.accepted() ? CompletableFuture.completedFuture(current())
                         : lost(endpoint, why + "; health check: " + r.detail()));
     }

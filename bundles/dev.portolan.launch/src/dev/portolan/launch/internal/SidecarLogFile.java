@@ -110,8 +110,9 @@ public final class SidecarLogFile {
         if (closed.get()) {
             return;
         }
+        queueGap();
         if (!queue.offer(line)) {
-            notes.add(line); // after the lines that filled the queue
+            notes.add(line); // after the lines that filled the queue and their gap marker
         }
         schedule();
     }
@@ -120,10 +121,26 @@ public final class SidecarLogFile {
         if (closed.get()) {
             return; // the sidecar ended: nothing more belongs in its file
         }
+        queueGap();
         if (!queue.offer(line)) {
             dropped.incrementAndGet();
         }
         schedule();
+    }
+
+    /**
+     * Lines were dropped before the one being queued: their marker goes into the queue first, where the gap is (else
+     * an exit note queued after the gap would be written before its marker); still full, the count waits.
+     */
+    private void queueGap() {
+        long gap = dropped.getAndSet(0);
+        if (gap > 0 && !queue.offer(gapLine(gap))) {
+            dropped.addAndGet(gap);
+        }
+    }
+
+    private static String gapLine(long gap) {
+        return Instant.now() + " [portolan] " + gap + " lines dropped (the log writer fell behind)";
     }
 
     private void schedule() {
@@ -144,7 +161,7 @@ public final class SidecarLogFile {
             }
             long gap = dropped.getAndSet(0);
             if (gap > 0) {
-                write(Instant.now() + " [portolan] " + gap + " lines dropped (the log writer fell behind)");
+                write(gapLine(gap));
             }
             for (String note = notes.poll(); note != null; note = notes.poll()) {
                 write(note);

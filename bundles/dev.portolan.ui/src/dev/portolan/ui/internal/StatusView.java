@@ -193,7 +193,7 @@ public class StatusView extends ViewPart {
         strategy.setText(e == null ? "–" : e.source());
         verified.setText(e == null ? "–" : VerificationText.of(e.verification(), WorkbenchServices.settings()
                 .map(SettingsService::pinnedPort).filter(p -> p.isPresent() && p.getAsInt() == e.port()).isPresent()));
-        latency.setText(st == null || st.latency() == null ? "–" : Formats.millis(st.latency()));
+        showLatency(st, e);
         lastCheck.setText(st == null || st.lastCheck() == null ? "–" : Formats.time(st.lastCheck()));
         showRegistry();
         SidecarInfo sc = s.sidecar();
@@ -217,11 +217,19 @@ public class StatusView extends ViewPart {
         }
         tickUptime();
         showRegistry();
+        showLatency(shown.endpoint(), shown.currentEndpoint().orElse(null));
         if (getSite().getPage().isPartVisible(this)) {
             // the balancer's load and the launcher's pids are read in a Job (InstancesModel), not here
             WorkbenchServices.instances().ifPresent(InstancesModel::refresh);
         }
         uptime.getDisplay().timerExec(UPTIME_TICK_MS, tick);
+    }
+
+    /** The current endpoint's latest health-check latency: its instance's (checked every interval), else the status'. */
+    private void showLatency(EndpointStatus st, Endpoint e) {
+        java.time.Duration d = e == null ? null : WorkbenchServices.instances()
+                .flatMap(m -> m.table().latencyOf(e)).orElse(st == null ? null : st.latency());
+        latency.setText(d == null ? "–" : Formats.millis(d));
     }
 
     /**
@@ -324,6 +332,10 @@ public class StatusView extends ViewPart {
     /** The "Found by" field's text (the endpoint's source). */
     public String foundByText() {
         return strategy.getText();
+    }
+
+    public String latencyText() {
+        return latency.getText();
     }
 
     /** The instances table (tests). */

@@ -228,6 +228,14 @@ class ConnectedBackendTest {
                             .toString());
             Ui.until("the view's Found by field", CONNECT_TIMEOUT, () -> view.foundByText().equals(how),
                     () -> view.foundByText() + ", port " + view.portText());
+            // the tracker's own health check of a server that never heard of Portolan uses the adoption rule (2xx on
+            // /health, an empty body is fine): it stays healthy instead of being declared lost
+            String id = tracker.instances().stream().filter(i -> i.endpoint().port() == s.endpoint().port())
+                    .findFirst().orElseThrow(() -> new AssertionError("no instance on " + port + ": "
+                            + tracker.instances())).instanceId();
+            var checked = await("a health check of the adopted server", tracker.checkInstance(id)).orElseThrow();
+            assertEquals(dev.portolan.api.discovery.InstanceState.HEALTHY, checked.state(), checked.toString());
+            assertEquals(EndpointState.AVAILABLE, tracker.current().state(), () -> tracker.current().toString());
         } finally {
             await("adopted server stopped", backend.stop());
         }
@@ -251,6 +259,9 @@ class ConnectedBackendTest {
                 Label.class, l -> l.getText().equals("Backend: connected, 1/1 healthy :" + port)).size() == 1,
                 () -> Ui.find(view.getViewSite().getShell(), Label.class, l -> l.getText().startsWith("Backend: "))
                         .stream().map(Label::getText).toList().toString());
+        // the health monitor's checks of the announced endpoint show their latency (issue 16: not "–")
+        Ui.until("a health-check latency in the view", CONNECT_TIMEOUT, () -> view.latencyText().endsWith(" ms")
+                || view.latencyText().endsWith(" s"), view::latencyText);
         // the port table marks the backend's port and names our sidecar as its holder
         String holder = "pid " + sidecar.pid().getAsLong();
         Ui.until("port table row of " + port + " held by " + holder, CONNECT_TIMEOUT,

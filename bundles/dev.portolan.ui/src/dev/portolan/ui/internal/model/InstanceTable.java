@@ -121,6 +121,15 @@ public final class InstanceTable {
     }
 
     /** The rows, sorted by launch index, then instance id. */
+    /**
+     * The latest health-check latency of the instance at {@code endpoint}'s base URL (the tracker checks every instance,
+     * also a discovered one), if it has one.
+     */
+    public java.util.Optional<java.time.Duration> latencyOf(dev.portolan.api.Endpoint endpoint) {
+        return rows().stream().filter(r -> r.endpoint() != null && r.latency() != null
+                && r.endpoint().baseUrl().equals(endpoint.baseUrl())).map(InstanceRow::latency).findFirst();
+    }
+
     public List<InstanceRow> rows() {
         List<InstanceStatus> set;
         Map<String, InstanceLoad> load;
