@@ -175,7 +175,13 @@ class InstanceBalancingTest {
         assertEquals(InstanceState.UNHEALTHY, f.awaitState(bad.id(), InstanceState.UNHEALTHY).state());
 
         bad.failing(false);
-        assertTrue(Await.result(b.nextReprobe(bad.id()), Fixtures.WAIT, "re-probe after recovery"), "it passed");
+        // a re-probe already in flight when the instance recovered may still have been answered 503 (CI saw it): the
+        // one after it starts after the recovery and must pass
+        boolean passed = Await.result(b.nextReprobe(bad.id()), Fixtures.WAIT, "re-probe after recovery");
+        if (!passed) {
+            passed = Await.result(b.nextReprobe(bad.id()), Fixtures.WAIT, "the re-probe after that one");
+        }
+        assertTrue(passed, "it passed");
         assertFalse(loadOf(f, bad.id()).ejected());
         calls.awaitCalls(300, Fixtures.WAIT, "calls after the re-probe");
         calls.close();
