@@ -266,6 +266,17 @@ final class InstanceSet {
                 ? s.with(InstanceState.UNHEALTHY, why) : s);
     }
 
+    /**
+     * Whether an instance other than the one at {@code endpoint} is preferred and serves: it took over, or its
+     * take-over is on its way to the tracker (told outside the lock by whoever changed the set).
+     */
+    boolean anotherServes(Endpoint endpoint) {
+        synchronized (lock) {
+            Entry p = entries.preferredEntry();
+            return p != null && p.status.serving() && !key(p.status.endpoint()).equals(key(endpoint));
+        }
+    }
+
     /** The instance gets no new calls. */
     void draining(String instanceId) {
         update(keyOf(instanceId), s -> s.state() == InstanceState.STOPPED || s.state() == InstanceState.GAVE_UP ? s

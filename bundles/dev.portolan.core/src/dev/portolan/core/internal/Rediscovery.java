@@ -226,7 +226,9 @@ final class Rediscovery {
     CompletableFuture<EndpointStatus> lost(Endpoint endpoint, String why) {
         instances.failed(endpoint, why); // another healthy instance, if any, takes over at once
         synchronized (lock) {
-            if (!Objects.equals(store.current().endpoint(), endpoint)) {
+            // another instance serves: it has taken over, or its own check saw the failure first and its take-over is
+            // being delivered right now (no outage in between)
+            if (!Objects.equals(store.current().endpoint(), endpoint) || instances.anotherServes(endpoint)) {
                 return CompletableFuture.completedFuture(store.current());
             }
             store.publish(EndpointState.UNAVAILABLE, null, null,
