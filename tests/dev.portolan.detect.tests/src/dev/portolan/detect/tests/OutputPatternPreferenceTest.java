@@ -26,6 +26,7 @@ import dev.portolan.core.internal.DiscoveryServiceImpl;
 import dev.portolan.core.internal.EndpointTrackerImpl;
 import dev.portolan.core.internal.SettingsServiceImpl;
 import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.NaiveServer;
 import dev.portolan.tests.common.OsgiServices;
 
 /**
@@ -41,18 +42,7 @@ class OutputPatternPreferenceTest {
     }
 
     /** Listens on a free loopback port, answers /health, then prints the port in a line no built-in pattern knows. */
-    private static final String CHILD = "import http.server, sys, threading\n"
-            + "class H(http.server.BaseHTTPRequestHandler):\n"
-            + "    def do_GET(self):\n"
-            + "        self.send_response(200 if self.path == '/health' else 404)\n"
-            + "        self.send_header('Content-Length', '0')\n"
-            + "        self.end_headers()\n"
-            + "    def log_message(self, *a):\n"
-            + "        pass\n"
-            + "s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)\n"
-            + "threading.Thread(target=s.serve_forever, daemon=True).start()\n"
-            + "print('orders-api: accepting calls at tcp %d' % s.server_address[1], flush=True)\n"
-            + "sys.stdin.read()\n";
+    private static final String CHILD = NaiveServer.onAnyPort("orders-api: accepting calls at tcp %d");
     private static final String GOOD = "accepting calls at tcp (?<port>\\d+)";
     private static final String BAD = "accepting calls at (tcp";
 

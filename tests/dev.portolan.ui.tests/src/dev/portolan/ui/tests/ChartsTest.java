@@ -60,7 +60,7 @@ import dev.portolan.ui.internal.model.OccupancyHistory;
 /**
  * The charts with real data, drawn in a real display: three real sample backends, our sidecar started by the real
  * BackendService and two that register in the local registry (all health-checked by the real tracker every 500 ms,
- * plugin_customization.ini), a socket this test holds in the port
+ * state/settings.json of the test run), a socket this test holds in the port
  * range and a server of another process (a detached Python http.server, not our descendant). Each chart is painted
  * into an image ({@code Control.print}) and the plot area must hold pixels of every series' colour. Also takes the
  * pictures docs/charts.png and docs/instances-table.png (three rows), copied into the docs only with

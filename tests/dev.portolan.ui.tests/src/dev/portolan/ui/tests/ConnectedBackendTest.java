@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.portolan.ui.tests.PreferencePages.labelOf;
+import static dev.portolan.ui.tests.PreferencePages.okButton;
+import static dev.portolan.ui.tests.PreferencePages.press;
+import static dev.portolan.ui.tests.PreferencePages.textOf;
+import static dev.portolan.ui.tests.PreferencePages.type;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,13 +30,8 @@ import java.util.regex.Pattern;
 
 import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.jobs.Job;
-import org.eclipse.core.runtime.preferences.IEclipsePreferences;
-import org.eclipse.core.runtime.preferences.InstanceScope;
 import org.eclipse.jface.preference.PreferenceDialog;
 import org.eclipse.jface.viewers.StructuredSelection;
-import org.eclipse.swt.SWT;
-import org.eclipse.swt.widgets.Button;
-import org.eclipse.swt.widgets.Event;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Link;
 import org.eclipse.swt.widgets.Shell;
@@ -40,17 +40,14 @@ import org.eclipse.swt.widgets.TableItem;
 import org.eclipse.swt.widgets.Text;
 import org.eclipse.ui.IWorkbenchPage;
 import org.eclipse.ui.IWorkbenchPartReference;
-import org.eclipse.ui.PlatformUI;
 import org.eclipse.ui.console.ConsolePlugin;
 import org.eclipse.ui.console.IConsole;
 import org.eclipse.ui.console.TextConsole;
-import org.eclipse.ui.dialogs.PreferencesUtil;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.osgi.service.prefs.BackingStoreException;
 
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
@@ -69,6 +66,7 @@ import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.api.launch.RestartPolicy;
 import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.NaiveServer;
 import dev.portolan.tests.common.OsgiServices;
 import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.StatusView;
@@ -77,13 +75,12 @@ import dev.portolan.ui.internal.handlers.OverrideHandler;
 import dev.portolan.ui.internal.model.StatusSnapshot.StatusEvent;
 import dev.portolan.ui.internal.override.OverrideEndpointDialog;
 import dev.portolan.ui.internal.prefs.PortolanPreferencePage;
-import dev.portolan.ui.internal.prefs.PortolanPreferences;
 import dev.portolan.ui.internal.view.InstancesViewer;
 
 /**
  * The view against the real Portolan services and a real sample backend started as a sidecar by the real
  * BackendService, in the real workbench. Port band: 23100-23119 (PORTOLAN_PORT_RANGE of the test runtime, see
- * pom.xml, and the preference from plugin_customization.ini), 23150-23159 for the second backend of the override test.
+ * pom.xml, and the range of state/settings.json), 23150-23159 for the second backend of the override test.
  * <p>
  * Every test starts from the same state ({@link #knownState()}): no override, the preferences of the test run, the
  * default backend (bundled sample backend, default restart policy) started by the Start command and connected. A test
@@ -107,7 +104,7 @@ class ConnectedBackendTest {
     private static SettingsService settings;
     private static BackendService backend;
     private static EndpointTracker tracker;
-    /** The settings of the test run (plugin_customization.ini, nothing set in the instance scope). */
+    /** The settings of the test run (state/settings.json, copied into the run's state directory by pom.xml). */
     private static PortolanSettings testDefaults;
 
     private StatusView view;
@@ -117,11 +114,10 @@ class ConnectedBackendTest {
         settings = OsgiServices.await(ConnectedBackendTest.class, SettingsService.class, SERVICE_TIMEOUT);
         backend = OsgiServices.await(ConnectedBackendTest.class, BackendService.class, SERVICE_TIMEOUT);
         tracker = OsgiServices.await(ConnectedBackendTest.class, EndpointTracker.class, SERVICE_TIMEOUT);
-        clearInstancePreferences();
         Ui.joinPortolanJobs(SERVICE_TIMEOUT);
         testDefaults = settings.configured();
-        // plugin_customization.ini's preference defaults reached the SettingsService through PreferenceSync
-        assertEquals(TEST_RANGE, testDefaults.range(), "preference defaults not pushed to the settings");
+        // the settings file of the test run is what the settings service configures
+        assertEquals(TEST_RANGE, testDefaults.range(), "state/settings.json of the test run not read");
         assertFalse(testDefaults.autoStartBackend());
         assertEquals(Duration.ofMillis(500), testDefaults.healthInterval());
         assertEquals(List.of(), testDefaults.backendCommand(), "the test run starts the bundled sample backend");
@@ -138,7 +134,7 @@ class ConnectedBackendTest {
         view = Ui.showStatusView();
         Job.getJobManager().cancel(PortolanUi.JOB_FAMILY);
         Ui.joinPortolanJobs(CONNECT_TIMEOUT);
-        resetPreferences();
+        resetSettings();
         if (!connectedToTheDefaultBackend()) {
             if (tracker.current().state() != EndpointState.AVAILABLE) {
                 // overridden (OVERRIDDEN, or UNAVAILABLE while the override does not answer) or nothing found
@@ -152,7 +148,7 @@ class ConnectedBackendTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        resetPreferences();
+        resetSettings();
     }
 
     @Test
@@ -189,24 +185,7 @@ class ConnectedBackendTest {
      */
     @Test
     void anAdoptedServerShowsHowItWasFound() throws Exception {
-        String child = "import http.server, os, sys, threading\n"
-                + "class H(http.server.BaseHTTPRequestHandler):\n"
-                + "    def do_GET(self):\n"
-                + "        self.send_response(200 if self.path == '/health' else 404)\n"
-                + "        self.send_header('Content-Length', '0')\n"
-                + "        self.end_headers()\n"
-                + "    def log_message(self, *a):\n"
-                + "        pass\n"
-                + "first, last = map(int, os.environ['PORTOLAN_PORT_RANGE'].split('-'))\n"
-                + "for port in range(first, last + 1):\n"
-                + "    try:\n"
-                + "        s = http.server.ThreadingHTTPServer(('127.0.0.1', port), H)\n"
-                + "        break\n"
-                + "    except OSError:\n"
-                + "        pass\n"
-                + "threading.Thread(target=s.serve_forever, daemon=True).start()\n"
-                + "print('INFO:     Uvicorn running on http://127.0.0.1:%d' % port, flush=True)\n"
-                + "sys.stdin.read()\n";
+        String child = NaiveServer.inRange("INFO:     Uvicorn running on http://127.0.0.1:%d");
         await("backend stopped", backend.stop());
         LaunchSpec spec = LaunchSpec.builder("/usr/bin/python3", "-c", child)
                 .env("PORTOLAN_PORT_RANGE", TEST_RANGE.toString()).adoption(AdoptionPolicy.DEFAULT)
@@ -538,10 +517,7 @@ class ConnectedBackendTest {
     @Test
     void preferenceChangesTakeEffectAndThePageShowsEnvironmentOverrides() throws Exception {
         PortRange moved = new PortRange(23120, 23139);
-        PreferenceDialog dialog = PreferencesUtil.createPreferenceDialogOn(view.getViewSite().getShell(),
-                PortolanUi.PREFERENCE_PAGE_ID, new String[] { PortolanUi.PREFERENCE_PAGE_ID }, null);
-        dialog.setBlockOnOpen(false);
-        dialog.open();
+        PreferenceDialog dialog = PreferencePages.openPortolanPage(view.getViewSite().getShell());
         try {
             try {
                 // the test runtime has PORTOLAN_PORT_RANGE set (pom.xml): the page says that it wins
@@ -561,11 +537,9 @@ class ConnectedBackendTest {
                 assertTrue(okButton(dialog.getShell()).isEnabled(), "valid values must enable OK");
                 press(okButton(dialog.getShell()));
             } finally {
-                if (dialog.getShell() != null && !dialog.getShell().isDisposed()) {
-                    dialog.close();
-                }
+                PreferencePages.close(dialog);
             }
-            // PreferenceSync pushes the change in a Job of the Portolan family
+            // the page hands the change to the settings service in a Job of the Portolan family
             Ui.joinPortolanJobs(CONNECT_TIMEOUT);
             PortolanSettings configured = settings.configured();
             assertEquals(moved, configured.range(), "the preference is configured");
@@ -579,8 +553,7 @@ class ConnectedBackendTest {
                     () -> view.shown().range().equals(TEST_RANGE.toString()), () -> view.shown().range());
             awaitConnectedToOurSidecar();
         } finally {
-            // back to the defaults of the test run (through the preference node the page writes to)
-            resetPreferences();
+            resetSettings();
         }
     }
 
@@ -588,11 +561,8 @@ class ConnectedBackendTest {
     void aCancelledStartJobStopsTheSidecarItLaunched() throws Exception {
         await("backend stopped", backend.stop());
         // a backend that never announces: the start waits until the user cancels
-        instancePreferences().put(PortolanPreferences.BACKEND_COMMAND, String.join(" ", NEVER_ANNOUNCING));
+        settings.update(withCommand(testDefaults, NEVER_ANNOUNCING));
         try {
-            Ui.until("backend command in the settings", CONNECT_TIMEOUT,
-                    () -> settings.configured().backendCommand().equals(NEVER_ANNOUNCING),
-                    () -> settings.configured().toString());
             Commands.execute(PortolanUi.COMMAND_START, CONNECT_TIMEOUT);
             Job[] jobs = Job.getJobManager().find(PortolanUi.JOB_FAMILY);
             Job start = Arrays.stream(jobs).filter(j -> j.getName().equals("Starting the backend")).findFirst()
@@ -627,9 +597,7 @@ class ConnectedBackendTest {
                     () -> tree.stream().noneMatch(ConnectedBackendTest::stillRunning),
                     () -> running(tree) + " still running");
         } finally {
-            instancePreferences().remove(PortolanPreferences.BACKEND_COMMAND);
-            Ui.until("default backend command again", CONNECT_TIMEOUT,
-                    () -> settings.configured().backendCommand().isEmpty());
+            resetSettings();
             // whatever the cancel did: no never-announcing process is left behind
             await("never-announcing backend stopped", backend.stop());
         }
@@ -681,22 +649,18 @@ class ConnectedBackendTest {
         return f.get();
     }
 
-    private static IEclipsePreferences instancePreferences() {
-        return InstanceScope.INSTANCE.getNode(PortolanUi.PLUGIN_ID);
-    }
-
-    private static void clearInstancePreferences() throws BackingStoreException {
-        IEclipsePreferences node = instancePreferences();
-        if (node.keys().length > 0) {
-            node.clear();
+    /** The settings of the test run again. */
+    private static void resetSettings() {
+        if (!settings.configured().equals(testDefaults)) {
+            settings.update(testDefaults);
         }
     }
 
-    /** Nothing in the instance scope: the preference defaults of the test run reach the settings again. */
-    private static void resetPreferences() throws BackingStoreException {
-        clearInstancePreferences();
-        Ui.until("preferences back to the test defaults", CONNECT_TIMEOUT,
-                () -> settings.configured().equals(testDefaults), () -> settings.configured() + " instead of " + testDefaults);
+    /** {@code s} with another backend command. */
+    static PortolanSettings withCommand(PortolanSettings s, List<String> command) {
+        return new PortolanSettings(s.range(), s.discoveryTimeout(), s.healthInterval(), s.debug(), s.overridePort(),
+                command, s.backendDirectory(), s.autoStartBackend(), s.startTimeout(), s.instances(),
+                s.outputPatterns());
     }
 
     private static void kill(long pid) {
@@ -729,13 +693,6 @@ class ConnectedBackendTest {
                 .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
     }
 
-    /** Sets a field editor's text the way typing does: its validation runs on key release. */
-    private static void type(Text field, String value) {
-        field.setText(value);
-        field.notifyListeners(SWT.KeyUp, new Event());
-        Ui.drain();
-    }
-
     /** The newest event the view shows now ({@code null} when none). */
     private StatusEvent newestEvent() {
         List<StatusEvent> events = view.shown().events();
@@ -750,19 +707,6 @@ class ConnectedBackendTest {
             end++;
         }
         return events.subList(0, end);
-    }
-
-    /** A dialog's OK button (JFace stores the button id as its data). */
-    private static Button okButton(Shell shell) {
-        List<Button> ok = Ui.find(shell, Button.class,
-                b -> Integer.valueOf(org.eclipse.jface.dialogs.IDialogConstants.OK_ID).equals(b.getData()));
-        assertEquals(1, ok.size(), "OK buttons");
-        return ok.get(0);
-    }
-
-    private static void press(Button button) {
-        button.notifyListeners(SWT.Selection, new Event());
-        Ui.drain();
     }
 
     private TableItem[] eventRows() {
@@ -802,20 +746,6 @@ class ConnectedBackendTest {
                 x -> x.getColumnCount() > 0 && x.getColumn(0).getText().equals(firstColumn));
         assertEquals(1, t.size(), "tables with first column " + firstColumn);
         return t.get(0);
-    }
-
-    private static String labelOf(Shell shell, String label) {
-        List<Label> labels = Ui.find(shell, Label.class, l -> l.getText().startsWith(label));
-        assertEquals(1, labels.size(), "labels " + label);
-        return labels.get(0).getText();
-    }
-
-    /** The text field right after the label starting with {@code label} (field editor layout). */
-    private static Text textOf(Shell shell, String label) {
-        List<Label> labels = Ui.find(shell, Label.class, l -> l.getText().startsWith(label));
-        assertEquals(1, labels.size(), "labels " + label);
-        var siblings = Arrays.asList(labels.get(0).getParent().getChildren());
-        return (Text) siblings.get(siblings.indexOf(labels.get(0)) + 1);
     }
 
     private static TextConsole sidecarConsole(LaunchHandle sidecar) {

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import org.eclipse.core.runtime.preferences.InstanceScope;
 import org.eclipse.jface.preference.BooleanFieldEditor;
 import org.eclipse.jface.preference.DirectoryFieldEditor;
 import org.eclipse.jface.preference.FieldEditor;
@@ -14,26 +13,29 @@ import org.eclipse.jface.preference.StringFieldEditor;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.ui.IWorkbench;
 import org.eclipse.ui.IWorkbenchPreferencePage;
-import org.eclipse.ui.preferences.ScopedPreferenceStore;
 
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.PortolanSettings;
+import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.launch.AdoptionPolicy;
 import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.WorkbenchServices;
 
 /**
- * Window ▸ Preferences ▸ Portolan. Values are stored in the instance scope of {@code dev.portolan.ui};
- * {@link PreferenceSync} pushes them to the SettingsService. Fields whose value an environment variable overrides
- * say so, and the page lists every override and every invalid environment value.
+ * Window ▸ Preferences ▸ Portolan: the configured settings of the {@link SettingsService} ({@code settings.json}, which
+ * the headless commands read too). OK hands what the user changed to the service in a Job of
+ * {@link PortolanUi#JOB_FAMILY}. Fields whose value an environment variable overrides say so, and the page lists every
+ * override and every invalid environment value.
  */
 public final class PortolanPreferencePage extends FieldEditorPreferencePage implements IWorkbenchPreferencePage {
 
     private Map<String, String> overrides = Map.of();
     private List<String> problems = List.of();
+    private SettingsService settings;
 
     public PortolanPreferencePage() {
         super(GRID);
@@ -42,11 +44,23 @@ public final class PortolanPreferencePage extends FieldEditorPreferencePage impl
 
     @Override
     public void init(IWorkbench workbench) {
-        setPreferenceStore(new ScopedPreferenceStore(InstanceScope.INSTANCE, PortolanUi.PLUGIN_ID));
-        WorkbenchServices.settings().ifPresent(s -> {
-            overrides = Map.copyOf(s.environmentOverrides());
-            problems = List.copyOf(s.problems());
-        });
+        settings = WorkbenchServices.settings().orElse(null);
+        setPreferenceStore(new SettingsPreferenceStore(
+                settings == null ? PortolanSettings.DEFAULTS : settings.configured()));
+        if (settings != null) {
+            overrides = Map.copyOf(settings.environmentOverrides());
+            problems = List.copyOf(settings.problems());
+        }
+    }
+
+    @Override
+    protected Control createContents(Composite parent) {
+        Control contents = super.createContents(parent);
+        if (settings == null) {
+            setErrorMessage(NO_SERVICE);
+            setValid(false);
+        }
+        return contents;
     }
 
     @Override
@@ -172,17 +186,30 @@ public final class PortolanPreferencePage extends FieldEditorPreferencePage impl
         return environmentNote == null ? null : environmentNote.getText();
     }
 
+    /** Shown instead of the fields' values when the settings service is not running (nothing could be saved). */
+    static final String NO_SERVICE = "The Portolan settings service is not running, so nothing can be saved here. "
+            + "Check the Error Log for why dev.portolan.core did not start.";
+
     @Override
     public boolean performOk() {
-        if (!super.performOk()) {
+        SettingsService service = settings;
+        if (service == null || !super.performOk()) {
             return false;
         }
+        SettingsPreferenceStore store = (SettingsPreferenceStore) getPreferenceStore();
         try {
-            ((ScopedPreferenceStore) getPreferenceStore()).save();
-        } catch (java.io.IOException e) {
-            setErrorMessage("Cannot save the Portolan preferences: " + e.getMessage());
+            store.onto(service.configured()); // a value no field refused but the settings do: say so, stay open
+        } catch (IllegalArgumentException e) {
+            setErrorMessage(e.getMessage());
             return false;
         }
+        // the settings' listeners reconfigure the front end: not on the UI thread
+        PortolanPreferences.job("Applying Portolan preferences", () -> {
+            PortolanSettings next = store.onto(service.configured());
+            if (!next.equals(service.configured())) {
+                service.update(next);
+            }
+        }).schedule();
         return true;
     }
 }

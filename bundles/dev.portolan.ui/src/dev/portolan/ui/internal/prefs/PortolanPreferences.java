@@ -3,17 +3,17 @@ package dev.portolan.ui.internal.prefs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
-import org.eclipse.core.runtime.Platform;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
-import org.eclipse.core.runtime.preferences.AbstractPreferenceInitializer;
-import org.eclipse.core.runtime.preferences.DefaultScope;
-import org.eclipse.core.runtime.preferences.IEclipsePreferences;
-import org.eclipse.core.runtime.preferences.IPreferencesService;
 
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.PortRange;
@@ -21,8 +21,9 @@ import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.ui.PortolanUi;
 
 /**
- * The Portolan preferences (node {@code dev.portolan.ui}): keys, defaults (from {@link PortolanSettings#DEFAULTS})
- * and their conversion to {@link PortolanSettings}.
+ * The keys of the Portolan preference page and their conversion to and from {@link PortolanSettings} (stored by the
+ * settings service in {@code settings.json}; the keys are also those of the old preference node
+ * {@code dev.portolan.ui} that {@link PreferenceMigration} empties).
  */
 public final class PortolanPreferences {
 
@@ -60,44 +61,84 @@ public final class PortolanPreferences {
     }
 
     /**
-     * The configured settings from the preferences (instance, then configuration, then default scope); {@code base}
-     * is not used any more (every setting is a preference now) and may be null.
+     * The settings that the given preference values stand for; {@code value} gives the text of a key and
+     * {@code null} for a key that is not set (its default then applies).
      *
      * @throws IllegalArgumentException naming the preference and value when one is invalid
      */
-    public static PortolanSettings read(PortolanSettings base) {
-        IPreferencesService p = Platform.getPreferencesService();
+    public static PortolanSettings read(Function<String, String> value) {
         PortolanSettings d = PortolanSettings.DEFAULTS;
-        String rangeText = p.getString(PortolanUi.PLUGIN_ID, PORT_RANGE, d.range().toString(), null);
+        Function<String, String> v = key -> Objects.requireNonNullElseGet(value.apply(key), () -> text(d).get(key));
         PortRange range;
         try {
-            range = PortRange.parse(rangeText);
+            range = PortRange.parse(v.apply(PORT_RANGE).strip());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("preference " + PORT_RANGE + ": " + e.getMessage(), e);
         }
-        long timeout = positive(p.getLong(PortolanUi.PLUGIN_ID, DISCOVERY_TIMEOUT_MS,
-                d.discoveryTimeout().toMillis(), null), DISCOVERY_TIMEOUT_MS);
-        long health = positive(p.getLong(PortolanUi.PLUGIN_ID, HEALTH_INTERVAL_MS, d.healthInterval().toMillis(), null),
-                HEALTH_INTERVAL_MS);
-        boolean debug = p.getBoolean(PortolanUi.PLUGIN_ID, DEBUG, d.debug(), null);
-        List<String> command = splitCommand(p.getString(PortolanUi.PLUGIN_ID, BACKEND_COMMAND, "", null));
-        String dir = p.getString(PortolanUi.PLUGIN_ID, BACKEND_DIRECTORY, "", null).strip();
-        boolean autoStart = p.getBoolean(PortolanUi.PLUGIN_ID, AUTO_START, d.autoStartBackend(), null);
-        long start = positive(p.getLong(PortolanUi.PLUGIN_ID, START_TIMEOUT_MS, d.startTimeout().toMillis(), null),
-                START_TIMEOUT_MS);
-        int override = p.getInt(PortolanUi.PLUGIN_ID, OVERRIDE_PORT, 0, null);
+        long timeout = positive(number(v, DISCOVERY_TIMEOUT_MS), DISCOVERY_TIMEOUT_MS);
+        long health = positive(number(v, HEALTH_INTERVAL_MS), HEALTH_INTERVAL_MS);
+        boolean debug = bool(v, DEBUG);
+        List<String> command = splitCommand(v.apply(BACKEND_COMMAND));
+        String dir = v.apply(BACKEND_DIRECTORY).strip();
+        boolean autoStart = bool(v, AUTO_START);
+        long start = positive(number(v, START_TIMEOUT_MS), START_TIMEOUT_MS);
+        long override = number(v, OVERRIDE_PORT);
         if (override < 0 || override > 65535) {
             throw new IllegalArgumentException("preference " + OVERRIDE_PORT + "=" + override
                     + " is not a port: expected 1-65535, or 0 for none");
         }
-        int instances = p.getInt(PortolanUi.PLUGIN_ID, INSTANCES, d.instances(), null);
+        long instances = number(v, INSTANCES);
         if (instances < 1 || instances > PortolanSettings.MAX_INSTANCES) {
             throw new IllegalArgumentException("preference " + INSTANCES + "=" + instances + " " + instancesRule());
         }
         // a bad pattern is not refused here: the settings service ignores it with a warning naming it
         return new PortolanSettings(range, Duration.ofMillis(timeout), Duration.ofMillis(health), debug,
-                override == 0 ? null : override, command, dir.isEmpty() ? null : Path.of(dir), autoStart,
-                Duration.ofMillis(start), instances, lines(p.getString(PortolanUi.PLUGIN_ID, OUTPUT_PATTERNS, "", null)));
+                override == 0 ? null : (int) override, command, dir.isEmpty() ? null : Path.of(dir), autoStart,
+                Duration.ofMillis(start), (int) instances, lines(v.apply(OUTPUT_PATTERNS)));
+    }
+
+    /** The preference values, by key, that stand for {@code s} (the inverse of {@link #read}). */
+    public static Map<String, String> text(PortolanSettings s) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(PORT_RANGE, s.range().toString());
+        m.put(DISCOVERY_TIMEOUT_MS, Long.toString(s.discoveryTimeout().toMillis()));
+        m.put(HEALTH_INTERVAL_MS, Long.toString(s.healthInterval().toMillis()));
+        m.put(DEBUG, Boolean.toString(s.debug()));
+        m.put(BACKEND_COMMAND, joinCommand(s.backendCommand()));
+        m.put(BACKEND_DIRECTORY, s.backendDirectory() == null ? "" : s.backendDirectory().toString());
+        m.put(AUTO_START, Boolean.toString(s.autoStartBackend()));
+        m.put(START_TIMEOUT_MS, Long.toString(s.startTimeout().toMillis()));
+        m.put(OVERRIDE_PORT, Integer.toString(s.overridePort() == null ? 0 : s.overridePort()));
+        m.put(INSTANCES, Integer.toString(s.instances()));
+        m.put(OUTPUT_PATTERNS, String.join("\n", s.outputPatterns()));
+        return m;
+    }
+
+    private static long number(Function<String, String> v, String key) {
+        String text = v.apply(key).strip();
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("preference " + key + "='" + text + "' is not a whole number", e);
+        }
+    }
+
+    private static boolean bool(Function<String, String> v, String key) {
+        String text = v.apply(key).strip();
+        if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
+            throw new IllegalArgumentException("preference " + key + "='" + text + "' is not true or false");
+        }
+        return Boolean.parseBoolean(text);
+    }
+
+    /**
+     * The command line that {@link #splitCommand} splits into {@code words} again: a word that is empty or holds
+     * blanks or quotes is quoted (with the quote it does not contain).
+     */
+    static String joinCommand(List<String> words) {
+        return words.stream().map(w -> w.isEmpty() || w.chars().anyMatch(c -> Character.isWhitespace(c) || c == '"'
+                || c == '\'') ? (w.indexOf('"') < 0 ? '"' + w + '"' : "'" + w + "'") : w)
+                .collect(Collectors.joining(" "));
     }
 
     /** One pattern per line of the preference's text; blank lines are skipped. */
@@ -156,26 +197,6 @@ public final class PortolanPreferences {
             words.add(w.toString());
         }
         return words;
-    }
-
-    /** Sets the defaults (org.eclipse.core.runtime.preferences extension). */
-    public static final class Initializer extends AbstractPreferenceInitializer {
-        @Override
-        public void initializeDefaultPreferences() {
-            PortolanSettings d = PortolanSettings.DEFAULTS;
-            IEclipsePreferences node = DefaultScope.INSTANCE.getNode(PortolanUi.PLUGIN_ID);
-            node.put(PORT_RANGE, d.range().toString());
-            node.putLong(DISCOVERY_TIMEOUT_MS, d.discoveryTimeout().toMillis());
-            node.putLong(HEALTH_INTERVAL_MS, d.healthInterval().toMillis());
-            node.putBoolean(DEBUG, d.debug());
-            node.put(BACKEND_COMMAND, String.join(" ", d.backendCommand()));
-            node.put(BACKEND_DIRECTORY, d.backendDirectory() == null ? "" : d.backendDirectory().toString());
-            node.putBoolean(AUTO_START, d.autoStartBackend());
-            node.putLong(START_TIMEOUT_MS, d.startTimeout().toMillis());
-            node.putInt(OVERRIDE_PORT, d.overridePort() == null ? 0 : d.overridePort());
-            node.putInt(INSTANCES, d.instances());
-            node.put(OUTPUT_PATTERNS, String.join("\n", d.outputPatterns()));
-        }
     }
 
     /** A Job of {@link PortolanUi#JOB_FAMILY} (used to apply preference changes). */

@@ -1,0 +1,50 @@
+package dev.portolan.tests.common;
+
+/**
+ * Python source ({@code /usr/bin/python3 -c …}) of a server that never heard of Portolan: it answers 200 on
+ * {@code /health} and 404 elsewhere, prints one line of its own making with its port, and runs until its stdin closes.
+ */
+public final class NaiveServer {
+
+    private static final String HANDLER = "import http.server, os, sys, threading\n"
+            + "class H(http.server.BaseHTTPRequestHandler):\n"
+            + "    def do_GET(self):\n"
+            + "        self.send_response(200 if self.path == '/health' else 404)\n"
+            + "        self.send_header('Content-Length', '0')\n"
+            + "        self.end_headers()\n"
+            + "    def log_message(self, *a):\n"
+            + "        pass\n";
+
+    private NaiveServer() {
+    }
+
+    /**
+     * Listens on a port the OS picks on 127.0.0.1 and then prints {@code line}, a Python format string whose
+     * {@code %d} is the port (e.g. {@code "orders-api: accepting calls at tcp %d"}).
+     */
+    public static String onAnyPort(String line) {
+        return HANDLER + "s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)\n"
+                + "port = s.server_address[1]\n" + serveAndPrint(line);
+    }
+
+    /**
+     * Listens on the first free port of its {@code PORTOLAN_PORT_RANGE} (FIRST-LAST) on 127.0.0.1 and then prints
+     * {@code line} (as {@link #onAnyPort}).
+     */
+    public static String inRange(String line) {
+        return HANDLER + "first, last = map(int, os.environ['PORTOLAN_PORT_RANGE'].split('-'))\n"
+                + "for port in range(first, last + 1):\n"
+                + "    try:\n"
+                + "        s = http.server.ThreadingHTTPServer(('127.0.0.1', port), H)\n"
+                + "        break\n"
+                + "    except OSError:\n"
+                + "        pass\n"
+                + serveAndPrint(line);
+    }
+
+    private static String serveAndPrint(String line) {
+        return "threading.Thread(target=s.serve_forever, daemon=True).start()\n"
+                + "print('" + line.replace("\\", "\\\\").replace("'", "\\'") + "' % port, flush=True)\n"
+                + "sys.stdin.read()\n";
+    }
+}
