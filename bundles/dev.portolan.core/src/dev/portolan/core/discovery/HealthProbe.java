@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.portolan.core.protocol.AdoptionRule;
 import dev.portolan.core.protocol.Excerpt;
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Verification;
@@ -192,12 +193,15 @@ public final class HealthProbe {
         }
         long t0 = System.nanoTime();
         URI root = healthUrl.resolve("/");
-        return ProbeHttp.get(healthUrl, Map.of(), positive(timeout)).thenCompose(r -> r.status() == 404
-                && !root.equals(healthUrl)
-                        ? ProbeHttp.get(root, Map.of(), positive(timeout)).thenApply(any -> adopted(healthUrl, t0,
-                                true, "no health path (404); answered HTTP " + any.status() + " on /"))
-                        : CompletableFuture.completedFuture(adopted(healthUrl, t0, r.status() / 100 == 2,
-                                "answered HTTP " + r.status() + (r.status() / 100 == 2 ? "" : " " + abbreviate(r.body())))))
+        return ProbeHttp.get(healthUrl, Map.of(), positive(timeout)).thenCompose(r -> switch (AdoptionRule
+                .onHealth(r.status(), root.equals(healthUrl))) {
+        case ASK_ROOT -> ProbeHttp.get(root, Map.of(), positive(timeout)).thenApply(any -> adopted(healthUrl, t0,
+                AdoptionRule.rootAnswered(any.status()), "no health path (404); answered HTTP " + any.status()
+                        + " on /"));
+        case HEALTHY -> CompletableFuture.completedFuture(adopted(healthUrl, t0, true, "answered HTTP " + r.status()));
+        case UNHEALTHY -> CompletableFuture.completedFuture(adopted(healthUrl, t0, false,
+                "answered HTTP " + r.status() + " " + abbreviate(r.body())));
+        })
                 .exceptionally(error -> new Result(healthUrl, false, Identity.UNCHECKED,
                         Duration.ofNanos(System.nanoTime() - t0), describe(error instanceof CompletionException
                                 && error.getCause() != null ? error.getCause() : error, timeout)));

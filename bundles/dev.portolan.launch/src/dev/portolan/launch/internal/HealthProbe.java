@@ -11,11 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 import dev.portolan.api.Announcement;
+import dev.portolan.core.protocol.AdoptionRule;
 import dev.portolan.core.protocol.IdentityProof;
 
 /**
- * The health rule of adoption (docs/launcher.md): 2xx on the health path; on 404 there, any HTTP response on {@code /}.
- * One {@code GET} per look over a plain socket ({@code HTTP/1.1}, {@code Connection: close}); the status line and the
+ * Asks a server the health rule of adoption ({@link AdoptionRule}: 2xx on the health path; on 404 there, any HTTP
+ * response on {@code /}). One {@code GET} per look over a plain socket ({@code HTTP/1.1}, {@code Connection: close}); the status line and the
  * headers are read. It carries a fresh {@code X-Portolan-Challenge}: a server that answers with an
  * {@code X-Portolan-Proof} is a Portolan backend, whose announcement decides (it is never adopted).
  * <p>
@@ -80,21 +81,23 @@ final class HealthProbe {
             URI base = Announcement.baseUri(host, port);
             Reply health = read(socket);
             close();
-            if (health.status() >= 200 && health.status() < 300) {
+            switch (AdoptionRule.onHealth(health.status(), "/".equals(healthPath))) {
+            case HEALTHY:
                 return new Answer(base.resolve(healthPath), nonce, health.proof());
-            }
-            if (health.status() == 404) {
+            case ASK_ROOT:
                 Socket root = request(host, port, "/", null);
                 if (root == null) {
                     return null;
                 }
                 try (root) {
-                    return read(root).status() > 0 ? new Answer(base.resolve("/"), nonce, null) : null;
+                    return AdoptionRule.rootAnswered(read(root).status()) ? new Answer(base.resolve("/"), nonce, null)
+                            : null;
                 } catch (IOException e) {
                     return null;
                 }
+            default:
+                return null;
             }
-            return null;
         }
 
         @Override

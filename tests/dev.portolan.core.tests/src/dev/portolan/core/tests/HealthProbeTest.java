@@ -4,13 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
+import com.sun.net.httpserver.HttpServer;
+
+import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.Verification;
 import dev.portolan.core.discovery.HealthProbe;
 import dev.portolan.core.discovery.HealthProbe.Identity;
 import dev.portolan.tests.common.TestBackend;
@@ -73,5 +81,43 @@ class HealthProbeTest {
             assertFalse(notFound.healthy());
             assertTrue(notFound.detail().startsWith("answered HTTP 404"), notFound.detail());
         }
+    }
+
+    /**
+     * A server adopted by process ownership is checked by the adoption rule: 2xx on its health path; with none (404),
+     * any answer on /. A 503 is not healthy, nor is a port nobody listens on.
+     */
+    @Test
+    void anAdoptedServerIsCheckedByTheAdoptionRule() throws Exception {
+        AtomicInteger health = new AtomicInteger(200); // 0: it has no health path
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", ex -> {
+            boolean healthPath = ex.getRequestURI().getPath().equals("/health");
+            ex.sendResponseHeaders(healthPath && health.get() > 0 ? health.get() : 404, -1);
+            ex.close();
+        });
+        server.start();
+        URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/health");
+        try {
+            HealthProbe.Result ok = adopted(url);
+            assertTrue(ok.healthy(), ok.toString());
+            assertEquals(Verification.PROCESS, ok.verification());
+            health.set(503);
+            HealthProbe.Result failing = adopted(url);
+            assertFalse(failing.healthy(), failing.toString());
+            assertTrue(failing.detail().startsWith("answered HTTP 503"), failing.detail());
+            health.set(0);
+            HealthProbe.Result noHealthPath = adopted(url);
+            assertTrue(noHealthPath.healthy(), noHealthPath.toString());
+            assertTrue(noHealthPath.detail().startsWith("no health path (404); answered HTTP 404 on /"),
+                    noHealthPath.detail());
+        } finally {
+            server.stop(0);
+        }
+        assertFalse(adopted(url).healthy(), "nobody listens any more");
+    }
+
+    private static HealthProbe.Result adopted(URI url) throws Exception {
+        return HealthProbe.checkAsync(url, Verification.PROCESS, BackendCredentials.NONE, T).get(10, TimeUnit.SECONDS);
     }
 }
