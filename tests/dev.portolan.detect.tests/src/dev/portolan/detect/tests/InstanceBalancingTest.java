@@ -30,6 +30,7 @@ import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.core.internal.balance.Balancer;
 import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.Closer;
 
 /**
  * Instance sets and the balancer (issue 14) against real sample backends launched through the real launcher and fed
@@ -42,13 +43,11 @@ class InstanceBalancingTest {
         Fixtures.init();
     }
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final Closer closeables = new Closer();
 
     @AfterEach
     void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
+        closeables.close();
     }
 
     private InstanceFleet fleet(Map<Integer, Map<String, String>> env, List<Integer> order) throws Exception {

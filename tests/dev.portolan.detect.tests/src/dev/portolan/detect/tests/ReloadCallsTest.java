@@ -28,6 +28,7 @@ import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
 import dev.portolan.core.internal.ApiClientImpl;
 import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.Closer;
 
 /**
  * Calls during a reload (issue 15): a real sample backend is reloaded through its launch handle ({@code RELOADING},
@@ -43,13 +44,11 @@ class ReloadCallsTest {
         Fixtures.init();
     }
 
-    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final Closer closeables = new Closer();
 
     @AfterEach
     void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
+        closeables.close();
     }
 
     @Test
