@@ -108,6 +108,11 @@ final class InstanceSet {
         entries.removeIf(e -> e.status.launched() && e.status.state() == InstanceState.STOPPED);
     }
 
+    /** The instance id of the found (or single launched) instance on {@code port}: {@code port-<port>}. */
+    static String foundId(int port) {
+        return "port-" + port;
+    }
+
     /**
      * The tracker published {@code endpoint} (discovery, announcement, attach, override): it joins the set as a
      * healthy instance (or refreshes the one at that base URL) and is the preferred instance. A found instance
@@ -121,7 +126,7 @@ final class InstanceSet {
             String key = key(endpoint);
             Entry e = entries.get(key);
             if (e == null) {
-                e = new Entry(new InstanceStatus("port-" + endpoint.port(), 0, "default", endpoint,
+                e = new Entry(new InstanceStatus(foundId(endpoint.port()), 0, "default", endpoint,
                         InstanceState.HEALTHY, launched, null, null, 0, "found by " + endpoint.source()), credentials);
                 entries.put(key, e);
             } else {
@@ -287,6 +292,14 @@ final class InstanceSet {
     void reloading(String instanceId) {
         update(keyOf(instanceId), s -> s.state() == InstanceState.STOPPED || s.state() == InstanceState.GAVE_UP ? s
                 : s.with(InstanceState.RELOADING, "reloading"));
+    }
+
+    /**
+     * Our single sidecar announced at {@code endpoint}: a reload of it there has ended (only its announcement ends it;
+     * discovery finding the old incarnation again while it drains does not).
+     */
+    void reloaded(Endpoint endpoint) {
+        update(key(endpoint), s -> s.state() == InstanceState.RELOADING ? s.with(InstanceState.HEALTHY, null) : s);
     }
 
     /** The instance stopped or was given up; returns its endpoint, or empty when it is unknown. */

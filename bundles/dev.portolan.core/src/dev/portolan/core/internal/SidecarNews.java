@@ -29,6 +29,7 @@ final class SidecarNews implements SidecarObserver {
 
     @Override
     public EndpointStatus acceptAnnouncement(Endpoint endpoint, BackendCredentials credentials) {
+        instances.reloaded(endpoint); // a reload of it ends with its announcement (on a new port: a new instance)
         synchronized (lock) {
             if (store.overridden()) {
                 return store.current();

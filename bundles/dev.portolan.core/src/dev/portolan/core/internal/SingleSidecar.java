@@ -114,6 +114,8 @@ final class SingleSidecar {
         public void stateChanged(LaunchHandle lh, SidecarState from, SidecarState to) {
             if (to.isTerminal() || to == SidecarState.STARTING && from != SidecarState.STARTING) {
                 sidecarExited(lh, to);
+            } else if (to == SidecarState.RELOADING) {
+                reloading(lh);
             }
         }
     }
@@ -134,6 +136,21 @@ final class SingleSidecar {
         }
         AnnouncedSidecar announced = AnnouncedSidecar.of(h, a);
         return observer.get().acceptAnnouncement(announced.endpoint(), announced.credentials());
+    }
+
+    /**
+     * A reload of our sidecar began (its {@code reloadOn} files changed): its instance shows RELOADING, so idempotent
+     * calls wait for it instead of failing, until its next announcement ends the reload. Not a crash: the tracker's
+     * recovery leaves a reloading sidecar to the launcher.
+     */
+    private void reloading(LaunchHandle h) {
+        synchronized (lock) {
+            if (handle != h) {
+                return;
+            }
+        }
+        h.lastAnnouncement().ifPresent(a -> observer.get().instanceReloading(
+                InstanceSet.foundId(a.announcement().port())));
     }
 
     /** Our sidecar's process went away by itself: the tracker knows at once, without waiting for a health check. */
