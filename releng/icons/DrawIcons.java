@@ -56,6 +56,7 @@ public final class DrawIcons {
             cross(g);
         });
         icons.put("open_docs", DrawIcons::document);
+        icons.put("copy_diagnostics", DrawIcons::copyDiagnostics);
         for (Map.Entry<String, Consumer<Graphics2D>> icon : icons.entrySet()) {
             write(dir.resolve(icon.getKey() + ".png"), 1, icon.getValue());
             write(dir.resolve(icon.getKey() + "@2x.png"), 2, icon.getValue());
@@ -214,23 +215,44 @@ public final class DrawIcons {
 
     /** A page with text lines and a folded corner: the API documentation. */
     private static void document(Graphics2D g) {
-        Path2D page = new Path2D.Double();
-        page.moveTo(3, 1.5);
-        page.lineTo(10, 1.5);
-        page.lineTo(13, 4.5);
-        page.lineTo(13, 14.5);
-        page.lineTo(3, 14.5);
-        page.closePath();
-        fillAndOutline(g, page, PAPER, GREY, 1f);
-        Path2D fold = new Path2D.Double();
-        fold.moveTo(10, 1.5);
-        fold.lineTo(10, 4.5);
-        fold.lineTo(13, 4.5);
-        g.draw(fold);
+        page(g, 3, 1.5, 10, 13);
         g.setColor(BLUE);
         g.setStroke(new BasicStroke(1.2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
         for (double y : new double[] { 6.5, 9, 11.5 }) {
             g.draw(new java.awt.geom.Line2D.Double(5, y, y == 11.5 ? 9 : 11, y));
         }
+    }
+
+    /** A page of {@code w} x {@code h} at {@code (x, y)} with its top right corner folded. */
+    private static void page(Graphics2D g, double x, double y, double w, double h) {
+        Path2D page = new Path2D.Double();
+        page.moveTo(x, y);
+        page.lineTo(x + w - 3, y);
+        page.lineTo(x + w, y + 3);
+        page.lineTo(x + w, y + h);
+        page.lineTo(x, y + h);
+        page.closePath();
+        fillAndOutline(g, page, PAPER, GREY, 1f);
+        Path2D fold = new Path2D.Double();
+        fold.moveTo(x + w - 3, y);
+        fold.lineTo(x + w - 3, y + 3);
+        fold.lineTo(x + w, y + 3);
+        g.draw(fold);
+    }
+
+    /** Two pages, the front one with a pulse line: a copy of the diagnostics report. */
+    private static void copyDiagnostics(Graphics2D g) {
+        page(g, 1.5, 0.5, 9, 11);
+        page(g, 5.5, 4.5, 9, 11);
+        Path2D pulse = new Path2D.Double();
+        pulse.moveTo(6.8, 10.5);
+        pulse.lineTo(8.6, 10.5);
+        pulse.lineTo(9.6, 7.5);
+        pulse.lineTo(11, 13);
+        pulse.lineTo(12, 10.5);
+        pulse.lineTo(13.4, 10.5);
+        g.setColor(RED);
+        g.setStroke(new BasicStroke(1.2f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+        g.draw(pulse);
     }
 }

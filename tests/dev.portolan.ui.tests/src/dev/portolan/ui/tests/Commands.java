@@ -19,7 +19,7 @@ final class Commands {
     static final List<String> ALL = List.of(PortolanUi.COMMAND_REFRESH, PortolanUi.COMMAND_START,
             PortolanUi.COMMAND_STOP, PortolanUi.COMMAND_RESTART, PortolanUi.COMMAND_OVERRIDE,
             PortolanUi.COMMAND_CLEAR_OVERRIDE, PortolanUi.COMMAND_CLEAR_CACHE, PortolanUi.COMMAND_OPEN_DOCS,
-            PortolanUi.COMMAND_SHOW_STATUS);
+            PortolanUi.COMMAND_SHOW_STATUS, PortolanUi.COMMAND_COPY_DIAGNOSTICS);
 
     private Commands() {
     }
