@@ -38,8 +38,9 @@ import dev.portolan.ui.internal.model.BackendStatusModel;
  * <li>{@value #OVERRIDE_SET}: whether a manual override is set;</li>
  * <li>{@value #CACHED_ENDPOINT}: whether the cache strategy's endpoint file exists.</li>
  * </ul>
- * Fed by the {@link BackendStatusModel}'s change events (tracker, launcher, command results) and by the Job manager
- * (Portolan Jobs scheduled and done): an event only posts one coalesced update to the UI thread, which reads the
+ * Fed by the {@link BackendStatusModel}'s change events (tracker, launcher, command results), by the Job manager
+ * (Portolan Jobs scheduled and done) and by the cache file's directory ({@link CacheFileWatch}: a headless command or
+ * the user may write or delete it): an event only posts one coalesced update to the UI thread, which reads the
  * services there (no lock of ours held) and fires the variables that changed.
  */
 public final class BackendStateSource extends AbstractSourceProvider {
@@ -72,10 +73,19 @@ public final class BackendStateSource extends AbstractSourceProvider {
     /** Written and read on the UI thread only (getCurrentState is called there by the evaluation service). */
     private volatile Map<String, Object> state;
     private volatile boolean disposed;
+    /** The cache file appearing or going away (another process may write or delete it); null when not watched. */
+    private final CacheFileWatch cacheWatch;
 
     public BackendStateSource() {
         state = compute();
         Job.getJobManager().addJobChangeListener(jobs);
+        CacheFileWatch w;
+        try {
+            w = CacheFileWatch.of(EndpointCache.atDefaultLocation().file(), this::update);
+        } catch (RuntimeException badStateDirectory) {
+            w = null; // the cache strategy reports it; Clear Cache stays off
+        }
+        cacheWatch = w;
         Bundle bundle = FrameworkUtil.getBundle(BackendStateSource.class);
         BundleContext context = bundle == null ? null : bundle.getBundleContext();
         models = context == null ? null : new ServiceTracker<>(context, BackendStatusModel.class, null) {
@@ -116,6 +126,9 @@ public final class BackendStateSource extends AbstractSourceProvider {
     public void dispose() {
         disposed = true;
         Job.getJobManager().removeJobChangeListener(jobs);
+        if (cacheWatch != null) {
+            cacheWatch.close();
+        }
         if (models != null) {
             models.close();
         }
