@@ -45,6 +45,13 @@ final class InstanceSet {
     /** One health check to run: the instance at {@code url} in its {@code generation}, with its credentials. */
     record Check(String key, long generation, String instanceId, URI healthUrl, Verification verification,
             BackendCredentials credentials) {
+
+        /** The check of {@code e} (at {@code key}) as it is now; marks it checking. Holds the set's lock. */
+        static Check of(String key, Entry e) {
+            e.checking = true;
+            return new Check(key, e.generation, e.status.instanceId(), e.status.endpoint().healthUrl(),
+                    e.status.endpoint().verification(), e.credentials);
+        }
     }
 
     private final Object lock = new Object();
@@ -203,9 +210,7 @@ final class InstanceSet {
                 InstanceState st = e.status.state();
                 if (!e.checking && (st == InstanceState.HEALTHY || st == InstanceState.STARTING
                         || st == InstanceState.UNHEALTHY)) {
-                    e.checking = true;
-                    out.add(new Check(me.getKey(), e.generation, e.status.instanceId(),
-                            e.status.endpoint().healthUrl(), e.status.endpoint().verification(), e.credentials));
+                    out.add(Check.of(me.getKey(), e));
                 }
             }
             return out;
@@ -216,12 +221,7 @@ final class InstanceSet {
     Optional<Check> check(String instanceId) {
         synchronized (lock) {
             return entries.all().stream().filter(me -> me.getValue().status.instanceId().equals(instanceId))
-                    .findFirst().map(me -> {
-                        me.getValue().checking = true;
-                        Entry e = me.getValue();
-                        return new Check(me.getKey(), e.generation, instanceId, e.status.endpoint().healthUrl(),
-                                e.status.endpoint().verification(), e.credentials);
-                    });
+                    .findFirst().map(me -> Check.of(me.getKey(), me.getValue()));
         }
     }
 
