@@ -41,14 +41,12 @@ public final class LockDirectory {
             new java.util.concurrent.ConcurrentHashMap<>();
 
     static {
-        ProcessHandle self = ProcessHandle.current();
-        String start = self.info().startInstant().map(LockDirectory::iso8601).orElse("unknown");
-        OWNER = "pid=" + self.pid() + " start=" + start;
+        OWNER = ProcStat.ownerOfThisProcess();
         OWNER_LINE = ownerLine(OWNER);
     }
 
     private static byte[] ownerLine(String line) {
-        return (line.length() < OWNER_WIDTH - 1 ? line + " ".repeat(OWNER_WIDTH - 1 - line.length()) : line)
+        return (line.length() < OWNER_WIDTH - 1 ? line.concat(" ".repeat(OWNER_WIDTH - 1 - line.length())) : line)
                 .concat("\n").getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -180,7 +178,7 @@ public final class LockDirectory {
         if (!ensureUsable()) {
             return new Attempt(PortLock.NONE, null);
         }
-        Path file = dir.resolve(port + ".lock");
+        Path file = dir.resolve(Integer.toString(port).concat(".lock")); // no indy concatenation on the first call
         FileChannel ch = null;
         try {
             ch = OPEN.get(file);

@@ -101,7 +101,7 @@ public final class LoopbackPortFinder implements BindingPortFinder {
 
     @Override
     public <S> Held<S> reserve(PortRequest request, ServerBinder<S> binder) throws PortAllocationException {
-        return new PortScan<>(request, binder, debugFor(request), locks, () -> metrics).run();
+        return new PortScan<>(request, binder, debugFor(request), locks, metrics).run();
     }
 
     /** The request's environment or the process's, or the debug setting: any one switches probe logging on. */

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
-import java.util.function.Supplier;
 
 import dev.portolan.api.DebugLine;
 import dev.portolan.api.EnvironmentVariables;
@@ -29,15 +28,15 @@ final class PortScan<S> {
     private final boolean checkV6;
     private final boolean dbg;
     private final LockDirectory locks;
-    private final Supplier<PortolanMetrics> metrics;
+    private final PortolanMetrics metrics;
 
     /**
      * @param dbg     whether each probe is logged
      * @param locks   the cross-process lock directory, or null for none
-     * @param metrics the metrics service (lock contention), or a supplier of null
+     * @param metrics the metrics service (lock contention), or null
      */
     PortScan(PortRequest request, ServerBinder<S> binder, boolean dbg, LockDirectory locks,
-            Supplier<PortolanMetrics> metrics) {
+            PortolanMetrics metrics) {
         this.request = request;
         this.binder = binder;
         this.address = request.bindAddress() != null ? request.bindAddress() : Loopback.V4;
@@ -134,9 +133,8 @@ final class PortScan<S> {
                 } else if (a.lock() == null) {
                     String why = "locked by another Portolan allocator (" + a.holder() + ")";
                     debug(port, why);
-                    PortolanMetrics m = metrics.get();
-                    if (m != null) {
-                        m.finderLockContended();
+                    if (metrics != null) {
+                        metrics.finderLockContended();
                     }
                     return new PortAttempt.Refused<>(why);
                 } else {
@@ -189,7 +187,9 @@ final class PortScan<S> {
                 return new PortAttempt.Refused<>(why);
             }
         }
-        debug(port, "reserved" + (inRange ? "" : " (outside the range)"));
+        if (dbg) {
+            debug(port, inRange ? "reserved" : "reserved (outside the range)");
+        }
         return new Held<>(binder, server, new InetSocketAddress(address, port), inRange, v6, fileLock);
     }
 
@@ -206,15 +206,13 @@ final class PortScan<S> {
                 debug(port, "excluded");
                 continue;
             }
-            switch (tryPort(port, true, true)) {
-                case Held<S> held -> {
-                    return held;
-                }
-                case PortAttempt.Refused<S> refused -> {
-                    last = refused;
-                    lastPort = port;
-                }
+            // instanceof, not a pattern switch: a fresh JVM's first switch on types costs ~10 ms of bootstrap
+            PortAttempt<S> r = tryPort(port, true, true);
+            if (r instanceof Held<S> held) {
+                return held;
             }
+            last = (PortAttempt.Refused<S>) r;
+            lastPort = port;
         }
         if (!request.fallbackToOs()) {
             throw new PortAllocationException("no free port in " + request.range() + " on "

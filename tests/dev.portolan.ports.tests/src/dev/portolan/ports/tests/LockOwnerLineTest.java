@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.portolan.ports.internal.LockDirectory;
+import dev.portolan.ports.internal.ProcStat;
 
 /** The owner line's start time is written exactly as {@link Instant#toString()} would, without its formatter. */
 class LockOwnerLineTest {
@@ -25,5 +26,13 @@ class LockOwnerLineTest {
             Instant t = Instant.ofEpochSecond(s, Math.floorMod(s * 7919, 1_000_000_000L));
             assertEquals(t.toString(), LockDirectory.iso8601(t));
         }
+    }
+
+    /** Read from /proc without ProcessHandle, the owner line still says what ProcessHandle says. */
+    @Test
+    void theOwnerLineNamesThisProcessAndItsStartTimeAsProcessHandleDoes() {
+        ProcessHandle self = ProcessHandle.current();
+        assertEquals("pid=" + self.pid() + " start=" + LockDirectory.iso8601(self.info().startInstant().orElseThrow()),
+                ProcStat.ownerOfThisProcess());
     }
 }
