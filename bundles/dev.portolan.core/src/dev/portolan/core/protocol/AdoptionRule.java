@@ -21,12 +21,18 @@ public final class AdoptionRule {
     private AdoptionRule() {
     }
 
-    /** The verdict on the health path's HTTP status ({@code ASK_ROOT} only when the health path is not {@code /}). */
+    /**
+     * The verdict on the health path's HTTP status. A 404 on a health path that is {@code /} itself is that "any
+     * answer on {@code /}": healthy, without asking again.
+     */
     public static Verdict onHealth(int status, boolean healthPathIsRoot) {
         if (status >= 200 && status < 300) {
             return Verdict.HEALTHY;
         }
-        return status == 404 && !healthPathIsRoot ? Verdict.ASK_ROOT : Verdict.UNHEALTHY;
+        if (status == 404) {
+            return healthPathIsRoot ? Verdict.HEALTHY : Verdict.ASK_ROOT;
+        }
+        return Verdict.UNHEALTHY;
     }
 
     /** After {@link Verdict#ASK_ROOT}: healthy when {@code /} gave an HTTP status at all ({@code status > 0}). */

@@ -85,7 +85,8 @@ class HealthProbeTest {
 
     /**
      * A server adopted by process ownership is checked by the adoption rule: 2xx on its health path; with none (404),
-     * any answer on /. A 503 is not healthy, nor is a port nobody listens on.
+     * any answer on / (with / as the health path, its 404 is that answer). A 503 is not healthy, nor is a port nobody
+     * listens on.
      */
     @Test
     void anAdoptedServerIsCheckedByTheAdoptionRule() throws Exception {
@@ -111,6 +112,9 @@ class HealthProbeTest {
             assertTrue(noHealthPath.healthy(), noHealthPath.toString());
             assertTrue(noHealthPath.detail().startsWith("no health path (404); answered HTTP 404 on /"),
                     noHealthPath.detail());
+            // a health path that is / itself: its 404 is the "any answer on /"
+            HealthProbe.Result rootPath = adopted(url.resolve("/"));
+            assertTrue(rootPath.healthy(), rootPath.toString());
         } finally {
             server.stop(0);
         }

@@ -186,7 +186,7 @@ public final class PortolanPreferencePage extends FieldEditorPreferencePage impl
         return environmentNote == null ? null : environmentNote.getText();
     }
 
-    /** Shown instead of the fields' values when the settings service is not running (nothing could be saved). */
+    /** Shown when the settings service is not running: the fields show the defaults, and OK saves nothing. */
     static final String NO_SERVICE = "The Portolan settings service is not running, so nothing can be saved here. "
             + "Check the Error Log for why dev.portolan.core did not start.";
 
