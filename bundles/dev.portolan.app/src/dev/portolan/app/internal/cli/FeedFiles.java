@@ -18,6 +18,7 @@ import dev.portolan.api.feed.EventFeed;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryException;
+import dev.portolan.platform.ProcessStarts;
 import dev.portolan.core.discovery.SecretFiles;
 import dev.portolan.core.discovery.StateDirectory;
 import dev.portolan.core.json.Json;
@@ -79,8 +80,7 @@ final class FeedFiles {
         if (Files.isDirectory(dir)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "feed-*.json")) {
                 for (Path f : files) {
-                    read(f, warnings).filter(feed -> ProcessHandle.of(feed.pid()).map(ProcessHandle::isAlive)
-                            .orElse(false)).ifPresent(live::add);
+                    read(f, warnings).filter(feed -> ProcessStarts.alive(feed.pid())).ifPresent(live::add);
                 }
             } catch (IOException e) {
                 warnings.add("cannot list " + dir + ": " + e.getMessage());
