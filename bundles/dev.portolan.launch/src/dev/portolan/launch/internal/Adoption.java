@@ -13,7 +13,8 @@ import dev.portolan.api.ports.PortStatus;
  * accepted as {@link Verification#PROCESS} once the announced port is held by the backend or one of its descendants,
  * as the port inspector sees it ({@link Ownership}). Until then it looks again, backing off from 25 ms to
  * {@link #MAX_DELAY_MS} (a backend may announce before it binds), bounded by the announcement timeout. A port another
- * process listens on fails the start ({@link Reason#PORT_NOT_OURS}); when the inspector cannot tell owners apart, the
+ * process listens on fails the start ({@link Reason#PORT_NOT_OURS}); a socket whose owner /proc does not show is
+ * looked at again like a port nobody holds yet; when the inspector cannot tell owners at all (no /proc), the
  * announcement is accepted as {@link Verification#NONE} with a diagnostic. Runs on the launcher's worker, never under
  * the sidecar's lock.
  */
@@ -60,16 +61,23 @@ final class Adoption {
             sidecar.accept(inc, a, Verification.NONE, pid, a, FoundBy.ANNOUNCEMENT);
             return;
         }
+        case Ownership.Unseen unseen -> {
+            if (attempt == 0) {
+                String waiting = "port " + port + " announced without proof by " + executable + " (pid " + pid
+                        + "): " + unseen.why() + "; waiting until the sidecar's process tree holds it";
+                inc.rejections.add(waiting);
+                sidecar.diagnostic(waiting);
+            }
+        }
         case Ownership.Nobody nobody -> {
-            // below
+            // nobody listens on it yet: a backend that announces before it binds
+            if (attempt == 0) {
+                String waiting = "port " + port + " announced without proof by " + executable + " (pid " + pid
+                        + ") is not listening yet; waiting until the sidecar's process tree holds it";
+                inc.rejections.add(waiting);
+                sidecar.diagnostic(waiting);
+            }
         }
-        }
-        // nobody listens on it yet: a backend that announces before it binds
-        if (attempt == 0) {
-            String waiting = "port " + port + " announced without proof by " + executable + " (pid " + pid
-                    + ") is not listening yet; waiting until the sidecar's process tree holds it";
-            inc.rejections.add(waiting);
-            sidecar.diagnostic(waiting);
         }
         if (later && attempt >= MAX_ATTEMPTS_LATER) {
             sidecar.reject(inc, "ignored a re-announcement of port " + port + " without proof: the sidecar's process "

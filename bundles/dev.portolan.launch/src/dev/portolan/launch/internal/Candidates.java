@@ -189,6 +189,10 @@ final class Candidates {
                     retry(inc, host, port, how, what, attempt);
                     return;
                 }
+                case Ownership.Unseen unseen -> {
+                    retry(inc, host, port, how, what, attempt); // not ours as /proc shows it: look again
+                    return;
+                }
                 case Ownership.Unknown unknown -> {
                     if (attempt == 0) {
                         sidecar.diagnostic("port " + port + " named by " + what + " can only be adopted as "

@@ -10,7 +10,8 @@ import dev.portolan.api.ports.PortStatus;
 
 /**
  * Who listens on a port, as far as the {@link PortInspector} can tell: the child's process tree ({@link Ours}), another
- * process ({@link Other}), nobody yet ({@link Nobody}), or it cannot tell ({@link Unknown}). Blocking (reads
+ * process ({@link Other}), a socket without a visible owner ({@link Unseen}), nobody yet ({@link Nobody}), or it
+ * cannot tell at all ({@link Unknown}). Blocking (reads
  * {@code /proc}): worker threads only.
  */
 sealed interface Ownership {
@@ -29,6 +30,14 @@ sealed interface Ownership {
 
     /** The inspector cannot tell; {@code why} says why. */
     record Unknown(String why) implements Ownership {
+    }
+
+    /**
+     * A listener holds the port, but /proc shows no process owning it: another user's process, or a socket that is
+     * being closed or passed on right now (naive backends racing for ports bind and close test sockets). Not the
+     * sidecar's: our own processes' sockets are always visible. Looked at again, never accepted as it is.
+     */
+    record Unseen(String why) implements Ownership {
     }
 
     static Ownership of(PortInspector inspector, long pid, int port) {
@@ -68,8 +77,8 @@ sealed interface Ownership {
             return new Other(other.get());
         }
         if (!listeners.isEmpty()) {
-            return new Unknown("a process whose owner cannot be seen (another user's?) listens on it, not the "
-                    + "sidecar's process tree as far as /proc shows");
+            return new Unseen("a socket whose owner /proc does not show (another user's process, or one being "
+                    + "closed right now) listens on it, not the sidecar's process tree");
         }
         return new Nobody();
     }
