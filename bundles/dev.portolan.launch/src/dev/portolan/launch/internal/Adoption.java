@@ -62,6 +62,13 @@ final class Adoption {
             return;
         }
         case Ownership.Unseen unseen -> {
+            if (attempt >= Ownership.UNSEEN_LOOKS) {
+                // still no owner after ~2 s: /proc hides even our own processes' sockets here (hardened procfs)
+                sidecar.diagnostic("accepted an announcement of port " + port + " without proof as unverified: "
+                        + unseen.why() + " (still, after " + attempt + " looks)");
+                sidecar.accept(inc, a, Verification.NONE, pid, a, FoundBy.ANNOUNCEMENT);
+                return;
+            }
             if (attempt == 0) {
                 String waiting = "port " + port + " announced without proof by " + executable + " (pid " + pid
                         + "): " + unseen.why() + "; waiting until the sidecar's process tree holds it";

@@ -190,8 +190,14 @@ final class Candidates {
                     return;
                 }
                 case Ownership.Unseen unseen -> {
-                    retry(inc, host, port, how, what, attempt); // not ours as /proc shows it: look again
-                    return;
+                    if (attempt < Ownership.UNSEEN_LOOKS) {
+                        retry(inc, host, port, how, what, attempt); // not ours as /proc shows it: look again
+                        return;
+                    }
+                    // still no owner: /proc hides even our own processes' sockets here (hardened procfs)
+                    sidecar.diagnostic("port " + port + " named by " + what + " can only be adopted as "
+                            + "unverified: " + unseen.why());
+                    verification = Verification.NONE;
                 }
                 case Ownership.Unknown unknown -> {
                     if (attempt == 0) {

@@ -35,10 +35,15 @@ sealed interface Ownership {
     /**
      * A listener holds the port, but /proc shows no process owning it: another user's process, or a socket that is
      * being closed or passed on right now (naive backends racing for ports bind and close test sockets). Not the
-     * sidecar's: our own processes' sockets are always visible. Looked at again, never accepted as it is.
+     * sidecar's where /proc shows our own processes' sockets: looked at again, {@link #UNSEEN_LOOKS} times (an
+     * announcement's adoption: ~2 s; a candidate: on its own schedule).
+     * Only a procfs that hides even our own processes' fds keeps it unseen: then it is accepted as unverified.
      */
     record Unseen(String why) implements Ownership {
     }
+
+    /** How many looks an owner that cannot be seen gets before the launcher accepts the port as unverified. */
+    int UNSEEN_LOOKS = 8;
 
     static Ownership of(PortInspector inspector, long pid, int port) {
         if (inspector == null) {
