@@ -187,6 +187,11 @@ final class WatchCommand implements Command {
                     out.println(json ? (shown == m ? text : shown.toString()) : FeedLines.describe(shown));
                     out.flush();
                 }
+                if (!ws.isOutputClosed() && Boolean.getBoolean(PlainMain.TRAINING_PROPERTY)) {
+                    // a training run against a feed (the ./portolan script's class archive) ends after its first
+                    // message; with --reconnect 0 the command then returns
+                    ws.sendClose(WebSocket.NORMAL_CLOSURE, "training done");
+                }
             }
             ws.request(1);
             return null;
