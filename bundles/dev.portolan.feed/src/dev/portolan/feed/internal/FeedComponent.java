@@ -28,7 +28,8 @@ import dev.portolan.api.registry.Registry;
 
 /**
  * The {@link EventFeed} service. Starts with the runtime when {@link FeedSwitch} says so (standalone product by
- * default, elsewhere {@code -Dportolan.feed=true}), else on {@link #start()}. While running it listens to the tracker
+ * default, elsewhere {@code -Dportolan.feed=true}; on a thread of its own, {@link #address()} is empty until it has
+ * started), else on {@link #start()}. While running it listens to the tracker
  * and (whiteboard) to every sidecar, serves the WebSocket + {@code /metrics}, and publishes its address.
  */
 @Component(service = EventFeed.class, immediate = true)
@@ -51,6 +52,8 @@ public final class FeedComponent implements EventFeed {
     private final Object lock = new Object();
     /** Serializes start and stop (which call out to Jetty, the tracker, the registry); never taken by callbacks. */
     private final java.util.concurrent.locks.ReentrantLock lifecycle = new java.util.concurrent.locks.ReentrantLock();
+    /** Set by {@link #deactivate()}; guarded by {@link #lifecycle}. */
+    private boolean deactivated;
     private BundleContext context;
     // guarded by lock
     private Running running;
@@ -67,17 +70,38 @@ public final class FeedComponent implements EventFeed {
             LOG.log(System.Logger.Level.WARNING, d.problem());
         }
         if (d.enabled()) {
-            try {
-                FeedAddress a = start();
-                System.out.println("[portolan] feed: " + a.events() + " (url + token in " + a.file() + ")");
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.ERROR, "the event feed could not start: " + e.getMessage(), e);
+            // on a thread of its own: starting Jetty takes ~0.5-1 s of class loading that would hold up the
+            // activation of every later bundle (the product's start, docs/performance.md)
+            Thread t = new Thread(this::autoStart, "portolan-feed-start");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /** The start {@link FeedSwitch} asks for, unless the component was deactivated first. */
+    private void autoStart() {
+        lifecycle.lock();
+        try {
+            if (deactivated) {
+                return;
             }
+            FeedAddress a = start();
+            System.out.println("[portolan] feed: " + a.events() + " (url + token in " + a.file() + ")");
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "the event feed could not start: " + e.getMessage(), e);
+        } finally {
+            lifecycle.unlock();
         }
     }
 
     @Deactivate
     void deactivate() {
+        lifecycle.lock();
+        try {
+            deactivated = true; // an automatic start that has not begun yet never will
+        } finally {
+            lifecycle.unlock();
+        }
         stop();
         registryPublication.close();
     }

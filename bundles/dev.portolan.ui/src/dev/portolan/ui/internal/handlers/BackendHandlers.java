@@ -52,10 +52,16 @@ public final class BackendHandlers {
     public static final class Start extends AbstractHandler {
         @Override
         public Object execute(ExecutionEvent event) {
-            BackendJob.schedule("Starting the backend", "start",
-                    m -> WorkbenchServices.require(WorkbenchServices.backend(), BackendService.class).start(), BackendHandlers::describe);
+            scheduleStart();
             return null;
         }
+    }
+
+    /** The Start Backend Job (also scheduled by {@link dev.portolan.ui.BackendStart}, before any workbench exists). */
+    public static void scheduleStart() {
+        BackendJob.schedule("Starting the backend", "start",
+                m -> WorkbenchServices.require(WorkbenchServices.backend(), BackendService.class).start(),
+                BackendHandlers::describe);
     }
 
     /** Stop backend (the whole process tree). */

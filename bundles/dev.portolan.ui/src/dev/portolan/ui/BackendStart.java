@@ -1,0 +1,22 @@
+package dev.portolan.ui;
+
+import dev.portolan.ui.internal.handlers.BackendHandlers;
+
+/**
+ * What the Start Backend command does, for callers that run before a workbench exists: the standalone product starts
+ * its backend as soon as its application starts, while the workbench window is still being built
+ * (docs/performance.md).
+ */
+public final class BackendStart {
+
+    private BackendStart() {
+    }
+
+    /**
+     * Schedules the Start Backend Job and returns: a Job of {@link PortolanUi#JOB_FAMILY} whose outcome goes to the
+     * events table of the Backend Status view and, when it fails, to the Job's error status (the Error Log).
+     */
+    public static void schedule() {
+        BackendHandlers.scheduleStart();
+    }
+}
