@@ -171,8 +171,9 @@ public final class LockDirectory {
     }
 
     /**
-     * Tries to lock {@code port}. Returns the held lock, or an {@link Attempt} saying who holds it. The caller must
-     * hold the port in this process's table of held ports, so that one thread at a time uses a port's file.
+     * Tries to lock {@code port}. Returns the held lock (its owner line is written by {@link PortLock#claim()}), or an
+     * {@link Attempt} saying who holds it. The caller must hold the port in this process's table of held ports, so
+     * that one thread at a time uses a port's file.
      */
     Attempt tryLock(int port) {
         if (!ensureUsable()) {
@@ -203,7 +204,8 @@ public final class LockDirectory {
                 String owner = readOwner(ch);
                 return new Attempt(null, owner.isEmpty() ? "another process" : owner);
             }
-            writeOwner(ch);
+            // the owner line is written by PortLock.claim once the port is ours: a scan over busy ports (the
+            // fallback path) pays only the lock and its release for each
             return new Attempt(new PortLock(lock), null);
         } catch (IOException e) {
             PortsLog.get().log(Level.WARNING, "cannot use port lock file " + file + " (" + e + "): port " + port
@@ -216,10 +218,6 @@ public final class LockDirectory {
      * Writes the fixed-width owner line unless it is already there. Never truncates to zero: on ext4 a truncate
      * followed by a write forces a flush at close (auto_da_alloc), ~1 ms per lock (measured).
      */
-    private static void writeOwner(FileChannel ch) throws IOException {
-        writeOwner(ch, OWNER_LINE);
-    }
-
     private static void writeOwner(FileChannel ch, byte[] line) throws IOException {
         ByteBuffer current = ByteBuffer.allocate(line.length + 1);
         int n = ch.read(current, 0);
@@ -254,6 +252,19 @@ public final class LockDirectory {
 
         PortLock(FileLock lock) {
             this.lock = lock;
+        }
+
+        /** Writes this process's owner line (once the port is bound: who holds the lock, for other allocators). */
+        void claim() {
+            if (lock == null) {
+                return;
+            }
+            try {
+                writeOwner(lock.channel(), OWNER_LINE);
+            } catch (IOException e) {
+                PortsLog.get().log(Level.WARNING, "cannot write the owner line of a port lock file (" + e
+                        + "): other allocators see the port locked by 'another process'");
+            }
         }
 
         /** Adds {@code lease=<nonce>} to the owner line: a child told the nonce may use the port (docs/ports.md). */

@@ -148,6 +148,9 @@ final class PortScan<S> {
             }
             PortAttempt<S> r = holdTwin(server, port, inRange, fileLock);
             ok = r instanceof Held<S>;
+            if (ok) {
+                fileLock.claim();
+            }
             return r;
         } finally {
             if (!ok) {
