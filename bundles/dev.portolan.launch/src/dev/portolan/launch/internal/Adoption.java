@@ -56,33 +56,23 @@ final class Adoption {
             return;
         }
         case Ownership.Unknown unknown -> {
-            sidecar.diagnostic("accepted an announcement of port " + port + " without proof as unverified: "
-                    + unknown.why());
-            sidecar.accept(inc, a, Verification.NONE, pid, a, FoundBy.ANNOUNCEMENT);
+            acceptUnverified(inc, a, pid, unknown.why());
             return;
         }
         case Ownership.Unseen unseen -> {
             if (attempt >= Ownership.UNSEEN_LOOKS) {
                 // still no owner after ~2 s: /proc hides even our own processes' sockets here (hardened procfs)
-                sidecar.diagnostic("accepted an announcement of port " + port + " without proof as unverified: "
-                        + unseen.why() + " (still, after " + attempt + " looks)");
-                sidecar.accept(inc, a, Verification.NONE, pid, a, FoundBy.ANNOUNCEMENT);
+                acceptUnverified(inc, a, pid, unseen.why() + " (still, after " + attempt + " looks)");
                 return;
             }
             if (attempt == 0) {
-                String waiting = "port " + port + " announced without proof by " + executable + " (pid " + pid
-                        + "): " + unseen.why() + "; waiting until the sidecar's process tree holds it";
-                inc.rejections.add(waiting);
-                sidecar.diagnostic(waiting);
+                waiting(inc, port, pid, ": " + unseen.why());
             }
         }
         case Ownership.Nobody nobody -> {
             // nobody listens on it yet: a backend that announces before it binds
             if (attempt == 0) {
-                String waiting = "port " + port + " announced without proof by " + executable + " (pid " + pid
-                        + ") is not listening yet; waiting until the sidecar's process tree holds it";
-                inc.rejections.add(waiting);
-                sidecar.diagnostic(waiting);
+                waiting(inc, port, pid, " is not listening yet");
             }
         }
         }
@@ -93,6 +83,20 @@ final class Adoption {
         }
         long delay = Math.min(MAX_DELAY_MS, 25L << Math.min(attempt, 5));
         engine.workLater(() -> check(inc, a, pid, attempt + 1), delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Accepts the announcement as unverified (nothing can prove the port is the sidecar's), saying why. */
+    private void acceptUnverified(Incarnation inc, Announcement a, long pid, String why) {
+        sidecar.diagnostic("accepted an announcement of port " + a.port() + " without proof as unverified: " + why);
+        sidecar.accept(inc, a, Verification.NONE, pid, a, FoundBy.ANNOUNCEMENT);
+    }
+
+    /** Says once, as a rejection and a diagnostic, that the announced port is looked at again: {@code state}. */
+    private void waiting(Incarnation inc, int port, long pid, String state) {
+        String waiting = "port " + port + " announced without proof by " + executable + " (pid " + pid + ")" + state
+                + "; waiting until the sidecar's process tree holds it";
+        inc.rejections.add(waiting);
+        sidecar.diagnostic(waiting);
     }
 
     /** The announced port is served by another process: the start failed (a re-announcement is only rejected). */
