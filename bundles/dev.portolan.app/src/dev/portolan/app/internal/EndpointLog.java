@@ -8,14 +8,13 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.util.tracker.ServiceTracker;
 
 import dev.portolan.api.Subscription;
-import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
 
 /**
- * Prints every change of the backend's state as one {@code [portolan] endpoint: ...} line on the product's console
- * (the product log's proof that the backend is connected; the release test waits for it). Follows the tracker
- * service as it comes and goes.
+ * Prints every change of the backend's state, and of the endpoint in a state (another URL, or the same one now
+ * verified), as one {@code [portolan] endpoint: ...} line on the product's console (the product log's proof that the
+ * backend is connected; the release test waits for it). Follows the tracker service as it comes and goes.
  */
 final class EndpointLog {
 
@@ -24,7 +23,7 @@ final class EndpointLog {
     EndpointLog(PrintStream out) {
         BundleContext ctx = FrameworkUtil.getBundle(EndpointLog.class).getBundleContext();
         tracker = new ServiceTracker<>(ctx, EndpointTracker.class, null) {
-            private EndpointState last;
+            private String last;
 
             @Override
             public Subscription addingService(ServiceReference<EndpointTracker> reference) {
@@ -33,14 +32,17 @@ final class EndpointLog {
             }
 
             private synchronized void print(PrintStream o, EndpointStatus s) {
-                if (s.state() == last) {
-                    return;
-                }
-                last = s.state();
-                o.println("[portolan] endpoint: " + s.state() + s.endpointOptional()
+                // the state and the endpoint as the line shows them; the message alone (e.g. a new latency) is no news
+                String now = s.state() + s.endpointOptional()
                         .map(e -> " " + e.baseUrl() + " port=" + e.port() + " source=" + e.source() + " verified="
                                 + e.verified() + " verification=" + e.verification().id())
-                        .orElse("") + (s.message() == null || s.message().isBlank() ? "" : " (" + s.message() + ")"));
+                        .orElse("");
+                if (now.equals(last)) {
+                    return;
+                }
+                last = now;
+                o.println("[portolan] endpoint: " + now
+                        + (s.message() == null || s.message().isBlank() ? "" : " (" + s.message() + ")"));
             }
 
             @Override

@@ -67,9 +67,9 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     private volatile PortolanMetrics metrics;
 
     /** Our sidecar's handle service (registered by the backend service while it runs one). */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER)
     private volatile LaunchHandle ownSidecar;
+    /** Whether {@link #activate()} ran: a sidecar bound before that is seen by activation's own refresh. */
+    private volatile boolean active;
     private final OwnSidecar own = new OwnSidecar(() -> Optional.ofNullable(ownSidecar));
     /** The tracker's lock: guards the store, the listener store, the health monitor and the refresh coalescing. */
     private final Object lock = new Object();
@@ -128,8 +128,30 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
         this.settings = settings;
     }
 
+    /**
+     * Our sidecar was launched (the backend service registered its handle): discovery runs begun before are not
+     * applied, and a run that waits for its announcement follows ({@link Rediscovery#launched()}). Called by SCR on
+     * the registering thread, which holds no lock of ours.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER,
+            unbind = "unbindOwnSidecar")
+    void bindOwnSidecar(LaunchHandle handle) {
+        ownSidecar = handle;
+        if (active) {
+            rediscovery.launched();
+        }
+    }
+
+    void unbindOwnSidecar(LaunchHandle handle) {
+        if (ownSidecar == handle) {
+            ownSidecar = null;
+        }
+    }
+
     @Activate
     public void activate() {
+        active = true;
         HealthProbe.retain();
         settingsListener = settings.addListener(s -> {
             monitor.schedule(s.healthInterval());
@@ -142,6 +164,7 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
 
     @Deactivate
     public void deactivate() {
+        active = false;
         if (settingsListener != null) {
             settingsListener.close();
         }

@@ -61,6 +61,31 @@ final class Rediscovery {
      *                 DISCOVERING first unless AVAILABLE
      */
     CompletableFuture<EndpointStatus> refresh(boolean announce) {
+        return refresh(announce, announce);
+    }
+
+    /**
+     * Our sidecar was just launched (its handle service appeared): a discovery run begun before knew neither it nor
+     * its credentials and could adopt a stranger (another server in the range, unverified), so its result is not
+     * applied (a sidecar event). A run that knows it follows: it checks responders against our sidecar's credentials
+     * and waits for its announcement, and it settles the state if the sidecar never announces. It publishes no
+     * DISCOVERING of its own.
+     */
+    void launched() {
+        synchronized (lock) {
+            if (store.overridden() || store.closed()) {
+                return;
+            }
+            store.sidecarEvent();
+        }
+        refresh(false, true);
+    }
+
+    /**
+     * @param announce publish DISCOVERING first unless AVAILABLE
+     * @param asked    apply the result whatever the state (else only while UNAVAILABLE: the monitor's retry)
+     */
+    private CompletableFuture<EndpointStatus> refresh(boolean announce, boolean asked) {
         CompletableFuture<EndpointStatus> start;
         CompletableFuture<EndpointStatus> answer;
         long startEvents;
@@ -82,7 +107,7 @@ final class Rediscovery {
                         refreshNext = new CompletableFuture<>();
                         nextAsked = false;
                     }
-                    nextAsked |= announce;
+                    nextAsked |= asked;
                     answer = refreshNext;
                 }
                 startEvents = store.sidecarEvents();
@@ -92,7 +117,7 @@ final class Rediscovery {
             return override.check();
         }
         if (start != null) {
-            runRefresh(start, startEvents, announce);
+            runRefresh(start, startEvents, asked);
         }
         return answer.copy();
     }

@@ -192,6 +192,45 @@ class LauncherIntegrationTest {
         assertTrue(backend.sidecar().isEmpty());
     }
 
+    /**
+     * The product's start-up race: the tracker's discovery run is under way (a stranger in the range, healthy but
+     * proving nothing, answers it after 800 ms) when our sidecar is launched. That run began without our sidecar's
+     * credentials, so its stranger is not adopted; our sidecar, announcing seconds later, is. With nothing of ours
+     * running, the same stranger is adopted (unverified) as before.
+     */
+    @org.junit.jupiter.api.Test
+    void aDiscoveryRunBegunBeforeOurLaunchDoesNotAdoptAStranger() throws Exception {
+        int first = Fixtures.PORTS.block(4);
+        PortRange range = new PortRange(first, first + 3);
+        settings.update(Fixtures.settings(range, null, Duration.ofSeconds(3), Duration.ofSeconds(30)));
+        Await.Recorder<EndpointStatus> events = new Await.Recorder<>();
+        closeables.add(tracker.addListener(events::accept));
+        try (TestBackend stranger = TestBackend.impostor(first).answeringHealthAfter(Duration.ofMillis(800))) {
+            int mark = events.size();
+            java.util.concurrent.CompletableFuture<EndpointStatus> before = tracker.refresh(); // the run has begun
+            // our sidecar's shell waits before it runs the backend: its announcement comes after that run's end
+            List<String> slow = new ArrayList<>(List.of("/bin/sh", "-c", "sleep 4; exec \"$@\"", "sh"));
+            slow.addAll(SampleBackend.command());
+            EndpointStatus started = Await.result(backend.start(LaunchSpec.builder(slow)
+                    .env("PORTOLAN_PORT_RANGE", range.toString()).announcementTimeout(Duration.ofSeconds(60)).build()),
+                    Duration.ofSeconds(90), "start");
+            Await.result(before, Fixtures.WAIT, "the refresh begun before the launch");
+            assertEquals(EndpointState.AVAILABLE, started.state(), started.toString());
+            assertTrue(started.endpoint().verified(), started.toString());
+            assertNotEquals(stranger.port(), started.endpoint().port());
+            for (EndpointStatus s : events.values().subList(mark, events.size())) {
+                assertTrue(s.endpoint() == null || s.endpoint().port() != stranger.port(),
+                        "the stranger was never the endpoint: " + events.values().subList(mark, events.size()));
+            }
+
+            Await.result(backend.stop(), Fixtures.WAIT, "stop");
+            EndpointStatus alone = Await.result(tracker.refresh(), Fixtures.WAIT, "refresh with nothing of ours");
+            assertEquals(EndpointState.AVAILABLE, alone.state(), alone.toString());
+            assertEquals(stranger.port(), alone.endpoint().port());
+            assertEquals(Verification.NONE, alone.endpoint().verification());
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void theDefaultBackendIsTheBundledSampleBackendInTheConfiguredRange() throws Exception {
         int first = Fixtures.PORTS.block(4);

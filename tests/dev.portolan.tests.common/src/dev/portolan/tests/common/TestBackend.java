@@ -44,6 +44,7 @@ public final class TestBackend implements AutoCloseable {
     private final String recordedProof;
     private final URI relayTarget;
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private volatile java.time.Duration healthDelay = java.time.Duration.ZERO;
 
     private enum Mode {
         GENUINE, IMPOSTOR, REFLECTOR, REPLAYER, RELAY
@@ -108,6 +109,15 @@ public final class TestBackend implements AutoCloseable {
         return new TestBackend(port, null, Mode.RELAY, null, null, null, genuineHealth);
     }
 
+    /**
+     * From now on {@code /health} answers only after {@code delay} (scheduled, not slept: the server's threads stay
+     * free), e.g. to keep a discovery run waiting for it. Returns this backend.
+     */
+    public TestBackend answeringHealthAfter(java.time.Duration delay) {
+        healthDelay = delay;
+        return this;
+    }
+
     /** The {@code Authorization} header of every API request (or "-" when it had none). */
     public List<String> authorizations() {
         return List.copyOf(authorizations);
@@ -167,8 +177,27 @@ public final class TestBackend implements AutoCloseable {
         } else {
             body = "{\"status\":\"healthy\",\"protocol\":2}"; // v2, genuine or claimed
         }
-        respond(ex, 200, body);
+        java.time.Duration delay = healthDelay;
+        if (delay.isZero()) {
+            respond(ex, 200, body);
+            return;
+        }
+        DELAYED.schedule(() -> {
+            try {
+                respond(ex, 200, body);
+            } catch (IOException gone) {
+                // the prober gave up meanwhile
+            }
+        }, delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
+
+    /** Answers delayed by {@link #answeringHealthAfter(java.time.Duration)}. */
+    private static final java.util.concurrent.ScheduledExecutorService DELAYED = Executors
+            .newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "test-backend-delayed");
+                t.setDaemon(true);
+                return t;
+            });
 
     private java.util.Optional<String> relayedProof(String challenge) {
         if (challenge == null) {
