@@ -7,26 +7,19 @@ import org.eclipse.ui.IWorkbench;
 import org.eclipse.ui.PlatformUI;
 
 /**
- * The standalone Portolan product: prints the backend's state changes ({@link EndpointLog}), starts the backend
- * ({@link BackendAutoStart}), then runs a workbench window with the Backend Status view.
+ * The standalone Portolan product: a workbench window with the Backend Status view. The backend was started and the
+ * console log of its endpoint opened before this runs, while the framework started ({@link ProductBackendStart}).
  */
 public class Application implements IApplication {
 
     @Override
     public Object start(IApplicationContext context) {
-        EndpointLog endpointLog = new EndpointLog(System.out);
-        endpointLog.open();
+        Display display = PlatformUI.createDisplay();
         try {
-            BackendAutoStart.run(); // before the display and the workbench: the sidecar starts while they are built
-            Display display = PlatformUI.createDisplay();
-            try {
-                int code = PlatformUI.createAndRunWorkbench(display, new PortolanWorkbenchAdvisor());
-                return code == PlatformUI.RETURN_RESTART ? IApplication.EXIT_RESTART : IApplication.EXIT_OK;
-            } finally {
-                display.dispose();
-            }
+            int code = PlatformUI.createAndRunWorkbench(display, new PortolanWorkbenchAdvisor());
+            return code == PlatformUI.RETURN_RESTART ? IApplication.EXIT_RESTART : IApplication.EXIT_OK;
         } finally {
-            endpointLog.close();
+            display.dispose();
         }
     }
 

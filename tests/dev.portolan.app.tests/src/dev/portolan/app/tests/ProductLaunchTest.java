@@ -49,7 +49,8 @@ class ProductLaunchTest {
                     // generous deadlines (a loaded 2-core machine); start-up speed is not what this test measures
                     String summary = p.awaitLine(l -> l.startsWith("[portolan] components:"), Duration.ofSeconds(180));
                     p.awaitLine(l -> l.contains("Backend Status view opened"), Duration.ofSeconds(120));
-                    for (String component : List.of("dev.portolan.ports.internal.LoopbackPortFinder",
+                    for (String component : List.of("dev.portolan.app.internal.ProductBackendStart",
+                            "dev.portolan.ports.internal.LoopbackPortFinder",
                             "dev.portolan.core.internal.JacksonAnnouncementCodec",
                             "dev.portolan.ui.internal.model.BackendStatusModel")) {
                         assertTrue(summary.contains(component + "=ACTIVE")
@@ -73,6 +74,8 @@ class ProductLaunchTest {
                     assertTrue(m.group(3).equals("announcement"), "the sidecar's own announcement should win: "
                             + connected);
                     assertTrue(m.group(4).equals("true"), "our sidecar echoes its launch token: " + connected);
+                    // started while the framework starts: the services the Start Backend Job needs were there
+                    assertFalse(p.output().contains("Starting the backend failed"), p.output());
 
                     // every component the start-up touched is active by now (view, tracker, backend service,
                     // launcher and its whiteboard listeners): Felix SCR found no reference cycle among them
