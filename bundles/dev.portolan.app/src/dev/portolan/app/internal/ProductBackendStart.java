@@ -32,6 +32,7 @@ public final class ProductBackendStart {
     /*
      * Not called here: the Start Backend Job uses them. The references make this component wait until the backend
      * service and the launcher it needs (its optional reference) are registered, in whatever order the bundles start.
+     * This component may hear of the launcher before the backend service does: its start then waits for it.
      */
     @Reference
     private BackendService backend;

@@ -1,5 +1,6 @@
 package dev.portolan.core.internal;
 
+import java.time.Duration;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Optional;
@@ -47,9 +48,13 @@ public final class BackendServiceImpl implements BackendService {
 
     private static final System.Logger LOG = System.getLogger(BackendServiceImpl.class.getName());
 
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+    /** How long a start waits for the launcher to be bound while the framework starts ({@link #withLauncher}). */
+    static final Duration LAUNCHER_WAIT = Duration.ofSeconds(5);
+
     private volatile SidecarLauncher launcher;
+    private final Object launcherLock = new Object();
+    /** Completed when a launcher is bound; a new one after it is unbound (guarded by launcherLock). */
+    private CompletableFuture<SidecarLauncher> launcherBound = new CompletableFuture<>();
     @Reference
     private EndpointTracker tracker;
     /** Hears of our sidecar's announcements and stops at once (the tracker component provides it). */
@@ -88,6 +93,73 @@ public final class BackendServiceImpl implements BackendService {
     /** Outside OSGi: the command started when none is configured. */
     public void setDefaultCommand(DefaultBackendCommand command) {
         this.defaultCommand = command;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindLauncher")
+    void bindLauncher(SidecarLauncher bound) {
+        CompletableFuture<SidecarLauncher> waiting;
+        synchronized (launcherLock) {
+            launcher = bound;
+            waiting = launcherBound;
+        }
+        waiting.complete(bound); // outside the lock: the starts that waited for it go on (on another thread)
+    }
+
+    void unbindLauncher(SidecarLauncher unbound) {
+        synchronized (launcherLock) {
+            if (launcher == unbound) {
+                launcher = null;
+                if (launcherBound.isDone()) {
+                    launcherBound = new CompletableFuture<>();
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs {@code start} with the launcher. While the framework starts, a client can hear of the launcher's
+     * registration before this component does (a service event reaches its listeners in no set order): then the start
+     * waits, at most {@link #LAUNCHER_WAIT}, for the launcher to be bound here and runs on another thread; cancelling
+     * the returned future before then cancels the start. With a launcher bound, {@code start} runs at once.
+     */
+    private CompletableFuture<EndpointStatus> withLauncher(LaunchSpec spec,
+            Function<SidecarLauncher, CompletableFuture<EndpointStatus>> start) {
+        SidecarLauncher now;
+        CompletableFuture<SidecarLauncher> waiting;
+        synchronized (launcherLock) {
+            now = launcher;
+            waiting = now == null ? launcherBound.copy() : null;
+        }
+        if (now != null) {
+            return start.apply(now);
+        }
+        CompletableFuture<EndpointStatus> result = new CompletableFuture<>();
+        waiting.orTimeout(LAUNCHER_WAIT.toMillis(), TimeUnit.MILLISECONDS).whenCompleteAsync((l, e) -> {
+            if (result.isDone()) {
+                return; // cancelled meanwhile
+            }
+            if (e != null) {
+                result.completeExceptionally(new LaunchException("no SidecarLauncher service is registered (waited "
+                        + LAUNCHER_WAIT.toSeconds() + " s): cannot start " + String.join(" ", spec.command())));
+                return;
+            }
+            CompletableFuture<EndpointStatus> started = start.apply(l);
+            result.whenComplete((v, x) -> {
+                if (result.isCancelled()) {
+                    started.cancel(true);
+                }
+            });
+            started.whenComplete((v, x) -> {
+                if (x != null) {
+                    result.completeExceptionally(x instanceof CompletionException && x.getCause() != null
+                            ? x.getCause() : x);
+                } else {
+                    result.complete(v);
+                }
+            });
+        });
+        return result;
     }
 
     @Activate
@@ -181,11 +253,10 @@ public final class BackendServiceImpl implements BackendService {
         } catch (LaunchException e) {
             return CompletableFuture.failedFuture(e);
         }
-        SidecarLauncher l = launcher;
-        if (l == null) {
-            return CompletableFuture.failedFuture(new LaunchException(
-                    "no SidecarLauncher service is registered: cannot start " + String.join(" ", spec.command())));
-        }
+        return withLauncher(spec, l -> start(spec, l));
+    }
+
+    private CompletableFuture<EndpointStatus> start(LaunchSpec spec, SidecarLauncher l) {
         CompletableFuture<EndpointStatus> result = new CompletableFuture<>();
         AtomicReference<LaunchHandle> launched = new AtomicReference<>();
         result.whenComplete((v, e) -> {
@@ -264,21 +335,19 @@ public final class BackendServiceImpl implements BackendService {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        SidecarLauncher l = launcher;
-        if (l == null) {
-            return CompletableFuture.failedFuture(new LaunchException(
-                    "no SidecarLauncher service is registered: cannot start " + String.join(" ", spec.command())));
-        }
-        Function<Void, CompletableFuture<EndpointStatus>> launch = v -> {
-            try {
-                return pool.launch(l, spec, instances, service);
-            } catch (LaunchException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        };
-        // as start(spec): nothing running, the instances are launched before this returns
-        CompletableFuture<Void> stopped = stop();
-        return stopped.isDone() ? stopped.thenCompose(launch) : stopped.thenComposeAsync(launch);
+        String serviceName = service;
+        return withLauncher(spec, l -> {
+            Function<Void, CompletableFuture<EndpointStatus>> launch = v -> {
+                try {
+                    return pool.launch(l, spec, instances, serviceName);
+                } catch (LaunchException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+            };
+            // as start(spec): nothing running, the instances are launched before this returns
+            CompletableFuture<Void> stopped = stop();
+            return stopped.isDone() ? stopped.thenCompose(launch) : stopped.thenComposeAsync(launch);
+        });
     }
 
     @Override

@@ -231,6 +231,40 @@ class LauncherIntegrationTest {
         }
     }
 
+    /**
+     * While the framework starts, a client can hear of the launcher before the backend service has it bound: a start
+     * asked with no launcher waits for one (here: the launcher's bundle started after the call) and fails with a
+     * message naming the wait when none comes.
+     */
+    @org.junit.jupiter.api.Test
+    void aStartWaitsForALauncherThatIsStillComingAndSaysSoWhenNoneComes() throws Exception {
+        int first = Fixtures.PORTS.block(4);
+        PortRange range = new PortRange(first, first + 3);
+        settings.update(Fixtures.settings(range, null, Duration.ofSeconds(10), Duration.ofMillis(500)));
+        org.osgi.framework.Bundle launch = java.util.Arrays.stream(OsgiServices.context(LauncherIntegrationTest.class)
+                .getBundles()).filter(b -> b.getSymbolicName().equals("dev.portolan.launch")).findFirst().orElseThrow();
+        launch.stop();
+        try {
+            java.util.concurrent.CompletableFuture<EndpointStatus> none = backend.start(spec("java", range));
+            java.util.concurrent.ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class, () -> none.get(60, TimeUnit.SECONDS));
+            assertTrue(failed.getCause().getMessage().startsWith(
+                    "no SidecarLauncher service is registered (waited 5 s): cannot start "), failed.getCause()
+                    .toString());
+
+            java.util.concurrent.CompletableFuture<EndpointStatus> waiting = backend.start(spec("java", range));
+            org.junit.jupiter.api.Assertions.assertFalse(waiting.isDone(), "no launcher yet: " + waiting);
+            launch.start();
+            EndpointStatus started = Await.result(waiting, Duration.ofSeconds(90), "start once the launcher is bound");
+            assertEquals(EndpointState.AVAILABLE, started.state(), started.toString());
+            assertTrue(started.endpoint().verified(), started.toString());
+        } finally {
+            if (launch.getState() != org.osgi.framework.Bundle.ACTIVE) {
+                launch.start();
+            }
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void theDefaultBackendIsTheBundledSampleBackendInTheConfiguredRange() throws Exception {
         int first = Fixtures.PORTS.block(4);
