@@ -265,6 +265,41 @@ class LauncherIntegrationTest {
         }
     }
 
+    /**
+     * {@code ./portolan app} gives the bundled sample backend a class archive ({@code portolan.sample.classArchive}):
+     * the backend's JVM writes it at its first exit and maps it at the next start; its stdout still carries nothing
+     * but the announcement (the JVM logs errors only, on stderr).
+     */
+    @org.junit.jupiter.api.Test
+    void theDefaultBackendWritesItsClassArchiveAtItsFirstExitAndStartsWithIt() throws Exception {
+        Path archive = Build.repoRoot().resolve("tests/dev.portolan.detect.tests/target/sample-archive/sample.jsa");
+        java.nio.file.Files.createDirectories(archive.getParent());
+        java.nio.file.Files.deleteIfExists(archive);
+        int first = Fixtures.PORTS.block(4);
+        PortRange range = new PortRange(first, first + 3);
+        settings.update(Fixtures.settings(range, null, Duration.ofSeconds(10), Duration.ofMillis(500)));
+        System.setProperty("portolan.sample.classArchive", archive.toString());
+        try {
+            java.nio.file.attribute.FileTime written = null;
+            for (String round : List.of("writes", "maps")) {
+                EndpointStatus s = Await.result(backend.start(), Duration.ofSeconds(90), "start (" + round + ")");
+                assertEquals(EndpointState.AVAILABLE, s.state(), round + ": " + s);
+                assertTrue(s.endpoint().verified(), round + ": " + s);
+                List<String> command = backend.sidecar().orElseThrow().spec().command();
+                assertTrue(command.contains("-XX:SharedArchiveFile=" + archive), command.toString());
+                Await.result(backend.stop(), Fixtures.WAIT, "stop (" + round + ")");
+                assertTrue(java.nio.file.Files.size(archive) > 0, "the backend's JVM wrote " + archive);
+                if (written != null) {
+                    // a usable archive is mapped, not written again
+                    assertEquals(written, java.nio.file.Files.getLastModifiedTime(archive), "rewritten: " + archive);
+                }
+                written = java.nio.file.Files.getLastModifiedTime(archive);
+            }
+        } finally {
+            System.clearProperty("portolan.sample.classArchive");
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void theDefaultBackendIsTheBundledSampleBackendInTheConfiguredRange() throws Exception {
         int first = Fixtures.PORTS.block(4);
