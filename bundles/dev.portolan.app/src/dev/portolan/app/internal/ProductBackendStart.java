@@ -7,6 +7,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
+import dev.portolan.api.RunningApplication;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.launch.SidecarLauncher;
@@ -17,14 +18,13 @@ import dev.portolan.ui.BackendStart;
  * scheduled when Felix SCR activates this bundle's components (during the framework's start, ~0.6 s before the
  * application starts and ~2 s before the workbench window opens), so the sidecar's JVM starts while Equinox, the
  * application and the workbench are built. Only in the product's workbench application
- * ({@value #PRODUCT_APPLICATION}): not in the headless commands, which run in the product's configuration with an
+ * ({@link RunningApplication#PRODUCT}): not in the headless commands, which run in the product's configuration with an
  * {@code -application} of their own, nor in tests. Once per run: a reactivation (a service coming back) never starts
  * the backend again. Prints every change of the endpoint ({@link EndpointLog}) while active.
  */
 @Component(immediate = true)
 public final class ProductBackendStart {
 
-    static final String PRODUCT_APPLICATION = "dev.portolan.app.application";
     private static final AtomicBoolean STARTED = new AtomicBoolean();
 
     @Reference
@@ -42,8 +42,7 @@ public final class ProductBackendStart {
 
     @Activate
     void activate() {
-        if (!PRODUCT_APPLICATION.equals(runningApplication(System.getProperty("eclipse.commands"),
-                System.getProperty("eclipse.application")))) {
+        if (!RunningApplication.isProduct()) {
             return;
         }
         endpointLog = new EndpointLog(System.out);
@@ -64,22 +63,5 @@ public final class ProductBackendStart {
         if (endpointLog != null) {
             endpointLog.close();
         }
-    }
-
-    /**
-     * The {@code -application} argument of the command line ({@code eclipse.commands}, one argument per line), else
-     * the configured one: the headless commands run inside the product's configuration, whose
-     * {@code eclipse.application} names the workbench.
-     */
-    static String runningApplication(String commands, String configured) {
-        if (commands != null) {
-            String[] args = commands.split("\\R");
-            for (int i = 0; i + 1 < args.length; i++) {
-                if (args[i].strip().equalsIgnoreCase("-application")) {
-                    return args[i + 1].strip();
-                }
-            }
-        }
-        return configured;
     }
 }

@@ -3,19 +3,17 @@ package dev.portolan.feed.internal;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.portolan.api.RunningApplication;
 import dev.portolan.api.feed.EventFeed;
 
 /**
  * Whether the feed starts with the runtime: {@code -Dportolan.feed} (true/false) wins, then {@code PORTOLAN_FEED},
- * else on in the standalone product's workbench (application {@code dev.portolan.app.application}: cheap, one idle
- * Jetty on an OS-assigned loopback port) and off elsewhere (IDE plug-in, headless commands, tests). The running
- * application is the {@code -application} of the command line ({@code eclipse.commands}) when there is one: the
- * headless commands run inside the product's configuration, whose {@code eclipse.application} names the workbench.
+ * else on in the standalone product's workbench ({@link RunningApplication#PRODUCT}: cheap, one idle Jetty on an
+ * OS-assigned loopback port) and off elsewhere (IDE plug-in, headless commands, tests; {@link RunningApplication}).
  */
 final class FeedSwitch {
 
     static final String ENV = "PORTOLAN_FEED";
-    static final String PRODUCT_APPLICATION = "dev.portolan.app.application";
 
     /** The decision and, when a value was bad, a message naming it. */
     record Decision(boolean enabled, String problem) {
@@ -26,24 +24,11 @@ final class FeedSwitch {
 
     static Decision decide() {
         return decide(System.getProperty(EventFeed.ENABLE_PROPERTY), System.getenv(),
-                runningApplication(System.getProperty("eclipse.commands"), System.getProperty("eclipse.application")));
-    }
-
-    /** The {@code -application} argument in {@code commands} (one argument per line), else {@code configured}. */
-    static String runningApplication(String commands, String configured) {
-        if (commands != null) {
-            String[] args = commands.split("\\R");
-            for (int i = 0; i + 1 < args.length; i++) {
-                if (args[i].strip().equalsIgnoreCase("-application")) {
-                    return args[i + 1].strip();
-                }
-            }
-        }
-        return configured;
+                RunningApplication.id(System.getProperty("eclipse.commands"), System.getProperty("eclipse.application")));
     }
 
     static Decision decide(String property, Map<String, String> env, String application) {
-        boolean byDefault = PRODUCT_APPLICATION.equals(application);
+        boolean byDefault = RunningApplication.PRODUCT.equals(application);
         String where = property != null ? "-D" + EventFeed.ENABLE_PROPERTY : ENV;
         String raw = property != null ? property : env.get(ENV);
         if (raw == null || raw.isBlank()) {

@@ -25,16 +25,6 @@ class FeedSettingsTest {
     }
 
     @Test
-    void theRunningApplicationIsTheCommandLinesOne() {
-        assertEquals("dev.portolan.app.cli", FeedSwitch.runningApplication(
-                "-configuration\n/tmp/x\n-application\ndev.portolan.app.cli\nwatch", "dev.portolan.app.application"));
-        assertEquals("dev.portolan.app.application", FeedSwitch.runningApplication("-consoleLog\n-data\n/x",
-                "dev.portolan.app.application"));
-        assertEquals("dev.portolan.app.application", FeedSwitch.runningApplication(null,
-                "dev.portolan.app.application"));
-    }
-
-    @Test
     void aBadSwitchValueIsNamedAndTheDefaultApplies() {
         FeedSwitch.Decision d = FeedSwitch.decide(null, Map.of("PORTOLAN_FEED", "maybe"), null);
         assertFalse(d.enabled());
