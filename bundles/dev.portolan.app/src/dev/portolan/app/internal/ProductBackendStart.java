@@ -15,8 +15,8 @@ import dev.portolan.ui.BackendStart;
 
 /**
  * The standalone product's backend start and console log, as soon as the services are up: the Start Backend Job is
- * scheduled when Felix SCR activates this bundle's components (during the framework's start, ~0.6 s before the
- * application starts and ~2 s before the workbench window opens), so the sidecar's JVM starts while Equinox, the
+ * scheduled when Felix SCR activates this bundle's components (during the framework's start, ~1 s before the
+ * application starts and ~3 s before the workbench window opens), so the sidecar's JVM starts while Equinox, the
  * application and the workbench are built. Only in the product's workbench application
  * ({@link RunningApplication#PRODUCT}): not in the headless commands, which run in the product's configuration with an
  * {@code -application} of their own, nor in tests. Once per run: a reactivation (a service coming back) never starts

@@ -144,7 +144,13 @@ public final class BackendServiceImpl implements BackendService {
                         + LAUNCHER_WAIT.toSeconds() + " s): cannot start " + String.join(" ", spec.command())));
                 return;
             }
-            CompletableFuture<EndpointStatus> started = start.apply(l);
+            CompletableFuture<EndpointStatus> started;
+            try {
+                started = start.apply(l);
+            } catch (RuntimeException ex) {
+                result.completeExceptionally(ex);
+                return;
+            }
             result.whenComplete((v, x) -> {
                 if (result.isCancelled()) {
                     started.cancel(true);
