@@ -2,6 +2,7 @@ package dev.portolan.core.internal;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -129,16 +130,17 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     }
 
     /**
-     * Our sidecar was launched (the backend service registered its handle): discovery runs begun before are not
-     * applied, and a run that waits for its announcement follows ({@link Rediscovery#launched()}). Called by SCR on
+     * Our (single) sidecar was launched (the backend service registered its handle): discovery runs begun before are
+     * not applied, and a run that waits for its announcement follows ({@link Rediscovery#launched()}). Called by SCR on
      * the registering thread, which holds no lock of ours.
      */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER,
             unbind = "unbindOwnSidecar")
-    void bindOwnSidecar(LaunchHandle handle) {
+    void bindOwnSidecar(LaunchHandle handle, Map<String, Object> properties) {
         ownSidecar = handle;
-        if (active) {
+        // one of several instances (issue 14) joins the instance set through its announcement, not by a rediscovery
+        if (active && !properties.containsKey("portolan.instance")) {
             rediscovery.launched();
         }
     }

@@ -54,7 +54,8 @@ final class OwnSidecar {
 
     /**
      * Recovery: the endpoint stopped answering. Only our sidecar that hangs — its process alive while it claims to
-     * run — is restarted, and only when its restart policy allows restarts. A dead process is the launcher's to
+     * run, and still alive {@link #HANG_GRACE} later (a killed process stops answering just before it is gone) — is
+     * restarted, and only when its restart policy allows restarts. A dead process is the launcher's to
      * handle (its exit event follows, and its restart policy decides); a sidecar that ended for good (stopped, exited
      * with restarts off, crash loop) stays down until the user starts it: recovery never overrides the policy the
      * sidecar was launched with.
@@ -68,13 +69,30 @@ final class OwnSidecar {
         if (!ours || !h.spec().restartPolicy().enabled()) {
             return;
         }
-        SidecarState state = h.state();
-        boolean alive = h.pid().stream().mapToObj(ProcessHandle::of).anyMatch(p -> p.map(ProcessHandle::isAlive)
-                .orElse(false));
-        if ((state == SidecarState.ANNOUNCED || state == SidecarState.RUNNING) && alive) {
+        if (!runs(h) || h.pid().isEmpty()) {
+            return; // STARTING/STOPPING: the launcher's restart policy is at work; its announcement reaches the tracker
+        }
+        long pid = h.pid().getAsLong();
+        ProcessHandle process = ProcessHandle.of(pid).orElse(null);
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        // a killed process stops answering a moment before it is gone (and reaped): it is a hang only when it is still
+        // there after HANG_GRACE, and the launcher, which sees a death, has not moved on meanwhile (no blocking wait)
+        process.onExit().orTimeout(HANG_GRACE.toMillis(), TimeUnit.MILLISECONDS).whenComplete((exited, timeout) -> {
+            if (timeout == null || !runs(h) || h.pid().orElse(-1) != pid) {
+                return;
+            }
             Log.LOG.log(System.Logger.Level.INFO, "sidecar is not answering at " + lost.baseUrl() + ": restarting it");
             h.restart().orTimeout(Duration.ofSeconds(60).toMillis(), TimeUnit.MILLISECONDS);
-        }
-        // STARTING/STOPPING: the launcher's restart policy is at work; its announcement reaches the tracker
+        });
+    }
+
+    /** How long a sidecar that stopped answering must stay alive before recovery calls it hung. */
+    static final Duration HANG_GRACE = Duration.ofSeconds(1);
+
+    private static boolean runs(LaunchHandle h) {
+        SidecarState state = h.state();
+        return state == SidecarState.ANNOUNCED || state == SidecarState.RUNNING;
     }
 }

@@ -193,6 +193,32 @@ class LauncherIntegrationTest {
     }
 
     /**
+     * A hung sidecar (its process stopped with SIGSTOP: alive, not answering) is restarted by recovery once it has
+     * stayed alive past the grace that lets a killed one finish dying; the tracker follows the new process.
+     */
+    @org.junit.jupiter.api.Test
+    void aHungSidecarIsRestartedByRecovery() throws Exception {
+        int first = Fixtures.PORTS.block(4);
+        PortRange range = new PortRange(first, first + 3);
+        settings.update(Fixtures.settings(range, null, Duration.ofSeconds(10), Duration.ofMillis(500)));
+        EndpointStatus started = Await.result(backend.start(spec("java", range)), Duration.ofSeconds(90), "start");
+        LaunchHandle h = backend.sidecar().orElseThrow();
+        long pid = started.endpoint().pid() != null ? started.endpoint().pid() : h.pid().orElseThrow();
+        Await.Recorder<EndpointStatus> events = new Await.Recorder<>();
+        closeables.add(tracker.addListener(events::accept));
+        int mark = events.size();
+        Process stop = new ProcessBuilder("kill", "-STOP", Long.toString(pid)).inheritIO().start();
+        assertEquals(0, stop.waitFor(), "kill -STOP " + pid);
+        EndpointStatus recovered = events.await(mark, s -> s.state() == EndpointState.AVAILABLE
+                && s.endpoint().pid() != null && s.endpoint().pid() != pid, Duration.ofSeconds(60),
+                "AVAILABLE on a new process");
+        assertTrue(recovered.endpoint().verified(), recovered.toString());
+        assertTrue(h.restartCount() >= 1, "restarted by recovery");
+        assertTrue(events.values().subList(mark, events.size()).stream()
+                .anyMatch(s -> s.state() == EndpointState.UNAVAILABLE), "the hang was seen: " + events.values());
+    }
+
+    /**
      * The product's start-up race: the tracker's discovery run is under way (a stranger in the range, healthy but
      * proving nothing, answers it after 800 ms) when our sidecar is launched. That run began without our sidecar's
      * credentials, so its stranger is not adopted; our sidecar, announcing seconds later, is. With nothing of ours
