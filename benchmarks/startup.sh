@@ -23,7 +23,10 @@ PRODUCT="$(dirname "$PORTOLAN")/releng/dev.portolan.product/target/products/dev.
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 load1() { cut -d' ' -f1 /proc/loadavg; } # the 1-minute load average after a row: a row measured under load says so
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+now_ms() { echo $(( ${EPOCHREALTIME/[.,]/} / 1000 )); } # bash 5: no date process
+# The harness never polls while a row is timed: its waits block on a FIFO (read -t) rather than sleep + grep in a loop,
+# whose process starts (hundreds per second) took a 2-core machine's CPU from the command measured
+# (docs/performance.md, "Seventh round").
 
 row() { # row LABEL COMMAND...: medians of wall ms, CPU ms (user+sys) and peak RSS MiB of RUNS runs (after a warm-up run)
   local label="$1"; shift
@@ -57,20 +60,22 @@ tree_pids() { # tree_pids PID: PID and all its descendants
 
 first_line_ms() { # starts COMMAND in the background; prints ms until its first stdout line, the CPU ms its process
   # tree used until then (user + system, children included: the script and its JVM) and the largest peak RSS in it
-  local t0 t1 pid hwm=0 cpu=0 p c m
+  local t0 t1="" pid hwm=0 cpu=0 p c m line
+  rm -f "$WORK/first.fifo"; mkfifo "$WORK/first.fifo"
   t0=$(now_ms)
-  "$@" > "$WORK/first.out" 2>/dev/null < <(sleep 30) &
+  "$@" > "$WORK/first.fifo" 2>/dev/null < <(sleep 30) &
   pid=$!
-  until [ -s "$WORK/first.out" ] || ! kill -0 "$pid" 2>/dev/null; do sleep 0.002; done
-  t1=$(now_ms)
+  exec 3< "$WORK/first.fifo" # held open until the command is stopped: its later output never meets a closed pipe
+  IFS= read -r -t 60 line <&3 && t1=$(now_ms)
   for p in $(tree_pids "$pid"); do
     c=$(awk -v hz="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); print int(($12 + $13 + $14 + $15) * 1000 / hz)}' "/proc/$p/stat" 2>/dev/null || echo 0)
     m=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$p/status" 2>/dev/null || echo 0)
     cpu=$((cpu + ${c:-0})); [ "${m:-0}" -gt "$hwm" ] && hwm=$m
   done
   kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
-  if [ -s "$WORK/first.out" ]; then echo "$((t1 - t0)) $cpu $hwm"; else echo "- - -"; fi
-  rm -f "$WORK/first.out"
+  exec 3<&-
+  if [ -n "$t1" ]; then echo "$((t1 - t0)) $cpu $hwm"; else echo "- - -"; fi
+  rm -f "$WORK/first.fifo"
 }
 
 announce_row() { # row for a process that keeps running: start -> its first stdout line (a backend's announcement)
@@ -148,15 +153,21 @@ if [ "${SKIP_APP:-}" != 1 ]; then
   app_once() { # ms from start to '[portolan] endpoint: AVAILABLE' (a range of its own: nothing else is adopted);
     # app_once window: stops it only once its window has opened (the warm-up run: the class archive the product writes
     # at its first exit after a build then holds the workbench's classes too, as after a user's first session)
-    local t0 t1 pid
+    local t0 t1="" pid line drain
     rm -rf "$XDG_STATE_HOME/portolan"
+    rm -f "$WORK/app.fifo" "$WORK/app.out"; mkfifo "$WORK/app.fifo"
     t0=$(now_ms)
-    PORTOLAN_PORT_RANGE=24790-24799 setsid "$PORTOLAN" app > "$WORK/app.out" 2>&1 < /dev/null &
+    PORTOLAN_PORT_RANGE=24790-24799 setsid "$PORTOLAN" app > "$WORK/app.fifo" 2>&1 < /dev/null &
     pid=$!
-    local deadline=$((t0 + 60000))
-    until grep -q "endpoint: AVAILABLE" "$WORK/app.out" 2>/dev/null || [ "$(now_ms)" -gt "$deadline" ]; do sleep 0.01; done
-    t1=$(now_ms)
+    exec 4< "$WORK/app.fifo"
+    while IFS= read -r -t 60 line <&4; do # each line as it comes, no polling
+      printf '%s\n' "$line" >> "$WORK/app.out"
+      case "$line" in *"endpoint: AVAILABLE"*) t1=$(now_ms); break ;; esac
+    done
+    cat <&4 >> "$WORK/app.out" & # the rest, until the product's output closes
+    drain=$!
     if [ "${1:-}" = window ]; then
+      local deadline=$((t0 + 60000))
       until grep -q "workbench window opened" "$WORK/app.out" 2>/dev/null || [ "$(now_ms)" -gt "$deadline" ]; do sleep 0.05; done
     fi
     # the product's JVM first, as closing its window would (its first exit after a build writes the product's class
@@ -164,7 +175,9 @@ if [ "${SKIP_APP:-}" != 1 ]; then
     pkill -TERM -s "$pid" -x java 2>/dev/null || true
     for _ in $(seq 200); do pgrep -s "$pid" -x java >/dev/null || break; sleep 0.1; done
     stop_group "$pid"
-    if grep -q "endpoint: AVAILABLE" "$WORK/app.out"; then echo "$((t1 - t0))"; fi
+    kill "$drain" 2>/dev/null || true; wait "$drain" 2>/dev/null || true
+    exec 4<&-
+    if [ -n "$t1" ]; then echo "$((t1 - t0))"; fi
   }
   app_once window >/dev/null
   walls=""

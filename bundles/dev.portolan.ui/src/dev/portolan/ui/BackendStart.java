@@ -1,5 +1,6 @@
 package dev.portolan.ui;
 
+import dev.portolan.api.discovery.BackendService;
 import dev.portolan.ui.internal.handlers.BackendHandlers;
 
 /**
@@ -13,10 +14,12 @@ public final class BackendStart {
     }
 
     /**
-     * Schedules the Start Backend Job and returns: a Job of {@link PortolanUi#JOB_FAMILY} whose outcome goes to the
-     * events table of the Backend Status view and, when it fails, to the Job's error status (the Error Log).
+     * Schedules the Start Backend Job on {@code backend} and returns: a Job of {@link PortolanUi#JOB_FAMILY} whose
+     * outcome goes to the events table of the Backend Status view (once this bundle is active) and, when it fails, to
+     * the Job's error status (the Error Log). The caller passes the service it holds: in the product this runs while
+     * the framework starts, before this bundle (a start level later, docs/performance.md) can look services up.
      */
-    public static void schedule() {
-        BackendHandlers.scheduleStart();
+    public static void schedule(BackendService backend) {
+        BackendHandlers.scheduleStart(backend);
     }
 }

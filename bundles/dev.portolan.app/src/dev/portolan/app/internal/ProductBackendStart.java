@@ -17,7 +17,10 @@ import dev.portolan.ui.BackendStart;
  * The standalone product's backend start and console log, as soon as the services are up: the Start Backend Job is
  * scheduled when Felix SCR activates this bundle's components (during the framework's start, ~1 s before the
  * application starts and ~3 s before the workbench window opens), so the sidecar's JVM starts while Equinox, the
- * application and the workbench are built. Only in the product's workbench application
+ * application and the workbench are built. The product's configuration starts the bundles on this path at start level
+ * 4 and the feed, metrics, registries and UI at level 5, so that SCR activates none of those first; the Job is
+ * therefore given the backend service (the UI bundle cannot look services up before its level). Only in the product's
+ * workbench application
  * ({@link RunningApplication#PRODUCT}): not in the headless commands, which run in the product's configuration with an
  * {@code -application} of their own, nor in tests. Once per run: a reactivation (a service coming back) never starts
  * the backend again. Prints every change of the endpoint ({@link EndpointLog}) while active.
@@ -29,13 +32,14 @@ public final class ProductBackendStart {
 
     @Reference
     private SettingsService settings;
-    /*
-     * Not called here: the Start Backend Job uses them. The references make this component wait until the backend
-     * service and the launcher it needs (its optional reference) are registered, in whatever order the bundles start.
-     * This component may hear of the launcher before the backend service does: its start then waits for it.
-     */
+    /** Handed to the Start Backend Job (the UI bundle, a start level later, cannot look it up yet). */
     @Reference
     private BackendService backend;
+    /*
+     * Not called here: the reference makes this component wait until the launcher the backend service needs (its
+     * optional reference) is registered, in whatever order the bundles start. This component may hear of the launcher
+     * before the backend service does: its start then waits for it.
+     */
     @Reference
     private SidecarLauncher launcher;
     private EndpointLog endpointLog;
@@ -52,7 +56,7 @@ public final class ProductBackendStart {
         }
         if (settings.effective().autoStartBackend()) {
             System.out.println("[portolan] starting the backend");
-            BackendStart.schedule();
+            BackendStart.schedule(backend);
         } else {
             System.out.println("[portolan] auto-start of the backend is off (Preferences > Portolan)");
         }

@@ -44,7 +44,8 @@ class ProductLaunchTest {
             try (ChildProcess p = ChildProcess.start(install, List.of(ChildProcess.javaExecutable(),
                     "-Dosgi.requiredJavaVersion=21", "-Dportolan.state.dir=" + run.resolve("state"), "-jar",
                     Build.launcherJar(install).toString(), "-consoleLog", "-data", run.resolve("workspace").toString()),
-                    Map.of("PORTOLAN_PORT_RANGE", range.toString()))) {
+                    // the feed on, as in the product by default (whatever the test run's environment says)
+                    Map.of("PORTOLAN_PORT_RANGE", range.toString(), "PORTOLAN_FEED", "true"))) {
                 try {
                     // generous deadlines (a loaded 2-core machine); start-up speed is not what this test measures
                     String summary = p.awaitLine(l -> l.startsWith("[portolan] components:"), Duration.ofSeconds(180));
@@ -76,6 +77,12 @@ class ProductLaunchTest {
                     assertTrue(m.group(4).equals("true"), "our sidecar echoes its launch token: " + connected);
                     // started while the framework starts: the services the Start Backend Job needs were there
                     assertFalse(p.output().contains("Starting the backend failed"), p.output());
+                    // the backend's path (start level 4) before the feed (level 5, the product's configuration): the
+                    // start is asked before the feed bundle is even started, whatever the machine's speed
+                    p.awaitLine(l -> l.startsWith("[portolan] feed: "), Duration.ofSeconds(120));
+                    String out = p.output();
+                    assertTrue(out.indexOf("[portolan] starting the backend") < out.indexOf("[portolan] feed: "),
+                            "the backend's start should come before the feed's (start levels): " + out);
 
                     // every component the start-up touched is active by now (view, tracker, backend service,
                     // launcher and its whiteboard listeners): Felix SCR found no reference cycle among them

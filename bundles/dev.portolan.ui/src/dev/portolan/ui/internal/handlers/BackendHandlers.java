@@ -57,11 +57,19 @@ public final class BackendHandlers {
         }
     }
 
-    /** The Start Backend Job (also scheduled by {@link dev.portolan.ui.BackendStart}, before any workbench exists). */
+    /** The Start Backend Job on the registered backend service. */
     public static void scheduleStart() {
         BackendJob.schedule("Starting the backend", "start",
                 m -> WorkbenchServices.require(WorkbenchServices.backend(), BackendService.class).start(),
                 BackendHandlers::describe);
+    }
+
+    /**
+     * The Start Backend Job on the caller's backend service ({@link dev.portolan.ui.BackendStart}: the product's start,
+     * while the framework is starting and before this bundle is active, when no service can be looked up here yet).
+     */
+    public static void scheduleStart(BackendService backend) {
+        BackendJob.schedule("Starting the backend", "start", m -> backend.start(), BackendHandlers::describe);
     }
 
     /** Stop backend (the whole process tree). */
