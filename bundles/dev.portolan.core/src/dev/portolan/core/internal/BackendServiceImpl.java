@@ -156,16 +156,20 @@ public final class BackendServiceImpl implements BackendService {
                     started.cancel(true);
                 }
             });
-            started.whenComplete((v, x) -> {
-                if (x != null) {
-                    result.completeExceptionally(x instanceof CompletionException && x.getCause() != null
-                            ? x.getCause() : x);
-                } else {
-                    result.complete(v);
-                }
-            });
+            relay(started, result);
         });
         return result;
+    }
+
+    /** Completes {@code to} as {@code from} completes, with the cause of a {@link CompletionException} unwrapped. */
+    private static <T> void relay(CompletableFuture<T> from, CompletableFuture<T> to) {
+        from.whenComplete((v, x) -> {
+            if (x != null) {
+                to.completeExceptionally(x instanceof CompletionException && x.getCause() != null ? x.getCause() : x);
+            } else {
+                to.complete(v);
+            }
+        });
     }
 
     @Activate
@@ -293,13 +297,7 @@ public final class BackendServiceImpl implements BackendService {
         // nothing of ours running: launch right here, so that sidecar() shows the new sidecar when this returns; else
         // after the old one's stop, which completes on the launcher's event thread: that must not wait for a start
         CompletableFuture<Void> stopped = stop();
-        (stopped.isDone() ? stopped.thenCompose(launch) : stopped.thenComposeAsync(launch)).whenComplete((status, e) -> {
-            if (e != null) {
-                result.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
-            } else {
-                result.complete(status);
-            }
-        });
+        relay(stopped.isDone() ? stopped.thenCompose(launch) : stopped.thenComposeAsync(launch), result);
         return result;
     }
 

@@ -3,18 +3,25 @@ package dev.portolan.app.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.tests.common.ChildProcess;
@@ -105,6 +112,100 @@ class CliFeedTest {
                 assertEquals(0, Files.list(feeds).count(), "the feed file is removed when run stops");
             }
         });
+    }
+
+    /**
+     * A feed's file and its registry entry are the same feed: {@code watch} uses the file (private, of a live process)
+     * and challenges only a registry entry that could be chosen over it, one that started later. An impostor entry that
+     * started earlier is never contacted; one that started later is challenged, fails, is named on stderr, and the
+     * file's feed is watched.
+     */
+    @Test
+    void watchChallengesOnlyRegisteredFeedsNewerThanItsFilesAndSkipsImpostors(@TempDir Path state) throws Exception {
+        Path runtime = Files.createDirectories(state.resolve("run"));
+        FreePorts.onFreeBlock(PORTS, 5, first -> {
+            Map<String, String> env = Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_RUNTIME_DIR",
+                    runtime.toString(), "PORTOLAN_PORT_RANGE", first + "-" + (first + 4));
+            // the feed's registry entry (its registration may follow the feed's start): seen by a registry watch
+            try (ChildProcess registered = PortolanCli.start(env, "list", "--watch", "--json", "--service",
+                    "portolan-feed")) {
+                registered.awaitLine(l -> l.contains("watching the local registry"), TIMEOUT);
+                try (ChildProcess run = runFeed(env); Listener older = new Listener();
+                        Listener newer = new Listener()) {
+                    registered.awaitLine(l -> l.startsWith("{") && l.contains("\"event\":\"registered\""), TIMEOUT);
+                    interrupt(registered); // before the impostors: it would check them too
+                    assertEquals(130, registered.awaitExit(TIMEOUT), registered.output());
+                    Path entries = runtime.resolve("instances/portolan-feed");
+                    List<Path> real;
+                    try (var files = Files.list(entries)) {
+                        real = files.toList();
+                    }
+                    assertEquals(1, real.size(), real.toString());
+                    ObjectNode entry = (ObjectNode) JSON.readTree(Files.readString(real.get(0)));
+                    impostor(entries, entry, "feed-older", older.port(), "2001-01-01T00:00:00Z");
+                    impostor(entries, entry, "feed-newer", newer.port(), "2099-01-01T00:00:00Z");
+                    try (ChildProcess watch = PortolanCli.start(env, "watch", "--json")) {
+                        watch.awaitLine(l -> l.contains("\"type\":\"snapshot\""), TIMEOUT);
+                        String out = watch.output();
+                        assertEquals(0, older.accepted(), "an entry older than the feed file is not challenged:\n"
+                                + out);
+                        assertTrue(newer.accepted() >= 1, "a newer entry is challenged:\n" + out);
+                        assertTrue(out.contains("ignoring the registered feed feed-newer"), out);
+                        assertTrue(!out.contains("feed-older"), out);
+                        assertTrue(out.contains("[portolan] watching ws://127.0.0.1:" + entry.get("port").asInt()),
+                                out);
+                        interrupt(watch);
+                        assertEquals(130, watch.awaitExit(TIMEOUT), watch.output());
+                    }
+                    interrupt(run);
+                    assertEquals(130, run.awaitExit(TIMEOUT), run.output());
+                }
+            }
+        });
+    }
+
+    /** Registers a copy of the feed's {@code entry} (its live pid) at {@code port}, started at {@code startedAt}. */
+    private static void impostor(Path entries, ObjectNode entry, String id, int port, String startedAt)
+            throws IOException {
+        ObjectNode copy = entry.deepCopy();
+        copy.put("instance_id", id).put("url", "http://127.0.0.1:" + port).put("port", port)
+                .put("started_at", startedAt).put("api_token", "impostor-token-" + id);
+        Path f = entries.resolve(id + ".json");
+        Files.writeString(f, JSON.writeValueAsString(copy));
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    /** A loopback listener that counts the connections it accepts and closes each at once (it answers no challenge). */
+    private static final class Listener implements AutoCloseable {
+        private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final AtomicInteger accepted = new AtomicInteger();
+
+        Listener() throws IOException {
+            Thread t = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (Socket s = server.accept()) {
+                        accepted.incrementAndGet();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "impostor-listener");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        int accepted() {
+            return accepted.get();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
     }
 
     private static ChildProcess runFeed(Map<String, String> env) throws Exception {

@@ -7,7 +7,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,7 +46,7 @@ public final class TestBackend implements AutoCloseable {
     private final String recordedProof;
     private final URI relayTarget;
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
-    private volatile java.time.Duration healthDelay = java.time.Duration.ZERO;
+    private volatile Duration healthDelay = Duration.ZERO;
 
     private enum Mode {
         GENUINE, IMPOSTOR, REFLECTOR, REPLAYER, RELAY
@@ -113,7 +115,7 @@ public final class TestBackend implements AutoCloseable {
      * From now on {@code /health} answers only after {@code delay} (scheduled, not slept: the server's threads stay
      * free), e.g. to keep a discovery run waiting for it. Returns this backend.
      */
-    public TestBackend answeringHealthAfter(java.time.Duration delay) {
+    public TestBackend answeringHealthAfter(Duration delay) {
         healthDelay = delay;
         return this;
     }
@@ -177,7 +179,7 @@ public final class TestBackend implements AutoCloseable {
         } else {
             body = "{\"status\":\"healthy\",\"protocol\":2}"; // v2, genuine or claimed
         }
-        java.time.Duration delay = healthDelay;
+        Duration delay = healthDelay;
         if (delay.isZero()) {
             respond(ex, 200, body);
             return;
@@ -191,7 +193,7 @@ public final class TestBackend implements AutoCloseable {
         }, delay.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
-    /** Answers delayed by {@link #answeringHealthAfter(java.time.Duration)}. */
+    /** Answers delayed by {@link #answeringHealthAfter(Duration)}. */
     private static final java.util.concurrent.ScheduledExecutorService DELAYED = Executors
             .newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "test-backend-delayed");
@@ -199,9 +201,9 @@ public final class TestBackend implements AutoCloseable {
                 return t;
             });
 
-    private java.util.Optional<String> relayedProof(String challenge) {
+    private Optional<String> relayedProof(String challenge) {
         if (challenge == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
             java.net.http.HttpResponse<Void> r = RELAY_CLIENT.send(java.net.http.HttpRequest.newBuilder(relayTarget)
@@ -209,10 +211,10 @@ public final class TestBackend implements AutoCloseable {
                     java.net.http.HttpResponse.BodyHandlers.discarding());
             return r.headers().firstValue(IdentityProof.PROOF_HEADER);
         } catch (IOException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
