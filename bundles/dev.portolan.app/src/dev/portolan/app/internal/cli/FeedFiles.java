@@ -25,11 +25,12 @@ import dev.portolan.core.json.Json;
 import dev.portolan.core.registry.InstanceCheck;
 
 /**
- * Finds a running front end's feed for {@code watch} and {@code metrics}: the newest of the feeds registered in the
- * local registry (service {@code portolan-feed}; used only after the feed signed a fresh registry challenge with its
- * entry's key, so that the token goes to the registered feed and nobody else) and the
- * {@code <state dir>/feeds/feed-<pid>.json} files whose process is alive. Files of dead processes are skipped (not
- * deleted: they are another process's); a file others can read is refused (it holds the token).
+ * Finds a running front end's feed for {@code watch} and {@code metrics}: the newest of the
+ * {@code <state dir>/feeds/feed-<pid>.json} files whose process is alive and of the feeds registered in the local
+ * registry (service {@code portolan-feed}; used only after the feed signed a fresh registry challenge with its entry's
+ * key, so that the token goes to the registered feed and nobody else; not challenged when it could not be chosen over
+ * the files). Files of dead processes are skipped (not deleted: they are another process's); a file others can read
+ * is refused (it holds the token).
  */
 final class FeedFiles {
 

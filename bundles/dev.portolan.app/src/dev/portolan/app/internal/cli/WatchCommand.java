@@ -20,7 +20,7 @@ import dev.portolan.core.json.Json;
 
 /**
  * {@code watch [--json] [--service S] [--reconnect DURATION]}: connects to the newest running feed ({@link FeedFiles}:
- * the local registry, then the feed files) with its token and prints every message, the snapshot first: one line
+ * the feed files and the local registry) with its token and prints every message, the snapshot first: one line
  * each, {@code --json} the feed's own JSON; {@code --service S} only what concerns service S ({@link FeedFilter}).
  * When the feed goes away it says so on stderr and reconnects (to the same feed or the next one to start) with a
  * bounded backoff, resuming after the last message it saw when the feed still has it; after {@code --reconnect}
