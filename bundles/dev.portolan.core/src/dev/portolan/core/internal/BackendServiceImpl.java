@@ -50,6 +50,8 @@ public final class BackendServiceImpl implements BackendService {
 
     /** How long a start waits for the launcher to be bound while the framework starts ({@link #withLauncher}). */
     static final Duration LAUNCHER_WAIT = Duration.ofSeconds(5);
+    /** Service property of an instance's own-sidecar handle (issue 14): its instance id; absent on the single one. */
+    static final String INSTANCE_PROPERTY = "portolan.instance";
 
     private volatile SidecarLauncher launcher;
     private final Object launcherLock = new Object();
@@ -294,10 +296,7 @@ public final class BackendServiceImpl implements BackendService {
             }
             return h.announcement().thenApply(a -> single.accept(h, a));
         };
-        // nothing of ours running: launch right here, so that sidecar() shows the new sidecar when this returns; else
-        // after the old one's stop, which completes on the launcher's event thread: that must not wait for a start
-        CompletableFuture<Void> stopped = stop();
-        relay(stopped.isDone() ? stopped.thenCompose(launch) : stopped.thenComposeAsync(launch), result);
+        relay(afterStop(launch), result);
         return result;
     }
 
@@ -348,10 +347,18 @@ public final class BackendServiceImpl implements BackendService {
                     return CompletableFuture.failedFuture(e);
                 }
             };
-            // as start(spec): nothing running, the instances are launched before this returns
-            CompletableFuture<Void> stopped = stop();
-            return stopped.isDone() ? stopped.thenCompose(launch) : stopped.thenComposeAsync(launch);
+            return afterStop(launch);
         });
+    }
+
+    /**
+     * Stops what of ours runs, then {@code launch}es. Nothing of ours running: launched right here, so that the new
+     * sidecar (or instances) shows when the start returns; else after the old one's stop, which completes on the
+     * launcher's event thread: that must not wait for a start.
+     */
+    private CompletableFuture<EndpointStatus> afterStop(Function<Void, CompletableFuture<EndpointStatus>> launch) {
+        CompletableFuture<Void> stopped = stop();
+        return stopped.isDone() ? stopped.thenCompose(launch) : stopped.thenComposeAsync(launch);
     }
 
     @Override
@@ -397,7 +404,7 @@ public final class BackendServiceImpl implements BackendService {
             }
             Hashtable<String, Object> props = new Hashtable<>();
             props.put(OWN_SIDECAR_PROPERTY, OWN_SIDECAR_VALUE);
-            props.put("portolan.instance", instanceId);
+            props.put(INSTANCE_PROPERTY, instanceId);
             props.put(Constants.SERVICE_RANKING, 1 - index);
             return ctx.registerService(LaunchHandle.class, h, props);
         }

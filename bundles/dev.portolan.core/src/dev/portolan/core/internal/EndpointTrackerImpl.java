@@ -140,7 +140,7 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     void bindOwnSidecar(LaunchHandle handle, Map<String, Object> properties) {
         ownSidecar = handle;
         // one of several instances (issue 14) joins the instance set through its announcement, not by a rediscovery
-        if (active && !properties.containsKey("portolan.instance")) {
+        if (active && !properties.containsKey(BackendServiceImpl.INSTANCE_PROPERTY)) {
             rediscovery.launched();
         }
     }
