@@ -20,9 +20,8 @@ import dev.portolan.ui.BackendStart;
  * application and the workbench are built. The product's configuration starts the bundles on this path at start level
  * 4 and the feed, metrics, registries and UI at level 5, so that SCR activates none of those first; the Job is
  * therefore given the backend service (the UI bundle cannot look services up before its level). Only in the product's
- * workbench application
- * ({@link RunningApplication#PRODUCT}): not in the headless commands, which run in the product's configuration with an
- * {@code -application} of their own, nor in tests. Once per run: a reactivation (a service coming back) never starts
+ * workbench application ({@link RunningApplication#PRODUCT}): not in the headless commands, which run in the product's
+ * configuration with an {@code -application} of their own, nor in tests. Once per run: a reactivation (a service coming back) never starts
  * the backend again. Prints every change of the endpoint ({@link EndpointLog}) while active.
  */
 @Component(immediate = true)

@@ -1,23 +1,35 @@
 package dev.portolan.detect.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.osgi.framework.Bundle;
 
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
@@ -161,14 +173,14 @@ class LauncherIntegrationTest {
         // keep the old port busy so that the restarted sidecar has to announce another one (unless the launcher was
         // quicker and the new incarnation already holds it again: then it is told apart by its pid). A bound socket
         // that does not listen: the port finder cannot bind it, and a connection attempt is refused at once.
-        java.net.Socket blocker = new java.net.Socket();
+        Socket blocker = new Socket();
         try {
             blocker.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), oldPort));
-        } catch (java.net.BindException e) {
+        } catch (BindException e) {
             blocker.close();
         }
         try {
-            java.util.function.Predicate<Endpoint> renewed = e -> e.port() != oldPort
+            Predicate<Endpoint> renewed = e -> e.port() != oldPort
                     || e.pid() != null && e.pid() != pid;
             ApiClient.ApiResponse r = api.call("GET", "/v1/echo", null);
             assertEquals(200, r.status(), r.body());
@@ -196,7 +208,7 @@ class LauncherIntegrationTest {
      * A hung sidecar (its process stopped with SIGSTOP: alive, not answering) is restarted by recovery once it has
      * stayed alive past the grace that lets a killed one finish dying; the tracker follows the new process.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void aHungSidecarIsRestartedByRecovery() throws Exception {
         int first = Fixtures.PORTS.block(4);
         PortRange range = new PortRange(first, first + 3);
@@ -224,7 +236,7 @@ class LauncherIntegrationTest {
      * credentials, so its stranger is not adopted; our sidecar, announcing seconds later, is. With nothing of ours
      * running, the same stranger is adopted (unverified) as before.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void aDiscoveryRunBegunBeforeOurLaunchDoesNotAdoptAStranger() throws Exception {
         int first = Fixtures.PORTS.block(4);
         PortRange range = new PortRange(first, first + 3);
@@ -233,7 +245,7 @@ class LauncherIntegrationTest {
         closeables.add(tracker.addListener(events::accept));
         try (TestBackend stranger = TestBackend.impostor(first).answeringHealthAfter(Duration.ofMillis(800))) {
             int mark = events.size();
-            java.util.concurrent.CompletableFuture<EndpointStatus> before = tracker.refresh(); // the run has begun
+            CompletableFuture<EndpointStatus> before = tracker.refresh(); // the run has begun
             // our sidecar's shell waits before it runs the backend: its announcement comes after that run's end
             List<String> slow = new ArrayList<>(List.of("/bin/sh", "-c", "sleep 4; exec \"$@\"", "sh"));
             slow.addAll(SampleBackend.command());
@@ -262,30 +274,30 @@ class LauncherIntegrationTest {
      * asked with no launcher waits for one (here: the launcher's bundle started after the call) and fails with a
      * message naming the wait when none comes.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void aStartWaitsForALauncherThatIsStillComingAndSaysSoWhenNoneComes() throws Exception {
         int first = Fixtures.PORTS.block(4);
         PortRange range = new PortRange(first, first + 3);
         settings.update(Fixtures.settings(range, null, Duration.ofSeconds(10), Duration.ofMillis(500)));
-        org.osgi.framework.Bundle launch = java.util.Arrays.stream(OsgiServices.context(LauncherIntegrationTest.class)
+        Bundle launch = Arrays.stream(OsgiServices.context(LauncherIntegrationTest.class)
                 .getBundles()).filter(b -> b.getSymbolicName().equals("dev.portolan.launch")).findFirst().orElseThrow();
         launch.stop();
         try {
-            java.util.concurrent.CompletableFuture<EndpointStatus> none = backend.start(spec("java", range));
-            java.util.concurrent.ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(
-                    java.util.concurrent.ExecutionException.class, () -> none.get(60, TimeUnit.SECONDS));
+            CompletableFuture<EndpointStatus> none = backend.start(spec("java", range));
+            ExecutionException failed = assertThrows(
+                    ExecutionException.class, () -> none.get(60, TimeUnit.SECONDS));
             assertTrue(failed.getCause().getMessage().startsWith(
                     "no SidecarLauncher service is registered (waited 5 s): cannot start "), failed.getCause()
                     .toString());
 
-            java.util.concurrent.CompletableFuture<EndpointStatus> waiting = backend.start(spec("java", range));
-            org.junit.jupiter.api.Assertions.assertFalse(waiting.isDone(), "no launcher yet: " + waiting);
+            CompletableFuture<EndpointStatus> waiting = backend.start(spec("java", range));
+            assertFalse(waiting.isDone(), "no launcher yet: " + waiting);
             launch.start();
             EndpointStatus started = Await.result(waiting, Duration.ofSeconds(90), "start once the launcher is bound");
             assertEquals(EndpointState.AVAILABLE, started.state(), started.toString());
             assertTrue(started.endpoint().verified(), started.toString());
         } finally {
-            if (launch.getState() != org.osgi.framework.Bundle.ACTIVE) {
+            if (launch.getState() != Bundle.ACTIVE) {
                 launch.start();
             }
         }
@@ -296,17 +308,17 @@ class LauncherIntegrationTest {
      * the backend's JVM writes it at its first exit and maps it at the next start; its stdout still carries nothing
      * but the announcement (the JVM logs errors only, on stderr).
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void theDefaultBackendWritesItsClassArchiveAtItsFirstExitAndStartsWithIt() throws Exception {
         Path archive = Build.repoRoot().resolve("tests/dev.portolan.detect.tests/target/sample-archive/sample.jsa");
-        java.nio.file.Files.createDirectories(archive.getParent());
-        java.nio.file.Files.deleteIfExists(archive);
+        Files.createDirectories(archive.getParent());
+        Files.deleteIfExists(archive);
         int first = Fixtures.PORTS.block(4);
         PortRange range = new PortRange(first, first + 3);
         settings.update(Fixtures.settings(range, null, Duration.ofSeconds(10), Duration.ofMillis(500)));
         System.setProperty("portolan.sample.classArchive", archive.toString());
         try {
-            java.nio.file.attribute.FileTime written = null;
+            FileTime written = null;
             for (String round : List.of("writes", "maps")) {
                 EndpointStatus s = Await.result(backend.start(), Duration.ofSeconds(90), "start (" + round + ")");
                 assertEquals(EndpointState.AVAILABLE, s.state(), round + ": " + s);
@@ -314,19 +326,19 @@ class LauncherIntegrationTest {
                 List<String> command = backend.sidecar().orElseThrow().spec().command();
                 assertTrue(command.contains("-XX:SharedArchiveFile=" + archive), command.toString());
                 Await.result(backend.stop(), Fixtures.WAIT, "stop (" + round + ")");
-                assertTrue(java.nio.file.Files.size(archive) > 0, "the backend's JVM wrote " + archive);
+                assertTrue(Files.size(archive) > 0, "the backend's JVM wrote " + archive);
                 if (written != null) {
                     // a usable archive is mapped, not written again
-                    assertEquals(written, java.nio.file.Files.getLastModifiedTime(archive), "rewritten: " + archive);
+                    assertEquals(written, Files.getLastModifiedTime(archive), "rewritten: " + archive);
                 }
-                written = java.nio.file.Files.getLastModifiedTime(archive);
+                written = Files.getLastModifiedTime(archive);
             }
         } finally {
             System.clearProperty("portolan.sample.classArchive");
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void theDefaultBackendIsTheBundledSampleBackendInTheConfiguredRange() throws Exception {
         int first = Fixtures.PORTS.block(4);
         PortRange range = new PortRange(first, first + 3);
