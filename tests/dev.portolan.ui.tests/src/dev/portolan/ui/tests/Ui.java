@@ -31,8 +31,8 @@ import dev.portolan.ui.internal.StatusView;
 
 /**
  * UI-thread test helpers: wait for a condition while running the display's event loop, with a deadline (the
- * display sleeps until an event arrives; a periodic timer only wakes it to check the deadline). Never
- * {@code Thread.sleep}.
+ * display sleeps until an event arrives; a periodic timer only wakes it to check the deadline). No thread is ever put
+ * to sleep for a fixed time.
  */
 final class Ui {
 
