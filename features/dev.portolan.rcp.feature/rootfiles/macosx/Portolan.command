@@ -23,5 +23,5 @@ if [ -z "$launcher" ]; then
   echo "Portolan: no plugins/org.eclipse.equinox.launcher_*.jar in $here: is this a Portolan installation?" >&2
   exit 2
 fi
-exec "$java" -XstartOnFirstThread -Dosgi.requiredJavaVersion=21 -Dsun.net.httpserver.nodelay=true \
+exec "$java" -XstartOnFirstThread -XX:TieredStopAtLevel=1 -Dosgi.requiredJavaVersion=21 -Dsun.net.httpserver.nodelay=true \
   -jar "$launcher" -consoleLog "$@"

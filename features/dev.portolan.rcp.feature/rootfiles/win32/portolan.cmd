@@ -17,5 +17,5 @@ if not defined LAUNCHER (
   echo portolan: no plugins\org.eclipse.equinox.launcher_*.jar in %HERE%: is this a Portolan installation? 1>&2
   exit /b 2
 )
-"%JAVA%" -Dosgi.requiredJavaVersion=21 -Dsun.net.httpserver.nodelay=true -jar "%LAUNCHER%" -consoleLog %*
+"%JAVA%" -XX:TieredStopAtLevel=1 -Dosgi.requiredJavaVersion=21 -Dsun.net.httpserver.nodelay=true -jar "%LAUNCHER%" -consoleLog %*
 exit /b %ERRORLEVEL%
