@@ -3,7 +3,8 @@
 # the median peak RSS, beside `ss -ltnp` as the baseline. Prints figures, asserts nothing.
 #   benchmarks/startup.sh [RUNS]          (default 5; Linux: GNU time, ss, setsid; `app` rows need Xvfb or a display)
 # Environment: PORTOLAN=<path of the portolan script to measure> (default: this checkout's), SKIP_APP=1 skips the
-# product rows, ONLY_APP=1 runs only them. The product must be built (./portolan build). Ports used: 24700-24712
+# product rows, ONLY_APP=1 runs only them, XVFB_PER_START=1 starts the product through xvfb-run each time (without a
+# DISPLAY the rows otherwise share one Xvfb, started before them). The product must be built (./portolan build). Ports used: 24700-24712
 # (busy/free range, discover with no backend), 24750 (backend, feed) and 24790-24799 (the product's sidecar).
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -11,9 +12,10 @@ ROOT="$(dirname "$HERE")"
 PORTOLAN="${PORTOLAN:-$ROOT/portolan}"
 RUNS="${1:-5}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/portolan-bench.XXXXXX")"
-BACKEND_PID=""
+BACKEND_PID="" XVFB_PID=""
 cleanup() {
   [ -n "$BACKEND_PID" ] && kill "$BACKEND_PID" 2>/dev/null || true
+  [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -142,6 +144,25 @@ done
 f=$(printf '%s' "$finder" | median); r=$(printf '%s' "$raw" | median)
 printf '%-58s %8s µs  (raw ServerSocket bind %s µs: %s×)\n' "port finder: first call in a fresh JVM" "$f" "$r" \
   "$(awk -v a="$f" -v b="$r" 'BEGIN {printf "%.2f", a/b}')"
+# the same with the classes from a class archive trained on one first call, as ./portolan api maps one (JDK 25+: an
+# AOT cache, else AppCDS); both probes map the same archive. Archives need jars: the probe is packed into one
+"$JAVA_HOME/bin/jar" cf "$WORK/probe.jar" -C "$WORK/probe" .
+if "$JAVA_HOME/bin/java" -XX:AOTCacheOutput="$WORK/probe.aot" -Xlog:disable -cp "$CP:$WORK/probe.jar" FinderProbe \
+    first-finder 24700 24712 >/dev/null 2>&1 && [ -s "$WORK/probe.aot" ]; then
+  archive=(-XX:AOTCache="$WORK/probe.aot")
+else
+  "$JAVA_HOME/bin/java" -XX:ArchiveClassesAtExit="$WORK/probe.jsa" -Xlog:disable -cp "$CP:$WORK/probe.jar" FinderProbe \
+    first-finder 24700 24712 >/dev/null 2>&1
+  archive=(-XX:SharedArchiveFile="$WORK/probe.jsa")
+fi
+archived() { "$JAVA_HOME/bin/java" "${archive[@]}" -Xlog:disable -cp "$CP:$WORK/probe.jar" FinderProbe "$@"; }
+finder="" raw=""
+for _ in $(seq "$RUNS"); do
+  finder="$finder$(archived first-finder 24700 24712)"$'\n'; raw="$raw$(archived first-raw 24700 24712)"$'\n'
+done
+f=$(printf '%s' "$finder" | median); r=$(printf '%s' "$raw" | median)
+printf '%-58s %8s µs  (raw ServerSocket bind %s µs: %s×)\n' "port finder: first call, classes from a class archive" "$f" \
+  "$r" "$(awk -v a="$f" -v b="$r" 'BEGIN {printf "%.2f", a/b}')"
 read -r fa ra fo ro < <(probe fallback 24700 24712 2001)
 printf '%-58s %8s µs  (raw floor %s µs: %s×)\n' "port finder: whole range busy (OS-assigned fallback)" "$fa" "$ra" \
   "$(awk -v a="$fa" -v b="$ra" 'BEGIN {printf "%.2f", a/b}')"
@@ -179,8 +200,19 @@ if [ "${SKIP_APP:-}" != 1 ]; then
     exec 4<&-
     if [ -n "$t1" ]; then echo "$((t1 - t0))"; fi
   }
+  app_label="./portolan app: start -> backend AVAILABLE"
+  if [ -z "${DISPLAY:-}" ] && [ "${XVFB_PER_START:-}" != 1 ] && command -v Xvfb >/dev/null 2>&1; then
+    # one X server for all product starts, up before them as a desktop session's is; without it ./portolan app starts
+    # one per run through xvfb-run (~0.2 s more per start; XVFB_PER_START=1 measures that way, as rounds 1-7 did)
+    rm -f "$WORK/x.fifo"; mkfifo "$WORK/x.fifo"
+    Xvfb -displayfd 6 -screen 0 1280x1024x24 -nolisten tcp 6> "$WORK/x.fifo" 2>/dev/null &
+    XVFB_PID=$!
+    if read -r -t 10 display < "$WORK/x.fifo"; then export DISPLAY=":$display"; app_label="$app_label (X running)"
+    else kill "$XVFB_PID" 2>/dev/null; XVFB_PID=""; fi
+  fi
+  [ -z "${DISPLAY:-}" ] && app_label="$app_label (xvfb-run)"
   app_once window >/dev/null
   walls=""
   for _ in $(seq "$RUNS"); do w="$(app_once)"; [ -n "$w" ] && walls="$walls$w"$'\n'; done
-  printf '%-58s %8s ms %25s\n' "./portolan app: start -> backend AVAILABLE" "$(printf '%s' "$walls" | median)" "$(load1)"
+  printf '%-58s %8s ms %25s\n' "$app_label" "$(printf '%s' "$walls" | median)" "$(load1)"
 fi
