@@ -1,10 +1,12 @@
 package dev.portolan.app.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.PortolanCli;
@@ -159,6 +162,29 @@ class CliPlainPathTest {
         assertEquals(20, strict.exitCode(), strict.output());
         assertTrue(strict.output().contains("BackendService") && strict.output().contains("PORTOLAN_CLI=plain"),
                 strict.output());
+    }
+
+    /**
+     * The first call of a headless command after a build trains its class archive (an AOT cache on JDK 25+, else
+     * AppCDS): a missing archive costs every later call ~150 ms and no output says so, so only this test would notice.
+     * {@code discover} trains against a sample backend and {@code metrics} against a feed, each started and stopped by
+     * the script around the training run.
+     */
+    @Test
+    void aHeadlessCommandTrainsItsClassArchiveOnFirstUse(@TempDir Path state) throws Exception {
+        int major = Runtime.version().feature();
+        Path archives = Build.repoRoot().resolve("releng/dev.portolan.product/target/plain-cli");
+        int first = PORTS.block(2);
+        for (String command : List.of("ports", "discover", "metrics")) {
+            Path archive = archives.resolve("cli-" + command + "-" + major + (major >= 25 ? ".aot" : ".jsa"));
+            Path failed = archive.resolveSibling(archive.getFileName() + ".failed");
+            Files.deleteIfExists(archive);
+            Files.deleteIfExists(failed);
+            PortolanCli.Result r = PortolanCli.run(env(state, first, first + 1, "plain"), TIMEOUT, command);
+            assertFalse(Files.exists(failed), command + ": its training failed; output:\n" + r.output());
+            assertTrue(Files.isRegularFile(archive) && Files.size(archive) > 0,
+                    command + ": no class archive " + archive + "; output:\n" + r.output());
+        }
     }
 
     @Test
