@@ -4,8 +4,9 @@
 #   benchmarks/startup.sh [RUNS]          (default 5; Linux: GNU time, ss, setsid; `app` rows need Xvfb or a display)
 # Environment: PORTOLAN=<path of the portolan script to measure> (default: this checkout's), SKIP_APP=1 skips the
 # product rows, ONLY_APP=1 runs only them, XVFB_PER_START=1 starts the product through xvfb-run each time (without a
-# DISPLAY the rows otherwise share one Xvfb, started before them). The product must be built (./portolan build). Ports used: 24700-24712
-# (busy/free range, discover with no backend), 24750 (backend, feed) and 24790-24799 (the product's sidecar).
+# DISPLAY the rows otherwise share one Xvfb, started before them). The product must be built (./portolan build).
+# Ports used: 24700-24712 (busy/free range, discover with no backend), 24750 (backend, feed) and 24790-24799 (the
+# product's sidecar).
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$HERE")"
@@ -137,13 +138,17 @@ CP="$(ls "$PRODUCT"/plugins/dev.portolan.api_*.jar | tail -n 1):$(ls "$PRODUCT"/
 mkdir -p "$WORK/probe"
 "$JAVA_HOME/bin/javac" -d "$WORK/probe" -cp "$CP" "$HERE/startup/FinderProbe.java"
 probe() { "$JAVA_HOME/bin/java" -cp "$CP:$WORK/probe" FinderProbe "$@"; }
-finder="" raw=""
-for _ in $(seq "$RUNS"); do
-  finder="$finder$(probe first-finder 24700 24712)"$'\n'; raw="$raw$(probe first-raw 24700 24712)"$'\n'
-done
-f=$(printf '%s' "$finder" | median); r=$(printf '%s' "$raw" | median)
-printf '%-58s %8s µs  (raw ServerSocket bind %s µs: %s×)\n' "port finder: first call in a fresh JVM" "$f" "$r" \
-  "$(awk -v a="$f" -v b="$r" 'BEGIN {printf "%.2f", a/b}')"
+first_call_row() { # first_call_row LABEL PROBE: medians of RUNS first calls, each in a fresh JVM, of the finder and
+  # of the raw bind, run by the function PROBE
+  local label="$1" finder="" raw="" f r
+  for _ in $(seq "$RUNS"); do
+    finder="$finder$("$2" first-finder 24700 24712)"$'\n'; raw="$raw$("$2" first-raw 24700 24712)"$'\n'
+  done
+  f=$(printf '%s' "$finder" | median); r=$(printf '%s' "$raw" | median)
+  printf '%-58s %8s µs  (raw ServerSocket bind %s µs: %s×)\n' "$label" "$f" "$r" \
+    "$(awk -v a="$f" -v b="$r" 'BEGIN {printf "%.2f", a/b}')"
+}
+first_call_row "port finder: first call in a fresh JVM" probe
 # the same with the classes from a class archive trained on one first call, as ./portolan api maps one (JDK 25+: an
 # AOT cache, else AppCDS); both probes map the same archive. Archives need jars: the probe is packed into one
 "$JAVA_HOME/bin/jar" cf "$WORK/probe.jar" -C "$WORK/probe" .
@@ -156,13 +161,7 @@ else
   archive=(-XX:SharedArchiveFile="$WORK/probe.jsa")
 fi
 archived() { "$JAVA_HOME/bin/java" "${archive[@]}" -Xlog:disable -cp "$CP:$WORK/probe.jar" FinderProbe "$@"; }
-finder="" raw=""
-for _ in $(seq "$RUNS"); do
-  finder="$finder$(archived first-finder 24700 24712)"$'\n'; raw="$raw$(archived first-raw 24700 24712)"$'\n'
-done
-f=$(printf '%s' "$finder" | median); r=$(printf '%s' "$raw" | median)
-printf '%-58s %8s µs  (raw ServerSocket bind %s µs: %s×)\n' "port finder: first call, classes from a class archive" "$f" \
-  "$r" "$(awk -v a="$f" -v b="$r" 'BEGIN {printf "%.2f", a/b}')"
+first_call_row "port finder: first call, classes from a class archive" archived
 read -r fa ra fo ro < <(probe fallback 24700 24712 2001)
 printf '%-58s %8s µs  (raw floor %s µs: %s×)\n' "port finder: whole range busy (OS-assigned fallback)" "$fa" "$ra" \
   "$(awk -v a="$fa" -v b="$ra" 'BEGIN {printf "%.2f", a/b}')"
