@@ -37,7 +37,10 @@ public interface BackendService {
     /** Starts a sidecar from an explicit spec (replacing a running one). */
     CompletableFuture<EndpointStatus> start(LaunchSpec spec);
 
-    /** Stops the managed sidecar (whole process tree); the tracker becomes UNAVAILABLE unless overridden. */
+    /**
+     * Stops the managed sidecar (whole process tree); the tracker becomes UNAVAILABLE unless overridden. Completes once
+     * it and every sidecar a start replaced meanwhile have stopped: nothing this service launched runs afterwards.
+     */
     CompletableFuture<Void> stop();
 
     /** Stops and starts the managed sidecar again. */

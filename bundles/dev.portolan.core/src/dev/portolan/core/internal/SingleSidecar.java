@@ -1,8 +1,12 @@
 package dev.portolan.core.internal;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -36,6 +40,8 @@ final class SingleSidecar {
     private final Object lock = new Object();
     private LaunchHandle handle; // guarded by lock
     private ServiceRegistration<LaunchHandle> handleRegistration; // guarded by lock
+    /** The stops of sidecars we retired (stopped or replaced) that have not completed yet; guarded by lock. */
+    private final Set<CompletableFuture<Void>> retiring = new HashSet<>();
 
     /** The backend service's current references (a DS component's fields are injected after construction). */
     SingleSidecar(Supplier<SidecarObserver> observer, Supplier<EndpointTracker> tracker,
@@ -58,13 +64,26 @@ final class SingleSidecar {
         return new OwnSidecarListener();
     }
 
-    /** Stops our sidecar, if any. */
+    /**
+     * Stops our sidecar, if any. Completes once it and every sidecar retired before it have stopped: a start that
+     * replaced another (racing starts) stops the replaced one without waiting, and nothing of ours may still run when
+     * a stop completes.
+     */
     CompletableFuture<Void> stop() {
         LaunchHandle h;
         synchronized (lock) {
             h = handle;
         }
-        return h == null ? CompletableFuture.completedFuture(null) : stop(h);
+        CompletableFuture<Void> own = h == null ? CompletableFuture.completedFuture(null) : stop(h);
+        List<CompletableFuture<Void>> all;
+        synchronized (lock) {
+            all = new ArrayList<>(retiring);
+        }
+        if (all.isEmpty()) {
+            return own;
+        }
+        all.add(own);
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
     }
 
     /** Makes {@code h} our sidecar; one that another start installed meanwhile is stopped (never two of ours). */
@@ -183,7 +202,16 @@ final class SingleSidecar {
     /** Tells the tracker first (so that the health monitor does not mistake the stop for a crash), then stops. */
     private CompletableFuture<Void> retire(LaunchHandle h, String why) {
         h.lastAnnouncement().ifPresent(a -> observer.get().sidecarStopped(a.announcement().port(), why));
-        return h.stop();
+        CompletableFuture<Void> stopped = h.stop();
+        synchronized (lock) {
+            retiring.add(stopped);
+        }
+        stopped.whenComplete((v, e) -> {
+            synchronized (lock) {
+                retiring.remove(stopped);
+            }
+        });
+        return stopped;
     }
 
     static void unregister(ServiceRegistration<?> registration) {
