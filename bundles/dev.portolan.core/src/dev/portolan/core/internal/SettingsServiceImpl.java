@@ -74,7 +74,10 @@ public final class SettingsServiceImpl implements SettingsService {
         List<String> problems = new ArrayList<>();
         PortolanSettings loaded = PortolanSettings.DEFAULTS;
         try {
-            loaded = fromJson(Json.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8)));
+            // the file first: without one (the usual case) nothing initializes Jackson's mapper, whose first use
+            // costs a headless command tens of milliseconds (docs/performance.md)
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            loaded = fromJson(Json.MAPPER.readTree(text));
         } catch (NoSuchFileException e) {
             // nothing configured yet
         } catch (IOException | RuntimeException e) {

@@ -42,7 +42,10 @@ public final class RegistryStrategy implements DetectorStrategy {
     private static final Comparator<InstanceCheck.Result> NEWEST_FIRST = Comparator
             .comparing((InstanceCheck.Result r) -> r.entry().startedAt()).reversed();
 
-    private static final System.Logger LOG = System.getLogger(RegistryStrategy.class.getName());
+    /** Looked up on first use: a run that logs nothing never starts the JDK's logging back end (~30 ms). */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(RegistryStrategy.class.getName());
+    }
 
     private final List<Registry> registries = new CopyOnWriteArrayList<>();
 
@@ -101,7 +104,7 @@ public final class RegistryStrategy implements DetectorStrategy {
                 problems.add(r.id() + ": " + e.getMessage());
             }
         }
-        ignored.forEach(m -> LOG.log(System.Logger.Level.WARNING, m));
+        ignored.forEach(m -> Log.LOG.log(System.Logger.Level.WARNING, m));
         problems.addAll(ignored);
         if (entries.isEmpty()) {
             String why = "no registered instance of service '" + service + "'"

@@ -67,7 +67,36 @@ public final class PlainMain {
         runtime.close();
         out.flush();
         err.flush();
+        if (rc == ExitCodes.OK && !otherThreadKeepsTheJvmAlive()) {
+            // a normal return ends the JVM with 0 and runs the same shutdown hooks; Runtime.exit would first look up
+            // its logger (JDK 21+), which opens every jar of the class path in search of a LoggerFinder (~20 ms of a
+            // headless command, docs/performance.md)
+            return;
+        }
         System.exit(rc);
+    }
+
+    /**
+     * Whether a live non-daemon thread other than this one would keep the JVM running once {@code main} returns (a
+     * command that left one behind still ends: through {@link System#exit}).
+     */
+    static boolean otherThreadKeepsTheJvmAlive() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 8];
+        int n = root.enumerate(threads, true);
+        if (n == threads.length) {
+            return true; // more threads than the estimate: do not guess
+        }
+        for (int i = 0; i < n; i++) {
+            Thread t = threads[i];
+            if (t != Thread.currentThread() && !t.isDaemon() && t.isAlive()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -1,22 +1,29 @@
 package dev.portolan.app.internal.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.StringWriter;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.ports.PortStatus;
-import dev.portolan.core.json.Json;
 
 /**
  * {@code ports [--range a-b] [--json]}: who holds each port of the range (the answer to the seed's
  * {@code lsof -i :8008-8020}). Read-only.
+ * <p>
+ * Its JSON is written with Jackson's streaming generator: nothing here needs the object mapper, whose first use
+ * (databind's ~300 classes, its date format's locale data) would cost this command about a fifth of its run
+ * (docs/performance.md).
  */
 final class PortsCommand implements Command {
+
+    private static final JsonFactory JSON = new JsonFactory();
 
     @Override
     public String usage() {
@@ -31,7 +38,7 @@ final class PortsCommand implements Command {
         PortRange range = range(rangeText);
         List<PortStatus> statuses = CliServices.get(PortInspector.class).inspect(range);
         if (json) {
-            out.println(Json.MAPPER.writeValueAsString(toJson(range, statuses)));
+            out.println(toJson(range, statuses));
         } else {
             out.printf("%-6s %-10s %-16s %-8s %s%n", "PORT", "STATE", "ADDRESS", "PID", "COMMAND");
             for (PortStatus s : statuses) {
@@ -64,26 +71,34 @@ final class PortsCommand implements Command {
         return CliServices.get(SettingsService.class).effective().range();
     }
 
-    private static ObjectNode toJson(PortRange range, List<PortStatus> statuses) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        root.put("range", range.toString());
-        ArrayNode ports = root.putArray("ports");
-        for (PortStatus s : statuses) {
-            ObjectNode p = ports.addObject();
-            p.put("port", s.port());
-            p.put("state", s.state().name().toLowerCase());
-            ArrayNode ls = p.putArray("listeners");
-            for (PortStatus.Listener l : s.listeners()) {
-                ObjectNode o = ls.addObject();
-                o.put("address", l.address());
-                if (l.pid() != null) {
-                    o.put("pid", l.pid());
-                } else {
-                    o.putNull("pid");
+    private static String toJson(PortRange range, List<PortStatus> statuses) throws IOException {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator g = JSON.createGenerator(text)) {
+            g.writeStartObject();
+            g.writeStringField("range", range.toString());
+            g.writeArrayFieldStart("ports");
+            for (PortStatus s : statuses) {
+                g.writeStartObject();
+                g.writeNumberField("port", s.port());
+                g.writeStringField("state", s.state().name().toLowerCase());
+                g.writeArrayFieldStart("listeners");
+                for (PortStatus.Listener l : s.listeners()) {
+                    g.writeStartObject();
+                    g.writeStringField("address", l.address());
+                    if (l.pid() != null) {
+                        g.writeNumberField("pid", l.pid().longValue());
+                    } else {
+                        g.writeNullField("pid");
+                    }
+                    g.writeStringField("command", l.command());
+                    g.writeEndObject();
                 }
-                o.put("command", l.command());
+                g.writeEndArray();
+                g.writeEndObject();
             }
+            g.writeEndArray();
+            g.writeEndObject();
         }
-        return root;
+        return text.toString();
     }
 }
