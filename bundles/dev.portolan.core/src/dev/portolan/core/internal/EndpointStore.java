@@ -119,6 +119,11 @@ final class EndpointStore {
         closed = true;
     }
 
+    /** Whether {@code e} came from a sidecar this front end launched (its announcement, output or process). */
+    private static boolean ourSidecar(Endpoint e) {
+        return AnnouncedSidecar.SOURCES.contains(e.source());
+    }
+
     /**
      * Sets a new value unless nothing changed. Listeners and the cache writer are only <em>queued</em> here, on the
      * event thread, which runs them after the lock is released.
@@ -135,8 +140,11 @@ final class EndpointStore {
         if (state == EndpointState.AVAILABLE && current.state() == EndpointState.AVAILABLE && cur != null
                 && endpoint != null && cur.baseUrl().equals(endpoint.baseUrl())
                 && (cur.verified() || !endpoint.verified())
-                && (endpoint.pid() == null || endpoint.pid().equals(cur.pid()))) {
-            // the same backend process found again (maybe by another strategy, which knows no pid): no change
+                && (endpoint.pid() == null || endpoint.pid().equals(cur.pid()))
+                && !(ourSidecar(endpoint) && !ourSidecar(cur))) {
+            // the same backend process found again (maybe by another strategy, which knows no pid): no change; but
+            // our sidecar's own news (its announcement) replaces the same process found by discovery or the registry,
+            // whichever came first: the front end then holds what it launched
             if (!newCredentials.isEmpty() || newCredentials.apiToken() != null) {
                 credentials = newCredentials;
             }

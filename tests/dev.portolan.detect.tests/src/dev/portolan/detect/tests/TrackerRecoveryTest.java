@@ -285,6 +285,33 @@ class TrackerRecoveryTest {
         assertTrue(imp.healthRequests() > 0);
     }
 
+    /**
+     * Our sidecar's announcement replaces the same process found first by another source, which knew its pid (in the
+     * product the registry's entry of the sidecar, verified by challenge, may reach the tracker first): the front end
+     * then holds what it launched, whichever came first. Here the other source is the cache, pointing outside the
+     * range so that the scan cannot answer first.
+     */
+    @Test
+    void ourSidecarsAnnouncementReplacesTheSameProcessFoundFirstByAnotherSource() throws Exception {
+        TestBackend b = backend(Fixtures.PORTS.block(1), TOKEN);
+        long pid = ProcessHandle.current().pid(); // the test backend serves from this JVM
+        EndpointCache.atDefaultLocation().write(Endpoint.at("127.0.0.1", b.port(), "scan", true).withPid(pid), TOKEN);
+        listen();
+        EndpointStatus found = Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+        assertEquals(EndpointState.AVAILABLE, found.state(), found.toString());
+        assertEquals(b.port(), found.endpoint().port(), found.toString());
+        assertEquals(Long.valueOf(pid), found.endpoint().pid(), "the cache's entry knows the pid: " + found);
+        assertFalse("announcement".equals(found.endpoint().source()), found.toString());
+
+        int from = events.size();
+        ((EndpointTrackerImpl) tracker).acceptAnnouncement(
+                Endpoint.at("127.0.0.1", b.port(), "announcement", true).withPid(pid), BackendCredentials.ofToken(TOKEN));
+        EndpointStatus announced = events.await(from, s -> s.endpoint() != null
+                && "announcement".equals(s.endpoint().source()), Fixtures.WAIT, "the announcement's endpoint");
+        assertEquals(EndpointState.AVAILABLE, announced.state());
+        assertEquals("announcement", tracker.current().endpoint().source(), tracker.current().toString());
+    }
+
     @Test
     void staleAndCorruptCachesAreReplacedByTheNextGoodEndpoint() throws Exception {
         Path file = EndpointCache.atDefaultLocation().file();
