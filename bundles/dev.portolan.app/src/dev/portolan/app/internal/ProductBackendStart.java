@@ -11,6 +11,7 @@ import dev.portolan.api.RunningApplication;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.launch.SidecarLauncher;
+import dev.portolan.core.json.Json;
 import dev.portolan.ui.BackendStart;
 
 /**
@@ -56,6 +57,9 @@ public final class ProductBackendStart {
         if (settings.effective().autoStartBackend()) {
             System.out.println("[portolan] starting the backend");
             BackendStart.schedule(backend);
+            // the sidecar's announcement is the mapper's first use otherwise: initialized while the sidecar's JVM
+            // starts, it is not on the way to AVAILABLE (docs/performance.md, "Ninth round")
+            Json.initialize();
         } else {
             System.out.println("[portolan] auto-start of the backend is off (Preferences > Portolan)");
         }

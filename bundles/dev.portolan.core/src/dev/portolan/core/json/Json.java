@@ -26,4 +26,12 @@ public final class Json {
 
     private Json() {
     }
+
+    /**
+     * Initializes the mapper now, for a caller with time to spare: a cold JVM's first use of it costs tens of
+     * milliseconds (databind's classes, its date format's locale data; docs/performance.md).
+     */
+    public static void initialize() {
+        // the class initializer, run before this method, did the work
+    }
 }
