@@ -162,11 +162,16 @@ else
 fi
 archived() { "$JAVA_HOME/bin/java" "${archive[@]}" -Xlog:disable -cp "$CP:$WORK/probe.jar" FinderProbe "$@"; }
 first_call_row "port finder: first call, classes from a class archive" archived
-read -r fa ra fo ro < <(probe fallback 24700 24712 2001)
-printf '%-58s %8s µs  (raw floor %s µs: %s×)\n' "port finder: whole range busy (OS-assigned fallback)" "$fa" "$ra" \
-  "$(awk -v a="$fa" -v b="$ra" 'BEGIN {printf "%.2f", a/b}')"
-printf '%-58s %8s µs  (raw floor %s µs: %s×)\n' "port finder: one port left" "$fo" "$ro" \
-  "$(awk -v a="$fo" -v b="$ro" 'BEGIN {printf "%.2f", a/b}')"
+floor_row() { # floor_row LABEL FINDER-µs RAW-µs
+  printf '%-58s %8s µs  (raw floor %s µs: %s×)\n' "$1" "$2" "$3" "$(awk -v a="$2" -v b="$3" 'BEGIN {printf "%.2f", a/b}')"
+}
+read -r fa ra fo ro fu fuo < <(probe fallback 24700 24712 2001)
+floor_row "port finder: whole range busy (OS-assigned fallback)" "$fa" "$ra"
+floor_row "port finder: one port left" "$fo" "$ro"
+# the same finder without its lock files (PortFinders.builder().withoutCrossProcessLocks()): what the lock before each
+# bind, which keeps a leased port from ever being bound, costs on these paths
+floor_row "  the same, whole range busy, without lock files" "$fu" "$ra"
+floor_row "  the same, one port left, without lock files" "$fuo" "$ro"
 fi
 
 if [ "${SKIP_APP:-}" != 1 ]; then

@@ -21,8 +21,9 @@ import dev.portolan.ports.PortFinders;
  * <li>{@code first-finder FIRST LAST} / {@code first-raw FIRST LAST}: microseconds of the first call in this fresh
  * JVM: the finder's reserve + release, or the raw floor (bind 127.0.0.1 on the first free port of the range, close).
  * <li>{@code fallback FIRST LAST N}: the whole range is held by this JVM; median microseconds over N operations of
- * the finder (scan, then an OS-assigned port) and of the raw floor (try every port, then bind port 0), and with one
- * port left. Prints {@code finder raw finder-one-left raw-one-left}.
+ * the finder (scan, then an OS-assigned port), of the same finder without its cross-process lock files, and of the
+ * raw floor (try every port, then bind port 0), interleaved; then the same with one port left. Prints
+ * {@code finder raw finder-one-left raw-one-left unlocked unlocked-one-left}.
  * </ul>
  */
 public final class FinderProbe {
@@ -55,6 +56,9 @@ public final class FinderProbe {
 
     private static void fallback(int first, int last, int n) throws Exception {
         BindingPortFinder finder = PortFinders.builder().lockDirectory(lockDir()).debug(false).build();
+        // the lock file before each bind keeps a port leased to another allocator's child from ever being bound
+        // (docs/ports.md): the finder without it shows what that guarantee costs on this path
+        BindingPortFinder unlocked = PortFinders.builder().withoutCrossProcessLocks().debug(false).build();
         List<ServerSocketChannel> held = new ArrayList<>();
         for (int p = first; p <= last; p++) {
             ServerSocketChannel s = ServerSocketChannel.open();
@@ -62,39 +66,44 @@ public final class FinderProbe {
             held.add(s);
         }
         PortRequest request = request(first, last, true);
-        long[] all = measure(n, () -> finder.reserve(request).close(), () -> raw(first, last, true));
+        Op locked = () -> finder.reserve(request).close();
+        Op bare = () -> unlocked.reserve(request).close();
+        Op floor = () -> raw(first, last, true);
+        long[] all = measure(n, locked, floor, bare);
         held.remove(held.size() - 1).close(); // one port left: the last
-        long[] one = measure(n, () -> finder.reserve(request).close(), () -> raw(first, last, true));
+        long[] one = measure(n, locked, floor, bare);
         for (ServerSocketChannel s : held) {
             s.close();
         }
-        System.out.println(all[0] / 1000.0 + " " + all[1] / 1000.0 + " " + one[0] / 1000.0 + " " + one[1] / 1000.0);
+        System.out.println(all[0] / 1000.0 + " " + all[1] / 1000.0 + " " + one[0] / 1000.0 + " " + one[1] / 1000.0
+                + " " + all[2] / 1000.0 + " " + one[2] / 1000.0);
     }
 
     interface Op {
         void run() throws Exception;
     }
 
-    /** Median nanoseconds of a and b, interleaved (a warm-up of n/2 each first). */
-    private static long[] measure(int n, Op a, Op b) throws Exception {
+    /** Median nanoseconds of each op, run in turn (a warm-up of n/2 rounds first). */
+    private static long[] measure(int n, Op... ops) throws Exception {
         for (int i = 0; i < n / 2; i++) {
-            a.run();
-            b.run();
+            for (Op op : ops) {
+                op.run();
+            }
         }
-        long[] ta = new long[n];
-        long[] tb = new long[n];
+        long[][] t = new long[ops.length][n];
         for (int i = 0; i < n; i++) {
-            long t0 = System.nanoTime();
-            a.run();
-            long t1 = System.nanoTime();
-            b.run();
-            long t2 = System.nanoTime();
-            ta[i] = t1 - t0;
-            tb[i] = t2 - t1;
+            for (int k = 0; k < ops.length; k++) {
+                long t0 = System.nanoTime();
+                ops[k].run();
+                t[k][i] = System.nanoTime() - t0;
+            }
         }
-        Arrays.sort(ta);
-        Arrays.sort(tb);
-        return new long[] { ta[n / 2], tb[n / 2] };
+        long[] medians = new long[ops.length];
+        for (int k = 0; k < ops.length; k++) {
+            Arrays.sort(t[k]);
+            medians[k] = t[k][n / 2];
+        }
+        return medians;
     }
 
     /** The floor: bind 127.0.0.1 on the first port that binds (else an OS-assigned one when allowed), close it. */
