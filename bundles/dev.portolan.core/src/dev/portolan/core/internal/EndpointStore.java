@@ -132,7 +132,7 @@ final class EndpointStore {
             BackendCredentials newCredentials) {
         Endpoint cur = current.endpoint();
         if ((state == EndpointState.AVAILABLE || state == EndpointState.OVERRIDDEN) && endpoint != null) {
-            instances.observe(endpoint, newCredentials, AnnouncedSidecar.SOURCES.contains(endpoint.source()));
+            instances.observe(endpoint, newCredentials, ourSidecar(endpoint));
         }
         if (state != EndpointState.UNAVAILABLE) {
             resetBackoff.run();
