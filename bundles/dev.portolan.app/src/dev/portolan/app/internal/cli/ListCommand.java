@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryEvent;
@@ -58,7 +59,7 @@ final class ListCommand implements Command {
         }
         err.println("portolan: registry: " + registry.location());
         for (RegistryEvent e : listing.events()) {
-            err.println("portolan: " + e.kind().name().toLowerCase() + ": " + e.detail());
+            err.println("portolan: " + e.kind().name().toLowerCase(Locale.ROOT) + ": " + e.detail());
         }
         if (checked.isEmpty()) {
             out.println("no registered instances" + (service == null ? "" : " of service '" + service + "'"));

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.Locale;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -43,7 +44,7 @@ final class PortsCommand implements Command {
             out.printf("%-6s %-10s %-16s %-8s %s%n", "PORT", "STATE", "ADDRESS", "PID", "COMMAND");
             for (PortStatus s : statuses) {
                 if (s.listeners().isEmpty()) {
-                    out.printf("%-6d %s%n", s.port(), s.state().name().toLowerCase());
+                    out.printf("%-6d %s%n", s.port(), s.state().name().toLowerCase(Locale.ROOT));
                 }
                 for (PortStatus.Listener l : s.listeners()) {
                     out.printf("%-6d %-10s %-16s %-8s %s%n", s.port(), "listening", l.address(),
@@ -80,7 +81,7 @@ final class PortsCommand implements Command {
             for (PortStatus s : statuses) {
                 g.writeStartObject();
                 g.writeNumberField("port", s.port());
-                g.writeStringField("state", s.state().name().toLowerCase());
+                g.writeStringField("state", s.state().name().toLowerCase(Locale.ROOT));
                 g.writeArrayFieldStart("listeners");
                 for (PortStatus.Listener l : s.listeners()) {
                     g.writeStartObject();
