@@ -5,6 +5,8 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.Objects;
 
+import dev.portolan.ports.internal.ChannelBinder;
+
 /**
  * How the port finder binds a server during its scan, so that the server itself holds the port it is handed
  * (bind-and-hold without a close-and-rebind window). {@link #bind(InetSocketAddress)} must bind and listen on
@@ -30,33 +32,7 @@ public interface ServerBinder<S> {
 
     /** A binder for a plain {@link ServerSocketChannel} with the given backlog (0: the JDK default). */
     static ServerBinder<ServerSocketChannel> channel(int backlog) {
-        return new ServerBinder<>() {
-            @Override
-            public ServerSocketChannel bind(InetSocketAddress address) throws IOException {
-                ServerSocketChannel ch = ServerSocketChannel.open();
-                try {
-                    ch.bind(address, backlog);
-                    return ch;
-                } catch (IOException | RuntimeException e) {
-                    ch.close();
-                    throw e;
-                }
-            }
-
-            @Override
-            public int localPort(ServerSocketChannel server) throws IOException {
-                return ((InetSocketAddress) server.getLocalAddress()).getPort();
-            }
-
-            @Override
-            public void close(ServerSocketChannel server) {
-                try {
-                    server.close();
-                } catch (IOException ignored) {
-                    // closing a server channel cannot fail in a way the caller could act on
-                }
-            }
-        };
+        return new ChannelBinder(backlog);
     }
 
     /** Functional form of {@link #bind(InetSocketAddress)}. */

@@ -35,10 +35,11 @@ final class PortScan<S> {
      * @param locks   the cross-process lock directory, or null for none
      * @param metrics the metrics service (lock contention), or null
      */
+    @SuppressWarnings("unchecked") // a ChannelBinder's scan binds the same type, ServerSocketChannel
     PortScan(PortRequest request, ServerBinder<S> binder, boolean dbg, LockDirectory locks,
             PortolanMetrics metrics) {
         this.request = request;
-        this.binder = binder;
+        this.binder = binder instanceof ChannelBinder channels ? (ServerBinder<S>) channels.forScan() : binder;
         this.address = request.bindAddress() != null ? request.bindAddress() : Loopback.V4;
         this.checkV6 = (request.bindAddress() == null || Loopback.V4.equals(request.bindAddress()))
                 && Loopback.ipv6Available();
@@ -198,6 +199,16 @@ final class PortScan<S> {
 
     /** Scans the range (or takes {@code API_PORT}), then falls back to an OS-assigned port when allowed. */
     Held<S> run() throws PortAllocationException {
+        try {
+            return scan();
+        } finally {
+            if (binder instanceof ChannelBinder.Scan scan) {
+                scan.end();
+            }
+        }
+    }
+
+    private Held<S> scan() throws PortAllocationException {
         String forced = request.environment() == null ? null : request.environment().get(EnvironmentVariables.API_PORT);
         if (forced != null && !forced.isBlank()) {
             return forced(forced);
