@@ -53,20 +53,36 @@ public final class LockDirectory {
     private final Path dir;
     private volatile Boolean usable;
 
-    /**
-     * {@code t} as {@link Instant#toString()} writes it (ISO-8601 in UTC, the fraction in groups of three digits),
-     * without {@code DateTimeFormatter}, whose initialization (regular expressions included) would cost a fresh
-     * JVM's first port more than the port itself. Years 0-9999.
-     */
+    /** {@code t} as {@link Instant#toString()} writes it: see {@link #iso8601(long, int)}. */
     public static String iso8601(Instant t) {
-        long seconds = t.getEpochSecond();
-        int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
-        StringBuilder b = new StringBuilder(30).append(java.time.LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400L)))
-                .append('T');
+        return iso8601(t.getEpochSecond(), t.getNano());
+    }
+
+    /**
+     * The instant {@code epochSecond} + {@code nanos} as {@link Instant#toString()} writes it (ISO-8601 in UTC, the
+     * fraction in groups of three digits), without {@code java.time}: its classes' initialization (and
+     * {@code DateTimeFormatter}'s regular expressions) would cost a fresh JVM's first port a good part of the port
+     * itself. Years 0-9999; the date by the days-to-civil algorithm of the proleptic Gregorian calendar (H. Hinnant).
+     */
+    public static String iso8601(long epochSecond, int nanos) {
+        long days = Math.floorDiv(epochSecond, 86_400L);
+        int secondOfDay = (int) Math.floorMod(epochSecond, 86_400L);
+        long z = days + 719_468; // days since 0000-03-01
+        long era = Math.floorDiv(z, 146_097);
+        long dayOfEra = z - era * 146_097;
+        long yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+        long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100); // from March 1st
+        long mp = (5 * dayOfYear + 2) / 153;
+        int day = (int) (dayOfYear - (153 * mp + 2) / 5 + 1);
+        int month = (int) (mp < 10 ? mp + 3 : mp - 9);
+        int year = (int) (yearOfEra + era * 400 + (month <= 2 ? 1 : 0));
+        StringBuilder b = new StringBuilder(30);
+        pad(b, year, 4).append('-');
+        pad(b, month, 2).append('-');
+        pad(b, day, 2).append('T');
         pad(b, secondOfDay / 3600, 2).append(':');
         pad(b, secondOfDay / 60 % 60, 2).append(':');
         pad(b, secondOfDay % 60, 2);
-        int nanos = t.getNano();
         if (nanos != 0) {
             b.append('.');
             if (nanos % 1_000_000 == 0) {
@@ -150,12 +166,10 @@ public final class LockDirectory {
                 }
             }
             if (posix) {
-                var owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS);
-                var me = dir.getFileSystem().getUserPrincipalLookupService()
-                        .lookupPrincipalByName(System.getProperty("user.name"));
-                if (!owner.equals(me)) {
-                    PortsLog.get().log(Level.WARNING, "port lock directory " + dir + " is owned by " + owner.getName()
-                            + ", not by " + me.getName() + ": cross-process port locks are OFF");
+                String foreign = foreignOwner(dir);
+                if (foreign != null) {
+                    PortsLog.get().log(Level.WARNING, "port lock directory " + dir + " is owned by " + foreign
+                            + ": cross-process port locks are OFF");
                     return false;
                 }
                 if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY)) {
@@ -168,6 +182,27 @@ public final class LockDirectory {
                     + "): cross-process port locks are OFF, only the kernel's bind arbitrates");
             return false;
         }
+    }
+
+    /**
+     * {@code null} when this process's user owns {@code dir}, else who owns it instead ({@code <owner>, not by <me>}).
+     * On Linux the owner's uid is compared with that of {@code /proc/self} (this process's effective uid): no user
+     * database lookup, whose name service costs a fresh JVM's first port a millisecond. When the uids differ, or
+     * elsewhere, the owner is compared by name with {@code user.name}.
+     */
+    private static String foreignOwner(Path dir) throws IOException {
+        try {
+            if (Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS)
+                    .equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))) {
+                return null;
+            }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException noProcOrUnixView) {
+            // compared by name below
+        }
+        var owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS);
+        var me = dir.getFileSystem().getUserPrincipalLookupService()
+                .lookupPrincipalByName(System.getProperty("user.name"));
+        return owner.equals(me) ? null : owner.getName() + ", not by " + me.getName();
     }
 
     /**

@@ -38,8 +38,8 @@ public final class LoopbackPortFinder implements BindingPortFinder {
 
     /** Ports held by open reservations in this process (class loader). */
     static final Set<Integer> HELD = ConcurrentHashMap.newKeySet();
-    private static final boolean DEBUG_FROM_PROCESS = EnvironmentVariables
-            .isTrue(System.getenv(EnvironmentVariables.DEBUG_PORT_DISCOVERY));
+    /** {@code DEBUG_PORT_DISCOVERY} of this process, read when first needed (a fresh JVM's first getenv parses it all). */
+    private static volatile Boolean debugFromProcess;
 
     private final LockDirectory locks;
     private final Boolean debug;
@@ -110,7 +110,16 @@ public final class LoopbackPortFinder implements BindingPortFinder {
             return debug;
         }
         Map<String, String> env = request.environment() != null ? request.environment() : Map.of();
-        return EnvironmentVariables.isTrue(env.get(EnvironmentVariables.DEBUG_PORT_DISCOVERY)) || DEBUG_FROM_PROCESS
+        return EnvironmentVariables.isTrue(env.get(EnvironmentVariables.DEBUG_PORT_DISCOVERY)) || debugFromProcess()
                 || debugSetting;
+    }
+
+    private static boolean debugFromProcess() {
+        Boolean on = debugFromProcess;
+        if (on == null) {
+            on = EnvironmentVariables.isTrue(System.getenv(EnvironmentVariables.DEBUG_PORT_DISCOVERY));
+            debugFromProcess = on;
+        }
+        return on;
     }
 }

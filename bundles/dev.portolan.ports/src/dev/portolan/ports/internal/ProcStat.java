@@ -31,8 +31,9 @@ public final class ProcStat {
             // comm may hold blanks and parentheses: the fields after it start after the last ')'
             String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             long ticks = Long.parseLong(after[START_AFTER_COMM - 1]);
-            Instant start = Instant.ofEpochMilli(bootTimeSeconds() * 1000 + ticks * 1000 / USER_HZ);
-            return owner(pid, LockDirectory.iso8601(start));
+            long startMillis = bootTimeSeconds() * 1000 + ticks * 1000 / USER_HZ;
+            return owner(pid, LockDirectory.iso8601(Math.floorDiv(startMillis, 1000L),
+                    (int) Math.floorMod(startMillis, 1000L) * 1_000_000));
         } catch (IOException | RuntimeException notLinux) {
             ProcessHandle self = ProcessHandle.current();
             Instant start = self.info().startInstant().orElse(null);

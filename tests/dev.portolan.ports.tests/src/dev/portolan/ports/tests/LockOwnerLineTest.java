@@ -26,6 +26,15 @@ class LockOwnerLineTest {
             Instant t = Instant.ofEpochSecond(s, Math.floorMod(s * 7919, 1_000_000_000L));
             assertEquals(t.toString(), LockDirectory.iso8601(t));
         }
+        long first = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
+        long last = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+        for (long s = first; s <= last; s += 2_592_000_017L) { // every month or so of years 0-9999, leap days included
+            Instant t = Instant.ofEpochSecond(s);
+            assertEquals(t.toString(), LockDirectory.iso8601(t.getEpochSecond(), 0));
+            Instant leapDay = java.time.LocalDate.ofEpochDay(Math.floorDiv(s, 86_400L)).withDayOfYear(60)
+                    .atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            assertEquals(leapDay.toString(), LockDirectory.iso8601(leapDay));
+        }
     }
 
     /** Read from /proc without ProcessHandle, the owner line still says what ProcessHandle says. */

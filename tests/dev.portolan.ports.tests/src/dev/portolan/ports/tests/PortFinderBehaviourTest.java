@@ -365,4 +365,27 @@ class PortFinderBehaviourTest {
             }
         });
     }
+
+    /** A lock directory another user owns (made so by chown: needs root) is not used: the kernel's bind alone decides. */
+    @Test
+    void aLockDirectoryOwnedByAnotherUserIsNotUsed(@TempDir Path tmp) throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("ports"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        int nobody = 65534;
+        try {
+            Files.setAttribute(dir, "unix:uid", nobody);
+        } catch (IOException notRoot) {
+            assumeTrue(false, "cannot give the directory to another user: " + notRoot);
+        }
+        assumeTrue(!Integer.valueOf(nobody).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid")));
+        BindingPortFinder foreign = PortFinders.builder().lockDirectory(dir).build();
+        scenario(3, first -> {
+            try (PortReservation r = foreign.reserve(range(first, first + 2))) {
+                assertTrue(r.inRange(), "reserved by bind alone: " + r.port());
+                try (var files = Files.list(dir)) {
+                    assertEquals(List.of(), files.toList(), "no lock file in another user's directory");
+                }
+            }
+        });
+    }
 }
