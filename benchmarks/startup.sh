@@ -165,13 +165,20 @@ first_call_row "port finder: first call, classes from a class archive" archived
 floor_row() { # floor_row LABEL FINDER-µs RAW-µs
   printf '%-58s %8s µs  (raw floor %s µs: %s×)\n' "$1" "$2" "$3" "$(awk -v a="$2" -v b="$3" 'BEGIN {printf "%.2f", a/b}')"
 }
-read -r fa ra fo ro fu fuo < <(probe fallback 24700 24712 2001)
+read -r fa ra fo ro fu fuo fr fro < <(probe fallback 24700 24712 2001)
+# the raw floor opens a socket for each port, as the issue measured it; the finder's scan tries every port with one
 floor_row "port finder: whole range busy (OS-assigned fallback)" "$fa" "$ra"
 floor_row "port finder: one port left" "$fo" "$ro"
 # the same finder without its lock files (PortFinders.builder().withoutCrossProcessLocks()): what the lock before each
 # bind, which keeps a leased port from ever being bound, costs on these paths
 floor_row "  the same, whole range busy, without lock files" "$fu" "$ra"
 floor_row "  the same, one port left, without lock files" "$fuo" "$ro"
+# against a raw loop that also tries every port with one socket: the lower floor, which the lock files' fcntl calls
+# (two per busy port) stand out against
+floor_row "  finder against a one-socket raw loop, whole range busy" "$fa" "$fr"
+floor_row "  finder against a one-socket raw loop, one port left" "$fo" "$fro"
+floor_row "  without lock files, one-socket raw loop, range busy" "$fu" "$fr"
+floor_row "  without lock files, one-socket raw loop, one port left" "$fuo" "$fro"
 fi
 
 if [ "${SKIP_APP:-}" != 1 ]; then

@@ -21,9 +21,10 @@ import dev.portolan.ports.PortFinders;
  * <li>{@code first-finder FIRST LAST} / {@code first-raw FIRST LAST}: microseconds of the first call in this fresh
  * JVM: the finder's reserve + release, or the raw floor (bind 127.0.0.1 on the first free port of the range, close).
  * <li>{@code fallback FIRST LAST N}: the whole range is held by this JVM; median microseconds over N operations of
- * the finder (scan, then an OS-assigned port), of the same finder without its cross-process lock files, and of the
- * raw floor (try every port, then bind port 0), interleaved; then the same with one port left. Prints
- * {@code finder raw finder-one-left raw-one-left unlocked unlocked-one-left}.
+ * the finder (scan, then an OS-assigned port), of the same finder without its cross-process lock files, of the
+ * raw floor (try every port, then bind port 0; a new socket for each, as the issue measured it) and of the same raw
+ * loop trying every port with one socket, interleaved; then the same with one port left. Prints
+ * {@code finder raw finder-one-left raw-one-left unlocked unlocked-one-left reused reused-one-left}.
  * </ul>
  */
 public final class FinderProbe {
@@ -69,14 +70,15 @@ public final class FinderProbe {
         Op locked = () -> finder.reserve(request).close();
         Op bare = () -> unlocked.reserve(request).close();
         Op floor = () -> raw(first, last, true);
-        long[] all = measure(n, locked, floor, bare);
+        Op reused = () -> rawOneSocket(first, last);
+        long[] all = measure(n, locked, floor, bare, reused);
         held.remove(held.size() - 1).close(); // one port left: the last
-        long[] one = measure(n, locked, floor, bare);
+        long[] one = measure(n, locked, floor, bare, reused);
         for (ServerSocketChannel s : held) {
             s.close();
         }
         System.out.println(all[0] / 1000.0 + " " + all[1] / 1000.0 + " " + one[0] / 1000.0 + " " + one[1] / 1000.0
-                + " " + all[2] / 1000.0 + " " + one[2] / 1000.0);
+                + " " + all[2] / 1000.0 + " " + one[2] / 1000.0 + " " + all[3] / 1000.0 + " " + one[3] / 1000.0);
     }
 
     interface Op {
@@ -120,6 +122,25 @@ public final class FinderProbe {
             throw new IOException("range exhausted");
         }
         try (ServerSocketChannel ch = ServerSocketChannel.open()) {
+            ch.bind(new InetSocketAddress(V4, 0));
+            return ch.socket().getLocalPort();
+        }
+    }
+
+    /**
+     * The floor without a socket's creation and close per port: one socket tries every port (a failed bind leaves it
+     * unbound), then port 0; closed at the end.
+     */
+    private static int rawOneSocket(int first, int last) throws IOException {
+        try (ServerSocketChannel ch = ServerSocketChannel.open()) {
+            for (int p = first; p <= last; p++) {
+                try {
+                    ch.bind(new InetSocketAddress(V4, p));
+                    return p;
+                } catch (java.net.BindException busy) {
+                    // next one, same socket
+                }
+            }
             ch.bind(new InetSocketAddress(V4, 0));
             return ch.socket().getLocalPort();
         }
