@@ -64,20 +64,22 @@ public final class ChannelBinder implements ServerBinder<ServerSocketChannel> {
 
         @Override
         public ServerSocketChannel bind(InetSocketAddress address) throws IOException {
-            ServerSocketChannel ch = spare;
+            ServerSocketChannel kept = spare;
             spare = null;
-            if (ch != null) {
+            if (kept != null) {
                 try {
-                    ch.bind(address, backlog);
-                    return ch;
-                } catch (BindException e) {
-                    spare = ch;
-                    throw e;
-                } catch (IOException | RuntimeException e) {
-                    ChannelBinder.this.close(ch); // unfit for another bind: the port gets a new socket
+                    return bindOrKeep(kept, address);
+                } catch (BindException busy) {
+                    throw busy;
+                } catch (IOException | RuntimeException unfit) {
+                    // closed: unfit for another bind, the port gets a new socket
                 }
             }
-            ch = ServerSocketChannel.open();
+            return bindOrKeep(ServerSocketChannel.open(), address);
+        }
+
+        /** Binds {@code ch}; keeps it after a {@link BindException}, closes it after any other failure. */
+        private ServerSocketChannel bindOrKeep(ServerSocketChannel ch, InetSocketAddress address) throws IOException {
             try {
                 ch.bind(address, backlog);
                 return ch;

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.portolan.api.PortRange;
@@ -39,30 +38,20 @@ import dev.portolan.tests.common.FreePorts;
 class ChannelBinderScanTest {
 
     private static final Path FDS = Path.of("/proc/self/fd");
-    private final List<AutoCloseable> squatters = new ArrayList<>();
 
-    @AfterEach
-    void release() throws Exception {
-        closeSquatters();
-    }
-
-    private void closeSquatters() throws Exception {
-        for (AutoCloseable c : squatters) {
-            c.close();
-        }
-        squatters.clear();
-    }
-
-    /** Runs {@code s} on a free block of {@code size} ports whose first {@code busy} ports this test holds. */
-    private void withBusyPorts(int size, int busy, FreePorts.Scenario s) throws Exception {
+    /** Runs {@code s} on a free block of {@code size} ports whose first {@code busy} ports this test holds meanwhile. */
+    private static void withBusyPorts(int size, int busy, FreePorts.Scenario s) throws Exception {
         TestBand.FREE.onFreeBlock(size, first -> {
+            List<ServerSocketChannel> held = new ArrayList<>();
             try {
                 for (int p = first; p < first + busy; p++) {
-                    squatters.add(FreePorts.squat(V4, p));
+                    held.add(FreePorts.squat(V4, p));
                 }
                 s.run(first);
             } finally {
-                closeSquatters();
+                for (ServerSocketChannel ch : held) {
+                    ch.close();
+                }
             }
         });
     }
