@@ -14,8 +14,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -28,6 +26,7 @@ import dev.portolan.ports.BindingPortFinder;
 import dev.portolan.ports.PortFinders;
 import dev.portolan.ports.ServerBinder;
 import dev.portolan.ports.internal.ChannelBinder;
+import dev.portolan.tests.common.Closer;
 import dev.portolan.tests.common.FreePorts;
 
 /**
@@ -42,16 +41,11 @@ class ChannelBinderScanTest {
     /** Runs {@code s} on a free block of {@code size} ports whose first {@code busy} ports this test holds meanwhile. */
     private static void withBusyPorts(int size, int busy, FreePorts.Scenario s) throws Exception {
         TestBand.FREE.onFreeBlock(size, first -> {
-            List<ServerSocketChannel> held = new ArrayList<>();
-            try {
+            try (Closer held = new Closer()) {
                 for (int p = first; p < first + busy; p++) {
                     held.add(FreePorts.squat(V4, p));
                 }
                 s.run(first);
-            } finally {
-                for (ServerSocketChannel ch : held) {
-                    ch.close();
-                }
             }
         });
     }
