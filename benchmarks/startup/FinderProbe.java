@@ -19,7 +19,8 @@ import dev.portolan.ports.PortFinders;
  * Port finder probes for benchmarks/startup.sh (compiled and run by it against the product's bundles, no OSGi).
  * <ul>
  * <li>{@code first-finder FIRST LAST} / {@code first-raw FIRST LAST}: microseconds of the first call in this fresh
- * JVM: the finder's reserve + release, or the raw floor (bind 127.0.0.1 on the first free port of the range, close).
+ * JVM: the finder's reserve + release, or the raw floor (the loopback address, a bind of 127.0.0.1 on the first free
+ * port of the range, close; the finder resolves its loopback addresses in its call too).
  * <li>{@code fallback FIRST LAST N}: the whole range is held by this JVM; median microseconds over N operations of
  * the finder (scan, then an OS-assigned port), of the same finder without its cross-process lock files, of the
  * raw floor (try every port, then bind port 0; a new socket for each, as the issue measured it) and of the same raw
@@ -28,8 +29,6 @@ import dev.portolan.ports.PortFinders;
  * </ul>
  */
 public final class FinderProbe {
-
-    private static final InetAddress V4 = InetAddress.getLoopbackAddress();
 
     public static void main(String[] args) throws Exception {
         int first = Integer.parseInt(args[1]);
@@ -47,7 +46,9 @@ public final class FinderProbe {
             case "first-raw" -> {
                 lockDir(); // the same set-up as first-finder
                 long t0 = System.nanoTime();
-                raw(first, last, false);
+                // the loopback address inside the timing, as the finder resolves its own: the first InetAddress in a
+                // fresh JVM initializes its resolver (~1 ms here)
+                raw(InetAddress.getLoopbackAddress(), first, last, false);
                 System.out.println((System.nanoTime() - t0) / 1000);
             }
             case "fallback" -> fallback(first, last, Integer.parseInt(args[3]));
@@ -56,6 +57,7 @@ public final class FinderProbe {
     }
 
     private static void fallback(int first, int last, int n) throws Exception {
+        InetAddress v4 = InetAddress.getLoopbackAddress();
         BindingPortFinder finder = PortFinders.builder().lockDirectory(lockDir()).debug(false).build();
         // the lock file before each bind keeps a port leased to another allocator's child from ever being bound
         // (docs/ports.md): the finder without it shows what that guarantee costs on this path
@@ -63,14 +65,14 @@ public final class FinderProbe {
         List<ServerSocketChannel> held = new ArrayList<>();
         for (int p = first; p <= last; p++) {
             ServerSocketChannel s = ServerSocketChannel.open();
-            s.bind(new InetSocketAddress(V4, p));
+            s.bind(new InetSocketAddress(v4, p));
             held.add(s);
         }
         PortRequest request = request(first, last, true);
         Op locked = () -> finder.reserve(request).close();
         Op bare = () -> unlocked.reserve(request).close();
-        Op floor = () -> raw(first, last, true);
-        Op reused = () -> rawOneSocket(first, last);
+        Op floor = () -> raw(v4, first, last, true);
+        Op reused = () -> rawOneSocket(v4, first, last);
         long[] all = measure(n, locked, floor, bare, reused);
         held.remove(held.size() - 1).close(); // one port left: the last
         long[] one = measure(n, locked, floor, bare, reused);
@@ -109,10 +111,10 @@ public final class FinderProbe {
     }
 
     /** The floor: bind 127.0.0.1 on the first port that binds (else an OS-assigned one when allowed), close it. */
-    private static int raw(int first, int last, boolean fallbackToOs) throws IOException {
+    private static int raw(InetAddress loopback, int first, int last, boolean fallbackToOs) throws IOException {
         for (int p = first; p <= last; p++) {
             try (ServerSocketChannel ch = ServerSocketChannel.open()) {
-                ch.bind(new InetSocketAddress(V4, p));
+                ch.bind(new InetSocketAddress(loopback, p));
                 return p;
             } catch (IOException busy) {
                 // next one
@@ -122,7 +124,7 @@ public final class FinderProbe {
             throw new IOException("range exhausted");
         }
         try (ServerSocketChannel ch = ServerSocketChannel.open()) {
-            ch.bind(new InetSocketAddress(V4, 0));
+            ch.bind(new InetSocketAddress(loopback, 0));
             return ch.socket().getLocalPort();
         }
     }
@@ -131,17 +133,17 @@ public final class FinderProbe {
      * The floor without a socket's creation and close per port: one socket tries every port (a failed bind leaves it
      * unbound), then port 0; closed at the end.
      */
-    private static int rawOneSocket(int first, int last) throws IOException {
+    private static int rawOneSocket(InetAddress loopback, int first, int last) throws IOException {
         try (ServerSocketChannel ch = ServerSocketChannel.open()) {
             for (int p = first; p <= last; p++) {
                 try {
-                    ch.bind(new InetSocketAddress(V4, p));
+                    ch.bind(new InetSocketAddress(loopback, p));
                     return p;
                 } catch (java.net.BindException busy) {
                     // next one, same socket
                 }
             }
-            ch.bind(new InetSocketAddress(V4, 0));
+            ch.bind(new InetSocketAddress(loopback, 0));
             return ch.socket().getLocalPort();
         }
     }
