@@ -145,7 +145,7 @@ first_call_row() { # first_call_row LABEL PROBE: medians of RUNS first calls, ea
     finder="$finder$("$2" first-finder 24700 24712)"$'\n'; raw="$raw$("$2" first-raw 24700 24712)"$'\n'
   done
   f=$(printf '%s' "$finder" | median); r=$(printf '%s' "$raw" | median)
-  printf '%-58s %8s µs  (raw ServerSocket bind %s µs: %s×)\n' "$label" "$f" "$r" \
+  printf '%-58s %8s µs  (raw ServerSocketChannel bind %s µs: %s×)\n' "$label" "$f" "$r" \
     "$(awk -v a="$f" -v b="$r" 'BEGIN {printf "%.2f", a/b}')"
 }
 first_call_row "port finder: first call in a fresh JVM" probe
