@@ -138,10 +138,11 @@ CP="$(ls "$PRODUCT"/plugins/dev.portolan.api_*.jar | tail -n 1):$(ls "$PRODUCT"/
 mkdir -p "$WORK/probe"
 "$JAVA_HOME/bin/javac" -d "$WORK/probe" -cp "$CP" "$HERE/startup/FinderProbe.java"
 probe() { "$JAVA_HOME/bin/java" -cp "$CP:$WORK/probe" FinderProbe "$@"; }
-first_call_row() { # first_call_row LABEL PROBE: medians of RUNS first calls, each in a fresh JVM, of the finder and
-  # of the raw bind, run by the function PROBE
+first_call_row() { # first_call_row LABEL PROBE: medians of 3 x RUNS first calls, each in a fresh JVM, of the finder
+  # and of the raw bind, interleaved, run by the function PROBE (one first call is ~0.1 s of process; its figure varies
+  # by a fifth from run to run here, so the row takes three times the runs of the others)
   local label="$1" finder="" raw="" f r
-  for _ in $(seq "$RUNS"); do
+  for _ in $(seq $((RUNS * 3))); do
     finder="$finder$("$2" first-finder 24700 24712)"$'\n'; raw="$raw$("$2" first-raw 24700 24712)"$'\n'
   done
   f=$(printf '%s' "$finder" | median); r=$(printf '%s' "$raw" | median)
