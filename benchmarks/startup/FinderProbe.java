@@ -47,7 +47,7 @@ public final class FinderProbe {
                 lockDir(); // the same set-up as first-finder
                 long t0 = System.nanoTime();
                 // the loopback address inside the timing, as the finder resolves its own: the first InetAddress in a
-                // fresh JVM initializes its resolver (~1 ms here)
+                // fresh JVM initializes its resolver (0.2-1 ms here)
                 raw(InetAddress.getLoopbackAddress(), first, last, false);
                 System.out.println((System.nanoTime() - t0) / 1000);
             }
