@@ -88,6 +88,19 @@ final class EndpointStore {
         sidecarEvents++;
     }
 
+    /**
+     * Another instance took over from the preferred one ({@code next}): it is the endpoint now, and discovery runs begun
+     * before are older than that. Nothing changes while an override is pinned or after closing.
+     */
+    EndpointStatus tookOver(InstanceSet.Pick next) {
+        if (overridden() || closed) {
+            return current;
+        }
+        sidecarEvent();
+        return publish(EndpointState.AVAILABLE, next.endpoint(), next.latency(),
+                "instance " + next.instanceId() + " took over", next.credentials());
+    }
+
     /** Our sidecar on {@code port} stopped or is stopping (the tracker is told before the process is asked to end). */
     void retired(int port) {
         retiredPort = port;

@@ -35,6 +35,11 @@ final class InstanceEntries {
         BackendCredentials credentials;
         long generation;
         int failedChecks;
+        /**
+         * How many failures the tracker or a client reported ({@link InstanceSet#failed}): a health check begun before
+         * the last one cannot clear it.
+         */
+        long failuresReported;
         boolean checking;
         /** A registry lists it: it stays (UNHEALTHY when it fails) until the registry stops listing it. */
         boolean registered;
@@ -119,7 +124,7 @@ final class InstanceEntries {
         }
         preferred = best.getKey();
         Entry b = best.getValue();
-        return new InstanceSet.Pick(b.status.instanceId(), b.status.endpoint(), b.credentials, b.status.latency());
+        return InstanceSet.Pick.of(b);
     }
 
     /** New snapshots, queued to the listeners (delivered after the lock is released); nothing when none changed. */

@@ -40,17 +40,25 @@ final class InstanceSet {
 
     /** What the tracker switches its single endpoint to. */
     record Pick(String instanceId, Endpoint endpoint, BackendCredentials credentials, Duration latency) {
+
+        /** The instance of {@code e} as it is now. Holds the set's lock. */
+        static Pick of(Entry e) {
+            return new Pick(e.status.instanceId(), e.status.endpoint(), e.credentials, e.status.latency());
+        }
     }
 
-    /** One health check to run: the instance at {@code url} in its {@code generation}, with its credentials. */
-    record Check(String key, long generation, String instanceId, URI healthUrl, Verification verification,
-            BackendCredentials credentials) {
+    /**
+     * One health check to run: the instance at {@code url} in its {@code generation}, with its credentials, begun
+     * after {@code failuresReported} reported failures of it.
+     */
+    record Check(String key, long generation, long failuresReported, String instanceId, URI healthUrl,
+            Verification verification, BackendCredentials credentials) {
 
         /** The check of {@code e} (at {@code key}) as it is now; marks it checking. Holds the set's lock. */
         static Check of(String key, Entry e) {
             e.checking = true;
-            return new Check(key, e.generation, e.status.instanceId(), e.status.endpoint().healthUrl(),
-                    e.status.endpoint().verification(), e.credentials);
+            return new Check(key, e.generation, e.failuresReported, e.status.instanceId(),
+                    e.status.endpoint().healthUrl(), e.status.endpoint().verification(), e.credentials);
         }
     }
 
@@ -241,6 +249,11 @@ final class InstanceSet {
                     || s.state() == InstanceState.GAVE_UP) {
                 return Optional.of(s); // stopped meanwhile: the check is moot
             }
+            if (r.accepted() && e.failuresReported != c.failuresReported()) {
+                // answered before a failure reported since (a backend killed right after it answered): that answer
+                // cannot clear the failure, nor make the lost instance the tracker's endpoint again; the next check does
+                return Optional.of(s);
+            }
             Endpoint ep = s.endpoint();
             if (r.verified() && !ep.verified()) {
                 ep = ep.withSource(ep.source(), r.verification()); // verification per instance
@@ -255,7 +268,7 @@ final class InstanceSet {
             after = e.status;
             pick = entries.elect();
             if (pick == null && !s.serving() && after.serving() && entries.isPreferred(c.key())) {
-                pick = new Pick(after.instanceId(), ep, e.credentials, after.latency()); // the preferred is back
+                pick = Pick.of(e); // the preferred is back
             }
             if (!after.equals(s) || pick != null) {
                 entries.changed();
@@ -265,20 +278,26 @@ final class InstanceSet {
         return Optional.of(after);
     }
 
-    /** The tracker's own health check of {@code endpoint} failed: unhealthy; the next instance may take over. */
+    /**
+     * The tracker's own health check of {@code endpoint} failed, or a client's call to it: unhealthy; the next instance
+     * may take over. Checks begun before cannot make it healthy again.
+     */
     void failed(Endpoint endpoint, String why) {
-        update(key(endpoint), s -> s.state() == InstanceState.HEALTHY || s.state() == InstanceState.STARTING
+        update(key(endpoint), true, s -> s.state() == InstanceState.HEALTHY || s.state() == InstanceState.STARTING
                 ? s.with(InstanceState.UNHEALTHY, why) : s);
     }
 
     /**
-     * Whether an instance other than the one at {@code endpoint} is preferred and serves: it took over, or its
+     * The preferred instance when it is another than the one at {@code endpoint} and serves: it took over, or its
      * take-over is on its way to the tracker (told outside the lock by whoever changed the set).
      */
-    boolean anotherServes(Endpoint endpoint) {
+    Optional<Pick> servingOther(Endpoint endpoint) {
         synchronized (lock) {
             Entry p = entries.preferredEntry();
-            return p != null && p.status.serving() && !key(p.status.endpoint()).equals(key(endpoint));
+            if (p == null || !p.status.serving() || key(p.status.endpoint()).equals(key(endpoint))) {
+                return Optional.empty();
+            }
+            return Optional.of(Pick.of(p));
         }
     }
 
@@ -342,11 +361,19 @@ final class InstanceSet {
     }
 
     private void update(String key, java.util.function.UnaryOperator<InstanceStatus> change) {
+        update(key, false, change);
+    }
+
+    /** @param failure a failure was reported: checks begun before cannot clear it */
+    private void update(String key, boolean failure, java.util.function.UnaryOperator<InstanceStatus> change) {
         Pick pick;
         synchronized (lock) {
             Entry e = entries.get(key);
             if (e == null) {
                 return;
+            }
+            if (failure) {
+                e.failuresReported++;
             }
             InstanceStatus before = e.status;
             e.status = change.apply(before);

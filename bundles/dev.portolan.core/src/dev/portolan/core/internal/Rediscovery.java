@@ -3,6 +3,7 @@ package dev.portolan.core.internal;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -251,10 +252,15 @@ final class Rediscovery {
     CompletableFuture<EndpointStatus> lost(Endpoint endpoint, String why) {
         instances.failed(endpoint, why); // another healthy instance, if any, takes over at once
         synchronized (lock) {
-            // another instance serves: it has taken over, or its own check saw the failure first and its take-over is
-            // being delivered right now (no outage in between)
-            if (!Objects.equals(store.current().endpoint(), endpoint) || instances.anotherServes(endpoint)) {
-                return CompletableFuture.completedFuture(store.current());
+            if (!Objects.equals(store.current().endpoint(), endpoint)) {
+                return CompletableFuture.completedFuture(store.current()); // moved on already
+            }
+            Optional<InstanceSet.Pick> other = instances.servingOther(endpoint);
+            if (other.isPresent()) {
+                // another instance serves: its own check saw the failure first and its take-over is on its way from
+                // that thread; it takes over now (no outage in between), so a caller's retry goes to it, never back
+                // to the lost endpoint (the late delivery of the same take-over is then no change)
+                return CompletableFuture.completedFuture(store.tookOver(other.get()));
             }
             store.publish(EndpointState.UNAVAILABLE, null, null,
                     "backend at " + endpoint.baseUrl() + " stopped answering: " + why, BackendCredentials.NONE);

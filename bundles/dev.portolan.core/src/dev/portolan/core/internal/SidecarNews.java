@@ -116,12 +116,7 @@ final class SidecarNews implements SidecarObserver {
     /** The preferred instance failed, drained or stopped, and {@code next} serves: it becomes the endpoint. */
     void tookOver(InstanceSet.Pick next) {
         synchronized (lock) {
-            if (store.overridden() || store.closed()) {
-                return;
-            }
-            store.sidecarEvent();
-            store.publish(EndpointState.AVAILABLE, next.endpoint(), next.latency(),
-                    "instance " + next.instanceId() + " took over", next.credentials());
+            store.tookOver(next);
         }
     }
 }

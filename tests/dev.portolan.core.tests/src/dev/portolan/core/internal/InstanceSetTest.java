@@ -1,0 +1,126 @@
+package dev.portolan.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.Verification;
+import dev.portolan.api.discovery.InstanceState;
+import dev.portolan.api.discovery.InstanceStatus;
+import dev.portolan.core.discovery.HealthProbe;
+import dev.portolan.core.protocol.IdentityProof;
+import dev.portolan.tests.common.TestBackend;
+import dev.portolan.tests.common.TestPorts;
+
+/**
+ * The instance set's rules where health checks and reported failures cross: a check runs asynchronously, so its
+ * answer may be applied after a failure reported later. The interleavings are made one step at a time here, with real
+ * health checks of real loopback servers.
+ */
+class InstanceSetTest {
+
+    static final TestPorts PORTS = new TestPorts(22280, 22299);
+    static final Duration T = Duration.ofSeconds(5);
+    static final String KEY = IdentityProof.newSecret();
+    /** The secrets our backends were started with: an instance that proves them serves. */
+    static final BackendCredentials OURS = new BackendCredentials(KEY, IdentityProof.newSecret(), null, false);
+
+    private final List<InstanceSet.Pick> picks = new CopyOnWriteArrayList<>();
+    private final InstanceSet set = new InstanceSet(picks::add);
+
+    /**
+     * A backend answers a check and is killed before that answer is applied; a client's call fails and reports it. The
+     * late answer must not make the lost instance healthy and the tracker's endpoint again (a client's retry would go
+     * to the dead port, as RealBackendsTest's once did in CI). The next check, begun after the failure, decides.
+     */
+    @Test
+    void anAnswerGivenBeforeAReportedFailureDoesNotClearIt() throws Exception {
+        int port = PORTS.one();
+        HealthProbe.Result answered;
+        Endpoint a;
+        InstanceSet.Check before;
+        try (TestBackend backend = TestBackend.v2(port, KEY, null)) {
+            a = verified(port, "scan");
+            set.observe(a, OURS, false);
+            before = only(set.due());
+            answered = HealthProbe.checkAsync(before.healthUrl(), before.verification(), before.credentials(), T).get();
+            assertTrue(answered.accepted(), answered.toString());
+        } // killed
+        set.failed(a, "connection refused");
+        assertEquals(InstanceState.UNHEALTHY, set.checked(before, answered).orElseThrow().state());
+        assertEquals(List.of(), picks, "the lost instance was made the endpoint again by an answer older than its loss");
+
+        InstanceSet.Check after = only(set.due());
+        HealthProbe.Result refused = HealthProbe.checkAsync(after.healthUrl(), after.verification(),
+                after.credentials(), T).get();
+        assertFalse(refused.accepted(), refused.toString());
+        assertEquals(InstanceState.UNHEALTHY, set.checked(after, refused).orElseThrow().state());
+
+        try (TestBackend back = TestBackend.v2(port, KEY, null)) { // it came back: a check begun now clears the failure
+            InstanceSet.Check again = only(set.due());
+            HealthProbe.Result ok = HealthProbe.checkAsync(again.healthUrl(), again.verification(),
+                    again.credentials(), T).get();
+            assertEquals(InstanceState.HEALTHY, set.checked(again, ok).orElseThrow().state());
+            assertEquals(1, picks.size(), picks.toString());
+            assertEquals(port, picks.get(0).endpoint().port(), "the preferred instance is back");
+        }
+    }
+
+    /** A failed check applied late is still a failure: only an answer cannot undo a loss. */
+    @Test
+    void aRefusalBegunBeforeAReportedFailureStillCounts() throws Exception {
+        int port = PORTS.one();
+        Endpoint a = verified(port, "scan");
+        set.observe(a, OURS, false);
+        InstanceSet.Check before = only(set.due());
+        HealthProbe.Result refused = HealthProbe.checkAsync(before.healthUrl(), before.verification(),
+                before.credentials(), T).get();
+        set.failed(a, "connection refused");
+        Optional<InstanceStatus> s = set.checked(before, refused);
+        assertEquals(InstanceState.UNHEALTHY, s.orElseThrow().state());
+        assertTrue(s.get().message().contains("refused"), s.get().toString());
+    }
+
+    /**
+     * The preferred instance failed and another serves: the set names the one that takes over, which the tracker
+     * publishes at once instead of answering the caller with the lost endpoint while the take-over is delivered.
+     */
+    @Test
+    void whenThePreferredFailsTheServingOtherIsNamed() throws Exception {
+        int p1 = PORTS.one();
+        int p2 = PORTS.one();
+        Endpoint a = verified(p1, "scan");
+        Endpoint b = verified(p2, "registry");
+        set.observe(a, OURS, false);
+        set.registered("b", "default", b, OURS, "local");
+        assertEquals(Optional.empty(), set.servingOther(a), "the preferred instance still serves");
+        set.failed(a, "connection refused");
+        assertEquals(p2, picks.get(0).endpoint().port(), "told to the tracker");
+        assertEquals(Optional.of(p2), set.servingOther(a).map(p -> p.endpoint().port()));
+        assertEquals(Optional.empty(), set.servingOther(b), "b is the preferred one");
+    }
+
+    @AfterEach
+    void close() {
+        set.close(T);
+    }
+
+    private static Endpoint verified(int port, String source) {
+        return Endpoint.at("127.0.0.1", port, source, true).withSource(source, Verification.CHALLENGE);
+    }
+
+    private static InstanceSet.Check only(List<InstanceSet.Check> due) {
+        assertEquals(1, due.size(), due.toString());
+        return due.get(0);
+    }
+}
