@@ -5,7 +5,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import dev.portolan.api.discovery.InstanceStatus;
-import dev.portolan.core.discovery.HealthProbe;
 
 /**
  * Health-checks every instance of the {@link InstanceSet} on its own, with its own credentials, every health
@@ -49,7 +48,7 @@ final class InstanceChecker {
     }
 
     private CompletableFuture<Optional<InstanceStatus>> run(InstanceSet.Check c) {
-        return HealthProbe.checkAsync(c.healthUrl(), c.verification(), c.credentials(), timeout()).thenApply(r -> instances.checked(c, r));
+        return c.probe(timeout()).thenApply(r -> instances.checked(c, r));
     }
 
     private Duration timeout() {

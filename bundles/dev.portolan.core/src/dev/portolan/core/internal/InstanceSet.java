@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 import dev.portolan.api.BackendCredentials;
@@ -59,6 +60,14 @@ final class InstanceSet {
             e.checking = true;
             return new Check(key, e.generation, e.failuresReported, e.status.instanceId(),
                     e.status.endpoint().healthUrl(), e.status.endpoint().verification(), e.credentials);
+        }
+
+        /**
+         * Runs this check (asynchronously; the future never fails: a failure is a result); its outcome is applied by
+         * {@link InstanceSet#checked}.
+         */
+        CompletableFuture<HealthProbe.Result> probe(Duration timeout) {
+            return HealthProbe.checkAsync(healthUrl, verification, credentials, timeout);
         }
     }
 
@@ -251,7 +260,8 @@ final class InstanceSet {
             }
             if (r.accepted() && e.failuresReported != c.failuresReported()) {
                 // answered before a failure reported since (a backend killed right after it answered): that answer
-                // cannot clear the failure, nor make the lost instance the tracker's endpoint again; the next check does
+                // cannot clear the failure, nor make the lost instance the tracker's endpoint again; the next check
+                // does
                 return Optional.of(s);
             }
             Endpoint ep = s.endpoint();

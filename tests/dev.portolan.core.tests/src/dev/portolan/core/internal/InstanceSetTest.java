@@ -53,23 +53,22 @@ class InstanceSetTest {
             a = verified(port, "scan");
             set.observe(a, OURS, false);
             before = only(set.due());
-            answered = HealthProbe.checkAsync(before.healthUrl(), before.verification(), before.credentials(), T).get();
+            answered = before.probe(T).get();
             assertTrue(answered.accepted(), answered.toString());
         } // killed
         set.failed(a, "connection refused");
         assertEquals(InstanceState.UNHEALTHY, set.checked(before, answered).orElseThrow().state());
-        assertEquals(List.of(), picks, "the lost instance was made the endpoint again by an answer older than its loss");
+        assertEquals(List.of(), picks,
+                "the lost instance was made the endpoint again by an answer older than its loss");
 
         InstanceSet.Check after = only(set.due());
-        HealthProbe.Result refused = HealthProbe.checkAsync(after.healthUrl(), after.verification(),
-                after.credentials(), T).get();
+        HealthProbe.Result refused = after.probe(T).get();
         assertFalse(refused.accepted(), refused.toString());
         assertEquals(InstanceState.UNHEALTHY, set.checked(after, refused).orElseThrow().state());
 
         try (TestBackend back = TestBackend.v2(port, KEY, null)) { // it came back: a check begun now clears the failure
             InstanceSet.Check again = only(set.due());
-            HealthProbe.Result ok = HealthProbe.checkAsync(again.healthUrl(), again.verification(),
-                    again.credentials(), T).get();
+            HealthProbe.Result ok = again.probe(T).get();
             assertEquals(InstanceState.HEALTHY, set.checked(again, ok).orElseThrow().state());
             assertEquals(1, picks.size(), picks.toString());
             assertEquals(port, picks.get(0).endpoint().port(), "the preferred instance is back");
@@ -83,8 +82,7 @@ class InstanceSetTest {
         Endpoint a = verified(port, "scan");
         set.observe(a, OURS, false);
         InstanceSet.Check before = only(set.due());
-        HealthProbe.Result refused = HealthProbe.checkAsync(before.healthUrl(), before.verification(),
-                before.credentials(), T).get();
+        HealthProbe.Result refused = before.probe(T).get();
         set.failed(a, "connection refused");
         Optional<InstanceStatus> s = set.checked(before, refused);
         assertEquals(InstanceState.UNHEALTHY, s.orElseThrow().state());
