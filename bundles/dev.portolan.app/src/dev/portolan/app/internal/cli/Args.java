@@ -90,25 +90,36 @@ final class Args {
     }
 
     /**
-     * Parses a duration: {@code 500ms}, {@code 30s}, {@code 2m}, or a bare number of seconds.
+     * Parses a positive duration: {@code 500ms}, {@code 30s}, {@code 2m}, or a bare number of seconds.
      */
     static Duration duration(String option, String text) throws UsageException {
+        Duration d = parse(option, text);
+        if (d.isNegative() || d.isZero()) {
+            throw new UsageException(option + " must be positive: '" + text + "'");
+        }
+        return d;
+    }
+
+    /** {@link #duration}, where a zero duration ({@code 0}, {@code 0s}, {@code 0ms}, {@code 0m}) is allowed too. */
+    static Duration durationOrZero(String option, String text) throws UsageException {
+        Duration d = parse(option, text);
+        if (d.isNegative()) {
+            throw new UsageException(option + " must not be negative: '" + text + "'");
+        }
+        return d;
+    }
+
+    private static Duration parse(String option, String text) throws UsageException {
         String t = text.strip().toLowerCase(Locale.ROOT);
         try {
-            Duration d;
             if (t.endsWith("ms")) {
-                d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
             } else if (t.endsWith("s")) {
-                d = Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
+                return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
             } else if (t.endsWith("m")) {
-                d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
-            } else {
-                d = Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
+                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
             }
-            if (d.isNegative() || d.isZero()) {
-                throw new UsageException(option + " must be positive: '" + text + "'");
-            }
-            return d;
+            return Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
         } catch (NumberFormatException e) {
             throw new UsageException(option + " '" + text + "' is not a duration (e.g. 500ms, 30s, 2m)");
         }

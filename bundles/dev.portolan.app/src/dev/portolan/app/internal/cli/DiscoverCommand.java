@@ -19,10 +19,11 @@ import dev.portolan.core.json.Json;
 import dev.portolan.registry.etcd.EtcdRegistries;
 
 /**
- * {@code discover [--json] [--timeout D]}: runs the strategies that apply without a sidecar (cache, scan, override)
- * and prints the endpoint with the winning strategy and timings (with a warning when it was adopted unverified), or
- * why each strategy failed; several unverified backends are listed with their holders (exit code 5). It names the
- * registry in use (the {@code registry} strategy's message names the etcd endpoints tried when etcd is unreachable).
+ * {@code discover [--json] [--timeout D]}: runs the strategies that apply without a sidecar (cache, registry, scan,
+ * override) and prints the endpoint with the winning strategy and timings (with a warning when it was adopted
+ * unverified), or why each strategy failed; several unverified backends are listed with their holders (exit code 5).
+ * It names the registry in use (the {@code registry} strategy's message names the etcd endpoints tried when etcd is
+ * unreachable).
  */
 final class DiscoverCommand implements Command {
 

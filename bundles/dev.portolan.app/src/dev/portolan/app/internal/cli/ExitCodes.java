@@ -27,7 +27,10 @@ public final class ExitCodes {
     public static final int BACKEND_EXITED = 14;
     /** run: the backend announced a port that another process (not in its process tree) serves. */
     public static final int PORT_NOT_OURS = 15;
-    /** watch, metrics: no running feed was found, it does not answer, or it went away. */
+    /**
+     * metrics: no running feed was found, or it does not answer (or not with 200); watch: the feed it followed went
+     * away and none came back in time (without a feed at the start, watch watches the registry instead).
+     */
     public static final int NO_FEED = 16;
     /** A required Portolan service did not come up in the OSGi runtime. */
     public static final int SERVICE_MISSING = 20;

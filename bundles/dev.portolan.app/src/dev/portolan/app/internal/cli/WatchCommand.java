@@ -58,7 +58,7 @@ final class WatchCommand implements Command {
         String reconnectText = args.option("--reconnect");
         args.noMore();
         Duration patience = reconnectText == null ? Duration.ofSeconds(DEFAULT_RECONNECT_SECONDS)
-                : reconnectText.strip().equals("0") ? Duration.ZERO : Args.duration("--reconnect", reconnectText);
+                : Args.durationOrZero("--reconnect", reconnectText);
         FeedFiles.Feed feed = FeedFiles.find(err).orElse(null);
         if (feed == null) {
             return watchRegistry(service, json, out, err);
