@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -52,6 +53,12 @@ public final class BackendServiceImpl implements BackendService {
     static final Duration LAUNCHER_WAIT = Duration.ofSeconds(5);
     /** Service property of an instance's own-sidecar handle (issue 14): its instance id; absent on the single one. */
     static final String INSTANCE_PROPERTY = "portolan.instance";
+    /**
+     * Where a start that cannot run on its caller's thread runs (after the launcher was bound, after the old
+     * sidecar's stop, after an instance's drain): it blocks until the process is up and its port known, so not on
+     * the common pool nor on the thread that completed what it waited for (the launcher's event thread).
+     */
+    private static final Executor STARTS = Daemons.threadPerTask("portolan-backend-start");
 
     private volatile SidecarLauncher launcher;
     private final Object launcherLock = new Object();
@@ -74,7 +81,7 @@ public final class BackendServiceImpl implements BackendService {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ApiClient apiClient;
     private final InstancePool pool = new InstancePool(() -> observer, () -> Optional.ofNullable(apiClient),
-            new InstanceHandles());
+            new InstanceHandles(), STARTS);
 
     private volatile BundleContext context;
     private final SingleSidecar single = new SingleSidecar(() -> observer, () -> tracker, () -> settings,
@@ -159,7 +166,7 @@ public final class BackendServiceImpl implements BackendService {
                 }
             });
             relay(started, result);
-        });
+        }, STARTS);
         return result;
     }
 
@@ -358,7 +365,7 @@ public final class BackendServiceImpl implements BackendService {
      */
     private CompletableFuture<EndpointStatus> afterStop(Function<Void, CompletableFuture<EndpointStatus>> launch) {
         CompletableFuture<Void> stopped = stop();
-        return stopped.isDone() ? stopped.thenCompose(launch) : stopped.thenComposeAsync(launch);
+        return stopped.isDone() ? stopped.thenCompose(launch) : stopped.thenComposeAsync(launch, STARTS);
     }
 
     @Override

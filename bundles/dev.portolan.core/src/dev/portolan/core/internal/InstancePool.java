@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -43,6 +44,7 @@ final class InstancePool {
     private final Supplier<SidecarObserver> observer;
     private final Supplier<Optional<ApiClient>> apiClient;
     private final OwnHandles own;
+    private final Executor afterDrain;
     private final Object lock = new Object();
     private final TreeMap<Integer, Slot> slots = new TreeMap<>(); // guarded by lock
 
@@ -50,11 +52,16 @@ final class InstancePool {
      * @param observer  the tracker side (the backend service's current reference) that hears of every instance
      * @param apiClient the API client, when one is registered (waits for drained instances)
      * @param own       publishes the handles of the instances (the own-sidecar services)
+     * @param afterDrain where a stop or restart that waited for a drain goes on: it calls services and may launch,
+     *                   so not on the thread that ended the drain (the JDK's delay scheduler after the drain's
+     *                   limit, or the application thread whose API call was the last in flight)
      */
-    InstancePool(Supplier<SidecarObserver> observer, Supplier<Optional<ApiClient>> apiClient, OwnHandles own) {
+    InstancePool(Supplier<SidecarObserver> observer, Supplier<Optional<ApiClient>> apiClient, OwnHandles own,
+            Executor afterDrain) {
         this.observer = observer;
         this.apiClient = apiClient;
         this.own = own;
+        this.afterDrain = afterDrain;
     }
 
     /** Publishes and withdraws the launch handles of the instances (OSGi services outside any lock). */
@@ -189,7 +196,10 @@ final class InstancePool {
                 .toArray(CompletableFuture[]::new));
     }
 
-    /** The tracker stops sending it calls; completes when the API client has none in flight for it (bounded). */
+    /**
+     * The tracker stops sending it calls; completes when the API client has none in flight for it (bounded), on
+     * {@link #afterDrain} unless the instance had ended already (then at once, on the caller's thread).
+     */
     private CompletableFuture<Void> drain(Slot s) {
         if (s.handle.state().isTerminal()) {
             return CompletableFuture.completedFuture(null);
@@ -198,7 +208,8 @@ final class InstancePool {
         CompletableFuture<Void> drained = apiClient.get().map(c -> c.drained(s.id, DRAIN_LIMIT))
                 .orElseGet(() -> CompletableFuture.completedFuture(null));
         return drained.exceptionally(e -> null).toCompletableFuture().copy()
-                .completeOnTimeout(null, DRAIN_LIMIT.toMillis() + 100, TimeUnit.MILLISECONDS);
+                .completeOnTimeout(null, DRAIN_LIMIT.toMillis() + 100, TimeUnit.MILLISECONDS)
+                .thenApplyAsync(v -> v, afterDrain);
     }
 
     static IllegalArgumentException unknown(String instanceId) {

@@ -168,6 +168,8 @@ final class Rediscovery {
         BackendCredentials found = error == null && result.endpoint().isPresent()
                 ? credentialsFor(result.endpoint().get())
                 : BackendCredentials.NONE;
+        // before the lock too: asks the settings service for the timeout it names
+        String notFound = error == null && result.endpoint().isEmpty() ? summary(result) : null;
         synchronized (lock) {
             if (store.overridden()) {
                 return store.current(); // overridden meanwhile
@@ -193,7 +195,7 @@ final class Rediscovery {
                 Endpoint e = result.endpoint().get();
                 return store.publish(EndpointState.AVAILABLE, e, null, "found by " + e.source(), found);
             }
-            return store.publish(EndpointState.UNAVAILABLE, null, null, summary(result), BackendCredentials.NONE);
+            return store.publish(EndpointState.UNAVAILABLE, null, null, notFound, BackendCredentials.NONE);
         }
     }
 
