@@ -5,6 +5,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -49,14 +50,23 @@ public final class FeedComponent implements EventFeed {
     /** The feed's Ed25519 identity (one per component activation): registry entry + signed {@code /health}. */
     private final FeedIdentity identity = new FeedIdentity();
     private final RegistryPublication registryPublication = new RegistryPublication(identity);
+    /**
+     * Guards the lifecycle's state below, and nothing else: starting and stopping (Jetty, the tracker, service
+     * registrations, the registry) run outside it, one at a time by these fields; who finds one under way waits for
+     * its future, holding no lock.
+     */
     private final Object lock = new Object();
-    /** Serializes start and stop (which call out to Jetty, the tracker, the registry); never taken by callbacks. */
-    private final java.util.concurrent.locks.ReentrantLock lifecycle = new java.util.concurrent.locks.ReentrantLock();
-    /** Set by {@link #deactivate()}; guarded by {@link #lifecycle}. */
-    private boolean deactivated;
     private BundleContext context;
     // guarded by lock
     private Running running;
+    /** A start under way (null: none); completes when it is running, or failed, or was undone by a stop. */
+    private CompletableFuture<Void> starting;
+    /** A stop asked while {@link #starting}: the starting thread undoes its start at once. */
+    private boolean stopWhenStarted;
+    /** A stop under way (null: none); completes when everything of the feed is undone. */
+    private CompletableFuture<Void> stopping;
+    /** Set by {@link #deactivate()}: an automatic start that has not begun yet never will. */
+    private boolean deactivated;
 
     /** One start of the feed and everything to undo at stop. */
     private record Running(FeedAddress address, FeedJournal journal, FeedHttpServer server, List<AutoCloseable> undo) {
@@ -80,29 +90,25 @@ public final class FeedComponent implements EventFeed {
 
     /** The start {@link FeedSwitch} asks for, unless the component was deactivated first. */
     private void autoStart() {
-        lifecycle.lock();
-        try {
+        synchronized (lock) {
             if (deactivated) {
                 return;
             }
+        }
+        try {
             FeedAddress a = start();
             System.out.println("[portolan] feed: " + a.events() + " (url + token in " + a.file() + ")");
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "the event feed could not start: " + e.getMessage(), e);
-        } finally {
-            lifecycle.unlock();
         }
     }
 
     @Deactivate
     void deactivate() {
-        lifecycle.lock();
-        try {
-            deactivated = true; // an automatic start that has not begun yet never will
-        } finally {
-            lifecycle.unlock();
+        synchronized (lock) {
+            deactivated = true;
         }
-        stop();
+        stop(); // waits for a start under way (the automatic one) and undoes it
         registryPublication.close();
     }
 
@@ -129,22 +135,60 @@ public final class FeedComponent implements EventFeed {
         }
     }
 
+    /**
+     * Starts the feed unless it runs; a start or a stop under way on another thread is awaited first (a start that
+     * failed there is tried again here).
+     *
+     * @throws IOException when it cannot start, or a stop came while it started (then nothing of it is left), or
+     *                     the component was deactivated
+     */
     @Override
     public FeedAddress start() throws IOException {
-        lifecycle.lock();
-        try {
-            Optional<FeedAddress> now = address();
-            if (now.isPresent()) {
-                return now.get();
-            }
-            Running r = startRunning(FeedConfig.fromEnvironment());
+        CompletableFuture<Void> mine;
+        while (true) {
+            CompletableFuture<Void> other;
             synchronized (lock) {
-                running = r;
+                if (running != null) {
+                    return running.address();
+                }
+                if (deactivated) {
+                    throw new IOException("the event feed service was deactivated (the framework is stopping)");
+                }
+                other = stopping != null ? stopping : starting;
+                if (other == null) {
+                    starting = mine = new CompletableFuture<>();
+                    break;
+                }
             }
-            return r.address();
-        } finally {
-            lifecycle.unlock();
+            awaitQuietly(other);
         }
+        Running r = null;
+        boolean undo;
+        try {
+            r = startRunning(FeedConfig.fromEnvironment());
+        } finally {
+            synchronized (lock) {
+                starting = null;
+                undo = r != null && stopWhenStarted;
+                stopWhenStarted = false;
+                if (r != null && !undo) {
+                    running = r;
+                }
+            }
+            if (undo) {
+                undoAll(r.undo());
+            }
+            mine.complete(null); // outside the lock; only start and stop wait for it
+        }
+        if (undo) {
+            throw new IOException("the feed was stopped while it started");
+        }
+        return r.address();
+    }
+
+    /** Waits for a start's or a stop's end, whatever it was (holding no lock). */
+    private static void awaitQuietly(CompletableFuture<Void> f) {
+        f.handle((v, e) -> null).join();
     }
 
     private Running startRunning(FeedConfig config) throws IOException {
@@ -194,20 +238,38 @@ public final class FeedComponent implements EventFeed {
         return m != null ? m : PortolanMetrics.NONE;
     }
 
+    /** Stops the feed; returns when nothing of it runs (a start under way is undone by its own thread, awaited). */
     @Override
     public void stop() {
-        lifecycle.lock();
-        try {
-            Running r;
-            synchronized (lock) {
-                r = running;
-                running = null;
-            }
+        Running r;
+        CompletableFuture<Void> mine = null;
+        CompletableFuture<Void> other;
+        synchronized (lock) {
+            r = running;
+            other = null;
             if (r != null) {
-                undoAll(r.undo());
+                running = null;
+                stopping = mine = new CompletableFuture<>();
+            } else if (starting != null) {
+                stopWhenStarted = true;
+                other = starting;
+            } else {
+                other = stopping;
             }
+        }
+        if (r == null) {
+            if (other != null) {
+                awaitQuietly(other);
+            }
+            return;
+        }
+        try {
+            undoAll(r.undo());
         } finally {
-            lifecycle.unlock();
+            synchronized (lock) {
+                stopping = null;
+            }
+            mine.complete(null); // outside the lock; only start and stop wait for it
         }
     }
 

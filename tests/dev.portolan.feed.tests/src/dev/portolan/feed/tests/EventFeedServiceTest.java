@@ -2,11 +2,22 @@ package dev.portolan.feed.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -66,6 +77,57 @@ class EventFeedServiceTest {
         String why = c.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertTrue(why.startsWith("1001"), why);
         assertTrue(feed().address().isEmpty());
+    }
+
+    /**
+     * Start and stop called from several threads at once (the UI's command, {@code run --feed}, the automatic start,
+     * deactivation): nothing waits under a lock for Jetty, each call returns when its outcome holds, and what is left
+     * is one feed after a start and none after a stop: its file gone, its port closed. A start that a stop overtook
+     * says so and leaves nothing behind.
+     */
+    @Test
+    void startsAndStopsFromSeveralThreadsLeaveOneFeedOrNone() throws Exception {
+        EventFeed feed = feed();
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        List<FeedAddress> started = new CopyOnWriteArrayList<>();
+        try {
+            List<Future<?>> calls = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                boolean start = i % 3 != 2;
+                calls.add(threads.submit(() -> {
+                    if (!start) {
+                        feed.stop();
+                        return null;
+                    }
+                    try {
+                        started.add(feed.start());
+                    } catch (IOException e) {
+                        assertEquals("the feed was stopped while it started", e.getMessage());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> c : calls) {
+                c.get(WAIT.toSeconds() * 4, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertFalse(started.isEmpty(), "some start got through");
+        FeedAddress a = feed.start();
+        assertEquals(a, feed.address().orElseThrow());
+        WsClient c = WsClient.bearer(a.events(), a.token());
+        assertEquals("snapshot", c.next(WAIT).get("type").asText());
+        feed.stop();
+        assertTrue(feed.address().isEmpty());
+        assertFalse(Files.exists(a.file()), "the runtime file is removed");
+        assertTrue(c.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS).startsWith("1001"));
+        for (FeedAddress each : started) {
+            try (Socket s = new Socket()) {
+                assertThrows(ConnectException.class, () -> s.connect(new InetSocketAddress("127.0.0.1", each.port())),
+                        "the feed started at " + each.events() + " is closed");
+            }
+        }
     }
 
     @Test
