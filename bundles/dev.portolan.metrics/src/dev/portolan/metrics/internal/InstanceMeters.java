@@ -30,6 +30,7 @@ final class InstanceMeters implements InstanceListener {
     /** One instance's latest status and its meters. */
     private static final class Tracked {
         volatile InstanceStatus status;
+        /** Registered outside the lock, then added here (guarded by lock). */
         final List<Meter> meters = new ArrayList<>();
 
         Tracked(InstanceStatus status) {
@@ -53,6 +54,7 @@ final class InstanceMeters implements InstanceListener {
     @Override
     public void instancesChanged(List<InstanceStatus> instances) {
         List<Meter> gone = new ArrayList<>();
+        Map<String, Tracked> added = new HashMap<>();
         synchronized (lock) {
             Map<String, InstanceStatus> now = new HashMap<>();
             for (InstanceStatus s : instances) {
@@ -62,7 +64,7 @@ final class InstanceMeters implements InstanceListener {
                 if (now.containsKey(e.getKey())) {
                     return false;
                 }
-                gone.addAll(e.getValue().meters);
+                gone.addAll(e.getValue().meters); // guarded by lock
                 return true;
             });
             now.forEach((key, s) -> {
@@ -70,11 +72,27 @@ final class InstanceMeters implements InstanceListener {
                 if (t != null) {
                     t.status = s;
                 } else {
-                    tracked.put(key, register(new Tracked(s)));
+                    t = new Tracked(s);
+                    tracked.put(key, t);
+                    added.put(key, t);
                 }
             });
         }
+        // the meter registry (its own lock, filters, listeners) only outside ours
         gone.forEach(registry::remove);
+        added.forEach((key, t) -> {
+            List<Meter> meters = register(t);
+            boolean still;
+            synchronized (lock) {
+                still = tracked.get(key) == t; // not removed while its meters were registered
+                if (still) {
+                    t.meters.addAll(meters);
+                }
+            }
+            if (!still) {
+                meters.forEach(registry::remove);
+            }
+        });
     }
 
     /** Removes every per-instance series (the tracker went away). */
@@ -82,19 +100,20 @@ final class InstanceMeters implements InstanceListener {
         instancesChanged(List.of());
     }
 
-    private Tracked register(Tracked t) {
+    private List<Meter> register(Tracked t) {
         String service = t.status.service();
         String instance = t.status.instanceId();
+        List<Meter> meters = new ArrayList<>();
         for (InstanceState s : InstanceState.values()) {
-            t.meters.add(Gauge.builder(MetricNames.INSTANCE_STATE, t, x -> x.state(s))
+            meters.add(Gauge.builder(MetricNames.INSTANCE_STATE, t, x -> x.state(s))
                     .description("state of each instance of the tracker's instance set (1 = current)")
                     .tags(MetricNames.SERVICE, service, MetricNames.INSTANCE, instance, MetricNames.STATE, s.id())
                     .strongReference(true).register(registry));
         }
-        t.meters.add(Gauge.builder(MetricNames.INSTANCE_HEALTH_LATENCY, t, Tracked::latencySeconds)
+        meters.add(Gauge.builder(MetricNames.INSTANCE_HEALTH_LATENCY, t, Tracked::latencySeconds)
                 .description("latency of each instance's last health check").baseUnit("seconds")
                 .tags(MetricNames.SERVICE, service, MetricNames.INSTANCE, instance).strongReference(true)
                 .register(registry));
-        return t;
+        return meters;
     }
 }
