@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.portolan.api.Announcement;
 import dev.portolan.api.EnvironmentVariables;
@@ -102,12 +103,11 @@ public final class BackendRegistration {
                         System.getProperty("user.home")));
         EntryFiles.write(runtime, entry);
         return new Subscription() {
-            private boolean closed;
+            private final AtomicBoolean closed = new AtomicBoolean();
 
             @Override
-            public synchronized void close() {
-                if (!closed) {
-                    closed = true;
+            public void close() {
+                if (closed.compareAndSet(false, true)) { // once, and no monitor held while the file goes
                     EntryFiles.remove(runtime, entry);
                 }
             }

@@ -38,8 +38,10 @@ public final class DocsLogin {
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     private final Clock clock;
-    private final Map<String, Instant> tickets = new HashMap<>(); // digest -> expiry
-    private final Set<String> sessions = new LinkedHashSet<>(); // digests, oldest first
+    /** Guards the tickets and sessions; private, so that no holder of this (exported) object can block a login. */
+    private final Object lock = new Object();
+    private final Map<String, Instant> tickets = new HashMap<>(); // digest -> expiry, guarded by lock
+    private final Set<String> sessions = new LinkedHashSet<>(); // digests, oldest first, guarded by lock
 
     public DocsLogin() {
         this(Clock.systemUTC());
@@ -58,7 +60,7 @@ public final class DocsLogin {
     public String issueTicket() {
         String ticket = random();
         Instant now = clock.instant();
-        synchronized (this) {
+        synchronized (lock) {
             tickets.values().removeIf(expiry -> !now.isBefore(expiry));
             if (tickets.size() >= MAX_TICKETS) {
                 throw new IllegalStateException("too many outstanding login tickets; retry in a minute");
@@ -78,7 +80,7 @@ public final class DocsLogin {
         }
         Instant now = clock.instant();
         String d = digest(ticket);
-        synchronized (this) {
+        synchronized (lock) {
             Instant expiry = tickets.remove(d);
             if (expiry == null || !now.isBefore(expiry)) {
                 return Optional.empty();
@@ -100,7 +102,7 @@ public final class DocsLogin {
             return false;
         }
         String d = digest(value);
-        synchronized (this) {
+        synchronized (lock) {
             return sessions.contains(d);
         }
     }

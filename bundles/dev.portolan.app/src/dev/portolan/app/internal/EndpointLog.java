@@ -19,30 +19,17 @@ import dev.portolan.api.discovery.EndpointTracker;
 final class EndpointLog {
 
     private final ServiceTracker<EndpointTracker, Subscription> tracker;
+    /** Guards {@link #last}; a lock of its own, not the tracker's monitor (its open and close hold that one). */
+    private final Object lock = new Object();
+    private String last;
 
     EndpointLog(PrintStream out) {
         BundleContext ctx = FrameworkUtil.getBundle(EndpointLog.class).getBundleContext();
         tracker = new ServiceTracker<>(ctx, EndpointTracker.class, null) {
-            private String last;
-
             @Override
             public Subscription addingService(ServiceReference<EndpointTracker> reference) {
                 EndpointTracker t = ctx.getService(reference);
                 return t == null ? null : t.addListener(s -> print(out, s));
-            }
-
-            private synchronized void print(PrintStream o, EndpointStatus s) {
-                // the state and the endpoint as the line shows them; the message alone (e.g. a new latency) is no news
-                String now = s.state() + s.endpointOptional()
-                        .map(e -> " " + e.baseUrl() + " port=" + e.port() + " source=" + e.source() + " verified="
-                                + e.verified() + " verification=" + e.verification().id())
-                        .orElse("");
-                if (now.equals(last)) {
-                    return;
-                }
-                last = now;
-                o.println("[portolan] endpoint: " + now
-                        + (s.message() == null || s.message().isBlank() ? "" : " (" + s.message() + ")"));
             }
 
             @Override
@@ -51,6 +38,23 @@ final class EndpointLog {
                 ctx.ungetService(reference);
             }
         };
+    }
+
+    /** Prints {@code s} unless the line would repeat the last one; the printing itself outside the lock. */
+    private void print(PrintStream o, EndpointStatus s) {
+        // the state and the endpoint as the line shows them; the message alone (e.g. a new latency) is no news
+        String now = s.state() + s.endpointOptional()
+                .map(e -> " " + e.baseUrl() + " port=" + e.port() + " source=" + e.source() + " verified="
+                        + e.verified() + " verification=" + e.verification().id())
+                .orElse("");
+        synchronized (lock) {
+            if (now.equals(last)) {
+                return;
+            }
+            last = now;
+        }
+        o.println("[portolan] endpoint: " + now
+                + (s.message() == null || s.message().isBlank() ? "" : " (" + s.message() + ")"));
     }
 
     void open() {

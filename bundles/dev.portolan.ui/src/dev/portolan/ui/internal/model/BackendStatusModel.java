@@ -241,11 +241,12 @@ public final class BackendStatusModel implements SidecarListener {
 
     @Override
     public void stateChanged(LaunchHandle handle, SidecarState oldState, SidecarState newState) {
+        // outside the lock: the handle has locks of its own
+        String pid = handle.pid().stream().mapToObj(p -> "pid " + p).findFirst().orElse("");
         synchronized (lock) {
             lastLaunched = handle;
             add(new StatusEvent(Instant.now(), "launcher", newState.name(), null,
-                    "sidecar " + handle.pid().stream().mapToObj(p -> "pid " + p).findFirst().orElse("")
-                            + " " + oldState + " -> " + newState));
+                    "sidecar " + pid + " " + oldState + " -> " + newState));
         }
         consoles.stateChanged(handle, newState);
         changed(true);
