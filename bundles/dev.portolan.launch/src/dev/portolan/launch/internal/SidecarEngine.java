@@ -11,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -272,23 +271,32 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
     /**
      * Queues {@code task} (an event delivery or a future completion) on the event thread. Safe to call while holding
      * a lock: it only enqueues, and tasks run in the order they were posted. After {@link #close()} the task runs on
-     * the common pool instead, so that nothing waiting on a future is left hanging.
+     * a daemon thread of its own instead, so that nothing waiting on a future is left hanging.
      */
     void post(Runnable task) {
         try {
             events.execute(task);
         } catch (RejectedExecutionException e) {
-            ForkJoinPool.commonPool().execute(task);
+            afterClose(task, "portolan-launcher-late-event");
         }
     }
 
-    /** Runs blocking work off the scheduler and off the caller's locks; after {@link #close()} on the common pool. */
+    /**
+     * Runs blocking work off the scheduler and off the caller's locks; after {@link #close()} on a daemon thread of its
+     * own (a tree kill through an external tool must not take a thread of the JVM's shared common pool).
+     */
     void work(Runnable task) {
         try {
             worker.execute(task);
         } catch (RejectedExecutionException e) {
-            ForkJoinPool.commonPool().execute(task);
+            afterClose(task, "portolan-launcher-late-work");
         }
+    }
+
+    private static void afterClose(Runnable task, String name) {
+        Thread t = new Thread(task, name);
+        t.setDaemon(true);
+        t.start();
     }
 
     /**
