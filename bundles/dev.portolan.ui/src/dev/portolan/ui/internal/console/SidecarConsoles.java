@@ -85,8 +85,18 @@ final class SidecarConsoles implements ConsoleSink {
         }
     }
 
+    /**
+     * The handle's console, made on first use. Only the writer thread makes consoles, so a get and a put suffice; not
+     * {@code computeIfAbsent}, whose map lock would be held while the new console asks the handle (locks of its own)
+     * and the console manager (which notifies its listeners).
+     */
     private SidecarConsole consoleFor(LaunchHandle handle) {
-        return consoles.computeIfAbsent(handle, SidecarConsole::new);
+        SidecarConsole c = consoles.get(handle);
+        if (c == null) {
+            c = new SidecarConsole(handle);
+            consoles.put(handle, c);
+        }
+        return c;
     }
 
     /** A command line cut to a readable console title (class paths make Java command lines very long). */
