@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.tests.common.BackendHealth;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.PortolanCli;
@@ -58,6 +59,8 @@ class CliDiscoverRunTest {
                 JsonNode announced = JSON.readTree(backend.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT));
                 int port = announced.get("port").asInt();
                 FreePorts.expectInRange(first, first + 4, port, "backend port from PORTOLAN_PORT_RANGE: " + announced);
+                // the scan probes each port once, with a 1 s cap: the (cold) backend answers before it runs
+                BackendHealth.await(port, backend.process());
                 PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "discover", "--json");
                 assertEquals(0, r.exitCode(), r.output());
                 JsonNode result = JSON.readTree(r.firstJsonLine());
@@ -117,6 +120,9 @@ class CliDiscoverRunTest {
                     int p2 = JSON.readTree(two.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT)).get("port")
                             .asInt();
                     FreePorts.expectInRange(first, first + 4, p2, "second backend's port");
+                    // a candidate is a port that answers the scan's probe (1 s cap): both answer before it runs
+                    BackendHealth.await(p1, one.process());
+                    BackendHealth.await(p2, two.process());
                     PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "discover", "--json");
                     assertEquals(5, r.exitCode(), r.output());
                     JsonNode result = JSON.readTree(r.firstJsonLine());

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.portolan.tests.common.BackendHealth;
 import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.PortolanCli;
@@ -43,7 +44,10 @@ class CliListTest {
     @Test
     void listsAVerifiedBackendAndReportsACorruptEntryWithItsPath() throws Exception {
         Path runtime = runtime();
-        try (ChildProcess backend = python(runtime, PORTS.one())) {
+        int port = PORTS.one();
+        try (ChildProcess backend = python(runtime, port)) {
+            // list checks the instance through its /health (2 s cap), reports it healthy: it answers before list runs
+            BackendHealth.await(port, backend.process());
             Path dir = runtime.resolve("instances/web");
             Files.createDirectories(dir);
             Path corrupt = dir.resolve("broken.json");

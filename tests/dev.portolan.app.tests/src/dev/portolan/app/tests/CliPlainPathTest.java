@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.tests.common.BackendHealth;
 import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.FreePorts;
@@ -93,6 +94,8 @@ class CliPlainPathTest {
             try (ChildProcess backend = ChildProcess.start(null, SampleBackend.command("--standalone"), backendEnv)) {
                 JsonNode announced = JSON.readTree(backend.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT));
                 FreePorts.expectInRange(first, first + 2, announced.get("port").asInt(), "backend port");
+                // the scan probes each port once, with a 1 s cap, whatever --timeout: the backend answers first
+                BackendHealth.await(announced.get("port").asInt(), backend.process());
                 // a generous discovery timeout: on a loaded machine the OSGi start competes with the scan's probes
                 PortolanCli.Result osgi = PortolanCli.run(env(state, first, first + 2, "osgi"), TIMEOUT, "discover",
                         "--json", "--timeout", "60s");

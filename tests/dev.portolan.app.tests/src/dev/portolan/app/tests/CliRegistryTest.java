@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.portolan.tests.common.BackendHealth;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.EtcdCluster;
 import dev.portolan.tests.common.PortolanCli;
@@ -40,6 +41,8 @@ class CliRegistryTest {
                     "PORTOLAN_PORT_RANGE", first + "-" + (first + 4)), "api", "--standalone")) {
                 String line = api.awaitLine(l -> l.startsWith("{\"type\":\"port_info\""), TIMEOUT);
                 int port = new ObjectMapper().readTree(line).get("port").asInt();
+                // list (2 s cap) and discover (1 s) check the instance through its /health: it answers before they run
+                BackendHealth.await(port, api.process());
                 // an empty runtime directory for list: what it shows comes from etcd
                 Map<String, String> env = Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_RUNTIME_DIR",
                         state.resolve("empty-runtime").toString());

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.tests.common.BackendHealth;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.PortolanCli;
@@ -56,6 +57,8 @@ class CliSettingsTest {
                     env(state, first, first + 4, "API_PORT", Integer.toString(n), "PORTOLAN_RUNTIME_DIR", elsewhere))) {
                 FreePorts.expectPort(n, JSON.readTree(pinned.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT))
                         .get("port").asInt(), "the backend forced to API_PORT");
+                // discover probes N once, with a 1 s cap: the pinned backend answers before it runs
+                BackendHealth.await(n, pinned.process());
                 try (ChildProcess other = ChildProcess.start(null, backendCmd, backendEnv)) {
                     int otherPort = JSON.readTree(other.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT))
                             .get("port").asInt();

@@ -40,6 +40,7 @@ import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.core.protocol.IdentityProof;
 import dev.portolan.core.protocol.MalformedAnnouncementException;
 import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.BackendHealth;
 import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.OsgiServices;
@@ -109,6 +110,8 @@ class RealBackendsTest {
         assertTrue(range.contains(a.port()), kind + " announced " + a.port() + " outside " + range);
         assertEquals(null, a.token(), "v2: no token in the announcement");
         assertTrue(IdentityProof.verify(c.identityKey(), challenge, a.port(), a.proof()), line);
+        // the strategies probe /health with a 1 s cap right after this: the (cold) backend answers first
+        BackendHealth.await(a.port(), child.process());
         return a;
     }
 

@@ -22,6 +22,7 @@ import dev.portolan.detect.internal.RegistryStrategy;
 import dev.portolan.detect.internal.ScanStrategy;
 import dev.portolan.registry.internal.LocalRegistry;
 import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.BackendHealth;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.TestBackend;
 
@@ -49,6 +50,8 @@ class RegistryDiscoveryTest {
                         Map.of("PORTOLAN_RUNTIME_DIR", runtime.toString(), "PORTOLAN_PORT_RANGE", range))) {
             RegistryEvent registered = events.await(e -> e.kind() == RegistryEvent.Kind.REGISTERED,
                     Duration.ofSeconds(60), "the standalone backend registers");
+            // the registry strategy checks the entry through its /health (1 s cap): the backend answers first
+            BackendHealth.await(registered.entry().port(), backend.process());
             RegistryStrategy strategy = new RegistryStrategy();
             strategy.addRegistry(registry);
             SettingsServiceImpl settings = new SettingsServiceImpl(Map.of("PORTOLAN_PORT_RANGE", range));
