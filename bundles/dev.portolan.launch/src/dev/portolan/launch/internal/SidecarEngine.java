@@ -277,7 +277,7 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
         try {
             events.execute(task);
         } catch (RejectedExecutionException e) {
-            afterClose(task, "portolan-launcher-late-event");
+            daemon(task, "portolan-launcher-late-event").start();
         }
     }
 
@@ -289,14 +289,8 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
         try {
             worker.execute(task);
         } catch (RejectedExecutionException e) {
-            afterClose(task, "portolan-launcher-late-work");
+            daemon(task, "portolan-launcher-late-work").start();
         }
-    }
-
-    private static void afterClose(Runnable task, String name) {
-        Thread t = new Thread(task, name);
-        t.setDaemon(true);
-        t.start();
     }
 
     /**
