@@ -35,11 +35,6 @@ class CliDiscoverRunTest {
     private static final TestPorts PORTS = new TestPorts(24100, 24399);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static Map<String, String> env(Path state, int first, int last) {
-        return Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_PORT_RANGE", first + "-" + last,
-                "PORTOLAN_RUNTIME_DIR", state.resolve("run").toString());
-    }
-
     /**
      * A backend that registers where the CLI does not look: found by scanning only, like a backend of another tool
      * (the {@code registry} strategy has its own tests: RegistryDiscoveryTest, CliListTest).
@@ -53,7 +48,7 @@ class CliDiscoverRunTest {
     @Test
     void discoverFindsARunningSampleBackendByScanning(@TempDir Path state) throws Exception {
         FreePorts.onFreeBlock(PORTS, 5, first -> {
-            Map<String, String> env = env(state, first, first + 4);
+            Map<String, String> env = PortolanCli.isolated(state, first, first + 4);
             List<String> backendCmd = SampleBackend.command("--standalone");
             try (ChildProcess backend = ChildProcess.start(null, backendCmd, unregistered(env, state))) {
                 JsonNode announced = JSON.readTree(backend.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT));
@@ -82,7 +77,8 @@ class CliDiscoverRunTest {
     @Test
     void discoverWithNothingRunningExplainsEveryStrategyAndExits3(@TempDir Path state) throws Exception {
         int first = PORTS.block(3);
-        PortolanCli.Result r = PortolanCli.run(env(state, first, first + 2), TIMEOUT, "discover", "--json");
+        PortolanCli.Result r = PortolanCli.run(PortolanCli.isolated(state, first, first + 2), TIMEOUT, "discover",
+                "--json");
         assertEquals(3, r.exitCode(), r.output());
         JsonNode result = JSON.readTree(r.firstJsonLine());
         assertFalse(result.get("found").asBoolean());
@@ -96,7 +92,7 @@ class CliDiscoverRunTest {
     @Test
     void discoverWithNothingRunningSaysWhatToDo(@TempDir Path state) throws Exception {
         int first = PORTS.block(3);
-        PortolanCli.Result r = PortolanCli.run(env(state, first, first + 2), TIMEOUT, "discover");
+        PortolanCli.Result r = PortolanCli.run(PortolanCli.isolated(state, first, first + 2), TIMEOUT, "discover");
         assertEquals(3, r.exitCode(), r.output());
         assertTrue(r.output().contains("hint:") && r.output().contains("sidecar console")
                 && r.output().contains("Refresh Discovery"), "what to do:\n" + r.output());
@@ -111,7 +107,7 @@ class CliDiscoverRunTest {
     @Test
     void discoverWithTwoUnverifiedBackendsListsBothWithTheirHoldersAndExits5(@TempDir Path state) throws Exception {
         FreePorts.onFreeBlock(PORTS, 5, first -> {
-            Map<String, String> env = env(state, first, first + 4);
+            Map<String, String> env = PortolanCli.isolated(state, first, first + 4);
             List<String> backendCmd = SampleBackend.command("--standalone");
             try (ChildProcess one = ChildProcess.start(null, backendCmd, unregistered(env, state))) {
                 int p1 = JSON.readTree(one.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT)).get("port").asInt();
@@ -156,7 +152,7 @@ class CliDiscoverRunTest {
     @Test
     void badDiscoveryTimeoutInTheEnvironmentIsAUsageErrorNamingIt(@TempDir Path state) throws Exception {
         int first = PORTS.block(3);
-        Map<String, String> env = new java.util.HashMap<>(env(state, first, first + 2));
+        Map<String, String> env = new java.util.HashMap<>(PortolanCli.isolated(state, first, first + 2));
         env.put("PORT_DISCOVERY_TIMEOUT", "soon");
         PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "discover");
         assertEquals(2, r.exitCode(), r.output());
@@ -168,7 +164,8 @@ class CliDiscoverRunTest {
         FreePorts.onFreeBlock(PORTS, 13, first -> {
             List<String> args = new ArrayList<>(List.of("run", "--restart", "--timeout", "60s", "--"));
             args.addAll(SampleBackend.command());
-            try (ChildProcess cli = PortolanCli.start(env(state, first, first + 12), args.toArray(String[]::new))) {
+            try (ChildProcess cli = PortolanCli.start(PortolanCli.isolated(state, first, first + 12),
+                    args.toArray(String[]::new))) {
                 JsonNode a1 = JSON.readTree(cli.awaitLine(l -> l.startsWith("{") && l.contains("\"restart_count\":0"),
                         TIMEOUT));
                 assertEquals("port_info", a1.get("type").asText());
@@ -203,7 +200,7 @@ class CliDiscoverRunTest {
     @Test
     void runExitCodesForCommandsThatCannotStartOrNeverAnnounce(@TempDir Path state) throws Exception {
         int first = PORTS.block(3);
-        Map<String, String> env = env(state, first, first + 2);
+        Map<String, String> env = PortolanCli.isolated(state, first, first + 2);
         PortolanCli.Result missing = PortolanCli.run(env, TIMEOUT, "run", "--", state.resolve("no-such-program").toString());
         assertEquals(10, missing.exitCode(), missing.output());
         assertTrue(missing.output().contains("no-such-program"), missing.output());
@@ -235,8 +232,8 @@ class CliDiscoverRunTest {
     @Test
     void runAdoptsPythonsHttpServerAndPrintsItsRealPort(@TempDir Path state) throws Exception {
         int first = PORTS.block(3);
-        try (ChildProcess cli = PortolanCli.start(env(state, first, first + 2), "run", "--timeout", "60s", "--",
-                "/usr/bin/python3", "-m", "http.server", "0", "--bind", "127.0.0.1")) {
+        try (ChildProcess cli = PortolanCli.start(PortolanCli.isolated(state, first, first + 2), "run", "--timeout",
+                "60s", "--", "/usr/bin/python3", "-m", "http.server", "0", "--bind", "127.0.0.1")) {
             JsonNode a = JSON.readTree(cli.awaitLine(l -> l.startsWith("{"), TIMEOUT));
             assertEquals("port_info", a.get("type").asText(), a.toString());
             assertEquals("process", a.get("verification").asText(), "its socket is its own: " + a);
@@ -255,7 +252,7 @@ class CliDiscoverRunTest {
     @Test
     void runRejectsBadAdoptionOptionsNamingThem(@TempDir Path state) throws Exception {
         int first = PORTS.block(3);
-        Map<String, String> env = env(state, first, first + 2);
+        Map<String, String> env = PortolanCli.isolated(state, first, first + 2);
         PortolanCli.Result pattern = PortolanCli.run(env, TIMEOUT, "run", "--output-pattern", "port (\\d+", "--",
                 "/bin/true");
         assertEquals(10, pattern.exitCode(), pattern.output());

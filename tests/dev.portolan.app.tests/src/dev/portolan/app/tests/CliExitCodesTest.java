@@ -36,11 +36,6 @@ class CliExitCodesTest {
     private static final TestPorts PORTS = new TestPorts(26700, 26749);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static Map<String, String> env(Path state, int first, int last) {
-        return Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_PORT_RANGE", first + "-" + last,
-                "PORTOLAN_RUNTIME_DIR", state.resolve("run").toString());
-    }
-
     /**
      * A loopback listener that never answers (nothing accepts: the kernel completes the connections, no byte comes
      * back) is both the only port of the scanned range and the etcd registry in use. The etcd call waits for its own
@@ -52,7 +47,7 @@ class CliExitCodesTest {
     void discoverPastItsTimeoutExits4NamingTheTimeoutAndHowToRaiseIt(@TempDir Path state) throws Exception {
         FreePorts.onFreeBlock(PORTS, 1, port -> {
             try (ServerSocketChannel silent = FreePorts.squat(FreePorts.V4, port)) {
-                Map<String, String> env = new java.util.HashMap<>(env(state, port, port));
+                Map<String, String> env = new java.util.HashMap<>(PortolanCli.isolated(state, port, port));
                 env.put("PORTOLAN_REGISTRY", "etcd://127.0.0.1:" + port);
 
                 PortolanCli.Result text = PortolanCli.run(env, TIMEOUT, "discover", "--timeout", "300ms");
@@ -93,7 +88,8 @@ class CliExitCodesTest {
         FreePorts.onFreeBlock(PORTS, 3, first -> {
             List<String> args = new ArrayList<>(List.of("run", "--timeout", "60s", "--"));
             args.addAll(SampleBackend.command());
-            try (ChildProcess cli = PortolanCli.start(env(state, first, first + 2), args.toArray(String[]::new))) {
+            try (ChildProcess cli = PortolanCli.start(PortolanCli.isolated(state, first, first + 2),
+                    args.toArray(String[]::new))) {
                 JsonNode a = JSON.readTree(cli.awaitLine(l -> l.startsWith("{") && l.contains("\"port_info\""),
                         TIMEOUT));
                 FreePorts.expectInRange(first, first + 2, a.get("port").asInt(), "port from PORTOLAN_PORT_RANGE: " + a);
@@ -118,8 +114,8 @@ class CliExitCodesTest {
             try (ServerSocketChannel listener = FreePorts.squat(FreePorts.V4, held)) {
                 String announcement = "{\"type\":\"port_info\",\"port\":" + held + ",\"url\":\"http://127.0.0.1:" + held
                         + "\"}";
-                PortolanCli.Result r = PortolanCli.run(env(state, first, first + 2), TIMEOUT, "run", "--timeout",
-                        "60s", "--", "/bin/sh", "-c", "printf '%s\\n' \"$1\"; exec sleep 600", "announcer",
+                PortolanCli.Result r = PortolanCli.run(PortolanCli.isolated(state, first, first + 2), TIMEOUT, "run",
+                        "--timeout", "60s", "--", "/bin/sh", "-c", "printf '%s\\n' \"$1\"; exec sleep 600", "announcer",
                         announcement);
                 assertEquals(15, r.exitCode(), r.output());
                 long self = ProcessHandle.current().pid();

@@ -1,6 +1,7 @@
 package dev.portolan.tests.common;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,16 @@ public final class PortolanCli {
             return lines.stream().filter(l -> l.startsWith("{")).findFirst()
                     .orElseThrow(() -> new AssertionError("no JSON line in:\n" + output()));
         }
+    }
+
+    /**
+     * The environment of a command isolated from the user's and from other tests: its own state directory
+     * ({@code XDG_STATE_HOME=state}), local registry ({@code PORTOLAN_RUNTIME_DIR=state/run}) and port range
+     * {@code first-last}.
+     */
+    public static Map<String, String> isolated(Path state, int first, int last) {
+        return Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_PORT_RANGE", first + "-" + last,
+                "PORTOLAN_RUNTIME_DIR", state.resolve("run").toString());
     }
 
     /** Runs {@code ./portolan args...} to completion. */
