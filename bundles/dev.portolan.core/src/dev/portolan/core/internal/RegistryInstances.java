@@ -2,11 +2,14 @@ package dev.portolan.core.internal;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.EnvironmentVariables;
@@ -20,8 +23,9 @@ import dev.portolan.core.registry.RemoteInstances;
 /**
  * Feeds the tracker's instance set from the registries (issue 14): every instance of the followed service that a
  * registry lists joins the set once it proved its entry's identity (a fresh Ed25519 challenge,
- * {@link InstanceCheck}); an entry is a claim and nothing else makes it trusted. A registry that stops listing it
- * (deregistered, reaped) removes it. Instances on other machines come only from a registry the user configured
+ * {@link InstanceCheck}); an entry is a claim and nothing else makes it trusted. An instance registers as it starts
+ * serving: one that does not answer yet is tried again for up to {@link #STARTING_GRACE}. A registry that stops
+ * listing it (deregistered, reaped) removes it, and ends its check if it is still being tried. Instances on other machines come only from a registry the user configured
  * ({@link RemoteInstances}). Registry calls (file or network I/O) run on this feed's own daemon thread, never on a
  * caller's or under a lock.
  */
@@ -30,6 +34,8 @@ final class RegistryInstances {
     private static final System.Logger LOG = System.getLogger(RegistryInstances.class.getName());
     /** How long one identity check of an entry may take. */
     static final Duration CHECK_TIMEOUT = Duration.ofSeconds(2);
+    /** How long a new instance that does not answer yet is tried again. */
+    static final Duration STARTING_GRACE = Duration.ofSeconds(30);
 
     private final InstanceSet set;
     private final String service;
@@ -37,6 +43,8 @@ final class RegistryInstances {
     // guarded by lock
     private final Map<Registry, Subscription> watches = new IdentityHashMap<>();
     private final List<Registry> following = new ArrayList<>();
+    // guarded by lock: the identity checks not yet ended, by instance id
+    private final Map<String, CompletableFuture<InstanceCheck.Result>> checking = new HashMap<>();
     private boolean closed;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(
             r -> Daemons.thread(r, "portolan-registry-instances"));
@@ -79,13 +87,17 @@ final class RegistryInstances {
 
     void close() {
         List<Subscription> all;
+        List<CompletableFuture<InstanceCheck.Result>> checks;
         synchronized (lock) {
             closed = true;
             following.clear();
             all = new ArrayList<>(watches.values());
             watches.clear();
+            checks = new ArrayList<>(checking.values());
+            checking.clear();
         }
         all.forEach(Subscription::close);
+        checks.forEach(c -> c.cancel(true));
         worker.shutdownNow();
     }
 
@@ -124,7 +136,16 @@ final class RegistryInstances {
         }
         switch (event.kind()) {
         case REGISTERED, CHANGED -> consider(registry, e);
-        case DEREGISTERED, REAPED -> set.deregistered(e.instanceId(), e.url());
+        case DEREGISTERED, REAPED -> {
+            CompletableFuture<InstanceCheck.Result> check;
+            synchronized (lock) {
+                check = checking.remove(e.instanceId());
+            }
+            if (check != null) {
+                check.cancel(true);
+            }
+            set.deregistered(e.instanceId(), e.url());
+        }
         default -> {
         }
         }
@@ -140,14 +161,45 @@ final class RegistryInstances {
         if (RemoteInstances.usable(registry, List.of(e), why -> LOG.log(System.Logger.Level.WARNING, why)).isEmpty()) {
             return;
         }
-        InstanceCheck.checkAsync(e, CHECK_TIMEOUT).thenAccept(r -> {
-            if (r.trusted()) {
-                set.registered(e.instanceId(), e.service(), r.endpoint("registry"),
-                        new BackendCredentials(null, e.apiToken(), null, false), registry.id());
-            } else {
-                LOG.log(System.Logger.Level.DEBUG, () -> "registry instance " + e.instanceId() + " at " + e.url()
-                        + " is not trusted: " + r.detail());
+        CompletableFuture<InstanceCheck.Result> check = InstanceCheck.checkStarting(e, CHECK_TIMEOUT, STARTING_GRACE);
+        CompletableFuture<InstanceCheck.Result> replaced;
+        boolean open;
+        synchronized (lock) {
+            open = !closed;
+            replaced = open ? checking.put(e.instanceId(), check) : null;
+        }
+        if (replaced != null) {
+            replaced.cancel(true); // the entry changed: its newest claim is the one checked
+        }
+        if (!open) {
+            check.cancel(true);
+            return;
+        }
+        check.thenAccept(r -> {
+            try {
+                worker.execute(() -> checked(registry, e, check, r));
+            } catch (RejectedExecutionException closedMeanwhile) {
+                // closed: nothing joins any more
             }
         });
+    }
+
+    /** On the worker, in order with the registry's events: a trusted instance joins unless its entry went since. */
+    private void checked(Registry registry, InstanceEntry e, CompletableFuture<InstanceCheck.Result> check,
+            InstanceCheck.Result r) {
+        boolean current;
+        synchronized (lock) {
+            current = checking.remove(e.instanceId(), check);
+        }
+        if (!current) {
+            return; // deregistered, changed again or closed while it was checked
+        }
+        if (r.trusted()) {
+            set.registered(e.instanceId(), e.service(), r.endpoint("registry"),
+                    new BackendCredentials(null, e.apiToken(), null, false), registry.id());
+        } else {
+            LOG.log(System.Logger.Level.DEBUG, () -> "registry instance " + e.instanceId() + " at " + e.url()
+                    + " is not trusted: " + r.detail());
+        }
     }
 }

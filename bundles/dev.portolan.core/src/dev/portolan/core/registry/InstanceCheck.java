@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -25,6 +27,14 @@ import dev.portolan.core.protocol.IdentityProof;
  * Ed25519 signature for that nonce on the entry's port. An entry is a claim: nothing else makes it trusted.
  */
 public final class InstanceCheck {
+
+    /** The pause between two tries of {@link #checkStarting}. */
+    static final Duration STARTING_PAUSE = Duration.ofMillis(200);
+    /**
+     * Runs the next try of {@link #checkStarting} on the JDK's delay thread: it only sends a request (the probe's
+     * threads do the I/O), so it never holds that shared thread up.
+     */
+    private static final Executor DIRECT = Runnable::run;
 
     private InstanceCheck() {
     }
@@ -80,6 +90,39 @@ public final class InstanceCheck {
                     }
                     return evaluate(entry, response, nonce, latency);
                 });
+    }
+
+    /**
+     * Checks an entry that has just been registered. A backend writes its entry as it starts serving, so the first
+     * request may find it still starting: while the instance does not answer ({@link Health#UNREACHABLE}: refused, or
+     * no answer within {@code timeout}) it is tried again, {@link #STARTING_PAUSE} after each try, until it answers
+     * or {@code grace} has passed since this call. An answer of any kind ends the check at once: an unhealthy
+     * instance or an impostor is reported as such on its first answer, never retried into a better result. The
+     * future never fails; cancelling it stops the tries (one in flight ends within {@code timeout}).
+     */
+    public static CompletableFuture<Result> checkStarting(InstanceEntry entry, Duration timeout, Duration grace) {
+        CompletableFuture<Result> result = new CompletableFuture<>();
+        tryStarting(entry, timeout, grace, System.nanoTime() + grace.toNanos(), 1, result);
+        return result;
+    }
+
+    private static void tryStarting(InstanceEntry entry, Duration timeout, Duration grace, long deadline, int tries,
+            CompletableFuture<Result> result) {
+        if (result.isDone()) { // cancelled
+            return;
+        }
+        checkAsync(entry, timeout).thenAccept(r -> {
+            long left = deadline - System.nanoTime();
+            if (r.health() != Health.UNREACHABLE) {
+                result.complete(r);
+            } else if (left <= 0) {
+                result.complete(tries == 1 ? r : new Result(entry, r.health(), false, r.latency(), r.detail()
+                        + " (tried " + tries + " times over " + grace.toMillis() + " ms)"));
+            } else {
+                CompletableFuture.delayedExecutor(Math.min(STARTING_PAUSE.toNanos(), left), TimeUnit.NANOSECONDS,
+                        DIRECT).execute(() -> tryStarting(entry, timeout, grace, deadline, tries + 1, result));
+            }
+        });
     }
 
     /** Checks entries concurrently and waits for all; results in the entries' order. */

@@ -25,13 +25,14 @@ import dev.portolan.core.internal.SettingsServiceImpl;
 import dev.portolan.registry.internal.LocalRegistry;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.SigningBackend;
 import dev.portolan.tests.common.TestBackend;
 
 /**
  * The instance set is fed by the registry too (issue 14): backends of the service that register join the tracker's
  * set once they proved their entry's identity, whether they registered before the tracker followed the registry
  * (list) or after (watch); one that deregisters leaves it; an entry whose endpoint cannot sign (an impostor listening
- * on a port a copied entry names) never joins.
+ * on a port a copied entry names) never joins; one that registers before it answers joins once it does.
  */
 class RegistryInstancesTest {
 
@@ -91,6 +92,33 @@ class RegistryInstancesTest {
         } finally {
             tracker.deactivate();
             watch.close();
+            registry.close();
+        }
+    }
+
+    @Test
+    void aBackendThatRegistersBeforeItAnswersJoinsOnceItAnswers() throws Exception {
+        Path base = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target"));
+        LocalRegistry registry = new LocalRegistry(Files.createTempDirectory(base, "runtime-"));
+        int first = Fixtures.PORTS.block(2);
+        SettingsServiceImpl settings = new SettingsServiceImpl(Map.of("PORTOLAN_PORT_RANGE", first + "-" + (first + 1)));
+        EndpointTrackerImpl tracker = new EndpointTrackerImpl(new DiscoveryServiceImpl(settings, List.of()), settings);
+        Await.Recorder<List<InstanceStatus>> sets = new Await.Recorder<>();
+        // its first two requests end without an answer, as a backend's do while it starts serving
+        try (SigningBackend starting = SigningBackend.starting(2)) {
+            InstanceEntry entry = starting.entry(InstanceEntry.DEFAULT_SERVICE, "starting-1", starting.identity());
+            tracker.activate();
+            Subscription listening = tracker.addInstanceListener(sets::accept);
+            try {
+                tracker.addRegistry(registry);
+                registry.register(entry);
+                sets.await(s -> has(s, entry), WAIT, "the instance joins once it answers");
+                assertTrue(starting.requests() >= 3, "joined after two unanswered tries: " + starting.requests());
+            } finally {
+                listening.close();
+            }
+        } finally {
+            tracker.deactivate();
             registry.close();
         }
     }

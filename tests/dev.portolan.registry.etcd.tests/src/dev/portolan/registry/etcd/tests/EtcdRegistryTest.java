@@ -24,6 +24,7 @@ import dev.portolan.registry.etcd.internal.EtcdRegistry;
 import dev.portolan.registry.etcd.internal.EtcdSettings;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.SigningBackend;
 
 /** The etcd registry against a real etcd: register/list/watch, leases, trust of copied entries. */
 class EtcdRegistryTest {

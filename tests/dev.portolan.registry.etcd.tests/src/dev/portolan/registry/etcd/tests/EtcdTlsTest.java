@@ -21,6 +21,7 @@ import dev.portolan.registry.etcd.internal.EtcdRegistry;
 import dev.portolan.registry.etcd.internal.EtcdSettings;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.EtcdCluster;
+import dev.portolan.tests.common.SigningBackend;
 import dev.portolan.tests.common.TestCertificates;
 
 /**
