@@ -1,10 +1,12 @@
 package dev.portolan.app.internal.cli;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -23,11 +25,18 @@ import dev.portolan.registry.etcd.EtcdRegistries;
 /**
  * The registry in use and its watch, shared by {@code list --watch} and {@code watch} without a running feed: one
  * line per change, in order, the JSON object of {@code list --watch} ({@code {"event":"registered",…}}, live entries
- * checked with a fresh challenge) or, for {@code watch} without {@code --json}, one readable line
+ * checked with a fresh challenge, one that does not answer yet tried again for up to {@link #STARTING_GRACE}) or,
+ * for {@code watch} without {@code --json}, one readable line
  * ({@code registered web/web-1 http://127.0.0.1:8009 pid=4242 verified healthy 0.8 ms}); a registry that stops or
  * starts answering again is said on stderr. Runs until SIGINT/SIGTERM end the JVM.
  */
 final class RegistryWatching {
+
+    /**
+     * How long a new entry whose instance does not answer yet is tried again: a backend registers as it starts
+     * serving, and its line says how it answers once it does (the lines after it wait, in order).
+     */
+    static final Duration STARTING_GRACE = Duration.ofSeconds(10);
 
     private RegistryWatching() {
     }
@@ -85,11 +94,16 @@ final class RegistryWatching {
     private static void print(RegistryEvent e, boolean json, PrintStream out) {
         InstanceCheck.Result check = null;
         if (e.kind() == RegistryEvent.Kind.REGISTERED || e.kind() == RegistryEvent.Kind.CHANGED) {
+            CompletableFuture<InstanceCheck.Result> checking = InstanceCheck.checkStarting(e.entry(),
+                    ListCommand.CHECK_TIMEOUT, STARTING_GRACE);
             try {
-                check = InstanceCheck.checkAll(List.of(e.entry()), ListCommand.CHECK_TIMEOUT).get(0);
+                check = checking.get();
             } catch (InterruptedException ex) {
+                checking.cancel(true);
                 Thread.currentThread().interrupt();
                 return;
+            } catch (ExecutionException ex) { // never: a failed check is a result
+                throw new IllegalStateException("an instance check failed unexpectedly", ex.getCause());
             }
         }
         try {
