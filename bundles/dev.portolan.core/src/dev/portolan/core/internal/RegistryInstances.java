@@ -43,8 +43,8 @@ final class RegistryInstances {
     // guarded by lock
     private final Map<Registry, Subscription> watches = new IdentityHashMap<>();
     private final List<Registry> following = new ArrayList<>();
-    // guarded by lock: the identity checks not yet ended, by instance id
-    private final Map<String, CompletableFuture<InstanceCheck.Result>> checking = new HashMap<>();
+    // guarded by lock: the identity checks not yet ended, by registry and instance id
+    private final Map<Checked, CompletableFuture<InstanceCheck.Result>> checking = new HashMap<>();
     private boolean closed;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(
             r -> Daemons.thread(r, "portolan-registry-instances"));
@@ -73,16 +73,28 @@ final class RegistryInstances {
         worker.execute(() -> follow(registry));
     }
 
-    /** Stops following {@code registry}; the instances it fed stay until their health checks fail. */
+    /**
+     * Stops following {@code registry}; the instances it fed stay until their health checks fail, the ones still being
+     * checked do not join.
+     */
     void remove(Registry registry) {
         Subscription s;
+        List<CompletableFuture<InstanceCheck.Result>> checks = new ArrayList<>();
         synchronized (lock) {
             following.remove(registry);
             s = watches.remove(registry);
+            for (var it = checking.entrySet().iterator(); it.hasNext();) {
+                var c = it.next();
+                if (c.getKey().registry() == registry) {
+                    checks.add(c.getValue());
+                    it.remove();
+                }
+            }
         }
         if (s != null) {
             s.close();
         }
+        checks.forEach(c -> c.cancel(true));
     }
 
     void close() {
@@ -139,7 +151,7 @@ final class RegistryInstances {
         case DEREGISTERED, REAPED -> {
             CompletableFuture<InstanceCheck.Result> check;
             synchronized (lock) {
-                check = checking.remove(e.instanceId());
+                check = checking.remove(new Checked(registry, e.instanceId()));
             }
             if (check != null) {
                 check.cancel(true);
@@ -166,7 +178,7 @@ final class RegistryInstances {
         boolean open;
         synchronized (lock) {
             open = !closed;
-            replaced = open ? checking.put(e.instanceId(), check) : null;
+            replaced = open ? checking.put(new Checked(registry, e.instanceId()), check) : null;
         }
         if (replaced != null) {
             replaced.cancel(true); // the entry changed: its newest claim is the one checked
@@ -184,12 +196,16 @@ final class RegistryInstances {
         });
     }
 
+    /** An instance's check, by the registry that listed it (one instance may be in the local registry and etcd). */
+    private record Checked(Registry registry, String instanceId) {
+    }
+
     /** On the worker, in order with the registry's events: a trusted instance joins unless its entry went since. */
     private void checked(Registry registry, InstanceEntry e, CompletableFuture<InstanceCheck.Result> check,
             InstanceCheck.Result r) {
         boolean current;
         synchronized (lock) {
-            current = checking.remove(e.instanceId(), check);
+            current = checking.remove(new Checked(registry, e.instanceId()), check);
         }
         if (!current) {
             return; // deregistered, changed again or closed while it was checked
