@@ -25,9 +25,9 @@ import dev.portolan.core.registry.RemoteInstances;
  * registry lists joins the set once it proved its entry's identity (a fresh Ed25519 challenge,
  * {@link InstanceCheck}); an entry is a claim and nothing else makes it trusted. An instance registers as it starts
  * serving: one that does not answer yet is tried again for up to {@link #STARTING_GRACE}. A registry that stops
- * listing it (deregistered, reaped) removes it, and ends its check if it is still being tried. Instances on other machines come only from a registry the user configured
- * ({@link RemoteInstances}). Registry calls (file or network I/O) run on this feed's own daemon thread, never on a
- * caller's or under a lock.
+ * listing it (deregistered, reaped) removes it, and ends its check if it is still being tried. Instances on other
+ * machines come only from a registry the user configured ({@link RemoteInstances}). Registry calls (file or network
+ * I/O) run on this feed's own daemon thread, never on a caller's or under a lock.
  */
 final class RegistryInstances {
 

@@ -42,7 +42,7 @@ class InstanceCheckStartingTest {
 
     @Test
     void anAnswerEndsTheCheckAtOnceAnImpostorIsNotTriedIntoTrust() throws Exception {
-        try (SigningBackend real = SigningBackend.real(); SigningBackend impostor = SigningBackend.starting(0)) {
+        try (SigningBackend real = SigningBackend.real(); SigningBackend impostor = SigningBackend.real()) {
             // the impostor answers healthy but signs with its own key, not the one the entry names
             InstanceEntry forged = impostor.entry("web", "forged", real.identity());
             InstanceCheck.Result r = InstanceCheck.checkStarting(forged, TRY, Duration.ofSeconds(30))
@@ -64,8 +64,7 @@ class InstanceCheckStartingTest {
             assertFalse(r.trusted());
             assertEquals("unknown", r.verification());
             assertTrue(silent.requests() >= 2, "tried again: " + silent.requests());
-            assertTrue(r.detail().contains("tried " + silent.requests() + " times over 1000 ms)"),
-                    r.detail());
+            assertTrue(r.detail().contains("tried " + silent.requests() + " times over 1000 ms)"), r.detail());
         }
     }
 }
