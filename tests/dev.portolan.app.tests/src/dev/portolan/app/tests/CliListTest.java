@@ -92,6 +92,35 @@ class CliListTest {
     }
 
     @Test
+    void watchListsTheInstancesRegisteredBeforeItStartedOnceThenTheirChanges() throws Exception {
+        Path runtime = runtime();
+        int port = PORTS.one();
+        try (ChildProcess backend = python(runtime, port)) {
+            BackendHealth.await(port, backend.process());
+            long pid = backend.process().pid();
+            try (ChildProcess watch = PortolanCli.start(Map.of("PORTOLAN_RUNTIME_DIR", runtime.toString()), "list",
+                    "--watch", "--service", "web")) {
+                String listed = watch.awaitLine(l -> l.startsWith("{") && l.contains("\"event\":\"listed\""),
+                        TIMEOUT);
+                JsonNode e = new ObjectMapper().readTree(listed);
+                assertEquals(pid, e.get("pid").asLong(), listed);
+                assertEquals("verified", e.get("verification").asText(), listed);
+                assertEquals("healthy", e.get("health").asText(), listed);
+                backend.process().destroy(); // SIGTERM: clean exit, the entry goes
+                watch.awaitLine(l -> l.contains("\"event\":\"deregistered\"") && l.contains("\"pid\":" + pid),
+                        TIMEOUT);
+                // every line about it comes before its deregistration: listed once, never again as registered
+                List<String> about = watch.lines().stream().filter(l -> l.startsWith("{")
+                        && l.contains("\"pid\":" + pid)).toList();
+                assertEquals(2, about.size(), watch.output());
+                assertTrue(about.get(1).contains("\"event\":\"deregistered\""), watch.output());
+                new ProcessBuilder("kill", "-INT", Long.toString(watch.process().pid())).start().waitFor();
+                assertEquals(130, watch.awaitExit(TIMEOUT), watch.output());
+            }
+        }
+    }
+
+    @Test
     void watchPrintsOneJsonLinePerChangeAndExits130OnCtrlC() throws Exception {
         Path runtime = runtime();
         try (ChildProcess watch = PortolanCli.start(Map.of("PORTOLAN_RUNTIME_DIR", runtime.toString()), "list",

@@ -19,7 +19,8 @@ import dev.portolan.core.registry.InstanceCheck;
  * each within {@link #CHECK_TIMEOUT}), then per service how many of its instances answered healthy ({@code 2/3
  * healthy}; JSON {@code services}). Entries reaped and files
  * skipped on the way are reported (stderr in text mode, {@code events} in JSON). {@code --watch} prints one JSON line
- * per change until interrupted (SIGINT: exit 130).
+ * per instance registered now ({@code listed}), then one per change, until interrupted (SIGINT: exit 130;
+ * {@link RegistryLines}).
  */
 final class ListCommand implements Command {
 
