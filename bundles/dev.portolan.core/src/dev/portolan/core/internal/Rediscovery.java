@@ -2,7 +2,6 @@ package dev.portolan.core.internal;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -228,6 +227,7 @@ final class Rediscovery {
     CompletableFuture<EndpointStatus> reportFailure(Endpoint endpoint, Throwable cause) {
         String why = HealthProbe.describe(cause, Duration.ZERO);
         BackendCredentials credentials;
+        Endpoint held;
         synchronized (lock) {
             EndpointStatus current = store.current();
             if (store.overridden()) {
@@ -236,25 +236,25 @@ final class Rediscovery {
                 }
                 return CompletableFuture.completedFuture(current);
             }
-            if (!Objects.equals(current.endpoint(), endpoint)) {
+            if (!sameBackend(current.endpoint(), endpoint)) {
                 // already moved on (or still discovering): join what is going on
                 CompletableFuture<EndpointStatus> going = refreshNext != null ? refreshNext : refreshRunning;
                 return going != null ? going.copy() : CompletableFuture.completedFuture(current);
             }
             credentials = store.credentials();
+            held = current.endpoint(); // the tracker's own view of that backend, checked with its credentials
         }
         // a broken pooled connection is not a dead backend: confirm with a health + identity probe first
-        return HealthProbe.checkAsync(endpoint.healthUrl(), endpoint.verification(), credentials,
-                InstanceChecker.MIN_TIMEOUT)
+        return HealthProbe.checkAsync(held.healthUrl(), held.verification(), credentials, InstanceChecker.MIN_TIMEOUT)
                 .thenCompose(r -> r.accepted() ? CompletableFuture.completedFuture(current())
-                        : lost(endpoint, why + "; health check: " + r.detail()));
+                        : lost(held, why + "; health check: " + r.detail()));
     }
 
     /** {@code endpoint} stopped answering: another instance takes over, or our sidecar is recovered and rediscovered. */
     CompletableFuture<EndpointStatus> lost(Endpoint endpoint, String why) {
         instances.failed(endpoint, why); // another healthy instance, if any, takes over at once
         synchronized (lock) {
-            if (!Objects.equals(store.current().endpoint(), endpoint)) {
+            if (!sameBackend(store.current().endpoint(), endpoint)) {
                 return CompletableFuture.completedFuture(store.current()); // moved on already
             }
             Optional<InstanceSet.Pick> other = instances.servingOther(endpoint);
@@ -269,6 +269,16 @@ final class Rediscovery {
         }
         own.recover(endpoint);
         return refresh(true);
+    }
+
+    /**
+     * Whether {@code current} is the backend at {@code failed}'s address. A caller reports the endpoint object it used
+     * (an API call: the instance set's, whose source or verification a health check may have updated since), which
+     * need not be the object the tracker published for the same backend: comparing the objects took a failed backend
+     * for one the tracker had moved on from, and the caller's one retry went back to it.
+     */
+    static boolean sameBackend(Endpoint current, Endpoint failed) {
+        return current != null && failed != null && current.baseUrl().equals(failed.baseUrl());
     }
 
     private EndpointStatus current() {

@@ -1,0 +1,77 @@
+package dev.portolan.detect.tests;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.net.ConnectException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.Subscription;
+import dev.portolan.api.Verification;
+import dev.portolan.api.discovery.EndpointState;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.core.internal.DiscoveryServiceImpl;
+import dev.portolan.core.internal.EndpointTrackerImpl;
+import dev.portolan.core.internal.SettingsServiceImpl;
+import dev.portolan.registry.internal.LocalRegistry;
+import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.SigningBackend;
+
+/**
+ * A client reports the endpoint object it used (an API call: the instance set's), and the tracker may hold another
+ * object for the same backend (another source or verification, updated by a health check since): the failure is the
+ * current backend's all the same, and the tracker never answers the report with the backend that just failed (the
+ * caller's one retry would go back to it). Real registry, real signing server, real refused connection.
+ */
+class ReportedFailureTest {
+
+    static {
+        Fixtures.init();
+    }
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void aFailureReportedWithAnotherObjectForTheCurrentBackendCountsAsItsFailure() throws Exception {
+        Path base = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target"));
+        LocalRegistry registry = new LocalRegistry(Files.createTempDirectory(base, "runtime-"));
+        int first = Fixtures.PORTS.block(2);
+        SettingsServiceImpl settings = new SettingsServiceImpl(Map.of("PORTOLAN_PORT_RANGE", first + "-" + (first + 1)));
+        EndpointTrackerImpl tracker = new EndpointTrackerImpl(new DiscoveryServiceImpl(settings, List.of()), settings);
+        Await.Recorder<EndpointStatus> statuses = new Await.Recorder<>();
+        SigningBackend backend = SigningBackend.real();
+        int port = backend.port();
+        try {
+            tracker.activate();
+            Subscription listening = tracker.addListener(statuses::accept);
+            try {
+                tracker.addRegistry(registry);
+                registry.register(backend.entry(InstanceEntry.DEFAULT_SERVICE, "web-1", backend.identity()));
+                EndpointStatus serving = statuses.await(s -> s.state() == EndpointState.AVAILABLE
+                        && s.endpoint() != null && s.endpoint().port() == port, WAIT, "the registered instance serves");
+                Endpoint used = serving.endpoint().withSource("scan", Verification.NONE); // same backend, other object
+                assertNotEquals(serving.endpoint(), used);
+                backend.close(); // its port refuses from now on
+                EndpointStatus after = tracker.reportFailure(used, new ConnectException("Connection refused"))
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertFalse(after.state() == EndpointState.AVAILABLE && after.endpoint() != null
+                        && after.endpoint().port() == port, "the failed backend is not the answer: " + after);
+            } finally {
+                listening.close();
+            }
+        } finally {
+            backend.close();
+            tracker.deactivate();
+            registry.close();
+        }
+    }
+}
