@@ -1,8 +1,12 @@
 package dev.portolan.detect.tests;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.osgi.framework.BundleContext;
@@ -13,6 +17,10 @@ import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectorStrategy;
 import dev.portolan.api.discovery.PortolanSettings;
+import dev.portolan.core.internal.DiscoveryServiceImpl;
+import dev.portolan.core.internal.EndpointTrackerImpl;
+import dev.portolan.core.internal.SettingsServiceImpl;
+import dev.portolan.registry.internal.LocalRegistry;
 import dev.portolan.tests.common.OsgiServices;
 import dev.portolan.tests.common.StateIsolation;
 import dev.portolan.tests.common.TestPorts;
@@ -32,6 +40,22 @@ final class Fixtures {
 
     static void init() {
         StateIsolation.isolate();
+    }
+
+    /** A local registry in a fresh runtime directory under {@code target/}; the caller closes it. */
+    static LocalRegistry localRegistry() throws IOException {
+        Path base = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target"));
+        return new LocalRegistry(Files.createTempDirectory(base, "runtime-"));
+    }
+
+    /**
+     * A tracker (not activated) without discovery strategies over a range of two ports of its own: its endpoints come
+     * from the registries it is given.
+     */
+    static EndpointTrackerImpl trackerWithoutStrategies() {
+        int first = PORTS.block(2);
+        SettingsServiceImpl settings = new SettingsServiceImpl(Map.of("PORTOLAN_PORT_RANGE", first + "-" + (first + 1)));
+        return new EndpointTrackerImpl(new DiscoveryServiceImpl(settings, List.of()), settings);
     }
 
     /** The built-in strategy registered with {@code portolan.strategy=name}. */

@@ -98,11 +98,8 @@ class RegistryInstancesTest {
 
     @Test
     void aBackendThatRegistersBeforeItAnswersJoinsOnceItAnswers() throws Exception {
-        Path base = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target"));
-        LocalRegistry registry = new LocalRegistry(Files.createTempDirectory(base, "runtime-"));
-        int first = Fixtures.PORTS.block(2);
-        SettingsServiceImpl settings = new SettingsServiceImpl(Map.of("PORTOLAN_PORT_RANGE", first + "-" + (first + 1)));
-        EndpointTrackerImpl tracker = new EndpointTrackerImpl(new DiscoveryServiceImpl(settings, List.of()), settings);
+        LocalRegistry registry = Fixtures.localRegistry();
+        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
         Await.Recorder<List<InstanceStatus>> sets = new Await.Recorder<>();
         // its first two requests end without an answer, as a backend's do while it starts serving
         try (SigningBackend starting = SigningBackend.starting(2)) {

@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.net.ConnectException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -19,9 +15,7 @@ import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.registry.InstanceEntry;
-import dev.portolan.core.internal.DiscoveryServiceImpl;
 import dev.portolan.core.internal.EndpointTrackerImpl;
-import dev.portolan.core.internal.SettingsServiceImpl;
 import dev.portolan.registry.internal.LocalRegistry;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.SigningBackend;
@@ -42,11 +36,8 @@ class ReportedFailureTest {
 
     @Test
     void aFailureReportedWithAnotherObjectForTheCurrentBackendCountsAsItsFailure() throws Exception {
-        Path base = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target"));
-        LocalRegistry registry = new LocalRegistry(Files.createTempDirectory(base, "runtime-"));
-        int first = Fixtures.PORTS.block(2);
-        SettingsServiceImpl settings = new SettingsServiceImpl(Map.of("PORTOLAN_PORT_RANGE", first + "-" + (first + 1)));
-        EndpointTrackerImpl tracker = new EndpointTrackerImpl(new DiscoveryServiceImpl(settings, List.of()), settings);
+        LocalRegistry registry = Fixtures.localRegistry();
+        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
         Await.Recorder<EndpointStatus> statuses = new Await.Recorder<>();
         SigningBackend backend = SigningBackend.real();
         int port = backend.port();
