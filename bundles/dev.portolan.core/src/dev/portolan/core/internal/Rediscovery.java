@@ -231,18 +231,22 @@ final class Rediscovery {
         synchronized (lock) {
             EndpointStatus current = store.current();
             if (store.overridden()) {
-                if (endpoint.equals(store.override())) {
-                    return override.check();
+                if (!sameBackend(store.override(), endpoint)) {
+                    return CompletableFuture.completedFuture(current);
                 }
-                return CompletableFuture.completedFuture(current);
-            }
-            if (!sameBackend(current.endpoint(), endpoint)) {
+                held = null; // the pinned backend: its check runs after the lock (it asks our sidecar's handle)
+                credentials = null;
+            } else if (!sameBackend(current.endpoint(), endpoint)) {
                 // already moved on (or still discovering): join what is going on
                 CompletableFuture<EndpointStatus> going = refreshNext != null ? refreshNext : refreshRunning;
                 return going != null ? going.copy() : CompletableFuture.completedFuture(current);
+            } else {
+                credentials = store.credentials();
+                held = current.endpoint(); // the tracker's own view of that backend, checked with its credentials
             }
-            credentials = store.credentials();
-            held = current.endpoint(); // the tracker's own view of that backend, checked with its credentials
+        }
+        if (held == null) {
+            return override.check();
         }
         // a broken pooled connection is not a dead backend: confirm with a health + identity probe first
         return HealthProbe.checkAsync(held.healthUrl(), held.verification(), credentials, InstanceChecker.MIN_TIMEOUT)

@@ -1,7 +1,9 @@
 package dev.portolan.detect.tests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ConnectException;
 import java.time.Duration;
@@ -63,6 +65,30 @@ class ReportedFailureTest {
             backend.close();
             tracker.deactivate();
             registry.close();
+        }
+    }
+
+    @Test
+    void aFailureOfThePinnedBackendReportedWithAnotherObjectIsChecked() throws Exception {
+        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
+        SigningBackend backend = SigningBackend.real();
+        int port = backend.port();
+        try {
+            tracker.activate();
+            EndpointStatus pinned = tracker.override(Endpoint.at("127.0.0.1", port, "user", false))
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(EndpointState.OVERRIDDEN, pinned.state(), pinned::toString);
+            Endpoint used = pinned.endpoint().withSource("scan", Verification.NONE); // same backend, other object
+            assertNotEquals(pinned.endpoint(), used);
+            backend.close();
+            EndpointStatus after = tracker.reportFailure(used, new ConnectException("Connection refused"))
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(EndpointState.UNAVAILABLE, after.state(), "the pinned backend was checked: " + after);
+            assertTrue(after.message().startsWith("manual override http://127.0.0.1:" + port + " is not answering"),
+                    after.message());
+        } finally {
+            backend.close();
+            tracker.deactivate();
         }
     }
 }
