@@ -13,11 +13,16 @@ public record PortRange(int first, int last) {
     /** The range Portolan scans unless configured otherwise: 8008-8020. */
     public static final PortRange DEFAULT = new PortRange(8008, 8020);
 
+    private static final String BOUNDS = "expected 1 <= first <= last <= 65535";
+
     public PortRange {
-        if (first < 1 || last > 65535 || first > last) {
-            throw new IllegalArgumentException(
-                    "invalid port range " + first + "-" + last + ": expected 1 <= first <= last <= 65535");
+        if (!valid(first, last)) {
+            throw new IllegalArgumentException("invalid port range " + first + "-" + last + ": " + BOUNDS);
         }
+    }
+
+    private static boolean valid(int first, int last) {
+        return first >= 1 && last <= 65535 && first <= last;
     }
 
     /**
@@ -29,17 +34,21 @@ public record PortRange(int first, int last) {
         String t = text == null ? "" : text.strip();
         int dash = t.indexOf('-');
         try {
+            int first;
+            int last;
             if (dash < 0) {
-                int p = Integer.parseInt(t);
-                return new PortRange(p, p);
+                first = last = Integer.parseInt(t);
+            } else {
+                first = Integer.parseInt(t.substring(0, dash).strip());
+                last = Integer.parseInt(t.substring(dash + 1).strip());
             }
-            return new PortRange(Integer.parseInt(t.substring(0, dash).strip()),
-                    Integer.parseInt(t.substring(dash + 1).strip()));
+            if (!valid(first, last)) {
+                throw new IllegalArgumentException("invalid port range '" + text + "': " + BOUNDS);
+            }
+            return new PortRange(first, last);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("invalid port range '" + text + "': expected FIRST-LAST, e.g. 8008-8020",
                     e);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid port range '" + text + "': " + e.getMessage(), e);
         }
     }
 

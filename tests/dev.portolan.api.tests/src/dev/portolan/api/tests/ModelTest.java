@@ -45,6 +45,9 @@ class ModelTest {
     void rejectsBadRangesNamingTheText(String text) {
         var e = assertThrows(IllegalArgumentException.class, () -> PortRange.parse(text));
         assertTrue(e.getMessage().contains("'" + text + "'"), e.getMessage());
+        assertEquals(e.getMessage().indexOf("invalid port range"), e.getMessage().lastIndexOf("invalid port range"),
+                "said once: " + e.getMessage());
+        assertTrue(e.getMessage().contains("expected "), "says what is expected: " + e.getMessage());
     }
 
     @Test
