@@ -23,5 +23,9 @@ if [ -z "$launcher" ]; then
   echo "Portolan: no plugins/org.eclipse.equinox.launcher_*.jar in $here: is this a Portolan installation?" >&2
   exit 2
 fi
+set -- -jar "$launcher" -consoleLog "$@"
+if [ -f "$here/logging.properties" ]; then # java.util.logging settings (root file): Aries SPI Fly's INFO lines off
+  set -- "-Djava.util.logging.config.file=$here/logging.properties" "$@"
+fi
 exec "$java" -XstartOnFirstThread -XX:TieredStopAtLevel=1 -Dosgi.requiredJavaVersion=21 -Dsun.net.httpserver.nodelay=true \
-  -jar "$launcher" -consoleLog "$@"
+  "$@"

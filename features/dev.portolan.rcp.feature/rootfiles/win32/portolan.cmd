@@ -17,5 +17,7 @@ if not defined LAUNCHER (
   echo portolan: no plugins\org.eclipse.equinox.launcher_*.jar in %HERE%: is this a Portolan installation? 1>&2
   exit /b 2
 )
-"%JAVA%" -XX:TieredStopAtLevel=1 -Dosgi.requiredJavaVersion=21 -Dsun.net.httpserver.nodelay=true -jar "%LAUNCHER%" -consoleLog %*
+set "LOGGING="
+if exist "%HERE%logging.properties" set LOGGING="-Djava.util.logging.config.file=%HERE%logging.properties"
+"%JAVA%" -XX:TieredStopAtLevel=1 -Dosgi.requiredJavaVersion=21 -Dsun.net.httpserver.nodelay=true %LOGGING% -jar "%LAUNCHER%" -consoleLog %*
 exit /b %ERRORLEVEL%

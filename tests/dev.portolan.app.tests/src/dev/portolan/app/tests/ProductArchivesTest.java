@@ -69,6 +69,12 @@ class ProductArchivesTest {
         Entry start = entries.stream().filter(e -> e.name().equals(script)).findFirst()
                 .orElseThrow(() -> new AssertionError("no start script " + script + " at the root of " + archive));
         String text = read(archive, format, root + script, tmp);
+        // the JVM's java.util.logging settings beside it, which the script passes (SPI Fly's INFO lines off)
+        assertTrue(entries.stream().anyMatch(e -> e.name().equals("logging.properties")),
+                "no logging.properties beside " + script + " in " + archive.getFileName());
+        assertTrue(text.contains("logging.properties") && text.contains("-Djava.util.logging.config.file="), text);
+        assertTrue(read(archive, format, root + "logging.properties", tmp)
+                .contains("org.apache.aries.spifly.level = WARNING"), "logging.properties of " + archive.getFileName());
         assertTrue(text.contains("plugins/org.eclipse.equinox.launcher_") || text.contains(
                 "plugins\\org.eclipse.equinox.launcher_"), "the script runs the launcher jar:\n" + text);
         if (format.equals("zip")) {
