@@ -26,11 +26,23 @@ public interface SettingsService {
     Map<String, String> environmentOverrides();
 
     /**
-     * Problems with environment values, one clear message each, naming the variable and the value (e.g.
-     * {@code PORT_DISCOVERY_TIMEOUT='abc' is not a number of milliseconds; using 5000}). Invalid values are ignored
-     * for the effective settings and reported here and on stderr.
+     * Problems with environment values and the settings file, one clear message each, naming the variable and the
+     * value (e.g. {@code PORT_DISCOVERY_TIMEOUT='abc' is not a number of milliseconds; using 5000}) or the file and
+     * what is wrong with it, and what is used instead. Invalid values are ignored for the effective settings and
+     * reported here (the product prints them on stderr at start-up; the preference page and Copy Diagnostics show
+     * them).
      */
     java.util.List<String> problems();
+
+    /**
+     * The invalid environment values among {@link #problems()}, each naming the variable, the value and what a valid
+     * one is, without what is used instead: for callers that refuse them rather than fall back (the command line
+     * exits with a usage error), e.g. {@code PORT_DISCOVERY_TIMEOUT='abc' is not a number of milliseconds}. A
+     * corrupt settings file is not among them. The default: {@link #problems()}. @since 0.1.7
+     */
+    default java.util.List<String> environmentProblems() {
+        return problems();
+    }
 
     /**
      * Configured values that are ignored without stopping anything (a user output pattern that is not a usable

@@ -54,6 +54,13 @@ public final class ProductBackendStart {
         if (!STARTED.compareAndSet(false, true)) {
             return;
         }
+        // the product falls back from bad values (the command line refuses them): say so once, at start-up
+        for (String p : settings.problems()) {
+            System.err.println("[portolan] " + p);
+        }
+        for (String w : settings.warnings()) {
+            System.err.println("[portolan] warning: " + w);
+        }
         if (settings.effective().autoStartBackend()) {
             System.out.println("[portolan] starting the backend");
             BackendStart.schedule(backend);

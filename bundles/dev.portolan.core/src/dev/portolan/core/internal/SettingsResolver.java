@@ -23,12 +23,25 @@ public final class SettingsResolver {
      *
      * @param effective the settings in force
      * @param overrides valid environment values that override configured ones
-     * @param problems  one message per invalid value (variable, value, what was used instead)
-     * @param warnings  one message per configured value that is ignored without stopping anything (a bad user output
-     *                  pattern)
+     * @param problems            one message per invalid value (variable, value, what was used instead)
+     * @param environmentProblems the same problems without what was used instead (for callers that refuse them: the
+     *                            command line)
+     * @param warnings            one message per configured value that is ignored without stopping anything (a bad
+     *                            user output pattern)
      */
     public record Resolution(PortolanSettings effective, Map<String, String> overrides, List<String> problems,
-            List<String> warnings) {
+            List<String> environmentProblems, List<String> warnings) {
+    }
+
+    /** Each invalid value twice: as the workbench reports it (with its fallback) and as the command line refuses it. */
+    private static final class Problems {
+        final List<String> withFallback = new ArrayList<>();
+        final List<String> refused = new ArrayList<>();
+
+        void add(String problem, String fallback) {
+            withFallback.add(problem + "; " + fallback);
+            refused.add(problem);
+        }
     }
 
     private SettingsResolver() {
@@ -36,7 +49,7 @@ public final class SettingsResolver {
 
     public static Resolution resolve(PortolanSettings configured, Map<String, String> env) {
         Map<String, String> overrides = new LinkedHashMap<>();
-        List<String> problems = new ArrayList<>();
+        Problems problems = new Problems();
         PortRange range = configured.range();
         Duration timeout = configured.discoveryTimeout();
         Duration startTimeout = configured.startTimeout();
@@ -50,7 +63,7 @@ public final class SettingsResolver {
                 overrides.put(EnvironmentVariables.PORTOLAN_PORT_RANGE, v);
             } catch (IllegalArgumentException e) {
                 problems.add(EnvironmentVariables.PORTOLAN_PORT_RANGE + "='" + v + "' is not a port range FIRST-LAST"
-                        + " within 1-65535; using " + range);
+                        + " within 1-65535", "using " + range);
             }
         }
         v = value(env, EnvironmentVariables.PORT_DISCOVERY_TIMEOUT);
@@ -59,7 +72,7 @@ public final class SettingsResolver {
                 timeout = parseTimeout(v);
                 overrides.put(EnvironmentVariables.PORT_DISCOVERY_TIMEOUT, v);
             } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage() + "; using " + timeout.toMillis());
+                problems.add(e.getMessage(), "using " + timeout.toMillis());
             }
         }
         v = value(env, EnvironmentVariables.PORTOLAN_START_TIMEOUT);
@@ -68,7 +81,7 @@ public final class SettingsResolver {
                 startTimeout = parseTimeout(EnvironmentVariables.PORTOLAN_START_TIMEOUT, v);
                 overrides.put(EnvironmentVariables.PORTOLAN_START_TIMEOUT, v);
             } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage() + "; using " + startTimeout.toMillis());
+                problems.add(e.getMessage(), "using " + startTimeout.toMillis());
             }
         }
         v = value(env, EnvironmentVariables.DEBUG_PORT_DISCOVERY);
@@ -82,7 +95,7 @@ public final class SettingsResolver {
                 overrides.put(EnvironmentVariables.DEBUG_PORT_DISCOVERY, v);
             } else {
                 problems.add(EnvironmentVariables.DEBUG_PORT_DISCOVERY + "='" + v
-                        + "' is not true/false (also accepted: 1/0, yes/no, on/off); using " + debug);
+                        + "' is not true/false (also accepted: 1/0, yes/no, on/off)", "using " + debug);
             }
         }
         v = value(env, EnvironmentVariables.API_PORT);
@@ -97,8 +110,8 @@ public final class SettingsResolver {
                 overridePort = p == 0 ? null : p;
                 overrides.put(EnvironmentVariables.API_PORT, v);
             } catch (NumberFormatException e) {
-                problems.add(EnvironmentVariables.API_PORT + "='" + v + "' is not a port number 1-65535; "
-                        + (overridePort == null ? "no manual override" : "using " + overridePort));
+                problems.add(EnvironmentVariables.API_PORT + "='" + v + "' is not a port number 1-65535",
+                        overridePort == null ? "no manual override" : "using " + overridePort);
             }
         }
         List<String> patterns = new ArrayList<>();
@@ -115,7 +128,8 @@ public final class SettingsResolver {
         PortolanSettings effective = new PortolanSettings(range, timeout, configured.healthInterval(), debug,
                 overridePort, configured.backendCommand(), configured.backendDirectory(),
                 configured.autoStartBackend(), startTimeout, configured.instances(), patterns);
-        return new Resolution(effective, Map.copyOf(overrides), List.copyOf(problems), List.copyOf(warnings));
+        return new Resolution(effective, Map.copyOf(overrides), List.copyOf(problems.withFallback),
+                List.copyOf(problems.refused), List.copyOf(warnings));
     }
 
     /**

@@ -15,6 +15,8 @@ import java.util.function.Consumer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -60,12 +62,6 @@ public final class SettingsServiceImpl implements SettingsService {
     @Activate
     void activate() {
         load();
-        for (String p : problems()) {
-            System.err.println("[portolan] " + p);
-        }
-        for (String w : warnings()) {
-            System.err.println("[portolan] warning: " + w);
-        }
     }
 
     /** Loads the configured settings from the state directory (defaults when there is no file). */
@@ -81,7 +77,7 @@ public final class SettingsServiceImpl implements SettingsService {
         } catch (NoSuchFileException e) {
             // nothing configured yet
         } catch (IOException | RuntimeException e) {
-            problems.add("settings file " + file + " is corrupt (" + e.getMessage()
+            problems.add("settings file " + file + " is corrupt (" + corruption(e)
                     + "); using defaults, the file is replaced on the next change");
         }
         fileProblems = List.copyOf(problems);
@@ -139,6 +135,11 @@ public final class SettingsServiceImpl implements SettingsService {
     }
 
     @Override
+    public List<String> environmentProblems() {
+        return resolution.environmentProblems();
+    }
+
+    @Override
     public List<String> warnings() {
         return resolution.warnings();
     }
@@ -169,6 +170,18 @@ public final class SettingsServiceImpl implements SettingsService {
         ArrayNode patterns = o.putArray("output_patterns");
         s.outputPatterns().forEach(patterns::add);
         return o;
+    }
+
+    /** What is wrong with the file, on one line: Jackson's own message spans lines and describes its source. */
+    private static String corruption(Exception e) {
+        if (e instanceof JsonProcessingException j) {
+            JsonLocation at = j.getLocation();
+            // a message may name a location of its own ("start marker at [Source: REDACTED (…); line: 1, column: 1]")
+            String message = j.getOriginalMessage().replaceAll("\\[Source: [^\\]]*; (line: \\d+, column: \\d+)\\]", "$1");
+            return "not valid JSON: " + message.replaceAll("\\s+", " ")
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr());
+        }
+        return String.valueOf(e.getMessage()).replaceAll("\\s+", " ");
     }
 
     static PortolanSettings fromJson(JsonNode n) throws IOException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -157,6 +158,25 @@ class CliDiscoverRunTest {
         PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "discover");
         assertEquals(2, r.exitCode(), r.output());
         assertTrue(r.output().contains("PORT_DISCOVERY_TIMEOUT") && r.output().contains("soon"), r.output());
+        // said once, as an error: no fallback that the command does not use, no second line of the same
+        assertTrue(r.lines().contains("portolan: PORT_DISCOVERY_TIMEOUT='soon' is not a number of milliseconds"
+                + " (fix or unset it)"), r.output());
+        assertEquals(1, r.lines().stream().filter(l -> l.contains("'soon'")).count(), r.output());
+        assertFalse(r.output().contains("using 5000"), r.output());
+    }
+
+    @Test
+    void aCorruptSettingsFileIsSaidOnOneLineAndTheCommandGoesOn(@TempDir Path state) throws Exception {
+        int first = PORTS.block(2);
+        Path file = Files.createDirectories(state.resolve("portolan")).resolve("settings.json");
+        Files.writeString(file, "{\"range\": ");
+        PortolanCli.Result r = PortolanCli.run(PortolanCli.isolated(state, first, first + 1), TIMEOUT, "discover",
+                "--timeout", "2s");
+        assertEquals(3, r.exitCode(), "not found in an empty range, not a usage error:\n" + r.output());
+        List<String> said = r.lines().stream().filter(l -> l.contains("settings file")).toList();
+        assertEquals(1, said.size(), r.output());
+        assertTrue(said.get(0).startsWith("portolan: warning: settings file " + file + " is corrupt (not valid JSON: ")
+                && said.get(0).endsWith("); using defaults, the file is replaced on the next change"), said.get(0));
     }
 
     @Test
@@ -204,6 +224,10 @@ class CliDiscoverRunTest {
         PortolanCli.Result missing = PortolanCli.run(env, TIMEOUT, "run", "--", state.resolve("no-such-program").toString());
         assertEquals(10, missing.exitCode(), missing.output());
         assertTrue(missing.output().contains("no-such-program"), missing.output());
+        // the OSGi runtime's start says nothing of its own (SPI Fly's "INFO: Registered provider" lines: the product's
+        // logging.properties)
+        assertTrue(missing.lines().stream().noneMatch(l -> l.contains("org.apache.aries.spifly") || l.startsWith("INFO:")),
+                missing.output());
 
         PortolanCli.Result exits = PortolanCli.run(env, TIMEOUT, "run", "--", "/bin/sh", "-c",
                 "echo 'fatal: config missing' >&2; exit 3");

@@ -1,5 +1,6 @@
 package dev.portolan.app.tests;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,10 +43,14 @@ class ProductLaunchTest {
             PortRange range = new PortRange(first, first + 9);
             Path run = tmp.resolve("run-" + attempt[0]++);
             try (ChildProcess p = ChildProcess.start(install, List.of(ChildProcess.javaExecutable(),
-                    "-Dosgi.requiredJavaVersion=21", "-Dportolan.state.dir=" + run.resolve("state"), "-jar",
+                    "-Dosgi.requiredJavaVersion=21", "-Dportolan.state.dir=" + run.resolve("state"),
+                    // as the product's start scripts pass it
+                    "-Djava.util.logging.config.file=" + install.resolve("logging.properties"), "-jar",
                     Build.launcherJar(install).toString(), "-consoleLog", "-data", run.resolve("workspace").toString()),
-                    // the feed on, as in the product by default (whatever the test run's environment says)
-                    Map.of("PORTOLAN_PORT_RANGE", range.toString(), "PORTOLAN_FEED", "true"))) {
+                    // the feed on, as in the product by default (whatever the test run's environment says); a bad
+                    // value the product falls back from, and says so once at start-up
+                    Map.of("PORTOLAN_PORT_RANGE", range.toString(), "PORTOLAN_FEED", "true",
+                            "DEBUG_PORT_DISCOVERY", "maybe"))) {
                 try {
                     // generous deadlines (a loaded 2-core machine); start-up speed is not what this test measures
                     String summary = p.awaitLine(l -> l.startsWith("[portolan] components:"), Duration.ofSeconds(180));
@@ -61,6 +66,11 @@ class ProductLaunchTest {
                     assertFalse(summary.contains("UNSATISFIED"), "unsatisfied components: " + summary);
 
                     p.awaitLine(l -> l.equals("[portolan] starting the backend"), Duration.ofSeconds(120));
+                    String said = "[portolan] DEBUG_PORT_DISCOVERY='maybe' is not true/false (also accepted: 1/0, "
+                            + "yes/no, on/off); using false";
+                    p.awaitLine(said::equals, Duration.ofSeconds(60));
+                    assertTrue(Files.isRegularFile(install.resolve("logging.properties")), "a root file of the product");
+                    assertFalse(p.output().contains("org.apache.aries.spifly"), "SPI Fly's INFO lines: " + p.output());
                     // the start-up refresh's scan may find our sidecar before its announcement reaches the tracker;
                     // the announcement (which knows the pid) then replaces it: wait for the tracker to hold it
                     String connected = p.awaitLine(l -> {
@@ -87,6 +97,7 @@ class ProductLaunchTest {
                     // every component the start-up touched is active by now (view, tracker, backend service,
                     // launcher and its whiteboard listeners): Felix SCR found no reference cycle among them
                     assertNoScrCycle("the product's console", p.output());
+                    assertEquals(1, p.lines().stream().filter(said::equals).count(), "said once: " + p.output());
                     Path log = run.resolve("workspace/.metadata/.log");
                     if (Files.exists(log)) {
                         assertNoScrCycle(log.toString(), Files.readString(log));

@@ -110,6 +110,10 @@ class SettingsResolverTest {
         var r = SettingsResolver.resolve(PortolanSettings.DEFAULTS, Map.of(variable, value));
         assertEquals(1, r.problems().size(), r.problems().toString());
         assertTrue(r.problems().get(0).startsWith(message), r.problems().get(0));
+        assertEquals(1, r.environmentProblems().size(), r.environmentProblems().toString());
+        String refused = r.environmentProblems().get(0);
+        assertTrue(r.problems().get(0).startsWith(refused + "; ") && !refused.contains("; using")
+                && !refused.contains("no manual override"), "the problem without its fallback: " + refused);
         assertEquals(PortolanSettings.DEFAULTS, r.effective(), "a bad value must not change the effective settings");
         assertFalse(r.overrides().containsKey(variable));
     }
@@ -171,6 +175,12 @@ class SettingsResolverTest {
         assertEquals(2, s.problems().size(), s.problems().toString());
         assertTrue(s.problems().get(0).contains(state.resolve("settings.json").toString()), s.problems().get(0));
         assertTrue(s.problems().get(1).startsWith("API_PORT='x'"), s.problems().get(1));
+        // one line, saying where: Jackson's own message spans lines and describes its input source
+        assertTrue(s.problems().get(0).contains("not valid JSON: ") && s.problems().get(0).contains(" at line 1, column ")
+                && s.problems().get(0).lines().count() == 1 && !s.problems().get(0).contains("REDACTED"),
+                s.problems().get(0));
+        // the environment's problems alone, as the command line refuses them: no fallback, no file
+        assertEquals(List.of("API_PORT='x' is not a port number 1-65535"), s.environmentProblems());
     }
 
     @Test

@@ -34,10 +34,21 @@ final class CliServices {
     /**
      * The command line is strict where the workbench is lenient: an invalid environment value (e.g.
      * {@code PORT_DISCOVERY_TIMEOUT=abc}, {@code PORTOLAN_REGISTRY=etcd://host}) is a usage error naming the variable
-     * and the value, not a silent default.
+     * and the value, not a silent default. A corrupt settings file is not the command's fault: it is said on stderr
+     * and the command goes on with the defaults, as the workbench does.
      */
     static void requireValidEnvironment() throws MissingServiceException, InterruptedException, UsageException {
-        List<String> problems = new ArrayList<>(get(SettingsService.class).problems());
+        SettingsService settings = get(SettingsService.class);
+        List<String> refused = settings.environmentProblems();
+        for (String p : settings.problems()) {
+            if (refused.stream().noneMatch(p::startsWith)) { // the settings file's (the others: refused below)
+                System.err.println("portolan: warning: " + p);
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        for (String r : refused) {
+            problems.add(r + " (fix or unset it)");
+        }
         try {
             EtcdRegistries.check(System.getenv(EtcdRegistries.VARIABLE), System.getenv());
         } catch (IllegalArgumentException e) {
