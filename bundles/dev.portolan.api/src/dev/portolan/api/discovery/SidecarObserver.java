@@ -33,6 +33,15 @@ public interface SidecarObserver {
     EndpointStatus acceptAttached(Endpoint endpoint, BackendCredentials credentials, String message);
 
     /**
+     * Our (single) sidecar was launched and its handle is registered as a service ({@link BackendService#OWN_SIDECAR_FILTER}):
+     * called once the registration returned, so every component that follows our sidecar (the announcement strategy
+     * among them) has been told of it. The tracker starts a discovery run that waits for its announcement; runs begun
+     * before are not applied. The default does nothing. @since 0.1.7
+     */
+    default void sidecarLaunched() {
+    }
+
+    /**
      * Our sidecar on {@code port} stopped (on purpose or by itself): when it is the current endpoint, or no endpoint is
      * current (the tracker is rediscovering), and nothing is overridden, the tracker turns UNAVAILABLE with
      * {@code message}, without a recovery restart.

@@ -2,7 +2,6 @@ package dev.portolan.core.internal;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -130,19 +129,15 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     }
 
     /**
-     * Our (single) sidecar was launched (the backend service registered its handle): discovery runs begun before are
-     * not applied, and a run that waits for its announcement follows ({@link Rediscovery#launched()}). Called by SCR on
-     * the registering thread, which holds no lock of ours.
+     * Our sidecar's handle (the backend service registers it; one of several instances, issue 14, too). Our single
+     * sidecar's launch is told by {@link #sidecarLaunched()} once its registration returned, not here: SCR calls this
+     * during the registration, before it has told the other components (the announcement strategy among them).
      */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER,
             unbind = "unbindOwnSidecar")
-    void bindOwnSidecar(LaunchHandle handle, Map<String, Object> properties) {
+    void bindOwnSidecar(LaunchHandle handle) {
         ownSidecar = handle;
-        // one of several instances (issue 14) joins the instance set through its announcement, not by a rediscovery
-        if (active && !properties.containsKey(BackendServiceImpl.INSTANCE_PROPERTY)) {
-            rediscovery.launched();
-        }
     }
 
     void unbindOwnSidecar(LaunchHandle handle) {
@@ -298,6 +293,18 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     @Override
     public EndpointStatus acceptAttached(Endpoint endpoint, BackendCredentials credentials, String message) {
         return sidecarNews.acceptAttached(endpoint, credentials, message);
+    }
+
+    /**
+     * Our (single) sidecar was launched: discovery runs begun before are not applied, and a run that waits for its
+     * announcement follows ({@link Rediscovery#launched()}). Called by the backend service on the starting thread, which
+     * holds no lock of ours.
+     */
+    @Override
+    public void sidecarLaunched() {
+        if (active) {
+            rediscovery.launched();
+        }
     }
 
     @Override

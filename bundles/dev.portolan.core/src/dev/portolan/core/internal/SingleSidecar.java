@@ -119,7 +119,12 @@ final class SingleSidecar {
         }
         if (!stillOurs) {
             unregister(registration); // stopped or replaced while we registered
+            return;
         }
+        // only now: the registration's service events have reached every component, the announcement strategy too
+        // (told during the registration, the tracker's run could ask that strategy before it heard of our sidecar,
+        // and publish "no sidecar was launched by this front end" while it started)
+        observer.get().sidecarLaunched();
     }
 
     /** Listens to our sidecar: restarts' announcements and exits go to the tracker (events arrive without locks). */
