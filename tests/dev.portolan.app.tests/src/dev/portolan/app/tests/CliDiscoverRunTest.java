@@ -197,6 +197,16 @@ class CliDiscoverRunTest {
                 assertFalse(a1.has("token"), "the launch token is not printed");
                 long pid = a1.get("pid").asLong();
                 cli.awaitLine(l -> l.contains("endpoint AVAILABLE http://127.0.0.1:" + port), TIMEOUT);
+                // the tracker's lines begin with the launch: nothing it concluded before (no backend found, a stale
+                // cache), and never that no sidecar was launched while ours starts (a discovery run that asked the
+                // announcement strategy before the strategy heard of our sidecar)
+                List<String> said = cli.lines();
+                int launched = said.indexOf(said.stream().filter(l -> l.startsWith("[portolan] log: ")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no log line:\n" + cli.output())));
+                assertTrue(said.subList(0, launched).stream().noneMatch(l -> l.startsWith("[portolan] endpoint ")),
+                        cli.output());
+                assertTrue(said.stream().noneMatch(l -> l.contains("no sidecar was launched by this front end")),
+                        cli.output());
 
                 ProcessHandle backend = ProcessHandle.of(pid).orElseThrow();
                 backend.destroyForcibly();

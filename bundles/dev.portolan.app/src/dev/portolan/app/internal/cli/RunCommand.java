@@ -95,7 +95,14 @@ final class RunCommand implements Command {
         EndpointTracker tracker = CliServices.get(EndpointTracker.class);
         AnnouncementCodec codec = AnnouncementCodec.standard();
 
-        try (Subscription endpointLog = tracker.addListener(s -> err.println("[portolan] endpoint " + describe(s)))) {
+        // the tracker's changes from the launch on: what it concluded before (no backend found, a stale cache) is not
+        // news about the command this run starts
+        long before = tracker.current().sequence();
+        try (Subscription endpointLog = tracker.addListener(s -> {
+            if (s.sequence() > before) {
+                err.println("[portolan] endpoint " + describe(s));
+            }
+        })) {
             if (instances > 1) {
                 return new InstancesRun(backend, codec, out, err).run(spec, instances);
             }
