@@ -15,12 +15,14 @@ public final class Troubleshooting {
 
     /** The failure cases a user meets. */
     public enum Case {
-        /** Nothing answers: no backend runs, or it died while starting. */
-        API_NOT_AVAILABLE("no backend answers on 127.0.0.1. Likely the backend is not running or died while starting "
+        /** No healthy backend answers: none runs, it died while starting, or what listens is somebody else's. */
+        API_NOT_AVAILABLE("no healthy backend answers on 127.0.0.1 (a port that answered otherwise, e.g. HTTP 404 on "
+                + "/health, is named with its answer). Likely the backend is not running or died while starting "
                 + "(a missing dependency such as python3-fastapi / python3-uvicorn, a bad command or working "
                 + "directory). Do: read its last lines in the sidecar console (Console view, or `./portolan run` "
                 + "stderr), fix them, start the backend (Backend > Start Backend, `./portolan run -- CMD`), then "
-                + "Refresh Discovery (`./portolan discover`)."),
+                + "Refresh Discovery (`./portolan discover`); `./portolan ports` names the process that holds each "
+                + "port of the range."),
         /** Discovery (or the backend's announcement) did not finish in time. */
         DISCOVERY_TIMEOUT("port discovery timed out. Likely the backend starts slower than the timeout (importing "
                 + "its web framework, a cold JVM) or hangs before it announces its port (a missing dependency such as "

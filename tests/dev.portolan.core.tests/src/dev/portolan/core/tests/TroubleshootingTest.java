@@ -27,6 +27,9 @@ class TroubleshootingTest {
         assertTrue(Case.DISCOVERY_TIMEOUT.hint().contains("PORT_DISCOVERY_TIMEOUT"), Case.DISCOVERY_TIMEOUT.hint());
         assertTrue(Case.DISCOVERY_TIMEOUT.hint().contains("python3-fastapi"));
         assertTrue(Case.API_NOT_AVAILABLE.hint().contains("python3-fastapi"));
+        // servers that answer but are no healthy backend (other programs' dev servers) are not "nothing answers"
+        assertTrue(Case.API_NOT_AVAILABLE.hint().startsWith("no healthy backend answers")
+                && Case.API_NOT_AVAILABLE.hint().contains("`./portolan ports`"), Case.API_NOT_AVAILABLE.hint());
     }
 
     @Test
