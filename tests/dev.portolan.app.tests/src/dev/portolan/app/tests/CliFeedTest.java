@@ -208,6 +208,59 @@ class CliFeedTest {
         }
     }
 
+    /**
+     * The feed sends the instance set at every health check (its latency changed): {@code watch}'s lines show a set
+     * again only when more than what a check measures changed; {@code --json} shows every message.
+     */
+    @Test
+    void watchLinesShowAnInstanceSetAgainOnlyWhenMoreThanItsLatencyChanged(@TempDir Path state) throws Exception {
+        FreePorts.onFreeBlock(PORTS, 5, first -> {
+            Map<String, String> env = env(state, first, first + 4);
+            try (ChildProcess run = runFeed(env);
+                    ChildProcess lines = PortolanCli.start(env, "watch", "--reconnect", "0");
+                    ChildProcess json = PortolanCli.start(env, "watch", "--json", "--reconnect", "0")) {
+                String snapshot = lines.awaitLine(l -> l.matches("#\\d+ snapshot .*"), TIMEOUT);
+                long seq = Long.parseLong(snapshot.substring(1, snapshot.indexOf(' ')));
+                // two sets in a row (both after the lines' snapshot) that differ in latency or check time only
+                List<Long> repeats = new ArrayList<>();
+                JsonNode before = null;
+                while (repeats.size() < 2) {
+                    long after = seq;
+                    JsonNode m = JSON.readTree(json.awaitLine(l -> l.contains("\"type\":\"instances\"")
+                            && seqOf(l) > after, TIMEOUT));
+                    seq = m.get("seq").asLong();
+                    JsonNode set = withoutMeasurements(m.get("instances"));
+                    if (set.equals(before)) {
+                        repeats.add(seq);
+                    }
+                    before = set;
+                }
+                interrupt(run);
+                assertEquals(130, run.awaitExit(TIMEOUT), run.output());
+                assertEquals(16, lines.awaitExit(TIMEOUT), "the feed went away:\n" + lines.output());
+                for (long r : repeats) {
+                    assertTrue(lines.lines().stream().noneMatch(l -> l.startsWith("#" + r + " ")),
+                            "#" + r + " differs from the set before it in its measurements only:\n" + lines.output());
+                    assertTrue(json.lines().stream().anyMatch(l -> seqOf(l) == r), "--json shows it:\n" + json.output());
+                }
+            }
+        });
+    }
+
+    private static long seqOf(String line) {
+        try {
+            return line.startsWith("{") ? JSON.readTree(line).path("seq").asLong(-1) : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static JsonNode withoutMeasurements(JsonNode instances) {
+        JsonNode copy = instances.deepCopy();
+        copy.forEach(i -> ((ObjectNode) i).remove(List.of("latency_ms", "last_check")));
+        return copy;
+    }
+
     private static ChildProcess runFeed(Map<String, String> env) throws Exception {
         List<String> args = new ArrayList<>(List.of("run", "--feed", "--"));
         args.addAll(SampleBackend.command());

@@ -42,6 +42,23 @@ final class FeedLines {
         return sb.toString();
     }
 
+    /**
+     * The instance set as its line shows it, without what every health check changes ({@code latency_ms},
+     * {@code last_check}): the feed sends the set at each check, and a line per check would bury the changes.
+     */
+    static String shape(JsonNode instances) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode i : instances) {
+            for (java.util.Map.Entry<String, JsonNode> f : i.properties()) {
+                if (!f.getKey().equals("latency_ms") && !f.getKey().equals("last_check")) {
+                    sb.append(f.getKey()).append('=').append(f.getValue()).append(' ');
+                }
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
     /** {@code service/instance state url latency}, comma-separated; {@code none} for an empty set. */
     private static String instances(JsonNode list) {
         if (list.isEmpty()) {

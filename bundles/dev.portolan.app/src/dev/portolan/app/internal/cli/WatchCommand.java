@@ -162,6 +162,8 @@ final class WatchCommand implements Command {
         private final PrintStream out;
         private final CompletableFuture<String> closed;
         private final StringBuilder partial = new StringBuilder();
+        /** The instance set the last line showed ({@link FeedLines#shape}); lines only (--json prints every message) */
+        private String shownInstances;
 
         Printer(boolean json, FeedFilter filter, Position position, PrintStream out, CompletableFuture<String> closed) {
             this.json = json;
@@ -183,6 +185,9 @@ final class WatchCommand implements Command {
                     position.seq = m.get("seq").asLong();
                 }
                 JsonNode shown = filter.apply(m);
+                if (shown != null && !json && latencyOnly(shown)) {
+                    shown = null;
+                }
                 if (shown != null) {
                     out.println(json ? (shown == m ? text : shown.toString()) : FeedLines.describe(shown));
                     out.flush();
@@ -195,6 +200,21 @@ final class WatchCommand implements Command {
             }
             ws.request(1);
             return null;
+        }
+
+        /**
+         * Whether {@code m} is an instance set that differs from the one last shown only in what each health check
+         * measures; remembers the set of a snapshot or an instances message otherwise.
+         */
+        private boolean latencyOnly(JsonNode m) {
+            String type = m.path("type").asText();
+            if (!m.has("instances") || !type.equals("instances") && !type.equals("snapshot")) {
+                return false;
+            }
+            String shape = FeedLines.shape(m.path("instances"));
+            boolean same = type.equals("instances") && shape.equals(shownInstances);
+            shownInstances = shape;
+            return same;
         }
 
         @Override
