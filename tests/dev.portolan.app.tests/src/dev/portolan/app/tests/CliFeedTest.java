@@ -224,7 +224,8 @@ class CliFeedTest {
                 // two sets in a row (both after the lines' snapshot) that differ in latency or check time only
                 List<Long> repeats = new ArrayList<>();
                 JsonNode before = null;
-                while (repeats.size() < 2) {
+                for (int messages = 0; repeats.size() < 2; messages++) {
+                    assertTrue(messages < 30, "no two sets in a row that differ in latency only: " + json.output());
                     long after = seq;
                     JsonNode m = JSON.readTree(json.awaitLine(l -> l.contains("\"type\":\"instances\"")
                             && seqOf(l) > after, TIMEOUT));

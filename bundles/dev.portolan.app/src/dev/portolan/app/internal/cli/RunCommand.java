@@ -16,6 +16,7 @@ import dev.portolan.api.Announcement;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.BackendService;
+import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.PortolanSettings;
@@ -95,11 +96,17 @@ final class RunCommand implements Command {
         EndpointTracker tracker = CliServices.get(EndpointTracker.class);
         AnnouncementCodec codec = AnnouncementCodec.standard();
 
-        // the tracker's changes from the launch on: what it concluded before (no backend found, a stale cache) is not
-        // news about the command this run starts
+        // the endpoint's changes from the first endpoint after the launch on: what the tracker concluded before (no
+        // backend found, a stale cache), or while the command starts, is not news about it (the sidecar's own lines
+        // say how its start goes, and its exit code why it failed)
         long before = tracker.current().sequence();
+        java.util.concurrent.atomic.AtomicBoolean reached = new java.util.concurrent.atomic.AtomicBoolean();
         try (Subscription endpointLog = tracker.addListener(s -> {
-            if (s.sequence() > before) {
+            if (s.sequence() > before && (s.state() == EndpointState.AVAILABLE
+                    || s.state() == EndpointState.OVERRIDDEN)) {
+                reached.set(true);
+            }
+            if (reached.get()) {
                 err.println("[portolan] endpoint " + describe(s));
             }
         })) {
