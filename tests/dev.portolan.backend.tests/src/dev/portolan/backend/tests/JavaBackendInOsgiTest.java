@@ -51,7 +51,7 @@ class JavaBackendInOsgiTest {
             String key = IdentityProof.newSecret();
             String challenge = IdentityProof.newNonce();
             JavaBackend backend = JavaBackend.builder().finder(finder).range(new PortRange(first, first + 4))
-                    .environment(Map.of("PORTOLAN_TOKEN", "in-osgi", "PORTOLAN_IDENTITY_KEY", key,
+                    .environment(env("PORTOLAN_TOKEN", "in-osgi", "PORTOLAN_IDENTITY_KEY", key,
                             "PORTOLAN_CHALLENGE", challenge))
                     .version("9.9").out(new PrintStream(out, false, StandardCharsets.UTF_8)).build();
             try (ServerReservation<ServerSocketChannel> r = backend.bindChannel()) {
@@ -70,8 +70,23 @@ class JavaBackendInOsgiTest {
                         SocketChannel accepted = r.server().accept()) {
                     assertTrue(c.isConnected() && accepted.isConnected(), "the announced port is the served channel");
                 }
+            } finally {
+                backend.deregister(); // announce registered it
             }
         });
+    }
+
+    /**
+     * A backend's environment: {@code keyValues}, and a state directory under {@code target/}, where its registry entry
+     * goes (a backend reads the environment it is given, not the test runtime's).
+     */
+    private static Map<String, String> env(String... keyValues) {
+        Map<String, String> env = new java.util.HashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            env.put(keyValues[i], keyValues[i + 1]);
+        }
+        env.put("XDG_STATE_HOME", Path.of(System.getProperty("user.dir"), "target", "home", "state").toString());
+        return env;
     }
 
     @Test
@@ -79,7 +94,7 @@ class JavaBackendInOsgiTest {
         TestBand.FREE.onFreeBlock(5, first -> {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             JavaBackend config = JavaBackend.builder().finder(finder).range(new PortRange(first, first + 4))
-                    .environment(Map.of()).out(new PrintStream(out, true, StandardCharsets.UTF_8)).build();
+                    .environment(env()).out(new PrintStream(out, true, StandardCharsets.UTF_8)).build();
             try (SampleBackend b = SampleBackend.start(config)) {
                 Announcement a = codec.decode(out.toString(StandardCharsets.UTF_8).strip()).orElseThrow();
                 assertEquals(b.port(), a.port());
