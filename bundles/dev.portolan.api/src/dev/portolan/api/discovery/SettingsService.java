@@ -45,6 +45,17 @@ public interface SettingsService {
     }
 
     /**
+     * The settings file's problems among {@link #problems()} (corrupt, unreadable, cannot be saved), one message each
+     * naming the file and what is used instead: for callers that warn about them and go on (a corrupt file is not the
+     * caller's fault), while they refuse {@link #environmentProblems()}. The default: the problems that are not
+     * environment problems. @since 0.1.8
+     */
+    default java.util.List<String> fileProblems() {
+        java.util.List<String> environment = environmentProblems();
+        return problems().stream().filter(p -> environment.stream().noneMatch(p::startsWith)).toList();
+    }
+
+    /**
      * Configured values that are ignored without stopping anything (a user output pattern that is not a usable
      * regular expression: the built-in patterns and the other user patterns still apply), one message each naming
      * the value. The default has none. @since 0.1.6

@@ -140,6 +140,11 @@ public final class SettingsServiceImpl implements SettingsService {
     }
 
     @Override
+    public List<String> fileProblems() {
+        return fileProblems;
+    }
+
+    @Override
     public List<String> warnings() {
         return resolution.warnings();
     }

@@ -181,6 +181,8 @@ class SettingsResolverTest {
                 s.problems().get(0));
         // the environment's problems alone, as the command line refuses them: no fallback, no file
         assertEquals(List.of("API_PORT='x' is not a port number 1-65535"), s.environmentProblems());
+        // and the file's alone, as the command line warns about them and goes on
+        assertEquals(List.of(s.problems().get(0)), s.fileProblems());
     }
 
     @Test

@@ -39,14 +39,11 @@ final class CliServices {
      */
     static void requireValidEnvironment() throws MissingServiceException, InterruptedException, UsageException {
         SettingsService settings = get(SettingsService.class);
-        List<String> refused = settings.environmentProblems();
-        for (String p : settings.problems()) {
-            if (refused.stream().noneMatch(p::startsWith)) { // the settings file's (the others: refused below)
-                System.err.println("portolan: warning: " + p);
-            }
+        for (String p : settings.fileProblems()) {
+            System.err.println("portolan: warning: " + p);
         }
         List<String> problems = new ArrayList<>();
-        for (String r : refused) {
+        for (String r : settings.environmentProblems()) {
             problems.add(r + " (fix or unset it)");
         }
         try {
