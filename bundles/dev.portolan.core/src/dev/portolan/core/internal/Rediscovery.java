@@ -226,16 +226,16 @@ final class Rediscovery {
     /** A client saw {@code endpoint} fail: confirmed by a health + identity probe before it counts as lost. */
     CompletableFuture<EndpointStatus> reportFailure(Endpoint endpoint, Throwable cause) {
         String why = HealthProbe.describe(cause, Duration.ZERO);
-        BackendCredentials credentials;
-        Endpoint held;
+        boolean pinned = false;
+        BackendCredentials credentials = null;
+        Endpoint held = null;
         synchronized (lock) {
             EndpointStatus current = store.current();
             if (store.overridden()) {
                 if (!sameBackend(store.override(), endpoint)) {
                     return CompletableFuture.completedFuture(current);
                 }
-                held = null; // the pinned backend: its check runs after the lock (it asks our sidecar's handle)
-                credentials = null;
+                pinned = true; // the pinned backend: its check runs after the lock (it asks our sidecar's handle)
             } else if (!sameBackend(current.endpoint(), endpoint)) {
                 // already moved on (or still discovering): join what is going on
                 CompletableFuture<EndpointStatus> going = refreshNext != null ? refreshNext : refreshRunning;
@@ -245,10 +245,11 @@ final class Rediscovery {
                 held = current.endpoint(); // the tracker's own view of that backend, checked with its credentials
             }
         }
-        if (held == null) {
-            return override.check();
-        }
-        // a broken pooled connection is not a dead backend: confirm with a health + identity probe first
+        return pinned ? override.check() : confirmLost(held, credentials, why);
+    }
+
+    /** A broken pooled connection is not a dead backend: confirmed with a health + identity probe before it counts. */
+    private CompletableFuture<EndpointStatus> confirmLost(Endpoint held, BackendCredentials credentials, String why) {
         return HealthProbe.checkAsync(held.healthUrl(), held.verification(), credentials, InstanceChecker.MIN_TIMEOUT)
                 .thenCompose(r -> r.accepted() ? CompletableFuture.completedFuture(current())
                         : lost(held, why + "; health check: " + r.detail()));
