@@ -51,6 +51,11 @@ final class RegistryLines {
         this.out = out;
     }
 
+    /** Checks {@code e} as {@code list} does, giving an instance that is still starting its grace. */
+    private static CompletableFuture<InstanceCheck.Result> startCheck(InstanceEntry e) {
+        return InstanceCheck.checkStarting(e, ListCommand.CHECK_TIMEOUT, STARTING_GRACE);
+    }
+
     /** Prints the instances registered when the watch started (checked concurrently), as {@code listed} lines. */
     void listed(List<InstanceEntry> entries) {
         listed = true;
@@ -59,7 +64,7 @@ final class RegistryLines {
         for (InstanceEntry e : entries) {
             if (!mentioned.contains(key(e))) {
                 shown.add(e);
-                checks.add(InstanceCheck.checkStarting(e, ListCommand.CHECK_TIMEOUT, STARTING_GRACE));
+                checks.add(startCheck(e));
             }
         }
         mentioned.clear();
@@ -93,8 +98,7 @@ final class RegistryLines {
                 if (entry.equals(known.put(key, entry))) {
                     return; // the listing (or the line before) showed this very entry
                 }
-                CompletableFuture<InstanceCheck.Result> checking = InstanceCheck.checkStarting(entry,
-                        ListCommand.CHECK_TIMEOUT, STARTING_GRACE);
+                CompletableFuture<InstanceCheck.Result> checking = startCheck(entry);
                 check = await(checking);
                 if (check == null) {
                     checking.cancel(true);
