@@ -191,24 +191,46 @@ public final class HealthProbe {
         if (verification != Verification.PROCESS) {
             return probeAsync(healthUrl, expected, timeout);
         }
+        return byAdoptionRule(healthUrl, timeout, true);
+    }
+
+    /**
+     * Checks a server that was adopted by process ownership when it was recorded (e.g. an endpoint cache entry) by the
+     * adoption rule, as {@link #checkAsync} does, where its process cannot be checked (the entry does not say which
+     * front end's child it is, and it never heard of Portolan to prove anything): a healthy answer is accepted as
+     * unverified ({@link Verification#NONE}). @since 0.1.4
+     */
+    public static CompletableFuture<Result> checkAdoptedUnverifiedAsync(URI healthUrl, Duration timeout) {
+        return byAdoptionRule(healthUrl, timeout, false);
+    }
+
+    /** 2xx on the health path or, on 404 there, any HTTP answer on {@code /}; {@code ours}: our child's server. */
+    private static CompletableFuture<Result> byAdoptionRule(URI healthUrl, Duration timeout, boolean ours) {
         long t0 = System.nanoTime();
         URI root = healthUrl.resolve("/");
         return ProbeHttp.get(healthUrl, Map.of(), positive(timeout)).thenCompose(r -> switch (AdoptionRule
                 .onHealth(r.status(), root.equals(healthUrl))) {
         case ASK_ROOT -> ProbeHttp.get(root, Map.of(), positive(timeout)).thenApply(any -> adopted(healthUrl, t0,
                 AdoptionRule.rootAnswered(any.status()), "no health path (404); answered HTTP " + any.status()
-                        + " on /"));
-        case HEALTHY -> CompletableFuture.completedFuture(adopted(healthUrl, t0, true, "answered HTTP " + r.status()));
+                        + " on /", ours));
+        case HEALTHY -> CompletableFuture.completedFuture(adopted(healthUrl, t0, true, "answered HTTP " + r.status(),
+                ours));
         case UNHEALTHY -> CompletableFuture.completedFuture(adopted(healthUrl, t0, false,
-                "answered HTTP " + r.status() + " " + abbreviate(r.body())));
+                "answered HTTP " + r.status() + " " + abbreviate(r.body()), ours));
         })
                 .exceptionally(error -> new Result(healthUrl, false, Identity.UNCHECKED,
                         Duration.ofNanos(System.nanoTime() - t0), describe(error instanceof CompletionException
                                 && error.getCause() != null ? error.getCause() : error, timeout)));
     }
 
-    private static Result adopted(URI healthUrl, long t0, boolean healthy, String detail) {
-        return new Result(healthUrl, healthy, Identity.UNCHECKED, Duration.ofNanos(System.nanoTime() - t0),
+    private static Result adopted(URI healthUrl, long t0, boolean healthy, String detail, boolean ours) {
+        Duration latency = Duration.ofNanos(System.nanoTime() - t0);
+        if (!ours) {
+            return new Result(healthUrl, healthy, Identity.UNCHECKED, latency, detail + (healthy
+                    ? " (adopted by its process when it was saved: unverified now)" : ""),
+                    Verification.NONE);
+        }
+        return new Result(healthUrl, healthy, Identity.UNCHECKED, latency,
                 detail + (healthy ? " (adopted server: its process is the proof)" : ""), Verification.PROCESS);
     }
 

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -14,6 +17,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
@@ -70,7 +74,7 @@ public final class CacheStrategy implements DetectorStrategy {
         // our sidecar's (or the configured) credentials first, else the ones saved with the entry
         BackendCredentials expected = ctx.credentials().isEmpty() ? en.credentials() : ctx.credentials();
         Endpoint cached = en.endpoint();
-        HealthProbe.Result r = HealthProbe.probe(cached.healthUrl(), expected, Deadlines.probeTimeout(ctx));
+        HealthProbe.Result r = check(cached, expected, Deadlines.probeTimeout(ctx));
         Deadlines.debug(ctx, NAME, cached.baseUrl() + " -> " + r.detail());
         Impostors.count(metrics, NAME, r);
         if (!r.accepted()) {
@@ -79,6 +83,29 @@ public final class CacheStrategy implements DetectorStrategy {
                     + ") is stale: " + r.detail() + "; it will be replaced by the next good endpoint");
         }
         return cached.withSource(NAME, r.verification());
+    }
+
+    /**
+     * A server adopted by process ownership when it was saved (it never heard of Portolan, its entry has no
+     * credentials) is checked by the adoption rule and is unverified here: which front end's child it is, and whether
+     * it still is, this strategy cannot tell (our own sidecar is the announcement strategy's, verified there). Every
+     * other entry: a health + identity probe with {@code expected}.
+     */
+    private static HealthProbe.Result check(Endpoint cached, BackendCredentials expected, Duration timeout)
+            throws InterruptedException {
+        if (cached.verification() != Verification.PROCESS) {
+            return HealthProbe.probe(cached.healthUrl(), expected, timeout);
+        }
+        CompletableFuture<HealthProbe.Result> f = HealthProbe.checkAdoptedUnverifiedAsync(cached.healthUrl(), timeout);
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("health check of " + cached.healthUrl() + " failed unexpectedly",
+                    e.getCause());
+        }
     }
 
     private static String quarantine(Path file) {

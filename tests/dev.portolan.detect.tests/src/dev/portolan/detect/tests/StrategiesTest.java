@@ -73,6 +73,11 @@ class StrategiesTest {
         return b;
     }
 
+    private TestBackend backend(TestBackend b) {
+        backends.add(b);
+        return b;
+    }
+
     private TestBackend impostor(int port) throws Exception {
         TestBackend b = TestBackend.impostor(port);
         backends.add(b);
@@ -181,6 +186,27 @@ class StrategiesTest {
         assertTrue(ex.isApplicable());
         assertTrue(ex.getMessage().startsWith("cached endpoint http://127.0.0.1:" + dead + " (saved "), ex.getMessage());
         assertTrue(ex.getMessage().contains("is stale: connection refused; it will be replaced"), ex.getMessage());
+    }
+
+    @Test
+    void cachedServerAdoptedByItsProcessIsCheckedByTheAdoptionRuleAndUnverified() throws Exception {
+        // as `run -- python3 -m http.server {port}` leaves it: 404 on /health, a page on / larger than a probe reads
+        TestBackend plain = backend(TestBackend.plain(Fixtures.PORTS.one()));
+        Endpoint adopted = Endpoint.at("127.0.0.1", plain.port(), "process", true).withSource("process",
+                Verification.PROCESS);
+        EndpointCache.atDefaultLocation().write(adopted, (String) null);
+        Endpoint e = Fixtures.strategy("cache").detect(Fixtures.context(new PortRange(1, 1), null));
+        assertEquals(plain.port(), e.port());
+        assertEquals("cache", e.source());
+        assertEquals(Verification.NONE, e.verification(), "its process is not this front end's to check");
+        assertFalse(e.verified());
+        assertTrue(plain.healthRequests() >= 1);
+        assertEquals(List.of("GET /"), plain.apiRequests(), "asked on / after the 404 on /health, nothing else");
+
+        plain.close(); // gone: stale, and said so
+        DetectionException ex = assertThrows(DetectionException.class,
+                () -> Fixtures.strategy("cache").detect(Fixtures.context(new PortRange(1, 1), null)));
+        assertTrue(ex.getMessage().contains("is stale: connection refused"), ex.getMessage());
     }
 
     @Test

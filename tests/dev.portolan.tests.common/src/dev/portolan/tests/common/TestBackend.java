@@ -49,7 +49,7 @@ public final class TestBackend implements AutoCloseable {
     private volatile Duration healthDelay = Duration.ZERO;
 
     private enum Mode {
-        GENUINE, IMPOSTOR, REFLECTOR, REPLAYER, RELAY
+        GENUINE, IMPOSTOR, REFLECTOR, REPLAYER, RELAY, PLAIN
     }
     private final AtomicInteger healthRequests = new AtomicInteger();
     private final List<String> apiRequests = new CopyOnWriteArrayList<>();
@@ -90,6 +90,17 @@ public final class TestBackend implements AutoCloseable {
     public static TestBackend impostor(int port) throws IOException {
         return new TestBackend(port, null, true);
     }
+
+    /**
+     * A server that never heard of Portolan, like {@code python3 -m http.server} in a large directory: 404 on
+     * {@code /health}, a 200 page on {@code /} larger than a health probe reads ({@value #PLAIN_PAGE_CHARS} characters).
+     */
+    public static TestBackend plain(int port) throws IOException {
+        return new TestBackend(port, null, Mode.PLAIN, null, null, null, null);
+    }
+
+    /** The size of a {@link #plain(int) plain} server's page. */
+    public static final int PLAIN_PAGE_CHARS = 100_000;
 
     /** A genuine protocol v2 backend: proves {@code identityKey}, wants {@code apiToken} (null: open) on the API. */
     public static TestBackend v2(int port, String identityKey, String apiToken) throws IOException {
@@ -149,6 +160,10 @@ public final class TestBackend implements AutoCloseable {
     private void health(HttpExchange ex) throws IOException {
         healthRequests.incrementAndGet();
         drain(ex);
+        if (mode == Mode.PLAIN) {
+            respond(ex, 404, "<html><body>Error response: 404 File not found</body></html>");
+            return;
+        }
         String challenge = ex.getRequestHeaders().getFirst(IdentityProof.CHALLENGE_HEADER);
         switch (mode) {
             case REFLECTOR -> ex.getRequestHeaders().forEach((name, values) -> {
@@ -167,7 +182,7 @@ public final class TestBackend implements AutoCloseable {
                             IdentityProof.proof(identityKey, challenge, port()));
                 }
             }
-            case IMPOSTOR -> {
+            case IMPOSTOR, PLAIN -> {
                 // healthy, proves nothing
             }
         }
@@ -226,6 +241,10 @@ public final class TestBackend implements AutoCloseable {
         apiRequests.add(ex.getRequestMethod() + " " + ex.getRequestURI().getPath());
         String authorization = ex.getRequestHeaders().getFirst("Authorization");
         authorizations.add(authorization == null ? "-" : authorization);
+        if (mode == Mode.PLAIN) {
+            respond(ex, 200, "<html>" + "x".repeat(PLAIN_PAGE_CHARS - 13) + "</html>");
+            return;
+        }
         if (!impostor && apiToken != null && !("Bearer " + apiToken).equals(authorization)) {
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
             respond(ex, 401, "{\"error\":\"missing or wrong API token\",\"status\":401}");
