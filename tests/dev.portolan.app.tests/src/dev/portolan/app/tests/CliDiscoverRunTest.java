@@ -283,6 +283,35 @@ class CliDiscoverRunTest {
         }
     }
 
+    /**
+     * {@code ./portolan} itself killed with SIGKILL (a task runner's or an IDE's stop): it cannot pass a signal on, and
+     * its JVM, reparented, would keep the sidecar running unseen. The JVM watches the script and stops the tree.
+     */
+    @Test
+    void runStopsItsSidecarWhenPortolanItselfIsKilled(@TempDir Path state) throws Exception {
+        int first = PORTS.block(3);
+        try (ChildProcess cli = PortolanCli.start(PortolanCli.isolated(state, first, first + 2), "run", "--timeout",
+                "60s", "--", "/usr/bin/python3", "-m", "http.server", "0", "--bind", "127.0.0.1")) {
+            JsonNode a = JSON.readTree(cli.awaitLine(l -> l.startsWith("{"), TIMEOUT));
+            ProcessHandle sidecar = ProcessHandle.of(a.get("pid").asLong()).orElseThrow(
+                    () -> new AssertionError("the announced sidecar is not running: " + a));
+            List<ProcessHandle> tree = cli.process().descendants().toList(); // the JVM, the watchdog, the sidecar
+            assertTrue(tree.stream().anyMatch(h -> h.info().command().orElse("").endsWith("/java")), tree.toString());
+            try {
+                cli.process().destroyForcibly(); // SIGKILL: the script's traps never run
+                cli.awaitExit(TIMEOUT); // (the JDK closes the script's output when it exits: the JVM's last lines,
+                                        // "portolan: ./portolan (pid N) that started this command is gone: stopping",
+                                        // are not seen here)
+                sidecar.onExit().get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                for (ProcessHandle h : tree) {
+                    h.onExit().get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
+            } finally {
+                tree.forEach(ProcessHandle::destroyForcibly); // nothing left behind when it fails
+            }
+        }
+    }
+
     @Test
     void runRejectsBadAdoptionOptionsNamingThem(@TempDir Path state) throws Exception {
         int first = PORTS.block(3);

@@ -17,6 +17,7 @@ public final class CliApplication implements IApplication {
     public Object start(IApplicationContext context) {
         String[] raw = (String[]) context.getArguments().get(IApplicationContext.APPLICATION_ARGS);
         context.applicationRunning();
+        ParentWatch.start(System.err);
         return Cli.execute(raw == null ? List.of() : Arrays.asList(raw), System.out, System.err);
     }
 

@@ -53,6 +53,7 @@ public final class PlainMain {
         System.setOut(out); // components print too (e.g. settings problems): that counts as output
         System.setErr(err);
         CliServices.use(new PlainServices(runtime, () -> !printed.get()));
+        ParentWatch.start(err);
         int rc;
         try {
             rc = Cli.execute(Arrays.asList(args).subList(1, args.length), out, err);
