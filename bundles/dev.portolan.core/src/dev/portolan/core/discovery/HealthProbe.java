@@ -194,16 +194,6 @@ public final class HealthProbe {
         return byAdoptionRule(healthUrl, timeout, true);
     }
 
-    /**
-     * Checks a server that was adopted by process ownership when it was recorded (e.g. an endpoint cache entry) by the
-     * adoption rule, as {@link #checkAsync} does, where its process cannot be checked (the entry does not say which
-     * front end's child it is, and it never heard of Portolan to prove anything): a healthy answer is accepted as
-     * unverified ({@link Verification#NONE}). @since 0.1.4
-     */
-    public static CompletableFuture<Result> checkAdoptedUnverifiedAsync(URI healthUrl, Duration timeout) {
-        return byAdoptionRule(healthUrl, timeout, false);
-    }
-
     /** 2xx on the health path or, on 404 there, any HTTP answer on {@code /}; {@code ours}: our child's server. */
     private static CompletableFuture<Result> byAdoptionRule(URI healthUrl, Duration timeout, boolean ours) {
         long t0 = System.nanoTime();
@@ -243,7 +233,20 @@ public final class HealthProbe {
     /** Probes and waits (interruptibly: an interrupt aborts the request). */
     public static Result probe(URI healthUrl, BackendCredentials expected, Duration timeout)
             throws InterruptedException {
-        CompletableFuture<Result> f = probeAsync(healthUrl, expected, timeout);
+        return await(probeAsync(healthUrl, expected, timeout), healthUrl);
+    }
+
+    /**
+     * Checks a server that was adopted by process ownership when it was recorded (e.g. an endpoint cache entry) by the
+     * adoption rule, as {@link #checkAsync} does, where its process cannot be checked (the record does not say which
+     * front end's child it is, and it never heard of Portolan to prove anything): a healthy answer is accepted as
+     * unverified ({@link Verification#NONE}). Waits interruptibly (a request in flight ends within {@code timeout}). @since 0.1.4
+     */
+    public static Result checkAdoptedUnverified(URI healthUrl, Duration timeout) throws InterruptedException {
+        return await(byAdoptionRule(healthUrl, timeout, false), healthUrl);
+    }
+
+    private static Result await(CompletableFuture<Result> f, URI healthUrl) throws InterruptedException {
         try {
             return f.get();
         } catch (InterruptedException e) {

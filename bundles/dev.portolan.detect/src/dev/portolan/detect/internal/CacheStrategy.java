@@ -6,8 +6,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -96,16 +94,7 @@ public final class CacheStrategy implements DetectorStrategy {
         if (cached.verification() != Verification.PROCESS) {
             return HealthProbe.probe(cached.healthUrl(), expected, timeout);
         }
-        CompletableFuture<HealthProbe.Result> f = HealthProbe.checkAdoptedUnverifiedAsync(cached.healthUrl(), timeout);
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            f.cancel(true);
-            throw e;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("health check of " + cached.healthUrl() + " failed unexpectedly",
-                    e.getCause());
-        }
+        return HealthProbe.checkAdoptedUnverified(cached.healthUrl(), timeout);
     }
 
     private static String quarantine(Path file) {
