@@ -240,7 +240,8 @@ public final class HealthProbe {
      * Checks a server that was adopted by process ownership when it was recorded (e.g. an endpoint cache entry) by the
      * adoption rule, as {@link #checkAsync} does, where its process cannot be checked (the record does not say which
      * front end's child it is, and it never heard of Portolan to prove anything): a healthy answer is accepted as
-     * unverified ({@link Verification#NONE}). Waits interruptibly (a request in flight ends within {@code timeout}). @since 0.1.4
+     * unverified ({@link Verification#NONE}). Waits interruptibly (a request in flight ends within {@code timeout}).
+     * @since 0.1.4
      */
     public static Result checkAdoptedUnverified(URI healthUrl, Duration timeout) throws InterruptedException {
         return await(byAdoptionRule(healthUrl, timeout, false), healthUrl);

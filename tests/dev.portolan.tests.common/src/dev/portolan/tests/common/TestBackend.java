@@ -93,7 +93,8 @@ public final class TestBackend implements AutoCloseable {
 
     /**
      * A server that never heard of Portolan, like {@code python3 -m http.server} in a large directory: 404 on
-     * {@code /health}, a 200 page on {@code /} larger than a health probe reads ({@value #PLAIN_PAGE_CHARS} characters).
+     * {@code /health}, a 200 page on {@code /} larger than a health probe reads ({@value #PLAIN_PAGE_CHARS}
+     * characters).
      */
     public static TestBackend plain(int port) throws IOException {
         return new TestBackend(port, null, Mode.PLAIN, null, null, null, null);
