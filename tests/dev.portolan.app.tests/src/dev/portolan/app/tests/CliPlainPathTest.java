@@ -190,6 +190,74 @@ class CliPlainPathTest {
         }
     }
 
+    /**
+     * Ctrl-C while the first call after a build trains its archive: the user stops the command. It used to go on (the
+     * training's shell took the interrupt as its own), run the command anyway and remember the training as failed, so
+     * that no later call trained again. The interrupt here comes while the training's feed starts (the worst moment:
+     * its pid is known to the shell only), sent as a terminal sends it, to the script and all its processes.
+     */
+    @Test
+    void ctrlCDuringATrainingStopsTheCommandLeavesNothingAndIsNotRememberedAsFailed(@TempDir Path state)
+            throws Exception {
+        int major = Runtime.version().feature();
+        Path archives = Build.repoRoot().resolve("releng/dev.portolan.product/target/plain-cli");
+        Path archive = archives.resolve("cli-metrics-" + major + (major >= 25 ? ".aot" : ".jsa"));
+        Path failed = archive.resolveSibling(archive.getFileName() + ".failed");
+        Path training = Files.createDirectories(archives.resolve("training/cli-metrics"));
+        Path helperPid = training.resolve("helper.pid");
+        Files.deleteIfExists(archive);
+        Files.deleteIfExists(failed);
+        Files.deleteIfExists(helperPid);
+        int first = PORTS.block(2);
+        try (java.nio.file.WatchService watch = training.getFileSystem().newWatchService()) {
+            training.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE,
+                    java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY);
+            try (ChildProcess cli = PortolanCli.start(env(state, first, first + 1, "plain"), "metrics")) {
+                long helper = awaitPid(watch, helperPid, cli);
+                List<ProcessHandle> all = new ArrayList<>(cli.process().descendants().toList());
+                ProcessHandle.of(helper).ifPresent(all::add);
+                List<String> kill = new ArrayList<>(List.of("kill", "-INT", Long.toString(cli.process().pid())));
+                all.forEach(h -> kill.add(Long.toString(h.pid())));
+                Process killing = new ProcessBuilder(kill).redirectErrorStream(true).start();
+                String killed = new String(killing.getInputStream().readAllBytes()); // some may be gone: fine
+                killing.waitFor();
+                int code = cli.awaitExit(TIMEOUT);
+                assertEquals(130, code, "interrupted " + kill + " (" + killed.strip() + "; helper " + helper
+                        + "; archive " + Files.exists(archive) + ", failed marker " + Files.exists(failed) + "):\n"
+                        + cli.output());
+                assertTrue(cli.lines().stream().noneMatch(l -> l.contains("no running Portolan feed")),
+                        "the command did not run:\n" + cli.output());
+                for (ProcessHandle h : all) {
+                    h.onExit().get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
+            }
+        }
+        assertFalse(Files.exists(failed), "an interrupted training is not a failed one");
+        assertFalse(Files.exists(archive));
+        // the next call trains (and leaves the archive for the other tests)
+        PortolanCli.Result again = PortolanCli.run(env(state, first, first + 1, "plain"), TIMEOUT, "metrics");
+        assertEquals(16, again.exitCode(), again.output());
+        assertTrue(Files.isRegularFile(archive), "trained on the next call; output:\n" + again.output());
+    }
+
+    /** The pid the script writes into {@code file} once its training helper started (an event of {@code watch}). */
+    private static long awaitPid(java.nio.file.WatchService watch, Path file, ChildProcess cli) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            String text = Files.exists(file) ? Files.readString(file).strip() : "";
+            if (!text.isEmpty()) {
+                return Long.parseLong(text);
+            }
+            java.nio.file.WatchKey key = watch.poll(deadline - System.nanoTime(),
+                    java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (key == null) {
+                throw new AssertionError("no training helper started within " + TIMEOUT + ":\n" + cli.output());
+            }
+            key.pollEvents();
+            key.reset();
+        }
+    }
+
     @Test
     void anUnknownPortolanCliValueIsAUsageError(@TempDir Path state) throws Exception {
         int first = PORTS.block(2);
