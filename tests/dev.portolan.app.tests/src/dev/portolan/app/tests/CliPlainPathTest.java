@@ -232,8 +232,8 @@ class CliPlainPathTest {
                 }
             }
         }
+        // (the archive may exist: a training that was over before its shell took the interrupt is kept)
         assertFalse(Files.exists(failed), "an interrupted training is not a failed one");
-        assertFalse(Files.exists(archive));
         // the next call trains (and leaves the archive for the other tests)
         PortolanCli.Result again = PortolanCli.run(env(state, first, first + 1, "plain"), TIMEOUT, "metrics");
         assertEquals(16, again.exitCode(), again.output());
