@@ -20,15 +20,54 @@ final class InstanceRows {
     private InstanceRows() {
     }
 
-    static final String HEADER = String.format("%-12s %-28s %-24s %-6s %-8s %-9s %-11s %-11s %-8s %s", "SERVICE",
-            "INSTANCE", "URL", "WHERE", "PID", "UPTIME", "VERIFIED", "HEALTH", "LATENCY", "COMMAND");
+    private static final List<String> HEADER = List.of("SERVICE", "INSTANCE", "URL", "WHERE", "PID", "UPTIME",
+            "VERIFIED", "HEALTH", "LATENCY", "COMMAND");
+    /** The text table shows this much of a command line ({@code --json}: all of it). */
+    static final int COMMAND_CHARS = 80;
 
-    static String text(InstanceCheck.Result r, Instant now) {
-        InstanceEntry e = r.entry();
-        return String.format("%-12s %-28s %-24s %-6s %-8d %-9s %-11s %-11s %-8s %s", e.service(), e.instanceId(),
-                e.url(), where(e), e.pid(), uptime(e, now), r.verification(), r.health().name().toLowerCase(Locale.ROOT),
-                r.health() == InstanceCheck.Health.UNREACHABLE ? "-" : r.latency().toMillis() + " ms",
-                String.join(" ", e.command()));
+    /**
+     * The text table of {@code results}: a header, one row each; every column as wide as its widest cell, the command
+     * (last) cut to {@value #COMMAND_CHARS} characters with {@code …} (a sidecar's is often a class path long).
+     */
+    static List<String> table(List<InstanceCheck.Result> results, Instant now) {
+        List<List<String>> rows = new java.util.ArrayList<>();
+        rows.add(HEADER);
+        for (InstanceCheck.Result r : results) {
+            InstanceEntry e = r.entry();
+            rows.add(List.of(e.service(), e.instanceId(), e.url().toString(), where(e), Long.toString(e.pid()),
+                    uptime(e, now), r.verification(), r.health().name().toLowerCase(Locale.ROOT),
+                    r.health() == InstanceCheck.Health.UNREACHABLE ? "-" : r.latency().toMillis() + " ms",
+                    abbreviate(String.join(" ", e.command()))));
+        }
+        return aligned(rows);
+    }
+
+    /** {@code command} cut to {@value #COMMAND_CHARS} characters, the cut marked with {@code …}. */
+    static String abbreviate(String command) {
+        return command.length() <= COMMAND_CHARS ? command : command.substring(0, COMMAND_CHARS - 1) + "\u2026";
+    }
+
+    /** The rows' cells left-aligned in columns as wide as their widest cell, one space apart; the last not padded. */
+    private static List<String> aligned(List<List<String>> rows) {
+        int columns = rows.get(0).size();
+        int[] width = new int[columns];
+        for (List<String> row : rows) {
+            for (int c = 0; c < columns; c++) {
+                width[c] = Math.max(width[c], row.get(c).length());
+            }
+        }
+        List<String> lines = new java.util.ArrayList<>();
+        for (List<String> row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < columns; c++) {
+                line.append(row.get(c));
+                if (c < columns - 1) {
+                    line.append(" ".repeat(width[c] - row.get(c).length() + 1));
+                }
+            }
+            lines.add(line.toString().stripTrailing());
+        }
+        return lines;
     }
 
     /** {@code local} (a loopback URL: this machine) or {@code remote} (docs/registry.md). */
@@ -100,11 +139,12 @@ final class InstanceRows {
                 .toList();
     }
 
-    static final String SERVICES_HEADER = String.format("%-12s %s", "SERVICE", "INSTANCES");
-
-    /** {@code default      2/3 healthy}. */
-    static String text(ServiceHealth h) {
-        return String.format("%-12s %s", h.service(), h.summary());
+    /** The per-service table: {@code SERVICE  INSTANCES}, then {@code default  2/3 healthy} per service. */
+    static List<String> servicesTable(List<InstanceCheck.Result> results) {
+        List<List<String>> rows = new java.util.ArrayList<>();
+        rows.add(List.of("SERVICE", "INSTANCES"));
+        services(results).forEach(h -> rows.add(List.of(h.service(), h.summary())));
+        return aligned(rows);
     }
 
     static String json(String registry, List<InstanceCheck.Result> results, List<RegistryEvent> events, Instant now)

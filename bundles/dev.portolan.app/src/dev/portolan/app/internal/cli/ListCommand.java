@@ -66,11 +66,9 @@ final class ListCommand implements Command {
             out.println("no registered instances" + (service == null ? "" : " of service '" + service + "'"));
             return ExitCodes.OK;
         }
-        out.println(InstanceRows.HEADER);
-        checked.forEach(r -> out.println(InstanceRows.text(r, now)));
+        InstanceRows.table(checked, now).forEach(out::println);
         out.println();
-        out.println(InstanceRows.SERVICES_HEADER);
-        InstanceRows.services(checked).forEach(h -> out.println(InstanceRows.text(h)));
+        InstanceRows.servicesTable(checked).forEach(out::println);
         return ExitCodes.OK;
     }
 }

@@ -1,0 +1,67 @@
+package dev.portolan.app.internal.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.core.registry.InstanceCheck;
+import dev.portolan.core.registry.InstanceCheck.Health;
+
+/**
+ * {@code list}'s text tables: columns as wide as their widest cell (a service name longer than the header no longer
+ * shifts its row), a sidecar's command line (often a class path long) cut to {@value InstanceRows#COMMAND_CHARS}
+ * characters; {@code --json} keeps all of it.
+ */
+class InstanceRowsTest {
+
+    private static final Instant NOW = Instant.parse("2026-12-03T17:00:00Z");
+
+    private static InstanceEntry entry(String service, String id, int port, List<String> command) {
+        return new InstanceEntry(InstanceEntry.SCHEMA, service, id, URI.create("http://127.0.0.1:" + port),
+                "127.0.0.1", port, 4242, null, InstanceEntry.MODE_SIDECAR, null, NOW.minusSeconds(8), command, null,
+                null);
+    }
+
+    @Test
+    void columnsAreAsWideAsTheirWidestCellAndALongCommandIsCut() {
+        String classPath = "/opt/portolan/plugins/" + "dev.portolan.backend_0.1.1.jar:".repeat(20);
+        List<InstanceCheck.Result> results = List.of(
+                new InstanceCheck.Result(entry("default", "default-1", 8008,
+                        List.of("/usr/bin/java", "-cp", classPath, "dev.portolan.backend.sample.SampleBackend")),
+                        Health.HEALTHY, true, Duration.ofMillis(10), "healthy"),
+                new InstanceCheck.Result(entry("portolan-feed", "feed-15034", 32925, List.of()), Health.UNREACHABLE,
+                        false, Duration.ZERO, "connection refused"));
+        List<String> lines = InstanceRows.table(results, NOW);
+        assertEquals(3, lines.size(), String.join("\n", lines));
+        for (String[] column : new String[][] { { "INSTANCE", "default-1", "feed-15034" },
+                { "URL", "http://127.0.0.1:8008", "http://127.0.0.1:32925" }, { "PID", "4242", "4242" },
+                { "HEALTH", "healthy", "unreachable" }, { "LATENCY", "10 ms", "-" } }) {
+            int at = lines.get(0).indexOf(column[0]);
+            assertTrue(lines.get(1).startsWith(column[1] + " ", at), column[0] + "\n" + String.join("\n", lines));
+            assertTrue(lines.get(2).startsWith(column[2], at), column[0] + "\n" + String.join("\n", lines));
+        }
+        String command = lines.get(1).substring(lines.get(0).indexOf("COMMAND"));
+        assertEquals(InstanceRows.COMMAND_CHARS, command.length(), command);
+        assertTrue(command.startsWith("/usr/bin/java -cp /opt/portolan/plugins/") && command.endsWith("\u2026"),
+                command);
+        assertTrue(lines.get(2).endsWith("-"), "an empty command leaves no trailing blanks: '" + lines.get(2) + "'");
+
+        List<String> services = InstanceRows.servicesTable(results);
+        assertEquals(List.of("SERVICE       INSTANCES", "default       1/1 healthy", "portolan-feed 0/1 healthy"),
+                services);
+    }
+
+    @Test
+    void aShortCommandIsShownWhole() {
+        assertEquals("uvicorn app:app --port 8009", InstanceRows.abbreviate("uvicorn app:app --port 8009"));
+        String exact = "x".repeat(InstanceRows.COMMAND_CHARS);
+        assertEquals(exact, InstanceRows.abbreviate(exact));
+    }
+}
