@@ -262,12 +262,17 @@ class CliDiscoverRunTest {
         assertEquals(2, usage.exitCode(), usage.output());
     }
 
+    /** {@code ./portolan run} of Python's {@code http.server} on an OS-assigned port (it never heard of Portolan). */
+    private static ChildProcess runHttpServer(Path state) throws java.io.IOException {
+        int first = PORTS.block(3);
+        return PortolanCli.start(PortolanCli.isolated(state, first, first + 2), "run", "--timeout", "60s", "--",
+                "/usr/bin/python3", "-m", "http.server", "0", "--bind", "127.0.0.1");
+    }
+
     /** A server that never heard of Portolan: adopted through its output or its socket, verified, printed as JSON. */
     @Test
     void runAdoptsPythonsHttpServerAndPrintsItsRealPort(@TempDir Path state) throws Exception {
-        int first = PORTS.block(3);
-        try (ChildProcess cli = PortolanCli.start(PortolanCli.isolated(state, first, first + 2), "run", "--timeout",
-                "60s", "--", "/usr/bin/python3", "-m", "http.server", "0", "--bind", "127.0.0.1")) {
+        try (ChildProcess cli = runHttpServer(state)) {
             JsonNode a = JSON.readTree(cli.awaitLine(l -> l.startsWith("{"), TIMEOUT));
             assertEquals("port_info", a.get("type").asText(), a.toString());
             assertEquals("process", a.get("verification").asText(), "its socket is its own: " + a);
@@ -289,9 +294,7 @@ class CliDiscoverRunTest {
      */
     @Test
     void runStopsItsSidecarWhenPortolanItselfIsKilled(@TempDir Path state) throws Exception {
-        int first = PORTS.block(3);
-        try (ChildProcess cli = PortolanCli.start(PortolanCli.isolated(state, first, first + 2), "run", "--timeout",
-                "60s", "--", "/usr/bin/python3", "-m", "http.server", "0", "--bind", "127.0.0.1")) {
+        try (ChildProcess cli = runHttpServer(state)) {
             JsonNode a = JSON.readTree(cli.awaitLine(l -> l.startsWith("{"), TIMEOUT));
             ProcessHandle sidecar = ProcessHandle.of(a.get("pid").asLong()).orElseThrow(
                     () -> new AssertionError("the announced sidecar is not running: " + a));
