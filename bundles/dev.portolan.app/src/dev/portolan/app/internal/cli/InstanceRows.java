@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.core.json.Json;
+import dev.portolan.core.protocol.Excerpt;
 import dev.portolan.core.registry.InstanceCheck;
 import dev.portolan.core.registry.RemoteInstances;
 
@@ -27,7 +28,7 @@ final class InstanceRows {
 
     /**
      * The text table of {@code results}: a header, one row each; every column as wide as its widest cell, the command
-     * (last) cut to {@value #COMMAND_CHARS} characters with {@code …} (a sidecar's is often a class path long).
+     * (last) cut to {@value #COMMAND_CHARS} characters (a sidecar's is often a class path long).
      */
     static List<String> table(List<InstanceCheck.Result> results, Instant now) {
         List<List<String>> rows = new java.util.ArrayList<>();
@@ -42,9 +43,12 @@ final class InstanceRows {
         return aligned(rows);
     }
 
-    /** {@code command} cut to {@value #COMMAND_CHARS} characters, the cut marked with {@code …}. */
+    /**
+     * {@code command} as an {@link Excerpt} of {@value #COMMAND_CHARS} characters: on one line (another process wrote
+     * the entry), a longer one cut with {@code ... (N chars)}.
+     */
     static String abbreviate(String command) {
-        return command.length() <= COMMAND_CHARS ? command : command.substring(0, COMMAND_CHARS - 1) + "\u2026";
+        return Excerpt.of(command, COMMAND_CHARS);
     }
 
     /** The rows' cells left-aligned in columns as wide as their widest cell, one space apart; the last not padded. */
