@@ -33,10 +33,31 @@ public interface SidecarObserver {
     EndpointStatus acceptAttached(Endpoint endpoint, BackendCredentials credentials, String message);
 
     /**
+     * A start of our (single) sidecar begins ({@link BackendService#start()}, {@link BackendService#start(
+     * dev.portolan.api.launch.LaunchSpec)}), before anything of it is launched: discovery runs begun before are not
+     * applied (they know nothing of it and would report "no backend found" while it starts), and an UNAVAILABLE
+     * tracker turns DISCOVERING. The start ends in {@link #sidecarLaunched()} or, when nothing was launched (no
+     * launcher, a launch failure, cancelled before the launch), in {@link #sidecarStartFailed(String)}. The default
+     * does nothing. @since 0.1.9
+     */
+    default void sidecarStarting() {
+    }
+
+    /**
+     * The start told by {@link #sidecarStarting()} launched nothing: the tracker runs discovery again and applies its
+     * result, whatever it finds. The default does nothing. @since 0.1.9
+     *
+     * @param why what went wrong, for the log
+     */
+    default void sidecarStartFailed(String why) {
+    }
+
+    /**
      * Our (single) sidecar was launched and its handle is registered as a service ({@link BackendService#OWN_SIDECAR_FILTER}):
      * called once the registration returned, so every component that follows our sidecar (the announcement strategy
      * among them) has been told of it. The tracker starts a discovery run that waits for its announcement; runs begun
-     * before are not applied. The default does nothing. @since 0.1.7
+     * before are not applied; an UNAVAILABLE tracker (a restart's stop published it) turns DISCOVERING. The default does
+     * nothing. @since 0.1.7
      */
     default void sidecarLaunched() {
     }

@@ -272,12 +272,27 @@ public final class BackendServiceImpl implements BackendService {
         } catch (LaunchException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return withLauncher(spec, l -> start(spec, l));
+        // the tracker hears of the start before anything of it happens: a discovery run going on now would report
+        // "no backend found" while our sidecar starts (the product's first run, ended before its launch)
+        SidecarObserver told = observer;
+        if (told != null) {
+            told.sidecarStarting();
+        }
+        AtomicReference<LaunchHandle> launched = new AtomicReference<>();
+        CompletableFuture<EndpointStatus> result = withLauncher(spec, l -> start(spec, l, launched));
+        if (told != null) {
+            result.whenComplete((v, e) -> {
+                if (launched.get() == null) { // no launcher, a launch failure, cancelled before the launch
+                    told.sidecarStartFailed(e == null ? "nothing was launched" : String.valueOf(e));
+                }
+            });
+        }
+        return result;
     }
 
-    private CompletableFuture<EndpointStatus> start(LaunchSpec spec, SidecarLauncher l) {
+    private CompletableFuture<EndpointStatus> start(LaunchSpec spec, SidecarLauncher l,
+            AtomicReference<LaunchHandle> launched) {
         CompletableFuture<EndpointStatus> result = new CompletableFuture<>();
-        AtomicReference<LaunchHandle> launched = new AtomicReference<>();
         result.whenComplete((v, e) -> {
             if (result.isCancelled()) {
                 LaunchHandle h = launched.get();

@@ -296,6 +296,25 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     }
 
     /**
+     * A start of our (single) sidecar begins: discovery runs begun before are not applied, an UNAVAILABLE state turns
+     * DISCOVERING ({@link Rediscovery#starting()}). Called by the backend service on the starting thread.
+     */
+    @Override
+    public void sidecarStarting() {
+        if (active) {
+            rediscovery.starting();
+        }
+    }
+
+    /** The start told by {@link #sidecarStarting()} launched nothing: discovery settles the state. */
+    @Override
+    public void sidecarStartFailed(String why) {
+        if (active) {
+            rediscovery.startFailed(why);
+        }
+    }
+
+    /**
      * Our (single) sidecar was launched: discovery runs begun before are not applied, and a run that waits for its
      * announcement follows ({@link Rediscovery#launched()}). Called by the backend service on the starting thread, which
      * holds no lock of ours.

@@ -24,6 +24,8 @@ import dev.portolan.core.discovery.HealthProbe;
  */
 final class Rediscovery {
 
+    private static final System.Logger LOG = System.getLogger(Rediscovery.class.getName());
+
     private final EndpointStore store;
     private final Object lock;
     private final Supplier<DiscoveryService> discovery;
@@ -65,11 +67,27 @@ final class Rediscovery {
     }
 
     /**
+     * A start of our sidecar begins (nothing of it is launched yet): a discovery run begun before would find none of
+     * ours and publish "no backend found" while it starts, so its result is not applied (a sidecar event). An
+     * UNAVAILABLE tracker turns DISCOVERING; an AVAILABLE one stays as it is (a restart: the old sidecar's stop
+     * tells). {@link #launched()} or {@link #startFailed(String)} follows.
+     */
+    void starting() {
+        synchronized (lock) {
+            if (store.overridden() || store.closed()) {
+                return;
+            }
+            store.sidecarEvent();
+            discoveringWhileUnavailable("starting our sidecar");
+        }
+    }
+
+    /**
      * Our sidecar was just launched (its handle service appeared): a discovery run begun before knew neither it nor
      * its credentials and could adopt a stranger (another server in the range, unverified), so its result is not
      * applied (a sidecar event). A run that knows it follows: it checks responders against our sidecar's credentials
-     * and waits for its announcement, and it settles the state if the sidecar never announces. It publishes no
-     * DISCOVERING of its own.
+     * and waits for its announcement, and it settles the state if the sidecar never announces. An UNAVAILABLE tracker
+     * (a restart's stop, or a first run that ended before the start) turns DISCOVERING meanwhile.
      */
     void launched() {
         synchronized (lock) {
@@ -77,8 +95,28 @@ final class Rediscovery {
                 return;
             }
             store.sidecarEvent();
+            discoveringWhileUnavailable("our sidecar was launched; waiting for its announcement");
         }
         refresh(false, true);
+    }
+
+    /** The start {@link #starting()} told of launched nothing: a run that applies what it finds settles the state. */
+    void startFailed(String why) {
+        synchronized (lock) {
+            if (store.overridden() || store.closed()) {
+                return;
+            }
+            store.sidecarEvent();
+        }
+        LOG.log(System.Logger.Level.DEBUG, "our sidecar's start launched nothing (" + why + "): discovering");
+        refresh(false, true);
+    }
+
+    /** Under the lock. */
+    private void discoveringWhileUnavailable(String message) {
+        if (store.current().state() == EndpointState.UNAVAILABLE) {
+            store.publish(EndpointState.DISCOVERING, null, null, message, BackendCredentials.NONE);
+        }
     }
 
     /**
