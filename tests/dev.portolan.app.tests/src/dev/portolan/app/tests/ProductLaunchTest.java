@@ -79,6 +79,14 @@ class ProductLaunchTest {
                     }, Duration.ofSeconds(120));
                     Matcher m = AVAILABLE.matcher(connected);
                     assertTrue(m.matches());
+                    // no "UNAVAILABLE: no backend found" while our sidecar starts: the tracker heard of the start
+                    // before its first discovery run could end (or turned DISCOVERING again when it had ended before)
+                    List<String> states = p.lines().stream().filter(l -> l.startsWith("[portolan] endpoint: "))
+                            .toList();
+                    int firstAvailable = states.indexOf(states.stream().filter(l -> AVAILABLE.matcher(l).matches())
+                            .findFirst().orElseThrow());
+                    assertTrue(firstAvailable > 0 && states.get(firstAvailable - 1).startsWith(
+                            "[portolan] endpoint: DISCOVERING"), "DISCOVERING until AVAILABLE: " + states);
                     int port = Integer.parseInt(m.group(2));
                     FreePorts.expectInRange(first, first + 9, port, "backend port: " + connected);
                     assertTrue(m.group(1).equals(m.group(2)), connected);

@@ -67,9 +67,11 @@ public final class BackendHandlers {
     /**
      * The Start Backend Job on the caller's backend service ({@link dev.portolan.ui.BackendStart}: the product's start,
      * while the framework is starting and before this bundle is active, when no service can be looked up here yet).
+     * The start is asked here, on the caller's thread, and the Job follows it: the tracker hears of the start at once,
+     * so its first discovery run, which may end before a Job would run, does not report "no backend found" meanwhile.
      */
     public static void scheduleStart(BackendService backend) {
-        BackendJob.schedule("Starting the backend", "start", m -> backend.start(), BackendHandlers::describe);
+        BackendJob.follow("Starting the backend", "start", backend.start(), BackendHandlers::describe);
     }
 
     /** Stop backend (the whole process tree). */

@@ -10,7 +10,9 @@ import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.SubMonitor;
+import org.eclipse.core.runtime.jobs.IJobChangeEvent;
 import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.core.runtime.jobs.JobChangeAdapter;
 
 import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.WorkbenchServices;
@@ -54,6 +56,25 @@ public final class BackendJob<T> extends Job {
     public static <T> BackendJob<T> schedule(String name, String what, Operation<T> operation,
             Function<T, String> describe) {
         BackendJob<T> job = new BackendJob<>(name, what, operation, describe);
+        job.schedule();
+        return job;
+    }
+
+    /**
+     * Schedules a Job that follows an operation the caller started already (the product's start, asked before the
+     * Job can run): its outcome is recorded as any Job's; cancelling the Job, even before it runs, cancels it.
+     */
+    public static <T> BackendJob<T> follow(String name, String what, CompletableFuture<T> started,
+            Function<T, String> describe) {
+        BackendJob<T> job = new BackendJob<>(name, what, m -> started, describe);
+        job.addJobChangeListener(new JobChangeAdapter() {
+            @Override
+            public void done(IJobChangeEvent event) {
+                if (event.getResult().getSeverity() == IStatus.CANCEL) {
+                    started.cancel(true);
+                }
+            }
+        });
         job.schedule();
         return job;
     }
