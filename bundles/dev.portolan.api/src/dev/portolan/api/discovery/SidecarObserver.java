@@ -36,16 +36,17 @@ public interface SidecarObserver {
      * A start of our (single) sidecar begins ({@link BackendService#start()}, {@link BackendService#start(
      * dev.portolan.api.launch.LaunchSpec)}), before anything of it is launched: discovery runs begun before are not
      * applied (they know nothing of it and would report "no backend found" while it starts), and an UNAVAILABLE
-     * tracker turns DISCOVERING. The start ends in {@link #sidecarLaunched()} or, when nothing was launched (no
-     * launcher, a launch failure, cancelled before the launch), in {@link #sidecarStartFailed(String)}. The default
-     * does nothing. @since 0.1.9
+     * tracker turns DISCOVERING. The launch is told by {@link #sidecarLaunched()}; a start that ends without a serving
+     * sidecar (nothing launched: no launcher, a launch failure, cancelled first; or it never announced) by
+     * {@link #sidecarStartFailed(String)}. The default does nothing. @since 0.1.9
      */
     default void sidecarStarting() {
     }
 
     /**
-     * The start told by {@link #sidecarStarting()} launched nothing: the tracker runs discovery again and applies its
-     * result, whatever it finds. The default does nothing. @since 0.1.9
+     * The start told by {@link #sidecarStarting()} failed before our sidecar announced (nothing launched, or it exited
+     * or timed out first): the tracker runs discovery again and applies its result, whatever it finds. The default
+     * does nothing. @since 0.1.9
      *
      * @param why what went wrong, for the log
      */

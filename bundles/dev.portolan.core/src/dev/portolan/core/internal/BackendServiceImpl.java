@@ -282,8 +282,11 @@ public final class BackendServiceImpl implements BackendService {
         CompletableFuture<EndpointStatus> result = withLauncher(spec, l -> start(spec, l, launched));
         if (told != null) {
             result.whenComplete((v, e) -> {
-                if (launched.get() == null) { // no launcher, a launch failure, cancelled before the launch
-                    told.sidecarStartFailed(e == null ? "nothing was launched" : String.valueOf(e));
+                LaunchHandle h = launched.get();
+                // nothing launched (no launcher, a launch failure, cancelled first), or it never announced (exited
+                // or timed out first: an exit before the first announcement tells the tracker nothing else)
+                if (e != null && (h == null || h.lastAnnouncement().isEmpty())) {
+                    told.sidecarStartFailed(String.valueOf(e));
                 }
             });
         }

@@ -306,7 +306,7 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
         }
     }
 
-    /** The start told by {@link #sidecarStarting()} launched nothing: discovery settles the state. */
+    /** The start told by {@link #sidecarStarting()} failed before our sidecar announced: discovery settles the state. */
     @Override
     public void sidecarStartFailed(String why) {
         if (active) {

@@ -100,7 +100,10 @@ final class Rediscovery {
         refresh(false, true);
     }
 
-    /** The start {@link #starting()} told of launched nothing: a run that applies what it finds settles the state. */
+    /**
+     * The start {@link #starting()} told of failed before our sidecar announced: a run that applies what it finds
+     * settles the state.
+     */
     void startFailed(String why) {
         synchronized (lock) {
             if (store.overridden() || store.closed()) {
@@ -108,7 +111,7 @@ final class Rediscovery {
             }
             store.sidecarEvent();
         }
-        LOG.log(System.Logger.Level.DEBUG, "our sidecar's start launched nothing (" + why + "): discovering");
+        LOG.log(System.Logger.Level.DEBUG, "our sidecar's start failed (" + why + "): discovering");
         refresh(false, true);
     }
 

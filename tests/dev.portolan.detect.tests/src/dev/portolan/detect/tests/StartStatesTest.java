@@ -25,6 +25,7 @@ import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.launch.DefaultBackendCommand;
 import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.api.launch.RestartPolicy;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.core.internal.BackendServiceImpl;
 import dev.portolan.core.internal.DiscoveryServiceImpl;
@@ -152,20 +153,32 @@ class StartStatesTest {
 
     @Test
     void aStartThatLaunchesNothingLeavesNoTrackerDiscoveringForever() throws Exception {
+        settlesAfterAFailedStart(missingCommand());
+    }
+
+    @Test
+    void aSidecarThatExitsBeforeAnnouncingLeavesNoTrackerDiscoveringForever() throws Exception {
+        // launched, but never announces: outside OSGi nothing else tells the tracker (no handle service, no
+        // announcement strategy waiting for it)
+        settlesAfterAFailedStart(LaunchSpec.builder(List.of("/bin/sh", "-c", "echo not a port_info line; exit 3"))
+                .restartPolicy(RestartPolicy.NEVER).build());
+    }
+
+    private void settlesAfterAFailedStart(LaunchSpec spec) throws Exception {
         try (Closer closer = new Closer()) {
             Wiring w = wire(closer, new Gate(false));
             w.events().await(e -> e.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT, "nothing found at first");
             int mark = w.events().size();
 
             assertThrows(ExecutionException.class,
-                    () -> w.backend().start(missingCommand()).get(Fixtures.WAIT.toSeconds(), TimeUnit.SECONDS));
+                    () -> w.backend().start(spec).get(Fixtures.WAIT.toSeconds(), TimeUnit.SECONDS));
 
             EndpointStatus discovering = w.events().await(mark, e -> e.state() == EndpointState.DISCOVERING,
                     Fixtures.WAIT, "DISCOVERING while the start ran");
             assertEquals("starting our sidecar", discovering.message());
             int after = w.events().values().indexOf(discovering) + 1;
             EndpointStatus settled = w.events().await(after, e -> e.state() == EndpointState.UNAVAILABLE,
-                    Fixtures.WAIT, "UNAVAILABLE again once the start launched nothing");
+                    Fixtures.WAIT, "UNAVAILABLE again once the start failed");
             assertTrue(from(settled, "later run"), settled.toString());
         }
     }
