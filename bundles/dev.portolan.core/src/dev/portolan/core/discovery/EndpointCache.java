@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
@@ -75,11 +78,24 @@ public final class EndpointCache {
     /** The file exists but cannot be used; the message names the file and what is wrong. */
     public static final class CorruptCacheException extends IOException {
         private static final long serialVersionUID = 1L;
+        /** Which file was found corrupt (identity, size, time), or null when its attributes could not be read. */
+        private final transient FileStamp found;
 
-        CorruptCacheException(String message, Throwable cause) {
+        CorruptCacheException(String message, Throwable cause, FileStamp found) {
             super(message, cause);
+            this.found = found;
         }
     }
+
+    /** A file's identity as far as a replacement changes it (a rename gives a new inode; else size and time). */
+    private record FileStamp(Object key, long size, FileTime modified) {
+        static FileStamp of(BasicFileAttributes a) {
+            return new FileStamp(a.fileKey(), a.size(), a.lastModifiedTime());
+        }
+    }
+
+    /** Serializes this JVM's writes and quarantines of cache files (the tracker writes while strategies read). */
+    private static final Object FILE_LOCK = new Object();
 
     /**
      * Reads the entry.
@@ -90,11 +106,13 @@ public final class EndpointCache {
      */
     public Optional<Entry> read() throws CorruptCacheException, SecretFiles.InsecureFileException {
         String text;
+        FileStamp stamp = null;
         try {
             SecretFiles.checkPrivate(file);
-            if (Files.size(file) > Json.MAX_DOCUMENT_CHARS) {
+            stamp = FileStamp.of(Files.readAttributes(file, BasicFileAttributes.class));
+            if (stamp.size() > Json.MAX_DOCUMENT_CHARS) {
                 throw new CorruptCacheException("cache file " + file + " is corrupt: larger than "
-                        + Json.MAX_DOCUMENT_CHARS + " bytes", null);
+                        + Json.MAX_DOCUMENT_CHARS + " bytes", null, stamp);
             }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
@@ -102,12 +120,38 @@ public final class EndpointCache {
         } catch (CorruptCacheException | SecretFiles.InsecureFileException e) {
             throw e;
         } catch (IOException e) {
-            throw new CorruptCacheException("cache file " + file + " cannot be read: " + e, e);
+            throw new CorruptCacheException("cache file " + file + " cannot be read: " + e, e, stamp);
         }
         try {
             return Optional.of(parse(text));
         } catch (IOException | RuntimeException e) {
-            throw new CorruptCacheException("cache file " + file + " is corrupt: " + e.getMessage(), e);
+            throw new CorruptCacheException("cache file " + file + " is corrupt: " + e.getMessage(), e, stamp);
+        }
+    }
+
+    /**
+     * Moves the file that {@link #read()} found corrupt aside to {@code endpoint.json.corrupt} (replacing an older
+     * one), so that it is reported once and kept for a look, while the next good endpoint gets a fresh file. Only
+     * while the file is still the one found corrupt: a good entry written since (by this front end's tracker, whose
+     * discovery found a backend while this one read, or by another front end) is never moved aside.
+     *
+     * @return what was done, as the end of a sentence about the corrupt file ({@code "; moved aside to ..."})
+     */
+    public String quarantine(CorruptCacheException corrupt) {
+        Path aside = file.resolveSibling(file.getFileName() + ".corrupt");
+        synchronized (FILE_LOCK) {
+            try {
+                FileStamp now = FileStamp.of(Files.readAttributes(file, BasicFileAttributes.class));
+                if (corrupt.found == null || !corrupt.found.equals(now)) {
+                    return "; it has been replaced since (a fresh entry): left as it is";
+                }
+                Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+                return "; moved aside to " + aside + ", a fresh cache is written with the next good endpoint";
+            } catch (NoSuchFileException e) {
+                return "; it is gone already";
+            } catch (IOException e) {
+                return "; could not move it aside (" + e + "), it is overwritten with the next good endpoint";
+            }
         }
     }
 
@@ -203,6 +247,8 @@ public final class EndpointCache {
         }
         o.put("saved_at", Instant.now().toString());
         byte[] bytes = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(o);
-        AtomicFiles.write(file, bytes);
+        synchronized (FILE_LOCK) { // never between a quarantine's check and its move
+            AtomicFiles.write(file, bytes);
+        }
     }
 }

@@ -1,9 +1,5 @@
 package dev.portolan.detect.internal;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -57,7 +53,7 @@ public final class CacheStrategy implements DetectorStrategy {
         try {
             entry = cache.read();
         } catch (EndpointCache.CorruptCacheException e) {
-            String moved = quarantine(cache.file());
+            String moved = cache.quarantine(e);
             Log.LOG.log(System.Logger.Level.WARNING, e.getMessage() + moved);
             throw new DetectionException(e.getMessage() + moved, e);
         } catch (SecretFiles.InsecureFileException e) {
@@ -95,15 +91,5 @@ public final class CacheStrategy implements DetectorStrategy {
             return HealthProbe.probe(cached.healthUrl(), expected, timeout);
         }
         return HealthProbe.checkAdoptedUnverified(cached.healthUrl(), timeout);
-    }
-
-    private static String quarantine(Path file) {
-        Path aside = file.resolveSibling(file.getFileName() + ".corrupt");
-        try {
-            Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
-            return "; moved aside to " + aside + ", a fresh cache is written with the next good endpoint";
-        } catch (IOException e) {
-            return "; could not move it aside (" + e + "), it is overwritten with the next good endpoint";
-        }
     }
 }

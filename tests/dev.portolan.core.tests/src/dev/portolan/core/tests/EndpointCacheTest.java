@@ -1,6 +1,7 @@
 package dev.portolan.core.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +68,29 @@ class EndpointCacheTest {
         PrivateFiles.write(file, content);
         var e = assertThrows(EndpointCache.CorruptCacheException.class, () -> new EndpointCache(file).read());
         assertTrue(e.getMessage().startsWith("cache file " + file + " is corrupt: "), e.getMessage());
+    }
+
+    @Test
+    void aCorruptFileIsMovedAsideButNeverAGoodEntryWrittenSinceItWasRead(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("endpoint.json");
+        Path aside = dir.resolve("endpoint.json.corrupt");
+        EndpointCache cache = new EndpointCache(file);
+        PrivateFiles.write(file, "not json at all");
+        var corrupt = assertThrows(EndpointCache.CorruptCacheException.class, cache::read);
+        String moved = cache.quarantine(corrupt);
+        assertTrue(moved.startsWith("; moved aside to " + aside), moved);
+        assertFalse(Files.exists(file));
+        assertEquals("not json at all", Files.readString(aside));
+
+        // a discovery run reads a corrupt file; the tracker writes the endpoint another run found; then the first run
+        // moves "the corrupt file" aside: the good entry stays (CI saw it vanish: the next read found no cache)
+        PrivateFiles.write(file, "{\"version\":");
+        var again = assertThrows(EndpointCache.CorruptCacheException.class, cache::read);
+        cache.write(Endpoint.at("127.0.0.1", 22013, "scan", true), "t");
+        String left = cache.quarantine(again);
+        assertTrue(left.contains("replaced since"), left);
+        assertEquals(22013, cache.read().orElseThrow().endpoint().port());
+        assertEquals("not json at all", Files.readString(aside), "the earlier corrupt file is kept");
     }
 
     @Test
