@@ -43,6 +43,7 @@ final class EndpointStore {
     private long retiredAtNanos;
     private Endpoint lastCached;
     private boolean closed;
+    private boolean startPending;
 
     /**
      * @param resetBackoff the health monitor's back-off restart, run in the same step that publishes a state other
@@ -107,9 +108,20 @@ final class EndpointStore {
         retiredAtNanos = System.nanoTime();
     }
 
-    /** Our sidecar announced again: no port is retiring any more. */
+    /** Our sidecar announced again (or we attached to one): no port is retiring any more, no start is pending. */
     void announced() {
         retiredPort = 0;
+        startPending = false;
+    }
+
+    /** A start of our sidecar began ({@code true}) or ended, launched or not ({@code false}). */
+    void startPending(boolean pending) {
+        startPending = pending;
+    }
+
+    /** Whether a start of our sidecar began and neither launched nor failed yet (a restart stops the old one then). */
+    boolean startPending() {
+        return startPending;
     }
 
     /**

@@ -69,8 +69,9 @@ final class Rediscovery {
     /**
      * A start of our sidecar begins (nothing of it is launched yet): a discovery run begun before would find none of
      * ours and publish "no backend found" while it starts, so its result is not applied (a sidecar event). An
-     * UNAVAILABLE tracker turns DISCOVERING; an AVAILABLE one stays as it is (a restart: the old sidecar's stop
-     * tells). {@link #launched()} or {@link #startFailed(String)} follows.
+     * UNAVAILABLE tracker turns DISCOVERING; an AVAILABLE one stays as it is until the old sidecar's stop (a
+     * restart), which then shows DISCOVERING too ({@link SidecarNews#sidecarStopped}). {@link #launched()} or
+     * {@link #startFailed(String)} follows.
      */
     void starting() {
         synchronized (lock) {
@@ -78,6 +79,7 @@ final class Rediscovery {
                 return;
             }
             store.sidecarEvent();
+            store.startPending(true);
             discoveringWhileUnavailable("starting our sidecar");
         }
     }
@@ -95,6 +97,7 @@ final class Rediscovery {
                 return;
             }
             store.sidecarEvent();
+            store.startPending(false);
             discoveringWhileUnavailable("our sidecar was launched; waiting for its announcement");
         }
         refresh(false, true);
@@ -110,6 +113,7 @@ final class Rediscovery {
                 return;
             }
             store.sidecarEvent();
+            store.startPending(false);
         }
         LOG.log(System.Logger.Level.DEBUG, "our sidecar's start failed (" + why + "): discovering");
         refresh(false, true);

@@ -64,6 +64,11 @@ final class SidecarNews implements SidecarObserver {
             }
             store.sidecarEvent();
             store.retired(port);
+            if (store.startPending()) {
+                // a restart (a start replaces the old sidecar): not an outage to report, its replacement is coming
+                return store.publish(EndpointState.DISCOVERING, null, null, message + "; starting its replacement",
+                        BackendCredentials.NONE);
+            }
             return store.publish(EndpointState.UNAVAILABLE, null, null, message, BackendCredentials.NONE);
         }
     }

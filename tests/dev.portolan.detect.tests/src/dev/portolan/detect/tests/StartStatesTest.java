@@ -127,7 +127,7 @@ class StartStatesTest {
     }
 
     @Test
-    void anUnavailableTrackerShowsDiscoveringWhileOurSidecarStartsAndNeverUnavailableUntilItServes()
+    void discoveringNotUnavailableWhileOurSidecarStartsOrRestarts()
             throws Exception {
         try (Closer closer = new Closer()) {
             Wiring w = wire(closer, new Gate(false));
@@ -148,6 +148,20 @@ class StartStatesTest {
                     && "starting our sidecar".equals(untilUp.get(0).message()), "DISCOVERING first: " + untilUp);
             assertTrue(untilUp.stream().noneMatch(e -> e.state() == EndpointState.UNAVAILABLE),
                     "UNAVAILABLE while our sidecar started: " + untilUp);
+
+            // a restart stops the old sidecar first: that is no outage either, its replacement is coming
+            int restart = w.events().size();
+            EndpointStatus again = Await.result(w.backend().restart(), Duration.ofSeconds(90), "sidecar restarted");
+            assertEquals(EndpointState.AVAILABLE, again.state(), again.toString());
+            EndpointStatus servedAgain = w.events().await(restart, e -> e.state() == EndpointState.AVAILABLE
+                    && e.endpoint().pid() != null && !e.endpoint().pid().equals(served.endpoint().pid()),
+                    Fixtures.WAIT, "AVAILABLE on the new sidecar");
+            List<EndpointStatus> during = w.events().values().subList(restart,
+                    w.events().values().indexOf(servedAgain));
+            assertTrue(during.stream().anyMatch(e -> e.state() == EndpointState.DISCOVERING
+                    && "backend stopped; starting its replacement".equals(e.message())), "DISCOVERING: " + during);
+            assertTrue(during.stream().noneMatch(e -> e.state() == EndpointState.UNAVAILABLE),
+                    "UNAVAILABLE while our sidecar restarted: " + during);
         }
     }
 
