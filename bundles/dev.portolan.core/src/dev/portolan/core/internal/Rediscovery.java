@@ -74,14 +74,7 @@ final class Rediscovery {
      * {@link #startFailed(String)} follows.
      */
     void starting() {
-        synchronized (lock) {
-            if (store.overridden() || store.closed()) {
-                return;
-            }
-            store.sidecarEvent();
-            store.startPending(true);
-            discoveringWhileUnavailable("starting our sidecar");
-        }
+        startNews(true, "starting our sidecar");
     }
 
     /**
@@ -89,18 +82,12 @@ final class Rediscovery {
      * its credentials and could adopt a stranger (another server in the range, unverified), so its result is not
      * applied (a sidecar event). A run that knows it follows: it checks responders against our sidecar's credentials
      * and waits for its announcement, and it settles the state if the sidecar never announces. An UNAVAILABLE tracker
-     * (a restart's stop, or a first run that ended before the start) turns DISCOVERING meanwhile.
+     * (a first run that ended before the start) turns DISCOVERING meanwhile.
      */
     void launched() {
-        synchronized (lock) {
-            if (store.overridden() || store.closed()) {
-                return;
-            }
-            store.sidecarEvent();
-            store.startPending(false);
-            discoveringWhileUnavailable("our sidecar was launched; waiting for its announcement");
+        if (startNews(false, "our sidecar was launched; waiting for its announcement")) {
+            refresh(false, true);
         }
-        refresh(false, true);
     }
 
     /**
@@ -108,21 +95,30 @@ final class Rediscovery {
      * settles the state.
      */
     void startFailed(String why) {
-        synchronized (lock) {
-            if (store.overridden() || store.closed()) {
-                return;
-            }
-            store.sidecarEvent();
-            store.startPending(false);
+        if (startNews(false, null)) {
+            LOG.log(System.Logger.Level.DEBUG, "our sidecar's start failed (" + why + "): discovering");
+            refresh(false, true);
         }
-        LOG.log(System.Logger.Level.DEBUG, "our sidecar's start failed (" + why + "): discovering");
-        refresh(false, true);
     }
 
-    /** Under the lock. */
-    private void discoveringWhileUnavailable(String message) {
-        if (store.current().state() == EndpointState.UNAVAILABLE) {
-            store.publish(EndpointState.DISCOVERING, null, null, message, BackendCredentials.NONE);
+    /**
+     * News of our sidecar's start: a sidecar event (discovery runs begun before are not applied), whether a start is
+     * pending now, and DISCOVERING with {@code discovering} (when not null) if the tracker is UNAVAILABLE. Nothing
+     * while an override is pinned or after closing.
+     *
+     * @return whether the news was taken
+     */
+    private boolean startNews(boolean pending, String discovering) {
+        synchronized (lock) {
+            if (store.overridden() || store.closed()) {
+                return false;
+            }
+            store.sidecarEvent();
+            store.startPending(pending);
+            if (discovering != null && store.current().state() == EndpointState.UNAVAILABLE) {
+                store.publish(EndpointState.DISCOVERING, null, null, discovering, BackendCredentials.NONE);
+            }
+            return true;
         }
     }
 
