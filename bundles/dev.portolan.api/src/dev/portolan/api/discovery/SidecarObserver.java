@@ -57,8 +57,8 @@ public interface SidecarObserver {
      * Our (single) sidecar was launched and its handle is registered as a service ({@link BackendService#OWN_SIDECAR_FILTER}):
      * called once the registration returned, so every component that follows our sidecar (the announcement strategy
      * among them) has been told of it. The tracker starts a discovery run that waits for its announcement; runs begun
-     * before are not applied; an UNAVAILABLE tracker (a restart's stop published it) turns DISCOVERING. The default does
-     * nothing. @since 0.1.7
+     * before are not applied; an UNAVAILABLE tracker (its first run ended before the start was told) turns DISCOVERING.
+     * The default does nothing. @since 0.1.7
      */
     default void sidecarLaunched() {
     }
