@@ -142,7 +142,11 @@ public final class EndpointCache {
         synchronized (FILE_LOCK) {
             try {
                 FileStamp now = FileStamp.of(Files.readAttributes(file, BasicFileAttributes.class));
-                if (corrupt.found == null || !corrupt.found.equals(now)) {
+                if (corrupt.found == null) {
+                    return "; its attributes could not be read then, so whether it was replaced since is unknown: left"
+                            + " as it is, it is overwritten with the next good endpoint";
+                }
+                if (!corrupt.found.equals(now)) {
                     return "; it has been replaced since (a fresh entry): left as it is";
                 }
                 Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
