@@ -1,6 +1,7 @@
 package dev.portolan.ui.internal;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -16,6 +17,7 @@ import org.eclipse.swt.custom.SashForm;
 import org.eclipse.swt.graphics.Color;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Sash;
 import org.eclipse.ui.contexts.IContextService;
 import org.eclipse.ui.part.ViewPart;
 
@@ -33,6 +35,7 @@ import dev.portolan.ui.internal.model.StatusSnapshot.Badge;
 import dev.portolan.ui.internal.view.Badges;
 import dev.portolan.ui.internal.view.EventsAndPorts;
 import dev.portolan.ui.internal.view.InstancesViewer;
+import dev.portolan.ui.internal.view.ScrollingBody;
 
 /**
  * Backend Status view: the live state of the tracked backend endpoint, the managed sidecar, recent discovery events
@@ -55,6 +58,7 @@ public class StatusView extends ViewPart {
 
     private Label badge;
     private Label message;
+    private ScrollingBody body;
     private Composite details;
     private EndpointPanel endpoint;
     private SidecarPanel sidecar;
@@ -67,9 +71,11 @@ public class StatusView extends ViewPart {
     @Override
     public void createPartControl(Composite parent) {
         resources = new LocalResourceManager(JFaceResources.getResources(), parent);
-        GridLayoutFactory.fillDefaults().margins(6, 6).applyTo(parent);
+        body = new ScrollingBody(parent);
+        Composite content = body.body();
+        GridLayoutFactory.fillDefaults().margins(6, 6).applyTo(content);
 
-        Composite header = new Composite(parent, SWT.NONE);
+        Composite header = new Composite(content, SWT.NONE);
         GridDataFactory.fillDefaults().grab(true, false).applyTo(header);
         GridLayoutFactory.fillDefaults().numColumns(2).applyTo(header);
         badge = new Label(header, SWT.CENTER);
@@ -79,20 +85,23 @@ public class StatusView extends ViewPart {
         GridDataFactory.fillDefaults().grab(true, false).align(SWT.FILL, SWT.CENTER).hint(100, SWT.DEFAULT)
                 .applyTo(message);
 
-        details = new Composite(parent, SWT.NONE);
+        details = new Composite(content, SWT.NONE);
         GridDataFactory.fillDefaults().grab(true, false).applyTo(details);
         GridLayoutFactory.fillDefaults().numColumns(2).equalWidth(true).applyTo(details);
         endpoint = new EndpointPanel(details,
                 () -> model.current().map(BackendStatusModel::registryLocations).orElse(List.of()));
         sidecar = new SidecarPanel(details);
 
-        SashForm split = new SashForm(parent, SWT.VERTICAL);
+        SashForm split = new SashForm(content, SWT.VERTICAL);
         GridDataFactory.fillDefaults().grab(true, true).applyTo(split);
         InstanceTable table = WorkbenchServices.instances().map(InstancesModel::table).orElseGet(InstanceTable::new);
         instances = new InstancesViewer(split, table, new InstanceActions(table));
         charts = ChartsPanel.inView(split);
         eventsAndPorts = new EventsAndPorts(split);
-        split.setWeights(40, 30, 30);
+        // each section's share of the height in proportion to its preferred height: the split's preferred height is
+        // then their sum, the height below which the view scrolls (ScrollingBody)
+        split.setWeights(Arrays.stream(split.getChildren()).filter(c -> !(c instanceof Sash))
+                .mapToInt(c -> c.computeSize(SWT.DEFAULT, SWT.DEFAULT).y).toArray());
 
         redraw = new Throttler(parent.getDisplay(), REDRAW_DELAY, this::redraw);
         render(model.current().map(BackendStatusModel::snapshot).orElse(StatusSnapshot.EMPTY));
@@ -175,6 +184,11 @@ public class StatusView extends ViewPart {
     /** The latency and occupancy charts (tests). */
     public ChartsPanel charts() {
         return charts;
+    }
+
+    /** The view's scrolling body (tests). */
+    public ScrollingBody body() {
+        return body;
     }
 
     /** The badge's background colour. */

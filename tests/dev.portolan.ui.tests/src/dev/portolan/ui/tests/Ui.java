@@ -169,6 +169,20 @@ final class Ui {
 
     /** {@code area} in the client coordinates of {@code control}. */
     private static Path screenshot(Control control, Rectangle area, Path file) throws IOException {
+        ImageLoader loader = new ImageLoader();
+        loader.data = new ImageData[] { pixels(control, area) };
+        Files.createDirectories(file.getParent());
+        loader.save(file.toString(), SWT.IMAGE_PNG);
+        return file;
+    }
+
+    /** What the X server shows of one control of an active window: its pixels, as painted. */
+    static ImageData pixels(Control control) {
+        return pixels(control.getParent(), control.getBounds());
+    }
+
+    /** {@code area} in the client coordinates of {@code control}. */
+    private static ImageData pixels(Control control, Rectangle area) {
         Display d = control.getDisplay();
         control.getShell().forceActive();
         drain();
@@ -177,14 +191,10 @@ final class Ui {
         GC gc = new GC(d);
         try {
             gc.copyArea(image, b.x, b.y);
-            ImageLoader loader = new ImageLoader();
-            loader.data = new ImageData[] { image.getImageData() };
-            Files.createDirectories(file.getParent());
-            loader.save(file.toString(), SWT.IMAGE_PNG);
+            return image.getImageData();
         } finally {
             gc.dispose();
             image.dispose();
         }
-        return file;
     }
 }

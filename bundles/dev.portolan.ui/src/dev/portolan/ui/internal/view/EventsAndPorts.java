@@ -21,6 +21,9 @@ import dev.portolan.ui.internal.model.StatusSnapshot.StatusEvent;
 /** The Backend Status view's lower tables, side by side: recent discovery events and the port range. */
 public final class EventsAndPorts {
 
+    /** Rows each table shows at its preferred height (the view scrolls rather than show fewer). */
+    public static final int ROWS = 4;
+
     private final Group portsGroup;
     private final TableViewer eventsViewer;
     private final TableViewer portsViewer;
@@ -60,7 +63,7 @@ public final class EventsAndPorts {
         Table t = v.getTable();
         t.setHeaderVisible(true);
         t.setLinesVisible(true);
-        GridDataFactory.fillDefaults().grab(true, true).hint(SWT.DEFAULT, 120).applyTo(t);
+        GridDataFactory.fillDefaults().grab(true, true).hint(SWT.DEFAULT, TableRows.height(t, ROWS)).applyTo(t);
         v.setContentProvider(ArrayContentProvider.getInstance());
         return v;
     }

@@ -45,6 +45,8 @@ import dev.portolan.ui.internal.view.InstanceColumns.Column;
 public final class InstancesViewer {
 
     private static final Duration REDRAW_DELAY = Duration.ofMillis(50);
+    /** Rows the table shows at its preferred height (the view scrolls rather than show fewer). */
+    public static final int ROWS = 3;
 
     private final InstanceTable table;
     private final Composite root;
@@ -60,7 +62,7 @@ public final class InstancesViewer {
     public InstancesViewer(Composite parent, InstanceTable table, InstanceActions actions) {
         this.table = table;
         root = new Composite(parent, SWT.NONE);
-        // one header row (title, action message, actions) above the table: the view has little height to spare
+        // one header row (title, action message, actions) above the table
         GridLayoutFactory.fillDefaults().numColumns(3).spacing(8, 2).applyTo(root);
         Label title = new Label(root, SWT.NONE);
         title.setText("Instances");
@@ -84,7 +86,8 @@ public final class InstancesViewer {
         Table t = viewer.getTable();
         t.setHeaderVisible(true);
         t.setLinesVisible(true);
-        GridDataFactory.fillDefaults().span(3, 1).grab(true, true).hint(SWT.DEFAULT, 70).applyTo(t);
+        GridDataFactory.fillDefaults().span(3, 1).grab(true, true).hint(SWT.DEFAULT, TableRows.height(t, ROWS))
+                .applyTo(t);
         viewer.setContentProvider(ArrayContentProvider.getInstance());
         viewer.setComparer(new ById());
         for (Column c : InstanceColumns.ALL) {
