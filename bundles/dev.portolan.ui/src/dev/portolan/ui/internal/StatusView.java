@@ -32,6 +32,7 @@ import dev.portolan.ui.internal.model.InstanceTable;
 import dev.portolan.ui.internal.model.InstancesModel;
 import dev.portolan.ui.internal.model.StatusSnapshot;
 import dev.portolan.ui.internal.model.StatusSnapshot.Badge;
+import dev.portolan.ui.internal.view.BadgeLabel;
 import dev.portolan.ui.internal.view.Badges;
 import dev.portolan.ui.internal.view.EventsAndPorts;
 import dev.portolan.ui.internal.view.InstancesViewer;
@@ -56,7 +57,7 @@ public class StatusView extends ViewPart {
     private Subscription subscription;
     private StatusSnapshot shown = StatusSnapshot.EMPTY;
 
-    private Label badge;
+    private BadgeLabel badge;
     private Label message;
     private ScrollingBody body;
     private Composite details;
@@ -78,8 +79,7 @@ public class StatusView extends ViewPart {
         Composite header = new Composite(content, SWT.NONE);
         GridDataFactory.fillDefaults().grab(true, false).applyTo(header);
         GridLayoutFactory.fillDefaults().numColumns(2).applyTo(header);
-        badge = new Label(header, SWT.CENTER);
-        badge.setFont(JFaceResources.getFontRegistry().getBold(JFaceResources.DEFAULT_FONT));
+        badge = new BadgeLabel(header, JFaceResources.getFontRegistry().getBold(JFaceResources.DEFAULT_FONT));
         GridDataFactory.swtDefaults().applyTo(badge);
         message = new Label(header, SWT.NONE);
         GridDataFactory.fillDefaults().grab(true, false).align(SWT.FILL, SWT.CENTER).hint(100, SWT.DEFAULT)
@@ -122,9 +122,7 @@ public class StatusView extends ViewPart {
     private void render(StatusSnapshot s) {
         shown = s;
         Badge b = s.badge();
-        badge.setText(" " + b.label().toUpperCase(Locale.ROOT) + " ");
-        badge.setBackground(Badges.background(resources, b));
-        badge.setForeground(badge.getDisplay().getSystemColor(SWT.COLOR_WHITE));
+        badge.show(b.label().toUpperCase(Locale.ROOT), Badges.background(resources, b));
         EndpointStatus st = s.endpoint();
         message.setText(b == Badge.NO_SERVICE ? "No endpoint tracker service is running."
                 : st.message() == null ? "" : st.message());
@@ -158,7 +156,7 @@ public class StatusView extends ViewPart {
 
     /** The badge text, e.g. {@code CONNECTED}. */
     public String stateText() {
-        return badge.getText().strip();
+        return badge.getText();
     }
 
     /** The port field's text. */
@@ -193,7 +191,7 @@ public class StatusView extends ViewPart {
 
     /** The badge's background colour. */
     public Color badgeColor() {
-        return badge.getBackground();
+        return badge.fill();
     }
 
     @Override

@@ -75,6 +75,7 @@ import dev.portolan.ui.internal.handlers.OverrideHandler;
 import dev.portolan.ui.internal.model.StatusSnapshot.StatusEvent;
 import dev.portolan.ui.internal.override.OverrideEndpointDialog;
 import dev.portolan.ui.internal.prefs.PortolanPreferencePage;
+import dev.portolan.ui.internal.view.BadgeLabel;
 import dev.portolan.ui.internal.view.InstancesViewer;
 
 /**
@@ -235,9 +236,9 @@ class ConnectedBackendTest {
         assertTrue(links.contains("<a href=\"" + base + "/health\">" + base + "/health</a>"), links.toString());
         assertEquals(sidecar.pid().getAsLong(), view.shown().sidecar().pid());
         Ui.until("status-bar badge shows the port", CONNECT_TIMEOUT, () -> Ui.find(view.getViewSite().getShell(),
-                Label.class, l -> l.getText().equals("Backend: connected, 1/1 healthy :" + port)).size() == 1,
-                () -> Ui.find(view.getViewSite().getShell(), Label.class, l -> l.getText().startsWith("Backend: "))
-                        .stream().map(Label::getText).toList().toString());
+                BadgeLabel.class, l -> l.getText().equals("Backend: connected, 1/1 healthy :" + port)).size() == 1,
+                () -> Ui.find(view.getViewSite().getShell(), BadgeLabel.class, l -> l.getText().startsWith("Backend: "))
+                        .stream().map(BadgeLabel::getText).toList().toString());
         // the health monitor's checks of the announced endpoint show their latency (issue 16: not "–")
         Ui.until("a health-check latency in the view", CONNECT_TIMEOUT, () -> view.latencyText().endsWith(" ms")
                 || view.latencyText().endsWith(" s"), view::latencyText);
@@ -292,7 +293,7 @@ class ConnectedBackendTest {
         }, () -> Arrays.stream(instanceRows()).map(ConnectedBackendTest::texts).toList().toString());
         // the status-bar badge counts it
         Ui.until("status-bar badge 1/1 healthy", CONNECT_TIMEOUT, () -> Ui.find(view.getViewSite().getShell(),
-                Label.class, l -> l.getText().equals("Backend: connected, 1/1 healthy :" + port)).size() == 1);
+                BadgeLabel.class, l -> l.getText().equals("Backend: connected, 1/1 healthy :" + port)).size() == 1);
         instances.viewer().setSelection(StructuredSelection.EMPTY);
         // the picture of the instances table, taken with the view maximized (room for the table)
         IWorkbenchPartReference part = Ui.page().getReference(view);

@@ -11,7 +11,6 @@ import java.util.List;
 
 import org.eclipse.core.commands.Command;
 import org.eclipse.swt.widgets.Display;
-import org.eclipse.swt.widgets.Label;
 import org.eclipse.ui.IViewPart;
 import org.eclipse.ui.PlatformUI;
 import org.eclipse.ui.commands.ICommandService;
@@ -23,6 +22,7 @@ import dev.portolan.ui.internal.WorkbenchServices;
 import dev.portolan.ui.internal.StatusView;
 import dev.portolan.ui.internal.model.BackendStatusModel;
 import dev.portolan.ui.internal.model.InstanceTable;
+import dev.portolan.ui.internal.view.BadgeLabel;
 
 /** The contributions exist under the IDs defined once in {@link PortolanUi}. */
 class StatusViewTest {
@@ -113,7 +113,8 @@ class StatusViewTest {
     void theStatusBarBadgeOpensTheView() throws Exception {
         var window = PlatformUI.getWorkbench().getActiveWorkbenchWindow();
         closeStatusView();
-        List<Label> badges = Ui.find(window.getShell(), Label.class, l -> l.getText().startsWith("Backend: "));
+        List<BadgeLabel> badges = Ui.find(window.getShell(), BadgeLabel.class,
+                l -> l.getText().startsWith("Backend: "));
         assertEquals(1, badges.size(), "one status-bar badge expected");
         assertTrue(badges.get(0).isVisible(), "badge not visible");
         // a click on the badge runs the show-status command

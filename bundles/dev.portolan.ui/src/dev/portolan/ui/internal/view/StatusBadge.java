@@ -7,9 +7,7 @@ import java.util.function.Supplier;
 import org.eclipse.jface.resource.JFaceResources;
 import org.eclipse.jface.resource.LocalResourceManager;
 import org.eclipse.jface.util.Throttler;
-import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Composite;
-import org.eclipse.swt.widgets.Label;
 
 import dev.portolan.api.Subscription;
 import dev.portolan.ui.internal.model.InstanceTable;
@@ -24,7 +22,7 @@ import dev.portolan.ui.internal.model.StatusSnapshot.Badge;
  */
 public final class StatusBadge {
 
-    private final Label label;
+    private final BadgeLabel label;
     private final LocalResourceManager resources;
     private final Supplier<StatusSnapshot> status;
     private final InstanceTable instances;
@@ -38,7 +36,7 @@ public final class StatusBadge {
             Function<Runnable, Subscription> statusChanges, InstanceTable instances) {
         this.status = status;
         this.instances = instances;
-        label = new Label(parent, SWT.CENTER);
+        label = new BadgeLabel(parent, JFaceResources.getDefaultFont());
         resources = new LocalResourceManager(JFaceResources.getResources(), label);
         Throttler redraw = new Throttler(label.getDisplay(), Duration.ofMillis(50), this::redraw);
         Subscription a = statusChanges.apply(redraw::throttledExec);
@@ -63,12 +61,10 @@ public final class StatusBadge {
             return;
         }
         StatusSnapshot s = status.get();
-        label.setText(text(s, instances.summary()));
-        label.setBackground(Badges.background(resources, s.badge()));
-        label.setForeground(label.getDisplay().getSystemColor(SWT.COLOR_WHITE));
+        label.show(text(s, instances.summary()), Badges.background(resources, s.badge()));
     }
 
-    public Label label() {
+    public BadgeLabel label() {
         return label;
     }
 }

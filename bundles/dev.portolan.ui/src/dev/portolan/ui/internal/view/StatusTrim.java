@@ -6,7 +6,6 @@ import org.eclipse.jface.layout.GridLayoutFactory;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Control;
-import org.eclipse.swt.widgets.Label;
 import org.eclipse.ui.handlers.IHandlerService;
 import org.eclipse.ui.menus.WorkbenchWindowControlContribution;
 
@@ -24,7 +23,7 @@ import dev.portolan.ui.internal.model.StatusSnapshot;
  */
 public final class StatusTrim extends WorkbenchWindowControlContribution {
 
-    private Label badge;
+    private BadgeLabel badge;
 
     public StatusTrim() {
         super(PortolanUi.STATUS_TRIM_ID);
