@@ -134,6 +134,7 @@ public class StatusView extends ViewPart {
         eventsAndPorts.show(s);
         badge.getParent().layout(true, true);
         details.layout(true, true);
+        body.fit(); // the tables' rows may have changed height
     }
 
     private void tick() {

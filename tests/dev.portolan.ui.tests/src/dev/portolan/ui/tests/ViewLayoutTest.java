@@ -103,7 +103,9 @@ class ViewLayoutTest {
             int rows = t == instances ? InstancesViewer.ROWS : EventsAndPorts.ROWS;
             assertTrue(t.getSize().y >= TableRows.height(t, rows) - ROUNDING,
                     "a table squeezed to " + t.getSize() + "; its header and " + rows + " rows need "
-                            + TableRows.height(t, rows));
+                            + TableRows.height(t, rows) + " (header " + t.getHeaderHeight() + ", rows "
+                            + t.getItemHeight() + ", items " + t.getItemCount() + ", hint "
+                            + ((org.eclipse.swt.layout.GridData) t.getLayoutData()).heightHint + ")");
         }
     }
 }

@@ -63,7 +63,7 @@ public final class EventsAndPorts {
         Table t = v.getTable();
         t.setHeaderVisible(true);
         t.setLinesVisible(true);
-        GridDataFactory.fillDefaults().grab(true, true).hint(SWT.DEFAULT, TableRows.height(t, ROWS)).applyTo(t);
+        TableRows.keep(t, ROWS, GridDataFactory.fillDefaults().grab(true, true).create());
         v.setContentProvider(ArrayContentProvider.getInstance());
         return v;
     }

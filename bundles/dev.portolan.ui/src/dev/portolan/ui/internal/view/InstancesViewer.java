@@ -86,8 +86,7 @@ public final class InstancesViewer {
         Table t = viewer.getTable();
         t.setHeaderVisible(true);
         t.setLinesVisible(true);
-        GridDataFactory.fillDefaults().span(3, 1).grab(true, true).hint(SWT.DEFAULT, TableRows.height(t, ROWS))
-                .applyTo(t);
+        TableRows.keep(t, ROWS, GridDataFactory.fillDefaults().span(3, 1).grab(true, true).create());
         viewer.setContentProvider(ArrayContentProvider.getInstance());
         viewer.setComparer(new ById());
         for (Column c : InstanceColumns.ALL) {

@@ -31,10 +31,18 @@ public final class ScrollingBody {
         return body;
     }
 
-    /** Takes the body's preferred height at the view's width as the height below which the view scrolls. */
+    /**
+     * Takes the body's preferred height at the view's width as the height below which the view scrolls, after the
+     * tables' kept heights were brought up to date ({@link TableRows}). Runs at every resize; call it when the body's
+     * content changed.
+     */
     public void fit() {
+        boolean rowsChanged = TableRows.refresh(body);
         int width = scroller.getClientArea().width;
         scroller.setMinHeight(body.computeSize(width > 0 ? width : SWT.DEFAULT, SWT.DEFAULT).y);
+        if (rowsChanged) {
+            body.layout(true, true);
+        }
     }
 
     /** Whether the view is shorter than its body now, so that it scrolls (tests). */
