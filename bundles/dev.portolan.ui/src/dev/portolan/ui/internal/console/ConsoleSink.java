@@ -23,6 +23,12 @@ public interface ConsoleSink {
     /** Adds a launcher message (exit, diagnostic) to the sidecar's console. */
     void note(LaunchHandle handle, String message);
 
+    /**
+     * Makes sure the sidecar has a console. A console made after the sidecar started (the model started later, as in
+     * the product, whose backend starts before the workbench) begins with the output the launcher kept of it.
+     */
+    void show(LaunchHandle handle);
+
     void dispose();
 
     /** Drops everything (no console bundle). */
@@ -37,6 +43,10 @@ public interface ConsoleSink {
 
         @Override
         public void note(LaunchHandle handle, String message) {
+        }
+
+        @Override
+        public void show(LaunchHandle handle) {
         }
 
         @Override

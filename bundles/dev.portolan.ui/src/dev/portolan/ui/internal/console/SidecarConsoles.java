@@ -1,17 +1,31 @@
 package dev.portolan.ui.internal.console;
 
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Display;
+import org.eclipse.ui.PlatformUI;
 import org.eclipse.ui.console.ConsolePlugin;
 import org.eclipse.ui.console.IConsole;
 import org.eclipse.ui.console.MessageConsole;
 import org.eclipse.ui.console.MessageConsoleStream;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.OutputLine;
@@ -27,19 +41,57 @@ final class SidecarConsoles implements ConsoleSink {
 
     private static final int MAX_TITLE = 100;
 
+    /**
+     * The E4 workbench's event (UIEvents.UILifeCycle.APP_STARTUP_COMPLETE) once its window is up; the console's own
+     * bundles do not depend on org.eclipse.e4.ui.workbench, so the topic is spelled here.
+     */
+    static final String STARTUP_COMPLETE = "org/eclipse/e4/ui/LifeCycle/appStartupComplete";
+    /** Console tasks held while the workbench starts; beyond that the oldest are dropped (a sidecar's flood). */
+    private static final int MAX_PENDING = 10_000;
+
     private final Map<LaunchHandle, SidecarConsole> consoles = new ConcurrentHashMap<>();
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "Portolan sidecar console writer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new LinkedBlockingQueue<>(MAX_PENDING), r -> {
+                Thread t = new Thread(r, "Portolan sidecar console writer");
+                t.setDaemon(true);
+                return t;
+            }, new ThreadPoolExecutor.DiscardOldestPolicy());
+    /**
+     * Completes once the workbench runs. What a console is given before that is never shown: its document is filled
+     * by a job that needs the workbench's display, and the product's sidecar writes its lines (and the status model
+     * starts) before the workbench does; so the writer waits for it.
+     */
+    private final CompletableFuture<Void> workbench = new CompletableFuture<>();
+    private final ServiceRegistration<EventHandler> startupListener;
+
+    SidecarConsoles() {
+        startupListener = PlatformUI.isWorkbenchRunning() ? null : listenForStartup();
+        if (PlatformUI.isWorkbenchRunning()) { // also when it started while the listener was registered
+            workbench.complete(null);
+        }
+    }
+
+    private ServiceRegistration<EventHandler> listenForStartup() {
+        Bundle bundle = FrameworkUtil.getBundle(SidecarConsoles.class);
+        BundleContext context = bundle == null ? null : bundle.getBundleContext();
+        if (context == null) {
+            workbench.complete(null); // not in a running framework: nothing to wait for
+            return null;
+        }
+        return context.registerService(EventHandler.class, event -> workbench.complete(null),
+                FrameworkUtil.asDictionary(Map.of(EventConstants.EVENT_TOPIC, STARTUP_COMPLETE)));
+    }
 
     @Override
     public void append(LaunchHandle handle, OutputLine line) {
         submit(() -> {
-            SidecarConsole c = consoleFor(handle);
-            (line.stream() == OutputLine.Stream.STDERR ? c.err : c.out).println(line.text());
+            consoleFor(handle).write(line);
         });
+    }
+
+    @Override
+    public void show(LaunchHandle handle) {
+        submit(() -> consoleFor(handle));
     }
 
     @Override
@@ -66,6 +118,13 @@ final class SidecarConsoles implements ConsoleSink {
 
     @Override
     public void dispose() {
+        if (startupListener != null) {
+            try {
+                startupListener.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle stopped first
+            }
+        }
         writer.shutdownNow();
         if (!consoles.isEmpty()) {
             ConsolePlugin.getDefault().getConsoleManager()
@@ -79,22 +138,43 @@ final class SidecarConsoles implements ConsoleSink {
             return; // no console plug-in running (the headless command line): nowhere to show the output
         }
         try {
-            writer.execute(r);
+            writer.execute(() -> {
+                if (awaitWorkbench()) {
+                    r.run();
+                }
+            });
         } catch (RejectedExecutionException e) {
             // disposed: the console is gone
         }
     }
 
+    /** Waits (on the writer thread) until the workbench runs; false when disposed meanwhile. */
+    private boolean awaitWorkbench() {
+        try {
+            workbench.get();
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return false;
+        }
+    }
+
     /**
-     * The handle's console, made on first use. Only the writer thread makes consoles, so a get and a put suffice; not
-     * {@code computeIfAbsent}, whose map lock would be held while the new console asks the handle (locks of its own)
-     * and the console manager (which notifies its listeners).
+     * The handle's console, made on first use; a new console starts with the lines the launcher kept of the sidecar's
+     * output (those written before this sink heard of it). Only the writer thread makes consoles, so a get and a put
+     * suffice; not {@code computeIfAbsent}, whose map lock would be held while the new console asks the handle (locks
+     * of its own) and the console manager (which notifies its listeners).
      */
     private SidecarConsole consoleFor(LaunchHandle handle) {
         SidecarConsole c = consoles.get(handle);
         if (c == null) {
             c = new SidecarConsole(handle);
             consoles.put(handle, c);
+            for (OutputLine line : handle.output()) {
+                c.write(line);
+            }
         }
         return c;
     }
@@ -122,14 +202,33 @@ final class SidecarConsoles implements ConsoleSink {
         final RenamableConsole console;
         final MessageConsoleStream out;
         final MessageConsoleStream err;
+        /**
+         * The last lines written (writer thread only): a line the launcher kept, written when the console was made,
+         * and then delivered by its listener call is written once.
+         */
+        private final Set<OutputLine> written = new LinkedHashSet<>();
+        /** As many lines as the launcher keeps of both streams. */
+        private final int remembered;
 
         SidecarConsole(LaunchHandle handle) {
+            remembered = 2 * handle.spec().outputBufferLines();
             title = title(handle);
             console = new RenamableConsole(title);
             out = console.newMessageStream();
             err = console.newMessageStream();
             UiThread.async(() -> err.setColor(Display.getCurrent().getSystemColor(SWT.COLOR_RED)));
             ConsolePlugin.getDefault().getConsoleManager().addConsoles(new IConsole[] { console });
+        }
+
+        /** Writes {@code line} unless it was written already (red for stderr). */
+        void write(OutputLine line) {
+            if (!written.add(line)) {
+                return;
+            }
+            if (written.size() > remembered) {
+                written.remove(written.iterator().next());
+            }
+            (line.stream() == OutputLine.Stream.STDERR ? err : out).println(line.text());
         }
 
         /** {@code Portolan sidecar [pid N]: <command>} with the current pid. */

@@ -67,7 +67,7 @@ public final class BackendStatusModel implements SidecarListener {
     private volatile PortInspector inspector;
     private final SubscriptionSlot trackerSubscription = new SubscriptionSlot();
     private final SubscriptionSlot settingsSubscription = new SubscriptionSlot();
-    private ConsoleSink consoles = ConsoleSink.NONE;
+    private volatile ConsoleSink consoles = ConsoleSink.NONE;
 
     /**
      * A whiteboard {@link SidecarListener} of the launcher. No DS cycle: none of this component's references leads
@@ -76,6 +76,10 @@ public final class BackendStatusModel implements SidecarListener {
     @Activate
     void activate() {
         consoles = ConsoleSink.create();
+        LaunchHandle own = ownSidecar;
+        if (own != null) {
+            consoles.show(own); // started before this component: its console begins with what the launcher kept
+        }
         portScan.schedule();
     }
 
@@ -138,6 +142,7 @@ public final class BackendStatusModel implements SidecarListener {
             policyOption = ReferencePolicyOption.GREEDY, target = BackendService.OWN_SIDECAR_FILTER)
     void setOwnSidecar(LaunchHandle h) {
         ownSidecar = h;
+        consoles.show(h);
         changed(false);
     }
 
