@@ -295,14 +295,16 @@ class ConnectedBackendTest {
         Ui.until("status-bar badge 1/1 healthy", CONNECT_TIMEOUT, () -> Ui.find(view.getViewSite().getShell(),
                 BadgeLabel.class, l -> l.getText().equals("Backend: connected, 1/1 healthy :" + port)).size() == 1);
         instances.viewer().setSelection(StructuredSelection.EMPTY);
-        // the picture of the instances table, taken with the view maximized (room for the table)
+        // the picture of the instances table, taken with the view maximized (the whole view on the screen: a short
+        // view scrolls)
         IWorkbenchPartReference part = Ui.page().getReference(view);
-        int height = instances.control().getSize().y;
+        int height = view.body().control().getSize().y;
         Ui.page().setPartState(part, IWorkbenchPage.STATE_MAXIMIZED);
         try {
-            // the maximized part is laid out later: wait for the table to grow
-            Ui.until("the maximized view laid out", CONNECT_TIMEOUT, () -> instances.control().getSize().y > height,
-                    () -> instances.control().getSize() + " (before: height " + height + ")");
+            // the maximized part is laid out later: wait for the view to grow
+            Ui.until("the maximized view laid out", CONNECT_TIMEOUT,
+                    () -> view.body().control().getSize().y > height,
+                    () -> view.body().control().getSize() + " (before: height " + height + ")");
             Ui.afterTimersUpTo(Duration.ofMillis(100));
             // a health check that times out on a loaded machine restarts the sidecar: picture it serving (the row
             // serves before and after the picture was taken)
