@@ -13,6 +13,7 @@ import org.eclipse.swt.graphics.Point;
 import org.eclipse.swt.graphics.Rectangle;
 import org.eclipse.swt.widgets.Canvas;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
 
 /**
  * A state badge: white text on the state's colour, painted by the badge itself. A {@code Label}'s background is the
@@ -28,7 +29,6 @@ public final class BadgeLabel extends Canvas {
     private final Font font;
     private String text = "";
     private Color fill;
-    private int alignment = SWT.CENTER;
 
     /** @param font the text's font (the caller owns it; the theme's font for canvases does not apply) */
     public BadgeLabel(Composite parent, Font font) {
@@ -47,6 +47,7 @@ public final class BadgeLabel extends Canvas {
     public void show(String text, Color fill) {
         checkWidget();
         String t = Objects.requireNonNull(text);
+        Objects.requireNonNull(fill);
         if (t.equals(this.text) && fill.equals(this.fill)) {
             return;
         }
@@ -55,15 +56,8 @@ public final class BadgeLabel extends Canvas {
         this.fill = fill;
         redraw();
         if (resized) {
-            getParent().layout(new org.eclipse.swt.widgets.Control[] { this });
+            getParent().layout(new Control[] { this });
         }
-    }
-
-    /** Where the text sits when the badge is wider than it: {@link SWT#CENTER} (the default) or {@link SWT#LEFT}. */
-    public void setAlignment(int alignment) {
-        checkWidget();
-        this.alignment = alignment;
-        redraw();
     }
 
     public String getText() {
@@ -103,7 +97,7 @@ public final class BadgeLabel extends Canvas {
         gc.setFont(font);
         gc.setForeground(getDisplay().getSystemColor(SWT.COLOR_WHITE));
         Point extent = gc.textExtent(text);
-        int x = alignment == SWT.LEFT ? PAD_X : Math.max(PAD_X, (area.width - extent.x) / 2);
+        int x = Math.max(PAD_X, (area.width - extent.x) / 2); // centred
         gc.drawText(text, area.x + x, area.y + Math.max(0, (area.height - extent.y) / 2), true);
     }
 }
