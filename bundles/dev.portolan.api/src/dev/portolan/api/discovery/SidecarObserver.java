@@ -33,19 +33,21 @@ public interface SidecarObserver {
     EndpointStatus acceptAttached(Endpoint endpoint, BackendCredentials credentials, String message);
 
     /**
-     * A start of our (single) sidecar begins ({@link BackendService#start()}, {@link BackendService#start(
-     * dev.portolan.api.launch.LaunchSpec)}), before anything of it is launched: discovery runs begun before are not
-     * applied (they know nothing of it and would report "no backend found" while it starts), and an UNAVAILABLE
-     * tracker turns DISCOVERING. The launch is told by {@link #sidecarLaunched()}; a start that ends without a serving
-     * sidecar (nothing launched: no launcher, a launch failure, cancelled first; or it never announced) by
+     * A start of our sidecar, or of our instances, begins ({@link BackendService#start()}, {@link BackendService#start(
+     * dev.portolan.api.launch.LaunchSpec)}, {@link BackendService#start(dev.portolan.api.launch.LaunchSpec, int)}),
+     * before anything of it is launched: discovery runs begun before are not applied (they know nothing of it and
+     * would report "no backend found" while it starts, or take a stranger in the range for it), and an UNAVAILABLE
+     * tracker turns DISCOVERING. The launch of a single sidecar is told by {@link #sidecarLaunched()}, an instance's
+     * announcement by {@link #acceptInstance}; a start that ends without a serving sidecar or instance (nothing
+     * launched: no launcher, a launch failure, cancelled first; or none announced) by
      * {@link #sidecarStartFailed(String)}. The default does nothing. @since 0.1.9
      */
     default void sidecarStarting() {
     }
 
     /**
-     * The start told by {@link #sidecarStarting()} failed before our sidecar announced (nothing launched, or it exited
-     * or timed out first): the tracker runs discovery again and applies its result, whatever it finds. The default
+     * The start told by {@link #sidecarStarting()} failed before our sidecar (or one of our instances) announced
+     * (nothing launched, or it exited or timed out first): the tracker runs discovery again and applies its result, whatever it finds. The default
      * does nothing. @since 0.1.9
      *
      * @param why what went wrong, for the log

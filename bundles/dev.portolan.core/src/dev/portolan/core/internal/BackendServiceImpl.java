@@ -10,7 +10,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -272,20 +274,31 @@ public final class BackendServiceImpl implements BackendService {
         } catch (LaunchException e) {
             return CompletableFuture.failedFuture(e);
         }
-        // the tracker hears of the start before anything of it happens: a discovery run going on now would report
-        // "no backend found" while our sidecar starts (the product's first run, ended before its launch)
+        AtomicReference<LaunchHandle> launched = new AtomicReference<>();
+        // failed without an announcement: nothing launched (no launcher, a launch failure, cancelled first), or it
+        // never announced (exited or timed out first: an exit before the first announcement tells the tracker nothing
+        // else)
+        return told(() -> withLauncher(spec, l -> start(spec, l, launched)),
+                () -> Optional.ofNullable(launched.get()).flatMap(LaunchHandle::lastAnnouncement).isPresent());
+    }
+
+    /**
+     * Runs a start of ours with the tracker told of it before anything of it happens, and told again when it fails
+     * before one of ours announced ({@link SidecarObserver#sidecarStarting()}, {@link
+     * SidecarObserver#sidecarStartFailed(String)}): a discovery run going on meanwhile would report "no backend found"
+     * while our sidecar starts (the product's first run, ended before its launch), or take a stranger in the range
+     * for it (unverified: another front end's sidecar, seen with the instance pool).
+     */
+    private CompletableFuture<EndpointStatus> told(Supplier<CompletableFuture<EndpointStatus>> start,
+            BooleanSupplier announced) {
         SidecarObserver told = observer;
         if (told != null) {
             told.sidecarStarting();
         }
-        AtomicReference<LaunchHandle> launched = new AtomicReference<>();
-        CompletableFuture<EndpointStatus> result = withLauncher(spec, l -> start(spec, l, launched));
+        CompletableFuture<EndpointStatus> result = start.get();
         if (told != null) {
             result.whenComplete((v, e) -> {
-                LaunchHandle h = launched.get();
-                // nothing launched (no launcher, a launch failure, cancelled first), or it never announced (exited
-                // or timed out first: an exit before the first announcement tells the tracker nothing else)
-                if (e != null && (h == null || h.lastAnnouncement().isEmpty())) {
+                if (e != null && !announced.getAsBoolean()) {
                     told.sidecarStartFailed(String.valueOf(e));
                 }
             });
@@ -364,7 +377,8 @@ public final class BackendServiceImpl implements BackendService {
             return CompletableFuture.failedFuture(e);
         }
         String serviceName = service;
-        return withLauncher(spec, l -> {
+        // the pool's start fails only when no instance was accepted (InstancePool.launch)
+        return told(() -> withLauncher(spec, l -> {
             Function<Void, CompletableFuture<EndpointStatus>> launch = v -> {
                 try {
                     return pool.launch(l, spec, instances, serviceName);
@@ -373,7 +387,7 @@ public final class BackendServiceImpl implements BackendService {
                 }
             };
             return afterStop(launch);
-        });
+        }), () -> false);
     }
 
     /**

@@ -296,8 +296,8 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     }
 
     /**
-     * A start of our (single) sidecar begins: discovery runs begun before are not applied, an UNAVAILABLE state turns
-     * DISCOVERING ({@link Rediscovery#starting()}). Called by the backend service on the starting thread.
+     * A start of our sidecar (or instances) begins: discovery runs begun before are not applied, an UNAVAILABLE state
+     * turns DISCOVERING ({@link Rediscovery#starting()}). Called by the backend service on the starting thread.
      */
     @Override
     public void sidecarStarting() {

@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +36,7 @@ import dev.portolan.detect.internal.ScanStrategy;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.Closer;
 import dev.portolan.tests.common.OsgiServices;
+import dev.portolan.tests.common.TestBackend;
 
 /**
  * The tracker's state while the backend service starts our sidecar: a discovery run that ends meanwhile does not
@@ -77,13 +79,25 @@ class StartStatesTest {
         }
     }
 
+    @FunctionalInterface
+    private interface InRange {
+        void start(PortRange range) throws Exception;
+    }
+
     private record Wiring(EndpointTrackerImpl tracker, BackendServiceImpl backend, Await.Recorder<EndpointStatus> events,
             PortRange range) {
     }
 
     private static Wiring wire(Closer closer, Gate gate) throws Exception {
+        return wire(closer, gate, range -> {
+        });
+    }
+
+    /** @param before what to start in the range before the tracker's first run */
+    private static Wiring wire(Closer closer, Gate gate, InRange before) throws Exception {
         int first = Fixtures.PORTS.block(6);
         PortRange range = new PortRange(first, first + 5);
+        before.start(range);
         SettingsServiceImpl s = new SettingsServiceImpl(Map.of(EnvironmentVariables.PORTOLAN_PORT_RANGE,
                 range.toString(), EnvironmentVariables.PORTOLAN_START_TIMEOUT, "60000"));
         // the gate's run is the whole race's: the scan finds nothing on the block, which is free
@@ -162,6 +176,40 @@ class StartStatesTest {
                     && "backend stopped; starting its replacement".equals(e.message())), "DISCOVERING: " + during);
             assertTrue(during.stream().noneMatch(e -> e.state() == EndpointState.UNAVAILABLE),
                     "UNAVAILABLE while our sidecar restarted: " + during);
+        }
+    }
+
+    /**
+     * Seen with the product and {@code instances} 2 while another product's sidecar served in the range: the tracker's
+     * first run ended during the instances' start with that stranger (unverified) and published it AVAILABLE.
+     */
+    @Test
+    void aRunEndingWhileOurInstancesStartDoesNotTakeAStrangerForThem() throws Exception {
+        try (Closer closer = new Closer()) {
+            Gate gate = new Gate(true);
+            // a stranger on the range's first port: healthy, never echoes a token of ours; the first run's scan finds it
+            AtomicReference<TestBackend> strangers = new AtomicReference<>();
+            Wiring w = wire(closer, gate, range -> strangers.set(closer.add(TestBackend.impostor(range.first()))));
+            TestBackend stranger = strangers.get();
+            assertEquals(EndpointState.DISCOVERING, w.tracker().current().state(), "the first run is held");
+            DefaultBackendCommand sample = OsgiServices.await(getClass(), DefaultBackendCommand.class, Fixtures.WAIT);
+            int mark = w.events().size();
+
+            var started = w.backend().start(LaunchSpec.builder(sample.command())
+                    .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, w.range().toString())
+                    .announcementTimeout(Duration.ofSeconds(60)).build(), 2);
+            closer.add(() -> Await.result(w.backend().stop(), Fixtures.WAIT, "instances stopped"));
+            gate.release(); // the first run ends now, after the start began, with the stranger its scan found
+
+            EndpointStatus up = Await.result(started, Duration.ofSeconds(90), "an instance started");
+            assertEquals(EndpointState.AVAILABLE, up.state(), up.toString());
+            EndpointStatus served = w.events().await(mark, e -> e.state() == EndpointState.AVAILABLE, Fixtures.WAIT,
+                    "AVAILABLE told to the listeners");
+            assertTrue(served.endpoint().verified() && served.endpoint().port() != stranger.port(),
+                    "the first AVAILABLE is one of our instances: " + served);
+            List<EndpointStatus> untilUp = w.events().values().subList(mark, w.events().values().indexOf(served));
+            assertTrue(untilUp.stream().noneMatch(e -> e.state() == EndpointState.UNAVAILABLE),
+                    "UNAVAILABLE while our instances started: " + untilUp);
         }
     }
 
