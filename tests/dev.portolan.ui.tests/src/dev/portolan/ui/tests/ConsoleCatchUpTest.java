@@ -46,9 +46,13 @@ class ConsoleCatchUpTest {
             Await.result(sidecar.announcement(), TIMEOUT, "the sidecar's announcement");
             OutputLine announcement = sidecar.output().stream().filter(l -> PORT_INFO.matcher(l.text()).find())
                     .findFirst().orElseThrow();
+            // the workbench's status model hears of every sidecar: its console for this one is not the one tested
+            TextConsole models = consoleOf(sidecar, null);
+            Ui.until("the status model's console shows the announcement", TIMEOUT,
+                    () -> count(models.getDocument().get()) == 1, () -> models.getDocument().get());
             // the sink hears of the sidecar only now: its announcement line was read before
             sink.show(sidecar);
-            TextConsole console = consoleOf(sidecar);
+            TextConsole console = consoleOf(sidecar, models);
             Ui.until("the announcement in the late console", TIMEOUT,
                     () -> count(console.getDocument().get()) == 1, () -> console.getDocument().get());
             // the listener's own delivery of a line the console already shows does not write it again
@@ -75,15 +79,16 @@ class ConsoleCatchUpTest {
         return n;
     }
 
-    private static TextConsole consoleOf(LaunchHandle sidecar) {
+    /** The (first) console named after the sidecar's pid other than {@code except} (null: any). */
+    private static TextConsole consoleOf(LaunchHandle sidecar, IConsole except) {
         String pid = "[pid " + sidecar.pid().getAsLong() + "]";
-        Ui.until("a console named after pid " + pid, TIMEOUT, () -> find(pid).isPresent(),
+        Ui.until("a console named after pid " + pid, TIMEOUT, () -> find(pid, except).isPresent(),
                 () -> Arrays.stream(consoles()).map(IConsole::getName).toList().toString());
-        return (TextConsole) find(pid).orElseThrow();
+        return (TextConsole) find(pid, except).orElseThrow();
     }
 
-    private static Optional<IConsole> find(String pid) {
-        return Arrays.stream(consoles()).filter(c -> c.getName().contains(pid)).findFirst();
+    private static Optional<IConsole> find(String pid, IConsole except) {
+        return Arrays.stream(consoles()).filter(c -> c != except && c.getName().contains(pid)).findFirst();
     }
 
     private static IConsole[] consoles() {
