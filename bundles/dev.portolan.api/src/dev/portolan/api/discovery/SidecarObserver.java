@@ -47,8 +47,8 @@ public interface SidecarObserver {
 
     /**
      * The start told by {@link #sidecarStarting()} failed before our sidecar (or one of our instances) announced
-     * (nothing launched, or it exited or timed out first): the tracker runs discovery again and applies its result, whatever it finds. The default
-     * does nothing. @since 0.1.9
+     * (nothing launched, or it exited or timed out first): the tracker runs discovery again and applies its result,
+     * whatever it finds. The default does nothing. @since 0.1.9
      *
      * @param why what went wrong, for the log
      */

@@ -13,7 +13,6 @@ import org.eclipse.swt.graphics.Point;
 import org.eclipse.swt.graphics.Rectangle;
 import org.eclipse.swt.widgets.Canvas;
 import org.eclipse.swt.widgets.Composite;
-import org.eclipse.swt.widgets.Control;
 
 /**
  * A state badge: white text on the state's colour, painted by the badge itself. A {@code Label}'s background is the
@@ -43,7 +42,10 @@ public final class BadgeLabel extends Canvas {
         });
     }
 
-    /** Shows {@code text} on {@code fill}; asks the parent for a new layout when the text's size changed. */
+    /**
+     * Shows {@code text} on {@code fill}. A text of another size needs its parent laid out again: the caller's (the
+     * view lays out its header at every redraw; the status-bar badge has a fixed width).
+     */
     public void show(String text, Color fill) {
         checkWidget();
         String t = Objects.requireNonNull(text);
@@ -51,13 +53,9 @@ public final class BadgeLabel extends Canvas {
         if (t.equals(this.text) && fill.equals(this.fill)) {
             return;
         }
-        boolean resized = !t.equals(this.text);
         this.text = t;
         this.fill = fill;
         redraw();
-        if (resized) {
-            getParent().layout(new Control[] { this });
-        }
     }
 
     public String getText() {

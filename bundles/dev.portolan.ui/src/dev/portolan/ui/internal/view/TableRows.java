@@ -6,9 +6,9 @@ import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Table;
 
 /**
- * Table heights counted in rows, so that a table's preferred size shows its header and that many rows. A row's height
- * is not fixed: it follows the rows' fonts and images (GTK measured 25 px per row for a new table and 42 px later in the
- * same run), so a kept height is refreshed ({@link #refresh}) before the layout that depends on it.
+ * Table heights counted in rows, so that a table's preferred size shows its header and that many rows. A row's
+ * height is not fixed: it follows the rows' fonts and images (GTK measured 25 px per row for a new table and 42 px
+ * later in the same run), so a kept height is refreshed ({@link #refresh}) before the layout that depends on it.
  */
 public final class TableRows {
 
@@ -34,16 +34,12 @@ public final class TableRows {
         table.setLayoutData(data);
     }
 
-    /** The rows {@code table}'s kept height shows, 0 when it keeps none. */
-    public static int rows(Table table) {
-        return table.getData(ROWS) instanceof Integer rows ? rows : 0;
-    }
-
     /** Gives every kept table at or below {@code root} the height its rows need now; whether any hint changed. */
     public static boolean refresh(Control root) {
         boolean changed = false;
-        if (root instanceof Table t && rows(t) > 0 && t.getLayoutData() instanceof GridData data) {
-            int h = height(t, rows(t));
+        if (root instanceof Table t && t.getData(ROWS) instanceof Integer rows
+                && t.getLayoutData() instanceof GridData data) {
+            int h = height(t, rows);
             changed = h != data.heightHint;
             data.heightHint = h;
         }
