@@ -23,7 +23,7 @@ import dev.portolan.ui.BackendStart;
  * therefore given the backend service (the UI bundle cannot look services up before its level). Only in the product's
  * workbench application ({@link RunningApplication#PRODUCT}): not in the headless commands, which run in the product's
  * configuration with an {@code -application} of their own, nor in tests. Once per run: a reactivation (a service coming back) never starts
- * the backend again. Prints every change of the endpoint ({@link EndpointLog}) while active.
+ * the backend again. Prints every change of the endpoint ({@link EndpointLog}) while active, from the start on.
  */
 @Component(immediate = true)
 public final class ProductBackendStart {
@@ -50,8 +50,8 @@ public final class ProductBackendStart {
             return;
         }
         endpointLog = new EndpointLog(System.out);
-        endpointLog.open();
         if (!STARTED.compareAndSet(false, true)) {
+            endpointLog.open();
             return;
         }
         // the product falls back from bad values (the command line refuses them): say so once, at start-up
@@ -64,11 +64,16 @@ public final class ProductBackendStart {
         if (settings.effective().autoStartBackend()) {
             System.out.println("[portolan] starting the backend");
             BackendStart.schedule(backend);
+            // the log begins once the tracker knows of the start (DISCOVERING): the tracker's first discovery run,
+            // begun at its activation, may have ended before the start was asked, and its "no backend found" is
+            // no news of the backend the product is starting (docs/discovery.md)
+            endpointLog.open();
             // the sidecar's announcement is the mapper's first use otherwise: initialized while the sidecar's JVM
             // starts, it is not on the way to AVAILABLE (docs/performance.md, "Ninth round")
             Json.initialize();
         } else {
             System.out.println("[portolan] auto-start of the backend is off (Preferences > Portolan)");
+            endpointLog.open();
         }
     }
 

@@ -80,13 +80,17 @@ class ProductLaunchTest {
                     Matcher m = AVAILABLE.matcher(connected);
                     assertTrue(m.matches());
                     // no "UNAVAILABLE: no backend found" while our sidecar starts: the tracker heard of the start
-                    // before its first discovery run could end (or turned DISCOVERING again when it had ended before)
-                    List<String> states = p.lines().stream().filter(l -> l.startsWith("[portolan] endpoint: "))
-                            .toList();
+                    // before its first discovery run could end (or turned DISCOVERING again when it had ended before),
+                    // and the log begins with the start (what a first run that ended before it concluded is not shown)
+                    List<String> lines = p.lines();
+                    List<String> states = lines.stream().filter(l -> l.startsWith("[portolan] endpoint: ")).toList();
                     int firstAvailable = states.indexOf(states.stream().filter(l -> AVAILABLE.matcher(l).matches())
                             .findFirst().orElseThrow());
-                    assertTrue(firstAvailable > 0 && states.get(firstAvailable - 1).startsWith(
-                            "[portolan] endpoint: DISCOVERING"), "DISCOVERING until AVAILABLE: " + states);
+                    assertTrue(firstAvailable > 0 && states.subList(0, firstAvailable).stream()
+                            .allMatch(l -> l.startsWith("[portolan] endpoint: DISCOVERING")),
+                            "DISCOVERING until AVAILABLE: " + states);
+                    assertTrue(lines.indexOf("[portolan] starting the backend") < lines.indexOf(states.get(0)),
+                            "the endpoint log begins with the start: " + lines);
                     int port = Integer.parseInt(m.group(2));
                     FreePorts.expectInRange(first, first + 9, port, "backend port: " + connected);
                     assertTrue(m.group(1).equals(m.group(2)), connected);
