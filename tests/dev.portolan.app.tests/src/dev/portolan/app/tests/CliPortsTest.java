@@ -6,14 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.PortolanCli;
 import dev.portolan.tests.common.TestPorts;
@@ -68,6 +72,48 @@ class CliPortsTest {
             String prefix = Integer.toString(port);
             assertTrue(r.lines().stream().anyMatch(l -> l.startsWith(prefix)), "row for " + port + ":\n" + r.output());
         }
+    }
+
+    /**
+     * Another process's command line in the text table: its first 80 characters on one line, then its length (a
+     * sidecar's is often a class path long); an escape sequence in it never reaches the terminal. {@code --json} has
+     * all of it.
+     */
+    @Test
+    void textOutputCutsALongCommandAndNeverPrintsItsControlCharacters(@TempDir Path dir) throws Exception {
+        String padding = "x".repeat(300);
+        FreePorts.onFreeBlock(PORTS, 1, p -> {
+            // a listener whose command line is long and carries a line break and an escape sequence (clear the
+            // screen) in its first 80 characters
+            List<String> command = List.of("/usr/bin/python3", "-c", "# \u001b[2J\nimport socket,sys\n"
+                    + "s=socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen()\n"
+                    + "print('listening', flush=True); sys.stdin.read()", Integer.toString(p), padding);
+            try (ChildProcess holder = ChildProcess.start(dir, command)) {
+                String ready = holder.awaitLine(l -> l.equals("listening") || l.contains("Error"),
+                        Duration.ofSeconds(30));
+                if (!ready.equals("listening")) {
+                    throw new FreePorts.Disturbed(p + ": " + holder.output());
+                }
+                long pid = holder.process().pid();
+                PortolanCli.Result text = PortolanCli.run(Map.of(), TIMEOUT, "ports", "--range", p + "-" + p);
+                assertEquals(0, text.exitCode(), text.output());
+                String row = text.lines().stream().filter(l -> l.startsWith(p + " ")).findFirst()
+                        .orElseThrow(() -> new AssertionError("no row for " + p + ":\n" + text.output()));
+                assertTrue(row.contains(" " + pid + " "), "the holder's pid: " + row);
+                String full = String.join(" ", command);
+                String shown = row.substring(row.indexOf("/usr/bin/python3"));
+                assertEquals(full.substring(0, 80).replace('\n', ' ').replace('\u001b', ' ') + "... ("
+                        + full.length() + " chars)", shown, text.output());
+                assertTrue(text.output().chars().noneMatch(c -> c == 0x1b), "an escape reached the terminal");
+
+                PortolanCli.Result json = PortolanCli.run(Map.of(), TIMEOUT, "ports", "--range", p + "-" + p,
+                        "--json");
+                assertEquals(0, json.exitCode(), json.output());
+                JsonNode listener = new ObjectMapper().readTree(json.lines().stream().filter(l -> l.startsWith("{"))
+                        .findFirst().orElseThrow()).get("ports").get(0).get("listeners").get(0);
+                assertEquals(full, listener.get("command").asText(), "--json: the whole command line");
+            }
+        });
     }
 
     @Test

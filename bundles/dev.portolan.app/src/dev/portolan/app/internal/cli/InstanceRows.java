@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.core.json.Json;
-import dev.portolan.core.protocol.Excerpt;
 import dev.portolan.core.registry.InstanceCheck;
 import dev.portolan.core.registry.RemoteInstances;
 
@@ -23,12 +22,9 @@ final class InstanceRows {
 
     private static final List<String> HEADER = List.of("SERVICE", "INSTANCE", "URL", "WHERE", "PID", "UPTIME",
             "VERIFIED", "HEALTH", "LATENCY", "COMMAND");
-    /** The text table shows this much of a command line ({@code --json}: all of it). */
-    static final int COMMAND_CHARS = 80;
-
     /**
      * The text table of {@code results}: a header, one row each; every column as wide as its widest cell, the command
-     * (last) cut to {@value #COMMAND_CHARS} characters (a sidecar's is often a class path long).
+     * (last) as {@link CommandColumn} shows it.
      */
     static List<String> table(List<InstanceCheck.Result> results, Instant now) {
         List<List<String>> rows = new java.util.ArrayList<>();
@@ -38,17 +34,9 @@ final class InstanceRows {
             rows.add(List.of(e.service(), e.instanceId(), e.url().toString(), where(e), Long.toString(e.pid()),
                     uptime(e, now), r.verification(), r.health().name().toLowerCase(Locale.ROOT),
                     r.health() == InstanceCheck.Health.UNREACHABLE ? "-" : r.latency().toMillis() + " ms",
-                    abbreviate(String.join(" ", e.command()))));
+                    CommandColumn.of(String.join(" ", e.command()))));
         }
         return aligned(rows);
-    }
-
-    /**
-     * {@code command} as an {@link Excerpt} of {@value #COMMAND_CHARS} characters: on one line (another process wrote
-     * the entry), a longer one cut with {@code ... (N chars)}.
-     */
-    static String abbreviate(String command) {
-        return Excerpt.of(command, COMMAND_CHARS);
     }
 
     /** The rows' cells left-aligned in columns as wide as their widest cell, one space apart; the last not padded. */
