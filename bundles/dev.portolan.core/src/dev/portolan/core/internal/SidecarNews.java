@@ -36,8 +36,21 @@ final class SidecarNews implements SidecarObserver {
             }
             store.sidecarEvent();
             store.announced();
-            return store.publish(EndpointState.AVAILABLE, endpoint, null, "announced by our sidecar", credentials);
+            return store.publish(EndpointState.AVAILABLE, endpoint, null, howFound(endpoint, ""), credentials);
         }
+    }
+
+    /**
+     * The AVAILABLE message for our sidecar's endpoint (of {@code which}: empty or an instance id after a space), by how
+     * the launcher found it ({@link Endpoint#source()}: {@code announcement}, {@code output} or {@code process}): a
+     * server that never heard of Portolan did not announce anything.
+     */
+    static String howFound(Endpoint endpoint, String which) {
+        return switch (endpoint.source()) {
+            case "output" -> "adopted: our sidecar" + which + " printed this port, and its process tree listens there";
+            case "process" -> "adopted: our sidecar" + which + "'s process tree listens on this port";
+            default -> "announced by our sidecar" + which;
+        };
     }
 
     @Override
@@ -85,8 +98,8 @@ final class SidecarNews implements SidecarObserver {
             store.sidecarEvent();
             store.announced();
             if (preferred || store.current().state() != EndpointState.AVAILABLE) {
-                return store.publish(EndpointState.AVAILABLE, endpoint, null,
-                        "announced by our sidecar " + instanceId, credentials);
+                return store.publish(EndpointState.AVAILABLE, endpoint, null, howFound(endpoint, " " + instanceId),
+                        credentials);
             }
             return store.current();
         }

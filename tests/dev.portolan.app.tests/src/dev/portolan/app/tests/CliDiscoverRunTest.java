@@ -283,6 +283,9 @@ class CliDiscoverRunTest {
                     "http://127.0.0.1:" + port + "/").toURL().openConnection();
             assertEquals(200, c.getResponseCode(), "the real port answers");
             c.disconnect();
+            // the endpoint's state line says how it was found: nothing was announced
+            String available = cli.awaitLine(l -> l.startsWith("[portolan] endpoint AVAILABLE"), TIMEOUT);
+            assertTrue(available.contains("(adopted: our sidecar") && !available.contains("announced"), available);
             cli.process().destroy();
             assertEquals(143, cli.awaitExit(TIMEOUT), cli.output());
         }
