@@ -136,8 +136,9 @@ final class SingleSidecar {
 
         @Override
         public void stateChanged(LaunchHandle lh, SidecarState from, SidecarState to) {
-            if (to.isTerminal() || to == SidecarState.STARTING && from != SidecarState.STARTING) {
-                sidecarExited(lh, to);
+            if (to.isTerminal() || to == SidecarState.STOPPING
+                    || to == SidecarState.STARTING && from != SidecarState.STARTING) {
+                sidecarExited(lh, from, to);
             } else if (to == SidecarState.RELOADING) {
                 reloading(lh);
             }
@@ -177,17 +178,31 @@ final class SingleSidecar {
                 InstanceSet.foundId(a.announcement().port())));
     }
 
-    /** Our sidecar's process went away by itself: the tracker knows at once, without waiting for a health check. */
-    private void sidecarExited(LaunchHandle h, SidecarState to) {
+    /**
+     * Our sidecar's process goes away without our asking (a stop through this class tells the tracker itself and is
+     * no longer ours): the tracker knows at once, without waiting for a health check. A stop asked of the launcher
+     * directly (its shutdown hook when the JVM exits, a caller of the handle) is told when it begins ({@code
+     * STOPPING}), before the sidecar closes its port: a health check in between would report a crash ("stopped
+     * answering") and start a recovery while the sidecar is being stopped.
+     */
+    private void sidecarExited(LaunchHandle h, SidecarState from, SidecarState to) {
         synchronized (lock) {
             if (handle != h) {
                 return;
             }
         }
+        String how;
+        if (to == SidecarState.STOPPING) {
+            how = " is stopping";
+        } else if (to == SidecarState.STARTING) {
+            how = " exited; the launcher is restarting it";
+        } else if (from == SidecarState.STOPPING) {
+            how = " stopped";
+        } else {
+            how = " exited (" + to + ")";
+        }
         h.lastAnnouncement().ifPresent(a -> observer.get().sidecarStopped(a.announcement().port(),
-                "our sidecar (pid " + a.pid() + ") exited" + (to == SidecarState.STARTING
-                        ? "; the launcher is restarting it"
-                        : " (" + to + ")")));
+                "our sidecar (pid " + a.pid() + ")" + how));
     }
 
     /** Stops {@code h}; while it is our sidecar it stops being ours first (service unregistered, tracker told). */

@@ -205,6 +205,36 @@ class LauncherIntegrationTest {
     }
 
     /**
+     * A stop asked of the launcher directly, as its shutdown hook does when the JVM exits (Ctrl-C, SIGTERM), is no
+     * crash: the tracker is told when the stop begins, before the sidecar closes its port (a health check in between
+     * reported "stopped answering" and started a recovery at the product's exit, seen by hand), and says at the end that
+     * our sidecar stopped, not that it exited by itself.
+     */
+    @Test
+    void aStopAskedOfTheLauncherIsToldAsAStop() throws Exception {
+        int first = Fixtures.PORTS.block(4);
+        PortRange range = new PortRange(first, first + 3);
+        settings.update(Fixtures.settings(range, null, Duration.ofSeconds(10), Duration.ofMillis(200)));
+        Await.result(backend.start(spec("java", range)), Duration.ofSeconds(90), "start");
+        LaunchHandle h = backend.sidecar().orElseThrow();
+        long pid = h.lastAnnouncement().orElseThrow().pid();
+        Await.Recorder<EndpointStatus> events = new Await.Recorder<>();
+        closeables.add(tracker.addListener(events::accept));
+        int mark = events.size();
+
+        Await.result(h.stop(), Fixtures.WAIT, "the launcher's stop");
+        String stopped = "our sidecar (pid " + pid + ") stopped";
+        events.await(mark, s -> s.state() == EndpointState.UNAVAILABLE && stopped.equals(s.message()), Fixtures.WAIT,
+                "UNAVAILABLE: " + stopped);
+        List<String> said = events.values().subList(mark, events.size()).stream().map(EndpointStatus::message)
+                .toList();
+        assertTrue(said.indexOf("our sidecar (pid " + pid + ") is stopping") >= 0
+                && said.indexOf("our sidecar (pid " + pid + ") is stopping") < said.indexOf(stopped),
+                "told when the stop began: " + said);
+        assertEquals(EndpointState.UNAVAILABLE, tracker.current().state(), tracker.current().toString());
+    }
+
+    /**
      * A hung sidecar (its process stopped with SIGSTOP: alive, not answering) is restarted by recovery once it has
      * stayed alive past the grace that lets a killed one finish dying; the tracker follows the new process.
      */
