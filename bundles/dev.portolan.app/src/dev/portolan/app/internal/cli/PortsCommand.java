@@ -48,7 +48,8 @@ final class PortsCommand implements Command {
                 }
                 for (PortStatus.Listener l : s.listeners()) {
                     out.printf("%-6d %-10s %-16s %-8s %s%n", s.port(), "listening", l.address(),
-                            l.pid() == null ? "?" : l.pid().toString(), l.command() == null ? "" : CommandColumn.of(l.command()));
+                            l.pid() == null ? "?" : l.pid().toString(),
+                            l.command() == null ? "" : CommandColumn.of(l.command()));
                 }
             }
         }
