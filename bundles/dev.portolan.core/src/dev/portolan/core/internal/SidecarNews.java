@@ -41,9 +41,9 @@ final class SidecarNews implements SidecarObserver {
     }
 
     /**
-     * The AVAILABLE message for our sidecar's endpoint (of {@code which}: empty or an instance id after a space), by how
-     * the launcher found it ({@link Endpoint#source()}: {@code announcement}, {@code output} or {@code process}): a
-     * server that never heard of Portolan did not announce anything.
+     * The AVAILABLE message for our sidecar's endpoint ({@code which}: empty, or an instance id after a space), by
+     * how the launcher found it ({@link Endpoint#source()}: {@code announcement}, {@code output} or {@code process}):
+     * a server that never heard of Portolan did not announce anything.
      */
     static String howFound(Endpoint endpoint, String which) {
         return switch (endpoint.source()) {

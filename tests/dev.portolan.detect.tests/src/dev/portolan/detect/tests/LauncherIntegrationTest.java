@@ -207,8 +207,8 @@ class LauncherIntegrationTest {
     /**
      * A stop asked of the launcher directly, as its shutdown hook does when the JVM exits (Ctrl-C, SIGTERM), is no
      * crash: the tracker is told when the stop begins, before the sidecar closes its port (a health check in between
-     * reported "stopped answering" and started a recovery at the product's exit, seen by hand), and says at the end that
-     * our sidecar stopped, not that it exited by itself.
+     * reported "stopped answering" and started a recovery at the product's exit, seen by hand), and says at the end
+     * that our sidecar stopped, not that it exited by itself.
      */
     @Test
     void aStopAskedOfTheLauncherIsToldAsAStop() throws Exception {
