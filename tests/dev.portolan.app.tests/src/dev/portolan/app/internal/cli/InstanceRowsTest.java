@@ -16,7 +16,7 @@ import dev.portolan.core.registry.InstanceCheck.Health;
 
 /**
  * {@code list}'s text tables: columns as wide as their widest cell (a service name longer than the header no longer
- * shifts its row), a sidecar's command line (often a class path long) cut to {@value InstanceRows#COMMAND_CHARS}
+ * shifts its row), a sidecar's command line (often a class path long) cut to {@value CommandColumn#CHARS}
  * characters on one line; {@code --json} keeps all of it.
  */
 class InstanceRowsTest {
@@ -49,7 +49,7 @@ class InstanceRowsTest {
             assertTrue(lines.get(2).startsWith(column[2], at), column[0] + "\n" + String.join("\n", lines));
         }
         String command = lines.get(1).substring(lines.get(0).indexOf("COMMAND"));
-        assertEquals(whole.substring(0, InstanceRows.COMMAND_CHARS) + "... (" + whole.length() + " chars)", command);
+        assertEquals(whole.substring(0, CommandColumn.CHARS) + "... (" + whole.length() + " chars)", command);
         assertTrue(lines.get(2).endsWith("-"), "an empty command leaves no trailing blanks: '" + lines.get(2) + "'");
 
         List<String> services = InstanceRows.servicesTable(results);
@@ -59,10 +59,10 @@ class InstanceRowsTest {
 
     @Test
     void aShortCommandIsShownWhole() {
-        assertEquals("uvicorn app:app --port 8009", InstanceRows.abbreviate("uvicorn app:app --port 8009"));
-        String exact = "x".repeat(InstanceRows.COMMAND_CHARS);
-        assertEquals(exact, InstanceRows.abbreviate(exact));
+        assertEquals("uvicorn app:app --port 8009", CommandColumn.of("uvicorn app:app --port 8009"));
+        String exact = "x".repeat(CommandColumn.CHARS);
+        assertEquals(exact, CommandColumn.of(exact));
         // another process wrote the entry: its line breaks and escape characters do not reach the terminal
-        assertEquals("serve  --title x [2J", InstanceRows.abbreviate("serve\n --title x\u001b[2J"));
+        assertEquals("serve  --title x [2J", CommandColumn.of("serve\n --title x\u001b[2J"));
     }
 }
