@@ -1,6 +1,8 @@
 package dev.portolan.ui.internal.console;
 
-import java.util.LinkedHashSet;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -172,9 +174,7 @@ final class SidecarConsoles implements ConsoleSink {
         if (c == null) {
             c = new SidecarConsole(handle);
             consoles.put(handle, c);
-            for (OutputLine line : handle.output()) {
-                c.write(line);
-            }
+            c.replay(handle.output());
         }
         return c;
     }
@@ -203,15 +203,14 @@ final class SidecarConsoles implements ConsoleSink {
         final MessageConsoleStream out;
         final MessageConsoleStream err;
         /**
-         * The last lines written (writer thread only): a line the launcher kept, written when the console was made,
-         * and then delivered by its listener call is written once.
+         * The lines the launcher kept, written when this console was made, whose listener call may still follow
+         * (writer thread only). By identity: the launcher delivers the very lines it keeps, and two lines of equal
+         * text, stream and time are still two lines. Each is skipped once when its call comes; those whose call came
+         * before this console (the sink did not exist yet) stay, at most as many as the launcher keeps.
          */
-        private final Set<OutputLine> written = new LinkedHashSet<>();
-        /** As many lines as the launcher keeps of both streams. */
-        private final int remembered;
+        private final Set<OutputLine> replayed = Collections.newSetFromMap(new IdentityHashMap<>());
 
         SidecarConsole(LaunchHandle handle) {
-            remembered = 2 * handle.spec().outputBufferLines();
             title = title(handle);
             console = new RenamableConsole(title);
             out = console.newMessageStream();
@@ -220,14 +219,23 @@ final class SidecarConsoles implements ConsoleSink {
             ConsolePlugin.getDefault().getConsoleManager().addConsoles(new IConsole[] { console });
         }
 
-        /** Writes {@code line} unless it was written already (red for stderr). */
+        /** Writes the lines the launcher kept when this console was made (their calls may follow). */
+        void replay(List<OutputLine> kept) {
+            for (OutputLine line : kept) {
+                replayed.add(line);
+                print(line);
+            }
+        }
+
+        /** Writes a line the listener delivered, unless it was replayed already. */
         void write(OutputLine line) {
-            if (!written.add(line)) {
-                return;
+            if (replayed.isEmpty() || !replayed.remove(line)) {
+                print(line);
             }
-            if (written.size() > remembered) {
-                written.remove(written.iterator().next());
-            }
+        }
+
+        /** Red for stderr. */
+        private void print(OutputLine line) {
             (line.stream() == OutputLine.Stream.STDERR ? err : out).println(line.text());
         }
 
