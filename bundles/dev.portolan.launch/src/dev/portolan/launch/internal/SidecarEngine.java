@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -183,10 +184,10 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        List<Sidecar> all = List.copyOf(active);
+        List<CompletableFuture<Void>> stops = stopEvery(all);
         Duration longest = Duration.ZERO;
-        for (Sidecar s : List.copyOf(active)) {
-            stops.add(s.stop());
+        for (Sidecar s : all) {
             if (s.spec().gracefulStopTimeout().compareTo(longest) > 0) {
                 longest = s.spec().gracefulStopTimeout();
             }
@@ -218,10 +219,45 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
         }
     }
 
+    /**
+     * Asks every sidecar in {@code all} to stop. Each one turns {@code STOPPING} before any listener hears of the
+     * first: a listener of several sidecars (the backend service's instances) then sees at its first event that the
+     * others stop too, and does not hand over from one stopping sidecar to another. The event thread waits behind a
+     * latch while the stops are asked; asking only changes states and begins each escalation (nothing waits there).
+     */
+    private List<CompletableFuture<Void>> stopEvery(List<Sidecar> all) {
+        CountDownLatch asked = new CountDownLatch(1);
+        if (all.size() > 1) {
+            post(() -> awaitAsked(asked)); // the stops' events queue behind it
+        }
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        try {
+            for (Sidecar s : all) {
+                stops.add(s.stop());
+            }
+        } finally {
+            asked.countDown();
+        }
+        return stops;
+    }
+
+    private static void awaitAsked(CountDownLatch asked) {
+        try {
+            if (!asked.await(StopEscalation.KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "the sidecars' stops were not all asked within "
+                        + StopEscalation.KILL_WAIT + ": their events go on");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void stopAllNow() {
         closed = true;
+        List<Sidecar> all = List.copyOf(active);
+        stopEvery(all); // each stopper below joins its sidecar's stop, then kills what is left after the grace
         List<Thread> stoppers = new ArrayList<>();
-        for (Sidecar s : List.copyOf(active)) {
+        for (Sidecar s : all) {
             Duration grace = s.spec().gracefulStopTimeout().compareTo(SHUTDOWN_HOOK_GRACE) < 0
                     ? s.spec().gracefulStopTimeout()
                     : SHUTDOWN_HOOK_GRACE;
