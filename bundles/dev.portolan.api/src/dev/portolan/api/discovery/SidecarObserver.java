@@ -1,5 +1,7 @@
 package dev.portolan.api.discovery;
 
+import java.util.Collection;
+
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 
@@ -94,6 +96,16 @@ public interface SidecarObserver {
      * default does nothing. @since 0.1.5
      */
     default void instanceDraining(String instanceId) {
+    }
+
+    /**
+     * Every one of these instances is about to stop at once (the backend service stops them all; the launcher stops
+     * them all when the front end exits): each gets no new calls ({@link InstanceState#DRAINING}), and none of them
+     * takes over from another meanwhile. The default tells them one by one ({@link #instanceDraining(String)}), which
+     * may hand the endpoint to an instance that is about to stop too. @since 0.1.10
+     */
+    default void instancesDraining(Collection<String> instanceIds) {
+        instanceIds.forEach(this::instanceDraining);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.portolan.core.internal;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -340,6 +341,11 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     @Override
     public void instanceDraining(String instanceId) {
         sidecarNews.instanceDraining(instanceId);
+    }
+
+    @Override
+    public void instancesDraining(Collection<String> instanceIds) {
+        sidecarNews.instancesDraining(instanceIds);
     }
 
     @Override

@@ -192,6 +192,11 @@ final class InstancePool {
             all = new ArrayList<>(slots.values());
             slots.clear();
         }
+        // they drain in one change first: drained one by one, each would hand the endpoint to the next for a moment
+        List<String> live = all.stream().filter(s -> !s.handle.state().isTerminal()).map(s -> s.id).toList();
+        if (!live.isEmpty()) {
+            observer.get().instancesDraining(live);
+        }
         return CompletableFuture.allOf(all.stream().map(s -> drain(s).thenCompose(v -> s.stop("backend stopped")))
                 .toArray(CompletableFuture[]::new));
     }
@@ -210,6 +215,28 @@ final class InstancePool {
         return drained.exceptionally(e -> null).toCompletableFuture().copy()
                 .completeOnTimeout(null, DRAIN_LIMIT.toMillis() + 100, TimeUnit.MILLISECONDS)
                 .thenApplyAsync(v -> v, afterDrain);
+    }
+
+    /**
+     * A stop of {@code slot}'s instance that the pool did not ask (the launcher stops its sidecars when the front end
+     * exits; a caller of the handle): told when it begins, before the instance closes its port, as the single
+     * sidecar's is (a health check in between would report a crash). The other instances that are stopping too (the
+     * launcher turns them all {@code STOPPING} before it tells the first) drain with it in one change first, so that
+     * none of them takes over from another.
+     */
+    private void stopBegan(Slot slot, LaunchHandle h) {
+        List<Slot> all;
+        synchronized (lock) {
+            all = new ArrayList<>(slots.values());
+        }
+        // the handles' states outside our lock: each takes its sidecar's lock
+        List<String> together = all.stream().filter(s -> s == slot || !s.stopping
+                && s.handle.state() == SidecarState.STOPPING).map(s -> s.id).toList();
+        if (together.size() > 1) {
+            observer.get().instancesDraining(together);
+        }
+        observer.get().instanceStopped(slot.id, Slot.port(h), InstanceState.STOPPED,
+                "instance " + slot.id + " is stopping");
     }
 
     static IllegalArgumentException unknown(String instanceId) {
@@ -303,9 +330,13 @@ final class InstancePool {
             }
             if (to == SidecarState.RELOADING) {
                 observer.get().instanceReloading(id);
+            } else if (to == SidecarState.STOPPING) {
+                stopBegan(this, h);
             } else if (to == SidecarState.STARTING && from != SidecarState.STARTING) {
                 observer.get().instanceStopped(id, port(h), InstanceState.STOPPED,
                         "instance " + id + " exited; the launcher is restarting it");
+            } else if (to.isTerminal() && from == SidecarState.STOPPING) {
+                observer.get().instanceStopped(id, port(h), InstanceState.STOPPED, "instance " + id + " stopped");
             } else if (to.isTerminal()) {
                 Optional<LaunchException> failure = h.failure();
                 boolean gaveUp = failure.isPresent() && failure.get().reason() == LaunchException.Reason.CRASH_LOOP;

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -313,8 +314,34 @@ final class InstanceSet {
 
     /** The instance gets no new calls. */
     void draining(String instanceId) {
-        update(keyOf(instanceId), s -> s.state() == InstanceState.STOPPED || s.state() == InstanceState.GAVE_UP ? s
-                : s.with(InstanceState.DRAINING, "draining"));
+        draining(List.of(instanceId));
+    }
+
+    /**
+     * These instances are about to stop together: all of them drain in one change, and the preferred one is elected
+     * once, after, so that none of them takes over from another (a take-over among instances that all stop would
+     * show an endpoint that is gone a moment later).
+     */
+    void draining(Collection<String> instanceIds) {
+        Pick pick;
+        synchronized (lock) {
+            boolean changed = false;
+            for (String id : instanceIds) {
+                Entry e = entries.get(entries.keyOf(id));
+                if (e == null || e.status.state() == InstanceState.STOPPED
+                        || e.status.state() == InstanceState.GAVE_UP) {
+                    continue;
+                }
+                InstanceStatus before = e.status;
+                e.status = before.with(InstanceState.DRAINING, "draining");
+                changed |= !e.status.equals(before);
+            }
+            pick = entries.elect();
+            if (changed || pick != null) {
+                entries.changed();
+            }
+        }
+        tell(pick);
     }
 
     /** The instance is being reloaded: no new calls until its next announcement replaces this status. */

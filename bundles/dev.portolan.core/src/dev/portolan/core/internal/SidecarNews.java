@@ -1,5 +1,6 @@
 package dev.portolan.core.internal;
 
+import java.util.Collection;
 import java.util.Optional;
 
 import dev.portolan.api.BackendCredentials;
@@ -108,6 +109,12 @@ final class SidecarNews implements SidecarObserver {
     @Override
     public void instanceDraining(String instanceId) {
         instances.draining(instanceId);
+    }
+
+    /** These instances stop together: they drain in one change, none takes over from another. */
+    @Override
+    public void instancesDraining(Collection<String> instanceIds) {
+        instances.draining(instanceIds);
     }
 
     /** A reload of the instance began: it serves again once it announces (RELOADING, not a crash). */

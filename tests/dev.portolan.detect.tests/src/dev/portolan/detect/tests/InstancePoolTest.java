@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.BackendService.ManagedInstance;
+import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.InstanceState;
 import dev.portolan.api.discovery.InstanceStatus;
@@ -38,7 +40,9 @@ import dev.portolan.core.internal.EndpointTrackerImpl;
 import dev.portolan.core.internal.SettingsServiceImpl;
 import dev.portolan.detect.internal.ScanStrategy;
 import dev.portolan.api.Subscription;
+import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.core.registry.RuntimeDirectory;
+import dev.portolan.launch.internal.SidecarEngine;
 import dev.portolan.registry.internal.LocalRegistry;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.OsgiServices;
@@ -96,6 +100,12 @@ class InstancePoolTest {
         }
 
         @Override
+        public void instancesDraining(Collection<String> instanceIds) {
+            events.accept("draining " + String.join(" ", instanceIds));
+            tracker.instancesDraining(instanceIds);
+        }
+
+        @Override
         public EndpointStatus instanceStopped(String instanceId, int port, InstanceState finalState, String message) {
             events.accept(finalState.id() + " " + instanceId);
             return tracker.instanceStopped(instanceId, port, finalState, message);
@@ -112,10 +122,13 @@ class InstancePoolTest {
     }
 
     private static Setup setup(int ports) throws Exception {
+        return setup(ports, OsgiServices.await(InstancePoolTest.class, SidecarLauncher.class, Fixtures.WAIT));
+    }
+
+    private static Setup setup(int ports, SidecarLauncher launcher) throws Exception {
         int first = Fixtures.PORTS.block(ports);
         PortRange range = new PortRange(first, first + ports - 1);
         SettingsServiceImpl s = new SettingsServiceImpl(Map.of("PORTOLAN_PORT_RANGE", range.toString()));
-        SidecarLauncher launcher = OsgiServices.await(InstancePoolTest.class, SidecarLauncher.class, Fixtures.WAIT);
         DiscoveryServiceImpl discovery = new DiscoveryServiceImpl(s, List.of(new ScanStrategy()));
         EndpointTrackerImpl tracker = new EndpointTrackerImpl(discovery, s);
         RecordingObserver observer = new RecordingObserver(tracker);
@@ -206,6 +219,80 @@ class InstancePoolTest {
             assertFalse(second.handle().state().isTerminal());
             assertServing(port(second.handle()));
             assertThrows(ExecutionException.class, () -> t.backend().stop("pool-9").get());
+        }
+    }
+
+    /**
+     * Every instance stops at once, asked of the backend service: the endpoint goes from the preferred instance to
+     * none. Drained one by one, the next instance took over for a moment ("instance pool-2 took over") while it was
+     * being stopped too.
+     */
+    @Test
+    void aStopOfEveryInstanceHandsTheEndpointToNoOther() throws Exception {
+        try (Setup t = setup(6)) {
+            Await.result(t.backend().start(spec(t.range(), SampleBackend.command()).build(), 2), START, "start 2");
+            awaitServing(t, "pool-1", "pool-2");
+            Await.Recorder<EndpointStatus> endpoint = new Await.Recorder<>();
+            try (Subscription listening = t.tracker().addListener(endpoint::accept)) {
+                int mark = endpoint.size();
+                EndpointStatus before = t.tracker().current();
+                Await.result(t.backend().stop(), Fixtures.WAIT, "stop the pool");
+                endpoint.await(mark, e -> e.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT, "UNAVAILABLE");
+                assertNoTakeOver(before, endpoint.values().subList(mark, endpoint.size()));
+            }
+        }
+    }
+
+    /**
+     * The launcher stops every instance at once (its shutdown hook when the front end exits; here its close, which a
+     * deactivation runs): told when the stops begin, none takes over from another, and the end is a stop, not an
+     * exit. Before, each was heard of only when its process had gone ("exited (EXITED)"), and the instance not yet
+     * gone took over.
+     */
+    @Test
+    void theLauncherStoppingEveryInstanceHandsTheEndpointToNoOther() throws Exception {
+        SidecarEngine launcher = new SidecarEngine(AnnouncementCodec.standard(), null);
+        try (launcher; Setup t = setup(6, launcher)) {
+            Await.result(t.backend().start(spec(t.range(), SampleBackend.command()).build(), 2), START, "start 2");
+            awaitServing(t, "pool-1", "pool-2");
+            Await.Recorder<EndpointStatus> endpoint = new Await.Recorder<>();
+            try (Subscription listening = t.tracker().addListener(endpoint::accept)) {
+                int mark = endpoint.size();
+                EndpointStatus before = t.tracker().current();
+                String preferred = t.tracker().instances().stream().filter(i -> i.endpoint().baseUrl().equals(
+                        before.endpoint().baseUrl())).findFirst().orElseThrow().instanceId();
+                launcher.close();
+                String stopping = "instance " + preferred + " is stopping";
+                EndpointStatus gone = endpoint.await(mark, e -> e.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT,
+                        "UNAVAILABLE");
+                assertNoTakeOver(before, endpoint.values().subList(mark, endpoint.size()));
+                assertEquals(stopping, gone.message(), endpoint.values().toString());
+            }
+            for (String id : List.of("pool-1", "pool-2")) {
+                t.observer().events.await(0, ("stopped " + id)::equals, Fixtures.WAIT, id + " reported stopped");
+            }
+            List<InstanceStatus> now = t.tracker().instances();
+            assertTrue(now.stream().allMatch(i -> i.state() == InstanceState.STOPPED
+                    && ("instance " + i.instanceId() + " stopped").equals(i.message())), "stopped, not exited: " + now);
+        }
+    }
+
+    /** Until the tracker's instance set has every one of {@code ids} healthy and verified. */
+    private static void awaitServing(Setup t, String... ids) {
+        Await.Recorder<List<InstanceStatus>> sets = new Await.Recorder<>();
+        try (Subscription listening = t.tracker().addInstanceListener(sets::accept)) {
+            sets.accept(t.tracker().instances());
+            sets.await(0, set -> List.of(ids).stream().allMatch(id -> set.stream().anyMatch(i -> i.instanceId()
+                    .equals(id) && i.serving())), START, "serving: " + List.of(ids));
+        }
+    }
+
+    /** Every status in {@code after} is the endpoint {@code before} had, or none: no other instance took over. */
+    private static void assertNoTakeOver(EndpointStatus before, List<EndpointStatus> after) {
+        assertEquals(EndpointState.AVAILABLE, before.state(), before.toString());
+        for (EndpointStatus e : after) {
+            assertTrue(e.endpoint() == null || e.endpoint().baseUrl().equals(before.endpoint().baseUrl()),
+                    "from " + before.endpoint().baseUrl() + " to another instance while all stop: " + after);
         }
     }
 
