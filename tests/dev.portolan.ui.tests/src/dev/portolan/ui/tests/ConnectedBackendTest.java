@@ -12,6 +12,9 @@ import static dev.portolan.ui.tests.PreferencePages.press;
 import static dev.portolan.ui.tests.PreferencePages.textOf;
 import static dev.portolan.ui.tests.PreferencePages.type;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -72,6 +75,7 @@ import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.StatusView;
 import dev.portolan.ui.internal.handlers.DocsLogin;
 import dev.portolan.ui.internal.handlers.OverrideHandler;
+import dev.portolan.ui.internal.WorkbenchServices;
 import dev.portolan.ui.internal.model.StatusSnapshot.StatusEvent;
 import dev.portolan.ui.internal.override.OverrideEndpointDialog;
 import dev.portolan.ui.internal.prefs.PortolanPreferencePage;
@@ -247,6 +251,15 @@ class ConnectedBackendTest {
         Ui.until("port table row of " + port + " held by " + holder, CONNECT_TIMEOUT,
                 () -> portRow(port).getText(1).equals("backend") && portRow(port).getText(2).contains(holder),
                 () -> portRow(port).getText(1) + " " + portRow(port).getText(2));
+        // another port this front end listens on is "ours" (the occupancy chart's "by us"), not a stranger's
+        // "listening": another instance of our backend, say
+        try (ServerSocket own = bindInTestRange()) {
+            int p = own.getLocalPort();
+            WorkbenchServices.model().orElseThrow().rescanPorts();
+            Ui.until("port table row of " + p + ": ours", CONNECT_TIMEOUT, () -> Arrays.stream(portRows()).anyMatch(
+                    r -> r.getText(0).equals(Integer.toString(p)) && r.getText(1).equals("ours")),
+                    () -> portRow(p).getText(1) + " " + portRow(p).getText(2));
+        }
         // the sidecar's output is in its own console
         TextConsole console = sidecarConsole(sidecar);
         Ui.until("announcement in the sidecar console", CONNECT_TIMEOUT,
@@ -732,6 +745,18 @@ class ConnectedBackendTest {
             t.add(row.getText(i));
         }
         return t;
+    }
+
+    /** A listening socket of this process on a free port of the test range. */
+    private static ServerSocket bindInTestRange() throws IOException {
+        for (int p = TEST_RANGE.first(); p <= TEST_RANGE.last(); p++) {
+            try {
+                return new ServerSocket(p, 50, InetAddress.getLoopbackAddress());
+            } catch (IOException busy) {
+                // the sidecar's port, or another process's: the next one
+            }
+        }
+        throw new IOException("no free port in " + TEST_RANGE);
     }
 
     private TableItem[] portRows() {

@@ -1,6 +1,7 @@
 package dev.portolan.ui.internal.model;
 
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -12,6 +13,7 @@ import org.eclipse.core.runtime.jobs.Job;
 
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortInspector;
+import dev.portolan.api.ports.PortOccupancy;
 import dev.portolan.api.ports.PortStatus;
 import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.model.StatusSnapshot.PortRow;
@@ -43,7 +45,9 @@ final class PortScanJob extends Job {
         if (t.inspector() == null) {
             return Status.OK_STATUS;
         }
-        List<PortRow> rows = t.inspector().inspect(t.range()).stream().map(p -> row(p, t.backendPort())).toList();
+        Set<Long> ours = PortOccupancy.ourProcesses();
+        List<PortRow> rows = t.inspector().inspect(t.range()).stream().map(p -> row(p, t.backendPort(), ours))
+                .toList();
         if (monitor.isCanceled()) {
             return Status.CANCEL_STATUS;
         }
@@ -56,10 +60,16 @@ final class PortScanJob extends Job {
         return PortolanUi.JOB_FAMILY.equals(family);
     }
 
-    private static PortRow row(PortStatus p, int backendPort) {
+    /**
+     * One row: {@code backend} for the tracked endpoint's port, {@code ours} for another port that this front end or
+     * one of its processes listens on (another instance of our backend, a sidecar of another service; the occupancy
+     * chart's "by us"), else the inspector's state.
+     */
+    private static PortRow row(PortStatus p, int backendPort, Set<Long> ours) {
         String state = p.port() == backendPort ? "backend" : switch (p.state()) {
         case FREE -> "free";
-        case LISTENING -> "listening";
+        case LISTENING -> p.listeners().stream().anyMatch(l -> l.pid() != null && ours.contains(l.pid())) ? "ours"
+                : "listening";
         case IN_USE -> "in use";
         };
         String holder = p.listeners().stream()
