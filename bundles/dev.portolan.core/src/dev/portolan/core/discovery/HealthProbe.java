@@ -40,6 +40,12 @@ public final class HealthProbe {
 
     /** Response header in which a backend may echo its launch token. */
     public static final String TOKEN_HEADER = "X-Portolan-Token";
+    /**
+     * Why a healthy answer without our proof is rejected. Not always an impostor: a stale cache entry's port, or one
+     * an announcement named, may be held by another legitimate server now.
+     */
+    private static final String NOT_EXPECTED = "not the backend expected there (another server on its port, or an "
+            + "impostor)";
     /** Connect timeout of the shared client: loopback connects take microseconds. */
     public static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
 
@@ -290,11 +296,11 @@ public final class HealthProbe {
             }
             if (proof != null) {
                 return new Result(url, true, Identity.REJECTED, latency,
-                        "answered healthy with a wrong identity proof: not our backend (impostor?)", Verification.NONE);
+                        "answered healthy with a wrong identity proof: " + NOT_EXPECTED, Verification.NONE);
             }
             if (expected.token() == null || expected.v2Only()) {
                 return new Result(url, true, Identity.REJECTED, latency,
-                        "answered healthy without an identity proof: not our backend (impostor?)", Verification.NONE);
+                        "answered healthy without an identity proof: " + NOT_EXPECTED, Verification.NONE);
             }
         }
         Optional<String> expectedToken = expected.v2Only() ? Optional.empty() : Optional.ofNullable(expected.token());
@@ -305,7 +311,7 @@ public final class HealthProbe {
         }
         if (echoed == null) {
             return new Result(url, true, Identity.REJECTED, latency,
-                    "answered healthy but did not echo the launch token: not our backend (impostor?)");
+                    "answered healthy but did not echo the launch token: " + NOT_EXPECTED);
         }
         if (!constantTimeEquals(echoed, expectedToken.get())) {
             return new Result(url, true, Identity.REJECTED, latency,

@@ -173,7 +173,8 @@ public final class InstanceCheck {
         }
         if (!entry.identity().verifies(nonce, entry.port(), sig)) {
             return new Result(entry, Health.HEALTHY, false, latency,
-                    "answered with a wrong registry signature: not the registered instance (impostor?)");
+                    "answered with a wrong registry signature: not the registered instance (another instance on its "
+                            + "port, or an impostor)");
         }
         return new Result(entry, Health.HEALTHY, true, latency, "healthy, identity proven (Ed25519 signature)");
     }
