@@ -2,6 +2,8 @@ package dev.portolan.api.discovery;
 
 import org.jspecify.annotations.Nullable;
 
+import dev.portolan.api.ports.CommandLines;
+
 /**
  * A healthy responder that nothing proves to be ours (an unverified candidate), with the process that holds its port
  * when that can be seen ({@code PortInspector}).
@@ -31,11 +33,15 @@ public record Candidate(int port, String source, @Nullable Long pid, @Nullable S
         return new Candidate(port, source, newPid, newCommand);
     }
 
-    /** {@code 8008 (pid 4242: python3 -m http.server 8008)}, or {@code 8008 (holder unknown)}. */
+    /**
+     * {@code 8008 (pid 4242: python3 -m http.server 8008)}, the command line shortened ({@link CommandLines}: {@code
+     * java ... dev.example.Main}, on one line); {@code 8008} when the holder was not looked up or not seen.
+     */
     public String describe() {
         if (pid == null && command == null) {
-            return port + " (holder unknown)";
+            return Integer.toString(port);
         }
-        return port + " (pid " + (pid == null ? "?" : pid) + (command == null ? "" : ": " + command) + ")";
+        return port + " (pid " + (pid == null ? "?" : pid)
+                + (command == null ? "" : ": " + CommandLines.shorten(command, "...")) + ")";
     }
 }

@@ -27,6 +27,7 @@ import dev.portolan.api.discovery.DetectorStrategy;
 import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.StrategyOutcome;
 import dev.portolan.api.discovery.StrategyOutcome.Result;
+import dev.portolan.api.ports.CommandLines;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.ports.PortStatus;
 
@@ -240,7 +241,7 @@ final class DiscoveryRace {
     private static String adoptionWarning(Endpoint e, Candidate holder) {
         String held = holder.pid() == null && holder.command() == null ? "holder unknown"
                 : "held by pid " + (holder.pid() == null ? "?" : holder.pid())
-                        + (holder.command() == null ? "" : ": " + holder.command());
+                        + (holder.command() == null ? "" : ": " + CommandLines.shorten(holder.command(), "..."));
         return "adopted " + e.baseUrl() + " unverified: it is the only healthy responder and nothing proves it is ours ("
                 + held + "); pin it with " + EnvironmentVariables.API_PORT + "=" + e.port()
                 + " or the override preference, or give the front end the backend's credentials to verify it";

@@ -75,9 +75,9 @@ class CliPortsTest {
     }
 
     /**
-     * Another process's command line in the text table: its first 80 characters on one line, then its length (a
-     * sidecar's is often a class path long); an escape sequence in it never reaches the terminal. {@code --json} has
-     * all of it.
+     * Another process's command line in the text table: shortened (the program's file name, the JVM's options and
+     * class path left out), its first 80 characters on one line, then its length; an escape sequence in it never
+     * reaches the terminal. {@code --json} has all of it.
      */
     @Test
     void textOutputCutsALongCommandAndNeverPrintsItsControlCharacters(@TempDir Path dir) throws Exception {
@@ -101,9 +101,12 @@ class CliPortsTest {
                         .orElseThrow(() -> new AssertionError("no row for " + p + ":\n" + text.output()));
                 assertTrue(row.contains(" " + pid + " "), "the holder's pid: " + row);
                 String full = String.join(" ", command);
-                String shown = row.substring(row.indexOf("/usr/bin/python3"));
-                assertEquals(full.substring(0, 80).replace('\n', ' ').replace('\u001b', ' ') + "... ("
-                        + full.length() + " chars)", shown, text.output());
+                // shortened first (the program's file name; words apart by one space), then cut
+                String shortened = "python3" + String.join(" ", full.replace('\u001b', ' ').split("\\s+"))
+                        .substring("/usr/bin/python3".length());
+                String shown = row.substring(row.indexOf("python3 -c"));
+                assertEquals(shortened.substring(0, 80) + "... (" + shortened.length() + " chars)", shown,
+                        text.output());
                 assertTrue(text.output().chars().noneMatch(c -> c == 0x1b), "an escape reached the terminal");
 
                 PortolanCli.Result json = PortolanCli.run(Map.of(), TIMEOUT, "ports", "--range", p + "-" + p,

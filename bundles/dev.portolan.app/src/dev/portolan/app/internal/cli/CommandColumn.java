@@ -1,13 +1,15 @@
 package dev.portolan.app.internal.cli;
 
+import dev.portolan.api.ports.CommandLines;
 import dev.portolan.core.protocol.Excerpt;
 
 /**
- * A process's command line in the last column of a text table ({@code list}, {@code ports}): an {@link Excerpt} of
- * {@value #CHARS} characters, on one line and cut with {@code ... (N chars)} (a sidecar's command is often a class
- * path long; {@code --json} gives all of it). The text comes from another process (its registry entry, its
- * {@code /proc/<pid>/cmdline}): control characters become spaces, so it cannot break the table or write to the
- * terminal.
+ * A process's command line in the last column of a text table ({@code list}, {@code ports}): shortened as the view
+ * shows it ({@link CommandLines}: {@code java ... dev.portolan.backend.sample.SampleBackend}, without the JVM's options
+ * and class path, which made every Java row look alike), then an {@link Excerpt} of {@value #CHARS} characters, on one
+ * line and cut with {@code ... (N chars)} ({@code --json} gives all of it). The text comes from another process (its
+ * registry entry, its {@code /proc/<pid>/cmdline}): control characters become spaces, so it cannot break the table or
+ * write to the terminal.
  */
 final class CommandColumn {
 
@@ -18,6 +20,6 @@ final class CommandColumn {
     }
 
     static String of(String command) {
-        return Excerpt.of(command, CHARS);
+        return Excerpt.of(CommandLines.shorten(command, "..."), CHARS);
     }
 }

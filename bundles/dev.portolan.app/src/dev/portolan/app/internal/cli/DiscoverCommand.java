@@ -98,7 +98,7 @@ final class DiscoverCommand implements Command {
                 out.printf("  %-6s %-8s %s%n", "PORT", "PID", "COMMAND");
                 for (Candidate c : r.candidates()) {
                     out.printf("  %-6d %-8s %s%n", c.port(), c.pid() == null ? "?" : c.pid().toString(),
-                            c.command() == null ? "" : c.command());
+                            c.command() == null ? "" : CommandColumn.of(c.command()));
                 }
                 out.println("  pin one: API_PORT=<port> ./portolan discover, or set the override preference");
             } else {

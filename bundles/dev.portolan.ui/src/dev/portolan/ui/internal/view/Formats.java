@@ -5,6 +5,8 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
+import dev.portolan.api.ports.CommandLines;
+
 /** Text formatting for durations and times shown in the UI. */
 public final class Formats {
 
@@ -46,20 +48,10 @@ public final class Formats {
     }
 
     /**
-     * A command line shortened for a table cell: {@code java … dev.portolan.backend.sample.SampleBackend --x}: the
-     * executable's file name and the words after the last option-like or path-like word (class paths make Java
-     * command lines very long).
+     * A command line shortened for a table cell: {@code java … dev.portolan.backend.sample.SampleBackend --x}, as the
+     * command line tools show it ({@link CommandLines}).
      */
     public static String command(String commandLine) {
-        String[] words = commandLine.strip().split("\\s+");
-        if (words.length <= 3 || commandLine.length() <= 60) {
-            return commandLine;
-        }
-        String exe = words[0].substring(words[0].lastIndexOf('/') + 1);
-        int tail = words.length - 1;
-        while (tail > 1 && !words[tail - 1].startsWith("-") && !words[tail - 1].contains("/")) {
-            tail--;
-        }
-        return exe + " … " + String.join(" ", java.util.Arrays.copyOfRange(words, tail, words.length));
+        return CommandLines.shorten(commandLine, "…");
     }
 }

@@ -16,8 +16,8 @@ import dev.portolan.core.registry.InstanceCheck.Health;
 
 /**
  * {@code list}'s text tables: columns as wide as their widest cell (a service name longer than the header no longer
- * shifts its row), a sidecar's command line (often a class path long) cut to {@value CommandColumn#CHARS}
- * characters on one line; {@code --json} keeps all of it.
+ * shifts its row), a sidecar's command line (often a class path long) shortened to its program and main class, and
+ * cut to {@value CommandColumn#CHARS} characters on one line; {@code --json} keeps all of it.
  */
 class InstanceRowsTest {
 
@@ -49,12 +49,21 @@ class InstanceRowsTest {
             assertTrue(lines.get(2).startsWith(column[2], at), column[0] + "\n" + String.join("\n", lines));
         }
         String command = lines.get(1).substring(lines.get(0).indexOf("COMMAND"));
-        assertEquals(whole.substring(0, CommandColumn.CHARS) + "... (" + whole.length() + " chars)", command);
+        assertEquals("java ... dev.portolan.backend.sample.SampleBackend", command, "the program and its main class, "
+                + "not the first " + CommandColumn.CHARS + " of " + whole.length() + " characters");
         assertTrue(lines.get(2).endsWith("-"), "an empty command leaves no trailing blanks: '" + lines.get(2) + "'");
 
         List<String> services = InstanceRows.servicesTable(results);
         assertEquals(List.of("SERVICE       INSTANCES", "default       1/1 healthy", "portolan-feed 0/1 healthy"),
                 services);
+    }
+
+    @Test
+    void aLongCommandIsCutAfterItIsShortened() {
+        String words = "word ".repeat(40).strip();
+        String shown = CommandColumn.of("/usr/local/bin/some-server " + words);
+        String shortened = "some-server " + words;
+        assertEquals(shortened.substring(0, CommandColumn.CHARS) + "... (" + shortened.length() + " chars)", shown);
     }
 
     @Test
