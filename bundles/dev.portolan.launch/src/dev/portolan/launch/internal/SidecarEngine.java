@@ -185,9 +185,15 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
     public void close() {
         closed = true;
         List<Sidecar> all = List.copyOf(active);
-        List<CompletableFuture<Void>> stops = stopEvery(all);
+        CountDownLatch asked = eventsAfterStops(all.size());
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
         Duration longest = Duration.ZERO;
         for (Sidecar s : all) {
+            try {
+                stops.add(s.stop());
+            } finally {
+                asked.countDown();
+            }
             if (s.spec().gracefulStopTimeout().compareTo(longest) > 0) {
                 longest = s.spec().gracefulStopTimeout();
             }
@@ -220,25 +226,18 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
     }
 
     /**
-     * Asks every sidecar in {@code all} to stop. Each one turns {@code STOPPING} before any listener hears of the
-     * first: a listener of several sidecars (the backend service's instances) then sees at its first event that the
-     * others stop too, and does not hand over from one stopping sidecar to another. The event thread waits behind a
-     * latch while the stops are asked; asking only changes states and begins each escalation (nothing waits there).
+     * Holds the event thread until {@code stops} stops have been asked (each caller counts the returned latch down once
+     * its {@code stop()} returned), so that every sidecar is {@code STOPPING} before a listener hears of the first: a
+     * listener of several sidecars (the backend service's instances) then knows at its first event that the others
+     * stop too, and does not hand over from one stopping sidecar to another. Asking a stop only changes its state and
+     * begins its escalation; the hold is bounded all the same.
      */
-    private List<CompletableFuture<Void>> stopEvery(List<Sidecar> all) {
-        CountDownLatch asked = new CountDownLatch(1);
-        if (all.size() > 1) {
+    private CountDownLatch eventsAfterStops(int stops) {
+        CountDownLatch asked = new CountDownLatch(stops);
+        if (stops > 1) {
             post(() -> awaitAsked(asked)); // the stops' events queue behind it
         }
-        List<CompletableFuture<Void>> stops = new ArrayList<>();
-        try {
-            for (Sidecar s : all) {
-                stops.add(s.stop());
-            }
-        } finally {
-            asked.countDown();
-        }
-        return stops;
+        return asked;
     }
 
     private static void awaitAsked(CountDownLatch asked) {
@@ -255,13 +254,20 @@ public final class SidecarEngine implements SidecarLauncher, AutoCloseable {
     private void stopAllNow() {
         closed = true;
         List<Sidecar> all = List.copyOf(active);
-        stopEvery(all); // each stopper below joins its sidecar's stop, then kills what is left after the grace
+        CountDownLatch asked = eventsAfterStops(all.size());
         List<Thread> stoppers = new ArrayList<>();
         for (Sidecar s : all) {
             Duration grace = s.spec().gracefulStopTimeout().compareTo(SHUTDOWN_HOOK_GRACE) < 0
                     ? s.spec().gracefulStopTimeout()
                     : SHUTDOWN_HOOK_GRACE;
-            Thread t = new Thread(() -> s.stopNow(grace), "portolan-launcher-shutdown-" + s.id());
+            Thread t = new Thread(() -> {
+                try {
+                    s.stop(); // asked here, in parallel: one sidecar's stop can never hold up another's
+                } finally {
+                    asked.countDown();
+                }
+                s.stopNow(grace); // joins that stop, then kills what is left after the grace
+            }, "portolan-launcher-shutdown-" + s.id());
             t.start();
             stoppers.add(t);
         }
