@@ -15,17 +15,21 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.portolan.core.protocol.IdentityProof;
+import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.PortolanCli;
@@ -94,6 +98,38 @@ class CliApiTest {
                 try (SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
                     assertTrue(c.isConnected());
                 }
+            }
+        });
+    }
+
+    /**
+     * {@code ./portolan api} as a launched sidecar ({@code run -- ./portolan api}) with no class archive yet, as after
+     * every build: the script used to train one first, and the training's backend, a second server in the sidecar's
+     * process tree answering health, was adopted as the sidecar's endpoint ({@code found_by: process}) and went away
+     * when the training ended ("stopped answering", a new discovery). Under a launcher the script does not train: the
+     * first endpoint is the sidecar's announcement and no archive is written.
+     */
+    @Test
+    void underALauncherTheFirstStartAfterABuildTrainsNothingAndTheAnnouncementIsTheEndpoint(@TempDir Path state)
+            throws Exception {
+        int major = Runtime.version().feature();
+        Path archive = Build.repoRoot().resolve("releng/dev.portolan.product/target/plain-cli")
+                .resolve("api-" + major + (major >= 25 ? ".aot" : ".jsa"));
+        Files.deleteIfExists(archive);
+        Files.deleteIfExists(archive.resolveSibling(archive.getFileName() + ".failed"));
+        FreePorts.onFreeBlock(CliPortsTest.PORTS, 3, first -> {
+            try (ChildProcess cli = PortolanCli.start(PortolanCli.isolated(state, first, first + 2), "run", "--",
+                    Build.repoRoot().resolve("portolan").toString(), "api")) {
+                JsonNode a = announcement(cli);
+                assertEquals("announcement", a.get("found_by").asText(), "the first endpoint: " + a + "\n"
+                        + cli.output());
+                FreePorts.expectInRange(first, first + 2, a.get("port").asInt(), a.toString());
+                String available = cli.awaitLine(l -> l.startsWith("[portolan] endpoint AVAILABLE"), TIMEOUT);
+                assertTrue(available.contains("via announcement"), available);
+                assertFalse(Files.exists(archive), "trained an archive under a launcher:\n" + cli.output());
+                cli.process().destroy();
+                assertEquals(143, cli.awaitExit(TIMEOUT), cli.output());
+                assertFalse(cli.output().contains("stopped answering"), cli.output());
             }
         });
     }
