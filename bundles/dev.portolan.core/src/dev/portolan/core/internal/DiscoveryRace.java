@@ -183,7 +183,8 @@ final class DiscoveryRace {
             candidates = withHolders(ambiguity);
         }
         for (Done d : unverified) {
-            String what = d.endpoint().baseUrl() + " (" + d.endpoint().verification().id() + ")";
+            Verification v = d.endpoint().verification();
+            String what = d.endpoint().baseUrl() + " (" + (v == Verification.NONE ? "unverified" : v.id()) + ")";
             StrategyOutcome o;
             if (winner != null && d.strategy().name().equals(winnerName)) {
                 o = new StrategyOutcome(d.strategy().name(), Result.WON, "found " + what

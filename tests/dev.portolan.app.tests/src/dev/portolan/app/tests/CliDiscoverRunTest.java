@@ -97,12 +97,45 @@ class CliDiscoverRunTest {
         assertEquals(3, r.exitCode(), r.output());
         assertTrue(r.output().contains("hint:") && r.output().contains("sidecar console")
                 && r.output().contains("Refresh Discovery"), "what to do:\n" + r.output());
+        // each strategy's reason once: its row of the table (stderr used to repeat them all on one long line)
+        assertEquals(1, r.lines().stream().filter(l -> l.contains("nothing healthy on 127.0.0.1:" + first)).count(),
+                r.output());
     }
 
     /** The pid of the process that holds {@code port}: the child itself or one of its descendants. */
     private static boolean heldBy(ChildProcess child, long pid) {
         Process p = child.process();
         return p.pid() == pid || p.descendants().anyMatch(h -> h.pid() == pid);
+    }
+
+    /**
+     * One unverified backend is adopted with a warning: the text says it once, under the endpoint (it used to be printed
+     * three times: there, at the end of the scan's row, and again on stderr).
+     */
+    @Test
+    void discoverAdoptingTheOnlyUnverifiedBackendWarnsOnce(@TempDir Path state) throws Exception {
+        FreePorts.onFreeBlock(PORTS, 3, first -> {
+            Map<String, String> env = PortolanCli.isolated(state, first, first + 2);
+            try (ChildProcess one = ChildProcess.start(null, SampleBackend.command("--standalone"),
+                    unregistered(env, state))) {
+                int port = JSON.readTree(one.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT)).get("port").asInt();
+                FreePorts.expectInRange(first, first + 2, port, "the backend's port");
+                BackendHealth.await(port, one.process());
+                PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "discover");
+                assertEquals(0, r.exitCode(), r.output());
+                String url = "http://127.0.0.1:" + port;
+                assertEquals(1, r.lines().stream().filter(l -> l.contains("nothing proves it is ours")).count(),
+                        "the warning once:\n" + r.output());
+                List<String> lines = r.lines();
+                int warning = lines.indexOf(lines.stream().filter(l -> l.contains("nothing proves it is ours"))
+                        .findFirst().orElseThrow());
+                assertTrue(lines.get(warning).startsWith("  warning: adopted " + url + " unverified")
+                        && warning < lines.indexOf("strategies:"), "under the endpoint:\n" + r.output());
+                assertTrue(r.lines().stream().anyMatch(l -> l.matches("\\s*scan\\s+won\\s.*")
+                        && l.endsWith("found " + url + " (unverified); adopted with the warning above")),
+                        "the scan's row:\n" + r.output());
+            }
+        });
     }
 
     @Test

@@ -52,13 +52,10 @@ final class DiscoverCommand implements Command {
             out.println("registry: " + registry);
         }
         if (result.endpoint().isPresent()) {
-            if (!json) {
-                result.warning().ifPresent(w -> err.println("portolan: warning: " + w));
-            }
             return ExitCodes.OK;
         }
         if (!json) {
-            err.println("portolan: " + result.failureSummary());
+            // what each strategy found is on stdout already: stderr adds what to do, not the same reasons again
             Troubleshooting.of(result).ifPresent(c -> err.println("portolan: hint: " + c.hint()));
         }
         return result.ambiguous() ? ExitCodes.AMBIGUOUS
@@ -107,9 +104,15 @@ final class DiscoverCommand implements Command {
             }
         });
         out.println("strategies:");
+        // the winner's message ends with the adoption warning, printed once, under the endpoint
+        String warned = r.warning().map(w -> "; warning: " + w).orElse(null);
         for (StrategyOutcome o : r.outcomes()) {
+            String message = o.message();
+            if (warned != null && message.endsWith(warned)) {
+                message = message.substring(0, message.length() - warned.length()) + "; adopted with the warning above";
+            }
             out.printf("  %-12s %-14s %6d ms  %s%n", o.strategy(), o.result().name().toLowerCase(Locale.ROOT),
-                    o.elapsed().toMillis(), o.message());
+                    o.elapsed().toMillis(), message);
         }
     }
 
