@@ -145,13 +145,23 @@ public final class ScanStrategy implements DetectorStrategy {
             throw new AmbiguousBackendsException(DiscoveryResult.ambiguityMessage(candidates) + " (scan of " + HOST
                     + ":" + range + ")", candidates);
         }
+        // one port (API_PORT pins the scan to it): "127.0.0.1:8011 (refused)", not "8011-8011 (1 ports, 1 refused)"
+        boolean one = range.size() == 1;
+        String where = HOST + ":" + (one ? Integer.toString(range.first()) : range.toString());
+        List<String> details = new ArrayList<>();
+        if (!one) {
+            details.add(range.size() + " ports, " + refused + " refused");
+        } else if (refused == 1) {
+            details.add("refused");
+        }
+        healthy.forEach((port, r) -> details.add("rejected " + port + ": " + r.detail()));
+        answeredOther.forEach((port, r) -> details.add(port + ": " + r.detail()));
         StringBuilder sb = new StringBuilder(!expected.isEmpty()
-                ? "no backend proving our identity on " + HOST + ":" + range
-                : "nothing healthy on " + HOST + ":" + range);
-        sb.append(" (").append(range.size()).append(" ports, ").append(refused).append(" refused");
-        healthy.forEach((port, r) -> sb.append("; rejected ").append(port).append(": ").append(r.detail()));
-        answeredOther.forEach((port, r) -> sb.append("; ").append(port).append(": ").append(r.detail()));
-        sb.append(')');
+                ? "no backend proving our identity on " + where
+                : "nothing healthy on " + where);
+        if (!details.isEmpty()) {
+            sb.append(" (").append(String.join("; ", details)).append(')');
+        }
         throw new DetectionException(sb.toString());
     }
 }

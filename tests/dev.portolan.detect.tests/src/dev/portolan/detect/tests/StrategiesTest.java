@@ -152,6 +152,10 @@ class StrategiesTest {
                 .detect(Fixtures.context(new PortRange(first, first + 2), null)));
         assertEquals("nothing healthy on 127.0.0.1:" + first + "-" + (first + 2) + " (3 ports, 3 refused)",
                 ex.getMessage());
+        // one port (API_PORT pins the scan to it): not "first-first (1 ports, 1 refused)"
+        DetectionException one = assertThrows(DetectionException.class, () -> Fixtures.strategy("scan")
+                .detect(Fixtures.context(new PortRange(first, first), null)));
+        assertEquals("nothing healthy on 127.0.0.1:" + first + " (refused)", one.getMessage());
     }
 
     @Test
