@@ -230,16 +230,7 @@ class InstancePoolTest {
     @Test
     void aStopOfEveryInstanceHandsTheEndpointToNoOther() throws Exception {
         try (Setup t = setup(6)) {
-            Await.result(t.backend().start(spec(t.range(), SampleBackend.command()).build(), 2), START, "start 2");
-            awaitServing(t, "pool-1", "pool-2");
-            Await.Recorder<EndpointStatus> endpoint = new Await.Recorder<>();
-            try (Subscription listening = t.tracker().addListener(endpoint::accept)) {
-                int mark = endpoint.size();
-                EndpointStatus before = t.tracker().current();
-                Await.result(t.backend().stop(), Fixtures.WAIT, "stop the pool");
-                endpoint.await(mark, e -> e.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT, "UNAVAILABLE");
-                assertNoTakeOver(before, endpoint.values().subList(mark, endpoint.size()));
-            }
+            twoServingThenAllStop(t, () -> Await.result(t.backend().stop(), Fixtures.WAIT, "stop the pool"));
         }
     }
 
@@ -253,27 +244,44 @@ class InstancePoolTest {
     void theLauncherStoppingEveryInstanceHandsTheEndpointToNoOther() throws Exception {
         SidecarEngine launcher = new SidecarEngine(AnnouncementCodec.standard(), null);
         try (launcher; Setup t = setup(6, launcher)) {
-            Await.result(t.backend().start(spec(t.range(), SampleBackend.command()).build(), 2), START, "start 2");
-            awaitServing(t, "pool-1", "pool-2");
-            Await.Recorder<EndpointStatus> endpoint = new Await.Recorder<>();
-            try (Subscription listening = t.tracker().addListener(endpoint::accept)) {
-                int mark = endpoint.size();
-                EndpointStatus before = t.tracker().current();
-                String preferred = t.tracker().instances().stream().filter(i -> i.endpoint().baseUrl().equals(
-                        before.endpoint().baseUrl())).findFirst().orElseThrow().instanceId();
-                launcher.close();
-                String stopping = "instance " + preferred + " is stopping";
-                EndpointStatus gone = endpoint.await(mark, e -> e.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT,
-                        "UNAVAILABLE");
-                assertNoTakeOver(before, endpoint.values().subList(mark, endpoint.size()));
-                assertEquals(stopping, gone.message(), endpoint.values().toString());
-            }
+            AllStopped seen = twoServingThenAllStop(t, launcher::close);
+            assertEquals("instance " + seen.preferred() + " is stopping", seen.gone().message(), seen.toString());
             for (String id : List.of("pool-1", "pool-2")) {
                 t.observer().events.await(0, ("stopped " + id)::equals, Fixtures.WAIT, id + " reported stopped");
             }
             List<InstanceStatus> now = t.tracker().instances();
             assertTrue(now.stream().allMatch(i -> i.state() == InstanceState.STOPPED
                     && ("instance " + i.instanceId() + " stopped").equals(i.message())), "stopped, not exited: " + now);
+        }
+    }
+
+    private interface Stop {
+        void run() throws Exception;
+    }
+
+    /** What the endpoint went through: {@code preferred} was the endpoint's instance, {@code gone} the UNAVAILABLE. */
+    private record AllStopped(String preferred, EndpointStatus gone, List<EndpointStatus> seen) {
+    }
+
+    /**
+     * Starts two instances, waits until both serve, stops them with {@code stop} and waits until the endpoint is
+     * UNAVAILABLE, checking that neither took over from the other meanwhile.
+     */
+    private static AllStopped twoServingThenAllStop(Setup t, Stop stop) throws Exception {
+        Await.result(t.backend().start(spec(t.range(), SampleBackend.command()).build(), 2), START, "start 2");
+        awaitServing(t, "pool-1", "pool-2");
+        Await.Recorder<EndpointStatus> endpoint = new Await.Recorder<>();
+        try (Subscription listening = t.tracker().addListener(endpoint::accept)) {
+            int mark = endpoint.size();
+            EndpointStatus before = t.tracker().current();
+            String preferred = t.tracker().instances().stream().filter(i -> i.endpoint().baseUrl().equals(
+                    before.endpoint().baseUrl())).findFirst().orElseThrow().instanceId();
+            stop.run();
+            EndpointStatus gone = endpoint.await(mark, e -> e.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT,
+                    "UNAVAILABLE");
+            List<EndpointStatus> seen = endpoint.values().subList(mark, endpoint.size());
+            assertNoTakeOver(before, seen);
+            return new AllStopped(preferred, gone, List.copyOf(seen));
         }
     }
 
