@@ -30,6 +30,18 @@ public final class BackendHandlers {
                 + (s.message() == null || s.message().isBlank() ? "" : ": " + s.message());
     }
 
+    /**
+     * A start's or restart's outcome as the events table records it: the tracker's status when the Job records it,
+     * not the one its future completed with, which is that of the first instance the tracker took. The product's
+     * start Job runs once the workbench is up, and with instances a lower-index one has often become the endpoint
+     * by then: the table showed the start ending on the first announcer's port, below the take-over it followed.
+     */
+    public static String describeStarted(EndpointStatus started) {
+        EndpointStatus now = WorkbenchServices.tracker().map(EndpointTracker::current)
+                .filter(s -> s.sequence() >= started.sequence()).orElse(started);
+        return describe(now);
+    }
+
     /** Refresh discovery: runs the strategies (their outcomes go to the events table) and refreshes the tracker. */
     public static final class Refresh extends AbstractHandler {
         @Override
@@ -61,7 +73,7 @@ public final class BackendHandlers {
     public static void scheduleStart() {
         BackendJob.schedule("Starting the backend", "start",
                 m -> WorkbenchServices.require(WorkbenchServices.backend(), BackendService.class).start(),
-                BackendHandlers::describe);
+                BackendHandlers::describeStarted);
     }
 
     /**
@@ -71,7 +83,7 @@ public final class BackendHandlers {
      * so its first discovery run, which may end before a Job would run, does not report "no backend found" meanwhile.
      */
     public static void scheduleStart(BackendService backend) {
-        BackendJob.follow("Starting the backend", "start", backend.start(), BackendHandlers::describe);
+        BackendJob.follow("Starting the backend", "start", backend.start(), BackendHandlers::describeStarted);
     }
 
     /** Stop backend (the whole process tree). */
@@ -90,7 +102,7 @@ public final class BackendHandlers {
         public Object execute(ExecutionEvent event) {
             BackendJob.schedule("Restarting the backend", "restart",
                     m -> WorkbenchServices.require(WorkbenchServices.backend(), BackendService.class).restart(),
-                    BackendHandlers::describe);
+                    BackendHandlers::describeStarted);
             return null;
         }
     }
