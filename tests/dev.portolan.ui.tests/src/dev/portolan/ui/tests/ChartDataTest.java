@@ -96,6 +96,25 @@ class ChartDataTest {
         assertEquals(List.of(0, 1), all.stream().map(Series::slot).toList());
     }
 
+    /**
+     * A launched instance's colour follows its index, not which one answered first: with two instances default-1 was
+     * blue in one run of the product and orange in the next.
+     */
+    @Test
+    void aLaunchedInstanceHasTheColourOfItsIndexWhicheverIsHealthyFirst() {
+        LatencyHistory h = new LatencyHistory(10, 8);
+        h.record(List.of(launched("default-2", 2, 5, T0)), T0);
+        h.record(List.of(launched("default-2", 2, 5, T0.plusSeconds(1)), launched("default-1", 1, 4, T0.plusSeconds(1)),
+                instance("remote-a", InstanceState.HEALTHY, 9, T0.plusSeconds(1))), T0.plusSeconds(1));
+        List<Series> all = h.since(T0);
+        assertEquals(List.of("default-1", "default-2", "remote-a"), all.stream().map(Series::instanceId).toList());
+        assertEquals(List.of(0, 1, 2), all.stream().map(Series::slot).toList(), "by index; others the lowest free");
+        // an instance whose index's slot is taken gets the lowest free one
+        h.record(List.of(launched("web-1", 1, 3, T0.plusSeconds(2))), T0.plusSeconds(2));
+        assertEquals(3, h.since(T0).stream().filter(s -> s.instanceId().equals("web-1")).findFirst().orElseThrow()
+                .slot());
+    }
+
     @Test
     void theNumberOfSeriesIsBoundedAndAColourSlotIsReusedByTheNextInstance() {
         LatencyHistory h = new LatencyHistory(10, 2);
@@ -141,6 +160,11 @@ class ChartDataTest {
     private static PortStatus port(int port, Long pid) {
         return new PortStatus(port, PortStatus.State.LISTENING,
                 List.of(new PortStatus.Listener("127.0.0.1", pid, pid == null ? null : "x")));
+    }
+
+    private static InstanceStatus launched(String id, int index, long latencyMillis, Instant checked) {
+        return new InstanceStatus(id, index, "default", Instances.endpoint(23100 + index, null, Verification.CHALLENGE),
+                InstanceState.HEALTHY, true, Duration.ofMillis(latencyMillis), checked, 0, null);
     }
 
     private static InstanceStatus instance(String id, InstanceState state, long latencyMillis, Instant checked) {

@@ -19,7 +19,9 @@ import dev.portolan.api.discovery.InstanceStatus;
  * {@link TimeSeries} per instance id, one point per health check (its {@code lastCheck} time and latency), a gap when
  * the instance is not healthy or has left the set. Fixed memory: at most {@link #maxSeries} series of
  * {@link #capacity} points; when a new instance needs a series and all are taken, the one with the oldest newest point
- * goes. Each series keeps a colour slot (the lowest free one) for as long as it lives, so an instance keeps its colour.
+ * goes. Each series keeps a colour slot for as long as it lives, so an instance keeps its colour: a launched instance's
+ * is its index's ({@code default-1} slot 0, {@code default-2} slot 1, whichever was healthy first) when that is free,
+ * any other instance's the lowest free one.
  * Thread-safe; pure Java (no SWT).
  */
 public final class LatencyHistory {
@@ -64,7 +66,7 @@ public final class LatencyHistory {
             for (InstanceStatus s : instances) {
                 present.add(s.instanceId());
                 if (s.state() == InstanceState.HEALTHY && s.latency() != null && s.lastCheck() != null) {
-                    TimeSeries points = entry(s.instanceId()).points;
+                    TimeSeries points = entry(s.instanceId(), s.index()).points;
                     long at = s.lastCheck().toEpochMilli();
                     // the same check again (the set changed for another instance): not a new point
                     changed |= at > points.lastTime() && points.add(at, millis(s.latency()));
@@ -105,7 +107,7 @@ public final class LatencyHistory {
         }
     }
 
-    private Entry entry(String id) {
+    private Entry entry(String id, int index) {
         Entry e = series.get(id);
         if (e != null) {
             return e;
@@ -115,7 +117,7 @@ public final class LatencyHistory {
                     .min(Comparator.comparingLong(x -> x.getValue().points.lastTime())).orElseThrow().getKey();
             slots.clear(series.remove(oldest).slot);
         }
-        int slot = slots.nextClearBit(0);
+        int slot = index > 0 && !slots.get(index - 1) ? index - 1 : slots.nextClearBit(0);
         slots.set(slot);
         e = new Entry(new TimeSeries(capacity, 1), slot);
         series.put(id, e);
