@@ -1,5 +1,6 @@
 package dev.portolan.launch.internal;
 
+import java.time.Duration;
 import java.util.List;
 
 import dev.portolan.core.protocol.Excerpt;
@@ -30,6 +31,12 @@ final class FailureText {
     }
 
     /** The first 12 characters (of a token, an output line) for a message. */
+    /** A duration in a message: "2 s", "1500 ms" (not ISO-8601's "PT2S"). */
+    static String duration(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
+    }
+
     static String abbreviate(String s) {
         return abbreviate(s, 12);
     }

@@ -160,7 +160,7 @@ abstract class SidecarLifecycle implements LaunchHandle {
         if (exits > 0) {
             fire(l -> l.exited(this, code, false, false));
             failure = new LaunchException("crash loop: " + executable() + " exited " + exits + " times within "
-                    + guard.window() + " (last exit code " + code + ", " + restartCount + " restarts); giving up"
+                    + FailureText.duration(guard.window()) + " (last exit code " + code + ", " + restartCount + " restarts); giving up"
                     + FailureText.stderrTail(output, inc), Reason.CRASH_LOOP);
             LOG.log(System.Logger.Level.WARNING, "{0}: {1}", id, failure.getMessage());
             finish(SidecarState.FAILED, code);
