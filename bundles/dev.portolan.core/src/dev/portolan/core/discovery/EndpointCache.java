@@ -125,7 +125,7 @@ public final class EndpointCache {
         try {
             return Optional.of(parse(text));
         } catch (IOException | RuntimeException e) {
-            throw new CorruptCacheException("cache file " + file + " is corrupt: " + e.getMessage(), e, stamp);
+            throw new CorruptCacheException("cache file " + file + " is corrupt: " + Json.problem(e), e, stamp);
         }
     }
 

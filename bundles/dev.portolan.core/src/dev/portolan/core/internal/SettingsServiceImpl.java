@@ -15,8 +15,6 @@ import java.util.function.Consumer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -77,7 +75,7 @@ public final class SettingsServiceImpl implements SettingsService {
         } catch (NoSuchFileException e) {
             // nothing configured yet
         } catch (IOException | RuntimeException e) {
-            problems.add("settings file " + file + " is corrupt (" + corruption(e)
+            problems.add("settings file " + file + " is corrupt (" + Json.problem(e)
                     + "); using defaults, the file is replaced on the next change");
         }
         fileProblems = List.copyOf(problems);
@@ -178,17 +176,6 @@ public final class SettingsServiceImpl implements SettingsService {
     }
 
     /** What is wrong with the file, on one line: Jackson's own message spans lines and describes its source. */
-    private static String corruption(Exception e) {
-        if (e instanceof JsonProcessingException j) {
-            JsonLocation at = j.getLocation();
-            // a message may name a location of its own ("start marker at [Source: REDACTED (…); line: 1, column: 1]")
-            String message = j.getOriginalMessage().replaceAll("\\[Source: [^\\]]*; (line: \\d+, column: \\d+)\\]", "$1");
-            return "not valid JSON: " + message.replaceAll("\\s+", " ")
-                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr());
-        }
-        return String.valueOf(e.getMessage()).replaceAll("\\s+", " ");
-    }
-
     static PortolanSettings fromJson(JsonNode n) throws IOException {
         if (n == null || !n.isObject()) {
             throw new IOException("not a JSON object");

@@ -1,6 +1,8 @@
 package dev.portolan.core.json;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,6 +27,22 @@ public final class Json {
     }
 
     private Json() {
+    }
+
+    /**
+     * What is wrong with a document that did not parse, on one line: Jackson's own message without its "[Source: …]"
+     * excerpt and its location lines, then where ("not valid JSON: Unexpected end-of-input within/between Object
+     * entries at line 2, column 1"); another exception's message with its whitespace runs folded.
+     */
+    public static String problem(Exception e) {
+        if (e instanceof JsonProcessingException j) {
+            JsonLocation at = j.getLocation();
+            // a message may name a location of its own ("start marker at [Source: REDACTED (…); line: 1, column: 1]")
+            String message = j.getOriginalMessage().replaceAll("\\[Source: [^\\]]*; (line: \\d+, column: \\d+)\\]", "$1");
+            return "not valid JSON: " + message.replaceAll("\\s+", " ")
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr());
+        }
+        return String.valueOf(e.getMessage()).replaceAll("\\s+", " ");
     }
 
     /**

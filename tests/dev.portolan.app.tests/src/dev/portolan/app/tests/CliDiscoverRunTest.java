@@ -218,6 +218,27 @@ class CliDiscoverRunTest {
                 && said.get(0).endsWith("); using defaults, the file is replaced on the next change"), said.get(0));
     }
 
+    /**
+     * A corrupt cache file is said on one line, as the commands say things: it was java.util.logging's two lines (a
+     * date, the class and method, then "WARNING: …") with Jackson's source excerpt on a third.
+     */
+    @Test
+    void aCorruptCacheFileIsSaidOnOneLine(@TempDir Path state) throws Exception {
+        int first = PORTS.block(2);
+        Path file = Files.createDirectories(state.resolve("portolan")).resolve("endpoint.json");
+        Files.writeString(file, "{\"url\": ");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        PortolanCli.Result r = PortolanCli.run(PortolanCli.isolated(state, first, first + 1), TIMEOUT, "discover");
+        assertEquals(3, r.exitCode(), r.output());
+        // the log record (the cache strategy's row of the table says it too)
+        List<String> said = r.lines().stream().filter(l -> l.contains("is corrupt") && !l.contains(" failed ")).toList();
+        assertEquals(1, said.size(), r.output());
+        assertTrue(said.get(0).startsWith("portolan: WARNING: cache file " + file + " is corrupt: not valid JSON: ")
+                && said.get(0).contains(" at line 1, column 9; moved aside to " + file + ".corrupt"), said.get(0));
+        assertTrue(r.lines().stream().noneMatch(l -> l.contains("[Source:") || l.contains(" AM ") || l.contains(" PM ")),
+                "no logging header, no source excerpt:\n" + r.output());
+    }
+
     @Test
     void runPrintsTheAnnouncementAndAgainAfterTheBackendIsKilledAndRestarted(@TempDir Path state) throws Exception {
         FreePorts.onFreeBlock(PORTS, 13, first -> {
