@@ -175,7 +175,6 @@ public final class SettingsServiceImpl implements SettingsService {
         return o;
     }
 
-    /** What is wrong with the file, on one line: Jackson's own message spans lines and describes its source. */
     static PortolanSettings fromJson(JsonNode n) throws IOException {
         if (n == null || !n.isObject()) {
             throw new IOException("not a JSON object");

@@ -30,13 +30,13 @@ final class FailureText {
                 inc.rejections.size() - 1);
     }
 
-    /** The first 12 characters (of a token, an output line) for a message. */
     /** A duration in a message: "2 s", "1500 ms" (not ISO-8601's "PT2S"). */
     static String duration(Duration d) {
         long ms = d.toMillis();
         return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
     }
 
+    /** The first 12 characters (of a token, an output line) for a message. */
     static String abbreviate(String s) {
         return abbreviate(s, 12);
     }

@@ -323,8 +323,9 @@ final class Sidecar extends SidecarControl implements LaunchHandle {
                 return;
             }
             timedOut = new LaunchException("announcement timed out: nothing acceptable from " + executable()
-                    + " (pid " + inc.pid().orElse(inc.process.pid()) + ") within " + FailureText.duration(spec.announcementTimeout())
-                    + FailureText.rejections(inc) + FailureText.stderrTail(output, inc), Reason.ANNOUNCEMENT_TIMEOUT);
+                    + " (pid " + inc.pid().orElse(inc.process.pid()) + ") within "
+                    + FailureText.duration(spec.announcementTimeout()) + FailureText.rejections(inc)
+                    + FailureText.stderrTail(output, inc), Reason.ANNOUNCEMENT_TIMEOUT);
             failure = timedOut;
             settle(inc, null, timedOut);
         }

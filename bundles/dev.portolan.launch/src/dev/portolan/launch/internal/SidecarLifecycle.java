@@ -160,8 +160,8 @@ abstract class SidecarLifecycle implements LaunchHandle {
         if (exits > 0) {
             fire(l -> l.exited(this, code, false, false));
             failure = new LaunchException("crash loop: " + executable() + " exited " + exits + " times within "
-                    + FailureText.duration(guard.window()) + " (last exit code " + code + ", " + restartCount + " restarts); giving up"
-                    + FailureText.stderrTail(output, inc), Reason.CRASH_LOOP);
+                    + FailureText.duration(guard.window()) + " (last exit code " + code + ", " + restartCount
+                    + " restarts); giving up" + FailureText.stderrTail(output, inc), Reason.CRASH_LOOP);
             LOG.log(System.Logger.Level.WARNING, "{0}: {1}", id, failure.getMessage());
             finish(SidecarState.FAILED, code);
             return;

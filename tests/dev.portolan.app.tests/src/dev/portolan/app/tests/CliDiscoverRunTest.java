@@ -109,8 +109,8 @@ class CliDiscoverRunTest {
     }
 
     /**
-     * One unverified backend is adopted with a warning: the text says it once, under the endpoint (it used to be printed
-     * three times: there, at the end of the scan's row, and again on stderr).
+     * One unverified backend is adopted with a warning: the text says it once, under the endpoint (it used to be
+     * printed three times: there, at the end of the scan's row, and again on stderr).
      */
     @Test
     void discoverAdoptingTheOnlyUnverifiedBackendWarnsOnce(@TempDir Path state) throws Exception {
@@ -231,12 +231,13 @@ class CliDiscoverRunTest {
         PortolanCli.Result r = PortolanCli.run(PortolanCli.isolated(state, first, first + 1), TIMEOUT, "discover");
         assertEquals(3, r.exitCode(), r.output());
         // the log record (the cache strategy's row of the table says it too)
-        List<String> said = r.lines().stream().filter(l -> l.contains("is corrupt") && !l.contains(" failed ")).toList();
+        List<String> said = r.lines().stream().filter(l -> l.contains("is corrupt") && !l.contains(" failed "))
+                .toList();
         assertEquals(1, said.size(), r.output());
         assertTrue(said.get(0).startsWith("portolan: WARNING: cache file " + file + " is corrupt: not valid JSON: ")
                 && said.get(0).contains(" at line 1, column 9; moved aside to " + file + ".corrupt"), said.get(0));
-        assertTrue(r.lines().stream().noneMatch(l -> l.contains("[Source:") || l.contains(" AM ") || l.contains(" PM ")),
-                "no logging header, no source excerpt:\n" + r.output());
+        assertTrue(r.lines().stream().noneMatch(l -> l.contains("[Source:") || l.contains(" AM ")
+                || l.contains(" PM ")), "no logging header, no source excerpt:\n" + r.output());
     }
 
     @Test
