@@ -173,7 +173,8 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
 
     static RegistryException failure(String what, EtcdSettings settings, RuntimeException e) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        String detail = cause instanceof EtcdException ee ? ee.getMessage() : EtcdTransport.describe(cause);
+        String detail = cause instanceof EtcdException ee ? ee.getMessage()
+                : EtcdTransport.describe(cause, settings.callTimeout());
         return new RegistryException(what + " in etcd " + settings.endpoints() + ": " + detail
                 + " (check PORTOLAN_REGISTRY and that etcd runs; docs/registry.md)", cause);
     }

@@ -2,20 +2,27 @@ package dev.portolan.registry.etcd.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
@@ -146,10 +153,16 @@ public final class EtcdTransport implements AutoCloseable {
                         if (cause instanceof EtcdException ee && !ee.unreachable()) {
                             return CompletableFuture.<JsonNode>failedFuture(ee);
                         }
-                        failures.add(endpoint + ": " + describe(cause) + tlsHint(cause));
+                        failures.add(endpoint + ": " + describe(cause, settings.callTimeout()) + tlsHint(cause));
                         return attempt(path, body, order, index + 1, failures, false);
                     }
                     JsonNode json = parse(response.body());
+                    String foreign = foreignAnswer(response, json);
+                    if (foreign != null) {
+                        // another HTTP server at this address (a web server, a proxy's error page): not etcd
+                        failures.add(endpoint + ": " + foreign);
+                        return attempt(path, body, order, index + 1, failures, false);
+                    }
                     if (response.statusCode() == 200 && !json.has("error")) {
                         prefer(endpoint);
                         return CompletableFuture.completedFuture(json);
@@ -234,8 +247,51 @@ public final class EtcdTransport implements AutoCloseable {
         }
     }
 
-    static String describe(Throwable t) {
+    /**
+     * Why an endpoint's answer is not etcd's v3 JSON gateway's, or null when it is: the gateway answers every call
+     * with a JSON object, and every error with its gRPC status {@code code}.
+     */
+    static String foreignAnswer(HttpResponse<String> response, JsonNode json) {
+        boolean gateway = json.isObject() && (response.statusCode() == 200 ? !json.has("error") || json.has("code")
+                : json.has("code"));
+        if (gateway) {
+            return null;
+        }
+        String text = response.body().strip();
+        return "answered HTTP " + response.statusCode() + " with "
+                + (text.isEmpty() ? "an empty body" : "'" + excerpt(text) + "'")
+                + ", not as etcd does: is this an etcd client URL (etcd 3.4 or later, --listen-client-urls)?";
+    }
+
+    private static String excerpt(String text) {
+        String line = text.replaceAll("\\s+", " ");
+        return line.length() <= 60 ? line : line.substring(0, 59) + "…";
+    }
+
+    /**
+     * Why a call to one endpoint failed, in words: connection refused, host not found, no connection or no answer
+     * within {@code timeout} (the call's deadline), else the exception's class and message.
+     */
+    static String describe(Throwable error, Duration timeout) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof UnresolvedAddressException || c instanceof UnknownHostException) {
+                return "host not found";
+            }
+        }
+        if (t instanceof HttpConnectTimeoutException) {
+            return "no connection within " + timeout.toMillis() + " ms (nothing at that address, or a firewall)";
+        }
+        if (t instanceof HttpTimeoutException) {
+            return "no answer within " + timeout.toMillis() + " ms";
+        }
         String m = t.getMessage();
+        if (t instanceof ConnectException && (m == null || m.isBlank())) {
+            return "connection refused"; // the JDK's HTTP client says no more for ECONNREFUSED
+        }
         return t.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : " " + m);
     }
 

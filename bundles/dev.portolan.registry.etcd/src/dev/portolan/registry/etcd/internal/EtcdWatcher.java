@@ -271,12 +271,13 @@ public final class EtcdWatcher implements AutoCloseable {
         }
     }
 
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
+    private String rootMessage(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof EtcdException) {
+                return c.getMessage();
+            }
         }
-        return c instanceof EtcdException ? c.getMessage() : EtcdTransport.describe(c);
+        return EtcdTransport.describe(t, client.settings().callTimeout());
     }
 
     @Override

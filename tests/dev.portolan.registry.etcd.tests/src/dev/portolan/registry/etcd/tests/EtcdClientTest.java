@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +17,8 @@ import java.util.concurrent.CompletionException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import com.sun.net.httpserver.HttpServer;
 
 import dev.portolan.tests.common.EtcdCluster;
 import dev.portolan.registry.etcd.internal.EtcdClient;
@@ -104,7 +109,52 @@ class EtcdClientTest {
             CompletionException e = assertThrows(CompletionException.class, () -> c.get("/t/x").join());
             EtcdException ee = (EtcdException) e.getCause();
             assertTrue(ee.unreachable());
-            assertTrue(ee.getMessage().contains(dead.toString()), ee.getMessage());
+            assertTrue(ee.getMessage().contains(dead + ": connection refused"), ee.getMessage());
+        }
+        URI nowhere = URI.create("http://portolan-test.invalid:2379"); // RFC 6761: never resolves
+        try (EtcdClient c = new EtcdClient(settings(List.of(nowhere)))) {
+            CompletionException e = assertThrows(CompletionException.class, () -> c.get("/t/x").join());
+            assertTrue(e.getCause().getMessage().contains(nowhere + ": host not found"), e.getCause().getMessage());
+        }
+    }
+
+    @Test
+    void aServerThatIsNotEtcdIsSkippedAndNamedWithWhatItAnswered() throws Exception {
+        HttpServer other = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        other.createContext("/", exchange -> {
+            try (exchange) {
+                exchange.getRequestBody().readAllBytes();
+                if (exchange.getRequestURI().getPath().equals("/v3/kv/range")) {
+                    exchange.sendResponseHeaders(404, -1); // what a web server or a proxy says: no body
+                } else {
+                    byte[] page = "<html>\n<p>Welcome</p></html>".getBytes(StandardCharsets.UTF_8);
+                    exchange.sendResponseHeaders(200, page.length);
+                    exchange.getResponseBody().write(page);
+                }
+            }
+        });
+        other.start();
+        try {
+            URI foreign = URI.create("http://127.0.0.1:" + other.getAddress().getPort());
+            // each client asks the foreign server first (a client prefers the member that answered it last)
+            try (EtcdClient c = new EtcdClient(settings(List.of(foreign, etcd.member(0).clientUri())))) {
+                c.put("/t/foreign/k", "v", 0).join(); // answered 200 with a page: skipped like a dead member
+            }
+            try (EtcdClient c = new EtcdClient(settings(List.of(foreign, etcd.member(0).clientUri())))) {
+                assertEquals("v", c.get("/t/foreign/k").join().kvs().get(0).value()); // 404: skipped too
+            }
+            try (EtcdClient c = new EtcdClient(settings(List.of(foreign)))) {
+                CompletionException e = assertThrows(CompletionException.class, () -> c.get("/t/x").join());
+                EtcdException ee = (EtcdException) e.getCause();
+                assertTrue(ee.unreachable());
+                assertTrue(ee.getMessage().contains(foreign + ": answered HTTP 404 with an empty body, not as etcd "
+                        + "does: is this an etcd client URL"), ee.getMessage());
+                e = assertThrows(CompletionException.class, () -> c.put("/t/x", "v", 0).join());
+                assertTrue(e.getCause().getMessage().contains(foreign + ": answered HTTP 200 with '<html> <p>Welcome"
+                        + "</p></html>', not as etcd does"), e.getCause().getMessage());
+            }
+        } finally {
+            other.stop(0);
         }
     }
 
