@@ -12,6 +12,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
@@ -96,10 +97,16 @@ public final class RegistryStrategy implements DetectorStrategy {
         // API_PORT=N narrows the context's range to N: then only an instance on N may answer (nothing else is looked at)
         boolean pinned = ctx.range().first() == ctx.range().last();
         List<String> ignored = new ArrayList<>();
+        int elsewhere = 0;
         for (Registry r : registries) {
             try {
-                RemoteInstances.usable(r, r.list(service), ignored::add).stream()
-                        .filter(e -> !pinned || e.port() == ctx.range().first()).forEach(entries::add);
+                for (InstanceEntry e : RemoteInstances.usable(r, r.list(service), ignored::add)) {
+                    if (!pinned || e.port() == ctx.range().first()) {
+                        entries.add(e);
+                    } else {
+                        elsewhere++;
+                    }
+                }
             } catch (RegistryException e) {
                 problems.add(r.id() + ": " + e.getMessage());
             }
@@ -108,6 +115,10 @@ public final class RegistryStrategy implements DetectorStrategy {
         problems.addAll(ignored);
         if (entries.isEmpty()) {
             String why = "no registered instance of service '" + service + "'"
+                    + (pinned ? " on port " + ctx.range().first() + ", which " + EnvironmentVariables.API_PORT
+                            + " pins" : "")
+                    + (elsewhere == 0 ? "" : elsewhere == 1 ? " (1 registered on another port)"
+                            : " (" + elsewhere + " registered on other ports)")
                     + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")");
             if (problems.isEmpty()) {
                 throw DetectionException.notApplicable(why);

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.DiscoveryResult;
+import dev.portolan.api.discovery.StrategyOutcome;
 import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.core.internal.DiscoveryServiceImpl;
@@ -64,6 +65,15 @@ class RegistryDiscoveryTest {
             assertEquals(Verification.CHALLENGE, e.verification(), r.toString());
             assertEquals(registered.entry().pid(), e.pid());
             assertTrue(impostor.apiRequests().isEmpty(), "the impostor gets no API request: " + impostor.apiRequests());
+
+            // API_PORT pins another port: the strategy says why the registered backend is not looked at
+            DiscoveryResult pinned = Await.result(new DiscoveryServiceImpl(new SettingsServiceImpl(Map.of(
+                    "PORTOLAN_PORT_RANGE", range, "API_PORT", Integer.toString(first))), List.of(strategy)).discover(),
+                    Fixtures.WAIT, "discover with API_PORT");
+            StrategyOutcome o = pinned.outcomes().get(0);
+            assertEquals(StrategyOutcome.Result.NOT_APPLICABLE, o.result(), pinned.toString());
+            assertEquals("no registered instance of service 'default' on port " + first + ", which API_PORT pins "
+                    + "(1 registered on another port)", o.message());
         } finally {
             registry.close();
         }
