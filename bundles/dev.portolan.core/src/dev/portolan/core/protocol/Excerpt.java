@@ -3,7 +3,8 @@ package dev.portolan.core.protocol;
 /**
  * A bounded, one-line excerpt of text that came from outside (an output line, a header, a request body, an answer)
  * for a message: control characters (line breaks included) become spaces, so a message stays one line and cannot
- * forge log lines, and text longer than the limit is cut with {@code ...} and its full length. The one place
+ * forge log lines, a run of spaces (an HTML page's indentation) becomes one, and text longer than the limit is cut with
+ * {@code ...} and its full length. The one place
  * Portolan abbreviates such text.
  *
  * @since 0.1.4
@@ -27,11 +28,18 @@ public final class Excerpt {
         }
         String t = text.strip();
         StringBuilder b = new StringBuilder(Math.min(t.length(), max) + 16);
-        for (int i = 0; i < t.length() && i < max; i++) {
+        int i = 0;
+        for (; i < t.length() && b.length() < max; i++) {
             char c = t.charAt(i);
-            b.append(Character.isISOControl(c) ? ' ' : c);
+            if (Character.isISOControl(c) || Character.isWhitespace(c)) {
+                if (b.length() > 0 && b.charAt(b.length() - 1) != ' ') {
+                    b.append(' ');
+                }
+            } else {
+                b.append(c);
+            }
         }
-        if (t.length() > max) {
+        if (i < t.length()) {
             b.append("... (").append(t.length()).append(" chars)");
         }
         return b.toString();

@@ -15,6 +15,15 @@ class ExcerptTest {
         assertEquals("a b\tc".replace('\t', ' '), Excerpt.of("a\nb\tc", 10));
         assertEquals("forged [portolan] line", Excerpt.of("forged\r[portolan] line", 40));
         assertEquals("null", Excerpt.of(null, 5));
+        assertEquals("x y", Excerpt.of("\u0001x\u0000y", 10));
+    }
+
+    @Test
+    void aRunOfSpacesBecomesOne() {
+        String page = "<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n        <title>Error response</title>";
+        assertEquals("<!DOCTYPE HTML> <html lang=\"en\"> <head> <title>Error response</title>", Excerpt.of(page, 120));
+        // the limit counts what is shown; the length given is the text's own
+        assertEquals("a b c... (11 chars)", Excerpt.of("a   b \t c d", 5));
     }
 
     @Test

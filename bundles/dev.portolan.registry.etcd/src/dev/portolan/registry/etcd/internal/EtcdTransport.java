@@ -35,6 +35,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.portolan.core.protocol.Excerpt;
+
 /**
  * HTTP to etcd's v3 JSON gateway: every call has a deadline ({@link EtcdSettings#callTimeout()}), is tried on each
  * endpoint in turn (starting with the one that answered last), authenticates with user and password when configured
@@ -259,13 +261,8 @@ public final class EtcdTransport implements AutoCloseable {
         }
         String text = response.body().strip();
         return "answered HTTP " + response.statusCode() + " with "
-                + (text.isEmpty() ? "an empty body" : "'" + excerpt(text) + "'")
+                + (text.isEmpty() ? "an empty body" : "'" + Excerpt.of(text, 60) + "'")
                 + ", not as etcd does: is this an etcd client URL (etcd 3.4 or later, --listen-client-urls)?";
-    }
-
-    private static String excerpt(String text) {
-        String line = text.replaceAll("\\s+", " ");
-        return line.length() <= 60 ? line : line.substring(0, 59) + "…";
     }
 
     /**
