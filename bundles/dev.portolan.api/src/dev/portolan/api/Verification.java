@@ -23,6 +23,15 @@ public enum Verification {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
+    /**
+     * How the headless commands and discovery's messages say it: {@code verified: challenge} (and the other proofs by
+     * their {@link #id()}), {@code pinned by the user, not checked}, {@code unverified}.
+     * @since 0.1.7
+     */
+    public String said() {
+        return isVerified() ? "verified: " + id() : this == USER ? "pinned by the user, not checked" : "unverified";
+    }
+
     /** Whether this proves the endpoint is ours (challenge, token echo or process ownership). */
     public boolean isVerified() {
         return this == CHALLENGE || this == TOKEN_ECHO || this == PROCESS;

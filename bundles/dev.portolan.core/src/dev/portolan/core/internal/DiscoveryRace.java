@@ -183,15 +183,14 @@ final class DiscoveryRace {
             candidates = withHolders(ambiguity);
         }
         for (Done d : unverified) {
-            Verification v = d.endpoint().verification();
-            String what = d.endpoint().baseUrl() + " (" + (v == Verification.NONE ? "unverified" : v.id()) + ")";
+            String what = d.endpoint().baseUrl() + " (" + d.endpoint().verification().said() + ")";
             StrategyOutcome o;
             if (winner != null && d.strategy().name().equals(winnerName)) {
                 o = new StrategyOutcome(d.strategy().name(), Result.WON, "found " + what
                         + warning.map(w -> "; warning: " + w).orElse(""), d.elapsed());
             } else if (winner != null) {
                 o = new StrategyOutcome(d.strategy().name(), Result.FOUND_LATE, "also found " + what + "; "
-                        + winnerName + " won with " + winner.verification().id(), d.elapsed());
+                        + winnerName + " won (" + winner.verification().said() + ")", d.elapsed());
             } else {
                 o = new StrategyOutcome(d.strategy().name(), Result.FAILED, "found " + what
                         + " but not adopted: one of several unverified backends", d.elapsed());
@@ -229,7 +228,7 @@ final class DiscoveryRace {
         DiscoveryResult result = new DiscoveryResult(Optional.ofNullable(winner), list, elapsed,
                 timedOut && winner == null && candidates.isEmpty(), warning, candidates);
         debug(debug, result.endpoint().map(e -> "found " + e.baseUrl() + " via " + e.source() + " ("
-                + e.verification().id() + ")").orElse(result.failureSummary()) + " in " + millis(elapsed) + " ms");
+                + e.verification().said() + ")").orElse(result.failureSummary()) + " in " + millis(elapsed) + " ms");
         warning.ifPresent(w -> debug(debug, "warning: " + w));
         return result;
     }
@@ -281,7 +280,7 @@ final class DiscoveryRace {
     private static StrategyOutcome outcome(Done d, boolean canWin) {
         String name = d.strategy().name();
         if (d.endpoint() != null) {
-            String what = d.endpoint().baseUrl() + (d.endpoint().verified() ? " (verified)" : " (unverified)");
+            String what = d.endpoint().baseUrl() + " (" + d.endpoint().verification().said() + ")";
             return canWin ? new StrategyOutcome(name, Result.WON, "found " + what, d.elapsed())
                     : new StrategyOutcome(name, Result.FOUND_LATE, "also found " + what + " after another won",
                             d.elapsed());

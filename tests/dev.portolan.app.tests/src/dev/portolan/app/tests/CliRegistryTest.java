@@ -87,6 +87,9 @@ class CliRegistryTest {
                 // and it found the backend through etcd (the local registry it reads is empty)
                 assertEquals("registry", dj.path("strategy").asText(), d.output());
                 assertEquals(port, dj.path("endpoint").path("port").asInt(), d.output());
+                // its row says how it is verified in the words of the endpoint's line
+                String url = dj.path("endpoint").path("url").asText();
+                assertTrue(d.output().contains("\"found " + url + " (verified: challenge)\""), d.output());
             }
         }
     }
@@ -103,7 +106,7 @@ class CliRegistryTest {
                 "etcd://127.0.0.1:" + dead, "PORTOLAN_PORT_RANGE", dead + "-" + dead), TIMEOUT, "discover",
                 "--timeout", "15s");
         assertTrue(d.output().lines().anyMatch(l -> l.contains("registry") && l.contains("etcd unreachable: tried "
-                + "http://127.0.0.1:" + dead)), d.output());
+                + "http://127.0.0.1:" + dead + ": connection refused")), d.output());
         assertTrue(d.output().contains("registry: etcd http://127.0.0.1:" + dead + " prefix /portolan/v1 (and local "),
                 d.output());
     }

@@ -72,6 +72,15 @@ class CliSettingsTest {
                     assertEquals(n, result.get("endpoint").get("port").asInt(), r.output());
                     assertEquals("override", result.get("strategy").asText(), r.output());
                     assertEquals("user", result.get("endpoint").get("verification").asText(), r.output());
+                    String url = result.get("endpoint").get("url").asText();
+                    assertTrue(r.output().contains("\"found " + url + " (pinned by the user, not checked)\""),
+                            r.output());
+                    // the text says it in the same words, on the endpoint's line
+                    PortolanCli.Result text = PortolanCli.run(env(state, first, first + 4, "API_PORT",
+                            Integer.toString(n)), TIMEOUT, "discover");
+                    assertTrue(text.output().lines().anyMatch(l -> l.startsWith("backend " + url + " (port " + n
+                            + ") found by override in ") && l.endsWith(" ms, pinned by the user, not checked")),
+                            text.output());
                     assertFalse(r.output().contains(":" + otherPort), "nothing looked at the other port:\n"
                             + r.output());
                 }

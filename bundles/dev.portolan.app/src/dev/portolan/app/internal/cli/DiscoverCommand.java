@@ -84,7 +84,7 @@ final class DiscoverCommand implements Command {
     private static void printText(DiscoveryResult r, PrintStream out) {
         r.endpoint().ifPresentOrElse(e -> {
             out.printf("backend %s (port %d) found by %s in %d ms, %s%n", e.baseUrl(), e.port(), e.source(),
-                    r.elapsed().toMillis(), e.verified() ? "verified: " + e.verification().id() : "unverified");
+                    r.elapsed().toMillis(), e.verification().said());
             out.println("  docs:   " + e.docsUrl());
             out.println("  health: " + e.healthUrl());
             r.warning().ifPresent(w -> out.println("  warning: " + w));
