@@ -30,6 +30,16 @@ public final class Troubleshooting {
                 + EnvironmentVariables.PORT_DISCOVERY_TIMEOUT + " (milliseconds, e.g. "
                 + EnvironmentVariables.PORT_DISCOVERY_TIMEOUT + "=15000) or the preference, or `--timeout`; then "
                 + "Refresh Discovery."),
+        /**
+         * Our sidecar exited while starting (before it announced a port) or after every restart (a crash loop): its
+         * own output says why.
+         * @since core.discovery 0.1.6
+         */
+        SIDECAR_EXITED("the backend exited while starting (before it announced its port, or again after each "
+                + "restart). Likely a missing dependency such as python3-fastapi / python3-uvicorn, a bad command, "
+                + "argument or working directory, or an error in its own code. Do: read its last lines in the sidecar "
+                + "console (Console view, or `./portolan run` stderr, and its log file), fix what they say, then "
+                + "start it again (Backend > Start Backend, `./portolan run -- CMD`)."),
         /** The known endpoint refused the connection: the backend exited or moved. */
         CONNECTION_REFUSED("the backend's port refused the connection. Likely the backend exited (crashed or was "
                 + "stopped) or restarted on another port. Do: read its last lines in the sidecar console; Portolan "
@@ -63,7 +73,7 @@ public final class Troubleshooting {
     public static Optional<Case> of(LaunchException e) {
         return switch (e.reason()) {
         case ANNOUNCEMENT_TIMEOUT -> Optional.of(Case.DISCOVERY_TIMEOUT);
-        case EXITED_BEFORE_ANNOUNCING, CRASH_LOOP -> Optional.of(Case.API_NOT_AVAILABLE);
+        case EXITED_BEFORE_ANNOUNCING, CRASH_LOOP -> Optional.of(Case.SIDECAR_EXITED);
         default -> Optional.empty();
         };
     }
@@ -77,6 +87,9 @@ public final class Troubleshooting {
             return Optional.empty();
         }
         String m = message.toLowerCase(Locale.ROOT);
+        if (m.contains("before announcing") || m.contains("crash loop")) {
+            return Optional.of(Case.SIDECAR_EXITED); // first: its quoted last lines may say "refused" or "timeout"
+        }
         if (m.contains("refused") || m.contains("failed to connect") || m.contains("connection reset")) {
             return Optional.of(Case.CONNECTION_REFUSED);
         }

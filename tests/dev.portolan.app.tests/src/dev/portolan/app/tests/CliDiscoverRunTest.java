@@ -309,8 +309,9 @@ class CliDiscoverRunTest {
         assertTrue(exits.lines().contains("[portolan] log: " + log), "log path printed:\n" + exits.output());
         String logged = java.nio.file.Files.readString(log);
         assertTrue(logged.contains(" [err] fatal: config missing\n") && logged.contains("exited with code 3"), logged);
-        assertTrue(exits.output().contains("hint:") && exits.output().contains("sidecar console")
-                && exits.output().contains("python3-fastapi"), "says where to look and what may miss:\n" + exits.output());
+        assertTrue(exits.output().contains("hint: the backend exited while starting")
+                && exits.output().contains("sidecar console") && exits.output().contains("python3-fastapi"),
+                "says what happened, where to look and what may miss:\n" + exits.output());
 
         PortolanCli.Result silent = PortolanCli.run(env, TIMEOUT, "run", "--timeout", "1s", "--", "/bin/sh", "-c",
                 "echo 'still booting' >&2; exec sleep 60");

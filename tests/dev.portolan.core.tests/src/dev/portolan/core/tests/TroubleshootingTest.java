@@ -14,19 +14,22 @@ import dev.portolan.api.launch.LaunchException;
 import dev.portolan.core.discovery.Troubleshooting;
 import dev.portolan.core.discovery.Troubleshooting.Case;
 
-/** The hints for the three failure cases say what happened, the likely cause and what to do (checked by meaning). */
+/** The hints for the failure cases say what happened, the likely cause and what to do (checked by meaning). */
 class TroubleshootingTest {
 
     @Test
     void everyHintNamesTheConsoleAndAnAction() {
         for (Case c : Case.values()) {
             assertTrue(c.hint().contains("sidecar console"), c + ": " + c.hint());
-            assertTrue(c.hint().contains("Refresh Discovery"), c + ": " + c.hint());
+            // a sidecar that exited is started again, not discovered
+            assertTrue(c == Case.SIDECAR_EXITED || c.hint().contains("Refresh Discovery"), c + ": " + c.hint());
             assertTrue(c.hint().contains("Likely") && c.hint().contains("Do:"), c + ": " + c.hint());
         }
         assertTrue(Case.DISCOVERY_TIMEOUT.hint().contains("PORT_DISCOVERY_TIMEOUT"), Case.DISCOVERY_TIMEOUT.hint());
         assertTrue(Case.DISCOVERY_TIMEOUT.hint().contains("python3-fastapi"));
         assertTrue(Case.API_NOT_AVAILABLE.hint().contains("python3-fastapi"));
+        assertTrue(Case.SIDECAR_EXITED.hint().startsWith("the backend exited while starting")
+                && Case.SIDECAR_EXITED.hint().contains("start it again"), Case.SIDECAR_EXITED.hint());
         // servers that answer but are no healthy backend (other programs' dev servers) are not "nothing answers"
         assertTrue(Case.API_NOT_AVAILABLE.hint().startsWith("no healthy backend answers")
                 && Case.API_NOT_AVAILABLE.hint().contains("`./portolan ports`"), Case.API_NOT_AVAILABLE.hint());
@@ -40,8 +43,13 @@ class TroubleshootingTest {
                 Troubleshooting.of(new DiscoveryResult(Optional.empty(), List.of(), Duration.ofSeconds(1), false)));
         assertEquals(Optional.of(Case.DISCOVERY_TIMEOUT), Troubleshooting.of(new LaunchException("announcement timed "
                 + "out", LaunchException.Reason.ANNOUNCEMENT_TIMEOUT)));
-        assertEquals(Optional.of(Case.API_NOT_AVAILABLE), Troubleshooting.of(new LaunchException("exited with 1",
+        assertEquals(Optional.of(Case.SIDECAR_EXITED), Troubleshooting.of(new LaunchException("exited with 1",
                 LaunchException.Reason.EXITED_BEFORE_ANNOUNCING)));
+        assertEquals(Optional.of(Case.SIDECAR_EXITED), Troubleshooting.of(new LaunchException("crash loop: ...",
+                LaunchException.Reason.CRASH_LOOP)));
+        // the status line of a failed start: its quoted output does not make it another case
+        assertEquals(Optional.of(Case.SIDECAR_EXITED), Troubleshooting.ofMessage("sidecar-1: /usr/bin/python3 (pid "
+                + "42) exited with code 1 before announcing; last stderr lines: | ConnectionRefusedError: refused"));
         assertEquals(Optional.of(Case.CONNECTION_REFUSED),
                 Troubleshooting.ofMessage("health check of http://127.0.0.1:8009 failed: connection refused"));
         assertEquals(Optional.of(Case.DISCOVERY_TIMEOUT),
