@@ -6,7 +6,7 @@ import java.util.List;
 import dev.portolan.core.protocol.Excerpt;
 import dev.portolan.api.launch.OutputLine;
 
-/** The pieces of failure messages: the incarnation's stderr tail and its last rejected announcement. */
+/** The pieces of failure messages: the incarnation's output tail and its last rejected announcement. */
 final class FailureText {
 
     private static final int TAIL_LINES = 20;
@@ -14,12 +14,22 @@ final class FailureText {
     private FailureText() {
     }
 
-    static String stderrTail(OutputBuffer output, Incarnation inc) {
+    /**
+     * The incarnation's last stderr lines; when it wrote none, its last stdout lines (a backend that logs to stdout
+     * says there why it failed) except its {@code port_info} lines: a rejection names what was wrong with those, and
+     * a message must not carry the token or proof they hold.
+     */
+    static String outputTail(OutputBuffer output, Incarnation inc) {
         List<String> tail = output.tail(OutputLine.Stream.STDERR, inc.firstSeq, TAIL_LINES);
-        if (tail.isEmpty()) {
-            return "; no stderr output";
+        if (!tail.isEmpty()) {
+            return "; last stderr lines:\n  " + String.join("\n  ", tail);
         }
-        return "; last stderr lines:\n  " + String.join("\n  ", tail);
+        List<String> stdout = output.tail(OutputLine.Stream.STDOUT, inc.firstSeq, TAIL_LINES);
+        List<String> said = stdout.stream().filter(l -> !l.contains("port_info")).toList();
+        if (said.isEmpty()) {
+            return stdout.isEmpty() ? "; no output on stdout or stderr" : "; no stderr output";
+        }
+        return "; no stderr output; last stdout lines:\n  " + String.join("\n  ", said);
     }
 
     static String rejections(Incarnation inc) {

@@ -168,7 +168,7 @@ final class Sidecar extends SidecarControl implements LaunchHandle {
         StopEscalation.killAndDrain(inc);
         LaunchException error = new LaunchException("cannot start " + executable()
                 + ": the watchdog did not report the process ("
-                + (e.getCause() != null ? e.getCause().getMessage() : e) + ")" + FailureText.stderrTail(output, inc),
+                + (e.getCause() != null ? e.getCause().getMessage() : e) + ")" + FailureText.outputTail(output, inc),
                 Reason.START_FAILED, e);
         boolean stopping;
         synchronized (lock) {
@@ -299,7 +299,7 @@ final class Sidecar extends SidecarControl implements LaunchHandle {
      * {@link Reason#PORT_NOT_OURS}, the incarnation is stopped and the restart policy applies.
      */
     void failStart(Incarnation inc, Announcement a, String message) {
-        LaunchException error = new LaunchException(message + FailureText.stderrTail(output, inc), Reason.PORT_NOT_OURS);
+        LaunchException error = new LaunchException(message + FailureText.outputTail(output, inc), Reason.PORT_NOT_OURS);
         synchronized (lock) {
             if (inc != current || inc.adopting != a || inc.stopRequested || stopRequested || inc.exitHandled
                     || inc.settled) {
@@ -325,7 +325,7 @@ final class Sidecar extends SidecarControl implements LaunchHandle {
             timedOut = new LaunchException("announcement timed out: nothing acceptable from " + executable()
                     + " (pid " + inc.pid().orElse(inc.process.pid()) + ") within "
                     + FailureText.duration(spec.announcementTimeout()) + FailureText.rejections(inc)
-                    + FailureText.stderrTail(output, inc), Reason.ANNOUNCEMENT_TIMEOUT);
+                    + FailureText.outputTail(output, inc), Reason.ANNOUNCEMENT_TIMEOUT);
             failure = timedOut;
             settle(inc, null, timedOut);
         }

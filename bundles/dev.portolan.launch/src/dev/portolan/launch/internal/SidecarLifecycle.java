@@ -129,7 +129,7 @@ abstract class SidecarLifecycle implements LaunchHandle {
                     ? new LaunchException("stopped before announcing (exit code " + code + ")", Reason.STOPPED)
                     : new LaunchException(executable() + " (pid " + inc.pid().orElse(inc.process.pid())
                             + ") exited with code " + code + " before announcing" + FailureText.rejections(inc)
-                            + FailureText.stderrTail(output, inc), Reason.EXITED_BEFORE_ANNOUNCING));
+                            + FailureText.outputTail(output, inc), Reason.EXITED_BEFORE_ANNOUNCING));
             if (inc != current) {
                 fire(l -> l.exited(this, code, true, false));
             } else if (expected) {
@@ -161,7 +161,7 @@ abstract class SidecarLifecycle implements LaunchHandle {
             fire(l -> l.exited(this, code, false, false));
             failure = new LaunchException("crash loop: " + executable() + " exited " + exits + " times within "
                     + FailureText.duration(guard.window()) + " (last exit code " + code + ", " + restartCount
-                    + " restarts); giving up" + FailureText.stderrTail(output, inc), Reason.CRASH_LOOP);
+                    + " restarts); giving up" + FailureText.outputTail(output, inc), Reason.CRASH_LOOP);
             LOG.log(System.Logger.Level.WARNING, "{0}: {1}", id, failure.getMessage());
             finish(SidecarState.FAILED, code);
             return;

@@ -360,6 +360,36 @@ class SidecarLauncherTest {
     }
 
     @Test
+    void aSidecarThatWritesOnlyToStdoutFailsWithItsLastStdoutLines() throws Exception {
+        LaunchHandle h = launch(LaunchSpec.builder("/bin/sh", "-c", "echo 'Loading settings'; echo 'Error: no DB_URL'; "
+                + "exit 4").announcementTimeout(Duration.ofMinutes(10)).build(), null);
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> h.announcement().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        LaunchException le = (LaunchException) e.getCause();
+        assertEquals(LaunchException.Reason.EXITED_BEFORE_ANNOUNCING, le.reason());
+        assertTrue(le.getMessage().endsWith("exited with code 4 before announcing; no stderr output; last stdout "
+                + "lines:\n  Loading settings\n  Error: no DB_URL"), le.getMessage());
+
+        LaunchHandle silent = launch(LaunchSpec.builder("/bin/sh", "-c", "exit 5")
+                .announcementTimeout(Duration.ofMinutes(10)).build(), null);
+        e = assertThrows(ExecutionException.class,
+                () -> silent.announcement().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        assertTrue(e.getCause().getMessage().endsWith("exited with code 5 before announcing; no output on stdout or "
+                + "stderr"), e.getCause().getMessage());
+
+        // a port_info line is not quoted (its rejection says what was wrong; it holds a token or proof)
+        LaunchHandle rejected = launch(LaunchSpec.builder("/bin/sh", "-c", "echo 'Ready'; echo '{\"type\":"
+                + "\"port_info\",\"port\":1,\"url\":\"http://127.0.0.1:1\",\"token\":\"stolen-token-0123456789\"}'; exit 6")
+                .announcementTimeout(Duration.ofMinutes(10)).build(), null);
+        e = assertThrows(ExecutionException.class,
+                () -> rejected.announcement().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        String m = e.getCause().getMessage();
+        assertTrue(m.contains("exited with code 6 before announcing; 1 announcement(s) rejected: ")
+                && m.endsWith("; no stderr output; last stdout lines:\n  Ready"), m);
+        assertFalse(m.contains("0123456789"), m); // the rejection names its first 12 characters only
+    }
+
+    @Test
     void sigkilledSidecarIsRestartedAndAnnouncesAgainToListenersAndEventAdmin() throws Exception {
         BlockingQueue<Event> events = new LinkedBlockingQueue<>();
         Dictionary<String, Object> props = new Hashtable<>();
