@@ -2,6 +2,7 @@ package dev.portolan.launch.internal;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 import dev.portolan.core.protocol.Excerpt;
 import dev.portolan.api.launch.OutputLine;
@@ -20,16 +21,22 @@ final class FailureText {
      * a message must not carry the token or proof they hold.
      */
     static String outputTail(OutputBuffer output, Incarnation inc) {
-        List<String> tail = output.tail(OutputLine.Stream.STDERR, inc.firstSeq, TAIL_LINES);
-        if (!tail.isEmpty()) {
-            return "; last stderr lines:\n  " + String.join("\n  ", tail);
+        List<String> stderr = output.tail(OutputLine.Stream.STDERR, inc.firstSeq, TAIL_LINES);
+        List<String> said = quotable(stderr);
+        if (!said.isEmpty()) {
+            return "; last stderr lines:\n  " + String.join("\n  ", said);
         }
         List<String> stdout = output.tail(OutputLine.Stream.STDOUT, inc.firstSeq, TAIL_LINES);
-        List<String> said = stdout.stream().filter(l -> !l.contains("port_info")).toList();
+        said = quotable(stdout);
         if (said.isEmpty()) {
-            return stdout.isEmpty() ? "; no output on stdout or stderr" : "; no stderr output";
+            return stdout.isEmpty() && stderr.isEmpty() ? "; no output on stdout or stderr" : "; no stderr output";
         }
         return "; no stderr output; last stdout lines:\n  " + String.join("\n  ", said);
+    }
+
+    /** Lines without announcements (also the seed's {@code [sidecar] PORT_INFO: {json}} form, on either stream). */
+    private static List<String> quotable(List<String> lines) {
+        return lines.stream().filter(l -> !l.toLowerCase(Locale.ROOT).contains("port_info")).toList();
     }
 
     static String rejections(Incarnation inc) {

@@ -387,6 +387,16 @@ class SidecarLauncherTest {
         assertTrue(m.contains("exited with code 6 before announcing; 1 announcement(s) rejected: ")
                 && m.endsWith("; no stderr output; last stdout lines:\n  Ready"), m);
         assertFalse(m.contains("0123456789"), m); // the rejection names its first 12 characters only
+
+        // nor the seed's form of it on stderr
+        LaunchHandle seed = launch(LaunchSpec.builder("/bin/sh", "-c", "echo '[sidecar] PORT_INFO: {\"type\":"
+                + "\"port_info\",\"port\":1,\"url\":\"http://127.0.0.1:1\",\"token\":\"stolen-token-0123456789\"}' >&2;"
+                + " echo 'Traceback: boom' >&2; exit 7").announcementTimeout(Duration.ofMinutes(10)).build(), null);
+        e = assertThrows(ExecutionException.class,
+                () -> seed.announcement().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        m = e.getCause().getMessage();
+        assertTrue(m.endsWith("; last stderr lines:\n  Traceback: boom"), m);
+        assertFalse(m.contains("0123456789"), m);
     }
 
     @Test
