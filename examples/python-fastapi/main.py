@@ -638,6 +638,9 @@ def main(argv=None):
     except NoPort as e:
         log(f"no port: {e}")
         return 3
+    if forced is None and not res.in_range:
+        log(f"every port of {first}-{last} is taken: serving on port {res.port}, which the OS assigned "
+            "(widen the range: PORTOLAN_PORT_RANGE)")
     try:
         if args.reload:
             import reload  # the port stays ours; workers serve it and are replaced on changes (reload.py)

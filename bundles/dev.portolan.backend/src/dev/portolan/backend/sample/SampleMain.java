@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import dev.portolan.api.Announcement;
+import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortAllocationException;
 import dev.portolan.backend.BackendConfigException;
@@ -69,8 +70,9 @@ final class SampleMain {
             }
         }
         SampleBackend b;
+        JavaBackend jb;
         try {
-            JavaBackend jb = JavaBackend.builder().mode(mode).port(port).range(range).environment(env).out(out)
+            jb = JavaBackend.builder().mode(mode).port(port).range(range).environment(env).out(out)
                     .version(SampleBackend.VERSION).build();
             b = SampleBackend.start(jb);
         } catch (BackendConfigException e) {
@@ -82,6 +84,10 @@ final class SampleMain {
         } catch (IOException e) {
             err.println("sample-backend: " + e.getMessage());
             return SampleBackend.EXIT_FAILURE;
+        }
+        if (!jb.range().contains(b.port()) && jb.request().environment().get(EnvironmentVariables.API_PORT) == null) {
+            err.println("sample-backend: every port of " + jb.range() + " is taken: serving on port " + b.port()
+                    + ", which the OS assigned (widen the range: --range or PORTOLAN_PORT_RANGE)");
         }
         err.println("sample-backend: " + mode + " serving on " + b.announcement().url() + " (pid "
                 + ProcessHandle.current().pid() + ")");

@@ -104,6 +104,16 @@ class PythonBackendTest {
                     FreePorts.expectPort(first + 1, a.port(), "the port after the squatted one");
                     assertEquals("standalone", a.mode());
                 }
+                // a range wholly taken: an OS-assigned port, said on stderr
+                try (ChildProcess child = ChildProcess.start(null,
+                        python(lockDir, List.of("PORTOLAN_PORT_RANGE=" + first + "-" + first)))) {
+                    Announcement a = awaitAnnouncement(child);
+                    assertFalse(a.port() == first, a.toString());
+                    child.awaitLine(l -> l.contains("serving on"), EXIT);
+                    assertTrue(child.lines().contains("python-backend: every port of " + first + "-" + first
+                            + " is taken: serving on port " + a.port() + ", which the OS assigned (widen the range: "
+                            + "PORTOLAN_PORT_RANGE)"), child.output());
+                }
                 try (ChildProcess child = ChildProcess.start(null, python(lockDir, List.of("API_PORT=" + first)))) {
                     assertEquals(3, child.awaitExit(EXIT), child.output());
                     // meaning, not wording: the variable, the port and the reason

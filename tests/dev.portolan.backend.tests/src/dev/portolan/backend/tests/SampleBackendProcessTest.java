@@ -142,6 +142,22 @@ class SampleBackendProcessTest {
     }
 
     @Test
+    void aRangeWhollyTakenFallsBackToAnOsAssignedPortAndSaysSo() throws Exception {
+        TestBand.FREE.onFreeBlock(1, first -> {
+            try (java.nio.channels.ServerSocketChannel squatter = FreePorts.squat(FreePorts.V4, first);
+                    ChildProcess child = ChildProcess.start(null,
+                            withEnv(List.of("PORTOLAN_PORT_RANGE=" + first + "-" + first), SampleBackend.command()))) {
+                Announcement a = awaitAnnouncement(child);
+                assertFalse(a.port() == first, a.toString());
+                String said = child.awaitLine(l -> l.contains("serving on"), Backends.START);
+                assertTrue(child.lines().contains("sample-backend: every port of " + first + "-" + first + " is taken: "
+                        + "serving on port " + a.port() + ", which the OS assigned (widen the range: --range or "
+                        + "PORTOLAN_PORT_RANGE)"), said + "\n" + child.output());
+            }
+        });
+    }
+
+    @Test
     void standaloneModeAnnouncesStandaloneAndHonoursPortOption() throws Exception {
         TestBand.FREE.onFreeBlock(1, port -> {
             try (ChildProcess child = ChildProcess.start(null,
