@@ -72,6 +72,6 @@ class InstanceRowsTest {
         String exact = "x".repeat(CommandColumn.CHARS);
         assertEquals(exact, CommandColumn.of(exact));
         // another process wrote the entry: its line breaks and escape characters do not reach the terminal
-        assertEquals("serve  --title x [2J", CommandColumn.of("serve\n --title x\u001b[2J"));
+        assertEquals("serve --title x [2J", CommandColumn.of("serve\n --title x\u001b[2J"));
     }
 }
