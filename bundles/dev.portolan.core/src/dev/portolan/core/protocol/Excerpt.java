@@ -4,8 +4,7 @@ package dev.portolan.core.protocol;
  * A bounded, one-line excerpt of text that came from outside (an output line, a header, a request body, an answer)
  * for a message: control characters (line breaks included) become spaces, so a message stays one line and cannot
  * forge log lines, a run of spaces (an HTML page's indentation) becomes one, and text longer than the limit is cut with
- * {@code ...} and its full length. The one place
- * Portolan abbreviates such text.
+ * {@code ...} and its full length. The one place Portolan abbreviates such text.
  *
  * @since 0.1.4
  */
