@@ -317,19 +317,22 @@ final class Sidecar extends SidecarControl implements LaunchHandle {
     }
 
     private void onAnnouncementTimeout(Incarnation inc) {
-        LaunchException timedOut;
+        String headline;
         synchronized (lock) {
             if (inc != current || inc.settled || stopRequested) {
                 return;
             }
-            timedOut = new LaunchException("announcement timed out: nothing acceptable from " + executable()
-                    + " (pid " + inc.pid().orElse(inc.process.pid()) + ") within "
-                    + FailureText.duration(spec.announcementTimeout()) + FailureText.rejections(inc)
-                    + FailureText.outputTail(output, inc), Reason.ANNOUNCEMENT_TIMEOUT);
+            headline = "announcement timed out: nothing acceptable from " + executable() + " (pid "
+                    + inc.pid().orElse(inc.process.pid()) + ") within "
+                    + FailureText.duration(spec.announcementTimeout()) + FailureText.rejections(inc);
+            LaunchException timedOut = new LaunchException(headline + FailureText.outputTail(output, inc),
+                    Reason.ANNOUNCEMENT_TIMEOUT);
             failure = timedOut;
             settle(inc, null, timedOut);
         }
-        LOG.log(System.Logger.Level.WARNING, "{0}: {1}", id(), timedOut.getMessage());
+        // the log record without the output tail: the failure carries it to whoever started the sidecar, and the
+        // sidecar's console and log file have all of its output
+        LOG.log(System.Logger.Level.WARNING, "{0}: {1}; stopping it", id(), headline);
         stop();
     }
 

@@ -159,10 +159,11 @@ abstract class SidecarLifecycle implements LaunchHandle {
         int exits = guard.recordExit();
         if (exits > 0) {
             fire(l -> l.exited(this, code, false, false));
-            failure = new LaunchException("crash loop: " + executable() + " exited " + exits + " times within "
+            String headline = "crash loop: " + executable() + " exited " + exits + " times within "
                     + FailureText.duration(guard.window()) + " (last exit code " + code + ", " + restartCount
-                    + " restarts); giving up" + FailureText.outputTail(output, inc), Reason.CRASH_LOOP);
-            LOG.log(System.Logger.Level.WARNING, "{0}: {1}", id, failure.getMessage());
+                    + " restarts); giving up";
+            failure = new LaunchException(headline + FailureText.outputTail(output, inc), Reason.CRASH_LOOP);
+            LOG.log(System.Logger.Level.WARNING, "{0}: {1}", id, headline); // the tail: as for a timeout (Sidecar)
             finish(SidecarState.FAILED, code);
             return;
         }
