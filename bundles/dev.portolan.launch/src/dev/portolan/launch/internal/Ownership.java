@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.portolan.api.PortRange;
+import dev.portolan.api.ports.CommandLines;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.ports.PortStatus;
 
@@ -108,7 +109,8 @@ sealed interface Ownership {
 
     /** How a listener of another process is named in messages. */
     static String describe(PortStatus.Listener other, int port) {
-        return "pid " + other.pid() + " (" + (other.command() != null ? other.command() : "command line unknown")
-                + ") listens on " + other.address() + ":" + port;
+        // shortened to one line: a command line may hold a script with line breaks (python3 -c "...")
+        return "pid " + other.pid() + " (" + (other.command() != null ? CommandLines.shorten(other.command(), "...")
+                : "command line unknown") + ") listens on " + other.address() + ":" + port;
     }
 }

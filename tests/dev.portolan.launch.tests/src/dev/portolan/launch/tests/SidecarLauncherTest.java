@@ -203,6 +203,9 @@ class SidecarLauncherTest {
             assertEquals(LaunchException.Reason.PORT_NOT_OURS, e.reason(), e.getMessage());
             assertTrue(e.getMessage().contains("pid " + otherPid) && e.getMessage().contains("python3"),
                     e.getMessage());
+            // the other process's command line (a script with line breaks) stays on the message's first line
+            assertTrue(e.getMessage().lines().findFirst().orElseThrow().contains("(python3 -c import socket, sys s = "
+                    + "socket.socket() s.bind"), e.getMessage());
             String d = r.awaitDiagnostic(m -> m.contains("another process"), WAIT);
             assertTrue(d.contains("pid " + otherPid) && d.contains(Integer.toString(port)), d);
             get(h.exit(), WAIT);
