@@ -110,6 +110,11 @@ class CliFeedTest {
                 interrupt(run);
                 assertEquals(130, run.awaitExit(TIMEOUT), run.output());
                 assertEquals(0, Files.list(feeds).count(), "the feed file is removed when run stops");
+                // after Ctrl-C the sidecar's stop is said, not what the tracker makes of it
+                List<String> lines = run.lines();
+                int stopping = lines.indexOf("[portolan] stopping the sidecar process tree");
+                assertTrue(stopping >= 0 && lines.subList(stopping, lines.size()).stream()
+                        .noneMatch(l -> l.startsWith("[portolan] endpoint ")), run.output());
             }
         });
     }

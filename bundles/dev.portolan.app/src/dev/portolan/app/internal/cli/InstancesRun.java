@@ -37,11 +37,16 @@ final class InstancesRun {
     private final PrintStream err;
     private final Set<String> printed = ConcurrentHashMap.newKeySet();
 
-    InstancesRun(BackendService backend, AnnouncementCodec codec, PrintStream out, PrintStream err) {
+    private final AtomicBoolean signalled;
+
+    /** @param signalled set when Ctrl-C / SIGTERM ends the run (before the instances are stopped) */
+    InstancesRun(BackendService backend, AnnouncementCodec codec, PrintStream out, PrintStream err,
+            AtomicBoolean signalled) {
         this.backend = backend;
         this.codec = codec;
         this.out = out;
         this.err = err;
+        this.signalled = signalled;
     }
 
     int run(LaunchSpec spec, int n) throws Exception {
@@ -51,7 +56,6 @@ final class InstancesRun {
         if (instances.isEmpty()) {
             return RunCommand.failure(started, err); // the launch failed at once: the future carries the reason
         }
-        AtomicBoolean signalled = new AtomicBoolean();
         Thread hook = new Thread(() -> {
             signalled.set(true);
             stopAll(instances);

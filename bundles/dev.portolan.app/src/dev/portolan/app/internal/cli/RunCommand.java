@@ -101,17 +101,20 @@ final class RunCommand implements Command {
         // say how its start goes, and its exit code why it failed)
         long before = tracker.current().sequence();
         java.util.concurrent.atomic.AtomicBoolean reached = new java.util.concurrent.atomic.AtomicBoolean();
+        // Ctrl-C / SIGTERM: the user ends the run; what the tracker makes of the sidecars' stop (UNAVAILABLE, or
+        // another registered instance of the service taking over) is no news for them
+        java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
         try (Subscription endpointLog = tracker.addListener(s -> {
             if (s.sequence() > before && (s.state() == EndpointState.AVAILABLE
                     || s.state() == EndpointState.OVERRIDDEN)) {
                 reached.set(true);
             }
-            if (reached.get()) {
+            if (reached.get() && !signalled.get()) {
                 err.println("[portolan] endpoint " + describe(s));
             }
         })) {
             if (instances > 1) {
-                return new InstancesRun(backend, codec, out, err).run(spec, instances);
+                return new InstancesRun(backend, codec, out, err, signalled).run(spec, instances);
             }
             CompletableFuture<EndpointStatus> started = backend.start(spec);
             LaunchHandle handle = backend.sidecar().orElse(null);
@@ -133,7 +136,6 @@ final class RunCommand implements Command {
                             + h.pid().stream().mapToObj(p -> " (pid " + p + ")").findFirst().orElse(""));
                 }
             };
-            java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
             Thread hook = new Thread(() -> {
                 signalled.set(true);
                 stopQuietly(handle, err);
