@@ -72,7 +72,7 @@ public final class InstanceEntryCodec {
         try {
             o = Json.MAPPER.readTree(json);
         } catch (JsonProcessingException ex) {
-            throw new MalformedEntryException("not valid JSON (" + ex.getOriginalMessage() + ")");
+            throw new MalformedEntryException(Json.problem(ex)); // one line, with where: "… at line 1, column 9"
         }
         if (o == null || !o.isObject()) {
             throw new MalformedEntryException("not a JSON object");
