@@ -129,7 +129,7 @@ class CopyDiagnosticsTest {
                 configured.instances());
         var rows = SettingSources.of(effective, configured, Map.of("PORTOLAN_PORT_RANGE", "24000-24010"));
         assertEquals(new DiagnosticsReport.Setting("range", "24000-24010", "environment PORTOLAN_PORT_RANGE"), rows.get(0));
-        assertEquals(new DiagnosticsReport.Setting("start timeout", "PT1M30S", "configured"), rows.get(2));
+        assertEquals(new DiagnosticsReport.Setting("start timeout", "90000 ms", "configured"), rows.get(2));
         assertEquals("default", rows.get(1).source());
         String report = DiagnosticsReport.build(new DiagnosticsReport.Input(Instant.EPOCH, "0.1.1",
                 Map.of("dev.portolan.ui", "0.1.1"), "25", "Linux", rows, List.of("X='y' is bad"), null, List.of(),

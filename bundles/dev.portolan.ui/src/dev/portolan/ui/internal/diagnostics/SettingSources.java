@@ -1,5 +1,6 @@
 package dev.portolan.ui.internal.diagnostics;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,8 @@ public final class SettingSources {
         } else {
             source = "default";
         }
-        out.add(new Setting(name, v == null ? "–" : v.toString(), source));
+        // durations in the unit of settings.json, the preferences and the variables: "90000 ms", not "PT1M30S"
+        out.add(new Setting(name, v == null ? "–" : v instanceof Duration d ? d.toMillis() + " ms" : v.toString(),
+                source));
     }
 }
