@@ -36,14 +36,23 @@ final class SidecarPanel {
     /** The sidecar of {@code s}; without one, the pid an announcement of the endpoint gave. */
     void show(StatusSnapshot s) {
         SidecarInfo sc = s.sidecar();
-        Endpoint e = s.currentEndpoint().orElse(null);
-        pid.setText(sc == null || sc.pid() == null ? (e != null && e.pid() != null ? e.pid() + " (announced)" : "–")
-                : Long.toString(sc.pid()));
+        pid.setText(pidText(sc, s.currentEndpoint().orElse(null)));
         state.setText(sc == null ? "none started" : sc.state().name());
         restarts.setText(sc == null ? "–" : Integer.toString(sc.restartCount()));
         command.setText(sc == null ? "–" : Formats.command(sc.command()));
         command.setToolTipText(sc == null ? null : sc.command());
         tick(s);
+    }
+
+    /**
+     * The sidecar's pid; "–" once it has exited (the endpoint may be another process then: an instance that took
+     * over); with no sidecar started, the pid the endpoint's announcement gave.
+     */
+    static String pidText(SidecarInfo sc, Endpoint e) {
+        if (sc != null) {
+            return sc.pid() == null ? "–" : Long.toString(sc.pid());
+        }
+        return e != null && e.pid() != null ? e.pid() + " (announced)" : "–";
     }
 
     /** The uptime (every second). */
