@@ -93,7 +93,7 @@ class ChartDataTest {
         assertEquals(7.0, b.value(0));
         assertTrue(Double.isNaN(b.value(1)));
         assertEquals(T0.plusSeconds(1).toEpochMilli(), b.times()[1], "the gap is at the failed check");
-        assertEquals(List.of(0, 1), all.stream().map(Series::slot).toList());
+        assertEquals(List.of(7, 6), all.stream().map(Series::slot).toList(), "not launched (index 0): from the top");
     }
 
     /**
@@ -103,15 +103,18 @@ class ChartDataTest {
     @Test
     void aLaunchedInstanceHasTheColourOfItsIndexWhicheverIsHealthyFirst() {
         LatencyHistory h = new LatencyHistory(10, 8);
-        h.record(List.of(launched("default-2", 2, 5, T0)), T0);
-        h.record(List.of(launched("default-2", 2, 5, T0.plusSeconds(1)), launched("default-1", 1, 4, T0.plusSeconds(1)),
-                instance("remote-a", InstanceState.HEALTHY, 9, T0.plusSeconds(1))), T0.plusSeconds(1));
+        // a backend registered by someone else is healthy first (seen in the product: it took default-1's colour)
+        h.record(List.of(instance("remote-a", InstanceState.HEALTHY, 9, T0)), T0);
+        h.record(List.of(launched("default-2", 2, 5, T0.plusSeconds(1))), T0.plusSeconds(1));
+        h.record(List.of(launched("default-2", 2, 5, T0.plusSeconds(2)), launched("default-1", 1, 4, T0.plusSeconds(2)),
+                instance("remote-a", InstanceState.HEALTHY, 9, T0.plusSeconds(2))), T0.plusSeconds(2));
         List<Series> all = h.since(T0);
         assertEquals(List.of("default-1", "default-2", "remote-a"), all.stream().map(Series::instanceId).toList());
-        assertEquals(List.of(0, 1, 2), all.stream().map(Series::slot).toList(), "by index; others the lowest free");
+        assertEquals(List.of(0, 1, 7), all.stream().map(Series::slot).toList(),
+                "launched by index; the others from the top");
         // an instance whose index's slot is taken gets the lowest free one
-        h.record(List.of(launched("web-1", 1, 3, T0.plusSeconds(2))), T0.plusSeconds(2));
-        assertEquals(3, h.since(T0).stream().filter(s -> s.instanceId().equals("web-1")).findFirst().orElseThrow()
+        h.record(List.of(launched("web-1", 1, 3, T0.plusSeconds(3))), T0.plusSeconds(3));
+        assertEquals(2, h.since(T0).stream().filter(s -> s.instanceId().equals("web-1")).findFirst().orElseThrow()
                 .slot());
     }
 
@@ -125,8 +128,8 @@ class ChartDataTest {
         assertEquals(2, h.seriesCount());
         List<Series> all = h.since(T0);
         assertEquals(List.of("b", "c"), all.stream().map(Series::instanceId).toList(), "a (the stalest) went");
-        assertEquals(0, all.get(1).slot(), "c took a's colour slot");
-        assertEquals(1, all.get(0).slot());
+        assertEquals(1, all.get(1).slot(), "c took a's colour slot");
+        assertEquals(0, all.get(0).slot());
         assertEquals(List.of("b", "c"), h.since(T0.plusSeconds(2)).stream().map(Series::instanceId).toList());
     }
 

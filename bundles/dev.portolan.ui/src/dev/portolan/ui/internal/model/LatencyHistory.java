@@ -21,7 +21,8 @@ import dev.portolan.api.discovery.InstanceStatus;
  * {@link #capacity} points; when a new instance needs a series and all are taken, the one with the oldest newest point
  * goes. Each series keeps a colour slot for as long as it lives, so an instance keeps its colour: a launched instance's
  * is its index's ({@code default-1} slot 0, {@code default-2} slot 1, whichever was healthy first) when that is free,
- * any other instance's the lowest free one.
+ * else the lowest free one; any other instance's (registered by a backend started elsewhere, remote) the highest free
+ * one, so that it never takes a launched instance's slot because it answered first.
  * Thread-safe; pure Java (no SWT).
  */
 public final class LatencyHistory {
@@ -117,7 +118,10 @@ public final class LatencyHistory {
                     .min(Comparator.comparingLong(x -> x.getValue().points.lastTime())).orElseThrow().getKey();
             slots.clear(series.remove(oldest).slot);
         }
-        int slot = index > 0 && !slots.get(index - 1) ? index - 1 : slots.nextClearBit(0);
+        // launched instances from the bottom, the others (registered, remote) from the top: which of them is healthy
+        // first does not change anyone's colour
+        int slot = index > 0 ? (!slots.get(index - 1) ? index - 1 : slots.nextClearBit(0))
+                : slots.previousClearBit(maxSeries - 1);
         slots.set(slot);
         e = new Entry(new TimeSeries(capacity, 1), slot);
         series.put(id, e);
