@@ -2,14 +2,12 @@ package dev.portolan.registry.etcd.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
@@ -35,6 +32,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.portolan.core.discovery.HealthProbe;
 import dev.portolan.core.protocol.Excerpt;
 
 /**
@@ -266,30 +264,20 @@ public final class EtcdTransport implements AutoCloseable {
     }
 
     /**
-     * Why a call to one endpoint failed, in words: connection refused, host not found, no connection or no answer
-     * within {@code timeout} (the call's deadline), else the exception's class and message.
+     * Why a call to one endpoint failed, in words: what {@link HealthProbe#describe} says of a failed exchange
+     * (connection refused, no answer within {@code timeout}, …), and what only a configured host name can meet: it
+     * does not resolve, or nothing accepts the connection within the deadline (a firewall, a wrong address).
      */
     static String describe(Throwable error, Duration timeout) {
-        Throwable t = error;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        for (Throwable c = t; c != null; c = c.getCause()) {
+        for (Throwable c = error; c != null; c = c.getCause()) {
             if (c instanceof UnresolvedAddressException || c instanceof UnknownHostException) {
                 return "host not found";
             }
+            if (c instanceof HttpConnectTimeoutException) {
+                return "no connection within " + timeout.toMillis() + " ms (nothing at that address, or a firewall)";
+            }
         }
-        if (t instanceof HttpConnectTimeoutException) {
-            return "no connection within " + timeout.toMillis() + " ms (nothing at that address, or a firewall)";
-        }
-        if (t instanceof HttpTimeoutException) {
-            return "no answer within " + timeout.toMillis() + " ms";
-        }
-        String m = t.getMessage();
-        if (t instanceof ConnectException && (m == null || m.isBlank())) {
-            return "connection refused"; // the JDK's HTTP client says no more for ECONNREFUSED
-        }
-        return t.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : " " + m);
+        return HealthProbe.describe(error, timeout);
     }
 
     /** For a failed TLS handshake: which certificates were trusted, and what to check. */
