@@ -3,9 +3,11 @@ package dev.portolan.core.discovery;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -326,8 +328,17 @@ public final class HealthProbe {
                 b.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A short reason for a failed exchange. */
+    /**
+     * A short reason for a failed exchange: {@code host not found} (a host name that does not resolve), {@code connect
+     * timed out after …}, {@code no answer within …}, {@code connection refused}, {@code cancelled}, else the
+     * exception's class and message ({@code host not found} since 0.1.7: it said {@code connection refused}).
+     */
     public static String describe(Throwable error, Duration timeout) {
+        for (Throwable c = error; c != null; c = c.getCause()) {
+            if (c instanceof UnresolvedAddressException || c instanceof UnknownHostException) {
+                return "host not found";
+            }
+        }
         Throwable e = error;
         while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
             e = e.getCause();

@@ -83,6 +83,15 @@ class HealthProbeTest {
         }
     }
 
+    /** A registered instance on a host name that does not resolve (another machine's entry) is named as such. */
+    @Test
+    void aHostNameThatDoesNotResolveIsNotCalledRefused() throws Exception {
+        HealthProbe.Result r = HealthProbe.probe(URI.create("http://portolan-test.invalid:8008/health"),
+                Optional.empty(), T);
+        assertFalse(r.healthy());
+        assertEquals("host not found", r.detail());
+    }
+
     /**
      * A server adopted by process ownership is checked by the adoption rule: 2xx on its health path; with none (404),
      * any answer on / (with / as the health path, its 404 is that answer). A 503 is not healthy, nor is a port nobody

@@ -3,12 +3,10 @@ package dev.portolan.registry.etcd.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
@@ -265,14 +263,11 @@ public final class EtcdTransport implements AutoCloseable {
 
     /**
      * Why a call to one endpoint failed, in words: what {@link HealthProbe#describe} says of a failed exchange
-     * (connection refused, no answer within {@code timeout}, …), and what only a configured host name can meet: it
-     * does not resolve, or nothing accepts the connection within the deadline (a firewall, a wrong address).
+     * (host not found, connection refused, no answer within {@code timeout}, …), and what a configured remote address
+     * meets more than a loopback one: nothing accepts the connection within the deadline (a firewall, a wrong address).
      */
     static String describe(Throwable error, Duration timeout) {
         for (Throwable c = error; c != null; c = c.getCause()) {
-            if (c instanceof UnresolvedAddressException || c instanceof UnknownHostException) {
-                return "host not found";
-            }
             if (c instanceof HttpConnectTimeoutException) {
                 return "no connection within " + timeout.toMillis() + " ms (nothing at that address, or a firewall)";
             }
