@@ -104,7 +104,10 @@ final class Incarnation {
                     markerExpected = false;
                     if (line.startsWith(Watchdog.CHILD_MARKER)) {
                         try {
-                            childPid.complete(Long.parseLong(line.substring(Watchdog.CHILD_MARKER.length()).strip()));
+                            long pid = Long.parseLong(line.substring(Watchdog.CHILD_MARKER.length()).strip());
+                            // the log's start line named the watchdog; the exit line names this pid
+                            owner.logNote("pid " + pid + " started");
+                            childPid.complete(pid);
                         } catch (NumberFormatException e) {
                             childPid.completeExceptionally(new IOException("watchdog reported a bad pid: " + line));
                         }

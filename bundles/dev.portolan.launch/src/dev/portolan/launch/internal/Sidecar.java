@@ -148,7 +148,9 @@ final class Sidecar extends SidecarControl implements LaunchHandle {
         if (replaced != null) {
             stopper.stop(replaced, spec.gracefulStopTimeout());
         }
-        logNote("start " + (number + 1) + ": " + String.join(" ", command) + " (process " + process.pid() + ")");
+        // under a watchdog the backend's own pid follows in its first line ("pid N started", Incarnation)
+        logNote("start " + (number + 1) + ": " + String.join(" ", command) + " (" + (inc.watchdog ? "watchdog " : "")
+                + "process " + process.pid() + ")");
         inc.startReaders(id() + "-" + number);
         try {
             candidates.watch(inc, inc.childPid.get(PID_WAIT.toMillis(), TimeUnit.MILLISECONDS));

@@ -96,6 +96,11 @@ class SidecarLogTest {
             assertTrue(all.contains(expected), "'" + expected + "' in:\n" + all);
         }
         assertTrue(tail.get(tail.size() - 1).contains("exited with code 3"), "the exit comes last: " + tail);
+        // the start names the watchdog; the backend's own pid, the one that exits, has a line of its own
+        Matcher exited = Pattern.compile("\\[portolan] pid (\\d+) exited").matcher(all);
+        assertTrue(exited.find(), all);
+        assertTrue(all.contains("[portolan] pid " + exited.group(1) + " started"), all);
+        assertTrue(all.contains("(watchdog process "), all);
         // each line starts with its instant
         for (String line : tail) {
             Instant.parse(line.substring(0, line.indexOf(' ')));
