@@ -23,13 +23,26 @@ public final class Troubleshooting {
                 + "stderr), fix them, start the backend (Backend > Start Backend, `./portolan run -- CMD`), then "
                 + "Refresh Discovery (`./portolan discover`); `./portolan ports` names the process that holds each "
                 + "port of the range."),
-        /** Discovery (or the backend's announcement) did not finish in time. */
+        /** Discovery did not finish in time. */
         DISCOVERY_TIMEOUT("port discovery timed out. Likely the backend starts slower than the timeout (importing "
                 + "its web framework, a cold JVM) or hangs before it announces its port (a missing dependency such as "
-                + "python3-fastapi). Do: look in the sidecar console where it stops; if it is only slow, raise "
-                + EnvironmentVariables.PORT_DISCOVERY_TIMEOUT + " (milliseconds, e.g. "
-                + EnvironmentVariables.PORT_DISCOVERY_TIMEOUT + "=15000) or the preference, or `--timeout`; then "
-                + "Refresh Discovery."),
+                + "python3-fastapi), or a registry does not answer. Do: look in the sidecar console where it stops; "
+                + "if it is only slow, raise " + EnvironmentVariables.PORT_DISCOVERY_TIMEOUT + " (milliseconds, e.g. "
+                + EnvironmentVariables.PORT_DISCOVERY_TIMEOUT + "=15000) or the Discovery timeout preference, or "
+                + "`./portolan discover --timeout 15s`; then Refresh Discovery."),
+        /**
+         * Our sidecar did not announce its port within the start timeout (it was stopped): the start timeout, not the
+         * discovery timeout, is what to raise.
+         * @since core.discovery 0.1.7
+         */
+        START_TIMEOUT("the backend did not announce its port within the start timeout and was stopped. Likely it "
+                + "starts slower than that (importing its web framework, a cold JVM) or hangs before it announces (a "
+                + "missing dependency such as python3-fastapi, a prompt waiting for input). Do: read its last lines "
+                + "in the sidecar console (Console view, or `./portolan run` stderr, and its log file); if it is only "
+                + "slow, raise " + EnvironmentVariables.PORTOLAN_START_TIMEOUT + " (milliseconds, e.g. "
+                + EnvironmentVariables.PORTOLAN_START_TIMEOUT + "=60000) or the Backend start timeout preference, or "
+                + "`./portolan run --timeout 60s`; then start it again (Backend > Start Backend, `./portolan run -- "
+                + "CMD`)."),
         /**
          * Our sidecar exited while starting (before it announced a port) or after every restart (a crash loop): its
          * own output says why.
@@ -72,7 +85,7 @@ public final class Troubleshooting {
     /** The case of a failed sidecar start; empty when a hint would not help (a bad spec, a foreign port). */
     public static Optional<Case> of(LaunchException e) {
         return switch (e.reason()) {
-        case ANNOUNCEMENT_TIMEOUT -> Optional.of(Case.DISCOVERY_TIMEOUT);
+        case ANNOUNCEMENT_TIMEOUT -> Optional.of(Case.START_TIMEOUT);
         case EXITED_BEFORE_ANNOUNCING, CRASH_LOOP -> Optional.of(Case.SIDECAR_EXITED);
         default -> Optional.empty();
         };
@@ -87,8 +100,12 @@ public final class Troubleshooting {
             return Optional.empty();
         }
         String m = message.toLowerCase(Locale.ROOT);
+        // first: a failed start's quoted last lines may say "refused" or "timeout"
         if (m.contains("before announcing") || m.contains("crash loop")) {
-            return Optional.of(Case.SIDECAR_EXITED); // first: its quoted last lines may say "refused" or "timeout"
+            return Optional.of(Case.SIDECAR_EXITED);
+        }
+        if (m.contains("announcement timed out")) {
+            return Optional.of(Case.START_TIMEOUT);
         }
         if (m.contains("refused") || m.contains("failed to connect") || m.contains("connection reset")) {
             return Optional.of(Case.CONNECTION_REFUSED);

@@ -321,8 +321,10 @@ class CliDiscoverRunTest {
                 "stderr tail shown once:\n" + silent.output());
         assertTrue(silent.lines().stream().anyMatch(l -> l.startsWith("portolan: WARNING: ")
                 && l.endsWith(" within 1 s; stopping it")), "the log record's headline:\n" + silent.output());
-        assertTrue(silent.output().contains("PORT_DISCOVERY_TIMEOUT") && silent.output().contains("--timeout"),
-                "names the timeouts to raise:\n" + silent.output());
+        // the start timeout is what to raise (PORT_DISCOVERY_TIMEOUT does not lengthen a start)
+        assertTrue(silent.output().contains("PORTOLAN_START_TIMEOUT") && silent.output().contains("--timeout")
+                && !silent.output().contains("PORT_DISCOVERY_TIMEOUT"), "names the timeout to raise:\n"
+                + silent.output());
 
         PortolanCli.Result usage = PortolanCli.run(env, TIMEOUT, "run", "--timeout", "1s");
         assertEquals(2, usage.exitCode(), usage.output());

@@ -58,7 +58,7 @@ class CliExitCodesTest {
                         && l.endsWith("still running when discovery timed out after 300 ms")),
                         "the strategy cut short, with the timeout:\n" + text.output());
                 assertTrue(text.lines().stream().anyMatch(l -> l.startsWith("portolan: hint: port discovery timed out")
-                        && l.contains("PORT_DISCOVERY_TIMEOUT") && l.contains("`--timeout`")),
+                        && l.contains("PORT_DISCOVERY_TIMEOUT") && l.contains("`./portolan discover --timeout")),
                         "says which timeouts to raise:\n" + text.output());
                 assertTrue(text.output().contains("registry: etcd http://127.0.0.1:" + port + " prefix "),
                         "names the registry that did not answer:\n" + text.output());

@@ -22,11 +22,17 @@ class TroubleshootingTest {
         for (Case c : Case.values()) {
             assertTrue(c.hint().contains("sidecar console"), c + ": " + c.hint());
             // a sidecar that exited is started again, not discovered
-            assertTrue(c == Case.SIDECAR_EXITED || c.hint().contains("Refresh Discovery"), c + ": " + c.hint());
+            assertTrue(c == Case.SIDECAR_EXITED || c == Case.START_TIMEOUT || c.hint().contains("Refresh Discovery"),
+                    c + ": " + c.hint());
             assertTrue(c.hint().contains("Likely") && c.hint().contains("Do:"), c + ": " + c.hint());
         }
         assertTrue(Case.DISCOVERY_TIMEOUT.hint().contains("PORT_DISCOVERY_TIMEOUT"), Case.DISCOVERY_TIMEOUT.hint());
         assertTrue(Case.DISCOVERY_TIMEOUT.hint().contains("python3-fastapi"));
+        // a sidecar's start has its own timeout: the discovery timeout does not lengthen it
+        assertTrue(Case.START_TIMEOUT.hint().contains("PORTOLAN_START_TIMEOUT")
+                && Case.START_TIMEOUT.hint().contains("`./portolan run --timeout")
+                && !Case.START_TIMEOUT.hint().contains("PORT_DISCOVERY_TIMEOUT")
+                && Case.START_TIMEOUT.hint().contains("start it again"), Case.START_TIMEOUT.hint());
         assertTrue(Case.API_NOT_AVAILABLE.hint().contains("python3-fastapi"));
         assertTrue(Case.SIDECAR_EXITED.hint().startsWith("the backend exited while starting")
                 && Case.SIDECAR_EXITED.hint().contains("start it again"), Case.SIDECAR_EXITED.hint());
@@ -41,8 +47,10 @@ class TroubleshootingTest {
                 Troubleshooting.of(new DiscoveryResult(Optional.empty(), List.of(), Duration.ofSeconds(5), true)));
         assertEquals(Optional.of(Case.API_NOT_AVAILABLE),
                 Troubleshooting.of(new DiscoveryResult(Optional.empty(), List.of(), Duration.ofSeconds(1), false)));
-        assertEquals(Optional.of(Case.DISCOVERY_TIMEOUT), Troubleshooting.of(new LaunchException("announcement timed "
+        assertEquals(Optional.of(Case.START_TIMEOUT), Troubleshooting.of(new LaunchException("announcement timed "
                 + "out", LaunchException.Reason.ANNOUNCEMENT_TIMEOUT)));
+        assertEquals(Optional.of(Case.START_TIMEOUT), Troubleshooting.ofMessage("sidecar-1: announcement timed out: "
+                + "nothing acceptable from /usr/bin/python3 (pid 42) within 1 s; no stderr output"));
         assertEquals(Optional.of(Case.SIDECAR_EXITED), Troubleshooting.of(new LaunchException("exited with 1",
                 LaunchException.Reason.EXITED_BEFORE_ANNOUNCING)));
         assertEquals(Optional.of(Case.SIDECAR_EXITED), Troubleshooting.of(new LaunchException("crash loop: ...",
