@@ -149,7 +149,9 @@ final class Sidecar extends SidecarControl implements LaunchHandle {
             stopper.stop(replaced, spec.gracefulStopTimeout());
         }
         // under a watchdog the backend's own pid follows in its first line ("pid N started", Incarnation)
-        logNote("start " + (number + 1) + ": " + String.join(" ", command) + " (" + (inc.watchdog ? "watchdog " : "")
+        // the command as run: with an assigned port, {port} is the number
+        List<String> run = started.assigned() != null ? started.assigned().command() : command;
+        logNote("start " + (number + 1) + ": " + String.join(" ", run) + " (" + (inc.watchdog ? "watchdog " : "")
                 + "process " + process.pid() + ")");
         inc.startReaders(id() + "-" + number);
         try {

@@ -111,6 +111,21 @@ class SidecarLogTest {
         assertEquals(List.of(tail.get(tail.size() - 1)), h.logTail(1));
     }
 
+    /** With an assigned port the start line is the command as run: {port} is the number. */
+    @Test
+    void theStartLineHoldsTheAssignedPortNotThePlaceholder() throws Exception {
+        int first = NaiveBackendsRaceTest.BAND.block(2);
+        LaunchHandle h = launch(sh("echo 'serving on {port}' >&2; exit 4").env("PORTOLAN_PORT_RANGE", first + "-"
+                + (first + 1)).env("PORTOLAN_INSTANCE_ID", "assigned-1").build());
+        assertEquals(4, Await.result(h.exit(), WAIT, "the exit"));
+        String all = String.join("\n", h.logTail(100));
+        Matcher served = Pattern.compile("\\[err] serving on (\\d+)").matcher(all);
+        assertTrue(served.find(), all);
+        assertTrue(all.contains("[portolan] start 1: /bin/sh -c echo 'serving on " + served.group(1) + "' >&2; exit 4"),
+                all);
+        assertFalse(all.contains("{port}"), all);
+    }
+
     @Test
     void aSecondLaunchOfTheSameInstanceWritesItsOwnFile() throws Exception {
         LaunchSpec spec = sh("echo started; exec sleep 60").env("PORTOLAN_SERVICE", "twin")
