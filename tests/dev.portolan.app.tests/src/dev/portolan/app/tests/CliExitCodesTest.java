@@ -26,7 +26,7 @@ import dev.portolan.tests.common.TestPorts;
 /**
  * Documented exit codes of {@code ./portolan} that no other test reaches (README, "The ./portolan launcher";
  * {@code ExitCodes}): {@code discover} 4 (timed out), {@code run} 14 (the backend exited after announcing) and 15 (the
- * announced port is another process's), {@code watch} 6 (the registry cannot be read). The real script and product,
+ * announced port is another process's), {@code watch} 6 (the registry cannot be read), 137 (the JVM was killed). The real script and product,
  * real processes and loopback sockets; each case also checks that the message names the offending value or says what
  * to do. Band 26700-26749, a state directory of its own per test.
  */
@@ -97,6 +97,34 @@ class CliExitCodesTest {
                 ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL: exit status 128 + 9
                 assertEquals(14, cli.awaitExit(TIMEOUT), cli.output());
                 assertTrue(cli.lines().contains("portolan: backend exited with code 137"), cli.output());
+            }
+        });
+    }
+
+    /**
+     * The command's JVM killed by SIGKILL (kill -9, the out-of-memory killer) while it runs a sidecar: exit 137 and one
+     * line that says so (bash printed its own notice with the whole java command line); the sidecar does not outlive
+     * it (its orphan watchdog stops it).
+     */
+    @Test
+    void aKilledJvmExits137InOneLineAndLeavesNoSidecarBehind(@TempDir Path state) throws Exception {
+        FreePorts.onFreeBlock(PORTS, 3, first -> {
+            List<String> args = new ArrayList<>(List.of("run", "--timeout", "60s", "--"));
+            args.addAll(SampleBackend.command());
+            try (ChildProcess cli = PortolanCli.start(PortolanCli.isolated(state, first, first + 2),
+                    args.toArray(String[]::new))) {
+                JsonNode a = JSON.readTree(cli.awaitLine(l -> l.startsWith("{") && l.contains("\"port_info\""),
+                        TIMEOUT));
+                ProcessHandle backend = ProcessHandle.of(a.get("pid").asLong()).orElseThrow();
+                ProcessHandle jvm = cli.process().children().filter(h -> h.info().command().orElse("")
+                        .endsWith("/java")).findFirst().orElseThrow(() -> new AssertionError("no JVM under the script"));
+                jvm.destroyForcibly();
+                assertEquals(137, cli.awaitExit(TIMEOUT), cli.output());
+                assertTrue(cli.lines().contains("portolan: the Java process (pid " + jvm.pid() + ") was killed by "
+                        + "SIGKILL (kill -9, or the kernel's out-of-memory killer: see dmesg); exit 137"), cli.output());
+                assertTrue(cli.lines().stream().noneMatch(l -> l.contains("Killed") || l.contains("JAVA_HOME")),
+                        "no notice of bash's:\n" + cli.output());
+                backend.onExit().get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             }
         });
     }
