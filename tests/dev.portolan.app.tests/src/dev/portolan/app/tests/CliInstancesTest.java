@@ -44,6 +44,14 @@ class CliInstancesTest {
         return Build.repoRoot().resolve("examples/python-fastapi/main.py").toString();
     }
 
+    /**
+     * SIGTERM to {@code ./portolan} by {@code kill}: {@link Process#destroy()} sends the same signal but closes this
+     * side of the output pipe at once, and what the command prints while it stops would be lost.
+     */
+    static void terminate(ChildProcess cli) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(cli.process().pid())).start().waitFor());
+    }
+
     /** {@code sh -c SCRIPT}, where the script ends by exec'ing the Python example. */
     private static List<String> shell(String script) {
         return List.of("/bin/sh", "-c", script + " exec /usr/bin/python3 \"$0\"", mainPy());
@@ -116,8 +124,9 @@ class CliInstancesTest {
             PortolanCli.Result text = PortolanCli.run(env, TIMEOUT, "list", "--service", "web");
             assertTrue(text.lines().stream().anyMatch(l -> l.matches("web +3/3 healthy")), text.output());
 
-            cli.process().destroy(); // SIGTERM: every instance's process tree stops
+            terminate(cli); // SIGTERM: every instance's process tree stops
             assertEquals(143, cli.awaitExit(TIMEOUT), cli.output());
+            assertTrue(cli.lines().contains("[portolan] stopping the process trees of 3 instances"), cli.output());
             for (long pid : pids.values()) {
                 ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS)
                         .join());
@@ -141,8 +150,11 @@ class CliInstancesTest {
             JsonNode root = listed(env, "default", 2);
             assertEquals("2/2 healthy", root.get("services").get(0).get("summary").asText(), root.toString());
             assertTrue(cli.process().isAlive(), "run goes on with the others:\n" + cli.output());
-            cli.process().destroy();
+            terminate(cli);
             assertEquals(143, cli.awaitExit(TIMEOUT), cli.output());
+            // the given-up instance has no tree left to stop
+            assertTrue(cli.lines().contains("[portolan] stopping the process trees of 2 instances (1 ended before)"),
+                    cli.output());
         }
     }
 

@@ -121,10 +121,13 @@ final class InstancesRun {
     }
 
     private void stopAll(List<ManagedInstance> instances) {
-        if (instances.stream().allMatch(i -> i.handle().state().isTerminal())) {
+        long live = instances.stream().filter(i -> !i.handle().state().isTerminal()).count();
+        if (live == 0) {
             return;
         }
-        err.println("[portolan] stopping the process trees of " + instances.size() + " instances");
+        // the ones still running: an instance that exited or was given up has no tree left to stop
+        err.println("[portolan] stopping the process " + (live == 1 ? "tree of 1 instance" : "trees of " + live
+                + " instances") + (live < instances.size() ? " (" + (instances.size() - live) + " ended before)" : ""));
         long limitMs = instances.stream().mapToLong(i -> i.handle().spec().gracefulStopTimeout().toMillis()).max()
                 .orElse(0) + 8000;
         try {
