@@ -76,6 +76,8 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     private final Object lock = new Object();
     private final EndpointListeners listeners = new EndpointListeners(lock);
     private final EndpointCacheWriter cacheWriter = new EndpointCacheWriter();
+    /** The instance set (issue 14); its preferred instance is the current endpoint. */
+    private final InstanceSet instances = new InstanceSet(this::tookOver);
     private final HealthMonitor monitor = new HealthMonitor(lock, new HealthMonitor.Target() {
         @Override
         public HealthMonitor.Look look() {
@@ -105,10 +107,8 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
                 m.healthChecked(latency, accepted);
             }
         }
-    });
-    /** The instance set (issue 14); its preferred instance is the current endpoint. */
-    private final InstanceSet instances = new InstanceSet(this::tookOver);
-    private final InstanceChecker instanceChecker = new InstanceChecker(instances);
+    }, instances);
+    private final InstanceChecker instanceChecker = new InstanceChecker(instances, monitor::probed);
     /** Instances of the followed service that the registries list and that proved their identity join the set. */
     private final RegistryInstances registryInstances = new RegistryInstances(instances,
             RegistryInstances.serviceFromEnvironment());

@@ -1,6 +1,7 @@
 package dev.portolan.core.internal;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import dev.portolan.api.BackendCredentials;
@@ -44,6 +45,7 @@ final class HealthMonitor {
 
     private final Object lock;
     private final Target target;
+    private final InstanceSet instances;
     private final Ticker ticker = new Ticker("portolan-health-monitor", this::tick);
     // guarded by lock
     private boolean probeInFlight;
@@ -51,10 +53,27 @@ final class HealthMonitor {
     private long nextRetryNanos;
     private boolean retryInFlight;
 
-    /** @param lock the tracker's lock */
-    HealthMonitor(Object lock, Target target) {
+    /**
+     * @param lock      the tracker's lock
+     * @param instances the instance set: the probe of the tracked endpoint is its instance's health check too
+     */
+    HealthMonitor(Object lock, Target target, InstanceSet instances) {
         this.lock = lock;
         this.target = target;
+        this.instances = instances;
+    }
+
+    /**
+     * The endpoint this monitor probes every interval now (AVAILABLE, not a pinned override), with the credentials it
+     * probes with; empty when it probes none. Takes the tracker's lock: never call it holding the instance set's.
+     */
+    Optional<Look> probed() {
+        Look look;
+        synchronized (lock) {
+            look = target.look();
+        }
+        return look.state() == EndpointState.AVAILABLE && look.endpoint() != null && !look.overridden()
+                ? Optional.of(look) : Optional.empty();
     }
 
     /** Ticks every {@code interval} (at least 10 ms) from now on; no change when it already does. */
@@ -89,7 +108,7 @@ final class HealthMonitor {
             if (look.overridden()) {
                 target.checkOverride();
             } else if (look.state() == EndpointState.AVAILABLE && look.endpoint() != null) {
-                probe(look.endpoint(), look.credentials(), interval);
+                probe(look, interval);
             } else if (look.state() == EndpointState.UNAVAILABLE) {
                 retryDiscovery(interval);
             }
@@ -98,19 +117,25 @@ final class HealthMonitor {
         }
     }
 
-    private void probe(Endpoint e, BackendCredentials credentials, Duration interval) {
+    private void probe(Look look, Duration interval) {
+        Endpoint e = look.endpoint();
         synchronized (lock) {
             if (probeInFlight) {
                 return;
             }
             probeInFlight = true;
         }
+        // this probe is its instance's health check too (the instance checker leaves that instance to it)
+        Optional<InstanceSet.Check> check = instances.checkProbedByTracker(look);
         // a busy machine answers late, not never: a late answer must not make us restart a healthy sidecar
         Duration timeout = interval.compareTo(InstanceChecker.MIN_TIMEOUT) < 0 ? InstanceChecker.MIN_TIMEOUT : interval;
-        HealthProbe.checkAsync(e.healthUrl(), e.verification(), credentials, timeout).whenComplete((r, err) -> {
+        HealthProbe.checkAsync(e.healthUrl(), e.verification(), look.credentials(), timeout).whenComplete((r, err) -> {
             synchronized (lock) {
                 probeInFlight = false;
             }
+            // first the instance set (another serving instance may take over), then the tracker's own reaction
+            check.ifPresent(c -> instances.checked(c, r != null ? r : new HealthProbe.Result(e.healthUrl(), false,
+                    HealthProbe.Identity.UNCHECKED, Duration.ZERO, HealthProbe.describe(err, timeout))));
             target.checked(r != null ? r.latency() : null, r != null && r.accepted());
             if (r != null && !r.accepted()) {
                 target.lost(e, r.detail());

@@ -3,13 +3,15 @@ package dev.portolan.core.internal;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 import dev.portolan.api.discovery.InstanceStatus;
 
 /**
  * Health-checks every instance of the {@link InstanceSet} on its own, with its own credentials, every health
  * interval: each tick only <em>starts</em> the asynchronous probes of the instances that have none in flight, so a
- * slow or hung instance never delays the others and nothing blocks the scheduler thread.
+ * slow or hung instance never delays the others and nothing blocks the scheduler thread. The instance that is the
+ * tracker's endpoint is checked by the tracker's {@link HealthMonitor} instead (one probe per interval, not two).
  */
 final class InstanceChecker {
 
@@ -19,10 +21,16 @@ final class InstanceChecker {
     static final Duration MIN_TIMEOUT = Duration.ofSeconds(2);
 
     private final InstanceSet instances;
+    private final Supplier<Optional<HealthMonitor.Look>> probedByTracker;
     private final Ticker ticker = new Ticker("portolan-instance-checks", this::tick);
 
-    InstanceChecker(InstanceSet instances) {
+    /**
+     * @param probedByTracker the endpoint the tracker's health monitor probes now ({@link HealthMonitor#probed()}):
+     *                        its instance is checked by that probe, not a second time here
+     */
+    InstanceChecker(InstanceSet instances, Supplier<Optional<HealthMonitor.Look>> probedByTracker) {
         this.instances = instances;
+        this.probedByTracker = probedByTracker;
     }
 
     /** Checks every {@code every} (at least 10 ms) from now on; no change when it already does. */
@@ -41,7 +49,7 @@ final class InstanceChecker {
 
     private void tick() {
         try {
-            instances.due().forEach(this::run);
+            instances.due(probedByTracker.get()).forEach(this::run);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "instance health checks failed", e);
         }

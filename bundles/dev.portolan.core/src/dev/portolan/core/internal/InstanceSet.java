@@ -220,19 +220,48 @@ final class InstanceSet {
     }
 
     /** The instances due for a health check (none in flight, not drained or stopped); marks them checking. */
-    List<Check> due() {
+    List<Check> due(Optional<HealthMonitor.Look> probedByTracker) {
         synchronized (lock) {
             List<Check> out = new ArrayList<>();
             for (Map.Entry<String, Entry> me : entries.all()) {
                 Entry e = me.getValue();
-                InstanceState st = e.status.state();
-                if (!e.checking && (st == InstanceState.HEALTHY || st == InstanceState.STARTING
-                        || st == InstanceState.UNHEALTHY)) {
+                if (!e.checking && checkable(e.status.state())
+                        && !probedByTracker.filter(l -> sameProbe(e, l)).isPresent()) {
                     out.add(Check.of(me.getKey(), e));
                 }
             }
             return out;
         }
+    }
+
+    /**
+     * The check of the instance the tracker's health monitor probes as its endpoint ({@code look}), when that probe is
+     * the one this set would run (same health URL, verification and credentials): the monitor's probe stands for it
+     * and its outcome is applied by {@link #checked}, so the tracked backend is asked once per interval, not twice
+     * (once by each). Marks it checking; empty when the set has no such instance, checks it right now, or would probe
+     * it otherwise. {@link #due} leaves such an instance to the monitor.
+     */
+    Optional<Check> checkProbedByTracker(HealthMonitor.Look look) {
+        synchronized (lock) {
+            String key = key(look.endpoint());
+            Entry e = entries.get(key);
+            if (e == null || e.checking || !checkable(e.status.state()) || !sameProbe(e, look)) {
+                return Optional.empty();
+            }
+            return Optional.of(Check.of(key, e));
+        }
+    }
+
+    private static boolean checkable(InstanceState st) {
+        return st == InstanceState.HEALTHY || st == InstanceState.STARTING || st == InstanceState.UNHEALTHY;
+    }
+
+    /** Whether the tracker's probe of {@code look} is the check of {@code e}. Holds the set's lock. */
+    private static boolean sameProbe(Entry e, HealthMonitor.Look look) {
+        Endpoint mine = e.status.endpoint();
+        Endpoint tracked = look.endpoint();
+        return mine.healthUrl().equals(tracked.healthUrl()) && mine.verification() == tracked.verification()
+                && e.credentials.equals(look.credentials());
     }
 
     /** The check of one instance by id (even one checked right now), or empty when it is unknown. */

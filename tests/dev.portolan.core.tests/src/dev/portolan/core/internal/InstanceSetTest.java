@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.Verification;
+import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.InstanceState;
 import dev.portolan.api.discovery.InstanceStatus;
 import dev.portolan.core.discovery.HealthProbe;
@@ -52,7 +53,7 @@ class InstanceSetTest {
         try (TestBackend backend = TestBackend.v2(port, KEY, null)) {
             a = verified(port, "scan");
             set.observe(a, OURS, false);
-            before = only(set.due());
+            before = only(set.due(Optional.empty()));
             answered = before.probe(T).get();
             assertTrue(answered.accepted(), answered.toString());
         } // killed
@@ -61,13 +62,13 @@ class InstanceSetTest {
         assertEquals(List.of(), picks,
                 "the lost instance was made the endpoint again by an answer older than its loss");
 
-        InstanceSet.Check after = only(set.due());
+        InstanceSet.Check after = only(set.due(Optional.empty()));
         HealthProbe.Result refused = after.probe(T).get();
         assertFalse(refused.accepted(), refused.toString());
         assertEquals(InstanceState.UNHEALTHY, set.checked(after, refused).orElseThrow().state());
 
         try (TestBackend back = TestBackend.v2(port, KEY, null)) { // it came back: a check begun now clears the failure
-            InstanceSet.Check again = only(set.due());
+            InstanceSet.Check again = only(set.due(Optional.empty()));
             HealthProbe.Result ok = again.probe(T).get();
             assertEquals(InstanceState.HEALTHY, set.checked(again, ok).orElseThrow().state());
             assertEquals(1, picks.size(), picks.toString());
@@ -81,7 +82,7 @@ class InstanceSetTest {
         int port = PORTS.one();
         Endpoint a = verified(port, "scan");
         set.observe(a, OURS, false);
-        InstanceSet.Check before = only(set.due());
+        InstanceSet.Check before = only(set.due(Optional.empty()));
         HealthProbe.Result refused = before.probe(T).get();
         set.failed(a, "connection refused");
         Optional<InstanceStatus> s = set.checked(before, refused);
@@ -106,6 +107,40 @@ class InstanceSetTest {
         assertEquals(p2, picks.get(0).endpoint().port(), "told to the tracker");
         assertEquals(Optional.of(p2), set.servingOther(a).map(p -> p.endpoint().port()));
         assertEquals(Optional.empty(), set.servingOther(b), "b is the preferred one");
+    }
+
+    /**
+     * The tracker's health monitor probes its endpoint every interval; that probe is the endpoint's instance check too
+     * (same URL, verification and credentials), so the instance checker leaves that instance out and the backend is
+     * asked once per interval, not twice. A probe with other credentials is no check of the instance: both run.
+     */
+    @Test
+    void theInstanceTheTrackerProbesIsCheckedByThatProbeOnly() throws Exception {
+        int p1 = PORTS.one();
+        int p2 = PORTS.one();
+        try (TestBackend one = TestBackend.v2(p1, KEY, null); TestBackend two = TestBackend.v2(p2, KEY, null)) {
+            Endpoint a = verified(p1, "scan");
+            Endpoint b = verified(p2, "registry");
+            set.observe(a, OURS, false);
+            set.registered("b", "default", b, OURS, "local");
+            HealthMonitor.Look tracked = new HealthMonitor.Look(EndpointState.AVAILABLE, a, OURS, false);
+
+            InstanceSet.Check other = only(set.due(Optional.of(tracked)));
+            assertEquals(p2, other.healthUrl().getPort(), "only the instance the tracker does not probe");
+            InstanceSet.Check byTracker = set.checkProbedByTracker(tracked).orElseThrow();
+            assertEquals(p1, byTracker.healthUrl().getPort());
+            assertEquals(Optional.empty(), set.checkProbedByTracker(tracked), "one check at a time");
+            HealthProbe.Result answered = byTracker.probe(T).get();
+            InstanceStatus after = set.checked(byTracker, answered).orElseThrow();
+            assertEquals(InstanceState.HEALTHY, after.state());
+            assertEquals(answered.latency(), after.latency(), "the tracker's probe is the instance's latency");
+
+            HealthMonitor.Look otherCredentials = new HealthMonitor.Look(EndpointState.AVAILABLE, a,
+                    BackendCredentials.NONE, false);
+            assertEquals(Optional.empty(), set.checkProbedByTracker(otherCredentials));
+            set.checked(other, other.probe(T).get());
+            assertEquals(2, set.due(Optional.of(otherCredentials)).size(), "not the same probe: both are checked");
+        }
     }
 
     @AfterEach
