@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
+import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.InstanceState;
@@ -44,9 +45,15 @@ final class SidecarNews implements SidecarObserver {
     /**
      * The AVAILABLE message for our sidecar's endpoint ({@code which}: empty, or an instance id after a space), by
      * how the launcher found it ({@link Endpoint#source()}: {@code announcement}, {@code output} or {@code process}):
-     * a server that never heard of Portolan did not announce anything.
+     * a server that never heard of Portolan did not announce anything. A Portolan backend found on its socket before
+     * its {@code port_info} line was read answered the adoption probe's challenge: it is not "adopted", it proved
+     * itself.
      */
     static String howFound(Endpoint endpoint, String which) {
+        if (endpoint.verification() == Verification.CHALLENGE && !"announcement".equals(endpoint.source())) {
+            return "our sidecar" + which + " serves on this port and proved its identity (challenge) before its "
+                    + "port_info line was read";
+        }
         return switch (endpoint.source()) {
             case "output" -> "adopted: our sidecar" + which + " printed this port, and its process tree listens there";
             case "process" -> "adopted: our sidecar" + which + "'s process tree listens on this port";
