@@ -2,6 +2,8 @@ package dev.portolan.core.internal;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -38,9 +40,11 @@ final class EndpointStore {
      * arrived saw an older world, and its result is not applied over it.
      */
     private long sidecarEvents;
-    /** The port of our sidecar that was stopped (or exited) last, while it may still answer, or 0 (see retiring). */
-    private int retiredPort;
-    private long retiredAtNanos;
+    /**
+     * The ports of our sidecars (the single one, or instances stopped together) that were stopped or exited, while
+     * they may still answer, with when (see retiring).
+     */
+    private final Map<Integer, Long> retiredAtNanos = new HashMap<>();
     private Endpoint lastCached;
     private boolean closed;
     private boolean startPending;
@@ -104,13 +108,14 @@ final class EndpointStore {
 
     /** Our sidecar on {@code port} stopped or is stopping (the tracker is told before the process is asked to end). */
     void retired(int port) {
-        retiredPort = port;
-        retiredAtNanos = System.nanoTime();
+        long now = System.nanoTime();
+        retiredAtNanos.values().removeIf(at -> now - at >= RETIRE_GRACE.toNanos());
+        retiredAtNanos.put(port, now);
     }
 
     /** Our sidecar announced again (or we attached to one): no port is retiring any more, no start is pending. */
     void announced() {
-        retiredPort = 0;
+        retiredAtNanos.clear();
         startPending = false;
     }
 
@@ -130,7 +135,8 @@ final class EndpointStore {
      * health check). Only for {@link #RETIRE_GRACE} and until our sidecar announces again.
      */
     boolean retiring(Endpoint e) {
-        return retiredPort != 0 && e.port() == retiredPort && System.nanoTime() - retiredAtNanos < RETIRE_GRACE.toNanos();
+        Long at = retiredAtNanos.get(e.port());
+        return at != null && System.nanoTime() - at < RETIRE_GRACE.toNanos();
     }
 
     /** How long a stopped sidecar's port is not taken back by a background discovery run (drain + stop escalation). */

@@ -1,6 +1,7 @@
 package dev.portolan.core.internal;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 import dev.portolan.api.BackendCredentials;
@@ -115,13 +116,28 @@ final class SidecarNews implements SidecarObserver {
 
     @Override
     public void instanceDraining(String instanceId) {
+        retire(List.of(instanceId));
         instances.draining(instanceId);
     }
 
     /** These instances stop together: they drain in one change, none takes over from another. */
     @Override
     public void instancesDraining(Collection<String> instanceIds) {
+        retire(instanceIds);
         instances.draining(instanceIds);
+    }
+
+    /**
+     * Our instances that drain to stop (or restart) may answer a while longer: a background discovery run does not take
+     * them back (after every instance stopped, a retry's scan found the last one still serving and made it the
+     * endpoint, unverified, until it was gone). Their next announcement ends that.
+     */
+    private void retire(Collection<String> instanceIds) {
+        List<Integer> ports = instances.snapshot().stream().filter(i -> i.launched()
+                && instanceIds.contains(i.instanceId())).map(i -> i.endpoint().port()).toList();
+        synchronized (lock) {
+            ports.forEach(store::retired);
+        }
     }
 
     /** A reload of the instance began: it serves again once it announces (RELOADING, not a crash). */
