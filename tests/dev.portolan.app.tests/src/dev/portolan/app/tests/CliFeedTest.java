@@ -66,7 +66,11 @@ class CliFeedTest {
         Map<String, String> env = Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_RUNTIME_DIR", runtime.toString());
         try (ChildProcess watch = PortolanCli.start(env, "watch", "--service", "web")) {
             watch.awaitLine(l -> l.contains("watching the local registry for service 'web'"), TIMEOUT);
-            assertTrue(watch.output().contains("no feed: watching the registry directly"), watch.output());
+            // said once, with where it looked and how to start a feed
+            assertTrue(watch.lines().stream().anyMatch(l -> l.startsWith("[portolan] no feed running (none in the "
+                    + "local registry, nothing live in ") && l.contains("): watching the registry directly")
+                    && l.contains("'./portolan run --feed -- COMMAND'")), watch.output());
+            assertTrue(watch.lines().stream().noneMatch(l -> l.contains("no running Portolan feed")), watch.output());
             int port = PORTS.one();
             try (ChildProcess backend = ChildProcess.start(null, List.of("/usr/bin/python3",
                     dev.portolan.tests.common.Build.repoRoot().resolve("examples/python-fastapi/main.py").toString(),

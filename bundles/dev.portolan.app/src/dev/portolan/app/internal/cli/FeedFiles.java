@@ -44,9 +44,17 @@ final class FeedFiles {
     /** Thrown when no feed runs; the command exits with {@link ExitCodes#NO_FEED}. */
     static final class NoFeedException extends Exception {
         private static final long serialVersionUID = 1L;
+        private final String looked;
 
-        NoFeedException(String message) {
-            super(message);
+        NoFeedException(String looked) {
+            super("no running Portolan feed (" + looked + "); start one with './portolan app' (the product serves it "
+                    + "by default) or './portolan run --feed -- COMMAND'");
+            this.looked = looked;
+        }
+
+        /** Where no feed was found, e.g. {@code none in the local registry, nothing live in <dir>}. */
+        String looked() {
+            return looked;
         }
     }
 
@@ -62,15 +70,21 @@ final class FeedFiles {
      * {@link ExitCodes#NO_FEED}); problems with single files are reported on {@code err} too.
      */
     static Optional<Feed> find(java.io.PrintStream err) {
-        List<String> warnings = new ArrayList<>();
         try {
-            Feed f = newest(warnings);
-            warnings.forEach(w -> err.println("portolan: " + w));
-            return Optional.of(f);
+            return Optional.of(newest(err));
         } catch (NoFeedException e) {
-            warnings.forEach(w -> err.println("portolan: " + w));
             err.println("portolan: " + e.getMessage());
             return Optional.empty();
+        }
+    }
+
+    /** The newest live feed; problems with single files are reported on {@code err}, its absence is the caller's. */
+    static Feed newest(java.io.PrintStream err) throws NoFeedException {
+        List<String> warnings = new ArrayList<>();
+        try {
+            return newest(warnings);
+        } finally {
+            warnings.forEach(w -> err.println("portolan: " + w));
         }
     }
 
@@ -80,8 +94,7 @@ final class FeedFiles {
         List<Feed> live = filed(dir, warnings);
         live.addAll(registered(live, warnings));
         return live.stream().max(Comparator.comparing(Feed::startedAt)).orElseThrow(() -> new NoFeedException(
-                "no running Portolan feed (none in the local registry, nothing live in " + dir + "); start one with './portolan app' (the "
-                        + "product serves it by default) or './portolan run --feed -- COMMAND'"));
+                "none in the local registry, nothing live in " + dir));
     }
 
     /** The feeds of the private feed files in {@code dir} whose process is alive. */

@@ -59,9 +59,11 @@ final class WatchCommand implements Command {
         args.noMore();
         Duration patience = reconnectText == null ? Duration.ofSeconds(DEFAULT_RECONNECT_SECONDS)
                 : Args.durationOrZero("--reconnect", reconnectText);
-        FeedFiles.Feed feed = FeedFiles.find(err).orElse(null);
-        if (feed == null) {
-            return watchRegistry(service, json, out, err);
+        FeedFiles.Feed feed;
+        try {
+            feed = FeedFiles.newest(err);
+        } catch (FeedFiles.NoFeedException none) {
+            return watchRegistry(none.looked(), service, json, out, err);
         }
         FeedFilter filter = new FeedFilter(service);
         Position position = new Position();
@@ -105,10 +107,11 @@ final class WatchCommand implements Command {
      * No feed runs: the registry in use ({@code PORTOLAN_REGISTRY}, else the local one) is watched directly, printing
      * its join/leave events as {@code list --watch} does (docs/feed.md, "watch without a feed").
      */
-    private static int watchRegistry(String service, boolean json, PrintStream out, PrintStream err)
+    private static int watchRegistry(String looked, String service, boolean json, PrintStream out, PrintStream err)
             throws Exception {
-        err.println("[portolan] no feed: watching the registry directly (instances joining and leaving; no endpoint "
-                + "or sidecar events)");
+        err.println("[portolan] no feed running (" + looked + "): watching the registry directly (instances joining "
+                + "and leaving; for endpoint and sidecar events start a front end with a feed: './portolan app' or "
+                + "'./portolan run --feed -- COMMAND')");
         try {
             return RegistryWatching.watch(RegistryWatching.inUse(null), service, json, out, err);
         } catch (dev.portolan.api.registry.RegistryException e) {
