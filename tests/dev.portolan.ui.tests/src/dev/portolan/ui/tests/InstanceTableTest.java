@@ -67,6 +67,19 @@ class InstanceTableTest {
         assertEquals("port-23107", other.name());
     }
 
+    /** A stopped instance is checked no more: its last check's latency is not shown as if it were current. */
+    @Test
+    void aStoppedInstanceHasNoLatency() {
+        InstanceTable t = new InstanceTable();
+        t.instancesChanged(List.of(Instances.launched(1, 23101, 301, InstanceState.HEALTHY, 0),
+                Instances.launched(2, 23102, 302, InstanceState.STOPPED, 0),
+                Instances.launched(3, 23103, 303, InstanceState.GAVE_UP, 0)));
+        List<InstanceRow> rows = t.rows();
+        assertEquals(java.time.Duration.ofMillis(1), rows.get(0).latency());
+        assertNull(rows.get(1).latency(), rows.get(1).toString());
+        assertNull(rows.get(2).latency(), rows.get(2).toString());
+    }
+
     @Test
     void aLaunchedInstanceNotInTheSetIsShownStartingOrGivenUp() {
         InstanceTable t = new InstanceTable();

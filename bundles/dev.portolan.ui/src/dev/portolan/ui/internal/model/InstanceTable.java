@@ -120,7 +120,6 @@ public final class InstanceTable {
         }
     }
 
-    /** The rows, sorted by launch index, then instance id. */
     /**
      * The latest health-check latency of the instance at {@code endpoint}'s base URL (the tracker checks every instance,
      * also a discovered one), if it has one.
@@ -130,6 +129,15 @@ public final class InstanceTable {
                 && r.endpoint().baseUrl().equals(endpoint.baseUrl())).map(InstanceRow::latency).findFirst();
     }
 
+    /**
+     * Whether an instance in {@code state} is health-checked: a stopped or given-up one is not, and the latency of its
+     * last check before it stopped is no figure of it now (the chart's legend says "no check" for it).
+     */
+    private static boolean checked(InstanceState state) {
+        return state != InstanceState.STOPPED && state != InstanceState.GAVE_UP;
+    }
+
+    /** The rows, sorted by launch index, then instance id. */
     public List<InstanceRow> rows() {
         List<InstanceStatus> set;
         Map<String, InstanceLoad> load;
@@ -182,7 +190,8 @@ public final class InstanceTable {
             Long pid = m != null && m.pid() != null ? m.pid() : s.endpoint().pid();
             String launchId = m != null ? m.instanceId() : s.launched() ? s.instanceId() : null;
             rows.add(new InstanceRow(s.instanceId(), s.index() > 0 || m == null ? s.index() : m.index(), s.endpoint(),
-                    pid, s.state(), s.serving(), s.latency(), l == null ? null : l.inFlight(),
+                    pid, s.state(), s.serving(), checked(s.state()) ? s.latency() : null,
+                    l == null ? null : l.inFlight(),
                     l == null ? null : l.requests(), l != null && l.ejected(),
                     Math.max(s.restarts(), m == null ? 0 : m.restarts()), launchId, s.message()));
         }
