@@ -50,7 +50,7 @@ forwarder=$!
 exec 5>&- 6<&-
 trap 'kill -s TERM -- "-$child" 2>/dev/null' TERM HUP INT
 while :; do
-    wait "$child"
+    wait "$child" 2>/dev/null # dash says "Terminated" of a killed child on its stderr: the backend's stream
     code=$?
     kill -s 0 "$child" 2>/dev/null || break
 done

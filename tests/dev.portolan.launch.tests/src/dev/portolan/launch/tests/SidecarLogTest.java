@@ -126,6 +126,20 @@ class SidecarLogTest {
         assertFalse(all.contains("{port}"), all);
     }
 
+    /**
+     * A sidecar that ignores the graceful stop is ended with SIGTERM: its log says the exit once, in the launcher's
+     * words; the orphan watchdog's shell added "[err] Terminated", as if the backend had printed it.
+     */
+    @Test
+    void aSidecarTerminatedByTheStopHasNoLineItDidNotPrint() throws Exception {
+        LaunchHandle h = launch(sh("echo 'booting'; exec sleep 60").announcementTimeout(Duration.ofMillis(500))
+                .gracefulStopTimeout(Duration.ofMillis(200)).env("PORTOLAN_INSTANCE_ID", "terminated-1").build());
+        assertEquals(143, Await.result(h.exit(), WAIT, "the exit after the timed-out start"));
+        String all = String.join("\n", h.logTail(100));
+        assertTrue(all.contains("[out] booting") && all.contains("exited with code 143"), all);
+        assertFalse(all.contains("Terminated"), all);
+    }
+
     @Test
     void aSecondLaunchOfTheSameInstanceWritesItsOwnFile() throws Exception {
         LaunchSpec spec = sh("echo started; exec sleep 60").env("PORTOLAN_SERVICE", "twin")
