@@ -140,6 +140,7 @@ final class SpecValidator {
     }
 
     private static LaunchException invalid(String message) {
-        return new LaunchException("invalid launch spec: " + message, LaunchException.Reason.INVALID_SPEC);
+        // the user's words: the command line, the product's backend command or run's options are what they gave
+        return new LaunchException("cannot start the backend: " + message, LaunchException.Reason.INVALID_SPEC);
     }
 }

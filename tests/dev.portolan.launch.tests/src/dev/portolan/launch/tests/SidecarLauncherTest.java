@@ -296,8 +296,8 @@ class SidecarLauncherTest {
         LaunchException missing = assertThrows(LaunchException.class,
                 () -> launcher.launch(LaunchSpec.builder(dir.resolve("no-such-backend").toString()).build()));
         assertEquals(LaunchException.Reason.INVALID_SPEC, missing.reason());
-        assertTrue(missing.getMessage().contains("does not exist") && missing.getMessage().contains("no-such-backend"),
-                missing.getMessage());
+        assertTrue(missing.getMessage().startsWith("cannot start the backend: executable does not exist: ")
+                && missing.getMessage().contains("no-such-backend"), missing.getMessage());
 
         Path script = Files.writeString(dir.resolve("backend.sh"), "#!/bin/sh\necho hi\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
