@@ -80,16 +80,24 @@ class CliExitCodesTest {
         });
     }
 
+    /** {@code ./portolan run} of the sample backend on ports {@code first}..{@code first + 2}. */
+    private static ChildProcess runSampleBackend(Path state, int first) throws java.io.IOException {
+        List<String> args = new ArrayList<>(List.of("run", "--timeout", "60s", "--"));
+        args.addAll(SampleBackend.command());
+        return PortolanCli.start(PortolanCli.isolated(state, first, first + 2), args.toArray(String[]::new));
+    }
+
+    /** The JSON line {@code run} printed for the backend's announcement. */
+    private static JsonNode announcement(ChildProcess cli) throws Exception {
+        return JSON.readTree(cli.awaitLine(l -> l.startsWith("{") && l.contains("\"port_info\""), TIMEOUT));
+    }
+
     /** A backend that dies (SIGKILL) after its announcement was accepted, without {@code --restart}: exit 14. */
     @Test
     void runExits14WithTheBackendsExitCodeWhenTheBackendDiesAfterAnnouncing(@TempDir Path state) throws Exception {
         FreePorts.onFreeBlock(PORTS, 3, first -> {
-            List<String> args = new ArrayList<>(List.of("run", "--timeout", "60s", "--"));
-            args.addAll(SampleBackend.command());
-            try (ChildProcess cli = PortolanCli.start(PortolanCli.isolated(state, first, first + 2),
-                    args.toArray(String[]::new))) {
-                JsonNode a = JSON.readTree(cli.awaitLine(l -> l.startsWith("{") && l.contains("\"port_info\""),
-                        TIMEOUT));
+            try (ChildProcess cli = runSampleBackend(state, first)) {
+                JsonNode a = announcement(cli);
                 FreePorts.expectInRange(first, first + 2, a.get("port").asInt(), "port from PORTOLAN_PORT_RANGE: " + a);
                 long pid = a.get("pid").asLong();
                 assertTrue(cli.process().descendants().anyMatch(h -> h.pid() == pid), "the backend runs under run: "
@@ -109,12 +117,8 @@ class CliExitCodesTest {
     @Test
     void aKilledJvmExits137InOneLineAndLeavesNoSidecarBehind(@TempDir Path state) throws Exception {
         FreePorts.onFreeBlock(PORTS, 3, first -> {
-            List<String> args = new ArrayList<>(List.of("run", "--timeout", "60s", "--"));
-            args.addAll(SampleBackend.command());
-            try (ChildProcess cli = PortolanCli.start(PortolanCli.isolated(state, first, first + 2),
-                    args.toArray(String[]::new))) {
-                JsonNode a = JSON.readTree(cli.awaitLine(l -> l.startsWith("{") && l.contains("\"port_info\""),
-                        TIMEOUT));
+            try (ChildProcess cli = runSampleBackend(state, first)) {
+                JsonNode a = announcement(cli);
                 ProcessHandle backend = ProcessHandle.of(a.get("pid").asLong()).orElseThrow();
                 ProcessHandle jvm = cli.process().children().filter(h -> h.info().command().orElse("")
                         .endsWith("/java")).findFirst().orElseThrow(() -> new AssertionError("no JVM under the script"));
