@@ -16,6 +16,7 @@ import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.discovery.DetectionContext;
 import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
+import dev.portolan.api.feed.EventFeed;
 import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
@@ -83,6 +84,33 @@ public final class RegistryStrategy implements DetectorStrategy {
         }
     }
 
+    /**
+     * The other services registered now, as a hint for a front end that follows the wrong one (a backend started
+     * with {@code PORTOLAN_SERVICE=web} is not an instance of {@code default}): {@code " (registered: service 'web';
+     * PORTOLAN_SERVICE=web follows it)"}, or empty. Portolan's own feeds are no such service.
+     */
+    private String otherServices(String service) {
+        java.util.SortedSet<String> others = new java.util.TreeSet<>();
+        for (Registry r : registries) {
+            try {
+                r.list(null).forEach(e -> others.add(e.service()));
+            } catch (RegistryException e) {
+                // the listing of the wanted service answered; a hint is not worth an error of its own
+            }
+        }
+        others.remove(service);
+        others.remove(EventFeed.SERVICE_NAME);
+        if (others.isEmpty()) {
+            return "";
+        }
+        if (others.size() == 1) {
+            return " (registered: service '" + others.first() + "'; " + SERVICE_VARIABLE + "=" + others.first()
+                    + " follows it)";
+        }
+        return " (registered: services '" + String.join("', '", others) + "'; set " + SERVICE_VARIABLE
+                + " to follow one)";
+    }
+
     @Override
     public Endpoint detect(DetectionContext ctx) throws DetectionException, InterruptedException {
         if (ctx.credentials().identityKey() != null) {
@@ -119,7 +147,8 @@ public final class RegistryStrategy implements DetectorStrategy {
                             + " pins" : "")
                     + (elsewhere == 0 ? "" : elsewhere == 1 ? " (1 registered on another port)"
                             : " (" + elsewhere + " registered on other ports)")
-                    + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")");
+                    + (problems.isEmpty() ? "" : " (" + String.join("; ", problems) + ")")
+                    + (pinned || !problems.isEmpty() ? "" : otherServices(service));
             if (problems.isEmpty()) {
                 throw DetectionException.notApplicable(why);
             }

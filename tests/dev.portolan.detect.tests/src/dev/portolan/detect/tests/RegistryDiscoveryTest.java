@@ -15,6 +15,7 @@ import dev.portolan.api.Endpoint;
 import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.DiscoveryResult;
 import dev.portolan.api.discovery.StrategyOutcome;
+import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.core.internal.DiscoveryServiceImpl;
@@ -77,5 +78,37 @@ class RegistryDiscoveryTest {
         } finally {
             registry.close();
         }
+    }
+    /**
+     * Only another service is registered (a backend started with PORTOLAN_SERVICE=web): the strategy names it and how
+     * to follow it, instead of only "no registered instance of service 'default'" beside `list` showing one. A feed's
+     * registration is no service of the user's.
+     */
+    @Test
+    void withOnlyAnotherServiceRegisteredTheStrategyNamesIt() throws Exception {
+        int first = Fixtures.PORTS.block(2);
+        Path base = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target"));
+        LocalRegistry registry = new LocalRegistry(Files.createTempDirectory(base, "runtime-"));
+        try (var web = registry.register(entry("web", first));
+                var feed = registry.register(entry(dev.portolan.api.feed.EventFeed.SERVICE_NAME, first + 1))) {
+            RegistryStrategy strategy = new RegistryStrategy();
+            strategy.addRegistry(registry);
+            String range = first + "-" + (first + 1);
+            DiscoveryResult r = Await.result(new DiscoveryServiceImpl(new SettingsServiceImpl(Map.of(
+                    "PORTOLAN_PORT_RANGE", range)), List.of(strategy)).discover(), Fixtures.WAIT, "discover");
+            StrategyOutcome o = r.outcomes().get(0);
+            assertEquals(StrategyOutcome.Result.NOT_APPLICABLE, o.result(), r.toString());
+            assertEquals("no registered instance of service 'default' (registered: service 'web'; PORTOLAN_SERVICE=web "
+                    + "follows it)", o.message());
+        } finally {
+            registry.close();
+        }
+    }
+
+    /** An entry of {@code service} on {@code port} for this (live) process. */
+    private static InstanceEntry entry(String service, int port) {
+        return new InstanceEntry(InstanceEntry.SCHEMA, service, service + "-1", java.net.URI.create("http://127.0.0.1:"
+                + port), "127.0.0.1", port, ProcessHandle.current().pid(), null, InstanceEntry.MODE_STANDALONE, null,
+                java.time.Instant.now(), List.of(), null, null);
     }
 }
