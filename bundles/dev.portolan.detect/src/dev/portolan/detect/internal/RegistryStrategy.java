@@ -20,7 +20,9 @@ import dev.portolan.api.feed.EventFeed;
 import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
+import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.api.registry.RegistryException;
+import dev.portolan.api.registry.RegistryListing;
 import dev.portolan.core.registry.InstanceCheck;
 import dev.portolan.core.registry.RemoteInstances;
 
@@ -32,7 +34,9 @@ import dev.portolan.core.registry.RemoteInstances;
  * applicable when the front end expects a particular backend (it holds an identity key: its own sidecar). With
  * {@code API_PORT=N} only an instance registered on N is considered. An instance whose URL is not loopback is used only
  * from a registry the user configured, never from the local one ({@link RemoteInstances}: the ignored entry is
- * named in the failure message and the debug log).
+ * named in the failure message and the debug log). An entry the registry skipped (a corrupt or too-open file, a bad
+ * etcd value) is named with what to do in the failure message when no registered instance is used, so the strategy
+ * never says "no registered instance" of a service whose entry is there but unreadable.
  */
 @Component(service = DetectorStrategy.class, property = { "service.ranking:Integer=0",
         "portolan.strategy=" + RegistryStrategy.NAME })
@@ -125,10 +129,18 @@ public final class RegistryStrategy implements DetectorStrategy {
         // API_PORT=N narrows the context's range to N: then only an instance on N may answer (nothing else is looked at)
         boolean pinned = ctx.range().first() == ctx.range().last();
         List<String> ignored = new ArrayList<>();
+        // entries the registry skipped: its watchers hear of each once, so they are not logged again here
+        List<String> skippedEntries = new ArrayList<>();
         int elsewhere = 0;
         for (Registry r : registries) {
             try {
-                for (InstanceEntry e : RemoteInstances.usable(r, r.list(service), ignored::add)) {
+                RegistryListing listing = r.listWithReport(service);
+                for (RegistryEvent skipped : listing.events()) {
+                    if (skipped.kind() == RegistryEvent.Kind.PROBLEM) {
+                        skippedEntries.add(skipped.detail());
+                    }
+                }
+                for (InstanceEntry e : RemoteInstances.usable(r, listing.entries(), ignored::add)) {
                     if (!pinned || e.port() == ctx.range().first()) {
                         entries.add(e);
                     } else {
@@ -141,6 +153,7 @@ public final class RegistryStrategy implements DetectorStrategy {
         }
         ignored.forEach(m -> Log.LOG.log(System.Logger.Level.WARNING, m));
         problems.addAll(ignored);
+        problems.addAll(skippedEntries);
         if (entries.isEmpty()) {
             String why = "no registered instance of service '" + service + "'"
                     + (pinned ? " on port " + ctx.range().first() + ", which " + EnvironmentVariables.API_PORT
@@ -156,6 +169,7 @@ public final class RegistryStrategy implements DetectorStrategy {
         }
         List<InstanceCheck.Result> checked = InstanceCheck.checkAll(entries, Deadlines.probeTimeout(ctx));
         List<String> rejected = new ArrayList<>(ignored);
+        rejected.addAll(skippedEntries);
         for (InstanceCheck.Result r : checked) {
             Deadlines.debug(ctx, NAME, r.entry().url() + " (" + r.entry().instanceId() + ") -> " + r.detail());
             if (!r.trusted()) {

@@ -79,6 +79,7 @@ class RegistryDiscoveryTest {
             registry.close();
         }
     }
+
     /**
      * Only another service is registered (a backend started with PORTOLAN_SERVICE=web): the strategy names it and how
      * to follow it, instead of only "no registered instance of service 'default'" beside `list` showing one. A feed's
@@ -100,6 +101,36 @@ class RegistryDiscoveryTest {
             assertEquals(StrategyOutcome.Result.NOT_APPLICABLE, o.result(), r.toString());
             assertEquals("no registered instance of service 'default' (registered: service 'web'; PORTOLAN_SERVICE=web "
                     + "follows it)", o.message());
+        } finally {
+            registry.close();
+        }
+    }
+
+    /**
+     * The wanted service's only entry is a corrupt file: the strategy fails naming the file and what to do (as {@code
+     * list} does), instead of saying there is no registered instance while the user can see the entry.
+     */
+    @Test
+    void aSkippedEntryOfTheWantedServiceIsNamedWithWhatToDo() throws Exception {
+        int first = Fixtures.PORTS.block(2);
+        Path base = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target"));
+        Path runtime = Files.createTempDirectory(base, "runtime-");
+        LocalRegistry registry = new LocalRegistry(runtime);
+        try {
+            Path broken = Files.createDirectories(runtime.resolve("instances").resolve(InstanceEntry.DEFAULT_SERVICE))
+                    .resolve("default-1.json");
+            Files.writeString(broken, "{\"schema\": 1, \"service\": \"default\"");
+            Files.setPosixFilePermissions(broken, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            RegistryStrategy strategy = new RegistryStrategy();
+            strategy.addRegistry(registry);
+            DiscoveryResult r = Await.result(new DiscoveryServiceImpl(new SettingsServiceImpl(Map.of(
+                    "PORTOLAN_PORT_RANGE", first + "-" + (first + 1))), List.of(strategy)).discover(), Fixtures.WAIT,
+                    "discover");
+            StrategyOutcome o = r.outcomes().get(0);
+            assertEquals(StrategyOutcome.Result.FAILED, o.result(), r.toString());
+            assertTrue(o.message().startsWith("no registered instance of service 'default' (registry entry " + broken
+                    + " is corrupt: not valid JSON: "), o.message());
+            assertTrue(o.message().endsWith("remove it: rm '" + broken + "')"), o.message());
         } finally {
             registry.close();
         }
