@@ -606,10 +606,11 @@ def main(argv=None):
         try:
             a, _, b = text.partition("-")
             first, last = int(a), int(b or a)
-            if not 1 <= first <= last <= 65535:
-                raise ValueError("expected 1 <= FIRST <= LAST <= 65535")
-        except ValueError as e:
-            log(f"PORTOLAN_PORT_RANGE='{text}' is invalid: {e}")
+        except ValueError:
+            log(f"PORTOLAN_PORT_RANGE='{text}' is invalid: expected FIRST-LAST, e.g. 8008-8020 (fix or unset it)")
+            return 2
+        if not 1 <= first <= last <= 65535:
+            log(f"PORTOLAN_PORT_RANGE='{text}' is invalid: expected 1 <= FIRST <= LAST <= 65535 (fix or unset it)")
             return 2
     forced = None
     if args.port is not None:

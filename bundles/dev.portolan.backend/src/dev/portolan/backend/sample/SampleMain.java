@@ -52,7 +52,8 @@ final class SampleMain {
                     }
                 } catch (IllegalArgumentException e) {
                     err.println("sample-backend: invalid " + a + " '" + v + "': expected "
-                            + (a.equals("--port") ? "a port 0-65535 (0 = OS-assigned)" : "FIRST-LAST"));
+                            + (a.equals("--port") ? "a port 0-65535 (0 = OS-assigned)"
+                                    : "FIRST-LAST with 1 <= FIRST <= LAST <= 65535, e.g. 8008-8020"));
                     return SampleBackend.EXIT_USAGE;
                 }
             }

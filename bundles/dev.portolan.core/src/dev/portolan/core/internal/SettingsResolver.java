@@ -63,7 +63,7 @@ public final class SettingsResolver {
                 overrides.put(EnvironmentVariables.PORTOLAN_PORT_RANGE, v);
             } catch (IllegalArgumentException e) {
                 problems.add(EnvironmentVariables.PORTOLAN_PORT_RANGE + "='" + v + "' is not a port range FIRST-LAST"
-                        + " within 1-65535", "using " + range);
+                        + " with 1 <= FIRST <= LAST <= 65535", "using " + range);
             }
         }
         v = value(env, EnvironmentVariables.PORT_DISCOVERY_TIMEOUT);

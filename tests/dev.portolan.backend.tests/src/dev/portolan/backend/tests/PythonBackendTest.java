@@ -137,6 +137,12 @@ class PythonBackendTest {
                 assertTrue(child.output().contains(name) && child.output().contains(value), child.output());
             }
         }
+        // not a number: what is expected, not Python's int() error
+        try (ChildProcess child = ChildProcess.start(null, python(lockDir, List.of("PORTOLAN_PORT_RANGE=8008-x")))) {
+            assertEquals(2, child.awaitExit(EXIT), child.output());
+            assertTrue(child.output().contains("PORTOLAN_PORT_RANGE='8008-x' is invalid: expected FIRST-LAST, e.g. "
+                    + "8008-8020 (fix or unset it)"), child.output());
+        }
         try (ChildProcess child = ChildProcess.start(null, python(lockDir, List.of(), "--port", "70000"))) {
             assertEquals(2, child.awaitExit(EXIT), child.output());
             assertTrue(child.output().contains("--port") && child.output().contains("70000"), child.output());

@@ -209,6 +209,12 @@ class SampleBackendProcessTest {
                         child.output());
             }
         }
+        // a reversed range is a range of the right form: the message says what else is expected
+        try (ChildProcess child = ChildProcess.start(null, SampleBackend.command("--range", "9000-8000"))) {
+            assertEquals(SampleBackend.EXIT_USAGE, child.awaitExit(EXIT), child.output());
+            assertTrue(child.output().contains("invalid --range '9000-8000': expected FIRST-LAST with 1 <= FIRST <= "
+                    + "LAST <= 65535, e.g. 8008-8020"), child.output());
+        }
         try (ChildProcess child = ChildProcess.start(null,
                 withEnv(List.of("PORTOLAN_PORT_RANGE=9000-8000"), SampleBackend.command()))) {
             assertEquals(SampleBackend.EXIT_USAGE, child.awaitExit(EXIT), child.output());

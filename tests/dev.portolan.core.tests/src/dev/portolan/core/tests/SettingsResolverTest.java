@@ -101,8 +101,8 @@ class SettingsResolverTest {
             "PORTOLAN_START_TIMEOUT|0|PORTOLAN_START_TIMEOUT='0' is out of range 1-600000 ms; using 30000",
             "PORTOLAN_START_TIMEOUT|600001|PORTOLAN_START_TIMEOUT='600001' is out of range",
             "API_PORT|-1|API_PORT='-1' is not a port number 1-65535; no manual override",
-            "PORTOLAN_PORT_RANGE|9000-8000|PORTOLAN_PORT_RANGE='9000-8000' is not a port range",
-            "PORTOLAN_PORT_RANGE|abc|PORTOLAN_PORT_RANGE='abc' is not a port range FIRST-LAST within 1-65535; using 8008-8020",
+            "PORTOLAN_PORT_RANGE|9000-8000|PORTOLAN_PORT_RANGE='9000-8000' is not a port range FIRST-LAST with 1 <= FIRST <= LAST",
+            "PORTOLAN_PORT_RANGE|abc|PORTOLAN_PORT_RANGE='abc' is not a port range FIRST-LAST with 1 <= FIRST <= LAST <= 65535; using 8008-8020",
             "API_PORT|70000|API_PORT='70000' is not a port number 1-65535; no manual override",
             "API_PORT|eighty|API_PORT='eighty' is not a port number",
             "DEBUG_PORT_DISCOVERY|maybe|DEBUG_PORT_DISCOVERY='maybe' is not true/false" })
