@@ -26,7 +26,8 @@ import dev.portolan.core.registry.RemoteInstances;
  * {@link InstanceCheck}); an entry is a claim and nothing else makes it trusted. An instance registers as it starts
  * serving: one that does not answer yet is tried again for up to {@link #STARTING_GRACE}. A registry that stops
  * listing it (deregistered, reaped) removes it, and ends its check if it is still being tried. Instances on other
- * machines come only from a registry the user configured ({@link RemoteInstances}). Registry calls (file or network
+ * machines come only from a registry the user configured ({@link RemoteInstances}). An entry the registry reports
+ * it skipped (a corrupt or too-open file, a bad etcd value) is logged as a warning. Registry calls (file or network
  * I/O) run on this feed's own daemon thread, never on a caller's or under a lock.
  */
 final class RegistryInstances {
@@ -142,6 +143,15 @@ final class RegistryInstances {
     }
 
     private void changed(Registry registry, RegistryEvent event) {
+        if (event.kind() == RegistryEvent.Kind.PROBLEM) {
+            // a corrupt or too-open entry file, a bad etcd value: the registry reports each once (per change of the
+            // file), with what to do; without this line nobody would hear of it. An unreachable registry's problems
+            // are its outage, said when its listing fails and shown as its health: not again here
+            if (registry.health().reachable()) {
+                LOG.log(System.Logger.Level.WARNING, "the " + registry.location() + " registry: " + event.detail());
+            }
+            return;
+        }
         InstanceEntry e = event.entry();
         if (e == null || !service.equals(e.service())) {
             return;

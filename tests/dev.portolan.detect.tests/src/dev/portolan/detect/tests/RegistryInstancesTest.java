@@ -120,6 +120,53 @@ class RegistryInstancesTest {
         }
     }
 
+    /**
+     * An entry file the registry skips (corrupt JSON here) is logged as a warning that names it and what to do: the
+     * instance set leaves it out, and without the line nobody using the product or {@code run} would hear of it.
+     */
+    @Test
+    void anEntryTheRegistrySkipsIsLoggedAsAWarning() throws Exception {
+        LocalRegistry registry = Fixtures.localRegistry();
+        Path broken = Files.createDirectories(registry.runtimeDirectory().resolve("instances")
+                .resolve(InstanceEntry.DEFAULT_SERVICE)).resolve("default-1.json");
+        Files.writeString(broken, "{\"schema\": 1");
+        Files.setPosixFilePermissions(broken, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        // the JDK's System.Logger writes to java.util.logging's logger of the same name (kept here: JUL holds it weakly)
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(
+                "dev.portolan.core.internal.RegistryInstances");
+        Await.Recorder<java.util.logging.LogRecord> records = new Await.Recorder<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.accept(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
+        try {
+            tracker.activate();
+            tracker.addRegistry(registry);
+            java.util.logging.LogRecord r = records.await(x -> x.getMessage().contains(broken.toString()), WAIT,
+                    "the skipped entry is logged");
+            assertEquals(java.util.logging.Level.WARNING, r.getLevel());
+            assertTrue(r.getMessage().startsWith("the " + registry.location() + " registry: registry entry " + broken
+                    + " is corrupt: not valid JSON: "), r.getMessage());
+            assertTrue(r.getMessage().endsWith("remove it: rm '" + broken + "'"), r.getMessage());
+        } finally {
+            log.removeHandler(handler);
+            tracker.deactivate();
+            registry.close();
+        }
+    }
+
     /** The entry's instance is in the set: healthy, verified by its signature, found through the registry. */
     private static boolean has(List<InstanceStatus> set, InstanceEntry e) {
         return set.stream().anyMatch(st -> st.instanceId().equals(e.instanceId()) && st.endpoint().port() == e.port()
