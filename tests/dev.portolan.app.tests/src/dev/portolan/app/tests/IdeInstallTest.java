@@ -33,7 +33,9 @@ class IdeInstallTest {
         assertTrue(Files.readAllLines(bundlesInfo).stream().noneMatch(l -> l.startsWith("dev.portolan.")),
                 "the plain workbench must not contain Portolan before the install");
 
-        List<String> director = new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-jar",
+        // what Eclipse and SWT keep in the home directory (~/.eclipse, ~/.swt/trims.prefs) under the test's folder
+        String home = "-Duser.home=" + tmp.resolve("home");
+        List<String> director = new ArrayList<>(List.of(ChildProcess.javaExecutable(), home, "-jar",
                 Build.launcherJar(ide).toString(), "-nosplash", "-consoleLog", "-application",
                 "org.eclipse.equinox.p2.director", "-repository", site.toUri().toString(), "-installIU",
                 "dev.portolan.feature.feature.group", "-destination", ide.toString(), "-profile", "DefaultProfile"));
@@ -53,7 +55,7 @@ class IdeInstallTest {
             assertTrue(installed.stream().anyMatch(l -> l.startsWith(bsn + ",")), bsn + " not installed");
         }
 
-        try (ChildProcess p = ChildProcess.start(ide, List.of(ChildProcess.javaExecutable(), "-jar",
+        try (ChildProcess p = ChildProcess.start(ide, List.of(ChildProcess.javaExecutable(), home, "-jar",
                 Build.launcherJar(ide).toString(), "-nosplash", "-consoleLog", "-data",
                 tmp.resolve("workspace").toString()))) {
             try {

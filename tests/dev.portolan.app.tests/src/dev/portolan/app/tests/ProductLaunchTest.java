@@ -44,6 +44,8 @@ class ProductLaunchTest {
             Path run = tmp.resolve("run-" + attempt[0]++);
             try (ChildProcess p = ChildProcess.start(install, List.of(ChildProcess.javaExecutable(),
                     "-Dosgi.requiredJavaVersion=21", "-Dportolan.state.dir=" + run.resolve("state"),
+                    // SWT's own file (~/.swt/trims.prefs) under the test's folder, not in the home directory
+                    "-Duser.home=" + run.resolve("home"),
                     // as the product's start scripts pass it
                     "-Djava.util.logging.config.file=" + install.resolve("logging.properties"), "-jar",
                     Build.launcherJar(install).toString(), "-consoleLog", "-data", run.resolve("workspace").toString()),
