@@ -3,7 +3,6 @@ package dev.portolan.core.internal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -13,11 +12,11 @@ import java.util.concurrent.RejectedExecutionException;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.EnvironmentVariables;
-import dev.portolan.api.Subscription;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.core.registry.InstanceCheck;
+import dev.portolan.core.registry.RegistryFollower;
 import dev.portolan.core.registry.RemoteInstances;
 
 /**
@@ -41,19 +40,35 @@ final class RegistryInstances {
     private final InstanceSet set;
     private final String service;
     private final Object lock = new Object();
-    // guarded by lock
-    private final Map<Registry, Subscription> watches = new IdentityHashMap<>();
-    private final List<Registry> following = new ArrayList<>();
     // guarded by lock: the identity checks not yet ended, by registry and instance id
     private final Map<Checked, CompletableFuture<InstanceCheck.Result>> checking = new HashMap<>();
     private boolean closed;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(
             r -> Daemons.thread(r, "portolan-registry-instances"));
+    private final RegistryFollower registries;
 
     /** @param service the service whose instances join the set */
     RegistryInstances(InstanceSet set, String service) {
         this.set = set;
         this.service = service;
+        this.registries = new RegistryFollower(service, worker, new RegistryFollower.Handler() {
+            @Override
+            public void changed(Registry registry, RegistryEvent event) {
+                worker.execute(() -> RegistryInstances.this.changed(registry, event));
+            }
+
+            @Override
+            public void watching(Registry registry) {
+                list(registry);
+            }
+
+            @Override
+            public void cannotWatch(Registry registry, Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot watch the " + registry.location() + " registry for "
+                        + "instances of service " + service + ": " + e.getMessage()
+                        + "; its instances are found by discovery only");
+            }
+        });
     }
 
     /** The followed service: {@code PORTOLAN_SERVICE} when it is a valid name, else {@code default}. */
@@ -65,13 +80,7 @@ final class RegistryInstances {
 
     /** Starts following {@code registry}: watch first, then list (so nothing registered in between is missed). */
     void add(Registry registry) {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            following.add(registry);
-        }
-        worker.execute(() -> follow(registry));
+        registries.add(registry);
     }
 
     /**
@@ -79,11 +88,9 @@ final class RegistryInstances {
      * checked do not join.
      */
     void remove(Registry registry) {
-        Subscription s;
+        registries.remove(registry);
         List<CompletableFuture<InstanceCheck.Result>> checks = new ArrayList<>();
         synchronized (lock) {
-            following.remove(registry);
-            s = watches.remove(registry);
             for (var it = checking.entrySet().iterator(); it.hasNext();) {
                 var c = it.next();
                 if (c.getKey().registry() == registry) {
@@ -92,48 +99,23 @@ final class RegistryInstances {
                 }
             }
         }
-        if (s != null) {
-            s.close();
-        }
         checks.forEach(c -> c.cancel(true));
     }
 
     void close() {
-        List<Subscription> all;
         List<CompletableFuture<InstanceCheck.Result>> checks;
         synchronized (lock) {
             closed = true;
-            following.clear();
-            all = new ArrayList<>(watches.values());
-            watches.clear();
             checks = new ArrayList<>(checking.values());
             checking.clear();
         }
-        all.forEach(Subscription::close);
+        registries.close();
         checks.forEach(c -> c.cancel(true));
         worker.shutdownNow();
     }
 
-    private void follow(Registry registry) {
-        Subscription s;
-        try {
-            s = registry.watch(service, event -> worker.execute(() -> changed(registry, event)));
-        } catch (RuntimeException | dev.portolan.api.registry.RegistryException e) {
-            LOG.log(System.Logger.Level.WARNING, "cannot watch the " + registry.location() + " registry for instances"
-                    + " of service " + service + ": " + e.getMessage() + "; its instances are found by discovery only");
-            return;
-        }
-        boolean keep;
-        synchronized (lock) {
-            keep = following.contains(registry);
-            if (keep) {
-                watches.put(registry, s);
-            }
-        }
-        if (!keep) {
-            s.close(); // removed (or closed) while the watch was set up
-            return;
-        }
+    /** On the worker, once {@code registry} is watched: what it holds now. */
+    private void list(Registry registry) {
         try {
             registry.list(service).forEach(e -> consider(registry, e));
         } catch (RuntimeException | dev.portolan.api.registry.RegistryException e) {
@@ -175,8 +157,11 @@ final class RegistryInstances {
 
     /** Checks the entry's identity (asynchronously); a trusted instance joins the set. */
     private void consider(Registry registry, InstanceEntry e) {
+        if (!registries.follows(registry)) {
+            return;
+        }
         synchronized (lock) {
-            if (closed || !following.contains(registry)) {
+            if (closed) {
                 return;
             }
         }
