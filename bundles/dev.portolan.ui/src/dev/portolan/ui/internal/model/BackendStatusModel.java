@@ -50,12 +50,15 @@ import dev.portolan.ui.internal.view.VerificationText;
 public final class BackendStatusModel implements SidecarListener {
 
     private static final int MAX_EVENTS = 200;
+    /** The events' source of what a registry reports as a problem. */
+    public static final String REGISTRY_EVENTS = "registry";
 
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final List<Registry> registries = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
     private final ArrayDeque<StatusEvent> events = new ArrayDeque<>();
     private final PortScanJob portScan = new PortScanJob(this::scanTarget, this::scanned);
+    private final RegistryProblems registryProblems = new RegistryProblems(this::registryProblem);
 
     private EndpointStatus endpoint;
     private List<PortRow> ports = List.of();
@@ -86,6 +89,7 @@ public final class BackendStatusModel implements SidecarListener {
     @Deactivate
     void deactivate() {
         portScan.cancel();
+        registryProblems.close();
         trackerSubscription.clear();
         settingsSubscription.clear();
         consoles.dispose();
@@ -118,15 +122,36 @@ public final class BackendStatusModel implements SidecarListener {
         settingsSubscription.clear(s);
     }
 
-    /** The registries in use (the local one; etcd when configured): tracked here, not looked up at every redraw. */
+    /**
+     * The registries in use (the local one; etcd when configured): tracked here, not looked up at every redraw; what
+     * they report as a problem (an entry they skipped) becomes an event.
+     */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addRegistry(Registry r) {
         registries.add(r);
+        registryProblems.add(r);
         changed(false);
     }
 
     void removeRegistry(Registry r) {
         registries.remove(r);
+        registryProblems.remove(r);
+        changed(false);
+    }
+
+    /**
+     * An entry a registry skipped: once while its event is among the recent ones (a watch and a listing may both say
+     * it).
+     */
+    private void registryProblem(String detail) {
+        synchronized (lock) {
+            for (StatusEvent e : events) {
+                if (REGISTRY_EVENTS.equals(e.source()) && detail.equals(e.detail())) {
+                    return;
+                }
+            }
+            add(new StatusEvent(Instant.now(), REGISTRY_EVENTS, "PROBLEM", null, detail));
+        }
         changed(false);
     }
 
