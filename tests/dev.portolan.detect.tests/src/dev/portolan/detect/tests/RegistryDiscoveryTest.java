@@ -88,17 +88,11 @@ class RegistryDiscoveryTest {
     @Test
     void withOnlyAnotherServiceRegisteredTheStrategyNamesIt() throws Exception {
         int first = Fixtures.PORTS.block(2);
-        Path base = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target"));
-        LocalRegistry registry = new LocalRegistry(Files.createTempDirectory(base, "runtime-"));
+        LocalRegistry registry = Fixtures.localRegistry();
         try (var web = registry.register(entry("web", first));
                 var feed = registry.register(entry(dev.portolan.api.feed.EventFeed.SERVICE_NAME, first + 1))) {
-            RegistryStrategy strategy = new RegistryStrategy();
-            strategy.addRegistry(registry);
-            String range = first + "-" + (first + 1);
-            DiscoveryResult r = Await.result(new DiscoveryServiceImpl(new SettingsServiceImpl(Map.of(
-                    "PORTOLAN_PORT_RANGE", range)), List.of(strategy)).discover(), Fixtures.WAIT, "discover");
-            StrategyOutcome o = r.outcomes().get(0);
-            assertEquals(StrategyOutcome.Result.NOT_APPLICABLE, o.result(), r.toString());
+            StrategyOutcome o = registryOutcome(registry, first);
+            assertEquals(StrategyOutcome.Result.NOT_APPLICABLE, o.result(), o.toString());
             assertEquals("no registered instance of service 'default' (registered: service 'web'; PORTOLAN_SERVICE=web "
                     + "follows it)", o.message());
         } finally {
@@ -112,28 +106,30 @@ class RegistryDiscoveryTest {
      */
     @Test
     void aSkippedEntryOfTheWantedServiceIsNamedWithWhatToDo() throws Exception {
-        int first = Fixtures.PORTS.block(2);
-        Path base = Files.createDirectories(Path.of(System.getProperty("user.dir"), "target"));
-        Path runtime = Files.createTempDirectory(base, "runtime-");
-        LocalRegistry registry = new LocalRegistry(runtime);
+        LocalRegistry registry = Fixtures.localRegistry();
         try {
-            Path broken = Files.createDirectories(runtime.resolve("instances").resolve(InstanceEntry.DEFAULT_SERVICE))
-                    .resolve("default-1.json");
+            Path broken = Files.createDirectories(registry.runtimeDirectory().resolve("instances")
+                    .resolve(InstanceEntry.DEFAULT_SERVICE)).resolve("default-1.json");
             Files.writeString(broken, "{\"schema\": 1, \"service\": \"default\"");
             Files.setPosixFilePermissions(broken, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            RegistryStrategy strategy = new RegistryStrategy();
-            strategy.addRegistry(registry);
-            DiscoveryResult r = Await.result(new DiscoveryServiceImpl(new SettingsServiceImpl(Map.of(
-                    "PORTOLAN_PORT_RANGE", first + "-" + (first + 1))), List.of(strategy)).discover(), Fixtures.WAIT,
-                    "discover");
-            StrategyOutcome o = r.outcomes().get(0);
-            assertEquals(StrategyOutcome.Result.FAILED, o.result(), r.toString());
+            StrategyOutcome o = registryOutcome(registry, Fixtures.PORTS.block(2));
+            assertEquals(StrategyOutcome.Result.FAILED, o.result(), o.toString());
             assertTrue(o.message().startsWith("no registered instance of service 'default' (registry entry " + broken
                     + " is corrupt: not valid JSON: "), o.message());
             assertTrue(o.message().endsWith("remove it: rm '" + broken + "')"), o.message());
         } finally {
             registry.close();
         }
+    }
+
+    /** The outcome of the registry strategy, the only one of a discovery over {@code first} and the port after it. */
+    private static StrategyOutcome registryOutcome(LocalRegistry registry, int first) throws Exception {
+        RegistryStrategy strategy = new RegistryStrategy();
+        strategy.addRegistry(registry);
+        DiscoveryResult r = Await.result(new DiscoveryServiceImpl(new SettingsServiceImpl(Map.of(
+                "PORTOLAN_PORT_RANGE", first + "-" + (first + 1))), List.of(strategy)).discover(), Fixtures.WAIT,
+                "discover");
+        return r.outcomes().get(0);
     }
 
     /** An entry of {@code service} on {@code port} for this (live) process. */
