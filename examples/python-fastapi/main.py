@@ -381,6 +381,23 @@ class Security:
         return False
 
 
+MAX_DRAINED = 1 << 20  # bytes of a refused request's body read before its answer (more: the connection just closes)
+
+
+async def refuse(response, scope, receive, send):
+    """Sends a refusal after reading the request's body (up to MAX_DRAINED bytes): a server that closes the connection
+    with the body unread makes the kernel reset it, and the client may lose the answer (seen: 'Connection reset'
+    instead of the 403 to a cross-origin POST whose body arrived after its headers)."""
+    drained, more = 0, True
+    while more and drained <= MAX_DRAINED:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        drained += len(message.get("body", b""))
+        more = message.get("more_body", False)
+    await response(scope, receive, send)
+
+
 class SecurityMiddleware:
     """ASGI middleware, before any route: Host allow-list (403), Origin rule (403), CORS pre-flights (204), bearer or
     session (401 + WWW-Authenticate: Bearer) except for GET/HEAD /health and GET /auth/login."""
@@ -402,12 +419,12 @@ class SecurityMiddleware:
         remote = BIND.allowed_names()  # PORTOLAN_ADVERTISE_HOST / the bound address of an opt-in bind
         if not loopback_host(host) and not bind_host.host_allowed(host, remote):
             allowed = "a loopback address" + (f" or {sorted(remote)}" if remote else "")
-            return await JSONResponse({"error": f"Host header '{(host or '')[:80]}' is not {allowed} of this "
-                                                "backend", "status": 403}, 403)(scope, receive, send)
+            return await refuse(JSONResponse({"error": f"Host header '{(host or '')[:80]}' is not {allowed} of "
+                                                      "this backend", "status": 403}, 403), scope, receive, send)
         origin = headers.get("origin")
         if origin is not None and not self.security.allowed_origin(origin, port):
-            return await JSONResponse({"error": f"origin '{origin[:80]}' is not allowed", "status": 403},
-                                      403)(scope, receive, send)
+            return await refuse(JSONResponse({"error": f"origin '{origin[:80]}' is not allowed", "status": 403}, 403),
+                                scope, receive, send)
         cors = {} if origin is None else {"Access-Control-Allow-Origin": origin, "Vary": "Origin",
                                           "Access-Control-Expose-Headers":
                                               PROOF_HEADER + ", " + registry.SIGNATURE_HEADER}
@@ -417,9 +434,9 @@ class SecurityMiddleware:
                                                             "Access-Control-Max-Age": "600"})(scope, receive, send)
         public = (path == "/health" and method in ("GET", "HEAD")) or (path == "/auth/login" and method == "GET")
         if not public and not self.security.authorized(headers.get("authorization"), headers.get("cookie"), port):
-            return await JSONResponse({"error": "authorization required: Authorization: Bearer <token> or a docs "
-                                                "session", "status": 401}, 401,
-                                      headers={**cors, "WWW-Authenticate": "Bearer"})(scope, receive, send)
+            return await refuse(JSONResponse({"error": "authorization required: Authorization: Bearer <token> or a "
+                                                      "docs session", "status": 401}, 401,
+                                             headers={**cors, "WWW-Authenticate": "Bearer"}), scope, receive, send)
         if not cors:
             return await self.app(scope, receive, send)
 
