@@ -41,6 +41,9 @@ class CliPlainPathTest {
     private static final TestPorts PORTS = new TestPorts(24800, 24899);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** What a terminal is told while a command's class archive is trained (the script's {@code trained_cds}). */
+    private static final String TRAINING_NOTICE = "preparing its class archive";
+
     private static Map<String, String> env(Path state, int first, int last, String cli) {
         Map<String, String> env = new HashMap<>();
         env.put("XDG_STATE_HOME", state.toString());
@@ -187,7 +190,33 @@ class CliPlainPathTest {
             assertFalse(Files.exists(failed), command + ": its training failed; output:\n" + r.output());
             assertTrue(Files.isRegularFile(archive) && Files.size(archive) > 0,
                     command + ": no class archive " + archive + "; output:\n" + r.output());
+            // not on a terminal: the output stays as documented
+            assertTrue(r.lines().stream().noneMatch(l -> l.contains(TRAINING_NOTICE)), r.output());
         }
+    }
+
+    /**
+     * On a terminal, the first call after a build says why it takes longer (its training: a few seconds; ~10 s for
+     * {@code watch} and {@code metrics}, which train against a feed they start): a user sat in front of nothing
+     * before. Once: the next call maps the archive and says nothing more.
+     */
+    @Test
+    void onATerminalTheFirstCallAfterABuildSaysItPreparesItsClassArchive(@TempDir Path state) throws Exception {
+        int major = Runtime.version().feature();
+        Path archive = Build.repoRoot().resolve("releng/dev.portolan.product/target/plain-cli")
+                .resolve("cli-ports-" + major + (major >= 25 ? ".aot" : ".jsa"));
+        Files.deleteIfExists(archive);
+        int first = PORTS.block(2);
+        PortolanCli.Result r = PortolanCli.runOnATerminal(env(state, first, first + 1, "plain"), TIMEOUT, "ports");
+        assertEquals(0, r.exitCode(), r.output());
+        assertEquals("portolan: first 'ports' since this build: preparing its class archive (once per build and JDK, "
+                + "a few seconds; later runs start faster)", r.lines().get(0), r.output());
+        assertTrue(r.lines().get(1).startsWith("PORT "), "then the command's own output:\n" + r.output());
+        assertTrue(Files.isRegularFile(archive), r.output());
+        PortolanCli.Result again = PortolanCli.runOnATerminal(env(state, first, first + 1, "plain"), TIMEOUT, "ports");
+        assertEquals(0, again.exitCode(), again.output());
+        assertTrue(again.lines().stream().noneMatch(l -> l.contains(TRAINING_NOTICE)), again.output());
+        assertTrue(again.lines().get(0).startsWith("PORT "), again.output());
     }
 
     /**

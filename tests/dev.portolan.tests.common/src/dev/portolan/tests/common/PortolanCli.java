@@ -23,9 +23,20 @@ public final class PortolanCli {
             "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
                     + "signal.signal(signal.SIGQUIT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])");
 
+    /**
+     * Runs the command on a pseudo-terminal (Python's {@code pty.spawn}: stdin, stdout and stderr are the terminal's,
+     * as in an interactive shell) and passes on what the terminal shows and the command's exit code.
+     */
+    private static final List<String> ON_A_TERMINAL = List.of("/usr/bin/python3", "-c",
+            "import os, pty, sys; sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))");
+
     /** Starts {@code ./portolan args...} with extra environment variables (SIGINT at its default: see above). */
     public static ChildProcess start(Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(AS_FROM_A_TERMINAL);
+        return start(AS_FROM_A_TERMINAL, env, args);
+    }
+
+    private static ChildProcess start(List<String> via, Map<String, String> env, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(via);
         cmd.add(Build.repoRoot().resolve("portolan").toString());
         cmd.addAll(List.of(args));
         java.util.Map<String, String> all = new java.util.HashMap<>(env);
@@ -55,6 +66,17 @@ public final class PortolanCli {
     public static Map<String, String> isolated(Path state, int first, int last) {
         return Map.of("XDG_STATE_HOME", state.toString(), "PORTOLAN_PORT_RANGE", first + "-" + last,
                 "PORTOLAN_RUNTIME_DIR", state.resolve("run").toString());
+    }
+
+    /**
+     * Runs {@code ./portolan args...} to completion on a terminal of its own (stdout and stderr are a pseudo-terminal,
+     * as when a user types the command); the lines are what the terminal showed, without their carriage returns.
+     */
+    public static Result runOnATerminal(Map<String, String> env, Duration timeout, String... args) throws IOException {
+        try (ChildProcess p = start(ON_A_TERMINAL, env, args)) {
+            int code = p.awaitExit(timeout);
+            return new Result(code, p.lines().stream().map(l -> l.replace("\r", "")).toList());
+        }
     }
 
     /** Runs {@code ./portolan args...} to completion. */
