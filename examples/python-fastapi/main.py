@@ -624,10 +624,10 @@ def main(argv=None):
             a, _, b = text.partition("-")
             first, last = int(a), int(b or a)
         except ValueError:
-            log(f"PORTOLAN_PORT_RANGE='{text}' is invalid: expected FIRST-LAST, e.g. 8008-8020 (fix or unset it)")
-            return 2
-        if not 1 <= first <= last <= 65535:
-            log(f"PORTOLAN_PORT_RANGE='{text}' is invalid: expected 1 <= FIRST <= LAST <= 65535 (fix or unset it)")
+            first = last = 0
+        if not 1 <= first <= last <= 65535:  # not numbers, reversed or out of bounds: one expectation
+            log(f"PORTOLAN_PORT_RANGE='{text}' is invalid: expected FIRST-LAST with 1 <= FIRST <= LAST <= 65535, "
+                "e.g. 8008-8020 (fix or unset it)")
             return 2
     forced = None
     if args.port is not None:

@@ -13,7 +13,7 @@ public record PortRange(int first, int last) {
     /** The range Portolan scans unless configured otherwise: 8008-8020. */
     public static final PortRange DEFAULT = new PortRange(8008, 8020);
 
-    private static final String BOUNDS = "expected 1 <= first <= last <= 65535";
+    private static final String BOUNDS = "expected FIRST-LAST with 1 <= FIRST <= LAST <= 65535";
 
     public PortRange {
         if (!valid(first, last)) {
@@ -43,12 +43,11 @@ public record PortRange(int first, int last) {
                 last = Integer.parseInt(t.substring(dash + 1).strip());
             }
             if (!valid(first, last)) {
-                throw new IllegalArgumentException("invalid port range '" + text + "': " + BOUNDS);
+                throw new IllegalArgumentException("invalid port range '" + text + "': " + BOUNDS + ", e.g. 8008-8020");
             }
             return new PortRange(first, last);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("invalid port range '" + text + "': expected FIRST-LAST, e.g. 8008-8020",
-                    e);
+            throw new IllegalArgumentException("invalid port range '" + text + "': " + BOUNDS + ", e.g. 8008-8020", e);
         }
     }
 

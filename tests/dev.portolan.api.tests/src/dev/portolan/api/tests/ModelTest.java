@@ -47,7 +47,9 @@ class ModelTest {
         assertTrue(e.getMessage().contains("'" + text + "'"), e.getMessage());
         assertEquals(e.getMessage().indexOf("invalid port range"), e.getMessage().lastIndexOf("invalid port range"),
                 "said once: " + e.getMessage());
-        assertTrue(e.getMessage().contains("expected "), "says what is expected: " + e.getMessage());
+        // the same expectation whatever is wrong (not a number, reversed, out of bounds)
+        assertTrue(e.getMessage().endsWith("': expected FIRST-LAST with 1 <= FIRST <= LAST <= 65535, e.g. 8008-8020"),
+                "says what is expected: " + e.getMessage());
     }
 
     @Test

@@ -137,11 +137,14 @@ class PythonBackendTest {
                 assertTrue(child.output().contains(name) && child.output().contains(value), child.output());
             }
         }
-        // not a number: what is expected, not Python's int() error
-        try (ChildProcess child = ChildProcess.start(null, python(lockDir, List.of("PORTOLAN_PORT_RANGE=8008-x")))) {
-            assertEquals(2, child.awaitExit(EXIT), child.output());
-            assertTrue(child.output().contains("PORTOLAN_PORT_RANGE='8008-x' is invalid: expected FIRST-LAST, e.g. "
-                    + "8008-8020 (fix or unset it)"), child.output());
+        // not a number or reversed: what is expected (the Java backends' words), not Python's int() error
+        for (String range : List.of("8008-x", "9000-8000")) {
+            try (ChildProcess child = ChildProcess.start(null,
+                    python(lockDir, List.of("PORTOLAN_PORT_RANGE=" + range)))) {
+                assertEquals(2, child.awaitExit(EXIT), child.output());
+                assertTrue(child.output().contains("PORTOLAN_PORT_RANGE='" + range + "' is invalid: expected FIRST-LAST "
+                        + "with 1 <= FIRST <= LAST <= 65535, e.g. 8008-8020 (fix or unset it)"), child.output());
+            }
         }
         try (ChildProcess child = ChildProcess.start(null, python(lockDir, List.of(), "--port", "70000"))) {
             assertEquals(2, child.awaitExit(EXIT), child.output());
