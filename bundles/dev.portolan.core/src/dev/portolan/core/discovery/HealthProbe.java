@@ -196,10 +196,56 @@ public final class HealthProbe {
      */
     public static CompletableFuture<Result> checkAsync(URI healthUrl, Verification verification,
             BackendCredentials expected, Duration timeout) {
+        if (verification == Verification.USER) {
+            return checkPinnedAsync(healthUrl, expected, timeout);
+        }
         if (verification != Verification.PROCESS) {
             return probeAsync(healthUrl, expected, timeout);
         }
         return byAdoptionRule(healthUrl, timeout, true);
+    }
+
+    /**
+     * Checks a port the user pinned ({@code API_PORT}, the override preference: {@link Verification#USER}). A server
+     * that answers Portolan's health is judged as {@link #probeAsync} judges it, its identity included. Without
+     * credentials to expect, a server that has no Portolan health (it never heard of Portolan: {@code python3 -m
+     * http.server}, a uvicorn app without {@code /health}) is judged by the adoption rule instead, as a launched one
+     * is: 2xx on the health path, or, when that path is 404, any HTTP answer on {@code /}; the result's {@code
+     * healthUrl} is then the URL that answered ({@code /} in the second case), its verification {@link
+     * Verification#USER}. With credentials the front end expects its own backend, which proves itself: no fallback.
+     * The future never fails.
+     * @since 0.1.8
+     */
+    public static CompletableFuture<Result> checkPinnedAsync(URI healthUrl, BackendCredentials expected,
+            Duration timeout) {
+        if (!expected.isEmpty()) {
+            return probeAsync(healthUrl, expected, timeout);
+        }
+        long t0 = System.nanoTime();
+        URI root = healthUrl.resolve("/");
+        return ProbeHttp.get(healthUrl, Map.of("Accept", "application/json"), positive(timeout)).thenCompose(r -> {
+            Result portolan = evaluate(healthUrl, r, expected, null, Duration.ofNanos(System.nanoTime() - t0));
+            if (portolan.healthy()) {
+                return CompletableFuture.completedFuture(portolan);
+            }
+            return switch (AdoptionRule.onHealth(r.status(), root.equals(healthUrl))) {
+            case HEALTHY -> CompletableFuture.completedFuture(pinned(healthUrl, t0, true, "answered HTTP "
+                    + r.status() + ", not Portolan's health"));
+            case ASK_ROOT -> ProbeHttp.get(root, Map.of(), positive(timeout)).thenApply(any -> pinned(
+                    AdoptionRule.rootAnswered(any.status()) ? root : healthUrl, t0,
+                    AdoptionRule.rootAnswered(any.status()), "no health path (404); answered HTTP " + any.status()
+                            + " on /"));
+            case UNHEALTHY -> CompletableFuture.completedFuture(portolan);
+            };
+        }).exceptionally(error -> new Result(healthUrl, false, Identity.UNCHECKED,
+                Duration.ofNanos(System.nanoTime() - t0), describe(error instanceof CompletionException
+                        && error.getCause() != null ? error.getCause() : error, timeout)));
+    }
+
+    private static Result pinned(URI answered, long t0, boolean healthy, String detail) {
+        return new Result(answered, healthy, Identity.UNCHECKED, Duration.ofNanos(System.nanoTime() - t0),
+                detail + (healthy ? ": taken as a server that never heard of Portolan (pinned by the user, not "
+                        + "checked)" : ""), Verification.USER);
     }
 
     /** 2xx on the health path or, on 404 there, any HTTP answer on {@code /}; {@code ours}: our child's server. */
@@ -230,6 +276,12 @@ public final class HealthProbe {
         }
         return new Result(healthUrl, healthy, Identity.UNCHECKED, latency,
                 detail + (healthy ? " (adopted server: its process is the proof)" : ""), Verification.PROCESS);
+    }
+
+    /** {@link #checkPinnedAsync}, waiting interruptibly (an interrupt aborts the request). @since 0.1.8 */
+    public static Result checkPinned(URI healthUrl, BackendCredentials expected, Duration timeout)
+            throws InterruptedException {
+        return await(checkPinnedAsync(healthUrl, expected, timeout), healthUrl);
     }
 
     /** Probes and waits (interruptibly: an interrupt aborts the request). */

@@ -15,7 +15,8 @@ import dev.portolan.core.discovery.HealthProbe;
 /**
  * Strategy 4, {@code override}: the port the user set ({@code API_PORT} in the front end's environment, or the
  * override preference), on 127.0.0.1, validated like the others (health + identity when a token is known; otherwise
- * {@code user}). Not applicable when none is set. With {@code API_PORT} the discovery service looks at that port only
+ * {@code user}; without credentials a server that has no Portolan health is taken by the adoption rule, with {@code /}
+ * as its health URL when its health path is 404: {@link HealthProbe#checkPinned}). Not applicable when none is set. With {@code API_PORT} the discovery service looks at that port only
  * (every strategy); the preference is one strategy among the others. (A pinned override through
  * {@code EndpointTracker.override} bypasses discovery.)
  */
@@ -52,10 +53,15 @@ public final class OverrideStrategy implements DetectorStrategy {
                 ? "pinned by " + EnvironmentVariables.API_PORT + "=" + port
                 : "override preference " + port;
         Endpoint e = Endpoint.at(ScanStrategy.HOST, port, NAME, false);
-        HealthProbe.Result r = HealthProbe.probe(e.healthUrl(), ctx.credentials(), Deadlines.probeTimeout(ctx));
+        // a server without Portolan's health (it never heard of Portolan) is taken by the adoption rule, unless the
+        // front end expects its own backend (credentials): HealthProbe.checkPinned
+        HealthProbe.Result r = HealthProbe.checkPinned(e.healthUrl(), ctx.credentials(), Deadlines.probeTimeout(ctx));
         Deadlines.debug(ctx, NAME, e.baseUrl() + " -> " + r.detail());
         if (!r.accepted()) {
             throw new DetectionException(origin + ": " + e.baseUrl() + " " + r.detail());
+        }
+        if (!r.healthUrl().equals(e.healthUrl())) { // it has no health path: "/" answered for it
+            e = new Endpoint(e.baseUrl(), e.port(), e.docsUrl(), r.healthUrl(), e.source(), false, e.pid());
         }
         return e.withSource(NAME, r.verified() ? r.verification() : Verification.USER);
     }

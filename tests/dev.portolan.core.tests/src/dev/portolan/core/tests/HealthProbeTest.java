@@ -130,6 +130,62 @@ class HealthProbeTest {
         assertFalse(adopted(url).healthy(), "nobody listens any more");
     }
 
+    /**
+     * A port the user pinned ({@code API_PORT}, {@link Verification#USER}) is checked as the user means it: a server
+     * with Portolan's health as any other (healthy JSON); one without (it never heard of Portolan) by the adoption
+     * rule, with the URL that answered: {@code /health} for a 2xx that is not Portolan's ({@code {"status":"UP"}}),
+     * {@code /} when the health path is 404. A 503 is not healthy. When the front end expects its own backend
+     * (credentials), nothing but Portolan's health with its proof is taken: the plain server is not.
+     */
+    @Test
+    void aPinnedPortIsCheckedByPortolansHealthElseByTheAdoptionRule() throws Exception {
+        AtomicInteger health = new AtomicInteger(0); // 0: it has no health path; else the status of /health
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", ex -> {
+            boolean healthPath = ex.getRequestURI().getPath().equals("/health");
+            byte[] body = "{\"status\":\"UP\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (healthPath && health.get() > 0) {
+                ex.sendResponseHeaders(health.get(), body.length);
+                ex.getResponseBody().write(body);
+            } else {
+                ex.sendResponseHeaders(healthPath ? 404 : 200, -1);
+            }
+            ex.close();
+        });
+        server.start();
+        URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/health");
+        try {
+            HealthProbe.Result noHealthPath = HealthProbe.checkPinned(url, BackendCredentials.NONE, T);
+            assertTrue(noHealthPath.accepted(), noHealthPath.toString());
+            assertEquals(url.resolve("/"), noHealthPath.healthUrl(), "/ answered for it");
+            assertEquals(Verification.USER, noHealthPath.verification());
+            assertTrue(noHealthPath.detail().startsWith("no health path (404); answered HTTP 200 on /"),
+                    noHealthPath.detail());
+            // the tracker checks it again the way it was taken (the endpoint's health URL is then /)
+            HealthProbe.Result again = HealthProbe.checkAsync(url.resolve("/"), Verification.USER,
+                    BackendCredentials.NONE, T).get(10, TimeUnit.SECONDS);
+            assertTrue(again.accepted(), again.toString());
+
+            health.set(200);
+            HealthProbe.Result up = HealthProbe.checkPinned(url, BackendCredentials.NONE, T);
+            assertTrue(up.accepted(), up.toString());
+            assertEquals(url, up.healthUrl());
+            assertTrue(up.detail().startsWith("answered HTTP 200, not Portolan's health: taken as a server that never "
+                    + "heard of Portolan"), up.detail());
+            health.set(503);
+            HealthProbe.Result failing = HealthProbe.checkPinned(url, BackendCredentials.NONE, T);
+            assertFalse(failing.healthy(), failing.toString());
+
+            health.set(0);
+            HealthProbe.Result expectingOurs = HealthProbe.checkPinned(url,
+                    BackendCredentials.ofToken("our-launch-token"), T);
+            assertFalse(expectingOurs.accepted(), "credentials: our own backend or nothing: " + expectingOurs);
+        } finally {
+            server.stop(0);
+        }
+        assertFalse(HealthProbe.checkPinned(url, BackendCredentials.NONE, T).healthy(), "nobody listens any more");
+    }
+
     private static HealthProbe.Result adopted(URI url) throws Exception {
         return HealthProbe.checkAsync(url, Verification.PROCESS, BackendCredentials.NONE, T).get(10, TimeUnit.SECONDS);
     }

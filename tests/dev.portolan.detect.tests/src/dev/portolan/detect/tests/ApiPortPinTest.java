@@ -79,6 +79,32 @@ class ApiPortPinTest {
         }
     }
 
+    /**
+     * A server that never heard of Portolan on the pinned port ({@code python3 -m http.server}: 404 on
+     * {@code /health}, a page on {@code /}) is the user's choice: taken by the adoption rule, pinned by the user, with
+     * {@code /} as its health URL (the tracker checks it again that way). The override used to fail ("answered HTTP
+     * 404") while the cache adopted the same server unverified, with a warning to pin it with the API_PORT already set.
+     * Without the pin it is not a backend at all.
+     */
+    @Test
+    void aPinnedServerThatNeverHeardOfPortolanIsTakenWithSlashAsItsHealth() throws Exception {
+        int n = Fixtures.PORTS.block(2);
+        String range = n + "-" + (n + 1);
+        try (TestBackend plain = TestBackend.plain(n)) {
+            DiscoveryResult free = Await.result(discovery(settings(Map.of("PORTOLAN_PORT_RANGE", range)))
+                    .discover(Duration.ofSeconds(5)), Fixtures.WAIT, "discover without API_PORT");
+            assertTrue(free.endpoint().isEmpty(), free.toString());
+
+            SettingsServiceImpl s = settings(Map.of("PORTOLAN_PORT_RANGE", range, "API_PORT", Integer.toString(n)));
+            DiscoveryResult r = Await.result(discovery(s).discover(), Fixtures.WAIT, "discover with API_PORT");
+            Endpoint e = r.endpoint().orElseThrow(() -> new AssertionError(r.failureSummary()));
+            assertEquals(OverrideStrategy.NAME, e.source(), r.toString());
+            assertEquals(Verification.USER, e.verification(), r.toString());
+            assertEquals(java.net.URI.create("http://127.0.0.1:" + n + "/"), e.healthUrl(), r.toString());
+            assertNull(r.warning().orElse(null), "pinned: no warning to pin it: " + r);
+        }
+    }
+
     @Test
     void aPinnedPortWithNothingOnItIsNeverReplacedByAnotherPort() throws Exception {
         int first = Fixtures.PORTS.block(4);
