@@ -1,7 +1,6 @@
 package dev.portolan.core.internal;
 
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
@@ -32,16 +31,26 @@ final class EndpointOverride {
         this.instances = instances;
     }
 
-    /** Pins {@code endpoint} once it passes a health check (else completes with an IllegalArgumentException). */
+    /**
+     * Pins {@code endpoint} once it passes a health check (else completes with an IllegalArgumentException): Portolan's
+     * health (its token echo verifies it), else, for a server that never heard of Portolan, the adoption rule, with
+     * {@code /} as its health URL when its health path is 404 ({@link HealthProbe#checkPinnedAsync}): the user names
+     * the server, whatever our own sidecar's credentials are.
+     */
     CompletableFuture<EndpointStatus> pin(Endpoint endpoint) {
         Duration timeout = settings.get().effective().discoveryTimeout();
         BackendCredentials expected = own.expected();
-        return HealthProbe.probeAsync(endpoint.healthUrl(), expected, timeout).thenApply(r -> {
+        return HealthProbe.probeAsync(endpoint.healthUrl(), expected, timeout).thenCompose(r -> r.healthy()
+                ? CompletableFuture.completedFuture(r)
+                : HealthProbe.checkPinnedAsync(endpoint.healthUrl(), BackendCredentials.NONE, timeout)).thenApply(r -> {
             if (!r.healthy()) {
                 throw new IllegalArgumentException(
                         "override " + endpoint.baseUrl() + " fails its health check: " + r.detail());
             }
-            Endpoint e = endpoint.withSource("override", r.verified());
+            Endpoint at = r.healthUrl().equals(endpoint.healthUrl()) ? endpoint
+                    : new Endpoint(endpoint.baseUrl(), endpoint.port(), endpoint.docsUrl(), r.healthUrl(),
+                            endpoint.source(), endpoint.verified(), endpoint.pid(), endpoint.verification());
+            Endpoint e = at.withSource("override", r.verified());
             synchronized (lock) {
                 store.pin(e);
                 return store.publish(EndpointState.OVERRIDDEN, e, r.latency(), "manual override", expected);
@@ -72,7 +81,8 @@ final class EndpointOverride {
             }
         }
         BackendCredentials expected = own.expected(); // the API token, if the pinned backend is ours
-        return HealthProbe.probeAsync(ov.healthUrl(), Optional.empty(), settings.get().effective().discoveryTimeout())
+        return HealthProbe.checkPinnedAsync(ov.healthUrl(), BackendCredentials.NONE,
+                settings.get().effective().discoveryTimeout())
                 .thenApply(r -> {
                     synchronized (lock) {
                         if (store.override() != ov) {

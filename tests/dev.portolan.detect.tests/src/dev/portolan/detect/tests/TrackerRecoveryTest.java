@@ -391,6 +391,27 @@ class TrackerRecoveryTest {
         assertFalse(tracker.overrideSet());
     }
 
+    /**
+     * Override Endpoint… with a server that never heard of Portolan (404 on {@code /health}, a page on {@code /}): the
+     * user names it, so it is pinned by the adoption rule with {@code /} as its health URL, and stays pinned when
+     * checked again. It used to fail its health check ("answered HTTP 404").
+     */
+    @Test
+    void aServerThatNeverHeardOfPortolanCanBePinned() throws Exception {
+        int port = Fixtures.PORTS.one();
+        try (TestBackend plain = TestBackend.plain(port)) {
+            listen();
+            EndpointStatus o = Await.result(tracker.override(Endpoint.at("127.0.0.1", port, "user", false)),
+                    Fixtures.WAIT, "override");
+            assertEquals(EndpointState.OVERRIDDEN, o.state(), o.toString());
+            assertEquals(java.net.URI.create("http://127.0.0.1:" + port + "/"), o.endpoint().healthUrl());
+            EndpointStatus again = Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+            assertEquals(EndpointState.OVERRIDDEN, again.state(), "checked again, still pinned: " + again);
+            assertEquals(port, again.endpoint().port());
+            Await.result(tracker.clearOverride(), Fixtures.WAIT, "clear");
+        }
+    }
+
     @Test
     void aFailureReportForAHealthyBackendIsNoLoss() throws Exception {
         TestBackend b = backend(range.first() + 1, TOKEN);
