@@ -102,8 +102,11 @@ final class EndpointStore {
             return current;
         }
         sidecarEvent();
+        // "took over" from an endpoint that served; with none yet (our sidecar's registry entry seen before its
+        // announcement, while discovering) it is simply the first to serve
+        boolean from = current.state() == EndpointState.AVAILABLE && current.endpoint() != null;
         return publish(EndpointState.AVAILABLE, next.endpoint(), next.latency(),
-                "instance " + next.instanceId() + " took over", next.credentials());
+                "instance " + next.instanceId() + (from ? " took over" : " serves"), next.credentials());
     }
 
     /** Our sidecar on {@code port} stopped or is stopping (the tracker is told before the process is asked to end). */

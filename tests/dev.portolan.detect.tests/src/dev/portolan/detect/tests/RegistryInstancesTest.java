@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.portolan.api.Subscription;
 import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.EndpointState;
+import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.InstanceState;
 import dev.portolan.api.discovery.InstanceStatus;
 import dev.portolan.api.registry.InstanceEntry;
@@ -102,16 +103,23 @@ class RegistryInstancesTest {
         EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
         Await.Recorder<List<InstanceStatus>> sets = new Await.Recorder<>();
         // its first two requests end without an answer, as a backend's do while it starts serving
+        Await.Recorder<EndpointStatus> statuses = new Await.Recorder<>();
         try (SigningBackend starting = SigningBackend.starting(2)) {
             InstanceEntry entry = starting.entry(InstanceEntry.DEFAULT_SERVICE, "starting-1", starting.identity());
             tracker.activate();
             Subscription listening = tracker.addInstanceListener(sets::accept);
+            Subscription endpoint = tracker.addListener(statuses::accept);
             try {
                 tracker.addRegistry(registry);
                 registry.register(entry);
                 sets.await(s -> has(s, entry), WAIT, "the instance joins once it answers");
                 assertTrue(starting.requests() >= 3, "joined after two unanswered tries: " + starting.requests());
+                // the first endpoint: it took over from nothing (the message said "took over")
+                EndpointStatus serving = statuses.await(st -> st.state() == EndpointState.AVAILABLE, WAIT,
+                        "the instance is the endpoint");
+                assertEquals("instance starting-1 serves", serving.message(), serving.toString());
             } finally {
+                endpoint.close();
                 listening.close();
             }
         } finally {
