@@ -16,9 +16,9 @@ import dev.portolan.core.discovery.HealthProbe;
  * Strategy 4, {@code override}: the port the user set ({@code API_PORT} in the front end's environment, or the
  * override preference), on 127.0.0.1, validated like the others (health + identity when a token is known; otherwise
  * {@code user}; without credentials a server that has no Portolan health is taken by the adoption rule, with {@code /}
- * as its health URL when its health path is 404: {@link HealthProbe#checkPinned}). Not applicable when none is set. With {@code API_PORT} the discovery service looks at that port only
- * (every strategy); the preference is one strategy among the others. (A pinned override through
- * {@code EndpointTracker.override} bypasses discovery.)
+ * as its health URL when its health path is 404: {@link HealthProbe#checkPinned}). Not applicable when none is set.
+ * With {@code API_PORT} the discovery service looks at that port only (every strategy); the preference is one strategy
+ * among the others. (A pinned override through {@code EndpointTracker.override} bypasses discovery.)
  */
 @Component(service = DetectorStrategy.class, property = { "service.ranking:Integer=0",
         "portolan.strategy=" + OverrideStrategy.NAME })

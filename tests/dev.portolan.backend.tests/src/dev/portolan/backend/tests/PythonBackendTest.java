@@ -142,8 +142,9 @@ class PythonBackendTest {
             try (ChildProcess child = ChildProcess.start(null,
                     python(lockDir, List.of("PORTOLAN_PORT_RANGE=" + range)))) {
                 assertEquals(2, child.awaitExit(EXIT), child.output());
-                assertTrue(child.output().contains("PORTOLAN_PORT_RANGE='" + range + "' is invalid: expected FIRST-LAST "
-                        + "with 1 <= FIRST <= LAST <= 65535, e.g. 8008-8020 (fix or unset it)"), child.output());
+                assertTrue(child.output().contains("PORTOLAN_PORT_RANGE='" + range + "' is invalid: expected "
+                        + "FIRST-LAST with 1 <= FIRST <= LAST <= 65535, e.g. 8008-8020 (fix or unset it)"),
+                        child.output());
             }
         }
         try (ChildProcess child = ChildProcess.start(null, python(lockDir, List.of(), "--port", "70000"))) {
