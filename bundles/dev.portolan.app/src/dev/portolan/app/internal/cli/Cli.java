@@ -38,7 +38,9 @@ final class Cli {
             return command.run(new Args(argv.subList(1, argv.size())), out, err);
         } catch (UsageException e) {
             err.println("portolan: " + e.getMessage());
-            err.println("usage: portolan " + command.usage());
+            if (e.showsUsage()) {
+                err.println("usage: portolan " + command.usage());
+            }
             return ExitCodes.USAGE;
         } catch (CliServices.MissingServiceException e) {
             err.println("portolan: " + e.getMessage());

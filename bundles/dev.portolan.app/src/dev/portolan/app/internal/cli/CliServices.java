@@ -52,7 +52,7 @@ final class CliServices {
             problems.add(e.getMessage());
         }
         if (!problems.isEmpty()) {
-            throw new UsageException(String.join("; ", problems));
+            throw UsageException.ofEnvironment(String.join("; ", problems));
         }
     }
 
