@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.portolan.core.protocol.AdoptionRule;
 import dev.portolan.core.protocol.Excerpt;
 import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.Endpoint;
 import dev.portolan.api.Verification;
 import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.IdentityProof;
@@ -153,6 +154,17 @@ public final class HealthProbe {
         public boolean verified() {
             return healthy && identity == Identity.VERIFIED;
         }
+
+        /**
+         * {@code probed} with the health URL that answered for it: {@code /} for a server without a health path
+         * ({@link #checkPinnedAsync}); {@code probed} itself when that is its own.
+         * @since 0.1.8
+         */
+        public Endpoint healthAnsweredAt(Endpoint probed) {
+            return healthUrl.equals(probed.healthUrl()) ? probed : new Endpoint(probed.baseUrl(), probed.port(),
+                    probed.docsUrl(), healthUrl, probed.source(), probed.verified(), probed.pid(),
+                    probed.verification());
+        }
     }
 
     /** Probes with a v1 token check only (see {@link #probeAsync(URI, BackendCredentials, Duration)}). */
@@ -222,24 +234,16 @@ public final class HealthProbe {
             return probeAsync(healthUrl, expected, timeout);
         }
         long t0 = System.nanoTime();
-        URI root = healthUrl.resolve("/");
         return ProbeHttp.get(healthUrl, Map.of("Accept", "application/json"), positive(timeout)).thenCompose(r -> {
             Result portolan = evaluate(healthUrl, r, expected, null, Duration.ofNanos(System.nanoTime() - t0));
             if (portolan.healthy()) {
                 return CompletableFuture.completedFuture(portolan);
             }
-            return switch (AdoptionRule.onHealth(r.status(), root.equals(healthUrl))) {
-            case HEALTHY -> CompletableFuture.completedFuture(pinned(healthUrl, t0, true, "answered HTTP "
-                    + r.status() + ", not Portolan's health"));
-            case ASK_ROOT -> ProbeHttp.get(root, Map.of(), positive(timeout)).thenApply(any -> pinned(
-                    AdoptionRule.rootAnswered(any.status()) ? root : healthUrl, t0,
-                    AdoptionRule.rootAnswered(any.status()), "no health path (404); answered HTTP " + any.status()
-                            + " on /"));
-            case UNHEALTHY -> CompletableFuture.completedFuture(portolan);
-            };
-        }).exceptionally(error -> new Result(healthUrl, false, Identity.UNCHECKED,
-                Duration.ofNanos(System.nanoTime() - t0), describe(error instanceof CompletionException
-                        && error.getCause() != null ? error.getCause() : error, timeout)));
+            // the same answer, judged by the adoption rule; the health URL is the one that answered
+            return byAdoptionRule(healthUrl, r, timeout, (answered, healthy, detail) -> pinned(
+                    healthy ? answered : healthUrl, t0, healthy, healthy && answered.equals(healthUrl)
+                            ? detail + ", not Portolan's health" : detail));
+        }).exceptionally(error -> failed(healthUrl, t0, error, timeout));
     }
 
     private static Result pinned(URI answered, long t0, boolean healthy, String detail) {
@@ -251,20 +255,9 @@ public final class HealthProbe {
     /** 2xx on the health path or, on 404 there, any HTTP answer on {@code /}; {@code ours}: our child's server. */
     private static CompletableFuture<Result> byAdoptionRule(URI healthUrl, Duration timeout, boolean ours) {
         long t0 = System.nanoTime();
-        URI root = healthUrl.resolve("/");
-        return ProbeHttp.get(healthUrl, Map.of(), positive(timeout)).thenCompose(r -> switch (AdoptionRule
-                .onHealth(r.status(), root.equals(healthUrl))) {
-        case ASK_ROOT -> ProbeHttp.get(root, Map.of(), positive(timeout)).thenApply(any -> adopted(healthUrl, t0,
-                AdoptionRule.rootAnswered(any.status()), "no health path (404); answered HTTP " + any.status()
-                        + " on /", ours));
-        case HEALTHY -> CompletableFuture.completedFuture(adopted(healthUrl, t0, true, "answered HTTP " + r.status(),
-                ours));
-        case UNHEALTHY -> CompletableFuture.completedFuture(adopted(healthUrl, t0, false,
-                "answered HTTP " + r.status() + " " + abbreviate(r.body()), ours));
-        })
-                .exceptionally(error -> new Result(healthUrl, false, Identity.UNCHECKED,
-                        Duration.ofNanos(System.nanoTime() - t0), describe(error instanceof CompletionException
-                                && error.getCause() != null ? error.getCause() : error, timeout)));
+        return ProbeHttp.get(healthUrl, Map.of(), positive(timeout)).thenCompose(r -> byAdoptionRule(healthUrl, r,
+                timeout, (answered, healthy, detail) -> adopted(healthUrl, t0, healthy, detail, ours)))
+                .exceptionally(error -> failed(healthUrl, t0, error, timeout));
     }
 
     private static Result adopted(URI healthUrl, long t0, boolean healthy, String detail, boolean ours) {
@@ -276,6 +269,36 @@ public final class HealthProbe {
         }
         return new Result(healthUrl, healthy, Identity.UNCHECKED, latency,
                 detail + (healthy ? " (adopted server: its process is the proof)" : ""), Verification.PROCESS);
+    }
+
+    /** What the adoption rule concluded: {@code answered} is the URL whose answer decided it. */
+    private interface Verdict {
+        Result result(URI answered, boolean healthy, String detail);
+    }
+
+    /**
+     * The adoption rule on {@code health}, the health path's answer: 2xx healthy; 404 there (no health path): asks
+     * {@code /}, healthy when it answers at all (with {@code /} as the health path, its 404 is that answer).
+     */
+    private static CompletableFuture<Result> byAdoptionRule(URI healthUrl, LoopbackHttp.Response health,
+            Duration timeout, Verdict verdict) {
+        URI root = healthUrl.resolve("/");
+        return switch (AdoptionRule.onHealth(health.status(), root.equals(healthUrl))) {
+        case ASK_ROOT -> ProbeHttp.get(root, Map.of(), positive(timeout)).thenApply(any -> verdict.result(root,
+                AdoptionRule.rootAnswered(any.status()), "no health path (404); answered HTTP " + any.status()
+                        + " on /"));
+        case HEALTHY -> CompletableFuture.completedFuture(verdict.result(healthUrl, true, "answered HTTP "
+                + health.status()));
+        case UNHEALTHY -> CompletableFuture.completedFuture(verdict.result(healthUrl, false, "answered HTTP "
+                + health.status() + " " + abbreviate(health.body())));
+        };
+    }
+
+    /** A check that got no answer (refused, timed out, ...). */
+    private static Result failed(URI healthUrl, long t0, Throwable error, Duration timeout) {
+        return new Result(healthUrl, false, Identity.UNCHECKED, Duration.ofNanos(System.nanoTime() - t0),
+                describe(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error,
+                        timeout));
     }
 
     /** {@link #checkPinnedAsync}, waiting interruptibly (an interrupt aborts the request). @since 0.1.8 */

@@ -47,10 +47,7 @@ final class EndpointOverride {
                 throw new IllegalArgumentException(
                         "override " + endpoint.baseUrl() + " fails its health check: " + r.detail());
             }
-            Endpoint at = r.healthUrl().equals(endpoint.healthUrl()) ? endpoint
-                    : new Endpoint(endpoint.baseUrl(), endpoint.port(), endpoint.docsUrl(), r.healthUrl(),
-                            endpoint.source(), endpoint.verified(), endpoint.pid(), endpoint.verification());
-            Endpoint e = at.withSource("override", r.verified());
+            Endpoint e = r.healthAnsweredAt(endpoint).withSource("override", r.verified());
             synchronized (lock) {
                 store.pin(e);
                 return store.publish(EndpointState.OVERRIDDEN, e, r.latency(), "manual override", expected);

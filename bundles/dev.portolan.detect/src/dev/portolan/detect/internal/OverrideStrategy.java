@@ -60,9 +60,7 @@ public final class OverrideStrategy implements DetectorStrategy {
         if (!r.accepted()) {
             throw new DetectionException(origin + ": " + e.baseUrl() + " " + r.detail());
         }
-        if (!r.healthUrl().equals(e.healthUrl())) { // it has no health path: "/" answered for it
-            e = new Endpoint(e.baseUrl(), e.port(), e.docsUrl(), r.healthUrl(), e.source(), false, e.pid());
-        }
-        return e.withSource(NAME, r.verified() ? r.verification() : Verification.USER);
+        // a server without a health path: "/" answered for it
+        return r.healthAnsweredAt(e).withSource(NAME, r.verified() ? r.verification() : Verification.USER);
     }
 }
