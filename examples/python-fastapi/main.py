@@ -40,6 +40,7 @@ VERSION = "0.1.0"
 DEFAULT_RANGE = (8008, 8020)
 SHUTDOWN_COMMAND = "sidecar shutdown"
 DRAIN_SECONDS = 1.0  # how long a graceful stop lets running requests finish
+RELOAD_IDLE_GRACE_SECONDS = 0.3  # a replaced --reload worker keeps idle connections open this long (http_protocol)
 SLOW_MAX_MS = 10000
 CHALLENGE_HEADER = "X-Portolan-Challenge"
 PROOF_HEADER = "X-Portolan-Proof"
@@ -552,14 +553,31 @@ def create_app(security, mode, port_holder, identity):
     return app
 
 
-def http_protocol():
+def http_protocol(idle_grace=None):
     """uvicorn's h11 protocol, except that an ``Upgrade: h2c`` offer is ignored (answered as HTTP/1.1) instead of
     rejected with 400 "Unsupported upgrade request." (uvicorn < 0.24). Java's HttpClient offers h2c on every new
-    connection unless it is set to HTTP/1.1."""
+    connection unless it is set to HTTP/1.1.
+
+    ``idle_grace`` (seconds; a ``--reload`` worker's, whose successor serves the same listening socket): a graceful stop
+    does not close an idle kept-alive connection at once, as uvicorn does, but ``idle_grace`` later, and answers a
+    request that arrives on it meanwhile, with ``Connection: close``. Closed at once, a request the client had just
+    sent on it is lost unanswered ("header parser received no bytes"), and a client retries at most once, if at all.
+    After the grace, the client's next request opens a new connection, which waits in the listen backlog for the
+    next worker."""
     import h11
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
     class _Connection(h11.Connection):
+        closing = False  # set by a graceful stop with a grace: every further response says "Connection: close"
+
+        def send(self, event):
+            if self.closing and type(event) is h11.Response:
+                event = h11.Response(status_code=event.status_code, reason=event.reason,
+                                     http_version=event.http_version,
+                                     headers=[(n, v) for n, v in event.headers if n.lower() != b"connection"]
+                                     + [(b"connection", b"close")])
+            return super().send(event)
+
         def next_event(self):
             event = super().next_event()
             if type(event) is h11.Request:
@@ -584,6 +602,19 @@ def http_protocol():
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.conn.__class__ = _Connection
+
+        def shutdown(self):
+            if idle_grace is None:
+                return super().shutdown()
+            self.conn.closing = True
+            if self.cycle is None or self.cycle.response_complete:
+                self.loop.call_later(idle_grace, self._close_if_idle)
+            else:  # its response may have started: it closes the connection when done
+                self.cycle.keep_alive = False
+
+        def _close_if_idle(self):
+            if not self.transport.is_closing() and (self.cycle is None or self.cycle.response_complete):
+                super().shutdown()
 
     return NoH2cUpgrade
 
@@ -646,7 +677,8 @@ def main(argv=None):
 
     if args.worker_fd is not None:  # a worker of --reload: the supervisor holds the port, stdin stops us
         sock = socket.socket(fileno=args.worker_fd)
-        return serve(sock, sock.getsockname()[1], mode, security, service, shared, watch_stdin_too=True)
+        return serve(sock, sock.getsockname()[1], mode, security, service, shared, watch_stdin_too=True,
+                     reload_worker=True)
 
     try:
         res = reserve(forced, first, last)
@@ -668,7 +700,7 @@ def main(argv=None):
         res.release()
 
 
-def serve(sock, port, mode, security, service, shared, watch_stdin_too):
+def serve(sock, port, mode, security, service, shared, watch_stdin_too, reload_worker=False):
     """Announces the listening ``sock`` on ``port`` and serves it until stopped; registers while serving."""
     identity = registry.Identity()
     if identity.public_key is None:
@@ -678,7 +710,8 @@ def serve(sock, port, mode, security, service, shared, watch_stdin_too):
 
     port_holder = {"port": port}
     app = create_app(security, mode, port_holder, identity)
-    config = uvicorn.Config(app, http=http_protocol(), log_level="info", access_log=False,
+    config = uvicorn.Config(app, http=http_protocol(RELOAD_IDLE_GRACE_SECONDS if reload_worker else None),
+                            log_level="info", access_log=False,
                             lifespan="off")
     server = uvicorn.Server(config)
 

@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -19,6 +24,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -124,6 +130,7 @@ class RealBackendsTest {
                 "--reload").env(EnvironmentVariables.PORTOLAN_PORT_RANGE, "21200-21299")
                 .env("PORTOLAN_RUNTIME_DIR", copy.resolve("run").toString()).announcementTimeout(WAIT).build(), r);
         Thread caller = null;
+        Thread keptAliveCaller = null;
         try {
             SidecarAnnouncement first = r.nextAnnouncement(WAIT);
             assertEquals(Verification.CHALLENGE, first.verification(), "the worker proves the launch's identity key");
@@ -152,6 +159,10 @@ class RealBackendsTest {
                 }
             }, "reload-caller");
             caller.start();
+            AtomicReference<String> keptAlive = new AtomicReference<>("still calling");
+            keptAliveCaller = new Thread(() -> keptAlive.set(callUntilClosed(time, bearer, calling)),
+                    "reload-kept-alive-caller");
+            keptAliveCaller.start();
             Files.writeString(copy.resolve("app_factory.py"), "\n# edited by the reload test\n",
                     StandardOpenOption.APPEND);
             SidecarAnnouncement second = r.nextAnnouncement(WAIT);
@@ -171,7 +182,10 @@ class RealBackendsTest {
                     "calls go on after the reload: " + failures);
             calling.set(false);
             caller.join(WAIT.toMillis());
+            keptAliveCaller.join(WAIT.toMillis());
             assertTrue(failures.isEmpty(), calls.get() + " calls across the reload, failed: " + failures);
+            assertTrue(keptAlive.get().startsWith("closed after an answer with 'Connection: close'"),
+                    "a kept-alive connection to the replaced worker: " + keptAlive.get());
             h.stop().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             assertEquals(0, h.exit().get(WAIT.toMillis(), TimeUnit.MILLISECONDS), "graceful stop: " + h.output());
             Fakes.awaitGone(newWorker, WAIT);
@@ -180,8 +194,71 @@ class RealBackendsTest {
             if (caller != null) {
                 caller.interrupt();
             }
+            if (keptAliveCaller != null) {
+                keptAliveCaller.interrupt();
+            }
             h.stop().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Calls {@code uri} again and again on one kept-alive connection while {@code calling}, as a client's connection
+     * pool does, and says how the connection ended: {@code closed after an answer with 'Connection: close' ...} when
+     * the server closed it the way a client can follow, or how a request went unanswered.
+     */
+    private static String callUntilClosed(URI uri, String bearer, AtomicBoolean calling) {
+        byte[] request = ("GET " + uri.getRawPath() + " HTTP/1.1\r\nHost: " + uri.getAuthority()
+                + "\r\nAuthorization: " + bearer + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        int answered = 0;
+        try (Socket s = new Socket(uri.getHost(), uri.getPort())) {
+            s.setSoTimeout((int) WAIT.toMillis());
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            while (calling.get()) {
+                s.getOutputStream().write(request);
+                String status = readLine(in);
+                if (status == null) {
+                    return "closed under a request, unanswered, after " + answered + " answers";
+                }
+                long length = -1;
+                boolean close = false;
+                for (String h = readLine(in); h != null && !h.isEmpty(); h = readLine(in)) {
+                    String name = h.substring(0, Math.max(0, h.indexOf(':'))).trim();
+                    String value = h.substring(h.indexOf(':') + 1).trim();
+                    if (name.equalsIgnoreCase("content-length")) {
+                        length = Long.parseLong(value);
+                    } else if (name.equalsIgnoreCase("connection")) {
+                        close = value.equalsIgnoreCase("close");
+                    }
+                }
+                if (length < 0) {
+                    return "an answer without Content-Length: " + status;
+                }
+                in.skipNBytes(length);
+                answered++;
+                if (!status.contains(" 200 ")) {
+                    return "answered " + status;
+                }
+                if (close) {
+                    return in.read() == -1 ? "closed after an answer with 'Connection: close' (" + answered
+                            + " answers)" : "more bytes after an answer with 'Connection: close'";
+                }
+            }
+            return "never closed by the server (" + answered + " answers)";
+        } catch (IOException e) {
+            return "a request went unanswered after " + answered + " answers: " + e;
+        }
+    }
+
+    /** One CRLF-terminated line of an HTTP head, without its CRLF; null at the end of the stream. */
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != -1; c = in.read()) {
+            if (c == '\n') {
+                return line.toString().stripTrailing();
+            }
+            line.append((char) c);
+        }
+        return line.isEmpty() ? null : line.toString();
     }
 
     /** The example's Python files, copied fresh into {@code dir}. */
