@@ -2,6 +2,7 @@ package dev.portolan.tests.common;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,24 +17,42 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
- * A real child process for tests: stdout and stderr merged, every line kept, waits on output lines (with a
+ * A real child process for tests: every line of stdout and stderr kept in one list, waits on output lines (with a
  * deadline, never by sleeping). {@link #close()} kills the whole process tree.
+ * <p>
+ * Each stream is read on a thread of its own and contributes whole lines: merged into one pipe
+ * ({@code redirectErrorStream}), a line on one stream could be split by the other's writes (SWT writes a warning to
+ * stderr as its text and its newline in two writes; a product line on stdout landed between them once). The order of
+ * lines within a stream is kept; between the two streams it is the order in which they were read.
  */
 public final class ChildProcess implements AutoCloseable {
 
     private final Process process;
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
-    private final CompletableFuture<Void> eof = new CompletableFuture<>();
+    private final CompletableFuture<Void> eof;
 
     private record Waiter(Predicate<String> match, CompletableFuture<String> found) {
     }
 
     private ChildProcess(Process process) {
         this.process = process;
-        Thread reader = new Thread(this::pump, "child-output-" + process.pid());
+        eof = CompletableFuture.allOf(read(process.getInputStream(), "stdout"),
+                read(process.getErrorStream(), "stderr"));
+        eof.whenComplete((v, e) -> {
+            for (Waiter w : waiters) {
+                w.found().completeExceptionally(new IllegalStateException("process output ended"));
+            }
+        });
+    }
+
+    /** Starts a thread that reads {@code stream} line by line; the future completes at its end. */
+    private CompletableFuture<Void> read(InputStream stream, String name) {
+        CompletableFuture<Void> end = new CompletableFuture<>();
+        Thread reader = new Thread(() -> pump(stream, end), "child-" + name + "-" + process.pid());
         reader.setDaemon(true);
         reader.start();
+        return end;
     }
 
     public static ChildProcess start(Path workDir, List<String> command) throws IOException {
@@ -43,7 +62,7 @@ public final class ChildProcess implements AutoCloseable {
     /** Starts {@code command} with {@code env} added to the inherited environment. */
     public static ChildProcess start(Path workDir, List<String> command, java.util.Map<String, String> env)
             throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder pb = new ProcessBuilder(command);
         if (workDir != null) {
             pb.directory(workDir.toFile());
         }
@@ -57,9 +76,8 @@ public final class ChildProcess implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
-    private void pump() {
-        try (BufferedReader r = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    private void pump(InputStream stream, CompletableFuture<Void> end) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 lines.add(line);
@@ -72,10 +90,7 @@ public final class ChildProcess implements AutoCloseable {
         } catch (IOException e) {
             // stream closed because the process was killed
         } finally {
-            eof.complete(null);
-            for (Waiter w : waiters) {
-                w.found().completeExceptionally(new IllegalStateException("process output ended"));
-            }
+            end.complete(null);
         }
     }
 

@@ -45,7 +45,7 @@ public final class PortolanCli {
         return ChildProcess.start(Build.repoRoot(), cmd, all);
     }
 
-    /** Result of a finished command: exit code and output lines (stdout and stderr merged). */
+    /** Result of a finished command: exit code and output lines (stdout's and stderr's, see {@link ChildProcess}). */
     public record Result(int exitCode, List<String> lines) {
         public String output() {
             return String.join("\n", lines);
