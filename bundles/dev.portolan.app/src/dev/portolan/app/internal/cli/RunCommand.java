@@ -16,7 +16,6 @@ import dev.portolan.api.Announcement;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.BackendService;
-import dev.portolan.api.discovery.EndpointState;
 import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.EndpointTracker;
 import dev.portolan.api.discovery.PortolanSettings;
@@ -96,23 +95,11 @@ final class RunCommand implements Command {
         EndpointTracker tracker = CliServices.get(EndpointTracker.class);
         AnnouncementCodec codec = AnnouncementCodec.standard();
 
-        // the endpoint's changes from the first endpoint after the launch on: what the tracker concluded before (no
-        // backend found, a stale cache), or while the command starts, is not news about it (the sidecar's own lines
-        // say how its start goes, and its exit code why it failed)
-        long before = tracker.current().sequence();
-        java.util.concurrent.atomic.AtomicBoolean reached = new java.util.concurrent.atomic.AtomicBoolean();
         // Ctrl-C / SIGTERM: the user ends the run; what the tracker makes of the sidecars' stop (UNAVAILABLE, or
         // another registered instance of the service taking over) is no news for them
         java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
-        try (Subscription endpointLog = tracker.addListener(s -> {
-            if (s.sequence() > before && (s.state() == EndpointState.AVAILABLE
-                    || s.state() == EndpointState.OVERRIDDEN)) {
-                reached.set(true);
-            }
-            if (reached.get() && !signalled.get()) {
-                err.println("[portolan] endpoint " + describe(s));
-            }
-        })) {
+        RunEndpointLines endpointLines = new RunEndpointLines(err, tracker.current().sequence(), signalled);
+        try (Subscription endpointLog = tracker.addListener(endpointLines::changed)) {
             if (instances > 1) {
                 return new InstancesRun(backend, codec, out, err, signalled).run(spec, instances);
             }
@@ -251,7 +238,10 @@ final class RunCommand implements Command {
     /** One JSON line per accepted announcement (once), with {@code instance} when {@code instanceId} is not null. */
     static void print(SidecarAnnouncement a, String instanceId, Set<String> printed, AnnouncementCodec codec,
             PrintStream out) {
-        if (!printed.add(instanceId + ":" + a.pid() + ":" + a.announcement().port() + ":" + a.restartCount())) {
+        // once per announcement; a backend that announces again without a restart (the Python reference's --reload
+        // workers: the same launched pid and port, a new worker's pid and start) is printed again
+        if (!printed.add(instanceId + ":" + a.pid() + ":" + a.announcement().port() + ":" + a.restartCount() + ":"
+                + a.announcement().pid() + ":" + a.announcement().startedAt())) {
             return;
         }
         Announcement ann = a.announcement();
@@ -272,11 +262,6 @@ final class RunCommand implements Command {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot print announcement " + ann, e);
         }
-    }
-
-    private static String describe(EndpointStatus s) {
-        return s.state() + (s.endpoint() == null ? "" : " " + s.endpoint().baseUrl() + " via " + s.endpoint().source())
-                + (s.message() == null || s.message().isBlank() ? "" : " (" + s.message() + ")");
     }
 
     private static void stopQuietly(LaunchHandle handle, PrintStream err) {
