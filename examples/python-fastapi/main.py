@@ -613,7 +613,7 @@ def http_protocol(idle_grace=None):
                 self.cycle.keep_alive = False
 
         def _close_if_idle(self):
-            if not self.transport.is_closing() and (self.cycle is None or self.cycle.response_complete):
+            if not self.transport.is_closing():  # uvicorn's own: closes it when idle, else after its answer
                 super().shutdown()
 
     return NoH2cUpgrade
