@@ -40,6 +40,7 @@ import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.core.discovery.FollowedService;
 
 /**
  * The backend this front end owns, started through the {@link SidecarLauncher}. Every accepted announcement of the
@@ -250,7 +251,7 @@ public final class BackendServiceImpl implements BackendService {
             return Optional.empty();
         }
         try {
-            return a.find(spec, SidecarAttacher.service()).map(found -> CompletableFuture.completedFuture(
+            return a.find(spec, FollowedService.fromEnvironment()).map(found -> CompletableFuture.completedFuture(
                     observer.acceptAttached(found.endpoint(),
                             new BackendCredentials(null, found.entry().apiToken(), null, false), found.message())));
         } catch (InterruptedException e) {
@@ -372,7 +373,7 @@ public final class BackendServiceImpl implements BackendService {
         try {
             BackendSpecs.refuseFixedPort(spec, instances, settings.pinnedPort());
             service = InstanceEntry.checkService(spec.environment().getOrDefault(EnvironmentVariables.PORTOLAN_SERVICE,
-                    SidecarAttacher.service()));
+                    FollowedService.fromEnvironment()));
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -426,7 +427,7 @@ public final class BackendServiceImpl implements BackendService {
 
     /** The id of the single sidecar: {@code <service>-1}. */
     private static String singleId() {
-        return InstancePool.instanceId(SidecarAttacher.service(), 1);
+        return InstancePool.instanceId(FollowedService.fromEnvironment(), 1);
     }
 
     private boolean isSingle(String instanceId) {

@@ -32,6 +32,7 @@ import dev.portolan.api.discovery.SidecarObserver;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.metrics.PortolanMetrics;
 import dev.portolan.api.registry.Registry;
+import dev.portolan.core.discovery.FollowedService;
 import dev.portolan.core.discovery.HealthProbe;
 
 /**
@@ -111,7 +112,7 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     private final InstanceChecker instanceChecker = new InstanceChecker(instances, monitor::probed);
     /** Instances of the followed service that the registries list and that proved their identity join the set. */
     private final RegistryInstances registryInstances = new RegistryInstances(instances,
-            RegistryInstances.serviceFromEnvironment());
+            FollowedService.fromEnvironment());
     private final EndpointStore store = new EndpointStore(lock, listeners, cacheWriter, instances,
             monitor::resetBackoff, () -> eventAdmin);
     private final EndpointOverride override = new EndpointOverride(store, () -> settings, own, instances);

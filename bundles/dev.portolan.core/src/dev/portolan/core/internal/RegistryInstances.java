@@ -11,7 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 
 import dev.portolan.api.BackendCredentials;
-import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryEvent;
@@ -69,13 +68,6 @@ final class RegistryInstances {
                         + "; its instances are found by discovery only");
             }
         });
-    }
-
-    /** The followed service: {@code PORTOLAN_SERVICE} when it is a valid name, else {@code default}. */
-    static String serviceFromEnvironment() {
-        String s = System.getenv(EnvironmentVariables.PORTOLAN_SERVICE);
-        return s != null && InstanceEntry.SERVICE_NAME.matcher(s.strip()).matches() ? s.strip()
-                : InstanceEntry.DEFAULT_SERVICE;
     }
 
     /** Starts following {@code registry}: watch first, then list (so nothing registered in between is missed). */

@@ -11,6 +11,8 @@ import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.launch.AdoptionPolicy;
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.core.discovery.FollowedService;
 
 /** Overlays environment variables on configured settings; every bad value becomes a problem naming it. */
 public final class SettingsResolver {
@@ -113,6 +115,12 @@ public final class SettingsResolver {
                 problems.add(EnvironmentVariables.API_PORT + "='" + v + "' is not a port number 1-65535",
                         overridePort == null ? "no manual override" : "using " + overridePort);
             }
+        }
+        // not a setting of its own: checked here so that a bad value is said with the others (FollowedService)
+        v = value(env, EnvironmentVariables.PORTOLAN_SERVICE);
+        if (v != null) {
+            FollowedService.problem(v).ifPresent(p -> problems.add(p, "following service '"
+                    + InstanceEntry.DEFAULT_SERVICE + "'"));
         }
         List<String> patterns = new ArrayList<>();
         List<String> warnings = new ArrayList<>();

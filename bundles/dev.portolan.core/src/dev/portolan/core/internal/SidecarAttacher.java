@@ -60,15 +60,6 @@ public final class SidecarAttacher {
         }
     }
 
-    /** The front end's service: {@code PORTOLAN_SERVICE}, else {@value InstanceEntry#DEFAULT_SERVICE} (invalid: default). */
-    public static String service() {
-        String s = System.getenv("PORTOLAN_SERVICE");
-        if (s == null || !InstanceEntry.SERVICE_NAME.matcher(s.strip()).matches()) {
-            return InstanceEntry.DEFAULT_SERVICE;
-        }
-        return s.strip();
-    }
-
     /** Whether attaching is wanted: {@value #PREFERENCE} / {@code portolan.attach} is not {@code launch}. */
     public static boolean wanted() {
         String v = System.getProperty("portolan.attach", System.getenv(PREFERENCE));

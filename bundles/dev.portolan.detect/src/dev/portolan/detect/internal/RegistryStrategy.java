@@ -23,12 +23,13 @@ import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.api.registry.RegistryException;
 import dev.portolan.api.registry.RegistryListing;
+import dev.portolan.core.discovery.FollowedService;
 import dev.portolan.core.registry.InstanceCheck;
 import dev.portolan.core.registry.RemoteInstances;
 
 /**
- * Strategy {@code registry}: the instances of the wanted service ({@value #SERVICE_VARIABLE}, default
- * {@value InstanceEntry#DEFAULT_SERVICE}) registered in every {@link Registry} service, each checked at once with a
+ * Strategy {@code registry}: the instances of the wanted service ({@link FollowedService}: {@value #SERVICE_VARIABLE},
+ * default {@value InstanceEntry#DEFAULT_SERVICE}) registered in every {@link Registry} service, each checked at once with a
  * fresh challenge; the newest one that proves its entry's Ed25519 identity wins (verification {@code challenge})
  * without any scan. Entries that do not prove it are never used (an impostor can copy an entry, not sign). Not
  * applicable when the front end expects a particular backend (it holds an identity key: its own sidecar). With
@@ -75,19 +76,6 @@ public final class RegistryStrategy implements DetectorStrategy {
         return NAME;
     }
 
-    /** The wanted service: {@value #SERVICE_VARIABLE}, else {@value InstanceEntry#DEFAULT_SERVICE}. */
-    static String wantedService() throws DetectionException {
-        String s = System.getenv(SERVICE_VARIABLE);
-        if (s == null || s.isBlank()) {
-            return InstanceEntry.DEFAULT_SERVICE;
-        }
-        try {
-            return InstanceEntry.checkService(s.strip());
-        } catch (IllegalArgumentException e) {
-            throw new DetectionException(SERVICE_VARIABLE + ": " + e.getMessage());
-        }
-    }
-
     /**
      * The other services registered now, as a hint for a front end that follows the wrong one (a backend started
      * with {@code PORTOLAN_SERVICE=web} is not an instance of {@code default}): {@code " (registered: service 'web';
@@ -123,7 +111,7 @@ public final class RegistryStrategy implements DetectorStrategy {
         if (registries.isEmpty()) {
             throw DetectionException.notApplicable("no instance registry available");
         }
-        String service = wantedService();
+        String service = FollowedService.fromEnvironment();
         List<InstanceEntry> entries = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         // API_PORT=N narrows the context's range to N: then only an instance on N may answer (nothing else is looked at)

@@ -204,6 +204,24 @@ class CliDiscoverRunTest {
         assertFalse(r.output().contains("using 5000"), r.output());
     }
 
+    /**
+     * A PORTOLAN_SERVICE that is not a service name is refused as the other environment values are. It was "no backend
+     * found" (exit 3), with the registry strategy's row naming the value among the others.
+     */
+    @Test
+    void badServiceNameInTheEnvironmentIsAUsageErrorNamingIt(@TempDir Path state) throws Exception {
+        int first = PORTS.block(2);
+        Map<String, String> env = new java.util.HashMap<>(PortolanCli.isolated(state, first, first + 1));
+        env.put("PORTOLAN_SERVICE", "Web");
+        PortolanCli.Result r = PortolanCli.run(env, TIMEOUT, "discover", "--json");
+        assertEquals(2, r.exitCode(), r.output());
+        assertTrue(r.lines().contains("portolan: PORTOLAN_SERVICE: service name 'Web' is invalid: use 1-64 characters"
+                + " of [a-z0-9._-] (lower-case letters, digits, '.', '_', '-'), not '.' or '..' (fix or unset it)"),
+                r.output());
+        assertEquals(1, r.lines().stream().filter(l -> l.contains("'Web'")).count(), r.output());
+        assertFalse(r.output().contains("following service"), r.output());
+    }
+
     @Test
     void aCorruptSettingsFileIsSaidOnOneLineAndTheCommandGoesOn(@TempDir Path state) throws Exception {
         int first = PORTS.block(2);

@@ -22,6 +22,7 @@ import dev.portolan.api.PortRange;
 import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
+import dev.portolan.core.discovery.FollowedService;
 import dev.portolan.core.discovery.StateDirectory;
 import dev.portolan.core.internal.SettingsResolver;
 import dev.portolan.core.internal.SettingsServiceImpl;
@@ -105,7 +106,9 @@ class SettingsResolverTest {
             "PORTOLAN_PORT_RANGE|abc|PORTOLAN_PORT_RANGE='abc' is not a port range FIRST-LAST with 1 <= FIRST <= LAST <= 65535; using 8008-8020",
             "API_PORT|70000|API_PORT='70000' is not a port number 1-65535; no manual override",
             "API_PORT|eighty|API_PORT='eighty' is not a port number",
-            "DEBUG_PORT_DISCOVERY|maybe|DEBUG_PORT_DISCOVERY='maybe' is not true/false" })
+            "DEBUG_PORT_DISCOVERY|maybe|DEBUG_PORT_DISCOVERY='maybe' is not true/false",
+            "PORTOLAN_SERVICE|Web|PORTOLAN_SERVICE: service name 'Web' is invalid: use 1-64 characters of [a-z0-9._-]",
+            "PORTOLAN_SERVICE|..|PORTOLAN_SERVICE: service name '..' is invalid" })
     void badEnvironmentValuesAreReportedByNameAndValueAndIgnored(String variable, String value, String message) {
         var r = SettingsResolver.resolve(PortolanSettings.DEFAULTS, Map.of(variable, value));
         assertEquals(1, r.problems().size(), r.problems().toString());
@@ -116,6 +119,30 @@ class SettingsResolverTest {
                 && !refused.contains("no manual override"), "the problem without its fallback: " + refused);
         assertEquals(PortolanSettings.DEFAULTS, r.effective(), "a bad value must not change the effective settings");
         assertFalse(r.overrides().containsKey(variable));
+    }
+
+    /**
+     * PORTOLAN_SERVICE is not a setting, but a bad value is said with the others and every front-end reader
+     * (registry strategy, tracker's instances, attaching) follows the same service: 'default'. It was followed
+     * silently as 'default' by the tracker and the attacher, while the registry strategy failed, and the command line
+     * took it for "no backend found" (exit 3).
+     */
+    @Test
+    void anInvalidServiceIsSaidAndDefaultIsFollowedByEveryReader() {
+        var r = SettingsResolver.resolve(PortolanSettings.DEFAULTS, Map.of("PORTOLAN_SERVICE", "Web"));
+        assertEquals(List.of("PORTOLAN_SERVICE: service name 'Web' is invalid: use 1-64 characters of [a-z0-9._-]"
+                + " (lower-case letters, digits, '.', '_', '-'), not '.' or '..'; following service 'default'"),
+                r.problems());
+        assertEquals("default", FollowedService.of("Web"));
+        assertEquals("default", FollowedService.of(".."));
+        assertEquals("default", FollowedService.of(null));
+        assertEquals("default", FollowedService.of("  "));
+        assertEquals("web", FollowedService.of(" web "));
+        assertTrue(FollowedService.problem(" web ").isEmpty());
+        assertTrue(FollowedService.problem("").isEmpty());
+        var valid = SettingsResolver.resolve(PortolanSettings.DEFAULTS, Map.of("PORTOLAN_SERVICE", "web"));
+        assertEquals(List.of(), valid.problems());
+        assertEquals(PortolanSettings.DEFAULTS, valid.effective());
     }
 
     @Test
