@@ -619,6 +619,50 @@ def http_protocol(idle_grace=None):
     return NoH2cUpgrade
 
 
+def graceful_server():
+    """uvicorn's ``Server``, whose graceful stop reaches every connection it accepted.
+
+    - A stop asked for while it starts (``stop()``) waits until its main loop runs. uvicorn's ``serve()`` returns at
+      once, without its graceful shutdown, when ``should_exit`` is already set at the end of its start-up; the
+      connections it had accepted from the listen backlog meanwhile were then reset with their requests unanswered. A
+      ``--reload`` worker is stopped so when a file changes while it starts (its announcement comes before uvicorn's
+      start-up), and the clients that connected after the announcement are exactly those.
+    - Its shutdown stops accepting first and lets the connections accepted in the same loop iteration attach
+      (``connection_made`` runs one or two iterations after the accept) before uvicorn's own shutdown, which asks
+      only the connections attached by then to close gracefully: one accepted later was served on as if nothing
+      happened, until the drain's end cut it off."""
+    import uvicorn
+
+    class GracefulServer(uvicorn.Server):
+        def __init__(self, config):
+            super().__init__(config)
+            self.serving = threading.Event()  # set once the main loop runs: should_exit is then always graceful
+
+        async def main_loop(self):
+            self.serving.set()
+            await super().main_loop()
+
+        async def shutdown(self, sockets=None):
+            loop = asyncio.get_running_loop()
+            for server in self.servers:
+                for sock in server.sockets or ():
+                    loop.remove_reader(sock.fileno())
+            for _ in range(3):  # an accept's transport is made one iteration later, its connection_made the next
+                await asyncio.sleep(0)
+            await super().shutdown(sockets=sockets)
+
+        def stop(self, drain_seconds):
+            """Graceful (from another thread): stops accepting, lets running requests finish for up to
+            ``drain_seconds``; waits for the main loop first when the server is still starting."""
+            self.serving.wait()
+            self.should_exit = True
+            drain = threading.Timer(drain_seconds, lambda: setattr(self, "force_exit", True))
+            drain.daemon = True
+            drain.start()
+
+    return GracefulServer
+
+
 def watch_stdin(server):
     reason = "stdin closed"
     for raw in sys.stdin.buffer:
@@ -626,10 +670,7 @@ def watch_stdin(server):
             reason = f"'{SHUTDOWN_COMMAND}' received"
             break
     log(f"{reason}, stopping")
-    server.should_exit = True  # uvicorn stops accepting and waits for running requests ...
-    drain = threading.Timer(DRAIN_SECONDS, lambda: setattr(server, "force_exit", True))  # ... for at most 1 s
-    drain.daemon = True
-    drain.start()
+    server.stop(DRAIN_SECONDS)  # uvicorn stops accepting and waits for running requests for at most DRAIN_SECONDS
 
 
 def url(host, port):
@@ -713,7 +754,7 @@ def serve(sock, port, mode, security, service, shared, watch_stdin_too, reload_w
     config = uvicorn.Config(app, http=http_protocol(RELOAD_IDLE_GRACE_SECONDS if reload_worker else None),
                             log_level="info", access_log=False,
                             lifespan="off")
-    server = uvicorn.Server(config)
+    server = graceful_server()(config)
 
     base = url(BIND.local_host(), port)
     announcement = {"type": "port_info", "mode": mode, "port": port, "url": base, "docs_url": base + "/docs",

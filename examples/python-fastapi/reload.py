@@ -6,7 +6,8 @@ inherited listening socket and prints the ``port_info`` announcement with its ow
 ``POLL_SECONDS`` it compares the modification times of the ``.py`` files next to main.py (and below, without
 ``__pycache__`` and dot directories). On a change it stops the worker gracefully (closes its stdin: it stops accepting,
 running requests get up to 1 s, as in a sidecar stop; a kept-alive connection is answered with ``Connection: close``
-and closed idle only 0.3 s later, see main.http_protocol), then starts a new one on the same socket, which announces
+and closed idle only 0.3 s later, see main.http_protocol; a worker still starting stops so once it serves, see
+main.graceful_server), then starts a new one on the same socket, which announces
 again: same port, same proof rules, a new pid. Portolan takes that as a re-announcement (``announced`` again, no exit,
 no restart counted). Connections arriving between two workers wait in the socket's listen backlog, nothing is refused.
 A worker that exits by itself (say, a syntax error just saved) is started again at the next change.
