@@ -37,8 +37,8 @@ public final class FollowedService {
 
     /**
      * What is wrong with a {@code PORTOLAN_SERVICE} value, naming the variable, the value and the rule (e.g.
-     * {@code PORTOLAN_SERVICE: service name 'Web' is invalid: use 1-64 characters of [a-z0-9._-] …}); empty when it is
-     * valid, unset or blank.
+     * {@code PORTOLAN_SERVICE: service name 'Web' is invalid: use 1-64 characters of [a-z0-9._-] …}); empty when it
+     * is valid, unset or blank.
      */
     public static Optional<String> problem(String value) {
         if (value == null || value.isBlank()) {

@@ -29,13 +29,13 @@ import dev.portolan.core.registry.RemoteInstances;
 
 /**
  * Strategy {@code registry}: the instances of the wanted service ({@link FollowedService}: {@value #SERVICE_VARIABLE},
- * default {@value InstanceEntry#DEFAULT_SERVICE}) registered in every {@link Registry} service, each checked at once with a
- * fresh challenge; the newest one that proves its entry's Ed25519 identity wins (verification {@code challenge})
- * without any scan. Entries that do not prove it are never used (an impostor can copy an entry, not sign). Not
- * applicable when the front end expects a particular backend (it holds an identity key: its own sidecar). With
- * {@code API_PORT=N} only an instance registered on N is considered. An instance whose URL is not loopback is used only
- * from a registry the user configured, never from the local one ({@link RemoteInstances}: the ignored entry is
- * named in the failure message and the debug log). An entry the registry skipped (a corrupt or too-open file, a bad
+ * default {@value InstanceEntry#DEFAULT_SERVICE}) registered in every {@link Registry} service, each checked at once
+ * with a fresh challenge; the newest one that proves its entry's Ed25519 identity wins (verification
+ * {@code challenge}) without any scan. Entries that do not prove it are never used (an impostor can copy an entry, not
+ * sign). Not applicable when the front end expects a particular backend (it holds an identity key: its own sidecar).
+ * With {@code API_PORT=N} only an instance registered on N is considered. An instance whose URL is not loopback is
+ * used only from a registry the user configured, never from the local one ({@link RemoteInstances}: the ignored entry
+ * is named in the failure message and the debug log). An entry the registry skipped (a corrupt or too-open file, a bad
  * etcd value) is named with what to do in the failure message when no registered instance is used, so the strategy
  * never says "no registered instance" of a service whose entry is there but unreadable.
  */
