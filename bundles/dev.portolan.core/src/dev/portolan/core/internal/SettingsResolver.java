@@ -116,11 +116,16 @@ public final class SettingsResolver {
                         overridePort == null ? "no manual override" : "using " + overridePort);
             }
         }
-        // not a setting of its own: checked here so that a bad value is said with the others (FollowedService)
+        // not settings of their own: checked here so that a bad value is said with the others (FollowedService,
+        // SidecarAttacher)
         v = value(env, EnvironmentVariables.PORTOLAN_SERVICE);
         if (v != null) {
             FollowedService.problem(v).ifPresent(p -> problems.add(p, "following service '"
                     + InstanceEntry.DEFAULT_SERVICE + "'"));
+        }
+        v = value(env, SidecarAttacher.PREFERENCE);
+        if (v != null) {
+            SidecarAttacher.problem(v).ifPresent(p -> problems.add(p, "using attach"));
         }
         List<String> patterns = new ArrayList<>();
         List<String> warnings = new ArrayList<>();

@@ -60,10 +60,26 @@ public final class SidecarAttacher {
         }
     }
 
-    /** Whether attaching is wanted: {@value #PREFERENCE} / {@code portolan.attach} is not {@code launch}. */
+    /**
+     * Whether attaching is wanted: {@code portolan.attach}, else {@value #PREFERENCE}, is not {@code launch}. An
+     * invalid value attaches, as unset does, and is said among the settings' environment problems ({@link #problem}).
+     */
     public static boolean wanted() {
         String v = System.getProperty("portolan.attach", System.getenv(PREFERENCE));
         return v == null || !v.strip().toLowerCase(Locale.ROOT).equals("launch");
+    }
+
+    /**
+     * What is wrong with a {@value #PREFERENCE} value, naming the variable and the value; empty when it is
+     * {@code attach} or {@code launch} (any case), unset or blank.
+     */
+    public static Optional<String> problem(String value) {
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        String v = value.strip().toLowerCase(Locale.ROOT);
+        return v.equals("attach") || v.equals("launch") ? Optional.empty()
+                : Optional.of(PREFERENCE + "='" + value + "' is not 'attach' or 'launch'");
     }
 
     /**

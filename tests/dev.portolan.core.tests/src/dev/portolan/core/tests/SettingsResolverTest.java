@@ -108,7 +108,8 @@ class SettingsResolverTest {
             "API_PORT|eighty|API_PORT='eighty' is not a port number",
             "DEBUG_PORT_DISCOVERY|maybe|DEBUG_PORT_DISCOVERY='maybe' is not true/false",
             "PORTOLAN_SERVICE|Web|PORTOLAN_SERVICE: service name 'Web' is invalid: use 1-64 characters of [a-z0-9._-]",
-            "PORTOLAN_SERVICE|..|PORTOLAN_SERVICE: service name '..' is invalid" })
+            "PORTOLAN_SERVICE|..|PORTOLAN_SERVICE: service name '..' is invalid",
+            "PORTOLAN_ATTACH|lunch|PORTOLAN_ATTACH='lunch' is not 'attach' or 'launch'; using attach" })
     void badEnvironmentValuesAreReportedByNameAndValueAndIgnored(String variable, String value, String message) {
         var r = SettingsResolver.resolve(PortolanSettings.DEFAULTS, Map.of(variable, value));
         assertEquals(1, r.problems().size(), r.problems().toString());
@@ -140,8 +141,9 @@ class SettingsResolverTest {
         assertEquals("web", FollowedService.of(" web "));
         assertTrue(FollowedService.problem(" web ").isEmpty());
         assertTrue(FollowedService.problem("").isEmpty());
-        var valid = SettingsResolver.resolve(PortolanSettings.DEFAULTS, Map.of("PORTOLAN_SERVICE", "web"));
-        assertEquals(List.of(), valid.problems());
+        var valid = SettingsResolver.resolve(PortolanSettings.DEFAULTS, Map.of("PORTOLAN_SERVICE", "web",
+                "PORTOLAN_ATTACH", " Launch ", "DEBUG_PORT_DISCOVERY", "false"));
+        assertEquals(List.of(), valid.problems(), "attach and launch in any case");
         assertEquals(PortolanSettings.DEFAULTS, valid.effective());
     }
 
