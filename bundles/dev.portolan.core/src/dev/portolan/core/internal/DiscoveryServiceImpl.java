@@ -63,6 +63,9 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
 
     private static final AtomicInteger THREADS = new AtomicInteger();
 
+    /** The longest timeout {@link #discover(Duration)} takes: a day, as the command line's {@code --timeout}. */
+    public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+
     private final List<Registered> strategies = new CopyOnWriteArrayList<>();
     private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "portolan-discovery-" + THREADS.incrementAndGet());
@@ -164,6 +167,10 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
         if (timeout.isNegative() || timeout.isZero()) {
             return CompletableFuture.failedFuture(
                     new IllegalArgumentException("discovery timeout must be positive: " + timeout));
+        }
+        if (timeout.compareTo(MAX_TIMEOUT) > 0) { // past ~292 years its deadline's nanoseconds overflowed in the race
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "discovery timeout " + timeout + " is too long: at most " + MAX_TIMEOUT.toHours() + " h"));
         }
         Object key = List.of(settings.effective(), expected(), timeout);
         Run run;

@@ -2,8 +2,10 @@ package dev.portolan.core.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -71,6 +74,17 @@ class DiscoveryRaceTest {
     private static StrategyOutcome outcome(DiscoveryResult r, String name) {
         return r.outcomes().stream().filter(o -> o.strategy().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no outcome for " + name + " in " + r.outcomes()));
+    }
+
+    @Test
+    void aTimeoutThatIsNotPositiveOrTooLongFailsNamingIt() {
+        for (Duration bad : List.of(Duration.ZERO, Duration.ofSeconds(-1), Duration.ofDays(1).plusMillis(1),
+                Duration.ofDays(365L * 300))) {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> discovery.discover(bad).get(WAIT.toMillis(), TimeUnit.MILLISECONDS), bad.toString());
+            assertInstanceOf(IllegalArgumentException.class, e.getCause(), bad.toString());
+            assertTrue(e.getCause().getMessage().contains(bad.toString()), e.getCause().getMessage());
+        }
     }
 
     @Test

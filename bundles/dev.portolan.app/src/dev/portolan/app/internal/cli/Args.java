@@ -1,16 +1,26 @@
 package dev.portolan.app.internal.cli;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.portolan.api.registry.InstanceEntry;
 
 /** A small, strict command-line parser: flags, options with a value, and everything after {@code --}. */
 final class Args {
+
+    /** The longest CLI duration: a day (a longer one is a slip, e.g. milliseconds written as seconds). */
+    static final Duration MAX_DURATION = Duration.ofHours(24);
+
+    /** A number, its unit or none (seconds); signs are read so that a negative value is said as such. */
+    private static final Pattern DURATION = Pattern.compile("([+-]?)(\\d+(?:\\.\\d+)?|\\.\\d+)(ms|s|m|h)?");
 
     private final Deque<String> rest;
     private final List<String> afterDashDash = new ArrayList<>();
@@ -90,7 +100,8 @@ final class Args {
     }
 
     /**
-     * Parses a positive duration: {@code 500ms}, {@code 30s}, {@code 2m}, or a bare number of seconds.
+     * Parses a positive duration: a number with {@code ms}, {@code s}, {@code m} or {@code h}, or a bare number of
+     * seconds ({@code 500ms}, {@code 1.5s}, {@code 2m}, {@code 1h}, {@code 30}), at most {@link #MAX_DURATION}.
      */
     static Duration duration(String option, String text) throws UsageException {
         Duration d = parse(option, text);
@@ -110,18 +121,27 @@ final class Args {
     }
 
     private static Duration parse(String option, String text) throws UsageException {
-        String t = text.strip().toLowerCase(Locale.ROOT);
-        try {
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            } else if (t.endsWith("s")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1)) * 1000));
-            } else if (t.endsWith("m")) {
-                return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)) * 60);
-            }
-            return Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
-        } catch (NumberFormatException e) {
-            throw new UsageException(option + " '" + text + "' is not a duration (e.g. 500ms, 30s, 2m)");
+        // a grammar of its own rather than Double.parseDouble's: that one also takes "10d" (a double literal: 10
+        // seconds, not days), "1e400" or "0x1p3", and a value past a long's milliseconds overflowed further on
+        Matcher m = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new UsageException(option + " '" + text + "' is not a duration (e.g. 500ms, 30s, 2m, 1h)");
         }
+        long unitMillis = switch (m.group(3) == null ? "s" : m.group(3)) {
+            case "ms" -> 1;
+            case "m" -> 60_000;
+            case "h" -> 3_600_000;
+            default -> 1_000;
+        };
+        BigDecimal millis = new BigDecimal(m.group(2)).multiply(BigDecimal.valueOf(unitMillis))
+                .setScale(0, RoundingMode.HALF_UP);
+        BigDecimal max = BigDecimal.valueOf(MAX_DURATION.toMillis());
+        if (m.group(1).equals("-")) { // said by the caller as negative, however long
+            return Duration.ofMillis(-millis.min(max).longValueExact());
+        }
+        if (millis.compareTo(max) > 0) {
+            throw new UsageException(option + " '" + text + "' is too long: at most 24h");
+        }
+        return Duration.ofMillis(millis.longValueExact());
     }
 }
