@@ -101,8 +101,7 @@ public final class JavaBackend {
                 } catch (IllegalArgumentException e) {
                     // not e's message, which quotes the value a second time
                     throw new BackendConfigException(EnvironmentVariables.PORTOLAN_PORT_RANGE + "='" + r
-                            + "' is invalid: expected FIRST-LAST with 1 <= FIRST <= LAST <= 65535, e.g. 8008-8020 "
-                            + "(fix or unset it)", e);
+                            + "' is invalid: " + PortRange.EXPECTED + " (fix or unset it)", e);
                 }
             }
         }

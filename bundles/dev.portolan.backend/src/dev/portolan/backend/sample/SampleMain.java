@@ -51,9 +51,8 @@ final class SampleMain {
                         range = PortRange.parse(v);
                     }
                 } catch (IllegalArgumentException e) {
-                    err.println("sample-backend: invalid " + a + " '" + v + "': expected "
-                            + (a.equals("--port") ? "a port 0-65535 (0 = OS-assigned)"
-                                    : "FIRST-LAST with 1 <= FIRST <= LAST <= 65535, e.g. 8008-8020"));
+                    err.println("sample-backend: invalid " + a + " '" + v + "': "
+                            + (a.equals("--port") ? "expected a port 0-65535 (0 = OS-assigned)" : PortRange.EXPECTED));
                     return SampleBackend.EXIT_USAGE;
                 }
             }

@@ -132,8 +132,9 @@ class CliPortsTest {
     void badRangeFromTheEnvironmentNamesTheVariable() throws Exception {
         PortolanCli.Result r = PortolanCli.run(Map.of("PORTOLAN_PORT_RANGE", "lots"), TIMEOUT, "ports");
         assertEquals(2, r.exitCode(), r.output());
-        assertEquals(List.of("portolan: PORTOLAN_PORT_RANGE='lots' is not a port range FIRST-LAST with 1 <= FIRST <= "
-                + "LAST <= 65535 (fix or unset it)"), r.lines());
+        // the words the backends (Java and Python) use for the same variable
+        assertEquals(List.of("portolan: PORTOLAN_PORT_RANGE='lots' is invalid: expected FIRST-LAST with 1 <= FIRST <= "
+                + "LAST <= 65535, e.g. 8008-8020 (fix or unset it)"), r.lines());
     }
 
     @Test
