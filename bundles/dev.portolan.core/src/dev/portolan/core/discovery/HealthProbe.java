@@ -19,6 +19,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -40,6 +42,10 @@ import dev.portolan.core.internal.ProbeHttp;
  * responder that does not echo it (an impostor) is rejected.
  */
 public final class HealthProbe {
+
+    /** An HTML page's title, else its first heading; looked for in its first {@link #HTML_HEAD} characters. */
+    private static final Pattern HTML_NAME = Pattern.compile("(?is)<(title|h1)\\b[^>]*>(.*?)</\\1\\s*>");
+    private static final int HTML_HEAD = 4096;
 
     /** Response header in which a backend may echo its launch token. */
     public static final String TOKEN_HEADER = "X-Portolan-Token";
@@ -448,7 +454,21 @@ public final class HealthProbe {
         return d.isNegative() || d.isZero() ? Duration.ofMillis(1) : d;
     }
 
+    /**
+     * An answer's body for a message: an excerpt, or for an HTML page (a server that never heard of Portolan: {@code
+     * python3 -m http.server}'s error page, Spring Boot's "Whitelabel Error Page") its title or first heading, whose
+     * excerpt would be markup.
+     */
     static String abbreviate(String s) {
-        return s == null ? "" : Excerpt.of(s, 120);
+        if (s == null) {
+            return "";
+        }
+        String head = s.stripLeading();
+        if (!head.regionMatches(true, 0, "<!doctype html", 0, 14) && !head.regionMatches(true, 0, "<html", 0, 5)) {
+            return Excerpt.of(s, 120);
+        }
+        Matcher m = HTML_NAME.matcher(head.length() > HTML_HEAD ? head.substring(0, HTML_HEAD) : head);
+        String name = m.find() ? m.group(2).replaceAll("<[^>]*>", " ").strip() : "";
+        return name.isEmpty() ? "(an HTML page)" : "(an HTML page: '" + Excerpt.of(name, 80) + "')";
     }
 }

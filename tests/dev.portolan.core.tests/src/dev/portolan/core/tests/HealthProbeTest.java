@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +82,54 @@ class HealthProbeTest {
             HealthProbe.Result notFound = HealthProbe.probe(b.baseUrl().resolve("/nothing"), Optional.empty(), T);
             assertFalse(notFound.healthy());
             assertTrue(notFound.detail().startsWith("answered HTTP 404"), notFound.detail());
+        }
+    }
+
+    /**
+     * A server that never heard of Portolan answers its health path with an HTML error page: the detail names the
+     * page by its title (else its first heading), not by an excerpt of its markup; any other body is an excerpt.
+     */
+    @Test
+    void anHtmlAnswerIsNamedByItsTitleNotItsMarkup() throws Exception {
+        AtomicReference<String> page = new AtomicReference<>();
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", ex -> {
+            byte[] body = page.get().getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(404, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        server.start();
+        URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/health");
+        try {
+            // python3 -m http.server's error page
+            page.set("""
+                    <!DOCTYPE HTML>
+                    <html lang="en">
+                        <head>
+                            <meta charset="utf-8">
+                            <title>Error response</title>
+                        </head>
+                        <body>
+                            <h1>Error response</h1>
+                            <p>Error code: 404</p>
+                        </body>
+                    </html>
+                    """);
+            assertEquals("answered HTTP 404 (an HTML page: 'Error response')",
+                    HealthProbe.probe(url, Optional.empty(), T).detail());
+            // Spring Boot's whitelabel page: no title, a heading
+            page.set("<html><body><h1>Whitelabel Error Page</h1><p>This application has no explicit mapping for "
+                    + "/error</p></body></html>");
+            assertEquals("answered HTTP 404 (an HTML page: 'Whitelabel Error Page')",
+                    HealthProbe.probe(url, Optional.empty(), T).detail());
+            page.set("<html><body><p>nothing here</p></body></html>");
+            assertEquals("answered HTTP 404 (an HTML page)", HealthProbe.probe(url, Optional.empty(), T).detail());
+            page.set("{\"detail\":\"Not Found\"}");
+            assertEquals("answered HTTP 404 {\"detail\":\"Not Found\"}",
+                    HealthProbe.probe(url, Optional.empty(), T).detail());
+        } finally {
+            server.stop(0);
         }
     }
 
