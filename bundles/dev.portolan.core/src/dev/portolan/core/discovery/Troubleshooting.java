@@ -22,7 +22,8 @@ public final class Troubleshooting {
                 + "directory). Do: read its last lines in the sidecar console (Console view, or `./portolan run` "
                 + "stderr), fix them, start the backend (Backend > Start Backend, `./portolan run -- CMD`), then "
                 + "Refresh Discovery (`./portolan discover`); `./portolan ports` names the process that holds each "
-                + "port of the range."),
+                + "port of the range. A server of yours that never heard of Portolan (HTTP 404 on /health) is taken "
+                + "when you pin its port: " + EnvironmentVariables.API_PORT + "=<port> or Override Endpoint..."),
         /** Discovery did not finish in time. */
         DISCOVERY_TIMEOUT("port discovery timed out. Likely the backend starts slower than the timeout (importing "
                 + "its web framework, a cold JVM) or hangs before it announces its port (a missing dependency such as "

@@ -39,6 +39,9 @@ class TroubleshootingTest {
         // servers that answer but are no healthy backend (other programs' dev servers) are not "nothing answers"
         assertTrue(Case.API_NOT_AVAILABLE.hint().startsWith("no healthy backend answers")
                 && Case.API_NOT_AVAILABLE.hint().contains("`./portolan ports`"), Case.API_NOT_AVAILABLE.hint());
+        // and such a server is one the user can pin (it is never taken unpinned: it proves nothing)
+        assertTrue(Case.API_NOT_AVAILABLE.hint().contains("API_PORT=<port> or Override Endpoint"),
+                Case.API_NOT_AVAILABLE.hint());
     }
 
     @Test
