@@ -1,11 +1,11 @@
 package dev.portolan.core.internal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,11 +15,6 @@ import java.util.function.Consumer;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.portolan.api.PortRange;
 import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
@@ -29,7 +24,8 @@ import dev.portolan.core.json.Json;
 
 /**
  * Settings: configured values persisted as {@code settings.json} in the state directory, overlaid by the process
- * environment. A corrupt settings file is reported as a problem and replaced on the next update, never fatal.
+ * environment. A bad value in the settings file, or a corrupt file, is reported as a problem naming it and never fatal
+ * ({@link #load}); the next update keeps the file as it was beside the new one.
  */
 @Component(service = SettingsService.class, property = "service.ranking:Integer=0")
 public final class SettingsServiceImpl implements SettingsService {
@@ -46,6 +42,8 @@ public final class SettingsServiceImpl implements SettingsService {
     private volatile PortolanSettings configured = PortolanSettings.DEFAULTS;
     private volatile SettingsResolver.Resolution resolution;
     private volatile List<String> fileProblems = List.of();
+    /** The bytes of a file that had problems, until the next change keeps them aside (guarded by lock). */
+    private byte[] unused;
 
     public SettingsServiceImpl() {
         this(System.getenv());
@@ -62,25 +60,41 @@ public final class SettingsServiceImpl implements SettingsService {
         load();
     }
 
-    /** Loads the configured settings from the state directory (defaults when there is no file). */
+    /**
+     * Loads the configured settings from the state directory (defaults when there is no file). A key with a bad value
+     * is named and its default used, the other keys keep theirs; a file that is not a JSON object gives the defaults.
+     * Either way the file as it was is kept as {@code settings.json.corrupt} when the next change replaces it.
+     */
     public void load() {
         Path file = file();
         List<String> problems = new ArrayList<>();
         PortolanSettings loaded = PortolanSettings.DEFAULTS;
+        byte[] bytes = null;
         try {
             // the file first: without one (the usual case) nothing initializes Jackson's mapper, whose first use
             // costs a headless command tens of milliseconds (docs/performance.md)
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            loaded = fromJson(Json.MAPPER.readTree(text));
+            bytes = Files.readAllBytes(file);
+            SettingsFile.Read read = SettingsFile.fromJson(Json.MAPPER.readTree(
+                    StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString()));
+            loaded = read.settings();
+            read.problems().forEach(p -> problems.add("settings file " + file + ": " + p));
         } catch (NoSuchFileException e) {
             // nothing configured yet
         } catch (IOException | RuntimeException e) {
-            problems.add("settings file " + file + " is corrupt (" + Json.problem(e)
-                    + "); using defaults, the file is replaced on the next change");
+            problems.add("settings file " + file + " is corrupt (" + Json.problem(e) + "); using defaults (the next "
+                    + "change saves a new file and keeps this one as " + aside(file).getFileName() + ")");
         }
-        fileProblems = List.copyOf(problems);
-        configured = loaded;
-        resolution = SettingsResolver.resolve(loaded, env);
+        synchronized (lock) {
+            unused = problems.isEmpty() ? null : bytes;
+            fileProblems = List.copyOf(problems);
+            configured = loaded;
+            resolution = SettingsResolver.resolve(loaded, env);
+        }
+    }
+
+    /** Where the next change keeps a file that had problems: {@code settings.json.corrupt}. */
+    static Path aside(Path file) {
+        return file.resolveSibling(file.getFileName() + ".corrupt");
     }
 
     private static Path file() {
@@ -99,16 +113,33 @@ public final class SettingsServiceImpl implements SettingsService {
 
     @Override
     public void update(PortolanSettings settings) {
+        Path file = file();
+        String kept = null;
+        IOException failed = null;
         synchronized (lock) {
             configured = settings;
             resolution = SettingsResolver.resolve(settings, env);
             try {
-                AtomicFiles.write(file(), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson(settings)));
+                if (unused != null) { // what the file said and was not used: kept, not lost to this change
+                    AtomicFiles.write(aside(file), unused);
+                    unused = null;
+                    kept = "settings file " + file + " had values that were not used (" + String.join("; ",
+                            fileProblems) + "); kept as " + aside(file) + ", the new settings are saved";
+                }
+                AtomicFiles.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(
+                        SettingsFile.toJson(settings)));
                 fileProblems = List.of();
             } catch (IOException e) {
-                Log.LOG.log(System.Logger.Level.WARNING, "cannot save settings to " + file() + ": " + e, e);
-                fileProblems = List.of("cannot save settings to " + file() + ": " + e.getMessage());
+                failed = e;
+                fileProblems = List.of("cannot save settings to " + file + ": " + e.getMessage());
             }
+        }
+        // logged outside the lock: a log handler is somebody else's code
+        if (kept != null) {
+            Log.LOG.log(System.Logger.Level.WARNING, kept);
+        }
+        if (failed != null) {
+            Log.LOG.log(System.Logger.Level.WARNING, "cannot save settings to " + file + ": " + failed, failed);
         }
         PortolanSettings eff = effective();
         for (Consumer<PortolanSettings> l : listeners) {
@@ -151,74 +182,5 @@ public final class SettingsServiceImpl implements SettingsService {
     public Subscription addListener(Consumer<PortolanSettings> listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
-    }
-
-    static ObjectNode toJson(PortolanSettings s) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("range", s.range().toString());
-        o.put("discovery_timeout_ms", s.discoveryTimeout().toMillis());
-        o.put("health_interval_ms", s.healthInterval().toMillis());
-        o.put("debug", s.debug());
-        if (s.overridePort() != null) {
-            o.put("override_port", s.overridePort());
-        }
-        ArrayNode cmd = o.putArray("backend_command");
-        s.backendCommand().forEach(cmd::add);
-        if (s.backendDirectory() != null) {
-            o.put("backend_directory", s.backendDirectory().toString());
-        }
-        o.put("auto_start_backend", s.autoStartBackend());
-        o.put("start_timeout_ms", s.startTimeout().toMillis());
-        o.put("instances", s.instances());
-        ArrayNode patterns = o.putArray("output_patterns");
-        s.outputPatterns().forEach(patterns::add);
-        return o;
-    }
-
-    static PortolanSettings fromJson(JsonNode n) throws IOException {
-        if (n == null || !n.isObject()) {
-            throw new IOException("not a JSON object");
-        }
-        PortolanSettings d = PortolanSettings.DEFAULTS;
-        List<String> cmd = new ArrayList<>();
-        n.path("backend_command").forEach(c -> cmd.add(c.asText()));
-        return new PortolanSettings(n.has("range") ? PortRange.parse(n.get("range").asText()) : d.range(),
-                Duration.ofMillis(n.path("discovery_timeout_ms").asLong(d.discoveryTimeout().toMillis())),
-                Duration.ofMillis(n.path("health_interval_ms").asLong(d.healthInterval().toMillis())),
-                n.path("debug").asBoolean(d.debug()),
-                n.path("override_port").isIntegralNumber() ? n.get("override_port").intValue() : null, cmd,
-                n.hasNonNull("backend_directory") ? Path.of(n.get("backend_directory").asText()) : null,
-                n.path("auto_start_backend").asBoolean(d.autoStartBackend()),
-                Duration.ofMillis(n.path("start_timeout_ms").asLong(d.startTimeout().toMillis())),
-                instances(n.get("instances")), strings(n.path("output_patterns")));
-    }
-
-    /** An array of strings (absent: none); anything else makes the file corrupt. */
-    private static List<String> strings(JsonNode v) throws IOException {
-        List<String> out = new ArrayList<>();
-        if (v.isMissingNode() || v.isNull()) {
-            return out;
-        }
-        if (!v.isArray()) {
-            throw new IOException("\"output_patterns\": " + v + " is not an array of strings");
-        }
-        for (JsonNode e : v) {
-            if (!e.isTextual()) {
-                throw new IOException("\"output_patterns\": " + e + " is not a string");
-            }
-            out.add(e.asText());
-        }
-        return out;
-    }
-
-    /** The {@code instances} key: absent means one; anything but a whole number 1-64 makes the file corrupt. */
-    private static int instances(JsonNode v) throws IOException {
-        if (v == null || v.isNull()) {
-            return 1;
-        }
-        if (!v.isIntegralNumber() || v.asLong() < 1 || v.asLong() > PortolanSettings.MAX_INSTANCES) {
-            throw new IOException("\"instances\": " + v + " is not a whole number 1-" + PortolanSettings.MAX_INSTANCES);
-        }
-        return v.intValue();
     }
 }

@@ -233,7 +233,8 @@ class CliDiscoverRunTest {
         List<String> said = r.lines().stream().filter(l -> l.contains("settings file")).toList();
         assertEquals(1, said.size(), r.output());
         assertTrue(said.get(0).startsWith("portolan: warning: settings file " + file + " is corrupt (not valid JSON: ")
-                && said.get(0).endsWith("); using defaults, the file is replaced on the next change"), said.get(0));
+                && said.get(0).endsWith("); using defaults (the next change saves a new file and keeps this one as "
+                        + "settings.json.corrupt)"), said.get(0));
     }
 
     /**

@@ -233,12 +233,66 @@ class SettingsResolverTest {
         reread.load();
         assertEquals(1, reread.configured().instances());
         assertEquals(List.of(), reread.problems());
-        // an impossible count is reported, naming the key and the value, and the defaults are used
+        // an impossible count is reported, naming the key and the value, and its default is used
         Files.writeString(state.resolve("settings.json"), "{\"instances\": 65}");
         reread.load();
         assertEquals(PortolanSettings.DEFAULTS, reread.configured());
-        assertTrue(reread.problems().get(0).contains("\"instances\": 65 is not a whole number 1-64"),
+        assertTrue(reread.problems().get(0).endsWith("\"instances\": 65 is not a whole number 1-64; using 1"),
                 reread.problems().toString());
+    }
+
+    /**
+     * A hand-edited file with bad values: each is named with its key, its value and what is used instead, and the
+     * other keys keep theirs (one bad value made the whole file "corrupt" and every setting its default, and a timeout
+     * of "soon" or -5, a debug of "maybe", an override port of "8009" were taken as the default or as written without
+     * a word). The next change saves the new settings and keeps the file as it was in settings.json.corrupt.
+     */
+    @Test
+    void aBadValueInTheFileIsNamedAndTheOtherKeysKeepTheirs(@TempDir Path state) throws Exception {
+        System.setProperty(StateDirectory.PROPERTY, state.toString());
+        Path file = state.resolve("settings.json");
+        String written = """
+                {"range": "9000-8000", "discovery_timeout_ms": "soon", "health_interval_ms": -5, "debug": "maybe",
+                 "override_port": 70000, "backend_command": ["/usr/bin/python3", 3], "backend_directory": 7,
+                 "auto_start_backend": false, "start_timeout_ms": 4321, "instances": 2.5,
+                 "output_patterns": ["port (?<port>\\\\d+)"], "discovery_timeout": 900}
+                """;
+        Files.writeString(file, written);
+        SettingsServiceImpl s = new SettingsServiceImpl(Map.of());
+        s.load();
+        PortolanSettings d = PortolanSettings.DEFAULTS;
+        assertEquals(new PortolanSettings(d.range(), d.discoveryTimeout(), d.healthInterval(), d.debug(), null,
+                List.of(), null, false, Duration.ofMillis(4321), 1, List.of("port (?<port>\\d+)")), s.configured(),
+                "the good keys keep their values");
+        String at = "settings file " + file + ": ";
+        assertEquals(List.of(
+                at + "\"range\": \"9000-8000\" is invalid: " + PortRange.EXPECTED + "; using 8008-8020",
+                at + "\"discovery_timeout_ms\": \"soon\" is not a whole number of milliseconds 1-600000; using 5000",
+                at + "\"health_interval_ms\": -5 is not a whole number of milliseconds 100-3600000; using 2000",
+                at + "\"debug\": \"maybe\" is not true or false; using false",
+                at + "\"override_port\": 70000 is not a port number 1-65535; using no override",
+                at + "\"backend_command\": [\"/usr/bin/python3\",3] is not an array of strings; using the bundled "
+                        + "sample backend",
+                at + "\"backend_directory\": 7 is not a folder's path; using the current folder",
+                at + "\"instances\": 2.5 is not a whole number 1-64; using 1",
+                at + "unknown key \"discovery_timeout\" is ignored (known: auto_start_backend, backend_command, "
+                        + "backend_directory, debug, discovery_timeout_ms, health_interval_ms, instances, "
+                        + "output_patterns, override_port, range, start_timeout_ms)"), s.fileProblems());
+        assertEquals(List.of(), s.environmentProblems(), "the file's problems are not the environment's");
+        // the next change: the new settings are saved, the file as it was is kept beside them, byte for byte
+        s.update(s.configured().withInstances(3));
+        assertEquals(written, Files.readString(state.resolve("settings.json.corrupt")));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(state.resolve("settings.json.corrupt"))));
+        assertEquals(List.of(), s.fileProblems());
+        SettingsServiceImpl reread = new SettingsServiceImpl(Map.of());
+        reread.load();
+        assertEquals(s.configured(), reread.configured());
+        assertEquals(List.of(), reread.problems());
+        // a later change has nothing to keep: the kept file stays as it is
+        Files.writeString(state.resolve("settings.json.corrupt"), "kept");
+        reread.update(reread.configured().withInstances(4));
+        assertEquals("kept", Files.readString(state.resolve("settings.json.corrupt")));
     }
 
     @Test
