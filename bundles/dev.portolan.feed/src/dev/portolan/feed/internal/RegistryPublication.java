@@ -7,6 +7,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.portolan.api.Subscription;
 import dev.portolan.api.feed.EventFeed;
@@ -29,6 +32,8 @@ import dev.portolan.api.registry.RegistryException;
 final class RegistryPublication implements FeedPublication {
 
     private static final System.Logger LOG = System.getLogger(RegistryPublication.class.getName());
+    /** How long the JVM's exit waits for the entry's removal (a file of the local registry: milliseconds). */
+    private static final long EXIT_WAIT_SECONDS = 2;
 
     private final FeedIdentity identity;
     private final ExecutorService serial = Executors.newSingleThreadExecutor(r -> {
@@ -79,10 +84,34 @@ final class RegistryPublication implements FeedPublication {
             entry = e;
             sync();
         });
-        return () -> run(() -> {
-            entry = null;
-            deregister();
-        });
+        // also on SIGTERM/SIGINT, when the JVM exits before the framework deactivates the feed (`run --feed` ended by
+        // Ctrl-C): the entry was left for a reader to reap, as the feed's runtime file is not
+        Thread hook = new Thread(this::withdrawAtExit, "portolan-feed-deregistration");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return () -> {
+            run(this::withdraw);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran) anyway
+            }
+        };
+    }
+
+    private void withdraw() {
+        entry = null;
+        deregister();
+    }
+
+    /** {@link #withdraw} from a shutdown hook: waits a bounded time, and says nothing (logging may be gone). */
+    private void withdrawAtExit() {
+        try {
+            serial.submit(this::withdraw).get(EXIT_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException | ExecutionException | TimeoutException closedOrStuck) {
+            // closed: the entry was withdrawn already; stuck or failed: a reader reaps the entry of a dead process
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Ends the publication thread (component deactivation, after the feed stopped). */
@@ -116,7 +145,7 @@ final class RegistryPublication implements FeedPublication {
         Future<?> f;
         try {
             f = serial.submit(task);
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
+        } catch (RejectedExecutionException closed) {
             return;
         }
         boolean interrupted = false;

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.portolan.api.feed.EventFeed;
 import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.FreePorts;
@@ -114,6 +115,11 @@ class CliFeedTest {
                 interrupt(run);
                 assertEquals(130, run.awaitExit(TIMEOUT), run.output());
                 assertEquals(0, Files.list(feeds).count(), "the feed file is removed when run stops");
+                // and so is its entry in the local registry (it was left for a reader to reap)
+                Path entries = state.resolve("portolan/run/instances/" + EventFeed.SERVICE_NAME);
+                try (var left = Files.list(entries)) {
+                    assertEquals(List.of(), left.toList(), "the feed's registry entry is removed when run stops");
+                }
                 // after Ctrl-C the sidecar's stop is said, not what the tracker makes of it
                 List<String> lines = run.lines();
                 int stopping = lines.indexOf("[portolan] stopping the sidecar process tree");
