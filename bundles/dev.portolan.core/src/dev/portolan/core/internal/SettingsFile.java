@@ -209,7 +209,8 @@ final class SettingsFile {
             if (whole(v, 1, PortolanSettings.MAX_INSTANCES)) {
                 return v.asInt();
             }
-            bad("instances", v, "is not a whole number 1-" + PortolanSettings.MAX_INSTANCES, Integer.toString(fallback));
+            bad("instances", v, "is not a whole number 1-" + PortolanSettings.MAX_INSTANCES,
+                    Integer.toString(fallback));
             return fallback;
         }
     }

@@ -64,8 +64,8 @@ public final class SettingsResolver {
                 range = PortRange.parse(v);
                 overrides.put(EnvironmentVariables.PORTOLAN_PORT_RANGE, v);
             } catch (IllegalArgumentException e) {
-                problems.add(EnvironmentVariables.PORTOLAN_PORT_RANGE + "='" + v + "' is invalid: " + PortRange.EXPECTED,
-                        "using " + range);
+                problems.add(EnvironmentVariables.PORTOLAN_PORT_RANGE + "='" + v + "' is invalid: "
+                        + PortRange.EXPECTED, "using " + range);
             }
         }
         v = value(env, EnvironmentVariables.PORT_DISCOVERY_TIMEOUT);

@@ -81,8 +81,10 @@ public final class SettingsServiceImpl implements SettingsService {
         } catch (NoSuchFileException e) {
             // nothing configured yet
         } catch (IOException | RuntimeException e) {
-            problems.add("settings file " + file + " is corrupt (" + Json.problem(e) + "); using defaults (the next "
-                    + "change saves a new file and keeps this one as " + aside(file).getFileName() + ")");
+            problems.add(bytes == null // unreadable (permissions, a folder): nothing to keep
+                    ? "settings file " + file + " cannot be read (" + e + "); using defaults"
+                    : "settings file " + file + " is corrupt (" + Json.problem(e) + "); using defaults (the next "
+                            + "change saves a new file and keeps this one as " + aside(file).getFileName() + ")");
         }
         synchronized (lock) {
             unused = problems.isEmpty() ? null : bytes;
@@ -123,8 +125,8 @@ public final class SettingsServiceImpl implements SettingsService {
                 if (unused != null) { // what the file said and was not used: kept, not lost to this change
                     AtomicFiles.write(aside(file), unused);
                     unused = null;
-                    kept = "settings file " + file + " had values that were not used (" + String.join("; ",
-                            fileProblems) + "); kept as " + aside(file) + ", the new settings are saved";
+                    kept = "settings file " + file + " had values that were not used (said when it was read): kept "
+                            + "as " + aside(file) + "; the new settings are saved";
                 }
                 AtomicFiles.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(
                         SettingsFile.toJson(settings)));

@@ -293,6 +293,14 @@ class SettingsResolverTest {
         Files.writeString(state.resolve("settings.json.corrupt"), "kept");
         reread.update(reread.configured().withInstances(4));
         assertEquals("kept", Files.readString(state.resolve("settings.json.corrupt")));
+        // a file that cannot be read is said so (not "corrupt", and nothing is promised to be kept)
+        Files.delete(file);
+        Files.createDirectory(file);
+        reread.load();
+        assertEquals(1, reread.fileProblems().size(), reread.fileProblems().toString());
+        assertTrue(reread.fileProblems().get(0).startsWith("settings file " + file + " cannot be read (")
+                && reread.fileProblems().get(0).endsWith("); using defaults"), reread.fileProblems().get(0));
+        assertEquals(PortolanSettings.DEFAULTS, reread.configured());
     }
 
     @Test
