@@ -215,12 +215,21 @@ def try_port(port, check_v6, lock=True):
             twin.close()
 
 
+def whole_number(text):
+    """int(text) as the Java backends read a port (Integer.parseInt): digits with an optional sign around blanks;
+    not Python's own extras ('4_1800' with an underscore)."""
+    t = text.strip()
+    if not re.fullmatch(r"[+-]?\d+", t):
+        raise ValueError(f"not a whole number: {text!r}")
+    return int(t)
+
+
 def reserve(forced, first, last):
     check_v6 = BIND.default and ipv6_available()  # the [::1] twin guards the default loopback bind only
     if forced is not None:
         name, value = forced
         try:
-            port = int(value.strip(), 10)
+            port = whole_number(value)
         except ValueError:
             raise ConfigError(f"{name}='{value}' is not a port number: expected 0-65535 (0 = OS-assigned)")
         if not 0 <= port <= 65535:
@@ -693,8 +702,9 @@ def main(argv=None):
     text = os.environ.get("PORTOLAN_PORT_RANGE", "").strip()
     if text:
         try:
-            a, _, b = text.partition("-")
-            first, last = int(a), int(b or a)
+            a, dash, b = text.partition("-")
+            first = whole_number(a)
+            last = whole_number(b) if dash else first  # "8008" is one port, "8008-" no range
         except ValueError:
             first = last = 0
         if not 1 <= first <= last <= 65535:  # not numbers, reversed or out of bounds: one expectation
