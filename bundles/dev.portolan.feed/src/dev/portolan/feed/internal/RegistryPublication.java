@@ -84,18 +84,9 @@ final class RegistryPublication implements FeedPublication {
             entry = e;
             sync();
         });
-        // also on SIGTERM/SIGINT, when the JVM exits before the framework deactivates the feed (`run --feed` ended by
-        // Ctrl-C): the entry was left for a reader to reap, as the feed's runtime file is not
-        Thread hook = new Thread(this::withdrawAtExit, "portolan-feed-deregistration");
-        Runtime.getRuntime().addShutdownHook(hook);
-        return () -> {
-            run(this::withdraw);
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs (or ran) anyway
-            }
-        };
+        // at exit too (`run --feed` ended by Ctrl-C): the entry was left for a reader to reap, the runtime file was not
+        return FeedPublication.untilExit(() -> run(this::withdraw), this::withdrawAtExit,
+                "portolan-feed-deregistration");
     }
 
     private void withdraw() {

@@ -41,17 +41,7 @@ final class RuntimeFilePublication implements FeedPublication {
         o.put("started_at", Instant.now().toString());
         Path f = a.file();
         AtomicFiles.write(f, (o.toPrettyString() + "\n").getBytes(StandardCharsets.UTF_8));
-        // also on SIGTERM/SIGINT, when the JVM may exit before the framework deactivates the feed
-        Thread hook = new Thread(() -> remove(f), "portolan-feed-file-removal");
-        Runtime.getRuntime().addShutdownHook(hook);
-        return () -> {
-            remove(f);
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs (or ran) anyway
-            }
-        };
+        return FeedPublication.untilExit(() -> remove(f), () -> remove(f), "portolan-feed-file-removal");
     }
 
     private static void remove(Path f) {
