@@ -5,7 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -27,10 +28,6 @@ final class SettingsFile {
     static final long MAX_HEALTH_INTERVAL_MS = 3_600_000;
     /** Shortest health-check interval, as the preference page allows. */
     static final long MIN_HEALTH_INTERVAL_MS = 100;
-
-    static final Set<String> KEYS = Set.of("range", "discovery_timeout_ms", "health_interval_ms", "debug",
-            "override_port", "backend_command", "backend_directory", "auto_start_backend", "start_timeout_ms",
-            "instances", "output_patterns");
 
     /** The settings a file stands for, and one message per key that was not taken as written. */
     record Read(PortolanSettings settings, List<String> problems) {
@@ -72,7 +69,7 @@ final class SettingsFile {
         }
         PortolanSettings d = PortolanSettings.DEFAULTS;
         List<String> problems = new ArrayList<>();
-        Reader r = new Reader(n, problems);
+        Reader r = new Reader(n, problems, new TreeSet<>());
         PortRange range = r.range(d.range());
         Duration discovery = r.millis("discovery_timeout_ms", 1, SettingsResolver.MAX_TIMEOUT_MS,
                 d.discoveryTimeout());
@@ -86,21 +83,22 @@ final class SettingsFile {
         Duration start = r.millis("start_timeout_ms", 1, SettingsResolver.MAX_TIMEOUT_MS, d.startTimeout());
         int instances = r.instances(d.instances());
         List<String> patterns = r.strings("output_patterns", "none");
+        // the keys read above are the known ones
         n.fieldNames().forEachRemaining(k -> {
-            if (!KEYS.contains(k)) {
-                problems.add("unknown key \"" + k + "\" is ignored (known: " + String.join(", ", KEYS.stream()
-                        .sorted().toList()) + ")");
+            if (!r.known().contains(k)) {
+                problems.add("unknown key \"" + k + "\" is ignored (known: " + String.join(", ", r.known()) + ")");
             }
         });
         return new Read(new PortolanSettings(range, discovery, health, debug, override, command, directory,
                 autoStart, start, instances, patterns), List.copyOf(problems));
     }
 
-    /** Reads one key at a time from the file's object, noting what it cannot take. */
-    private record Reader(JsonNode n, List<String> problems) {
+    /** Reads one key at a time from the file's object, noting what it cannot take and which keys it knows. */
+    private record Reader(JsonNode n, List<String> problems, SortedSet<String> known) {
 
         /** The key's value when present and not null; else null (the default applies, without a word). */
         private JsonNode value(String key) {
+            known.add(key);
             JsonNode v = n.get(key);
             return v == null || v.isNull() ? null : v;
         }
@@ -109,10 +107,21 @@ final class SettingsFile {
             problems.add("\"" + key + "\": " + Excerpt.of(v.toString(), 80) + " " + why + "; using " + using);
         }
 
-        /** A whole number min-max (5.0 is one; 2^64 + 1, whose low bits would be 1, is not). */
-        private static boolean whole(JsonNode v, long min, long max) {
-            return v.isNumber() && v.canConvertToExactIntegral() && v.canConvertToLong() && v.asLong() >= min
-                    && v.asLong() <= max;
+        /**
+         * The key's whole number min-max (5.0 is one; 2^64 + 1, whose low bits would be 1, is not); null when it is
+         * absent, or when it is not one ({@code why} is said, with what is used instead).
+         */
+        private Long whole(String key, long min, long max, String why, String using) {
+            JsonNode v = value(key);
+            if (v == null) {
+                return null;
+            }
+            if (v.isNumber() && v.canConvertToExactIntegral() && v.canConvertToLong() && v.asLong() >= min
+                    && v.asLong() <= max) {
+                return v.asLong();
+            }
+            bad(key, v, why, using);
+            return null;
         }
 
         PortRange range(PortRange fallback) {
@@ -132,15 +141,9 @@ final class SettingsFile {
         }
 
         Duration millis(String key, long min, long max, Duration fallback) {
-            JsonNode v = value(key);
-            if (v == null) {
-                return fallback;
-            }
-            if (whole(v, min, max)) {
-                return Duration.ofMillis(v.asLong());
-            }
-            bad(key, v, "is not a whole number of milliseconds " + min + "-" + max, Long.toString(fallback.toMillis()));
-            return fallback;
+            Long ms = whole(key, min, max, "is not a whole number of milliseconds " + min + "-" + max,
+                    Long.toString(fallback.toMillis()));
+            return ms == null ? fallback : Duration.ofMillis(ms);
         }
 
         boolean bool(String key, boolean fallback) {
@@ -156,15 +159,8 @@ final class SettingsFile {
         }
 
         Integer overridePort() {
-            JsonNode v = value("override_port");
-            if (v == null) {
-                return null;
-            }
-            if (whole(v, 1, 65535)) {
-                return v.asInt();
-            }
-            bad("override_port", v, "is not a port number 1-65535", "no override");
-            return null;
+            Long port = whole("override_port", 1, 65535, "is not a port number 1-65535", "no override");
+            return port == null ? null : port.intValue();
         }
 
         List<String> strings(String key, String fallback) {
@@ -202,16 +198,9 @@ final class SettingsFile {
         }
 
         int instances(int fallback) {
-            JsonNode v = value("instances");
-            if (v == null) {
-                return fallback;
-            }
-            if (whole(v, 1, PortolanSettings.MAX_INSTANCES)) {
-                return v.asInt();
-            }
-            bad("instances", v, "is not a whole number 1-" + PortolanSettings.MAX_INSTANCES,
-                    Integer.toString(fallback));
-            return fallback;
+            Long count = whole("instances", 1, PortolanSettings.MAX_INSTANCES, "is not a whole number 1-"
+                    + PortolanSettings.MAX_INSTANCES, Integer.toString(fallback));
+            return count == null ? fallback : count.intValue();
         }
     }
 }
