@@ -13,15 +13,15 @@ public record PortRange(int first, int last) {
     /** The range Portolan scans unless configured otherwise: 8008-8020. */
     public static final PortRange DEFAULT = new PortRange(8008, 8020);
 
+    private static final String BOUNDS = "expected FIRST-LAST with 1 <= FIRST <= LAST <= 65535";
+
     /**
      * What a range must look like, for messages about a bad one: {@value}. The same words wherever a range is read
      * (environment, command line, settings).
      *
      * @since 0.1.8
      */
-    public static final String EXPECTED = "expected FIRST-LAST with 1 <= FIRST <= LAST <= 65535, e.g. 8008-8020";
-
-    private static final String BOUNDS = "expected FIRST-LAST with 1 <= FIRST <= LAST <= 65535";
+    public static final String EXPECTED = BOUNDS + ", e.g. 8008-8020";
 
     public PortRange {
         if (!valid(first, last)) {

@@ -140,7 +140,8 @@ final class Args {
             return Duration.ofMillis(-millis.min(max).longValueExact());
         }
         if (millis.compareTo(max) > 0) {
-            throw new UsageException(option + " '" + text + "' is too long: at most 24h");
+            throw new UsageException(option + " '" + text + "' is too long: at most " + MAX_DURATION.toHours()
+                    + "h");
         }
         return Duration.ofMillis(millis.longValueExact());
     }
