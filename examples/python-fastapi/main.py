@@ -755,7 +755,8 @@ def serve(sock, port, mode, security, service, shared, watch_stdin_too, reload_w
     """Announces the listening ``sock`` on ``port`` and serves it until stopped; registers while serving."""
     identity = registry.Identity()
     if identity.public_key is None:
-        log("python3-cryptography is missing: registering without an identity (listed as unverified)")
+        log("python3-cryptography is missing: registering without an identity (verified by its process, from this"
+            " machine's registry only)")
 
     import uvicorn  # imported after the bind: the announcement does not wait for the import of the web stack
 

@@ -4,7 +4,8 @@ One 0600 JSON file per running instance, ``<runtime dir>/instances/<service>/<in
 directories, written atomically; removed on clean exit. The entry carries an Ed25519 public key; /health answers a
 fresh ``X-Portolan-Challenge`` with ``X-Portolan-Signature`` (Ed25519 over ``portolan-registry-v1:<nonce>:<port>``),
 so a client can verify the instance without any shared secret. The private key lives in memory only.
-Needs Debian's python3-cryptography for the signature; without it the entry has no identity (listed as unverified).
+Needs Debian's python3-cryptography for the signature; without it the entry has no identity and is verified by its
+process instead (from this machine's registry only: its pid must hold the port).
 """
 import base64
 import json

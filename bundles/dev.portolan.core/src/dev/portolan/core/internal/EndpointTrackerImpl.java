@@ -31,6 +31,7 @@ import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.discovery.SidecarObserver;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.metrics.PortolanMetrics;
+import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.core.discovery.FollowedService;
 import dev.portolan.core.discovery.HealthProbe;
@@ -67,6 +68,8 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile PortolanMetrics metrics;
+    /** Tells which process holds a port: the proof of a registered instance without identity; optional. */
+    private volatile PortInspector inspector;
 
     /** Our sidecar's handle service (registered by the backend service while it runs one). */
     private volatile LaunchHandle ownSidecar;
@@ -112,7 +115,7 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     private final InstanceChecker instanceChecker = new InstanceChecker(instances, monitor::probed);
     /** Instances of the followed service that the registries list and that proved their identity join the set. */
     private final RegistryInstances registryInstances = new RegistryInstances(instances,
-            FollowedService.fromEnvironment());
+            FollowedService.fromEnvironment(), () -> inspector);
     private final EndpointStore store = new EndpointStore(lock, listeners, cacheWriter, instances,
             monitor::resetBackoff, () -> eventAdmin);
     private final EndpointOverride override = new EndpointOverride(store, () -> settings, own, instances);
@@ -192,6 +195,22 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     }
 
     /** A registry (local; etcd when configured) whose verified instances of the followed service join the set. */
+    /**
+     * Binds the port inspector, which proves a registered instance without identity by its process (DS; outside OSGi
+     * call it before {@link #addRegistry}).
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unsetPortInspector")
+    public void setPortInspector(PortInspector i) {
+        inspector = i;
+    }
+
+    void unsetPortInspector(PortInspector i) {
+        if (inspector == i) {
+            inspector = null;
+        }
+    }
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public void addRegistry(Registry registry) {
         registryInstances.add(registry);

@@ -9,19 +9,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 
 import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.core.registry.InstanceCheck;
 import dev.portolan.core.registry.RegistryFollower;
 import dev.portolan.core.registry.RemoteInstances;
+import dev.portolan.core.registry.SocketOwnership;
 
 /**
  * Feeds the tracker's instance set from the registries (issue 14): every instance of the followed service that a
  * registry lists joins the set once it proved its entry's identity (a fresh Ed25519 challenge,
- * {@link InstanceCheck}); an entry is a claim and nothing else makes it trusted. An instance registers as it starts
+ * {@link InstanceCheck}) or, for an entry without identity in this machine's registry, that its process holds its port
+ * ({@link SocketOwnership}); an entry is a claim and nothing else makes it trusted. An instance registers as it starts
  * serving: one that does not answer yet is tried again for up to {@link #STARTING_GRACE}. A registry that stops
  * listing it (deregistered, reaped) removes it, and ends its check if it is still being tried. Instances on other
  * machines come only from a registry the user configured ({@link RemoteInstances}). An entry the registry reports
@@ -45,11 +49,17 @@ final class RegistryInstances {
     private final ExecutorService worker = Executors.newSingleThreadExecutor(
             r -> Daemons.thread(r, "portolan-registry-instances"));
     private final RegistryFollower registries;
+    /** The port inspector now (the tracker's optional reference), or null. */
+    private final Supplier<PortInspector> inspector;
 
-    /** @param service the service whose instances join the set */
-    RegistryInstances(InstanceSet set, String service) {
+    /**
+     * @param service   the service whose instances join the set
+     * @param inspector the port inspector (null: none now), for the proof of entries without identity
+     */
+    RegistryInstances(InstanceSet set, String service, Supplier<PortInspector> inspector) {
         this.set = set;
         this.service = service;
+        this.inspector = inspector;
         this.registries = new RegistryFollower(service, worker, new RegistryFollower.Handler() {
             @Override
             public void changed(Registry registry, RegistryEvent event) {
@@ -160,7 +170,8 @@ final class RegistryInstances {
         if (RemoteInstances.usable(registry, List.of(e), why -> LOG.log(System.Logger.Level.WARNING, why)).isEmpty()) {
             return;
         }
-        CompletableFuture<InstanceCheck.Result> check = InstanceCheck.checkStarting(e, CHECK_TIMEOUT, STARTING_GRACE);
+        CompletableFuture<InstanceCheck.Result> check = InstanceCheck.checkStarting(e, CHECK_TIMEOUT, STARTING_GRACE,
+                SocketOwnership.forRegistry(registry, inspector.get()));
         CompletableFuture<InstanceCheck.Result> replaced;
         boolean open;
         synchronized (lock) {

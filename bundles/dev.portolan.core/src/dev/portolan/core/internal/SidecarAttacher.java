@@ -3,8 +3,10 @@ package dev.portolan.core.internal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -12,20 +14,23 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 import dev.portolan.api.Endpoint;
-import dev.portolan.api.Verification;
 import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryException;
 import dev.portolan.core.registry.InstanceCheck;
 import dev.portolan.core.registry.RemoteInstances;
+import dev.portolan.core.registry.SocketOwnership;
 
 /**
  * "Attach, don't duplicate": before a front end launches the default sidecar, it looks in the registries for a
  * sidecar of the same service and the same command that another front end launched and that is healthy and proves
- * its entry's identity now; the front end then uses that one instead of starting a second copy. An attached backend is
+ * its entry's identity now (or, a server a {@code run} adopted and registered, whose process holds its port:
+ * {@link SocketOwnership}); the front end then uses that one instead of starting a second copy. An attached backend is
  * shown as such (source {@value #SOURCE}) and never stopped by this front end. Preference {@value #PREFERENCE}:
  * {@code attach} (default) or {@code launch} (always launch our own).
  */
@@ -39,6 +44,7 @@ public final class SidecarAttacher {
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(1);
 
     private final List<Registry> registries = new CopyOnWriteArrayList<>();
+    private volatile PortInspector inspector;
 
     /** Binds a registry (DS; outside OSGi call it directly). */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -48,6 +54,19 @@ public final class SidecarAttacher {
 
     public void removeRegistry(Registry r) {
         registries.remove(r);
+    }
+
+    /** Binds the port inspector, the proof of a registered sidecar without identity (DS; outside OSGi call it). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unsetPortInspector")
+    public void setPortInspector(PortInspector i) {
+        inspector = i;
+    }
+
+    void unsetPortInspector(PortInspector i) {
+        if (inspector == i) {
+            inspector = null;
+        }
     }
 
     /** What was found to attach to. */
@@ -91,6 +110,8 @@ public final class SidecarAttacher {
             return Optional.empty();
         }
         List<InstanceEntry> candidates = new ArrayList<>();
+        Map<InstanceEntry, SocketOwnership> owners = new IdentityHashMap<>();
+        PortInspector ports = inspector;
         for (Registry r : registries) {
             try {
                 for (InstanceEntry e : r.list(service)) {
@@ -99,6 +120,7 @@ public final class SidecarAttacher {
                     if (InstanceEntry.MODE_SIDECAR.equals(e.mode()) && e.command().equals(spec.command())
                             && !RemoteInstances.isRemote(e)) {
                         candidates.add(e);
+                        owners.put(e, SocketOwnership.forRegistry(r, ports));
                     }
                 }
             } catch (RegistryException e) {
@@ -106,8 +128,8 @@ public final class SidecarAttacher {
                         "cannot look for a sidecar to attach to in the " + r.id() + " registry: " + e.getMessage());
             }
         }
-        return InstanceCheck.checkAll(candidates, CHECK_TIMEOUT).stream().filter(InstanceCheck.Result::trusted)
-                .max(Comparator.comparing(r -> r.entry().startedAt()))
-                .map(r -> new Attachment(r.endpoint(SOURCE).withSource(SOURCE, Verification.CHALLENGE), r.entry()));
+        return InstanceCheck.checkAll(candidates, CHECK_TIMEOUT, owners::get).stream()
+                .filter(InstanceCheck.Result::trusted).max(Comparator.comparing(r -> r.entry().startedAt()))
+                .map(r -> new Attachment(r.endpoint(SOURCE).withSource(SOURCE, r.proof()), r.entry()));
     }
 }

@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -19,12 +21,16 @@ import dev.portolan.core.discovery.HealthProbe;
 import dev.portolan.core.internal.LoopbackHttp;
 import dev.portolan.core.internal.ProbeHttp;
 import dev.portolan.core.json.Json;
+import dev.portolan.core.protocol.AdoptionRule;
 import dev.portolan.core.protocol.IdentityProof;
 
 /**
  * Checks a registered instance: {@code GET /health} with a fresh {@code X-Portolan-Challenge}, healthy only for a
  * {@code 200} with status {@code healthy}, verified only when {@code X-Portolan-Signature} is the entry's key's
- * Ed25519 signature for that nonce on the entry's port. An entry is a claim: nothing else makes it trusted.
+ * Ed25519 signature for that nonce on the entry's port. An entry is a claim: nothing else makes it trusted, except,
+ * for an entry without an identity in this machine's registry, its process: given a {@link SocketOwnership}, such an
+ * entry is verified ({@link Verification#PROCESS}) when its pid's process tree holds the entry's port. An entry without
+ * identity is healthy by the adoption rule ({@link AdoptionRule}: it may never have heard of Portolan).
  */
 public final class InstanceCheck {
 
@@ -70,9 +76,19 @@ public final class InstanceCheck {
             return verified ? "verified" : health == Health.UNREACHABLE ? "unknown" : "unverified";
         }
 
-        /** The endpoint of a trusted instance ({@link Verification#CHALLENGE}), attributed to {@code source}. */
+        /**
+         * What proves the instance: {@link Verification#CHALLENGE} (its identity), {@link Verification#PROCESS} (an
+         * entry without identity whose process holds its port) or {@link Verification#NONE}.
+         * @since 0.1.4
+         */
+        public Verification proof() {
+            return !verified ? Verification.NONE : entry.identity() != null ? Verification.CHALLENGE
+                    : Verification.PROCESS;
+        }
+
+        /** The endpoint of a trusted instance (verified by its {@link #proof()}), attributed to {@code source}. */
         public Endpoint endpoint(String source) {
-            Verification v = trusted() ? Verification.CHALLENGE : Verification.NONE;
+            Verification v = trusted() ? proof() : Verification.NONE;
             return new Endpoint(entry.url(), entry.port(), entry.url().resolve("/docs"), entry.healthUrl(), source,
                     v.isVerified(), entry.pid(), v);
         }
@@ -80,16 +96,79 @@ public final class InstanceCheck {
 
     /** Checks one entry; the future never fails (a failure is a result). */
     public static CompletableFuture<Result> checkAsync(InstanceEntry entry, Duration timeout) {
-        String nonce = IdentityProof.newNonce();
+        return checkAsync(entry, timeout, null);
+    }
+
+    /**
+     * Checks one entry; {@code owners}: the ownership check of the entry's registry ({@link
+     * SocketOwnership#forRegistry}), or {@code null} (an entry without identity is then never verified). The future
+     * never fails (a failure is a result).
+     * @since 0.1.4
+     */
+    public static CompletableFuture<Result> checkAsync(InstanceEntry entry, Duration timeout,
+            SocketOwnership owners) {
+        Duration t = timeout.isZero() || timeout.isNegative() ? Duration.ofMillis(1) : timeout;
         long t0 = System.nanoTime();
+        if (entry.identity() == null) {
+            return ProbeHttp.get(entry.healthUrl(), Map.of(), t)
+                    .thenCompose(response -> byAdoptionRule(entry, response, t))
+                    .handle((answer, error) -> {
+                        Duration latency = Duration.ofNanos(System.nanoTime() - t0);
+                        if (error != null) {
+                            return new Result(entry, Health.UNREACHABLE, false, latency,
+                                    HealthProbe.describe(unwrap(error), timeout));
+                        }
+                        return owned(entry, answer, owners, latency);
+                    });
+        }
+        String nonce = IdentityProof.newNonce();
         return ProbeHttp.get(entry.healthUrl(), Map.of("Accept", "application/json", IdentityProof.CHALLENGE_HEADER, nonce),
-                timeout.isZero() || timeout.isNegative() ? Duration.ofMillis(1) : timeout).handle((response, error) -> {
+                t).handle((response, error) -> {
                     Duration latency = Duration.ofNanos(System.nanoTime() - t0);
                     if (error != null) {
                         return new Result(entry, Health.UNREACHABLE, false, latency, HealthProbe.describe(error, timeout));
                     }
                     return evaluate(entry, response, nonce, latency);
                 });
+    }
+
+    /** What the adoption rule made of an answer: healthy or not, and the answer in words. */
+    private record Answer(boolean healthy, String detail) {
+    }
+
+    private static CompletableFuture<Answer> byAdoptionRule(InstanceEntry entry, LoopbackHttp.Response health,
+            Duration timeout) {
+        return switch (AdoptionRule.onHealth(health.status(), false)) {
+        case HEALTHY -> CompletableFuture.completedFuture(new Answer(true, "answered HTTP " + health.status()));
+        case UNHEALTHY -> CompletableFuture.completedFuture(new Answer(false, "answered HTTP " + health.status()));
+        case ASK_ROOT -> ProbeHttp.get(entry.url().resolve("/"), Map.of(), timeout).thenApply(root -> new Answer(
+                AdoptionRule.rootAnswered(root.status()), "no health path (404); answered HTTP " + root.status()
+                        + " on /"));
+        };
+    }
+
+    /**
+     * An entry without identity, judged by the adoption rule: verified when {@code owners} is given (its registry is
+     * this machine's) and its process holds its port (read here: a blocking look at /proc).
+     */
+    private static Result owned(InstanceEntry entry, Answer answer, SocketOwnership owners, Duration latency) {
+        if (!answer.healthy()) {
+            return new Result(entry, Health.UNHEALTHY, false, latency, answer.detail());
+        }
+        if (owners == null) {
+            return new Result(entry, Health.HEALTHY, false, latency, "the entry has no identity: cannot be verified;"
+                    + " without one, only an entry of this machine's registry is verified, by its process");
+        }
+        Optional<String> problem = owners.problem(entry);
+        return problem.map(p -> new Result(entry, Health.HEALTHY, false, latency, answer.detail()
+                + ", but its process does not prove it: " + p))
+                .orElseGet(() -> new Result(entry, Health.HEALTHY, true, latency, answer.detail()
+                        + ", port " + entry.port() + " held by the entry's process " + entry.pid()
+                        + " (no identity: its process is the proof)"));
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     /**
@@ -101,17 +180,23 @@ public final class InstanceCheck {
      * future never fails; cancelling it stops the tries (one in flight ends within {@code timeout}).
      */
     public static CompletableFuture<Result> checkStarting(InstanceEntry entry, Duration timeout, Duration grace) {
+        return checkStarting(entry, timeout, grace, null);
+    }
+
+    /** {@link #checkStarting(InstanceEntry, Duration, Duration)} with the registry's ownership check. @since 0.1.4 */
+    public static CompletableFuture<Result> checkStarting(InstanceEntry entry, Duration timeout, Duration grace,
+            SocketOwnership owners) {
         CompletableFuture<Result> result = new CompletableFuture<>();
-        tryStarting(entry, timeout, grace, System.nanoTime() + grace.toNanos(), 1, result);
+        tryStarting(entry, timeout, grace, owners, System.nanoTime() + grace.toNanos(), 1, result);
         return result;
     }
 
-    private static void tryStarting(InstanceEntry entry, Duration timeout, Duration grace, long deadline, int tries,
-            CompletableFuture<Result> result) {
+    private static void tryStarting(InstanceEntry entry, Duration timeout, Duration grace, SocketOwnership owners,
+            long deadline, int tries, CompletableFuture<Result> result) {
         if (result.isDone()) { // cancelled
             return;
         }
-        checkAsync(entry, timeout).thenAccept(r -> {
+        checkAsync(entry, timeout, owners).thenAccept(r -> {
             long left = deadline - System.nanoTime();
             if (r.health() != Health.UNREACHABLE) {
                 result.complete(r);
@@ -120,16 +205,26 @@ public final class InstanceCheck {
                         + " (tried " + tries + " times over " + grace.toMillis() + " ms)"));
             } else {
                 CompletableFuture.delayedExecutor(Math.min(STARTING_PAUSE.toNanos(), left), TimeUnit.NANOSECONDS,
-                        DIRECT).execute(() -> tryStarting(entry, timeout, grace, deadline, tries + 1, result));
+                        DIRECT).execute(() -> tryStarting(entry, timeout, grace, owners, deadline, tries + 1, result));
             }
         });
     }
 
     /** Checks entries concurrently and waits for all; results in the entries' order. */
     public static List<Result> checkAll(List<InstanceEntry> entries, Duration timeout) throws InterruptedException {
+        return checkAll(entries, timeout, e -> null);
+    }
+
+    /**
+     * Checks entries concurrently, each with the ownership check {@code owners} gives for it (the one of the registry
+     * that listed it, or {@code null}), and waits for all; results in the entries' order.
+     * @since 0.1.4
+     */
+    public static List<Result> checkAll(List<InstanceEntry> entries, Duration timeout,
+            java.util.function.Function<InstanceEntry, SocketOwnership> owners) throws InterruptedException {
         List<CompletableFuture<Result>> futures = new ArrayList<>();
         for (InstanceEntry e : entries) {
-            futures.add(checkAsync(e, timeout));
+            futures.add(checkAsync(e, timeout, owners.apply(e)));
         }
         List<Result> results = new ArrayList<>();
         try {
@@ -162,9 +257,6 @@ public final class InstanceCheck {
         String status = n == null ? "" : n.path("status").asText("");
         if (!status.equalsIgnoreCase("healthy") && !status.equalsIgnoreCase("ok")) {
             return new Result(entry, Health.UNHEALTHY, false, latency, "answered status '" + status + "'");
-        }
-        if (entry.identity() == null) {
-            return new Result(entry, Health.HEALTHY, false, latency, "the entry has no identity: cannot be verified");
         }
         String sig = response.header(dev.portolan.api.registry.InstanceIdentity.SIGNATURE_HEADER).orElse(null);
         if (sig == null) {

@@ -2,7 +2,9 @@ package dev.portolan.detect.internal;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.osgi.service.component.annotations.Component;
@@ -18,6 +20,7 @@ import dev.portolan.api.discovery.DetectionException;
 import dev.portolan.api.discovery.DetectorStrategy;
 import dev.portolan.api.feed.EventFeed;
 import dev.portolan.api.metrics.PortolanMetrics;
+import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryEvent;
@@ -26,18 +29,21 @@ import dev.portolan.api.registry.RegistryListing;
 import dev.portolan.core.discovery.FollowedService;
 import dev.portolan.core.registry.InstanceCheck;
 import dev.portolan.core.registry.RemoteInstances;
+import dev.portolan.core.registry.SocketOwnership;
 
 /**
- * Strategy {@code registry}: the instances of the wanted service ({@link FollowedService}: {@value #SERVICE_VARIABLE},
- * default {@value InstanceEntry#DEFAULT_SERVICE}) registered in every {@link Registry} service, each checked at once
- * with a fresh challenge; the newest one that proves its entry's Ed25519 identity wins (verification
- * {@code challenge}) without any scan. Entries that do not prove it are never used (an impostor can copy an entry, not
- * sign). Not applicable when the front end expects a particular backend (it holds an identity key: its own sidecar).
- * With {@code API_PORT=N} only an instance registered on N is considered. An instance whose URL is not loopback is
- * used only from a registry the user configured, never from the local one ({@link RemoteInstances}: the ignored entry
- * is named in the failure message and the debug log). An entry the registry skipped (a corrupt or too-open file, a bad
- * etcd value) is named with what to do in the failure message when no registered instance is used, so the strategy
- * never says "no registered instance" of a service whose entry is there but unreadable.
+ * Strategy {@code registry}: the instances of the wanted service ({@link FollowedService}: {@value
+ * #SERVICE_VARIABLE}, default {@value InstanceEntry#DEFAULT_SERVICE}) registered in every {@link Registry} service,
+ * each checked at once with a fresh challenge; the newest one that proves its entry's Ed25519 identity wins
+ * (verification {@code challenge}) without any scan, or, for an entry without identity in this machine's registry (a
+ * server a {@code run} adopted), whose process holds its port ({@code process}, {@link SocketOwnership}). Entries
+ * that do not prove it are never used (an impostor can copy an entry, not sign). Not applicable when the front end
+ * expects a particular backend (it holds an identity key: its own sidecar). With {@code API_PORT=N} only an instance
+ * registered on N is considered. An instance whose URL is not loopback is used only from a registry the user
+ * configured, never from the local one ({@link RemoteInstances}: the ignored entry is named in the failure message
+ * and the debug log). An entry the registry skipped (a corrupt or too-open file, a bad etcd value) is named with what
+ * to do in the failure message when no registered instance is used, so the strategy never says "no registered
+ * instance" of a service whose entry is there but unreadable.
  */
 @Component(service = DetectorStrategy.class, property = { "service.ranking:Integer=0",
         "portolan.strategy=" + RegistryStrategy.NAME })
@@ -56,6 +62,9 @@ public final class RegistryStrategy implements DetectorStrategy {
 
     private final List<Registry> registries = new CopyOnWriteArrayList<>();
 
+    /** Tells which process holds a port: the proof of an entry without identity (none: such entries are not used). */
+    private volatile PortInspector inspector;
+
     /** Counts rejected impostors (optional: {@link PortolanMetrics#NONE} while no metrics service runs). */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -69,6 +78,19 @@ public final class RegistryStrategy implements DetectorStrategy {
 
     public void removeRegistry(Registry r) {
         registries.remove(r);
+    }
+
+    /** Binds the port inspector (DS; tests outside OSGi call it directly). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "unsetPortInspector")
+    public void setPortInspector(PortInspector i) {
+        inspector = i;
+    }
+
+    void unsetPortInspector(PortInspector i) {
+        if (inspector == i) {
+            inspector = null;
+        }
     }
 
     @Override
@@ -113,6 +135,9 @@ public final class RegistryStrategy implements DetectorStrategy {
         }
         String service = FollowedService.fromEnvironment();
         List<InstanceEntry> entries = new ArrayList<>();
+        // the ownership check of the registry that listed each entry (the same entry may come from two registries)
+        Map<InstanceEntry, SocketOwnership> owners = new IdentityHashMap<>();
+        PortInspector ports = inspector;
         List<String> problems = new ArrayList<>();
         // API_PORT=N narrows the context's range to N: then only an instance on N may answer (nothing else is looked at)
         boolean pinned = ctx.range().first() == ctx.range().last();
@@ -131,6 +156,7 @@ public final class RegistryStrategy implements DetectorStrategy {
                 for (InstanceEntry e : RemoteInstances.usable(r, listing.entries(), ignored::add)) {
                     if (!pinned || e.port() == ctx.range().first()) {
                         entries.add(e);
+                        owners.put(e, SocketOwnership.forRegistry(r, ports));
                     } else {
                         elsewhere++;
                     }
@@ -155,7 +181,8 @@ public final class RegistryStrategy implements DetectorStrategy {
             }
             throw new DetectionException(why);
         }
-        List<InstanceCheck.Result> checked = InstanceCheck.checkAll(entries, Deadlines.probeTimeout(ctx));
+        List<InstanceCheck.Result> checked = InstanceCheck.checkAll(entries, Deadlines.probeTimeout(ctx),
+                owners::get);
         List<String> rejected = new ArrayList<>(ignored);
         rejected.addAll(skippedEntries);
         for (InstanceCheck.Result r : checked) {

@@ -26,6 +26,7 @@ import dev.portolan.api.Endpoint;
 import dev.portolan.api.Subscription;
 import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.DiscoveryResult;
+import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.backend.sample.SampleBackend;
@@ -37,6 +38,8 @@ import dev.portolan.registry.etcd.internal.EtcdSettings;
 import dev.portolan.registry.internal.LocalRegistry;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.NaiveServer;
+import dev.portolan.tests.common.OsgiServices;
 import dev.portolan.tests.common.StateIsolation;
 
 /**
@@ -145,6 +148,54 @@ class RemoteBackendTest {
             } finally {
                 w.close();
                 copied.close();
+            }
+        }
+    }
+
+    /**
+     * An entry without identity is verified by its process only from this machine's registry (this user's files):
+     * anyone who can write a shared prefix could name any of this user's servers. The same entry of a live server
+     * that holds its port is used from the local registry and refused from etcd.
+     */
+    @Test
+    void anEntryWithoutIdentityIsVerifiedByItsProcessOnlyFromTheLocalRegistry() throws Exception {
+        PortInspector inspector = OsgiServices.await(getClass(), PortInspector.class, WAIT);
+        SettingsServiceImpl settings = new SettingsServiceImpl(Map.of());
+        Path runtime = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "adopted-");
+        try (EtcdRegistry front = front("/adopted-front");
+                ChildProcess server = ChildProcess.start(null, List.of("/usr/bin/python3", "-c",
+                        NaiveServer.onAnyPort("naive %d")))) {
+            String line = server.awaitLine(l -> l.startsWith("naive "), WAIT);
+            int port = Integer.parseInt(line.substring("naive ".length()).strip());
+            ProcessHandle process = server.process().toHandle();
+            long start = process.info().startInstant().orElseThrow().toEpochMilli();
+            InstanceEntry entry = new InstanceEntry(InstanceEntry.SCHEMA, InstanceEntry.DEFAULT_SERVICE, port + "-"
+                    + process.pid() + "-" + start, URI.create("http://127.0.0.1:" + port), "127.0.0.1", port,
+                    process.pid(), start, InstanceEntry.MODE_SIDECAR, null, java.time.Instant.now(), List.of(), null,
+                    null);
+            LocalRegistry local = new LocalRegistry(runtime);
+            try (Subscription inEtcd = front.register(entry); Subscription inLocal = local.register(entry)) {
+                RegistryStrategy fromEtcd = new RegistryStrategy();
+                fromEtcd.addRegistry(front);
+                fromEtcd.setPortInspector(inspector);
+                DiscoveryResult refused = Await.result(new DiscoveryServiceImpl(settings, List.of(fromEtcd))
+                        .discover(), WAIT, "discover through etcd");
+                assertTrue(refused.endpoint().isEmpty(), refused.toString());
+                assertTrue(refused.failureSummary().contains("http://127.0.0.1:" + port + " pid " + process.pid()
+                        + ": healthy, unverified (the entry has no identity: cannot be verified; without one, only an"
+                        + " entry of this machine's registry is verified, by its process)"),
+                        refused.failureSummary());
+
+                RegistryStrategy fromLocal = new RegistryStrategy();
+                fromLocal.addRegistry(local);
+                fromLocal.setPortInspector(inspector);
+                DiscoveryResult used = Await.result(new DiscoveryServiceImpl(settings, List.of(fromLocal)).discover(),
+                        WAIT, "discover through the local registry");
+                Endpoint found = used.endpoint().orElseThrow(() -> new AssertionError(used.failureSummary()));
+                assertEquals(Verification.PROCESS, found.verification(), used.toString());
+                assertEquals(port, found.port(), used.toString());
+            } finally {
+                local.close();
             }
         }
     }

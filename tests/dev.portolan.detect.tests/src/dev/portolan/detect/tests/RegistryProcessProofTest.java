@@ -1,0 +1,173 @@
+package dev.portolan.detect.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.portolan.api.Endpoint;
+import dev.portolan.api.Subscription;
+import dev.portolan.api.Verification;
+import dev.portolan.api.discovery.DiscoveryResult;
+import dev.portolan.api.discovery.EndpointState;
+import dev.portolan.api.discovery.EndpointStatus;
+import dev.portolan.api.discovery.InstanceState;
+import dev.portolan.api.discovery.InstanceStatus;
+import dev.portolan.api.discovery.StrategyOutcome;
+import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.api.ports.PortInspector;
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.Registration;
+import dev.portolan.core.internal.DiscoveryServiceImpl;
+import dev.portolan.core.internal.EndpointTrackerImpl;
+import dev.portolan.core.internal.SidecarAttacher;
+import dev.portolan.core.internal.SettingsServiceImpl;
+import dev.portolan.detect.internal.RegistryStrategy;
+import dev.portolan.registry.internal.LocalRegistry;
+import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.NaiveServer;
+import dev.portolan.tests.common.OsgiServices;
+
+/**
+ * An entry without identity in this machine's registry (what {@code run} registers for a server it adopted) is
+ * verified by its process: the {@code registry} strategy uses it ({@code process}) when the entry's pid holds the
+ * entry's port, and refuses an entry whose pid does not (another server's port), naming the pid and the port. Real
+ * servers (Python processes that never heard of Portolan), a real local registry and the OS's socket table.
+ */
+class RegistryProcessProofTest {
+
+    static {
+        Fixtures.init();
+    }
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Test
+    void anEntryWithoutIdentityIsUsedOnlyWhenItsProcessHoldsItsPort() throws Exception {
+        PortInspector inspector = OsgiServices.await(getClass(), PortInspector.class, WAIT);
+        LocalRegistry registry = Fixtures.localRegistry();
+        try (ChildProcess served = naive(); ChildProcess other = naive()) {
+            int port = port(served);
+            int range = Fixtures.PORTS.block(2);
+            RegistryStrategy strategy = new RegistryStrategy();
+            strategy.addRegistry(registry);
+            strategy.setPortInspector(inspector);
+
+            // the entry names the process that serves its port: used, verified by that process
+            try (Registration r = registry.register(entry(served.process().toHandle(), port))) {
+                DiscoveryResult found = discover(strategy, range);
+                Endpoint e = found.endpoint().orElseThrow(() -> new AssertionError(found.failureSummary()));
+                assertEquals(RegistryStrategy.NAME, e.source(), found.toString());
+                assertEquals(port, e.port(), found.toString());
+                assertEquals(Verification.PROCESS, e.verification(), found.toString());
+                assertEquals(served.process().pid(), e.pid());
+            }
+
+            // an entry that names another live process for that port (a copied or stale claim): refused, and why
+            long otherPid = other.process().pid();
+            port(other);
+            try (Registration r = registry.register(entry(other.process().toHandle(), port))) {
+                DiscoveryResult refused = discover(strategy, range);
+                assertTrue(refused.endpoint().isEmpty(), refused.toString());
+                StrategyOutcome o = refused.outcomes().get(0);
+                assertEquals(StrategyOutcome.Result.FAILED, o.result(), o.toString());
+                assertTrue(o.message().contains("http://127.0.0.1:" + port + " pid " + otherPid + ": healthy, "
+                        + "unverified (answered HTTP 200, but its process does not prove it: port " + port
+                        + " is not held by pid " + otherPid + " or its children"), o.message());
+            }
+        } finally {
+            registry.close();
+        }
+    }
+
+    /** The tracker's instance set takes such an entry too, verified by its process, and health-checks it so. */
+    @Test
+    void theTrackerTakesAnEntryWithoutIdentityWhoseProcessHoldsItsPort() throws Exception {
+        PortInspector inspector = OsgiServices.await(getClass(), PortInspector.class, WAIT);
+        LocalRegistry registry = Fixtures.localRegistry();
+        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
+        Await.Recorder<List<InstanceStatus>> sets = new Await.Recorder<>();
+        Await.Recorder<EndpointStatus> statuses = new Await.Recorder<>();
+        try (ChildProcess served = naive()) {
+            int port = port(served);
+            InstanceEntry entry = entry(served.process().toHandle(), port);
+            tracker.setPortInspector(inspector);
+            tracker.activate();
+            try (Subscription listening = tracker.addInstanceListener(sets::accept);
+                    Subscription endpoint = tracker.addListener(statuses::accept);
+                    Registration r = registry.register(entry)) {
+                tracker.addRegistry(registry);
+                List<InstanceStatus> set = sets.await(s -> s.stream().anyMatch(st -> st.instanceId().equals(
+                        entry.instanceId()) && st.state() == InstanceState.HEALTHY), WAIT, "the instance joins");
+                InstanceStatus joined = set.stream().filter(st -> st.instanceId().equals(entry.instanceId()))
+                        .findFirst().orElseThrow();
+                assertEquals(Verification.PROCESS, joined.endpoint().verification(), joined.toString());
+                assertEquals("registry", joined.endpoint().source(), joined.toString());
+                EndpointStatus serving = statuses.await(st -> st.state() == EndpointState.AVAILABLE, WAIT,
+                        "the instance is the endpoint");
+                assertEquals(port, serving.endpoint().port(), serving.toString());
+                assertEquals(Verification.PROCESS, serving.endpoint().verification(), serving.toString());
+            }
+        } finally {
+            tracker.deactivate();
+            registry.close();
+        }
+    }
+
+    /**
+     * A second front end with the same command attaches to such a sidecar (registered by the {@code run} that adopted
+     * it) as it attaches to one that proves its identity: verified by its process.
+     */
+    @Test
+    void aFrontEndAttachesToAnAdoptedSidecarVerifiedByItsProcess() throws Exception {
+        PortInspector inspector = OsgiServices.await(getClass(), PortInspector.class, WAIT);
+        LocalRegistry registry = Fixtures.localRegistry();
+        try (ChildProcess served = naive()) {
+            int port = port(served);
+            InstanceEntry entry = entry(served.process().toHandle(), port);
+            SidecarAttacher attacher = new SidecarAttacher();
+            attacher.addRegistry(registry);
+            attacher.setPortInspector(inspector);
+            try (Registration r = registry.register(entry)) {
+                SidecarAttacher.Attachment a = attacher.find(LaunchSpec.builder(entry.command()).build(),
+                        InstanceEntry.DEFAULT_SERVICE).orElseThrow(() -> new AssertionError("nothing to attach to"));
+                assertEquals(SidecarAttacher.SOURCE, a.endpoint().source(), a.toString());
+                assertEquals(Verification.PROCESS, a.endpoint().verification(), a.toString());
+                assertEquals(port, a.endpoint().port(), a.toString());
+            }
+        } finally {
+            registry.close();
+        }
+    }
+
+    /** A Python server that never heard of Portolan, on a port the OS picks; it prints the port. */
+    private static ChildProcess naive() throws java.io.IOException {
+        return ChildProcess.start(null, List.of("/usr/bin/python3", "-c", NaiveServer.onAnyPort("naive %d")));
+    }
+
+    /** The port {@code server} printed once it listens. */
+    private static int port(ChildProcess server) {
+        String line = server.awaitLine(l -> l.startsWith("naive "), WAIT);
+        return Integer.parseInt(line.substring("naive ".length()).strip());
+    }
+
+    private static InstanceEntry entry(ProcessHandle process, int port) {
+        Long start = process.info().startInstant().map(Instant::toEpochMilli).orElseThrow();
+        return new InstanceEntry(InstanceEntry.SCHEMA, InstanceEntry.DEFAULT_SERVICE, port + "-" + process.pid() + "-"
+                + start, URI.create("http://127.0.0.1:" + port), "127.0.0.1", port, process.pid(), start,
+                InstanceEntry.MODE_SIDECAR, null, Instant.now(), List.of("python3", "-c", "..."), null, null);
+    }
+
+    /** Discovery with only the registry strategy, over a range of two ports where nothing else listens. */
+    private static DiscoveryResult discover(RegistryStrategy strategy, int first) throws Exception {
+        return Await.result(new DiscoveryServiceImpl(new SettingsServiceImpl(Map.of("PORTOLAN_PORT_RANGE", first + "-"
+                + (first + 1))), List.of(strategy)).discover(), Fixtures.WAIT, "discover");
+    }
+}
