@@ -352,14 +352,24 @@ class CliDiscoverRunTest {
     /** {@code ./portolan run} of Python's {@code http.server} on an OS-assigned port (it never heard of Portolan). */
     private static ChildProcess runHttpServer(Path state) throws java.io.IOException {
         int first = PORTS.block(3);
-        return PortolanCli.start(PortolanCli.isolated(state, first, first + 2), "run", "--timeout", "60s", "--",
-                "/usr/bin/python3", "-m", "http.server", "0", "--bind", "127.0.0.1");
+        return runHttpServer(PortolanCli.isolated(state, first, first + 2));
     }
 
-    /** A server that never heard of Portolan: adopted through its output or its socket, verified, printed as JSON. */
+    private static ChildProcess runHttpServer(Map<String, String> env) throws java.io.IOException {
+        return PortolanCli.start(env, "run", "--timeout", "60s", "--", "/usr/bin/python3", "-m", "http.server", "0",
+                "--bind", "127.0.0.1");
+    }
+
+    /**
+     * A server that never heard of Portolan: adopted through its output or its socket, verified, printed as JSON, and
+     * registered for the other terminals: {@code list} and {@code discover} find it verified by its process (its port
+     * is outside the range a scan looks at); the entry goes when the run ends.
+     */
     @Test
     void runAdoptsPythonsHttpServerAndPrintsItsRealPort(@TempDir Path state) throws Exception {
-        try (ChildProcess cli = runHttpServer(state)) {
+        int first = PORTS.block(3);
+        Map<String, String> env = PortolanCli.isolated(state, first, first + 2);
+        try (ChildProcess cli = runHttpServer(env)) {
             JsonNode a = JSON.readTree(cli.awaitLine(l -> l.startsWith("{"), TIMEOUT));
             assertEquals("port_info", a.get("type").asText(), a.toString());
             assertEquals("process", a.get("verification").asText(), "its socket is its own: " + a);
@@ -373,8 +383,29 @@ class CliDiscoverRunTest {
             // the endpoint's state line says how it was found: nothing was announced
             String available = cli.awaitLine(l -> l.startsWith("[portolan] endpoint AVAILABLE"), TIMEOUT);
             assertTrue(available.contains("(adopted: our sidecar") && !available.contains("announced"), available);
+
+            // another terminal: the registry lists it, verified by its process, and discover takes it from there
+            JsonNode listed = JSON.readTree(PortolanCli.run(env, TIMEOUT, "list", "--json").firstJsonLine());
+            JsonNode instance = listed.get("instances").get(0);
+            assertEquals(1, listed.get("instances").size(), listed.toString());
+            assertEquals(port, instance.get("port").asInt(), listed.toString());
+            assertEquals(a.get("pid").asLong(), instance.get("pid").asLong(), listed.toString());
+            assertEquals("sidecar", instance.get("mode").asText(), listed.toString());
+            assertEquals("verified", instance.get("verification").asText(), listed.toString());
+            assertEquals("healthy", instance.get("health").asText(), listed.toString());
+            assertTrue(instance.get("detail").asText().contains("held by the entry's process"), listed.toString());
+            PortolanCli.Result discover = PortolanCli.run(env, TIMEOUT, "discover", "--json");
+            assertEquals(0, discover.exitCode(), discover.output());
+            JsonNode found = JSON.readTree(discover.firstJsonLine()).get("endpoint");
+            assertEquals("registry", found.get("source").asText(), discover.output());
+            assertEquals(port, found.get("port").asInt(), discover.output());
+            assertEquals("process", found.get("verification").asText(), discover.output());
+
             cli.process().destroy();
             assertEquals(143, cli.awaitExit(TIMEOUT), cli.output());
+            JsonNode after = JSON.readTree(PortolanCli.run(env, TIMEOUT, "list", "--json").firstJsonLine());
+            assertEquals(0, after.get("instances").size(), "the run withdrew its entry: " + after);
+            assertEquals(0, after.get("events").size(), "nothing was left to reap: " + after);
         }
     }
 

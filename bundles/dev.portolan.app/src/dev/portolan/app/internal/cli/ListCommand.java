@@ -11,6 +11,7 @@ import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.api.registry.RegistryException;
 import dev.portolan.api.registry.RegistryListing;
 import dev.portolan.core.registry.InstanceCheck;
+import dev.portolan.core.registry.SocketOwnership;
 
 /**
  * {@code list [--service S] [--registry R] [--json] [--watch]}: every registered instance on this machine (or, with
@@ -52,7 +53,9 @@ final class ListCommand implements Command {
     private static int list(Registry registry, String service, boolean json, PrintStream out, PrintStream err)
             throws Exception {
         RegistryListing listing = registry.listWithReport(service);
-        List<InstanceCheck.Result> checked = InstanceCheck.checkAll(listing.entries(), CHECK_TIMEOUT);
+        SocketOwnership owners = RegistryWatching.owners(registry);
+        List<InstanceCheck.Result> checked = InstanceCheck.checkAll(listing.entries(), CHECK_TIMEOUT,
+                e -> owners);
         Instant now = Instant.now();
         if (json) {
             out.println(InstanceRows.json(registry.location(), checked, listing.events(), now));

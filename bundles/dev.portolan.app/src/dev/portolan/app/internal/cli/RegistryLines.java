@@ -20,6 +20,7 @@ import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.core.json.Json;
 import dev.portolan.core.registry.InstanceCheck;
+import dev.portolan.core.registry.SocketOwnership;
 
 /**
  * The lines of a registry watch ({@code list --watch}, {@code watch} without a feed), printed in order by one thread:
@@ -44,16 +45,22 @@ final class RegistryLines {
     /** Instances an event mentioned before the listing was printed. */
     private final Set<String> mentioned = new HashSet<>();
     private boolean listed;
+    /** The ownership check of the watched registry's entries without identity, or null. */
+    private final SocketOwnership owners;
 
-    /** @param json the JSON objects of {@code list --watch}, else one readable line each */
-    RegistryLines(boolean json, PrintStream out) {
+    /**
+     * @param json   the JSON objects of {@code list --watch}, else one readable line each
+     * @param owners the watched registry's ownership check ({@link RegistryWatching#owners}), or null
+     */
+    RegistryLines(boolean json, PrintStream out, SocketOwnership owners) {
         this.json = json;
         this.out = out;
+        this.owners = owners;
     }
 
     /** Checks {@code e} as {@code list} does, giving an instance that is still starting its grace. */
-    private static CompletableFuture<InstanceCheck.Result> startCheck(InstanceEntry e) {
-        return InstanceCheck.checkStarting(e, ListCommand.CHECK_TIMEOUT, STARTING_GRACE);
+    private CompletableFuture<InstanceCheck.Result> startCheck(InstanceEntry e) {
+        return InstanceCheck.checkStarting(e, ListCommand.CHECK_TIMEOUT, STARTING_GRACE, owners);
     }
 
     /** Prints the instances registered when the watch started (checked concurrently), as {@code listed} lines. */

@@ -7,10 +7,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import dev.portolan.api.Subscription;
+import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryException;
 import dev.portolan.api.registry.RegistryHealth;
+import dev.portolan.core.registry.RemoteInstances;
+import dev.portolan.core.registry.SocketOwnership;
 import dev.portolan.registry.etcd.EtcdRegistries;
 
 /**
@@ -45,18 +48,27 @@ final class RegistryWatching {
     }
 
     /**
+     * The ownership check of {@code registry}'s entries without identity (a server a {@code run} adopted): for this
+     * machine's registry, else null.
+     */
+    static SocketOwnership owners(Registry registry) throws CliServices.MissingServiceException, InterruptedException {
+        return RemoteInstances.LOCAL_REGISTRY_ID.equals(registry.id())
+                ? SocketOwnership.forRegistry(registry, CliServices.get(PortInspector.class)) : null;
+    }
+
+    /**
      * Prints the instances of {@code service} ({@code null}: all) registered now, then every change, until the JVM is
      * interrupted (SIGINT: 130).
      */
     static int watch(Registry registry, String service, boolean json, PrintStream out, PrintStream err)
-            throws RegistryException, InterruptedException {
+            throws RegistryException, CliServices.MissingServiceException, InterruptedException {
         ExecutorService printer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "portolan-registry-watch");
             t.setDaemon(true);
             return t;
         });
         Subscription health = registry.addHealthListener(h -> printer.execute(() -> health(registry, h, err)));
-        RegistryLines lines = new RegistryLines(json, out);
+        RegistryLines lines = new RegistryLines(json, out, owners(registry));
         Subscription s = null;
         try {
             s = registry.watch(service, e -> printer.execute(() -> lines.changed(e)));
