@@ -25,7 +25,8 @@ import dev.portolan.tests.common.SigningBackend;
 class RegistryLinesTest {
 
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final RegistryLines lines = new RegistryLines(true, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    private final RegistryLines lines = new RegistryLines(true, new PrintStream(bytes, true, StandardCharsets.UTF_8),
+            null);
 
     private List<String> printed() throws Exception {
         ObjectMapper json = new ObjectMapper();
