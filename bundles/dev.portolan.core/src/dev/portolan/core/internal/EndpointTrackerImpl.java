@@ -68,7 +68,13 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile PortolanMetrics metrics;
-    /** Tells which process holds a port: the proof of a registered instance without identity; optional. */
+    /**
+     * Tells which process holds a port: the proof of a registered instance without identity; optional. Named so that
+     * SCR binds it before the registries (it binds in the order of the component description, whose references the
+     * annotation processor sorts by name), so the first listing's entries are checked with it.
+     */
+    @Reference(name = "PortInspector", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     private volatile PortInspector inspector;
 
     /** Our sidecar's handle service (registered by the backend service while it runs one). */
@@ -194,23 +200,12 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
         listeners.removeWhiteboard(listener);
     }
 
-    /** A registry (local; etcd when configured) whose verified instances of the followed service join the set. */
-    /**
-     * Binds the port inspector, which proves a registered instance without identity by its process (DS; outside OSGi
-     * call it before {@link #addRegistry}).
-     */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, unbind = "unsetPortInspector")
+    /** Sets the port inspector outside OSGi, before {@link #addRegistry} (in OSGi, DS sets the field). */
     public void setPortInspector(PortInspector i) {
         inspector = i;
     }
 
-    void unsetPortInspector(PortInspector i) {
-        if (inspector == i) {
-            inspector = null;
-        }
-    }
-
+    /** A registry (local; etcd when configured) whose verified instances of the followed service join the set. */
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     public void addRegistry(Registry registry) {
         registryInstances.add(registry);

@@ -44,6 +44,9 @@ public final class SidecarAttacher {
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(1);
 
     private final List<Registry> registries = new CopyOnWriteArrayList<>();
+    /** Tells which process holds a port: the proof of a registered entry without identity; optional. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     private volatile PortInspector inspector;
 
     /** Binds a registry (DS; outside OSGi call it directly). */
@@ -56,17 +59,9 @@ public final class SidecarAttacher {
         registries.remove(r);
     }
 
-    /** Binds the port inspector, the proof of a registered sidecar without identity (DS; outside OSGi call it). */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, unbind = "unsetPortInspector")
+    /** Sets the port inspector outside OSGi (in OSGi, DS sets the field). */
     public void setPortInspector(PortInspector i) {
         inspector = i;
-    }
-
-    void unsetPortInspector(PortInspector i) {
-        if (inspector == i) {
-            inspector = null;
-        }
     }
 
     /** What was found to attach to. */

@@ -63,6 +63,8 @@ public final class RegistryStrategy implements DetectorStrategy {
     private final List<Registry> registries = new CopyOnWriteArrayList<>();
 
     /** Tells which process holds a port: the proof of an entry without identity (none: such entries are not used). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     private volatile PortInspector inspector;
 
     /** Counts rejected impostors (optional: {@link PortolanMetrics#NONE} while no metrics service runs). */
@@ -80,17 +82,9 @@ public final class RegistryStrategy implements DetectorStrategy {
         registries.remove(r);
     }
 
-    /** Binds the port inspector (DS; tests outside OSGi call it directly). */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, unbind = "unsetPortInspector")
+    /** Sets the port inspector outside OSGi (in OSGi, DS sets the field). */
     public void setPortInspector(PortInspector i) {
         inspector = i;
-    }
-
-    void unsetPortInspector(PortInspector i) {
-        if (inspector == i) {
-            inspector = null;
-        }
     }
 
     @Override

@@ -44,7 +44,13 @@ final class RegistryWatching {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        return CliServices.get(Registry.class, "(" + Registry.ID_PROPERTY + "=local)");
+        return local();
+    }
+
+    /** This machine's registry service (files in the runtime directory). */
+    static Registry local() throws CliServices.MissingServiceException, InterruptedException {
+        return CliServices.get(Registry.class, "(" + Registry.ID_PROPERTY + "=" + RemoteInstances.LOCAL_REGISTRY_ID
+                + ")");
     }
 
     /**

@@ -30,12 +30,10 @@ import dev.portolan.api.launch.RestartPolicy;
 import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
-import dev.portolan.api.registry.Registry;
 import dev.portolan.core.discovery.FollowedService;
 import dev.portolan.core.discovery.Troubleshooting;
 import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.AnnouncementCodec;
-import dev.portolan.core.registry.RemoteInstances;
 
 /**
  * {@code run [--timeout D] [--restart] [--assign-port] [--reload-on PATH]... [--no-adopt] [--health-path P] [--output-pattern RE]... -- COMMAND [ARGS...]}:
@@ -103,8 +101,7 @@ final class RunCommand implements Command {
         java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
         RunEndpointLines endpointLines = new RunEndpointLines(err, tracker.current().sequence(), signalled);
         // what run adopts is registered for the other terminals (a server that never heard of Portolan cannot)
-        AdoptedRegistrations adopted = new AdoptedRegistrations(CliServices.get(Registry.class, "("
-                + Registry.ID_PROPERTY + "=" + RemoteInstances.LOCAL_REGISTRY_ID + ")"),
+        AdoptedRegistrations adopted = new AdoptedRegistrations(RegistryWatching.local(),
                 service != null ? service : FollowedService.fromEnvironment(), err);
         try (Subscription endpointLog = tracker.addListener(endpointLines::changed); adopted) {
             if (instances > 1) {
