@@ -31,7 +31,8 @@ import dev.portolan.api.registry.RegistryException;
  * launched child's pid and start time, {@code run}'s command) is verified by its readers through that process: it must
  * still hold the entry's port ({@code process}, {@code SocketOwnership}). Only an endpoint the launcher verified by
  * process ownership is registered (a backend that announces with a proof registers itself). The entry is withdrawn when
- * the sidecar stops, reloads, restarts or exits, when the run ends and at the JVM's exit (Ctrl-C, SIGTERM). Registry
+ * the sidecar stops, reloads, restarts or exits, when the run ends and at the JVM's exit (Ctrl-C, SIGTERM). Each
+ * registration is said on stderr ({@code [portolan] registered URL in the local registry as SERVICE/ID: …}). Registry
  * calls (file I/O) run on this object's own thread, one at a time, in the order of the sidecars' events.
  */
 final class AdoptedRegistrations implements AutoCloseable {
@@ -53,7 +54,7 @@ final class AdoptedRegistrations implements AutoCloseable {
     /**
      * @param registry the local registry ({@code registry.id=local}): its entries are this user's files
      * @param service  the service the entries are registered under
-     * @param err      where a registration that failed is said
+     * @param err      where each registration, or why it failed, is said
      */
     AdoptedRegistrations(Registry registry, String service, PrintStream err) {
         this.registry = registry;
@@ -101,6 +102,8 @@ final class AdoptedRegistrations implements AutoCloseable {
         withdraw(h);
         try {
             registered.put(h, registry.register(entry));
+            err.println("[portolan] registered " + entry.url() + " in the local registry as " + entry.service() + "/"
+                    + entry.instanceId() + ": other terminals find it verified by its process");
         } catch (RegistryException | RuntimeException e) {
             err.println("portolan: could not register the adopted server " + entry.url() + " in the local registry ("
                     + e.getMessage() + "); discover in another terminal finds it only by its port");
