@@ -246,9 +246,9 @@ public final class HealthProbe {
                 return CompletableFuture.completedFuture(portolan);
             }
             // the same answer, judged by the adoption rule; the health URL is the one that answered
-            return byAdoptionRule(healthUrl, r, timeout, (answered, healthy, detail) -> pinned(
-                    healthy ? answered : healthUrl, t0, healthy, healthy && answered.equals(healthUrl)
-                            ? detail + ", not Portolan's health" : detail));
+            return byAdoptionRule(healthUrl, r, timeout).thenApply(a -> pinned(a.healthy() ? a.answered()
+                    : healthUrl, t0, a.healthy(), a.healthy() && a.answered().equals(healthUrl)
+                            ? a.detail() + ", not Portolan's health" : a.detail()));
         }).exceptionally(error -> failed(healthUrl, t0, error, timeout));
     }
 
@@ -261,9 +261,31 @@ public final class HealthProbe {
     /** 2xx on the health path or, on 404 there, any HTTP answer on {@code /}; {@code ours}: our child's server. */
     private static CompletableFuture<Result> byAdoptionRule(URI healthUrl, Duration timeout, boolean ours) {
         long t0 = System.nanoTime();
+        return adoptionRuleAsync(healthUrl, timeout).thenApply(a -> adopted(healthUrl, t0, a.healthy(), a.detail(),
+                ours)).exceptionally(error -> failed(healthUrl, t0, error, timeout));
+    }
+
+    /**
+     * What the adoption rule concluded.
+     *
+     * @param answered the URL whose answer decided it: the health URL, or {@code /} when the health path was 404
+     * @param healthy  2xx on the health path, or any HTTP answer on {@code /} after a 404 there
+     * @param detail   the answer in words ({@code answered HTTP 503 …}, {@code no health path (404); answered HTTP 200
+     *                 on /})
+     * @since 0.1.10
+     */
+    public record AdoptionAnswer(URI answered, boolean healthy, String detail) {
+    }
+
+    /**
+     * Asks a server that may never have heard of Portolan by the adoption rule ({@link AdoptionRule}): {@code GET} on
+     * its health URL, and on a 404 there {@code GET /}. The future fails when the server does not answer (refused,
+     * timed out: {@link #describe} says it).
+     * @since 0.1.10
+     */
+    public static CompletableFuture<AdoptionAnswer> adoptionRuleAsync(URI healthUrl, Duration timeout) {
         return ProbeHttp.get(healthUrl, Map.of(), positive(timeout)).thenCompose(r -> byAdoptionRule(healthUrl, r,
-                timeout, (answered, healthy, detail) -> adopted(healthUrl, t0, healthy, detail, ours)))
-                .exceptionally(error -> failed(healthUrl, t0, error, timeout));
+                timeout));
     }
 
     private static Result adopted(URI healthUrl, long t0, boolean healthy, String detail, boolean ours) {
@@ -277,25 +299,20 @@ public final class HealthProbe {
                 detail + (healthy ? " (adopted server: its process is the proof)" : ""), Verification.PROCESS);
     }
 
-    /** What the adoption rule concluded: {@code answered} is the URL whose answer decided it. */
-    private interface Verdict {
-        Result result(URI answered, boolean healthy, String detail);
-    }
-
     /**
      * The adoption rule on {@code health}, the health path's answer: 2xx healthy; 404 there (no health path): asks
      * {@code /}, healthy when it answers at all (with {@code /} as the health path, its 404 is that answer).
      */
-    private static CompletableFuture<Result> byAdoptionRule(URI healthUrl, LoopbackHttp.Response health,
-            Duration timeout, Verdict verdict) {
+    private static CompletableFuture<AdoptionAnswer> byAdoptionRule(URI healthUrl, LoopbackHttp.Response health,
+            Duration timeout) {
         URI root = healthUrl.resolve("/");
         return switch (AdoptionRule.onHealth(health.status(), root.equals(healthUrl))) {
-        case ASK_ROOT -> ProbeHttp.get(root, Map.of(), positive(timeout)).thenApply(any -> verdict.result(root,
+        case ASK_ROOT -> ProbeHttp.get(root, Map.of(), positive(timeout)).thenApply(any -> new AdoptionAnswer(root,
                 AdoptionRule.rootAnswered(any.status()), "no health path (404); answered HTTP " + any.status()
                         + " on /"));
-        case HEALTHY -> CompletableFuture.completedFuture(verdict.result(healthUrl, true, "answered HTTP "
+        case HEALTHY -> CompletableFuture.completedFuture(new AdoptionAnswer(healthUrl, true, "answered HTTP "
                 + health.status()));
-        case UNHEALTHY -> CompletableFuture.completedFuture(verdict.result(healthUrl, false, "answered HTTP "
+        case UNHEALTHY -> CompletableFuture.completedFuture(new AdoptionAnswer(healthUrl, false, "answered HTTP "
                 + health.status() + " " + abbreviate(health.body())));
         };
     }

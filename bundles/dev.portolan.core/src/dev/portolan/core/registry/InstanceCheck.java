@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +20,6 @@ import dev.portolan.core.discovery.HealthProbe;
 import dev.portolan.core.internal.LoopbackHttp;
 import dev.portolan.core.internal.ProbeHttp;
 import dev.portolan.core.json.Json;
-import dev.portolan.core.protocol.AdoptionRule;
 import dev.portolan.core.protocol.IdentityProof;
 
 /**
@@ -30,7 +28,8 @@ import dev.portolan.core.protocol.IdentityProof;
  * Ed25519 signature for that nonce on the entry's port. An entry is a claim: nothing else makes it trusted, except,
  * for an entry without an identity in this machine's registry, its process: given a {@link SocketOwnership}, such an
  * entry is verified ({@link Verification#PROCESS}) when its pid's process tree holds the entry's port. An entry without
- * identity is healthy by the adoption rule ({@link AdoptionRule}: it may never have heard of Portolan).
+ * identity is healthy by the adoption rule ({@link HealthProbe#adoptionRuleAsync}: it may never have heard of
+ * Portolan).
  */
 public final class InstanceCheck {
 
@@ -110,16 +109,13 @@ public final class InstanceCheck {
         Duration t = timeout.isZero() || timeout.isNegative() ? Duration.ofMillis(1) : timeout;
         long t0 = System.nanoTime();
         if (entry.identity() == null) {
-            return ProbeHttp.get(entry.healthUrl(), Map.of(), t)
-                    .thenCompose(response -> byAdoptionRule(entry, response, t))
-                    .handle((answer, error) -> {
-                        Duration latency = Duration.ofNanos(System.nanoTime() - t0);
-                        if (error != null) {
-                            return new Result(entry, Health.UNREACHABLE, false, latency,
-                                    HealthProbe.describe(unwrap(error), timeout));
-                        }
-                        return owned(entry, answer, owners, latency);
-                    });
+            return HealthProbe.adoptionRuleAsync(entry.healthUrl(), t).handle((answer, error) -> {
+                Duration latency = Duration.ofNanos(System.nanoTime() - t0);
+                if (error != null) {
+                    return new Result(entry, Health.UNREACHABLE, false, latency, HealthProbe.describe(error, timeout));
+                }
+                return owned(entry, answer, owners, latency);
+            });
         }
         String nonce = IdentityProof.newNonce();
         return ProbeHttp.get(entry.healthUrl(), Map.of("Accept", "application/json", IdentityProof.CHALLENGE_HEADER, nonce),
@@ -132,26 +128,12 @@ public final class InstanceCheck {
                 });
     }
 
-    /** What the adoption rule made of an answer: healthy or not, and the answer in words. */
-    private record Answer(boolean healthy, String detail) {
-    }
-
-    private static CompletableFuture<Answer> byAdoptionRule(InstanceEntry entry, LoopbackHttp.Response health,
-            Duration timeout) {
-        return switch (AdoptionRule.onHealth(health.status(), false)) {
-        case HEALTHY -> CompletableFuture.completedFuture(new Answer(true, "answered HTTP " + health.status()));
-        case UNHEALTHY -> CompletableFuture.completedFuture(new Answer(false, "answered HTTP " + health.status()));
-        case ASK_ROOT -> ProbeHttp.get(entry.url().resolve("/"), Map.of(), timeout).thenApply(root -> new Answer(
-                AdoptionRule.rootAnswered(root.status()), "no health path (404); answered HTTP " + root.status()
-                        + " on /"));
-        };
-    }
-
     /**
      * An entry without identity, judged by the adoption rule: verified when {@code owners} is given (its registry is
      * this machine's) and its process holds its port (read here: a blocking look at /proc).
      */
-    private static Result owned(InstanceEntry entry, Answer answer, SocketOwnership owners, Duration latency) {
+    private static Result owned(InstanceEntry entry, HealthProbe.AdoptionAnswer answer, SocketOwnership owners,
+            Duration latency) {
         if (!answer.healthy()) {
             return new Result(entry, Health.UNHEALTHY, false, latency, answer.detail());
         }
@@ -165,10 +147,6 @@ public final class InstanceCheck {
                 .orElseGet(() -> new Result(entry, Health.HEALTHY, true, latency, answer.detail()
                         + ", port " + entry.port() + " held by the entry's process " + entry.pid()
                         + " (no identity: its process is the proof)"));
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     /**
