@@ -1,6 +1,5 @@
 package dev.portolan.core.registry;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -14,7 +13,8 @@ import dev.portolan.api.registry.Registry;
  * The second proof of a registered instance, for an entry without an identity in <b>this machine's</b> registry (a
  * server that never heard of Portolan, registered by the {@code run} that adopted it; a backend without an Ed25519
  * key): its listening socket belongs to the entry's process. The entry names a pid, its start time and a port; the
- * instance is verified ({@code process}) when that process still runs (the same start time: not a reused pid), runs as
+ * instance is verified ({@code process}) when that process still runs (the same start time: not a reused pid,
+ * {@link EntryProcess}), runs as
  * this user, and it or one of its descendants holds the listening socket of the entry's port, as the OS's socket table
  * says ({@link PortInspector#listenersOf}). Only the local registry is trusted this far: its files are this user's
  * (0600 in 0700 directories), so the entry's claim is one of this user's processes; anyone who can write a shared
@@ -24,9 +24,6 @@ import dev.portolan.api.registry.Registry;
  * @since 0.1.4
  */
 public final class SocketOwnership {
-
-    /** How far the entry's {@code process_start} may be from the process's (clock-tick rounding). */
-    static final Duration TOLERANCE = Duration.ofSeconds(1);
 
     private final PortInspector inspector;
 
@@ -54,8 +51,7 @@ public final class SocketOwnership {
         if (process.isEmpty() || !process.get().isAlive()) {
             return Optional.of("the entry's process " + pid + " is gone");
         }
-        Long registered = entry.processStart();
-        if (registered == null) {
+        if (entry.processStart() == null) {
             return Optional.of("the entry has no process_start, so a reused pid " + pid + " could not be told apart:"
                     + " its process cannot prove it");
         }
@@ -64,9 +60,9 @@ public final class SocketOwnership {
         if (started.isEmpty()) {
             return Optional.of("the start time of pid " + pid + " cannot be read: its process cannot prove it");
         }
-        if (Math.abs(started.get().toEpochMilli() - registered) > TOLERANCE.toMillis()) {
-            return Optional.of("pid " + pid + " now belongs to another process (started " + started.get()
-                    + ", the entry's started " + Instant.ofEpochMilli(registered) + ")");
+        Optional<String> reused = EntryProcess.reused(entry, started.get().toEpochMilli());
+        if (reused.isPresent()) {
+            return reused;
         }
         Optional<String> user = info.user();
         Optional<String> me = ProcessHandle.current().info().user();

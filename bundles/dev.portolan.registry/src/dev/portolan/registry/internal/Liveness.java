@@ -1,21 +1,17 @@
 package dev.portolan.registry.internal;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.OptionalLong;
 
 import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.core.registry.EntryProcess;
 import dev.portolan.platform.ProcessStarts;
 
 /**
  * Whether an entry's process still runs: its pid exists and, when the entry has a {@code process_start}, started
- * within {@link #TOLERANCE} of it (else the pid was reused by another process). Read through {@link ProcessStarts}
- * ({@code /proc} on Linux: cheaper than a fresh JVM's first {@code ProcessHandle}).
+ * within {@link EntryProcess#TOLERANCE} of it (else the pid was reused by another process). Read through
+ * {@link ProcessStarts} ({@code /proc} on Linux: cheaper than a fresh JVM's first {@code ProcessHandle}).
  */
 final class Liveness {
-
-    /** How far the entry's start time may be from the process's (clock-tick rounding). */
-    static final Duration TOLERANCE = Duration.ofSeconds(1);
 
     private Liveness() {
     }
@@ -32,13 +28,7 @@ final class Liveness {
         if (start.isEmpty()) {
             return null;
         }
-        long diff = Math.abs(start.getAsLong() - entry.processStart());
-        if (diff > TOLERANCE.toMillis()) {
-            return "pid " + entry.pid() + " now belongs to another process (started "
-                    + Instant.ofEpochMilli(start.getAsLong()) + ", the entry's started "
-                    + Instant.ofEpochMilli(entry.processStart()) + ")";
-        }
-        return null;
+        return EntryProcess.reused(entry, start.getAsLong()).orElse(null);
     }
 
     /** The start time of this JVM's process in epoch ms, or {@code null}. */
