@@ -55,11 +55,10 @@ final class RegistryWatching {
 
     /**
      * The ownership check of {@code registry}'s entries without identity (a server a {@code run} adopted): for this
-     * machine's registry, else null.
+     * machine's registry, else null ({@link SocketOwnership#forRegistry}).
      */
     static SocketOwnership owners(Registry registry) throws CliServices.MissingServiceException, InterruptedException {
-        return RemoteInstances.LOCAL_REGISTRY_ID.equals(registry.id())
-                ? SocketOwnership.forRegistry(registry, CliServices.get(PortInspector.class)) : null;
+        return SocketOwnership.forRegistry(registry, CliServices.get(PortInspector.class));
     }
 
     /**
