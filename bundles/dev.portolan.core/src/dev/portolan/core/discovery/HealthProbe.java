@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -214,13 +215,26 @@ public final class HealthProbe {
      */
     public static CompletableFuture<Result> checkAsync(URI healthUrl, Verification verification,
             BackendCredentials expected, Duration timeout) {
+        return checkAsync(healthUrl, verification, expected, timeout, null);
+    }
+
+    /**
+     * {@link #checkAsync(URI, Verification, BackendCredentials, Duration)}, where a healthy answer of a server verified
+     * by its process ({@link Verification#PROCESS}) counts only when {@code processProof} (null: none asked) finds
+     * nothing wrong: it says why the process no longer proves the server (its pid let go of the port), else empty. It
+     * runs on the probe's thread once the server answered healthy (it may read the OS's tables); a problem makes the
+     * answer rejected: {@code answered HTTP 200, but its process does not prove it: …}.
+     * @since 0.1.11
+     */
+    public static CompletableFuture<Result> checkAsync(URI healthUrl, Verification verification,
+            BackendCredentials expected, Duration timeout, Supplier<Optional<String>> processProof) {
         if (verification == Verification.USER) {
             return checkPinnedAsync(healthUrl, expected, timeout);
         }
         if (verification != Verification.PROCESS) {
             return probeAsync(healthUrl, expected, timeout);
         }
-        return byAdoptionRule(healthUrl, timeout, true);
+        return byAdoptionRule(healthUrl, timeout, true, processProof);
     }
 
     /**
@@ -259,10 +273,15 @@ public final class HealthProbe {
     }
 
     /** 2xx on the health path or, on 404 there, any HTTP answer on {@code /}; {@code ours}: our child's server. */
-    private static CompletableFuture<Result> byAdoptionRule(URI healthUrl, Duration timeout, boolean ours) {
+    /**
+     * {@code ours}: adopted by this front end's launcher or proved by {@code processProof} (null: nothing to prove),
+     * else unverified.
+     */
+    private static CompletableFuture<Result> byAdoptionRule(URI healthUrl, Duration timeout, boolean ours,
+            Supplier<Optional<String>> processProof) {
         long t0 = System.nanoTime();
-        return adoptionRuleAsync(healthUrl, timeout).thenApply(a -> adopted(healthUrl, t0, a.healthy(), a.detail(),
-                ours)).exceptionally(error -> failed(healthUrl, t0, error, timeout));
+        return adoptionRuleAsync(healthUrl, timeout).thenApply(a -> adopted(healthUrl, t0, a, ours, processProof))
+                .exceptionally(error -> failed(healthUrl, t0, error, timeout));
     }
 
     /**
@@ -288,8 +307,16 @@ public final class HealthProbe {
                 timeout));
     }
 
-    private static Result adopted(URI healthUrl, long t0, boolean healthy, String detail, boolean ours) {
+    private static Result adopted(URI healthUrl, long t0, AdoptionAnswer a, boolean ours,
+            Supplier<Optional<String>> processProof) {
+        boolean healthy = a.healthy();
+        String detail = a.detail();
+        Optional<String> problem = healthy && processProof != null ? processProof.get() : Optional.empty();
         Duration latency = Duration.ofNanos(System.nanoTime() - t0);
+        if (problem.isPresent()) {
+            return new Result(healthUrl, true, Identity.REJECTED, latency, detail + ", but its process does not prove"
+                    + " it: " + problem.get(), Verification.NONE);
+        }
         if (!ours) {
             return new Result(healthUrl, healthy, Identity.UNCHECKED, latency, detail + (healthy
                     ? " (adopted by its process when it was saved: unverified now)" : ""),
@@ -350,7 +377,7 @@ public final class HealthProbe {
      * @since 0.1.4
      */
     public static Result checkAdoptedUnverified(URI healthUrl, Duration timeout) throws InterruptedException {
-        return await(byAdoptionRule(healthUrl, timeout, false), healthUrl);
+        return await(byAdoptionRule(healthUrl, timeout, false, null), healthUrl);
     }
 
     private static Result await(CompletableFuture<Result> f, URI healthUrl) throws InterruptedException {

@@ -69,9 +69,10 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile PortolanMetrics metrics;
     /**
-     * Tells which process holds a port: the proof of a registered instance without identity; optional. Named so that
-     * SCR binds it before the registries (it binds in the order of the component description, whose references the
-     * annotation processor sorts by name), so the first listing's entries are checked with it.
+     * Tells which process holds a port: the proof of a registered instance without identity, at its first check and
+     * every later one; optional. Named so that SCR binds it before the registries (it binds in the order of the
+     * component description, whose references the annotation processor sorts by name), so the first listing's entries
+     * are checked with it.
      */
     @Reference(name = "PortInspector", cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -88,6 +89,8 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
     private final EndpointCacheWriter cacheWriter = new EndpointCacheWriter();
     /** The instance set (issue 14); its preferred instance is the current endpoint. */
     private final InstanceSet instances = new InstanceSet(this::tookOver);
+    /** Health checks of the endpoint and the instances; one verified by a process not ours, with that process's. */
+    private final EndpointCheck checks = new EndpointCheck(() -> inspector);
     private final HealthMonitor monitor = new HealthMonitor(lock, new HealthMonitor.Target() {
         @Override
         public HealthMonitor.Look look() {
@@ -117,8 +120,8 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
                 m.healthChecked(latency, accepted);
             }
         }
-    }, instances);
-    private final InstanceChecker instanceChecker = new InstanceChecker(instances, monitor::probed);
+    }, instances, checks);
+    private final InstanceChecker instanceChecker = new InstanceChecker(instances, monitor::probed, checks);
     /** Instances of the followed service that the registries list and that proved their identity join the set. */
     private final RegistryInstances registryInstances = new RegistryInstances(instances,
             FollowedService.fromEnvironment(), () -> inspector);

@@ -46,6 +46,7 @@ final class HealthMonitor {
     private final Object lock;
     private final Target target;
     private final InstanceSet instances;
+    private final EndpointCheck checks;
     private final Ticker ticker = new Ticker("portolan-health-monitor", this::tick);
     // guarded by lock
     private boolean probeInFlight;
@@ -56,11 +57,13 @@ final class HealthMonitor {
     /**
      * @param lock      the tracker's lock
      * @param instances the instance set: the probe of the tracked endpoint is its instance's health check too
+     * @param checks    how an endpoint is checked (the way it was verified)
      */
-    HealthMonitor(Object lock, Target target, InstanceSet instances) {
+    HealthMonitor(Object lock, Target target, InstanceSet instances, EndpointCheck checks) {
         this.lock = lock;
         this.target = target;
         this.instances = instances;
+        this.checks = checks;
     }
 
     /**
@@ -129,7 +132,7 @@ final class HealthMonitor {
         Optional<InstanceSet.Check> check = instances.checkProbedByTracker(look);
         // a busy machine answers late, not never: a late answer must not make us restart a healthy sidecar
         Duration timeout = interval.compareTo(InstanceChecker.MIN_TIMEOUT) < 0 ? InstanceChecker.MIN_TIMEOUT : interval;
-        HealthProbe.checkAsync(e.healthUrl(), e.verification(), look.credentials(), timeout).whenComplete((r, err) -> {
+        checks.checkAsync(e, look.credentials(), timeout).whenComplete((r, err) -> {
             synchronized (lock) {
                 probeInFlight = false;
             }

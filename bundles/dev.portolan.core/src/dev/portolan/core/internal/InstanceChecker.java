@@ -21,15 +21,19 @@ final class InstanceChecker {
     static final Duration MIN_TIMEOUT = Duration.ofSeconds(2);
 
     private final InstanceSet instances;
+    private final EndpointCheck checks;
     private final Supplier<Optional<HealthMonitor.Look>> probedByTracker;
     private final Ticker ticker = new Ticker("portolan-instance-checks", this::tick);
 
     /**
      * @param probedByTracker the endpoint the tracker's health monitor probes now ({@link HealthMonitor#probed()}):
      *                        its instance is checked by that probe, not a second time here
+     * @param checks          how an instance is checked (the way it was verified)
      */
-    InstanceChecker(InstanceSet instances, Supplier<Optional<HealthMonitor.Look>> probedByTracker) {
+    InstanceChecker(InstanceSet instances, Supplier<Optional<HealthMonitor.Look>> probedByTracker,
+            EndpointCheck checks) {
         this.instances = instances;
+        this.checks = checks;
         this.probedByTracker = probedByTracker;
     }
 
@@ -56,7 +60,7 @@ final class InstanceChecker {
     }
 
     private CompletableFuture<Optional<InstanceStatus>> run(InstanceSet.Check c) {
-        return c.probe(timeout()).thenApply(r -> instances.checked(c, r));
+        return c.probe(checks, timeout()).thenApply(r -> instances.checked(c, r));
     }
 
     private Duration timeout() {

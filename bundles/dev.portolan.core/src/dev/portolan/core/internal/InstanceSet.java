@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 import dev.portolan.api.BackendCredentials;
-import dev.portolan.api.Verification;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.Subscription;
 import dev.portolan.api.discovery.InstanceListener;
@@ -50,25 +49,29 @@ final class InstanceSet {
     }
 
     /**
-     * One health check to run: the instance at {@code url} in its {@code generation}, with its credentials, begun
+     * One health check to run: the instance at {@code endpoint} in its {@code generation}, with its credentials, begun
      * after {@code failuresReported} reported failures of it.
      */
-    record Check(String key, long generation, long failuresReported, String instanceId, URI healthUrl,
-            Verification verification, BackendCredentials credentials) {
+    record Check(String key, long generation, long failuresReported, String instanceId, Endpoint endpoint,
+            BackendCredentials credentials) {
 
         /** The check of {@code e} (at {@code key}) as it is now; marks it checking. Holds the set's lock. */
         static Check of(String key, Entry e) {
             e.checking = true;
-            return new Check(key, e.generation, e.failuresReported, e.status.instanceId(),
-                    e.status.endpoint().healthUrl(), e.status.endpoint().verification(), e.credentials);
+            return new Check(key, e.generation, e.failuresReported, e.status.instanceId(), e.status.endpoint(),
+                    e.credentials);
+        }
+
+        URI healthUrl() {
+            return endpoint.healthUrl();
         }
 
         /**
-         * Runs this check (asynchronously; the future never fails: a failure is a result); its outcome is applied by
-         * {@link InstanceSet#checked}.
+         * Runs this check with {@code checks} (asynchronously; the future never fails: a failure is a result); its
+         * outcome is applied by {@link InstanceSet#checked}.
          */
-        CompletableFuture<HealthProbe.Result> probe(Duration timeout) {
-            return HealthProbe.checkAsync(healthUrl, verification, credentials, timeout);
+        CompletableFuture<HealthProbe.Result> probe(EndpointCheck checks, Duration timeout) {
+            return checks.checkAsync(endpoint, credentials, timeout);
         }
     }
 
@@ -261,6 +264,7 @@ final class InstanceSet {
         Endpoint mine = e.status.endpoint();
         Endpoint tracked = look.endpoint();
         return mine.healthUrl().equals(tracked.healthUrl()) && mine.verification() == tracked.verification()
+                && EndpointCheck.provesProcess(mine) == EndpointCheck.provesProcess(tracked)
                 && e.credentials.equals(look.credentials());
     }
 

@@ -41,6 +41,15 @@ public final class SocketOwnership {
     }
 
     /**
+     * The ownership check itself, for the later checks of an instance its process proved ({@link #problem(long, int)});
+     * which registries' entries may be proved so at all, {@link #forRegistry} decides.
+     * @since 0.1.5
+     */
+    public static SocketOwnership of(PortInspector inspector) {
+        return new SocketOwnership(java.util.Objects.requireNonNull(inspector, "inspector"));
+    }
+
+    /**
      * Whether {@code entry}'s process holds its port's listening socket.
      *
      * @return empty when it does; else why not, in words naming the pid and the port
@@ -64,13 +73,36 @@ public final class SocketOwnership {
         if (reused.isPresent()) {
             return reused;
         }
+        return holds(process.get(), entry.port());
+    }
+
+    /**
+     * Whether the process {@code pid}, which proved an instance on {@code port} before (its start time checked then,
+     * {@link #problem(InstanceEntry)}), still holds that port's listening socket: it runs as this user, and it or one
+     * of its descendants holds it. For the later health checks of an instance verified by its process: a process that
+     * let go of its port and lives on must not leave the port's next holder trusted as it.
+     *
+     * @return empty when it does; else why not, in words naming the pid and the port
+     * @since 0.1.5
+     */
+    public Optional<String> problem(long pid, int port) {
+        Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        if (process.isEmpty() || !process.get().isAlive()) {
+            return Optional.of("its process " + pid + " is gone");
+        }
+        return holds(process.get(), port);
+    }
+
+    /** Whether {@code process} (alive, not a reused pid) runs as this user and holds {@code port}. */
+    private Optional<String> holds(ProcessHandle process, int port) {
+        long pid = process.pid();
+        ProcessHandle.Info info = process.info();
         Optional<String> user = info.user();
         Optional<String> me = ProcessHandle.current().info().user();
         if (user.isEmpty() || me.isEmpty() || !user.get().equals(me.get())) {
             return Optional.of("pid " + pid + " runs as " + user.orElse("an unknown user") + ", not as "
                     + me.orElse("this user"));
         }
-        int port = entry.port();
         Optional<Set<Long>> holders = inspector.listenersOf(port, Set.of(pid));
         if (holders.isEmpty()) {
             return Optional.of("which process holds port " + port + " cannot be told on this system (no socket table)");
@@ -79,7 +111,7 @@ public final class SocketOwnership {
             return Optional.empty();
         }
         // a server's worker or a wrapper's child may hold it (uvicorn --reload, a shell around the server)
-        Set<Long> tree = process.get().descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
+        Set<Long> tree = process.descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
         if (!tree.isEmpty() && !inspector.listenersOf(port, tree).orElse(Set.of()).isEmpty()) {
             return Optional.empty();
         }

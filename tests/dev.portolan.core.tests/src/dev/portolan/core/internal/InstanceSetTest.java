@@ -32,6 +32,8 @@ class InstanceSetTest {
 
     static final TestPorts PORTS = new TestPorts(22280, 22299);
     static final Duration T = Duration.ofSeconds(5);
+    /** The tracker's checks, without a port inspector (these instances prove their identity, not their process). */
+    static final EndpointCheck CHECKS = new EndpointCheck(() -> null);
     static final String KEY = IdentityProof.newSecret();
     /** The secrets our backends were started with: an instance that proves them serves. */
     static final BackendCredentials OURS = new BackendCredentials(KEY, IdentityProof.newSecret(), null, false);
@@ -54,7 +56,7 @@ class InstanceSetTest {
             a = verified(port, "scan");
             set.observe(a, OURS, false);
             before = only(set.due(Optional.empty()));
-            answered = before.probe(T).get();
+            answered = before.probe(CHECKS, T).get();
             assertTrue(answered.accepted(), answered.toString());
         } // killed
         set.failed(a, "connection refused");
@@ -63,13 +65,13 @@ class InstanceSetTest {
                 "the lost instance was made the endpoint again by an answer older than its loss");
 
         InstanceSet.Check after = only(set.due(Optional.empty()));
-        HealthProbe.Result refused = after.probe(T).get();
+        HealthProbe.Result refused = after.probe(CHECKS, T).get();
         assertFalse(refused.accepted(), refused.toString());
         assertEquals(InstanceState.UNHEALTHY, set.checked(after, refused).orElseThrow().state());
 
         try (TestBackend back = TestBackend.v2(port, KEY, null)) { // it came back: a check begun now clears the failure
             InstanceSet.Check again = only(set.due(Optional.empty()));
-            HealthProbe.Result ok = again.probe(T).get();
+            HealthProbe.Result ok = again.probe(CHECKS, T).get();
             assertEquals(InstanceState.HEALTHY, set.checked(again, ok).orElseThrow().state());
             assertEquals(1, picks.size(), picks.toString());
             assertEquals(port, picks.get(0).endpoint().port(), "the preferred instance is back");
@@ -83,7 +85,7 @@ class InstanceSetTest {
         Endpoint a = verified(port, "scan");
         set.observe(a, OURS, false);
         InstanceSet.Check before = only(set.due(Optional.empty()));
-        HealthProbe.Result refused = before.probe(T).get();
+        HealthProbe.Result refused = before.probe(CHECKS, T).get();
         set.failed(a, "connection refused");
         Optional<InstanceStatus> s = set.checked(before, refused);
         assertEquals(InstanceState.UNHEALTHY, s.orElseThrow().state());
@@ -130,7 +132,7 @@ class InstanceSetTest {
             InstanceSet.Check byTracker = set.checkProbedByTracker(tracked).orElseThrow();
             assertEquals(p1, byTracker.healthUrl().getPort());
             assertEquals(Optional.empty(), set.checkProbedByTracker(tracked), "one check at a time");
-            HealthProbe.Result answered = byTracker.probe(T).get();
+            HealthProbe.Result answered = byTracker.probe(CHECKS, T).get();
             InstanceStatus after = set.checked(byTracker, answered).orElseThrow();
             assertEquals(InstanceState.HEALTHY, after.state());
             assertEquals(answered.latency(), after.latency(), "the tracker's probe is the instance's latency");
@@ -138,7 +140,7 @@ class InstanceSetTest {
             HealthMonitor.Look otherCredentials = new HealthMonitor.Look(EndpointState.AVAILABLE, a,
                     BackendCredentials.NONE, false);
             assertEquals(Optional.empty(), set.checkProbedByTracker(otherCredentials));
-            set.checked(other, other.probe(T).get());
+            set.checked(other, other.probe(CHECKS, T).get());
             assertEquals(2, set.due(Optional.of(otherCredentials)).size(), "not the same probe: both are checked");
         }
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -34,6 +35,7 @@ import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.NaiveServer;
 import dev.portolan.tests.common.OsgiServices;
+import dev.portolan.tests.common.TestBackend;
 
 /**
  * An entry without identity in this machine's registry (what {@code run} registers for a server it adopted) is
@@ -114,6 +116,57 @@ class RegistryProcessProofTest {
                         "the instance is the endpoint");
                 assertEquals(port, serving.endpoint().port(), serving.toString());
                 assertEquals(Verification.PROCESS, serving.endpoint().verification(), serving.toString());
+            }
+        } finally {
+            tracker.deactivate();
+            registry.close();
+        }
+    }
+
+    /**
+     * Its process proves such an instance at every check, not only at the first: a process that lets go of its port
+     * and lives on (its entry stays while its pid runs) no longer proves it, and the server that took the port after
+     * it is not trusted in its place. The tracker's endpoint is lost, and the instance is unhealthy, naming the pid
+     * and the port, for as long as another process holds the port.
+     */
+    @Test
+    void anInstanceIsNoLongerTrustedWhenItsProcessLetsGoOfItsPort() throws Exception {
+        PortInspector inspector = OsgiServices.await(getClass(), PortInspector.class, WAIT);
+        LocalRegistry registry = Fixtures.localRegistry();
+        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
+        Await.Recorder<List<InstanceStatus>> sets = new Await.Recorder<>();
+        Await.Recorder<EndpointStatus> statuses = new Await.Recorder<>();
+        try (ChildProcess served = ChildProcess.start(null, List.of("/usr/bin/python3", "-c",
+                NaiveServer.releasingOnAnyPort("naive %d")))) {
+            int port = port(served);
+            long pid = served.process().pid();
+            InstanceEntry entry = entry(served.process().toHandle(), port);
+            tracker.setPortInspector(inspector);
+            tracker.activate();
+            try (Subscription listening = tracker.addInstanceListener(sets::accept);
+                    Subscription endpoint = tracker.addListener(statuses::accept);
+                    Registration r = registry.register(entry)) {
+                tracker.addRegistry(registry);
+                statuses.await(st -> st.state() == EndpointState.AVAILABLE && st.endpoint().port() == port, WAIT,
+                        "the instance is the endpoint");
+
+                // the process closes its listening socket and runs on; another server takes the port at once
+                served.process().getOutputStream().write("release\n".getBytes(StandardCharsets.UTF_8));
+                served.process().getOutputStream().flush();
+                served.awaitLine("released"::equals, WAIT);
+                try (TestBackend next = TestBackend.impostor(port)) {
+                    String expected = "but its process does not prove it: port " + port + " is not held by pid " + pid
+                            + " or its children";
+                    List<InstanceStatus> set = sets.await(s -> s.stream().anyMatch(st -> st.instanceId().equals(
+                            entry.instanceId()) && st.state() == InstanceState.UNHEALTHY && st.message() != null
+                            && st.message().contains(expected)), WAIT, "the instance is no longer trusted");
+                    EndpointStatus lost = statuses.await(st -> st.state() != EndpointState.AVAILABLE, WAIT,
+                            "the tracker lets go of the endpoint");
+                    assertTrue(next.healthRequests() > 0, "the server on the port was asked, and not trusted");
+                    assertTrue(served.process().isAlive(), "the entry's process lives on");
+                    assertTrue(tracker.current().state() != EndpointState.AVAILABLE, tracker.current() + " / "
+                            + lost + " / " + set);
+                }
             }
         } finally {
             tracker.deactivate();

@@ -14,6 +14,8 @@ public final class NaiveServer {
             + "        self.end_headers()\n"
             + "    def log_message(self, *a):\n"
             + "        pass\n";
+    private static final String ANY_PORT = "s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)\n"
+            + "port = s.server_address[1]\n";
 
     private NaiveServer() {
     }
@@ -23,8 +25,21 @@ public final class NaiveServer {
      * {@code %d} is the port (e.g. {@code "orders-api: accepting calls at tcp %d"}).
      */
     public static String onAnyPort(String line) {
-        return HANDLER + "s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)\n"
-                + "port = s.server_address[1]\n" + serveAndPrint(line);
+        return HANDLER + ANY_PORT + serveAndPrint(line);
+    }
+
+    /**
+     * As {@link #onAnyPort}, and lets go of its port when a line {@code release} comes on its stdin (it prints
+     * {@code released} once the socket is closed) and lives on until its stdin closes: a process that stopped serving
+     * while its pid runs.
+     */
+    public static String releasingOnAnyPort(String line) {
+        return HANDLER + ANY_PORT + serving(line)
+                + "for command in sys.stdin:\n"
+                + "    if command.strip() == 'release':\n"
+                + "        s.shutdown()\n"
+                + "        s.server_close()\n"
+                + "        print('released', flush=True)\n";
     }
 
     /**
@@ -43,8 +58,12 @@ public final class NaiveServer {
     }
 
     private static String serveAndPrint(String line) {
+        return serving(line) + "sys.stdin.read()\n";
+    }
+
+    /** Serves on its own thread and prints {@code line} with the port. */
+    private static String serving(String line) {
         return "threading.Thread(target=s.serve_forever, daemon=True).start()\n"
-                + "print('" + line.replace("\\", "\\\\").replace("'", "\\'") + "' % port, flush=True)\n"
-                + "sys.stdin.read()\n";
+                + "print('" + line.replace("\\", "\\\\").replace("'", "\\'") + "' % port, flush=True)\n";
     }
 }
