@@ -39,13 +39,19 @@ import dev.portolan.api.launch.LaunchException;
 import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.api.launch.SidecarLauncher;
+import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.Registry;
 import dev.portolan.core.discovery.FollowedService;
+import dev.portolan.core.registry.AdoptedRegistrations;
+import dev.portolan.core.registry.RemoteInstances;
 
 /**
  * The backend this front end owns, started through the {@link SidecarLauncher}. Every accepted announcement of the
  * sidecar (first start and every restart) goes straight to the tracker. Stopped on deactivation. Several instances
- * (issue 14, {@link #start(LaunchSpec, int)}, preference {@code instances}) are an {@link InstancePool}.
+ * (issue 14, {@link #start(LaunchSpec, int)}, preference {@code instances}) are an {@link InstancePool}. A server
+ * that never heard of Portolan, adopted by its process, is registered in the local registry while it serves
+ * ({@link AdoptedRegistrations}): other terminals and front ends find it verified by its process.
  */
 @Component(service = BackendService.class, property = "service.ranking:Integer=0")
 public final class BackendServiceImpl implements BackendService {
@@ -83,6 +89,23 @@ public final class BackendServiceImpl implements BackendService {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ApiClient apiClient;
+    /** This machine's registry, where the servers our sidecars adopted are registered; optional. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + Registry.ID_PROPERTY + "="
+                    + RemoteInstances.LOCAL_REGISTRY_ID + ")")
+    private volatile Registry localRegistry;
+    private final AdoptedRegistrations adopted = new AdoptedRegistrations(() -> localRegistry,
+            new AdoptedRegistrations.Notices() {
+                @Override
+                public void registered(InstanceEntry entry) {
+                    LOG.log(System.Logger.Level.INFO, AdoptedRegistrations.describe(entry));
+                }
+
+                @Override
+                public void failed(java.net.URI url, String why) {
+                    LOG.log(System.Logger.Level.WARNING, AdoptedRegistrations.describeFailure(url, why));
+                }
+            });
     private final InstancePool pool = new InstancePool(() -> observer, () -> Optional.ofNullable(apiClient),
             new InstanceHandles(), STARTS);
 
@@ -100,6 +123,11 @@ public final class BackendServiceImpl implements BackendService {
         this.tracker = tracker;
         this.observer = observer;
         this.settings = settings;
+    }
+
+    /** Outside OSGi: the local registry, where adopted servers are registered (in OSGi, DS sets the field). */
+    public void setLocalRegistry(Registry registry) {
+        this.localRegistry = registry;
     }
 
     /** Outside OSGi: the command started when none is configured. */
@@ -144,7 +172,7 @@ public final class BackendServiceImpl implements BackendService {
             waiting = now == null ? launcherBound.copy() : null;
         }
         if (now != null) {
-            return start.apply(now);
+            return start.apply(registering(now));
         }
         CompletableFuture<EndpointStatus> result = new CompletableFuture<>();
         waiting.orTimeout(LAUNCHER_WAIT.toMillis(), TimeUnit.MILLISECONDS).whenCompleteAsync((l, e) -> {
@@ -158,7 +186,7 @@ public final class BackendServiceImpl implements BackendService {
             }
             CompletableFuture<EndpointStatus> started;
             try {
-                started = start.apply(l);
+                started = start.apply(registering(l));
             } catch (RuntimeException ex) {
                 result.completeExceptionally(ex);
                 return;
@@ -171,6 +199,31 @@ public final class BackendServiceImpl implements BackendService {
             relay(started, result);
         }, STARTS);
         return result;
+    }
+
+    /** {@code l}, the adopted server of every sidecar it launches registered while it serves. */
+    private SidecarLauncher registering(SidecarLauncher l) {
+        return new SidecarLauncher() {
+            @Override
+            public LaunchHandle launch(LaunchSpec spec) throws LaunchException {
+                return followed(l.launch(spec));
+            }
+
+            @Override
+            public LaunchHandle launch(LaunchSpec spec, SidecarListener listener) throws LaunchException {
+                return followed(l.launch(spec, listener));
+            }
+
+            @Override
+            public List<LaunchHandle> active() {
+                return l.active();
+            }
+        };
+    }
+
+    private LaunchHandle followed(LaunchHandle h) {
+        adopted.follow(h); // followed until the handle ends; its listener goes with it
+        return h;
     }
 
     /** Completes {@code to} as {@code from} completes, with the cause of a {@link CompletionException} unwrapped. */
@@ -206,6 +259,7 @@ public final class BackendServiceImpl implements BackendService {
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "backend did not stop cleanly on deactivation: " + e);
         }
+        adopted.close();
     }
 
     @Override

@@ -385,8 +385,9 @@ class CliDiscoverRunTest {
             assertTrue(available.contains("(adopted: our sidecar") && !available.contains("announced"), available);
 
             // another terminal: the registry lists it, verified by its process, and discover takes it from there
-            String registered = cli.awaitLine(l -> l.startsWith("[portolan] registered "), TIMEOUT);
-            assertTrue(registered.startsWith("[portolan] registered http://127.0.0.1:" + port
+            // (registered by the backend service, which logs it: the same line in the product's log)
+            String registered = cli.awaitLine(l -> l.startsWith("portolan: INFO: registered "), TIMEOUT);
+            assertTrue(registered.startsWith("portolan: INFO: registered http://127.0.0.1:" + port
                     + " in the local registry as default/" + port + "-" + a.get("pid").asLong() + "-"), registered);
             JsonNode listed = JSON.readTree(PortolanCli.run(env, TIMEOUT, "list", "--json").firstJsonLine());
             JsonNode instance = listed.get("instances").get(0);

@@ -21,10 +21,15 @@ import dev.portolan.api.discovery.EndpointStatus;
 import dev.portolan.api.discovery.InstanceState;
 import dev.portolan.api.discovery.InstanceStatus;
 import dev.portolan.api.discovery.StrategyOutcome;
+import dev.portolan.api.launch.AdoptionPolicy;
+import dev.portolan.api.launch.LaunchHandle;
 import dev.portolan.api.launch.LaunchSpec;
+import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registration;
+import dev.portolan.api.registry.RegistryEvent;
+import dev.portolan.core.internal.BackendServiceImpl;
 import dev.portolan.core.internal.DiscoveryServiceImpl;
 import dev.portolan.core.internal.EndpointTrackerImpl;
 import dev.portolan.core.internal.SidecarAttacher;
@@ -195,6 +200,59 @@ class RegistryProcessProofTest {
                 assertEquals(port, a.endpoint().port(), a.toString());
             }
         } finally {
+            registry.close();
+        }
+    }
+
+    /**
+     * A front end's backend service registers the server its sidecar adopted (one that never heard of Portolan) in the
+     * local registry while it serves (the product's, the IDE's, {@code run}'s): a second front end with the same
+     * command attaches to it, verified by its process; the entry goes when the sidecar stops.
+     */
+    @Test
+    void aFrontEndRegistersTheServerItsSidecarAdoptedAndAnotherAttachesToIt() throws Exception {
+        PortInspector inspector = OsgiServices.await(getClass(), PortInspector.class, WAIT);
+        SidecarLauncher launcher = OsgiServices.await(getClass(), SidecarLauncher.class, WAIT);
+        LocalRegistry registry = Fixtures.localRegistry();
+        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
+        BackendServiceImpl frontEnd = new BackendServiceImpl(launcher, tracker, tracker, new SettingsServiceImpl(
+                Map.of()));
+        frontEnd.setLocalRegistry(registry);
+        LaunchSpec spec = LaunchSpec.builder("/usr/bin/python3", "-c", NaiveServer.onAnyPort("naive %d"))
+                .adoption(AdoptionPolicy.DEFAULT).build();
+        Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
+        tracker.activate();
+        try (Subscription watching = registry.watch(InstanceEntry.DEFAULT_SERVICE, events::accept)) {
+            EndpointStatus started = Await.result(frontEnd.start(spec), WAIT, "the front end starts the server");
+            assertEquals(Verification.PROCESS, started.endpoint().verification(), started.toString());
+            int port = started.endpoint().port();
+            long pid = frontEnd.sidecar().flatMap(LaunchHandle::lastAnnouncement).orElseThrow().pid();
+
+            RegistryEvent registered = events.await(e -> e.kind() == RegistryEvent.Kind.REGISTERED
+                    && e.entry().port() == port, WAIT, "the adopted server is registered");
+            InstanceEntry entry = registered.entry();
+            assertEquals(pid, entry.pid(), entry.toString());
+            assertEquals(spec.command(), entry.command(), entry.toString());
+            assertEquals(InstanceEntry.MODE_SIDECAR, entry.mode(), entry.toString());
+            assertEquals(null, entry.identity(), "it cannot sign: " + entry);
+            assertEquals(null, entry.apiToken(), "it has no token of ours: " + entry);
+
+            SidecarAttacher attacher = new SidecarAttacher();
+            attacher.addRegistry(registry);
+            attacher.setPortInspector(inspector);
+            SidecarAttacher.Attachment a = attacher.find(spec, InstanceEntry.DEFAULT_SERVICE).orElseThrow(
+                    () -> new AssertionError("a second front end finds nothing to attach to"));
+            assertEquals(Verification.PROCESS, a.endpoint().verification(), a.toString());
+            assertEquals(port, a.endpoint().port(), a.toString());
+
+            Await.result(frontEnd.stop(), WAIT, "the front end stops its sidecar");
+            events.await(e -> e.kind() == RegistryEvent.Kind.DEREGISTERED && e.entry() != null
+                    && e.entry().instanceId().equals(entry.instanceId()), WAIT, "its entry is withdrawn");
+            assertTrue(registry.list(InstanceEntry.DEFAULT_SERVICE).stream().noneMatch(e -> e.port() == port),
+                    registry.list(InstanceEntry.DEFAULT_SERVICE).toString());
+        } finally {
+            Await.result(frontEnd.stop(), WAIT, "stop");
+            tracker.deactivate();
             registry.close();
         }
     }

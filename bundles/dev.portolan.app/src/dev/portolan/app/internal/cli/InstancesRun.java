@@ -38,13 +38,10 @@ final class InstancesRun {
     private final Set<String> printed = ConcurrentHashMap.newKeySet();
 
     private final AtomicBoolean signalled;
-    /** Registers the servers the instances adopted. */
-    private final AdoptedRegistrations adopted;
 
     /** @param signalled set when Ctrl-C / SIGTERM ends the run (before the instances are stopped) */
     InstancesRun(BackendService backend, AnnouncementCodec codec, PrintStream out, PrintStream err,
-            AtomicBoolean signalled, AdoptedRegistrations adopted) {
-        this.adopted = adopted;
+            AtomicBoolean signalled) {
         this.backend = backend;
         this.codec = codec;
         this.out = out;
@@ -62,7 +59,6 @@ final class InstancesRun {
         Thread hook = new Thread(() -> {
             signalled.set(true);
             stopAll(instances);
-            adopted.close();
         }, "portolan-run-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         List<Subscription> listening = new ArrayList<>();
@@ -70,7 +66,6 @@ final class InstancesRun {
             for (ManagedInstance i : instances) {
                 i.handle().logFile().ifPresent(f -> err.println("[portolan] " + i.instanceId() + " log: " + f));
                 listening.add(i.handle().addListener(new Printer(i.instanceId())));
-                listening.add(adopted.follow(i.handle()));
                 i.handle().lastAnnouncement().ifPresent(a -> print(i.instanceId(), a));
                 i.handle().announcement().thenAccept(a -> print(i.instanceId(), a));
             }

@@ -30,7 +30,6 @@ import dev.portolan.api.launch.RestartPolicy;
 import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
-import dev.portolan.core.discovery.FollowedService;
 import dev.portolan.core.discovery.Troubleshooting;
 import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.AnnouncementCodec;
@@ -100,12 +99,9 @@ final class RunCommand implements Command {
         // another registered instance of the service taking over) is no news for them
         java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
         RunEndpointLines endpointLines = new RunEndpointLines(err, tracker.current().sequence(), signalled);
-        // what run adopts is registered for the other terminals (a server that never heard of Portolan cannot)
-        AdoptedRegistrations adopted = new AdoptedRegistrations(RegistryWatching.local(),
-                service != null ? service : FollowedService.fromEnvironment(), err);
-        try (Subscription endpointLog = tracker.addListener(endpointLines::changed); adopted) {
+        try (Subscription endpointLog = tracker.addListener(endpointLines::changed)) {
             if (instances > 1) {
-                return new InstancesRun(backend, codec, out, err, signalled, adopted).run(spec, instances);
+                return new InstancesRun(backend, codec, out, err, signalled).run(spec, instances);
             }
             CompletableFuture<EndpointStatus> started = backend.start(spec);
             LaunchHandle handle = backend.sidecar().orElse(null);
@@ -130,10 +126,9 @@ final class RunCommand implements Command {
             Thread hook = new Thread(() -> {
                 signalled.set(true);
                 stopQuietly(handle, err);
-                adopted.close();
             }, "portolan-run-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            try (Subscription l = handle.addListener(printer); Subscription r = adopted.follow(handle)) {
+            try (Subscription l = handle.addListener(printer)) {
                 handle.lastAnnouncement().ifPresent(a -> print(a, null, printed, codec, out));
                 handle.announcement().whenComplete((a, e) -> {
                     if (a != null) {
