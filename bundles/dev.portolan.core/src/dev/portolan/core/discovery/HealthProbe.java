@@ -187,10 +187,9 @@ public final class HealthProbe {
      */
     public static CompletableFuture<Result> probeAsync(URI healthUrl, BackendCredentials expected, Duration timeout) {
         String nonce = expected.identityKey() != null ? IdentityProof.newNonce() : null;
-        Map<String, String> headers = nonce == null ? Map.of("Accept", "application/json")
-                : Map.of("Accept", "application/json", IdentityProof.CHALLENGE_HEADER, nonce);
         long t0 = System.nanoTime();
-        CompletableFuture<LoopbackHttp.Response> exchange = ProbeHttp.get(healthUrl, headers, positive(timeout));
+        CompletableFuture<LoopbackHttp.Response> exchange = ProbeHttp.get(healthUrl, headers(nonce),
+                positive(timeout));
         CompletableFuture<Result> result = exchange.handle((response, error) -> {
             Duration latency = Duration.ofNanos(System.nanoTime() - t0);
             if (error != null) {
@@ -205,6 +204,12 @@ public final class HealthProbe {
             }
         });
         return result;
+    }
+
+    /** The headers of a health probe: JSON, and the challenge {@code nonce} (null: none). */
+    private static Map<String, String> headers(String nonce) {
+        return nonce == null ? Map.of("Accept", "application/json")
+                : Map.of("Accept", "application/json", IdentityProof.CHALLENGE_HEADER, nonce);
     }
 
     /**
@@ -250,12 +255,23 @@ public final class HealthProbe {
      */
     public static CompletableFuture<Result> checkPinnedAsync(URI healthUrl, BackendCredentials expected,
             Duration timeout) {
-        if (!expected.isEmpty()) {
-            return probeAsync(healthUrl, expected, timeout);
-        }
+        return expected.isEmpty() ? checkNamedAsync(healthUrl, expected, timeout)
+                : probeAsync(healthUrl, expected, timeout);
+    }
+
+    /**
+     * Checks a server the user names (a manual override): Portolan's health as {@link #probeAsync} judges it with
+     * {@code expected} (our own backend proves its identity with them), else, judged on the same answer, as {@link
+     * #checkPinnedAsync} judges a server that never heard of Portolan: one request to the health path, then one to
+     * {@code /} when that is 404. The future never fails.
+     * @since 0.1.11
+     */
+    public static CompletableFuture<Result> checkNamedAsync(URI healthUrl, BackendCredentials expected,
+            Duration timeout) {
+        String nonce = expected.identityKey() != null ? IdentityProof.newNonce() : null;
         long t0 = System.nanoTime();
-        return ProbeHttp.get(healthUrl, Map.of("Accept", "application/json"), positive(timeout)).thenCompose(r -> {
-            Result portolan = evaluate(healthUrl, r, expected, null, Duration.ofNanos(System.nanoTime() - t0));
+        return ProbeHttp.get(healthUrl, headers(nonce), positive(timeout)).thenCompose(r -> {
+            Result portolan = evaluate(healthUrl, r, expected, nonce, Duration.ofNanos(System.nanoTime() - t0));
             if (portolan.healthy()) {
                 return CompletableFuture.completedFuture(portolan);
             }
@@ -272,10 +288,9 @@ public final class HealthProbe {
                         + "checked)" : ""), Verification.USER);
     }
 
-    /** 2xx on the health path or, on 404 there, any HTTP answer on {@code /}; {@code ours}: our child's server. */
     /**
-     * {@code ours}: adopted by this front end's launcher or proved by {@code processProof} (null: nothing to prove),
-     * else unverified.
+     * 2xx on the health path or, on 404 there, any HTTP answer on {@code /}; {@code ours}: adopted by this front end's
+     * launcher or proved by {@code processProof} (null: nothing to prove), else unverified.
      */
     private static CompletableFuture<Result> byAdoptionRule(URI healthUrl, Duration timeout, boolean ours,
             Supplier<Optional<String>> processProof) {

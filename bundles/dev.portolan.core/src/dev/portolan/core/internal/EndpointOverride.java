@@ -33,16 +33,14 @@ final class EndpointOverride {
 
     /**
      * Pins {@code endpoint} once it passes a health check (else completes with an IllegalArgumentException): Portolan's
-     * health (its token echo verifies it), else, for a server that never heard of Portolan, the adoption rule, with
-     * {@code /} as its health URL when its health path is 404 ({@link HealthProbe#checkPinnedAsync}): the user names
-     * the server, whatever our own sidecar's credentials are.
+     * health (its proof or token echo verifies it), else, for a server that never heard of Portolan, the adoption rule
+     * on the same answer, with {@code /} as its health URL when its health path is 404 ({@link
+     * HealthProbe#checkNamedAsync}): the user names the server, whatever our own sidecar's credentials are.
      */
     CompletableFuture<EndpointStatus> pin(Endpoint endpoint) {
         Duration timeout = settings.get().effective().discoveryTimeout();
         BackendCredentials expected = own.expected();
-        return HealthProbe.probeAsync(endpoint.healthUrl(), expected, timeout).thenCompose(r -> r.healthy()
-                ? CompletableFuture.completedFuture(r)
-                : HealthProbe.checkPinnedAsync(endpoint.healthUrl(), BackendCredentials.NONE, timeout)).thenApply(r -> {
+        return HealthProbe.checkNamedAsync(endpoint.healthUrl(), expected, timeout).thenApply(r -> {
             if (!r.healthy()) {
                 throw new IllegalArgumentException(
                         "override " + endpoint.baseUrl() + " fails its health check: " + r.detail());

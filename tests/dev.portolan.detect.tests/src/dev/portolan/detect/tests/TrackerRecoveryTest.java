@@ -394,10 +394,13 @@ class TrackerRecoveryTest {
     /**
      * Override Endpoint… with a server that never heard of Portolan (404 on {@code /health}, a page on {@code /}): the
      * user names it, so it is pinned by the adoption rule with {@code /} as its health URL, and stays pinned when
-     * checked again. It used to fail its health check ("answered HTTP 404").
+     * checked again. It used to fail its health check ("answered HTTP 404"), and its health path was asked twice
+     * (once with our credentials, once without) when the front end had no sidecar whose credentials to expect.
      */
     @Test
     void aServerThatNeverHeardOfPortolanCanBePinned() throws Exception {
+        // quiet health monitor: only the checks made here
+        settings.update(Fixtures.settings(range, null, Duration.ofSeconds(2), Duration.ofMinutes(10)));
         int port = Fixtures.PORTS.one();
         try (TestBackend plain = TestBackend.plain(port)) {
             listen();
@@ -405,9 +408,11 @@ class TrackerRecoveryTest {
                     Fixtures.WAIT, "override");
             assertEquals(EndpointState.OVERRIDDEN, o.state(), o.toString());
             assertEquals(java.net.URI.create("http://127.0.0.1:" + port + "/"), o.endpoint().healthUrl());
+            assertEquals(1, plain.healthRequests(), "the health path is asked once, then /");
             EndpointStatus again = Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
             assertEquals(EndpointState.OVERRIDDEN, again.state(), "checked again, still pinned: " + again);
             assertEquals(port, again.endpoint().port());
+            assertEquals(1, plain.healthRequests(), "checked again on /, the URL that answered");
             Await.result(tracker.clearOverride(), Fixtures.WAIT, "clear");
         }
     }
