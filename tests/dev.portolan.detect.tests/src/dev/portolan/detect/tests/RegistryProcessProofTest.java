@@ -94,16 +94,23 @@ class RegistryProcessProofTest {
         }
     }
 
-    /** The tracker's instance set takes such an entry too, verified by its process, and health-checks it so. */
+    /**
+     * The tracker's instance set takes such an entry too, verified by its process, and asks that process at every
+     * check, not only at the first: a process that lets go of its port and lives on (its entry stays while its pid
+     * runs) no longer proves it, and the server that took the port after it is not trusted in its place. The tracker's
+     * endpoint is lost, and the instance is unhealthy, naming the pid and the port, while another process holds it.
+     */
     @Test
-    void theTrackerTakesAnEntryWithoutIdentityWhoseProcessHoldsItsPort() throws Exception {
+    void theTrackerTrustsAnEntryWithoutIdentityOnlyWhileItsProcessHoldsItsPort() throws Exception {
         PortInspector inspector = OsgiServices.await(getClass(), PortInspector.class, WAIT);
         LocalRegistry registry = Fixtures.localRegistry();
         EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
         Await.Recorder<List<InstanceStatus>> sets = new Await.Recorder<>();
         Await.Recorder<EndpointStatus> statuses = new Await.Recorder<>();
-        try (ChildProcess served = naive()) {
+        try (ChildProcess served = ChildProcess.start(null, List.of("/usr/bin/python3", "-c",
+                NaiveServer.releasingOnAnyPort("naive %d")))) {
             int port = port(served);
+            long pid = served.process().pid();
             InstanceEntry entry = entry(served.process().toHandle(), port);
             tracker.setPortInspector(inspector);
             tracker.activate();
@@ -121,39 +128,6 @@ class RegistryProcessProofTest {
                         "the instance is the endpoint");
                 assertEquals(port, serving.endpoint().port(), serving.toString());
                 assertEquals(Verification.PROCESS, serving.endpoint().verification(), serving.toString());
-            }
-        } finally {
-            tracker.deactivate();
-            registry.close();
-        }
-    }
-
-    /**
-     * Its process proves such an instance at every check, not only at the first: a process that lets go of its port
-     * and lives on (its entry stays while its pid runs) no longer proves it, and the server that took the port after
-     * it is not trusted in its place. The tracker's endpoint is lost, and the instance is unhealthy, naming the pid
-     * and the port, for as long as another process holds the port.
-     */
-    @Test
-    void anInstanceIsNoLongerTrustedWhenItsProcessLetsGoOfItsPort() throws Exception {
-        PortInspector inspector = OsgiServices.await(getClass(), PortInspector.class, WAIT);
-        LocalRegistry registry = Fixtures.localRegistry();
-        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
-        Await.Recorder<List<InstanceStatus>> sets = new Await.Recorder<>();
-        Await.Recorder<EndpointStatus> statuses = new Await.Recorder<>();
-        try (ChildProcess served = ChildProcess.start(null, List.of("/usr/bin/python3", "-c",
-                NaiveServer.releasingOnAnyPort("naive %d")))) {
-            int port = port(served);
-            long pid = served.process().pid();
-            InstanceEntry entry = entry(served.process().toHandle(), port);
-            tracker.setPortInspector(inspector);
-            tracker.activate();
-            try (Subscription listening = tracker.addInstanceListener(sets::accept);
-                    Subscription endpoint = tracker.addListener(statuses::accept);
-                    Registration r = registry.register(entry)) {
-                tracker.addRegistry(registry);
-                long serving = statuses.await(st -> st.state() == EndpointState.AVAILABLE
-                        && st.endpoint().port() == port, WAIT, "the instance is the endpoint").sequence();
 
                 // the process closes its listening socket and runs on; another server takes the port at once
                 served.process().getOutputStream().write("release\n".getBytes(StandardCharsets.UTF_8));
@@ -162,13 +136,14 @@ class RegistryProcessProofTest {
                 try (TestBackend next = TestBackend.impostor(port)) {
                     String expected = "but its process does not prove it: port " + port + " is not held by pid " + pid
                             + " or its children";
-                    List<InstanceStatus> set = sets.await(s -> s.stream().anyMatch(st -> st.instanceId().equals(
-                            entry.instanceId()) && st.state() == InstanceState.UNHEALTHY && st.message() != null
-                            && st.message().contains(expected)), WAIT, "the instance is no longer trusted");
-                    EndpointStatus lost = statuses.await(st -> st.sequence() > serving
+                    List<InstanceStatus> distrusted = sets.await(s -> s.stream().anyMatch(st -> st.instanceId()
+                            .equals(entry.instanceId()) && st.state() == InstanceState.UNHEALTHY
+                            && st.message() != null && st.message().contains(expected)), WAIT,
+                            "the instance is no longer trusted");
+                    EndpointStatus lost = statuses.await(st -> st.sequence() > serving.sequence()
                             && st.state() != EndpointState.AVAILABLE, WAIT, "the tracker lets go of the endpoint");
                     assertTrue(next.healthRequests() > 0, "the server on the port was asked, and not trusted: " + lost
-                            + " / " + set);
+                            + " / " + distrusted);
                     assertTrue(served.process().isAlive(), "the entry's process lives on");
                 }
             }
