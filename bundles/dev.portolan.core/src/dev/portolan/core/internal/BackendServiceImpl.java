@@ -94,18 +94,7 @@ public final class BackendServiceImpl implements BackendService {
             policyOption = ReferencePolicyOption.GREEDY, target = "(" + Registry.ID_PROPERTY + "="
                     + RemoteInstances.LOCAL_REGISTRY_ID + ")")
     private volatile Registry localRegistry;
-    private final AdoptedRegistrations adopted = new AdoptedRegistrations(() -> localRegistry,
-            new AdoptedRegistrations.Notices() {
-                @Override
-                public void registered(InstanceEntry entry) {
-                    LOG.log(System.Logger.Level.INFO, AdoptedRegistrations.describe(entry));
-                }
-
-                @Override
-                public void failed(java.net.URI url, String why) {
-                    LOG.log(System.Logger.Level.WARNING, AdoptedRegistrations.describeFailure(url, why));
-                }
-            });
+    private final AdoptedRegistrations adopted = new AdoptedRegistrations(() -> localRegistry);
     private final InstancePool pool = new InstancePool(() -> observer, () -> Optional.ofNullable(apiClient),
             new InstanceHandles(), STARTS);
 

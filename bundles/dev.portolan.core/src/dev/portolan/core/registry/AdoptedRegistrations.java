@@ -37,27 +37,20 @@ import dev.portolan.core.discovery.FollowedService;
  * process}, {@link SocketOwnership}). Only an endpoint the launcher verified by process ownership is registered (a
  * backend that announces with a proof registers itself). The entry is withdrawn when the sidecar stops, reloads,
  * restarts or exits, at {@link #close()} and at the JVM's exit (Ctrl-C, SIGTERM: a shutdown hook while anything is
- * registered). Registry calls (file I/O) run on this object's own thread, one at a time, in the order of the sidecars'
- * events; {@link Notices} are told there.
+ * registered). Each registration is logged ({@code INFO}: {@code registered URL in the local registry as SERVICE/ID:
+ * other terminals find it verified by its process}; what {@code run} prints on stderr) and so is a failure
+ * ({@code WARNING}, naming the registry's error). Registry calls (file I/O) run on this object's own thread, one at a
+ * time, in the order of the sidecars' events.
  *
  * @since 0.1.5
  */
 public final class AdoptedRegistrations implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(AdoptedRegistrations.class.getName());
     /** How long {@link #close()} waits for the entries' removal (files of the local registry: milliseconds). */
     private static final long CLOSE_WAIT_SECONDS = 2;
 
-    /** What becomes of each registration; called on the registrations' thread. */
-    public interface Notices {
-        /** {@code entry} was registered. */
-        void registered(InstanceEntry entry);
-
-        /** The adopted server at {@code url} could not be registered, for {@code why}. */
-        void failed(URI url, String why);
-    }
-
     private final Supplier<Registry> registry;
-    private final Notices notices;
     private final ExecutorService serial = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "portolan-adopted-registrations");
         t.setDaemon(true);
@@ -72,23 +65,9 @@ public final class AdoptedRegistrations implements AutoCloseable {
     /**
      * @param registry the local registry ({@code registry.id=local}: its entries are this user's files) now, or null
      *                 when there is none (nothing is registered then)
-     * @param notices  told of each registration, or why it failed
      */
-    public AdoptedRegistrations(Supplier<Registry> registry, Notices notices) {
+    public AdoptedRegistrations(Supplier<Registry> registry) {
         this.registry = registry;
-        this.notices = notices;
-    }
-
-    /** What a front end says of a registration (the product's and the IDE's log; {@code run}'s stderr). */
-    public static String describe(InstanceEntry entry) {
-        return "registered " + entry.url() + " in the local registry as " + entry.service() + "/" + entry.instanceId()
-                + ": other terminals find it verified by its process";
-    }
-
-    /** What a front end says of a failed registration. */
-    public static String describeFailure(URI url, String why) {
-        return "could not register the adopted server " + url + " in the local registry (" + why + "); discover in"
-                + " another terminal finds it only by its port";
     }
 
     /** Follows {@code handle}: its adopted server is registered while it serves. */
@@ -128,7 +107,7 @@ public final class AdoptedRegistrations implements AutoCloseable {
         try {
             entry = entry(a, h.spec());
         } catch (IllegalArgumentException e) { // a bad PORTOLAN_SERVICE in the launch's environment
-            notices.failed(a.announcement().url(), e.getMessage());
+            failed(a.announcement().url(), e.getMessage());
             return;
         }
         if (entry == null) {
@@ -142,7 +121,7 @@ public final class AdoptedRegistrations implements AutoCloseable {
         try {
             registered.put(h, local.register(entry));
         } catch (RegistryException | RuntimeException e) {
-            notices.failed(entry.url(), e.getMessage());
+            failed(entry.url(), e.getMessage());
             return;
         }
         if (!hooked) {
@@ -154,7 +133,13 @@ public final class AdoptedRegistrations implements AutoCloseable {
                 return;
             }
         }
-        notices.registered(entry);
+        LOG.log(System.Logger.Level.INFO, "registered " + entry.url() + " in the local registry as " + entry.service()
+                + "/" + entry.instanceId() + ": other terminals find it verified by its process");
+    }
+
+    private static void failed(URI url, String why) {
+        LOG.log(System.Logger.Level.WARNING, "could not register the adopted server " + url + " in the local registry ("
+                + why + "); discover in another terminal finds it only by its port");
     }
 
     /** The entry of the adopted server of {@code a}, or null when its process has ended meanwhile. */
