@@ -324,10 +324,10 @@ public final class HealthProbe {
 
     private static Result adopted(URI healthUrl, long t0, AdoptionAnswer a, boolean ours,
             Supplier<Optional<String>> processProof) {
+        Duration latency = Duration.ofNanos(System.nanoTime() - t0); // the server's, not the look at its process
         boolean healthy = a.healthy();
         String detail = a.detail();
         Optional<String> problem = healthy && processProof != null ? processProof.get() : Optional.empty();
-        Duration latency = Duration.ofNanos(System.nanoTime() - t0);
         if (problem.isPresent()) {
             return new Result(healthUrl, true, Identity.REJECTED, latency, detail + ", but its process does not prove"
                     + " it: " + problem.get(), Verification.NONE);
