@@ -129,7 +129,7 @@ public final class EndpointTrackerImpl implements EndpointTracker, SidecarObserv
             monitor::resetBackoff, () -> eventAdmin);
     private final EndpointOverride override = new EndpointOverride(store, () -> settings, own, instances);
     private final Rediscovery rediscovery = new Rediscovery(store, () -> discovery, () -> settings, own, instances,
-            override);
+            override, checks);
     private final SidecarNews sidecarNews = new SidecarNews(store, instances);
     private Subscription settingsListener;
 

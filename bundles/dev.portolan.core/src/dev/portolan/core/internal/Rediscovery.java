@@ -33,6 +33,7 @@ final class Rediscovery {
     private final OwnSidecar own;
     private final InstanceSet instances;
     private final EndpointOverride override;
+    private final EndpointCheck checks;
     // guarded by lock
     /** The refresh in progress (its discovery runs), or null. */
     private CompletableFuture<EndpointStatus> refreshRunning;
@@ -41,8 +42,10 @@ final class Rediscovery {
     /** Whether a caller (not only the monitor's background retry) waits for the follow-up refresh. */
     private boolean nextAsked;
 
+    /** @param checks how the held endpoint is checked before a reported failure counts (as the monitor checks it) */
     Rediscovery(EndpointStore store, Supplier<DiscoveryService> discovery, Supplier<SettingsService> settings,
-            OwnSidecar own, InstanceSet instances, EndpointOverride override) {
+            OwnSidecar own, InstanceSet instances, EndpointOverride override, EndpointCheck checks) {
+        this.checks = checks;
         this.store = store;
         this.lock = store.lock;
         this.discovery = discovery;
@@ -291,7 +294,7 @@ final class Rediscovery {
 
     /** A broken pooled connection is not a dead backend: confirmed with a health + identity probe before it counts. */
     private CompletableFuture<EndpointStatus> confirmLost(Endpoint held, BackendCredentials credentials, String why) {
-        return HealthProbe.checkAsync(held.healthUrl(), held.verification(), credentials, InstanceChecker.MIN_TIMEOUT)
+        return checks.checkAsync(held, credentials, InstanceChecker.MIN_TIMEOUT)
                 .thenCompose(r -> r.accepted() ? CompletableFuture.completedFuture(current())
                         : lost(held, why + "; health check: " + r.detail()));
     }

@@ -136,10 +136,17 @@ class RegistryProcessProofTest {
                 try (TestBackend next = TestBackend.impostor(port)) {
                     String expected = "but its process does not prove it: port " + port + " is not held by pid " + pid
                             + " or its children";
+                    // a client's failure report is confirmed by the process too, not by the newcomer's answer alone
+                    EndpointStatus reported = Await.result(tracker.reportFailure(serving.endpoint(),
+                            new java.io.IOException("connection reset")), WAIT, "a client's failure report");
+                    assertTrue(reported.state() != EndpointState.AVAILABLE, "the report counts: " + reported);
+                    // and the instance checker's later checks of it (it is no longer the endpoint) keep it distrusted
+                    Instant afterReport = Instant.now();
                     List<InstanceStatus> distrusted = sets.await(s -> s.stream().anyMatch(st -> st.instanceId()
                             .equals(entry.instanceId()) && st.state() == InstanceState.UNHEALTHY
+                            && st.lastCheck() != null && st.lastCheck().isAfter(afterReport)
                             && st.message() != null && st.message().contains(expected)), WAIT,
-                            "the instance is no longer trusted");
+                            "a later check of the instance still distrusts it");
                     EndpointStatus lost = statuses.await(st -> st.sequence() > serving.sequence()
                             && st.state() != EndpointState.AVAILABLE, WAIT, "the tracker lets go of the endpoint");
                     assertTrue(next.healthRequests() > 0, "the server on the port was asked, and not trusted: " + lost
