@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
@@ -33,10 +34,25 @@ public final class EntryFiles {
         return file;
     }
 
-    /** Removes the entry's file; true when there was one. */
+    /**
+     * Removes the entry's file when it still holds this entry: when another process has filed its own entry under the
+     * same service and instance id since (a backend started by hand with the same {@code PORTOLAN_INSTANCE_ID}), that
+     * one stays. A file that cannot be read as an entry goes as before. True when the file went.
+     */
     public static boolean remove(Path runtimeDirectory, InstanceEntry entry) {
+        Path file = file(runtimeDirectory, entry);
         try {
-            return Files.deleteIfExists(file(runtimeDirectory, entry));
+            InstanceEntry filed = InstanceEntryCodec.fromJson(Files.readString(file, StandardCharsets.UTF_8));
+            if (filed.pid() != entry.pid() || !filed.startedAt().equals(entry.startedAt())) {
+                return false;
+            }
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException | RuntimeException e) {
+            // unreadable or corrupt: nobody else's entry either
+        }
+        try {
+            return Files.deleteIfExists(file);
         } catch (IOException e) {
             return false;
         }

@@ -58,6 +58,25 @@ public class LocalRegistryTest {
     }
 
     @Test
+    void aClosedRegistrationLeavesTheEntryAnotherProcessFiledUnderItsIdSince() throws Exception {
+        Process sleeper = new ProcessBuilder("sleep", "300").start();
+        try {
+            InstanceEntry ours = Entries.ofThisProcess("gamma", "g-1", 8012);
+            Registration r = registry.register(ours);
+            // a backend started by hand with the same PORTOLAN_INSTANCE_ID replaces the file with its own entry
+            InstanceEntry theirs = Entries.of("gamma", "g-1", sleeper.toHandle(), 8013);
+            EntryFiles.write(runtime, theirs);
+            r.close();
+            assertEquals(List.of(theirs), registry.list("gamma"), "not ours to remove");
+            assertFalse(EntryFiles.remove(runtime, ours));
+            assertTrue(EntryFiles.remove(runtime, theirs));
+            assertEquals(List.of(), registry.list("gamma"));
+        } finally {
+            sleeper.destroyForcibly();
+        }
+    }
+
+    @Test
     void badServiceNamesAreRefusedWithTheRule() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> registry.list("Bad Name"));
         assertTrue(e.getMessage().contains("'Bad Name'") && e.getMessage().contains("[a-z0-9._-]"), e.getMessage());
