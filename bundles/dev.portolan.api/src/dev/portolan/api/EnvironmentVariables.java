@@ -46,7 +46,7 @@ public final class EnvironmentVariables {
      */
     public static final String PORTOLAN_SERVICE = "PORTOLAN_SERVICE";
     /**
-     * The instance id a front end gives each sidecar it launches ({@code <service>-<index>}, issue 14); the backend
+     * The instance id a front end gives each sidecar it launches ({@code <service>-<k>}, issue 14); the backend
      * uses it as its registry {@code instance_id}, so every source names the instance alike. @since 0.1.4 (of this
      * package)
      */

@@ -48,7 +48,7 @@ public interface BackendService {
 
     /**
      * Starts {@code instances} sidecars from {@code spec} (issue 14; replacing running ones), each with its own port,
-     * identity, {@code PORTOLAN_INSTANCE_ID} ({@code <service>-<index>}) and restart policy. An instance in a crash
+     * identity, {@code PORTOLAN_INSTANCE_ID} ({@code <service>-<k>}) and restart policy. An instance in a crash
      * loop is given up while the others keep serving. Completes with the tracker's status once the first instance
      * announced and the tracker took it, or exceptionally when every instance failed. {@code instances} > 1 with an
      * {@code API_PORT} is refused ({@link IllegalArgumentException}). The default supports one instance. @since 0.1.5
@@ -79,7 +79,7 @@ public interface BackendService {
     /**
      * One sidecar instance this service launched.
      *
-     * @param instanceId {@code <service>-<index>}
+     * @param instanceId {@code <service>-<k>}
      * @param index      1-based slot
      * @param handle     its launch handle (a restart keeps the handle)
      * @since 0.1.5

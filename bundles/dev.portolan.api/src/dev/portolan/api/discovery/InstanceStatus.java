@@ -13,7 +13,7 @@ import dev.portolan.api.Endpoint;
  * instances by base URL, so one backend found by several sources (announcement, registry, scan) is one instance.
  *
  * @param instanceId the instance id: {@code PORTOLAN_INSTANCE_ID} of an instance this front end launched
- *                   ({@code <service>-<index>}), else the registry entry's {@code instance_id}, else
+ *                   ({@code <service>-<k>}), else the registry entry's {@code instance_id}, else
  *                   {@code port-<port>}
  * @param index      1-based index of an instance this front end launched (its slot, stable across restarts), 0 for
  *                   instances found otherwise

@@ -82,7 +82,7 @@ public interface SidecarObserver {
      * current endpoint only when no healthy verified instance of a lower index serves. The default treats it as the
      * only sidecar. @since 0.1.5
      *
-     * @param instanceId  {@code <service>-<index>}, as passed to the sidecar in {@code PORTOLAN_INSTANCE_ID}
+     * @param instanceId  {@code <service>-<k>}, as passed to the sidecar in {@code PORTOLAN_INSTANCE_ID}
      * @param index       its 1-based slot
      * @param restarts    how many times the launcher restarted it
      */

@@ -1,5 +1,6 @@
 package dev.portolan.core.internal;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,10 +27,14 @@ import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
+import dev.portolan.core.discovery.StateDirectory;
+import dev.portolan.core.registry.RuntimeDirectory;
 
 /**
  * N instances of one sidecar spec (issue 14): each launched on its own (own port, own credentials from the launcher,
- * own restart policy) with {@code PORTOLAN_SERVICE} and {@code PORTOLAN_INSTANCE_ID=<service>-<index>}. Every
+ * own restart policy) with {@code PORTOLAN_SERVICE} and {@code PORTOLAN_INSTANCE_ID=<service>-<k>}, an id claimed for
+ * as long as the pool keeps the instance ({@link InstanceIdClaims}: 1, 2, … unless another front end of this user runs
+ * the same service). Every
  * accepted announcement goes to the tracker ({@link SidecarObserver#acceptInstance}); an instance that stops or that
  * the launcher gives up after a crash loop is reported ({@link SidecarObserver#instanceStopped}) while the others keep
  * serving. Stopping or restarting an instance drains it first (bounded by {@link #DRAIN_LIMIT}).
@@ -72,7 +77,7 @@ final class InstancePool {
         void withdraw(Object published);
     }
 
-    /** The instance id of slot {@code index} of {@code service}. */
+    /** The instance id of slot {@code index} of {@code service} when no claim names it (the single sidecar's). */
     static String instanceId(String service, int index) {
         return service + "-" + index;
     }
@@ -96,15 +101,18 @@ final class InstancePool {
         CompletableFuture<EndpointStatus> first = new CompletableFuture<>();
         AtomicInteger failed = new AtomicInteger();
         List<Slot> launched = new ArrayList<>();
+        InstanceIdClaims claims = new InstanceIdClaims(runtimeDirectory(spec));
         for (int index = 1; index <= n; index++) {
-            Slot slot = new Slot(instanceId(service, index), index, withIdentity(spec, service, index), first);
+            InstanceIdClaims.Claim claim = claims.claim(service, index);
+            Slot slot = new Slot(claim, index, withIdentity(spec, service, claim.instanceId()), first);
             try {
                 slot.launch(launcher);
             } catch (LaunchException e) {
+                claim.close();
                 synchronized (lock) {
                     launched.forEach(s -> slots.remove(s.index));
                 }
-                launched.forEach(s -> s.stop("start failed"));
+                launched.forEach(s -> s.stopAndRelease("start failed"));
                 throw e;
             }
             launched.add(slot);
@@ -123,11 +131,23 @@ final class InstancePool {
         return first;
     }
 
+    /**
+     * Where the instances of {@code spec} register: the spec's {@code PORTOLAN_RUNTIME_DIR}, else this front end's
+     * runtime directory as its children inherit it.
+     */
+    private static Path runtimeDirectory(LaunchSpec spec) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.putAll(spec.environment());
+        String own = spec.environment().get(RuntimeDirectory.ENV);
+        return RuntimeDirectory.resolve(own != null && !own.isBlank() ? null
+                : System.getProperty(RuntimeDirectory.PROPERTY), env, StateDirectory.resolve());
+    }
+
     /** {@code spec} with {@code PORTOLAN_SERVICE} and {@code PORTOLAN_INSTANCE_ID} in the child's environment. */
-    private static LaunchSpec withIdentity(LaunchSpec spec, String service, int index) {
+    private static LaunchSpec withIdentity(LaunchSpec spec, String service, String instanceId) {
         Map<String, String> env = new HashMap<>(spec.environment());
         env.put(EnvironmentVariables.PORTOLAN_SERVICE, service);
-        env.put(EnvironmentVariables.PORTOLAN_INSTANCE_ID, instanceId(service, index));
+        env.put(EnvironmentVariables.PORTOLAN_INSTANCE_ID, instanceId);
         return new LaunchSpec(spec.command(), spec.workingDirectory(), env, spec.mode(), spec.fixedPort(),
                 spec.announcementTimeout(), spec.restartPolicy(), spec.gracefulStopTimeout(), spec.outputBufferLines(),
                 spec.adoption(), spec.assignPort(), spec.reloadOn());
@@ -197,8 +217,8 @@ final class InstancePool {
         if (!live.isEmpty()) {
             observer.get().instancesDraining(live);
         }
-        return CompletableFuture.allOf(all.stream().map(s -> drain(s).thenCompose(v -> s.stop("backend stopped")))
-                .toArray(CompletableFuture[]::new));
+        return CompletableFuture.allOf(all.stream().map(s -> drain(s).thenCompose(v -> s.stopAndRelease(
+                "backend stopped"))).toArray(CompletableFuture[]::new));
     }
 
     /**
@@ -246,6 +266,8 @@ final class InstancePool {
     /** One slot: its id and index stay, its handle changes only when a stopped instance is launched anew. */
     private final class Slot implements SidecarListener {
         final String id;
+        /** Keeps other front ends from {@link #id} until the slot is forgotten and its process has exited. */
+        final InstanceIdClaims.Claim claim;
         final int index;
         final LaunchSpec spec;
         final CompletableFuture<EndpointStatus> firstAccepted;
@@ -254,8 +276,10 @@ final class InstancePool {
         volatile boolean stopping;
         private Object published; // guarded by lock
 
-        Slot(String id, int index, LaunchSpec spec, CompletableFuture<EndpointStatus> firstAccepted) {
-            this.id = id;
+        Slot(InstanceIdClaims.Claim claim, int index, LaunchSpec spec,
+                CompletableFuture<EndpointStatus> firstAccepted) {
+            this.id = claim.instanceId();
+            this.claim = claim;
             this.index = index;
             this.spec = spec;
             this.firstAccepted = firstAccepted;
@@ -291,6 +315,14 @@ final class InstancePool {
                 observer.get().instanceStopped(id, port(h), InstanceState.STOPPED, why);
             }
             return h.stop();
+        }
+
+        /**
+         * {@link #stop}, then the id's claim goes: only once the process has exited, so that no other front end's
+         * instance registers under this id while ours may still deregister it.
+         */
+        CompletableFuture<Void> stopAndRelease(String why) {
+            return stop(why).whenComplete((v, e) -> claim.close());
         }
 
         CompletableFuture<EndpointStatus> restart(SidecarLauncher launcher) {

@@ -136,6 +136,48 @@ class CliInstancesTest {
         }
     }
 
+    /**
+     * Two terminals running the same service: the second front end's instances are web-3 and web-4, so that each one
+     * has its own registry entry, and the second's stop leaves the first's listed (before, both front ends named their
+     * instances web-1 and web-2: the second's entries replaced the first's and its stop deleted them).
+     */
+    @Test
+    void twoFrontEndsRunningOneServiceGiveTheirInstancesTheirOwnIds(@TempDir Path state) throws Exception {
+        int first = PORTS.block(8);
+        Map<String, String> env = env(state, first, first + 7);
+        List<String> run = List.of("run", "--instances", "2", "--service", "web", "--timeout", "60s");
+        try (ChildProcess one = PortolanCli.start(env, args(run, List.of("/usr/bin/python3", mainPy())))) {
+            Map<String, Long> pids = new TreeMap<>();
+            announcements(one, "web-1", "web-2").forEach((id, a) -> pids.put(id, a.get("pid").asLong()));
+            try (ChildProcess two = PortolanCli.start(env, args(run, List.of("/usr/bin/python3", mainPy())))) {
+                Map<String, Long> second = new TreeMap<>();
+                announcements(two, "web-3", "web-4").forEach((id, a) -> second.put(id, a.get("pid").asLong()));
+                Map<String, Long> all = new TreeMap<>(pids);
+                all.putAll(second);
+                assertEquals(all, registered(listed(env, "web", 4)));
+
+                terminate(two);
+                assertEquals(143, two.awaitExit(TIMEOUT), two.output());
+                for (long pid : second.values()) {
+                    ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS)
+                            .join());
+                }
+            }
+            PortolanCli.Result after = PortolanCli.run(env, TIMEOUT, "list", "--json", "--service", "web");
+            assertEquals(0, after.exitCode(), after.output());
+            assertEquals(pids, registered(JSON.readTree(after.firstJsonLine())), "the first front end's stay listed");
+            terminate(one);
+            assertEquals(143, one.awaitExit(TIMEOUT), one.output());
+        }
+    }
+
+    /** The listed instances' pids by instance id. */
+    private static Map<String, Long> registered(JsonNode listing) {
+        Map<String, Long> pids = new TreeMap<>();
+        listing.get("instances").forEach(i -> pids.put(i.get("instance_id").asText(), i.get("pid").asLong()));
+        return pids;
+    }
+
     @Test
     void oneInstanceInACrashLoopIsGivenUpWhileTheOthersServe(@TempDir Path state) throws Exception {
         int first = PORTS.block(12);

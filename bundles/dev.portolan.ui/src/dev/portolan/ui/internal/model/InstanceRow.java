@@ -20,7 +20,7 @@ import dev.portolan.api.discovery.InstanceState;
  * @param requests    calls sent to it (balancer), {@code null} when the balancer has not seen it
  * @param ejected     ejected by the balancer as an outlier (until a re-probe passes)
  * @param restarts    restarts by the launcher
- * @param launchId    the id our backend service knows it by ({@code <service>-<index>}), {@code null} when we did not
+ * @param launchId    the id our backend service knows it by ({@code <service>-<k>}), {@code null} when we did not
  *                    launch it: only those can be stopped, restarted and have their docs opened from here
  * @param message     why unhealthy / given up, or {@code null}
  */

@@ -1,0 +1,169 @@
+package dev.portolan.core.internal;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Optional;
+
+import dev.portolan.api.ports.CommandLines;
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.core.registry.EntryFiles;
+import dev.portolan.core.registry.EntryProcess;
+import dev.portolan.core.registry.InstanceEntryCodec;
+import dev.portolan.core.registry.RuntimeDirectory;
+
+/**
+ * The instance ids a front end gives the instances it launches (docs/launcher.md, "Instance ids"):
+ * {@code <service>-<k>}, {@code k} the lowest number that no other front end of this user holds for that service on
+ * this machine. The local registry files its entries by instance id, so two front ends running the same service would
+ * otherwise give their instances the same ids: the second's entries replaced the first's, and the second's stop
+ * deleted them, leaving the first's instances running unlisted.
+ * <p>
+ * A front end holds an OS lock ({@code fcntl}, as the port finder's lock files) on
+ * {@code <runtime dir>/claims/<service>/<instance id>.lock} for as long as its instance may run; the kernel drops it
+ * when the front end dies. A number whose registry entry belongs to a live process (a backend started by hand with
+ * that {@code PORTOLAN_INSTANCE_ID}, or by a front end of a version without claims) is passed over as well. Lock files
+ * are never deleted (a deletion races with a front end that has the file open). When the folder cannot be used the
+ * ids are {@code <service>-<index>} as the pool numbers its slots, and a warning says so.
+ */
+final class InstanceIdClaims {
+
+    private static final System.Logger LOG = System.getLogger(InstanceIdClaims.class.getName());
+    /** The folder of the claims inside the runtime directory. */
+    static final String FOLDER = "claims";
+    /** Numbers tried per claim before the pool's own index is used unclaimed. */
+    static final int MAX_NUMBER = 4096;
+
+    private final Path runtimeDirectory;
+
+    /** @param runtimeDirectory the local registry's runtime directory, where the instances register */
+    InstanceIdClaims(Path runtimeDirectory) {
+        this.runtimeDirectory = runtimeDirectory.toAbsolutePath();
+    }
+
+    /** One claimed (or, when claims are unusable, merely assigned) instance id; {@link #close()} releases it. */
+    static final class Claim implements AutoCloseable {
+        private final String instanceId;
+        private final FileChannel channel;
+
+        private Claim(String instanceId, FileChannel channel) {
+            this.instanceId = instanceId;
+            this.channel = channel;
+        }
+
+        String instanceId() {
+            return instanceId;
+        }
+
+        /** Whether another front end is kept from this id by a lock (false: assigned without one). */
+        boolean held() {
+            return channel != null && channel.isOpen();
+        }
+
+        /** Releases the lock (closing the file drops it); idempotent. */
+        @Override
+        public void close() {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "closing the claim of " + instanceId + ": " + e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Claims the lowest free id of {@code service}; {@code index} (the pool's slot, from 1) names the instance when
+     * claims cannot be made here.
+     */
+    Claim claim(String service, int index) {
+        Path dir = runtimeDirectory.resolve(FOLDER).resolve(service);
+        try {
+            EntryFiles.ensurePrivateDirectories(runtimeDirectory, dir);
+        } catch (IOException | RuntimeException e) {
+            return unclaimed(service, index, "cannot create " + dir + " (" + e + ")");
+        }
+        for (int k = 1; k <= MAX_NUMBER; k++) {
+            String id = service + "-" + k;
+            FileChannel ch;
+            try {
+                ch = FileChannel.open(dir.resolve(id + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            } catch (IOException | RuntimeException e) {
+                return unclaimed(service, index, "cannot open " + dir.resolve(id + ".lock") + " (" + e + ")");
+            }
+            if (!tryLock(ch, id)) {
+                closeQuietly(ch);
+                continue; // another front end (or another pool of this one) runs that instance
+            }
+            Optional<String> user = liveEntry(service, id);
+            if (user.isPresent()) {
+                LOG.log(System.Logger.Level.INFO, "instance id " + id + " is registered by " + user.get()
+                        + ", which no front end claimed: the next free number is used");
+                closeQuietly(ch);
+                continue;
+            }
+            return new Claim(id, ch);
+        }
+        return unclaimed(service, index, "numbers 1-" + MAX_NUMBER + " of " + service + " are all claimed in " + dir);
+    }
+
+    private static boolean tryLock(FileChannel ch, String id) {
+        try {
+            FileLock lock = ch.tryLock();
+            return lock != null;
+        } catch (OverlappingFileLockException e) {
+            return false; // this JVM holds it
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot lock the claim of " + id + ": " + e);
+            return false;
+        }
+    }
+
+    /** Who, alive, holds the registry entry filed under {@code id} (its pid and command), if anyone. */
+    private Optional<String> liveEntry(String service, String id) {
+        Path file = RuntimeDirectory.instances(runtimeDirectory).resolve(service).resolve(id + ".json");
+        InstanceEntry entry;
+        try {
+            entry = InstanceEntryCodec.fromJson(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // unreadable or corrupt: the registry's readers report it; it is nobody's
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(entry.pid()).filter(ProcessHandle::isAlive);
+        if (process.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Instant> started = process.get().info().startInstant();
+        if (started.isPresent() && EntryProcess.reused(entry, started.get().toEpochMilli()).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of("pid " + entry.pid() + " (" + CommandLines.shorten(String.join(" ", entry.command()), "...")
+                + ")");
+    }
+
+    private Claim unclaimed(String service, int index, String why) {
+        String id = service + "-" + index;
+        LOG.log(System.Logger.Level.WARNING, why + ": instance " + index + " of " + service + " is " + id
+                + " unclaimed; another front end running " + service + " may give one of its instances the same id,"
+                + " and then the local registry lists only one of the two (run each with its own --service, or make"
+                + " " + runtimeDirectory + " writable)");
+        return new Claim(id, null);
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing was locked through it
+        }
+    }
+}
