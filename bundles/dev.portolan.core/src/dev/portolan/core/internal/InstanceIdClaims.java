@@ -17,7 +17,6 @@ import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.core.registry.EntryFiles;
 import dev.portolan.core.registry.EntryProcess;
 import dev.portolan.core.registry.InstanceEntryCodec;
-import dev.portolan.core.registry.RuntimeDirectory;
 
 /**
  * The instance ids a front end gives the instances it launches (docs/launcher.md, "Instance ids"):
@@ -92,12 +91,13 @@ final class InstanceIdClaims {
             return unclaimed(service, index, "cannot create " + dir + " (" + e + ")");
         }
         for (int k = 1; k <= MAX_NUMBER; k++) {
-            String id = service + "-" + k;
+            String id = InstancePool.instanceId(service, k);
+            Path file = dir.resolve(id + ".lock");
             FileChannel ch;
             try {
-                ch = FileChannel.open(dir.resolve(id + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             } catch (IOException | RuntimeException e) {
-                return unclaimed(service, index, "cannot open " + dir.resolve(id + ".lock") + " (" + e + ")");
+                return unclaimed(service, index, "cannot open " + file + " (" + e + ")");
             }
             if (!tryLock(ch, id)) {
                 closeQuietly(ch);
@@ -129,7 +129,7 @@ final class InstanceIdClaims {
 
     /** Who, alive, holds the registry entry filed under {@code id} (its pid and command), if anyone. */
     private Optional<String> liveEntry(String service, String id) {
-        Path file = RuntimeDirectory.instances(runtimeDirectory).resolve(service).resolve(id + ".json");
+        Path file = EntryFiles.file(runtimeDirectory, service, id);
         InstanceEntry entry;
         try {
             entry = InstanceEntryCodec.fromJson(Files.readString(file, StandardCharsets.UTF_8));
@@ -151,7 +151,7 @@ final class InstanceIdClaims {
     }
 
     private Claim unclaimed(String service, int index, String why) {
-        String id = service + "-" + index;
+        String id = InstancePool.instanceId(service, index);
         LOG.log(System.Logger.Level.WARNING, why + ": instance " + index + " of " + service + " is " + id
                 + " unclaimed; another front end running " + service + " may give one of its instances the same id,"
                 + " and then the local registry lists only one of the two (run each with its own --service, or make"

@@ -77,7 +77,7 @@ final class InstancePool {
         void withdraw(Object published);
     }
 
-    /** The instance id of slot {@code index} of {@code service} when no claim names it (the single sidecar's). */
+    /** The instance id {@code <service>-<number>}: claimed ({@link InstanceIdClaims}), or the single sidecar's. */
     static String instanceId(String service, int index) {
         return service + "-" + index;
     }

@@ -22,8 +22,17 @@ public final class EntryFiles {
 
     /** The file of {@code entry} under {@code runtimeDirectory}. */
     public static Path file(Path runtimeDirectory, InstanceEntry entry) {
-        return RuntimeDirectory.instances(runtimeDirectory).resolve(entry.service())
-                .resolve(entry.instanceId() + ".json");
+        return file(runtimeDirectory, entry.service(), entry.instanceId());
+    }
+
+    /**
+     * The file an entry of {@code service} with {@code instanceId} is filed under in {@code runtimeDirectory}, whether
+     * or not there is one.
+     *
+     * @since 0.1.6
+     */
+    public static Path file(Path runtimeDirectory, String service, String instanceId) {
+        return RuntimeDirectory.instances(runtimeDirectory).resolve(service).resolve(instanceId + ".json");
     }
 
     /** Writes (or replaces) the entry's file atomically, with its API token (local files only). */
