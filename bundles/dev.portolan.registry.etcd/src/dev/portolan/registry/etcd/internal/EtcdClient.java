@@ -2,14 +2,15 @@ package dev.portolan.registry.etcd.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The etcd v3 operations Portolan needs, over the JSON gateway ({@link EtcdTransport}): put, range, delete, lease
- * grant / keep-alive / revoke. Asynchronous; every call has the transport's deadline and failover.
+ * The etcd v3 operations Portolan needs, over the JSON gateway ({@link EtcdTransport}): put (also as a transaction:
+ * create-if-absent, write-while-held), range, delete, lease grant / keep-alive / revoke. Asynchronous; every call has the transport's deadline and failover.
  */
 public final class EtcdClient implements AutoCloseable {
 
@@ -32,11 +33,47 @@ public final class EtcdClient implements AutoCloseable {
     }
 
     public CompletableFuture<Long> put(String key, String value, long lease) {
-        ObjectNode body = json().put("key", KeyValue.encode(key)).put("value", KeyValue.encode(value));
+        return transport.call("/v3/kv/put", putRequest(key, value, lease)).thenApply(EtcdClient::revision);
+    }
+
+    /**
+     * Writes {@code key} on {@code lease} only if no key of that name exists (one transaction: create revision 0);
+     * empty when it was written, else the key that holds the name (read in the same transaction).
+     */
+    public CompletableFuture<Optional<KeyValue>> create(String key, String value, long lease) {
+        ObjectNode body = json();
+        body.putArray("compare").addObject().put("key", KeyValue.encode(key)).put("result", "EQUAL")
+                .put("target", "CREATE").put("create_revision", "0");
+        body.putArray("success").addObject().set("request_put", putRequest(key, value, lease));
+        body.putArray("failure").addObject().putObject("request_range").put("key", KeyValue.encode(key));
+        return transport.call("/v3/kv/txn", body).thenApply(r -> {
+            if (r.path("succeeded").asBoolean(false)) {
+                return Optional.empty();
+            }
+            // the range runs in the transaction that found the key: it is there
+            JsonNode holder = r.path("responses").path(0).path("response_range").path("kvs").path(0);
+            return Optional.of(holder.isMissingNode() ? new KeyValue(key, "", 0, 0, 0) : KeyValue.of(holder));
+        });
+    }
+
+    /**
+     * Writes {@code key} on {@code lease} only while the key lives on that lease (one transaction); false when it
+     * does not (it expired with the lease, or another holder wrote it since).
+     */
+    public CompletableFuture<Boolean> putWhileHeld(String key, String value, long lease) {
+        ObjectNode body = json();
+        body.putArray("compare").addObject().put("key", KeyValue.encode(key)).put("result", "EQUAL")
+                .put("target", "LEASE").put("lease", Long.toString(lease));
+        body.putArray("success").addObject().set("request_put", putRequest(key, value, lease));
+        return transport.call("/v3/kv/txn", body).thenApply(r -> r.path("succeeded").asBoolean(false));
+    }
+
+    private static ObjectNode putRequest(String key, String value, long lease) {
+        ObjectNode put = json().put("key", KeyValue.encode(key)).put("value", KeyValue.encode(value));
         if (lease != 0) {
-            body.put("lease", Long.toString(lease));
+            put.put("lease", Long.toString(lease));
         }
-        return transport.call("/v3/kv/put", body).thenApply(EtcdClient::revision);
+        return put;
     }
 
     /** Every key starting with {@code prefix}, linearizable (read through the leader). */

@@ -67,8 +67,8 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
     @Override
     public Registration register(InstanceEntry entry) throws RegistryException {
         try {
-            long lease = reached(EtcdRegistration.write(client, entry));
-            EtcdRegistration r = new EtcdRegistration(client, timers, entry, lease, this::forget);
+            EtcdRegistration r = new EtcdRegistration(client, timers, reached(EtcdRegistration.write(client, entry)),
+                    this::forget);
             boolean late;
             synchronized (lock) {
                 late = closed;

@@ -129,6 +129,81 @@ class EtcdRegistryTest {
         }
     }
 
+    /** An entry of this process under {@code service/id}, served (so to speak) on {@code port}. */
+    static InstanceEntry entry(String service, String id, int port, String version) {
+        return new InstanceEntry(InstanceEntry.SCHEMA, service, id, URI.create("http://127.0.0.1:" + port),
+                "127.0.0.1", port, ProcessHandle.current().pid(), null, InstanceEntry.MODE_STANDALONE, version,
+                java.time.Instant.now(), List.of("test"), null, null);
+    }
+
+    @Test
+    void aSecondInstanceUnderTheSameIdWaitsForTheKeyInsteadOfReplacingTheFirst() throws Exception {
+        try (EtcdRegistry first = new EtcdRegistry(settings("/r5"));
+                EtcdRegistry front = new EtcdRegistry(settings("/r5"))) {
+            Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
+            Subscription w = front.watch("svc", events::accept);
+            Registration held = first.register(entry("svc", "same", 9, "first"));
+            events.await(x -> x.kind() == RegistryEvent.Kind.REGISTERED, WAIT, "the first instance");
+            // the second: another process (another machine, as far as etcd can tell) under the same service and id
+            try (ChildProcess child = ChildJvm.start(RegisteringMain.class,
+                    List.of(etcd.registryValue("/r5"), "svc", "same", "3"))) {
+                child.awaitLine(l -> l.startsWith("registered"), WAIT);
+                assertTrue(child.output().contains("etcd key /r5/services/svc/same is held by another instance (pid "
+                        + ProcessHandle.current().pid() + " at http://127.0.0.1:9"), child.output());
+                assertTrue(child.output().contains("give each machine its own --service, or set "
+                        + "PORTOLAN_INSTANCE_ID"), child.output());
+                assertEquals(List.of(held.entry()), front.list("svc"));
+                held.close(); // the child's next try (every second) takes the key
+                RegistryEvent taken = events.await(x -> x.kind() == RegistryEvent.Kind.REGISTERED
+                        && x.entry().pid() == child.process().pid(), WAIT, "the second instance, once the key is "
+                                + "free; output: " + child.output());
+                assertEquals("same", taken.entry().instanceId());
+                child.awaitLine(l -> l.contains("etcd key /r5/services/svc/same is free again"), WAIT);
+                assertEquals(List.of(taken.entry()), front.list("svc"));
+                assertEquals(List.of(RegistryEvent.Kind.REGISTERED, RegistryEvent.Kind.DEREGISTERED,
+                        RegistryEvent.Kind.REGISTERED), events.values().stream().map(RegistryEvent::kind).toList(),
+                        "the first entry was never replaced, only freed: " + events.values());
+            } finally {
+                w.close();
+            }
+        }
+    }
+
+    @Test
+    void theKeyOfAKilledHolderIsTakenWhenItsLeaseExpiresWithTheEntryAsUpdatedMeanwhile() throws Exception {
+        try (EtcdRegistry waiting = new EtcdRegistry(settings("/r6"));
+                EtcdRegistry front = new EtcdRegistry(settings("/r6"))) {
+            Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
+            Subscription w = front.watch("svc", events::accept);
+            try (ChildProcess child = ChildJvm.start(RegisteringMain.class,
+                    List.of(etcd.registryValue("/r6"), "svc", "crashed", "2"))) {
+                child.awaitLine(l -> l.startsWith("registered"), WAIT);
+                events.await(x -> x.kind() == RegistryEvent.Kind.REGISTERED, WAIT, "the child's entry");
+                Registration r = waiting.register(entry("svc", "crashed", 10, "1.0"));
+                InstanceEntry v2 = entry("svc", "crashed", 11, "2.0");
+                r.update(v2); // kept while waiting: no write over the child's key
+                assertEquals(v2, r.entry());
+                assertEquals(child.process().pid(), front.list("svc").get(0).pid());
+                // the child dies without revoking: its key stays until its lease (TTL 2 s) expires, then it is ours
+                child.process().destroyForcibly();
+                child.process().onExit().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                events.await(x -> x.kind() == RegistryEvent.Kind.DEREGISTERED, WAIT, "the child's lease expired");
+                RegistryEvent taken = events.await(x -> x.kind() == RegistryEvent.Kind.REGISTERED
+                        && x.entry().pid() == ProcessHandle.current().pid(), WAIT, "this process's entry");
+                assertEquals(v2, taken.entry());
+                InstanceEntry v3 = entry("svc", "crashed", 12, "3.0");
+                r.update(v3); // held now: written at once
+                assertEquals(v3, events.await(x -> x.kind() == RegistryEvent.Kind.CHANGED, WAIT, "updated").entry());
+                r.close();
+                events.await(x -> x.kind() == RegistryEvent.Kind.DEREGISTERED && x.entry().pid()
+                        == ProcessHandle.current().pid(), WAIT, "closed");
+                assertEquals(List.of(), front.list("svc"));
+            } finally {
+                w.close();
+            }
+        }
+    }
+
     @Test
     void unreachableEtcdIsAClearErrorNamingTheEndpoints() throws Exception {
         int dead = EtcdClientTest.deadPort();
