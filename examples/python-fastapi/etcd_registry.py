@@ -2,7 +2,9 @@
 
 Talks to etcd's v3 JSON gateway (keys and values base64): a lease of PORTOLAN_ETCD_TTL seconds (default 10), the
 entry JSON without its API token under ``<prefix>/services/<service>/<instance_id>``, renewed every TTL/3 by a daemon
-thread (written again on a fresh lease when it was lost), revoked on close. Every call has a 3 s deadline and is tried
+thread (written again on a fresh lease when it was lost), revoked on close. The key is only ever created (a
+transaction), never overwritten: while another instance holds it (the same id on another machine, or a predecessor
+whose lease has not expired yet) this one says so once on stderr and tries again with every renewal. Every call has a 3 s deadline and is tried
 on each endpoint in turn; user/password authentication (PORTOLAN_ETCD_USER, PORTOLAN_ETCD_PASSWORD_FILE) and TLS
 (etcd+https://, PORTOLAN_ETCD_CA) as in Java.
 """
@@ -71,22 +73,56 @@ class EtcdRegistration:
         shared = {k: v for k, v in entry.items() if k != "api_token"}  # the token never leaves this machine
         self.key = f"{config['prefix']}/services/{entry['service']}/{entry['instance_id']}"
         self.value = json.dumps(shared, separators=(",", ":"))
-        self.lease = self._write()
+        self.held = False  # the key lives on self.lease (False while another instance holds it)
+        self.reported_holder = None  # the create revision of the holder last reported
+        self.lease = self._call("/v3/lease/grant", {"TTL": str(self.config["ttl"])})["ID"]
+        self._create()
         self.stop = threading.Event()
         threading.Thread(target=self._renew, name="etcd-keepalive", daemon=True).start()
 
-    def _write(self):
-        lease = self._call("/v3/lease/grant", {"TTL": str(self.config["ttl"])})["ID"]
-        self._call("/v3/kv/put", {"key": _b64(self.key), "value": _b64(self.value), "lease": lease})
-        return lease
+    def _create(self):
+        """Writes the key on self.lease unless it exists (one transaction); reports its holder once if it does."""
+        key = _b64(self.key)
+        answer = self._call("/v3/kv/txn", {
+            "compare": [{"key": key, "result": "EQUAL", "target": "CREATE", "create_revision": "0"}],
+            "success": [{"request_put": {"key": key, "value": _b64(self.value), "lease": self.lease}}],
+            "failure": [{"request_range": {"key": key}}]})
+        if answer.get("succeeded"):
+            if self.reported_holder is not None:
+                print(f"etcd key {self.key} is free again: this instance is registered there now", file=sys.stderr)
+            self.held, self.reported_holder = True, None
+            return
+        self.held = False
+        kvs = (answer.get("responses") or [{}])[0].get("response_range", {}).get("kvs") or [{}]
+        revision = kvs[0].get("create_revision")
+        if revision != self.reported_holder:
+            self.reported_holder = revision
+            try:
+                holder = json.loads(base64.b64decode(kvs[0].get("value", "")).decode("utf-8"))
+                who = f"pid {holder['pid']} at {holder['url']}, registered {holder['started_at']}"
+            except (ValueError, KeyError, TypeError):
+                who = "a value that is not a usable entry"
+            period = self.config["ttl"] / 3
+            print(f"etcd key {self.key} is held by another instance ({who}): this instance is listed there once the"
+                  f" key is free, tried again every {period:.1f} s (a holder that died frees it when its lease"
+                  f" expires, within {self.config['ttl']} s). Instances on different machines need different ids:"
+                  " give each machine its own --service, or set PORTOLAN_INSTANCE_ID (docs/registry.md)",
+                  file=sys.stderr)
 
     def _renew(self):
         reported = False
         while not self.stop.wait(self.config["ttl"] / 3):
             try:
                 ttl = int(self._call("/v3/lease/keepalive", {"ID": self.lease}).get("result", {}).get("TTL", 0))
-                if ttl <= 0 and not self.stop.is_set():
-                    self.lease = self._write()  # lost while etcd was away: register again
+                if self.stop.is_set():
+                    break
+                if ttl <= 0:  # lost while etcd was away, and the key with it: register again on a fresh lease
+                    self.lease = self._call("/v3/lease/grant", {"TTL": str(self.config["ttl"])})["ID"]
+                    self._create()
+                    if self.stop.is_set():  # closed meanwhile: take the fresh entry away again
+                        self._call("/v3/lease/revoke", {"ID": self.lease})
+                elif not self.held:  # waiting for another's key: try again
+                    self._create()
                 reported = False
             except OSError as e:
                 if not reported:

@@ -103,6 +103,51 @@ class BackendDualRegistrationTest {
         }
     }
 
+    /** The Python example as a backend of {@code service} under {@code instanceId}, with a runtime dir of its own. */
+    static ChildProcess python(String prefix, String service, String instanceId) throws Exception {
+        Path runtime = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "etcd-py-id");
+        int first = PORTS.block(5);
+        return ChildProcess.start(null, List.of("/usr/bin/python3", PYTHON_MAIN.toString(), "--standalone"),
+                Map.of("PORTOLAN_REGISTRY", etcd.registryValue(prefix), "PORTOLAN_ETCD_TTL", "2",
+                        "PORTOLAN_SERVICE", service, "PORTOLAN_INSTANCE_ID", instanceId,
+                        "PORTOLAN_RUNTIME_DIR", runtime.toString(), "PORTOLAN_PORT_RANGE", first + "-" + (first + 4),
+                        "PORTOLAN_API_TOKEN", "ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1-f4CBgoM"));
+    }
+
+    @Test
+    void twoPythonExamplesUnderOneIdTakeTheKeyInTurnInsteadOfReplacingEachOther() throws Exception {
+        EtcdSettings settings = EtcdSettings.parse(etcd.registryValue("/pyid"), Map.of())
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(1));
+        try (EtcdRegistry front = new EtcdRegistry(settings)) {
+            Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
+            Subscription w = front.watch("pyid", events::accept);
+            // two machines, as far as etcd can tell: each its own runtime directory, the same service and id
+            try (ChildProcess a = python("/pyid", "pyid", "pyid-1")) {
+                events.await(x -> x.kind() == RegistryEvent.Kind.REGISTERED && x.entry().pid() == a.process().pid(),
+                        WAIT, "the first Python backend's entry; output: " + a.output());
+                try (ChildProcess b = python("/pyid", "pyid", "pyid-1")) {
+                    b.awaitLine(l -> l.contains("etcd key /pyid/services/pyid/pyid-1 is held by another instance"
+                            + " (pid " + a.process().pid() + " at http://127.0.0.1:"), WAIT);
+                    assertTrue(b.output().contains("give each machine its own --service, or set "
+                            + "PORTOLAN_INSTANCE_ID"), b.output());
+                    assertEquals(List.of(a.process().pid()), front.list("pyid").stream().map(InstanceEntry::pid)
+                            .toList());
+                    // the first dies without revoking: the second takes the key when the lease (2 s) expires
+                    a.process().destroyForcibly();
+                    a.process().onExit().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    events.await(x -> x.kind() == RegistryEvent.Kind.REGISTERED
+                            && x.entry().pid() == b.process().pid(), WAIT, "the second Python backend's entry");
+                    b.awaitLine(l -> l.contains("etcd key /pyid/services/pyid/pyid-1 is free again"), WAIT);
+                    assertEquals(List.of(RegistryEvent.Kind.REGISTERED, RegistryEvent.Kind.DEREGISTERED,
+                            RegistryEvent.Kind.REGISTERED), events.values().stream().map(RegistryEvent::kind)
+                                    .toList(), "never replaced, only freed: " + events.values());
+                }
+            } finally {
+                w.close();
+            }
+        }
+    }
+
     @Test
     void aBadRegistryValueStopsTheBackendsWithExitTwoNamingTheVariableAndValue() throws Exception {
         for (List<String> command : List.of(SampleBackend.command("--standalone"),
