@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -95,6 +96,8 @@ public final class BackendServiceImpl implements BackendService {
                     + RemoteInstances.LOCAL_REGISTRY_ID + ")")
     private volatile Registry localRegistry;
     private final AdoptedRegistrations adopted = new AdoptedRegistrations(() -> localRegistry);
+    /** The shared registries (etcd, when configured): new instances pass over the ids they list for the service. */
+    private final List<Registry> sharedRegistries = new CopyOnWriteArrayList<>();
     private final InstancePool pool = new InstancePool(() -> observer, () -> Optional.ofNullable(apiClient),
             new InstanceHandles(), STARTS);
 
@@ -117,6 +120,17 @@ public final class BackendServiceImpl implements BackendService {
     /** Outside OSGi: the local registry, where adopted servers are registered (in OSGi, DS sets the field). */
     public void setLocalRegistry(Registry registry) {
         this.localRegistry = registry;
+    }
+
+    /** Binds a shared registry (DS: every registry but this machine's; outside OSGi call it directly). */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, target = "(!("
+            + Registry.ID_PROPERTY + "=" + RemoteInstances.LOCAL_REGISTRY_ID + "))")
+    public void addSharedRegistry(Registry registry) {
+        sharedRegistries.add(registry);
+    }
+
+    public void removeSharedRegistry(Registry registry) {
+        sharedRegistries.remove(registry);
     }
 
     /** Outside OSGi: the command started when none is configured. */
@@ -425,7 +439,8 @@ public final class BackendServiceImpl implements BackendService {
         return told(() -> withLauncher(spec, l -> {
             Function<Void, CompletableFuture<EndpointStatus>> launch = v -> {
                 try {
-                    return pool.launch(l, spec, instances, serviceName);
+                    return pool.launch(l, spec, instances, serviceName, InstanceIdClaims.registeredIn(
+                            List.copyOf(sharedRegistries), serviceName, STARTS));
                 } catch (LaunchException e) {
                     return CompletableFuture.failedFuture(e);
                 }

@@ -9,11 +9,22 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.portolan.api.ports.CommandLines;
 import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.Registry;
+import dev.portolan.api.registry.RegistryException;
 import dev.portolan.core.registry.EntryFiles;
 import dev.portolan.core.registry.EntryProcess;
 import dev.portolan.core.registry.InstanceEntryCodec;
@@ -28,9 +39,10 @@ import dev.portolan.core.registry.InstanceEntryCodec;
  * A front end holds an OS lock ({@code fcntl}, as the port finder's lock files) on
  * {@code <runtime dir>/claims/<service>/<instance id>.lock} for as long as its instance may run; the kernel drops it
  * when the front end dies. A number whose registry entry belongs to a live process (a backend started by hand with
- * that {@code PORTOLAN_INSTANCE_ID}, or by a front end of a version without claims) is passed over as well. Lock files
- * are never deleted (a deletion races with a front end that has the file open). When the folder cannot be used the
- * ids are {@code <service>-<index>} as the pool numbers its slots, and a warning says so.
+ * that {@code PORTOLAN_INSTANCE_ID}, or by a front end of a version without claims) is passed over as well, and so is
+ * a number a shared registry (etcd) lists for the service: an instance of another machine. Lock files are never
+ * deleted (a deletion races with a front end that has the file open). When the folder cannot be used the ids are
+ * {@code <service>-<index>} as the pool numbers its slots, and a warning says so.
  */
 final class InstanceIdClaims {
 
@@ -39,6 +51,8 @@ final class InstanceIdClaims {
     static final String FOLDER = "claims";
     /** Numbers tried per claim before the pool's own index is used unclaimed. */
     static final int MAX_NUMBER = 4096;
+    /** How long a launch waits for the shared registries' ids (etcd: one range, normally a few ms). */
+    static final Duration SHARED_WAIT = Duration.ofSeconds(2);
 
     private final Path runtimeDirectory;
 
@@ -84,6 +98,15 @@ final class InstanceIdClaims {
      * claims cannot be made here.
      */
     Claim claim(String service, int index) {
+        return claim(service, index, Map.of());
+    }
+
+    /**
+     * Claims the lowest free id of {@code service} that is not among {@code registeredElsewhere} either: the ids a
+     * shared registry (etcd) lists for that service, with who holds each (instances on other machines, which this
+     * machine's claims cannot see).
+     */
+    Claim claim(String service, int index, Map<String, String> registeredElsewhere) {
         Path dir = runtimeDirectory.resolve(FOLDER).resolve(service);
         try {
             EntryFiles.ensurePrivateDirectories(runtimeDirectory, dir);
@@ -103,6 +126,13 @@ final class InstanceIdClaims {
                 closeQuietly(ch);
                 continue; // another front end (or another pool of this one) runs that instance
             }
+            String remote = registeredElsewhere.get(id);
+            if (remote != null) {
+                LOG.log(System.Logger.Level.INFO, "instance id " + id + " is registered by " + remote
+                        + ": the next free number is used");
+                closeQuietly(ch);
+                continue;
+            }
             Optional<String> user = liveEntry(service, id);
             if (user.isPresent()) {
                 LOG.log(System.Logger.Level.INFO, "instance id " + id + " is registered by " + user.get()
@@ -113,6 +143,49 @@ final class InstanceIdClaims {
             return new Claim(id, ch);
         }
         return unclaimed(service, index, "numbers 1-" + MAX_NUMBER + " of " + service + " are all claimed in " + dir);
+    }
+
+    /**
+     * The ids of {@code service} that the shared {@code registries} list, each with who holds it ("pid 4242 at
+     * http://10.0.0.5:8009 in etcd …"): read on {@code executor} (network calls), waited for at most
+     * {@link #SHARED_WAIT}; none given: empty at once. A registry that cannot be read in time is logged and left out:
+     * the ids are then chosen by this machine's claims alone, and an id in use elsewhere waits for its key there
+     * (docs/registry.md).
+     */
+    static Map<String, String> registeredIn(List<Registry> registries, String service, Executor executor) {
+        if (registries.isEmpty()) {
+            return Map.of();
+        }
+        List<CompletableFuture<List<InstanceEntry>>> reads = registries.stream().map(r -> CompletableFuture
+                .supplyAsync(() -> {
+                    try {
+                        return r.list(service);
+                    } catch (RegistryException e) {
+                        throw new CompletionException(e);
+                    }
+                }, executor).orTimeout(SHARED_WAIT.toMillis(), TimeUnit.MILLISECONDS).handle((entries, e) -> {
+                    if (e != null) { // completes once: a read that ends after its deadline is not heard again
+                        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                        unread(service, r, cause instanceof TimeoutException ? "no answer within "
+                                + SHARED_WAIT.toMillis() + " ms" : cause.getMessage());
+                        return List.<InstanceEntry>of();
+                    }
+                    return entries;
+                })).toList();
+        Map<String, String> ids = new TreeMap<>();
+        for (int i = 0; i < reads.size(); i++) {
+            Registry r = registries.get(i);
+            for (InstanceEntry e : reads.get(i).join()) { // each read completes by its deadline
+                ids.putIfAbsent(e.instanceId(), "pid " + e.pid() + " at " + e.url() + " in " + r.location());
+            }
+        }
+        return ids;
+    }
+
+    private static void unread(String service, Registry registry, String why) {
+        LOG.log(System.Logger.Level.WARNING, "cannot read the instance ids of " + service + " in "
+                + registry.location() + " (" + why + "): the new instances are numbered by this machine's claims"
+                + " alone; one whose id an instance on another machine uses waits for its key there");
     }
 
     private static boolean tryLock(FileChannel ch, String id) {

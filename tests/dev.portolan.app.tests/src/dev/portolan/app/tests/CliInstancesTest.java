@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.EtcdCluster;
 import dev.portolan.tests.common.PortolanCli;
 import dev.portolan.tests.common.TestPorts;
 
@@ -168,6 +169,57 @@ class CliInstancesTest {
             assertEquals(pids, registered(JSON.readTree(after.firstJsonLine())), "the first front end's stay listed");
             terminate(one);
             assertEquals(143, one.awaitExit(TIMEOUT), one.output());
+        }
+    }
+
+    @Test
+    void twoMachinesRunningOneServiceWithAnEtcdRegistryGiveTheirInstancesTheirOwnIds(@TempDir Path a, @TempDir Path b,
+            @TempDir Path reader) throws Exception {
+        try (EtcdCluster etcd = EtcdCluster.start(1)) {
+            int first = PORTS.block(8);
+            // two machines as far as Portolan can tell: each its own state and runtime directory (claims, local
+            // registry, lock files) and port range; one etcd
+            Map<String, String> machineA = new HashMap<>(env(a, first, first + 3));
+            Map<String, String> machineB = new HashMap<>(env(b, first + 4, first + 7));
+            Map<String, String> etcdOnly = new HashMap<>(env(reader, first, first + 7)); // an empty runtime directory
+            for (Map<String, String> env : List.of(machineA, machineB, etcdOnly)) {
+                env.put("PORTOLAN_REGISTRY", etcd.registryValue("/machines"));
+            }
+            List<String> run = List.of("run", "--instances", "2", "--service", "web", "--timeout", "60s");
+            try (ChildProcess one = PortolanCli.start(machineA, args(run, List.of("/usr/bin/python3", mainPy())))) {
+                Map<String, Long> pids = new TreeMap<>();
+                announcements(one, "web-1", "web-2").forEach((id, x) -> pids.put(id, x.get("pid").asLong()));
+                assertEquals(pids, registered(listed(etcdOnly, "web", 2)), "machine A's instances in etcd");
+                try (ChildProcess two = PortolanCli.start(machineB, args(run, List.of("/usr/bin/python3",
+                        mainPy())))) {
+                    announcements(two, "web-3", "web-4").forEach((id, x) -> pids.put(id, x.get("pid").asLong()));
+                    assertEquals(pids, registered(listed(etcdOnly, "web", 4)), "both machines' instances in etcd");
+                    assertTrue(two.lines().stream().noneMatch(l -> l.contains("is held by another instance")),
+                            two.output());
+                    terminate(two);
+                    assertEquals(143, two.awaitExit(TIMEOUT), two.output());
+                }
+                terminate(one);
+                assertEquals(143, one.awaitExit(TIMEOUT), one.output());
+            }
+        }
+    }
+
+    @Test
+    void withAnUnreachableEtcdTheInstancesAreNumberedByThisMachineAndAWarningSaysSo(@TempDir Path state)
+            throws Exception {
+        int first = PORTS.block(5);
+        int dead = first + 4; // nothing listens there
+        Map<String, String> env = new HashMap<>(env(state, first, first + 3));
+        env.put("PORTOLAN_REGISTRY", "etcd://127.0.0.1:" + dead);
+        try (ChildProcess cli = PortolanCli.start(env, args(List.of("run", "--instances", "2", "--service", "web",
+                "--timeout", "60s"), List.of("/usr/bin/python3", mainPy())))) {
+            assertEquals(2, announcements(cli, "web-1", "web-2").size());
+            assertTrue(cli.lines().stream().anyMatch(l -> l.contains("cannot read the instance ids of web in etcd "
+                    + "http://127.0.0.1:" + dead + " prefix /portolan/v1 (") && l.contains("connection refused")
+                    && l.contains("numbered by this machine's claims alone")), cli.output());
+            terminate(cli);
+            assertEquals(143, cli.awaitExit(TIMEOUT), cli.output());
         }
     }
 

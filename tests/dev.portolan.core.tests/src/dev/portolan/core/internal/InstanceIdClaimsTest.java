@@ -92,6 +92,23 @@ class InstanceIdClaimsTest {
     }
 
     @Test
+    void idsASharedRegistryListsArePassedOver(@TempDir Path runtime) {
+        InstanceIdClaims claims = new InstanceIdClaims(runtime);
+        java.util.Map<String, String> elsewhere = java.util.Map.of("web-1", "pid 7 at http://10.0.0.5:8009 in etcd",
+                "web-3", "pid 8 at http://10.0.0.6:8009 in etcd");
+        try (InstanceIdClaims.Claim a = claims.claim("web", 1, elsewhere);
+                InstanceIdClaims.Claim b = claims.claim("web", 2, elsewhere);
+                InstanceIdClaims.Claim c = claims.claim("api", 1, java.util.Map.of())) {
+            assertEquals("web-2", a.instanceId());
+            assertEquals("web-4", b.instanceId());
+            assertTrue(a.held() && b.held());
+            assertEquals("api-1", c.instanceId());
+        }
+        assertEquals(java.util.Map.of(), InstanceIdClaims.registeredIn(List.of(), "web", Runnable::run),
+                "no shared registry: nothing to read");
+    }
+
+    @Test
     void whereNoClaimCanBeMadeThePoolsIndexNamesTheInstance(@TempDir Path dir) throws Exception {
         Path notADirectory = Files.writeString(dir.resolve("run"), "a file where the runtime directory should be");
         try (InstanceIdClaims.Claim c = new InstanceIdClaims(notADirectory).claim("web", 3)) {
