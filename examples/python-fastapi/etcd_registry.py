@@ -4,9 +4,9 @@ Talks to etcd's v3 JSON gateway (keys and values base64): a lease of PORTOLAN_ET
 entry JSON without its API token under ``<prefix>/services/<service>/<instance_id>``, renewed every TTL/3 by a daemon
 thread (written again on a fresh lease when it was lost), revoked on close. The key is only ever created (a
 transaction), never overwritten: while another instance holds it (the same id on another machine, or a predecessor
-whose lease has not expired yet) this one says so once on stderr and tries again with every renewal. Every call has a 3 s deadline and is tried
-on each endpoint in turn; user/password authentication (PORTOLAN_ETCD_USER, PORTOLAN_ETCD_PASSWORD_FILE) and TLS
-(etcd+https://, PORTOLAN_ETCD_CA) as in Java.
+whose lease has not expired yet) this one says so once on stderr and tries again with every renewal. Every call has a
+3 s deadline and is tried on each endpoint in turn; user/password authentication (PORTOLAN_ETCD_USER,
+PORTOLAN_ETCD_PASSWORD_FILE) and TLS (etcd+https://, PORTOLAN_ETCD_CA) as in Java.
 """
 import base64
 import json

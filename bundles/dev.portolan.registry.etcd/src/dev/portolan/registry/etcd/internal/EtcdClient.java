@@ -10,7 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The etcd v3 operations Portolan needs, over the JSON gateway ({@link EtcdTransport}): put (also as a transaction:
- * create-if-absent, write-while-held), range, delete, lease grant / keep-alive / revoke. Asynchronous; every call has the transport's deadline and failover.
+ * create-if-absent, write-while-held), range, delete, lease grant / keep-alive / revoke. Asynchronous; every call has
+ * the transport's deadline and failover.
  */
 public final class EtcdClient implements AutoCloseable {
 
