@@ -34,7 +34,9 @@ public interface Registry {
 
     /**
      * Registers an instance until the returned handle is closed (or the owner dies: the local registry reaps entries
-     * of dead processes, etcd lets the lease expire).
+     * of dead processes, etcd lets the lease expire). The local registry files the entry under its instance id,
+     * replacing what was filed there; etcd never writes over another live instance's key: the registration then waits
+     * for the key, says so on stderr, and is listed once it is free (docs/registry.md, "One key, one holder").
      *
      * @throws RegistryException when the entry cannot be stored
      */
