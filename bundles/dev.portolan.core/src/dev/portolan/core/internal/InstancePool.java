@@ -34,10 +34,10 @@ import dev.portolan.core.registry.RuntimeDirectory;
  * N instances of one sidecar spec (issue 14): each launched on its own (own port, own credentials from the launcher,
  * own restart policy) with {@code PORTOLAN_SERVICE} and {@code PORTOLAN_INSTANCE_ID=<service>-<k>}, an id claimed for
  * as long as the pool keeps the instance ({@link InstanceIdClaims}: 1, 2, … unless another front end of this user runs
- * the same service). Every
- * accepted announcement goes to the tracker ({@link SidecarObserver#acceptInstance}); an instance that stops or that
- * the launcher gives up after a crash loop is reported ({@link SidecarObserver#instanceStopped}) while the others keep
- * serving. Stopping or restarting an instance drains it first (bounded by {@link #DRAIN_LIMIT}).
+ * the same service, or a shared registry lists those ids). Every accepted announcement goes to the tracker
+ * ({@link SidecarObserver#acceptInstance}); an instance that stops or that the launcher gives up after a crash loop is
+ * reported ({@link SidecarObserver#instanceStopped}) while the others keep serving. Stopping or restarting an instance
+ * drains it first (bounded by {@link #DRAIN_LIMIT}).
  */
 final class InstancePool {
 
