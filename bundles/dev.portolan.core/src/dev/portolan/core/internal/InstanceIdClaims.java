@@ -94,17 +94,10 @@ final class InstanceIdClaims {
     }
 
     /**
-     * Claims the lowest free id of {@code service}; {@code index} (the pool's slot, from 1) names the instance when
-     * claims cannot be made here.
-     */
-    Claim claim(String service, int index) {
-        return claim(service, index, Map.of());
-    }
-
-    /**
      * Claims the lowest free id of {@code service} that is not among {@code registeredElsewhere} either: the ids a
      * shared registry (etcd) lists for that service, with who holds each (instances on other machines, which this
-     * machine's claims cannot see).
+     * machine's claims cannot see; empty without one). {@code index} (the pool's slot, from 1) names the instance
+     * when claims cannot be made here.
      */
     Claim claim(String service, int index, Map<String, String> registeredElsewhere) {
         Path dir = runtimeDirectory.resolve(FOLDER).resolve(service);
@@ -126,17 +119,11 @@ final class InstanceIdClaims {
                 closeQuietly(ch);
                 continue; // another front end (or another pool of this one) runs that instance
             }
-            String remote = registeredElsewhere.get(id);
-            if (remote != null) {
-                LOG.log(System.Logger.Level.INFO, "instance id " + id + " is registered by " + remote
-                        + ": the next free number is used");
-                closeQuietly(ch);
-                continue;
-            }
-            Optional<String> user = liveEntry(service, id);
+            Optional<String> user = Optional.ofNullable(registeredElsewhere.get(id))
+                    .or(() -> liveEntry(service, id).map(who -> who + ", which no front end claimed"));
             if (user.isPresent()) {
                 LOG.log(System.Logger.Level.INFO, "instance id " + id + " is registered by " + user.get()
-                        + ", which no front end claimed: the next free number is used");
+                        + ": the next free number is used");
                 closeQuietly(ch);
                 continue;
             }

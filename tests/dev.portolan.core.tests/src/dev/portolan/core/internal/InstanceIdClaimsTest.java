@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,14 +43,14 @@ class InstanceIdClaimsTest {
         Files.createDirectories(dir);
         InstanceIdClaims claims = new InstanceIdClaims(runtime);
         try (ChildProcess other = lockHolder(dir.resolve("web-1.lock"))) {
-            try (InstanceIdClaims.Claim c = claims.claim("web", 1)) {
+            try (InstanceIdClaims.Claim c = claims.claim("web", 1, Map.of())) {
                 assertEquals("web-2", c.instanceId());
                 assertTrue(c.held());
             }
             other.process().getOutputStream().close(); // the other front end ends: the kernel drops its lock
             assertEquals(0, other.awaitExit(WAIT), other.output());
         }
-        try (InstanceIdClaims.Claim c = claims.claim("web", 1)) {
+        try (InstanceIdClaims.Claim c = claims.claim("web", 1, Map.of())) {
             assertEquals("web-1", c.instanceId());
         }
     }
@@ -57,15 +58,15 @@ class InstanceIdClaimsTest {
     @Test
     void twoPoolsOfOneFrontEndGetTheirOwnIdsAndAReleasedOneIsTakenAgain(@TempDir Path runtime) {
         InstanceIdClaims claims = new InstanceIdClaims(runtime);
-        InstanceIdClaims.Claim first = claims.claim("web", 1);
-        try (InstanceIdClaims.Claim second = claims.claim("web", 1);
-                InstanceIdClaims.Claim otherService = claims.claim("api", 1)) {
+        InstanceIdClaims.Claim first = claims.claim("web", 1, Map.of());
+        try (InstanceIdClaims.Claim second = claims.claim("web", 1, Map.of());
+                InstanceIdClaims.Claim otherService = claims.claim("api", 1, Map.of())) {
             assertEquals("web-1", first.instanceId());
             assertEquals("web-2", second.instanceId());
             assertEquals("api-1", otherService.instanceId());
             first.close();
             assertFalse(first.held());
-            try (InstanceIdClaims.Claim again = claims.claim("web", 2)) {
+            try (InstanceIdClaims.Claim again = claims.claim("web", 2, Map.of())) {
                 assertEquals("web-1", again.instanceId(), "the lowest free number");
             }
         }
@@ -80,13 +81,13 @@ class InstanceIdClaimsTest {
             backend.awaitLine("up"::equals, WAIT);
             ProcessHandle h = backend.process().toHandle();
             EntryFiles.write(runtime, entry("web-1", h.pid(), h.info().startInstant().orElseThrow().toEpochMilli()));
-            try (InstanceIdClaims.Claim c = claims.claim("web", 1)) {
+            try (InstanceIdClaims.Claim c = claims.claim("web", 1, Map.of())) {
                 assertEquals("web-2", c.instanceId(), "a backend started by hand as web-1 runs");
             }
             backend.process().getOutputStream().close();
             assertEquals(0, backend.awaitExit(WAIT), backend.output());
         }
-        try (InstanceIdClaims.Claim c = claims.claim("web", 1)) {
+        try (InstanceIdClaims.Claim c = claims.claim("web", 1, Map.of())) {
             assertEquals("web-1", c.instanceId(), "its process is gone: the entry is stale");
         }
     }
@@ -94,24 +95,24 @@ class InstanceIdClaimsTest {
     @Test
     void idsASharedRegistryListsArePassedOver(@TempDir Path runtime) {
         InstanceIdClaims claims = new InstanceIdClaims(runtime);
-        java.util.Map<String, String> elsewhere = java.util.Map.of("web-1", "pid 7 at http://10.0.0.5:8009 in etcd",
+        Map<String, String> elsewhere = Map.of("web-1", "pid 7 at http://10.0.0.5:8009 in etcd",
                 "web-3", "pid 8 at http://10.0.0.6:8009 in etcd");
         try (InstanceIdClaims.Claim a = claims.claim("web", 1, elsewhere);
                 InstanceIdClaims.Claim b = claims.claim("web", 2, elsewhere);
-                InstanceIdClaims.Claim c = claims.claim("api", 1, java.util.Map.of())) {
+                InstanceIdClaims.Claim c = claims.claim("api", 1, Map.of())) {
             assertEquals("web-2", a.instanceId());
             assertEquals("web-4", b.instanceId());
             assertTrue(a.held() && b.held());
             assertEquals("api-1", c.instanceId());
         }
-        assertEquals(java.util.Map.of(), InstanceIdClaims.registeredIn(List.of(), "web", Runnable::run),
+        assertEquals(Map.of(), InstanceIdClaims.registeredIn(List.of(), "web", Runnable::run),
                 "no shared registry: nothing to read");
     }
 
     @Test
     void whereNoClaimCanBeMadeThePoolsIndexNamesTheInstance(@TempDir Path dir) throws Exception {
         Path notADirectory = Files.writeString(dir.resolve("run"), "a file where the runtime directory should be");
-        try (InstanceIdClaims.Claim c = new InstanceIdClaims(notADirectory).claim("web", 3)) {
+        try (InstanceIdClaims.Claim c = new InstanceIdClaims(notADirectory).claim("web", 3, Map.of())) {
             assertEquals("web-3", c.instanceId());
             assertFalse(c.held());
         }
