@@ -75,10 +75,14 @@ class EtcdRegistration:
         self.value = json.dumps(shared, separators=(",", ":"))
         self.held = False  # the key lives on self.lease (False while another instance holds it)
         self.reported_holder = None  # the create revision of the holder last reported
-        self.lease = self._call("/v3/lease/grant", {"TTL": str(self.config["ttl"])})["ID"]
+        self.lease = self._grant()
         self._create()
         self.stop = threading.Event()
         threading.Thread(target=self._renew, name="etcd-keepalive", daemon=True).start()
+
+    def _grant(self):
+        """A new lease of the configured TTL; its id."""
+        return self._call("/v3/lease/grant", {"TTL": str(self.config["ttl"])})["ID"]
 
     def _create(self):
         """Writes the key on self.lease unless it exists (one transaction); reports its holder once if it does."""
@@ -117,7 +121,7 @@ class EtcdRegistration:
                 if self.stop.is_set():
                     break
                 if ttl <= 0:  # lost while etcd was away, and the key with it: register again on a fresh lease
-                    self.lease = self._call("/v3/lease/grant", {"TTL": str(self.config["ttl"])})["ID"]
+                    self.lease = self._grant()
                     self._create()
                     if self.stop.is_set():  # closed meanwhile: take the fresh entry away again
                         self._call("/v3/lease/revoke", {"ID": self.lease})
