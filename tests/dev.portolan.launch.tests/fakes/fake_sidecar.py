@@ -55,7 +55,7 @@ if opt("--never-announce"):
             if opt("--ignore-eof"):
                 time.sleep(3600)
             sys.exit(0)
-        if line.strip() == "sidecar shutdown":
+        if line.strip() == "sidecar shutdown" and not opt("--ignore-shutdown"):
             sys.exit(0)
 
 def bind(first, last):

@@ -54,7 +54,9 @@ public interface LaunchHandle {
 
     /**
      * Stops the whole process tree: {@code sidecar shutdown} on stdin and close it, wait the graceful timeout, then
-     * {@code destroy()}, bounded wait, {@code destroyForcibly()}, descendants included. Completes when all are gone.
+     * {@code destroy()}, bounded wait, {@code destroyForcibly()}, descendants included; a backend that never announced
+     * its port gets {@code destroy()} (SIGTERM) at once and the graceful timeout after it (docs/launcher.md, "Stop
+     * semantics"). Completes when all are gone.
      */
     CompletableFuture<Void> stop();
 

@@ -22,7 +22,9 @@ import dev.portolan.api.Announcement;
  * @param fixedPort           port passed as {@code API_PORT}, {@code null} to let the backend choose
  * @param announcementTimeout how long to wait for the announcement
  * @param restartPolicy       what to do on unexpected exit
- * @param gracefulStopTimeout how long a stop waits after {@code sidecar shutdown} before destroying
+ * @param gracefulStopTimeout how long a stop waits for the backend's own graceful exit before escalating: after
+ *                            {@code sidecar shutdown} and stdin EOF when it announced its port, after SIGTERM when it
+ *                            never did (a server that does not speak the protocol, e.g. an adopted one)
  * @param outputBufferLines   ring-buffer size per stream
  * @param adoption            adoption of children that do not announce (output patterns, process ownership); @since
  *                            0.1.4

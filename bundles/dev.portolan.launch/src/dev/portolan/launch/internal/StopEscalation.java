@@ -12,10 +12,13 @@ import dev.portolan.core.protocol.SidecarProtocol;
 import dev.portolan.platform.Platforms;
 
 /**
- * Stops one incarnation step by step (docs/launcher.md, "Stop semantics"): {@code sidecar shutdown} + stdin EOF, wait
- * the graceful timeout, SIGTERM to the tree (backend, its descendants, the watchdog), wait {@link #DESTROY_WAIT},
- * SIGKILL to the tree plus anything new, wait {@link #KILL_WAIT}. Nothing here blocks: waits are futures timed by the
- * engine's scheduler. Only processes the launcher started and their descendants are ever signalled.
+ * Stops one incarnation step by step (docs/launcher.md, "Stop semantics"): {@code sidecar shutdown} + stdin EOF; for a
+ * backend that announced its port (it speaks the sidecar protocol) wait the graceful timeout, then SIGTERM to the tree
+ * (backend, its descendants, the watchdog) and wait {@link #DESTROY_WAIT}; for one that never announced (a server
+ * adopted by its socket, or one stopped before its first line) SIGTERM at once, its own graceful stop, and wait the
+ * graceful timeout; then SIGKILL to the tree plus anything new, wait {@link #KILL_WAIT}. Nothing here blocks: waits
+ * are futures timed by the engine's scheduler. Only processes the launcher started and their descendants are ever
+ * signalled.
  */
 final class StopEscalation {
 
@@ -46,33 +49,44 @@ final class StopEscalation {
         inc.stopRequested = true;
         inc.send(SHUTDOWN_LINE);
         inc.closeBackendStdin();
-        return engine.within(inc.ended, graceful).thenCompose(done -> {
-            if (done) {
-                return CompletableFuture.completedFuture(true);
-            }
-            List<ProcessHandle> tree = inc.tree();
-            events.diagnostic("still running " + graceful + " after '" + SHUTDOWN_LINE
-                    + "' and stdin EOF: sending SIGTERM to " + pids(tree));
-            tree.forEach(ProcessHandle::destroy);
-            signalBackendTree(inc, false);
-            return engine.within(inc.ended, DESTROY_WAIT).thenCompose(done2 -> {
-                if (done2) {
-                    return CompletableFuture.completedFuture(true);
-                }
-                List<ProcessHandle> all = new ArrayList<>(tree);
-                inc.tree().stream().filter(h -> h.isAlive() && !all.contains(h)).forEach(all::add);
-                events.diagnostic("still running " + DESTROY_WAIT + " after SIGTERM: sending SIGKILL to " + pids(all));
-                signalBackendTree(inc, true);
-                all.forEach(ProcessHandle::destroyForcibly);
-                inc.closePipe();
-                return engine.within(inc.ended, KILL_WAIT);
-            });
-        }).thenApply(done -> {
+        CompletableFuture<Boolean> gone;
+        if (inc.portInfoSeen || !inc.process.supportsNormalTermination()) {
+            // it reads 'sidecar shutdown' (or this platform's SIGTERM would be a kill: Windows)
+            gone = engine.within(inc.ended, graceful).thenCompose(done -> done ? CompletableFuture.completedFuture(true)
+                    : terminate(inc, "still running " + graceful + " after '" + SHUTDOWN_LINE + "' and stdin EOF",
+                            DESTROY_WAIT));
+        } else {
+            // nothing says it reads stdin: SIGTERM is the graceful stop of a server that never heard of Portolan
+            // (uvicorn, Spring Boot), and waiting for a line it never reads only delayed every stop and restart
+            gone = terminate(inc, "never announced a port (nothing says it reads '" + SHUTDOWN_LINE
+                    + "', sent all the same; SIGTERM is its graceful stop)", graceful);
+        }
+        return gone.thenApply(done -> {
             if (!done) {
                 LOG.log(System.Logger.Level.ERROR, "{0}: {1} did not exit within {2} after SIGKILL", id, executable,
                         KILL_WAIT);
             }
             return inc.ended.getNow(-1);
+        });
+    }
+
+    /** SIGTERM to the tree, wait {@code wait}, then SIGKILL to the tree plus anything new; true once it exited. */
+    private CompletableFuture<Boolean> terminate(Incarnation inc, String why, Duration wait) {
+        List<ProcessHandle> tree = inc.tree();
+        events.diagnostic(why + ": sending SIGTERM to " + pids(tree));
+        tree.forEach(ProcessHandle::destroy);
+        signalBackendTree(inc, false);
+        return engine.within(inc.ended, wait).thenCompose(done -> {
+            if (done) {
+                return CompletableFuture.completedFuture(true);
+            }
+            List<ProcessHandle> all = new ArrayList<>(tree);
+            inc.tree().stream().filter(h -> h.isAlive() && !all.contains(h)).forEach(all::add);
+            events.diagnostic("still running " + wait + " after SIGTERM: sending SIGKILL to " + pids(all));
+            signalBackendTree(inc, true);
+            all.forEach(ProcessHandle::destroyForcibly);
+            inc.closePipe();
+            return engine.within(inc.ended, KILL_WAIT);
         });
     }
 

@@ -208,6 +208,31 @@ class AdoptionTest {
         h.exit().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * A server that never heard of Portolan does not read stdin: its stop is SIGTERM at once, its own graceful stop,
+     * not a graceful timeout (here ten minutes, beyond the test's deadline) spent waiting for a line it never reads.
+     */
+    @Test
+    void anAdoptedServerIsStoppedBySigtermWithoutWaitingForTheShutdownLine() throws Exception {
+        List<String> diagnostics = new CopyOnWriteArrayList<>();
+        LaunchHandle h = launcher().launch(LaunchSpec.builder(Fakes.PYTHON, "-m", "http.server", "0", "--bind",
+                "127.0.0.1").workingDirectory(workDir()).adoption(AdoptionPolicy.DEFAULT).announcementTimeout(WAIT)
+                .gracefulStopTimeout(Duration.ofMinutes(10)).build(), new SidecarListener() {
+                    @Override
+                    public void diagnostic(LaunchHandle handle, String message) {
+                        diagnostics.add(message);
+                    }
+                });
+        try {
+            SidecarAnnouncement a = h.announcement().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertTrue(a.verified() && a.foundBy() != FoundBy.ANNOUNCEMENT, a.toString());
+        } finally {
+            h.stop().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        assertEquals(143, h.exit().get(WAIT.toMillis(), TimeUnit.MILLISECONDS), "ended by SIGTERM");
+        assertTrue(diagnostics.stream().anyMatch(d -> d.startsWith("never announced a port")), diagnostics.toString());
+    }
+
     @Test
     void invalidUserPatternIsRejectedBeforeAnythingStarts() {
         LaunchException e = assertThrows(LaunchException.class, () -> launcher().launch(LaunchSpec.builder(

@@ -13,6 +13,7 @@ import dev.portolan.api.launch.OutputLine;
 import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
+import dev.portolan.tests.common.Await;
 
 /** Records a sidecar's events; the await methods wait with a deadline (never sleep). */
 final class Recorder implements SidecarListener {
@@ -23,6 +24,8 @@ final class Recorder implements SidecarListener {
     final List<String> diagnostics = new CopyOnWriteArrayList<>();
     final BlockingQueue<String> diagnosticQueue = new LinkedBlockingQueue<>();
     final List<OutputLine> lines = new CopyOnWriteArrayList<>();
+    /** The same lines, to wait for one. */
+    final Await.Recorder<OutputLine> lineEvents = new Await.Recorder<>();
     final BlockingQueue<Integer> exits = new LinkedBlockingQueue<>();
 
     @Override
@@ -39,6 +42,7 @@ final class Recorder implements SidecarListener {
     @Override
     public void output(LaunchHandle handle, OutputLine line) {
         lines.add(line);
+        lineEvents.accept(line);
     }
 
     @Override

@@ -506,6 +506,30 @@ class SidecarLauncherTest {
         assertTrue(Fakes.bindable(a.announcement().port()));
     }
 
+    /**
+     * A sidecar that never announced its port gives no sign that it reads {@code sidecar shutdown}: the stop sends
+     * SIGTERM with it at once (a server's own graceful stop) and SIGKILL only after the graceful timeout, here to one
+     * that ignores all three. Before, the stop first waited the graceful timeout for a line it never reads.
+     */
+    @Test
+    void aSidecarThatNeverAnnouncedIsSentSigtermAtOnceAndKilledAfterTheGracefulTimeout() throws Exception {
+        Recorder r = new Recorder();
+        LaunchHandle h = launch(python("--never-announce", "--ignore-eof", "--ignore-shutdown", "--ignore-term")
+                .announcementTimeout(Duration.ofMinutes(10)).gracefulStopTimeout(Duration.ofMillis(300)).build(), r);
+        // printed once SIGTERM is ignored
+        r.lineEvents.await(l -> l.text().equals("still warming up the model cache"), WAIT, "the fake's first line");
+        long pid = h.pid().orElseThrow();
+        get(h.stop(), WAIT);
+        assertEquals(137, get(h.exit(), WAIT));
+        List<String> d = r.diagnostics;
+        assertTrue(d.stream().anyMatch(m -> m.startsWith("never announced a port") && m.contains(": sending SIGTERM")),
+                d.toString());
+        assertTrue(d.stream().anyMatch(m -> m.startsWith("still running PT0.3S after SIGTERM: sending SIGKILL")),
+                d.toString());
+        assertFalse(d.stream().anyMatch(m -> m.contains("after 'sidecar shutdown'")), d.toString());
+        awaitGone(pid, WAIT);
+    }
+
     @Test
     void pythonChildrenAreUnbufferedByDefault() throws Exception {
         // the fake prints its announcement with print() and no flush, then blocks on stdin: only
