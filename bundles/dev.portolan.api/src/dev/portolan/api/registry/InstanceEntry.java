@@ -56,11 +56,7 @@ public record InstanceEntry(int schema, String service, String instanceId, URI u
                     + SCHEMA + ")");
         }
         checkService(service);
-        Objects.requireNonNull(instanceId, "instance_id");
-        if (!INSTANCE_ID.matcher(instanceId).matches() || instanceId.startsWith(".")) {
-            throw new IllegalArgumentException("instance id '" + instanceId
-                    + "' is invalid: use 1-128 characters of [A-Za-z0-9._-], not starting with '.'");
-        }
+        checkInstanceId(instanceId);
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(host, "host");
         if (port < 1 || port > 65535) {
@@ -93,6 +89,23 @@ public record InstanceEntry(int schema, String service, String instanceId, URI u
                     + " not '.' or '..'");
         }
         return service;
+    }
+
+    /**
+     * Checks an instance id.
+     *
+     * @return the id
+     * @throws IllegalArgumentException naming the value and the rule when it does not match
+     *                                  {@code [A-Za-z0-9._-]{1,128}} or starts with '.'
+     * @since 0.1.3 (package version)
+     */
+    public static String checkInstanceId(String instanceId) {
+        Objects.requireNonNull(instanceId, "instance_id");
+        if (!INSTANCE_ID.matcher(instanceId).matches() || instanceId.startsWith(".")) {
+            throw new IllegalArgumentException("instance id '" + instanceId
+                    + "' is invalid: use 1-128 characters of [A-Za-z0-9._-], not starting with '.'");
+        }
+        return instanceId;
     }
 
     /** The health URL: {@code url} + {@code /health}. */

@@ -43,6 +43,22 @@ public interface Registry {
     Registration register(InstanceEntry entry) throws RegistryException;
 
     /**
+     * Reserves {@code instanceId} of {@code service} for an instance the caller is about to launch, until the returned
+     * handle is closed or the caller dies: a front end that numbers its instances ({@code run --instances N}) reserves
+     * each id before it launches the instance, so that two front ends on two machines starting the same service at
+     * the same moment do not both pick it (docs/launcher.md, "Instance ids"). Refused, naming the holder, when an
+     * instance is registered under the id or another caller reserved it. The default, for a registry whose ids only
+     * this machine's front ends give (the local one: they claim ids by lock files): reserved, nothing held.
+     *
+     * @throws IllegalArgumentException when {@code service} or {@code instanceId} is not valid
+     * @throws RegistryException        when the registry cannot be asked
+     * @since 0.1.3 (package version)
+     */
+    default InstanceIdReservation reserveInstanceId(String service, String instanceId) throws RegistryException {
+        return InstanceIdReservation.NONE;
+    }
+
+    /**
      * The instances registered now, of one service or of all ({@code null}), sorted by service then instance id.
      * Entries of dead processes are reaped (and reported to watchers) instead of listed; unreadable entries are
      * skipped (and reported to watchers as {@link RegistryEvent.Kind#PROBLEM}).
