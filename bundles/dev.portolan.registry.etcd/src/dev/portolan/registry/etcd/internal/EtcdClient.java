@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -42,18 +43,36 @@ public final class EtcdClient implements AutoCloseable {
      * empty when it was written, else the key that holds the name (read in the same transaction).
      */
     public CompletableFuture<Optional<KeyValue>> create(String key, String value, long lease) {
+        return createUnless(List.of(key), key, value, lease);
+    }
+
+    /**
+     * Writes {@code key} on {@code lease} only if none of {@code absent} exists (one transaction: create revision 0
+     * of each); empty when it was written, else the first of {@code absent} that exists (read in the same transaction).
+     */
+    public CompletableFuture<Optional<KeyValue>> createUnless(List<String> absent, String key, String value,
+            long lease) {
         ObjectNode body = json();
-        body.putArray("compare").addObject().put("key", KeyValue.encode(key)).put("result", "EQUAL")
-                .put("target", "CREATE").put("create_revision", "0");
+        ArrayNode compare = body.putArray("compare");
+        ArrayNode failure = body.putArray("failure");
+        for (String k : absent) {
+            compare.addObject().put("key", KeyValue.encode(k)).put("result", "EQUAL").put("target", "CREATE")
+                    .put("create_revision", "0");
+            failure.addObject().putObject("request_range").put("key", KeyValue.encode(k));
+        }
         body.putArray("success").addObject().set("request_put", putRequest(key, value, lease));
-        body.putArray("failure").addObject().putObject("request_range").put("key", KeyValue.encode(key));
         return transport.call("/v3/kv/txn", body).thenApply(r -> {
             if (r.path("succeeded").asBoolean(false)) {
                 return Optional.empty();
             }
-            // the range runs in the transaction that found the key: it is there
-            JsonNode holder = r.path("responses").path(0).path("response_range").path("kvs").path(0);
-            return Optional.of(holder.isMissingNode() ? new KeyValue(key, "", 0, 0, 0) : KeyValue.of(holder));
+            // the ranges run in the transaction that found one of the keys: it is there
+            for (JsonNode response : r.path("responses")) {
+                JsonNode holder = response.path("response_range").path("kvs").path(0);
+                if (!holder.isMissingNode()) {
+                    return Optional.of(KeyValue.of(holder));
+                }
+            }
+            return Optional.of(new KeyValue(absent.get(0), "", 0, 0, 0));
         });
     }
 

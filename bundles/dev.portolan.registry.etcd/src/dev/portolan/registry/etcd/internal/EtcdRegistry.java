@@ -3,12 +3,14 @@ package dev.portolan.registry.etcd.internal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 import dev.portolan.api.Subscription;
 import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.InstanceIdReservation;
 import dev.portolan.api.registry.Registration;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryEvent;
@@ -35,7 +37,8 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
     private final EtcdClient client;
     private final ScheduledExecutorService timers;
     private final Object lock = new Object();
-    private final java.util.Set<EtcdRegistration> open = new java.util.HashSet<>(); // guarded by lock
+    /** The registrations and reservations made through this registry and not closed yet. */
+    private final java.util.Set<Subscription> open = new java.util.HashSet<>(); // guarded by lock
     private boolean closed; // guarded by lock
     private final RegistryReachability reachability = new RegistryReachability();
 
@@ -67,23 +70,55 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
     @Override
     public Registration register(InstanceEntry entry) throws RegistryException {
         try {
-            EtcdRegistration r = new EtcdRegistration(client, timers, reached(EtcdRegistration.write(client, entry)),
-                    this::forget);
-            boolean late;
-            synchronized (lock) {
-                late = closed;
-                if (!late) {
-                    open.add(r);
-                }
-            }
-            if (late) {
-                r.close();
-                throw new RegistryException("the etcd registry was closed while registering " + entry.instanceId());
-            }
-            return r;
+            return kept(new EtcdRegistration(client, timers, reached(EtcdRegistration.write(client, entry)),
+                    this::forget), "registering " + entry.instanceId());
         } catch (RuntimeException e) {
             throw failure("cannot register " + entry.service() + "/" + entry.instanceId(), client.settings(), e);
         }
+    }
+
+    /**
+     * Reserves the id in one transaction ({@link EtcdReservation}): refused, naming the holder, when the instance's
+     * entry key or another reservation of the id exists.
+     */
+    @Override
+    public InstanceIdReservation reserveInstanceId(String service, String instanceId) throws RegistryException {
+        String entryKey = client.settings().servicePrefix(InstanceEntry.checkService(service))
+                + InstanceEntry.checkInstanceId(instanceId);
+        String key = EtcdReservation.key(client.settings(), service, instanceId);
+        try {
+            long lease = reached(client.grant(client.settings().leaseTtl().toSeconds()));
+            Optional<KeyValue> holder;
+            try {
+                holder = reached(client.createUnless(List.of(entryKey, key), key, EtcdReservation.owner(), lease));
+            } catch (RuntimeException e) {
+                client.revoke(lease); // nothing was written on it
+                throw e;
+            }
+            if (holder.isPresent()) {
+                client.revoke(lease);
+                return EtcdReservation.refused(client.settings(), holder.get());
+            }
+            return kept(new EtcdReservation(client, timers, key, lease, this::forget), "reserving " + instanceId);
+        } catch (RuntimeException e) {
+            throw failure("cannot reserve " + service + "/" + instanceId, client.settings(), e);
+        }
+    }
+
+    /** {@code s}, kept to be closed with this registry; closed at once (and refused) when the registry closed first. */
+    private <S extends Subscription> S kept(S s, String doing) throws RegistryException {
+        boolean late;
+        synchronized (lock) {
+            late = closed;
+            if (!late) {
+                open.add(s);
+            }
+        }
+        if (late) {
+            s.close();
+            throw new RegistryException("the etcd registry was closed while " + doing);
+        }
+        return s;
     }
 
     @Override
@@ -165,7 +200,7 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
         }
     }
 
-    private void forget(EtcdRegistration r) {
+    private void forget(Subscription r) {
         synchronized (lock) {
             open.remove(r);
         }
@@ -181,12 +216,17 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
 
     @Override
     public void close() {
-        List<EtcdRegistration> left;
+        List<Subscription> left;
         synchronized (lock) {
             closed = true;
             left = List.copyOf(open);
         }
-        left.forEach(EtcdRegistration::close); // revoke the leases of what is still registered
+        left.forEach(Subscription::close); // revoke the leases of what is still registered or reserved
+        for (Subscription s : left) { // a reservation's close does not wait: its revocation must reach etcd first
+            if (s instanceof EtcdReservation r) {
+                r.revoked().join(); // answered or failed within the transport's deadline
+            }
+        }
         timers.shutdownNow();
         client.close();
     }

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.portolan.api.Subscription;
 import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.InstanceIdReservation;
 import dev.portolan.api.registry.Registration;
 import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.api.registry.RegistryException;
@@ -210,6 +211,55 @@ class EtcdRegistryTest {
             } finally {
                 w.close();
             }
+        }
+    }
+
+    /**
+     * An instance id is reserved by one front end at a time and never while an instance is registered under it: two
+     * front ends on two machines starting one service at the same moment then give their instances different ids.
+     * The reservation is a key of its own on its own lease, outside the entries (listing and watching do not see it),
+     * and its close frees the id at once.
+     */
+    @Test
+    void anInstanceIdIsReservedByOneFrontEndAtATimeAndNeverWhileAnInstanceIsRegisteredUnderIt() throws Exception {
+        try (EtcdRegistry machineA = new EtcdRegistry(settings("/res"));
+                EtcdRegistry machineB = new EtcdRegistry(settings("/res"));
+                SigningBackend b = SigningBackend.real()) {
+            Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
+            Subscription w = machineB.watch("web", events::accept);
+            try {
+                InstanceIdReservation a1 = machineA.reserveInstanceId("web", "web-1");
+                assertTrue(a1.heldBy().isEmpty(), "reserved");
+                String held = machineB.reserveInstanceId("web", "web-1").heldBy().orElseThrow();
+                assertTrue(held.startsWith("front end pid " + ProcessHandle.current().pid())
+                        && held.endsWith("(etcd key /res/reservations/web/web-1)"), held);
+                assertEquals(List.of(), machineB.list("web"), "a reservation is not an instance");
+                a1.close();
+                try (InstanceIdReservation b1 = machineB.reserveInstanceId("web", "web-1")) {
+                    assertTrue(b1.heldBy().isEmpty(), "free once closed");
+                }
+                InstanceEntry e = b.entry("web", "web-2", b.identity());
+                try (Registration r = machineA.register(e)) {
+                    String registered = machineB.reserveInstanceId("web", "web-2").heldBy().orElseThrow();
+                    assertEquals("pid " + e.pid() + " at " + e.url() + ", registered " + e.startedAt()
+                            + " (etcd key /res/services/web/web-2)", registered);
+                }
+                events.await(x -> x.kind() == RegistryEvent.Kind.DEREGISTERED, WAIT, "deregistered on close");
+                assertEquals(List.of("REGISTERED", "DEREGISTERED"), events.values().stream()
+                        .filter(x -> x.kind() != RegistryEvent.Kind.PROBLEM).map(x -> x.kind().name()).toList(),
+                        "the watch saw the instance only, never a reservation");
+                IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                        () -> machineA.reserveInstanceId("web", "../x"));
+                assertTrue(bad.getMessage().startsWith("instance id '../x' is invalid"), bad.getMessage());
+                InstanceIdReservation kept = machineA.reserveInstanceId("web", "web-3");
+                assertTrue(kept.heldBy().isEmpty());
+            } finally {
+                w.close();
+            }
+        }
+        try (EtcdRegistry later = new EtcdRegistry(settings("/res"))) {
+            assertTrue(later.reserveInstanceId("web", "web-3").heldBy().isEmpty(),
+                    "the registry's close revoked the reservation it still held");
         }
     }
 
