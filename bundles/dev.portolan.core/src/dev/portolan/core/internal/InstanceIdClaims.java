@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 
 import dev.portolan.api.ports.CommandLines;
 import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.InstanceIdReservation;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryException;
 import dev.portolan.core.registry.EntryFiles;
@@ -40,7 +42,10 @@ import dev.portolan.core.registry.InstanceEntryCodec;
  * {@code <runtime dir>/claims/<service>/<instance id>.lock} for as long as its instance may run; the kernel drops it
  * when the front end dies. A number whose registry entry belongs to a live process (a backend started by hand with
  * that {@code PORTOLAN_INSTANCE_ID}, or by a front end of a version without claims) is passed over as well, and so is
- * a number a shared registry (etcd) lists for the service: an instance of another machine. Lock files are never
+ * a number a shared registry (etcd) lists for the service: an instance of another machine. An id that passes is also
+ * reserved in each shared registry that answered ({@link Registry#reserveInstanceId}) for as long as the claim is
+ * held, so that a front end on another machine starting the same service at the same moment, before either's
+ * instances registered, does not pick it too; a refused reservation passes the number over. Lock files are never
  * deleted (a deletion races with a front end that has the file open). When the folder cannot be used the ids are
  * {@code <service>-<index>} as the pool numbers its slots, and a warning says so.
  */
@@ -61,14 +66,26 @@ final class InstanceIdClaims {
         this.runtimeDirectory = runtimeDirectory.toAbsolutePath();
     }
 
+    /**
+     * What the shared registries say before a launch: the ids they list for the service, with who holds each, and the
+     * registries that answered (where the ids are reserved).
+     */
+    record Shared(Map<String, String> ids, List<Registry> answered) {
+
+        /** No shared registry. */
+        static final Shared NONE = new Shared(Map.of(), List.of());
+    }
+
     /** One claimed (or, when claims are unusable, merely assigned) instance id; {@link #close()} releases it. */
     static final class Claim implements AutoCloseable {
         private final String instanceId;
         private final FileChannel channel;
+        private final List<InstanceIdReservation> reservations;
 
-        private Claim(String instanceId, FileChannel channel) {
+        private Claim(String instanceId, FileChannel channel, List<InstanceIdReservation> reservations) {
             this.instanceId = instanceId;
             this.channel = channel;
+            this.reservations = reservations;
         }
 
         String instanceId() {
@@ -80,9 +97,10 @@ final class InstanceIdClaims {
             return channel != null && channel.isOpen();
         }
 
-        /** Releases the lock (closing the file drops it); idempotent. */
+        /** Releases the lock (closing the file drops it) and the reservations; idempotent. */
         @Override
         public void close() {
+            reservations.forEach(InstanceIdReservation::close);
             if (channel != null) {
                 try {
                     channel.close();
@@ -94,12 +112,13 @@ final class InstanceIdClaims {
     }
 
     /**
-     * Claims the lowest free id of {@code service} that is not among {@code registeredElsewhere} either: the ids a
-     * shared registry (etcd) lists for that service, with who holds each (instances on other machines, which this
-     * machine's claims cannot see; empty without one). {@code index} (the pool's slot, from 1) names the instance
+     * Claims the lowest free id of {@code service} that is not among {@code shared.ids()} either: the ids a shared
+     * registry (etcd) lists for that service, with who holds each (instances on other machines, which this machine's
+     * claims cannot see; empty without one), and that every registry of {@code shared.answered()} reserves for it
+     * (blocking: one etcd transaction per registry and id). {@code index} (the pool's slot, from 1) names the instance
      * when claims cannot be made here.
      */
-    Claim claim(String service, int index, Map<String, String> registeredElsewhere) {
+    Claim claim(String service, int index, Shared shared) {
         Path dir = runtimeDirectory.resolve(FOLDER).resolve(service);
         try {
             EntryFiles.ensurePrivateDirectories(runtimeDirectory, dir);
@@ -119,7 +138,7 @@ final class InstanceIdClaims {
                 closeQuietly(ch);
                 continue; // another front end (or another pool of this one) runs that instance
             }
-            Optional<String> user = Optional.ofNullable(registeredElsewhere.get(id))
+            Optional<String> user = Optional.ofNullable(shared.ids().get(id))
                     .or(() -> liveEntry(service, id).map(who -> who + ", which no front end claimed"));
             if (user.isPresent()) {
                 LOG.log(System.Logger.Level.INFO, "instance id " + id + " is registered by " + user.get()
@@ -127,23 +146,58 @@ final class InstanceIdClaims {
                 closeQuietly(ch);
                 continue;
             }
-            return new Claim(id, ch);
+            List<InstanceIdReservation> reserved = new ArrayList<>();
+            Optional<String> holder = reserve(shared.answered(), service, id, reserved);
+            if (holder.isPresent()) {
+                LOG.log(System.Logger.Level.INFO, "instance id " + id + " is held by " + holder.get()
+                        + ": the next free number is used");
+                reserved.forEach(InstanceIdReservation::close);
+                closeQuietly(ch);
+                continue;
+            }
+            return new Claim(id, ch, List.copyOf(reserved));
         }
         return unclaimed(service, index, "numbers 1-" + MAX_NUMBER + " of " + service + " are all claimed in " + dir);
     }
 
     /**
+     * Reserves {@code id} in each of {@code registries}, adding what it holds to {@code reserved}; the first refusal's
+     * holder ("… in etcd http://…"), if any. A registry that cannot be asked is logged and left out: the id is then
+     * kept from other front ends there by its entry once the instance registers.
+     */
+    private static Optional<String> reserve(List<Registry> registries, String service, String id,
+            List<InstanceIdReservation> reserved) {
+        for (Registry r : registries) {
+            InstanceIdReservation reservation;
+            try {
+                reservation = r.reserveInstanceId(service, id);
+            } catch (RegistryException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot reserve instance id " + id + " in " + r.location() + " ("
+                        + e.getMessage() + "): it is launched without a reservation there; a front end on another"
+                        + " machine starting " + service + " now may pick it too, and then the later instance waits"
+                        + " for its key");
+                continue;
+            }
+            if (reservation.heldBy().isPresent()) {
+                return Optional.of(reservation.heldBy().get() + " in " + r.location());
+            }
+            reserved.add(reservation);
+        }
+        return Optional.empty();
+    }
+
+    /**
      * The ids of {@code service} that the shared {@code registries} list, each with who holds it ("pid 4242 at
      * http://10.0.0.5:8009 in etcd …"): read on {@code executor} (network calls), waited for at most
-     * {@link #SHARED_WAIT}; none given: empty at once. A registry that cannot be read in time is logged and left out:
-     * the ids are then chosen by this machine's claims alone, and an id in use elsewhere waits for its key there
-     * (docs/registry.md).
+     * {@link #SHARED_WAIT}; none given: {@link Shared#NONE} at once. A registry that cannot be read in time is logged
+     * and left out, also of the reservations: the ids are then chosen by this machine's claims alone, and an id in use
+     * elsewhere waits for its key there (docs/registry.md).
      */
-    static Map<String, String> registeredIn(List<Registry> registries, String service, Executor executor) {
+    static Shared registeredIn(List<Registry> registries, String service, Executor executor) {
         if (registries.isEmpty()) {
-            return Map.of();
+            return Shared.NONE;
         }
-        List<CompletableFuture<List<InstanceEntry>>> reads = registries.stream().map(r -> CompletableFuture
+        List<CompletableFuture<Optional<List<InstanceEntry>>>> reads = registries.stream().map(r -> CompletableFuture
                 .supplyAsync(() -> {
                     try {
                         return r.list(service);
@@ -155,18 +209,21 @@ final class InstanceIdClaims {
                         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                         unread(service, r, cause instanceof TimeoutException ? "no answer within "
                                 + SHARED_WAIT.toMillis() + " ms" : cause.getMessage());
-                        return List.<InstanceEntry>of();
+                        return Optional.<List<InstanceEntry>>empty();
                     }
-                    return entries;
+                    return Optional.of(entries);
                 })).toList();
         Map<String, String> ids = new TreeMap<>();
+        List<Registry> answered = new ArrayList<>();
         for (int i = 0; i < reads.size(); i++) {
             Registry r = registries.get(i);
-            for (InstanceEntry e : reads.get(i).join()) { // each read completes by its deadline
+            Optional<List<InstanceEntry>> read = reads.get(i).join(); // each read completes by its deadline
+            read.ifPresent(entries -> answered.add(r));
+            for (InstanceEntry e : read.orElse(List.of())) {
                 ids.putIfAbsent(e.instanceId(), "pid " + e.pid() + " at " + e.url() + " in " + r.location());
             }
         }
-        return ids;
+        return new Shared(Map.copyOf(ids), List.copyOf(answered));
     }
 
     private static void unread(String service, Registry registry, String why) {
@@ -216,7 +273,7 @@ final class InstanceIdClaims {
                 + " unclaimed; another front end running " + service + " may give one of its instances the same id,"
                 + " and then the local registry lists only one of the two (run each with its own --service, or make"
                 + " " + runtimeDirectory + " writable)");
-        return new Claim(id, null);
+        return new Claim(id, null, List.of());
     }
 
     private static void closeQuietly(FileChannel ch) {

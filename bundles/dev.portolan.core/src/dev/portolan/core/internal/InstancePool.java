@@ -92,19 +92,20 @@ final class InstancePool {
     /**
      * Launches {@code n} instances of {@code spec} (nothing of this pool may run: {@link #stopAll()} first). Completes
      * with the tracker's status after the first accepted announcement, or exceptionally when every instance ended for
-     * good first (the last one's failure). {@code registeredElsewhere}: the ids of {@code service} a shared registry
-     * lists, with who holds each; the instances' ids pass over them ({@link InstanceIdClaims}).
+     * good first (the last one's failure). {@code shared}: the ids of {@code service} the shared registries list,
+     * with who holds each, and the registries that answered; the instances' ids pass over them and are reserved in
+     * those ({@link InstanceIdClaims}).
      *
      * @throws LaunchException when a launch fails at once (the instances launched so far are stopped)
      */
     CompletableFuture<EndpointStatus> launch(SidecarLauncher launcher, LaunchSpec spec, int n, String service,
-            Map<String, String> registeredElsewhere) throws LaunchException {
+            InstanceIdClaims.Shared shared) throws LaunchException {
         CompletableFuture<EndpointStatus> first = new CompletableFuture<>();
         AtomicInteger failed = new AtomicInteger();
         List<Slot> launched = new ArrayList<>();
         InstanceIdClaims claims = new InstanceIdClaims(runtimeDirectory(spec));
         for (int index = 1; index <= n; index++) {
-            InstanceIdClaims.Claim claim = claims.claim(service, index, registeredElsewhere);
+            InstanceIdClaims.Claim claim = claims.claim(service, index, shared);
             Slot slot = new Slot(claim, index, withIdentity(spec, service, claim.instanceId()), first);
             try {
                 slot.launch(launcher);

@@ -205,6 +205,46 @@ class CliInstancesTest {
         }
     }
 
+    /**
+     * Two machines starting one service at about the same moment: the first's instances have not registered in etcd
+     * yet when the second numbers its own (here they never do: servers that never heard of Portolan, adopted, are
+     * registered in their machine's local registry only), so etcd lists no id of theirs; the ids the first front end
+     * reserved in etcd keep the second's instances off them. Without the reservations the second front end gave its
+     * instances web-1 and web-2 as well.
+     */
+    @Test
+    void aSecondMachineStartingTheServiceBeforeTheFirstsInstancesRegisteredPassesOverTheirReservedIds(@TempDir Path a,
+            @TempDir Path b) throws Exception {
+        try (EtcdCluster etcd = EtcdCluster.start(1)) {
+            int first = PORTS.block(8);
+            Map<String, String> machineA = new HashMap<>(env(a, first, first + 3));
+            Map<String, String> machineB = new HashMap<>(env(b, first + 4, first + 7));
+            for (Map<String, String> env : List.of(machineA, machineB)) {
+                env.put("PORTOLAN_REGISTRY", etcd.registryValue("/race"));
+            }
+            List<String> run = List.of("run", "--instances", "2", "--service", "web", "--timeout", "60s");
+            try (ChildProcess one = PortolanCli.start(machineA, args(run, List.of("/usr/bin/python3", "-m",
+                    "http.server", "0", "--bind", "127.0.0.1")))) {
+                announcements(one, "web-1", "web-2");
+                try (ChildProcess two = PortolanCli.start(machineB, args(run, List.of("/usr/bin/python3",
+                        mainPy())))) {
+                    announcements(two, "web-3", "web-4");
+                    for (String id : List.of("web-1", "web-2")) {
+                        assertTrue(two.lines().stream().anyMatch(l -> l.contains("instance id " + id
+                                + " is held by front end pid ") && l.contains("(etcd key /race/reservations/web/" + id
+                                + ") in etcd http://")), two.output());
+                    }
+                    assertTrue(two.lines().stream().noneMatch(l -> l.contains("is held by another instance")),
+                            two.output());
+                    terminate(two);
+                    assertEquals(143, two.awaitExit(TIMEOUT), two.output());
+                }
+                terminate(one);
+                assertEquals(143, one.awaitExit(TIMEOUT), one.output());
+            }
+        }
+    }
+
     @Test
     void withAnUnreachableEtcdTheInstancesAreNumberedByThisMachineAndAWarningSaysSo(@TempDir Path state)
             throws Exception {
