@@ -15,15 +15,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.portolan.api.Subscription;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.InstanceIdReservation;
-import dev.portolan.api.registry.Registration;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryException;
-import dev.portolan.api.registry.RegistryListener;
 import dev.portolan.core.registry.EntryFiles;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.EmptyRegistry;
 
 /**
  * {@link InstanceIdClaims}: the ids a front end gives its instances, kept from every other front end of the user by
@@ -152,12 +150,11 @@ class InstanceIdClaimsTest {
     }
 
     /** A stand-in registry answering reservations only: each id reserved, its close recorded in {@code closed}. */
-    private static class ReservingRegistry implements Registry {
-        private final String location;
+    private static class ReservingRegistry extends EmptyRegistry {
         private final List<String> closed;
 
         ReservingRegistry(String location, List<String> closed) {
-            this.location = location;
+            super("etcd", location);
             this.closed = closed;
         }
 
@@ -188,31 +185,6 @@ class InstanceIdClaimsTest {
                     closed.add(instanceId);
                 }
             };
-        }
-
-        @Override
-        public String id() {
-            return "etcd";
-        }
-
-        @Override
-        public String location() {
-            return location;
-        }
-
-        @Override
-        public Registration register(InstanceEntry entry) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<InstanceEntry> list(String service) {
-            return List.of();
-        }
-
-        @Override
-        public Subscription watch(String service, RegistryListener listener) {
-            return Subscription.NONE;
         }
     }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Hashtable;
-import java.util.List;
 import java.util.function.Consumer;
 
 import org.eclipse.swt.dnd.Clipboard;
@@ -17,12 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.osgi.framework.ServiceRegistration;
 
 import dev.portolan.api.Subscription;
-import dev.portolan.api.registry.InstanceEntry;
-import dev.portolan.api.registry.Registration;
 import dev.portolan.api.registry.Registry;
-import dev.portolan.api.registry.RegistryException;
 import dev.portolan.api.registry.RegistryHealth;
-import dev.portolan.api.registry.RegistryListener;
+import dev.portolan.tests.common.EmptyRegistry;
 import dev.portolan.tests.common.OsgiServices;
 import dev.portolan.ui.PortolanUi;
 import dev.portolan.ui.internal.StatusView;
@@ -38,37 +34,16 @@ class RegistryLineTest {
     private static final String LOCATION = "etcd http://127.0.0.1:1 prefix /line-test";
 
     /** A registry without entries whose health the test sets. */
-    private static final class SwitchableRegistry implements Registry {
+    private static final class SwitchableRegistry extends EmptyRegistry {
         volatile RegistryHealth health = RegistryHealth.REACHABLE;
 
-        @Override
-        public String id() {
-            return "line-test";
-        }
-
-        @Override
-        public String location() {
-            return LOCATION;
+        SwitchableRegistry() {
+            super("line-test", LOCATION);
         }
 
         @Override
         public RegistryHealth health() {
             return health;
-        }
-
-        @Override
-        public Registration register(InstanceEntry entry) throws RegistryException {
-            throw new RegistryException("this test registry stores nothing");
-        }
-
-        @Override
-        public List<InstanceEntry> list(String service) {
-            return List.of();
-        }
-
-        @Override
-        public Subscription watch(String service, RegistryListener listener) {
-            return Subscription.NONE;
         }
 
         @Override
