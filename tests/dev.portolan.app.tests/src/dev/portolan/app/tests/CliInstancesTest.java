@@ -210,7 +210,8 @@ class CliInstancesTest {
      * yet when the second numbers its own (here they never do: servers that never heard of Portolan, adopted, are
      * registered in their machine's local registry only), so etcd lists no id of theirs; the ids the first front end
      * reserved in etcd keep the second's instances off them. Without the reservations the second front end gave its
-     * instances web-1 and web-2 as well.
+     * instances web-1 and web-2 as well. A front end that exits releases its reservations: started again, it gets its
+     * ids back at once.
      */
     @Test
     void aSecondMachineStartingTheServiceBeforeTheFirstsInstancesRegisteredPassesOverTheirReservedIds(@TempDir Path a,
@@ -241,6 +242,15 @@ class CliInstancesTest {
                 }
                 terminate(one);
                 assertEquals(143, one.awaitExit(TIMEOUT), one.output());
+            }
+            // a front end's exit revokes its reservations (not left to expire with their leases): started again at
+            // once, it gets the same ids
+            try (ChildProcess again = PortolanCli.start(machineA, args(run, List.of("/usr/bin/python3", "-m",
+                    "http.server", "0", "--bind", "127.0.0.1")))) {
+                announcements(again, "web-1", "web-2");
+                assertTrue(again.lines().stream().noneMatch(l -> l.contains(" is held by ")), again.output());
+                terminate(again);
+                assertEquals(143, again.awaitExit(TIMEOUT), again.output());
             }
         }
     }

@@ -40,6 +40,11 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
     /** The registrations and reservations made through this registry and not closed yet. */
     private final java.util.Set<Subscription> open = new java.util.HashSet<>(); // guarded by lock
     private boolean closed; // guarded by lock
+    /**
+     * Revokes the reservations still held at the JVM's exit ({@link #releaseReservations}); added with the first
+     * reservation. Guarded by lock.
+     */
+    private Thread exitHook;
     private final RegistryReachability reachability = new RegistryReachability();
 
     public EtcdRegistry(EtcdSettings settings) {
@@ -99,9 +104,58 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
                 client.revoke(lease);
                 return EtcdReservation.refused(client.settings(), holder.get());
             }
-            return kept(new EtcdReservation(client, timers, key, lease, this::forget), "reserving " + instanceId);
+            EtcdReservation reservation = kept(new EtcdReservation(client, timers, key, lease, this::forget),
+                    "reserving " + instanceId);
+            releasedAtExit();
+            return reservation;
         } catch (RuntimeException e) {
             throw failure("cannot reserve " + service + "/" + instanceId, client.settings(), e);
+        }
+    }
+
+    /**
+     * Makes sure the reservations still open when the JVM exits are revoked then: a front end's instances are stopped
+     * by the launcher's own exit hook, which releases their ids without waiting for etcd, and a lease left to expire
+     * would keep the ids from a front end started again at once for a TTL.
+     */
+    private void releasedAtExit() {
+        Thread hook;
+        synchronized (lock) {
+            if (exitHook != null || closed) {
+                return;
+            }
+            hook = exitHook = new Thread(this::releaseReservations, "portolan-etcd-reservations");
+        }
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting already: the launcher's hook releases the ids, the leases do the rest
+        }
+    }
+
+    /** Revokes the reservations still open, and waits for every revocation on its way (each bounded). */
+    private void releaseReservations() {
+        List<EtcdReservation> reservations;
+        synchronized (lock) {
+            reservations = open.stream().filter(EtcdReservation.class::isInstance).map(EtcdReservation.class::cast)
+                    .toList();
+        }
+        reservations.forEach(EtcdReservation::close);
+        awaitRevoked(reservations);
+    }
+
+    /** Waits for the revocations of {@code reservations}, each at most a call deadline per endpoint. */
+    private void awaitRevoked(List<EtcdReservation> reservations) {
+        long limit = client.settings().callTimeout().toMillis() * client.settings().endpoints().size();
+        for (EtcdReservation r : reservations) {
+            try {
+                r.revoked().get(limit, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // the key goes with its lease, within the TTL
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -217,16 +271,22 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
     @Override
     public void close() {
         List<Subscription> left;
+        Thread hook;
         synchronized (lock) {
             closed = true;
             left = List.copyOf(open);
+            hook = exitHook;
         }
-        left.forEach(Subscription::close); // revoke the leases of what is still registered or reserved
-        for (Subscription s : left) { // a reservation's close does not wait: its revocation must reach etcd first
-            if (s instanceof EtcdReservation r) {
-                r.revoked().join(); // answered or failed within the transport's deadline
+        if (hook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting: the hook runs too and finds the reservations closed here
             }
         }
+        left.forEach(Subscription::close); // revoke the leases of what is still registered or reserved
+        // a reservation's close does not wait for etcd (also one closed before and still revoking)
+        awaitRevoked(left.stream().filter(EtcdReservation.class::isInstance).map(EtcdReservation.class::cast).toList());
         timers.shutdownNow();
         client.close();
     }

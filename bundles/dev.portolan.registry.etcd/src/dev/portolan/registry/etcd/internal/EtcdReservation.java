@@ -109,7 +109,8 @@ final class EtcdReservation implements InstanceIdReservation {
 
     /**
      * Revokes the lease (deleting the key at once) without waiting for etcd (a front end releases its claims on the
-     * launcher's event thread); idempotent. A revocation that fails leaves the key until its lease expires.
+     * launcher's event thread); idempotent. A revocation that fails leaves the key until its lease expires. The
+     * registry's {@link EtcdRegistry#close()} waits for a revocation still on its way.
      */
     @Override
     public void close() {
@@ -117,8 +118,10 @@ final class EtcdReservation implements InstanceIdReservation {
             return;
         }
         timer.cancel(false);
-        onClose.accept(this);
-        client.revoke(lease).whenComplete((v, e) -> revoked.complete(null));
+        client.revoke(lease).whenComplete((v, e) -> {
+            revoked.complete(null);
+            onClose.accept(this); // until then the registry's close waits for this revocation
+        });
     }
 
     /** Completes once the revocation asked by {@link #close()} was answered or failed. */
