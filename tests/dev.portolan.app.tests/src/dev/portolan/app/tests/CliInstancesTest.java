@@ -53,6 +53,12 @@ class CliInstancesTest {
         assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(cli.process().pid())).start().waitFor());
     }
 
+    /** {@link #terminate}, then the front end exits 143 (its instances' trees stopped). */
+    private static void stopWithSigterm(ChildProcess cli) throws Exception {
+        terminate(cli);
+        assertEquals(143, cli.awaitExit(TIMEOUT), cli.output());
+    }
+
     /** {@code sh -c SCRIPT}, where the script ends by exec'ing the Python example. */
     private static List<String> shell(String script) {
         return List.of("/bin/sh", "-c", script + " exec /usr/bin/python3 \"$0\"", mainPy());
@@ -125,8 +131,7 @@ class CliInstancesTest {
             PortolanCli.Result text = PortolanCli.run(env, TIMEOUT, "list", "--service", "web");
             assertTrue(text.lines().stream().anyMatch(l -> l.matches("web +3/3 healthy")), text.output());
 
-            terminate(cli); // SIGTERM: every instance's process tree stops
-            assertEquals(143, cli.awaitExit(TIMEOUT), cli.output());
+            stopWithSigterm(cli); // every instance's process tree stops
             assertTrue(cli.lines().contains("[portolan] stopping the process trees of 3 instances"), cli.output());
             for (long pid : pids.values()) {
                 ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS)
@@ -157,8 +162,7 @@ class CliInstancesTest {
                 all.putAll(second);
                 assertEquals(all, registered(listed(env, "web", 4)));
 
-                terminate(two);
-                assertEquals(143, two.awaitExit(TIMEOUT), two.output());
+                stopWithSigterm(two);
                 for (long pid : second.values()) {
                     ProcessHandle.of(pid).ifPresent(h -> h.onExit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS)
                             .join());
@@ -167,8 +171,7 @@ class CliInstancesTest {
             PortolanCli.Result after = PortolanCli.run(env, TIMEOUT, "list", "--json", "--service", "web");
             assertEquals(0, after.exitCode(), after.output());
             assertEquals(pids, registered(JSON.readTree(after.firstJsonLine())), "the first front end's stay listed");
-            terminate(one);
-            assertEquals(143, one.awaitExit(TIMEOUT), one.output());
+            stopWithSigterm(one);
         }
     }
 
@@ -196,11 +199,9 @@ class CliInstancesTest {
                     assertEquals(pids, registered(listed(etcdOnly, "web", 4)), "both machines' instances in etcd");
                     assertTrue(two.lines().stream().noneMatch(l -> l.contains("is held by another instance")),
                             two.output());
-                    terminate(two);
-                    assertEquals(143, two.awaitExit(TIMEOUT), two.output());
+                    stopWithSigterm(two);
                 }
-                terminate(one);
-                assertEquals(143, one.awaitExit(TIMEOUT), one.output());
+                stopWithSigterm(one);
             }
         }
     }
@@ -237,11 +238,9 @@ class CliInstancesTest {
                     }
                     assertTrue(two.lines().stream().noneMatch(l -> l.contains("is held by another instance")),
                             two.output());
-                    terminate(two);
-                    assertEquals(143, two.awaitExit(TIMEOUT), two.output());
+                    stopWithSigterm(two);
                 }
-                terminate(one);
-                assertEquals(143, one.awaitExit(TIMEOUT), one.output());
+                stopWithSigterm(one);
             }
             // a front end's exit revokes its reservations (not left to expire with their leases): started again at
             // once, it gets the same ids
@@ -249,8 +248,7 @@ class CliInstancesTest {
                     "http.server", "0", "--bind", "127.0.0.1")))) {
                 announcements(again, "web-1", "web-2");
                 assertTrue(again.lines().stream().noneMatch(l -> l.contains(" is held by ")), again.output());
-                terminate(again);
-                assertEquals(143, again.awaitExit(TIMEOUT), again.output());
+                stopWithSigterm(again);
             }
         }
     }
@@ -268,8 +266,7 @@ class CliInstancesTest {
             assertTrue(cli.lines().stream().anyMatch(l -> l.contains("cannot read the instance ids of web in etcd "
                     + "http://127.0.0.1:" + dead + " prefix /portolan/v1 (") && l.contains("connection refused")
                     && l.contains("numbered by this machine's claims alone")), cli.output());
-            terminate(cli);
-            assertEquals(143, cli.awaitExit(TIMEOUT), cli.output());
+            stopWithSigterm(cli);
         }
     }
 
@@ -294,8 +291,7 @@ class CliInstancesTest {
             JsonNode root = listed(env, "default", 2);
             assertEquals("2/2 healthy", root.get("services").get(0).get("summary").asText(), root.toString());
             assertTrue(cli.process().isAlive(), "run goes on with the others:\n" + cli.output());
-            terminate(cli);
-            assertEquals(143, cli.awaitExit(TIMEOUT), cli.output());
+            stopWithSigterm(cli);
             // the given-up instance has no tree left to stop
             assertTrue(cli.lines().contains("[portolan] stopping the process trees of 2 instances (1 ended before)"),
                     cli.output());
