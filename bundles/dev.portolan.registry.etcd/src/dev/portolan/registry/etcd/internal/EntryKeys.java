@@ -44,6 +44,15 @@ final class EntryKeys {
         return e;
     }
 
+    /**
+     * Who holds an entry key, for people: {@code pid 4242 at http://10.0.0.5:8009, registered <time>}, or that its
+     * value is no usable entry.
+     */
+    static String holder(EtcdSettings settings, KeyValue kv) {
+        return read(settings, kv) instanceof InstanceEntry e ? "pid " + e.pid() + " at " + e.url() + ", registered "
+                + e.startedAt() : "a value that is not a usable entry";
+    }
+
     private static RegistryEvent problem(EtcdSettings settings, KeyValue kv, String why) {
         return new RegistryEvent(RegistryEvent.Kind.PROBLEM, null, "etcd " + settings.endpoints() + " key "
                 + kv.key() + " skipped: " + why);

@@ -151,9 +151,7 @@ final class EtcdRegistration implements Registration {
     }
 
     private String waiting(KeyValue holder) {
-        Object read = EntryKeys.read(client.settings(), holder);
-        String who = read instanceof InstanceEntry e ? "pid " + e.pid() + " at " + e.url() + ", registered "
-                + e.startedAt() : "a value that is not a usable entry";
+        String who = EntryKeys.holder(client.settings(), holder);
         return "[portolan] etcd key " + key + " is held by another instance (" + who + "): this instance is listed "
                 + "there once the key is free, tried again every " + period() + " (a holder that died"
                 + " frees it when its lease expires, within " + ttlSeconds + " s). Instances on different machines"

@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.InstanceIdReservation;
 
 /**
@@ -69,13 +68,9 @@ final class EtcdReservation implements InstanceIdReservation {
 
     /** Who holds the id, for people: the registered instance, or the reservation's own words. */
     private static String describe(EtcdSettings settings, KeyValue holder) {
-        if (holder.key().startsWith(settings.servicesPrefix())) {
-            Object read = EntryKeys.read(settings, holder);
-            return read instanceof InstanceEntry e ? "pid " + e.pid() + " at " + e.url() + ", registered "
-                    + e.startedAt() + " (etcd key " + holder.key() + ")"
-                    : "a value that is not a usable entry (etcd key " + holder.key() + ")";
-        }
-        return (holder.value().isBlank() ? "another front end" : holder.value()) + " (etcd key " + holder.key() + ")";
+        String who = holder.key().startsWith(settings.servicesPrefix()) ? EntryKeys.holder(settings, holder)
+                : holder.value().isBlank() ? "another front end" : holder.value();
+        return who + " (etcd key " + holder.key() + ")";
     }
 
     /** This front end, for the reservation's value: its pid, its host name where the system tells it, the time. */
