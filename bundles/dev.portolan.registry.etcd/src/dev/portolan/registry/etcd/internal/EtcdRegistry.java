@@ -137,11 +137,15 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
     private void releaseReservations() {
         List<EtcdReservation> reservations;
         synchronized (lock) {
-            reservations = open.stream().filter(EtcdReservation.class::isInstance).map(EtcdReservation.class::cast)
-                    .toList();
+            reservations = reservationsAmong(open);
         }
         reservations.forEach(EtcdReservation::close);
         awaitRevoked(reservations);
+    }
+
+    private static List<EtcdReservation> reservationsAmong(java.util.Collection<Subscription> subscriptions) {
+        return subscriptions.stream().filter(EtcdReservation.class::isInstance).map(EtcdReservation.class::cast)
+                .toList();
     }
 
     /** Waits for the revocations of {@code reservations}, each at most a call deadline per endpoint. */
@@ -286,7 +290,7 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
         }
         left.forEach(Subscription::close); // revoke the leases of what is still registered or reserved
         // a reservation's close does not wait for etcd (also one closed before and still revoking)
-        awaitRevoked(left.stream().filter(EtcdReservation.class::isInstance).map(EtcdReservation.class::cast).toList());
+        awaitRevoked(reservationsAmong(left));
         timers.shutdownNow();
         client.close();
     }
