@@ -83,19 +83,6 @@ class SidecarLauncherTest {
         return h;
     }
 
-    /** Launches with a listener that records every output line from the very first one. */
-    private LaunchHandle launchRecordingOutput(LaunchSpec spec, Await.Recorder<OutputLine> lines)
-            throws LaunchException {
-        LaunchHandle h = launcher.launch(spec, new SidecarListener() {
-            @Override
-            public void output(LaunchHandle handle, OutputLine line) {
-                lines.accept(line);
-            }
-        });
-        launched.add(h);
-        return h;
-    }
-
     /** stderr is read on its own thread, independently of the announcement on stdout: wait for its last line. */
     private static void awaitLastStderrNoise(Await.Recorder<OutputLine> lines) {
         lines.await(l -> l.stream() == OutputLine.Stream.STDERR && l.text().equals("WARNING: noise on stderr 49"),
@@ -104,10 +91,10 @@ class SidecarLauncherTest {
 
     @Test
     void announcementAfterNoiseIsAcceptedVerifiedAndCarriesTheBackendsPid() throws Exception {
-        Await.Recorder<OutputLine> lines = new Await.Recorder<>();
-        LaunchHandle h = launchRecordingOutput(python("--noise", "50").build(), lines);
+        Recorder r = new Recorder(); // every output line from the very first one
+        LaunchHandle h = launch(python("--noise", "50").build(), r);
         SidecarAnnouncement a = get(h.announcement(), WAIT);
-        awaitLastStderrNoise(lines);
+        awaitLastStderrNoise(r.lineEvents);
         assertTrue(a.verified(), "the fake echoes PORTOLAN_TOKEN");
         assertEquals(h.token(), a.announcement().token());
         // the watchdog reports the real backend's pid: the backend's own os.getpid() equals the handle's pid
@@ -128,10 +115,10 @@ class SidecarLauncherTest {
 
     @Test
     void outputRingBuffersKeepTheLastLinesOfEachStream() throws Exception {
-        Await.Recorder<OutputLine> lines = new Await.Recorder<>();
-        LaunchHandle h = launchRecordingOutput(python("--noise", "50").outputBufferLines(10).build(), lines);
+        Recorder r = new Recorder(); // every output line from the very first one
+        LaunchHandle h = launch(python("--noise", "50").outputBufferLines(10).build(), r);
         get(h.announcement(), WAIT);
-        awaitLastStderrNoise(lines);
+        awaitLastStderrNoise(r.lineEvents);
         List<OutputLine> out = h.output(OutputLine.Stream.STDOUT);
         assertEquals(10, out.size());
         assertEquals("INFO: starting up, step 41", out.get(0).text());
