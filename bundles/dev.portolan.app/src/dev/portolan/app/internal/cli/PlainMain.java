@@ -108,6 +108,7 @@ public final class PlainMain {
         System.setProperty(TRAINING_PROPERTY, "true"); // commands that would wait for Ctrl-C return instead
         CliServices.use(new PlainServices(runtime, () -> false));
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
+        ParentWatch.start(discard); // as the commands run: its classes in the archive too
         for (String line : commandLines) {
             try {
                 Cli.execute(Arrays.asList(line.trim().split("\\s+")), discard, discard);
