@@ -3,13 +3,18 @@ package dev.portolan.app.internal.cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.portolan.api.Endpoint;
 import dev.portolan.app.internal.plain.ComponentRuntime;
+import dev.portolan.core.discovery.EndpointCache;
 
 /**
  * The headless commands on a plain class path, without an OSGi framework (what makes {@code ./portolan ports} take
@@ -110,6 +115,9 @@ public final class PlainMain {
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
         ParentWatch.start(discard); // as the commands run: its classes in the archive too
         for (String line : commandLines) {
+            if (line.trim().startsWith("discover")) {
+                cacheAGoneEndpoint();
+            }
             try {
                 Cli.execute(Arrays.asList(line.trim().split("\\s+")), discard, discard);
             } catch (PlainServices.HandOver e) {
@@ -118,6 +126,35 @@ public final class PlainMain {
         }
         runtime.close();
         System.exit(0);
+    }
+
+    /**
+     * Before a {@code discover} training: the endpoint cache names a port nothing listens on. Most runs start from the
+     * endpoint a front end cached, and find it gone as often as not; without a cache the archive would miss reading
+     * and checking it. Only in a training folder of its own (the script's: {@code XDG_STATE_HOME} is the working
+     * directory) and only when there is no cache yet: a training never touches a user's cache.
+     */
+    private static void cacheAGoneEndpoint() {
+        String state = System.getenv("XDG_STATE_HOME");
+        EndpointCache cache = EndpointCache.atDefaultLocation();
+        try {
+            if (state == null || !Files.isSameFile(Path.of(state), Path.of("")) || Files.exists(cache.file())) {
+                return;
+            }
+        } catch (IOException | InvalidPathException e) {
+            return;
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort(); // free again once closed: refused when the training's discover tries it
+        } catch (IOException e) {
+            return; // no cache: the archive is only less complete
+        }
+        try {
+            cache.write(Endpoint.at("127.0.0.1", port, "cache", true), "training");
+        } catch (IOException e) {
+            // no cache: the archive is only less complete
+        }
     }
 
     /** {@code target}, noting in {@code printed} that something was written. */
