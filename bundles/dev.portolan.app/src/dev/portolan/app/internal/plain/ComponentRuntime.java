@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +35,15 @@ import dev.portolan.app.internal.plain.ComponentDescriptor.Reference;
  * not deadlock.
  */
 public final class ComponentRuntime {
+
+    /**
+     * Highest service ranking first, then the lower component id (the order SCR gives equally ranked services). One
+     * lambda of this class rather than {@code Comparator.comparingInt(...).reversed().thenComparingLong(...)}: the
+     * JDK's own lambdas there are spun at run time in every headless command, outside its class archive.
+     */
+    private static final Comparator<ManagedComponent> BEST_RANKED_FIRST = (a, b) -> a.ranking() != b.ranking()
+            ? Integer.compare(b.ranking(), a.ranking())
+            : Long.compare(a.id(), b.id());
 
     private final ClassLoader loader;
     private final List<ManagedComponent> components = new ArrayList<>();
@@ -140,8 +149,7 @@ public final class ComponentRuntime {
                 out.add(c);
             }
         }
-        out.sort(Comparator.comparingInt(ManagedComponent::ranking).reversed()
-                .thenComparingLong(ManagedComponent::id));
+        out.sort(BEST_RANKED_FIRST);
         return out;
     }
 
@@ -215,7 +223,9 @@ public final class ComponentRuntime {
         if (!c.prepare(loader)) {
             return null;
         }
-        Map<Reference, List<ManagedComponent>> bound = new LinkedHashMap<>();
+        // keyed by the descriptor's own references, by identity: a record's hashCode spins method handles on its
+        // first use, milliseconds of a cold headless command (docs/performance.md, "Twenty-second round")
+        Map<Reference, List<ManagedComponent>> bound = new IdentityHashMap<>();
         for (Reference r : c.descriptor().references()) {
             List<ManagedComponent> got = new ArrayList<>();
             boolean unsupported = false;

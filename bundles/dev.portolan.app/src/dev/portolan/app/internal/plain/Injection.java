@@ -137,7 +137,8 @@ final class Injection {
         if (candidates.isEmpty()) {
             return null;
         }
-        candidates.sort(java.util.Comparator.comparingInt(m -> m.getParameterCount() == 0 ? 1 : 0));
+        // (a lambda of this class: the JDK's Comparator.comparingInt spins its own at run time, outside the archive)
+        candidates.sort((a, b) -> Boolean.compare(a.getParameterCount() == 0, b.getParameterCount() == 0));
         Method m = candidates.get(0);
         for (Class<?> t : m.getParameterTypes()) {
             if (t != Map.class && t != int.class && t != Integer.class) {

@@ -5,6 +5,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,15 +137,18 @@ final class ManagedComponent {
         return false;
     }
 
-    /** Creates, binds and activates the instance; false (with the state saying why) when that fails. */
+    /**
+     * Creates, binds and activates the instance; false (with the state saying why) when that fails. {@code bound}: the
+     * providers of each of the descriptor's references (keyed by identity), bound in the descriptor's order.
+     */
     boolean start(Map<Reference, List<ManagedComponent>> bound) {
         try {
-            Map<Reference, Object> values = new LinkedHashMap<>();
+            Map<Reference, Object> values = new IdentityHashMap<>();
             bound.forEach((r, providers) -> values.put(r, value(r, providers)));
             Object o = Injection.construct(constructor, descriptor, values);
-            for (Map.Entry<Reference, List<ManagedComponent>> e : bound.entrySet()) {
-                if (e.getKey().parameter() == null) {
-                    Injection.bind(o, e.getKey(), values.get(e.getKey()), e.getValue());
+            for (Reference r : descriptor.references()) {
+                if (r.parameter() == null && bound.containsKey(r)) {
+                    Injection.bind(o, r, values.get(r), bound.get(r));
                 }
             }
             Injection.call(activate, o, serviceProperties, 0);

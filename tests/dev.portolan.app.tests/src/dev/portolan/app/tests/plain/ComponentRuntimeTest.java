@@ -71,6 +71,18 @@ class ComponentRuntimeTest {
     }
 
     @Test
+    void ofEquallyRankedProvidersTheOneDeclaredFirstIsBound() throws Exception {
+        // as SCR: the same ranking, the lower service id (here: the component read first)
+        String fastRankedZero = component("fast", "FastClock", "Clock", ranking(0));
+        assertEquals("hello at slow", runtime(SLOW, fastRankedZero, FIELD_GREETER).service(Greeter.class)
+                .orElseThrow().greet());
+        assertEquals("hello at fast", runtime(fastRankedZero, SLOW, FIELD_GREETER).service(Greeter.class)
+                .orElseThrow().greet());
+        assertEquals("hello at fast", runtime(SLOW, FAST, FIELD_GREETER).service(Greeter.class).orElseThrow().greet(),
+                "a higher ranking wins whatever the order");
+    }
+
+    @Test
     void constructorInjectionAndTargetFilters() throws Exception {
         String ctor = "<?xml version=\"1.0\"?>\n<scr:component " + NS + " name=\"ctor\" init=\"1\">\n"
                 + "  <service><provide interface=\"" + F + "Greeter\"/></service>\n"
