@@ -61,6 +61,15 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
     private record Registered(DetectorStrategy strategy, int ranking, long serviceId) {
     }
 
+    /**
+     * Highest service ranking first, then the lower service id. One lambda of this class: the JDK's
+     * {@code Comparator.comparingInt(...).reversed().thenComparingLong(...)} spins lambdas of its own in every
+     * headless {@code discover}, outside its class archive (docs/performance.md, "Twenty-second round").
+     */
+    private static final Comparator<Registered> BEST_RANKED_FIRST = (a, b) -> a.ranking() != b.ranking()
+            ? Integer.compare(b.ranking(), a.ranking())
+            : Long.compare(a.serviceId(), b.serviceId());
+
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     /** The longest timeout {@link #discover(Duration)} takes: a day, as the command line's {@code --timeout}. */
@@ -257,7 +266,7 @@ public final class DiscoveryServiceImpl implements DiscoveryService {
         PortRange range = pin.isPresent() ? new PortRange(pin.getAsInt(), pin.getAsInt()) : s.range();
         DetectionContext ctx = DetectionContext.of(range, expected(), Instant.now().plus(timeout), s.debug());
         List<Registered> ordered = new ArrayList<>(strategies);
-        ordered.sort(Comparator.comparingInt(Registered::ranking).reversed().thenComparingLong(Registered::serviceId));
+        ordered.sort(BEST_RANKED_FIRST);
         return new DiscoveryRace(executor, inspector, ordered.stream().map(Registered::strategy).toList(), ctx, pin,
                 timeout).run();
     }

@@ -26,8 +26,13 @@ public final class LocalRegistry implements Registry {
 
     /** The id of this implementation. */
     public static final String ID = "local";
-    private static final Comparator<InstanceEntry> ORDER = Comparator.comparing(InstanceEntry::service)
-            .thenComparing(InstanceEntry::instanceId);
+    /**
+     * By service, then instance id. One lambda of this class: the JDK's {@code Comparator.comparing(...)
+     * .thenComparing(...)} spins lambdas of its own in every headless command, outside its class archive.
+     */
+    private static final Comparator<InstanceEntry> ORDER = (a, b) -> a.service().equals(b.service())
+            ? a.instanceId().compareTo(b.instanceId())
+            : a.service().compareTo(b.service());
 
     private final Path runtimeDirectory;
     private final EntryStore store;

@@ -93,8 +93,9 @@ final class FeedFiles {
         Path dir = directory();
         List<Feed> live = filed(dir, warnings);
         live.addAll(registered(live, warnings));
-        return live.stream().max(Comparator.comparing(Feed::startedAt)).orElseThrow(() -> new NoFeedException(
-                "none in the local registry, nothing live in " + dir));
+        // (a lambda of this class: the JDK's Comparator.comparing spins its own at run time, outside the archive)
+        return live.stream().max((a, b) -> a.startedAt().compareTo(b.startedAt()))
+                .orElseThrow(() -> new NoFeedException("none in the local registry, nothing live in " + dir));
     }
 
     /** The feeds of the private feed files in {@code dir} whose process is alive. */

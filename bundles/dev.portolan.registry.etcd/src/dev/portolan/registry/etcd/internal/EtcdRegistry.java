@@ -31,8 +31,10 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
 
     /** The id of this implementation. */
     public static final String ID = "etcd";
-    private static final Comparator<InstanceEntry> ORDER = Comparator.comparing(InstanceEntry::service)
-            .thenComparing(InstanceEntry::instanceId);
+    /** By service, then instance id (as {@code LocalRegistry} orders them, and written the same way). */
+    private static final Comparator<InstanceEntry> ORDER = (a, b) -> a.service().equals(b.service())
+            ? a.instanceId().compareTo(b.instanceId())
+            : a.service().compareTo(b.service());
 
     private final EtcdClient client;
     private final ScheduledExecutorService timers;
