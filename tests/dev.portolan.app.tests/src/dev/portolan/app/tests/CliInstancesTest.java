@@ -231,10 +231,10 @@ class CliInstancesTest {
                 try (ChildProcess two = PortolanCli.start(machineB, args(run, List.of("/usr/bin/python3",
                         mainPy())))) {
                     announcements(two, "web-3", "web-4");
+                    // logged on stderr, maybe not read yet when the announcements arrive on stdout: waited for
                     for (String id : List.of("web-1", "web-2")) {
-                        assertTrue(two.lines().stream().anyMatch(l -> l.contains("instance id " + id
-                                + " is held by front end pid ") && l.contains("(etcd key /race/reservations/web/" + id
-                                + ") in etcd http://")), two.output());
+                        two.awaitLine(l -> l.contains("instance id " + id + " is held by front end pid ")
+                                && l.contains("(etcd key /race/reservations/web/" + id + ") in etcd http://"), TIMEOUT);
                     }
                     assertTrue(two.lines().stream().noneMatch(l -> l.contains("is held by another instance")),
                             two.output());
@@ -263,9 +263,10 @@ class CliInstancesTest {
         try (ChildProcess cli = PortolanCli.start(env, args(List.of("run", "--instances", "2", "--service", "web",
                 "--timeout", "60s"), List.of("/usr/bin/python3", mainPy())))) {
             assertEquals(2, announcements(cli, "web-1", "web-2").size());
-            assertTrue(cli.lines().stream().anyMatch(l -> l.contains("cannot read the instance ids of web in etcd "
-                    + "http://127.0.0.1:" + dead + " prefix /portolan/v1 (") && l.contains("connection refused")
-                    && l.contains("numbered by this machine's claims alone")), cli.output());
+            // a warning on stderr, maybe not read yet when the announcements arrive on stdout: waited for
+            cli.awaitLine(l -> l.contains("cannot read the instance ids of web in etcd http://127.0.0.1:" + dead
+                    + " prefix /portolan/v1 (") && l.contains("connection refused")
+                    && l.contains("numbered by this machine's claims alone"), TIMEOUT);
             stopWithSigterm(cli);
         }
     }

@@ -63,9 +63,13 @@ class CrossProcessReservationTest {
         return reserved(child).stream().map(Reserved::port).toList();
     }
 
-    /** Whether some line of the output contains all the fragments. */
-    private static boolean aLineSays(ChildProcess child, String... fragments) {
-        return child.lines().stream().anyMatch(l -> java.util.Arrays.stream(fragments).allMatch(l::contains));
+    /**
+     * Waits for a line containing all the fragments (fails with the output when none comes). The finder logs on stderr,
+     * which the child's other reader thread may not have read when "ready" arrives on stdout: a look at the lines
+     * right after "ready" missed such a line once.
+     */
+    private static void awaitLineSaying(ChildProcess child, String... fragments) {
+        child.awaitLine(l -> java.util.Arrays.stream(fragments).allMatch(l::contains), READY);
     }
 
     private static Pattern number(long n) {
@@ -169,8 +173,8 @@ class CrossProcessReservationTest {
                 assertEquals(1, ports.size(), child.output());
                 FreePorts.expectPort(first + 1, ports.get(0), "the port after the squatted one");
                 // one probe line per port tried: the address:port and its outcome
-                assertTrue(aLineSays(child, "probe", "127.0.0.1:" + first + " ", "busy"), child.output());
-                assertTrue(aLineSays(child, "probe", "127.0.0.1:" + (first + 1) + " ", "reserved"), child.output());
+                awaitLineSaying(child, "probe", "127.0.0.1:" + first + " ", "busy");
+                awaitLineSaying(child, "probe", "127.0.0.1:" + (first + 1) + " ", "reserved");
             }
         });
     }
@@ -193,10 +197,10 @@ class CrossProcessReservationTest {
             List<Integer> ports = reservedPorts(child);
             assertEquals(1, ports.size(), child.output());
             assertTrue(ports.get(0) > 1001, "OS-assigned after both ports were refused: " + child.output());
-            // logged with the port and the reason (EACCES), whatever the wording around them
+            // logged with the port and the reason (EACCES), whatever the wording around them (on stderr: waited for,
+            // see awaitLineSaying)
             for (int port : new int[] { 1000, 1001 }) {
-                assertTrue(child.lines().stream().anyMatch(l -> number(port).matcher(l).find()
-                        && l.contains("not permitted")), "port " + port + " refused: " + child.output());
+                child.awaitLine(l -> number(port).matcher(l).find() && l.contains("not permitted"), READY);
             }
         } finally {
             try (var files = java.nio.file.Files.walk(lockDir.getParent())) {

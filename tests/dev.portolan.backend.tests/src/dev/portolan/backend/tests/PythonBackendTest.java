@@ -175,9 +175,10 @@ class PythonBackendTest {
                         List.of("PORTOLAN_PORT_RANGE=" + first + "-" + (first + 5), "DEBUG_PORT_DISCOVERY=true")))) {
                     Announcement a = awaitAnnouncement(py);
                     FreePorts.expectPort(first + 1, a.port(), "the port after the locked one: " + py.output());
-                    // the probe of the first port names it and says it is locked (the debug format is shared with Java)
-                    assertTrue(py.lines().stream().anyMatch(l -> l.contains("probe")
-                            && l.contains("127.0.0.1:" + first + " ") && l.contains("locked")), py.output());
+                    // the probe of the first port names it and says it is locked (the debug format is shared with
+                    // Java); on stderr, maybe not read yet when the announcement arrives on stdout: waited for
+                    py.awaitLine(l -> l.contains("probe") && l.contains("127.0.0.1:" + first + " ")
+                            && l.contains("locked"), EXIT);
                 }
             }
         });
