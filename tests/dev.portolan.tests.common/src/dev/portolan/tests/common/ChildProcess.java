@@ -138,6 +138,10 @@ public final class ChildProcess implements AutoCloseable {
         return process;
     }
 
+    /**
+     * The lines read so far. While the process runs, a line its other stream wrote earlier may not be read yet when a
+     * line on this one has arrived: wait for a line with {@link #awaitLine}, look lines up after {@link #awaitExit}.
+     */
     public List<String> lines() {
         return List.copyOf(lines);
     }
