@@ -4,6 +4,7 @@ import org.jspecify.annotations.Nullable;
 
 import java.net.URI;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -49,6 +50,16 @@ public record InstanceEntry(int schema, String service, String instanceId, URI u
     public static final String MODE_SIDECAR = "sidecar";
     /** {@code mode} of a backend started on its own. */
     public static final String MODE_STANDALONE = "standalone";
+    /**
+     * The order of {@link Registry#list(String)}: by service, then instance id. (One lambda of this class: the JDK's
+     * {@code Comparator.comparing(...).thenComparing(...)} spins lambdas of its own at run time, outside a headless
+     * command's class archive.)
+     *
+     * @since 0.1.4 (of this package)
+     */
+    public static final Comparator<InstanceEntry> LISTING_ORDER = (a, b) -> a.service().equals(b.service())
+            ? a.instanceId().compareTo(b.instanceId())
+            : a.service().compareTo(b.service());
 
     public InstanceEntry {
         if (schema != SCHEMA) {

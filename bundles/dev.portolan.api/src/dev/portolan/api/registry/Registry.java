@@ -59,7 +59,8 @@ public interface Registry {
     }
 
     /**
-     * The instances registered now, of one service or of all ({@code null}), sorted by service then instance id.
+     * The instances registered now, of one service or of all ({@code null}), sorted by service then instance id
+     * ({@link InstanceEntry#LISTING_ORDER}).
      * Entries of dead processes are reaped (and reported to watchers) instead of listed; unreadable entries are
      * skipped (and reported to watchers as {@link RegistryEvent.Kind#PROBLEM}).
      *

@@ -3,7 +3,6 @@ package dev.portolan.registry.internal;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 import dev.portolan.api.Subscription;
@@ -26,13 +25,6 @@ public final class LocalRegistry implements Registry {
 
     /** The id of this implementation. */
     public static final String ID = "local";
-    /**
-     * By service, then instance id. One lambda of this class: the JDK's {@code Comparator.comparing(...)
-     * .thenComparing(...)} spins lambdas of its own in every headless command, outside its class archive.
-     */
-    private static final Comparator<InstanceEntry> ORDER = (a, b) -> a.service().equals(b.service())
-            ? a.instanceId().compareTo(b.instanceId())
-            : a.service().compareTo(b.service());
 
     private final Path runtimeDirectory;
     private final EntryStore store;
@@ -92,7 +84,7 @@ public final class LocalRegistry implements Registry {
             store.read(dir, live, report, toPost);
         }
         events.post(toPost);
-        live.sort(ORDER);
+        live.sort(InstanceEntry.LISTING_ORDER);
         return new RegistryListing(live, report);
     }
 

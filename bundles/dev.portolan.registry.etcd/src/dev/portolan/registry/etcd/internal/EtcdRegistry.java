@@ -1,7 +1,6 @@
 package dev.portolan.registry.etcd.internal;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -31,10 +30,6 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
 
     /** The id of this implementation. */
     public static final String ID = "etcd";
-    /** By service, then instance id (as {@code LocalRegistry} orders them, and written the same way). */
-    private static final Comparator<InstanceEntry> ORDER = (a, b) -> a.service().equals(b.service())
-            ? a.instanceId().compareTo(b.instanceId())
-            : a.service().compareTo(b.service());
 
     private final EtcdClient client;
     private final ScheduledExecutorService timers;
@@ -205,7 +200,7 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
                 problems.add((RegistryEvent) read);
             }
         }
-        entries.sort(ORDER);
+        entries.sort(InstanceEntry.LISTING_ORDER);
         return new RegistryListing(entries, problems);
     }
 
