@@ -147,8 +147,9 @@ final class ManagedComponent {
             bound.forEach((r, providers) -> values.put(r, value(r, providers)));
             Object o = Injection.construct(constructor, descriptor, values);
             for (Reference r : descriptor.references()) {
-                if (r.parameter() == null && bound.containsKey(r)) {
-                    Injection.bind(o, r, values.get(r), bound.get(r));
+                List<ManagedComponent> providers = bound.get(r);
+                if (r.parameter() == null && providers != null) {
+                    Injection.bind(o, r, values.get(r), providers);
                 }
             }
             Injection.call(activate, o, serviceProperties, 0);
