@@ -81,13 +81,16 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
 
     /**
      * Reserves the id in one transaction ({@link EtcdReservation}): refused, naming the holder, when the instance's
-     * entry key or another reservation of the id exists.
+     * entry key or another reservation of the id exists. A reservation of the same id that this registry closed and
+     * whose revocation is still on its way is waited for first (at most a call deadline per endpoint): a front end
+     * that releases an id and claims it again at once gets it back instead of being refused by itself.
      */
     @Override
     public InstanceIdReservation reserveInstanceId(String service, String instanceId) throws RegistryException {
         String entryKey = client.settings().servicePrefix(InstanceEntry.checkService(service))
                 + InstanceEntry.checkInstanceId(instanceId);
         String key = EtcdReservation.key(client.settings(), service, instanceId);
+        awaitRevoked(revoking(key));
         try {
             long lease = reached(client.grant(client.settings().leaseTtl().toSeconds()));
             Optional<KeyValue> holder;
@@ -138,6 +141,13 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
         }
         reservations.forEach(EtcdReservation::close);
         awaitRevoked(reservations);
+    }
+
+    /** This registry's reservations of {@code key} that were closed and are still being revoked. */
+    private List<EtcdReservation> revoking(String key) {
+        synchronized (lock) {
+            return reservationsAmong(open).stream().filter(r -> r.key().equals(key) && r.isClosed()).toList();
+        }
     }
 
     private static List<EtcdReservation> reservationsAmong(java.util.Collection<Subscription> subscriptions) {

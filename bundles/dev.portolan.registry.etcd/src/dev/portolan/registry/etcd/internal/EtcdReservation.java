@@ -119,6 +119,16 @@ final class EtcdReservation implements InstanceIdReservation {
         });
     }
 
+    /** The reserved key, {@code <prefix>/reservations/<service>/<instance-id>}. */
+    String key() {
+        return key;
+    }
+
+    /** Whether {@link #close()} was called (its revocation may still be on its way: {@link #revoked()}). */
+    boolean isClosed() {
+        return closed.get();
+    }
+
     /** Completes once the revocation asked by {@link #close()} was answered or failed. */
     CompletableFuture<Void> revoked() {
         return revoked;

@@ -23,6 +23,7 @@ import dev.portolan.api.registry.RegistryException;
 import dev.portolan.registry.etcd.internal.EtcdClient;
 import dev.portolan.registry.etcd.internal.EtcdRegistry;
 import dev.portolan.registry.etcd.internal.EtcdSettings;
+import dev.portolan.registry.etcd.internal.EtcdWatcher;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.SigningBackend;
@@ -217,14 +218,20 @@ class EtcdRegistryTest {
     /**
      * An instance id is reserved by one front end at a time and never while an instance is registered under it: two
      * front ends on two machines starting one service at the same moment then give their instances different ids.
-     * The reservation is a key of its own on its own lease, outside the entries (listing and watching do not see it),
-     * and its close frees the id at once.
+     * The reservation is a key of its own on its own lease, outside the entries (listing and watching do not see it).
+     * Its close revokes the lease without waiting for etcd: the front end that closed it gets the id back at once (its
+     * registry waits for its own revocation), another front end once etcd deleted the key.
      */
     @Test
     void anInstanceIdIsReservedByOneFrontEndAtATimeAndNeverWhileAnInstanceIsRegisteredUnderIt() throws Exception {
+        String key = "/res/reservations/web/web-1";
+        WatchLog keys = new WatchLog();
         try (EtcdRegistry machineA = new EtcdRegistry(settings("/res"));
                 EtcdRegistry machineB = new EtcdRegistry(settings("/res"));
-                SigningBackend b = SigningBackend.real()) {
+                SigningBackend b = SigningBackend.real();
+                EtcdClient raw = new EtcdClient(settings("/res"));
+                EtcdWatcher reservations = new EtcdWatcher(raw, "/res/reservations/", keys).start()) {
+            keys.health.await(h -> h.startsWith("OK"), WAIT, "watch of the reservations up");
             Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
             Subscription w = machineB.watch("web", events::accept);
             try {
@@ -235,8 +242,13 @@ class EtcdRegistryTest {
                         && held.endsWith("(etcd key /res/reservations/web/web-1)"), held);
                 assertEquals(List.of(), machineB.list("web"), "a reservation is not an instance");
                 a1.close();
+                try (InstanceIdReservation a2 = machineA.reserveInstanceId("web", "web-1")) {
+                    assertTrue(a2.heldBy().isEmpty(), "free at once for the front end that closed it");
+                }
+                keys.events.await(l -> keys.of(key).stream().filter(k -> k.startsWith("DEL ")).count() == 2, WAIT,
+                        "both reservations of web-1 deleted in etcd");
                 try (InstanceIdReservation b1 = machineB.reserveInstanceId("web", "web-1")) {
-                    assertTrue(b1.heldBy().isEmpty(), "free once closed");
+                    assertTrue(b1.heldBy().isEmpty(), "free for another front end once deleted");
                 }
                 InstanceEntry e = b.entry("web", "web-2", b.identity());
                 try (Registration r = machineA.register(e)) {
