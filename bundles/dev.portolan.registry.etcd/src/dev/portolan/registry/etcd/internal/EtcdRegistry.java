@@ -2,7 +2,6 @@ package dev.portolan.registry.etcd.internal;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -92,20 +91,12 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
         String key = EtcdReservation.key(client.settings(), service, instanceId);
         awaitRevoked(revoking(key));
         try {
-            long lease = reached(client.grant(client.settings().leaseTtl().toSeconds()));
-            Optional<KeyValue> holder;
-            try {
-                holder = reached(client.createUnless(List.of(entryKey, key), key, EtcdReservation.owner(), lease));
-            } catch (RuntimeException e) {
-                client.revoke(lease); // nothing was written on it
-                throw e;
+            EtcdReservation.Attempt attempt = reached(EtcdReservation.reserve(client, entryKey, key));
+            if (attempt.holder().isPresent()) {
+                return EtcdReservation.refused(client.settings(), attempt.holder().get());
             }
-            if (holder.isPresent()) {
-                client.revoke(lease);
-                return EtcdReservation.refused(client.settings(), holder.get());
-            }
-            EtcdReservation reservation = kept(new EtcdReservation(client, timers, key, lease, this::forget),
-                    "reserving " + instanceId);
+            EtcdReservation reservation = kept(new EtcdReservation(client, timers, key, entryKey, attempt.lease(),
+                    this::forget), "reserving " + instanceId);
             releasedAtExit();
             return reservation;
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.portolan.registry.etcd.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,9 +25,11 @@ import dev.portolan.registry.etcd.internal.EtcdClient;
 import dev.portolan.registry.etcd.internal.EtcdRegistry;
 import dev.portolan.registry.etcd.internal.EtcdSettings;
 import dev.portolan.registry.etcd.internal.EtcdWatcher;
+import dev.portolan.registry.etcd.internal.KeyValue;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.SigningBackend;
+import dev.portolan.tests.common.StderrLines;
 
 /** The etcd registry against a real etcd: register/list/watch, leases, trust of copied entries. */
 class EtcdRegistryTest {
@@ -273,6 +276,74 @@ class EtcdRegistryTest {
             assertTrue(later.reserveInstanceId("web", "web-3").heldBy().isEmpty(),
                     "the registry's close revoked the reservation it still held");
         }
+    }
+
+    /**
+     * A reservation whose lease is gone (etcd unreachable for longer than the TTL; here the lease is revoked by hand,
+     * which deletes its keys as its expiry does) is made again on a fresh lease at its next renewal, so the id stays
+     * reserved; when another front end reserved the id meanwhile, the id is left to it and a message names it. A
+     * registration whose lease is gone is written again the same way.
+     */
+    @Test
+    void aReservationOrRegistrationWhoseLeaseWasLostIsMadeAgainUnlessAnotherTookTheId() throws Exception {
+        String kept = "/lost/reservations/web/web-1";
+        String taken = "/lost/reservations/web/web-2";
+        String entryKey = "/lost/services/web/web-3";
+        String us = "front end pid " + ProcessHandle.current().pid();
+        String them = "front end pid 4242 on elsewhere, reserved 2026-12-06T00:00:00Z";
+        WatchLog keys = new WatchLog();
+        try (StderrLines err = new StderrLines();
+                EtcdRegistry machineA = new EtcdRegistry(settings("/lost"));
+                EtcdRegistry machineB = new EtcdRegistry(settings("/lost"));
+                SigningBackend b = SigningBackend.real();
+                EtcdClient raw = new EtcdClient(settings("/lost"));
+                EtcdWatcher watch = new EtcdWatcher(raw, "/lost/", keys).start()) {
+            keys.health.await(h -> h.startsWith("OK"), WAIT, "watch up");
+            InstanceIdReservation a1 = machineA.reserveInstanceId("web", "web-1");
+            assertTrue(a1.heldBy().isEmpty(), "reserved");
+            long lost = leaseOf(raw, kept);
+            raw.revoke(lost).join();
+            keys.events.await(l -> l.startsWith("DEL " + kept + "@"), WAIT, "the key went with its lease");
+            keys.events.await(l -> keys.of(kept).size() == 3 && l.startsWith("PUT " + kept + "=" + us), WAIT,
+                    "reserved again");
+            assertNotEquals(lost, leaseOf(raw, kept), "on a fresh lease");
+            String holder = machineB.reserveInstanceId("web", "web-1").heldBy().orElseThrow();
+            assertTrue(holder.startsWith(us), holder);
+
+            // another front end reserved web-2 while machine A's lease was gone: its key lives on another lease now
+            InstanceIdReservation a2 = machineA.reserveInstanceId("web", "web-2");
+            assertTrue(a2.heldBy().isEmpty(), "reserved");
+            long gone = leaseOf(raw, taken);
+            raw.put(taken, them, raw.grant(30).join()).join();
+            raw.revoke(gone).join();
+            String message = err.lines.await(l -> l.startsWith("[portolan] the etcd reservation " + taken), WAIT,
+                    "the lost reservation reported");
+            assertEquals("[portolan] the etcd reservation " + taken + " expired while etcd was unreachable, and "
+                    + them + " (etcd key " + taken + ") holds the id now: a front end on another machine may start"
+                    + " an instance under it too; the later instance waits for its etcd key (docs/registry.md)",
+                    message);
+            a2.close(); // revokes its own lease, never the other's key
+            holder = machineA.reserveInstanceId("web", "web-2").heldBy().orElseThrow(); // after a2's revocation
+            assertEquals(them + " (etcd key " + taken + ")", holder, "left to the other front end");
+
+            InstanceEntry e = b.entry("web", "web-3", b.identity());
+            try (Registration r = machineA.register(e)) {
+                long first = leaseOf(raw, entryKey);
+                raw.revoke(first).join();
+                keys.events.await(l -> keys.of(entryKey).size() == 3 && l.startsWith("PUT " + entryKey + "="), WAIT,
+                        "registered again");
+                assertNotEquals(first, leaseOf(raw, entryKey), "on a fresh lease");
+                assertEquals(List.of(e.withoutApiToken()), machineB.list("web"));
+            }
+            a1.close();
+        }
+    }
+
+    /** The lease {@code key} lives on. */
+    private static long leaseOf(EtcdClient raw, String key) {
+        List<KeyValue> kvs = raw.get(key).join().kvs();
+        assertEquals(1, kvs.size(), key + " exists");
+        return kvs.get(0).lease();
     }
 
     @Test
