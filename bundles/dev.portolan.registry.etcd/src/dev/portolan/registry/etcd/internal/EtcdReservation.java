@@ -155,6 +155,9 @@ final class EtcdReservation implements InstanceIdReservation {
                         // a failed renewal (etcd unreachable) is tried again with the next period
                     }
                     done.complete(null);
+                    if (e == null && attempt.holder().isPresent()) {
+                        timer.cancel(false); // nothing left to renew
+                    }
                     if (report != null) {
                         System.err.println(report);
                     }
@@ -199,13 +202,6 @@ final class EtcdReservation implements InstanceIdReservation {
     boolean isClosed() {
         synchronized (lock) {
             return closed;
-        }
-    }
-
-    /** The lease the reservation lives on (for tests and diagnostics). */
-    long lease() {
-        synchronized (lock) {
-            return lease;
         }
     }
 
