@@ -136,9 +136,12 @@ public final class EtcdRegistry implements Registry, AutoCloseable {
 
     /** This registry's reservations of {@code key} that were closed and are still being revoked. */
     private List<EtcdReservation> revoking(String key) {
+        List<EtcdReservation> reservations;
         synchronized (lock) {
-            return reservationsAmong(open).stream().filter(r -> r.key().equals(key) && r.isClosed()).toList();
+            reservations = reservationsAmong(open);
         }
+        // each reservation's own lock, not under this registry's
+        return reservations.stream().filter(r -> r.key().equals(key) && r.isClosed()).toList();
     }
 
     private static List<EtcdReservation> reservationsAmong(java.util.Collection<Subscription> subscriptions) {
