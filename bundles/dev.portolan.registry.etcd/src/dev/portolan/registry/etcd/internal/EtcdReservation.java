@@ -138,9 +138,10 @@ final class EtcdReservation implements InstanceIdReservation {
         client.keepAlive(current).thenCompose(ttl -> ttl > 0
                 ? CompletableFuture.completedFuture(new Attempt(current, Optional.empty()))
                 : reserve(client, entryKey, key)).whenComplete((attempt, e) -> {
+                    boolean heldByAnotherKey = e == null && attempt.holder().isPresent();
                     String report = null;
                     synchronized (lock) {
-                        if (e == null && attempt.holder().isPresent()) {
+                        if (heldByAnotherKey) {
                             ended = true;
                             if (!attempt.holder().get().key().equals(entryKey) && !closed) {
                                 report = "[portolan] the etcd reservation " + key + " expired while etcd was"
@@ -155,7 +156,7 @@ final class EtcdReservation implements InstanceIdReservation {
                         // a failed renewal (etcd unreachable) is tried again with the next period
                     }
                     done.complete(null);
-                    if (e == null && attempt.holder().isPresent()) {
+                    if (heldByAnotherKey) {
                         timer.cancel(false); // nothing left to renew
                     }
                     if (report != null) {
