@@ -11,7 +11,6 @@ import dev.portolan.api.RunningApplication;
 import dev.portolan.api.discovery.BackendService;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.launch.SidecarLauncher;
-import dev.portolan.core.json.Json;
 import dev.portolan.ui.BackendStart;
 
 /**
@@ -68,9 +67,6 @@ public final class ProductBackendStart {
             // begun at its activation, may have ended before the start was asked, and its "no backend found" is
             // no news of the backend the product is starting (docs/discovery.md)
             endpointLog.open();
-            // the sidecar's announcement is the mapper's first use otherwise: initialized while the sidecar's JVM
-            // starts, it is not on the way to AVAILABLE (docs/performance.md, "Ninth round")
-            Json.initialize();
         } else {
             System.out.println("[portolan] auto-start of the backend is off (Preferences > Portolan)");
             endpointLog.open();

@@ -2,21 +2,20 @@ package dev.portolan.backend.sample;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 
 import dev.portolan.core.protocol.Excerpt;
-import dev.portolan.core.json.Json;
+import dev.portolan.core.json.JsonText;
 
 /** Small JSON/HTTP helpers of the sample backend over the JDK {@code HttpExchange}. */
 final class Http {
 
-    static final ObjectMapper MAPPER = Json.MAPPER;
     static final int MAX_BODY = 64 * 1024;
 
     private Http() {
@@ -42,7 +41,7 @@ final class Http {
             return null;
         }
         try {
-            JsonNode n = MAPPER.readTree(data);
+            JsonNode n = JsonText.parse(data);
             if (n == null || n.isMissingNode()) {
                 error(ex, 400, "empty request body: expected JSON");
                 return null;
@@ -60,14 +59,14 @@ final class Http {
 
     /** {@code {"error": message, "status": status}}. */
     static void error(HttpExchange ex, int status, String message) throws IOException {
-        ObjectNode o = MAPPER.createObjectNode();
+        ObjectNode o = JsonText.object();
         o.put("error", message);
         o.put("status", status);
         json(ex, status, o);
     }
 
     static void json(HttpExchange ex, int status, JsonNode body) throws IOException {
-        send(ex, status, "application/json", MAPPER.writeValueAsBytes(body));
+        send(ex, status, "application/json", JsonText.write(body).getBytes(StandardCharsets.UTF_8));
     }
 
     static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {

@@ -1,6 +1,5 @@
 package dev.portolan.backend.sample;
 
-import static dev.portolan.backend.sample.Http.MAPPER;
 import static dev.portolan.backend.sample.Http.abbreviate;
 import static dev.portolan.backend.sample.Http.allow;
 import static dev.portolan.backend.sample.Http.body;
@@ -16,6 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+
+import dev.portolan.core.json.JsonText;
 
 /**
  * The sample's REST API (an in-memory item store): {@code GET|POST /v1/echo}, {@code GET|POST /v1/items},
@@ -36,7 +37,7 @@ final class SampleApi {
         switch (path) {
         case "/v1/time" -> {
             if (allow(ex, "GET")) {
-                ObjectNode o = MAPPER.createObjectNode();
+                ObjectNode o = JsonText.object();
                 Instant now = Instant.now();
                 o.put("now", now.toString());
                 o.put("epoch_ms", now.toEpochMilli());
@@ -61,7 +62,7 @@ final class SampleApi {
         if (!allow(ex, "GET", "POST")) {
             return;
         }
-        ObjectNode o = MAPPER.createObjectNode();
+        ObjectNode o = JsonText.object();
         if (method.equals("POST")) {
             JsonNode body = body(ex);
             if (body == null) {
@@ -106,7 +107,7 @@ final class SampleApi {
             error(ex, 503, "interrupted: the backend is stopping");
             return;
         }
-        ObjectNode o = MAPPER.createObjectNode();
+        ObjectNode o = JsonText.object();
         o.put("slept_ms", ms);
         json(ex, 200, o);
     }
@@ -116,7 +117,7 @@ final class SampleApi {
             return;
         }
         if (method.equals("GET")) {
-            ObjectNode o = MAPPER.createObjectNode();
+            ObjectNode o = JsonText.object();
             var arr = o.putArray("items");
             items.values().forEach(arr::add);
             json(ex, 200, o);
@@ -131,7 +132,7 @@ final class SampleApi {
             return;
         }
         long id = nextId.getAndIncrement();
-        ObjectNode item = MAPPER.createObjectNode();
+        ObjectNode item = JsonText.object();
         item.put("id", id);
         item.put("name", body.get("name").asText());
         item.put("created_at", Instant.now().toString());

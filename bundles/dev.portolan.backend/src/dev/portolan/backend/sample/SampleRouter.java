@@ -1,6 +1,5 @@
 package dev.portolan.backend.sample;
 
-import static dev.portolan.backend.sample.Http.MAPPER;
 import static dev.portolan.backend.sample.Http.allow;
 import static dev.portolan.backend.sample.Http.error;
 import static dev.portolan.backend.sample.Http.json;
@@ -16,6 +15,7 @@ import dev.portolan.backend.BackendSecurity;
 import dev.portolan.backend.DocsLogin;
 import dev.portolan.api.registry.InstanceIdentity;
 import dev.portolan.backend.RegistryIdentity;
+import dev.portolan.core.json.JsonText;
 import dev.portolan.core.protocol.IdentityProof;
 
 /**
@@ -95,7 +95,7 @@ final class SampleRouter {
         security.healthProof(challenge, port).ifPresent(p -> ex.getResponseHeaders().set(IdentityProof.PROOF_HEADER, p));
         identity.signature(challenge, port)
                 .ifPresent(sig -> ex.getResponseHeaders().set(InstanceIdentity.SIGNATURE_HEADER, sig));
-        ObjectNode o = MAPPER.createObjectNode();
+        ObjectNode o = JsonText.object();
         o.put("status", "healthy");
         o.put(IdentityProof.PROTOCOL_FIELD, IdentityProof.PROTOCOL_VERSION);
         o.put("pid", ProcessHandle.current().pid());
@@ -122,7 +122,7 @@ final class SampleRouter {
             error(ex, 429, e.getMessage());
             return;
         }
-        ObjectNode o = MAPPER.createObjectNode();
+        ObjectNode o = JsonText.object();
         o.put("ticket", ticket);
         o.put("login_url", "http://127.0.0.1:" + port + BackendSecurity.LOGIN_PATH + "?ticket=" + ticket);
         json(ex, 200, o);

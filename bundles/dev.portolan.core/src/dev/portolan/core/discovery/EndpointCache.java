@@ -24,6 +24,7 @@ import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.Verification;
 import dev.portolan.core.json.Json;
+import dev.portolan.core.json.JsonText;
 
 /**
  * The last good endpoint, one small JSON file ({@value #FILE_NAME} in the {@link StateDirectory}), written atomically
@@ -125,7 +126,7 @@ public final class EndpointCache {
         try {
             return Optional.of(parse(text));
         } catch (IOException | RuntimeException e) {
-            throw new CorruptCacheException("cache file " + file + " is corrupt: " + Json.problem(e), e, stamp);
+            throw new CorruptCacheException("cache file " + file + " is corrupt: " + JsonText.problem(e), e, stamp);
         }
     }
 
@@ -160,7 +161,7 @@ public final class EndpointCache {
     }
 
     private static Entry parse(String text) throws IOException {
-        JsonNode n = Json.MAPPER.readTree(text);
+        JsonNode n = JsonText.parse(text);
         if (n == null || !n.isObject()) {
             throw new IOException("not a JSON object");
         }
@@ -237,7 +238,7 @@ public final class EndpointCache {
 
     /** Replaces the file atomically (temp + rename, mode 0600 in a 0700 directory). */
     public void write(Endpoint endpoint, BackendCredentials credentials) throws IOException {
-        ObjectNode o = Json.MAPPER.createObjectNode();
+        ObjectNode o = JsonText.object();
         o.put("version", FORMAT_VERSION);
         EndpointJson.write(endpoint, o);
         if (credentials.identityKey() != null) {
@@ -250,7 +251,7 @@ public final class EndpointCache {
             o.put("token", credentials.token());
         }
         o.put("saved_at", Instant.now().toString());
-        byte[] bytes = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(o);
+        byte[] bytes = JsonText.writePretty(o).getBytes(StandardCharsets.UTF_8);
         synchronized (FILE_LOCK) { // never between a quarantine's check and its move
             AtomicFiles.write(file, bytes);
         }

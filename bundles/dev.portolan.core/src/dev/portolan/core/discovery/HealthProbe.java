@@ -31,6 +31,7 @@ import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.Verification;
 import dev.portolan.core.json.Json;
+import dev.portolan.core.json.JsonText;
 import dev.portolan.core.protocol.IdentityProof;
 import dev.portolan.core.internal.LoopbackHttp;
 import dev.portolan.core.internal.ProbeHttp;
@@ -419,7 +420,7 @@ public final class HealthProbe {
         }
         JsonNode n;
         try {
-            n = Json.MAPPER.readTree(body);
+            n = JsonText.parse(body);
         } catch (IOException e) {
             return new Result(url, false, Identity.UNCHECKED, latency, "answered non-JSON: " + abbreviate(body));
         }

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.portolan.core.protocol.Excerpt;
 import dev.portolan.api.Announcement;
 import dev.portolan.core.json.Json;
+import dev.portolan.core.json.JsonText;
 import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.core.protocol.MalformedAnnouncementException;
 
@@ -76,7 +77,7 @@ public final class JacksonAnnouncementCodec implements AnnouncementCodec {
         }
         JsonNode n;
         try {
-            n = Json.MAPPER.readTree(t);
+            n = JsonText.parse(t);
         } catch (JsonProcessingException e) {
             return Optional.empty();
         }

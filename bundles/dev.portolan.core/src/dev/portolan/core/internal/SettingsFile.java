@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.PortolanSettings;
-import dev.portolan.core.json.Json;
+import dev.portolan.core.json.JsonText;
 import dev.portolan.core.protocol.Excerpt;
 
 /**
@@ -37,7 +37,7 @@ final class SettingsFile {
     }
 
     static ObjectNode toJson(PortolanSettings s) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
+        ObjectNode o = JsonText.object();
         o.put("range", s.range().toString());
         o.put("discovery_timeout_ms", s.discoveryTimeout().toMillis());
         o.put("health_interval_ms", s.healthInterval().toMillis());

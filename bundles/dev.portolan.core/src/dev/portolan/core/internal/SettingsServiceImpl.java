@@ -20,7 +20,7 @@ import dev.portolan.api.discovery.PortolanSettings;
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.core.discovery.AtomicFiles;
 import dev.portolan.core.discovery.StateDirectory;
-import dev.portolan.core.json.Json;
+import dev.portolan.core.json.JsonText;
 
 /**
  * Settings: configured values persisted as {@code settings.json} in the state directory, overlaid by the process
@@ -74,7 +74,7 @@ public final class SettingsServiceImpl implements SettingsService {
             // the file first: without one (the usual case) nothing initializes Jackson's mapper, whose first use
             // costs a headless command tens of milliseconds (docs/performance.md)
             bytes = Files.readAllBytes(file);
-            SettingsFile.Read read = SettingsFile.fromJson(Json.MAPPER.readTree(
+            SettingsFile.Read read = SettingsFile.fromJson(JsonText.parse(
                     StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString()));
             loaded = read.settings();
             read.problems().forEach(p -> problems.add("settings file " + file + ": " + p));
@@ -83,7 +83,7 @@ public final class SettingsServiceImpl implements SettingsService {
         } catch (IOException | RuntimeException e) {
             problems.add(bytes == null // unreadable (permissions, a folder): nothing to keep
                     ? "settings file " + file + " cannot be read (" + e + "); using defaults"
-                    : "settings file " + file + " is corrupt (" + Json.problem(e) + "); using defaults (the next "
+                    : "settings file " + file + " is corrupt (" + JsonText.problem(e) + "); using defaults (the next "
                             + "change saves a new file and keeps this one as " + aside(file).getFileName() + ")");
         }
         synchronized (lock) {
@@ -128,8 +128,8 @@ public final class SettingsServiceImpl implements SettingsService {
                     kept = "settings file " + file + " had values that were not used (said when it was read): kept "
                             + "as " + aside(file) + "; the new settings are saved";
                 }
-                AtomicFiles.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(
-                        SettingsFile.toJson(settings)));
+                AtomicFiles.write(file, JsonText.writePretty(
+                        SettingsFile.toJson(settings)).getBytes(StandardCharsets.UTF_8));
                 fileProblems = List.of();
             } catch (IOException e) {
                 failed = e;

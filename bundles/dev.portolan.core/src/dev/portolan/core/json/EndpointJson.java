@@ -18,7 +18,7 @@ public final class EndpointJson {
 
     /** A new object with the endpoint's fields. */
     public static ObjectNode write(Endpoint e) {
-        return write(e, Json.MAPPER.createObjectNode());
+        return write(e, JsonText.object());
     }
 
     /** Adds the endpoint's fields to {@code o} and returns it. */

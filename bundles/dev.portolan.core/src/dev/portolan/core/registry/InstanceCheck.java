@@ -20,6 +20,7 @@ import dev.portolan.core.discovery.HealthProbe;
 import dev.portolan.core.internal.LoopbackHttp;
 import dev.portolan.core.internal.ProbeHttp;
 import dev.portolan.core.json.Json;
+import dev.portolan.core.json.JsonText;
 import dev.portolan.core.protocol.IdentityProof;
 
 /**
@@ -228,7 +229,7 @@ public final class InstanceCheck {
         }
         JsonNode n;
         try {
-            n = Json.MAPPER.readTree(body);
+            n = JsonText.parse(body);
         } catch (IOException e) {
             return new Result(entry, Health.UNHEALTHY, false, latency, "answered non-JSON");
         }

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.InstanceIdentity;
-import dev.portolan.core.json.Json;
+import dev.portolan.core.json.JsonText;
 
 /** The JSON form of an {@link InstanceEntry} (schema 1, snake_case keys; {@code docs/instance_entry.schema.json}). */
 public final class InstanceEntryCodec {
@@ -33,7 +33,7 @@ public final class InstanceEntryCodec {
 
     /** The entry as one JSON object. {@code withApiToken} false drops the token (for shared registries). */
     public static String toJson(InstanceEntry e, boolean withApiToken) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
+        ObjectNode o = JsonText.object();
         o.put("schema", e.schema());
         o.put("service", e.service());
         o.put("instance_id", e.instanceId());
@@ -59,20 +59,16 @@ public final class InstanceEntryCodec {
         if (withApiToken && e.apiToken() != null) {
             o.put("api_token", e.apiToken());
         }
-        try {
-            return Json.MAPPER.writeValueAsString(o);
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException(ex);
-        }
+        return JsonText.write(o);
     }
 
     /** Parses one entry. */
     public static InstanceEntry fromJson(String json) throws MalformedEntryException {
         JsonNode o;
         try {
-            o = Json.MAPPER.readTree(json);
+            o = JsonText.parse(json);
         } catch (JsonProcessingException ex) {
-            throw new MalformedEntryException(Json.problem(ex)); // one line, with where: "… at line 1, column 9"
+            throw new MalformedEntryException(JsonText.problem(ex)); // one line, with where: "… at line 1, column 9"
         }
         if (o == null || !o.isObject()) {
             throw new MalformedEntryException("not a JSON object");

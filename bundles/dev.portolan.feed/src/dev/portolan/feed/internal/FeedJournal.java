@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.feed.EventFeed;
+import dev.portolan.core.json.JsonText;
 
 /**
  * The feed's ordered event log. Every event gets the next sequence number under one lock, updates the current state
@@ -117,7 +118,7 @@ final class FeedJournal {
         synchronized (lock) {
             seq++;
             applyState.run();
-            String text = envelope(seq, body).toString();
+            String text = JsonText.write(envelope(seq, body));
             ring.addLast(new Entry(seq, text));
             if (ring.size() > ringCapacity) {
                 ring.removeFirst();
@@ -160,7 +161,7 @@ final class FeedJournal {
             s = new Subscriber(++nextSubscriber, sink, queueLimit);
             List<String> first = resumable(resumeEpoch, resumeSeq) ? missedAfter(resumeSeq) : null;
             if (first == null || first.size() > queueLimit) {
-                first = List.of(snapshot().toString());
+                first = List.of(JsonText.write(snapshot()));
             }
             for (String text : first) {
                 s.offer(text);

@@ -14,6 +14,7 @@ import dev.portolan.api.feed.EventFeed;
 import dev.portolan.api.feed.FeedAddress;
 import dev.portolan.core.discovery.AtomicFiles;
 import dev.portolan.core.discovery.StateDirectory;
+import dev.portolan.core.json.JsonText;
 
 /**
  * Publishes a running feed as {@code <state dir>/feeds/feed-<pid>.json} (directory 0700, file 0600, written
@@ -40,7 +41,7 @@ final class RuntimeFilePublication implements FeedPublication {
         o.put("epoch", a.epoch());
         o.put("started_at", Instant.now().toString());
         Path f = a.file();
-        AtomicFiles.write(f, (o.toPrettyString() + "\n").getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(f, (JsonText.writePretty(o) + "\n").getBytes(StandardCharsets.UTF_8));
         return FeedPublication.untilExit(() -> remove(f), () -> remove(f), "portolan-feed-file-removal");
     }
 

@@ -114,6 +114,56 @@ class CliPlainPathTest {
         });
     }
 
+    /**
+     * The headless commands read and write their JSON without a Jackson {@code ObjectMapper}: a cold JVM's first one
+     * costs ~30 ms (its date format's locale data; docs/performance.md, "Twenty-fourth round"), on every call. Checked
+     * by the JVM's class-load log of each command, run on the plain class path as the script runs it, against a
+     * registered sample backend: its registry entry and signed health answer are read, the result is written.
+     */
+    @Test
+    void headlessCommandsReadAndWriteJsonWithoutAnObjectMapper(@TempDir Path state) throws Exception {
+        FreePorts.onFreeBlock(PORTS, 3, first -> {
+            Map<String, String> env = new HashMap<>(PortolanCli.isolated(state, first, first + 2));
+            env.put("PORTOLAN_CLI", "plain");
+            // the script plans the plain class path once per build: any command does it
+            PortolanCli.Result planned = PortolanCli.run(env, TIMEOUT, "ports", "--json", "--range", "65534-65535");
+            assertEquals(0, planned.exitCode(), planned.output());
+            Path plain = Build.repoRoot().resolve("releng/dev.portolan.product/target/plain-cli");
+            String classPath = Files.readString(plain.resolve("classpath")).strip();
+            try (ChildProcess backend = ChildProcess.start(null, SampleBackend.command("--standalone"), env)) {
+                JsonNode announced = JSON.readTree(backend.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT));
+                int port = announced.get("port").asInt();
+                FreePorts.expectInRange(first, first + 2, port, "backend port");
+                BackendHealth.await(port, backend.process());
+                for (List<String> command : List.of(List.of("discover", "--json", "--timeout", "60s"),
+                        List.of("list", "--json"), List.of("ports", "--json"))) {
+                    Path log = state.resolve(command.get(0) + "-classes.log");
+                    List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                            .toString(), "-Xlog:class+load=info:file=" + log, "-cp", classPath,
+                            "dev.portolan.app.internal.cli.PlainMain", plain.resolve("components").toString()));
+                    java.addAll(command);
+                    try (ChildProcess cli = ChildProcess.start(null, java, env)) {
+                        assertEquals(0, cli.awaitExit(TIMEOUT), command + ": " + cli.output());
+                        JsonNode result = JSON.readTree(cli.lines().stream().filter(l -> l.startsWith("{"))
+                                .findFirst().orElseThrow(() -> new AssertionError(command + ": " + cli.output())));
+                        if (command.get(0).equals("discover")) {
+                            assertEquals(port, result.path("endpoint").path("port").asInt(), result.toString());
+                        } else if (command.get(0).equals("list")) {
+                            assertEquals(port, result.path("instances").path(0).path("port").asInt(),
+                                    result.toString());
+                        }
+                    }
+                    List<String> classes = Files.readAllLines(log);
+                    assertTrue(classes.stream().anyMatch(l -> l.contains(" com.fasterxml.jackson.core.JsonGenerator ")),
+                            command + " wrote its JSON with Jackson (class-load log " + log + ")");
+                    String mapper = " com.fasterxml.jackson.databind.ObjectMapper ";
+                    assertTrue(classes.stream().noneMatch(l -> l.contains(mapper)),
+                            command + " created an ObjectMapper (class-load log " + log + ")");
+                }
+            }
+        });
+    }
+
     private static JsonNode withoutWinner(JsonNode result) {
         ObjectNode o = (ObjectNode) result.deepCopy();
         o.remove("strategy");

@@ -12,15 +12,18 @@ import java.util.List;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.portolan.api.Announcement;
-import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.core.protocol.MalformedAnnouncementException;
 import dev.portolan.tests.common.ChildProcess;
 
 /** Shared helpers of the backend tests: launch with environment, read the announcement, GET JSON. */
 final class Backends {
+
+    /** A default mapper of the test's own, to read what the code under test wrote. */
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     static final Duration START = Duration.ofSeconds(60);
     /** Deadline of one HTTP request (generous: a loaded 2-core machine, a cold JVM); not a speed target. */
@@ -66,7 +69,7 @@ final class Backends {
     }
 
     static JsonNode json(HttpResponse<String> r) throws IOException {
-        return Json.MAPPER.readTree(r.body());
+        return MAPPER.readTree(r.body());
     }
 
     /** Sends a line to the child's stdin. */

@@ -18,12 +18,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.Announcement;
-import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.core.protocol.MalformedAnnouncementException;
 import dev.portolan.tests.common.OsgiServices;
 
 class AnnouncementCodecTest {
+
+    /** A default mapper of the test's own, to read what the code under test wrote. */
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     static final String SEED_LINE = "{\"type\":\"port_info\",\"mode\":\"sidecar\",\"port\":8009,"
             + "\"url\":\"http://127.0.0.1:8009\",\"docs_url\":\"http://127.0.0.1:8009/docs\","
@@ -62,19 +64,19 @@ class AnnouncementCodecTest {
     }
 
     @Test
-    void encodesEveryFieldAsTheSharedMapperWritesThem() throws Exception {
+    void encodesEveryFieldAsAMapperWritesThem() throws Exception {
         // the codec writes with Jackson's streaming generator (no ObjectMapper before a backend announces): the text
-        // must stay what the shared mapper writes for the same fields, escapes and non-ASCII text included
+        // must stay what a mapper writes for the same fields, escapes and non-ASCII text included
         Instant t = Instant.parse("2026-11-25T10:15:30.123456789Z");
         Announcement a = Announcement.of("standalone", "::1", 8015)
                 .withDetails(4242L, "t\"o\\k\u00e9\n\u0001", "0.1.0-\u00fc", t).withProof("pr/of+=");
-        ObjectNode o = Json.MAPPER.createObjectNode();
+        ObjectNode o = MAPPER.createObjectNode();
         o.put("type", a.type()).put("mode", a.mode()).put("port", a.port()).put("url", a.url().toString())
                 .put("docs_url", a.docsUrl().toString()).put("health_url", a.healthUrl().toString())
                 .put("pid", a.pid()).put("token", a.token()).put("version", a.version())
                 .put("started_at", a.startedAt().toString()).put("proof", a.proof());
         String line = codec.encode(a);
-        assertEquals(Json.MAPPER.writeValueAsString(o), line);
+        assertEquals(MAPPER.writeValueAsString(o), line);
         assertEquals(a, codec.decode(line).orElseThrow());
     }
 

@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
@@ -26,11 +27,13 @@ import dev.portolan.api.Verification;
 import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.core.discovery.SecretFiles;
 import dev.portolan.core.discovery.StateDirectory;
-import dev.portolan.core.json.Json;
 import dev.portolan.tests.common.PrivateFiles;
 
 /** The endpoint cache file: format, atomic 0600 writes, corrupt files. */
 class EndpointCacheTest {
+
+    /** A default mapper of the test's own, to read what the code under test wrote. */
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @Test
     void roundTripWritesVersionedJsonWithMode0600AndNoTempFiles(@TempDir Path dir) throws Exception {
@@ -45,7 +48,7 @@ class EndpointCacheTest {
         assertEquals("tok-2", entry.token());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())));
-        JsonNode n = Json.MAPPER.readTree(Files.readString(file));
+        JsonNode n = MAPPER.readTree(Files.readString(file));
         assertEquals(3, n.get("version").asInt());
         assertEquals("http://127.0.0.1:22011", n.get("url").asText());
         assertEquals("http://127.0.0.1:22011/docs", n.get("docs_url").asText());

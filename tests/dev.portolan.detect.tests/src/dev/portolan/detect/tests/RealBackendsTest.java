@@ -19,6 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.portolan.api.Announcement;
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
@@ -35,7 +37,6 @@ import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.core.discovery.ExpectedToken;
-import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.AnnouncementCodec;
 import dev.portolan.core.protocol.IdentityProof;
 import dev.portolan.core.protocol.MalformedAnnouncementException;
@@ -51,6 +52,9 @@ import dev.portolan.tests.common.TestBackend;
  * Java backend ({@code SampleBackend.command()}) and the Python FastAPI example ({@code /usr/bin/python3}).
  */
 class RealBackendsTest {
+
+    /** A default mapper of the test's own, to read what the code under test wrote. */
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     static {
         Fixtures.init();
@@ -221,7 +225,7 @@ class RealBackendsTest {
         ApiClient.ApiResponse r2 = api.call("GET", "/v1/echo", null);
         assertEquals(200, r2.status(), r2.body());
         assertEquals(b.port(), r2.endpoint().port());
-        assertTrue(Json.MAPPER.readTree(r2.body()).isObject(), r2.body());
+        assertTrue(MAPPER.readTree(r2.body()).isObject(), r2.body());
         events.await(mark, x -> x.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT, "UNAVAILABLE after the kill");
         events.await(mark, x -> x.state() == EndpointState.AVAILABLE && x.endpoint().port() == b.port(),
                 Fixtures.WAIT, "recovered on " + b.port());

@@ -29,6 +29,7 @@ import org.osgi.service.event.EventConstants;
 import org.osgi.service.event.EventHandler;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
@@ -45,7 +46,6 @@ import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.core.discovery.EndpointCache;
 import dev.portolan.core.discovery.ExpectedToken;
 import dev.portolan.core.internal.EndpointTrackerImpl;
-import dev.portolan.core.json.Json;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.OsgiServices;
 import dev.portolan.tests.common.PrivateFiles;
@@ -57,6 +57,9 @@ import dev.portolan.tests.common.TestStrategies;
  * loopback backends: discovery, listeners, cache writes, health monitor, automatic recovery, impostors.
  */
 class TrackerRecoveryTest {
+
+    /** A default mapper of the test's own, to read what the code under test wrote. */
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     static {
         Fixtures.init();
@@ -146,7 +149,7 @@ class TrackerRecoveryTest {
         assertEquals(b.port(), cached.endpoint().port());
         assertEquals(TOKEN, cached.token());
         Path file = EndpointCache.atDefaultLocation().file();
-        JsonNode n = Json.MAPPER.readTree(Files.readString(file));
+        JsonNode n = MAPPER.readTree(Files.readString(file));
         assertEquals(b.port(), n.get("port").asInt());
         // refreshing onto the same endpoint is no change: no new event
         int count = events.size();
@@ -232,7 +235,7 @@ class TrackerRecoveryTest {
         ApiClient.ApiResponse r = api.call("GET", "/v1/items", null);
         assertEquals(200, r.status());
         assertEquals(b.port(), r.endpoint().port());
-        assertEquals(b.port(), Json.MAPPER.readTree(r.body()).get("port").asInt());
+        assertEquals(b.port(), MAPPER.readTree(r.body()).get("port").asInt());
         assertEquals(List.of("GET /v1/items"), b.apiRequests(), "one request reached the new backend");
         assertEquals(List.of("GET /v1/echo"), a.apiRequests());
 

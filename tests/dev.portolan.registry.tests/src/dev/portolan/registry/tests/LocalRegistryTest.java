@@ -139,7 +139,7 @@ public class LocalRegistryTest {
         List<String> problems = listing.events().stream().filter(e -> e.kind() == Kind.PROBLEM)
                 .map(RegistryEvent::detail).toList();
         assertEquals(3, problems.size(), problems.toString());
-        // what is wrong, on one line, where (as for the settings and cache files: Json.problem)
+        // what is wrong, on one line, where (as for the settings and cache files: JsonText.problem)
         assertTrue(problems.stream().anyMatch(p -> p.contains(corrupt + " is corrupt: not valid JSON: Unexpected "
                 + "end-of-input") && p.contains(" at line 1, column ") && !p.contains("\n")), problems.toString());
         assertTrue(problems.stream().anyMatch(p -> p.contains(openFile.toString()) && p.contains("chmod 600")), problems.toString());

@@ -15,7 +15,7 @@ import dev.portolan.api.discovery.DiscoveryService;
 import dev.portolan.api.discovery.StrategyOutcome;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.core.discovery.Troubleshooting;
-import dev.portolan.core.json.Json;
+import dev.portolan.core.json.JsonText;
 import dev.portolan.registry.etcd.EtcdRegistries;
 
 /**
@@ -46,7 +46,7 @@ final class DiscoverCommand implements Command {
         DiscoveryService discovery = CliServices.get(DiscoveryService.class);
         DiscoveryResult result = (timeout == null ? discovery.discover() : discovery.discover(timeout)).get();
         if (json) {
-            out.println(Json.MAPPER.writeValueAsString(toJson(result).put("registry", registry)));
+            out.println(JsonText.write(toJson(result).put("registry", registry)));
         } else {
             printText(result, out);
             out.println("registry: " + registry);
@@ -121,7 +121,7 @@ final class DiscoverCommand implements Command {
     }
 
     private static ObjectNode toJson(DiscoveryResult r) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode root = JsonText.object();
         root.put("found", r.endpoint().isPresent());
         r.endpoint().ifPresent(e -> {
             root.set("endpoint", endpointJson(e));

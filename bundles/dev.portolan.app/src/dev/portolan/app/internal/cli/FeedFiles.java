@@ -21,7 +21,7 @@ import dev.portolan.api.registry.RegistryException;
 import dev.portolan.platform.ProcessStarts;
 import dev.portolan.core.discovery.SecretFiles;
 import dev.portolan.core.discovery.StateDirectory;
-import dev.portolan.core.json.Json;
+import dev.portolan.core.json.JsonText;
 import dev.portolan.core.registry.InstanceCheck;
 
 /**
@@ -164,7 +164,7 @@ final class FeedFiles {
     private static Optional<Feed> read(Path f, List<String> warnings) {
         try {
             SecretFiles.checkPrivate(f);
-            JsonNode n = Json.MAPPER.readTree(Files.readString(f));
+            JsonNode n = JsonText.parse(Files.readString(f));
             return Optional.of(new Feed(f.toString(), n.path("pid").asLong(), URI.create(n.path("url").asText()),
                     URI.create(n.path("metrics_url").asText()), n.path("token").asText(),
                     Instant.parse(n.path("started_at").asText())));

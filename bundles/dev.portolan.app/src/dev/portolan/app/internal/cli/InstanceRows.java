@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.RegistryEvent;
-import dev.portolan.core.json.Json;
+import dev.portolan.core.json.JsonText;
 import dev.portolan.core.registry.InstanceCheck;
 import dev.portolan.core.registry.RemoteInstances;
 
@@ -139,9 +139,8 @@ final class InstanceRows {
         return aligned(rows);
     }
 
-    static String json(String registry, List<InstanceCheck.Result> results, List<RegistryEvent> events, Instant now)
-            throws Exception {
-        ObjectNode root = Json.MAPPER.createObjectNode();
+    static String json(String registry, List<InstanceCheck.Result> results, List<RegistryEvent> events, Instant now) {
+        ObjectNode root = JsonText.object();
         root.put("registry", registry);
         ArrayNode services = root.putArray("services");
         for (ServiceHealth h : services(results)) {
@@ -152,7 +151,7 @@ final class InstanceRows {
         results.forEach(r -> checked(instances.addObject(), r, now));
         ArrayNode notes = root.putArray("events");
         events.forEach(e -> event(notes.addObject(), e, null, now));
-        return Json.MAPPER.writeValueAsString(root);
+        return JsonText.write(root);
     }
 
     /** One event as JSON: {@code event} (kind, lower case), the entry's fields, and the check for live entries. */

@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.RegistryEvent;
-import dev.portolan.core.json.Json;
+import dev.portolan.core.json.JsonText;
 import dev.portolan.core.registry.InstanceCheck;
 import dev.portolan.core.registry.SocketOwnership;
 
@@ -83,7 +83,7 @@ final class RegistryLines {
             }
             InstanceEntry e = shown.get(i);
             known.put(key(e), e);
-            ObjectNode o = InstanceRows.event(Json.MAPPER.createObjectNode(),
+            ObjectNode o = InstanceRows.event(JsonText.object(),
                     new RegistryEvent(RegistryEvent.Kind.REGISTERED, e, "registered before the watch started"), check,
                     Instant.now());
             o.put("event", LISTED);
@@ -117,7 +117,7 @@ final class RegistryLines {
             }
             }
         }
-        print(InstanceRows.event(Json.MAPPER.createObjectNode(), e, check, Instant.now()));
+        print(InstanceRows.event(JsonText.object(), e, check, Instant.now()));
     }
 
     /** {@code registered web/web-1 http://127.0.0.1:8009 pid=4242 verified healthy 0.8 ms}; a problem: its detail. */
@@ -142,7 +142,7 @@ final class RegistryLines {
 
     private void print(ObjectNode o) {
         try {
-            String line = json ? Json.MAPPER.writeValueAsString(o) : text(o);
+            String line = json ? JsonText.write(o) : text(o);
             synchronized (out) {
                 out.println(line);
                 out.flush();

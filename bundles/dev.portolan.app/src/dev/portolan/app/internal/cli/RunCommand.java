@@ -31,7 +31,7 @@ import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
 import dev.portolan.core.discovery.Troubleshooting;
-import dev.portolan.core.json.Json;
+import dev.portolan.core.json.JsonText;
 import dev.portolan.core.protocol.AnnouncementCodec;
 
 /**
@@ -247,7 +247,7 @@ final class RunCommand implements Command {
         Announcement ann = a.announcement();
         Announcement publicAnn = ann.withDetails(a.pid(), null, ann.version(), ann.startedAt());
         try {
-            ObjectNode o = (ObjectNode) Json.MAPPER.readTree(codec.encode(publicAnn));
+            ObjectNode o = (ObjectNode) JsonText.parse(codec.encode(publicAnn));
             o.put("verified", a.verified());
             o.put("verification", a.verification().id());
             o.put("found_by", a.foundBy().id());
@@ -256,7 +256,7 @@ final class RunCommand implements Command {
                 o.put("instance", instanceId);
             }
             synchronized (out) {
-                out.println(Json.MAPPER.writeValueAsString(o));
+                out.println(JsonText.write(o));
                 out.flush();
             }
         } catch (java.io.IOException e) {

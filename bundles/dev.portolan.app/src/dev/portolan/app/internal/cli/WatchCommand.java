@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.portolan.core.discovery.DeferredTls;
-import dev.portolan.core.json.Json;
+import dev.portolan.core.json.JsonText;
 
 /**
  * {@code watch [--json] [--service S] [--reconnect DURATION]}: connects to the newest running feed ({@link FeedFiles}:
@@ -234,9 +234,9 @@ final class WatchCommand implements Command {
 
     private static JsonNode parse(String text) {
         try {
-            return Json.MAPPER.readTree(text);
+            return JsonText.parse(text);
         } catch (java.io.IOException e) {
-            return Json.MAPPER.getNodeFactory().textNode(text);
+            return JsonText.nodes().textNode(text);
         }
     }
 }

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.portolan.core.json.JsonText;
+
 /**
  * The etcd v3 operations Portolan needs, over the JSON gateway ({@link EtcdTransport}): put (also as a transaction:
  * create-if-absent, write-while-held), range, delete, lease grant / keep-alive / revoke. Asynchronous; every call has
@@ -157,7 +159,7 @@ public final class EtcdClient implements AutoCloseable {
     }
 
     static ObjectNode json() {
-        return EtcdTransport.JSON.createObjectNode();
+        return JsonText.object();
     }
 
     static long revision(JsonNode r) {

@@ -27,10 +27,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.core.discovery.HealthProbe;
+import dev.portolan.core.json.JsonText;
 import dev.portolan.core.protocol.Excerpt;
 
 /**
@@ -41,7 +41,6 @@ import dev.portolan.core.protocol.Excerpt;
  */
 public final class EtcdTransport implements AutoCloseable {
 
-    static final ObjectMapper JSON = new ObjectMapper();
     private static final int UNAVAILABLE = 14;
     private static final int UNAUTHENTICATED = 16;
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -183,7 +182,7 @@ public final class EtcdTransport implements AutoCloseable {
     }
 
     private CompletableFuture<String> authenticate(URI endpoint) {
-        ObjectNode body = JSON.createObjectNode().put("name", settings.user()).put("password", password());
+        ObjectNode body = JsonText.object().put("name", settings.user()).put("password", password());
         return http.sendAsync(request(endpoint, "/v3/auth/authenticate", body, null),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).thenApply(r -> {
                     JsonNode json = parse(r.body());
@@ -212,7 +211,7 @@ public final class EtcdTransport implements AutoCloseable {
     private HttpRequest request(URI endpoint, String path, ObjectNode body, String tok) {
         HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve(path)).timeout(settings.callTimeout())
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+                .POST(HttpRequest.BodyPublishers.ofString(JsonText.write(body), StandardCharsets.UTF_8));
         if (tok != null) {
             b.header("Authorization", tok);
         }
@@ -239,9 +238,9 @@ public final class EtcdTransport implements AutoCloseable {
 
     static JsonNode parse(String text) {
         try {
-            return JSON.readTree(text);
+            return JsonText.parse(text);
         } catch (IOException e) {
-            return JSON.createObjectNode().put("error", "not JSON: " + text);
+            return JsonText.object().put("error", "not JSON: " + text);
         }
     }
 

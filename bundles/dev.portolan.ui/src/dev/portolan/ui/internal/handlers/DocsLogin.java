@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.net.URI;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.portolan.api.Endpoint;
+import dev.portolan.core.json.JsonText;
 
 /**
  * The one-time login link of a protocol v2 backend's API docs ({@code POST /auth/ticket}, docs/protocol.md): the
@@ -15,7 +15,6 @@ import dev.portolan.api.Endpoint;
 public final class DocsLogin {
 
     public static final String TICKET_PATH = "/auth/ticket";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private DocsLogin() {
     }
@@ -25,7 +24,7 @@ public final class DocsLogin {
      * browser elsewhere).
      */
     public static URI loginUrl(Endpoint endpoint, String ticketAnswer) throws IOException {
-        JsonNode n = MAPPER.readTree(ticketAnswer == null ? "" : ticketAnswer);
+        JsonNode n = JsonText.parse(ticketAnswer == null ? "" : ticketAnswer);
         String url = n == null ? null : n.path("login_url").asText(null);
         if (url == null) {
             throw new IOException("the backend's " + TICKET_PATH + " answer has no login_url");

@@ -14,15 +14,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.portolan.api.Announcement;
 import dev.portolan.api.Verification;
 import dev.portolan.api.launch.SidecarAnnouncement;
-import dev.portolan.core.json.Json;
 import dev.portolan.core.protocol.AnnouncementCodec;
 
 /** {@code ./portolan run}'s JSON lines on stdout: one per accepted announcement. */
 class RunAnnouncementLinesTest {
+
+    /** A default mapper of the test's own, to read what the code under test wrote. */
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
@@ -50,8 +53,8 @@ class RunAnnouncementLinesTest {
         print(byWorker(102, "2026-12-05T01:00:09Z"));
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals(2, lines.size(), String.join("\n", lines));
-        JsonNode first = Json.MAPPER.readTree(lines.get(0));
-        JsonNode again = Json.MAPPER.readTree(lines.get(1));
+        JsonNode first = MAPPER.readTree(lines.get(0));
+        JsonNode again = MAPPER.readTree(lines.get(1));
         assertEquals(100, again.get("pid").asLong(), "the launched process's pid, as for the first: " + again);
         assertEquals(first.get("port"), again.get("port"));
         assertNotEquals(first.get("started_at"), again.get("started_at"), lines.toString());
