@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.portolan.api.Announcement;
@@ -99,7 +99,7 @@ public final class SampleBackend implements AutoCloseable {
     /** The classes whose code sources make up this backend's class path. */
     public static List<Class<?>> classPathAnchors() {
         return List.of(SampleBackend.class, Announcement.class, PortFinders.class, AnnouncementCodec.class,
-                ObjectMapper.class, JsonFactory.class, JsonInclude.class,
+                JsonNode.class, JsonFactory.class, JsonInclude.class,
                 dev.portolan.registry.etcd.EtcdRegistries.class);
     }
 

@@ -31,9 +31,9 @@ public final class JacksonAnnouncementCodec implements AnnouncementCodec {
     private static final JsonFactory GENERATORS = new JsonFactory();
 
     /**
-     * Writes the line with Jackson's streaming generator: no {@code ObjectMapper} is needed to announce, so a backend
-     * prints its line before it pays for creating one (tens of milliseconds in a fresh JVM). Same text as writing an
-     * {@code ObjectNode} with the shared mapper: the fields in this order, optional ones omitted when null.
+     * Writes the line with Jackson's streaming generator, no tree built: a backend's first output comes as early as it
+     * can. Same text as an {@code ObjectNode} written by {@code JsonText} or a mapper: the fields in this order, optional
+     * ones omitted when null.
      */
     @Override
     public String encode(Announcement a) {
