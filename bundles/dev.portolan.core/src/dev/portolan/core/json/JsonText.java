@@ -3,6 +3,7 @@ package dev.portolan.core.json;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -93,7 +94,12 @@ public final class JsonText {
         }
     }
 
-    private static JsonNode parse(JsonParser parser) throws IOException {
+    /**
+     * The first JSON value of a parser the caller made, with the limits of its factory (another server's answers, such
+     * as etcd's, whose values may be longer than Portolan's own documents), as {@link #parse(String)} reads text; the
+     * parser is closed afterwards.
+     */
+    public static JsonNode parse(JsonParser parser) throws IOException {
         try (JsonParser p = parser) {
             JsonToken t = p.nextToken();
             return t == null ? NODES.missingNode() : value(p, t);
@@ -109,7 +115,7 @@ public final class JsonText {
             return scalar(p, t);
         }
         ContainerNode<?> root = t == JsonToken.START_OBJECT ? NODES.objectNode() : NODES.arrayNode();
-        // the open containers, innermost last; depth is bounded by the parser's nesting limit
+        // the open containers, innermost last (as deep as the parser's nesting limit lets them be)
         ContainerNode<?>[] open = new ContainerNode<?>[MAX_NESTING + 1];
         int depth = 0;
         open[0] = root;
@@ -145,7 +151,10 @@ public final class JsonText {
                 ((ArrayNode) open[depth]).add(v);
             }
             if (v instanceof ContainerNode<?> c) {
-                open[++depth] = c;
+                if (++depth == open.length) {
+                    open = Arrays.copyOf(open, 2 * open.length);
+                }
+                open[depth] = c;
             }
         }
         return root;

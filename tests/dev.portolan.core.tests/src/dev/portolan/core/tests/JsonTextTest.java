@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -115,5 +116,16 @@ class JsonTextTest {
         String longer = "[\"" + "x".repeat(Json.MAX_DOCUMENT_CHARS + 1) + "\"]";
         JsonProcessingException tooLong = assertThrows(JsonProcessingException.class, () -> JsonText.parse(longer));
         assertTrue(JsonText.problem(tooLong).contains("exceeds the maximum"), JsonText.problem(tooLong));
+    }
+
+    @Test
+    void readsWithTheLimitsOfTheCallersParser() throws Exception {
+        // another server's answers (etcd's): Jackson's default limits, beyond Portolan's nesting and string length
+        String deep = "[".repeat(3 * JsonText.MAX_NESTING) + "\"" + "x".repeat(2 * Json.MAX_DOCUMENT_CHARS) + "\""
+                + "]".repeat(3 * JsonText.MAX_NESTING);
+        assertThrows(JsonProcessingException.class, () -> JsonText.parse(deep));
+        JsonNode n = JsonText.parse(new JsonFactory().createParser(deep));
+        assertEquals(new ObjectMapper().readTree(deep), n);
+        assertTrue(JsonText.parse(new JsonFactory().createParser(" ")).isMissingNode());
     }
 }

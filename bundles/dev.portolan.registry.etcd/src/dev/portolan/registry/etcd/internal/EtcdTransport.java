@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -41,6 +42,11 @@ import dev.portolan.core.protocol.Excerpt;
  */
 public final class EtcdTransport implements AutoCloseable {
 
+    /**
+     * Jackson's default limits, not Portolan's: an answer holds every key of a range, base64, and a registry entry of
+     * up to 64 KiB is ~87,000 characters of it.
+     */
+    private static final JsonFactory ANSWERS = new JsonFactory();
     private static final int UNAVAILABLE = 14;
     private static final int UNAUTHENTICATED = 16;
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -238,7 +244,7 @@ public final class EtcdTransport implements AutoCloseable {
 
     static JsonNode parse(String text) {
         try {
-            return JsonText.parse(text);
+            return JsonText.parse(ANSWERS.createParser(text));
         } catch (IOException e) {
             return JsonText.object().put("error", "not JSON: " + text);
         }

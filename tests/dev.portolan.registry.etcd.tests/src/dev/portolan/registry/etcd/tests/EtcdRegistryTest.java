@@ -135,6 +135,33 @@ class EtcdRegistryTest {
     }
 
     /** An entry of this process under {@code service/id}, served (so to speak) on {@code port}. */
+    /**
+     * An entry near the local registry's 64 KiB limit is listed and watched through etcd: its value is ~80,000 base64
+     * characters in one string of etcd's answers, more than Portolan's own documents may hold (64 Ki characters).
+     */
+    @Test
+    void anEntryNearTheSizeLimitIsListedAndWatched() throws Exception {
+        try (EtcdRegistry backendSide = new EtcdRegistry(settings("/r7"));
+                EtcdRegistry front = new EtcdRegistry(settings("/r7"))) {
+            Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
+            Subscription w = front.watch("big", events::accept);
+            try {
+                InstanceEntry small = entry("big", "big-1", 8009, "1.0");
+                InstanceEntry e = new InstanceEntry(small.schema(), small.service(), small.instanceId(), small.url(),
+                        small.host(), small.port(), small.pid(), small.processStart(), small.mode(), small.version(),
+                        small.startedAt(), List.of("java", "-Dlong=" + "x".repeat(60_000)), null, null);
+                Registration r = backendSide.register(e);
+                assertEquals(e, events.await(x -> x.kind() == RegistryEvent.Kind.REGISTERED, WAIT, "registered")
+                        .entry());
+                assertEquals(List.of(e), front.list("big"));
+                r.close();
+                events.await(x -> x.kind() == RegistryEvent.Kind.DEREGISTERED, WAIT, "deregistered on close");
+            } finally {
+                w.close();
+            }
+        }
+    }
+
     static InstanceEntry entry(String service, String id, int port, String version) {
         return new InstanceEntry(InstanceEntry.SCHEMA, service, id, URI.create("http://127.0.0.1:" + port),
                 "127.0.0.1", port, ProcessHandle.current().pid(), null, InstanceEntry.MODE_STANDALONE, version,
