@@ -128,7 +128,7 @@ final class SampleApi {
             return;
         }
         if (!body.isObject() || !body.path("name").isTextual()) {
-            error(ex, 422, "expected a JSON object with a string 'name', got: " + abbreviate(body.toString()));
+            error(ex, 422, "expected a JSON object with a string 'name', got: " + abbreviate(JsonText.write(body)));
             return;
         }
         long id = nextId.getAndIncrement();

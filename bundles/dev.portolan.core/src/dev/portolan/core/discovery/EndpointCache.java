@@ -167,8 +167,9 @@ public final class EndpointCache {
         }
         int version = n.path("version").asInt(-1);
         if (version < 1 || version > FORMAT_VERSION) {
-            throw new IOException("unsupported format version " + n.path("version") + " (expected 1 to "
-                    + FORMAT_VERSION + ")");
+            JsonNode v = n.path("version");
+            throw new IOException((v.isMissingNode() ? "no format version" : "unsupported format version "
+                    + JsonText.write(v)) + " (expected 1 to " + FORMAT_VERSION + ")");
         }
         if (!n.path("port").isIntegralNumber()) {
             throw new IOException("'port' is missing or not an integer");

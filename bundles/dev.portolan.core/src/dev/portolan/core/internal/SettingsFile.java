@@ -104,7 +104,7 @@ final class SettingsFile {
         }
 
         private void bad(String key, JsonNode v, String why, String using) {
-            problems.add("\"" + key + "\": " + Excerpt.of(v.toString(), 80) + " " + why + "; using " + using);
+            problems.add("\"" + key + "\": " + Excerpt.of(JsonText.write(v), 80) + " " + why + "; using " + using);
         }
 
         /**

@@ -74,6 +74,19 @@ class EndpointCacheTest {
     }
 
     @Test
+    void aFileOfAnotherFormatSaysWhichVersionItHasOrThatItHasNone(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("endpoint.json");
+        PrivateFiles.write(file, "{\"version\":\"9\",\"port\":1}");
+        assertEquals("cache file " + file + " is corrupt: unsupported format version \"9\" (expected 1 to 3)",
+                assertThrows(EndpointCache.CorruptCacheException.class, () -> new EndpointCache(file).read())
+                        .getMessage());
+        PrivateFiles.write(file, "{\"port\":1}");
+        assertEquals("cache file " + file + " is corrupt: no format version (expected 1 to 3)",
+                assertThrows(EndpointCache.CorruptCacheException.class, () -> new EndpointCache(file).read())
+                        .getMessage());
+    }
+
+    @Test
     void aCorruptFileIsMovedAsideButNeverAGoodEntryWrittenSinceItWasRead(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("endpoint.json");
         Path aside = dir.resolve("endpoint.json.corrupt");

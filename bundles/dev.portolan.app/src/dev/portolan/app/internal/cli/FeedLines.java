@@ -2,6 +2,8 @@ package dev.portolan.app.internal.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.portolan.core.json.JsonText;
+
 /** One human-readable line per feed message ({@code ./portolan watch} without {@code --json}). */
 final class FeedLines {
 
@@ -20,7 +22,7 @@ final class FeedLines {
             case "endpoint" -> head + "endpoint " + endpoint(m.path("endpoint"));
             case "instances" -> head + "instances " + instances(m.path("instances"));
             case "sidecar" -> head + "sidecar " + m.path("sidecar").path("id").asText() + " " + sidecar(m);
-            default -> head + m.path("type").asText() + " " + m;
+            default -> head + m.path("type").asText() + " " + JsonText.write(m);
         };
     }
 

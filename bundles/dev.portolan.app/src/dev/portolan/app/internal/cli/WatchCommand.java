@@ -192,7 +192,7 @@ final class WatchCommand implements Command {
                     shown = null;
                 }
                 if (shown != null) {
-                    out.println(json ? (shown == m ? text : shown.toString()) : FeedLines.describe(shown));
+                    out.println(json ? (shown == m ? text : JsonText.write(shown)) : FeedLines.describe(shown));
                     out.flush();
                 }
                 if (!ws.isOutputClosed() && Boolean.getBoolean(PlainMain.TRAINING_PROPERTY)) {
