@@ -32,8 +32,8 @@ public final class JacksonAnnouncementCodec implements AnnouncementCodec {
 
     /**
      * Writes the line with Jackson's streaming generator, no tree built: a backend's first output comes as early as it
-     * can. Same text as an {@code ObjectNode} written by {@code JsonText} or a mapper: the fields in this order, optional
-     * ones omitted when null.
+     * can. Same text as an {@code ObjectNode} written by {@code JsonText} or a mapper: the fields in this order,
+     * optional ones omitted when null.
      */
     @Override
     public String encode(Announcement a) {

@@ -27,9 +27,8 @@ public final class Json {
             .configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
 
     static {
-        MAPPER.getFactory().setStreamReadConstraints(
-                StreamReadConstraints.builder().maxStringLength(MAX_DOCUMENT_CHARS).maxNestingDepth(JsonText.MAX_NESTING)
-                        .build());
+        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxStringLength(MAX_DOCUMENT_CHARS).maxNestingDepth(JsonText.MAX_NESTING).build());
     }
 
     private Json() {

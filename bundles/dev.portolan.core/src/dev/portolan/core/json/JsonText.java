@@ -251,7 +251,8 @@ public final class JsonText {
         if (e instanceof JsonProcessingException j) {
             JsonLocation at = j.getLocation();
             // a message may name a location of its own ("start marker at [Source: REDACTED (…); line: 1, column: 1]")
-            String message = j.getOriginalMessage().replaceAll("\\[Source: [^\\]]*; (line: \\d+, column: \\d+)\\]", "$1");
+            String message = j.getOriginalMessage()
+                    .replaceAll("\\[Source: [^\\]]*; (line: \\d+, column: \\d+)\\]", "$1");
             return "not valid JSON: " + message.replaceAll("\\s+", " ")
                     + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr());
         }

@@ -40,10 +40,12 @@ class JsonTextTest {
 
     @ParameterizedTest
     @ValueSource(strings = { "{}", "[]", "{\"a\":1,\"b\":[true,false,null],\"c\":{\"d\":\"e\"}}",
-            "{\"int\":2147483647,\"long\":2147483648,\"big\":123456789012345678901234567890,\"neg\":-9223372036854775808}",
+            "{\"int\":2147483647,\"long\":2147483648,\"big\":123456789012345678901234567890,"
+                    + "\"neg\":-9223372036854775808}",
             "[1.5,-0.0,1e400,2.5E-3,0.1,100.0,-1e-400]",
             "{\"s\":\"t\\\"o\\\\k\\u00e9\\n\\u0001\\ud83d\\ude00\",\"\\u00fc\":\"\u00fc\"}",
-            "{\"dup\":1,\"other\":2,\"dup\":[3]}", "[[[],[{}]],{\"x\":[[1],[2,[3]]]}]", "42", "\"text\"", "null", "true",
+            "{\"dup\":1,\"other\":2,\"dup\":[3]}", "[[[],[{}]],{\"x\":[[1],[2,[3]]]}]", "42", "\"text\"", "null",
+            "true",
             "{} trailing", "[1] [2]", "  \n{\"a\" : [ 1 , 2 ] }\n", "", "   ", "\n" })
     void readsTheTreeAMapperReads(String text) throws Exception {
         JsonNode expected = MAPPER.readTree(text);
