@@ -134,7 +134,6 @@ class EtcdRegistryTest {
         }
     }
 
-    /** An entry of this process under {@code service/id}, served (so to speak) on {@code port}. */
     /**
      * An entry near the local registry's 64 KiB limit is listed and watched through etcd: its value is ~80,000 base64
      * characters in one string of etcd's answers, more than Portolan's own documents may hold (64 Ki characters).
@@ -146,10 +145,7 @@ class EtcdRegistryTest {
             Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
             Subscription w = front.watch("big", events::accept);
             try {
-                InstanceEntry small = entry("big", "big-1", 8009, "1.0");
-                InstanceEntry e = new InstanceEntry(small.schema(), small.service(), small.instanceId(), small.url(),
-                        small.host(), small.port(), small.pid(), small.processStart(), small.mode(), small.version(),
-                        small.startedAt(), List.of("java", "-Dlong=" + "x".repeat(60_000)), null, null);
+                InstanceEntry e = entry("big", "big-1", 8009, "1.0", List.of("java", "-Dlong=" + "x".repeat(60_000)));
                 Registration r = backendSide.register(e);
                 assertEquals(e, events.await(x -> x.kind() == RegistryEvent.Kind.REGISTERED, WAIT, "registered")
                         .entry());
@@ -162,10 +158,16 @@ class EtcdRegistryTest {
         }
     }
 
+    /** An entry of this process under {@code service/id}, served (so to speak) on {@code port}. */
     static InstanceEntry entry(String service, String id, int port, String version) {
+        return entry(service, id, port, version, List.of("test"));
+    }
+
+    /** The same, started by {@code command}. */
+    static InstanceEntry entry(String service, String id, int port, String version, List<String> command) {
         return new InstanceEntry(InstanceEntry.SCHEMA, service, id, URI.create("http://127.0.0.1:" + port),
                 "127.0.0.1", port, ProcessHandle.current().pid(), null, InstanceEntry.MODE_STANDALONE, version,
-                java.time.Instant.now(), List.of("test"), null, null);
+                java.time.Instant.now(), command, null, null);
     }
 
     /**
