@@ -165,11 +165,11 @@ public final class EndpointCache {
         if (n == null || !n.isObject()) {
             throw new IOException("not a JSON object");
         }
-        int version = n.path("version").asInt(-1);
+        JsonNode versionNode = n.path("version");
+        int version = versionNode.asInt(-1);
         if (version < 1 || version > FORMAT_VERSION) {
-            JsonNode v = n.path("version");
-            throw new IOException((v.isMissingNode() ? "no format version" : "unsupported format version "
-                    + JsonText.write(v)) + " (expected 1 to " + FORMAT_VERSION + ")");
+            throw new IOException((versionNode.isMissingNode() ? "no format version" : "unsupported format version "
+                    + JsonText.write(versionNode)) + " (expected 1 to " + FORMAT_VERSION + ")");
         }
         if (!n.path("port").isIntegralNumber()) {
             throw new IOException("'port' is missing or not an integer");
