@@ -41,6 +41,9 @@ class CliPlainPathTest {
     private static final TestPorts PORTS = new TestPorts(24800, 24899);
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The script's folder of the plain class path, its components and the commands' class archives (PLAIN_DIR). */
+    private static final Path PLAIN_CLI = Build.repoRoot().resolve("releng/dev.portolan.product/target/plain-cli");
+
     /** What a terminal is told while a command's class archive is trained (the script's {@code trained_cds}). */
     private static final String TRAINING_NOTICE = "preparing its class archive";
 
@@ -128,8 +131,7 @@ class CliPlainPathTest {
             // the script plans the plain class path once per build: any command does it
             PortolanCli.Result planned = PortolanCli.run(env, TIMEOUT, "ports", "--json", "--range", "65534-65535");
             assertEquals(0, planned.exitCode(), planned.output());
-            Path plain = Build.repoRoot().resolve("releng/dev.portolan.product/target/plain-cli");
-            String classPath = Files.readString(plain.resolve("classpath")).strip();
+            String classPath = Files.readString(PLAIN_CLI.resolve("classpath")).strip();
             try (ChildProcess backend = ChildProcess.start(null, SampleBackend.command("--standalone"), env)) {
                 JsonNode announced = JSON.readTree(backend.awaitLine(l -> l.contains("\"port_info\""), TIMEOUT));
                 int port = announced.get("port").asInt();
@@ -140,7 +142,7 @@ class CliPlainPathTest {
                     Path log = state.resolve(command.get(0) + "-classes.log");
                     List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                             .toString(), "-Xlog:class+load=info:file=" + log, "-cp", classPath,
-                            "dev.portolan.app.internal.cli.PlainMain", plain.resolve("components").toString()));
+                            "dev.portolan.app.internal.cli.PlainMain", PLAIN_CLI.resolve("components").toString()));
                     java.addAll(command);
                     try (ChildProcess cli = ChildProcess.start(null, java, env)) {
                         assertEquals(0, cli.awaitExit(TIMEOUT), command + ": " + cli.output());
@@ -229,10 +231,9 @@ class CliPlainPathTest {
     @Test
     void aHeadlessCommandTrainsItsClassArchiveOnFirstUse(@TempDir Path state) throws Exception {
         int major = Runtime.version().feature();
-        Path archives = Build.repoRoot().resolve("releng/dev.portolan.product/target/plain-cli");
         int first = PORTS.block(2);
         for (String command : List.of("ports", "discover", "metrics")) {
-            Path archive = archives.resolve("cli-" + command + "-" + major + (major >= 25 ? ".aot" : ".jsa"));
+            Path archive = PLAIN_CLI.resolve("cli-" + command + "-" + major + (major >= 25 ? ".aot" : ".jsa"));
             Path failed = archive.resolveSibling(archive.getFileName() + ".failed");
             Files.deleteIfExists(archive);
             Files.deleteIfExists(failed);
@@ -253,8 +254,7 @@ class CliPlainPathTest {
     @Test
     void onATerminalTheFirstCallAfterABuildSaysItPreparesItsClassArchive(@TempDir Path state) throws Exception {
         int major = Runtime.version().feature();
-        Path archive = Build.repoRoot().resolve("releng/dev.portolan.product/target/plain-cli")
-                .resolve("cli-ports-" + major + (major >= 25 ? ".aot" : ".jsa"));
+        Path archive = PLAIN_CLI.resolve("cli-ports-" + major + (major >= 25 ? ".aot" : ".jsa"));
         Files.deleteIfExists(archive);
         int first = PORTS.block(2);
         PortolanCli.Result r = PortolanCli.runOnATerminal(env(state, first, first + 1, "plain"), TIMEOUT, "ports");
@@ -279,10 +279,9 @@ class CliPlainPathTest {
     void ctrlCDuringATrainingStopsTheCommandLeavesNothingAndIsNotRememberedAsFailed(@TempDir Path state)
             throws Exception {
         int major = Runtime.version().feature();
-        Path archives = Build.repoRoot().resolve("releng/dev.portolan.product/target/plain-cli");
-        Path archive = archives.resolve("cli-metrics-" + major + (major >= 25 ? ".aot" : ".jsa"));
+        Path archive = PLAIN_CLI.resolve("cli-metrics-" + major + (major >= 25 ? ".aot" : ".jsa"));
         Path failed = archive.resolveSibling(archive.getFileName() + ".failed");
-        Path training = Files.createDirectories(archives.resolve("training/cli-metrics"));
+        Path training = Files.createDirectories(PLAIN_CLI.resolve("training/cli-metrics"));
         Path helperPid = training.resolve("helper.pid");
         Files.deleteIfExists(archive);
         Files.deleteIfExists(failed);
