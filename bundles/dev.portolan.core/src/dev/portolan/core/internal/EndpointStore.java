@@ -48,6 +48,8 @@ final class EndpointStore {
     private Endpoint lastCached;
     private boolean closed;
     private boolean startPending;
+    /** A start of ours began and neither announced nor failed yet (see {@link #awaitingOurSidecar()}). */
+    private boolean awaitingOurs;
 
     /**
      * @param resetBackoff the health monitor's back-off restart, run in the same step that publishes a state other
@@ -95,16 +97,23 @@ final class EndpointStore {
 
     /**
      * Another instance took over from the preferred one ({@code next}): it is the endpoint now, and discovery runs begun
-     * before are older than that. Nothing changes while an override is pinned or after closing.
+     * before are older than that. Nothing changes while an override is pinned or after closing, nor while nothing
+     * serves and a start of ours is awaited ({@link #awaitingOurSidecar()}).
      */
     EndpointStatus tookOver(InstanceSet.Pick next) {
         if (overridden() || closed) {
             return current;
         }
-        sidecarEvent();
-        // "took over" from an endpoint that served; with none yet (our sidecar's registry entry seen before its
-        // announcement, while discovering) it is simply the first to serve
         boolean from = current.state() == EndpointState.AVAILABLE && current.endpoint() != null;
+        if (!from && awaitingOurs) {
+            // nothing serves yet and our sidecar is starting: the tracker waits for what it launched. Our sidecar's
+            // own registry entry is often seen and proved before the launcher's announcement is taken, and a first
+            // endpoint named "instance ... serves" (or another front end's instance for a moment) would follow; the
+            // set keeps the instance, and a start that fails takes it then (Rediscovery#startFailed)
+            return current;
+        }
+        sidecarEvent();
+        // "took over" from an endpoint that served; with none yet it is simply the first to serve
         return publish(EndpointState.AVAILABLE, next.endpoint(), next.latency(),
                 "instance " + next.instanceId() + (from ? " took over" : " serves"), next.credentials());
     }
@@ -116,15 +125,35 @@ final class EndpointStore {
         retiredAtNanos.put(port, now);
     }
 
-    /** Our sidecar announced again (or we attached to one): no port is retiring any more, no start is pending. */
+    /**
+     * Our sidecar announced again (or we attached to one, or one of our instances announced): no port is retiring any
+     * more, no start is pending or awaited.
+     */
     void announced() {
         retiredAtNanos.clear();
         startPending = false;
+        awaitingOurs = false;
     }
 
     /** A start of our sidecar began ({@code true}) or ended, launched or not ({@code false}). */
     void startPending(boolean pending) {
         startPending = pending;
+    }
+
+    /**
+     * A start of ours began ({@code true}: told before anything of it is launched) or failed before one of ours
+     * announced ({@code false}); an announcement ends it too ({@link #announced()}).
+     */
+    void awaitingOurSidecar(boolean awaiting) {
+        awaitingOurs = awaiting;
+    }
+
+    /**
+     * Whether a start of ours is under way and none of ours announced yet: while nothing serves, no registry instance
+     * becomes the first endpoint ({@link #tookOver}).
+     */
+    boolean awaitingOurSidecar() {
+        return awaitingOurs;
     }
 
     /** Whether a start of our sidecar began and neither launched nor failed yet (a restart stops the old one then). */

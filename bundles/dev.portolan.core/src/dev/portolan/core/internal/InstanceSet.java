@@ -336,12 +336,14 @@ final class InstanceSet {
      * take-over is on its way to the tracker (told outside the lock by whoever changed the set).
      */
     Optional<Pick> servingOther(Endpoint endpoint) {
+        return preferredServing().filter(p -> !key(p.endpoint()).equals(key(endpoint)));
+    }
+
+    /** The preferred instance when it serves. */
+    Optional<Pick> preferredServing() {
         synchronized (lock) {
             Entry p = entries.preferredEntry();
-            if (p == null || !p.status.serving() || key(p.status.endpoint()).equals(key(endpoint))) {
-                return Optional.empty();
-            }
-            return Optional.of(Pick.of(p));
+            return p == null || !p.status.serving() ? Optional.empty() : Optional.of(Pick.of(p));
         }
     }
 

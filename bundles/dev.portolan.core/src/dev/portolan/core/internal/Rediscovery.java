@@ -77,7 +77,11 @@ final class Rediscovery {
      * {@link #startFailed(String)} follows.
      */
     void starting() {
-        startNews(true, "starting our sidecar");
+        synchronized (lock) {
+            if (startNews(true, "starting our sidecar")) {
+                store.awaitingOurSidecar(true);
+            }
+        }
     }
 
     /**
@@ -94,11 +98,25 @@ final class Rediscovery {
     }
 
     /**
-     * The start {@link #starting()} told of failed before our sidecar announced: a run that applies what it finds
-     * settles the state.
+     * The start {@link #starting()} told of failed before our sidecar announced. An instance a registry fed while the
+     * tracker waited for our sidecar, and that serves, is the endpoint now (it had to wait: {@link
+     * EndpointStore#tookOver}); else a run that applies what it finds settles the state.
      */
     void startFailed(String why) {
-        if (startNews(false, null)) {
+        Optional<InstanceSet.Pick> serving;
+        synchronized (lock) {
+            if (!startNews(false, null)) {
+                return;
+            }
+            store.awaitingOurSidecar(false);
+            serving = store.current().state() == EndpointState.AVAILABLE ? Optional.empty()
+                    : instances.preferredServing();
+            serving.ifPresent(store::tookOver);
+        }
+        if (serving.isPresent()) {
+            LOG.log(System.Logger.Level.DEBUG, "our sidecar's start failed (" + why + "): instance "
+                    + serving.get().instanceId() + " serves");
+        } else {
             LOG.log(System.Logger.Level.DEBUG, "our sidecar's start failed (" + why + "): discovering");
             refresh(false, true);
         }
@@ -230,6 +248,9 @@ final class Rediscovery {
                 // our sidecar stopped on purpose still answers while it drains: a background retry does not take it back
                 return store.current();
             }
+            // a run begun after the last news of our sidecar's start knew of it (it waits for its announcement):
+            // what it found settles the state, so a start that never announced is awaited no longer
+            store.awaitingOurSidecar(false);
             if (error != null) {
                 return store.publish(EndpointState.UNAVAILABLE, null, null, "discovery failed: " + error,
                         BackendCredentials.NONE);

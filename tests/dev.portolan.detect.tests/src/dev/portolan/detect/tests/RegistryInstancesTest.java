@@ -11,6 +11,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.portolan.api.BackendCredentials;
+import dev.portolan.api.Endpoint;
 import dev.portolan.api.Subscription;
 import dev.portolan.api.Verification;
 import dev.portolan.api.discovery.EndpointState;
@@ -125,6 +127,122 @@ class RegistryInstancesTest {
         } finally {
             tracker.deactivate();
             registry.close();
+        }
+    }
+
+    /**
+     * While our sidecar starts and nothing serves, the tracker waits for what it launched: our sidecar's own registry
+     * entry is often seen and proved before the launcher's announcement is taken, and it made the first endpoint
+     * "instance ... serves" (a {@code run}'s first AVAILABLE line said "via registry"). Registered instances join the
+     * set meanwhile; the announcement is the first endpoint.
+     */
+    @Test
+    void whileOurSidecarStartsItsRegistryEntryWaitsForItsAnnouncement() throws Exception {
+        LocalRegistry registry = Fixtures.localRegistry();
+        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
+        Await.Recorder<EndpointStatus> statuses = new Await.Recorder<>();
+        try (SigningBackend ours = SigningBackend.real(); SigningBackend other = SigningBackend.real()) {
+            tracker.activate();
+            Subscription endpoint = tracker.addListener(statuses::accept);
+            try {
+                InstanceEntry entry = registeredWhileStarting(tracker, registry, ours, other);
+                Endpoint announced = Endpoint.at("127.0.0.1", entry.port(), "announcement", true);
+                EndpointStatus after = tracker.acceptAnnouncement(announced, BackendCredentials.NONE);
+                assertEquals(EndpointState.AVAILABLE, after.state(), after.toString());
+                EndpointStatus first = statuses.await(st -> st.state() == EndpointState.AVAILABLE, WAIT,
+                        "the announcement is the endpoint");
+                assertEquals("announcement", first.endpoint().source(), first.toString());
+                assertEquals("announced by our sidecar", first.message(), first.toString());
+            } finally {
+                endpoint.close();
+            }
+        } finally {
+            tracker.deactivate();
+            registry.close();
+        }
+    }
+
+    /**
+     * A start of ours that fails before it announced ends the wait: a registered instance that serves is the endpoint
+     * at once (a discovery run without strategies would find nothing).
+     */
+    @Test
+    void aStartOfOursThatFailsLetsARegisteredInstanceServe() throws Exception {
+        LocalRegistry registry = Fixtures.localRegistry();
+        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
+        try (SigningBackend first = SigningBackend.real(); SigningBackend second = SigningBackend.real()) {
+            tracker.activate();
+            InstanceEntry entry = registeredWhileStarting(tracker, registry, first, second);
+            tracker.sidecarStartFailed("the launch failed");
+            EndpointStatus now = tracker.current();
+            assertEquals(EndpointState.AVAILABLE, now.state(), now.toString());
+            assertEquals(entry.port(), now.endpoint().port(), now.toString());
+            assertEquals("instance " + entry.instanceId() + " serves", now.message(), now.toString());
+        } finally {
+            tracker.deactivate();
+            registry.close();
+        }
+    }
+
+    /**
+     * Our sidecar was launched and the discovery run that follows, which knows of it, settled the state without it
+     * (a sidecar that never announces, and no strategy found it): it is awaited no longer, so a registered instance
+     * that serves becomes the endpoint, as it would without a start.
+     */
+    @Test
+    void aStartWhoseDiscoveryRunSettledNoLongerHoldsRegisteredInstancesBack() throws Exception {
+        LocalRegistry registry = Fixtures.localRegistry();
+        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
+        Await.Recorder<EndpointStatus> statuses = new Await.Recorder<>();
+        try (SigningBackend backend = SigningBackend.real()) {
+            tracker.activate();
+            Subscription endpoint = tracker.addListener(statuses::accept);
+            try {
+                tracker.sidecarStarting();
+                long told = tracker.current().sequence();
+                tracker.sidecarLaunched(); // its run (no strategies) finds nothing
+                statuses.await(st -> st.state() == EndpointState.UNAVAILABLE && st.sequence() > told, WAIT,
+                        "the run settles the state");
+                tracker.addRegistry(registry);
+                InstanceEntry entry = backend.entry(InstanceEntry.DEFAULT_SERVICE, "default-1", backend.identity());
+                registry.register(entry);
+                EndpointStatus serving = statuses.await(st -> st.state() == EndpointState.AVAILABLE, WAIT,
+                        "the registered instance is the endpoint");
+                assertEquals("instance default-1 serves", serving.message(), serving.toString());
+            } finally {
+                endpoint.close();
+            }
+        } finally {
+            tracker.deactivate();
+            registry.close();
+        }
+    }
+
+    /**
+     * Tells {@code tracker} (active, following no registry yet) that a start of ours begins, then registers {@code a}
+     * and, once it joined the set, {@code b}: the registry feed handles one entry at a time, so once {@code b} joined,
+     * whatever {@code a}'s joining made of the tracker's endpoint is done. Asserts that neither is the endpoint.
+     *
+     * @return {@code a}'s entry
+     */
+    private static InstanceEntry registeredWhileStarting(EndpointTrackerImpl tracker, LocalRegistry registry,
+            SigningBackend a, SigningBackend b) throws Exception {
+        Await.Recorder<List<InstanceStatus>> sets = new Await.Recorder<>();
+        Subscription listening = tracker.addInstanceListener(sets::accept);
+        try {
+            tracker.sidecarStarting();
+            tracker.addRegistry(registry);
+            InstanceEntry entryA = a.entry(InstanceEntry.DEFAULT_SERVICE, "default-1", a.identity());
+            InstanceEntry entryB = b.entry(InstanceEntry.DEFAULT_SERVICE, "default-2", b.identity());
+            registry.register(entryA);
+            sets.await(s -> has(s, entryA), WAIT, "the first instance joins the set");
+            registry.register(entryB);
+            sets.await(s -> has(s, entryA) && has(s, entryB), WAIT, "the second instance joins the set");
+            EndpointStatus now = tracker.current();
+            assertEquals(EndpointState.DISCOVERING, now.state(), "a start of ours is awaited: " + now);
+            return entryA;
+        } finally {
+            listening.close();
         }
     }
 
