@@ -9,6 +9,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** Waiting helpers with deadlines (never sleeping). */
 public final class Await {
@@ -18,15 +19,20 @@ public final class Await {
 
     /** The future's value, or an AssertionError naming {@code what} after {@code timeout}. */
     public static <T> T result(Future<T> future, Duration timeout, String what) {
+        return result(future, timeout, () -> what);
+    }
+
+    /** The same, with what was awaited said as the wait ends (what it names may have changed meanwhile). */
+    public static <T> T result(Future<T> future, Duration timeout, Supplier<String> what) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new AssertionError(what + ": not done within " + timeout, e);
+            throw new AssertionError(what.get() + ": not done within " + timeout, e);
         } catch (ExecutionException e) {
-            throw new AssertionError(what + ": failed: " + e.getCause(), e.getCause());
+            throw new AssertionError(what.get() + ": failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AssertionError(what + ": interrupted", e);
+            throw new AssertionError(what.get() + ": interrupted", e);
         }
     }
 
@@ -67,7 +73,8 @@ public final class Await {
                         break;
                     }
                 }
-                return result(w.found(), timeout, what + " (values so far: " + values() + ")");
+                // the values when the wait ended (taken before it, a timed-out wait listed none of what came meanwhile)
+                return result(w.found(), timeout, () -> what + " (values so far: " + values() + ")");
             } finally {
                 waiters.remove(w);
             }
