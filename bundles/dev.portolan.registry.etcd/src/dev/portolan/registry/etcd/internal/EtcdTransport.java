@@ -27,6 +27,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -244,10 +245,21 @@ public final class EtcdTransport implements AutoCloseable {
 
     static JsonNode parse(String text) {
         try {
-            return JsonText.parse(ANSWERS.createParser(text));
+            return read(text);
         } catch (IOException e) {
-            return JsonText.object().put("error", "not JSON: " + text);
+            return JsonText.object().put("error", notJson(text, e));
         }
+    }
+
+    /** An answer of etcd's (or a line of its watch stream) as a tree, with Jackson's default limits. */
+    static JsonNode read(String text) throws IOException {
+        return JsonText.parse(ANSWERS.createParser(text));
+    }
+
+    /** Why {@code text} is no answer of etcd's, in words: the parser's reason and the text's start (on one line). */
+    static String notJson(String text, IOException e) {
+        String reason = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        return "not JSON (" + Excerpt.of(reason, 100) + "): '" + Excerpt.of(text, 60) + "'";
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.portolan.registry.etcd.internal;
 
+import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * down, stopped or lost its quorum) or that twice in a row sees a revision the watch never delivered ends the stream;
  * the listener hears {@code health(false, …)} and the watch reconnects with backoff (next endpoint first). So a
  * stalled watch is noticed within probe interval + call timeout (5 s by default).
+ * <p>
+ * A line of the stream that is not JSON (never one of etcd's: something rewrote the stream, or the endpoint is no
+ * etcd) ends the stream too, with {@code health(false, …)} naming the endpoint, the parser's reason and the line's
+ * start. etcd sends the same event again on every reconnect: the watch stays unhealthy and backs off (up to 2 s) until
+ * a line is read again or everything is listed again, instead of reconnecting every 0.1 s with its health going up and
+ * down.
  * <p>
  * All state lives on one thread of the watcher's own; the listener is called on it, in order, holding no lock.
  */
@@ -63,6 +70,12 @@ public final class EtcdWatcher implements AutoCloseable {
     private int suspicions;
     private boolean closed;
     private int resets;
+    /**
+     * A line of the stream could not be read (not JSON): etcd sends the same event again after every reconnect, so
+     * until a line is read again (or everything is listed again) a new stream is neither healthy nor a reason to reset
+     * the backoff.
+     */
+    private boolean unreadable;
 
     public EtcdWatcher(EtcdClient client, String prefix, Listener listener) {
         this.client = client;
@@ -114,6 +127,7 @@ public final class EtcdWatcher implements AutoCloseable {
                 resets++;
                 listener.reset(range.kvs(), range.revision());
                 next = range.revision() + 1;
+                unreadable = false; // everything was read: the stream resumes after it
                 openStream();
             }, serial);
         } else {
@@ -145,7 +159,17 @@ public final class EtcdWatcher implements AutoCloseable {
         if (gen != generation || closed || line.isBlank()) {
             return;
         }
-        JsonNode json = EtcdTransport.parse(line);
+        JsonNode json;
+        try {
+            json = EtcdTransport.read(line);
+        } catch (IOException e) {
+            // not etcd's JSON (something between us rewrote the stream, or this is no etcd): reported once, retried
+            // with a growing backoff, not every 0.1 s with the health going up and down each time
+            unreadable = true;
+            failed(gen, "cannot read etcd's watch stream", endpoint + ": a line is " + EtcdTransport.notJson(line, e)
+                    + "; is this an etcd client URL (etcd 3.4 or later)?");
+            return;
+        }
         if (json.has("error")) {
             failed(gen, endpoint + ": " + json.path("error").path("message").asText(json.path("error").asText()));
             return;
@@ -162,9 +186,14 @@ public final class EtcdWatcher implements AutoCloseable {
             return;
         }
         if (result.path("created").asBoolean(false)) {
-            backoffMs = MIN_BACKOFF_MS;
-            setHealth(true, "watching " + prefix + " on " + endpoint + " from revision " + next);
+            if (!unreadable) {
+                watching();
+            }
             return;
+        }
+        if (unreadable) {
+            unreadable = false; // read again (the unreadable event was deleted or compacted away meanwhile)
+            watching();
         }
         List<WatchEvent> events = new ArrayList<>();
         long newest = 0;
@@ -184,6 +213,12 @@ public final class EtcdWatcher implements AutoCloseable {
             // a progress notification: everything up to the header's revision has been delivered
             next = Math.max(next, EtcdClient.revision(result) + 1);
         }
+    }
+
+    /** The stream is open and read: healthy, and the next failure starts from the shortest backoff. */
+    private void watching() {
+        backoffMs = MIN_BACKOFF_MS;
+        setHealth(true, "watching " + prefix + " on " + endpoint + " from revision " + next);
     }
 
     private void probe() {
@@ -216,6 +251,11 @@ public final class EtcdWatcher implements AutoCloseable {
     }
 
     private void failed(int gen, String reason) {
+        failed(gen, "etcd unreachable or stalled", reason);
+    }
+
+    /** @param what the kind of failure, the start of the health detail */
+    private void failed(int gen, String what, String reason) {
         if (gen != generation || closed) {
             return;
         }
@@ -224,8 +264,7 @@ public final class EtcdWatcher implements AutoCloseable {
         if (endpoint != null) {
             client.transport().demote(endpoint);
         }
-        setHealth(false, "etcd unreachable or stalled: " + reason + " (endpoints " + client.settings().endpoints()
-                + "); reconnecting");
+        setHealth(false, what + ": " + reason + " (endpoints " + client.settings().endpoints() + "); reconnecting");
         long delay = backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);
         backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
         serial.schedule(this::connect, delay, TimeUnit.MILLISECONDS);

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.portolan.tests.common.EtcdCluster;
+import dev.portolan.core.protocol.Excerpt;
 import dev.portolan.registry.etcd.internal.EtcdClient;
 import dev.portolan.registry.etcd.internal.EtcdException;
 import dev.portolan.registry.etcd.internal.EtcdSettings;
@@ -155,6 +158,52 @@ class EtcdClientTest {
             }
         } finally {
             other.stop(0);
+        }
+    }
+
+    /**
+     * A watch line that is not JSON (never one of etcd's: a proxy rewrote the stream, or the URL is no etcd) ends the
+     * stream with one report that names the endpoint, the parser's reason and the line's start, not the whole line.
+     * A server that sends the same line after every reconnect keeps the watch down: it does not go up again at each
+     * stream's "created" (before, each reconnect, every 0.1 s, went up and down again with the whole line).
+     */
+    @Test
+    void aWatchLineThatIsNotJsonIsReportedOnceWithItsStartAndTheWatchStaysDown() throws Exception {
+        String created = "{\"result\":{\"header\":{\"revision\":\"5\"},\"created\":true}}\n";
+        String unreadable = "{\"result\":{\"events\":[" + "x".repeat(80_000) + "]}}\n";
+        CountDownLatch fourStreams = new CountDownLatch(4);
+        HttpServer fake = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        fake.createContext("/", exchange -> {
+            boolean watch = exchange.getRequestURI().getPath().equals("/v3/watch");
+            try (exchange) {
+                exchange.getRequestBody().readAllBytes();
+                byte[] body = (watch ? created + unreadable : "{\"header\":{\"revision\":\"5\"}}")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, 0); // chunked, as etcd's stream
+                exchange.getResponseBody().write(body);
+            }
+            if (watch) {
+                fourStreams.countDown();
+            }
+        });
+        fake.start();
+        URI endpoint = URI.create("http://127.0.0.1:" + fake.getAddress().getPort());
+        WatchLog log = new WatchLog();
+        try (EtcdClient c = new EtcdClient(settings(List.of(endpoint)));
+                EtcdWatcher w = new EtcdWatcher(c, "/t/unreadable/", log).startAfter(4)) {
+            assertTrue(fourStreams.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the watch reconnects");
+            // the fourth stream was asked for after the third's line was read and reported (on the watcher's thread)
+            List<String> health = log.health.values();
+            assertEquals(2, health.size(), "up once (the first stream), then down, once: " + health.stream()
+                    .map(h -> Excerpt.of(h, 200)).toList());
+            assertTrue(health.get(0).startsWith("OK watching /t/unreadable/ on " + endpoint), health.get(0));
+            String down = health.get(1);
+            assertTrue(down.startsWith("DOWN cannot read etcd's watch stream: " + endpoint + ": a line is not JSON ("),
+                    Excerpt.of(down, 300));
+            assertTrue(down.contains("): '{\"result\":{\"events\":[xxx") && down.contains("is this an etcd client URL")
+                    && down.length() < 600, Excerpt.of(down, 300) + " (" + down.length() + " characters)");
+        } finally {
+            fake.stop(0);
         }
     }
 
