@@ -48,7 +48,10 @@ final class EndpointStore {
     private Endpoint lastCached;
     private boolean closed;
     private boolean startPending;
-    /** A start of ours began and neither announced nor failed yet (see {@link #awaitingOurSidecar()}). */
+    /**
+     * A start of ours is under way and none of ours announced yet: while nothing serves, no registry instance becomes
+     * the first endpoint ({@link #tookOver}).
+     */
     private boolean awaitingOurs;
 
     /**
@@ -98,7 +101,7 @@ final class EndpointStore {
     /**
      * Another instance took over from the preferred one ({@code next}): it is the endpoint now, and discovery runs begun
      * before are older than that. Nothing changes while an override is pinned or after closing, nor while nothing
-     * serves and a start of ours is awaited ({@link #awaitingOurSidecar()}).
+     * serves and a start of ours is awaited ({@link #awaitingOurSidecar(boolean)}).
      */
     EndpointStatus tookOver(InstanceSet.Pick next) {
         if (overridden() || closed) {
@@ -146,14 +149,6 @@ final class EndpointStore {
      */
     void awaitingOurSidecar(boolean awaiting) {
         awaitingOurs = awaiting;
-    }
-
-    /**
-     * Whether a start of ours is under way and none of ours announced yet: while nothing serves, no registry instance
-     * becomes the first endpoint ({@link #tookOver}).
-     */
-    boolean awaitingOurSidecar() {
-        return awaitingOurs;
     }
 
     /** Whether a start of our sidecar began and neither launched nor failed yet (a restart stops the old one then). */
