@@ -138,13 +138,8 @@ class RegistryInstancesTest {
      */
     @Test
     void whileOurSidecarStartsItsRegistryEntryWaitsForItsAnnouncement() throws Exception {
-        LocalRegistry registry = Fixtures.localRegistry();
-        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
-        Await.Recorder<EndpointStatus> statuses = new Await.Recorder<>();
         try (SigningBackend ours = SigningBackend.real(); SigningBackend other = SigningBackend.real()) {
-            tracker.activate();
-            Subscription endpoint = tracker.addListener(statuses::accept);
-            try {
+            withTracker((tracker, registry, statuses) -> {
                 InstanceEntry entry = registeredWhileStarting(tracker, registry, ours, other);
                 Endpoint announced = Endpoint.at("127.0.0.1", entry.port(), "announcement", true);
                 EndpointStatus after = tracker.acceptAnnouncement(announced, BackendCredentials.NONE);
@@ -153,12 +148,7 @@ class RegistryInstancesTest {
                         "the announcement is the endpoint");
                 assertEquals("announcement", first.endpoint().source(), first.toString());
                 assertEquals("announced by our sidecar", first.message(), first.toString());
-            } finally {
-                endpoint.close();
-            }
-        } finally {
-            tracker.deactivate();
-            registry.close();
+            });
         }
     }
 
@@ -168,19 +158,15 @@ class RegistryInstancesTest {
      */
     @Test
     void aStartOfOursThatFailsLetsARegisteredInstanceServe() throws Exception {
-        LocalRegistry registry = Fixtures.localRegistry();
-        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
         try (SigningBackend first = SigningBackend.real(); SigningBackend second = SigningBackend.real()) {
-            tracker.activate();
-            InstanceEntry entry = registeredWhileStarting(tracker, registry, first, second);
-            tracker.sidecarStartFailed("the launch failed");
-            EndpointStatus now = tracker.current();
-            assertEquals(EndpointState.AVAILABLE, now.state(), now.toString());
-            assertEquals(entry.port(), now.endpoint().port(), now.toString());
-            assertEquals("instance " + entry.instanceId() + " serves", now.message(), now.toString());
-        } finally {
-            tracker.deactivate();
-            registry.close();
+            withTracker((tracker, registry, statuses) -> {
+                InstanceEntry entry = registeredWhileStarting(tracker, registry, first, second);
+                tracker.sidecarStartFailed("the launch failed");
+                EndpointStatus now = tracker.current();
+                assertEquals(EndpointState.AVAILABLE, now.state(), now.toString());
+                assertEquals(entry.port(), now.endpoint().port(), now.toString());
+                assertEquals("instance " + entry.instanceId() + " serves", now.message(), now.toString());
+            });
         }
     }
 
@@ -191,13 +177,8 @@ class RegistryInstancesTest {
      */
     @Test
     void aStartWhoseDiscoveryRunSettledNoLongerHoldsRegisteredInstancesBack() throws Exception {
-        LocalRegistry registry = Fixtures.localRegistry();
-        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
-        Await.Recorder<EndpointStatus> statuses = new Await.Recorder<>();
         try (SigningBackend backend = SigningBackend.real()) {
-            tracker.activate();
-            Subscription endpoint = tracker.addListener(statuses::accept);
-            try {
+            withTracker((tracker, registry, statuses) -> {
                 tracker.sidecarStarting();
                 long told = tracker.current().sequence();
                 tracker.sidecarLaunched(); // its run (no strategies) finds nothing
@@ -209,8 +190,25 @@ class RegistryInstancesTest {
                 EndpointStatus serving = statuses.await(st -> st.state() == EndpointState.AVAILABLE, WAIT,
                         "the registered instance is the endpoint");
                 assertEquals("instance default-1 serves", serving.message(), serving.toString());
-            } finally {
-                endpoint.close();
+            });
+        }
+    }
+
+    /** A test with an active tracker without strategies, a local registry it does not follow yet, and its states. */
+    private interface TrackerTest {
+        void run(EndpointTrackerImpl tracker, LocalRegistry registry, Await.Recorder<EndpointStatus> statuses)
+                throws Exception;
+    }
+
+    /** Runs {@code test}, then deactivates the tracker and closes the registry. */
+    private static void withTracker(TrackerTest test) throws Exception {
+        LocalRegistry registry = Fixtures.localRegistry();
+        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
+        Await.Recorder<EndpointStatus> statuses = new Await.Recorder<>();
+        try {
+            tracker.activate();
+            try (Subscription endpoint = tracker.addListener(statuses::accept)) {
+                test.run(tracker, registry, statuses);
             }
         } finally {
             tracker.deactivate();
