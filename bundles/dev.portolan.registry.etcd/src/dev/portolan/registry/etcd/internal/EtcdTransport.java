@@ -275,8 +275,11 @@ public final class EtcdTransport implements AutoCloseable {
         String text = response.body().strip();
         return "answered HTTP " + response.statusCode() + " with "
                 + (text.isEmpty() ? "an empty body" : "'" + Excerpt.of(text, 60) + "'")
-                + ", not as etcd does: is this an etcd client URL (etcd 3.4 or later, --listen-client-urls)?";
+                + ", not as etcd does: " + NOT_ETCD;
     }
+
+    /** What to check when an endpoint does not answer as etcd does (a call's answer, a line of a watch stream). */
+    static final String NOT_ETCD = "is this an etcd client URL (etcd 3.4 or later, --listen-client-urls)?";
 
     /**
      * Why a call to one endpoint failed, in words: what {@link HealthProbe#describe} says of a failed exchange

@@ -167,7 +167,7 @@ public final class EtcdWatcher implements AutoCloseable {
             // with a growing backoff, not every 0.1 s with the health going up and down each time
             unreadable = true;
             failed(gen, "cannot read etcd's watch stream", endpoint + ": a line is " + EtcdTransport.notJson(line, e)
-                    + "; is this an etcd client URL (etcd 3.4 or later)?");
+                    + "; " + EtcdTransport.NOT_ETCD);
             return;
         }
         if (json.has("error")) {
