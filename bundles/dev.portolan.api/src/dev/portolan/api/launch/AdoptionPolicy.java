@@ -1,5 +1,7 @@
 package dev.portolan.api.launch;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,13 +15,19 @@ import java.util.Objects;
  * @param enabled        whether candidates from output and process ownership are looked for at all
  * @param outputPatterns extra regular expressions (Java syntax) with a named group {@code port} and optionally
  *                       {@code host}, or a group {@code url} holding an absolute http(s) URL
- * @param healthPath     the path probed first, starting with {@code /}
+ * @param healthPath     the path probed first ({@link #checkHealthPath}: an absolute path, optionally with a query)
  * @since 0.1.4
  */
 public record AdoptionPolicy(boolean enabled, List<String> outputPatterns, String healthPath) {
 
     /** The default health path. */
     public static final String DEFAULT_HEALTH_PATH = "/health";
+    /**
+     * The longest health path {@link #checkHealthPath} accepts.
+     *
+     * @since 0.1.7
+     */
+    public static final int MAX_HEALTH_PATH = 1024;
     /** No adoption: only {@code port_info} announcements count (the launcher's default). */
     public static final AdoptionPolicy OFF = new AdoptionPolicy(false, List.of(), DEFAULT_HEALTH_PATH);
     /** Built-in patterns and process ownership, health on {@code /health}. */
@@ -27,10 +35,37 @@ public record AdoptionPolicy(boolean enabled, List<String> outputPatterns, Strin
 
     public AdoptionPolicy {
         outputPatterns = List.copyOf(outputPatterns);
+        checkHealthPath(healthPath);
+    }
+
+    /**
+     * Checks a health path: what a health check of a server asks after its host and port, so never anything that
+     * names another server. One {@code /} first, then a URI path and optionally {@code ?query}; no scheme, host,
+     * {@code #fragment}, space or control character, at most {@value #MAX_HEALTH_PATH} characters. Also the rule of a
+     * registry entry's {@code health_path}.
+     *
+     * @return the path
+     * @throws IllegalArgumentException naming the path and the rule when it breaks it
+     * @since 0.1.7
+     */
+    public static String checkHealthPath(String healthPath) {
         Objects.requireNonNull(healthPath, "healthPath");
-        if (!healthPath.startsWith("/")) {
-            throw new IllegalArgumentException("healthPath must start with '/': '" + healthPath + "'");
+        boolean valid = healthPath.startsWith("/") && !healthPath.startsWith("//")
+                && healthPath.length() <= MAX_HEALTH_PATH;
+        if (valid) {
+            try {
+                URI u = new URI(healthPath);
+                valid = u.getScheme() == null && u.getRawAuthority() == null && u.getRawFragment() == null;
+            } catch (URISyntaxException e) {
+                valid = false;
+            }
         }
+        if (!valid) {
+            throw new IllegalArgumentException("health path '" + healthPath + "' is invalid: use an absolute path such"
+                    + " as /health or /actuator/health (one '/' first, an optional ?query; no host, #fragment or"
+                    + " space: %-encode it; at most " + MAX_HEALTH_PATH + " characters)");
+        }
+        return healthPath;
     }
 
     /**

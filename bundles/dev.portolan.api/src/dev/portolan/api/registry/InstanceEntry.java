@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
+import dev.portolan.api.launch.AdoptionPolicy;
+
 /**
  * One running backend instance as a registry stores it. JSON form (snake_case keys) and rules:
  * {@code docs/protocol.md}, "Instance registry", and {@code docs/instance_entry.schema.json}.
@@ -32,11 +34,16 @@ import java.util.regex.Pattern;
  * @param apiToken     the API bearer token, or {@code null}. <b>Local registry only</b>: a registry that stores
  *                     entries anywhere but this user's 0600 files (etcd) must store {@link #withoutApiToken()}.
  *                     Never printed: {@link #toString()} hides it
+ * @param healthPath   the path of its health check ({@link AdoptionPolicy#checkHealthPath}), or {@code null} for the
+ *                     default {@value #DEFAULT_HEALTH_PATH} (which is also stored as {@code null}): a server that never
+ *                     heard of Portolan, adopted by a front end whose adoption asks another path
+ *                     ({@code run --health-path}), is checked where it answers ({@link #healthUrl()}); @since 0.1.5
+ *                     (of this package)
  * @since 0.1.0
  */
 public record InstanceEntry(int schema, String service, String instanceId, URI url, String host, int port, long pid,
         @Nullable Long processStart, String mode, @Nullable String version, Instant startedAt, List<String> command,
-        @Nullable InstanceIdentity identity, @Nullable String apiToken) {
+        @Nullable InstanceIdentity identity, @Nullable String apiToken, @Nullable String healthPath) {
 
     /** The entry format version of this API. */
     public static final int SCHEMA = 1;
@@ -50,6 +57,12 @@ public record InstanceEntry(int schema, String service, String instanceId, URI u
     public static final String MODE_SIDECAR = "sidecar";
     /** {@code mode} of a backend started on its own. */
     public static final String MODE_STANDALONE = "standalone";
+    /**
+     * The health path of an entry that names none.
+     *
+     * @since 0.1.5 (of this package)
+     */
+    public static final String DEFAULT_HEALTH_PATH = AdoptionPolicy.DEFAULT_HEALTH_PATH;
     /**
      * The order of {@link Registry#list(String)}: by service, then instance id. (One lambda of this class: the JDK's
      * {@code Comparator.comparing(...).thenComparing(...)} spins lambdas of its own at run time, outside a headless
@@ -83,6 +96,16 @@ public record InstanceEntry(int schema, String service, String instanceId, URI u
         Objects.requireNonNull(startedAt, "started_at");
         command = command == null ? List.of() : List.copyOf(command);
         apiToken = apiToken == null || apiToken.isBlank() ? null : apiToken;
+        healthPath = healthPath == null || DEFAULT_HEALTH_PATH.equals(healthPath) ? null
+                : AdoptionPolicy.checkHealthPath(healthPath);
+    }
+
+    /** An entry with the default health path ({@value #DEFAULT_HEALTH_PATH}): the form of package version 0.1.4. */
+    public InstanceEntry(int schema, String service, String instanceId, URI url, String host, int port, long pid,
+            @Nullable Long processStart, String mode, @Nullable String version, Instant startedAt, List<String> command,
+            @Nullable InstanceIdentity identity, @Nullable String apiToken) {
+        this(schema, service, instanceId, url, host, port, pid, processStart, mode, version, startedAt, command,
+                identity, apiToken, null);
     }
 
     /**
@@ -119,9 +142,13 @@ public record InstanceEntry(int schema, String service, String instanceId, URI u
         return instanceId;
     }
 
-    /** The health URL: {@code url} + {@code /health}. */
+    /**
+     * The health URL: {@code url} with the entry's {@linkplain #healthPath() health path}, {@value
+     * #DEFAULT_HEALTH_PATH} when it names none. Always on {@code url}'s host and port (the path's rule allows no
+     * other).
+     */
     public URI healthUrl() {
-        return url.resolve("/health");
+        return url.resolve(healthPath != null ? healthPath : DEFAULT_HEALTH_PATH);
     }
 
     /** This entry without the API token: what a shared (non-local) registry may store. */
@@ -132,13 +159,14 @@ public record InstanceEntry(int schema, String service, String instanceId, URI u
     /** A copy with another API token ({@code null}: none). */
     public InstanceEntry withApiToken(@Nullable String token) {
         return new InstanceEntry(schema, service, instanceId, url, host, port, pid, processStart, mode, version,
-                startedAt, command, identity, token);
+                startedAt, command, identity, token, healthPath);
     }
 
     @Override
     public String toString() {
         InstanceIdentity id = identity;
         return "InstanceEntry[" + service + "/" + instanceId + " " + url + " pid " + pid + " " + mode
+                + (healthPath != null ? " health " + healthPath : "")
                 + (id != null ? " " + id.scheme() + ":" + id.publicKey() : " no identity")
                 + (apiToken != null ? ", API token (not shown)" : "") + "]";
     }

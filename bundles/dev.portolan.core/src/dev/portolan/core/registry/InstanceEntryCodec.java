@@ -59,6 +59,9 @@ public final class InstanceEntryCodec {
         if (withApiToken && e.apiToken() != null) {
             o.put("api_token", e.apiToken());
         }
+        if (e.healthPath() != null) {
+            o.put("health_path", e.healthPath());
+        }
         return JsonText.write(o);
     }
 
@@ -91,7 +94,8 @@ public final class InstanceEntryCodec {
                     URI.create(text(o, "url")), text(o, "host"), integer(o, "port"), number(o, "pid"),
                     o.hasNonNull("process_start") ? number(o, "process_start") : null, text(o, "mode"),
                     o.hasNonNull("version") ? text(o, "version") : null, Instant.parse(text(o, "started_at")), command,
-                    identity, o.hasNonNull("api_token") ? text(o, "api_token") : null);
+                    identity, o.hasNonNull("api_token") ? text(o, "api_token") : null,
+                    o.hasNonNull("health_path") ? text(o, "health_path") : null);
         } catch (IllegalArgumentException | DateTimeParseException ex) {
             throw new MalformedEntryException(ex.getMessage());
         }

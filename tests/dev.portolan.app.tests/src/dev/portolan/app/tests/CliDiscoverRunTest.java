@@ -22,6 +22,7 @@ import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.tests.common.BackendHealth;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.FreePorts;
+import dev.portolan.tests.common.NaiveServer;
 import dev.portolan.tests.common.PortolanCli;
 import dev.portolan.tests.common.TestPorts;
 
@@ -397,6 +398,8 @@ class CliDiscoverRunTest {
             assertEquals("sidecar", instance.get("mode").asText(), listed.toString());
             assertEquals("verified", instance.get("verification").asText(), listed.toString());
             assertEquals("healthy", instance.get("health").asText(), listed.toString());
+            assertEquals("http://127.0.0.1:" + port + "/health", instance.get("health_url").asText(),
+                    listed.toString());
             assertTrue(instance.get("detail").asText().contains("held by the entry's process"), listed.toString());
             PortolanCli.Result discover = PortolanCli.run(env, TIMEOUT, "discover", "--json");
             assertEquals(0, discover.exitCode(), discover.output());
@@ -410,6 +413,38 @@ class CliDiscoverRunTest {
             JsonNode after = JSON.readTree(PortolanCli.run(env, TIMEOUT, "list", "--json").firstJsonLine());
             assertEquals(0, after.get("instances").size(), "the run withdrew its entry: " + after);
             assertEquals(0, after.get("events").size(), "nothing was left to reap: " + after);
+        }
+    }
+
+    /**
+     * {@code run --health-path}: a server healthy on {@code /actuator/health} that answers 401 on every other path (as
+     * Spring Boot's behind its security) is adopted there, and its entry names that path, so that {@code list} and
+     * {@code discover} in another terminal check it there too and find it healthy, verified by its process.
+     */
+    @Test
+    void runWithAHealthPathRegistersItSoThatOtherTerminalsCheckTheServerThere(@TempDir Path state) throws Exception {
+        int first = PORTS.block(3);
+        Map<String, String> env = PortolanCli.isolated(state, first, first + 2);
+        try (ChildProcess cli = PortolanCli.start(env, "run", "--timeout", "60s", "--health-path", "/actuator/health",
+                "--", "/usr/bin/python3", "-c", NaiveServer.onAnyPortHealthyAt("/actuator/health",
+                        "Tomcat started on port %d (http)"))) {
+            JsonNode a = JSON.readTree(cli.awaitLine(l -> l.startsWith("{"), TIMEOUT));
+            int port = a.get("port").asInt();
+            String health = "http://127.0.0.1:" + port + "/actuator/health";
+            assertEquals(health, a.get("health_url").asText(), a.toString());
+            cli.awaitLine(l -> l.startsWith("portolan: INFO: registered http://127.0.0.1:" + port), TIMEOUT);
+
+            JsonNode instance = JSON.readTree(PortolanCli.run(env, TIMEOUT, "list", "--json").firstJsonLine())
+                    .get("instances").get(0);
+            assertEquals(port, instance.get("port").asInt(), instance.toString());
+            assertEquals(health, instance.get("health_url").asText(), instance.toString());
+            assertEquals("healthy", instance.get("health").asText(), instance.toString());
+            assertEquals("verified", instance.get("verification").asText(), instance.toString());
+            PortolanCli.Result discover = PortolanCli.run(env, TIMEOUT, "discover", "--json");
+            assertEquals(0, discover.exitCode(), discover.output());
+            JsonNode found = JSON.readTree(discover.firstJsonLine()).get("endpoint");
+            assertEquals("registry", found.get("source").asText(), discover.output());
+            assertEquals(health, found.get("health_url").asText(), discover.output());
         }
     }
 

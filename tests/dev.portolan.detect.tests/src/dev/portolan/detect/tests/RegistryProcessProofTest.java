@@ -188,11 +188,30 @@ class RegistryProcessProofTest {
 
     /**
      * A front end's backend service registers the server its sidecar adopted (one that never heard of Portolan) in the
-     * local registry while it serves (the product's, the IDE's, {@code run}'s): a second front end with the same
-     * command attaches to it, verified by its process; the entry goes when the sidecar stops.
+     * local registry while it serves (the product's, the IDE's, {@code run}'s): another terminal's discovery finds it
+     * and a second front end with the same command attaches to it, verified by its process; the entry goes when the
+     * sidecar stops.
      */
     @Test
     void aFrontEndRegistersTheServerItsSidecarAdoptedAndAnotherAttachesToIt() throws Exception {
+        registeredAdoptedAndFoundElsewhere(LaunchSpec.builder("/usr/bin/python3", "-c", NaiveServer.onAnyPort(
+                "naive %d")).adoption(AdoptionPolicy.DEFAULT).build(), null);
+    }
+
+    /**
+     * The same for a server whose health check is not {@code /health} and that answers 401 on every other path (as
+     * Spring Boot's behind its security): the entry names the adoption's health path, and the readers check the server
+     * there, with the adoption's rule. Without it they asked {@code /health}, got 401, and called it unhealthy.
+     */
+    @Test
+    void theEntryOfAnAdoptedServerNamesTheAdoptionsHealthPathAndOthersCheckItThere() throws Exception {
+        registeredAdoptedAndFoundElsewhere(LaunchSpec.builder("/usr/bin/python3", "-c", NaiveServer
+                .onAnyPortHealthyAt("/actuator/health", "naive %d"))
+                .adoption(AdoptionPolicy.DEFAULT.withHealthPath("/actuator/health")).build(), "/actuator/health");
+    }
+
+    /** {@code spec} started by a front end; {@code healthPath}: the one its entry names (null: the default). */
+    private void registeredAdoptedAndFoundElsewhere(LaunchSpec spec, String healthPath) throws Exception {
         PortInspector inspector = OsgiServices.await(getClass(), PortInspector.class, WAIT);
         SidecarLauncher launcher = OsgiServices.await(getClass(), SidecarLauncher.class, WAIT);
         LocalRegistry registry = Fixtures.localRegistry();
@@ -200,14 +219,13 @@ class RegistryProcessProofTest {
         BackendServiceImpl frontEnd = new BackendServiceImpl(launcher, tracker, tracker, new SettingsServiceImpl(
                 Map.of()));
         frontEnd.setLocalRegistry(registry);
-        LaunchSpec spec = LaunchSpec.builder("/usr/bin/python3", "-c", NaiveServer.onAnyPort("naive %d"))
-                .adoption(AdoptionPolicy.DEFAULT).build();
         Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
         tracker.activate();
         try (Subscription watching = registry.watch(InstanceEntry.DEFAULT_SERVICE, events::accept)) {
             EndpointStatus started = Await.result(frontEnd.start(spec), WAIT, "the front end starts the server");
             assertEquals(Verification.PROCESS, started.endpoint().verification(), started.toString());
             int port = started.endpoint().port();
+            URI health = URI.create("http://127.0.0.1:" + port + (healthPath != null ? healthPath : "/health"));
             long pid = frontEnd.sidecar().flatMap(LaunchHandle::lastAnnouncement).orElseThrow().pid();
 
             RegistryEvent registered = events.await(e -> e.kind() == RegistryEvent.Kind.REGISTERED
@@ -218,6 +236,17 @@ class RegistryProcessProofTest {
             assertEquals(InstanceEntry.MODE_SIDECAR, entry.mode(), entry.toString());
             assertEquals(null, entry.identity(), "it cannot sign: " + entry);
             assertEquals(null, entry.apiToken(), "it has no token of ours: " + entry);
+            assertEquals(healthPath, entry.healthPath(), entry.toString());
+
+            // another terminal's discovery (the registry strategy alone, over two ports where nothing listens)
+            RegistryStrategy strategy = new RegistryStrategy();
+            strategy.addRegistry(registry);
+            strategy.setPortInspector(inspector);
+            DiscoveryResult found = discover(strategy, Fixtures.PORTS.block(2));
+            Endpoint e = found.endpoint().orElseThrow(() -> new AssertionError(found.failureSummary()));
+            assertEquals(port, e.port(), found.toString());
+            assertEquals(Verification.PROCESS, e.verification(), found.toString());
+            assertEquals(health, e.healthUrl(), found.toString());
 
             SidecarAttacher attacher = new SidecarAttacher();
             attacher.addRegistry(registry);
@@ -226,11 +255,12 @@ class RegistryProcessProofTest {
                     () -> new AssertionError("a second front end finds nothing to attach to"));
             assertEquals(Verification.PROCESS, a.endpoint().verification(), a.toString());
             assertEquals(port, a.endpoint().port(), a.toString());
+            assertEquals(health, a.endpoint().healthUrl(), a.toString());
 
             Await.result(frontEnd.stop(), WAIT, "the front end stops its sidecar");
-            events.await(e -> e.kind() == RegistryEvent.Kind.DEREGISTERED && e.entry() != null
-                    && e.entry().instanceId().equals(entry.instanceId()), WAIT, "its entry is withdrawn");
-            assertTrue(registry.list(InstanceEntry.DEFAULT_SERVICE).stream().noneMatch(e -> e.port() == port),
+            events.await(ev -> ev.kind() == RegistryEvent.Kind.DEREGISTERED && ev.entry() != null
+                    && ev.entry().instanceId().equals(entry.instanceId()), WAIT, "its entry is withdrawn");
+            assertTrue(registry.list(InstanceEntry.DEFAULT_SERVICE).stream().noneMatch(en -> en.port() == port),
                     registry.list(InstanceEntry.DEFAULT_SERVICE).toString());
         } finally {
             Await.result(frontEnd.stop(), WAIT, "stop");

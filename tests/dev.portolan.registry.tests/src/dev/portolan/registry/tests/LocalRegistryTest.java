@@ -119,6 +119,36 @@ public class LocalRegistryTest {
                 listing.events().get(0).detail());
     }
 
+    /**
+     * An entry's health path is kept in its file as {@code health_path} and read back; a file whose health path could
+     * name another server is reported with its path and the rule, and skipped (the good entries are still listed).
+     */
+    @Test
+    void theHealthPathIsKeptAndOneThatLeavesTheServerIsReported() throws Exception {
+        InstanceEntry e = Entries.ofThisProcess("svc", "adopted", 8017);
+        InstanceEntry adopted = new InstanceEntry(e.schema(), e.service(), e.instanceId(), e.url(), e.host(), e.port(),
+                e.pid(), e.processStart(), e.mode(), e.version(), e.startedAt(), e.command(), null, null,
+                "/actuator/health");
+        registry.register(adopted);
+        Path file = EntryFiles.file(runtime, adopted);
+        assertTrue(Files.readString(file).contains("\"health_path\":\"/actuator/health\""), Files.readString(file));
+        assertEquals(List.of(adopted), registry.list("svc"));
+        assertEquals("http://127.0.0.1:8017/actuator/health", registry.list("svc").get(0).healthUrl().toString());
+
+        InstanceEntry other = Entries.ofThisProcess("svc", "other", 8018);
+        Path elsewhere = file.resolveSibling("other.json");
+        Files.writeString(elsewhere, InstanceEntryCodec.toJson(other, true).replace("\"command\"",
+                "\"health_path\":\"//evil.example/health\",\"command\""), StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rw-------"));
+        RegistryListing listing = registry.listWithReport("svc");
+        assertEquals(List.of(adopted), listing.entries());
+        List<String> problems = listing.events().stream().filter(ev -> ev.kind() == Kind.PROBLEM)
+                .map(RegistryEvent::detail).toList();
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains(elsewhere.toString()) && problems.get(0).contains(
+                "health path '//evil.example/health' is invalid: use an absolute path"), problems.toString());
+    }
+
     @Test
     void corruptAndTooOpenEntriesAreReportedWithTheirPathAndSkipped() throws Exception {
         InstanceEntry good = Entries.ofThisProcess("svc", "good", 8014);

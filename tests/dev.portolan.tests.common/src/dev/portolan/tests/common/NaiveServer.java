@@ -6,14 +6,7 @@ package dev.portolan.tests.common;
  */
 public final class NaiveServer {
 
-    private static final String HANDLER = "import http.server, os, sys, threading\n"
-            + "class H(http.server.BaseHTTPRequestHandler):\n"
-            + "    def do_GET(self):\n"
-            + "        self.send_response(200 if self.path == '/health' else 404)\n"
-            + "        self.send_header('Content-Length', '0')\n"
-            + "        self.end_headers()\n"
-            + "    def log_message(self, *a):\n"
-            + "        pass\n";
+    private static final String HANDLER = handler("/health", 404);
     private static final String ANY_PORT = "s = http.server.ThreadingHTTPServer(('127.0.0.1', 0), H)\n"
             + "port = s.server_address[1]\n";
 
@@ -26,6 +19,14 @@ public final class NaiveServer {
      */
     public static String onAnyPort(String line) {
         return HANDLER + ANY_PORT + serveAndPrint(line);
+    }
+
+    /**
+     * As {@link #onAnyPort}, but healthy on {@code healthPath} only, and {@code 401} on every other path (a server
+     * behind a login, as Spring Boot's with its security on: its health endpoint is open, nothing else).
+     */
+    public static String onAnyPortHealthyAt(String healthPath, String line) {
+        return handler(healthPath, 401) + ANY_PORT + serveAndPrint(line);
     }
 
     /**
@@ -55,6 +56,18 @@ public final class NaiveServer {
                 + "    except OSError:\n"
                 + "        pass\n"
                 + serveAndPrint(line);
+    }
+
+    /** Answers 200 on {@code healthPath}, {@code otherwise} elsewhere. */
+    private static String handler(String healthPath, int otherwise) {
+        return "import http.server, os, sys, threading\n"
+                + "class H(http.server.BaseHTTPRequestHandler):\n"
+                + "    def do_GET(self):\n"
+                + "        self.send_response(200 if self.path == '" + healthPath + "' else " + otherwise + ")\n"
+                + "        self.send_header('Content-Length', '0')\n"
+                + "        self.end_headers()\n"
+                + "    def log_message(self, *a):\n"
+                + "        pass\n";
     }
 
     private static String serveAndPrint(String line) {

@@ -84,6 +84,7 @@ final class InstanceRows {
         o.put("service", e.service());
         o.put("instance_id", e.instanceId());
         o.put("url", e.url().toString());
+        o.put("health_url", e.healthUrl().toString());
         o.put("port", e.port());
         o.put("remote", RemoteInstances.isRemote(e));
         o.put("pid", e.pid());

@@ -19,6 +19,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.portolan.api.launch.AdoptionPolicy;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.InstanceIdentity;
 
@@ -86,6 +87,40 @@ public class InstanceIdentityTest {
         InstanceEntry e = entry("default").withApiToken("sekrit-token-value");
         assertFalse(e.toString().contains("sekrit"), e.toString());
         assertEquals(null, e.withoutApiToken().apiToken());
+    }
+
+    /**
+     * An entry's health path: its health URL is always on the entry's own host and port; {@code /health} is the default
+     * and stored as none; a path that could name another server, or is no URI path, is refused by name (the rule of
+     * {@code run --health-path} too).
+     */
+    @Test
+    void theHealthPathStaysOnTheEntrysServer() {
+        InstanceEntry plain = entry("default");
+        assertEquals(URI.create("http://127.0.0.1:8009/health"), plain.healthUrl());
+        assertEquals(null, plain.healthPath());
+        assertEquals(null, withHealthPath(plain, "/health").healthPath(), "the default is stored as none");
+        assertEquals(plain, withHealthPath(plain, "/health"));
+        InstanceEntry actuator = withHealthPath(plain, "/actuator/health?probe=1");
+        assertEquals(URI.create("http://127.0.0.1:8009/actuator/health?probe=1"), actuator.healthUrl());
+        assertEquals("/actuator/health?probe=1", actuator.withoutApiToken().healthPath(), "kept by the copies");
+        assertTrue(actuator.toString().contains(" health /actuator/health?probe=1"), actuator.toString());
+        assertEquals(URI.create("http://127.0.0.1:8009/"), withHealthPath(plain, "/").healthUrl());
+        for (String bad : new String[] { "health", "//evil.example/health", "/a b", "/a\tb", "/x#y", "/%zz", "/\n",
+                "/" + "x".repeat(AdoptionPolicy.MAX_HEALTH_PATH), "" }) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> withHealthPath(plain, bad));
+            assertTrue(e.getMessage().startsWith("health path '" + bad + "' is invalid: use an absolute path"),
+                    e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> AdoptionPolicy.DEFAULT.withHealthPath(bad),
+                    "the adoption's health path follows the same rule: " + bad);
+        }
+    }
+
+    private static InstanceEntry withHealthPath(InstanceEntry e, String healthPath) {
+        return new InstanceEntry(e.schema(), e.service(), e.instanceId(), e.url(), e.host(), e.port(), e.pid(),
+                e.processStart(), e.mode(), e.version(), e.startedAt(), e.command(), e.identity(), e.apiToken(),
+                healthPath);
     }
 
     private static InstanceEntry entry(String service) {
