@@ -27,6 +27,7 @@ import dev.portolan.core.internal.EndpointTrackerImpl;
 import dev.portolan.core.internal.SettingsServiceImpl;
 import dev.portolan.registry.internal.LocalRegistry;
 import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.LogRecords;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.SigningBackend;
 import dev.portolan.tests.common.TestBackend;
@@ -255,25 +256,7 @@ class RegistryInstancesTest {
                 .resolve(InstanceEntry.DEFAULT_SERVICE)).resolve("default-1.json");
         Files.writeString(broken, "{\"schema\": 1");
         Files.setPosixFilePermissions(broken, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        // the JDK's System.Logger writes to java.util.logging's logger of the same name (kept here: JUL holds it weakly)
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(
-                "dev.portolan.core.internal.RegistryInstances");
-        Await.Recorder<java.util.logging.LogRecord> records = new Await.Recorder<>();
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord r) {
-                records.accept(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(handler);
+        LogRecords records = LogRecords.of("dev.portolan.core.internal.RegistryInstances");
         EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
         try {
             tracker.activate();
@@ -285,7 +268,7 @@ class RegistryInstancesTest {
                     + " is corrupt: not valid JSON: "), r.getMessage());
             assertTrue(r.getMessage().endsWith("remove it: rm '" + broken + "'"), r.getMessage());
         } finally {
-            log.removeHandler(handler);
+            records.close();
             tracker.deactivate();
             registry.close();
         }
