@@ -8,8 +8,10 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -98,6 +100,11 @@ public final class BackendServiceImpl implements BackendService {
     private final AdoptedRegistrations adopted = new AdoptedRegistrations(() -> localRegistry);
     /** The shared registries (etcd, when configured): new instances pass over the ids they list for the service. */
     private final List<Registry> sharedRegistries = new CopyOnWriteArrayList<>();
+    private final Object sharedLock = new Object();
+    /** Completed when a shared registry is bound; a new one once none is (guarded by sharedLock). */
+    private CompletableFuture<Void> sharedBound = new CompletableFuture<>();
+    /** The shared registry the configuration names, if any: a start of several instances waits for it. */
+    private volatile Supplier<Optional<String>> sharedConfigured = RemoteInstances::configuredSharedRegistry;
     private final InstancePool pool = new InstancePool(() -> observer, () -> Optional.ofNullable(apiClient),
             new InstanceHandles(), STARTS);
 
@@ -126,11 +133,64 @@ public final class BackendServiceImpl implements BackendService {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, target = "(!("
             + Registry.ID_PROPERTY + "=" + RemoteInstances.LOCAL_REGISTRY_ID + "))")
     public void addSharedRegistry(Registry registry) {
-        sharedRegistries.add(registry);
+        CompletableFuture<Void> waiting;
+        synchronized (sharedLock) {
+            sharedRegistries.add(registry);
+            waiting = sharedBound;
+        }
+        waiting.complete(null); // outside the lock: a start that waited for it goes on (on its own thread)
     }
 
     public void removeSharedRegistry(Registry registry) {
-        sharedRegistries.remove(registry);
+        synchronized (sharedLock) {
+            sharedRegistries.remove(registry);
+            if (sharedRegistries.isEmpty() && sharedBound.isDone()) {
+                sharedBound = new CompletableFuture<>();
+            }
+        }
+    }
+
+    /**
+     * Outside OSGi: the shared registry the configuration names ({@code null}: none). In OSGi it is {@code
+     * PORTOLAN_REGISTRY}, else the system property {@code portolan.registry} ({@link
+     * RemoteInstances#configuredSharedRegistry()}).
+     */
+    public void setConfiguredSharedRegistry(String configured) {
+        this.sharedConfigured = () -> Optional.ofNullable(configured);
+    }
+
+    /**
+     * The shared registries whose ids new instances of {@code service} pass over. One the configuration names may not
+     * be bound yet while the framework starts: the product starts its backend at start level 4, the registries'
+     * bundles start at level 5. The start then waits for it, at most {@link InstanceIdClaims#SHARED_WAIT}, on its own
+     * thread, which waits as long for the registries' answers next ({@link InstanceIdClaims#registeredIn}); when it
+     * does not come, a warning says that the ids come from this machine's claims alone.
+     */
+    private List<Registry> sharedRegistriesFor(String service) {
+        Optional<String> configured = sharedConfigured.get();
+        CompletableFuture<Void> waiting;
+        synchronized (sharedLock) {
+            if (!sharedRegistries.isEmpty() || configured.isEmpty()) {
+                return List.copyOf(sharedRegistries);
+            }
+            waiting = sharedBound;
+        }
+        long wait = InstanceIdClaims.SHARED_WAIT.toMillis();
+        LOG.log(System.Logger.Level.DEBUG, "waiting up to " + wait + " ms for the shared registry "
+                + configured.get() + " to be published before numbering the new instances of " + service);
+        try {
+            waiting.get(wait, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.log(System.Logger.Level.WARNING, "the shared registry " + configured.get() + " ("
+                    + RemoteInstances.REGISTRY_VARIABLE + ") was not published within " + wait + " ms: the new "
+                    + "instances of " + service + " are numbered by this machine's claims alone; one whose id an "
+                    + "instance on another machine uses waits for its key there");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("never completed exceptionally", e);
+        }
+        return List.copyOf(sharedRegistries);
     }
 
     /** Outside OSGi: the command started when none is configured. */
@@ -440,7 +500,7 @@ public final class BackendServiceImpl implements BackendService {
             Function<Void, CompletableFuture<EndpointStatus>> launch = v -> {
                 try {
                     return pool.launch(l, spec, instances, serviceName, InstanceIdClaims.registeredIn(
-                            List.copyOf(sharedRegistries), serviceName, STARTS));
+                            sharedRegistriesFor(serviceName), serviceName, STARTS));
                 } catch (LaunchException e) {
                     return CompletableFuture.failedFuture(e);
                 }

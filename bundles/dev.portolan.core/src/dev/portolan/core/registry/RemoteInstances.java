@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -25,9 +26,38 @@ public final class RemoteInstances {
 
     /** {@code registry.id} of this machine's registry (files in the runtime directory). */
     public static final String LOCAL_REGISTRY_ID = "local";
+    /**
+     * The environment variable that names the shared registry: {@code etcd://host:port,…}; unset, blank or
+     * {@value #LOCAL_REGISTRY_ID}: none.
+     *
+     * @since 0.1.7
+     */
+    public static final String REGISTRY_VARIABLE = "PORTOLAN_REGISTRY";
+    /**
+     * The system property read when {@value #REGISTRY_VARIABLE} is not set (a product's configuration may set it).
+     *
+     * @since 0.1.7
+     */
+    public static final String REGISTRY_PROPERTY = "portolan.registry";
     private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
 
     private RemoteInstances() {
+    }
+
+    /**
+     * The shared registry the user configured: {@value #REGISTRY_VARIABLE}, else the system property {@value
+     * #REGISTRY_PROPERTY}, stripped; empty when neither names one (unset, blank, {@value #LOCAL_REGISTRY_ID}). Not
+     * checked here: the registry's bundle reports a bad value and publishes nothing then.
+     *
+     * @since 0.1.7
+     */
+    public static Optional<String> configuredSharedRegistry() {
+        String value = System.getenv(REGISTRY_VARIABLE);
+        if (value == null || value.isBlank()) {
+            value = System.getProperty(REGISTRY_PROPERTY);
+        }
+        return value == null || value.isBlank() || LOCAL_REGISTRY_ID.equals(value.strip()) ? Optional.empty()
+                : Optional.of(value.strip());
     }
 
     /** Whether {@code host} (a URI host; IPv6 in brackets or not) is a loopback address literal or {@code localhost}. */

@@ -33,6 +33,8 @@ import dev.portolan.api.launch.LaunchSpec;
 import dev.portolan.api.launch.RestartPolicy;
 import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarState;
+import dev.portolan.api.registry.InstanceEntry;
+import dev.portolan.api.registry.Registration;
 import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.core.internal.BackendServiceImpl;
 import dev.portolan.core.internal.DiscoveryServiceImpl;
@@ -45,6 +47,7 @@ import dev.portolan.core.registry.RuntimeDirectory;
 import dev.portolan.launch.internal.SidecarEngine;
 import dev.portolan.registry.internal.LocalRegistry;
 import dev.portolan.tests.common.Await;
+import dev.portolan.tests.common.LogRecords;
 import dev.portolan.tests.common.OsgiServices;
 
 /**
@@ -363,6 +366,58 @@ class InstancePoolTest {
             assertTrue(e.getCause().getMessage().contains("before announcing"), e.getCause().getMessage());
             t.observer().events.await(0, "stopped pool-1"::equals, START, "pool-1 reported");
             t.observer().events.await(0, "stopped pool-2"::equals, START, "pool-2 reported");
+        }
+    }
+
+    /**
+     * A start of several instances before the shared registry the configuration names is bound: the product's own
+     * start of its backend runs at start level 4, the registries' bundles start at level 5. The start waits for that
+     * registry and its ids pass over the one it lists, here {@code pool-1} of another front end. The shared registry
+     * is a real one (entry files in a directory of its own, as etcd's would be elsewhere), bound once the start is seen
+     * waiting for it. Without the wait, the start gave {@code pool-1} and {@code pool-2}.
+     */
+    @Test
+    void aStartOfSeveralInstancesWaitsForTheSharedRegistryTheConfigurationNames() throws Exception {
+        LocalRegistry shared = Fixtures.localRegistry();
+        Long started = ProcessHandle.current().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(null);
+        InstanceEntry elsewhere = new InstanceEntry(InstanceEntry.SCHEMA, "pool", "pool-1",
+                java.net.URI.create("http://127.0.0.1:9"), "127.0.0.1", 9, ProcessHandle.current().pid(), started,
+                InstanceEntry.MODE_SIDECAR, null, java.time.Instant.now(), List.of("another", "front", "end"), null,
+                null);
+        java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (Setup t = setup(4); Registration held = shared.register(elsewhere);
+                LogRecords log = LogRecords.of(BackendServiceImpl.class.getName(), java.util.logging.Level.FINE)) {
+            t.backend().setConfiguredSharedRegistry("etcd://127.0.0.1:2379");
+            java.util.concurrent.Future<EndpointStatus> start = caller.submit(() -> Await.result(t.backend().start(
+                    spec(t.range(), SampleBackend.command()).build(), 2), START, "start 2"));
+            log.await(r -> r.getMessage().startsWith("waiting up to 2000 ms for the shared registry "
+                    + "etcd://127.0.0.1:2379 to be published before numbering the new instances of pool"), START,
+                    "the start waits for the shared registry");
+            t.backend().addSharedRegistry(shared);
+            start.get(START.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(List.of("pool-2", "pool-3"), t.backend().managedInstances().stream()
+                    .map(ManagedInstance::instanceId).toList(), "pool-1 is held in the shared registry");
+        } finally {
+            caller.shutdownNow();
+            shared.close();
+        }
+    }
+
+    /**
+     * The shared registry the configuration names never comes (its value was bad, its bundle is missing): after the
+     * wait a warning names it and says how the instances are numbered, and they start.
+     */
+    @Test
+    void aSharedRegistryThatIsNeverPublishedIsWarnedOfAndTheInstancesStart() throws Exception {
+        try (Setup t = setup(4); LogRecords log = LogRecords.of(BackendServiceImpl.class.getName())) {
+            t.backend().setConfiguredSharedRegistry("etcd://127.0.0.1:2379");
+            Await.result(t.backend().start(spec(t.range(), SampleBackend.command()).build(), 2), START, "start 2");
+            java.util.logging.LogRecord warning = log.await(r -> r.getLevel() == java.util.logging.Level.WARNING,
+                    START, "the warning");
+            assertEquals("the shared registry etcd://127.0.0.1:2379 (PORTOLAN_REGISTRY) was not published within 2000"
+                    + " ms: the new instances of pool are numbered by this machine's claims alone; one whose id an "
+                    + "instance on another machine uses waits for its key there", warning.getMessage());
+            assertEquals(2, t.backend().managedInstances().size(), t.backend().managedInstances().toString());
         }
     }
 

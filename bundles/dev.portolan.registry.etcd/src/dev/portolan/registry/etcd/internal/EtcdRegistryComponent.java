@@ -9,6 +9,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
 import dev.portolan.api.registry.Registry;
+import dev.portolan.core.registry.RemoteInstances;
 
 /**
  * Publishes the etcd registry as a {@link Registry} service ({@code registry.id=etcd}, ranking 10: ahead of the local
@@ -20,23 +21,20 @@ import dev.portolan.api.registry.Registry;
 public final class EtcdRegistryComponent {
 
     /** System property read when {@code PORTOLAN_REGISTRY} is not set. */
-    public static final String PROPERTY = "portolan.registry";
+    public static final String PROPERTY = RemoteInstances.REGISTRY_PROPERTY;
 
     private EtcdRegistry registry;
     private ServiceRegistration<Registry> registration;
 
     @Activate
     void activate(BundleContext context) {
-        String value = System.getenv(EtcdSettings.REGISTRY_VARIABLE);
-        if (value == null || value.isBlank()) {
-            value = System.getProperty(PROPERTY);
-        }
-        if (value == null || value.isBlank() || "local".equals(value.trim())) {
+        String value = RemoteInstances.configuredSharedRegistry().orElse(null);
+        if (value == null) {
             return;
         }
         EtcdSettings settings;
         try {
-            settings = EtcdSettings.parse(value.trim(), System.getenv());
+            settings = EtcdSettings.parse(value, System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("[portolan] " + e.getMessage() + "; using the local registry only");
             return;
