@@ -8,10 +8,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -105,6 +103,8 @@ public final class BackendServiceImpl implements BackendService {
     private CompletableFuture<Void> sharedBound = new CompletableFuture<>();
     /** The shared registry the configuration names, if any: a start of several instances waits for it. */
     private volatile Supplier<Optional<String>> sharedConfigured = RemoteInstances::configuredSharedRegistry;
+    /** How long it waits at most. */
+    private volatile Duration sharedWait = InstanceIdClaims.SHARED_WAIT;
     private final InstancePool pool = new InstancePool(() -> observer, () -> Optional.ofNullable(apiClient),
             new InstanceHandles(), STARTS);
 
@@ -151,46 +151,45 @@ public final class BackendServiceImpl implements BackendService {
     }
 
     /**
-     * Outside OSGi: the shared registry the configuration names ({@code null}: none). In OSGi it is {@code
-     * PORTOLAN_REGISTRY}, else the system property {@code portolan.registry} ({@link
+     * Outside OSGi: the shared registry the configuration names ({@code null}: none), and how long a start of several
+     * instances waits for it to be bound ({@link InstanceIdClaims#SHARED_WAIT} in OSGi, where the configuration is
+     * {@code PORTOLAN_REGISTRY}, else the system property {@code portolan.registry}: {@link
      * RemoteInstances#configuredSharedRegistry()}).
      */
-    public void setConfiguredSharedRegistry(String configured) {
+    public void setConfiguredSharedRegistry(String configured, Duration wait) {
         this.sharedConfigured = () -> Optional.ofNullable(configured);
+        this.sharedWait = wait;
     }
 
     /**
-     * The shared registries whose ids new instances of {@code service} pass over. One the configuration names may not
-     * be bound yet while the framework starts: the product starts its backend at start level 4, the registries'
-     * bundles start at level 5. The start then waits for it, at most {@link InstanceIdClaims#SHARED_WAIT}, on its own
-     * thread, which waits as long for the registries' answers next ({@link InstanceIdClaims#registeredIn}); when it
-     * does not come, a warning says that the ids come from this machine's claims alone.
+     * The shared registries whose ids new instances of {@code service} pass over: at once, unless the configuration
+     * names one and none is bound yet. That happens while the framework starts: the product starts its backend at
+     * start level 4, from a component's activation on the framework's own thread, and the registries' bundles start at
+     * level 5, after it. The future then waits for one to be bound, at most {@link InstanceIdClaims#SHARED_WAIT}
+     * (blocking would hold level 5 back), and completes with the registries bound then; when none came, a warning says
+     * that the ids come from this machine's claims alone.
      */
-    private List<Registry> sharedRegistriesFor(String service) {
+    private CompletableFuture<List<Registry>> sharedRegistriesFor(String service) {
         Optional<String> configured = sharedConfigured.get();
         CompletableFuture<Void> waiting;
         synchronized (sharedLock) {
             if (!sharedRegistries.isEmpty() || configured.isEmpty()) {
-                return List.copyOf(sharedRegistries);
+                return CompletableFuture.completedFuture(List.copyOf(sharedRegistries));
             }
-            waiting = sharedBound;
+            waiting = sharedBound.copy();
         }
-        long wait = InstanceIdClaims.SHARED_WAIT.toMillis();
+        long wait = sharedWait.toMillis();
         LOG.log(System.Logger.Level.DEBUG, "waiting up to " + wait + " ms for the shared registry "
                 + configured.get() + " to be published before numbering the new instances of " + service);
-        try {
-            waiting.get(wait, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            LOG.log(System.Logger.Level.WARNING, "the shared registry " + configured.get() + " ("
-                    + RemoteInstances.REGISTRY_VARIABLE + ") was not published within " + wait + " ms: the new "
-                    + "instances of " + service + " are numbered by this machine's claims alone; one whose id an "
-                    + "instance on another machine uses waits for its key there");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("never completed exceptionally", e);
-        }
-        return List.copyOf(sharedRegistries);
+        return waiting.orTimeout(wait, TimeUnit.MILLISECONDS).handle((bound, timedOut) -> {
+            if (timedOut != null) {
+                LOG.log(System.Logger.Level.WARNING, "the shared registry " + configured.get() + " ("
+                        + RemoteInstances.REGISTRY_VARIABLE + ") was not published within " + wait + " ms: the new "
+                        + "instances of " + service + " are numbered by this machine's claims alone; one whose id "
+                        + "an instance on another machine uses waits for its key there");
+            }
+            return List.copyOf(sharedRegistries);
+        });
     }
 
     /** Outside OSGi: the command started when none is configured. */
@@ -497,13 +496,20 @@ public final class BackendServiceImpl implements BackendService {
         String serviceName = service;
         // the pool's start fails only when no instance was accepted (InstancePool.launch)
         return told(() -> withLauncher(spec, l -> {
-            Function<Void, CompletableFuture<EndpointStatus>> launch = v -> {
+            Function<List<Registry>, CompletableFuture<EndpointStatus>> launchWith = shared -> {
                 try {
-                    return pool.launch(l, spec, instances, serviceName, InstanceIdClaims.registeredIn(
-                            sharedRegistriesFor(serviceName), serviceName, STARTS));
+                    return pool.launch(l, spec, instances, serviceName, InstanceIdClaims.registeredIn(shared,
+                            serviceName, STARTS));
                 } catch (LaunchException e) {
                     return CompletableFuture.failedFuture(e);
                 }
+            };
+            // on this thread when the shared registries are known (the pool shows when the start returns), else once
+            // they are, on a start thread of ours
+            Function<Void, CompletableFuture<EndpointStatus>> launch = v -> {
+                CompletableFuture<List<Registry>> shared = sharedRegistriesFor(serviceName);
+                return shared.isDone() ? launchWith.apply(shared.join())
+                        : shared.thenComposeAsync(launchWith, STARTS);
             };
             return afterStop(launch);
         }), () -> false);

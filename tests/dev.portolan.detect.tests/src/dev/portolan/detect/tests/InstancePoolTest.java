@@ -373,8 +373,10 @@ class InstancePoolTest {
      * A start of several instances before the shared registry the configuration names is bound: the product's own
      * start of its backend runs at start level 4, the registries' bundles start at level 5. The start waits for that
      * registry and its ids pass over the one it lists, here {@code pool-1} of another front end. The shared registry
-     * is a real one (entry files in a directory of its own, as etcd's would be elsewhere), bound once the start is seen
-     * waiting for it. Without the wait, the start gave {@code pool-1} and {@code pool-2}.
+     * is a real one (entry files in a directory of its own, as etcd's would be elsewhere), bound after the start
+     * returned: the wait holds no thread (the product asks for the start on the framework's own thread, which has
+     * level 5 still to start). Without the wait, the start gave {@code pool-1} and {@code pool-2}; with a wait that
+     * blocked, it returned only after the wait and still gave them.
      */
     @Test
     void aStartOfSeveralInstancesWaitsForTheSharedRegistryTheConfigurationNames() throws Exception {
@@ -384,21 +386,21 @@ class InstancePoolTest {
                 java.net.URI.create("http://127.0.0.1:9"), "127.0.0.1", 9, ProcessHandle.current().pid(), started,
                 InstanceEntry.MODE_SIDECAR, null, java.time.Instant.now(), List.of("another", "front", "end"), null,
                 null);
-        java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
         try (Setup t = setup(4); Registration held = shared.register(elsewhere);
                 LogRecords log = LogRecords.of(BackendServiceImpl.class.getName(), java.util.logging.Level.FINE)) {
-            t.backend().setConfiguredSharedRegistry("etcd://127.0.0.1:2379");
-            java.util.concurrent.Future<EndpointStatus> start = caller.submit(() -> Await.result(t.backend().start(
-                    spec(t.range(), SampleBackend.command()).build(), 2), START, "start 2"));
-            log.await(r -> r.getMessage().startsWith("waiting up to 2000 ms for the shared registry "
+            // a wait far longer than the test: the start cannot go on without the registry
+            t.backend().setConfiguredSharedRegistry("etcd://127.0.0.1:2379", START);
+            java.util.concurrent.CompletableFuture<EndpointStatus> start = t.backend().start(spec(t.range(),
+                    SampleBackend.command()).build(), 2);
+            assertFalse(start.isDone(), "the start waits for the shared registry");
+            log.await(r -> r.getMessage().equals("waiting up to " + START.toMillis() + " ms for the shared registry "
                     + "etcd://127.0.0.1:2379 to be published before numbering the new instances of pool"), START,
-                    "the start waits for the shared registry");
+                    "the start says why it waits (DEBUG)");
             t.backend().addSharedRegistry(shared);
-            start.get(START.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+            Await.result(start, START, "start 2");
             assertEquals(List.of("pool-2", "pool-3"), t.backend().managedInstances().stream()
                     .map(ManagedInstance::instanceId).toList(), "pool-1 is held in the shared registry");
         } finally {
-            caller.shutdownNow();
             shared.close();
         }
     }
@@ -410,11 +412,11 @@ class InstancePoolTest {
     @Test
     void aSharedRegistryThatIsNeverPublishedIsWarnedOfAndTheInstancesStart() throws Exception {
         try (Setup t = setup(4); LogRecords log = LogRecords.of(BackendServiceImpl.class.getName())) {
-            t.backend().setConfiguredSharedRegistry("etcd://127.0.0.1:2379");
+            t.backend().setConfiguredSharedRegistry("etcd://127.0.0.1:2379", Duration.ofMillis(100));
             Await.result(t.backend().start(spec(t.range(), SampleBackend.command()).build(), 2), START, "start 2");
             java.util.logging.LogRecord warning = log.await(r -> r.getLevel() == java.util.logging.Level.WARNING,
                     START, "the warning");
-            assertEquals("the shared registry etcd://127.0.0.1:2379 (PORTOLAN_REGISTRY) was not published within 2000"
+            assertEquals("the shared registry etcd://127.0.0.1:2379 (PORTOLAN_REGISTRY) was not published within 100"
                     + " ms: the new instances of pool are numbered by this machine's claims alone; one whose id an "
                     + "instance on another machine uses waits for its key there", warning.getMessage());
             assertEquals(2, t.backend().managedInstances().size(), t.backend().managedInstances().toString());
