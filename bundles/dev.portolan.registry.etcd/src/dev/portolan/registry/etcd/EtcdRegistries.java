@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.portolan.api.registry.Registry;
+import dev.portolan.core.registry.RemoteInstances;
 import dev.portolan.registry.etcd.internal.EtcdRegistry;
 import dev.portolan.registry.etcd.internal.EtcdSettings;
 
@@ -16,7 +17,7 @@ import dev.portolan.registry.etcd.internal.EtcdSettings;
 public final class EtcdRegistries {
 
     /** The variable that selects the registry ({@code etcd://…}, {@code etcd+https://…}, {@code local} or unset). */
-    public static final String VARIABLE = "PORTOLAN_REGISTRY";
+    public static final String VARIABLE = RemoteInstances.REGISTRY_VARIABLE;
 
     private EtcdRegistries() {
     }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import dev.portolan.core.registry.RemoteInstances;
+
 /**
  * Where and how to reach etcd: {@code PORTOLAN_REGISTRY=etcd://host1:2379,host2:2379[/prefix]} (plain HTTP) or
  * {@code etcd+https://…} (TLS, CA from {@code PORTOLAN_ETCD_CA}), user and password file from
@@ -18,7 +20,7 @@ import java.util.regex.Pattern;
 public record EtcdSettings(List<URI> endpoints, String prefix, String user, Path passwordFile, Path caFile,
         Duration callTimeout, Duration leaseTtl, Duration probeInterval) {
 
-    public static final String REGISTRY_VARIABLE = "PORTOLAN_REGISTRY";
+    public static final String REGISTRY_VARIABLE = RemoteInstances.REGISTRY_VARIABLE;
     public static final String DEFAULT_PREFIX = "/portolan/v1";
     public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(3);
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
