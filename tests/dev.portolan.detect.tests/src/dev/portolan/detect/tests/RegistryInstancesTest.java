@@ -28,6 +28,7 @@ import dev.portolan.core.internal.SettingsServiceImpl;
 import dev.portolan.registry.internal.LocalRegistry;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.LogRecords;
+import dev.portolan.tests.common.PrivateFiles;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.SigningBackend;
 import dev.portolan.tests.common.TestBackend;
@@ -252,10 +253,8 @@ class RegistryInstancesTest {
     @Test
     void anEntryTheRegistrySkipsIsLoggedAsAWarning() throws Exception {
         LocalRegistry registry = Fixtures.localRegistry();
-        Path broken = Files.createDirectories(registry.runtimeDirectory().resolve("instances")
-                .resolve(InstanceEntry.DEFAULT_SERVICE)).resolve("default-1.json");
-        Files.writeString(broken, "{\"schema\": 1");
-        Files.setPosixFilePermissions(broken, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path broken = PrivateFiles.write(Files.createDirectories(registry.runtimeDirectory().resolve("instances")
+                .resolve(InstanceEntry.DEFAULT_SERVICE)).resolve("default-1.json"), "{\"schema\": 1");
         LogRecords records = LogRecords.of("dev.portolan.core.internal.RegistryInstances");
         EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
         try {

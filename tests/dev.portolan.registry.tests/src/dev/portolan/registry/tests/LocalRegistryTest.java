@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,6 +23,7 @@ import dev.portolan.api.registry.RegistryListing;
 import dev.portolan.core.registry.EntryFiles;
 import dev.portolan.core.registry.InstanceEntryCodec;
 import dev.portolan.registry.internal.LocalRegistry;
+import dev.portolan.tests.common.PrivateFiles;
 
 /** The local file registry on a real directory, with real processes. */
 public class LocalRegistryTest {
@@ -136,10 +136,8 @@ public class LocalRegistryTest {
         assertEquals("http://127.0.0.1:8017/actuator/health", registry.list("svc").get(0).healthUrl().toString());
 
         InstanceEntry other = Entries.ofThisProcess("svc", "other", 8018);
-        Path elsewhere = file.resolveSibling("other.json");
-        Files.writeString(elsewhere, InstanceEntryCodec.toJson(other, true).replace("\"command\"",
-                "\"health_path\":\"//evil.example/health\",\"command\""), StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(elsewhere, PosixFilePermissions.fromString("rw-------"));
+        Path elsewhere = PrivateFiles.write(file.resolveSibling("other.json"), InstanceEntryCodec.toJson(other, true)
+                .replace("\"command\"", "\"health_path\":\"//evil.example/health\",\"command\""));
         RegistryListing listing = registry.listWithReport("svc");
         assertEquals(List.of(adopted), listing.entries());
         List<String> problems = listing.events().stream().filter(ev -> ev.kind() == Kind.PROBLEM)
@@ -154,15 +152,12 @@ public class LocalRegistryTest {
         InstanceEntry good = Entries.ofThisProcess("svc", "good", 8014);
         registry.register(good);
         Path dir = EntryFiles.file(runtime, good).getParent();
-        Path corrupt = dir.resolve("corrupt.json");
-        Files.writeString(corrupt, "{\"schema\":1,\"service\":", StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(corrupt, PosixFilePermissions.fromString("rw-------"));
+        Path corrupt = PrivateFiles.write(dir.resolve("corrupt.json"), "{\"schema\":1,\"service\":");
         InstanceEntry open = Entries.ofThisProcess("svc", "open", 8015);
         Path openFile = EntryFiles.write(runtime, open);
         Files.setPosixFilePermissions(openFile, PosixFilePermissions.fromString("rw-r--r--"));
-        Path badName = dir.resolve("Bad.json");
-        Files.writeString(badName, InstanceEntryCodec.toJson(Entries.ofThisProcess("svc", "other", 8016), true));
-        Files.setPosixFilePermissions(badName, PosixFilePermissions.fromString("rw-------"));
+        Path badName = PrivateFiles.write(dir.resolve("Bad.json"), InstanceEntryCodec.toJson(
+                Entries.ofThisProcess("svc", "other", 8016), true));
 
         RegistryListing listing = registry.listWithReport("svc");
         assertEquals(List.of(good), listing.entries());
