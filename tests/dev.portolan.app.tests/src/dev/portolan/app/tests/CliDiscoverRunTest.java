@@ -449,6 +449,26 @@ class CliDiscoverRunTest {
     }
 
     /**
+     * A bad value in the settings file is said on stderr, and {@code run} goes on with the default. It used to exit 20:
+     * it printed the line before it asked for the backend service, and could then no longer hand the command over from
+     * the plain class path to the OSGi runtime, which that service needs.
+     */
+    @Test
+    void aBadSettingsValueIsSaidAndRunGoesOn(@TempDir Path state) throws Exception {
+        int first = PORTS.block(3);
+        Map<String, String> env = PortolanCli.isolated(state, first, first + 2);
+        Path file = Files.createDirectories(state.resolve("portolan")).resolve("settings.json");
+        Files.writeString(file, "{\"debug\": \"maybe\"}");
+        try (ChildProcess cli = PortolanCli.start(env, "run", "--timeout", "60s", "--", "/usr/bin/python3", "-c",
+                NaiveServer.onAnyPort("orders-api: accepting calls at tcp %d"))) {
+            cli.awaitLine(l -> l.equals("portolan: warning: settings file " + file + ": \"debug\": \"maybe\" is not "
+                    + "true or false; using false"), TIMEOUT);
+            JsonNode a = JSON.readTree(cli.awaitLine(l -> l.startsWith("{"), TIMEOUT));
+            assertEquals("process", a.get("verification").asText(), a.toString());
+        }
+    }
+
+    /**
      * {@code ./portolan} itself killed with SIGKILL (a task runner's or an IDE's stop): it cannot pass a signal on, and
      * its JVM, reparented, would keep the sidecar running unseen. The JVM watches the script and stops the tree.
      */

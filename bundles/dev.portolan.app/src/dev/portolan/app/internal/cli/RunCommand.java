@@ -74,6 +74,9 @@ final class RunCommand implements Command {
         }
         Duration flagTimeout = timeoutText == null ? null : Args.duration("--timeout", timeoutText);
 
+        // first, before anything is printed: on the plain class path this hands the command over to the OSGi
+        // runtime, which the backend service needs (PlainMain); a warning printed before it made run fail (exit 20)
+        BackendService backend = CliServices.get(BackendService.class);
         CliServices.requireValidEnvironment();
         if (feed) { // issue 16: serve the event feed while running
             FeedAddress f = CliServices.get(EventFeed.class).start();
@@ -91,7 +94,6 @@ final class RunCommand implements Command {
             builder.env(EnvironmentVariables.PORTOLAN_SERVICE, service);
         }
         LaunchSpec spec = builder.build();
-        BackendService backend = CliServices.get(BackendService.class);
         EndpointTracker tracker = CliServices.get(EndpointTracker.class);
         AnnouncementCodec codec = AnnouncementCodec.standard();
 
