@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 
 import dev.portolan.api.PortRange;
+import dev.portolan.api.launch.AdoptionPolicy;
 
 /**
  * Effective front-end settings. Sources, strongest first: environment variables ({@code PORTOLAN_PORT_RANGE},
@@ -31,10 +32,16 @@ import dev.portolan.api.PortRange;
  *                          {@code output_patterns}: Java regular expressions with a named group {@code port} or
  *                          {@code url}, tried before the built-in ones; checked by
  *                          {@code dev.portolan.api.launch.AdoptionPolicy.checkPattern}); @since 0.1.6
+ * @param healthPath        where the health of a backend that never announces is checked when it is adopted
+ *                          (preference {@code health_path}, default {@value AdoptionPolicy#DEFAULT_HEALTH_PATH};
+ *                          CLI {@code run --health-path P}; checked by {@link AdoptionPolicy#checkHealthPath}); any
+ *                          other value turns adoption on for the configured backend, as user output patterns do;
+ *                          @since 0.1.11
  */
 public record PortolanSettings(PortRange range, Duration discoveryTimeout, Duration healthInterval, boolean debug,
         @Nullable Integer overridePort, List<String> backendCommand, @Nullable Path backendDirectory,
-        boolean autoStartBackend, Duration startTimeout, int instances, List<String> outputPatterns) {
+        boolean autoStartBackend, Duration startTimeout, int instances, List<String> outputPatterns,
+        String healthPath) {
 
     /** The most instances of one backend the backend service runs. @since 0.1.5 */
     public static final int MAX_INSTANCES = 64;
@@ -46,18 +53,28 @@ public record PortolanSettings(PortRange range, Duration discoveryTimeout, Durat
      * start timeout.
      */
     public static final PortolanSettings DEFAULTS = new PortolanSettings(PortRange.DEFAULT, Duration.ofSeconds(5),
-            Duration.ofSeconds(2), false, null, List.of(), null, true, DEFAULT_START_TIMEOUT, 1, List.of());
+            Duration.ofSeconds(2), false, null, List.of(), null, true, DEFAULT_START_TIMEOUT, 1, List.of(),
+            AdoptionPolicy.DEFAULT_HEALTH_PATH);
 
     public PortolanSettings {
         Objects.requireNonNull(range, "range");
         Objects.requireNonNull(discoveryTimeout, "discoveryTimeout");
         Objects.requireNonNull(healthInterval, "healthInterval");
         Objects.requireNonNull(startTimeout, "startTimeout");
+        Objects.requireNonNull(healthPath, "healthPath");
         backendCommand = List.copyOf(backendCommand);
         outputPatterns = List.copyOf(outputPatterns);
         if (instances < 1 || instances > MAX_INSTANCES) {
             throw new IllegalArgumentException("instances must be 1-" + MAX_INSTANCES + ", not " + instances);
         }
+    }
+
+    /** With the default health path ({@value AdoptionPolicy#DEFAULT_HEALTH_PATH}). @since 0.1.6 */
+    public PortolanSettings(PortRange range, Duration discoveryTimeout, Duration healthInterval, boolean debug,
+            @Nullable Integer overridePort, List<String> backendCommand, @Nullable Path backendDirectory,
+            boolean autoStartBackend, Duration startTimeout, int instances, List<String> outputPatterns) {
+        this(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand, backendDirectory,
+                autoStartBackend, startTimeout, instances, outputPatterns, AdoptionPolicy.DEFAULT_HEALTH_PATH);
     }
 
     /** Without user output patterns. @since 0.1.5 */
@@ -87,18 +104,24 @@ public record PortolanSettings(PortRange range, Duration discoveryTimeout, Durat
     /** The same settings with another start timeout. @since 0.1.3 */
     public PortolanSettings withStartTimeout(Duration value) {
         return new PortolanSettings(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand,
-                backendDirectory, autoStartBackend, value, instances, outputPatterns);
+                backendDirectory, autoStartBackend, value, instances, outputPatterns, healthPath);
     }
 
     /** The same settings with another number of instances (1-{@value #MAX_INSTANCES}). @since 0.1.5 */
     public PortolanSettings withInstances(int value) {
         return new PortolanSettings(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand,
-                backendDirectory, autoStartBackend, startTimeout, value, outputPatterns);
+                backendDirectory, autoStartBackend, startTimeout, value, outputPatterns, healthPath);
     }
 
     /** The same settings with other user output patterns. @since 0.1.6 */
     public PortolanSettings withOutputPatterns(List<String> value) {
         return new PortolanSettings(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand,
-                backendDirectory, autoStartBackend, startTimeout, instances, value);
+                backendDirectory, autoStartBackend, startTimeout, instances, value, healthPath);
+    }
+
+    /** The same settings with another health path for adopted backends. @since 0.1.11 */
+    public PortolanSettings withHealthPath(String value) {
+        return new PortolanSettings(range, discoveryTimeout, healthInterval, debug, overridePort, backendCommand,
+                backendDirectory, autoStartBackend, startTimeout, instances, outputPatterns, value);
     }
 }

@@ -21,7 +21,8 @@ final class BackendSpecs {
     /**
      * The spec of the configured backend: the configured command, else the bundled sample backend; announcement
      * timeout {@code PORTOLAN_START_TIMEOUT} / the start-timeout preference; with {@code API_PORT=N} in the front
-     * end's environment ({@code pin}) the sidecar is told N ({@link LaunchSpec#fixedPort()}).
+     * end's environment ({@code pin}) the sidecar is told N ({@link LaunchSpec#fixedPort()}); adopted when the
+     * settings hold output patterns or a health path other than {@code /health}.
      */
     static LaunchSpec configured(PortolanSettings s, OptionalInt pin, DefaultBackendCommand defaultCommand)
             throws LaunchException {
@@ -40,9 +41,10 @@ final class BackendSpecs {
                 .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, s.range().toString()).env("PYTHONUNBUFFERED", "1")
                 .env(RuntimeDirectory.ENV, RuntimeDirectory.resolve().toString()) // registers where we look
                 .announcementTimeout(s.startTimeout()).fixedPort(pin.isPresent() ? pin.getAsInt() : null);
-        if (!s.outputPatterns().isEmpty()) {
-            // the user told how the configured backend says where it listens: adopt it (verified as always)
-            b.adoption(AdoptionPolicy.DEFAULT.withPatterns(s.outputPatterns()));
+        if (!s.outputPatterns().isEmpty() || !s.healthPath().equals(AdoptionPolicy.DEFAULT_HEALTH_PATH)) {
+            // the user told how the configured backend says where it listens, or where its health is: adopt it
+            // (verified as always)
+            b.adoption(AdoptionPolicy.DEFAULT.withPatterns(s.outputPatterns()).withHealthPath(s.healthPath()));
         }
         return b.build();
     }

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.PortolanSettings;
+import dev.portolan.api.launch.AdoptionPolicy;
 import dev.portolan.core.json.JsonText;
 import dev.portolan.core.protocol.Excerpt;
 
@@ -55,6 +56,10 @@ final class SettingsFile {
         o.put("instances", s.instances());
         ArrayNode patterns = o.putArray("output_patterns");
         s.outputPatterns().forEach(patterns::add);
+        if (!s.healthPath().equals(AdoptionPolicy.DEFAULT_HEALTH_PATH)) {
+            // only when set: the files of users who never set it stay as older versions read them
+            o.put("health_path", s.healthPath());
+        }
         return o;
     }
 
@@ -83,6 +88,7 @@ final class SettingsFile {
         Duration start = r.millis("start_timeout_ms", 1, SettingsResolver.MAX_TIMEOUT_MS, d.startTimeout());
         int instances = r.instances(d.instances());
         List<String> patterns = r.strings("output_patterns", "none");
+        String healthPath = r.text("health_path", d.healthPath());
         // the keys read above are the known ones
         n.fieldNames().forEachRemaining(k -> {
             if (!r.known().contains(k)) {
@@ -90,7 +96,7 @@ final class SettingsFile {
             }
         });
         return new Read(new PortolanSettings(range, discovery, health, debug, override, command, directory,
-                autoStart, start, instances, patterns), List.copyOf(problems));
+                autoStart, start, instances, patterns, healthPath), List.copyOf(problems));
     }
 
     /** Reads one key at a time from the file's object, noting what it cannot take and which keys it knows. */
@@ -179,6 +185,19 @@ final class SettingsFile {
             }
             bad(key, v, "is not an array of strings", fallback);
             return List.of();
+        }
+
+        /** The key's string, as written (its rule is checked where it is used); else {@code fallback}. */
+        String text(String key, String fallback) {
+            JsonNode v = value(key);
+            if (v == null) {
+                return fallback;
+            }
+            if (v.isTextual()) {
+                return v.asText();
+            }
+            bad(key, v, "is not a string", fallback);
+            return fallback;
         }
 
         Path directory() {

@@ -29,7 +29,7 @@ public final class SettingsResolver {
      * @param environmentProblems the same problems without what was used instead (for callers that refuse them: the
      *                            command line)
      * @param warnings            one message per configured value that is ignored without stopping anything (a bad
-     *                            user output pattern)
+     *                            user output pattern, a health path that breaks its rule)
      */
     public record Resolution(PortolanSettings effective, Map<String, String> overrides, List<String> problems,
             List<String> environmentProblems, List<String> warnings) {
@@ -138,9 +138,17 @@ public final class SettingsResolver {
                         + "and the other user patterns still apply)");
             }
         }
+        String healthPath = configured.healthPath();
+        try {
+            AdoptionPolicy.checkHealthPath(healthPath);
+        } catch (IllegalArgumentException e) {
+            warnings.add("preference health_path: " + e.getMessage() + " (ignored; adopted backends are checked on "
+                    + AdoptionPolicy.DEFAULT_HEALTH_PATH + ")");
+            healthPath = AdoptionPolicy.DEFAULT_HEALTH_PATH;
+        }
         PortolanSettings effective = new PortolanSettings(range, timeout, configured.healthInterval(), debug,
                 overridePort, configured.backendCommand(), configured.backendDirectory(),
-                configured.autoStartBackend(), startTimeout, configured.instances(), patterns);
+                configured.autoStartBackend(), startTimeout, configured.instances(), patterns, healthPath);
         return new Resolution(effective, Map.copyOf(overrides), List.copyOf(problems.withFallback),
                 List.copyOf(problems.refused), List.copyOf(warnings));
     }

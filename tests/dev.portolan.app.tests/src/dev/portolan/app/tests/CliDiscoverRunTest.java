@@ -469,6 +469,52 @@ class CliDiscoverRunTest {
     }
 
     /**
+     * The settings' health path ({@code health_path}; the preference page's field) is {@code run}'s when
+     * {@code --health-path} is not given, and the flag beats it. One that breaks the rule is said on stderr, naming
+     * it, and {@code /health} is used.
+     */
+    @Test
+    void runTakesTheHealthPathFromTheSettingsAndTheFlagBeatsIt(@TempDir Path state) throws Exception {
+        int first = PORTS.block(3);
+        Map<String, String> env = PortolanCli.isolated(state, first, first + 2);
+        Path file = Files.createDirectories(state.resolve("portolan")).resolve("settings.json");
+        Files.writeString(file, "{\"health_path\": \"/actuator/health\"}");
+        assertEquals("/actuator/health", adoptedHealthPath(env, List.of(), "/actuator/health"));
+        assertEquals("/ready", adoptedHealthPath(env, List.of("--health-path", "/ready"), "/ready"));
+
+        Files.writeString(file, "{\"health_path\": \"//evil.example/health\"}");
+        try (ChildProcess cli = PortolanCli.start(env, "run", "--timeout", "60s", "--", "/usr/bin/python3", "-c",
+                NaiveServer.onAnyPortHealthyAt("/health", "Tomcat started on port %d (http)"))) {
+            cli.awaitLine(l -> l.equals("portolan: warning: preference health_path: health path "
+                    + "'//evil.example/health' is invalid: use an absolute path such as /health or /actuator/health "
+                    + "(one '/' first, an optional ?query; no host, #fragment or space: %-encode it; at most 1024 "
+                    + "characters) (ignored; adopted backends are checked on /health)"), TIMEOUT);
+            JsonNode a = JSON.readTree(cli.awaitLine(l -> l.startsWith("{"), TIMEOUT));
+            assertEquals("http://127.0.0.1:" + a.get("port").asInt() + "/health", a.get("health_url").asText(),
+                    a.toString());
+        }
+    }
+
+    /**
+     * The path of the health URL of a server that {@code run} with {@code flags} adopted; the server is healthy on
+     * {@code healthyAt} only (401 elsewhere).
+     */
+    private static String adoptedHealthPath(Map<String, String> env, List<String> flags, String healthyAt)
+            throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of("run", "--timeout", "60s"));
+        args.addAll(flags);
+        args.addAll(List.of("--", "/usr/bin/python3", "-c", NaiveServer.onAnyPortHealthyAt(healthyAt,
+                "Tomcat started on port %d (http)")));
+        try (ChildProcess cli = PortolanCli.start(env, args.toArray(String[]::new))) {
+            JsonNode a = JSON.readTree(cli.awaitLine(l -> l.startsWith("{"), TIMEOUT));
+            String prefix = "http://127.0.0.1:" + a.get("port").asInt();
+            String health = a.get("health_url").asText();
+            assertTrue(health.startsWith(prefix + "/"), a.toString());
+            return health.substring(prefix.length());
+        }
+    }
+
+    /**
      * {@code ./portolan} itself killed with SIGKILL (a task runner's or an IDE's stop): it cannot pass a signal on, and
      * its JVM, reparented, would keep the sidecar running unseen. The JVM watches the script and stops the tree.
      */

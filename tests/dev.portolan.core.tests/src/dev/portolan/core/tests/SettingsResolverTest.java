@@ -276,8 +276,8 @@ class SettingsResolverTest {
                 at + "\"backend_directory\": 7 is not a folder's path; using the current folder",
                 at + "\"instances\": 2.5 is not a whole number 1-64; using 1",
                 at + "unknown key \"discovery_timeout\" is ignored (known: auto_start_backend, backend_command, "
-                        + "backend_directory, debug, discovery_timeout_ms, health_interval_ms, instances, "
-                        + "output_patterns, override_port, range, start_timeout_ms)"), s.fileProblems());
+                        + "backend_directory, debug, discovery_timeout_ms, health_interval_ms, health_path, "
+                        + "instances, output_patterns, override_port, range, start_timeout_ms)"), s.fileProblems());
         assertEquals(List.of(), s.environmentProblems(), "the file's problems are not the environment's");
         // the next change: the new settings are saved, the file as it was is kept beside them, byte for byte
         s.update(s.configured().withInstances(3));
@@ -333,5 +333,41 @@ class SettingsResolverTest {
         reread.load();
         assertTrue(reread.problems().get(0).contains("\"output_patterns\": \"port (?<port>\\\\d+)\" is not an array"),
                 reread.problems().toString());
+    }
+
+    @Test
+    void theHealthPathIsPersistedOnlyWhenSetAndOneThatBreaksTheRuleIsIgnoredWithAWarning(@TempDir Path state)
+            throws Exception {
+        System.setProperty(StateDirectory.PROPERTY, state.toString());
+        Path file = state.resolve("settings.json");
+        SettingsServiceImpl service = new SettingsServiceImpl(Map.of());
+        service.load();
+        service.update(PortolanSettings.DEFAULTS.withInstances(2));
+        assertFalse(Files.readString(file).contains("health_path"), "the default is not written: "
+                + Files.readString(file));
+        service.update(PortolanSettings.DEFAULTS.withHealthPath("/actuator/health?probe=1"));
+        SettingsServiceImpl reread = new SettingsServiceImpl(Map.of());
+        reread.load();
+        assertEquals(PortolanSettings.DEFAULTS.withHealthPath("/actuator/health?probe=1"), reread.configured(),
+                "round trip, the other settings as they were");
+        assertEquals("/actuator/health?probe=1", reread.effective().healthPath());
+        assertEquals(List.of(), reread.warnings());
+        // one that would name another server is kept as written (the preference page shows it) but not used
+        Files.writeString(file, "{\"health_path\": \"//evil.example/health\", \"instances\": 2}");
+        reread.load();
+        assertEquals("//evil.example/health", reread.configured().healthPath());
+        assertEquals("/health", reread.effective().healthPath());
+        assertEquals(2, reread.effective().instances(), "the other keys keep their values");
+        assertEquals(List.of(), reread.problems(), "a bad health path stops nothing");
+        assertEquals(List.of("preference health_path: health path '//evil.example/health' is invalid: use an absolute "
+                + "path such as /health or /actuator/health (one '/' first, an optional ?query; no host, #fragment or "
+                + "space: %-encode it; at most 1024 characters) (ignored; adopted backends are checked on /health)"),
+                reread.warnings());
+        // a value that is not a string is a problem of the file, named with what is used
+        Files.writeString(file, "{\"health_path\": [\"/ready\"]}");
+        reread.load();
+        assertEquals(List.of("settings file " + file + ": \"health_path\": [\"/ready\"] is not a string; using "
+                + "/health"), reread.fileProblems());
+        assertEquals("/health", reread.configured().healthPath());
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,8 @@ import dev.portolan.tests.common.OsgiServices;
  * The user's output patterns from the settings (preference {@code output_patterns}): a real child that prints its port
  * only in a line of its own making is adopted through them (verified by process ownership and its health), a bad
  * pattern next to them is ignored with a warning while the good one still works, and without the preference the
- * configured backend is not adopted at all (only announcements count, as before).
+ * configured backend is not adopted at all (only announcements count, as before). The health path preference
+ * ({@code health_path}) alone turns adoption on too, and the child is checked there.
  */
 class OutputPatternPreferenceTest {
 
@@ -45,6 +47,10 @@ class OutputPatternPreferenceTest {
     private static final String CHILD = NaiveServer.onAnyPort("orders-api: accepting calls at tcp %d");
     private static final String GOOD = "accepting calls at tcp (?<port>\\d+)";
     private static final String BAD = "accepting calls at (tcp";
+    private static final String ACTUATOR = "/actuator/health";
+    /** Healthy on {@link #ACTUATOR} only, 401 elsewhere (Spring Boot behind its security), with a line of its own. */
+    private static final String SPRING_LIKE = NaiveServer.onAnyPortHealthyAt(ACTUATOR,
+            "orders-api: accepting calls at tcp %d");
 
     @Test
     void aChildPrintingItsOwnLineIsAdoptedThroughThePreferencePattern() throws Exception {
@@ -73,6 +79,27 @@ class OutputPatternPreferenceTest {
     }
 
     @Test
+    void aChildHealthyOnlyOnItsOwnPathIsAdoptedThroughTheHealthPathPreference() throws Exception {
+        SettingsServiceImpl settings = settings();
+        settings.update(child(settings, SPRING_LIKE, List.of()).withHealthPath(ACTUATOR)
+                .withStartTimeout(Duration.ofSeconds(60)));
+        assertEquals(List.of(), settings.warnings());
+        LaunchSpec spec = backend(settings).configuredSpec();
+        assertTrue(spec.adoption().enabled(), "a health path of its own turns adoption on, as patterns do");
+        assertEquals(ACTUATOR, spec.adoption().healthPath());
+
+        LaunchHandle h = launcher().launch(spec);
+        try {
+            SidecarAnnouncement a = Await.result(h.announcement(), Fixtures.WAIT, "adoption of the child");
+            assertEquals(Verification.PROCESS, a.verification(), "its listener is the child's");
+            assertEquals(URI.create("http://127.0.0.1:" + a.announcement().port() + ACTUATOR),
+                    a.announcement().healthUrl(), "checked where it is healthy (it answers 401 on /health)");
+        } finally {
+            Await.result(h.stop(), Fixtures.WAIT, "stop");
+        }
+    }
+
+    @Test
     void withoutThePreferenceTheConfiguredBackendIsNotAdopted() throws Exception {
         SettingsServiceImpl settings = settings();
         settings.update(child(settings, List.of()));
@@ -90,9 +117,14 @@ class OutputPatternPreferenceTest {
 
     /** The configured settings with the child as the backend command and {@code patterns}. */
     private static PortolanSettings child(SettingsServiceImpl s, List<String> patterns) {
+        return child(s, CHILD, patterns);
+    }
+
+    /** The configured settings with the Python program {@code child} as the backend command and {@code patterns}. */
+    private static PortolanSettings child(SettingsServiceImpl s, String child, List<String> patterns) {
         PortolanSettings c = s.configured();
         return new PortolanSettings(c.range(), c.discoveryTimeout(), c.healthInterval(), c.debug(), null,
-                List.of("/usr/bin/python3", "-c", CHILD), null, false, c.startTimeout(), 1, patterns);
+                List.of("/usr/bin/python3", "-c", child), null, false, c.startTimeout(), 1, patterns);
     }
 
     private static BackendServiceImpl backend(SettingsServiceImpl s) {

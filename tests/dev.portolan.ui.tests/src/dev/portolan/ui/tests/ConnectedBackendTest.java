@@ -676,7 +676,7 @@ class ConnectedBackendTest {
     static PortolanSettings withCommand(PortolanSettings s, List<String> command) {
         return new PortolanSettings(s.range(), s.discoveryTimeout(), s.healthInterval(), s.debug(), s.overridePort(),
                 command, s.backendDirectory(), s.autoStartBackend(), s.startTimeout(), s.instances(),
-                s.outputPatterns());
+                s.outputPatterns(), s.healthPath());
     }
 
     private static void kill(long pid) {

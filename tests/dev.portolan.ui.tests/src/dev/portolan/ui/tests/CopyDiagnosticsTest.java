@@ -122,15 +122,19 @@ class CopyDiagnosticsTest {
 
     @Test
     void settingSourcesNameTheEnvironmentVariableTheConfigurationOrTheDefault() {
-        PortolanSettings configured = PortolanSettings.DEFAULTS.withStartTimeout(Duration.ofSeconds(90));
+        PortolanSettings configured = PortolanSettings.DEFAULTS.withStartTimeout(Duration.ofSeconds(90))
+                .withHealthPath("/actuator/health");
         PortolanSettings effective = new PortolanSettings(new PortRange(24000, 24010), configured.discoveryTimeout(),
                 configured.healthInterval(), configured.debug(), configured.overridePort(), configured.backendCommand(),
                 configured.backendDirectory(), configured.autoStartBackend(), configured.startTimeout(),
-                configured.instances());
+                configured.instances(), List.of(), configured.healthPath());
         var rows = SettingSources.of(effective, configured, Map.of("PORTOLAN_PORT_RANGE", "24000-24010"));
         assertEquals(new DiagnosticsReport.Setting("range", "24000-24010", "environment PORTOLAN_PORT_RANGE"), rows.get(0));
         assertEquals(new DiagnosticsReport.Setting("start timeout", "90000 ms", "configured"), rows.get(2));
         assertEquals("default", rows.get(1).source());
+        assertEquals(new DiagnosticsReport.Setting("output patterns", "–", "default"), rows.get(rows.size() - 2));
+        assertEquals(new DiagnosticsReport.Setting("health path (adopted backends)", "/actuator/health", "configured"),
+                rows.get(rows.size() - 1));
         String report = DiagnosticsReport.build(new DiagnosticsReport.Input(Instant.EPOCH, "0.1.1",
                 Map.of("dev.portolan.ui", "0.1.1"), "25", "Linux", rows, List.of("X='y' is bad"), null, List.of(),
                 List.of(), List.of(), List.of(), null, Set.of()));

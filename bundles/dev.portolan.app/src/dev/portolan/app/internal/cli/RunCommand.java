@@ -64,7 +64,8 @@ final class RunCommand implements Command {
             reloadOn.add(java.nio.file.Path.of(p));
         }
         String timeoutText = args.option("--timeout");
-        AdoptionPolicy adoption = adoption(args);
+        String healthPath = args.option("--health-path");
+        AdoptionPolicy adoption = adoption(args, healthPath);
         int instances = instances(args.option("--instances"));
         String service = args.service();
         args.noMore();
@@ -84,12 +85,18 @@ final class RunCommand implements Command {
         }
         // --timeout, else PORTOLAN_START_TIMEOUT, else the start-timeout setting, else 30 s; API_PORT=N: the backend
         // service tells the sidecar N
-        PortolanSettings settings = CliServices.get(SettingsService.class).effective();
+        SettingsService settingsService = CliServices.get(SettingsService.class);
+        for (String w : settingsService.warnings()) { // a bad output pattern or health path: ignored, said
+            err.println("portolan: warning: " + w);
+        }
+        PortolanSettings settings = settingsService.effective();
         Duration timeout = flagTimeout != null ? flagTimeout : settings.startTimeout();
         // the sidecar allocates from the range discovery scans (also when it comes from the settings file)
         LaunchSpec.Builder builder = LaunchSpec.builder(command).announcementTimeout(timeout)
                 .env(EnvironmentVariables.PORTOLAN_PORT_RANGE, settings.range().toString())
-                .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER).adoption(withSettings(adoption, settings)).assignPort(assignPort).reloadOn(reloadOn);
+                .restartPolicy(restart ? RestartPolicy.DEFAULT : RestartPolicy.NEVER)
+                .adoption(withSettings(adoption, healthPath != null, settings)).assignPort(assignPort)
+                .reloadOn(reloadOn);
         if (service != null) {
             builder.env(EnvironmentVariables.PORTOLAN_SERVICE, service);
         }
@@ -168,10 +175,9 @@ final class RunCommand implements Command {
                 + PortolanSettings.MAX_INSTANCES);
     }
 
-    /** {@code --no-adopt}, {@code --health-path P}, {@code --output-pattern RE} (repeatable). */
-    private static AdoptionPolicy adoption(Args args) throws UsageException {
+    /** {@code --no-adopt}, {@code --health-path P} ({@code healthPath}), {@code --output-pattern RE} (repeatable). */
+    private static AdoptionPolicy adoption(Args args, String healthPath) throws UsageException {
         boolean off = args.flag("--no-adopt");
-        String healthPath = args.option("--health-path");
         List<String> patterns = new java.util.ArrayList<>();
         for (String p = args.option("--output-pattern"); p != null; p = args.option("--output-pattern")) {
             patterns.add(p);
@@ -180,20 +186,26 @@ final class RunCommand implements Command {
             return AdoptionPolicy.OFF;
         }
         try {
-            return new AdoptionPolicy(true, patterns, healthPath != null ? healthPath : AdoptionPolicy.DEFAULT_HEALTH_PATH);
+            return new AdoptionPolicy(true, patterns,
+                    healthPath != null ? healthPath : AdoptionPolicy.DEFAULT_HEALTH_PATH);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--health-path: " + e.getMessage());
         }
     }
 
-    /** The preference's output patterns (valid ones: the settings dropped the others) before the command line's. */
-    private static AdoptionPolicy withSettings(AdoptionPolicy adoption, PortolanSettings settings) {
-        if (!adoption.enabled() || settings.outputPatterns().isEmpty()) {
+    /**
+     * The settings' output patterns (valid ones: the settings dropped the others) before the command line's, and the
+     * settings' health path unless {@code --health-path} gave one.
+     */
+    private static AdoptionPolicy withSettings(AdoptionPolicy adoption, boolean healthPathFlag,
+            PortolanSettings settings) {
+        if (!adoption.enabled()) {
             return adoption;
         }
         List<String> all = new java.util.ArrayList<>(settings.outputPatterns());
         all.addAll(adoption.outputPatterns());
-        return adoption.withPatterns(all);
+        return adoption.withPatterns(all).withHealthPath(healthPathFlag ? adoption.healthPath()
+                : settings.healthPath());
     }
 
     static int failure(CompletableFuture<EndpointStatus> started, PrintStream err) throws InterruptedException {

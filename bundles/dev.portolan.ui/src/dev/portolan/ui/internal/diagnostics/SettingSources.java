@@ -38,6 +38,10 @@ public final class SettingSources {
         add(out, "backend directory", PortolanSettings::backendDirectory, null, effective, configured, overrides);
         add(out, "auto-start backend", PortolanSettings::autoStartBackend, null, effective, configured, overrides);
         add(out, "instances", PortolanSettings::instances, null, effective, configured, overrides);
+        add(out, "output patterns", s -> s.outputPatterns().isEmpty() ? null : s.outputPatterns(), null, effective,
+                configured, overrides);
+        add(out, "health path (adopted backends)", PortolanSettings::healthPath, null, effective, configured,
+                overrides);
         return out;
     }
 

@@ -146,6 +146,24 @@ public final class PortolanPreferencePage extends FieldEditorPreferencePage impl
             }
         };
         addField(patterns);
+        StringFieldEditor healthPath = new StringFieldEditor(PortolanPreferences.HEALTH_PATH,
+                "Health path of a backend that never announces (empty: /health):", parent) {
+            @Override
+            protected boolean doCheckState() {
+                String path = getStringValue().strip();
+                try {
+                    if (!path.isEmpty()) {
+                        AdoptionPolicy.checkHealthPath(path);
+                    }
+                    return true;
+                } catch (IllegalArgumentException e) {
+                    setErrorMessage(e.getMessage());
+                    return false;
+                }
+            }
+        };
+        healthPath.setValidateStrategy(StringFieldEditor.VALIDATE_ON_KEY_STROKE);
+        addField(healthPath);
         IntegerFieldEditor override = new IntegerFieldEditor(PortolanPreferences.OVERRIDE_PORT,
                 label("Override port on 127.0.0.1 (0: discover):", PortolanPreferences.OVERRIDE_PORT), parent);
         override.setValidRange(0, 65535);

@@ -18,6 +18,7 @@ import org.eclipse.core.runtime.jobs.Job;
 import dev.portolan.api.EnvironmentVariables;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.discovery.PortolanSettings;
+import dev.portolan.api.launch.AdoptionPolicy;
 import dev.portolan.ui.PortolanUi;
 
 /**
@@ -44,6 +45,11 @@ public final class PortolanPreferences {
      * (named group {@code port} or {@code url}). Settings key {@code output_patterns}.
      */
     public static final String OUTPUT_PATTERNS = "outputPatterns";
+    /**
+     * Where the health of a backend that never announces is checked when it is adopted (empty: {@code /health}).
+     * Settings key {@code health_path}.
+     */
+    public static final String HEALTH_PATH = "healthPath";
 
     private PortolanPreferences() {
     }
@@ -91,10 +97,12 @@ public final class PortolanPreferences {
         if (instances < 1 || instances > PortolanSettings.MAX_INSTANCES) {
             throw new IllegalArgumentException("preference " + INSTANCES + "=" + instances + " " + instancesRule());
         }
-        // a bad pattern is not refused here: the settings service ignores it with a warning naming it
+        String healthPath = v.apply(HEALTH_PATH).strip();
+        // a bad pattern or health path is not refused here: the settings service ignores it with a warning naming it
         return new PortolanSettings(range, Duration.ofMillis(timeout), Duration.ofMillis(health), debug,
                 override == 0 ? null : (int) override, command, dir.isEmpty() ? null : Path.of(dir), autoStart,
-                Duration.ofMillis(start), (int) instances, lines(v.apply(OUTPUT_PATTERNS)));
+                Duration.ofMillis(start), (int) instances, lines(v.apply(OUTPUT_PATTERNS)),
+                healthPath.isEmpty() ? AdoptionPolicy.DEFAULT_HEALTH_PATH : healthPath);
     }
 
     /** The preference values, by key, that stand for {@code s} (the inverse of {@link #read}). */
@@ -111,6 +119,7 @@ public final class PortolanPreferences {
         m.put(OVERRIDE_PORT, Integer.toString(s.overridePort() == null ? 0 : s.overridePort()));
         m.put(INSTANCES, Integer.toString(s.instances()));
         m.put(OUTPUT_PATTERNS, String.join("\n", s.outputPatterns()));
+        m.put(HEALTH_PATH, s.healthPath());
         return m;
     }
 
