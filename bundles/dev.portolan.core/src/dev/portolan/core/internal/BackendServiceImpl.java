@@ -91,11 +91,8 @@ public final class BackendServiceImpl implements BackendService {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ApiClient apiClient;
     /** This machine's registry, where the servers our sidecars adopted are registered; optional. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY, target = "(" + Registry.ID_PROPERTY + "="
-                    + RemoteInstances.LOCAL_REGISTRY_ID + ")")
-    private volatile Registry localRegistry;
-    private final AdoptedRegistrations adopted = new AdoptedRegistrations(() -> localRegistry);
+    private final AtomicReference<Registry> localRegistry = new AtomicReference<>();
+    private final AdoptedRegistrations adopted = new AdoptedRegistrations(localRegistry::get);
     /** The shared registries (etcd, when configured): new instances pass over the ids they list for the service. */
     private final List<Registry> sharedRegistries = new CopyOnWriteArrayList<>();
     private final Object sharedLock = new Object();
@@ -124,9 +121,22 @@ public final class BackendServiceImpl implements BackendService {
         this.settings = settings;
     }
 
-    /** Outside OSGi: the local registry, where adopted servers are registered (in OSGi, DS sets the field). */
+    /**
+     * Binds this machine's registry, where adopted servers are registered (DS; outside OSGi call it directly). A server
+     * adopted before it was bound is registered now: the product starts its backend at start level 4, the registries'
+     * bundles start at level 5.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, target = "(" + Registry.ID_PROPERTY + "="
+                    + RemoteInstances.LOCAL_REGISTRY_ID + ")", unbind = "unsetLocalRegistry")
     public void setLocalRegistry(Registry registry) {
-        this.localRegistry = registry;
+        localRegistry.set(registry);
+        adopted.registryBound();
+    }
+
+    /** Unbinds this machine's registry (DS; a greedy rebind binds the new one first). */
+    public void unsetLocalRegistry(Registry registry) {
+        localRegistry.compareAndSet(registry, null);
     }
 
     /** Binds a shared registry (DS: every registry but this machine's; outside OSGi call it directly). */

@@ -59,6 +59,8 @@ public final class AdoptedRegistrations implements AutoCloseable {
     });
     // confined to the serial thread: the registration of each sidecar's adopted server
     private final Map<LaunchHandle, Registration> registered = new HashMap<>();
+    // confined to the serial thread: servers adopted while there was no local registry, registered once one is bound
+    private final Map<LaunchHandle, SidecarAnnouncement> waiting = new HashMap<>();
     /** Withdraws what is registered when the JVM exits; added at the first registration (serial thread). */
     private final Thread atExit = new Thread(this::close, "portolan-adopted-registrations-exit");
     private boolean hooked; // confined to the serial thread
@@ -102,8 +104,12 @@ public final class AdoptedRegistrations implements AutoCloseable {
         }
         Registry local = registry.get();
         if (local == null) {
-            return; // no local registry (its bundle is not installed): nothing to register in
+            // no local registry yet (the product starts its backend before the registries' bundles) or none at all
+            // (its bundle is not installed): registered when one is bound (registryBound)
+            waiting.put(h, a);
+            return;
         }
+        waiting.remove(h);
         InstanceEntry entry;
         try {
             entry = entry(a, h.spec());
@@ -163,7 +169,27 @@ public final class AdoptedRegistrations implements AutoCloseable {
                 spec.adoption().healthPath());
     }
 
+    /**
+     * A local registry is bound now: the servers adopted while there was none, and still serving, are registered in
+     * it. Returns at once (the registry's calls run on this object's thread).
+     *
+     * @since 0.1.8
+     */
+    public void registryBound() {
+        run(() -> {
+            for (var w : List.copyOf(waiting.entrySet())) {
+                SidecarState state = w.getKey().state();
+                if (state == SidecarState.ANNOUNCED || state == SidecarState.RUNNING) {
+                    accepted(w.getKey(), w.getValue());
+                } else {
+                    waiting.remove(w.getKey());
+                }
+            }
+        });
+    }
+
     private void withdraw(LaunchHandle h) {
+        waiting.remove(h);
         Registration r = registered.remove(h);
         if (r != null) {
             r.close();

@@ -210,6 +210,43 @@ class RegistryProcessProofTest {
                 .adoption(AdoptionPolicy.DEFAULT.withHealthPath("/actuator/health")).build(), "/actuator/health");
     }
 
+    /**
+     * The product starts its backend at start level 4 and the registries' bundles at level 5, so its launcher may adopt
+     * the server before the local registry is bound. It is registered once the registry is bound; before, it never
+     * was, and no other terminal found the product's adopted backend.
+     */
+    @Test
+    void aServerAdoptedBeforeTheLocalRegistryIsBoundIsRegisteredOnceItIs() throws Exception {
+        SidecarLauncher launcher = OsgiServices.await(getClass(), SidecarLauncher.class, WAIT);
+        LocalRegistry registry = Fixtures.localRegistry();
+        EndpointTrackerImpl tracker = Fixtures.trackerWithoutStrategies();
+        BackendServiceImpl frontEnd = new BackendServiceImpl(launcher, tracker, tracker, new SettingsServiceImpl(
+                Map.of()));
+        Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
+        tracker.activate();
+        try (Subscription watching = registry.watch(InstanceEntry.DEFAULT_SERVICE, events::accept)) {
+            EndpointStatus started = Await.result(frontEnd.start(LaunchSpec.builder("/usr/bin/python3", "-c",
+                    NaiveServer.onAnyPort("naive %d")).adoption(AdoptionPolicy.DEFAULT).build()), WAIT,
+                    "the front end starts the server");
+            assertEquals(Verification.PROCESS, started.endpoint().verification(), started.toString());
+            int port = started.endpoint().port();
+
+            frontEnd.setLocalRegistry(registry);
+            RegistryEvent registered = events.await(e -> e.kind() == RegistryEvent.Kind.REGISTERED
+                    && e.entry().port() == port, WAIT, "the adopted server is registered once the registry is bound");
+            assertEquals(frontEnd.sidecar().flatMap(LaunchHandle::lastAnnouncement).orElseThrow().pid(),
+                    registered.entry().pid(), registered.toString());
+
+            Await.result(frontEnd.stop(), WAIT, "the front end stops its sidecar");
+            events.await(ev -> ev.kind() == RegistryEvent.Kind.DEREGISTERED && ev.entry() != null
+                    && ev.entry().port() == port, WAIT, "its entry is withdrawn");
+        } finally {
+            Await.result(frontEnd.stop(), WAIT, "stop");
+            tracker.deactivate();
+            registry.close();
+        }
+    }
+
     /** {@code spec} started by a front end; {@code healthPath}: the one its entry names (null: the default). */
     private void registeredAdoptedAndFoundElsewhere(LaunchSpec spec, String healthPath) throws Exception {
         PortInspector inspector = OsgiServices.await(getClass(), PortInspector.class, WAIT);
