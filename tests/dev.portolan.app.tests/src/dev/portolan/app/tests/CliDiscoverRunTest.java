@@ -226,7 +226,7 @@ class CliDiscoverRunTest {
     @Test
     void aCorruptSettingsFileIsSaidOnOneLineAndTheCommandGoesOn(@TempDir Path state) throws Exception {
         int first = PORTS.block(2);
-        Path file = Files.createDirectories(state.resolve("portolan")).resolve("settings.json");
+        Path file = settingsFile(state);
         Files.writeString(file, "{\"range\": ");
         PortolanCli.Result r = PortolanCli.run(PortolanCli.isolated(state, first, first + 1), TIMEOUT, "discover",
                 "--timeout", "2s");
@@ -457,7 +457,7 @@ class CliDiscoverRunTest {
     void aBadSettingsValueIsSaidAndRunGoesOn(@TempDir Path state) throws Exception {
         int first = PORTS.block(3);
         Map<String, String> env = PortolanCli.isolated(state, first, first + 2);
-        Path file = Files.createDirectories(state.resolve("portolan")).resolve("settings.json");
+        Path file = settingsFile(state);
         Files.writeString(file, "{\"debug\": \"maybe\"}");
         try (ChildProcess cli = PortolanCli.start(env, "run", "--timeout", "60s", "--", "/usr/bin/python3", "-c",
                 NaiveServer.onAnyPort("orders-api: accepting calls at tcp %d"))) {
@@ -477,7 +477,7 @@ class CliDiscoverRunTest {
     void runTakesTheHealthPathFromTheSettingsAndTheFlagBeatsIt(@TempDir Path state) throws Exception {
         int first = PORTS.block(3);
         Map<String, String> env = PortolanCli.isolated(state, first, first + 2);
-        Path file = Files.createDirectories(state.resolve("portolan")).resolve("settings.json");
+        Path file = settingsFile(state);
         Files.writeString(file, "{\"health_path\": \"/actuator/health\"}");
         assertEquals("/actuator/health", adoptedHealthPath(env, List.of(), "/actuator/health"));
         assertEquals("/ready", adoptedHealthPath(env, List.of("--health-path", "/ready"), "/ready"));
@@ -493,6 +493,11 @@ class CliDiscoverRunTest {
             assertEquals("http://127.0.0.1:" + a.get("port").asInt() + "/health", a.get("health_url").asText(),
                     a.toString());
         }
+    }
+
+    /** The {@code settings.json} of {@link PortolanCli#isolated}'s state folder {@code state} (its folder made). */
+    private static Path settingsFile(Path state) throws java.io.IOException {
+        return Files.createDirectories(state.resolve("portolan")).resolve("settings.json");
     }
 
     /**

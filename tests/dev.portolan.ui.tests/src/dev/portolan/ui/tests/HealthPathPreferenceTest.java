@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.portolan.ui.tests.PreferencePages.focusedField;
 import static dev.portolan.ui.tests.PreferencePages.okButton;
 import static dev.portolan.ui.tests.PreferencePages.textOf;
 import static dev.portolan.ui.tests.PreferencePages.type;
@@ -13,8 +14,6 @@ import java.time.Duration;
 import java.util.List;
 
 import org.eclipse.jface.preference.PreferenceDialog;
-import org.eclipse.swt.SWT;
-import org.eclipse.swt.widgets.Event;
 import org.eclipse.swt.widgets.Shell;
 import org.eclipse.swt.widgets.Text;
 import org.eclipse.ui.PlatformUI;
@@ -44,12 +43,8 @@ class HealthPathPreferenceTest {
             PreferenceDialog dialog = PreferencePages.openPortolanPage(window);
             try {
                 PortolanPreferencePage page = (PortolanPreferencePage) dialog.getSelectedPage();
-                Text path = textOf(dialog.getShell(), "Health path");
+                Text path = focusedField(dialog.getShell(), "Health path", TIMEOUT);
                 assertEquals("/health", path.getText());
-                dialog.getShell().forceActive();
-                path.setFocus();
-                Ui.until("the focus in the Health path field", TIMEOUT, path::isFocusControl,
-                        () -> String.valueOf(Ui.display().getFocusControl()));
                 for (String bad : List.of("//evil.example/health", "health", "/a b", "/health#x")) {
                     type(path, bad);
                     assertFalse(okButton(dialog.getShell()).isEnabled(), "OK enabled for " + bad);
@@ -60,8 +55,7 @@ class HealthPathPreferenceTest {
                 type(path, "/actuator/health");
                 assertNull(page.getErrorMessage(), page.getErrorMessage());
                 assertTrue(okButton(dialog.getShell()).isEnabled());
-                okButton(dialog.getShell()).notifyListeners(SWT.Selection, new Event());
-                Ui.drain();
+                PreferencePages.press(okButton(dialog.getShell()));
             } finally {
                 PreferencePages.close(dialog);
             }
@@ -77,8 +71,7 @@ class HealthPathPreferenceTest {
                 assertEquals("/actuator/health", path.getText());
                 type(path, "");
                 assertTrue(okButton(dialog.getShell()).isEnabled(), "empty is the default");
-                okButton(dialog.getShell()).notifyListeners(SWT.Selection, new Event());
-                Ui.drain();
+                PreferencePages.press(okButton(dialog.getShell()));
             } finally {
                 PreferencePages.close(dialog);
             }

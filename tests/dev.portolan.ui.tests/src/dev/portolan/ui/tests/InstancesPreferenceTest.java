@@ -5,16 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.portolan.ui.tests.PreferencePages.focusedField;
 import static dev.portolan.ui.tests.PreferencePages.okButton;
-import static dev.portolan.ui.tests.PreferencePages.textOf;
 import static dev.portolan.ui.tests.PreferencePages.type;
 
 import java.time.Duration;
 import java.util.List;
 
 import org.eclipse.jface.preference.PreferenceDialog;
-import org.eclipse.swt.SWT;
-import org.eclipse.swt.widgets.Event;
 import org.eclipse.swt.widgets.Shell;
 import org.eclipse.swt.widgets.Text;
 import org.eclipse.ui.PlatformUI;
@@ -41,14 +39,8 @@ class InstancesPreferenceTest {
         try {
             try {
                 PortolanPreferencePage page = (PortolanPreferencePage) dialog.getSelectedPage();
-                Text instances = textOf(dialog.getShell(), "Instances");
+                Text instances = focusedField(dialog.getShell(), "Instances", TIMEOUT);
                 assertEquals("1", instances.getText());
-                // typed where the user types: the focus is in the field (a field that gains the focus later
-                // validates itself and clears the page's message)
-                dialog.getShell().forceActive();
-                instances.setFocus();
-                Ui.until("the focus in the Instances field", TIMEOUT, instances::isFocusControl,
-                        () -> String.valueOf(Ui.display().getFocusControl()));
                 for (String bad : List.of("0", "65", "two")) {
                     type(instances, bad);
                     assertFalse(okButton(dialog.getShell()).isEnabled(), "OK enabled for instances " + bad);
@@ -59,8 +51,7 @@ class InstancesPreferenceTest {
                 type(instances, "3");
                 assertNull(page.getErrorMessage(), page.getErrorMessage());
                 assertTrue(okButton(dialog.getShell()).isEnabled());
-                okButton(dialog.getShell()).notifyListeners(SWT.Selection, new Event());
-                Ui.drain();
+                PreferencePages.press(okButton(dialog.getShell()));
             } finally {
                 PreferencePages.close(dialog);
             }

@@ -2,6 +2,7 @@ package dev.portolan.ui.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -49,6 +50,19 @@ final class PreferencePages {
         Label l = label(shell, label);
         var siblings = Arrays.asList(l.getParent().getChildren());
         return (Text) siblings.get(siblings.indexOf(l) + 1);
+    }
+
+    /**
+     * {@link #textOf} with the focus in it, where the user types: a field that gains the focus later validates itself
+     * and clears the page's message.
+     */
+    static Text focusedField(Shell shell, String label, Duration timeout) {
+        Text field = textOf(shell, label);
+        shell.forceActive();
+        field.setFocus();
+        Ui.until("the focus in the " + label + " field", timeout, field::isFocusControl,
+                () -> String.valueOf(Ui.display().getFocusControl()));
+        return field;
     }
 
     private static Label label(Shell shell, String label) {
