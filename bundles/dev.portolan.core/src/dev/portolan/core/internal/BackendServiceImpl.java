@@ -72,6 +72,8 @@ public final class BackendServiceImpl implements BackendService {
 
     private volatile SidecarLauncher launcher;
     private final Object launcherLock = new Object();
+    /** The starts and stops asked: a start that waits goes on only when nothing was asked after it. */
+    private final StartTickets tickets = new StartTickets();
     /** Completed when a launcher is bound; a new one after it is unbound (guarded by launcherLock). */
     private CompletableFuture<SidecarLauncher> launcherBound = new CompletableFuture<>();
     @Reference
@@ -233,9 +235,10 @@ public final class BackendServiceImpl implements BackendService {
      * Runs {@code start} with the launcher. While the framework starts, a client can hear of the launcher's
      * registration before this component does (a service event reaches its listeners in no set order): then the start
      * waits, at most {@link #LAUNCHER_WAIT}, for the launcher to be bound here and runs on another thread; cancelling
-     * the returned future before then cancels the start. With a launcher bound, {@code start} runs at once.
+     * the returned future before then cancels the start, and a stop or a newer start asked meanwhile supersedes it
+     * ({@code ticket}: it fails at once). With a launcher bound, {@code start} runs at once.
      */
-    private CompletableFuture<EndpointStatus> withLauncher(LaunchSpec spec,
+    private CompletableFuture<EndpointStatus> withLauncher(StartTickets.Ticket ticket, LaunchSpec spec,
             Function<SidecarLauncher, CompletableFuture<EndpointStatus>> start) {
         SidecarLauncher now;
         CompletableFuture<SidecarLauncher> waiting;
@@ -247,9 +250,15 @@ public final class BackendServiceImpl implements BackendService {
             return start.apply(registering(now));
         }
         CompletableFuture<EndpointStatus> result = new CompletableFuture<>();
-        waiting.orTimeout(LAUNCHER_WAIT.toMillis(), TimeUnit.MILLISECONDS).whenCompleteAsync((l, e) -> {
+        CompletableFuture<SidecarLauncher> bound = waiting.orTimeout(LAUNCHER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        // once bound, or at once when a stop or a newer start supersedes this one
+        CompletableFuture.anyOf(bound, ticket.superseded()).whenCompleteAsync((any, e) -> {
             if (result.isDone()) {
                 return; // cancelled meanwhile
+            }
+            if (tickets.superseded(ticket)) {
+                result.completeExceptionally(StartTickets.supersededException());
+                return;
             }
             if (e != null) {
                 result.completeExceptionally(new LaunchException("no SidecarLauncher service is registered (waited "
@@ -258,7 +267,7 @@ public final class BackendServiceImpl implements BackendService {
             }
             CompletableFuture<EndpointStatus> started;
             try {
-                started = start.apply(registering(l));
+                started = start.apply(registering(bound.join()));
             } catch (RuntimeException ex) {
                 result.completeExceptionally(ex);
                 return;
@@ -402,10 +411,11 @@ public final class BackendServiceImpl implements BackendService {
             return CompletableFuture.failedFuture(e);
         }
         AtomicReference<LaunchHandle> launched = new AtomicReference<>();
+        StartTickets.Ticket ticket = tickets.start();
         // failed without an announcement: nothing launched (no launcher, a launch failure, cancelled first), or it
         // never announced (exited or timed out first: an exit before the first announcement tells the tracker nothing
         // else)
-        return told(() -> withLauncher(spec, l -> start(spec, l, launched)),
+        return told(ticket, () -> withLauncher(ticket, spec, l -> start(ticket, spec, l, launched)),
                 () -> Optional.ofNullable(launched.get()).flatMap(LaunchHandle::lastAnnouncement).isPresent());
     }
 
@@ -416,8 +426,8 @@ public final class BackendServiceImpl implements BackendService {
      * while our sidecar starts (the product's first run, ended before its launch), or take a stranger in the range
      * for it (unverified: another front end's sidecar, seen with the instance pool).
      */
-    private CompletableFuture<EndpointStatus> told(Supplier<CompletableFuture<EndpointStatus>> start,
-            BooleanSupplier announced) {
+    private CompletableFuture<EndpointStatus> told(StartTickets.Ticket ticket,
+            Supplier<CompletableFuture<EndpointStatus>> start, BooleanSupplier announced) {
         SidecarObserver told = observer;
         if (told != null) {
             told.sidecarStarting();
@@ -425,7 +435,8 @@ public final class BackendServiceImpl implements BackendService {
         CompletableFuture<EndpointStatus> result = start.get();
         if (told != null) {
             result.whenComplete((v, e) -> {
-                if (e != null && !announced.getAsBoolean()) {
+                // a newer start told the tracker of itself: this one's end is no news (it would end that one's wait)
+                if (e != null && !announced.getAsBoolean() && tickets.isLastStart(ticket)) {
                     told.sidecarStartFailed(String.valueOf(e));
                 }
             });
@@ -433,7 +444,7 @@ public final class BackendServiceImpl implements BackendService {
         return result;
     }
 
-    private CompletableFuture<EndpointStatus> start(LaunchSpec spec, SidecarLauncher l,
+    private CompletableFuture<EndpointStatus> start(StartTickets.Ticket ticket, LaunchSpec spec, SidecarLauncher l,
             AtomicReference<LaunchHandle> launched) {
         CompletableFuture<EndpointStatus> result = new CompletableFuture<>();
         result.whenComplete((v, e) -> {
@@ -447,6 +458,9 @@ public final class BackendServiceImpl implements BackendService {
         Function<Void, CompletableFuture<EndpointStatus>> launch = v -> {
             if (result.isDone()) {
                 return CompletableFuture.<EndpointStatus>failedFuture(new CancellationException("start cancelled"));
+            }
+            if (tickets.superseded(ticket)) { // asked while the old sidecar stopped
+                return CompletableFuture.<EndpointStatus>failedFuture(StartTickets.supersededException());
             }
             LaunchHandle h;
             try {
@@ -465,8 +479,14 @@ public final class BackendServiceImpl implements BackendService {
         return result;
     }
 
+    /** Stops what of ours runs; a start that waits does not go on ({@link StartTickets}). */
     @Override
     public CompletableFuture<Void> stop() {
+        tickets.stop();
+        return stopOurs();
+    }
+
+    private CompletableFuture<Void> stopOurs() {
         CompletableFuture<Void> one = single.stop();
         return pool.isEmpty() ? one : CompletableFuture.allOf(one, pool.stopAll());
     }
@@ -504,9 +524,13 @@ public final class BackendServiceImpl implements BackendService {
             return CompletableFuture.failedFuture(e);
         }
         String serviceName = service;
+        StartTickets.Ticket ticket = tickets.start();
         // the pool's start fails only when no instance was accepted (InstancePool.launch)
-        return told(() -> withLauncher(spec, l -> {
+        return told(ticket, () -> withLauncher(ticket, spec, l -> {
             Function<List<Registry>, CompletableFuture<EndpointStatus>> launchWith = shared -> {
+                if (tickets.superseded(ticket)) { // asked while the old instances stopped or the registry was awaited
+                    return CompletableFuture.failedFuture(StartTickets.supersededException());
+                }
                 try {
                     return pool.launch(l, spec, instances, serviceName, InstanceIdClaims.registeredIn(shared,
                             serviceName, STARTS));
@@ -518,10 +542,16 @@ public final class BackendServiceImpl implements BackendService {
             // they are, on a start thread of ours
             Function<Void, CompletableFuture<EndpointStatus>> launch = v -> {
                 CompletableFuture<List<Registry>> shared = sharedRegistriesFor(serviceName);
+                // once known, or at once when a stop or a newer start supersedes this one (launchWith says so)
                 return shared.isDone() ? launchWith.apply(shared.join())
-                        : shared.thenComposeAsync(launchWith, STARTS);
+                        : CompletableFuture.anyOf(shared, ticket.superseded()).thenComposeAsync(
+                                any -> launchWith.apply(shared.getNow(List.of())), STARTS);
             };
-            return afterStop(launch);
+            // its failure as it is, not wrapped in the CompletionException of the stages before it (a superseded
+            // start is cancelled: isCancelled)
+            CompletableFuture<EndpointStatus> result = new CompletableFuture<>();
+            relay(afterStop(launch), result);
+            return result;
         }), () -> false);
     }
 
@@ -531,7 +561,7 @@ public final class BackendServiceImpl implements BackendService {
      * launcher's event thread: that must not wait for a start.
      */
     private CompletableFuture<EndpointStatus> afterStop(Function<Void, CompletableFuture<EndpointStatus>> launch) {
-        CompletableFuture<Void> stopped = stop();
+        CompletableFuture<Void> stopped = stopOurs();
         return stopped.isDone() ? stopped.thenCompose(launch) : stopped.thenComposeAsync(launch, STARTS);
     }
 

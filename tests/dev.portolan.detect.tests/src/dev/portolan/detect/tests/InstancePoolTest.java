@@ -113,6 +113,21 @@ class InstancePoolTest {
             events.accept(finalState.id() + " " + instanceId);
             return tracker.instanceStopped(instanceId, port, finalState, message);
         }
+
+        /** What the backend service told of its starts: "starting", "start failed: WHY". */
+        final Await.Recorder<String> starts = new Await.Recorder<>();
+
+        @Override
+        public void sidecarStarting() {
+            starts.accept("starting");
+            tracker.sidecarStarting();
+        }
+
+        @Override
+        public void sidecarStartFailed(String why) {
+            starts.accept("start failed: " + why);
+            tracker.sidecarStartFailed(why);
+        }
     }
 
     private record Setup(BackendServiceImpl backend, EndpointTrackerImpl tracker, RecordingObserver observer,
@@ -403,6 +418,51 @@ class InstancePoolTest {
         } finally {
             shared.close();
         }
+    }
+
+    /**
+     * A stop asked while a start of several instances waits for the shared registry calls the start off at once: it
+     * fails as superseded, nothing is launched, and the tracker is told that no start is pending (discovery settles its
+     * state). A newer start asked meanwhile supersedes it too and is the one that runs once the registry comes; the
+     * tracker hears nothing of the old start's end, which would end the newer one's wait. Before, a waiting start went
+     * on after the stop and launched its instances; two starts both launched.
+     */
+    @Test
+    void aStopOrANewerStartAskedWhileAStartWaitsForTheSharedRegistryCallsItOff() throws Exception {
+        LocalRegistry shared = Fixtures.localRegistry();
+        try (Setup t = setup(4)) {
+            t.backend().setConfiguredSharedRegistry("etcd://127.0.0.1:2379", START); // far longer than the test
+            LaunchSpec spec = spec(t.range(), SampleBackend.command()).build();
+            java.util.concurrent.CompletableFuture<EndpointStatus> stopped = t.backend().start(spec, 2);
+            assertFalse(stopped.isDone(), "the start waits for the shared registry");
+            Await.result(t.backend().stop(), START, "the stop");
+            assertSuperseded(stopped);
+            t.observer().starts.await(r -> r.startsWith("start failed: "), START, "the tracker is told");
+            assertEquals(List.of(), t.backend().managedInstances(), "nothing launched");
+
+            java.util.concurrent.CompletableFuture<EndpointStatus> old = t.backend().start(spec, 2);
+            java.util.concurrent.CompletableFuture<EndpointStatus> newer = t.backend().start(spec, 3);
+            assertSuperseded(old);
+            assertFalse(newer.isDone(), "the newer start waits for the shared registry");
+            t.backend().addSharedRegistry(shared);
+            Await.result(newer, START, "the newer start");
+            assertEquals(List.of("pool-1", "pool-2", "pool-3"), t.backend().managedInstances().stream()
+                    .map(ManagedInstance::instanceId).toList(), "only the newer start launched");
+            assertEquals(List.of("starting", "start failed: " + SUPERSEDED, "starting", "starting"),
+                    t.observer().starts.values(), "the stopped start's end is told, the superseded one's is not");
+        } finally {
+            shared.close();
+        }
+    }
+
+    private static final String SUPERSEDED = "java.util.concurrent.CancellationException: this start of the backend "
+            + "was superseded: a stop or another start was asked while it waited";
+
+    private static void assertSuperseded(java.util.concurrent.CompletableFuture<EndpointStatus> start) {
+        java.util.concurrent.CancellationException e = assertThrows(java.util.concurrent.CancellationException.class,
+                () -> start.get(START.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        // get() may throw one of its own ("get") with the future's as its cause
+        assertEquals(SUPERSEDED, (e.getCause() != null ? e.getCause() : e).toString());
     }
 
     /**

@@ -103,7 +103,10 @@ public final class BackendJob<T> extends Job {
             record("OK", describe.apply(value));
             return Status.OK_STATUS;
         } catch (CancellationException e) {
-            record("CANCELLED", "cancelled by the user");
+            // the user's cancel, or the backend service's word (a start superseded by a stop or a newer start); get()
+            // may throw a CancellationException of its own ("get") with the future's as its cause
+            Throwable why = e.getCause() instanceof CancellationException c ? c : e;
+            record("CANCELLED", why.getMessage() != null ? why.getMessage() : "cancelled by the user");
             return Status.CANCEL_STATUS;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
