@@ -26,27 +26,27 @@ final class StartTickets {
 
     /** A start is asked: every start asked before it is superseded. */
     Ticket start() {
+        return ask(true);
+    }
+
+    /** A stop is asked: every start asked before it is superseded. */
+    void stop() {
+        ask(false);
+    }
+
+    private Ticket ask(boolean start) {
         CompletableFuture<Void> previous;
         Ticket ticket;
         synchronized (lock) {
             previous = next;
             next = new CompletableFuture<>();
             ticket = new Ticket(++asked, next);
-            lastStart = ticket.number();
+            if (start) {
+                lastStart = ticket.number();
+            }
         }
         previous.complete(null); // outside the lock: the superseded starts hear of it
         return ticket;
-    }
-
-    /** A stop is asked: every start asked before it is superseded. */
-    void stop() {
-        CompletableFuture<Void> previous;
-        synchronized (lock) {
-            previous = next;
-            next = new CompletableFuture<>();
-            asked++;
-        }
-        previous.complete(null);
     }
 
     /** Whether a stop or a newer start was asked after {@code ticket}'s start. */

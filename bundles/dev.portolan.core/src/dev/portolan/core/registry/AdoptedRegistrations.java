@@ -83,14 +83,14 @@ public final class AdoptedRegistrations implements AutoCloseable {
 
             @Override
             public void stateChanged(LaunchHandle h, SidecarState from, SidecarState to) {
-                if (to != SidecarState.ANNOUNCED && to != SidecarState.RUNNING) {
+                if (!serving(to)) {
                     run(() -> withdraw(h));
                 }
             }
         });
         // accepted before the listener was added: registered now (a later event replaces or withdraws it in order)
         handle.lastAnnouncement().ifPresent(a -> run(() -> {
-            if (handle.state() == SidecarState.ANNOUNCED || handle.state() == SidecarState.RUNNING) {
+            if (serving(handle.state())) {
                 accepted(handle, a);
             }
         }));
@@ -178,14 +178,18 @@ public final class AdoptedRegistrations implements AutoCloseable {
     public void registryBound() {
         run(() -> {
             for (var w : List.copyOf(waiting.entrySet())) {
-                SidecarState state = w.getKey().state();
-                if (state == SidecarState.ANNOUNCED || state == SidecarState.RUNNING) {
+                if (serving(w.getKey().state())) {
                     accepted(w.getKey(), w.getValue());
                 } else {
                     waiting.remove(w.getKey());
                 }
             }
         });
+    }
+
+    /** Whether a sidecar in {@code state} serves its adopted server: the states in which it is registered. */
+    private static boolean serving(SidecarState state) {
+        return state == SidecarState.ANNOUNCED || state == SidecarState.RUNNING;
     }
 
     private void withdraw(LaunchHandle h) {
