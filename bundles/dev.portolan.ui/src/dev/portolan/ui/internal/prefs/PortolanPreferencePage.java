@@ -2,6 +2,7 @@ package dev.portolan.ui.internal.prefs;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import org.eclipse.jface.preference.BooleanFieldEditor;
@@ -74,39 +75,13 @@ public final class PortolanPreferencePage extends FieldEditorPreferencePage impl
             note.setLayoutData(gd);
             environmentNote = note;
         }
-        StringFieldEditor range = new StringFieldEditor(PortolanPreferences.PORT_RANGE,
-                label("Port range (first-last):", PortolanPreferences.PORT_RANGE), parent) {
-            @Override
-            protected boolean doCheckState() {
-                try {
-                    PortRange.parse(getStringValue());
-                    return true;
-                } catch (IllegalArgumentException e) {
-                    setErrorMessage(e.getMessage());
-                    return false;
-                }
-            }
-        };
-        range.setValidateStrategy(StringFieldEditor.VALIDATE_ON_KEY_STROKE);
-        addField(range);
+        addField(checked(PortolanPreferences.PORT_RANGE, label("Port range (first-last):",
+                PortolanPreferences.PORT_RANGE), parent, PortRange::parse));
         addField(millis(PortolanPreferences.DISCOVERY_TIMEOUT_MS, "Discovery timeout (ms):", 100, 600_000, parent));
         addField(millis(PortolanPreferences.HEALTH_INTERVAL_MS, "Health check interval (ms):", 100, 3_600_000,
                 parent));
-        StringFieldEditor command = new StringFieldEditor(PortolanPreferences.BACKEND_COMMAND,
-                "Backend command (empty: the bundled sample backend):", parent) {
-            @Override
-            protected boolean doCheckState() {
-                try {
-                    PortolanPreferences.splitCommand(getStringValue());
-                    return true;
-                } catch (IllegalArgumentException e) {
-                    setErrorMessage(e.getMessage());
-                    return false;
-                }
-            }
-        };
-        command.setValidateStrategy(StringFieldEditor.VALIDATE_ON_KEY_STROKE);
-        addField(command);
+        addField(checked(PortolanPreferences.BACKEND_COMMAND, "Backend command (empty: the bundled sample backend):",
+                parent, PortolanPreferences::splitCommand));
         DirectoryFieldEditor dir = new DirectoryFieldEditor(PortolanPreferences.BACKEND_DIRECTORY,
                 "Backend working directory:", parent);
         dir.setEmptyStringAllowed(true);
@@ -131,39 +106,15 @@ public final class PortolanPreferencePage extends FieldEditorPreferencePage impl
         instances.setValidRange(1, PortolanSettings.MAX_INSTANCES);
         instances.setValidateStrategy(StringFieldEditor.VALIDATE_ON_KEY_STROKE);
         addField(instances);
-        StringFieldEditor patterns = new StringFieldEditor(PortolanPreferences.OUTPUT_PATTERNS,
-                "Output patterns of a backend that never announces\n(one regular expression per line, with "
-                        + "(?<port>...) or (?<url>...)):", 40, 3, StringFieldEditor.VALIDATE_ON_KEY_STROKE, parent) {
-            @Override
-            protected boolean doCheckState() {
-                try {
-                    PortolanPreferences.lines(getStringValue()).forEach(AdoptionPolicy::checkPattern);
-                    return true;
-                } catch (IllegalArgumentException e) {
-                    setErrorMessage(e.getMessage());
-                    return false;
-                }
-            }
-        };
-        addField(patterns);
-        StringFieldEditor healthPath = new StringFieldEditor(PortolanPreferences.HEALTH_PATH,
-                "Health path of a backend that never announces (empty: /health):", parent) {
-            @Override
-            protected boolean doCheckState() {
-                String path = getStringValue().strip();
-                try {
-                    if (!path.isEmpty()) {
-                        AdoptionPolicy.checkHealthPath(path);
+        addField(checked(PortolanPreferences.OUTPUT_PATTERNS, "Output patterns of a backend that never announces\n"
+                + "(one regular expression per line, with (?<port>...) or (?<url>...)):", 40, 3, parent,
+                text -> PortolanPreferences.lines(text).forEach(AdoptionPolicy::checkPattern)));
+        addField(checked(PortolanPreferences.HEALTH_PATH, "Health path of a backend that never announces (empty: "
+                + "/health):", parent, text -> {
+                    if (!text.strip().isEmpty()) {
+                        AdoptionPolicy.checkHealthPath(text.strip());
                     }
-                    return true;
-                } catch (IllegalArgumentException e) {
-                    setErrorMessage(e.getMessage());
-                    return false;
-                }
-            }
-        };
-        healthPath.setValidateStrategy(StringFieldEditor.VALIDATE_ON_KEY_STROKE);
-        addField(healthPath);
+                }));
         IntegerFieldEditor override = new IntegerFieldEditor(PortolanPreferences.OVERRIDE_PORT,
                 label("Override port on 127.0.0.1 (0: discover):", PortolanPreferences.OVERRIDE_PORT), parent);
         override.setValidRange(0, 65535);
@@ -191,6 +142,31 @@ public final class PortolanPreferencePage extends FieldEditorPreferencePage impl
     private String label(String text, String key) {
         return overrides.keySet().stream().filter(v -> key.equals(PortolanPreferences.keyOverriddenBy(v))).findFirst()
                 .map(v -> text + " [overridden by " + v + "]").orElse(text);
+    }
+
+    /** A one-line text field of unlimited width that {@code check} validates while typing. */
+    private static StringFieldEditor checked(String key, String label, Composite parent, Consumer<String> check) {
+        return checked(key, label, StringFieldEditor.UNLIMITED, 1, parent, check);
+    }
+
+    /**
+     * A text field that {@code check} validates while typing: the message of the IllegalArgumentException it throws is
+     * the page's error, and OK is disabled meanwhile.
+     */
+    private static StringFieldEditor checked(String key, String label, int width, int height, Composite parent,
+            Consumer<String> check) {
+        return new StringFieldEditor(key, label, width, height, StringFieldEditor.VALIDATE_ON_KEY_STROKE, parent) {
+            @Override
+            protected boolean doCheckState() {
+                try {
+                    check.accept(getStringValue());
+                    return true;
+                } catch (IllegalArgumentException e) {
+                    setErrorMessage(e.getMessage());
+                    return false;
+                }
+            }
+        };
     }
 
     private FieldEditor millis(String key, String text, int min, int max, Composite parent) {
