@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 import dev.portolan.api.BackendCredentials;
@@ -185,53 +186,110 @@ final class Rediscovery {
     }
 
     /**
-     * Discovery (outside the lock: another service), then apply, then start the follow-up, then answer.
+     * Discovery (outside the lock: another service), then apply (which may first check the held endpoint), then start
+     * the follow-up, then answer.
      *
      * @param asked a caller asked for it (else it is only the health monitor's retry while UNAVAILABLE)
      */
     private void runRefresh(CompletableFuture<EndpointStatus> refresh, long startEvents, boolean asked) {
-        discovery.get().discover().whenComplete((r, e) -> {
-            EndpointStatus status = null;
-            Throwable failure = null;
-            try {
-                status = apply(r, e, startEvents, asked);
-            } catch (RuntimeException ex) {
-                failure = ex;
-            }
-            CompletableFuture<EndpointStatus> follow;
-            long followEvents;
-            boolean followAsked;
-            synchronized (lock) {
-                refreshRunning = refreshNext;
-                refreshNext = null;
-                followAsked = nextAsked;
-                nextAsked = false;
-                follow = refreshRunning;
-                followEvents = store.sidecarEvents();
-            }
-            if (follow != null) {
-                runRefresh(follow, followEvents, followAsked);
-            }
-            if (failure != null) {
-                refresh.completeExceptionally(failure);
-            } else {
-                refresh.complete(status);
-            }
-        });
+        discovery.get().discover().handle((r, e) -> apply(r, e, startEvents, asked)).thenCompose(applied -> applied)
+                .whenComplete((status, failure) -> {
+                    CompletableFuture<EndpointStatus> follow;
+                    long followEvents;
+                    boolean followAsked;
+                    synchronized (lock) {
+                        refreshRunning = refreshNext;
+                        refreshNext = null;
+                        followAsked = nextAsked;
+                        nextAsked = false;
+                        follow = refreshRunning;
+                        followEvents = store.sidecarEvents();
+                    }
+                    if (follow != null) {
+                        runRefresh(follow, followEvents, followAsked);
+                    }
+                    if (failure != null) {
+                        boolean wrapped = failure instanceof CompletionException && failure.getCause() != null;
+                        refresh.completeExceptionally(wrapped ? failure.getCause() : failure);
+                    } else {
+                        refresh.complete(status);
+                    }
+                });
     }
 
     /**
+     * Applies a discovery run's outcome. When a run a caller asked for finds nothing while the tracker holds a verified
+     * endpoint, that endpoint is checked first, the way the health monitor checks it: a busy machine answers a
+     * discovery probe late, and a live endpoint is declared lost by its own failed health check, not by a run that
+     * found nothing. It stays when it passes (no change); else the run's outcome is published.
+     *
      * @param startEvents {@link EndpointStore#sidecarEvents()} when the run started
      * @param asked       a caller asked for the refresh; a mere background retry only matters while UNAVAILABLE
      */
-    private EndpointStatus apply(DiscoveryResult result, Throwable error, long startEvents, boolean asked) {
+    private CompletableFuture<EndpointStatus> apply(DiscoveryResult result, Throwable error, long startEvents,
+            boolean asked) {
         // before the lock: asks our sidecar's handle (another bundle) and may read the cache file
         BackendCredentials found = error == null && result.endpoint().isPresent()
                 ? credentialsFor(result.endpoint().get())
                 : BackendCredentials.NONE;
         // before the lock too: asks the settings service for the timeout it names
         String notFound = error == null && result.endpoint().isEmpty() ? summary(result) : null;
+        Outcome outcome = new Outcome(result, error, found, notFound, startEvents, asked);
+        EndpointStatus held;
+        BackendCredentials heldCredentials;
         synchronized (lock) {
+            EndpointStatus moot = outcome.moot();
+            if (moot != null) {
+                return CompletableFuture.completedFuture(moot);
+            }
+            held = outcome.heldToCheck();
+            if (held == null) {
+                return CompletableFuture.completedFuture(outcome.publish());
+            }
+            heldCredentials = store.credentials();
+        }
+        // outside the lock: a health + identity probe of the held endpoint
+        return checks.checkAsync(held.endpoint(), heldCredentials, InstanceChecker.MIN_TIMEOUT).handle((r, e) -> {
+            synchronized (lock) {
+                EndpointStatus moot = outcome.moot();
+                if (moot != null) {
+                    return moot;
+                }
+                if (store.current().sequence() != held.sequence()) {
+                    return store.current(); // changed while the check ran (a loss, an announcement): that is newer
+                }
+                if (r == null || !r.accepted()) {
+                    return outcome.publish();
+                }
+                store.awaitingOurSidecar(false);
+            }
+            LOG.log(System.Logger.Level.DEBUG, () -> "discovery found nothing (" + outcome.why()
+                    + "), but the held endpoint " + held.endpoint().baseUrl() + " passed its health check: kept");
+            return held;
+        });
+    }
+
+    /** What one discovery run found, and how it is applied; its methods are called with the lock held. */
+    private final class Outcome {
+        private final DiscoveryResult result;
+        private final Throwable error;
+        private final BackendCredentials found;
+        private final String notFound;
+        private final long startEvents;
+        private final boolean asked;
+
+        Outcome(DiscoveryResult result, Throwable error, BackendCredentials found, String notFound, long startEvents,
+                boolean asked) {
+            this.result = result;
+            this.error = error;
+            this.found = found;
+            this.notFound = notFound;
+            this.startEvents = startEvents;
+            this.asked = asked;
+        }
+
+        /** The current status when this outcome is not to be applied (moot), else null. */
+        EndpointStatus moot() {
             if (store.overridden()) {
                 return store.current(); // overridden meanwhile
             }
@@ -248,6 +306,22 @@ final class Rediscovery {
                 // our sidecar stopped on purpose still answers while it drains: a background retry does not take it back
                 return store.current();
             }
+            return null;
+        }
+
+        /** The held endpoint to check before this outcome, which found nothing, is published; else null. */
+        EndpointStatus heldToCheck() {
+            EndpointStatus current = store.current();
+            boolean nothing = error != null || result.endpoint().isEmpty();
+            return nothing && current.state() == EndpointState.AVAILABLE && current.endpoint() != null
+                    && current.endpoint().verified() && !store.retiring(current.endpoint()) ? current : null;
+        }
+
+        String why() {
+            return error != null ? "discovery failed: " + error : notFound;
+        }
+
+        EndpointStatus publish() {
             // a run begun after the last news of our sidecar's start knew of it (it waits for its announcement):
             // what it found settles the state, so a start that never announced is awaited no longer
             store.awaitingOurSidecar(false);

@@ -253,8 +253,9 @@ class TrackerRecoveryTest {
         awaitAvailableOn(0, a.port());
         // let every refresh queued before now (e.g. the recovery of the previous test's backend) finish while a is
         // up: afterwards only the health monitor can notice the loss, which is what this test is about
-        Await.result(tracker.refresh(), Fixtures.WAIT, "quiet refresh");
-        assertEquals(a.port(), tracker.current().endpoint().port(), tracker.current().toString());
+        EndpointStatus quiet = Await.result(tracker.refresh(), Fixtures.WAIT, "quiet refresh");
+        assertEquals(EndpointState.AVAILABLE, quiet.state(), quiet.toString());
+        assertEquals(a.port(), quiet.endpoint().port(), quiet.toString());
         int start = events.size();
         a.close();
         EndpointStatus lost = events.await(start, s -> s.state() == EndpointState.UNAVAILABLE, Fixtures.WAIT,
@@ -418,6 +419,38 @@ class TrackerRecoveryTest {
             assertEquals(1, plain.healthRequests(), "checked again on /, the URL that answered");
             Await.result(tracker.clearOverride(), Fixtures.WAIT, "clear");
         }
+    }
+
+    /**
+     * A refresh whose discovery finds nothing (here: the backend answers its health check after 750 ms, later than a
+     * discovery of 250 ms waits but sooner than the tracker's own check, as on a busy machine) does not drop the held,
+     * verified backend while that still passes its own health check; once it fails that too, the refresh's outcome is
+     * published. The health monitor is quiet: only the refreshes act.
+     */
+    @Test
+    void aRefreshThatFindsNothingKeepsTheHeldBackendWhileItPassesItsOwnHealthCheck() throws Exception {
+        settings.update(Fixtures.settings(range, null, Duration.ofSeconds(2), Duration.ofMinutes(10)));
+        TestBackend a = backend(range.first() + 3, TOKEN);
+        listen();
+        EndpointStatus found = Await.result(tracker.refresh(), Fixtures.WAIT, "refresh");
+        assertEquals(a.port(), found.endpoint().port(), found.toString());
+        awaitAvailableOn(0, a.port());
+        settings.update(Fixtures.settings(range, null, Duration.ofMillis(250), Duration.ofMinutes(10)));
+        Await.result(((EndpointTrackerImpl) tracker).flush(), Fixtures.WAIT, "flush");
+        int count = events.size();
+        a.answeringHealthAfter(Duration.ofMillis(750));
+        EndpointStatus kept = Await.result(tracker.refresh(), Fixtures.WAIT, "refresh of a slow backend");
+        assertEquals(EndpointState.AVAILABLE, kept.state(), kept.toString());
+        assertEquals(a.port(), kept.endpoint().port(), kept.toString());
+        Await.result(((EndpointTrackerImpl) tracker).flush(), Fixtures.WAIT, "flush");
+        assertEquals(count, events.size(), "a slow answer is no change: " + events.values());
+
+        a.close();
+        EndpointStatus gone = Await.result(tracker.refresh(), Fixtures.WAIT, "refresh after the backend is gone");
+        assertEquals(EndpointState.UNAVAILABLE, gone.state(), gone.toString());
+        assertTrue(gone.message().startsWith("no backend found") || gone.message().startsWith("discovery timed out"),
+                gone.message());
+        assertEquals(gone, tracker.current());
     }
 
     @Test
