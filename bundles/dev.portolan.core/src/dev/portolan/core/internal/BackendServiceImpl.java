@@ -475,7 +475,7 @@ public final class BackendServiceImpl implements BackendService {
             }
             return h.announcement().thenApply(a -> single.accept(h, a));
         };
-        relay(afterStop(launch), result);
+        relay(afterStop(ticket, launch), result);
         return result;
     }
 
@@ -550,7 +550,7 @@ public final class BackendServiceImpl implements BackendService {
             // its failure as it is, not wrapped in the CompletionException of the stages before it (a superseded
             // start is cancelled: isCancelled)
             CompletableFuture<EndpointStatus> result = new CompletableFuture<>();
-            relay(afterStop(launch), result);
+            relay(afterStop(ticket, launch), result);
             return result;
         }), () -> false);
     }
@@ -558,11 +558,19 @@ public final class BackendServiceImpl implements BackendService {
     /**
      * Stops what of ours runs, then {@code launch}es. Nothing of ours running: launched right here, so that the new
      * sidecar (or instances) shows when the start returns; else after the old one's stop, which completes on the
-     * launcher's event thread: that must not wait for a start.
+     * launcher's event thread: that must not wait for a start. A stop or a newer start asked meanwhile ends the wait
+     * at once ({@code ticket}): {@code launch} checks the ticket first and fails as superseded, launching nothing, while
+     * the old one's stop goes on (a stop that waits out a graceful timeout takes minutes).
      */
-    private CompletableFuture<EndpointStatus> afterStop(Function<Void, CompletableFuture<EndpointStatus>> launch) {
+    private CompletableFuture<EndpointStatus> afterStop(StartTickets.Ticket ticket,
+            Function<Void, CompletableFuture<EndpointStatus>> launch) {
         CompletableFuture<Void> stopped = stopOurs();
-        return stopped.isDone() ? stopped.thenCompose(launch) : stopped.thenComposeAsync(launch, STARTS);
+        if (stopped.isDone()) {
+            return stopped.thenCompose(launch);
+        }
+        // the stop's failure fails the start, as before; the signal only ends the wait
+        CompletableFuture<Void> waited = stopped.applyToEither(ticket.superseded(), v -> v);
+        return waited.thenComposeAsync(launch, STARTS);
     }
 
     @Override

@@ -455,6 +455,44 @@ class InstancePoolTest {
         }
     }
 
+    /**
+     * A stop asked while a restart waits for the old sidecar's stop calls the restart off at once: it fails as
+     * superseded, launches nothing, and the tracker is told that no start is pending. The old sidecar here takes
+     * minutes to stop (its stdin is another process's pipe, so it never hears the stop, and the graceful timeout is 10
+     * minutes); before, the restart waited for that stop to end.
+     */
+    @Test
+    void aStopAskedWhileARestartWaitsForTheOldSidecarsStopCallsItOffAtOnce() throws Exception {
+        try (Setup t = setup(2)) {
+            List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "sleep 600 | exec \"$@\"", "sh"));
+            command.addAll(SampleBackend.command());
+            LaunchSpec spec = spec(t.range(), command).gracefulStopTimeout(Duration.ofMinutes(10)).build();
+            Await.result(t.backend().start(spec), START, "start");
+            LaunchHandle old = t.backend().sidecar().orElseThrow();
+            long pid = old.pid().orElseThrow();
+            List<ProcessHandle> tree = new ArrayList<>(ProcessHandle.of(pid).orElseThrow().descendants().toList());
+            try {
+                java.util.concurrent.CompletableFuture<EndpointStatus> restart = t.backend().restart();
+                assertFalse(restart.isDone(), "the restart waits for the old sidecar's stop");
+                java.util.concurrent.CompletableFuture<Void> stop = t.backend().stop();
+                assertSuperseded(restart);
+                assertFalse(stop.isDone(), "the old sidecar is still stopping");
+                // a stopping sidecar is not shown; a new one would be (installed at its launch)
+                assertEquals(java.util.Optional.empty(), t.backend().sidecar(), "nothing new launched");
+                t.observer().starts.await(r -> r.startsWith("start failed: "), START, "the tracker is told");
+                assertEquals(List.of("starting", "starting", "start failed: " + SUPERSEDED),
+                        t.observer().starts.values());
+            } finally {
+                // end the old sidecar's stop now rather than in ten minutes: its whole tree, the sleep too
+                tree.forEach(ProcessHandle::destroyForcibly);
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            Await.result(old.exit(), START, "the old sidecar exited");
+            Await.result(t.backend().stop(), START, "the stop, once the old sidecar is gone");
+            assertEquals(java.util.Optional.empty(), t.backend().sidecar(), "nothing new launched");
+        }
+    }
+
     private static final String SUPERSEDED = "java.util.concurrent.CancellationException: this start of the backend "
             + "was superseded: a stop or another start was asked while it waited";
 
