@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -252,7 +251,7 @@ public final class BackendServiceImpl implements BackendService {
         CompletableFuture<EndpointStatus> result = new CompletableFuture<>();
         CompletableFuture<SidecarLauncher> bound = waiting.orTimeout(LAUNCHER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         // once bound, or at once when a stop or a newer start supersedes this one
-        CompletableFuture.anyOf(bound, ticket.superseded()).whenCompleteAsync((any, e) -> {
+        ticket.orSuperseded(bound).whenCompleteAsync((any, e) -> {
             if (result.isDone()) {
                 return; // cancelled meanwhile
             }
@@ -277,7 +276,7 @@ public final class BackendServiceImpl implements BackendService {
                     started.cancel(true);
                 }
             });
-            relay(started, result);
+            Futures.relay(started, result);
         }, STARTS);
         return result;
     }
@@ -305,17 +304,6 @@ public final class BackendServiceImpl implements BackendService {
     private LaunchHandle followed(LaunchHandle h) {
         adopted.follow(h); // followed until the handle ends; its listener goes with it
         return h;
-    }
-
-    /** Completes {@code to} as {@code from} completes, with the cause of a {@link CompletionException} unwrapped. */
-    private static <T> void relay(CompletableFuture<T> from, CompletableFuture<T> to) {
-        from.whenComplete((v, x) -> {
-            if (x != null) {
-                to.completeExceptionally(x instanceof CompletionException && x.getCause() != null ? x.getCause() : x);
-            } else {
-                to.complete(v);
-            }
-        });
     }
 
     @Activate
@@ -475,7 +463,7 @@ public final class BackendServiceImpl implements BackendService {
             }
             return h.announcement().thenApply(a -> single.accept(h, a));
         };
-        relay(afterStop(ticket, launch), result);
+        Futures.relay(afterStop(ticket, launch), result);
         return result;
     }
 
@@ -544,13 +532,13 @@ public final class BackendServiceImpl implements BackendService {
                 CompletableFuture<List<Registry>> shared = sharedRegistriesFor(serviceName);
                 // once known, or at once when a stop or a newer start supersedes this one (launchWith says so)
                 return shared.isDone() ? launchWith.apply(shared.join())
-                        : CompletableFuture.anyOf(shared, ticket.superseded()).thenComposeAsync(
+                        : ticket.orSuperseded(shared).thenComposeAsync(
                                 any -> launchWith.apply(shared.getNow(List.of())), STARTS);
             };
             // its failure as it is, not wrapped in the CompletionException of the stages before it (a superseded
             // start is cancelled: isCancelled)
             CompletableFuture<EndpointStatus> result = new CompletableFuture<>();
-            relay(afterStop(ticket, launch), result);
+            Futures.relay(afterStop(ticket, launch), result);
             return result;
         }), () -> false);
     }
@@ -569,8 +557,7 @@ public final class BackendServiceImpl implements BackendService {
             return stopped.thenCompose(launch);
         }
         // the stop's failure fails the start, as before; the signal only ends the wait
-        CompletableFuture<Void> waited = stopped.applyToEither(ticket.superseded(), v -> v);
-        return waited.thenComposeAsync(launch, STARTS);
+        return ticket.orSuperseded(stopped).thenComposeAsync(any -> launch.apply(null), STARTS);
     }
 
     @Override

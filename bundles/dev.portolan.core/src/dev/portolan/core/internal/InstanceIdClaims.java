@@ -206,7 +206,7 @@ final class InstanceIdClaims {
                     }
                 }, executor).orTimeout(SHARED_WAIT.toMillis(), TimeUnit.MILLISECONDS).handle((entries, e) -> {
                     if (e != null) { // completes once: a read that ends after its deadline is not heard again
-                        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                        Throwable cause = Futures.unwrap(e);
                         unread(service, r, cause instanceof TimeoutException ? "no answer within "
                                 + SHARED_WAIT.toMillis() + " ms" : cause.getMessage());
                         return Optional.<List<InstanceEntry>>empty();

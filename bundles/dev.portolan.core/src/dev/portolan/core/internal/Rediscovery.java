@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 import dev.portolan.api.BackendCredentials;
@@ -209,8 +208,7 @@ final class Rediscovery {
                         runRefresh(follow, followEvents, followAsked);
                     }
                     if (failure != null) {
-                        boolean wrapped = failure instanceof CompletionException && failure.getCause() != null;
-                        refresh.completeExceptionally(wrapped ? failure.getCause() : failure);
+                        refresh.completeExceptionally(Futures.unwrap(failure));
                     } else {
                         refresh.complete(status);
                     }

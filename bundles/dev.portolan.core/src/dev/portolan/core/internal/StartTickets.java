@@ -17,6 +17,14 @@ final class StartTickets {
      * @param superseded completes when the next start or stop is asked
      */
     record Ticket(long number, CompletableFuture<Void> superseded) {
+
+        /**
+         * The end of this start's wait for {@code wait}: completes as {@code wait} does (its failure too), or at once
+         * when this start is superseded; the waiting start then checks {@link StartTickets#superseded(Ticket)}.
+         */
+        CompletableFuture<Object> orSuperseded(CompletableFuture<?> wait) {
+            return CompletableFuture.anyOf(wait, superseded);
+        }
     }
 
     private final Object lock = new Object();
