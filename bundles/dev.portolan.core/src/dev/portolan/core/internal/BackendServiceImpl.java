@@ -103,6 +103,8 @@ public final class BackendServiceImpl implements BackendService {
     private volatile Supplier<Optional<String>> sharedConfigured = RemoteInstances::configuredSharedRegistry;
     /** How long it waits at most. */
     private volatile Duration sharedWait = InstanceIdClaims.SHARED_WAIT;
+    /** How long a start waits for the launcher to be bound ({@link #withLauncher}). */
+    private volatile Duration launcherWait = LAUNCHER_WAIT;
     private final InstancePool pool = new InstancePool(() -> observer, () -> Optional.ofNullable(apiClient),
             new InstanceHandles(), STARTS);
 
@@ -208,6 +210,14 @@ public final class BackendServiceImpl implements BackendService {
         this.defaultCommand = command;
     }
 
+    /**
+     * Outside OSGi: how long a start asked while no launcher is bound waits for one ({@link #LAUNCHER_WAIT} in OSGi,
+     * where a launcher registered while the framework starts is bound a moment later).
+     */
+    public void setLauncherWait(Duration wait) {
+        this.launcherWait = wait;
+    }
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, unbind = "unbindLauncher")
     void bindLauncher(SidecarLauncher bound) {
@@ -233,9 +243,9 @@ public final class BackendServiceImpl implements BackendService {
     /**
      * Runs {@code start} with the launcher. While the framework starts, a client can hear of the launcher's
      * registration before this component does (a service event reaches its listeners in no set order): then the start
-     * waits, at most {@link #LAUNCHER_WAIT}, for the launcher to be bound here and runs on another thread; cancelling
-     * the returned future before then cancels the start, and a stop or a newer start asked meanwhile supersedes it
-     * ({@code ticket}: it fails at once). With a launcher bound, {@code start} runs at once.
+     * waits, at most {@link #LAUNCHER_WAIT} ({@link #setLauncherWait}), for the launcher to be bound here and runs on
+     * another thread; cancelling the returned future before then cancels the start, and a stop or a newer start asked
+     * meanwhile supersedes it ({@code ticket}: it fails at once). With a launcher bound, {@code start} runs at once.
      */
     private CompletableFuture<EndpointStatus> withLauncher(StartTickets.Ticket ticket, LaunchSpec spec,
             Function<SidecarLauncher, CompletableFuture<EndpointStatus>> start) {
@@ -249,7 +259,8 @@ public final class BackendServiceImpl implements BackendService {
             return start.apply(registering(now));
         }
         CompletableFuture<EndpointStatus> result = new CompletableFuture<>();
-        CompletableFuture<SidecarLauncher> bound = waiting.orTimeout(LAUNCHER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        Duration wait = launcherWait;
+        CompletableFuture<SidecarLauncher> bound = waiting.orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS);
         // once bound, or at once when a stop or a newer start supersedes this one
         ticket.orSuperseded(bound).whenCompleteAsync((any, e) -> {
             if (result.isDone()) {
@@ -261,7 +272,8 @@ public final class BackendServiceImpl implements BackendService {
             }
             if (e != null) {
                 result.completeExceptionally(new LaunchException("no SidecarLauncher service is registered (waited "
-                        + LAUNCHER_WAIT.toSeconds() + " s): cannot start " + String.join(" ", spec.command())));
+                        + (wait.toMillis() % 1000 == 0 ? wait.toSeconds() + " s" : wait.toMillis() + " ms")
+                        + "): cannot start " + String.join(" ", spec.command())));
                 return;
             }
             CompletableFuture<EndpointStatus> started;

@@ -493,6 +493,34 @@ class InstancePoolTest {
         }
     }
 
+    /**
+     * A start asked while no launcher is bound waits for one (the framework is still starting). A newer start, or a
+     * stop, asked meanwhile calls it off at once, and nothing is launched. The wait here is ten minutes: were the
+     * ticket not heeded, each start would fail only when its wait ran out. (A launcher bound meanwhile lets the start
+     * go on: {@code LauncherIntegrationTest.aStartWaitsForALauncherThatIsStillComingAndSaysSoWhenNoneComes}.)
+     */
+    @Test
+    void aStartWaitingForTheLauncherIsCalledOffAtOnceByANewerStartAndByAStop() throws Exception {
+        try (Setup t = setup(2, null)) {
+            t.backend().setLauncherWait(Duration.ofMinutes(10));
+            LaunchSpec spec = spec(t.range(), SampleBackend.command()).build();
+            java.util.concurrent.CompletableFuture<EndpointStatus> single = t.backend().start(spec);
+            assertFalse(single.isDone(), "the start waits for the launcher");
+            java.util.concurrent.CompletableFuture<EndpointStatus> pool = t.backend().start(spec, 2);
+            assertSuperseded(single);
+            assertFalse(pool.isDone(), "the start of two instances waits for the launcher");
+            java.util.concurrent.CompletableFuture<Void> stop = t.backend().stop();
+            assertSuperseded(pool);
+            Await.result(stop, START, "the stop");
+            assertEquals(java.util.Optional.empty(), t.backend().sidecar(), "nothing launched");
+            assertEquals(List.of(), t.backend().managedInstances(), "nothing launched");
+            // the first start's end is no news to the tracker: the newer start told it of itself
+            t.observer().starts.await(r -> r.startsWith("start failed: "), START, "the tracker is told");
+            assertEquals(List.of("starting", "starting", "start failed: " + SUPERSEDED),
+                    t.observer().starts.values());
+        }
+    }
+
     private static final String SUPERSEDED = "java.util.concurrent.CancellationException: this start of the backend "
             + "was superseded: a stop or another start was asked while it waited";
 
