@@ -24,6 +24,7 @@ import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.NaiveServer;
 import dev.portolan.tests.common.PortolanCli;
+import dev.portolan.tests.common.PrivateFiles;
 import dev.portolan.tests.common.TestPorts;
 
 /**
@@ -246,8 +247,7 @@ class CliDiscoverRunTest {
     void aCorruptCacheFileIsSaidOnOneLine(@TempDir Path state) throws Exception {
         int first = PORTS.block(2);
         Path file = Files.createDirectories(state.resolve("portolan")).resolve("endpoint.json");
-        Files.writeString(file, "{\"url\": ");
-        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        PrivateFiles.write(file, "{\"url\": ");
         PortolanCli.Result r = PortolanCli.run(PortolanCli.isolated(state, first, first + 1), TIMEOUT, "discover");
         assertEquals(3, r.exitCode(), r.output());
         // the log record (the cache strategy's row of the table says it too)

@@ -9,7 +9,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +27,7 @@ import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.PortolanCli;
+import dev.portolan.tests.common.PrivateFiles;
 import dev.portolan.tests.common.TestPorts;
 
 /**
@@ -185,9 +185,7 @@ class CliFeedTest {
         ObjectNode copy = entry.deepCopy();
         copy.put("instance_id", id).put("url", "http://127.0.0.1:" + port).put("port", port)
                 .put("started_at", startedAt).put("api_token", "impostor-token-" + id);
-        Path f = entries.resolve(id + ".json");
-        Files.writeString(f, JSON.writeValueAsString(copy));
-        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        PrivateFiles.write(entries.resolve(id + ".json"), JSON.writeValueAsString(copy));
     }
 
     /** A loopback listener that counts the connections it accepts and closes each at once (it answers no challenge). */

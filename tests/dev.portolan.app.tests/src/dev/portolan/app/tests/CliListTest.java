@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +18,7 @@ import dev.portolan.tests.common.BackendHealth;
 import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.PortolanCli;
+import dev.portolan.tests.common.PrivateFiles;
 import dev.portolan.tests.common.TestPorts;
 
 /** {@code ./portolan list} end to end: the real script, a real registered Python backend, a corrupt entry. */
@@ -51,8 +51,7 @@ class CliListTest {
             Path dir = runtime.resolve("instances/web");
             Files.createDirectories(dir);
             Path corrupt = dir.resolve("broken.json");
-            Files.writeString(corrupt, "{not json");
-            Files.setPosixFilePermissions(corrupt, PosixFilePermissions.fromString("rw-------"));
+            PrivateFiles.write(corrupt, "{not json");
             // the backend's own entry appears right after its announcement
             PortolanCli.Result r = null;
             for (int i = 0; i < 20; i++) {

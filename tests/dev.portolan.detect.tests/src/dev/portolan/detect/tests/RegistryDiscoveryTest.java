@@ -26,6 +26,7 @@ import dev.portolan.registry.internal.LocalRegistry;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.BackendHealth;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.PrivateFiles;
 import dev.portolan.tests.common.TestBackend;
 
 /**
@@ -110,8 +111,7 @@ class RegistryDiscoveryTest {
         try {
             Path broken = Files.createDirectories(registry.runtimeDirectory().resolve("instances")
                     .resolve(InstanceEntry.DEFAULT_SERVICE)).resolve("default-1.json");
-            Files.writeString(broken, "{\"schema\": 1, \"service\": \"default\"");
-            Files.setPosixFilePermissions(broken, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            PrivateFiles.write(broken, "{\"schema\": 1, \"service\": \"default\"");
             StrategyOutcome o = registryOutcome(registry, Fixtures.PORTS.block(2));
             assertEquals(StrategyOutcome.Result.FAILED, o.result(), o.toString());
             assertTrue(o.message().startsWith("no registered instance of service 'default' (registry entry " + broken

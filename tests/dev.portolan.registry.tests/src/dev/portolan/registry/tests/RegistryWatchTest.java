@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +21,7 @@ import dev.portolan.core.registry.EntryFiles;
 import dev.portolan.registry.internal.LocalRegistry;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.OsgiServices;
+import dev.portolan.tests.common.PrivateFiles;
 
 /** The push watch: file-system events become registry events, in order, without a lock held. */
 public class RegistryWatchTest {
@@ -84,10 +84,7 @@ public class RegistryWatchTest {
         Path dir = runtime.resolve("instances").resolve("svc");
         EntryFiles.ensurePrivateDirectories(runtime, dir);
         Path bad = dir.resolve("bad.json");
-        Path tmp = dir.resolve(".bad.json.tmp"); // written like a real writer: private, then renamed into place
-        Files.writeString(tmp, "not json");
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-        Files.move(tmp, bad, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        PrivateFiles.write(bad, "not json"); // written like a real writer: private, then renamed into place
         RegistryEvent p = events.await(ev -> ev.kind() == Kind.PROBLEM, DEADLINE, "PROBLEM");
         assertTrue(p.detail().contains(bad.toString()), p.detail());
         // a later, unrelated registration in the same directory rescans it: the problem is not repeated
