@@ -521,6 +521,20 @@ class InstancePoolTest {
         }
     }
 
+    /** With no launcher bound within the wait, the start fails with a message naming the wait and the command. */
+    @Test
+    void aStartThatNoLauncherComesForSaysHowLongItWaited() throws Exception {
+        try (Setup t = setup(2, null)) {
+            t.backend().setLauncherWait(Duration.ofMillis(100));
+            LaunchSpec spec = spec(t.range(), SampleBackend.command()).build();
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> t.backend().start(spec).get(START.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+            assertEquals("no SidecarLauncher service is registered (waited 100 ms): cannot start "
+                    + String.join(" ", spec.command()), e.getCause().getMessage());
+            assertEquals(java.util.Optional.empty(), t.backend().sidecar(), "nothing launched");
+        }
+    }
+
     private static final String SUPERSEDED = "java.util.concurrent.CancellationException: this start of the backend "
             + "was superseded: a stop or another start was asked while it waited";
 
