@@ -32,16 +32,16 @@ import dev.portolan.core.discovery.FollowedService;
  * this machine's registry, so that {@code discover}, {@code list}, {@code watch} and front ends in other terminals find
  * them as they find a backend that registers itself, and a second front end with the same command attaches to them. A
  * server that never heard of Portolan registers nothing; its entry (no identity, no API token, mode {@code sidecar},
- * the launched child's pid and start time, the launch's command, the adoption's health path, the service its
+ * the launched child's pid and start time, the launch's command, the health path it answered on, the service its
  * {@code PORTOLAN_SERVICE} names, else the front end's) is verified by its readers through that process: it must
- * still hold the entry's port ({@code process}, {@link SocketOwnership}); they check its health on the adoption's
- * path. Only an endpoint the launcher verified by process ownership is registered (a
- * backend that announces with a proof registers itself). The entry is withdrawn when the sidecar stops, reloads,
- * restarts or exits, at {@link #close()} and at the JVM's exit (Ctrl-C, SIGTERM: a shutdown hook while anything is
- * registered). Each registration is logged ({@code INFO}: {@code registered URL in the local registry as SERVICE/ID:
- * other terminals find it verified by its process}; what {@code run} prints on stderr) and so is a failure
- * ({@code WARNING}, naming the registry's error). Registry calls (file I/O) run on this object's own thread, one at a
- * time, in the order of the sidecars' events.
+ * still hold the entry's port ({@code process}, {@link SocketOwnership}); they check its health where the launcher
+ * found it healthy (the adoption's health path, or {@code /} when that was 404). Only an endpoint the launcher
+ * verified by process ownership is registered (a backend that announces with a proof registers itself). The entry is
+ * withdrawn when the sidecar stops, reloads, restarts or exits, at {@link #close()} and at the JVM's exit (Ctrl-C,
+ * SIGTERM: a shutdown hook while anything is registered). Each registration is logged ({@code INFO}: {@code
+ * registered URL in the local registry as SERVICE/ID: other terminals find it verified by its process}; what
+ * {@code run} prints on stderr) and so is a failure ({@code WARNING}, naming the registry's error). Registry calls
+ * (file I/O) run on this object's own thread, one at a time, in the order of the sidecars' events.
  *
  * @since 0.1.5
  */
@@ -163,10 +163,23 @@ public final class AdoptedRegistrations implements AutoCloseable {
         String id = port + "-" + a.pid() + "-" + (start == null ? 0 : start);
         String service = spec.environment().getOrDefault(EnvironmentVariables.PORTOLAN_SERVICE,
                 FollowedService.fromEnvironment());
-        // the adoption's health path: readers check the server where the launcher found it healthy
+        // readers check the server where the launcher found it healthy
         return new InstanceEntry(InstanceEntry.SCHEMA, service, id, url, host, port, a.pid(), start,
                 InstanceEntry.MODE_SIDECAR, null, Instant.now(), spec.command(), null, null,
-                spec.adoption().healthPath());
+                healthPath(a.announcement().healthUrl(), url, spec.adoption().healthPath()));
+    }
+
+    /**
+     * Where the launcher found the server healthy: the path (and query) of the announcement's health URL, which is the
+     * adoption's health path, or {@code /} when that was 404 and {@code /} answered (a server without a health path,
+     * {@code python3 -m http.server}); {@code adoption} when the announcement names no health URL on the server.
+     */
+    private static String healthPath(URI health, URI server, String adoption) {
+        if (health == null || health.getRawPath() == null || health.getRawPath().isEmpty()
+                || !server.resolve("/").equals(health.resolve("/"))) {
+            return adoption;
+        }
+        return health.getRawQuery() == null ? health.getRawPath() : health.getRawPath() + "?" + health.getRawQuery();
     }
 
     /**

@@ -398,8 +398,9 @@ class CliDiscoverRunTest {
             assertEquals("sidecar", instance.get("mode").asText(), listed.toString());
             assertEquals("verified", instance.get("verification").asText(), listed.toString());
             assertEquals("healthy", instance.get("health").asText(), listed.toString());
-            assertEquals("http://127.0.0.1:" + port + "/health", instance.get("health_url").asText(),
-                    listed.toString());
+            // where run found it healthy (it has no /health: 404 there, 200 on /), as run announced it
+            assertEquals("http://127.0.0.1:" + port + "/", a.get("health_url").asText(), a.toString());
+            assertEquals(a.get("health_url").asText(), instance.get("health_url").asText(), listed.toString());
             assertTrue(instance.get("detail").asText().contains("held by the entry's process"), listed.toString());
             PortolanCli.Result discover = PortolanCli.run(env, TIMEOUT, "discover", "--json");
             assertEquals(0, discover.exitCode(), discover.output());
@@ -407,6 +408,7 @@ class CliDiscoverRunTest {
             assertEquals("registry", found.get("source").asText(), discover.output());
             assertEquals(port, found.get("port").asInt(), discover.output());
             assertEquals("process", found.get("verification").asText(), discover.output());
+            assertEquals(a.get("health_url").asText(), found.get("health_url").asText(), discover.output());
 
             cli.process().destroy();
             assertEquals(143, cli.awaitExit(TIMEOUT), cli.output());

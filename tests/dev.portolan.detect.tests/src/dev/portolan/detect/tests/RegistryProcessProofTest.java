@@ -211,6 +211,18 @@ class RegistryProcessProofTest {
     }
 
     /**
+     * The same for a server without a health path (404 on {@code /health}, 200 on {@code /}, as {@code python3 -m
+     * http.server}): the launcher found it healthy on {@code /}, and its entry names {@code /}, so that the readers
+     * check it and report its health URL where it answers. Before, the entry named no path: {@code discover} in another
+     * terminal printed {@code /health}, which answers 404, while {@code run} announced {@code /}.
+     */
+    @Test
+    void theEntryOfAnAdoptedServerWithoutAHealthPathNamesTheRootItAnsweredOn() throws Exception {
+        registeredAdoptedAndFoundElsewhere(LaunchSpec.builder("/usr/bin/python3", "-c", NaiveServer
+                .onAnyPortWithoutHealthPath("naive %d")).adoption(AdoptionPolicy.DEFAULT).build(), "/");
+    }
+
+    /**
      * The product starts its backend at start level 4 and the registries' bundles at level 5, so its launcher may adopt
      * the server before the local registry is bound. It is registered once the registry is bound; before, it never
      * was, and no other terminal found the product's adopted backend.

@@ -30,6 +30,14 @@ public final class NaiveServer {
     }
 
     /**
+     * As {@link #onAnyPort}, but without a health path: 200 on {@code /}, 404 on every other path, {@code /health}
+     * included (as {@code python3 -m http.server} in a directory without a {@code health} file).
+     */
+    public static String onAnyPortWithoutHealthPath(String line) {
+        return handler("/", 404) + ANY_PORT + serveAndPrint(line);
+    }
+
+    /**
      * As {@link #onAnyPort}, and lets go of its port when a line {@code release} comes on its stdin (it prints
      * {@code released} once the socket is closed) and lives on until its stdin closes: a process that stopped serving
      * while its pid runs.
