@@ -12,8 +12,8 @@ import dev.portolan.platform.Capability;
 import dev.portolan.platform.OrphanProtection;
 
 /**
- * The POSIX sh watchdog shipped in this bundle ({@code watchdog.sh}, passed to {@code sh -c}, nothing is written to
- * disk) under util-linux {@code setsid}: see the script and docs/launcher.md.
+ * The POSIX sh watchdog shipped in this bundle ({@code watchdog.sh}, passed to {@code sh -c} without its comment
+ * lines, nothing is written to disk) under util-linux {@code setsid}: see the script and docs/launcher.md.
  */
 public final class SetsidWatchdog implements OrphanProtection {
 
@@ -67,9 +67,25 @@ public final class SetsidWatchdog implements OrphanProtection {
             if (in == null) {
                 throw new IllegalStateException("watchdog.sh is missing from the dev.portolan.platform bundle");
             }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return withoutComments(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read watchdog.sh", e);
         }
+    }
+
+    /**
+     * The script without its blank and comment lines: they are its documentation, two thirds of its size, and the
+     * script is the watchdog's command line, which {@code ps} shows for every sidecar. (The script has no here-document
+     * or multi-line string that such a line could belong to.)
+     */
+    static String withoutComments(String script) {
+        StringBuilder out = new StringBuilder(script.length());
+        for (String line : script.split("\n")) {
+            String code = line.strip();
+            if (!code.isEmpty() && !code.startsWith("#")) {
+                out.append(line).append('\n');
+            }
+        }
+        return out.toString();
     }
 }
