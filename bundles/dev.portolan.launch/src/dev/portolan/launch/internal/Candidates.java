@@ -40,6 +40,9 @@ final class Candidates {
     static final int FAST_RETRIES = 100;
     /** The first pauses before a candidate is looked at again (ms). */
     private static final long[] SOON = { 1, 2, 5 };
+    /** Where a listening socket of the process tree is asked first, and second. */
+    private static final String IPV4_LOOPBACK = "127.0.0.1";
+    private static final String IPV6_LOOPBACK = "::1";
 
     private final SidecarEngine engine;
     private final Sidecar sidecar;
@@ -125,7 +128,7 @@ final class Candidates {
                 return false;
             }
             for (int port : ports.get()) {
-                offer(inc, "127.0.0.1", port, FoundBy.PROCESS, "a listening socket of its process tree");
+                offer(inc, IPV4_LOOPBACK, port, FoundBy.PROCESS, "a listening socket of its process tree");
             }
             return true;
         } finally {
@@ -165,7 +168,17 @@ final class Candidates {
         }
         long pid = inc.pid().orElse(inc.process.pid());
         // the request first: the server answers while we look at who owns the listener
-        try (HealthProbe.Sent sent = early != null ? early : HealthProbe.send(host, port, policy.healthPath())) {
+        HealthProbe.Sent first = early != null ? early : HealthProbe.send(host, port, policy.healthPath());
+        if (first == null && how == FoundBy.PROCESS && IPV4_LOOPBACK.equals(host)) {
+            // the tree listens on the port, but not on 127.0.0.1: on IPv6 loopback only, as python3 -m http.server
+            // --bind ::1 does (the socket table names no address here, and the port's line may come later, if at all:
+            // a port already offered is not offered again)
+            first = HealthProbe.send(IPV6_LOOPBACK, port, policy.healthPath());
+        }
+        if (first != null) {
+            host = first.host();
+        }
+        try (HealthProbe.Sent sent = first) {
             if (sent == null) {
                 if (attempt == 0 && how == FoundBy.PROCESS) {
                     noHealthYet(port, how);

@@ -45,6 +45,11 @@ class AdoptionTest {
     static final Duration WAIT = Duration.ofSeconds(60);
     static final Set<FoundBy> BOTH = Set.of(FoundBy.OUTPUT, FoundBy.PROCESS);
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Python: a quiet request handler {@code H} that answers 200 with no body on every path. */
+    private static final String OK_HANDLER = String.join("\n", "class H(http.server.BaseHTTPRequestHandler):",
+            "    def do_GET(self):",
+            "        self.send_response(200); self.send_header('Content-Length', '0'); self.end_headers()",
+            "    def log_message(self, *a): pass");
 
     private static SidecarLauncher launcher() {
         return OsgiServices.await(AdoptionTest.class, SidecarLauncher.class, WAIT);
@@ -124,14 +129,31 @@ class AdoptionTest {
                 "print('INFO:     Uvicorn running on http://127.0.0.1:%d (Press CTRL+C to quit)' % port, file=sys.stderr,"
                         + " flush=True)",
                 "time.sleep(0.3)  # the framework starting up",
-                "class H(http.server.BaseHTTPRequestHandler):",
-                "    def do_GET(self):",
-                "        self.send_response(200); self.send_header('Content-Length', '0'); self.end_headers()",
-                "    def log_message(self, *a): pass",
+                OK_HANDLER,
                 "http.server.HTTPServer(('127.0.0.1', port), H).serve_forever()");
         SidecarAnnouncement a = adopt(LaunchSpec.builder(Fakes.PYTHON, "-c", script).workingDirectory(workDir())
                 .adoption(AdoptionPolicy.DEFAULT).announcementTimeout(WAIT).build(), Set.of(FoundBy.OUTPUT));
         assertEquals("/health", a.announcement().healthUrl().getPath(), "2xx on /health");
+    }
+
+    /**
+     * A server that listens on IPv6 loopback only and prints nothing (as {@code python3 -m http.server --bind ::1}
+     * before its line is read): its listening socket names the port, 127.0.0.1 refuses it, {@code ::1} answers.
+     * Before, a port found by its socket was asked on 127.0.0.1 only, again and again, and such a server was adopted
+     * only when its printed line was read before its socket was seen.
+     */
+    @Test
+    void aSilentServerOnIpv6LoopbackOnlyIsFoundByProcessOwnership() throws Exception {
+        String script = String.join("\n", "import http.server, socket",
+                "class S(http.server.HTTPServer):",
+                "    address_family = socket.AF_INET6",
+                OK_HANDLER,
+                "S(('::1', 0), H).serve_forever()");
+        SidecarAnnouncement a = adopt(LaunchSpec.builder(Fakes.PYTHON, "-c", script).workingDirectory(workDir())
+                .adoption(AdoptionPolicy.DEFAULT).announcementTimeout(WAIT).build(), Set.of(FoundBy.PROCESS));
+        int port = a.announcement().port();
+        assertEquals(URI.create("http://[::1]:" + port), a.announcement().url(), a.toString());
+        assertEquals(URI.create("http://[::1]:" + port + "/health"), a.announcement().healthUrl(), a.toString());
     }
 
     @Test
