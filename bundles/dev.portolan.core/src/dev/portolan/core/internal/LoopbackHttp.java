@@ -153,7 +153,11 @@ public final class LoopbackHttp {
         }
     }
 
-    private static String target(URI uri) {
+    /**
+     * The request target of a GET of {@code uri}, what the request line names: its raw path ({@code /} when it has
+     * none) and {@code ?query}.
+     */
+    public static String target(URI uri) {
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
     }

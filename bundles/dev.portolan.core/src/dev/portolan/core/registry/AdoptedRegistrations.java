@@ -26,6 +26,7 @@ import dev.portolan.api.registry.Registration;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryException;
 import dev.portolan.core.discovery.FollowedService;
+import dev.portolan.core.internal.LoopbackHttp;
 
 /**
  * Registers the servers a front end's launcher adopted (the product's, the IDE's or {@code run}'s backend service) in
@@ -170,16 +171,12 @@ public final class AdoptedRegistrations implements AutoCloseable {
     }
 
     /**
-     * Where the launcher found the server healthy: the path (and query) of the announcement's health URL, which is the
+     * Where the launcher found the server healthy: the request target of the announcement's health URL, which is the
      * adoption's health path, or {@code /} when that was 404 and {@code /} answered (a server without a health path,
-     * {@code python3 -m http.server}); {@code adoption} when the announcement names no health URL on the server.
+     * {@code python3 -m http.server}); {@code adoption} when that URL is not on the server.
      */
     private static String healthPath(URI health, URI server, String adoption) {
-        if (health == null || health.getRawPath() == null || health.getRawPath().isEmpty()
-                || !server.resolve("/").equals(health.resolve("/"))) {
-            return adoption;
-        }
-        return health.getRawQuery() == null ? health.getRawPath() : health.getRawPath() + "?" + health.getRawQuery();
+        return server.resolve("/").equals(health.resolve("/")) ? LoopbackHttp.target(health) : adoption;
     }
 
     /**
