@@ -78,7 +78,7 @@ public final class SetsidWatchdog implements OrphanProtection {
      * script is the watchdog's command line, which {@code ps} shows for every sidecar. (The script has no here-document
      * or multi-line string that such a line could belong to.)
      */
-    static String withoutComments(String script) {
+    private static String withoutComments(String script) {
         StringBuilder out = new StringBuilder(script.length());
         for (String line : script.split("\n")) {
             String code = line.strip();
