@@ -59,6 +59,20 @@ public interface SocketTable {
         });
     }
 
+    /**
+     * The listening sockets on {@code port}, each with its pid only when one of the asked processes holds it; the
+     * default asks {@link #listening(int, int)}. @since 0.1.3
+     *
+     * @return the port's sockets, with {@code pid} one of {@code pids} or {@code null} (another process's socket, or
+     *         one whose owner cannot be told) and no command; empty when the OS table cannot be read
+     */
+    default Optional<List<ListeningSocket>> listenersOn(int port, Set<Long> pids) {
+        return listening(port, port).map(sockets -> sockets.stream()
+                .map(s -> new ListeningSocket(s.address(), s.port(),
+                        s.pid() != null && pids.contains(s.pid()) ? s.pid() : null, null))
+                .toList());
+    }
+
     /** Whether socket owners can be seen here, and how. */
     Capability capability();
 }

@@ -55,4 +55,29 @@ public interface PortInspector {
             return Set.copyOf(out);
         });
     }
+
+    /**
+     * The listening sockets on one port, each with its local address and, when one of the given processes holds it,
+     * that pid: the question of an adoption check that asks who answers at an address, not only whether the processes
+     * listen on the port (a server on {@code ::1} only and another process on {@code 127.0.0.1} can share a port
+     * number; {@link PortStatus.Listener#reaching} tells which sockets take a connection to an address). Linux: as
+     * {@link #listenersOf}, only the port's sockets and the asked processes' fds.
+     *
+     * @param port the TCP port
+     * @param pids the processes to look at
+     * @return every listening socket on {@code port}, with {@link PortStatus.Listener#pid()} the asked process that
+     *         holds it, or {@code null} when none of them does (another process's socket, or one whose owner cannot
+     *         be seen), and no command line; empty when this inspector cannot tell which process owns which socket.
+     *         The default asks {@link #inspect} for the port.
+     * @since 0.1.5
+     */
+    default Optional<List<PortStatus.Listener>> listenersOn(int port, Set<Long> pids) {
+        if (listeningPorts(Set.of()).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(inspect(new PortRange(port, port)).get(0).listeners().stream()
+                .map(l -> new PortStatus.Listener(l.address(),
+                        l.pid() != null && pids.contains(l.pid()) ? l.pid() : null, null))
+                .toList());
+    }
 }

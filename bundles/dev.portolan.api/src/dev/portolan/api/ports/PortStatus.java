@@ -2,7 +2,14 @@ package dev.portolan.api.ports;
 
 import org.jspecify.annotations.Nullable;
 
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Who holds one TCP port on this machine.
@@ -35,5 +42,57 @@ public record PortStatus(int port, State state, List<Listener> listeners) {
      * @param command the owner's command line, or {@code null}
      */
     public record Listener(String address, @Nullable Long pid, @Nullable String command) {
+
+        private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+        /**
+         * The listeners among {@code listeners} (all on one port) that a TCP connection to one of {@code to} on that
+         * port can reach: for each address, those bound to it or to its family's wildcard ({@code 0.0.0.0},
+         * {@code ::}); for an IPv4 address, an IPv6 wildcard only when no IPv4 listener takes it, as the OS hands an
+         * IPv4 connection to a dual-stack socket only then. A listener whose address is not an IP literal (an OS
+         * tool's {@code *}) counts as reaching every address. Which process answers at an address is the question; a
+         * port number alone does not tell, as a server on {@code ::1} and another process on {@code 127.0.0.1} can
+         * share one.
+         *
+         * @param to the addresses a client may connect to (a name's every address: it may try any)
+         * @return each reaching listener once, in the order of {@code listeners}
+         * @since 0.1.5
+         */
+        public static List<Listener> reaching(List<Listener> listeners, InetAddress... to) {
+            Set<Listener> out = new LinkedHashSet<>();
+            for (InetAddress a : to) {
+                out.addAll(reaching(listeners, a));
+            }
+            return listeners.stream().filter(out::contains).toList();
+        }
+
+        private static List<Listener> reaching(List<Listener> listeners, InetAddress to) {
+            boolean v4 = to instanceof Inet4Address;
+            List<Listener> direct = new ArrayList<>();
+            List<Listener> dualStack = new ArrayList<>();
+            for (Listener l : listeners) {
+                InetAddress at = literal(l.address());
+                if (at == null || at.equals(to) || at.isAnyLocalAddress() && (at instanceof Inet4Address) == v4) {
+                    direct.add(l);
+                } else if (v4 && at.isAnyLocalAddress()) {
+                    dualStack.add(l);
+                }
+            }
+            return direct.isEmpty() ? dualStack : direct;
+        }
+
+        /** The address of an IP literal ({@code ::ffff:127.0.0.1} as IPv4), or null: never a name lookup. */
+        private static @Nullable InetAddress literal(String address) {
+            String a = address.startsWith("[") && address.endsWith("]")
+                    ? address.substring(1, address.length() - 1) : address;
+            if (!a.contains(":") && !IPV4_LITERAL.matcher(a).matches()) {
+                return null;
+            }
+            try {
+                return InetAddress.getByName(a); // a literal: parsed, not looked up
+            } catch (UnknownHostException e) {
+                return null;
+            }
+        }
     }
 }

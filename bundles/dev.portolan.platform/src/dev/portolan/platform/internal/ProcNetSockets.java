@@ -85,29 +85,42 @@ public final class ProcNetSockets implements SocketTable {
         return Optional.of(result);
     }
 
-    /**
-     * Only the sockets listening on {@code port} and only the asked pids' fds; no fd is read when nothing listens on
-     * the port.
-     */
+    /** As {@link #listenersOn}: only the port's sockets and the asked pids' fds, none when nothing listens on it. */
     @Override
     public Optional<Set<Long>> listenersOf(int port, Set<Long> pids) {
+        return listenersOn(port, pids).map(sockets -> {
+            Set<Long> out = new TreeSet<>();
+            sockets.forEach(s -> {
+                if (s.pid() != null) {
+                    out.add(s.pid());
+                }
+            });
+            return Set.copyOf(out);
+        });
+    }
+
+    /** Only the sockets listening on {@code port} and, when there are any, only the asked pids' fds. */
+    @Override
+    public Optional<List<ListeningSocket>> listenersOn(int port, Set<Long> pids) {
         List<Socket> sockets = new ArrayList<>();
         boolean v4 = readTable(proc.resolve("net/tcp"), false, port, port, sockets);
         boolean v6 = readTable(proc.resolve("net/tcp6"), true, port, port, sockets);
         if (!v4 && !v6) {
             return Optional.empty();
         }
-        Set<Long> out = new TreeSet<>();
+        Map<Long, Long> owners = new HashMap<>();
         if (!sockets.isEmpty()) {
-            Set<Long> inodes = new java.util.HashSet<>();
-            sockets.forEach(sock -> inodes.add(sock.inode()));
             for (Long pid : pids) {
-                if (socketInodes(pid).stream().anyMatch(inodes::contains)) {
-                    out.add(pid);
+                for (long inode : socketInodes(pid)) {
+                    owners.putIfAbsent(inode, pid);
                 }
             }
         }
-        return Optional.of(Set.copyOf(out));
+        List<ListeningSocket> out = new ArrayList<>(sockets.size());
+        for (Socket s : sockets) {
+            out.add(new ListeningSocket(s.address(), s.port(), owners.get(s.inode()), null));
+        }
+        return Optional.of(out);
     }
 
     @Override

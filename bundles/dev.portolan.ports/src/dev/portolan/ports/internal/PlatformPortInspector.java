@@ -76,6 +76,13 @@ public final class PlatformPortInspector implements PortInspector {
         return sockets.get().listenersOf(port, pids);
     }
 
+    /** Empty when this OS's socket table cannot be read; on Linux only the port's sockets and the pids' fds. */
+    @Override
+    public Optional<List<PortStatus.Listener>> listenersOn(int port, Set<Long> pids) {
+        return sockets.get().listenersOn(port, pids)
+                .map(found -> found.stream().map(s -> new PortStatus.Listener(s.address(), s.pid(), null)).toList());
+    }
+
     /**
      * Loopback bind test, SO_REUSEADDR on so that a port with connections in TIME_WAIT is not reported in use; not
      * on Windows, where SO_REUSEADDR would let the bind succeed on a port another socket holds (and TIME_WAIT does

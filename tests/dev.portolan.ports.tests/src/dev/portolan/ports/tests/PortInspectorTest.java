@@ -11,6 +11,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,10 @@ import org.junit.jupiter.api.Test;
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.api.ports.PortStatus;
+import dev.portolan.api.ports.PortStatus.Listener;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.FreePorts;
+import dev.portolan.tests.common.NaiveServer;
 import dev.portolan.tests.common.OsgiServices;
 
 /** The registered PortInspector on ports found free at run time ({@link FreePorts}). */
@@ -54,6 +57,54 @@ class PortInspectorTest {
                     v4.close(); // /proc/net/tcp6 alone now
                     assertEquals(Set.of(me), inspector.listenersOf(port, Set.of(me)).orElseThrow(), "the [::1] one");
                 }
+            }
+        });
+    }
+
+    /**
+     * One port, two processes: this JVM on 127.0.0.1, a child on [::1]. {@code listenersOn} names each socket with its
+     * address, and gives a pid only to the socket an asked process holds; the interface's default (from
+     * {@code inspect}) says the same; {@code reaching} picks the socket that answers at each address.
+     */
+    @Test
+    void listenersOnNamesEachSocketByAddressWithThePidOfOnlyTheAskedHolders() throws Exception {
+        TestBand.FREE.onFreeBlock(1, port -> {
+            try (ServerSocketChannel mine = FreePorts.squat(V4, port);
+                    ChildProcess child = ChildProcess.start(null, List.of("/usr/bin/python3", "-c",
+                            NaiveServer.onIpv6LoopbackAt(port, "naive %d")))) {
+                String line = child.awaitLine(l -> l.startsWith("naive ") || l.startsWith("busy"), WAIT);
+                if (line.startsWith("busy")) {
+                    assumeTrue(!line.contains("assign"), "no IPv6 loopback on this machine: " + line);
+                    throw new FreePorts.Disturbed("[::1]:" + port + " was taken: " + line);
+                }
+                long me = ProcessHandle.current().pid();
+                long childPid = child.process().pid();
+                assertEquals(Set.of(new Listener("127.0.0.1", me, null), new Listener("::1", null, null)),
+                        Set.copyOf(inspector.listenersOn(port, Set.of(me)).orElseThrow()));
+                List<Listener> childs = inspector.listenersOn(port, Set.of(childPid)).orElseThrow();
+                assertEquals(Set.of(new Listener("127.0.0.1", null, null), new Listener("::1", childPid, null)),
+                        Set.copyOf(childs));
+                PortInspector byDefault = new PortInspector() {
+                    @Override
+                    public List<PortStatus> inspect(PortRange range) {
+                        return inspector.inspect(range);
+                    }
+
+                    @Override
+                    public Optional<Map<Long, Set<Integer>>> listeningPorts(Set<Long> pids) {
+                        return inspector.listeningPorts(pids);
+                    }
+                };
+                assertEquals(Set.copyOf(childs), Set.copyOf(byDefault.listenersOn(port, Set.of(childPid))
+                        .orElseThrow()));
+                assertEquals(List.of(new Listener("::1", childPid, null)), Listener.reaching(childs, V6));
+                assertEquals(List.of(new Listener("127.0.0.1", null, null)), Listener.reaching(childs, V4));
+                assertEquals(Optional.empty(), new PortInspector() {
+                    @Override
+                    public List<PortStatus> inspect(PortRange range) {
+                        return inspector.inspect(range);
+                    }
+                }.listenersOn(port, Set.of(childPid)), "an inspector that cannot tell owners says so");
             }
         });
     }

@@ -52,6 +52,23 @@ public final class NaiveServer {
     }
 
     /**
+     * As {@link #onAnyPort}, but on IPv6 loopback only, on {@code port} (where another process may listen on
+     * 127.0.0.1): prints {@code busy} and the reason, and exits with 3, when {@code [::1]:port} is taken.
+     */
+    public static String onIpv6LoopbackAt(int port, String line) {
+        return HANDLER + "import socket\n"
+                + "class S(http.server.ThreadingHTTPServer):\n"
+                + "    address_family = socket.AF_INET6\n"
+                + "try:\n"
+                + "    s = S(('::1', " + port + "), H)\n"
+                + "except OSError as e:\n"
+                + "    print('busy', e, flush=True)\n"
+                + "    sys.exit(3)\n"
+                + "port = s.server_address[1]\n"
+                + serveAndPrint(line);
+    }
+
+    /**
      * Listens on the first free port of its {@code PORTOLAN_PORT_RANGE} (FIRST-LAST) on 127.0.0.1 and then prints
      * {@code line} (as {@link #onAnyPort}).
      */
