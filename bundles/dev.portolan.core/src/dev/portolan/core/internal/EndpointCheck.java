@@ -17,10 +17,10 @@ import dev.portolan.core.registry.SocketOwnership;
  * {@link Rediscovery}) and of each instance ({@link InstanceChecker}): {@link HealthProbe#checkAsync} the way the
  * endpoint was verified; and for an endpoint verified by the process of a server this front end did not launch (an
  * entry without identity of this machine's registry, found by the registry strategy, fed by the registry or attached
- * to), that its process still holds its port ({@link SocketOwnership#problem(long, int)}), read on the probe's thread
- * after each healthy answer. Without it, a process that let go of its port and lives on (its entry stays while its pid
- * runs) would leave the port's next holder trusted in its place until the entry went. A sidecar this front end
- * launched is its launcher's to watch.
+ * to), that its process still holds its port at its host ({@link SocketOwnership#problem(long, String, int)}), read on
+ * the probe's thread after each healthy answer. Without it, a process that let go of its port and lives on (its entry
+ * stays while its pid runs) would leave the port's next holder trusted in its place until the entry went. A sidecar
+ * this front end launched is its launcher's to watch.
  */
 final class EndpointCheck {
 
@@ -50,6 +50,6 @@ final class EndpointCheck {
         if (e.pid() == null) {
             return Optional.of("the endpoint names no process");
         }
-        return SocketOwnership.of(i).problem(e.pid(), e.port());
+        return SocketOwnership.of(i).problem(e.pid(), e.baseUrl().getHost(), e.port());
     }
 }

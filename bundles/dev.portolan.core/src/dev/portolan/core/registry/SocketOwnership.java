@@ -1,25 +1,31 @@
 package dev.portolan.core.registry;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import dev.portolan.api.Announcement;
 import dev.portolan.api.ports.PortInspector;
+import dev.portolan.api.ports.PortStatus;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
 
 /**
  * The second proof of a registered instance, for an entry without an identity in <b>this machine's</b> registry (a
  * server that never heard of Portolan, registered by the {@code run} that adopted it; a backend without an Ed25519
- * key): its listening socket belongs to the entry's process. The entry names a pid, its start time and a port; the
- * instance is verified ({@code process}) when that process still runs (the same start time: not a reused pid,
- * {@link EntryProcess}), runs as
- * this user, and it or one of its descendants holds the listening socket of the entry's port, as the OS's socket table
- * says ({@link PortInspector#listenersOf}). Only the local registry is trusted this far: its files are this user's
- * (0600 in 0700 directories), so the entry's claim is one of this user's processes; anyone who can write a shared
- * registry could name any of this user's servers, so an entry from etcd is never verified this way. Blocking (reads
- * the OS's process and socket tables): never on a shared scheduler thread. See docs/protocol.md, "Instance registry".
+ * key): its listening socket belongs to the entry's process. The entry names a pid, its start time, a URL and a port;
+ * the instance is verified ({@code process}) when that process still runs (the same start time: not a reused pid,
+ * {@link EntryProcess}), runs as this user, and it or its descendants, and no other process, hold the listening
+ * sockets that take connections to the URL's host on the port, as the OS's socket table says
+ * ({@link PortInspector#listenersOn}): a socket on the port at another address is not the one that answers. Only the
+ * local registry is trusted this far: its files are this user's (0600 in 0700 directories), so the entry's claim is
+ * one of this user's processes; anyone who can write a shared registry could name any of this user's servers, so an
+ * entry from etcd is never verified this way. Blocking (reads the OS's process and socket tables): never on a shared
+ * scheduler thread. See docs/protocol.md, "Instance registry".
  *
  * @since 0.1.4
  */
@@ -41,8 +47,9 @@ public final class SocketOwnership {
     }
 
     /**
-     * The ownership check itself, for the later checks of an instance its process proved ({@link #problem(long, int)});
-     * which registries' entries may be proved so at all, {@link #forRegistry} decides.
+     * The ownership check itself, for the later checks of an instance its process proved
+     * ({@link #problem(long, String, int)}); which registries' entries may be proved so at all, {@link #forRegistry}
+     * decides.
      * @since 0.1.5
      */
     public static SocketOwnership of(PortInspector inspector) {
@@ -50,7 +57,7 @@ public final class SocketOwnership {
     }
 
     /**
-     * Whether {@code entry}'s process holds its port's listening socket.
+     * Whether {@code entry}'s process holds the listening sockets that take connections to its URL's host and port.
      *
      * @return empty when it does; else why not, in words naming the pid and the port
      */
@@ -73,28 +80,34 @@ public final class SocketOwnership {
         if (reused.isPresent()) {
             return reused;
         }
-        return holds(process.get(), entry.port());
+        return holds(process.get(), entry.url().getHost(), entry.port());
     }
 
     /**
-     * Whether the process {@code pid}, which proved an instance on {@code port} before (its start time checked then,
-     * {@link #problem(InstanceEntry)}), still holds that port's listening socket: it runs as this user, and it or one
-     * of its descendants holds it. For the later health checks of an instance verified by its process: a process that
-     * let go of its port and lives on must not leave the port's next holder trusted as it.
+     * Whether the process {@code pid}, which proved an instance on {@code host} and {@code port} before (its start time
+     * checked then, {@link #problem(InstanceEntry)}), still holds the listening sockets that take connections there:
+     * it runs as this user, and it or its descendants, and no other process, hold them. For the later health checks
+     * of an instance verified by its process: a process that let go of its port and lives on must not leave the
+     * port's next holder trusted as it.
      *
+     * @param host the instance's host, an IP literal (brackets allowed) or a name, whose every address counts
      * @return empty when it does; else why not, in words naming the pid and the port
-     * @since 0.1.5
+     * @since 0.1.9
      */
-    public Optional<String> problem(long pid, int port) {
+    public Optional<String> problem(long pid, String host, int port) {
         Optional<ProcessHandle> process = ProcessHandle.of(pid);
         if (process.isEmpty() || !process.get().isAlive()) {
             return Optional.of("its process " + pid + " is gone");
         }
-        return holds(process.get(), port);
+        return holds(process.get(), host, port);
     }
 
-    /** Whether {@code process} (alive, not a reused pid) runs as this user and holds {@code port}. */
-    private Optional<String> holds(ProcessHandle process, int port) {
+    /**
+     * Whether {@code process} (alive, not a reused pid) runs as this user and it or its descendants, and no other
+     * process, hold the listening sockets that take connections to {@code host} on {@code port}: a port number alone
+     * does not tell (a server on {@code ::1} only and another process on {@code 127.0.0.1} can share one).
+     */
+    private Optional<String> holds(ProcessHandle process, String host, int port) {
         long pid = process.pid();
         ProcessHandle.Info info = process.info();
         Optional<String> user = info.user();
@@ -103,19 +116,31 @@ public final class SocketOwnership {
             return Optional.of("pid " + pid + " runs as " + user.orElse("an unknown user") + ", not as "
                     + me.orElse("this user"));
         }
-        Optional<Set<Long>> holders = inspector.listenersOf(port, Set.of(pid));
-        if (holders.isEmpty()) {
+        InetAddress[] to;
+        try {
+            to = InetAddress.getAllByName(host); // a literal (brackets allowed) is parsed, not looked up
+        } catch (UnknownHostException e) {
+            return Optional.of("its host " + host + " cannot be resolved (" + e.getMessage() + ")");
+        }
+        Optional<List<PortStatus.Listener>> reaching = inspector.listenersOn(port, Set.of(pid))
+                .map(l -> PortStatus.Listener.reaching(l, to));
+        if (reaching.isPresent() && reaching.get().stream().anyMatch(l -> l.pid() == null)) {
+            // a server's worker or a wrapper's child may hold it (uvicorn --reload, a shell around the server)
+            Set<Long> tree = process.descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
+            tree.add(pid);
+            if (tree.size() > 1) {
+                reaching = inspector.listenersOn(port, tree).map(l -> PortStatus.Listener.reaching(l, to));
+            }
+        }
+        if (reaching.isEmpty()) {
             return Optional.of("which process holds port " + port + " cannot be told on this system (no socket table)");
         }
-        if (!holders.get().isEmpty()) {
-            return Optional.empty();
+        Optional<PortStatus.Listener> other = reaching.get().stream().filter(l -> l.pid() == null).findFirst();
+        if (reaching.get().isEmpty() || other.isPresent()) {
+            return Optional.of("port " + port + " is not held by pid " + pid + " or its children (" + (other.isPresent()
+                    ? "another process listens on " + Announcement.authority(other.get().address(), port)
+                    : "nothing listens on " + Announcement.authority(host, port)) + ")");
         }
-        // a server's worker or a wrapper's child may hold it (uvicorn --reload, a shell around the server)
-        Set<Long> tree = process.descendants().map(ProcessHandle::pid).collect(Collectors.toSet());
-        if (!tree.isEmpty() && !inspector.listenersOf(port, tree).orElse(Set.of()).isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of("port " + port + " is not held by pid " + pid + " or its children (another process listens"
-                + " there, or none)");
+        return Optional.empty();
     }
 }

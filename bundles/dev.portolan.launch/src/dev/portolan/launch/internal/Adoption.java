@@ -10,10 +10,11 @@ import dev.portolan.api.ports.PortStatus;
 
 /**
  * Adoption by process ownership (docs/launcher.md): an announcement without proof or token (a seed-style backend) is
- * accepted as {@link Verification#PROCESS} once the announced port is held by the backend or one of its descendants,
- * as the port inspector sees it ({@link Ownership}). Until then it looks again, backing off from 25 ms to
- * {@link #MAX_DELAY_MS} (a backend may announce before it binds), bounded by the announcement timeout. A port another
- * process listens on fails the start ({@link Reason#PORT_NOT_OURS}); a socket whose owner /proc does not show is
+ * accepted as {@link Verification#PROCESS} once the listening sockets that take connections to the announced host and
+ * port are all the backend's or its descendants', as the port inspector sees them ({@link Ownership}). Until then it
+ * looks again, backing off from 25 ms to {@link #MAX_DELAY_MS} (a backend may announce before it binds), bounded by
+ * the announcement timeout. A port another process listens on at that address fails the start
+ * ({@link Reason#PORT_NOT_OURS}); a socket whose owner /proc does not show is
  * looked at again like a port nobody holds yet; when the inspector cannot tell owners at all (no /proc), the
  * announcement is accepted as {@link Verification#NONE} with a diagnostic. Runs on the launcher's worker, never under
  * the sidecar's lock.
@@ -46,7 +47,8 @@ final class Adoption {
             return;
         }
         int port = a.port();
-        switch (Ownership.of(engine.portInspector(), pid, port)) {
+        String host = a.url().getHost();
+        switch (Ownership.of(engine.portInspector(), pid, host, port)) {
         case Ownership.Ours ours -> {
             sidecar.accept(inc, a, Verification.PROCESS, pid, a, FoundBy.ANNOUNCEMENT);
             return;
@@ -72,7 +74,7 @@ final class Adoption {
         case Ownership.Nobody nobody -> {
             // nobody listens on it yet: a backend that announces before it binds
             if (attempt == 0) {
-                waiting(inc, port, pid, " is not listening yet");
+                waiting(inc, port, pid, " is not listening on " + host + " yet");
             }
         }
         }

@@ -167,18 +167,21 @@ final class Candidates {
             return;
         }
         long pid = inc.pid().orElse(inc.process.pid());
-        // the request first: the server answers while we look at who owns the listener
-        HealthProbe.Sent first = early != null ? early : HealthProbe.send(host, port, policy.healthPath());
-        if (first == null && how == FoundBy.PROCESS && IPV4_LOOPBACK.equals(host)) {
-            // the tree listens on the port, but not on 127.0.0.1: on IPv6 loopback only, as python3 -m http.server
-            // --bind ::1 does (the socket table names no address here, and the port's line may come later, if at all:
-            // a port already offered is not offered again)
-            first = HealthProbe.send(IPV6_LOOPBACK, port, policy.healthPath());
+        Ownership owner = null;
+        if (how == FoundBy.PROCESS) {
+            // the look named the tree's port, not its address: asked where the tree's socket takes connections,
+            // 127.0.0.1 or else ::1 (python3 -m http.server --bind ::1; another process may hold 127.0.0.1 with the
+            // same port number, and the port's line may come later, if at all: a port is offered only once)
+            owner = Ownership.of(engine.portInspector(), pid, IPV4_LOOPBACK, port);
+            Ownership v6 = owner instanceof Ownership.Ours ? owner
+                    : Ownership.of(engine.portInspector(), pid, IPV6_LOOPBACK, port);
+            if (v6 != owner && v6 instanceof Ownership.Ours) {
+                owner = v6;
+                host = IPV6_LOOPBACK;
+            }
         }
-        if (first != null) {
-            host = first.host();
-        }
-        try (HealthProbe.Sent sent = first) {
+        // the request first for a line's candidate: the server answers while we look at who owns the listener
+        try (HealthProbe.Sent sent = early != null ? early : HealthProbe.send(host, port, policy.healthPath())) {
             if (sent == null) {
                 if (attempt == 0 && how == FoundBy.PROCESS) {
                     noHealthYet(port, how);
@@ -186,40 +189,38 @@ final class Candidates {
                 retry(inc, host, port, how, what, attempt); // nobody accepts connections there (yet)
                 return;
             }
-            Verification verification = Verification.PROCESS; // a first look at the tree's listeners proved it
-            if (how != FoundBy.PROCESS || attempt > 0) {
-                switch (Ownership.of(engine.portInspector(), pid, port)) {
-                case Ownership.Ours ours -> {
-                    // verified by ownership: now health
-                }
-                case Ownership.Other other -> {
-                    sidecar.reject(inc, "port " + port + " named by " + what + " of " + executable + " (pid " + pid
-                            + ") is served by another process: " + Ownership.describe(other.listener(), port)
-                            + ", not the sidecar's process tree; not adopted");
+            Verification verification = Verification.PROCESS;
+            switch (owner != null ? owner : Ownership.of(engine.portInspector(), pid, host, port)) {
+            case Ownership.Ours ours -> {
+                // verified by ownership: now health
+            }
+            case Ownership.Other other -> {
+                sidecar.reject(inc, "port " + port + " named by " + what + " of " + executable + " (pid " + pid
+                        + ") is served by another process: " + Ownership.describe(other.listener(), port)
+                        + ", not the sidecar's process tree; not adopted");
+                return;
+            }
+            case Ownership.Nobody nobody -> {
+                retry(inc, host, port, how, what, attempt);
+                return;
+            }
+            case Ownership.Unseen unseen -> {
+                if (attempt < Ownership.UNSEEN_LOOKS) {
+                    retry(inc, host, port, how, what, attempt); // not ours as /proc shows it: look again
                     return;
                 }
-                case Ownership.Nobody nobody -> {
-                    retry(inc, host, port, how, what, attempt);
-                    return;
-                }
-                case Ownership.Unseen unseen -> {
-                    if (attempt < Ownership.UNSEEN_LOOKS) {
-                        retry(inc, host, port, how, what, attempt); // not ours as /proc shows it: look again
-                        return;
-                    }
-                    // still no owner: /proc hides even our own processes' sockets here (hardened procfs)
+                // still no owner: /proc hides even our own processes' sockets here (hardened procfs)
+                sidecar.diagnostic("port " + port + " named by " + what + " can only be adopted as "
+                        + "unverified: " + unseen.why());
+                verification = Verification.NONE;
+            }
+            case Ownership.Unknown unknown -> {
+                if (attempt == 0) {
                     sidecar.diagnostic("port " + port + " named by " + what + " can only be adopted as "
-                            + "unverified: " + unseen.why());
-                    verification = Verification.NONE;
+                            + "unverified: " + unknown.why());
                 }
-                case Ownership.Unknown unknown -> {
-                    if (attempt == 0) {
-                        sidecar.diagnostic("port " + port + " named by " + what + " can only be adopted as "
-                                + "unverified: " + unknown.why());
-                    }
-                    verification = Verification.NONE;
-                }
-                }
+                verification = Verification.NONE;
+            }
             }
             decide(inc, host, port, how, what, attempt, pid, verification, sent.answer());
         }

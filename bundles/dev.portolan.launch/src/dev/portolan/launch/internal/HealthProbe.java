@@ -76,11 +76,6 @@ final class HealthProbe {
             this.nonce = nonce;
         }
 
-        /** The host it was sent to. */
-        String host() {
-            return host;
-        }
-
         /** The answer as the rule asks, or null (no HTTP answer, not 2xx, or 404 and nothing on {@code /}). */
         Answer answer() {
             URI base = Announcement.baseUri(host, port);

@@ -1,8 +1,13 @@
 package dev.portolan.launch.internal;
 
+import static dev.portolan.api.ports.PortStatus.Listener.reaching;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import dev.portolan.api.PortRange;
 import dev.portolan.api.ports.CommandLines;
@@ -17,7 +22,7 @@ import dev.portolan.api.ports.PortStatus;
  */
 sealed interface Ownership {
 
-    /** A listening socket of {@code pid} or one of its descendants holds the port. */
+    /** Listening sockets of {@code pid} or its descendants, and no other process's, take connections there. */
     record Ours() implements Ownership {
     }
 
@@ -46,47 +51,61 @@ sealed interface Ownership {
     /** How many looks an owner that cannot be seen gets before the launcher accepts the port as unverified. */
     int UNSEEN_LOOKS = 8;
 
-    static Ownership of(PortInspector inspector, long pid, int port) {
+    /**
+     * Who answers a connection to {@code host} on {@code port}: the listening sockets that take it (bound to one of
+     * its addresses or to a wildcard, {@link PortStatus.Listener#reaching}) must all be the tree's, not only some
+     * socket on that port number (a server on {@code ::1} only and another process on {@code 127.0.0.1} can share
+     * one).
+     *
+     * @param host an IP literal (brackets allowed) or a name, whose every address counts (a client may try any)
+     */
+    static Ownership of(PortInspector inspector, long pid, String host, int port) {
         if (inspector == null) {
             return new Unknown("no port inspector to check that the port is held by the sidecar's process tree");
         }
-        Optional<Set<Long>> held;
+        InetAddress[] to;
+        try {
+            to = InetAddress.getAllByName(host); // a literal (brackets allowed) is parsed, not looked up
+        } catch (UnknownHostException e) {
+            return new Unknown("its host " + host + " cannot be resolved (" + e.getMessage() + ")");
+        }
+        Optional<List<PortStatus.Listener>> seen;
         List<PortStatus.Listener> listeners;
         Set<Long> tree = Set.of(pid);
         try {
             // only this port's sockets and only our processes' fds; most servers listen in the process itself: its
             // descendants only when not
-            held = inspector.listenersOf(port, tree);
-            if (held.isPresent() && held.get().isEmpty()) {
+            seen = inspector.listenersOn(port, tree).map(l -> reaching(l, to));
+            if (seen.isPresent() && seen.get().stream().anyMatch(l -> l.pid() == null)) {
                 tree = tree(pid);
-                held = tree.size() > 1 ? inspector.listenersOf(port, tree) : held;
+                seen = tree.size() > 1 ? inspector.listenersOn(port, tree).map(l -> reaching(l, to)) : seen;
             }
-            if (held.isPresent() && !held.get().isEmpty()) {
+            if (seen.isEmpty()) {
+                return new Unknown("the port inspector cannot tell which process holds it (no /proc?)");
+            }
+            if (!seen.get().isEmpty() && seen.get().stream().allMatch(l -> l.pid() != null)) {
                 return new Ours();
             }
-            listeners = held.isEmpty() ? List.of() : inspector.inspect(new PortRange(port, port)).get(0).listeners();
+            listeners = seen.get().isEmpty() ? List.of()
+                    : reaching(inspector.inspect(new PortRange(port, port)).get(0).listeners(), to);
         } catch (RuntimeException e) {
             System.getLogger(Ownership.class.getName()).log(System.Logger.Level.WARNING, "the port inspector failed", e);
             return new Unknown("the port inspector failed (" + e + ")");
         }
-        if (held.isEmpty()) {
-            return new Unknown("the port inspector cannot tell which process holds it (no /proc?)");
-        }
         Set<Long> treeBefore = tree;
         Set<Long> treeNow = tree(pid); // the backend may have bound (or forked) between the two looks
-        if (listeners.stream().anyMatch(l -> l.pid() != null && (treeNow.contains(l.pid())
-                || treeBefore.contains(l.pid())))) {
-            return new Ours();
-        }
-        Optional<PortStatus.Listener> other = listeners.stream().filter(l -> l.pid() != null).findFirst();
+        Predicate<PortStatus.Listener> ours = l -> l.pid() != null && (treeNow.contains(l.pid())
+                || treeBefore.contains(l.pid()));
+        Optional<PortStatus.Listener> other = listeners.stream().filter(l -> l.pid() != null && !ours.test(l))
+                .findFirst();
         if (other.isPresent()) {
             return new Other(other.get());
         }
-        if (!listeners.isEmpty()) {
+        if (listeners.stream().anyMatch(l -> l.pid() == null)) {
             return new Unseen("a socket whose owner /proc does not show (another user's process, or one being "
                     + "closed right now) listens on it, not the sidecar's process tree");
         }
-        return new Nobody();
+        return listeners.isEmpty() ? new Nobody() : new Ours();
     }
 
     /** The ports {@code pid}'s tree listens on; empty when the inspector cannot tell. */

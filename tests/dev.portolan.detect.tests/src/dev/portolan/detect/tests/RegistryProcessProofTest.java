@@ -38,6 +38,7 @@ import dev.portolan.detect.internal.RegistryStrategy;
 import dev.portolan.registry.internal.LocalRegistry;
 import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.ChildProcess;
+import dev.portolan.tests.common.FreePorts;
 import dev.portolan.tests.common.NaiveServer;
 import dev.portolan.tests.common.OsgiServices;
 import dev.portolan.tests.common.TestBackend;
@@ -89,6 +90,44 @@ class RegistryProcessProofTest {
                         + "unverified (answered HTTP 200, but its process does not prove it: port " + port
                         + " is not held by pid " + otherPid + " or its children"), o.message());
             }
+        } finally {
+            registry.close();
+        }
+    }
+
+    /**
+     * The entry's pid holds its port, but on {@code ::1} only, and another process listens on the entry's address,
+     * 127.0.0.1, with that port number: the pid's socket does not make the other process's answer its own. Refused,
+     * naming the other process's address. Before, the pid's socket on the port verified it.
+     */
+    @Test
+    void anEntryWhoseProcessHoldsItsPortOnlyAtAnotherAddressIsNotVerified() throws Exception {
+        PortInspector inspector = OsgiServices.await(getClass(), PortInspector.class, WAIT);
+        LocalRegistry registry = Fixtures.localRegistry();
+        RegistryStrategy strategy = new RegistryStrategy();
+        strategy.addRegistry(registry);
+        strategy.setPortInspector(inspector);
+        try {
+            FreePorts.onFreeBlock(Fixtures.PORTS, 1, port -> {
+                TestBackend other;
+                try {
+                    other = TestBackend.impostor(port); // on 127.0.0.1
+                } catch (java.net.BindException e) {
+                    throw new FreePorts.Disturbed("127.0.0.1:" + port + " was taken: " + e.getMessage());
+                }
+                try (other; ChildProcess served = ChildProcess.start(null, List.of("/usr/bin/python3", "-c",
+                        NaiveServer.onIpv6LoopbackAt(port, "naive %d")));
+                        Registration r = registry.register(entry(served.process().toHandle(),
+                                port(served, port)))) {
+                    DiscoveryResult refused = discover(strategy, Fixtures.PORTS.block(2));
+                    assertTrue(refused.endpoint().isEmpty(), refused.toString());
+                    StrategyOutcome o = refused.outcomes().get(0);
+                    assertEquals(StrategyOutcome.Result.FAILED, o.result(), o.toString());
+                    assertTrue(o.message().contains("healthy, unverified (answered HTTP 200, but its process does not"
+                            + " prove it: port " + port + " is not held by pid " + served.process().pid()
+                            + " or its children (another process listens on 127.0.0.1:" + port + ")"), o.message());
+                }
+            });
         } finally {
             registry.close();
         }
@@ -327,6 +366,16 @@ class RegistryProcessProofTest {
     private static int port(ChildProcess server) {
         String line = server.awaitLine(l -> l.startsWith("naive "), WAIT);
         return Integer.parseInt(line.substring("naive ".length()).strip());
+    }
+
+    /** {@code port}, once {@code server} printed that it listens there; {@link FreePorts.Disturbed} when taken. */
+    private static int port(ChildProcess server, int port) {
+        String line = server.awaitLine(l -> l.startsWith("naive ") || l.startsWith("busy"), WAIT);
+        if (line.startsWith("busy")) {
+            throw new FreePorts.Disturbed("[::1]:" + port + " was taken: " + line);
+        }
+        assertEquals(port, Integer.parseInt(line.substring("naive ".length()).strip()));
+        return port;
     }
 
     private static InstanceEntry entry(ProcessHandle process, int port) {

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +35,8 @@ import dev.portolan.api.launch.SidecarLauncher;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.tests.common.Build;
+import dev.portolan.tests.common.FreePorts;
+import dev.portolan.tests.common.NaiveServer;
 import dev.portolan.tests.common.OsgiServices;
 
 /**
@@ -154,6 +157,97 @@ class AdoptionTest {
         int port = a.announcement().port();
         assertEquals(URI.create("http://[::1]:" + port), a.announcement().url(), a.toString());
         assertEquals(URI.create("http://[::1]:" + port + "/health"), a.announcement().healthUrl(), a.toString());
+    }
+
+    /**
+     * The process tree's socket names a port, not an address: another process may listen on 127.0.0.1 with the same
+     * port number as a server on {@code ::1} only. The server is adopted on {@code ::1}, and the other process is not
+     * even asked. Before, the port was asked on 127.0.0.1 first, and the other process's answer was adopted as the
+     * sidecar's.
+     */
+    @Test
+    void aServerOnIpv6LoopbackIsAdoptedThereNotTheOtherProcessOnIpv4WithItsPort() throws Exception {
+        FreePorts.onFreeBlock(NaiveBackendsRaceTest.BAND, 1, port -> {
+            AtomicInteger asked = new AtomicInteger();
+            HttpServer other = stranger(port, asked);
+            try {
+                LaunchHandle h = launcher().launch(LaunchSpec.builder(Fakes.PYTHON, "-c",
+                        NaiveServer.onIpv6LoopbackAt(port, "naive %d")).workingDirectory(workDir())
+                        .adoption(AdoptionPolicy.DEFAULT).announcementTimeout(WAIT).build());
+                try {
+                    SidecarAnnouncement a = announcementOrDisturbed(h, port);
+                    assertEquals(FoundBy.PROCESS, a.foundBy(), a.toString());
+                    assertEquals(Verification.PROCESS, a.verification(), a.toString());
+                    assertEquals(URI.create("http://[::1]:" + port), a.announcement().url(), a.toString());
+                    assertEquals(0, asked.get(), "the process on 127.0.0.1:" + port + " was asked");
+                } finally {
+                    h.stop().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            } finally {
+                other.stop(0);
+            }
+        });
+    }
+
+    /**
+     * An announcement without proof names 127.0.0.1, but the backend listens on {@code ::1} only, and another process
+     * listens on 127.0.0.1 with that port: the backend's socket on the port does not make the other process's answer
+     * its own. The start fails, naming the other process. Before, the announcement was adopted as verified by process.
+     */
+    @Test
+    void anAnnouncedAddressServedByAnotherProcessIsNotOursThoughTheBackendHoldsThePortElsewhere() throws Exception {
+        FreePorts.onFreeBlock(NaiveBackendsRaceTest.BAND, 1, port -> {
+            HttpServer other = stranger(port, new AtomicInteger());
+            try {
+                String url = "http://127.0.0.1:" + port;
+                String script = NaiveServer.onIpv6LoopbackAt(port, "{\"type\": \"port_info\", \"mode\": "
+                        + "\"sidecar\", \"port\": %d, \"url\": \"" + url + "\", \"docs_url\": \"" + url
+                        + "/docs\", \"health_url\": \"" + url + "/health\"}");
+                LaunchHandle h = launcher().launch(LaunchSpec.builder(Fakes.PYTHON, "-c", script)
+                        .workingDirectory(workDir()).announcementTimeout(WAIT).build());
+                LaunchException le;
+                try {
+                    throw new AssertionError("adopted: " + announcementOrDisturbed(h, port));
+                } catch (ExecutionException e) {
+                    le = (LaunchException) e.getCause();
+                }
+                assertEquals(LaunchException.Reason.PORT_NOT_OURS, le.reason(), le.getMessage());
+                assertTrue(le.getMessage().contains("is served by another process: pid " + ProcessHandle.current().pid()
+                        + " (") && le.getMessage().contains("listens on 127.0.0.1:" + port), le.getMessage());
+                h.exit().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } finally {
+                other.stop(0);
+            }
+        });
+    }
+
+    /** This JVM's HTTP server on 127.0.0.1:{@code port}, 200 on every path, counting requests. */
+    private static HttpServer stranger(int port, AtomicInteger asked) throws java.io.IOException {
+        HttpServer other;
+        try {
+            other = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 10);
+        } catch (java.net.BindException e) {
+            throw new FreePorts.Disturbed("127.0.0.1:" + port + " was taken: " + e.getMessage());
+        }
+        other.createContext("/", x -> {
+            asked.incrementAndGet();
+            x.sendResponseHeaders(200, -1);
+            x.close();
+        });
+        other.start();
+        return other;
+    }
+
+    /** {@code h}'s announcement; {@link FreePorts.Disturbed} when its server found [::1]:{@code port} taken. */
+    private static SidecarAnnouncement announcementOrDisturbed(LaunchHandle h, int port) throws Exception {
+        try {
+            return h.announcement().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (h.output().stream().anyMatch(l -> l.text().startsWith("busy"))) {
+                throw new FreePorts.Disturbed("[::1]:" + port + " was taken: " + h.output());
+            }
+            throw e;
+        }
     }
 
     @Test

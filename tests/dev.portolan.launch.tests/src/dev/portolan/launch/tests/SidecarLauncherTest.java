@@ -161,7 +161,7 @@ class SidecarLauncherTest {
         Recorder r = new Recorder();
         LaunchHandle h = launch(python("--no-token", "--bind-when", bindNow.toString()).build(), r);
         // the launcher saw the announcement and waits for the port to be held
-        String waiting = r.awaitDiagnostic(d -> d.contains("not listening yet"), WAIT);
+        String waiting = r.awaitDiagnostic(d -> d.contains("is not listening on 127.0.0.1 yet"), WAIT);
         assertFalse(h.announcement().isDone(), "accepted before the port was held: " + waiting);
         assertTrue(r.announcements.isEmpty(), r.announcements.toString());
         Files.writeString(bindNow, "go");
