@@ -173,11 +173,12 @@ final class Candidates {
             // 127.0.0.1 or else ::1 (python3 -m http.server --bind ::1; another process may hold 127.0.0.1 with the
             // same port number, and the port's line may come later, if at all: a port is offered only once)
             owner = Ownership.of(engine.portInspector(), pid, IPV4_LOOPBACK, port);
-            Ownership v6 = owner instanceof Ownership.Ours ? owner
-                    : Ownership.of(engine.portInspector(), pid, IPV6_LOOPBACK, port);
-            if (v6 != owner && v6 instanceof Ownership.Ours) {
-                owner = v6;
-                host = IPV6_LOOPBACK;
+            if (!(owner instanceof Ownership.Ours)) {
+                Ownership v6 = Ownership.of(engine.portInspector(), pid, IPV6_LOOPBACK, port);
+                if (v6 instanceof Ownership.Ours) {
+                    owner = v6;
+                    host = IPV6_LOOPBACK;
+                }
             }
         }
         // the request first for a line's candidate: the server answers while we look at who owns the listener
