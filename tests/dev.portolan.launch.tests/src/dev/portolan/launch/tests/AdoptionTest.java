@@ -221,7 +221,7 @@ class AdoptionTest {
         });
     }
 
-    /** This JVM's HTTP server on 127.0.0.1:{@code port}, 200 on every path, counting requests. */
+    /** This JVM's HTTP server on 127.0.0.1:{@code port} (0: one the OS picks), 200 on every path, counting requests. */
     private static HttpServer stranger(int port, AtomicInteger asked) throws java.io.IOException {
         HttpServer other;
         try {
@@ -261,12 +261,7 @@ class AdoptionTest {
 
     @Test
     void printedUrlServedByAnotherProcessIsRejected() throws Exception {
-        HttpServer other = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 10);
-        other.createContext("/", x -> {
-            x.sendResponseHeaders(200, -1);
-            x.close();
-        });
-        other.start();
+        HttpServer other = stranger(0, new AtomicInteger());
         int port = other.getAddress().getPort();
         List<String> diagnostics = new CopyOnWriteArrayList<>();
         try {
