@@ -10,9 +10,10 @@ import java.util.concurrent.Executor;
 import dev.portolan.core.internal.LoopbackHttp;
 
 /**
- * One {@code GET} over a plain socket to a loopback literal ({@code http://127.x.x.x}, {@code http://[::1]}), as the
- * health probes send it: in a fresh JVM it costs a few ms where the JDK's {@code HttpClient} costs ~90-150 ms of CPU
- * (docs/performance.md). For short-lived tools (the {@code ./portolan} commands); other URLs need the JDK client.
+ * One {@code GET} over a plain socket to a loopback literal ({@code http://127.x.x.x}, {@code http://[::1]}) or to
+ * {@code http://localhost} (since 0.1.12; the first address the system's resolver gives, which must be loopback), as
+ * the health probes send it: in a fresh JVM it costs a few ms where the JDK's {@code HttpClient} costs ~90-150 ms of
+ * CPU (docs/performance.md). For short-lived tools (the {@code ./portolan} commands); other URLs need the JDK client.
  * Fails with the JDK client's exceptions for the same cases. @since 0.1.3
  */
 public final class LoopbackGet {
@@ -32,7 +33,7 @@ public final class LoopbackGet {
     private LoopbackGet() {
     }
 
-    /** Whether {@code uri} is plain {@code http:} to a loopback address literal (what this is for). */
+    /** Whether {@code uri} is plain {@code http:} to a loopback literal or {@code localhost} (what this is for). */
     public static boolean handles(URI uri) {
         return LoopbackHttp.handles(uri);
     }

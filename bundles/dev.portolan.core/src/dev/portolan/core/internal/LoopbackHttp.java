@@ -24,15 +24,18 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A {@code GET} over a plain blocking socket, for the health and identity probes of {@code http:} URLs whose host is
- * a loopback literal ({@code 127.x.x.x}, {@code [::1]}): HTTP/1.1 with {@code Connection: close}, no proxy, no
- * redirects, like the shared JDK client is configured. Why not the JDK client: in a fresh JVM its selector
- * manager, executor hand-offs and reactive body pipeline cost ~90 ms of CPU for a first request (a socket: a few ms),
- * which is a third of a {@code ./portolan discover}. It fails with the exceptions the JDK client uses for the same
- * cases ({@link HttpConnectTimeoutException}, {@link HttpTimeoutException}, {@link ConnectException}), so callers
- * describe failures in the same words. Bodies are read with {@code Content-Length}, chunked, or up to the close.
+ * a loopback literal ({@code 127.x.x.x}, {@code [::1]}) or {@code localhost}: HTTP/1.1 with {@code Connection: close},
+ * no proxy, no redirects, like the shared JDK client is configured. {@code localhost} goes where the JDK client sends
+ * it, the first address the system's resolver gives, and only when that is a loopback address. Why not the JDK
+ * client: in a fresh JVM its selector manager, executor hand-offs and reactive body pipeline cost ~90 ms of CPU for a
+ * first request (a socket: a few ms), which is a third of a {@code ./portolan discover}. It fails with the exceptions
+ * the JDK client uses for the same cases ({@link HttpConnectTimeoutException}, {@link HttpTimeoutException},
+ * {@link ConnectException}), so callers describe failures in the same words. Bodies are read with
+ * {@code Content-Length}, chunked, or up to the close.
  */
 public final class LoopbackHttp {
 
+    private static final String LOCALHOST = "localhost";
     private static final int MAX_LINE = 8192;
     private static final int MAX_HEADERS = 100;
     private static final String USER_AGENT = "Java-http-client/" + System.getProperty("java.version");
@@ -55,13 +58,16 @@ public final class LoopbackHttp {
         }
     }
 
-    /** Whether {@code uri} is plain {@code http:} to a loopback address literal (what this client is for). */
+    /**
+     * Whether {@code uri} is plain {@code http:} to a loopback address literal or {@code localhost} (what this client
+     * is for). Never looks a name up.
+     */
     public static boolean handles(URI uri) {
         String host = uri.getHost();
         if (!"http".equalsIgnoreCase(uri.getScheme()) || host == null || uri.getRawUserInfo() != null) {
             return false;
         }
-        if (host.equals("[::1]") || host.equals("::1")) {
+        if (host.equals("[::1]") || host.equals("::1") || host.equalsIgnoreCase(LOCALHOST)) {
             return true;
         }
         String[] octets = host.split("\\.", -1);
@@ -122,7 +128,8 @@ public final class LoopbackHttp {
             Duration timeout, int maxBody) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         int port = uri.getPort() < 0 ? 80 : uri.getPort();
-        InetAddress address = InetAddress.getByName(uri.getHost()); // a literal: no lookup
+        // a literal is parsed; localhost is resolved, on this thread as the JDK client would (cached for 30 s)
+        InetAddress address = loopbackOnly(uri.getHost(), InetAddress.getByName(uri.getHost()));
         long connectMs = Math.max(1, Math.min(connectTimeout.toMillis(), timeout.toMillis()));
         try {
             socket.connect(new InetSocketAddress(address, port), (int) connectMs);
@@ -151,6 +158,19 @@ public final class LoopbackHttp {
         } catch (SocketTimeoutException e) {
             throw new HttpTimeoutException("request timed out");
         }
+    }
+
+    /**
+     * {@code address}, what {@code host} resolved to, when it is a loopback address; else (a {@code localhost} that
+     * the system's resolver maps elsewhere) an {@link IOException} that names both: probes go to loopback only.
+     */
+    public static InetAddress loopbackOnly(String host, InetAddress address) throws IOException {
+        if (!address.isLoopbackAddress()) {
+            throw new IOException(host + " resolves to " + address.getHostAddress() + ", not a loopback address, and "
+                    + "Portolan probes loopback only: map " + host + " to 127.0.0.1 and ::1 (/etc/hosts) or name the "
+                    + "backend's address in its URL");
+        }
+        return address;
     }
 
     /**

@@ -19,9 +19,9 @@ import dev.portolan.core.json.Json;
 
 /**
  * The {@code GET} of the health and identity probes ({@link HealthProbe}, {@code InstanceCheck}): to a loopback
- * literal over a plain socket ({@link LoopbackHttp}, on daemon threads of its own), anything else (https, a host
- * name, a remote address) through the shared JDK client {@link HealthProbe#client()}. Either way the future fails
- * with the JDK client's exceptions, cancelling it aborts the request, and a body longer than
+ * literal or {@code localhost} over a plain socket ({@link LoopbackHttp}, on daemon threads of its own), anything else
+ * (https, another host name, a remote address) through the shared JDK client {@link HealthProbe#client()}. Either
+ * way the future fails with the JDK client's exceptions, cancelling it aborts the request, and a body longer than
  * {@link Json#MAX_DOCUMENT_CHARS} is dropped (null; through the JDK client when its {@code Content-Length} says so).
  */
 public final class ProbeHttp {

@@ -33,9 +33,9 @@ import dev.portolan.core.discovery.HealthProbe;
 import dev.portolan.core.internal.LoopbackHttp;
 
 /**
- * The plain-socket client of the loopback probes against a scripted server on 127.0.0.1: what it sends, the body
- * framings it reads (length, chunked, up to the close), interim answers, the size limit, and failures reported with
- * the JDK client's exceptions (so probes describe them in the same words).
+ * The plain-socket client of the loopback probes against a scripted server on 127.0.0.1 (and where localhost
+ * resolves): what it sends, the body framings it reads (length, chunked, up to the close), interim answers, the size
+ * limit, and failures reported with the JDK client's exceptions (so probes describe them in the same words).
  */
 class LoopbackHttpTest {
 
@@ -55,7 +55,11 @@ class LoopbackHttpTest {
         final CompletableFuture<Boolean> clientClosed = new CompletableFuture<>();
 
         Scripted(String answer, boolean hold) throws IOException {
-            server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+            this(InetAddress.getByName("127.0.0.1"), answer, hold);
+        }
+
+        Scripted(InetAddress address, String answer, boolean hold) throws IOException {
+            server = new ServerSocket(0, 1, address);
             Thread t = new Thread(() -> {
                 try (Socket s = server.accept()) {
                     InputStream in = s.getInputStream();
@@ -182,20 +186,60 @@ class LoopbackHttpTest {
         }
     }
 
+    /**
+     * {@code http://localhost} is asked over the plain socket too (through the JDK client, a {@code list} of one such
+     * entry took ~0.5 s more in a fresh JVM): at the first address the system's resolver gives, where the JDK client
+     * connects, with the name in the {@code Host} header.
+     */
     @Test
-    void handlesOnlyPlainHttpToLoopbackLiterals() {
+    void sendsARequestToLocalhostWhereTheResolverSendsItWithTheNameInItsHostHeader() throws Exception {
+        InetAddress first = InetAddress.getByName("localhost");
+        assertTrue(first.isLoopbackAddress(), "this machine's localhost is " + first);
+        try (Scripted s = new Scripted(first, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false)) {
+            URI url = URI.create("http://LocalHost:" + s.server.getLocalPort() + "/health");
+            assertTrue(LoopbackHttp.handles(url));
+            LoopbackHttp.Response r = LoopbackHttp.getAsync(url, Map.of(), CONNECT, T, 100, threads)
+                    .get(20, TimeUnit.SECONDS);
+            assertEquals(200, r.status());
+            assertEquals("ok", r.body());
+            String head = s.request.get(20, TimeUnit.SECONDS);
+            assertTrue(head.contains("\r\nHost: LocalHost:" + s.server.getLocalPort() + "\r\n"), head);
+        }
+    }
+
+    /**
+     * A {@code localhost} that the resolver maps to another machine's address is not asked: probes go to loopback
+     * only, and the failure names the name, the address and what to do.
+     */
+    @Test
+    void aLocalhostResolvedElsewhereIsRefusedNamingTheAddress() throws Exception {
+        InetAddress elsewhere = InetAddress.getByName("192.0.2.7");
+        IOException e = assertThrows(IOException.class, () -> LoopbackHttp.loopbackOnly("localhost", elsewhere));
+        assertTrue(e.getMessage().startsWith("localhost resolves to 192.0.2.7, not a loopback address"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("/etc/hosts"), e.getMessage());
+        InetAddress v6 = InetAddress.getByName("::1");
+        assertEquals(v6, LoopbackHttp.loopbackOnly("localhost", v6));
+    }
+
+    @Test
+    void handlesOnlyPlainHttpToLoopbackLiteralsAndLocalhost() {
         assertTrue(LoopbackHttp.handles(URI.create("http://127.0.0.1:8009/health")));
         assertTrue(LoopbackHttp.handles(URI.create("http://127.0.0.2:8009/health")));
         assertTrue(LoopbackHttp.handles(URI.create("http://[::1]:8009/health")));
         assertTrue(LoopbackHttp.handles(URI.create("HTTP://127.0.0.1/health")));
         assertFalse(LoopbackHttp.handles(URI.create("https://127.0.0.1:8009/health")));
-        assertFalse(LoopbackHttp.handles(URI.create("http://localhost:8009/health")));
+        assertTrue(LoopbackHttp.handles(URI.create("http://localhost:8009/health")));
+        assertTrue(LoopbackHttp.handles(URI.create("http://LOCALHOST:8009/health")));
+        assertFalse(LoopbackHttp.handles(URI.create("http://localhost.example:8009/health")));
+        assertFalse(LoopbackHttp.handles(URI.create("http://my.localhost:8009/health")));
+        assertFalse(LoopbackHttp.handles(URI.create("https://localhost:8009/health")));
         assertFalse(LoopbackHttp.handles(URI.create("http://10.0.0.1:8009/health")));
         assertFalse(LoopbackHttp.handles(URI.create("http://127.0.0.256:8009/health")));
         assertFalse(LoopbackHttp.handles(URI.create("http://127.0.0:8009/health")));
         assertFalse(LoopbackHttp.handles(URI.create("http://127.example.com:8009/health")));
         assertFalse(LoopbackHttp.handles(URI.create("http://user@127.0.0.1:8009/health")));
         assertThrows(IllegalArgumentException.class, () -> LoopbackHttp.getAsync(
-                URI.create("http://localhost:1/health"), Map.of(), CONNECT, T, 100, threads));
+                URI.create("http://localhost.example:1/health"), Map.of(), CONNECT, T, 100, threads));
     }
 }
