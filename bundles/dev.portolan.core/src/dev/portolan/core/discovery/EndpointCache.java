@@ -1,9 +1,7 @@
 package dev.portolan.core.discovery;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,6 +23,7 @@ import dev.portolan.api.Endpoint;
 import dev.portolan.api.Verification;
 import dev.portolan.core.json.Json;
 import dev.portolan.core.json.JsonText;
+import dev.portolan.core.registry.RemoteInstances;
 
 /**
  * The last good endpoint, one small JSON file ({@value #FILE_NAME} in the {@link StateDirectory}), written atomically
@@ -39,7 +38,8 @@ import dev.portolan.core.json.JsonText;
  *  "pid":4242,"identity_key":"...","api_token":"...","token":"...","saved_at":"2026-11-25T22:00:00Z"}
  * </pre>
  *
- * Only loopback URLs are accepted when reading: a file pointing elsewhere is treated as corrupt.
+ * Only loopback URLs (a loopback literal or {@code localhost}: what the tracker writes) are accepted when reading: a
+ * file pointing elsewhere is treated as corrupt.
  */
 public final class EndpointCache {
 
@@ -214,17 +214,10 @@ public final class EndpointCache {
         if (!"http".equals(u.getScheme()) || u.getHost() == null) {
             throw new IOException("'" + field + "' is not an http URL: " + u);
         }
-        String host = u.getHost().startsWith("[") ? u.getHost().substring(1, u.getHost().length() - 1) : u.getHost();
-        boolean loopback;
-        try {
-            // literal addresses only: "localhost" or names are not accepted (no name resolution happens)
-            loopback = (host.equals("127.0.0.1") || host.equals("::1") || host.startsWith("127."))
-                    && InetAddress.getByName(host).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            loopback = false;
-        }
-        if (!loopback) {
-            throw new IOException("'" + field + "' " + u + " is not a literal loopback address");
+        // what the tracker's cache writer keeps (a loopback literal or localhost); no name is looked up here, and a
+        // probe sends localhost to a loopback address only
+        if (!RemoteInstances.isLoopback(u)) {
+            throw new IOException("'" + field + "' " + u + " is not a loopback address (a literal or localhost)");
         }
         if (u.getPort() != port) {
             throw new IOException("'" + field + "' " + u + " does not match 'port' " + port);

@@ -79,7 +79,7 @@ public final class RemoteInstances {
         }
     }
 
-    /** Whether {@code url}'s host is a loopback address literal. */
+    /** Whether {@code url}'s host is a loopback address literal or {@code localhost} (never looked up). */
     public static boolean isLoopback(URI url) {
         return url != null && isLoopback(url.getHost());
     }

@@ -60,10 +60,29 @@ class EndpointCacheTest {
         }
     }
 
+    /**
+     * An endpoint whose URLs name {@code localhost} (a backend that announces {@code http://localhost:P}) is cached by
+     * the tracker and read back as written. The reader used to take loopback literals only and moved such a file
+     * aside as corrupt, with a warning, on the next read: Portolan's own file.
+     */
+    @Test
+    void anEndpointNamingLocalhostIsReadBackAsWritten(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("endpoint.json");
+        EndpointCache cache = new EndpointCache(file);
+        URI base = URI.create("http://localhost:22013");
+        Endpoint e = new Endpoint(base, 22013, base.resolve("/docs"), base.resolve("/health"), "announcement", true,
+                4242L, Verification.PROCESS);
+        cache.write(e, BackendCredentials.NONE);
+        assertEquals(e, cache.read().orElseThrow().endpoint());
+        JsonNode n = MAPPER.readTree(Files.readString(file));
+        assertEquals("http://localhost:22013/health", n.get("health_url").asText());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "", "garbage{", "[]", "{\"version\":4,\"port\":1}",
             "{\"version\":1,\"port\":22011,\"base_url\":\"http://10.0.0.5:22011\",\"docs_url\":\"http://10.0.0.5:22011/docs\",\"health_url\":\"http://10.0.0.5:22011/health\"}",
-            "{\"version\":1,\"port\":22011,\"base_url\":\"http://localhost:22011\",\"docs_url\":\"http://localhost:22011/docs\",\"health_url\":\"http://localhost:22011/health\"}",
+            "{\"version\":1,\"port\":22011,\"base_url\":\"http://localhost.example:22011\",\"docs_url\":\"http://localhost.example:22011/docs\",\"health_url\":\"http://localhost.example:22011/health\"}",
+            "{\"version\":1,\"port\":22011,\"base_url\":\"http://127.example:22011\",\"docs_url\":\"http://127.example:22011/docs\",\"health_url\":\"http://127.example:22011/health\"}",
             "{\"version\":1,\"port\":22012,\"base_url\":\"http://127.0.0.1:22011\",\"docs_url\":\"http://127.0.0.1:22011/docs\",\"health_url\":\"http://127.0.0.1:22011/health\"}",
             "{\"version\":1,\"port\":\"x\"}" })
     void corruptFilesAreReportedNamingTheFile(String content, @TempDir Path dir) throws Exception {
