@@ -26,6 +26,7 @@ import dev.portolan.tests.common.BackendHealth;
 import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.FreePorts;
+import dev.portolan.tests.common.NaiveServer;
 import dev.portolan.tests.common.PortolanCli;
 import dev.portolan.tests.common.TestPorts;
 
@@ -164,6 +165,60 @@ class CliPlainPathTest {
                 }
             }
         });
+    }
+
+    /**
+     * A backend that names {@code localhost} in its announcement ({@code http://localhost:P}, without proof), started
+     * by {@code run}: {@code discover} and {@code list} on the plain class path check it over a plain socket, as they
+     * check a loopback literal, without the JDK's HTTP client (which cost such a {@code list} ~0.5 s in a fresh JVM:
+     * docs/performance.md), and the endpoint cache that {@code run} wrote for it is read, not moved aside as corrupt
+     * (its reader took loopback literals only).
+     */
+    @Test
+    void aBackendNamedLocalhostIsCheckedOverAPlainSocketAndItsCachedEndpointIsRead(@TempDir Path state)
+            throws Exception {
+        int first = PORTS.block(2);
+        Map<String, String> env = PortolanCli.isolated(state, first, first + 1); // run: in the OSGi runtime
+        PortolanCli.Result planned = PortolanCli.run(env, TIMEOUT, "ports", "--json", "--range", "65534-65535");
+        assertEquals(0, planned.exitCode(), planned.output());
+        String classPath = Files.readString(PLAIN_CLI.resolve("classpath")).strip();
+        Path cache = Files.createDirectories(state.resolve("portolan")).resolve("endpoint.json");
+        try (java.nio.file.WatchService watch = cache.getFileSystem().newWatchService();
+                // --no-adopt: its line, not a look at its sockets, is what adopts it (a look may come first)
+                ChildProcess run = PortolanCli.start(env, "run", "--timeout", "60s", "--no-adopt", "--",
+                        "/usr/bin/python3", "-c", NaiveServer.announcingOnAnyPort("localhost"))) {
+            cache.getParent().register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            JsonNode announced = JSON.readTree(run.awaitLine(l -> l.startsWith("{"), TIMEOUT));
+            String url = "http://localhost:" + announced.get("port").asInt();
+            assertEquals(url, announced.get("url").asText(), announced.toString());
+            run.awaitLine(l -> l.contains(" in the local registry "), TIMEOUT);
+            awaitFile(watch, cache, () -> true, "no endpoint cache written", run);
+            for (List<String> command : List.of(List.of("discover", "--json", "--timeout", "60s"),
+                    List.of("list", "--json"))) {
+                Path log = state.resolve(command.get(0) + "-classes.log");
+                List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                        .toString(), "-Xlog:class+load=info:file=" + log, "-cp", classPath,
+                        "dev.portolan.app.internal.cli.PlainMain", PLAIN_CLI.resolve("components").toString()));
+                java.addAll(command);
+                try (ChildProcess cli = ChildProcess.start(null, java, env)) {
+                    assertEquals(0, cli.awaitExit(TIMEOUT), command + ": " + cli.output());
+                    assertFalse(cli.output().contains("corrupt"), command + ": " + cli.output());
+                    JsonNode result = JSON.readTree(cli.lines().stream().filter(l -> l.startsWith("{")).findFirst()
+                            .orElseThrow(() -> new AssertionError(command + ": " + cli.output())));
+                    JsonNode checked = command.get(0).equals("discover") ? result.path("endpoint")
+                            : result.path("instances").path(0);
+                    assertEquals(url, checked.path("url").asText(), result.toString());
+                    assertEquals(command.get(0).equals("discover") ? "true" : "verified",
+                            checked.path(command.get(0).equals("discover") ? "verified" : "verification").asText(),
+                            result.toString());
+                }
+                String client = " jdk.internal.net.http.HttpClientImpl ";
+                assertTrue(Files.readAllLines(log).stream().noneMatch(l -> l.contains(client)),
+                        command + " created the JDK's HTTP client (class-load log " + log + ")");
+            }
+            assertTrue(Files.isRegularFile(cache), "the cache is still there");
+            assertFalse(Files.exists(cache.resolveSibling("endpoint.json.corrupt")), "nothing moved aside");
+        }
     }
 
     private static JsonNode withoutWinner(JsonNode result) {
@@ -320,16 +375,22 @@ class CliPlainPathTest {
 
     /** The pid the script writes into {@code file} once its training helper started (an event of {@code watch}). */
     private static long awaitPid(java.nio.file.WatchService watch, Path file, ChildProcess cli) throws Exception {
+        awaitFile(watch, file, () -> !Files.readString(file).isBlank(), "no training helper started", cli);
+        return Long.parseLong(Files.readString(file).strip());
+    }
+
+    /**
+     * Returns once {@code file} exists and {@code ready} says so, looking again at each event of {@code watch} (which
+     * watches the file's folder); else fails, saying {@code what} and {@code cli}'s output.
+     */
+    private static void awaitFile(java.nio.file.WatchService watch, Path file,
+            java.util.concurrent.Callable<Boolean> ready, String what, ChildProcess cli) throws Exception {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (true) {
-            String text = Files.exists(file) ? Files.readString(file).strip() : "";
-            if (!text.isEmpty()) {
-                return Long.parseLong(text);
-            }
+        while (!Files.exists(file) || !ready.call()) {
             java.nio.file.WatchKey key = watch.poll(deadline - System.nanoTime(),
                     java.util.concurrent.TimeUnit.NANOSECONDS);
             if (key == null) {
-                throw new AssertionError("no training helper started within " + TIMEOUT + ":\n" + cli.output());
+                throw new AssertionError(what + " within " + TIMEOUT + ":\n" + cli.output());
             }
             key.pollEvents();
             key.reset();

@@ -69,6 +69,20 @@ public final class NaiveServer {
     }
 
     /**
+     * As {@link #onAnyPort}, but prints a {@code port_info} announcement of {@code http://host:port} (its health URL
+     * {@code …/health}) without any proof (no launch token, no identity): a backend that speaks the JSON line and
+     * nothing more, naming its address as it likes ({@code localhost}).
+     */
+    public static String announcingOnAnyPort(String host) {
+        return HANDLER + ANY_PORT + "import json\n"
+                + "threading.Thread(target=s.serve_forever, daemon=True).start()\n"
+                + "url = 'http://" + host + ":%d' % port\n"
+                + "print(json.dumps({'type': 'port_info', 'mode': 'sidecar', 'port': port, 'url': url,"
+                + " 'health_url': url + '/health'}), flush=True)\n"
+                + "sys.stdin.read()\n";
+    }
+
+    /**
      * Listens on the first free port of its {@code PORTOLAN_PORT_RANGE} (FIRST-LAST) on 127.0.0.1 and then prints
      * {@code line} (as {@link #onAnyPort}).
      */
