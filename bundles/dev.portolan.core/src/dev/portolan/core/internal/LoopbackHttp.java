@@ -130,12 +130,14 @@ public final class LoopbackHttp {
         int port = uri.getPort() < 0 ? 80 : uri.getPort();
         // a literal is parsed; localhost is resolved, on this thread as the JDK client would (cached for 30 s)
         InetAddress address = loopbackOnly(uri.getHost(), InetAddress.getByName(uri.getHost()));
-        long connectMs = Math.max(1, Math.min(connectTimeout.toMillis(), timeout.toMillis()));
+        boolean connectLimits = connectTimeout.compareTo(timeout) <= 0; // which of the two a connect that hangs meets
+        long leftMs = (deadline - System.nanoTime()) / 1_000_000; // a lookup's time counts in the exchange's
+        long connectMs = Math.max(1, Math.min(Math.min(connectTimeout.toMillis(), timeout.toMillis()), leftMs));
         try {
             socket.connect(new InetSocketAddress(address, port), (int) connectMs);
         } catch (SocketTimeoutException e) {
-            throw connectMs < connectTimeout.toMillis() ? new HttpTimeoutException("request timed out")
-                    : new HttpConnectTimeoutException("HTTP connect timed out");
+            throw connectLimits ? new HttpConnectTimeoutException("HTTP connect timed out")
+                    : new HttpTimeoutException("request timed out");
         }
         socket.setTcpNoDelay(true);
         StringBuilder req = new StringBuilder(256).append("GET ").append(target(uri)).append(" HTTP/1.1\r\n")
