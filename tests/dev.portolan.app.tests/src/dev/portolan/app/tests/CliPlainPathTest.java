@@ -140,28 +140,17 @@ class CliPlainPathTest {
                 BackendHealth.await(port, backend.process());
                 for (List<String> command : List.of(List.of("discover", "--json", "--timeout", "60s"),
                         List.of("list", "--json"), List.of("ports", "--json"))) {
-                    Path log = state.resolve(command.get(0) + "-classes.log");
-                    List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                            .toString(), "-Xlog:class+load=info:file=" + log, "-cp", classPath,
-                            "dev.portolan.app.internal.cli.PlainMain", PLAIN_CLI.resolve("components").toString()));
-                    java.addAll(command);
-                    try (ChildProcess cli = ChildProcess.start(null, java, env)) {
-                        assertEquals(0, cli.awaitExit(TIMEOUT), command + ": " + cli.output());
-                        JsonNode result = JSON.readTree(cli.lines().stream().filter(l -> l.startsWith("{"))
-                                .findFirst().orElseThrow(() -> new AssertionError(command + ": " + cli.output())));
-                        if (command.get(0).equals("discover")) {
-                            assertEquals(port, result.path("endpoint").path("port").asInt(), result.toString());
-                        } else if (command.get(0).equals("list")) {
-                            assertEquals(port, result.path("instances").path(0).path("port").asInt(),
-                                    result.toString());
-                        }
+                    Logged r = Logged.run(classPath, env, state, command);
+                    if (command.get(0).equals("discover")) {
+                        assertEquals(port, r.result().path("endpoint").path("port").asInt(), r.result().toString());
+                    } else if (command.get(0).equals("list")) {
+                        assertEquals(port, r.result().path("instances").path(0).path("port").asInt(),
+                                r.result().toString());
                     }
-                    List<String> classes = Files.readAllLines(log);
-                    assertTrue(classes.stream().anyMatch(l -> l.contains(" com.fasterxml.jackson.core.JsonGenerator ")),
-                            command + " wrote its JSON with Jackson (class-load log " + log + ")");
-                    String mapper = " com.fasterxml.jackson.databind.ObjectMapper ";
-                    assertTrue(classes.stream().noneMatch(l -> l.contains(mapper)),
-                            command + " created an ObjectMapper (class-load log " + log + ")");
+                    assertTrue(r.loaded(" com.fasterxml.jackson.core.JsonGenerator "),
+                            command + " wrote its JSON with Jackson (class-load log " + r.log() + ")");
+                    assertFalse(r.loaded(" com.fasterxml.jackson.databind.ObjectMapper "),
+                            command + " created an ObjectMapper (class-load log " + r.log() + ")");
                 }
             }
         });
@@ -195,29 +184,46 @@ class CliPlainPathTest {
             awaitFile(watch, cache, () -> true, "no endpoint cache written", run);
             for (List<String> command : List.of(List.of("discover", "--json", "--timeout", "60s"),
                     List.of("list", "--json"))) {
-                Path log = state.resolve(command.get(0) + "-classes.log");
-                List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                        .toString(), "-Xlog:class+load=info:file=" + log, "-cp", classPath,
-                        "dev.portolan.app.internal.cli.PlainMain", PLAIN_CLI.resolve("components").toString()));
-                java.addAll(command);
-                try (ChildProcess cli = ChildProcess.start(null, java, env)) {
-                    assertEquals(0, cli.awaitExit(TIMEOUT), command + ": " + cli.output());
-                    assertFalse(cli.output().contains("corrupt"), command + ": " + cli.output());
-                    JsonNode result = JSON.readTree(cli.lines().stream().filter(l -> l.startsWith("{")).findFirst()
-                            .orElseThrow(() -> new AssertionError(command + ": " + cli.output())));
-                    JsonNode checked = command.get(0).equals("discover") ? result.path("endpoint")
-                            : result.path("instances").path(0);
-                    assertEquals(url, checked.path("url").asText(), result.toString());
-                    assertEquals(command.get(0).equals("discover") ? "true" : "verified",
-                            checked.path(command.get(0).equals("discover") ? "verified" : "verification").asText(),
-                            result.toString());
-                }
-                String client = " jdk.internal.net.http.HttpClientImpl ";
-                assertTrue(Files.readAllLines(log).stream().noneMatch(l -> l.contains(client)),
-                        command + " created the JDK's HTTP client (class-load log " + log + ")");
+                Logged r = Logged.run(classPath, env, state, command);
+                assertFalse(r.output().contains("corrupt"), command + ": " + r.output());
+                boolean discover = command.get(0).equals("discover");
+                JsonNode checked = discover ? r.result().path("endpoint") : r.result().path("instances").path(0);
+                assertEquals(url, checked.path("url").asText(), r.result().toString());
+                assertEquals(discover ? "true" : "verified", checked.path(discover ? "verified" : "verification")
+                        .asText(), r.result().toString());
+                assertFalse(r.loaded(" jdk.internal.net.http.HttpClientImpl "),
+                        command + " created the JDK's HTTP client (class-load log " + r.log() + ")");
             }
             assertTrue(Files.isRegularFile(cache), "the cache is still there");
             assertFalse(Files.exists(cache.resolveSibling("endpoint.json.corrupt")), "nothing moved aside");
+        }
+    }
+
+    /**
+     * A headless command run on the plain class path as the script runs it, with its JVM's class-load log: its
+     * output, its first JSON line and the log's lines.
+     */
+    private record Logged(String output, JsonNode result, Path log, List<String> classes) {
+
+        /** Runs {@code command} with {@code env} (its log under {@code state}); fails unless it exits with 0. */
+        static Logged run(String classPath, Map<String, String> env, Path state, List<String> command)
+                throws Exception {
+            Path log = state.resolve(command.get(0) + "-classes.log");
+            List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-Xlog:class+load=info:file=" + log, "-cp", classPath,
+                    "dev.portolan.app.internal.cli.PlainMain", PLAIN_CLI.resolve("components").toString()));
+            java.addAll(command);
+            try (ChildProcess cli = ChildProcess.start(null, java, env)) {
+                assertEquals(0, cli.awaitExit(TIMEOUT), command + ": " + cli.output());
+                JsonNode result = JSON.readTree(cli.lines().stream().filter(l -> l.startsWith("{")).findFirst()
+                        .orElseThrow(() -> new AssertionError(command + ": " + cli.output())));
+                return new Logged(cli.output(), result, log, Files.readAllLines(log));
+            }
+        }
+
+        /** Whether the JVM loaded the class {@code name} (with a space on either side, as the log has it). */
+        boolean loaded(String name) {
+            return classes.stream().anyMatch(l -> l.contains(name));
         }
     }
 
