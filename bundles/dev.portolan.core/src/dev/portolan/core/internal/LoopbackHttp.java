@@ -131,8 +131,8 @@ public final class LoopbackHttp {
         // a literal is parsed; localhost is resolved, on this thread as the JDK client would (cached for 30 s)
         InetAddress address = loopbackOnly(uri.getHost(), InetAddress.getByName(uri.getHost()));
         boolean connectLimits = connectTimeout.compareTo(timeout) <= 0; // which of the two a connect that hangs meets
-        long leftMs = (deadline - System.nanoTime()) / 1_000_000; // a lookup's time counts in the exchange's
-        long connectMs = Math.max(1, Math.min(Math.min(connectTimeout.toMillis(), timeout.toMillis()), leftMs));
+        long leftMs = (deadline - System.nanoTime()) / 1_000_000; // at most timeout: a lookup's time counts in it
+        long connectMs = Math.max(1, Math.min(connectTimeout.toMillis(), leftMs));
         try {
             socket.connect(new InetSocketAddress(address, port), (int) connectMs);
         } catch (SocketTimeoutException e) {
