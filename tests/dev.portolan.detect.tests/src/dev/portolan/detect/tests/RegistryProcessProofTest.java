@@ -370,10 +370,7 @@ class RegistryProcessProofTest {
 
     /** {@code port}, once {@code server} printed that it listens there; {@link FreePorts.Disturbed} when taken. */
     private static int port(ChildProcess server, int port) {
-        String line = server.awaitLine(l -> l.startsWith("naive ") || l.startsWith("busy"), WAIT);
-        if (line.startsWith("busy")) {
-            throw new FreePorts.Disturbed("[::1]:" + port + " was taken: " + line);
-        }
+        String line = NaiveServer.awaitOnIpv6Loopback(server, "naive ", port, WAIT);
         assertEquals(port, Integer.parseInt(line.substring("naive ".length()).strip()));
         return port;
     }

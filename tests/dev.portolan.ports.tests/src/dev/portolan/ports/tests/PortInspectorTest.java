@@ -68,15 +68,12 @@ class PortInspectorTest {
      */
     @Test
     void listenersOnNamesEachSocketByAddressWithThePidOfOnlyTheAskedHolders() throws Exception {
+        assumeTrue(FreePorts.ipv6Loopback(), "no IPv6 loopback on this machine");
         TestBand.FREE.onFreeBlock(1, port -> {
             try (ServerSocketChannel mine = FreePorts.squat(V4, port);
                     ChildProcess child = ChildProcess.start(null, List.of("/usr/bin/python3", "-c",
                             NaiveServer.onIpv6LoopbackAt(port, "naive %d")))) {
-                String line = child.awaitLine(l -> l.startsWith("naive ") || l.startsWith("busy"), WAIT);
-                if (line.startsWith("busy")) {
-                    assumeTrue(!line.contains("assign"), "no IPv6 loopback on this machine: " + line);
-                    throw new FreePorts.Disturbed("[::1]:" + port + " was taken: " + line);
-                }
+                NaiveServer.awaitOnIpv6Loopback(child, "naive ", port, WAIT);
                 long me = ProcessHandle.current().pid();
                 long childPid = child.process().pid();
                 assertEquals(Set.of(new Listener("127.0.0.1", me, null), new Listener("::1", null, null)),

@@ -69,6 +69,19 @@ public final class NaiveServer {
     }
 
     /**
+     * The line starting with {@code prefix} that a server of {@link #onIpv6LoopbackAt} printed once it listened on
+     * {@code [::1]:port}; {@link FreePorts.Disturbed} when it found that taken by another process (its {@code busy}
+     * line).
+     */
+    public static String awaitOnIpv6Loopback(ChildProcess server, String prefix, int port, java.time.Duration wait) {
+        String line = server.awaitLine(l -> l.startsWith(prefix) || l.startsWith("busy"), wait);
+        if (line.startsWith("busy")) {
+            throw new FreePorts.Disturbed("[::1]:" + port + " was taken: " + line);
+        }
+        return line;
+    }
+
+    /**
      * As {@link #onAnyPort}, but prints a {@code port_info} announcement of {@code http://host:port} (its health URL
      * {@code …/health}) without any proof (no launch token, no identity): a backend that speaks the JSON line and
      * nothing more, naming its address as it likes ({@code localhost}).
