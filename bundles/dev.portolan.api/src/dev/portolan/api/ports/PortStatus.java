@@ -4,12 +4,12 @@ import org.jspecify.annotations.Nullable;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
+
+import dev.portolan.api.IpLiteral;
 
 /**
  * Who holds one TCP port on this machine.
@@ -43,8 +43,6 @@ public record PortStatus(int port, State state, List<Listener> listeners) {
      */
     public record Listener(String address, @Nullable Long pid, @Nullable String command) {
 
-        private static final Pattern IPV4_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-
         /**
          * The listeners among {@code listeners} (all on one port) that a TCP connection to one of {@code to} on that
          * port can reach: for each address, those bound to it or to its family's wildcard ({@code 0.0.0.0},
@@ -71,7 +69,7 @@ public record PortStatus(int port, State state, List<Listener> listeners) {
             List<Listener> direct = new ArrayList<>();
             List<Listener> dualStack = new ArrayList<>();
             for (Listener l : listeners) {
-                InetAddress at = literal(l.address());
+                InetAddress at = IpLiteral.parse(l.address()).orElse(null); // never a name lookup
                 if (at == null || at.equals(to) || at.isAnyLocalAddress() && (at instanceof Inet4Address) == v4) {
                     direct.add(l);
                 } else if (v4 && at.isAnyLocalAddress()) {
@@ -79,20 +77,6 @@ public record PortStatus(int port, State state, List<Listener> listeners) {
                 }
             }
             return direct.isEmpty() ? dualStack : direct;
-        }
-
-        /** The address of an IP literal ({@code ::ffff:127.0.0.1} as IPv4), or null: never a name lookup. */
-        private static @Nullable InetAddress literal(String address) {
-            String a = address.startsWith("[") && address.endsWith("]")
-                    ? address.substring(1, address.length() - 1) : address;
-            if (!a.contains(":") && !IPV4_LITERAL.matcher(a).matches()) {
-                return null;
-            }
-            try {
-                return InetAddress.getByName(a); // a literal: parsed, not looked up
-            } catch (UnknownHostException e) {
-                return null;
-            }
         }
     }
 }
