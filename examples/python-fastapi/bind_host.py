@@ -12,6 +12,7 @@ import socket
 BIND = "PORTOLAN_BIND_HOST"
 ADVERTISE = "PORTOLAN_ADVERTISE_HOST"
 _NAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
+_LITERAL_LIKE = re.compile(r"[0-9]{1,3}(\.[0-9]{1,3}){3}")
 _FORM = (" (expected an address of this machine, a name resolving to one, or 0.0.0.0 / :: for every interface;"
          " unset: 127.0.0.1 only; see docs/registry.md)")
 
@@ -53,6 +54,12 @@ def _literal(v):
         return None
 
 
+def _looks_literal(v):
+    """Whether v is meant as an address (four dotted numbers, or a colon): then it must be a valid one, never looked
+    up as a name (127.0.0.256 would be a DNS query)."""
+    return bool(_LITERAL_LIKE.fullmatch(v)) or ":" in v
+
+
 def _is_local(ip):
     if ip.is_loopback or ip.is_unspecified:
         return True
@@ -77,6 +84,8 @@ def parse(env):
     v = _strip(bind)
     ip = _literal(v)
     if ip is None:
+        if _looks_literal(v):
+            raise ValueError(f"{BIND}='{bind}' is not a valid address{_FORM}")
         if not _NAME.fullmatch(v):
             raise ValueError(f"{BIND}='{bind}' is not an address or host name{_FORM}")
         try:
@@ -101,6 +110,8 @@ def _check_advertised(value):
     if ip is not None:
         if ip.is_loopback or ip.is_unspecified:
             why = "is a wildcard or loopback address, which other machines cannot use"
+    elif _looks_literal(v):
+        why = "is not a valid address"
     elif not _NAME.fullmatch(v) or v.lower() == "localhost" or re.fullmatch(r"[0-9.]+", v):
         why = "is not a host name other machines can use"
     if why:

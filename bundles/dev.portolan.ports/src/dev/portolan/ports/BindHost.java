@@ -6,7 +6,10 @@ import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
+
+import dev.portolan.api.IpLiteral;
 
 /**
  * Where a backend listens and which host it tells remote clients to use (docs/registry.md, "Reachable from other
@@ -68,13 +71,19 @@ public record BindHost(InetAddress address, String advertised) {
 
     private static InetAddress parseBind(String value) {
         String v = stripBrackets(value);
-        boolean literal = IPV4.matcher(v).matches() || v.indexOf(':') >= 0;
+        Optional<InetAddress> parsed = IpLiteral.parse(v); // a literal, or a typo of one, is never looked up
+        boolean literal = looksLiteral(v);
+        if (literal && parsed.isEmpty()) {
+            throw new IllegalArgumentException(BIND_VARIABLE + "='" + value + "' is not a valid address" + FORM);
+        }
         if (!literal && !HOST_NAME.matcher(v).matches()) {
             throw new IllegalArgumentException(BIND_VARIABLE + "='" + value + "' is not an address or host name" + FORM);
         }
         InetAddress a;
         try {
-            a = InetAddress.getByName(v); // a literal is parsed, never looked up
+            // a name is resolved, as documented; a valid literal naming a zone (fe80::1%eth0) is parsed by the JDK,
+            // which keeps the zone's interface, as a link-local bind needs
+            a = parsed.isEmpty() || v.indexOf('%') >= 0 ? InetAddress.getByName(v) : parsed.get();
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException(BIND_VARIABLE + "='" + value + "' " + (literal
                     ? "is not a valid address" : "cannot be resolved") + FORM, e);
@@ -96,18 +105,15 @@ public record BindHost(InetAddress address, String advertised) {
 
     private static String checkAdvertised(String value) {
         String v = stripBrackets(value);
-        boolean literal = IPV4.matcher(v).matches() || v.indexOf(':') >= 0;
+        Optional<InetAddress> parsed = IpLiteral.parse(v);
         String why = null;
-        if (literal) {
-            try {
-                InetAddress a = InetAddress.getByName(v);
-                if (a.isAnyLocalAddress() || a.isLoopbackAddress()) {
-                    why = "is a wildcard or loopback address, which other machines cannot use";
-                }
-            } catch (UnknownHostException e) {
+        if (looksLiteral(v)) {
+            if (parsed.isEmpty()) {
                 why = "is not a valid address";
+            } else if (parsed.get().isAnyLocalAddress() || parsed.get().isLoopbackAddress()) {
+                why = "is a wildcard or loopback address, which other machines cannot use";
             }
-        } else if (!HOST_NAME.matcher(v).matches() || v.equalsIgnoreCase("localhost")) {
+        } else if (!HOST_NAME.matcher(v).matches() || v.equalsIgnoreCase("localhost") || v.matches("[0-9.]+")) {
             why = "is not a host name other machines can use";
         }
         if (why != null) {
@@ -146,6 +152,11 @@ public record BindHost(InetAddress address, String advertised) {
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e); // four bytes are always a valid address
         }
+    }
+
+    /** Whether {@code v} is meant as an address (four dotted numbers, or a colon): then it must be a valid one. */
+    private static boolean looksLiteral(String v) {
+        return IPV4.matcher(v).matches() || v.indexOf(':') >= 0;
     }
 
     private static String stripBrackets(String v) {

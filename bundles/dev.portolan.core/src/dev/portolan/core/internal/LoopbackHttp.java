@@ -22,16 +22,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.portolan.api.IpLiteral;
+
 /**
  * A {@code GET} over a plain blocking socket, for the health and identity probes of {@code http:} URLs whose host is
- * a loopback literal ({@code 127.x.x.x}, {@code [::1]}) or {@code localhost}: HTTP/1.1 with {@code Connection: close},
- * no proxy, no redirects, like the shared JDK client is configured. {@code localhost} goes where the JDK client sends
- * it, the first address the system's resolver gives, and only when that is a loopback address. Why not the JDK
- * client: in a fresh JVM its selector manager, executor hand-offs and reactive body pipeline cost ~90 ms of CPU for a
- * first request (a socket: a few ms), which is a third of a {@code ./portolan discover}. It fails with the exceptions
- * the JDK client uses for the same cases ({@link HttpConnectTimeoutException}, {@link HttpTimeoutException},
- * {@link ConnectException}), so callers describe failures in the same words. Bodies are read with
- * {@code Content-Length}, chunked, or up to the close.
+ * a loopback literal ({@code 127.x.x.x}, {@code [::1]}; {@link IpLiteral}) or {@code localhost}: HTTP/1.1 with
+ * {@code Connection: close}, no proxy, no redirects, like the shared JDK client is configured. {@code localhost} goes
+ * where the JDK client sends it, the first address the system's resolver gives, and only when that is a loopback
+ * address. Why not the JDK client: in a fresh JVM its selector manager, executor hand-offs and reactive body pipeline
+ * cost ~90 ms of CPU for a first request (a socket: a few ms), which is a third of a {@code ./portolan discover}. It
+ * fails with the exceptions the JDK client uses for the same cases ({@link HttpConnectTimeoutException},
+ * {@link HttpTimeoutException}, {@link ConnectException}), so callers describe failures in the same words. Bodies are
+ * read with {@code Content-Length}, chunked, or up to the close.
  */
 public final class LoopbackHttp {
 
@@ -67,27 +69,7 @@ public final class LoopbackHttp {
         if (!"http".equalsIgnoreCase(uri.getScheme()) || host == null || uri.getRawUserInfo() != null) {
             return false;
         }
-        if (host.equals("[::1]") || host.equals("::1") || host.equalsIgnoreCase(LOCALHOST)) {
-            return true;
-        }
-        String[] octets = host.split("\\.", -1);
-        if (octets.length != 4 || !octets[0].equals("127")) {
-            return false;
-        }
-        for (String o : octets) {
-            if (o.isEmpty() || o.length() > 3) {
-                return false;
-            }
-            for (int i = 0; i < o.length(); i++) {
-                if (o.charAt(i) < '0' || o.charAt(i) > '9') {
-                    return false;
-                }
-            }
-            if (Integer.parseInt(o) > 255) {
-                return false;
-            }
-        }
-        return true;
+        return host.equalsIgnoreCase(LOCALHOST) || IpLiteral.isLoopback(host);
     }
 
     /**
@@ -129,7 +111,9 @@ public final class LoopbackHttp {
         long deadline = System.nanoTime() + timeout.toNanos();
         int port = uri.getPort() < 0 ? 80 : uri.getPort();
         // a literal is parsed; localhost is resolved, on this thread as the JDK client would (cached for 30 s)
-        InetAddress address = loopbackOnly(uri.getHost(), InetAddress.getByName(uri.getHost()));
+        Optional<InetAddress> literal = IpLiteral.parse(uri.getHost());
+        InetAddress address = literal.isPresent() ? literal.get()
+                : loopbackOnly(uri.getHost(), InetAddress.getByName(uri.getHost()));
         boolean connectLimits = connectTimeout.compareTo(timeout) <= 0; // which of the two a connect that hangs meets
         long leftMs = (deadline - System.nanoTime()) / 1_000_000; // at most timeout: a lookup's time counts in it
         long connectMs = Math.max(1, Math.min(connectTimeout.toMillis(), leftMs));

@@ -1,14 +1,12 @@
 package dev.portolan.core.registry;
 
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
+import dev.portolan.api.IpLiteral;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
 
@@ -39,7 +37,6 @@ public final class RemoteInstances {
      * @since 0.1.7
      */
     public static final String REGISTRY_PROPERTY = "portolan.registry";
-    private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
 
     private RemoteInstances() {
     }
@@ -60,23 +57,16 @@ public final class RemoteInstances {
                 : Optional.of(value.strip());
     }
 
-    /** Whether {@code host} (a URI host; IPv6 in brackets or not) is a loopback address literal or {@code localhost}. */
+    /**
+     * Whether {@code host} (a URI host; IPv6 in brackets or not) is a loopback address literal or {@code localhost}.
+     * Never looked up: any other name, or a literal's typo such as {@code 127.0.0.256}, is not loopback.
+     */
     public static boolean isLoopback(String host) {
         if (host == null || host.isBlank()) {
             return false;
         }
         String h = host.strip();
-        if (h.startsWith("[") && h.endsWith("]")) {
-            h = h.substring(1, h.length() - 1);
-        }
-        if (!IPV4.matcher(h).matches() && h.indexOf(':') < 0) {
-            return h.equalsIgnoreCase("localhost"); // any other name: not resolved here
-        }
-        try {
-            return InetAddress.getByName(h).isLoopbackAddress(); // a literal is parsed, never looked up
-        } catch (UnknownHostException e) {
-            return false;
-        }
+        return h.equalsIgnoreCase("localhost") || IpLiteral.isLoopback(h);
     }
 
     /** Whether {@code url}'s host is a loopback address literal or {@code localhost} (never looked up). */

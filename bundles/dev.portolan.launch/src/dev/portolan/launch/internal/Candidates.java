@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.concurrent.TimeUnit;
 
 import dev.portolan.api.Announcement;
+import dev.portolan.api.IpLiteral;
 import dev.portolan.api.Verification;
 import dev.portolan.api.launch.AdoptionPolicy;
 import dev.portolan.api.launch.FoundBy;
@@ -141,7 +142,7 @@ final class Candidates {
             inc.checking.incrementAndGet(); // counted from now: no look starts while the check waits for the worker
             // a line's loopback candidate gets its request right here (a loopback connect does not wait): the server
             // prepares its answer while the worker takes over
-            HealthProbe.Sent early = how == FoundBy.OUTPUT && ReadinessProbe.isLoopbackLiteral(host)
+            HealthProbe.Sent early = how == FoundBy.OUTPUT && IpLiteral.isLoopback(host)
                     ? HealthProbe.send(host, port, policy.healthPath()) : null;
             engine.work(() -> counted(inc, host, port, how, what, 0, early));
         }

@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import dev.portolan.api.IpLiteral;
 import dev.portolan.api.launch.SidecarAnnouncement;
 
 /**
@@ -29,22 +30,12 @@ final class ReadinessProbe {
      * @param serving     run once the port accepted a connection
      */
     void probe(SidecarAnnouncement sa, BooleanSupplier stillWanted, Runnable serving) {
-        String host = sa.announcement().url().getHost();
-        if (host == null) {
-            return;
-        }
-        String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        if (!isLoopbackLiteral(literal)) {
-            return;
-        }
-        attempt(literal, sa.announcement().port(), stillWanted, serving, 0);
+        // a literal only, parsed: a name such as 127.example is never looked up, let alone connected to
+        IpLiteral.parse(sa.announcement().url().getHost()).filter(InetAddress::isLoopbackAddress)
+                .ifPresent(address -> attempt(address, sa.announcement().port(), stillWanted, serving, 0));
     }
 
-    static boolean isLoopbackLiteral(String literal) {
-        return literal.equals("::1") || literal.startsWith("127.") || literal.equals("0:0:0:0:0:0:0:1");
-    }
-
-    private void attempt(String literal, int port, BooleanSupplier stillWanted, Runnable serving, int attempt) {
+    private void attempt(InetAddress address, int port, BooleanSupplier stillWanted, Runnable serving, int attempt) {
         if (attempt > MAX_ATTEMPTS) {
             return;
         }
@@ -54,9 +45,9 @@ final class ReadinessProbe {
                 return;
             }
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(InetAddress.getByName(literal), port), CONNECT_TIMEOUT_MS);
+                s.connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MS);
             } catch (IOException e) {
-                attempt(literal, port, stillWanted, serving, attempt + 1);
+                attempt(address, port, stillWanted, serving, attempt + 1);
                 return;
             }
             serving.run();

@@ -207,6 +207,20 @@ class LoopbackHttpTest {
         }
     }
 
+    /** Any spelling of a loopback literal takes the plain socket, IPv4-mapped IPv6 too (to its IPv4 address). */
+    @Test
+    void sendsARequestToAnIpv4MappedLiteralOverIpv4() throws Exception {
+        try (Scripted s = new Scripted("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false)) {
+            URI url = URI.create("http://[::ffff:127.0.0.1]:" + s.server.getLocalPort() + "/health");
+            assertTrue(LoopbackHttp.handles(url));
+            LoopbackHttp.Response r = LoopbackHttp.getAsync(url, Map.of(), CONNECT, T, 100, threads)
+                    .get(20, TimeUnit.SECONDS);
+            assertEquals("ok", r.body());
+            String head = s.request.get(20, TimeUnit.SECONDS);
+            assertTrue(head.contains("\r\nHost: [::ffff:127.0.0.1]:" + s.server.getLocalPort() + "\r\n"), head);
+        }
+    }
+
     /**
      * A {@code localhost} that the resolver maps to another machine's address is not asked: probes go to loopback
      * only, and the failure names the name, the address and what to do.
@@ -227,6 +241,10 @@ class LoopbackHttpTest {
         assertTrue(LoopbackHttp.handles(URI.create("http://127.0.0.1:8009/health")));
         assertTrue(LoopbackHttp.handles(URI.create("http://127.0.0.2:8009/health")));
         assertTrue(LoopbackHttp.handles(URI.create("http://[::1]:8009/health")));
+        assertTrue(LoopbackHttp.handles(URI.create("http://[0:0:0:0:0:0:0:1]:8009/health")));
+        assertTrue(LoopbackHttp.handles(URI.create("http://[::ffff:127.0.0.1]:8009/health")));
+        assertFalse(LoopbackHttp.handles(URI.create("http://[::2]:8009/health")));
+        assertFalse(LoopbackHttp.handles(URI.create("http://127.0.0.01:8009/health")));
         assertTrue(LoopbackHttp.handles(URI.create("HTTP://127.0.0.1/health")));
         assertFalse(LoopbackHttp.handles(URI.create("https://127.0.0.1:8009/health")));
         assertTrue(LoopbackHttp.handles(URI.create("http://localhost:8009/health")));

@@ -1,6 +1,8 @@
 package dev.portolan.registry.etcd.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -32,7 +34,9 @@ import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.core.internal.DiscoveryServiceImpl;
 import dev.portolan.core.internal.SettingsServiceImpl;
+import dev.portolan.core.registry.RemoteInstances;
 import dev.portolan.detect.internal.RegistryStrategy;
+import dev.portolan.ports.BindHost;
 import dev.portolan.registry.etcd.internal.EtcdRegistry;
 import dev.portolan.registry.etcd.internal.EtcdSettings;
 import dev.portolan.registry.internal.LocalRegistry;
@@ -209,7 +213,12 @@ class RemoteBackendTest {
                 Map.of("PORTOLAN_BIND_HOST", "0.0.0.0"), "PORTOLAN_BIND_HOST='0.0.0.0' listens on every interface: set PORTOLAN_ADVERTISE_HOST",
                 Map.of("PORTOLAN_ADVERTISE_HOST", NAME), "PORTOLAN_ADVERTISE_HOST='" + NAME + "' needs PORTOLAN_BIND_HOST",
                 Map.of("PORTOLAN_BIND_HOST", "127.0.0.1", "PORTOLAN_ADVERTISE_HOST", "0.0.0.0"),
-                "PORTOLAN_ADVERTISE_HOST='0.0.0.0' is a wildcard or loopback address");
+                "PORTOLAN_ADVERTISE_HOST='0.0.0.0' is a wildcard or loopback address",
+                Map.of("PORTOLAN_BIND_HOST", "127.0.0.256"), "PORTOLAN_BIND_HOST='127.0.0.256' is not a valid address",
+                Map.of("PORTOLAN_BIND_HOST", "127.0.0.1", "PORTOLAN_ADVERTISE_HOST", "127.0.0.256"),
+                "PORTOLAN_ADVERTISE_HOST='127.0.0.256' is not a valid address",
+                Map.of("PORTOLAN_BIND_HOST", "127.0.0.1", "PORTOLAN_ADVERTISE_HOST", "1.2.3"),
+                "PORTOLAN_ADVERTISE_HOST='1.2.3' is not a host name other machines can use");
         for (List<String> command : List.of(SampleBackend.command("--standalone"),
                 List.of("/usr/bin/python3", PYTHON_MAIN.toString(), "--standalone"))) {
             for (Map.Entry<Map<String, String>, String> c : cases.entrySet()) {
@@ -221,6 +230,25 @@ class RemoteBackendTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aTypoOfALoopbackAddressIsNeverLookedUpEvenWhereTheResolverWouldAnswerIt() {
+        // the module's hosts file maps the name 127.0.0.256 to 127.0.0.1, standing for a resolver that answers it
+        assertTrue(resolvesToLoopback("127.0.0.256"), "the premise: this JVM's resolver answers 127.0.0.256");
+        assertFalse(RemoteInstances.isLoopback("127.0.0.256"), "a lookup would have made it loopback");
+        assertFalse(RemoteInstances.isLoopback("[127.0.0.256]"));
+        IllegalArgumentException bind = assertThrows(IllegalArgumentException.class,
+                () -> BindHost.fromEnvironment(Map.of(BindHost.BIND_VARIABLE, "127.0.0.256")));
+        assertTrue(bind.getMessage().startsWith("PORTOLAN_BIND_HOST='127.0.0.256' is not a valid address"),
+                bind.getMessage());
+        IllegalArgumentException advertise = assertThrows(IllegalArgumentException.class,
+                () -> BindHost.fromEnvironment(Map.of(BindHost.BIND_VARIABLE, "127.0.0.1",
+                        BindHost.ADVERTISE_VARIABLE, "127.0.0.256")));
+        assertTrue(advertise.getMessage().startsWith("PORTOLAN_ADVERTISE_HOST='127.0.0.256' is not a valid address"),
+                advertise.getMessage());
+        assertTrue(RemoteInstances.isLoopback("127.0.0.1") && RemoteInstances.isLoopback("localhost")
+                && RemoteInstances.isLoopback("[::1]"));
     }
 
     private static boolean resolvesToLoopback(String name) {
