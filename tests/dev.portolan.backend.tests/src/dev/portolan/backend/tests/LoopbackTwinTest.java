@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -47,18 +46,9 @@ class LoopbackTwinTest {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
     private static final Duration EXIT = Duration.ofSeconds(60);
 
-    private static boolean ipv6Loopback() {
-        try (ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.INET6)) {
-            ch.bind(new InetSocketAddress(FreePorts.V6, 0));
-            return true;
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
-    }
-
     @Test
     void theJavaSampleBackendAnswersOrRefusesOnTheIpv6LoopbackAndHoldsIt() throws Exception {
-        assumeTrue(ipv6Loopback(), "no IPv6 loopback on this machine");
+        assumeTrue(FreePorts.ipv6Loopback(), "no IPv6 loopback on this machine");
         TestBand.FREE.onFreeBlock(3, first -> {
             try (ChildProcess child = ChildProcess.start(null,
                     SampleBackend.command("--range", first + "-" + (first + 2)))) {
@@ -71,7 +61,7 @@ class LoopbackTwinTest {
 
     @Test
     void thePythonExampleAnswersOrRefusesOnTheIpv6LoopbackAndHoldsIt(@TempDir Path lockDir) throws Exception {
-        assumeTrue(ipv6Loopback(), "no IPv6 loopback on this machine");
+        assumeTrue(FreePorts.ipv6Loopback(), "no IPv6 loopback on this machine");
         Path main = Build.repoRoot().resolve("examples/python-fastapi/main.py");
         assertTrue(Files.isRegularFile(main), "example at " + main);
         TestBand.FREE.onFreeBlock(3, first -> {

@@ -87,12 +87,9 @@ public final class NaiveServer {
      * nothing more, naming its address as it likes ({@code localhost}).
      */
     public static String announcingOnAnyPort(String host) {
-        return HANDLER + ANY_PORT + "import json\n"
-                + "threading.Thread(target=s.serve_forever, daemon=True).start()\n"
-                + "url = 'http://" + host + ":%d' % port\n"
-                + "print(json.dumps({'type': 'port_info', 'mode': 'sidecar', 'port': port, 'url': url,"
-                + " 'health_url': url + '/health'}), flush=True)\n"
-                + "sys.stdin.read()\n";
+        String url = "http://" + host + ":%d";
+        return onAnyPort("{\"type\": \"port_info\", \"mode\": \"sidecar\", \"port\": %d, \"url\": \"" + url
+                + "\", \"health_url\": \"" + url + "/health\"}");
     }
 
     /**
@@ -126,9 +123,10 @@ public final class NaiveServer {
         return serving(line) + "sys.stdin.read()\n";
     }
 
-    /** Serves on its own thread and prints {@code line} with the port. */
+    /** Serves on its own thread and prints {@code line} with the port at each {@code %d}. */
     private static String serving(String line) {
         return "threading.Thread(target=s.serve_forever, daemon=True).start()\n"
-                + "print('" + line.replace("\\", "\\\\").replace("'", "\\'") + "' % port, flush=True)\n";
+                + "line = '" + line.replace("\\", "\\\\").replace("'", "\\'") + "'\n"
+                + "print(line % ((port,) * line.count('%d')), flush=True)\n";
     }
 }
