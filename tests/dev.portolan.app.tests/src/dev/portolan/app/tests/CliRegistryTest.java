@@ -23,7 +23,8 @@ import dev.portolan.tests.common.TestPorts;
 /**
  * The etcd registry on the command line: {@code ./portolan api} registers in a real etcd when PORTOLAN_REGISTRY is
  * set, {@code list --registry etcd://…} (or PORTOLAN_REGISTRY) lists it verified; unreachable etcd is exit 6 naming
- * the endpoint; a bad value is a usage error (exit 2) naming the variable or option and the value.
+ * the endpoint for {@code list}, and watched on by {@code watch}; a bad value is a usage error (exit 2) naming the
+ * variable or option and the value.
  */
 class CliRegistryTest {
 
@@ -109,6 +110,49 @@ class CliRegistryTest {
                 + "http://127.0.0.1:" + dead + ": connection refused")), d.output());
         assertTrue(d.output().contains("registry: etcd http://127.0.0.1:" + dead + " prefix /portolan/v1 (and local "),
                 d.output());
+    }
+
+    /**
+     * {@code watch} without a feed, against an etcd that does not answer yet (not started, or restarting): exit 6 is
+     * for a registry that cannot be watched at all; this one is watched on. It says so on stderr and as a
+     * {@code problem} line, and once etcd answers, an instance that registers is printed as it joins.
+     */
+    @Test
+    void watchWaitsForAnEtcdThatDoesNotAnswerYetAndPrintsWhatRegistersOnceItDoes(@TempDir Path state,
+            @TempDir Path runtime) throws Exception {
+        try (EtcdCluster etcd = EtcdCluster.start(1)) {
+            String value = etcd.registryValue("/late");
+            String endpoint = etcd.endpoints().get(0).toString();
+            etcd.member(0).kill();
+            try (ChildProcess watch = PortolanCli.start(Map.of("PORTOLAN_REGISTRY", value, "XDG_STATE_HOME",
+                    state.toString(), "PORTOLAN_RUNTIME_DIR", state.resolve("empty-runtime").toString()), "watch",
+                    "--json")) {
+                String away = watch.awaitLine(l -> l.startsWith("portolan: the etcd registry does not answer since "),
+                        TIMEOUT);
+                assertTrue(away.contains("tried " + endpoint), away);
+                String problem = watch.awaitLine(l -> l.startsWith("{\"event\":\"problem\""), TIMEOUT);
+                assertTrue(problem.contains(endpoint), problem);
+                watch.awaitLine(l -> l.equals("portolan: watching the etcd registry (Ctrl-C to stop)"), TIMEOUT);
+                assertTrue(watch.process().isAlive(), "an etcd that does not answer is watched on: " + watch.output());
+                etcd.member(0).restart();
+                etcd.member(0).awaitReady(TIMEOUT);
+                int first = PORTS.block(5);
+                try (ChildProcess api = PortolanCli.start(Map.of("PORTOLAN_REGISTRY", value, "PORTOLAN_SERVICE",
+                        "late", "PORTOLAN_RUNTIME_DIR", runtime.toString(), "XDG_STATE_HOME", state.toString(),
+                        "PORTOLAN_PORT_RANGE", first + "-" + (first + 4)), "api", "--standalone")) {
+                    String line = api.awaitLine(l -> l.startsWith("{\"type\":\"port_info\""), TIMEOUT);
+                    int port = new ObjectMapper().readTree(line).get("port").asInt();
+                    String joined = watch.awaitLine(l -> l.startsWith("{\"event\":\"registered\"")
+                            && l.contains("\"port\":" + port), TIMEOUT);
+                    JsonNode j = new ObjectMapper().readTree(joined);
+                    assertEquals("late", j.path("service").asText(), joined);
+                    assertEquals("verified", j.path("verification").asText(), joined);
+                }
+                watch.awaitLine(l -> l.equals("portolan: the etcd registry answers again"), TIMEOUT);
+                new ProcessBuilder("kill", "-INT", Long.toString(watch.process().pid())).start().waitFor();
+                assertEquals(130, watch.awaitExit(TIMEOUT), watch.output());
+            }
+        }
     }
 
     @Test
