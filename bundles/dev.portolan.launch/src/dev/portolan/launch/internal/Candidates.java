@@ -161,7 +161,11 @@ final class Candidates {
         }
     }
 
-    /** {@code early}: the request already sent for this attempt, or null (sent here). */
+    /**
+     * {@code early}: the request already sent for this attempt, or null (sent here). {@code host}: where the candidate
+     * is checked when it is a loopback literal; otherwise (a look's port, or a line naming another address or a name)
+     * it is checked where front ends on this machine reach it, 127.0.0.1 or else ::1, chosen again at each attempt.
+     */
     private void check(Incarnation inc, String host, int port, FoundBy how, String what, int attempt,
             HealthProbe.Sent early) {
         if (!sidecar.candidateWanted(inc)) {
@@ -169,21 +173,25 @@ final class Candidates {
         }
         long pid = inc.pid().orElse(inc.process.pid());
         Ownership owner = null;
-        if (how == FoundBy.PROCESS) {
-            // the look named the tree's port, not its address: asked where the tree's socket takes connections,
-            // 127.0.0.1 or else ::1 (python3 -m http.server --bind ::1; another process may hold 127.0.0.1 with the
-            // same port number, and the port's line may come later, if at all: a port is offered only once)
+        String at = host;
+        if (how == FoundBy.PROCESS || !IpLiteral.isLoopback(host)) {
+            // the look named the tree's port, not its address; a line may name the machine (jupyter --ip=0.0.0.0
+            // prints its host name first) or a LAN address, never looked up here: the endpoint must be one that front
+            // ends on this machine reach, so asked where the tree's socket takes connections, 127.0.0.1 or else ::1
+            // (python3 -m http.server --bind ::1; another process may hold 127.0.0.1 with the same port number, and
+            // the port's other line may come later, if at all: a port is offered only once)
+            at = IPV4_LOOPBACK;
             owner = Ownership.of(engine.portInspector(), pid, IPV4_LOOPBACK, port);
             if (!(owner instanceof Ownership.Ours)) {
                 Ownership v6 = Ownership.of(engine.portInspector(), pid, IPV6_LOOPBACK, port);
                 if (v6 instanceof Ownership.Ours) {
                     owner = v6;
-                    host = IPV6_LOOPBACK;
+                    at = IPV6_LOOPBACK;
                 }
             }
         }
         // the request first for a line's candidate: the server answers while we look at who owns the listener
-        try (HealthProbe.Sent sent = early != null ? early : HealthProbe.send(host, port, policy.healthPath())) {
+        try (HealthProbe.Sent sent = early != null ? early : HealthProbe.send(at, port, policy.healthPath())) {
             if (sent == null) {
                 if (attempt == 0 && how == FoundBy.PROCESS) {
                     noHealthYet(port, how);
@@ -192,7 +200,7 @@ final class Candidates {
                 return;
             }
             Verification verification = Verification.PROCESS;
-            switch (owner != null ? owner : Ownership.of(engine.portInspector(), pid, host, port)) {
+            switch (owner != null ? owner : Ownership.of(engine.portInspector(), pid, at, port)) {
             case Ownership.Ours ours -> {
                 // verified by ownership: now health
             }
@@ -224,13 +232,13 @@ final class Candidates {
                 verification = Verification.NONE;
             }
             }
-            decide(inc, host, port, how, what, attempt, pid, verification, sent.answer());
+            decide(inc, host, at, port, how, what, attempt, pid, verification, sent.answer());
         }
     }
 
-    /** The listener is the child tree's (or cannot be told): its health answer decides. */
-    private void decide(Incarnation inc, String host, int port, FoundBy how, String what, int attempt, long pid,
-            Verification verification, HealthProbe.Answer answer) {
+    /** The listener is the child tree's (or cannot be told): its health answer at {@code at} decides. */
+    private void decide(Incarnation inc, String host, String at, int port, FoundBy how, String what, int attempt,
+            long pid, Verification verification, HealthProbe.Answer answer) {
         if (answer != null && answer.proof() != null) {
             // a Portolan backend (it may bind and serve before its announcement is read): its proof decides
             if (!IdentityProof.verify(identityKey, answer.nonce(), port, answer.proof())) {
@@ -247,7 +255,7 @@ final class Candidates {
             retry(inc, host, port, how, what, attempt);
             return;
         }
-        URI base = Announcement.baseUri(host, port);
+        URI base = Announcement.baseUri(at, port);
         Announcement a = new Announcement(Announcement.TYPE_PORT_INFO, mode, port, base, base.resolve("/docs"),
                 answer.url(), null, null, null, null);
         sidecar.accept(inc, a, verification, pid, null, how);

@@ -140,6 +140,29 @@ class AdoptionTest {
     }
 
     /**
+     * A server on every interface that prints the machine's name (as {@code jupyter --ip=0.0.0.0} does first), before
+     * it binds: the line names the port, which is checked where front ends on this machine reach it, and the endpoint
+     * is {@code 127.0.0.1}, not the name. The name here resolves nowhere ({@code .invalid}): it is never looked up.
+     * Before, the candidate was asked at the name: a name that resolved to a LAN address gave an endpoint that every
+     * reader of the local registry ignored as remote (the sidecar's own front end included), and one that did not
+     * resolve held the port, which was offered only once, until the start timed out.
+     */
+    @Test
+    void aLineNamingTheMachineIsCheckedOnLoopbackAndTheEndpointIsLoopback() throws Exception {
+        String script = String.join("\n", "import http.server, socket, sys, time",
+                "s = socket.socket(); s.bind(('0.0.0.0', 0)); port = s.getsockname()[1]; s.close()",
+                "print('[I ServerApp] http://jupyter-host.invalid:%d/lab?token=abc' % port, file=sys.stderr,"
+                        + " flush=True)",
+                "time.sleep(0.3)  # the framework starting up",
+                OK_HANDLER,
+                "http.server.HTTPServer(('0.0.0.0', port), H).serve_forever()");
+        SidecarAnnouncement a = adopt(LaunchSpec.builder(Fakes.PYTHON, "-c", script).workingDirectory(workDir())
+                .adoption(AdoptionPolicy.DEFAULT).announcementTimeout(WAIT).build(), Set.of(FoundBy.OUTPUT));
+        assertEquals(URI.create("http://127.0.0.1:" + a.announcement().port()), a.announcement().url(),
+                a.toString());
+    }
+
+    /**
      * A server that listens on IPv6 loopback only and prints nothing (as {@code python3 -m http.server --bind ::1}
      * before its line is read): its listening socket names the port, 127.0.0.1 refuses it, {@code ::1} answers.
      * Before, a port found by its socket was asked on 127.0.0.1 only, again and again, and such a server was adopted
