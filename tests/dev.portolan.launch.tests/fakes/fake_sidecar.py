@@ -21,6 +21,7 @@ Options (all optional):
   --bad-proof          protocol v2 with a proof made with another key (an impostor)
   --v1-after FILE      v2 on the first run (creates FILE), a v1 token echo once FILE exists (a downgrade)
   --announce-port N    bind nothing, announce port N (a port another process may hold)
+  --announce-host HOST announce http://HOST:port instead of http://127.0.0.1:port (still binding 127.0.0.1)
   --bind-when FILE     check, announce, then bind: find a free port, release it, announce it, and bind it only once
                        FILE exists
 Stops on a 'sidecar shutdown' line (exit 0) or on stdin EOF (exit 0) unless --ignore-eof.
@@ -103,7 +104,7 @@ if opt("--v1-after"):
     open(marker, "a").close()
 
 def announcement(token):
-    base = "http://127.0.0.1:%d" % port
+    base = "http://%s:%d" % (opt("--announce-host", "127.0.0.1"), port)
     a = {"type": "port_info", "mode": "sidecar", "port": port, "url": base, "docs_url": base + "/docs",
          "health_url": base + "/health", "pid": os.getpid()}
     if v2:

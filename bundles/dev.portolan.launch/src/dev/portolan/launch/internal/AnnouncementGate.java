@@ -13,14 +13,15 @@ import dev.portolan.api.launch.FoundBy;
 import dev.portolan.api.launch.OutputLine;
 import dev.portolan.core.protocol.IdentityProof;
 import dev.portolan.core.protocol.MalformedAnnouncementException;
+import dev.portolan.core.registry.RemoteInstances;
 
 /**
  * Decides what a {@code port_info} line on the child's stdout (or the seed's {@code [sidecar] PORT_INFO: {json}}
  * line on either stream) proves (docs/launcher.md, "Announcements"): a v2
  * identity proof for this launch's key and the incarnation's challenge ({@code challenge}), this launch's token
  * ({@code token-echo}), nothing (handed to {@link Adoption}: accepted once the port is held by the child's process
- * tree), or a wrong proof or token (rejected with a diagnostic). Runs on the stream's reader thread, without the
- * sidecar's lock; the sidecar takes its lock when it accepts.
+ * tree), or a wrong proof or token, or a URL that is not loopback (rejected with a diagnostic). Runs on the stream's
+ * reader thread, without the sidecar's lock; the sidecar takes its lock when it accepts.
  */
 final class AnnouncementGate {
 
@@ -65,6 +66,16 @@ final class AnnouncementGate {
             return;
         }
         Announcement a = decoded.get();
+        if (!RemoteInstances.isLoopback(a.url())) {
+            // a sidecar runs on this machine, and front ends here use loopback endpoints only: announcing a name or
+            // another address would make the endpoint one that every reader of the local registry ignores (a name is
+            // also a lookup whose answer may be anywhere)
+            sidecar.reject(inc, "rejected an announcement of port " + a.port() + ": "
+                    + RemoteInstances.loopbackOnlyMessage("announced endpoint", a.url()) + "; a backend that other "
+                    + "machines use as well listens on every interface and announces 127.0.0.1 here (PORTOLAN_BIND_HOST"
+                    + "=0.0.0.0 with PORTOLAN_ADVERTISE_HOST)");
+            return;
+        }
         Verification verification;
         if (a.proof() != null) {
             if (!IdentityProof.verify(identityKey, inc.challenge, a.port(), a.proof())) {

@@ -277,6 +277,38 @@ class SidecarLauncherTest {
         assertEquals(SidecarState.FAILED, h.state());
     }
 
+    /**
+     * A sidecar runs on this machine, and front ends here use loopback endpoints only: an announcement naming the
+     * machine (or any name but localhost, or another address) is rejected, even with a valid proof, and the start
+     * times out naming why. Before, the launcher accepted it, and the endpoint was one that every reader of the local
+     * registry ignored as an instance on another machine, the front end that launched it included.
+     */
+    @Test
+    void anAnnouncementOfAnEndpointThatIsNotLoopbackIsRejectedEvenWithAValidProof() throws Exception {
+        Recorder r = new Recorder();
+        LaunchHandle h = launch(python("--v2", "--announce-host", "jupyter-host.invalid")
+                .announcementTimeout(Duration.ofSeconds(2)).build(), r);
+        String d = r.awaitDiagnostic(x -> x.startsWith("rejected an announcement of port "), WAIT);
+        assertTrue(d.contains(": announced endpoint http://jupyter-host.invalid:") && d.contains(" is not a loopback "
+                + "address") && d.contains("PORTOLAN_BIND_HOST=0.0.0.0"), d);
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> h.announcement().get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        LaunchException le = (LaunchException) e.getCause();
+        assertEquals(LaunchException.Reason.ANNOUNCEMENT_TIMEOUT, le.reason());
+        assertTrue(le.getMessage().contains("is not a loopback address"), le.getMessage());
+        get(h.exit(), WAIT);
+        assertTrue(r.announcements.isEmpty(), r.announcements.toString());
+        // localhost is loopback by its name
+        LaunchHandle local = launch(python("--v2", "--announce-host", "localhost").build(), null);
+        try {
+            SidecarAnnouncement a = get(local.announcement(), WAIT);
+            assertEquals(Verification.CHALLENGE, a.verification());
+            assertEquals("localhost", a.announcement().url().getHost());
+        } finally {
+            get(local.stop(), WAIT);
+        }
+    }
+
     @Test
     void invalidSpecsAreRejectedBeforeAnythingStarts(@TempDir Path dir) throws Exception {
         int before = launcher.active().size();
