@@ -73,6 +73,19 @@ class AdoptionTest {
         return dir;
     }
 
+    /**
+     * Python: a server that finds a free port on {@code address}, prints {@code line} (its {@code %d}: the port) on
+     * stderr, and binds and serves there 0.3 s later (a framework starting up), 200 on every path.
+     */
+    private static String printingBeforeItBinds(String address, String line) {
+        return String.join("\n", "import http.server, socket, sys, time",
+                "s = socket.socket(); s.bind(('" + address + "', 0)); port = s.getsockname()[1]; s.close()",
+                "print('" + line + "' % port, file=sys.stderr, flush=True)",
+                "time.sleep(0.3)  # the framework starting up",
+                OK_HANDLER,
+                "http.server.HTTPServer(('" + address + "', port), H).serve_forever()");
+    }
+
     /** Launches, checks the endpoint is the child's and answers, stops; returns the announcement. */
     private static SidecarAnnouncement adopt(LaunchSpec spec, Set<FoundBy> expected) throws Exception {
         return adopt(spec, expected, Verification.PROCESS);
@@ -127,13 +140,8 @@ class AdoptionTest {
      */
     @Test
     void aLinePrintedBeforeTheBind() throws Exception {
-        String script = String.join("\n", "import http.server, socket, sys, time",
-                "s = socket.socket(); s.bind(('127.0.0.1', 0)); port = s.getsockname()[1]; s.close()",
-                "print('INFO:     Uvicorn running on http://127.0.0.1:%d (Press CTRL+C to quit)' % port, file=sys.stderr,"
-                        + " flush=True)",
-                "time.sleep(0.3)  # the framework starting up",
-                OK_HANDLER,
-                "http.server.HTTPServer(('127.0.0.1', port), H).serve_forever()");
+        String script = printingBeforeItBinds("127.0.0.1",
+                "INFO:     Uvicorn running on http://127.0.0.1:%d (Press CTRL+C to quit)");
         SidecarAnnouncement a = adopt(LaunchSpec.builder(Fakes.PYTHON, "-c", script).workingDirectory(workDir())
                 .adoption(AdoptionPolicy.DEFAULT).announcementTimeout(WAIT).build(), Set.of(FoundBy.OUTPUT));
         assertEquals("/health", a.announcement().healthUrl().getPath(), "2xx on /health");
@@ -149,13 +157,7 @@ class AdoptionTest {
      */
     @Test
     void aLineNamingTheMachineIsCheckedOnLoopbackAndTheEndpointIsLoopback() throws Exception {
-        String script = String.join("\n", "import http.server, socket, sys, time",
-                "s = socket.socket(); s.bind(('0.0.0.0', 0)); port = s.getsockname()[1]; s.close()",
-                "print('[I ServerApp] http://jupyter-host.invalid:%d/lab?token=abc' % port, file=sys.stderr,"
-                        + " flush=True)",
-                "time.sleep(0.3)  # the framework starting up",
-                OK_HANDLER,
-                "http.server.HTTPServer(('0.0.0.0', port), H).serve_forever()");
+        String script = printingBeforeItBinds("0.0.0.0", "[I ServerApp] http://jupyter-host.invalid:%d/lab?token=abc");
         SidecarAnnouncement a = adopt(LaunchSpec.builder(Fakes.PYTHON, "-c", script).workingDirectory(workDir())
                 .adoption(AdoptionPolicy.DEFAULT).announcementTimeout(WAIT).build(), Set.of(FoundBy.OUTPUT));
         assertEquals(URI.create("http://127.0.0.1:" + a.announcement().port()), a.announcement().url(),
