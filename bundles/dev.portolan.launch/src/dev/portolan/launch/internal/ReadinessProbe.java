@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -12,12 +13,14 @@ import dev.portolan.api.launch.SidecarAnnouncement;
 
 /**
  * ANNOUNCED → RUNNING: connects to an announced loopback port a few times (backing off from 50 ms, on the worker,
- * never sleeping) and reports the first successful connect. Non-loopback announced hosts are never probed.
+ * never sleeping) and reports the first successful connect. The host is a loopback literal, or {@code localhost} where
+ * the system's resolver sends it when that is a loopback address; nothing else is probed.
  */
 final class ReadinessProbe {
 
     private static final int MAX_ATTEMPTS = 5;
     private static final int CONNECT_TIMEOUT_MS = 200;
+    private static final String LOCALHOST = "localhost";
 
     private final SidecarEngine engine;
 
@@ -30,12 +33,17 @@ final class ReadinessProbe {
      * @param serving     run once the port accepted a connection
      */
     void probe(SidecarAnnouncement sa, BooleanSupplier stillWanted, Runnable serving) {
-        // a literal only, parsed: a name such as 127.example is never looked up, let alone connected to
-        IpLiteral.parse(sa.announcement().url().getHost()).filter(InetAddress::isLoopbackAddress)
-                .ifPresent(address -> attempt(address, sa.announcement().port(), stillWanted, serving, 0));
+        // a literal is parsed; any other name (the launcher accepts localhost only) is never looked up
+        String host = sa.announcement().url().getHost();
+        Optional<InetAddress> literal = IpLiteral.parse(host);
+        if (literal.isPresent() ? literal.get().isLoopbackAddress() : LOCALHOST.equalsIgnoreCase(host)) {
+            attempt(host, literal.orElse(null), sa.announcement().port(), stillWanted, serving, 0);
+        }
     }
 
-    private void attempt(InetAddress address, int port, BooleanSupplier stillWanted, Runnable serving, int attempt) {
+    /** {@code literal}: the address, or null for {@code localhost}, resolved on the worker (loopback only). */
+    private void attempt(String host, InetAddress literal, int port, BooleanSupplier stillWanted,
+            Runnable serving, int attempt) {
         if (attempt > MAX_ATTEMPTS) {
             return;
         }
@@ -44,13 +52,31 @@ final class ReadinessProbe {
             if (!stillWanted.getAsBoolean()) {
                 return;
             }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MS);
+            // localhost: each of its loopback addresses in the resolver's order (a backend on 127.0.0.1 may hold
+            // its [::1] twin without listening); one mapped elsewhere (/etc/hosts) is never probed there
+            InetAddress[] addresses;
+            try {
+                addresses = literal != null ? new InetAddress[] { literal } : InetAddress.getAllByName(host);
             } catch (IOException e) {
-                attempt(address, port, stillWanted, serving, attempt + 1);
+                attempt(host, literal, port, stillWanted, serving, attempt + 1);
                 return;
             }
-            serving.run();
+            for (InetAddress address : addresses) {
+                if (address.isLoopbackAddress() && accepts(address, port)) {
+                    serving.run();
+                    return;
+                }
+            }
+            attempt(host, literal, port, stillWanted, serving, attempt + 1);
         }, delay, TimeUnit.MILLISECONDS);
+    }
+
+    private static boolean accepts(InetAddress address, int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(address, port), CONNECT_TIMEOUT_MS);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 }
