@@ -299,7 +299,7 @@ class SidecarLauncherTest {
         assertTrue(le.getMessage().contains("is not a loopback address"), le.getMessage());
         get(h.exit(), WAIT);
         assertTrue(r.announcements.isEmpty(), r.announcements.toString());
-        // localhost is loopback by its name; the readiness connect goes where the resolver sends it (loopback here)
+        // localhost is loopback by its name; the readiness connect tries its loopback addresses
         Recorder states = new Recorder();
         LaunchHandle local = launch(python("--v2", "--announce-host", "localhost").build(), states);
         try {
