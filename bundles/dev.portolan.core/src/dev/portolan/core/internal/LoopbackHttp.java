@@ -23,6 +23,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.portolan.api.IpLiteral;
+import dev.portolan.core.registry.RemoteInstances;
 
 /**
  * A {@code GET} over a plain blocking socket, for the health and identity probes of {@code http:} URLs whose host is
@@ -37,7 +38,6 @@ import dev.portolan.api.IpLiteral;
  */
 public final class LoopbackHttp {
 
-    private static final String LOCALHOST = "localhost";
     private static final int MAX_LINE = 8192;
     private static final int MAX_HEADERS = 100;
     private static final String USER_AGENT = "Java-http-client/" + System.getProperty("java.version");
@@ -69,7 +69,7 @@ public final class LoopbackHttp {
         if (!"http".equalsIgnoreCase(uri.getScheme()) || host == null || uri.getRawUserInfo() != null) {
             return false;
         }
-        return host.equalsIgnoreCase(LOCALHOST) || IpLiteral.isLoopback(host);
+        return RemoteInstances.isLoopback(host); // the trust rule's loopback: a literal, or localhost
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.function.BooleanSupplier;
 
 import dev.portolan.api.IpLiteral;
 import dev.portolan.api.launch.SidecarAnnouncement;
+import dev.portolan.core.registry.RemoteInstances;
 
 /**
  * ANNOUNCED → RUNNING: connects to an announced loopback port a few times (backing off from 50 ms, on the worker,
@@ -20,7 +21,6 @@ final class ReadinessProbe {
 
     private static final int MAX_ATTEMPTS = 5;
     private static final int CONNECT_TIMEOUT_MS = 200;
-    private static final String LOCALHOST = "localhost";
 
     private final SidecarEngine engine;
 
@@ -33,17 +33,13 @@ final class ReadinessProbe {
      * @param serving     run once the port accepted a connection
      */
     void probe(SidecarAnnouncement sa, BooleanSupplier stillWanted, Runnable serving) {
-        // a literal is parsed; any other name (the launcher accepts localhost only) is never looked up
-        String host = sa.announcement().url().getHost();
-        Optional<InetAddress> literal = IpLiteral.parse(host);
-        if (literal.isPresent() ? literal.get().isLoopbackAddress() : LOCALHOST.equalsIgnoreCase(host)) {
-            attempt(host, literal.orElse(null), sa.announcement().port(), stillWanted, serving, 0);
+        // the trust rule's loopback (a literal, or localhost): any other name is never looked up
+        if (RemoteInstances.isLoopback(sa.announcement().url())) {
+            attempt(sa.announcement().url().getHost(), sa.announcement().port(), stillWanted, serving, 0);
         }
     }
 
-    /** {@code literal}: the address, or null for {@code localhost}, resolved on the worker (loopback only). */
-    private void attempt(String host, InetAddress literal, int port, BooleanSupplier stillWanted,
-            Runnable serving, int attempt) {
+    private void attempt(String host, int port, BooleanSupplier stillWanted, Runnable serving, int attempt) {
         if (attempt > MAX_ATTEMPTS) {
             return;
         }
@@ -52,13 +48,15 @@ final class ReadinessProbe {
             if (!stillWanted.getAsBoolean()) {
                 return;
             }
-            // localhost: each of its loopback addresses in the resolver's order (a backend on 127.0.0.1 may hold
-            // its [::1] twin without listening); one mapped elsewhere (/etc/hosts) is never probed there
+            // a literal is parsed; localhost is resolved here, on the worker, and each of its loopback addresses tried
+            // in the resolver's order (a backend on 127.0.0.1 may hold its [::1] twin without listening); one mapped
+            // elsewhere (/etc/hosts) is never probed there
             InetAddress[] addresses;
             try {
-                addresses = literal != null ? new InetAddress[] { literal } : InetAddress.getAllByName(host);
+                Optional<InetAddress> literal = IpLiteral.parse(host);
+                addresses = literal.isPresent() ? new InetAddress[] { literal.get() } : InetAddress.getAllByName(host);
             } catch (IOException e) {
-                attempt(host, literal, port, stillWanted, serving, attempt + 1);
+                attempt(host, port, stillWanted, serving, attempt + 1);
                 return;
             }
             for (InetAddress address : addresses) {
@@ -67,7 +65,7 @@ final class ReadinessProbe {
                     return;
                 }
             }
-            attempt(host, literal, port, stillWanted, serving, attempt + 1);
+            attempt(host, port, stillWanted, serving, attempt + 1);
         }, delay, TimeUnit.MILLISECONDS);
     }
 
