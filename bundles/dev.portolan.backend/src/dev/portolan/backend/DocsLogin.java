@@ -34,7 +34,6 @@ public final class DocsLogin {
     /** At most this many outstanding tickets; further requests are refused until some expire or are used. */
     static final int MAX_TICKETS = 1024;
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     private final Clock clock;
@@ -134,8 +133,16 @@ public final class DocsLogin {
 
     private static String random() {
         byte[] b = new byte[32];
-        RANDOM.nextBytes(b);
+        Random.INSTANCE.nextBytes(b);
         return ENCODER.encodeToString(b);
+    }
+
+    /**
+     * Made on the first ticket or session, not with the class: setting up the JDK's security providers costs a fresh
+     * JVM ~20 ms, and a backend without a token makes its {@code DocsLogin} before it announces itself.
+     */
+    private static final class Random {
+        static final SecureRandom INSTANCE = new SecureRandom();
     }
 
     static String digest(String value) {

@@ -16,10 +16,14 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -80,6 +84,41 @@ class SampleBackendProcessTest {
                 assertTrue(child.output().contains(SampleBackend.SHUTDOWN_COMMAND), "acknowledged: " + child.output());
             }
         });
+    }
+
+    /**
+     * Setting up the JDK's security providers costs a fresh JVM ~20 ms (docs/performance.md): a backend without a token
+     * needs none before its announcement. Its registry key pair, made after the announcement, is the first user. The
+     * JVM's class-initialization log says in which order the classes were set up.
+     */
+    @Test
+    void aBackendWithoutATokenSetsUpNoSecurityProviderBeforeItAnnounces(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("class-init.log");
+        TestBand.FREE.onFreeBlock(5, first -> {
+            List<String> cmd = new ArrayList<>(SampleBackend.command("--range", first + "-" + (first + 4)));
+            cmd.add(1, "-Xlog:class+init=info:file=" + log);
+            try (ChildProcess child = ChildProcess.start(null, cmd)) {
+                Announcement a = awaitAnnouncement(child);
+                assertEquals(200, get(a.healthUrl()).statusCode());
+                tell(child, SampleBackend.SHUTDOWN_COMMAND);
+                assertEquals(0, child.awaitExit(EXIT), child.output());
+            }
+        });
+        List<String> inits = Files.readAllLines(log);
+        int announcement = firstInit(inits, "dev/portolan/api/Announcement");
+        int providers = firstInit(inits, "sun/security/jca/Providers");
+        assertTrue(announcement >= 0, "the log names the announcement's class: " + log);
+        assertTrue(providers < 0 || providers > announcement, "security providers set up at line " + providers
+                + " of " + log + ", before the announcement (line " + announcement + "): " + inits.get(providers));
+    }
+
+    private static int firstInit(List<String> log, String className) {
+        for (int i = 0; i < log.size(); i++) {
+            if (log.get(i).contains("Initializing '" + className + "'")) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test
