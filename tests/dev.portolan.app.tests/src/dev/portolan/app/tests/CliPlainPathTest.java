@@ -211,7 +211,7 @@ class CliPlainPathTest {
             Path log = state.resolve(command.get(0) + "-classes.log");
             List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                     .toString(), "-Xlog:class+load=info:file=" + log, "-cp", classPath,
-                    "dev.portolan.app.internal.cli.PlainMain", PLAIN_CLI.resolve("components").toString()));
+                    "dev.portolan.app.internal.cli.PlainMain", PLAIN_CLI.resolve("descriptors").toString()));
             java.addAll(command);
             try (ChildProcess cli = ChildProcess.start(null, java, env)) {
                 assertEquals(0, cli.awaitExit(TIMEOUT), command + ": " + cli.output());

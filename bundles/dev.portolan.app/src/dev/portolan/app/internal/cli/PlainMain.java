@@ -14,11 +14,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.portolan.api.Endpoint;
 import dev.portolan.app.internal.plain.ComponentRuntime;
+import dev.portolan.app.internal.plain.DescriptorFile;
 import dev.portolan.core.discovery.EndpointCache;
 
 /**
  * The headless commands on a plain class path, without an OSGi framework (what makes {@code ./portolan ports} take
- * a few hundred milliseconds instead of two seconds): {@code java -cp <planned class path> PlainMain <components
+ * a few hundred milliseconds instead of two seconds): {@code java -cp <planned class path> PlainMain <descriptors
  * file> <command> [args]}. The services come from a {@link ComponentRuntime} that wires the bundles' own DS
  * descriptors by service interface; the commands are the very same classes as under {@link CliApplication} ({@link Cli}).
  * <p>
@@ -30,7 +31,7 @@ public final class PlainMain {
 
     /** Exit code asking the script to run the command in the OSGi runtime; never seen by a user. */
     public static final int HAND_OVER = 120;
-    /** First argument after the components file that asks for a training run (see {@link #train}). */
+    /** First argument after the descriptors file that asks for a training run (see {@link #train}). */
     static final String TRAIN = "--train";
     /**
      * Set during a training run: a command that would run until interrupted ({@code watch} without a feed) returns
@@ -43,11 +44,12 @@ public final class PlainMain {
 
     public static void main(String[] args) throws IOException {
         if (args.length < 1) {
-            System.err.println("usage: PlainMain <components file> <command> [args]");
+            System.err.println("usage: PlainMain <descriptors file> <command> [args]");
             System.exit(ExitCodes.USAGE);
         }
-        List<String> descriptors = Files.readAllLines(Path.of(args[0])).stream().filter(l -> !l.isBlank()).toList();
-        ComponentRuntime runtime = ComponentRuntime.load(PlainMain.class.getClassLoader(), descriptors);
+        // the plan's copy of the descriptors: their bundles' jars are never opened (the classes come from an archive)
+        ComponentRuntime runtime = ComponentRuntime.of(PlainMain.class.getClassLoader(),
+                DescriptorFile.read(Path.of(args[0])));
         if (args.length > 1 && args[1].equals(TRAIN)) {
             train(runtime, Arrays.asList(args).subList(2, args.length));
             return;

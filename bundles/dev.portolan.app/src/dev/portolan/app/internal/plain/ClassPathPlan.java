@@ -11,11 +11,14 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
 
 /**
  * Plans the plain class path of the headless commands from a product's {@code plugins} folder, once per build (the
@@ -32,12 +35,15 @@ public final class ClassPathPlan {
     static final String ROOT_PREFIX = "dev.portolan.";
 
     private final List<Path> classPath = new ArrayList<>();
-    private final List<String> components = new ArrayList<>();
+    private final Map<String, Path> components = new LinkedHashMap<>(); // resource -> its bundle
 
     private ClassPathPlan() {
     }
 
-    /** Usage: {@code ClassPathPlan <plugins folder> <output folder>}; writes {@code classpath} and {@code components}. */
+    /**
+     * Usage: {@code ClassPathPlan <plugins folder> <output folder>}; writes {@code classpath} and {@code descriptors}
+     * (the components' descriptors, {@link DescriptorFile}).
+     */
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
             System.err.println("usage: ClassPathPlan <plugins folder> <output folder>");
@@ -47,7 +53,7 @@ public final class ClassPathPlan {
         ClassPathPlan plan = plan(Path.of(args[0]), entry);
         Path out = Path.of(args[1]);
         Files.createDirectories(out);
-        write(out.resolve("components"), String.join("\n", plan.components) + "\n");
+        write(out.resolve("descriptors"), DescriptorFile.format(plan.descriptorTexts()));
         StringBuilder cp = new StringBuilder();
         for (Path p : plan.classPath) {
             cp.append(cp.isEmpty() ? "" : File.pathSeparator).append(p);
@@ -115,7 +121,9 @@ public final class ClassPathPlan {
         }
         for (BundleHeaders h : chosen) {
             if (h.mandatoryRequires().isEmpty() && onPath.containsAll(h.mandatoryImports())) {
-                plan.components.addAll(h.components());
+                for (String c : h.components()) {
+                    plan.components.putIfAbsent(c, h.location());
+                }
             }
         }
         return plan;
@@ -128,7 +136,33 @@ public final class ClassPathPlan {
 
     /** The component descriptors (resource names) of the bundles that resolve on that class path. */
     public List<String> components() {
-        return List.copyOf(components);
+        return List.copyOf(components.keySet());
+    }
+
+    /** The text of each of {@link #components()}, read from the bundle that declares it. */
+    public Map<String, String> descriptorTexts() throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> c : components.entrySet()) {
+            out.put(c.getKey(), text(c.getValue(), c.getKey()));
+        }
+        return out;
+    }
+
+    private static String text(Path bundle, String resource) throws IOException {
+        if (Files.isDirectory(bundle)) {
+            Path p = bundle.resolve(resource);
+            if (!Files.isRegularFile(p)) {
+                throw new IOException("component descriptor " + resource + " is not in " + bundle);
+            }
+            return Files.readString(p);
+        }
+        try (JarFile jar = new JarFile(bundle.toFile(), false)) {
+            ZipEntry e = jar.getEntry(resource);
+            if (e == null) {
+                throw new IOException("component descriptor " + resource + " is not in " + bundle);
+            }
+            return new String(jar.getInputStream(e).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     private static Set<String> jdkPackages() {

@@ -13,11 +13,14 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.portolan.api.discovery.SettingsService;
 import dev.portolan.api.ports.PortInspector;
 import dev.portolan.app.internal.plain.ClassPathPlan;
+import dev.portolan.app.internal.plain.ComponentDescriptor;
 import dev.portolan.app.internal.plain.ComponentRuntime;
+import dev.portolan.app.internal.plain.DescriptorFile;
 import dev.portolan.tests.common.Build;
 
 /**
@@ -62,6 +65,34 @@ class ClassPathPlanTest {
         assertTrue(plan.components().stream().anyMatch(c -> c.endsWith("DiscoveryServiceImpl.xml")), plan.components().toString());
         assertFalse(plan.components().stream().anyMatch(c -> c.contains(".ui.")), "no workbench component: "
                 + plan.components());
+    }
+
+    /**
+     * A headless command reads the descriptors from the plan's file (the jars stay closed): the same components as the
+     * bundles on the class path declare, in the same order.
+     */
+    @Test
+    void theDescriptorsFileHoldsWhatTheBundlesDeclare(@TempDir Path dir) throws Exception {
+        ClassPathPlan plan = ClassPathPlan.plan(PLUGINS, plugin("dev.portolan.app"));
+        Path file = dir.resolve("descriptors");
+        Files.writeString(file, DescriptorFile.format(plan.descriptorTexts()));
+        List<ComponentDescriptor> fromFile = DescriptorFile.read(file);
+        List<URL> urls = new ArrayList<>();
+        for (Path p : plan.classPath()) {
+            urls.add(p.toUri().toURL());
+        }
+        try (URLClassLoader loader = new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader())) {
+            List<ComponentDescriptor> fromJars = ComponentRuntime.load(loader, plan.components()).descriptors();
+            assertEquals(shape(fromJars), shape(fromFile));
+        }
+        assertTrue(fromFile.stream().anyMatch(c -> c.implementation().endsWith(".DiscoveryServiceImpl")),
+                shape(fromFile).toString());
+    }
+
+    /** What a descriptor says, comparable (a property's value may be an array, which a record compares by identity). */
+    private static List<String> shape(List<ComponentDescriptor> descriptors) {
+        return descriptors.stream().map(d -> d.name() + " " + d.implementation() + " " + d.services() + " "
+                + d.references() + " " + d.properties().keySet() + " " + d.activate() + " " + d.init()).toList();
     }
 
     @Test
