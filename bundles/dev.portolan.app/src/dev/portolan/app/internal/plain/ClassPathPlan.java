@@ -2,7 +2,9 @@ package dev.portolan.app.internal.plain;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -161,7 +163,9 @@ public final class ClassPathPlan {
             if (e == null) {
                 throw new IOException("component descriptor " + resource + " is not in " + bundle);
             }
-            return new String(jar.getInputStream(e).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            try (InputStream in = jar.getInputStream(e)) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
         }
     }
 
