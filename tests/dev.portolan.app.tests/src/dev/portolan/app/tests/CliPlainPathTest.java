@@ -263,6 +263,51 @@ class CliPlainPathTest {
         assertTrue(unknown.output().contains("--bogus"), unknown.output());
     }
 
+    /**
+     * The plan's descriptors file cannot be read (cut short, or gone): the command still runs, in the OSGi runtime,
+     * and stderr names the file and what to do. The real plan is damaged for the script's run and put back after it.
+     */
+    @Test
+    void anUnreadablePlanHandsTheCommandOverAndSaysWhatToDo(@TempDir Path state) throws Exception {
+        int first = PORTS.block(2);
+        Map<String, String> env = env(state, first, first + 1, "auto");
+        PortolanCli.Result planned = PortolanCli.run(env, TIMEOUT, "ports", "--json");
+        assertEquals(0, planned.exitCode(), planned.output());
+        String classPath = Files.readString(PLAIN_CLI.resolve("classpath")).strip();
+        Path descriptors = PLAIN_CLI.resolve("descriptors");
+        String good = Files.readString(descriptors);
+
+        // PlainMain itself: exit 120 (the script's hand-over), nothing on stdout, the reason on stderr
+        Path cut = state.resolve("cut").resolve("descriptors");
+        Files.createDirectories(cut.getParent());
+        Files.writeString(cut, good.substring(0, good.length() / 2));
+        for (Path file : List.of(cut, state.resolve("gone").resolve("descriptors"))) {
+            List<String> java = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    classPath, "dev.portolan.app.internal.cli.PlainMain", file.toString(), "ports", "--json");
+            try (ChildProcess cli = ChildProcess.start(null, java, env)) {
+                assertEquals(120, cli.awaitExit(TIMEOUT), cli.output());
+                String said = String.join("\n", cli.lines());
+                assertTrue(said.startsWith("portolan: WARNING: cannot use the plain class path's plan: "), said);
+                assertTrue(said.contains(file.toString()) && said.contains(file == cut ? "is corrupt" : "cannot read")
+                        && said.contains("delete the folder it is in"), said);
+                assertEquals(1, cli.lines().size(), "one line, on stderr: " + said);
+            }
+        }
+
+        // the script: the same command runs in Equinox, with the same output
+        try {
+            Files.writeString(descriptors, good.substring(0, good.length() / 2));
+            PortolanCli.Result handedOver = PortolanCli.run(env, TIMEOUT, "ports", "--json");
+            assertEquals(0, handedOver.exitCode(), handedOver.output());
+            assertTrue(handedOver.output().contains("cannot use the plain class path's plan: " + descriptors),
+                    handedOver.output());
+            assertEquals(JSON.readTree(planned.firstJsonLine()).path("range"),
+                    JSON.readTree(handedOver.firstJsonLine()).path("range"), handedOver.output());
+        } finally {
+            Files.writeString(descriptors, good);
+        }
+    }
+
     private static List<String> errorLines(PortolanCli.Result r) {
         return r.lines().stream().filter(l -> l.startsWith("portolan:") || l.startsWith("[portolan]")).toList();
     }

@@ -48,8 +48,17 @@ public final class PlainMain {
             System.exit(ExitCodes.USAGE);
         }
         // the plan's copy of the descriptors: their bundles' jars are never opened (the classes come from an archive)
-        ComponentRuntime runtime = ComponentRuntime.of(PlainMain.class.getClassLoader(),
-                DescriptorFile.read(Path.of(args[0])));
+        ComponentRuntime runtime;
+        try {
+            runtime = ComponentRuntime.of(PlainMain.class.getClassLoader(), DescriptorFile.read(Path.of(args[0])));
+        } catch (IOException | InvalidPathException e) {
+            // an unreadable plan: the command still runs, in the OSGi runtime (the script's hand-over), and stderr says
+            // what to do about the plan
+            System.err.println("portolan: WARNING: cannot use the plain class path's plan: " + e.getMessage()
+                    + "; running the command in the OSGi runtime instead");
+            System.exit(HAND_OVER);
+            return;
+        }
         if (args.length > 1 && args[1].equals(TRAIN)) {
             train(runtime, Arrays.asList(args).subList(2, args.length));
             return;

@@ -34,7 +34,13 @@ public final class DescriptorFile {
 
     /** The components declared in {@code file} (written by {@link #format}), in its order. */
     public static List<ComponentDescriptor> read(Path file) throws IOException {
-        return parse(Files.readString(file), file.toString());
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new IOException("cannot read " + file + " (" + e + ")" + WHAT_TO_DO, e);
+        }
+        return parse(text, file.toString());
     }
 
     /** The components declared in {@code text} ({@code source} names it in error messages). */
@@ -61,15 +67,16 @@ public final class DescriptorFile {
             try {
                 out.addAll(DescriptorReader.read(text.substring(eol + 1, end), resource));
             } catch (IllegalArgumentException e) {
-                throw new IOException(source + ": " + e.getMessage(), e);
+                throw new IOException(source + ": " + e.getMessage() + WHAT_TO_DO, e);
             }
             i = end + 1;
         }
         return out;
     }
 
+    private static final String WHAT_TO_DO = " (delete the folder it is in: the next ./portolan command plans it again)";
+
     private static IOException corrupt(String source, int offset, String what) {
-        return new IOException(source + " is corrupt at offset " + offset + ": " + what
-                + " (delete the folder it is in: the next ./portolan command plans it again)");
+        return new IOException(source + " is corrupt at offset " + offset + ": " + what + WHAT_TO_DO);
     }
 }
