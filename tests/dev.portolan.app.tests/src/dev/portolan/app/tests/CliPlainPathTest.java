@@ -265,7 +265,8 @@ class CliPlainPathTest {
 
     /**
      * The plan's descriptors file cannot be read (cut short, or gone): the command still runs, in the OSGi runtime,
-     * and stderr names the file and what to do. The real plan is damaged for the script's run and put back after it.
+     * and stderr names the file and what to do (with {@code PORTOLAN_CLI=plain} it does not run: exit 20). The real
+     * plan is damaged for the script's runs and put back after them.
      */
     @Test
     void anUnreadablePlanHandsTheCommandOverAndSaysWhatToDo(@TempDir Path state) throws Exception {
@@ -303,6 +304,13 @@ class CliPlainPathTest {
                     handedOver.output());
             assertEquals(JSON.readTree(planned.firstJsonLine()).path("range"),
                     JSON.readTree(handedOver.firstJsonLine()).path("range"), handedOver.output());
+            // PORTOLAN_CLI=plain: no hand-over, exit 20 (as for a service only OSGi has), saying why
+            Map<String, String> strict = env(state, first, first + 1, "plain");
+            PortolanCli.Result refused = PortolanCli.run(strict, TIMEOUT, "ports", "--json");
+            assertEquals(20, refused.exitCode(), refused.output());
+            assertTrue(refused.output().contains(descriptors + " is corrupt")
+                    && refused.output().contains("PORTOLAN_CLI=plain: not running the command in OSGi"),
+                    refused.output());
         } finally {
             Files.writeString(descriptors, good);
         }

@@ -53,10 +53,12 @@ public final class PlainMain {
             runtime = ComponentRuntime.of(PlainMain.class.getClassLoader(), DescriptorFile.read(Path.of(args[0])));
         } catch (IOException | InvalidPathException e) {
             // an unreadable plan: the command still runs, in the OSGi runtime (the script's hand-over), and stderr says
-            // what to do about the plan
+            // what to do about the plan; PORTOLAN_CLI=plain: it does not run (as for a service only OSGi has)
+            boolean strict = Boolean.getBoolean("portolan.plain.strict");
             System.err.println("portolan: WARNING: cannot use the plain class path's plan: " + e.getMessage()
-                    + "; running the command in the OSGi runtime instead");
-            System.exit(HAND_OVER);
+                    + (strict ? " (PORTOLAN_CLI=plain: not running the command in OSGi)"
+                            : "; running the command in the OSGi runtime instead"));
+            System.exit(strict ? ExitCodes.SERVICE_MISSING : HAND_OVER);
             return;
         }
         if (args.length > 1 && args[1].equals(TRAIN)) {

@@ -17,6 +17,9 @@ import java.util.Map;
  */
 public final class DescriptorFile {
 
+    /** What a message about a file that cannot be read ends with. */
+    private static final String WHAT_TO_DO = " (delete the folder it is in: the next ./portolan command plans it again)";
+
     private DescriptorFile() {
     }
 
@@ -73,8 +76,6 @@ public final class DescriptorFile {
         }
         return out;
     }
-
-    private static final String WHAT_TO_DO = " (delete the folder it is in: the next ./portolan command plans it again)";
 
     private static IOException corrupt(String source, int offset, String what) {
         return new IOException(source + " is corrupt at offset " + offset + ": " + what + WHAT_TO_DO);
