@@ -18,7 +18,8 @@ import java.util.Map;
 public final class DescriptorFile {
 
     /** What a message about a file that cannot be read ends with. */
-    private static final String WHAT_TO_DO = " (delete the folder it is in: the next ./portolan command plans it again)";
+    private static final String WHAT_TO_DO =
+            " (delete the folder it is in: the next ./portolan command plans it again)";
 
     private DescriptorFile() {
     }

@@ -81,7 +81,8 @@ class ClassPathPlanTest {
         for (Path p : plan.classPath()) {
             urls.add(p.toUri().toURL());
         }
-        try (URLClassLoader loader = new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader loader = new URLClassLoader(urls.toArray(new URL[0]),
+                ClassLoader.getPlatformClassLoader())) {
             List<ComponentDescriptor> fromJars = ComponentRuntime.load(loader, plan.components()).descriptors();
             assertEquals(shape(fromJars), shape(fromFile));
         }
