@@ -48,7 +48,7 @@ public final class DescriptorFile {
     }
 
     /** The components declared in {@code text} ({@code source} names it in error messages). */
-    public static List<ComponentDescriptor> parse(String text, String source) throws IOException {
+    private static List<ComponentDescriptor> parse(String text, String source) throws IOException {
         List<ComponentDescriptor> out = new ArrayList<>();
         int i = 0;
         while (i < text.length()) {
