@@ -77,17 +77,24 @@ class ClassPathPlanTest {
         Path file = dir.resolve("descriptors");
         Files.writeString(file, DescriptorFile.format(plan.descriptorTexts()));
         List<ComponentDescriptor> fromFile = DescriptorFile.read(file);
-        List<URL> urls = new ArrayList<>();
-        for (Path p : plan.classPath()) {
-            urls.add(p.toUri().toURL());
-        }
-        try (URLClassLoader loader = new URLClassLoader(urls.toArray(new URL[0]),
-                ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader loader = loaderOf(plan)) {
             List<ComponentDescriptor> fromJars = ComponentRuntime.load(loader, plan.components()).descriptors();
             assertEquals(shape(fromJars), shape(fromFile));
         }
         assertTrue(fromFile.stream().anyMatch(c -> c.implementation().endsWith(".DiscoveryServiceImpl")),
                 shape(fromFile).toString());
+    }
+
+    /**
+     * A loader of the plan's class path of its own (parent: the platform loader), as on the command line: nothing comes
+     * from this OSGi runtime.
+     */
+    private static URLClassLoader loaderOf(ClassPathPlan plan) throws Exception {
+        List<URL> urls = new ArrayList<>();
+        for (Path p : plan.classPath()) {
+            urls.add(p.toUri().toURL());
+        }
+        return new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
     }
 
     /** What a descriptor says, comparable (a property's value may be an array, which a record compares by identity). */
@@ -99,12 +106,7 @@ class ClassPathPlanTest {
     @Test
     void theRuntimeWiresTheProductsRealComponentsByInterface() throws Exception {
         ClassPathPlan plan = ClassPathPlan.plan(PLUGINS, plugin("dev.portolan.app"));
-        List<URL> urls = new ArrayList<>();
-        for (Path p : plan.classPath()) {
-            urls.add(p.toUri().toURL());
-        }
-        // a loader of its own (parent: the platform loader), as on the command line: nothing comes from this OSGi runtime
-        try (URLClassLoader loader = new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader loader = loaderOf(plan)) {
             ComponentRuntime rt = ComponentRuntime.load(loader, plan.components());
             Class<?> settingsType = loader.loadClass(SettingsService.class.getName());
             Object settings = rt.service(settingsType).orElseThrow(() -> new AssertionError(rt.problems(settingsType)));

@@ -36,7 +36,8 @@ class ComponentRuntimeTest {
         Fixtures.EVENTS.clear();
     }
 
-    private static String component(String name, String impl, String service, String body) {
+    /** A descriptor as bnd writes it (also for {@link DescriptorFileTest}); its classes are {@link Fixtures}'. */
+    static String component(String name, String impl, String service, String body) {
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<scr:component " + NS + " name=\"" + name + "\">\n"
                 + (service == null ? "" : "  <service>\n    <provide interface=\"" + F + service + "\"/>\n  </service>\n")
                 + body + "  <implementation class=\"" + F + impl + "\"/>\n</scr:component>\n";

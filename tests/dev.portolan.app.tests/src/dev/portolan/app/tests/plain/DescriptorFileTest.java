@@ -25,12 +25,8 @@ import dev.portolan.app.internal.plain.DescriptorReader;
  */
 class DescriptorFileTest {
 
-    private static final String NS = "xmlns:scr=\"http://www.osgi.org/xmlns/scr/v1.3.0\"";
-
     private static String component(String name, String body) {
-        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<scr:component " + NS + " name=\"" + name + "\">\n"
-                + "  <service>\n    <provide interface=\"x." + name + "\"/>\n  </service>\n" + body
-                + "  <implementation class=\"x." + name + "Impl\"/>\n</scr:component>\n";
+        return ComponentRuntimeTest.component(name, name + "Impl", name, body);
     }
 
     @Test
