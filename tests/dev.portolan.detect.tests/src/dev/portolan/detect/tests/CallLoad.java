@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -29,6 +30,8 @@ final class CallLoad implements AutoCloseable {
     final AtomicLong failed = new AtomicLong();
     final List<Throwable> errors = new CopyOnWriteArrayList<>();
     final Map<Integer, LongAdder> byPort = new ConcurrentHashMap<>();
+    /** Per port, the {@link System#nanoTime()} at which the latest-begun call it served began. */
+    private final Map<Integer, AtomicLong> lastBegunByPort = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stop;
@@ -38,8 +41,11 @@ final class CallLoad implements AutoCloseable {
             Thread t = new Thread(() -> {
                 while (!stop) {
                     try {
+                        long begun = System.nanoTime();
                         ApiClient.ApiResponse r = api.call("GET", path, null);
                         byPort.computeIfAbsent(r.endpoint().port(), p -> new LongAdder()).increment();
+                        lastBegunByPort.computeIfAbsent(r.endpoint().port(), p -> new AtomicLong(begun))
+                                .accumulateAndGet(begun, (a, b) -> b - a > 0 ? b : a);
                         ok.incrementAndGet();
                     } catch (InterruptedException e) {
                         return;
@@ -72,6 +78,16 @@ final class CallLoad implements AutoCloseable {
         waiters.add(w);
         ended();
         Await.result(w.reached(), timeout, what + " (" + ok.get() + " ok, " + failed.get() + " failed)");
+    }
+
+    /**
+     * When the latest-begun call that {@code port} served began ({@link System#nanoTime()}), or empty when it served
+     * none. A call begun before an instance died may still be counted as served by it after its death: its answer was
+     * written before, and read (and counted) later.
+     */
+    OptionalLong lastBegunServedBy(int port) {
+        AtomicLong t = lastBegunByPort.get(port);
+        return t == null ? OptionalLong.empty() : OptionalLong.of(t.get());
     }
 
     long served(int port) {
