@@ -38,6 +38,13 @@ public final class PlainMain {
      * once it is set up, so that the training ends.
      */
     static final String TRAINING_PROPERTY = "portolan.cli.training";
+    /**
+     * Set by the script for {@code PORTOLAN_CLI=plain}: a command this class path cannot run is not handed over, it
+     * exits {@link ExitCodes#SERVICE_MISSING} saying why ({@link #NOT_IN_OSGI}).
+     */
+    private static final String STRICT_PROPERTY = "portolan.plain.strict";
+    /** How a message says that {@code PORTOLAN_CLI=plain} keeps the command from the OSGi runtime. */
+    private static final String NOT_IN_OSGI = " (PORTOLAN_CLI=plain: not running the command in OSGi)";
 
     private PlainMain() {
     }
@@ -54,10 +61,9 @@ public final class PlainMain {
         } catch (IOException | InvalidPathException e) {
             // an unreadable plan: the command still runs, in the OSGi runtime (the script's hand-over), and stderr says
             // what to do about the plan; PORTOLAN_CLI=plain: it does not run (as for a service only OSGi has)
-            boolean strict = Boolean.getBoolean("portolan.plain.strict");
+            boolean strict = Boolean.getBoolean(STRICT_PROPERTY);
             System.err.println("portolan: WARNING: cannot use the plain class path's plan: " + e.getMessage()
-                    + (strict ? " (PORTOLAN_CLI=plain: not running the command in OSGi)"
-                            : "; running the command in the OSGi runtime instead"));
+                    + (strict ? NOT_IN_OSGI : "; running the command in the OSGi runtime instead"));
             System.exit(strict ? ExitCodes.SERVICE_MISSING : HAND_OVER);
             return;
         }
@@ -76,8 +82,8 @@ public final class PlainMain {
         try {
             rc = Cli.execute(Arrays.asList(args).subList(1, args.length), out, err);
         } catch (PlainServices.HandOver h) {
-            if (Boolean.getBoolean("portolan.plain.strict")) { // PORTOLAN_CLI=plain: say why, do not hand over
-                err.println("portolan: " + h.getMessage() + " (PORTOLAN_CLI=plain: not running it in OSGi)");
+            if (Boolean.getBoolean(STRICT_PROPERTY)) { // say why, do not hand over
+                err.println("portolan: " + h.getMessage() + NOT_IN_OSGI);
                 rc = ExitCodes.SERVICE_MISSING;
             } else {
                 rc = HAND_OVER;
