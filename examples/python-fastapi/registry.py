@@ -18,6 +18,9 @@ SIGNATURE_HEADER = "X-Portolan-Signature"
 SERVICE_RE = re.compile(r"[a-z0-9._-]{1,64}")
 NONCE_RE = re.compile(r"[A-Za-z0-9_-]{16,128}")
 INSTANCE_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,128}")
+# readers skip an entry file larger than this; a longer command line is shortened to fit (docs/protocol.md)
+MAX_ENTRY_BYTES = 64 * 1024
+LONG_ARGUMENT, KEPT_OF_LONG_ARGUMENT = 1024, 1000
 
 
 def b64url(data):
@@ -73,6 +76,38 @@ def process_start_ms():
         return None
 
 
+def entry_text(entry):
+    """The entry file's text; a command line that would make it larger than MAX_ENTRY_BYTES is shortened as the
+    protocol says (as Java's InstanceEntryCodec.toJson): arguments over LONG_ARGUMENT characters keep their first
+    KEPT_OF_LONG_ARGUMENT and end with "...[<n> characters left out]"; if that is still too large, the last arguments
+    give way to one "...[<k> arguments left out]"."""
+    def text(command):
+        return json.dumps(dict(entry, command=command), separators=(",", ":")) + "\n"
+
+    def fits(t):
+        return len(t.encode("utf-8")) <= MAX_ENTRY_BYTES
+
+    full = text(entry["command"])
+    if fits(full) or not entry["command"]:
+        return full
+    cut = [a if len(a) <= LONG_ARGUMENT
+           else f"{a[:KEPT_OF_LONG_ARGUMENT]}...[{len(a) - KEPT_OF_LONG_ARGUMENT} characters left out]"
+           for a in entry["command"]]
+    if fits(text(cut)):
+        return text(cut)
+
+    def leading(n):
+        return cut[:n] + [f"...[{len(cut) - n} arguments left out]"]
+    fit, over = 0, len(cut)  # each argument more adds at least 3 bytes, the marker loses at most 1: a binary search
+    while over - fit > 1:
+        mid = (fit + over) // 2
+        if fits(text(leading(mid))):
+            fit = mid
+        else:
+            over = mid
+    return text(leading(fit))
+
+
 def command_line():
     try:
         with open("/proc/self/cmdline", "rb") as f:
@@ -125,8 +160,10 @@ class Registration:
         token = (env.get("PORTOLAN_API_TOKEN") or "").strip()
         if token:
             entry["api_token"] = token  # local 0600 file only (docs/security.md, "Registry")
+        text = entry_text(entry)
+        entry["command"] = json.loads(text)["command"]  # as filed: the etcd entry (etcd_registry.py) is the same
         self.entry = entry
-        self._write(json.dumps(entry, separators=(",", ":")) + "\n")
+        self._write(text)
 
     def _write(self, text):
         root = os.path.dirname(os.path.dirname(self.dir))  # <runtime>/instances -> <runtime>

@@ -2,6 +2,7 @@ package dev.portolan.core.registry;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -31,8 +32,72 @@ public final class InstanceEntryCodec {
         }
     }
 
-    /** The entry as one JSON object. {@code withApiToken} false drops the token (for shared registries). */
+    /**
+     * The largest entry a registry holds, in bytes of UTF-8 with a local file's final newline: readers skip larger
+     * ones, and {@link #toJson} never writes one (docs/protocol.md, "Instance registry").
+     *
+     * @since 0.1.10
+     */
+    public static final int MAX_BYTES = 64 * 1024;
+    /** An argument longer than this is cut when the whole command line does not fit. */
+    static final int LONG_ARGUMENT = 1024;
+    /** How many characters of a cut argument are kept. */
+    static final int KEPT_OF_LONG_ARGUMENT = 1000;
+
+    /**
+     * The entry as one JSON object. {@code withApiToken} false drops the token (for shared registries). An entry that
+     * would be larger than {@link #MAX_BYTES} gets its command line shortened, as the protocol says: each argument
+     * longer than {@value #LONG_ARGUMENT} characters keeps its first {@value #KEPT_OF_LONG_ARGUMENT} and ends with
+     * {@code ...[<n> characters left out]}; when that is still too large, the last arguments give way to one
+     * {@code ...[<k> arguments left out]}. A command line is unbounded (a Java class path alone can be hundreds of
+     * kilobytes), the rest of an entry is not.
+     */
     public static String toJson(InstanceEntry e, boolean withApiToken) {
+        String json = toJson(e, e.command(), withApiToken);
+        return fits(json) ? json : toJson(e, fitted(e, withApiToken), withApiToken);
+    }
+
+    private static List<String> fitted(InstanceEntry e, boolean withApiToken) {
+        if (e.command().isEmpty()) {
+            return e.command(); // nothing to shorten: the rest is what it is
+        }
+        List<String> cut = new ArrayList<>();
+        for (String a : e.command()) {
+            cut.add(a.length() <= LONG_ARGUMENT ? a : a.substring(0, KEPT_OF_LONG_ARGUMENT) + "...["
+                    + (a.length() - KEPT_OF_LONG_ARGUMENT) + " characters left out]");
+        }
+        if (fits(toJson(e, cut, withApiToken))) {
+            return cut;
+        }
+        // the most leading arguments that fit beside the marker: each one more adds at least three bytes (,"") and
+        // shortens the marker by at most one, so the size grows with the count and a binary search finds it
+        int fit = 0;
+        int over = cut.size();
+        while (over - fit > 1) {
+            int mid = (fit + over) >>> 1;
+            if (fits(toJson(e, leading(cut, mid), withApiToken))) {
+                fit = mid;
+            } else {
+                over = mid;
+            }
+        }
+        return leading(cut, fit);
+    }
+
+    /** The first {@code n} arguments and a last one that says how many were left out. */
+    private static List<String> leading(List<String> command, int n) {
+        List<String> kept = new ArrayList<>(command.subList(0, n));
+        kept.add("...[" + (command.size() - n) + " arguments left out]");
+        return kept;
+    }
+
+    private static boolean fits(String json) {
+        // a UTF-8 byte per char at least, three at most (a surrogate pair's four bytes are two chars)
+        return json.length() * 3L + 1 <= MAX_BYTES
+                || json.length() + 1 <= MAX_BYTES && json.getBytes(StandardCharsets.UTF_8).length + 1 <= MAX_BYTES;
+    }
+
+    private static String toJson(InstanceEntry e, List<String> command, boolean withApiToken) {
         ObjectNode o = JsonText.object();
         o.put("schema", e.schema());
         o.put("service", e.service());
@@ -50,7 +115,7 @@ public final class InstanceEntryCodec {
         }
         o.put("started_at", e.startedAt().toString());
         ArrayNode cmd = o.putArray("command");
-        e.command().forEach(cmd::add);
+        command.forEach(cmd::add);
         if (e.identity() != null) {
             ObjectNode id = o.putObject("identity");
             id.put("scheme", e.identity().scheme());

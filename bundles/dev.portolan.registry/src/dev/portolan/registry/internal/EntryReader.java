@@ -20,8 +20,8 @@ import dev.portolan.core.registry.InstanceEntryCodec;
  */
 final class EntryReader {
 
-    /** Largest entry file read. */
-    static final int MAX_BYTES = 64 * 1024;
+    /** Largest entry file read: the largest that writers write. */
+    static final int MAX_BYTES = InstanceEntryCodec.MAX_BYTES;
 
     /** What reading a file gave. */
     sealed interface Result {

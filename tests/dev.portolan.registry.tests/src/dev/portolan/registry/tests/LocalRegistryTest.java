@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -145,6 +146,57 @@ public class LocalRegistryTest {
         assertEquals(1, problems.size(), problems.toString());
         assertTrue(problems.get(0).contains(elsewhere.toString()) && problems.get(0).contains(
                 "health path '//evil.example/health' is invalid: use an absolute path"), problems.toString());
+    }
+
+    /**
+     * A command line too long for an entry (a Java class path alone can be hundreds of kilobytes) is shortened by the
+     * writer as the protocol says, so that readers never skip a live instance's entry for its size: a long argument
+     * keeps its start and says how much it lost; too many arguments give way to a last one that counts them. A file
+     * larger than the limit that a writer did not shorten is still skipped and reported.
+     */
+    @Test
+    void aCommandLineTooLongForAnEntryIsShortenedAndTheEntryStillRead() throws Exception {
+        InstanceEntry longArgument = withCommand(Entries.ofThisProcess("long", "class-path", 8017),
+                List.of("java", "-cp", "x".repeat(200_000), "demo.Main", "--port", "8017"));
+        registry.register(longArgument);
+        Path file = EntryFiles.file(runtime, longArgument);
+        assertTrue(Files.size(file) <= InstanceEntryCodec.MAX_BYTES, Files.size(file) + " bytes");
+        InstanceEntry read = readAlone("long");
+        assertEquals(List.of("java", "-cp", "x".repeat(1000) + "...[199000 characters left out]", "demo.Main",
+                "--port", "8017"), read.command());
+        assertEquals(withCommand(longArgument, read.command()), read, "the rest as it was");
+
+        List<String> many = IntStream.range(0, 200).mapToObj(i -> i + "-" + "y".repeat(900)).toList();
+        InstanceEntry manyArguments = withCommand(Entries.ofThisProcess("many", "arguments", 8018), many);
+        registry.register(manyArguments);
+        long size = Files.size(EntryFiles.file(runtime, manyArguments));
+        List<String> kept = readAlone("many").command();
+        int n = kept.size() - 1;
+        assertEquals(many.subList(0, n), kept.subList(0, n), "the leading arguments whole");
+        assertEquals("...[" + (200 - n) + " arguments left out]", kept.get(n));
+        assertTrue(size <= InstanceEntryCodec.MAX_BYTES && size > InstanceEntryCodec.MAX_BYTES - 910,
+                "as many as fit: " + size + " bytes with " + n + " arguments of ~905 bytes");
+
+        Path bigFile = EntryFiles.file(runtime, "big", "by-hand"); // not shortened: written by hand
+        EntryFiles.ensurePrivateDirectories(runtime, bigFile.getParent());
+        Path big = PrivateFiles.write(bigFile, "{\"schema\":1,\"command\":[\""
+                + "x".repeat(70_000) + "\"]}\n");
+        RegistryListing listing = registry.listWithReport("big");
+        assertEquals(List.of(), listing.entries());
+        assertTrue(listing.events().stream().anyMatch(e -> e.kind() == Kind.PROBLEM && e.detail().contains(big
+                + " is larger than " + InstanceEntryCodec.MAX_BYTES + " bytes")), listing.events().toString());
+    }
+
+    private InstanceEntry readAlone(String service) throws Exception {
+        RegistryListing listing = registry.listWithReport(service);
+        assertEquals(List.of(), listing.events().stream().filter(e -> e.kind() == Kind.PROBLEM).toList());
+        assertEquals(1, listing.entries().size(), listing.entries().toString());
+        return listing.entries().get(0);
+    }
+
+    private static InstanceEntry withCommand(InstanceEntry e, List<String> command) {
+        return new InstanceEntry(e.schema(), e.service(), e.instanceId(), e.url(), e.host(), e.port(), e.pid(),
+                e.processStart(), e.mode(), e.version(), e.startedAt(), command, e.identity(), e.apiToken());
     }
 
     @Test

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.RegistryEvent;
 import dev.portolan.api.registry.RegistryEvent.Kind;
+import dev.portolan.api.registry.RegistryListing;
+import dev.portolan.backend.JavaCommand;
 import dev.portolan.backend.sample.SampleBackend;
 import dev.portolan.core.registry.EntryFiles;
 import dev.portolan.core.registry.InstanceCheck;
@@ -98,6 +100,41 @@ public class RealInstancesTest {
                 assertEquals(isForged ? "unverified" : "verified", r.verification());
             }
             assertEquals(List.of(), impostor.apiRequests(), "the impostor gets no API request");
+        }
+    }
+
+    /**
+     * Real backends whose command lines are longer than an entry holds (one argument of 70,000 characters) are listed
+     * and verified: each writer (Java's {@code InstanceEntryCodec}, the Python example's {@code registry.py}) shortened
+     * the long argument as the protocol says, instead of filing an entry that every reader skips.
+     */
+    @Test
+    void backendsWithACommandLineLongerThanAnEntryHoldsAreListedAndVerified() throws Exception {
+        int first = PORTS.block(4);
+        String padding = "x".repeat(70_000);
+        Await.Recorder<RegistryEvent> events = new Await.Recorder<>();
+        registry.watch("web", events::accept);
+        List<String> python = new ArrayList<>(python());
+        python.addAll(1, List.of("-X", "portolan_padding=" + padding)); // an -X option Python keeps and ignores
+        start(python, first, first + 1);
+        start(JavaCommand.of(List.of("-Dportolan.padding=" + padding), SampleBackend.classPathAnchors(),
+                SampleBackend.class, List.of("--standalone")), first + 2, first + 3);
+        events.await(e -> e.kind() == Kind.REGISTERED
+                && events.values().stream().filter(x -> x.kind() == Kind.REGISTERED).count() >= 2, START,
+                "both backends register");
+
+        RegistryListing listing = registry.listWithReport("web");
+        assertEquals(List.of(), listing.events().stream().filter(e -> e.kind() == Kind.PROBLEM).toList());
+        List<InstanceEntry> entries = listing.entries();
+        assertEquals(2, entries.size(), entries.toString());
+        String x1000 = "x".repeat(1000);
+        assertTrue(entries.stream().anyMatch(e -> e.command().contains("portolan_padding=" + x1000.substring(17)
+                + "...[69017 characters left out]")), entries.toString());
+        assertTrue(entries.stream().anyMatch(e -> e.command().contains("-Dportolan.padding=" + x1000.substring(19)
+                + "...[69019 characters left out]")), entries.toString());
+        for (InstanceCheck.Result r : InstanceCheck.checkAll(entries, Duration.ofSeconds(5))) {
+            assertTrue(r.trusted(), r.entry() + ": " + r.detail());
+            assertEquals(InstanceCheck.Health.HEALTHY, r.health(), r.detail());
         }
     }
 
