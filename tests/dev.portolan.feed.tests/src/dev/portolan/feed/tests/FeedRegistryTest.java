@@ -72,6 +72,10 @@ class FeedRegistryTest {
                 assertEquals(a.port(), e.port());
                 assertEquals("http://127.0.0.1:" + a.port(), e.url().toString());
                 assertEquals(ProcessHandle.current().pid(), e.pid());
+                ProcessHandle.Info self = ProcessHandle.current().info();
+                assertEquals(self.command().orElseThrow(), e.command().get(0), "the front end's command: " + e);
+                assertEquals(List.of(self.arguments().orElseThrow()), e.command().subList(1, e.command().size()),
+                        "its arguments, as ./portolan list shows them");
                 assertEquals(a.token(), e.apiToken(), "the local registry (0600 files) carries the token");
                 assertNotNull(e.identity(), "an identity, so that clients verify the feed before sending the token");
 
