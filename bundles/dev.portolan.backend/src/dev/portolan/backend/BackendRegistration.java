@@ -1,12 +1,8 @@
 package dev.portolan.backend;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -16,6 +12,7 @@ import dev.portolan.api.Subscription;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.core.discovery.StateDirectory;
 import dev.portolan.core.registry.EntryFiles;
+import dev.portolan.core.registry.ProcessCommandLine;
 import dev.portolan.core.registry.RuntimeDirectory;
 
 /**
@@ -83,7 +80,8 @@ public final class BackendRegistration {
         return new InstanceEntry(InstanceEntry.SCHEMA, service,
                 instanceId(env).orElse(a.port() + "-" + self.pid() + "-" + started.toEpochMilli()), a.url(), host, a.port(), self.pid(),
                 self.info().startInstant().map(Instant::toEpochMilli).orElse(null), a.mode(), a.version(), started,
-                commandLine(), identity.identity(), token == null || token.isBlank() ? null : token.strip());
+                ProcessCommandLine.current(), identity.identity(),
+                token == null || token.isBlank() ? null : token.strip());
     }
 
     /** {@code e} announcing {@code host} (the host other machines use) instead of its local address. */
@@ -112,30 +110,5 @@ public final class BackendRegistration {
                 }
             }
         };
-    }
-
-    /** This process's command line exactly as executed ({@code /proc/self/cmdline}), else what the JDK reports. */
-    static List<String> commandLine() {
-        try {
-            byte[] raw = Files.readAllBytes(Path.of("/proc/self/cmdline"));
-            List<String> args = new ArrayList<>();
-            int start = 0;
-            for (int i = 0; i < raw.length; i++) {
-                if (raw[i] == 0) {
-                    args.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
-                    start = i + 1;
-                }
-            }
-            if (!args.isEmpty()) {
-                return args;
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: fall back
-        }
-        ProcessHandle.Info info = ProcessHandle.current().info();
-        List<String> args = new ArrayList<>();
-        info.command().ifPresent(args::add);
-        info.arguments().ifPresent(a -> args.addAll(List.of(a)));
-        return args;
     }
 }

@@ -2,8 +2,6 @@ package dev.portolan.feed.internal;
 
 import java.net.URI;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,6 +18,7 @@ import dev.portolan.api.registry.InstanceIdentity;
 import dev.portolan.api.registry.Registration;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.api.registry.RegistryException;
+import dev.portolan.core.registry.ProcessCommandLine;
 
 /**
  * Registers a running feed in the <b>local</b> instance registry as service {@value EventFeed#SERVICE_NAME}
@@ -50,24 +49,11 @@ final class RegistryPublication implements FeedPublication {
     /** The entry of a feed at {@code a} with identity {@code identity}. */
     static InstanceEntry entry(FeedAddress a, InstanceIdentity identity) {
         ProcessHandle self = ProcessHandle.current();
-        ProcessHandle.Info info = self.info();
-        Long start = info.startInstant().map(Instant::toEpochMilli).orElse(null);
+        Long start = self.info().startInstant().map(Instant::toEpochMilli).orElse(null);
         return new InstanceEntry(InstanceEntry.SCHEMA, EventFeed.SERVICE_NAME, "feed-" + self.pid(),
                 URI.create("http://127.0.0.1:" + a.port()), "127.0.0.1", a.port(), self.pid(), start,
-                InstanceEntry.MODE_STANDALONE, null, Instant.now(), commandLine(info), identity, a.token());
-    }
-
-    /**
-     * The front end's command line, as {@code ./portolan list} shows it for every instance (the JDK's view: the
-     * executable's path and the arguments); empty where the JDK does not know the executable.
-     */
-    private static List<String> commandLine(ProcessHandle.Info info) {
-        return info.command().map(program -> {
-            List<String> line = new ArrayList<>();
-            line.add(program);
-            info.arguments().ifPresent(args -> line.addAll(List.of(args)));
-            return List.copyOf(line);
-        }).orElse(List.of());
+                InstanceEntry.MODE_STANDALONE, null, Instant.now(), ProcessCommandLine.current(), identity,
+                a.token());
     }
 
     RegistryPublication(FeedIdentity identity) {

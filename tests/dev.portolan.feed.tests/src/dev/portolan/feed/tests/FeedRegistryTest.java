@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -72,10 +74,11 @@ class FeedRegistryTest {
                 assertEquals(a.port(), e.port());
                 assertEquals("http://127.0.0.1:" + a.port(), e.url().toString());
                 assertEquals(ProcessHandle.current().pid(), e.pid());
-                ProcessHandle.Info self = ProcessHandle.current().info();
-                assertEquals(self.command().orElseThrow(), e.command().get(0), "the front end's command: " + e);
-                assertEquals(List.of(self.arguments().orElseThrow()), e.command().subList(1, e.command().size()),
-                        "its arguments, as ./portolan list shows them");
+                List<String> executed = List.of(Files.readString(Path.of("/proc/self/cmdline")).split("\0"));
+                assertEquals(executed, e.command(), "the front end's command line exactly as executed, as"
+                        + " ./portolan list shows it");
+                assertEquals(List.of(ProcessHandle.current().info().arguments().orElseThrow()),
+                        e.command().subList(1, e.command().size()), "the arguments the JDK reports: " + e);
                 assertEquals(a.token(), e.apiToken(), "the local registry (0600 files) carries the token");
                 assertNotNull(e.identity(), "an identity, so that clients verify the feed before sending the token");
 
