@@ -56,4 +56,10 @@ final class Entries {
         return new InstanceEntry(e.schema(), e.service(), e.instanceId(), e.url(), e.host(), e.port(), e.pid(), start,
                 e.mode(), e.version(), e.startedAt(), e.command(), e.identity(), e.apiToken());
     }
+
+    /** The same entry with another command line. */
+    static InstanceEntry withCommand(InstanceEntry e, List<String> command) {
+        return new InstanceEntry(e.schema(), e.service(), e.instanceId(), e.url(), e.host(), e.port(), e.pid(),
+                e.processStart(), e.mode(), e.version(), e.startedAt(), command, e.identity(), e.apiToken());
+    }
 }

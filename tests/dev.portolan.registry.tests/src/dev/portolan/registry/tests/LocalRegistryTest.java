@@ -156,7 +156,7 @@ public class LocalRegistryTest {
      */
     @Test
     void aCommandLineTooLongForAnEntryIsShortenedAndTheEntryStillRead() throws Exception {
-        InstanceEntry longArgument = withCommand(Entries.ofThisProcess("long", "class-path", 8017),
+        InstanceEntry longArgument = Entries.withCommand(Entries.ofThisProcess("long", "class-path", 8017),
                 List.of("java", "-cp", "x".repeat(200_000), "demo.Main", "--port", "8017"));
         registry.register(longArgument);
         Path file = EntryFiles.file(runtime, longArgument);
@@ -164,10 +164,10 @@ public class LocalRegistryTest {
         InstanceEntry read = readAlone("long");
         assertEquals(List.of("java", "-cp", "x".repeat(1000) + "...[199000 characters left out]", "demo.Main",
                 "--port", "8017"), read.command());
-        assertEquals(withCommand(longArgument, read.command()), read, "the rest as it was");
+        assertEquals(Entries.withCommand(longArgument, read.command()), read, "the rest as it was");
 
         List<String> many = IntStream.range(0, 200).mapToObj(i -> i + "-" + "y".repeat(900)).toList();
-        InstanceEntry manyArguments = withCommand(Entries.ofThisProcess("many", "arguments", 8018), many);
+        InstanceEntry manyArguments = Entries.withCommand(Entries.ofThisProcess("many", "arguments", 8018), many);
         registry.register(manyArguments);
         long size = Files.size(EntryFiles.file(runtime, manyArguments));
         List<String> kept = readAlone("many").command();
@@ -192,11 +192,6 @@ public class LocalRegistryTest {
         assertEquals(List.of(), listing.events().stream().filter(e -> e.kind() == Kind.PROBLEM).toList());
         assertEquals(1, listing.entries().size(), listing.entries().toString());
         return listing.entries().get(0);
-    }
-
-    private static InstanceEntry withCommand(InstanceEntry e, List<String> command) {
-        return new InstanceEntry(e.schema(), e.service(), e.instanceId(), e.url(), e.host(), e.port(), e.pid(),
-                e.processStart(), e.mode(), e.version(), e.startedAt(), command, e.identity(), e.apiToken());
     }
 
     @Test
