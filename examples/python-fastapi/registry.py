@@ -77,10 +77,13 @@ def process_start_ms():
 
 
 def entry_text(entry):
-    """The entry file's text; a command line that would make it larger than MAX_ENTRY_BYTES is shortened as the
-    protocol says (as Java's InstanceEntryCodec.toJson): arguments over LONG_ARGUMENT characters keep their first
-    KEPT_OF_LONG_ARGUMENT and end with "...[<n> characters left out]"; if that is still too large, the last arguments
-    give way to one "...[<k> arguments left out]"."""
+    """The entry file's text and the command line it holds. A command line that would make the entry larger than
+    MAX_ENTRY_BYTES is shortened as the protocol says (as Java's InstanceEntryCodec.toJson): arguments over
+    LONG_ARGUMENT characters keep their first KEPT_OF_LONG_ARGUMENT and end with "...[<n> characters left out]"; if
+    that is still too large, the last arguments give way to one "...[<k> arguments left out]"."""
+    def filed(command):
+        return text(command), command
+
     def text(command):
         return json.dumps(dict(entry, command=command), separators=(",", ":")) + "\n"
 
@@ -89,12 +92,12 @@ def entry_text(entry):
 
     full = text(entry["command"])
     if fits(full) or not entry["command"]:
-        return full
+        return full, entry["command"]
     cut = [a if len(a) <= LONG_ARGUMENT
            else f"{a[:KEPT_OF_LONG_ARGUMENT]}...[{len(a) - KEPT_OF_LONG_ARGUMENT} characters left out]"
            for a in entry["command"]]
     if fits(text(cut)):
-        return text(cut)
+        return filed(cut)
 
     def leading(n):
         return cut[:n] + [f"...[{len(cut) - n} arguments left out]"]
@@ -105,7 +108,7 @@ def entry_text(entry):
             fit = mid
         else:
             over = mid
-    return text(leading(fit))
+    return filed(leading(fit))
 
 
 def command_line():
@@ -160,8 +163,7 @@ class Registration:
         token = (env.get("PORTOLAN_API_TOKEN") or "").strip()
         if token:
             entry["api_token"] = token  # local 0600 file only (docs/security.md, "Registry")
-        text = entry_text(entry)
-        entry["command"] = json.loads(text)["command"]  # as filed: the etcd entry (etcd_registry.py) is the same
+        text, entry["command"] = entry_text(entry)  # as filed: the etcd entry (etcd_registry.py) is the same
         self.entry = entry
         self._write(text)
 
