@@ -43,6 +43,7 @@ import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.api.registry.Registry;
 import dev.portolan.core.discovery.FollowedService;
+import dev.portolan.core.protocol.DurationText;
 import dev.portolan.core.registry.AdoptedRegistrations;
 import dev.portolan.core.registry.RemoteInstances;
 
@@ -272,7 +273,7 @@ public final class BackendServiceImpl implements BackendService {
             }
             if (e != null) {
                 result.completeExceptionally(new LaunchException("no SidecarLauncher service is registered (waited "
-                        + (wait.toMillis() % 1000 == 0 ? wait.toSeconds() + " s" : wait.toMillis() + " ms")
+                        + DurationText.of(wait)
                         + "): cannot start " + String.join(" ", spec.command())));
                 return;
             }

@@ -1,6 +1,5 @@
 package dev.portolan.launch.internal;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
@@ -45,12 +44,6 @@ final class FailureText {
         }
         return "; " + inc.rejections.size() + " announcement(s) rejected: " + inc.rejections.get(
                 inc.rejections.size() - 1);
-    }
-
-    /** A duration in a message: "2 s", "1500 ms" (not ISO-8601's "PT2S"). */
-    static String duration(Duration d) {
-        long ms = d.toMillis();
-        return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
     }
 
     /** The first 12 characters (of a token, an output line) for a message. */

@@ -22,6 +22,7 @@ import dev.portolan.api.launch.OutputLine;
 import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarState;
 import dev.portolan.core.protocol.AnnouncementCodec;
+import dev.portolan.core.protocol.DurationText;
 import dev.portolan.core.protocol.IdentityProof;
 
 /**
@@ -328,7 +329,7 @@ final class Sidecar extends SidecarControl implements LaunchHandle {
             }
             headline = "announcement timed out: nothing acceptable from " + executable() + " (pid "
                     + inc.pid().orElse(inc.process.pid()) + ") within "
-                    + FailureText.duration(spec.announcementTimeout()) + FailureText.rejections(inc);
+                    + DurationText.of(spec.announcementTimeout()) + FailureText.rejections(inc);
             LaunchException timedOut = new LaunchException(headline + FailureText.outputTail(output, inc),
                     Reason.ANNOUNCEMENT_TIMEOUT);
             failure = timedOut;

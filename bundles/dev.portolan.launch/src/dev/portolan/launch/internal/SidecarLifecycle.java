@@ -19,6 +19,7 @@ import dev.portolan.api.launch.OutputLine;
 import dev.portolan.api.launch.SidecarAnnouncement;
 import dev.portolan.api.launch.SidecarListener;
 import dev.portolan.api.launch.SidecarState;
+import dev.portolan.core.protocol.DurationText;
 
 /**
  * The state machine of a {@link Sidecar}: its state, exits and the restart policy (through {@link CrashLoopGuard}).
@@ -160,7 +161,7 @@ abstract class SidecarLifecycle implements LaunchHandle {
         if (exits > 0) {
             fire(l -> l.exited(this, code, false, false));
             String headline = "crash loop: " + executable() + " exited " + exits + " times within "
-                    + FailureText.duration(guard.window()) + " (last exit code " + code + ", " + restartCount
+                    + DurationText.of(guard.window()) + " (last exit code " + code + ", " + restartCount
                     + " restarts); giving up";
             failure = new LaunchException(headline + FailureText.outputTail(output, inc), Reason.CRASH_LOOP);
             LOG.log(System.Logger.Level.WARNING, "{0}: {1}", id, headline); // the tail: as for a timeout (Sidecar)
