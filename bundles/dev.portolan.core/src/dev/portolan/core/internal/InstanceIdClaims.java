@@ -263,7 +263,7 @@ final class InstanceIdClaims {
         if (started.isPresent() && EntryProcess.reused(entry, started.get().toEpochMilli()).isPresent()) {
             return Optional.empty();
         }
-        return Optional.of("pid " + entry.pid() + " (" + CommandLines.shorten(String.join(" ", entry.command()), "...")
+        return Optional.of("pid " + entry.pid() + " (" + CommandLines.shortenArguments(entry.command(), "...")
                 + ")");
     }
 

@@ -40,7 +40,7 @@ final class SidecarPanel {
         state.setText(sc == null ? "none started" : sc.state().name());
         restarts.setText(sc == null ? "–" : Integer.toString(sc.restartCount()));
         command.setText(sc == null ? "–" : Formats.command(sc.command()));
-        command.setToolTipText(sc == null ? null : sc.command());
+        command.setToolTipText(sc == null ? null : String.join(" ", sc.command()));
         tick(s);
     }
 

@@ -2,6 +2,8 @@ package dev.portolan.api.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import dev.portolan.api.ports.CommandLines;
@@ -63,5 +65,33 @@ class CommandLinesTest {
         assertEquals("python3 -c import socket print(' [2J') # and a comment that makes it long",
                 CommandLines.shorten(cmd, "…"));
         assertEquals("serve   --title x [2J", CommandLines.shorten("serve\r\n --title x\u001b[2J", "…"));
+    }
+
+    @Test
+    void argumentsKnownAsAListStayOneWordEachQuotedWhenTheyHoldWhiteSpace() {
+        // a front end under Equinox, as its registry entry names it: one JVM option holds blanks
+        List<String> feed = List.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java", "-Dosgi.requiredJavaVersion=21",
+                "-Djava.util.logging.SimpleFormatter.format=[%1$tT] %4$s: %5$s%6$s%n", "-jar",
+                "/work/main/releng/dev.portolan.product/target/products/plugins/org.eclipse.equinox.launcher_1.7.jar",
+                "-application", "dev.portolan.app.cli", "run", "--feed");
+        assertEquals("java … -jar …/org.eclipse.equinox.launcher_1.7.jar -application dev.portolan.app.cli run --feed",
+                CommandLines.shortenArguments(feed, "…"));
+        // the same line as text (ports: the OS's): the option's value came apart at its blanks; words that cannot
+        // follow a JVM's options (no main class, no source file) are still the option's
+        assertEquals(CommandLines.shortenArguments(feed, "…"), CommandLines.shorten(String.join(" ", feed), "…"));
+        assertEquals("java … dev.example.Main --port 8009", CommandLines.shorten("/opt/jdk/bin/java -cp /home/some one/"
+                + "lib/a.jar:/home/some one/lib/b.jar -Dx=a %b :c dev.example.Main --port 8009", "…"));
+        assertEquals("java … Main.java 8009", CommandLines.shorten("/opt/jdk/bin/java -Dformat=%1$s %2$s"
+                + " --enable-preview -Dsome.long.option=value Main.java 8009", "…"));
+
+        assertEquals("python3 …/main.py --title 'the reference backend, with a title' --name '' --port 8009",
+                CommandLines.shortenArguments(List.of("/usr/bin/python3",
+                        "/home/someone/projects/backend/examples/main.py", "--title",
+                        "the reference backend, with a title", "--name", "", "--port", "8009"), "…"));
+        assertEquals("sh -c 'echo '\\''hi there'\\''' x", CommandLines.shortenArguments(List.of("sh", "-c",
+                "echo 'hi there'", "x"), "…"), "a quote inside a quoted word as a POSIX shell writes it");
+        assertEquals("python3 …/'my main.py' 'a b'", CommandLines.shortenArguments(List.of("/usr/bin/python3",
+                "/home/someone/projects/backend/my main.py", "a\nb"), "…"), "a long path keeps its file name");
+        assertEquals("", CommandLines.shortenArguments(List.of(), "…"));
     }
 }

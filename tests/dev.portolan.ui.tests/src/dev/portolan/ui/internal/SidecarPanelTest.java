@@ -3,6 +3,7 @@ package dev.portolan.ui.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,9 +20,9 @@ class SidecarPanelTest {
     void anExitedSidecarHasNoPidEvenWhenAnotherInstanceServesTheEndpoint() {
         // seen in the product: after Stop, a registered instance of the service took over; the panel said
         // "PID: 15858 (announced)" beside "State: EXITED", the other process's pid as if it were the sidecar's
-        SidecarInfo exited = new SidecarInfo(null, SidecarState.EXITED, null, 0, "java SampleBackend");
+        SidecarInfo exited = new SidecarInfo(null, SidecarState.EXITED, null, 0, List.of("java", "SampleBackend"));
         assertEquals("–", SidecarPanel.pidText(exited, OTHER));
-        SidecarInfo running = new SidecarInfo(11023L, SidecarState.RUNNING, Instant.EPOCH, 0, "java SampleBackend");
+        SidecarInfo running = new SidecarInfo(11023L, SidecarState.RUNNING, Instant.EPOCH, 0, List.of("java", "SampleBackend"));
         assertEquals("11023", SidecarPanel.pidText(running, OTHER));
     }
 

@@ -1,5 +1,7 @@
 package dev.portolan.app.internal.cli;
 
+import java.util.List;
+
 import dev.portolan.api.ports.CommandLines;
 import dev.portolan.core.protocol.Excerpt;
 
@@ -19,7 +21,13 @@ final class CommandColumn {
     private CommandColumn() {
     }
 
+    /** A command line known only as text (from the OS: {@code ports}, {@code discover}'s candidates). */
     static String of(String command) {
         return Excerpt.of(CommandLines.shorten(command, "..."), CHARS);
+    }
+
+    /** A command line known as its arguments (a registry entry's): each stays one word. */
+    static String of(List<String> arguments) {
+        return Excerpt.of(CommandLines.shortenArguments(arguments, "..."), CHARS);
     }
 }

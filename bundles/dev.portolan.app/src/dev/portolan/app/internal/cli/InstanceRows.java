@@ -34,7 +34,7 @@ final class InstanceRows {
             rows.add(List.of(e.service(), e.instanceId(), e.url().toString(), where(e), Long.toString(e.pid()),
                     uptime(e, now), r.verification(), r.health().name().toLowerCase(Locale.ROOT),
                     r.health() == InstanceCheck.Health.UNREACHABLE ? "-" : r.latency().toMillis() + " ms",
-                    CommandColumn.of(String.join(" ", e.command()))));
+                    CommandColumn.of(e.command())));
         }
         return aligned(rows);
     }

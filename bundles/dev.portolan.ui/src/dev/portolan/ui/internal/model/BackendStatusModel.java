@@ -331,7 +331,7 @@ public final class BackendStatusModel implements SidecarListener {
         }
         SidecarState state = h.state();
         Long pid = h.pid().isPresent() && !state.isTerminal() ? h.pid().getAsLong() : null;
-        return new SidecarInfo(pid, state, h.startTime(), h.restartCount(), String.join(" ", h.spec().command()));
+        return new SidecarInfo(pid, state, h.startTime(), h.restartCount(), h.spec().command());
     }
 
     private void add(StatusEvent e) {

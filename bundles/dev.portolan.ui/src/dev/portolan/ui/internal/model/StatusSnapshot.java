@@ -70,9 +70,13 @@ public record StatusSnapshot(EndpointStatus endpoint, SidecarInfo sidecar, List<
      * @param state        its lifecycle state
      * @param started      when the current incarnation started
      * @param restartCount restarts so far
-     * @param command      the command line, for display
+     * @param command      the launch command's arguments, for display
      */
-    public record SidecarInfo(Long pid, SidecarState state, Instant started, int restartCount, String command) {
+    public record SidecarInfo(Long pid, SidecarState state, Instant started, int restartCount, List<String> command) {
+
+        public SidecarInfo {
+            command = List.copyOf(command);
+        }
     }
 
     /**

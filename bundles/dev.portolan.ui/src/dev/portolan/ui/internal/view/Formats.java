@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 
 import dev.portolan.api.ports.CommandLines;
 
@@ -53,5 +54,10 @@ public final class Formats {
      */
     public static String command(String commandLine) {
         return CommandLines.shorten(commandLine, "…");
+    }
+
+    /** A command line known as its arguments (a launch command) for a table cell: each argument stays one word. */
+    public static String command(List<String> arguments) {
+        return CommandLines.shortenArguments(arguments, "…");
     }
 }

@@ -74,4 +74,14 @@ class InstanceRowsTest {
         // another process wrote the entry: its line breaks and escape characters do not reach the terminal
         assertEquals("serve --title x [2J", CommandColumn.of("serve\n --title x\u001b[2J"));
     }
+
+    @Test
+    void anEntrysArgumentWithBlanksStaysOneWord() {
+        // a front end under Equinox files its JVM options; one of them, a log format, holds blanks
+        List<String> feed = List.of("/usr/bin/java", "-Dformat=[%1$tT] %4$s: %5$s%n", "-jar",
+                "/opt/portolan/plugins/org.eclipse.equinox.launcher_1.7.jar", "run", "--feed");
+        assertEquals("java ... -jar .../org.eclipse.equinox.launcher_1.7.jar run --feed", CommandColumn.of(feed));
+        assertEquals("python3 -c 'print(1) # a comment' --name ''",
+                CommandColumn.of(List.of("python3", "-c", "print(1) # a comment", "--name", "")));
+    }
 }
