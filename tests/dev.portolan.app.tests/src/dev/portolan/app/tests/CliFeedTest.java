@@ -4,12 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -188,23 +191,47 @@ class CliFeedTest {
         PrivateFiles.write(entries.resolve(id + ".json"), JSON.writeValueAsString(copy));
     }
 
-    /** A loopback listener that counts the connections it accepts and closes each at once (it answers no challenge). */
+    /**
+     * A loopback listener that counts the connections it accepts and closes each at once (it answers no challenge), or
+     * after answering the request's head with {@code answer}.
+     */
     private static final class Listener implements AutoCloseable {
         private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         private final AtomicInteger accepted = new AtomicInteger();
 
         Listener() throws IOException {
+            this(null);
+        }
+
+        Listener(String answer) throws IOException {
             Thread t = new Thread(() -> {
                 while (!server.isClosed()) {
                     try (Socket s = server.accept()) {
                         accepted.incrementAndGet();
+                        if (answer != null) {
+                            readHead(s.getInputStream());
+                            s.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
+                        }
                     } catch (IOException closed) {
-                        return;
+                        if (server.isClosed()) {
+                            return;
+                        }
                     }
                 }
             }, "impostor-listener");
             t.setDaemon(true);
             t.start();
+        }
+
+        private static void readHead(InputStream in) throws IOException {
+            int matched = 0;
+            while (matched < 4) {
+                int b = in.read();
+                if (b < 0) {
+                    return;
+                }
+                matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+            }
         }
 
         int port() {
@@ -324,5 +351,39 @@ class CliFeedTest {
                 }
             }
         });
+    }
+
+    /**
+     * A feed whose process lives but which does not take the connection (seen: a front end whose bundles were rebuilt
+     * under it answered HTTP 500) is tried again with the reconnection backoff, said once, and given up after
+     * {@code --reconnect} with exit 16; watch used to ask it again at once, forever, two lines each time.
+     */
+    @Test
+    void aFeedThatDoesNotTakeTheConnectionIsTriedWithABackoffAndGivenUpAfterReconnect(@TempDir Path state)
+            throws Exception {
+        try (Listener failing = new Listener("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n"
+                + "Connection: close\r\n\r\n")) {
+            Path feeds = Files.createDirectories(state.resolve("portolan").resolve(EventFeed.RUNTIME_DIRECTORY));
+            long alive = ProcessHandle.current().pid();
+            String base = "127.0.0.1:" + failing.port();
+            PrivateFiles.write(feeds.resolve("feed-" + alive + ".json"), JSON.writeValueAsString(JSON.createObjectNode()
+                    .put("pid", alive).put("url", "ws://" + base + EventFeed.EVENTS_PATH)
+                    .put("metrics_url", "http://" + base + EventFeed.METRICS_PATH).put("token", "not-a-feed")
+                    .put("started_at", Instant.now().toString())));
+            try (ChildProcess watch = PortolanCli.start(PortolanCli.isolated(state, 24600, 24699), "watch",
+                    "--reconnect", "3s")) {
+                assertEquals(16, watch.awaitExit(TIMEOUT), watch.output());
+                List<String> lines = watch.lines();
+                String refused = "portolan: the feed at ws://" + base + EventFeed.EVENTS_PATH + " (" + feeds
+                        + "/feed-" + alive + ".json) does not answer: HTTP 500";
+                assertEquals(1, lines.stream().filter(refused::equals).count(), "said once:\n" + watch.output());
+                assertTrue(lines.contains("[portolan] trying again (for up to 3 s)"), watch.output());
+                assertTrue(lines.contains("portolan: no feed came back within 3 s (the last one tried: "
+                        + refused.substring("portolan: ".length()) + ")"), watch.output());
+                // tries at about 0, 0.2, 0.6, 1.4 and 3 s; a slow machine makes fewer, never more
+                assertTrue(failing.accepted() >= 2 && failing.accepted() <= 8, failing.accepted()
+                        + " connections in 3 s:\n" + watch.output());
+            }
+        }
     }
 }

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.portolan.core.discovery.DeferredTls;
 import dev.portolan.core.json.JsonText;
+import dev.portolan.core.protocol.DurationText;
 
 /**
  * {@code watch [--json] [--service S] [--reconnect DURATION]}: connects to the newest running feed ({@link FeedFiles}:
@@ -76,31 +77,76 @@ final class WatchCommand implements Command {
         err.println("[portolan] watching " + feed.events() + " (pid " + feed.pid() + ")"
                 + (service != null ? " for service " + service : "") + "; Ctrl-C stops");
         boolean reconnected = false;
+        boolean connected = false; // once at least
+        Outage outage = null; // since the feed was lost (or did not answer at the start); null while connected
         while (true) {
             CompletableFuture<String> closed = new CompletableFuture<>();
-            WebSocket ws = connect(feed, position, new Printer(json, filter, position, out, closed), err);
+            String[] problem = new String[1];
+            WebSocket ws = connect(feed, position, new Printer(json, filter, position, out, closed), problem);
             if (ws != null) {
                 synchronized (current) {
                     current.clear();
                     current.add(ws);
                 }
                 if (reconnected) {
-                    err.println("[portolan] reconnected to " + feed.events() + " (pid " + feed.pid() + ")");
+                    err.println("[portolan] " + (connected ? "reconnected" : "connected") + " to " + feed.events()
+                            + " (pid " + feed.pid() + ")");
                 }
+                connected = true;
+                outage = null;
                 err.println("portolan: the feed closed (" + closed.join() + ")");
+            } else if (outage == null || !problem[0].equals(outage.said)) {
+                err.println("portolan: " + problem[0]); // once per outage and problem, not at every try
             }
             if (patience.isZero()) {
                 return ExitCodes.NO_FEED;
             }
-            err.println("[portolan] feed gone, reconnecting (for up to " + patience.toSeconds() + " s)");
-            err.flush();
-            feed = await(patience);
+            if (outage == null) {
+                outage = new Outage(System.nanoTime() + patience.toNanos());
+                err.println("[portolan] " + (ws != null ? "feed gone, reconnecting" : "trying again") + " (for up to "
+                        + DurationText.of(patience) + ")");
+                err.flush();
+            }
+            if (ws == null) {
+                outage.failed(problem[0]);
+            }
+            feed = await(outage);
             if (feed == null) {
-                err.println("portolan: no feed came back within " + patience.toSeconds() + " s");
+                err.println("portolan: no feed came back within " + DurationText.of(patience)
+                        + (outage.said != null ? " (the last one tried: " + outage.said + ")" : ""));
                 return ExitCodes.NO_FEED;
             }
             reconnected = true;
         }
+    }
+
+    /**
+     * The time without a feed that answers: its deadline, the pause before the next try (none right after a feed
+     * closed: the next one may be up already; from {@link #FIRST_BACKOFF} doubling to {@link #MAX_BACKOFF} after a
+     * feed that is alive did not answer, so that a feed answering HTTP 500 is not asked in a busy loop) and the last
+     * problem said. Confined to the command's thread.
+     */
+    private static final class Outage {
+        final long deadline;
+        Duration pause = Duration.ZERO;
+        String said;
+
+        Outage(long deadline) {
+            this.deadline = deadline;
+        }
+
+        void failed(String problem) {
+            said = problem;
+            pause = backoff(pause);
+        }
+    }
+
+    /**
+     * The pause after {@code pause}: {@link #FIRST_BACKOFF} after none, then twice as long, up to {@link #MAX_BACKOFF}.
+     */
+    private static Duration backoff(Duration pause) {
+        return pause.isZero() ? FIRST_BACKOFF
+                : pause.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : pause.multipliedBy(2);
     }
 
     /**
@@ -120,30 +166,33 @@ final class WatchCommand implements Command {
         }
     }
 
-    /** The next live feed, trying with a backoff from {@link #FIRST_BACKOFF} to {@link #MAX_BACKOFF}; null after {@code patience}. */
-    private static FeedFiles.Feed await(Duration patience) throws InterruptedException {
-        long deadline = System.nanoTime() + patience.toNanos();
-        Duration pause = FIRST_BACKOFF;
+    /**
+     * The next live feed after the outage's pause, looking again with a backoff from {@link #FIRST_BACKOFF} to
+     * {@link #MAX_BACKOFF} while there is none; null once the outage's deadline has passed.
+     */
+    private static FeedFiles.Feed await(Outage outage) throws InterruptedException {
+        Duration pause = outage.pause;
         while (true) {
+            long left = outage.deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            if (!pause.isZero()) {
+                // a pause on this command's own thread: nothing else runs here
+                CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(Math.min(pause.toNanos(),
+                        left), TimeUnit.NANOSECONDS)).join();
+            }
             try {
                 return FeedFiles.newest(new ArrayList<>());
             } catch (FeedFiles.NoFeedException none) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return null;
-                }
-                long wait = Math.min(pause.toNanos(), left);
-                // a pause on this command's own thread: nothing else runs here
-                CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS))
-                        .join();
-                pause = pause.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : pause.multipliedBy(2);
+                pause = backoff(pause);
             }
         }
     }
 
-    /** Connects, resuming after {@code position}; null (after saying why) when the feed does not answer. */
+    /** Connects, resuming after {@code position}; null when the feed does not answer, why in {@code problem[0]}. */
     private static WebSocket connect(FeedFiles.Feed feed, Position position, WebSocket.Listener listener,
-            PrintStream err) {
+            String[] problem) {
         try {
             return DeferredTls.apply(HttpClient.newBuilder()).version(HttpClient.Version.HTTP_1_1).build()
                     .newWebSocketBuilder()
@@ -151,8 +200,8 @@ final class WatchCommand implements Command {
                     .buildAsync(position.resumeFrom(feed.events()), listener).orTimeout(10, TimeUnit.SECONDS).join();
         } catch (CompletionException e) {
             Throwable c = e.getCause();
-            err.println("portolan: the feed at " + feed.events() + " (" + feed.origin() + ") does not answer: "
-                    + (c instanceof WebSocketHandshakeException h ? "HTTP " + h.getResponse().statusCode() : c));
+            problem[0] = "the feed at " + feed.events() + " (" + feed.origin() + ") does not answer: "
+                    + (c instanceof WebSocketHandshakeException h ? "HTTP " + h.getResponse().statusCode() : c);
             return null;
         }
     }
