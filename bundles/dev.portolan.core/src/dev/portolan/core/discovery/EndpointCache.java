@@ -21,14 +21,18 @@ import dev.portolan.core.json.EndpointJson;
 import dev.portolan.api.BackendCredentials;
 import dev.portolan.api.Endpoint;
 import dev.portolan.api.Verification;
+import dev.portolan.api.registry.InstanceEntry;
 import dev.portolan.core.json.Json;
 import dev.portolan.core.json.JsonText;
 import dev.portolan.core.registry.RemoteInstances;
 
 /**
- * The last good endpoint, one small JSON file ({@value #FILE_NAME} in the {@link StateDirectory}), written atomically
- * with mode 0600 in a 0700 directory. It holds the backend's secrets (so that a later front end can re-verify and
- * call it): a file or directory that others can read or change is refused ({@link SecretFiles}). Format (version 3:
+ * The last good endpoint of a followed service, one small JSON file in the {@link StateDirectory} ({@value #FILE_NAME}
+ * for the service {@value InstanceEntry#DEFAULT_SERVICE}, {@code endpoint-<service>.json} for another:
+ * {@link #fileName}), written atomically with mode 0600 in a 0700 directory. Front ends of different services share a
+ * state directory; each keeps its own last good endpoint and never finds another service's backend in it. It holds
+ * the backend's secrets (so that a later front end can re-verify and call it): a file or directory that others can
+ * read or change is refused ({@link SecretFiles}). Format (version 3:
  * the endpoint's keys are those of {@link dev.portolan.core.json.EndpointJson}; version 2 files, with {@code base_url}
  * instead of {@code url}, and version 1 files, with only {@code token}, are still read):
  *
@@ -52,9 +56,21 @@ public final class EndpointCache {
         this.file = Objects.requireNonNull(file, "file");
     }
 
-    /** The cache at {@code <state dir>/endpoint.json}, resolved now. */
+    /** The cache of the service this process follows ({@link FollowedService}) in its state directory, resolved now. */
     public static EndpointCache atDefaultLocation() {
-        return new EndpointCache(StateDirectory.resolve().resolve(FILE_NAME));
+        return new EndpointCache(StateDirectory.resolve().resolve(fileName(FollowedService.fromEnvironment())));
+    }
+
+    /**
+     * The cache file's name for {@code service} (a valid service name): {@value #FILE_NAME} for
+     * {@value InstanceEntry#DEFAULT_SERVICE} (the one file before services had their own), else
+     * {@code endpoint-<service>.json}.
+     *
+     * @since 0.1.13
+     */
+    public static String fileName(String service) {
+        return InstanceEntry.DEFAULT_SERVICE.equals(service) ? FILE_NAME
+                : "endpoint-" + InstanceEntry.checkService(service) + ".json";
     }
 
     public Path file() {

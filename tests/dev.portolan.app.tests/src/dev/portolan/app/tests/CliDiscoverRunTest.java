@@ -564,4 +564,46 @@ class CliDiscoverRunTest {
         assertEquals(10, reload.exitCode(), reload.output());
         assertTrue(reload.output().contains("missing-dir"), reload.output());
     }
+
+    /**
+     * Front ends of different services share the state directory: each keeps its own cached endpoint, and a front end
+     * of one service never finds another's backend in the cache (seen: with one file, `discover` for service
+     * 'default' answered with the backend a front end of service 'web' had cached, verified by the secrets saved
+     * with it, beside its own registry row saying that only 'web' has instances).
+     */
+    @Test
+    void theCacheOfAnotherServiceIsNotRead(@TempDir Path state) throws Exception {
+        int first = PORTS.block(2);
+        Path dir = Files.createDirectories(state.resolve("portolan"));
+        String gone = "http://127.0.0.1:" + first;
+        PrivateFiles.write(dir.resolve("endpoint.json"), "{\"version\":3,\"url\":\"" + gone + "\",\"port\":" + first
+                + ",\"docs_url\":\"" + gone + "/docs\",\"health_url\":\"" + gone + "/health\",\"source\":\"scan\","
+                + "\"verified\":true,\"verification\":\"token-echo\",\"token\":\"t\","
+                + "\"saved_at\":\"2026-12-07T12:00:00Z\"}");
+        Map<String, String> env = PortolanCli.isolated(state, first, first + 1);
+        JsonNode web = cacheRow(PortolanCli.run(with(env, "PORTOLAN_SERVICE", "web"), TIMEOUT, "discover", "--json"));
+        assertEquals("not_applicable", web.get("result").asText(), web.toString());
+        assertEquals("no cached endpoint (" + dir.resolve("endpoint-web.json") + " does not exist)",
+                web.get("message").asText());
+        JsonNode standard = cacheRow(PortolanCli.run(env, TIMEOUT, "discover", "--json"));
+        assertEquals("failed", standard.get("result").asText(), standard.toString());
+        assertTrue(standard.get("message").asText().startsWith("cached endpoint " + gone + " (saved "
+                + "2026-12-07T12:00:00Z in " + dir.resolve("endpoint.json") + ") is stale: "), standard.toString());
+    }
+
+    private static JsonNode cacheRow(PortolanCli.Result r) throws Exception {
+        assertEquals(3, r.exitCode(), r.output());
+        for (JsonNode s : JSON.readTree(r.firstJsonLine()).get("strategies")) {
+            if (s.get("name").asText().equals("cache")) {
+                return s;
+            }
+        }
+        throw new AssertionError("no cache row:\n" + r.output());
+    }
+
+    private static Map<String, String> with(Map<String, String> env, String name, String value) {
+        Map<String, String> all = new java.util.HashMap<>(env);
+        all.put(name, value);
+        return all;
+    }
 }

@@ -185,4 +185,13 @@ class EndpointCacheTest {
                 StateDirectory.resolve(null, Map.of("XDG_STATE_HOME", "relative/ignored"), "/home/u"));
         assertEquals(Path.of("/tmp/p"), StateDirectory.resolve("/tmp/p", Map.of("XDG_STATE_HOME", "/x"), "/home/u"));
     }
+
+    @Test
+    void eachFollowedServiceHasItsOwnFile() {
+        assertEquals("endpoint.json", EndpointCache.fileName("default"), "the one file before services had their own");
+        assertEquals("endpoint-web.json", EndpointCache.fileName("web"));
+        assertEquals("endpoint-api.v2_x.json", EndpointCache.fileName("api.v2_x"));
+        var e = assertThrows(IllegalArgumentException.class, () -> EndpointCache.fileName("../x"));
+        assertTrue(e.getMessage().contains("'../x' is invalid"), e.getMessage());
+    }
 }
