@@ -7,10 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -605,5 +609,62 @@ class CliDiscoverRunTest {
         Map<String, String> all = new java.util.HashMap<>(env);
         all.put(name, value);
         return all;
+    }
+
+    /**
+     * {@code run --service web} is a front end of service web: when its sidecar dies, the backend of another service
+     * never stands in for it (seen: the front end followed its own PORTOLAN_SERVICE, 'default'; it read default's
+     * cached endpoint as an instance at start and said 'endpoint AVAILABLE <default's backend> via cache (instance
+     * port-N took over)' until web's sidecar was back).
+     */
+    @Test
+    void runOfAServiceFollowsThatServiceAndNoOtherServicesBackendStandsIn(@TempDir Path state) throws Exception {
+        FreePorts.onFreeBlock(PORTS, 5, first -> {
+            Map<String, String> env = PortolanCli.isolated(state, first, first + 4);
+            List<String> standard = new ArrayList<>(List.of("run", "--"));
+            standard.addAll(SampleBackend.command());
+            // a front end of service 'default' with its sidecar: its endpoint is default's cached endpoint
+            try (ChildProcess other = PortolanCli.start(env, standard.toArray(String[]::new))) {
+                int otherPort = JSON.readTree(other.awaitLine(l -> l.startsWith("{"), TIMEOUT)).get("port").asInt();
+                other.awaitLine(l -> l.contains("endpoint AVAILABLE http://127.0.0.1:" + otherPort), TIMEOUT);
+                awaitFile(state.resolve("portolan/endpoint.json"), TIMEOUT);
+                List<String> web = new ArrayList<>(List.of("run", "--restart", "--service", "web", "--"));
+                web.addAll(SampleBackend.command());
+                try (ChildProcess cli = PortolanCli.start(env, web.toArray(String[]::new))) {
+                    JsonNode w1 = JSON.readTree(cli.awaitLine(l -> l.startsWith("{")
+                            && l.contains("\"restart_count\":0"), TIMEOUT));
+                    cli.awaitLine(l -> l.contains("endpoint AVAILABLE http://127.0.0.1:" + w1.get("port").asInt()),
+                            TIMEOUT);
+                    ProcessHandle.of(w1.get("pid").asLong()).orElseThrow().destroyForcibly();
+                    JsonNode w2 = JSON.readTree(cli.awaitLine(l -> l.startsWith("{")
+                            && l.contains("\"restart_count\":1"), TIMEOUT));
+                    cli.awaitLine(l -> l.contains("endpoint AVAILABLE http://127.0.0.1:" + w2.get("port").asInt()),
+                            TIMEOUT);
+                    assertTrue(cli.lines().stream().noneMatch(l -> l.contains("http://127.0.0.1:" + otherPort)),
+                            "service default's backend never stood in for web's:\n" + cli.output());
+                    assertTrue(Files.exists(state.resolve("portolan/endpoint-web.json")), "web's own cache file");
+                    cli.process().destroy();
+                    assertEquals(143, cli.awaitExit(TIMEOUT), cli.output());
+                }
+                other.process().destroy();
+                assertEquals(143, other.awaitExit(TIMEOUT), other.output());
+            }
+        });
+    }
+
+    /** Waits for {@code file} to appear in its (existing) folder: the folder's change notifications, not a poll. */
+    private static void awaitFile(Path file, Duration timeout) throws Exception {
+        try (WatchService w = file.getFileSystem().newWatchService()) {
+            file.getParent().register(w, StandardWatchEventKinds.ENTRY_CREATE);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!Files.exists(file)) {
+                WatchKey k = w.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (k == null) {
+                    throw new AssertionError("no " + file + " within " + timeout);
+                }
+                k.pollEvents();
+                k.reset();
+            }
+        }
     }
 }
