@@ -117,8 +117,8 @@ public final class CommandLines {
     }
 
     /**
-     * Whether {@code word} can be what follows a JVM's options: a main class ({@code dev.example.Main}) or a source file
-     * ({@code Main.java}); {@code %4$s:} of a log format's value cannot.
+     * Whether {@code word} can be what follows a JVM's options: a main class ({@code dev.example.Main}) or a source
+     * file ({@code Main.java}); {@code %4$s:} of a log format's value cannot.
      */
     private static boolean mayFollowJvmOptions(String word) {
         return MAIN_CLASS.matcher(word).matches() || word.endsWith(".java");

@@ -22,7 +22,8 @@ class SidecarPanelTest {
         // "PID: 15858 (announced)" beside "State: EXITED", the other process's pid as if it were the sidecar's
         SidecarInfo exited = new SidecarInfo(null, SidecarState.EXITED, null, 0, List.of("java", "SampleBackend"));
         assertEquals("–", SidecarPanel.pidText(exited, OTHER));
-        SidecarInfo running = new SidecarInfo(11023L, SidecarState.RUNNING, Instant.EPOCH, 0, List.of("java", "SampleBackend"));
+        SidecarInfo running = new SidecarInfo(11023L, SidecarState.RUNNING, Instant.EPOCH, 0,
+                List.of("java", "SampleBackend"));
         assertEquals("11023", SidecarPanel.pidText(running, OTHER));
     }
 
