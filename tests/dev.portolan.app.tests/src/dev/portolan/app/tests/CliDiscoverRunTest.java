@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +21,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.BackendHealth;
 import dev.portolan.tests.common.ChildProcess;
 import dev.portolan.tests.common.FreePorts;
@@ -47,9 +46,7 @@ class CliDiscoverRunTest {
      * (the {@code registry} strategy has its own tests: RegistryDiscoveryTest, CliListTest).
      */
     private static Map<String, String> unregistered(Map<String, String> env, Path state) {
-        Map<String, String> m = new java.util.HashMap<>(env);
-        m.put("PORTOLAN_RUNTIME_DIR", state.resolve("elsewhere").toString());
-        return m;
+        return with(env, "PORTOLAN_RUNTIME_DIR", state.resolve("elsewhere").toString());
     }
 
     @Test
@@ -652,19 +649,11 @@ class CliDiscoverRunTest {
         });
     }
 
-    /** Waits for {@code file} to appear in its (existing) folder: the folder's change notifications, not a poll. */
+    /** Waits for {@code file} to appear in its (existing) folder ({@link Await#file}). */
     private static void awaitFile(Path file, Duration timeout) throws Exception {
         try (WatchService w = file.getFileSystem().newWatchService()) {
             file.getParent().register(w, StandardWatchEventKinds.ENTRY_CREATE);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!Files.exists(file)) {
-                WatchKey k = w.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-                if (k == null) {
-                    throw new AssertionError("no " + file + " within " + timeout);
-                }
-                k.pollEvents();
-                k.reset();
-            }
+            Await.file(w, file, () -> true, timeout, () -> "no " + file);
         }
     }
 }

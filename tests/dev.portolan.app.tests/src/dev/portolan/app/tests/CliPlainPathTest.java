@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.portolan.backend.sample.SampleBackend;
+import dev.portolan.tests.common.Await;
 import dev.portolan.tests.common.BackendHealth;
 import dev.portolan.tests.common.Build;
 import dev.portolan.tests.common.ChildProcess;
@@ -438,22 +439,10 @@ class CliPlainPathTest {
         return Long.parseLong(Files.readString(file).strip());
     }
 
-    /**
-     * Returns once {@code file} exists and {@code ready} says so, looking again at each event of {@code watch} (which
-     * watches the file's folder); else fails, saying {@code what} and {@code cli}'s output.
-     */
+    /** {@link Await#file}, saying {@code what} and {@code cli}'s output when it fails. */
     private static void awaitFile(java.nio.file.WatchService watch, Path file,
             java.util.concurrent.Callable<Boolean> ready, String what, ChildProcess cli) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!Files.exists(file) || !ready.call()) {
-            java.nio.file.WatchKey key = watch.poll(deadline - System.nanoTime(),
-                    java.util.concurrent.TimeUnit.NANOSECONDS);
-            if (key == null) {
-                throw new AssertionError(what + " within " + TIMEOUT + ":\n" + cli.output());
-            }
-            key.pollEvents();
-            key.reset();
-        }
+        Await.file(watch, file, ready, TIMEOUT, () -> what + ":\n" + cli.output());
     }
 
     @Test

@@ -37,6 +37,24 @@ public final class Await {
     }
 
     /**
+     * Returns once {@code file} exists and {@code ready} says so, looking again at each event of {@code watch} (which
+     * watches the file's folder, registered before the file can appear); else an AssertionError saying {@code what}
+     * after {@code timeout}. The folder's change notifications, not a poll.
+     */
+    public static void file(java.nio.file.WatchService watch, java.nio.file.Path file,
+            java.util.concurrent.Callable<Boolean> ready, Duration timeout, Supplier<String> what) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!java.nio.file.Files.exists(file) || !ready.call()) {
+            java.nio.file.WatchKey key = watch.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (key == null) {
+                throw new AssertionError(what.get() + " within " + timeout);
+            }
+            key.pollEvents();
+            key.reset();
+        }
+    }
+
+    /**
      * Records values pushed by a listener, in order, and waits for one matching a predicate (also one already
      * recorded).
      */
