@@ -81,9 +81,6 @@ def entry_text(entry):
     MAX_ENTRY_BYTES is shortened as the protocol says (as Java's InstanceEntryCodec.toJson): arguments over
     LONG_ARGUMENT characters keep their first KEPT_OF_LONG_ARGUMENT and end with "...[<n> characters left out]"; if
     that is still too large, the last arguments give way to one "...[<k> arguments left out]"."""
-    def filed(command):
-        return text(command), command
-
     def text(command):
         return json.dumps(dict(entry, command=command), separators=(",", ":")) + "\n"
 
@@ -96,8 +93,9 @@ def entry_text(entry):
     cut = [a if len(a) <= LONG_ARGUMENT
            else f"{a[:KEPT_OF_LONG_ARGUMENT]}...[{len(a) - KEPT_OF_LONG_ARGUMENT} characters left out]"
            for a in entry["command"]]
-    if fits(text(cut)):
-        return filed(cut)
+    shortened = text(cut)
+    if fits(shortened):
+        return shortened, cut
 
     def leading(n):
         return cut[:n] + [f"...[{len(cut) - n} arguments left out]"]
@@ -108,7 +106,8 @@ def entry_text(entry):
             fit = mid
         else:
             over = mid
-    return filed(leading(fit))
+    kept = leading(fit)
+    return text(kept), kept
 
 
 def command_line():
